@@ -1,0 +1,156 @@
+#include "cli.h"
+
+#include <cstdio>
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QCoreApplication>
+
+#include "auth/jwt.h"
+#include "core/datadir.h"
+
+namespace Switchboard::Cli {
+
+namespace {
+
+void print(FILE *stream, const QString &text)
+{
+    const QByteArray bytes = text.toLocal8Bit();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
+    std::fflush(stream);
+}
+
+void addConfigOptions(QCommandLineParser &parser)
+{
+    for (const ConfigLoader::Option &option : ConfigLoader::options()) {
+        parser.addOption(QCommandLineOption(option.name,
+            option.description + QStringLiteral(" [env %1]").arg(ConfigLoader::envName(option.name)),
+            option.valueName));
+    }
+}
+
+QHash<QString, QString> flagsOf(const QCommandLineParser &parser)
+{
+    QHash<QString, QString> flags;
+    for (const ConfigLoader::Option &option : ConfigLoader::options()) {
+        if (parser.isSet(option.name))
+            flags.insert(option.name, parser.value(option.name));
+    }
+    return flags;
+}
+
+} // namespace
+
+bool wantsGui(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--headless" || arg == "--help" || arg == "-h" || arg == "--version" || arg == "-v"
+            || (i == 1 && arg == "token"))
+            return false;
+    }
+    return true;
+}
+
+Invocation parse(const QStringList &arguments)
+{
+    Invocation result;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Switchboard: realtime event server with an operator console.\n\n"
+        "  switchboard                 console with the embedded server\n"
+        "  switchboard --headless      server only, no GUI\n"
+        "  switchboard token --user ID [--role R] [--rooms a,b] [--ttl S]\n"
+        "                              print a signed dev token\n\n"
+        "Every option can also come from SWITCHBOARD_<NAME> or a JSON --config file;\n"
+        "precedence: flag > environment > file > default."));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")}, QStringLiteral("Show the version."));
+    const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run the server without a GUI."));
+    parser.addOption(help);
+    parser.addOption(version);
+    parser.addOption(headless);
+    addConfigOptions(parser);
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: token"));
+
+    if (arguments.value(1) == QLatin1String("token")) {
+        result.mode = Invocation::Mode::Token;
+        return result;
+    }
+    if (!parser.parse(arguments)) {
+        print(stderr, parser.errorText() + QStringLiteral("\nRun switchboard --help for the options.\n"));
+        result.mode = Invocation::Mode::Exit;
+        result.exitCode = 2;
+        return result;
+    }
+    if (parser.isSet(help)) {
+        print(stdout, parser.helpText());
+        result.mode = Invocation::Mode::Exit;
+        return result;
+    }
+    if (parser.isSet(version)) {
+        print(stdout, QStringLiteral("switchboard %1 (Qt %2)\n").arg(QStringLiteral(SWITCHBOARD_VERSION), QString::fromLatin1(qVersion())));
+        result.mode = Invocation::Mode::Exit;
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        print(stderr, QStringLiteral("unknown command \"%1\"\nRun switchboard --help for usage.\n").arg(parser.positionalArguments().first()));
+        result.mode = Invocation::Mode::Exit;
+        result.exitCode = 2;
+        return result;
+    }
+    QString error;
+    if (!ConfigLoader::load(flagsOf(parser), ConfigLoader::systemEnvironment(), &result.config, &error)) {
+        print(stderr, QStringLiteral("switchboard: %1\n").arg(error));
+        result.mode = Invocation::Mode::Exit;
+        result.exitCode = 2;
+        return result;
+    }
+    result.mode = parser.isSet(headless) ? Invocation::Mode::Headless : Invocation::Mode::Gui;
+    return result;
+}
+
+int runToken(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Prints an HS256 token signed with the server's secret."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("user"), QStringLiteral("User id (sub claim)."), QStringLiteral("id")});
+    parser.addOption({QStringLiteral("role"), QStringLiteral("Role claim."), QStringLiteral("role")});
+    parser.addOption({QStringLiteral("rooms"), QStringLiteral("Comma-separated rooms claim."), QStringLiteral("a,b")});
+    parser.addOption({QStringLiteral("ttl"), QStringLiteral("Lifetime in seconds (default 86400)."), QStringLiteral("s"), QStringLiteral("86400")});
+    addConfigOptions(parser);
+    QStringList args = arguments;
+    args.removeAt(1); // "token"
+    if (!parser.parse(args)) {
+        print(stderr, parser.errorText() + QLatin1Char('\n'));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(stdout, parser.helpText());
+        return 0;
+    }
+    if (!parser.isSet(QStringLiteral("user")) || parser.value(QStringLiteral("user")).isEmpty()) {
+        print(stderr, QStringLiteral("switchboard token: --user is required\n"));
+        return 2;
+    }
+    bool ok = false;
+    const qint64 ttl = parser.value(QStringLiteral("ttl")).toLongLong(&ok);
+    if (!ok || ttl <= 0) {
+        print(stderr, QStringLiteral("switchboard token: --ttl must be a positive number of seconds\n"));
+        return 2;
+    }
+    ServerConfig config;
+    QString error;
+    if (!ConfigLoader::load(flagsOf(parser), ConfigLoader::systemEnvironment(), &config, &error)
+        || !prepareDataDir(&config, &error)) {
+        print(stderr, QStringLiteral("switchboard token: %1\n").arg(error));
+        return 2;
+    }
+    const QStringList rooms = parser.value(QStringLiteral("rooms")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QByteArray token = Jwt::mint(parser.value(QStringLiteral("user")), parser.value(QStringLiteral("role")),
+                                       rooms, ttl, config.jwtSecret.toUtf8());
+    print(stdout, QString::fromLatin1(token) + QLatin1Char('\n'));
+    return 0;
+}
+
+} // namespace Switchboard::Cli

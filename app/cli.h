@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QtCore/QStringList>
+
+#include "core/config.h"
+
+namespace Switchboard::Cli {
+
+/// What the command line asks for.
+struct Invocation
+{
+    enum class Mode { Gui, Headless, Token, Exit };
+    Mode mode = Mode::Gui;
+    int exitCode = 0;          // for Mode::Exit (help, version, errors)
+    ServerConfig config;
+    QStringList positional;
+};
+
+/// Decides before any QCoreApplication exists whether a GUI will be needed.
+bool wantsGui(int argc, char **argv);
+
+/// Parses the whole command line; prints help, version or errors itself (Mode::Exit).
+Invocation parse(const QStringList &arguments);
+
+/// `switchboard token --user ID [--role R] [--rooms a,b] [--ttl S]`: prints a signed dev token.
+int runToken(const QStringList &arguments);
+
+} // namespace Switchboard::Cli

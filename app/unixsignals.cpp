@@ -1,0 +1,44 @@
+#include "unixsignals.h"
+
+#include <csignal>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QSocketNotifier>
+
+namespace Switchboard {
+
+namespace {
+
+int g_pipe[2] = {-1, -1};
+
+void writeSignal(int signal)
+{
+    // Only async-signal-safe work here: the event loop picks the byte up.
+    const char byte = char(signal);
+    [[maybe_unused]] const auto n = ::write(g_pipe[0], &byte, 1);
+}
+
+} // namespace
+
+void onTerminationSignal(std::function<void(int)> handler)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_pipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_pipe[1], QSocketNotifier::Read, QCoreApplication::instance());
+    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [handler = std::move(handler)] {
+        char byte = 0;
+        if (::read(g_pipe[1], &byte, 1) == 1)
+            handler(int(byte));
+    });
+    struct sigaction action {};
+    action.sa_handler = writeSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+}
+
+} // namespace Switchboard

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QList>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QStringList>
+
+namespace Switchboard {
+
+/**
+ * @brief Decides which rooms a client joins on connect and which it may subscribe to.
+ *
+ * A client may never join another user's "user:" room or a "role:" room other than its
+ * own. When allow patterns are configured ("order:*", "chat:?*"), a subscription must match
+ * one of them.
+ */
+class RoomPolicy final
+{
+public:
+    static constexpr int kMaxRoomLength = 200;
+
+    RoomPolicy() = default;
+    RoomPolicy(const QStringList &claimTemplates, const QStringList &allowPatterns);
+
+    /// Rooms joined on connect: user:{id}, role:{role}, the "rooms" claim, claim templates.
+    QStringList roomsForClaims(const QString &userId, const QJsonObject &claims) const;
+
+    /// Empty when allowed; otherwise the reason it is not.
+    QString checkSubscribe(const QString &userId, const QString &role, const QString &room) const;
+
+    static QStringList expandTemplate(const QString &tmpl, const QJsonObject &claims);
+
+private:
+    QStringList m_templates;
+    QList<QRegularExpression> m_allow;
+};
+
+} // namespace Switchboard

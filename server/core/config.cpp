@@ -1,0 +1,192 @@
+#include "config.h"
+
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QProcessEnvironment>
+#include <QtCore/QThread>
+
+namespace Switchboard {
+
+int ServerConfig::effectiveThreads() const
+{
+    return threads > 0 ? threads : qMax(1, QThread::idealThreadCount());
+}
+
+const QList<ConfigLoader::Option> &ConfigLoader::options()
+{
+    static const QList<Option> list = {
+        {QStringLiteral("config"), QStringLiteral("file"), QStringLiteral("JSON config file.")},
+        {QStringLiteral("host"), QStringLiteral("address"), QStringLiteral("Listen address (default 127.0.0.1).")},
+        {QStringLiteral("port"), QStringLiteral("port"), QStringLiteral("Listen port (default 8080, 0 = any free port).")},
+        {QStringLiteral("jwt-secret"), QStringLiteral("secret"), QStringLiteral("HS256 secret for client tokens (default: generated and kept in the data dir).")},
+        {QStringLiteral("internal-key"), QStringLiteral("key"), QStringLiteral("Key for x-internal-key on mutating HTTP routes.")},
+        {QStringLiteral("admin-token"), QStringLiteral("token"), QStringLiteral("Bearer token for admin HTTP routes.")},
+        {QStringLiteral("data-dir"), QStringLiteral("dir"), QStringLiteral("Directory for SQLite files and the generated secret.")},
+        {QStringLiteral("max-connections"), QStringLiteral("n"), QStringLiteral("Maximum WebSocket connections (default 10000).")},
+        {QStringLiteral("heartbeat-interval"), QStringLiteral("ms"), QStringLiteral("Server ping interval (default 25000).")},
+        {QStringLiteral("heartbeat-timeout"), QStringLiteral("ms"), QStringLiteral("Close peers silent for this long (default 60000).")},
+        {QStringLiteral("max-message-size"), QStringLiteral("bytes"), QStringLiteral("Largest client message (default 1048576).")},
+        {QStringLiteral("rate-limit"), QStringLiteral("n"), QStringLiteral("Messages per second per connection (default 100).")},
+        {QStringLiteral("rate-burst"), QStringLiteral("n"), QStringLiteral("Token bucket size (default 200).")},
+        {QStringLiteral("max-pending-bytes"), QStringLiteral("bytes"), QStringLiteral("Outbound buffer cap per connection before it is dropped as a slow consumer (default 4194304).")},
+        {QStringLiteral("handshake-timeout"), QStringLiteral("ms"), QStringLiteral("Close TCP connections that send no request within this time (default 10000).")},
+        {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims, e.g. company:{companyId},shop:{shopIds[]}.")},
+        {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
+        {QStringLiteral("redis"), QStringLiteral("url"), QStringLiteral("Redis URL for cluster mode (later milestone).")},
+        {QStringLiteral("log-format"), QStringLiteral("text|json"), QStringLiteral("Log line format (default text).")},
+        {QStringLiteral("lang"), QStringLiteral("code"), QStringLiteral("Console language, e.g. de (default: system locale).")},
+        {QStringLiteral("threads"), QStringLiteral("n"), QStringLiteral("I/O threads (default: number of cores).")},
+    };
+    return list;
+}
+
+QString ConfigLoader::envName(const QString &option)
+{
+    return QStringLiteral("SWITCHBOARD_") + option.toUpper().replace(QLatin1Char('-'), QLatin1Char('_'));
+}
+
+QHash<QString, QString> ConfigLoader::systemEnvironment()
+{
+    QHash<QString, QString> env;
+    const auto sys = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : sys.keys())
+        env.insert(key, sys.value(key));
+    return env;
+}
+
+namespace {
+
+QString jsonToString(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::String: return v.toString();
+    case QJsonValue::Double: {
+        const double d = v.toDouble();
+        return d == qint64(d) ? QString::number(qint64(d)) : QString::number(d);
+    }
+    case QJsonValue::Bool: return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Array: {
+        QStringList parts;
+        for (const QJsonValue &item : v.toArray())
+            parts << jsonToString(item);
+        return parts.join(QLatin1Char(','));
+    }
+    default: return {};
+    }
+}
+
+// File keys may be written as "max-connections", "maxConnections" or "max_connections".
+QString camel(const QString &option)
+{
+    QString out;
+    bool upper = false;
+    for (QChar c : option) {
+        if (c == QLatin1Char('-')) { upper = true; continue; }
+        out += upper ? c.toUpper() : c;
+        upper = false;
+    }
+    return out;
+}
+
+template <typename T>
+bool parseNumber(const QString &name, const QString &text, T min, T *out, QString *error)
+{
+    bool ok = false;
+    T value;
+    if constexpr (std::is_same_v<T, double>)
+        value = text.toDouble(&ok);
+    else
+        value = T(text.toLongLong(&ok));
+    if (!ok || value < min) {
+        *error = QStringLiteral("invalid value for %1: \"%2\"").arg(name, text);
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+QStringList splitList(const QString &s)
+{
+    QStringList out;
+    for (const QString &part : s.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        out << part.trimmed();
+    return out;
+}
+
+} // namespace
+
+bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QString, QString> &env,
+                        ServerConfig *config, QString *error)
+{
+    QString file = flags.value(QStringLiteral("config"), env.value(envName(QStringLiteral("config"))));
+    QJsonObject fileObject;
+    if (!file.isEmpty()) {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read config file %1: %2").arg(file, f.errorString());
+            return false;
+        }
+        QJsonParseError pe;
+        const auto doc = QJsonDocument::fromJson(f.readAll(), &pe);
+        if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
+            *error = QStringLiteral("config file %1 is not a JSON object: %2 at offset %3")
+                         .arg(file, pe.errorString()).arg(pe.offset);
+            return false;
+        }
+        fileObject = doc.object();
+    }
+
+    auto resolve = [&](const QString &name, QString *value) {
+        if (flags.contains(name)) { *value = flags.value(name); return true; }
+        const QString e = envName(name);
+        if (env.contains(e)) { *value = env.value(e); return true; }
+        for (const QString &key : {name, camel(name), QString(name).replace(QLatin1Char('-'), QLatin1Char('_'))}) {
+            if (fileObject.contains(key)) { *value = jsonToString(fileObject.value(key)); return true; }
+        }
+        return false;
+    };
+
+    ServerConfig c;
+    QString v;
+    if (resolve(QStringLiteral("host"), &v)) c.host = v;
+    if (resolve(QStringLiteral("port"), &v)) {
+        int port = 0;
+        if (!parseNumber(QStringLiteral("port"), v, 0, &port, error)) return false;
+        if (port > 65535) { *error = QStringLiteral("invalid value for port: \"%1\"").arg(v); return false; }
+        c.port = quint16(port);
+    }
+    if (resolve(QStringLiteral("jwt-secret"), &v)) c.jwtSecret = v;
+    if (resolve(QStringLiteral("internal-key"), &v)) c.internalKey = v;
+    if (resolve(QStringLiteral("admin-token"), &v)) c.adminToken = v;
+    if (resolve(QStringLiteral("data-dir"), &v)) c.dataDir = v;
+    if (resolve(QStringLiteral("max-connections"), &v) && !parseNumber(QStringLiteral("max-connections"), v, 1, &c.maxConnections, error)) return false;
+    if (resolve(QStringLiteral("heartbeat-interval"), &v) && !parseNumber(QStringLiteral("heartbeat-interval"), v, 10, &c.heartbeatIntervalMs, error)) return false;
+    if (resolve(QStringLiteral("heartbeat-timeout"), &v) && !parseNumber(QStringLiteral("heartbeat-timeout"), v, 10, &c.heartbeatTimeoutMs, error)) return false;
+    if (resolve(QStringLiteral("max-message-size"), &v) && !parseNumber(QStringLiteral("max-message-size"), v, qint64(64), &c.maxMessageSize, error)) return false;
+    if (resolve(QStringLiteral("rate-limit"), &v) && !parseNumber(QStringLiteral("rate-limit"), v, 0.001, &c.rateLimit, error)) return false;
+    if (resolve(QStringLiteral("rate-burst"), &v)) {
+        if (!parseNumber(QStringLiteral("rate-burst"), v, 1.0, &c.rateBurst, error)) return false;
+    } else {
+        c.rateBurst = c.rateLimit * 2; // the burst follows the rate unless set on its own
+    }
+    if (resolve(QStringLiteral("max-pending-bytes"), &v) && !parseNumber(QStringLiteral("max-pending-bytes"), v, qint64(1024), &c.maxPendingBytes, error)) return false;
+    if (resolve(QStringLiteral("handshake-timeout"), &v) && !parseNumber(QStringLiteral("handshake-timeout"), v, 10, &c.handshakeTimeoutMs, error)) return false;
+    if (resolve(QStringLiteral("claim-rooms"), &v)) c.claimRooms = splitList(v);
+    if (resolve(QStringLiteral("allowed-rooms"), &v)) c.allowedRooms = splitList(v);
+    if (resolve(QStringLiteral("redis"), &v)) c.redisUrl = v;
+    if (resolve(QStringLiteral("log-format"), &v)) {
+        if (v != QLatin1String("text") && v != QLatin1String("json")) {
+            *error = QStringLiteral("invalid value for log-format: \"%1\" (text or json)").arg(v);
+            return false;
+        }
+        c.logFormat = v;
+    }
+    if (resolve(QStringLiteral("lang"), &v)) c.lang = v;
+    if (resolve(QStringLiteral("threads"), &v) && !parseNumber(QStringLiteral("threads"), v, 0, &c.threads, error)) return false;
+    *config = c;
+    return true;
+}
+
+} // namespace Switchboard

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QtCore/QHash>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+namespace Switchboard {
+
+/**
+ * @brief Every option of the server, resolved from flags, environment, config file and
+ * defaults (in that order of precedence). Plain data: copied into the Server at start.
+ */
+struct ServerConfig
+{
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 8080;
+    QString jwtSecret;
+    QString internalKey;
+    QString adminToken;
+    QString dataDir;
+    int maxConnections = 10000;
+    int heartbeatIntervalMs = 25000;
+    int heartbeatTimeoutMs = 60000;
+    qint64 maxMessageSize = 1024 * 1024;
+    double rateLimit = 100.0;     // messages per second per connection
+    double rateBurst = 200.0;     // bucket size
+    int rateAbuseLimit = 100;     // messages refused within 10 s before the connection is closed 1008
+    qint64 maxPendingBytes = 4 * 1024 * 1024; // outbound buffer cap per connection
+    int handshakeTimeoutMs = 10000;
+    int jwtLeewaySeconds = 30;
+    QString redisUrl;
+    QString logFormat = QStringLiteral("text");
+    QString lang;
+    int threads = 0; // 0 = number of cores
+    // Rooms built from token claims, e.g. "company:{companyId}", "shop:{shopIds[]}".
+    QStringList claimRooms;
+    // Room-name patterns (wildcard, e.g. "order:*") a client may subscribe to; empty = any
+    // room except other users' "user:" rooms and "role:" rooms.
+    QStringList allowedRooms;
+
+    int effectiveThreads() const;
+};
+
+/**
+ * @brief Resolves a ServerConfig with the precedence flag > env > file > default.
+ */
+class ConfigLoader final
+{
+public:
+    struct Option
+    {
+        QString name;        // flag name without dashes, e.g. "max-connections"
+        QString valueName;   // shown in --help; empty for switches
+        QString description;
+    };
+
+    /// Every option the server understands, for --help and for env/file lookup.
+    static const QList<Option> &options();
+
+    /// Environment variable for an option: "max-connections" -> "SWITCHBOARD_MAX_CONNECTIONS".
+    static QString envName(const QString &option);
+
+    /**
+     * Resolves the config. @p flags holds options given on the command line (name -> value),
+     * @p env the process environment, @p configFile a JSON file path (may be empty; a flag,
+     * or SWITCHBOARD_CONFIG, can name it too). Returns false and sets @p error when a value
+     * does not parse or the file cannot be read.
+     */
+    static bool load(const QHash<QString, QString> &flags, const QHash<QString, QString> &env,
+                     ServerConfig *config, QString *error);
+
+    static QHash<QString, QString> systemEnvironment();
+};
+
+} // namespace Switchboard

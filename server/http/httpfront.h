@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QtHttpServer/QAbstractHttpServer>
+
+namespace Switchboard {
+
+class Router;
+struct HttpResponse;
+class Server;
+
+/**
+ * @brief The per-I/O-thread HTTP server: answers API routes through the shared Router and
+ * lets WebSocket upgrades on /ws through to the thread's WebSocket handling.
+ */
+class HttpFront final : public QAbstractHttpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpFront)
+
+public:
+    HttpFront(const Router &router, Server &server, QObject *parent = nullptr);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    static void respond(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
+
+    const Router &m_router;
+    Server &m_server;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,116 @@
+#include "router.h"
+
+#include <QtCore/QJsonParseError>
+#include <QtCore/QUrlQuery>
+
+#include "server.h"
+
+namespace Switchboard {
+
+HttpResponse HttpResponse::json(const QJsonObject &object, int status)
+{
+    return {status, QJsonDocument(object).toJson(QJsonDocument::Compact)};
+}
+
+HttpResponse HttpResponse::json(const QJsonArray &array, int status)
+{
+    return {status, QJsonDocument(array).toJson(QJsonDocument::Compact)};
+}
+
+HttpResponse HttpResponse::error(int status, const QString &code, const QString &message)
+{
+    return json(QJsonObject{{QStringLiteral("error"), message}, {QStringLiteral("code"), code}}, status);
+}
+
+HttpResponse HttpResponse::text(const QByteArray &body, const QByteArray &contentType, int status)
+{
+    return {status, body, contentType};
+}
+
+bool HttpRequest::jsonBody(QJsonObject *object, HttpResponse *error) const
+{
+    const QByteArray body = raw.body();
+    if (body.trimmed().isEmpty()) {
+        *error = HttpResponse::error(400, QStringLiteral("invalid_json"), QStringLiteral("request body is empty; expected a JSON object"));
+        return false;
+    }
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
+    if (pe.error != QJsonParseError::NoError) {
+        *error = HttpResponse::error(400, QStringLiteral("invalid_json"),
+                                     QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString()));
+        return false;
+    }
+    if (!doc.isObject()) {
+        *error = HttpResponse::error(400, QStringLiteral("invalid_json"), QStringLiteral("request body must be a JSON object"));
+        return false;
+    }
+    *object = doc.object();
+    return true;
+}
+
+QString HttpRequest::query(const QString &name) const
+{
+    return raw.query().queryItemValue(name, QUrl::FullyDecoded);
+}
+
+QByteArray headerValue(const QHttpServerRequest &request, const QByteArray &name)
+{
+    for (const auto &[key, value] : request.headers()) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+void Router::add(Method method, const QString &pattern, Access access, Handler handler)
+{
+    m_routes.append({method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), access, std::move(handler)});
+}
+
+bool Router::match(const Route &route, const QStringList &segments, QStringList *params)
+{
+    if (route.segments.size() != segments.size())
+        return false;
+    params->clear();
+    for (qsizetype i = 0; i < segments.size(); ++i) {
+        if (route.segments[i] == QLatin1String("<arg>"))
+            params->append(segments[i]);
+        else if (route.segments[i] != segments[i])
+            return false;
+    }
+    return true;
+}
+
+HttpResponse Router::dispatch(const QHttpServerRequest &request, const Server &server) const
+{
+    const QString path = request.url().path(QUrl::FullyDecoded);
+    const QStringList segments = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    bool pathKnown = false;
+    QStringList params;
+    for (const Route &route : m_routes) {
+        if (!match(route, segments, &params))
+            continue;
+        pathKnown = true;
+        if (route.method != request.method())
+            continue;
+        if (route.access == Access::Admin) {
+            switch (server.checkAdmin(headerValue(request, "x-internal-key"),
+                                      headerValue(request, "authorization"))) {
+            case Server::AuthResult::Ok:
+                break;
+            case Server::AuthResult::Missing:
+                return HttpResponse::error(401, QStringLiteral("unauthorized"),
+                                           QStringLiteral("this route needs x-internal-key or Authorization: Bearer <admin token>"));
+            case Server::AuthResult::Forbidden:
+                return HttpResponse::error(403, QStringLiteral("forbidden"), QStringLiteral("invalid internal key or admin token"));
+            }
+        }
+        return route.handler(HttpRequest{request, params});
+    }
+    if (pathKnown)
+        return HttpResponse::error(405, QStringLiteral("method_not_allowed"), QStringLiteral("method not allowed on %1").arg(path));
+    return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path));
+}
+
+} // namespace Switchboard

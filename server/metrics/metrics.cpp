@@ -1,0 +1,63 @@
+#include "metrics.h"
+
+#include <algorithm>
+
+namespace Switchboard {
+
+void LatencyHistogram::record(qint64 micros)
+{
+    const auto it = std::lower_bound(kBoundsUs.begin(), kBoundsUs.end(), micros);
+    m_counts[size_t(it - kBoundsUs.begin())].fetch_add(1, std::memory_order_relaxed);
+    m_sumUs.fetch_add(quint64(qMax<qint64>(0, micros)), std::memory_order_relaxed);
+}
+
+std::array<quint64, LatencyHistogram::kBuckets> LatencyHistogram::counts() const
+{
+    std::array<quint64, kBuckets> out{};
+    for (int i = 0; i < kBuckets; ++i)
+        out[size_t(i)] = m_counts[size_t(i)].load(std::memory_order_relaxed);
+    return out;
+}
+
+double LatencyHistogram::quantile(const std::array<quint64, kBuckets> &counts, double q)
+{
+    quint64 total = 0;
+    for (quint64 c : counts)
+        total += c;
+    if (total == 0)
+        return 0;
+    const quint64 rank = quint64(q * double(total - 1)) + 1;
+    quint64 seen = 0;
+    for (int i = 0; i < kBuckets; ++i) {
+        seen += counts[size_t(i)];
+        if (seen >= rank)
+            return i < int(kBoundsUs.size()) ? double(kBoundsUs[size_t(i)]) : double(kBoundsUs.back()) * 2;
+    }
+    return double(kBoundsUs.back()) * 2;
+}
+
+void Metrics::countClose(int code)
+{
+    QMutexLocker lock(&m_mutex);
+    ++m_closes[code];
+}
+
+QMap<int, quint64> Metrics::closesByCode() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_closes;
+}
+
+void Metrics::countEvent(const QString &name)
+{
+    QMutexLocker lock(&m_mutex);
+    ++m_events[name];
+}
+
+QHash<QString, quint64> Metrics::eventsByName() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_events;
+}
+
+} // namespace Switchboard

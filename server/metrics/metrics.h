@@ -1,0 +1,87 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+
+#include <QtCore/QHash>
+#include <QtCore/QJsonObject>
+#include <QtCore/QMap>
+#include <QtCore/QMutex>
+#include <QtCore/QString>
+
+namespace Switchboard {
+
+/**
+ * @brief Emit-to-socket-write latency, in fixed microsecond buckets with atomic counts.
+ */
+class LatencyHistogram final
+{
+public:
+    static constexpr std::array<qint64, 16> kBoundsUs = {25, 50, 100, 250, 500, 1000, 2500, 5000,
+                                                         10000, 25000, 50000, 100000, 250000,
+                                                         500000, 1000000, 5000000};
+    static constexpr int kBuckets = int(kBoundsUs.size()) + 1; // last = overflow
+
+    void record(qint64 micros);
+    std::array<quint64, kBuckets> counts() const;
+    quint64 sumMicros() const { return m_sumUs.load(std::memory_order_relaxed); }
+    /// Upper bound of the bucket holding quantile @p q (0..1), in microseconds; 0 if empty.
+    static double quantile(const std::array<quint64, kBuckets> &counts, double q);
+
+private:
+    std::array<std::atomic<quint64>, kBuckets> m_counts{};
+    std::atomic<quint64> m_sumUs{0};
+};
+
+/**
+ * @brief Counters and gauges of the server. Relaxed atomics on the hot path; the GUI and the
+ * HTTP API read snapshots.
+ */
+class Metrics final
+{
+public:
+    std::atomic<qint64> connectionsCurrent{0};
+    std::atomic<quint64> connectionsTotal{0};
+    std::atomic<quint64> messagesIn{0};
+    std::atomic<quint64> messagesOut{0};
+    std::atomic<quint64> bytesIn{0};
+    std::atomic<quint64> bytesOut{0};
+    std::atomic<quint64> authFailures{0};
+    std::atomic<quint64> rateLimited{0};
+    std::atomic<quint64> errors{0};
+    std::atomic<quint64> slowConsumers{0};
+    std::atomic<quint64> emits{0};
+    std::atomic<quint64> httpRequests{0};
+    LatencyHistogram latency;
+
+    void countClose(int code);
+    QMap<int, quint64> closesByCode() const;
+
+    void countEvent(const QString &name);
+    QHash<QString, quint64> eventsByName() const;
+
+private:
+    mutable QMutex m_mutex;
+    QMap<int, quint64> m_closes;
+    QHash<QString, quint64> m_events;
+};
+
+/// One per-second sample, kept for the console's charts and the rates in the HTTP API.
+struct MetricsSample
+{
+    qint64 timestampMs = 0;
+    qint64 connections = 0;
+    qint64 users = 0;
+    qint64 rooms = 0;
+    double messagesInPerSec = 0;
+    double messagesOutPerSec = 0;
+    double bytesInPerSec = 0;
+    double bytesOutPerSec = 0;
+    double errorsPerSec = 0;
+    double p50Ms = 0;
+    double p95Ms = 0;
+    double p99Ms = 0;
+    qint64 queueDepth = 0;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QString>
+
+namespace Switchboard::Protocol {
+
+/// Serialises a server->client message as one compact JSON text frame.
+QString encode(const QJsonObject &message);
+
+/// {"type":"error","message":...,"code":...} (+ "id" when the request carried one).
+QString error(const QString &code, const QString &message, const QJsonValue &id = QJsonValue());
+
+/// Close codes of the native protocol (SPEC section 2).
+enum CloseCode : int {
+    GoingAway = 1001,
+    PolicyViolation = 1008,
+    MessageTooBig = 1009,
+    TryAgainLater = 1013,
+    InternalError = 4000,
+    MissingCredentials = 4001,
+    InvalidToken = 4002,
+    UserMismatch = 4003,
+};
+
+} // namespace Switchboard::Protocol

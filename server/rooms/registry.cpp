@@ -1,0 +1,192 @@
+#include "registry.h"
+
+namespace Switchboard {
+
+void Registry::add(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms)
+{
+    QWriteLocker lock(&m_lock);
+    const quint64 id = info->id;
+    m_users[info->userId].insert(id);
+    QSet<QString> &mine = m_roomsOf[id];
+    for (const QString &room : rooms) {
+        mine.insert(room);
+        m_rooms[room].insert(id);
+    }
+    m_connections.insert(id, std::move(info));
+}
+
+void Registry::remove(quint64 id)
+{
+    QWriteLocker lock(&m_lock);
+    const auto info = m_connections.take(id);
+    if (!info)
+        return;
+    auto users = m_users.find(info->userId);
+    if (users != m_users.end()) {
+        users->remove(id);
+        if (users->isEmpty())
+            m_users.erase(users);
+    }
+    for (const QString &room : m_roomsOf.take(id)) {
+        auto it = m_rooms.find(room);
+        if (it == m_rooms.end())
+            continue;
+        it->remove(id);
+        if (it->isEmpty())
+            m_rooms.erase(it);
+    }
+}
+
+bool Registry::join(quint64 id, const QString &room)
+{
+    QWriteLocker lock(&m_lock);
+    if (!m_connections.contains(id))
+        return false;
+    m_roomsOf[id].insert(room);
+    m_rooms[room].insert(id);
+    return true;
+}
+
+bool Registry::leave(quint64 id, const QString &room)
+{
+    QWriteLocker lock(&m_lock);
+    auto mine = m_roomsOf.find(id);
+    if (mine == m_roomsOf.end() || !mine->remove(room))
+        return false;
+    auto it = m_rooms.find(room);
+    if (it != m_rooms.end()) {
+        it->remove(id);
+        if (it->isEmpty())
+            m_rooms.erase(it);
+    }
+    return true;
+}
+
+std::shared_ptr<ConnectionInfo> Registry::connection(quint64 id) const
+{
+    QReadLocker lock(&m_lock);
+    return m_connections.value(id);
+}
+
+int Registry::workerOf(quint64 id) const
+{
+    QReadLocker lock(&m_lock);
+    const auto info = m_connections.value(id);
+    return info ? info->worker : -1;
+}
+
+int Registry::connectionCount() const
+{
+    QReadLocker lock(&m_lock);
+    return int(m_connections.size());
+}
+
+int Registry::userCount() const
+{
+    QReadLocker lock(&m_lock);
+    return int(m_users.size());
+}
+
+int Registry::roomCount() const
+{
+    QReadLocker lock(&m_lock);
+    return int(m_rooms.size());
+}
+
+int Registry::roomSize(const QString &room) const
+{
+    QReadLocker lock(&m_lock);
+    return int(m_rooms.value(room).size());
+}
+
+int Registry::userConnectionCount(const QString &userId) const
+{
+    QReadLocker lock(&m_lock);
+    return int(m_users.value(userId).size());
+}
+
+bool Registry::isMember(quint64 id, const QString &room) const
+{
+    QReadLocker lock(&m_lock);
+    return m_roomsOf.value(id).contains(room);
+}
+
+ConnectionSnapshot Registry::snapshotLocked(const ConnectionInfo &info) const
+{
+    ConnectionSnapshot s;
+    s.id = info.id;
+    s.userId = info.userId;
+    s.role = info.role;
+    s.address = info.address;
+    s.protocol = info.protocol;
+    s.connectedAtMs = info.connectedAtMs;
+    s.lastActivityMs = info.lastActivityMs.load(std::memory_order_relaxed);
+    s.messagesIn = info.messagesIn.load(std::memory_order_relaxed);
+    s.messagesOut = info.messagesOut.load(std::memory_order_relaxed);
+    s.bytesIn = info.bytesIn.load(std::memory_order_relaxed);
+    s.bytesOut = info.bytesOut.load(std::memory_order_relaxed);
+    s.pendingBytes = info.pendingBytes.load(std::memory_order_relaxed);
+    s.worker = info.worker;
+    s.rooms = m_roomsOf.value(info.id).values();
+    s.rooms.sort();
+    return s;
+}
+
+QList<ConnectionSnapshot> Registry::connections() const
+{
+    QReadLocker lock(&m_lock);
+    QList<ConnectionSnapshot> out;
+    out.reserve(m_connections.size());
+    for (const auto &info : m_connections)
+        out.append(snapshotLocked(*info));
+    return out;
+}
+
+std::optional<ConnectionSnapshot> Registry::snapshot(quint64 id) const
+{
+    QReadLocker lock(&m_lock);
+    const auto info = m_connections.value(id);
+    if (!info)
+        return std::nullopt;
+    return snapshotLocked(*info);
+}
+
+QHash<QString, int> Registry::roomCounts() const
+{
+    QReadLocker lock(&m_lock);
+    QHash<QString, int> out;
+    out.reserve(m_rooms.size());
+    for (auto it = m_rooms.cbegin(); it != m_rooms.cend(); ++it)
+        out.insert(it.key(), int(it->size()));
+    return out;
+}
+
+QList<quint64> Registry::roomMembers(const QString &room) const
+{
+    QReadLocker lock(&m_lock);
+    return m_rooms.value(room).values();
+}
+
+QHash<QString, int> Registry::users() const
+{
+    QReadLocker lock(&m_lock);
+    QHash<QString, int> out;
+    out.reserve(m_users.size());
+    for (auto it = m_users.cbegin(); it != m_users.cend(); ++it)
+        out.insert(it.key(), int(it->size()));
+    return out;
+}
+
+QList<quint64> Registry::userConnections(const QString &userId) const
+{
+    QReadLocker lock(&m_lock);
+    return m_users.value(userId).values();
+}
+
+QStringList Registry::roomsOf(quint64 id) const
+{
+    QReadLocker lock(&m_lock);
+    return m_roomsOf.value(id).values();
+}
+
+} // namespace Switchboard

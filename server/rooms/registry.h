@@ -1,0 +1,98 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include <QtCore/QHash>
+#include <QtCore/QList>
+#include <QtCore/QReadWriteLock>
+#include <QtCore/QSet>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+namespace Switchboard {
+
+/**
+ * @brief What the rest of the server may know about one live connection. Identity is fixed
+ * at accept; counters are atomics written by the owning I/O thread and read by anyone.
+ */
+struct ConnectionInfo
+{
+    quint64 id = 0;
+    QString userId;
+    QString role;
+    QString address;
+    QString protocol = QStringLiteral("json");
+    qint64 connectedAtMs = 0;
+    int worker = 0;
+    std::atomic<qint64> lastActivityMs{0};
+    std::atomic<quint64> messagesIn{0};
+    std::atomic<quint64> messagesOut{0};
+    std::atomic<quint64> bytesIn{0};
+    std::atomic<quint64> bytesOut{0};
+    std::atomic<qint64> pendingBytes{0};
+};
+
+/// A copy of one connection's state at one moment.
+struct ConnectionSnapshot
+{
+    quint64 id = 0;
+    QString userId;
+    QString role;
+    QString address;
+    QString protocol;
+    qint64 connectedAtMs = 0;
+    qint64 lastActivityMs = 0;
+    QStringList rooms;
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+    qint64 pendingBytes = 0;
+    int worker = 0;
+};
+
+/**
+ * @brief Process-wide view of connections, users and rooms, shared by every I/O thread.
+ *
+ * Membership changes (connect, subscribe, disconnect) take the write lock; stats and emit
+ * counting take the read lock. The per-message fan-out does not touch it: each I/O thread
+ * keeps its own room index of the sockets it owns.
+ */
+class Registry final
+{
+public:
+    void add(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms);
+    void remove(quint64 id);
+    bool join(quint64 id, const QString &room);
+    bool leave(quint64 id, const QString &room);
+
+    std::shared_ptr<ConnectionInfo> connection(quint64 id) const;
+    int workerOf(quint64 id) const; // -1 when unknown
+
+    int connectionCount() const;
+    int userCount() const;
+    int roomCount() const;
+    int roomSize(const QString &room) const;
+    int userConnectionCount(const QString &userId) const;
+    bool isMember(quint64 id, const QString &room) const;
+
+    QList<ConnectionSnapshot> connections() const;
+    std::optional<ConnectionSnapshot> snapshot(quint64 id) const;
+    QHash<QString, int> roomCounts() const;
+    QList<quint64> roomMembers(const QString &room) const;
+    QHash<QString, int> users() const; // userId -> connection count
+    QList<quint64> userConnections(const QString &userId) const;
+    QStringList roomsOf(quint64 id) const;
+
+private:
+    ConnectionSnapshot snapshotLocked(const ConnectionInfo &info) const;
+
+    mutable QReadWriteLock m_lock;
+    QHash<quint64, std::shared_ptr<ConnectionInfo>> m_connections;
+    QHash<quint64, QSet<QString>> m_roomsOf;
+    QHash<QString, QSet<quint64>> m_rooms;
+    QHash<QString, QSet<quint64>> m_users;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,499 @@
+#include "server.h"
+
+#include <chrono>
+
+#include <QtCore/QDateTime>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QThread>
+#include <QtCore/QUuid>
+#include <QtNetwork/QHostAddress>
+
+#include "auth/jwt.h"
+#include "core/logging.h"
+#include "http/router.h"
+#include "protocol/messages.h"
+#include "transport/connection.h"
+#include "transport/ioworker.h"
+#include "transport/listener.h"
+
+#ifndef SWITCHBOARD_VERSION
+#define SWITCHBOARD_VERSION "0.0.0"
+#endif
+
+namespace Switchboard {
+
+namespace {
+constexpr int kHistorySize = 900;
+}
+
+Server::Server(const ServerConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_policy(config.claimRooms, config.allowedRooms)
+    , m_router(new Router)
+{
+    registerApiRoutes(*m_router, *this);
+    m_sampleTimer.setInterval(1000);
+    connect(&m_sampleTimer, &QTimer::timeout, this, &Server::sample);
+}
+
+Server::~Server()
+{
+    stop();
+    delete m_router;
+}
+
+qint64 Server::monotonicNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+qint64 Server::monotonicMs()
+{
+    return monotonicNs() / 1000000;
+}
+
+QString Server::newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+bool Server::start(QString *error)
+{
+    QString localError;
+    if (!error)
+        error = &localError;
+    if (m_running)
+        return true;
+
+    QHostAddress address;
+    if (m_config.host == QLatin1String("localhost"))
+        address = QHostAddress(QHostAddress::LocalHost);
+    else if (!address.setAddress(m_config.host)) {
+        *error = QStringLiteral("invalid host address \"%1\"").arg(m_config.host);
+        return false;
+    }
+
+    const int threads = m_config.effectiveThreads();
+    std::vector<qintptr> descriptors;
+    quint16 port = m_config.port;
+    if (port != 0) {
+        // SO_REUSEPORT would happily share the port with another process of ours; a plain
+        // bind first makes "address in use" an error, as users expect.
+        QTcpServer probe;
+        if (!probe.listen(address, port)) {
+            *error = QStringLiteral("cannot listen on %1:%2: %3").arg(m_config.host).arg(port).arg(probe.errorString());
+            return false;
+        }
+        probe.close();
+    }
+    for (int i = 0; i < threads; ++i) {
+        const qintptr fd = openReusePortListener(address, port, error);
+        if (fd < 0) {
+            for (qintptr open : descriptors)
+                closeDescriptor(open);
+            return false;
+        }
+        if (port == 0)
+            port = boundPort(fd);
+        descriptors.push_back(fd);
+    }
+    m_port = port;
+
+    for (int i = 0; i < threads; ++i) {
+        auto *thread = new QThread;
+        thread->setObjectName(QStringLiteral("switchboard-io-%1").arg(i));
+        auto *worker = new IoWorker(*this, *m_router, i, descriptors[size_t(i)]);
+        worker->moveToThread(thread);
+        connect(thread, &QThread::started, worker, &IoWorker::start);
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        connect(worker, &IoWorker::drained, thread, &QThread::quit);
+        m_threads.push_back(thread);
+        m_workers.push_back(worker);
+        thread->start();
+    }
+    m_running = true;
+    m_startedMs = QDateTime::currentMSecsSinceEpoch();
+    m_lastTotals = {};
+    m_lastTotals.atMs = monotonicMs();
+    m_sampleTimer.start();
+    qCInfo(lcServer).noquote() << "listening on" << url() << "with" << threads << "I/O threads; WebSocket endpoint" << wsUrl();
+    Q_EMIT started();
+    return true;
+}
+
+void Server::stop(int closeCode, const QString &reason)
+{
+    if (!m_running)
+        return;
+    m_sampleTimer.stop();
+    for (IoWorker *worker : m_workers)
+        worker->post([worker, closeCode, reason] { worker->shutdown(closeCode, reason); });
+    for (QThread *thread : m_threads) {
+        if (!thread->wait(5000)) {
+            qCWarning(lcServer) << "I/O thread did not drain in time; stopping it";
+            thread->quit();
+            thread->wait();
+        }
+        delete thread;
+    }
+    m_threads.clear();
+    m_workers.clear();
+    m_running = false;
+    qCInfo(lcServer) << "stopped";
+    Q_EMIT stopped();
+}
+
+QString Server::url() const
+{
+    const QString host = m_config.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + m_config.host + QLatin1Char(']') : m_config.host;
+    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+}
+
+QString Server::wsUrl() const
+{
+    QString u = url();
+    u.replace(0, 4, QStringLiteral("ws"));
+    return u + QStringLiteral("/ws");
+}
+
+qint64 Server::uptimeSeconds() const
+{
+    return m_running ? (QDateTime::currentMSecsSinceEpoch() - m_startedMs) / 1000 : 0;
+}
+
+IoWorker *Server::workerFor(quint64 connectionId) const
+{
+    const int index = m_registry.workerOf(connectionId);
+    if (index < 0 || index >= int(m_workers.size()))
+        return nullptr;
+    return m_workers[size_t(index)];
+}
+
+EmitResult Server::emitEvent(EmitRequest request)
+{
+    EmitResult result;
+    if (request.event.isEmpty()) {
+        result.error = QStringLiteral("event name is required");
+        return result;
+    }
+    if (request.id.isEmpty())
+        request.id = newId();
+    result.id = request.id;
+    if (!m_running) {
+        result.error = QStringLiteral("server is not running");
+        return result;
+    }
+
+    QJsonObject message{{QStringLiteral("type"), request.event},
+                        {QStringLiteral("data"), request.payload.isUndefined() ? QJsonValue() : request.payload},
+                        {QStringLiteral("id"), request.id},
+                        {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+    QString room;
+    switch (request.target) {
+    case EmitRequest::Target::Room: room = request.room; break;
+    case EmitRequest::Target::User: room = QStringLiteral("user:") + request.userId; break;
+    default: break;
+    }
+    if (request.target == EmitRequest::Target::Room)
+        message.insert(QStringLiteral("room"), room);
+    if (!request.fromUserId.isEmpty())
+        message.insert(QStringLiteral("from"), request.fromUserId);
+    if (request.ack)
+        message.insert(QStringLiteral("ack"), true);
+
+    auto frame = std::make_shared<OutboundFrame>();
+    frame->text = Protocol::encode(message);
+    frame->emittedNs = monotonicNs();
+    frame->exceptConnectionId = request.exceptConnectionId;
+    frame->exceptUserId = request.exceptUserId;
+
+    auto excluded = [&](quint64 id) {
+        if (id == request.exceptConnectionId)
+            return true;
+        if (request.exceptUserId.isEmpty())
+            return false;
+        const auto info = m_registry.connection(id);
+        return info && info->userId == request.exceptUserId;
+    };
+    auto countTargets = [&](const QList<quint64> &ids) {
+        int n = 0;
+        for (quint64 id : ids)
+            n += excluded(id) ? 0 : 1;
+        return n;
+    };
+
+    switch (request.target) {
+    case EmitRequest::Target::Room:
+    case EmitRequest::Target::User:
+        result.delivered = countTargets(m_registry.roomMembers(room));
+        for (IoWorker *worker : m_workers)
+            worker->post([worker, room, frame] { worker->deliverToRoom(room, frame); });
+        break;
+    case EmitRequest::Target::Broadcast:
+    {
+        int n = m_registry.connectionCount();
+        if (!request.exceptUserId.isEmpty())
+            n -= m_registry.userConnectionCount(request.exceptUserId);
+        if (request.exceptConnectionId != 0) {
+            const auto info = m_registry.connection(request.exceptConnectionId);
+            if (info && info->userId != request.exceptUserId)
+                --n;
+        }
+        result.delivered = qMax(0, n);
+    }
+        for (IoWorker *worker : m_workers)
+            worker->post([worker, frame] { worker->deliverToAll(frame); });
+        break;
+    case EmitRequest::Target::Connection:
+        if (IoWorker *worker = workerFor(request.connectionId)) {
+            result.delivered = excluded(request.connectionId) ? 0 : 1;
+            const quint64 id = request.connectionId;
+            worker->post([worker, id, frame] { worker->deliverToConnection(id, frame); });
+        }
+        break;
+    }
+
+    m_metrics.emits.fetch_add(1, std::memory_order_relaxed);
+    m_metrics.countEvent(request.event);
+    const QString target = request.target == EmitRequest::Target::Broadcast ? QStringLiteral("*")
+        : request.target == EmitRequest::Target::Connection ? QStringLiteral("#%1").arg(request.connectionId)
+                                                             : room;
+    m_eventLog.append(request.source == QLatin1String("client") ? EventLog::Direction::In : EventLog::Direction::Out,
+                      request.event, target, request.fromUserId, 0,
+                      QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("data"), message.value(QStringLiteral("data"))}}).toJson(QJsonDocument::Compact)));
+    return result;
+}
+
+bool Server::disconnectConnection(quint64 id, int code, const QString &reason)
+{
+    IoWorker *worker = workerFor(id);
+    if (!worker)
+        return false;
+    worker->post([worker, id, code, reason] {
+        if (Connection *c = worker->connection(id))
+            c->close(code, reason);
+    });
+    return true;
+}
+
+bool Server::joinRoom(quint64 id, const QString &room)
+{
+    IoWorker *worker = workerFor(id);
+    if (!worker || room.isEmpty())
+        return false;
+    worker->post([worker, id, room] {
+        if (Connection *c = worker->connection(id))
+            c->join(room);
+    });
+    return true;
+}
+
+bool Server::leaveRoom(quint64 id, const QString &room)
+{
+    IoWorker *worker = workerFor(id);
+    if (!worker || !m_registry.isMember(id, room))
+        return false;
+    worker->post([worker, id, room] {
+        if (Connection *c = worker->connection(id))
+            c->leave(room);
+    });
+    return true;
+}
+
+Server::AuthResult Server::checkAdmin(const QByteArray &internalKey, const QByteArray &authorization) const
+{
+    QByteArray bearer;
+    if (authorization.size() > 7 && authorization.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+        bearer = authorization.mid(7).trimmed();
+    if (internalKey.isEmpty() && bearer.isEmpty())
+        return AuthResult::Missing;
+    if (!internalKey.isEmpty() && !m_config.internalKey.isEmpty()
+        && Jwt::constantTimeEquals(internalKey, m_config.internalKey.toUtf8()))
+        return AuthResult::Ok;
+    if (!bearer.isEmpty() && !m_config.adminToken.isEmpty()
+        && Jwt::constantTimeEquals(bearer, m_config.adminToken.toUtf8()))
+        return AuthResult::Ok;
+    return AuthResult::Forbidden;
+}
+
+void Server::reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
+                       const QString &error)
+{
+    m_eventLog.append(EventLog::Direction::In, ok ? QStringLiteral("ack") : QStringLiteral("nack"),
+                      QString(), userId, connectionId, ok ? emitId : emitId + QStringLiteral(": ") + error);
+    Q_EMIT ackReceived(emitId, connectionId, userId, ok, error);
+}
+
+void Server::sample()
+{
+    const qint64 now = monotonicMs();
+    const double dt = qMax<qint64>(1, now - m_lastTotals.atMs) / 1000.0;
+    Totals totals{m_metrics.messagesIn.load(), m_metrics.messagesOut.load(), m_metrics.bytesIn.load(),
+                  m_metrics.bytesOut.load(), m_metrics.errors.load(), now};
+    const auto latency = m_metrics.latency.counts();
+    std::array<quint64, LatencyHistogram::kBuckets> window{};
+    for (size_t i = 0; i < window.size(); ++i)
+        window[i] = latency[i] - m_lastLatency[i];
+
+    MetricsSample s;
+    s.timestampMs = QDateTime::currentMSecsSinceEpoch();
+    s.connections = m_registry.connectionCount();
+    s.users = m_registry.userCount();
+    s.rooms = m_registry.roomCount();
+    s.messagesInPerSec = double(totals.in - m_lastTotals.in) / dt;
+    s.messagesOutPerSec = double(totals.out - m_lastTotals.out) / dt;
+    s.bytesInPerSec = double(totals.bytesIn - m_lastTotals.bytesIn) / dt;
+    s.bytesOutPerSec = double(totals.bytesOut - m_lastTotals.bytesOut) / dt;
+    s.errorsPerSec = double(totals.errors - m_lastTotals.errors) / dt;
+    s.p50Ms = LatencyHistogram::quantile(window, 0.50) / 1000.0;
+    s.p95Ms = LatencyHistogram::quantile(window, 0.95) / 1000.0;
+    s.p99Ms = LatencyHistogram::quantile(window, 0.99) / 1000.0;
+    m_lastTotals = totals;
+    m_lastLatency = latency;
+    {
+        QWriteLocker lock(&m_historyLock);
+        m_history.append(s);
+        if (m_history.size() > kHistorySize)
+            m_history.removeFirst();
+    }
+    Q_EMIT sampled();
+}
+
+QList<MetricsSample> Server::history() const
+{
+    QReadLocker lock(&m_historyLock);
+    return m_history;
+}
+
+MetricsSample Server::lastSample() const
+{
+    QReadLocker lock(&m_historyLock);
+    return m_history.isEmpty() ? MetricsSample{} : m_history.last();
+}
+
+QJsonObject Server::healthJson() const
+{
+    return {{QStringLiteral("status"), m_running ? QStringLiteral("ok") : QStringLiteral("stopped")},
+            {QStringLiteral("uptime"), uptimeSeconds()},
+            {QStringLiteral("connections"), m_registry.connectionCount()},
+            {QStringLiteral("version"), QStringLiteral(SWITCHBOARD_VERSION)}};
+}
+
+QJsonObject Server::metricsJson() const
+{
+    const MetricsSample s = lastSample();
+    QJsonObject byCode;
+    const auto closes = m_metrics.closesByCode();
+    for (auto it = closes.cbegin(); it != closes.cend(); ++it)
+        byCode.insert(QString::number(it.key()), qint64(it.value()));
+    QJsonObject events;
+    const auto names = m_metrics.eventsByName();
+    for (auto it = names.cbegin(); it != names.cend(); ++it)
+        events.insert(it.key(), qint64(it.value()));
+    const auto latency = m_metrics.latency.counts();
+    QJsonArray buckets;
+    for (size_t i = 0; i < latency.size(); ++i) {
+        buckets.append(QJsonObject{{QStringLiteral("leMicros"), i < LatencyHistogram::kBoundsUs.size() ? QJsonValue(qint64(LatencyHistogram::kBoundsUs[i])) : QJsonValue(QStringLiteral("+Inf"))},
+                                   {QStringLiteral("count"), qint64(latency[i])}});
+    }
+    return {
+        {QStringLiteral("uptime"), uptimeSeconds()},
+        {QStringLiteral("threads"), threadCount()},
+        {QStringLiteral("connections"), QJsonObject{{QStringLiteral("current"), m_registry.connectionCount()},
+                                                    {QStringLiteral("total"), qint64(m_metrics.connectionsTotal.load())},
+                                                    {QStringLiteral("byCloseCode"), byCode}}},
+        {QStringLiteral("users"), m_registry.userCount()},
+        {QStringLiteral("rooms"), m_registry.roomCount()},
+        {QStringLiteral("messages"), QJsonObject{{QStringLiteral("in"), qint64(m_metrics.messagesIn.load())},
+                                                 {QStringLiteral("out"), qint64(m_metrics.messagesOut.load())},
+                                                 {QStringLiteral("inPerSec"), s.messagesInPerSec},
+                                                 {QStringLiteral("outPerSec"), s.messagesOutPerSec}}},
+        {QStringLiteral("bytes"), QJsonObject{{QStringLiteral("in"), qint64(m_metrics.bytesIn.load())},
+                                              {QStringLiteral("out"), qint64(m_metrics.bytesOut.load())},
+                                              {QStringLiteral("inPerSec"), s.bytesInPerSec},
+                                              {QStringLiteral("outPerSec"), s.bytesOutPerSec}}},
+        {QStringLiteral("authFailures"), qint64(m_metrics.authFailures.load())},
+        {QStringLiteral("rateLimited"), qint64(m_metrics.rateLimited.load())},
+        {QStringLiteral("errors"), qint64(m_metrics.errors.load())},
+        {QStringLiteral("slowConsumers"), qint64(m_metrics.slowConsumers.load())},
+        {QStringLiteral("emits"), qint64(m_metrics.emits.load())},
+        {QStringLiteral("httpRequests"), qint64(m_metrics.httpRequests.load())},
+        {QStringLiteral("latency"), QJsonObject{{QStringLiteral("p50Ms"), LatencyHistogram::quantile(latency, 0.50) / 1000.0},
+                                                {QStringLiteral("p95Ms"), LatencyHistogram::quantile(latency, 0.95) / 1000.0},
+                                                {QStringLiteral("p99Ms"), LatencyHistogram::quantile(latency, 0.99) / 1000.0},
+                                                {QStringLiteral("buckets"), buckets}}},
+        {QStringLiteral("events"), events},
+    };
+}
+
+QJsonObject Server::statsJson() const
+{
+    const MetricsSample s = lastSample();
+    QJsonObject channels;
+    const auto rooms = m_registry.roomCounts();
+    for (auto it = rooms.cbegin(); it != rooms.cend(); ++it)
+        channels.insert(it.key(), it.value());
+    return {{QStringLiteral("totalConnections"), m_registry.connectionCount()},
+            {QStringLiteral("totalUsers"), m_registry.userCount()},
+            {QStringLiteral("totalRooms"), int(rooms.size())},
+            {QStringLiteral("channelCounts"), channels},
+            {QStringLiteral("rates"), QJsonObject{{QStringLiteral("messagesInPerSec"), s.messagesInPerSec},
+                                                  {QStringLiteral("messagesOutPerSec"), s.messagesOutPerSec},
+                                                  {QStringLiteral("bytesInPerSec"), s.bytesInPerSec},
+                                                  {QStringLiteral("bytesOutPerSec"), s.bytesOutPerSec}}},
+            {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+}
+
+QByteArray Server::prometheusText() const
+{
+    QByteArray out;
+    auto metric = [&](const char *name, const char *type, const char *help, const QByteArray &value) {
+        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' + name + ' ' + value + '\n';
+    };
+    auto n = [](auto v) { return QByteArray::number(qint64(v)); };
+    metric("switchboard_connections", "gauge", "Open WebSocket connections.", n(m_registry.connectionCount()));
+    metric("switchboard_connections_total", "counter", "WebSocket connections accepted.", n(m_metrics.connectionsTotal.load()));
+    out += "# HELP switchboard_connections_closed_total Closed connections by close code.\n# TYPE switchboard_connections_closed_total counter\n";
+    const auto closes = m_metrics.closesByCode();
+    for (auto it = closes.cbegin(); it != closes.cend(); ++it)
+        out += "switchboard_connections_closed_total{code=\"" + QByteArray::number(it.key()) + "\"} " + n(it.value()) + '\n';
+    metric("switchboard_users", "gauge", "Users with at least one connection.", n(m_registry.userCount()));
+    metric("switchboard_rooms", "gauge", "Rooms with at least one member.", n(m_registry.roomCount()));
+    metric("switchboard_messages_in_total", "counter", "Messages received from clients.", n(m_metrics.messagesIn.load()));
+    metric("switchboard_messages_out_total", "counter", "Messages written to clients.", n(m_metrics.messagesOut.load()));
+    metric("switchboard_bytes_in_total", "counter", "Bytes received from clients.", n(m_metrics.bytesIn.load()));
+    metric("switchboard_bytes_out_total", "counter", "Bytes written to clients.", n(m_metrics.bytesOut.load()));
+    metric("switchboard_auth_failures_total", "counter", "Rejected WebSocket credentials.", n(m_metrics.authFailures.load()));
+    metric("switchboard_rate_limited_total", "counter", "Client messages refused by the rate limit.", n(m_metrics.rateLimited.load()));
+    metric("switchboard_errors_total", "counter", "Protocol errors answered to clients.", n(m_metrics.errors.load()));
+    metric("switchboard_slow_consumers_total", "counter", "Connections dropped for unread output.", n(m_metrics.slowConsumers.load()));
+    metric("switchboard_emits_total", "counter", "Events emitted (API, console and clients).", n(m_metrics.emits.load()));
+    metric("switchboard_http_requests_total", "counter", "HTTP requests served.", n(m_metrics.httpRequests.load()));
+    metric("switchboard_uptime_seconds", "gauge", "Seconds since the server started.", n(uptimeSeconds()));
+
+    out += "# HELP switchboard_emit_latency_seconds Emit to socket write latency.\n# TYPE switchboard_emit_latency_seconds histogram\n";
+    const auto latency = m_metrics.latency.counts();
+    quint64 cumulative = 0;
+    for (size_t i = 0; i < latency.size(); ++i) {
+        cumulative += latency[i];
+        const QByteArray le = i < LatencyHistogram::kBoundsUs.size()
+            ? QByteArray::number(double(LatencyHistogram::kBoundsUs[i]) / 1e6, 'g', 6) : QByteArray("+Inf");
+        out += "switchboard_emit_latency_seconds_bucket{le=\"" + le + "\"} " + n(cumulative) + '\n';
+    }
+    out += "switchboard_emit_latency_seconds_sum " + QByteArray::number(double(m_metrics.latency.sumMicros()) / 1e6, 'f', 6) + '\n';
+    out += "switchboard_emit_latency_seconds_count " + n(cumulative) + '\n';
+
+    out += "# HELP switchboard_events_total Events emitted by name.\n# TYPE switchboard_events_total counter\n";
+    const auto events = m_metrics.eventsByName();
+    for (auto it = events.cbegin(); it != events.cend(); ++it) {
+        QByteArray name = it.key().toUtf8();
+        name.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+        out += "switchboard_events_total{event=\"" + name + "\"} " + n(it.value()) + '\n';
+    }
+    return out;
+}
+
+} // namespace Switchboard

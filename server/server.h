@@ -1,0 +1,153 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QJsonValue>
+#include <QtCore/QObject>
+#include <QtCore/QReadWriteLock>
+#include <QtCore/QTimer>
+
+#include "auth/roompolicy.h"
+#include "core/config.h"
+#include "metrics/eventlog.h"
+#include "metrics/metrics.h"
+#include "rooms/registry.h"
+
+QT_BEGIN_NAMESPACE
+class QThread;
+QT_END_NAMESPACE
+
+namespace Switchboard {
+
+class IoWorker;
+class Router;
+
+/// A server-originated event: who gets it and what it carries.
+struct EmitRequest
+{
+    enum class Target { Broadcast, Room, User, Connection };
+    Target target = Target::Broadcast;
+    QString room;              // Target::Room
+    QString userId;            // Target::User
+    quint64 connectionId = 0;  // Target::Connection
+    QString event;
+    QJsonValue payload;
+    QString exceptUserId;      // skip this user's sockets
+    quint64 exceptConnectionId = 0;
+    bool ack = false;          // ask each client for {"type":"ack","id":...}
+    bool persist = false;      // keep for an offline user (needs the durable store)
+    QString id;                // generated when empty
+    QString source = QStringLiteral("api"); // "api", "console", "client"
+    QString fromUserId;        // set for client-originated emits; sent as "from"
+};
+
+struct EmitResult
+{
+    int delivered = 0;         // sockets the event was handed to
+    QString id;
+    QString error;             // empty on success
+};
+
+/**
+ * @brief The realtime server: owns the I/O threads, the registry, metrics and the event log.
+ *
+ * Everything the GUI and headless mode share lives here. All public methods are thread-safe;
+ * sockets live in the I/O threads and are touched only there. The object itself may live in
+ * the GUI thread: it only runs a once-a-second sampling timer.
+ */
+class Server final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Server)
+
+public:
+    explicit Server(const ServerConfig &config, QObject *parent = nullptr);
+    ~Server() override;
+
+    /// Binds every I/O thread to host:port. False (with @p error) when the port is taken.
+    bool start(QString *error = nullptr);
+    /// Stops accepting, closes every client with @p closeCode and joins the I/O threads.
+    void stop(int closeCode = 1001, const QString &reason = QStringLiteral("server shutting down"));
+    bool isRunning() const { return m_running; }
+
+    const ServerConfig &config() const { return m_config; }
+    quint16 port() const { return m_port; }
+    QString url() const;       // http://host:port
+    QString wsUrl() const;     // ws://host:port/ws
+    qint64 uptimeSeconds() const;
+    int threadCount() const { return int(m_workers.size()); }
+
+    Registry &registry() { return m_registry; }
+    const Registry &registry() const { return m_registry; }
+    Metrics &metrics() { return m_metrics; }
+    EventLog &eventLog() { return m_eventLog; }
+    const RoomPolicy &roomPolicy() const { return m_policy; }
+    QByteArray jwtSecret() const { return m_config.jwtSecret.toUtf8(); }
+
+    EmitResult emitEvent(EmitRequest request);
+    /// Closes one connection (any thread). False when it is not connected.
+    bool disconnectConnection(quint64 id, int code, const QString &reason);
+    /// Server-side room membership change for one connection (console, admin API).
+    bool joinRoom(quint64 id, const QString &room);
+    bool leaveRoom(quint64 id, const QString &room);
+
+    /// Checks an HTTP credential: "ok", "missing" or "forbidden".
+    enum class AuthResult { Ok, Missing, Forbidden };
+    AuthResult checkAdmin(const QByteArray &internalKey, const QByteArray &authorization) const;
+
+    /// Per-second history (newest last), at most 900 samples (15 minutes).
+    QList<MetricsSample> history() const;
+    MetricsSample lastSample() const;
+
+    QJsonObject healthJson() const;
+    QJsonObject metricsJson() const;
+    QJsonObject statsJson() const;
+    QByteArray prometheusText() const;
+
+    /// Called by I/O threads when a client acknowledges an acked emit.
+    void reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
+                   const QString &error);
+
+    /// Milliseconds on a monotonic clock shared by all threads.
+    static qint64 monotonicMs();
+    static qint64 monotonicNs();
+    static QString newId();
+    quint64 nextConnectionId() { return m_nextConnectionId.fetch_add(1, std::memory_order_relaxed); }
+
+Q_SIGNALS:
+    void started();
+    void stopped();
+    /// A client answered an acked emit. Emitted from an I/O thread.
+    void ackReceived(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
+                     const QString &error);
+    /// Once a second, after a new sample was taken.
+    void sampled();
+
+private:
+    void sample();
+    IoWorker *workerFor(quint64 connectionId) const;
+
+    ServerConfig m_config;
+    RoomPolicy m_policy;
+    Registry m_registry;
+    Metrics m_metrics;
+    EventLog m_eventLog;
+    Router *m_router = nullptr;
+    std::atomic<quint64> m_nextConnectionId{1};
+    std::vector<QThread *> m_threads;
+    std::vector<IoWorker *> m_workers;
+    bool m_running = false;
+    quint16 m_port = 0;
+    qint64 m_startedMs = 0;
+    QTimer m_sampleTimer;
+
+    mutable QReadWriteLock m_historyLock;
+    QList<MetricsSample> m_history;
+    struct Totals { quint64 in = 0, out = 0, bytesIn = 0, bytesOut = 0, errors = 0; qint64 atMs = 0; };
+    Totals m_lastTotals;
+    std::array<quint64, LatencyHistogram::kBuckets> m_lastLatency{};
+};
+
+} // namespace Switchboard

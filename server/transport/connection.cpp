@@ -1,0 +1,318 @@
+#include "connection.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtWebSockets/QWebSocket>
+
+#include "core/logging.h"
+#include "ioworker.h"
+#include "protocol/messages.h"
+#include "server.h"
+
+namespace Switchboard {
+
+Connection::Connection(IoWorker &worker, Server &server, std::unique_ptr<QWebSocket> socket,
+                       std::shared_ptr<ConnectionInfo> info, const QStringList &rooms)
+    : QObject(&worker)
+    , m_worker(worker)
+    , m_server(server)
+    , m_socket(std::move(socket))
+    , m_info(std::move(info))
+{
+    const ServerConfig &config = m_server.config();
+    const qint64 now = Server::monotonicMs();
+    m_lastSeenMs = now;
+    m_lastPingMs = now;
+    m_limiter = RateLimiter(config.rateLimit, config.rateBurst, now);
+    m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
+
+    m_server.registry().add(m_info, rooms);
+    for (const QString &room : rooms) {
+        m_rooms.insert(room);
+        m_worker.indexJoin(this, room);
+    }
+
+    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &Connection::onText);
+    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
+        m_lastSeenMs = Server::monotonicMs();
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        send(Protocol::error(QStringLiteral("unsupported_frame"),
+                             QStringLiteral("binary frames are not supported; send JSON text frames")));
+    });
+    connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_lastSeenMs = Server::monotonicMs(); });
+    connect(m_socket.get(), &QWebSocket::disconnected, this, &Connection::onDisconnected);
+    sendConnected();
+}
+
+Connection::~Connection() = default;
+
+quint64 Connection::id() const
+{
+    return m_info->id;
+}
+
+const QString &Connection::userId() const
+{
+    return m_info->userId;
+}
+
+void Connection::sendConnected()
+{
+    QStringList rooms = m_rooms.values();
+    rooms.sort();
+    send(Protocol::encode({{QStringLiteral("type"), QStringLiteral("connected")},
+                           {QStringLiteral("userId"), m_info->userId},
+                           {QStringLiteral("connectionId"), QString::number(m_info->id)},
+                           {QStringLiteral("rooms"), QJsonArray::fromStringList(rooms)},
+                           {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}}));
+}
+
+bool Connection::send(const QString &text)
+{
+    if (isClosing() || m_gone)
+        return false;
+    const qint64 pending = m_socket->bytesToWrite();
+    if (pending > m_server.config().maxPendingBytes) {
+        m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcWs) << "dropping slow consumer" << m_info->id << "with" << pending << "bytes unsent";
+        close(Protocol::PolicyViolation, QStringLiteral("slow consumer"));
+        return false;
+    }
+    const qint64 written = m_socket->sendTextMessage(text);
+    m_info->messagesOut.fetch_add(1, std::memory_order_relaxed);
+    m_info->bytesOut.fetch_add(quint64(written), std::memory_order_relaxed);
+    m_info->pendingBytes.store(pending + written, std::memory_order_relaxed);
+    m_server.metrics().messagesOut.fetch_add(1, std::memory_order_relaxed);
+    m_server.metrics().bytesOut.fetch_add(quint64(written), std::memory_order_relaxed);
+    return true;
+}
+
+void Connection::close(int code, const QString &reason)
+{
+    if (isClosing() || m_gone)
+        return;
+    m_closeCode = code;
+    m_closingSinceMs = Server::monotonicMs();
+    // Close reasons are limited to 123 bytes by RFC 6455.
+    m_socket->close(QWebSocketProtocol::CloseCode(code), reason.left(100));
+}
+
+void Connection::abort()
+{
+    if (m_gone)
+        return;
+    m_socket->abort();
+    onDisconnected(); // idempotent; abort() may or may not have emitted disconnected already
+}
+
+void Connection::heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs)
+{
+    m_info->pendingBytes.store(m_socket->bytesToWrite(), std::memory_order_relaxed);
+    if (isClosing()) {
+        // A peer that does not finish the close handshake is cut off.
+        if (nowMs - m_closingSinceMs > 2000)
+            abort();
+        return;
+    }
+    if (nowMs - m_lastSeenMs > timeoutMs) {
+        qCInfo(lcWs) << "heartbeat timeout for connection" << m_info->id << "user" << m_info->userId;
+        m_closeCode = 1006;
+        abort();
+        return;
+    }
+    if (nowMs - m_lastPingMs >= intervalMs) {
+        m_lastPingMs = nowMs;
+        m_socket->ping();
+    }
+}
+
+void Connection::onDisconnected()
+{
+    if (m_gone)
+        return;
+    m_gone = true;
+    const int code = m_closeCode ? m_closeCode : int(m_socket->closeCode());
+    m_server.metrics().countClose(code);
+    m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+    m_server.registry().remove(m_info->id);
+    m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("disconnect"), QString(),
+                               m_info->userId, m_info->id,
+                               QStringLiteral("code %1 %2").arg(code).arg(m_closeCode ? QString() : m_socket->closeReason()).trimmed());
+    for (const QString &room : std::as_const(m_rooms))
+        m_worker.indexLeave(this, room);
+    m_rooms.clear();
+    m_worker.connectionClosed(this);
+}
+
+void Connection::onText(const QString &text)
+{
+    const qint64 now = Server::monotonicMs();
+    m_lastSeenMs = now;
+    m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
+    m_info->messagesIn.fetch_add(1, std::memory_order_relaxed);
+    m_info->bytesIn.fetch_add(quint64(text.size()), std::memory_order_relaxed);
+    Metrics &metrics = m_server.metrics();
+    metrics.messagesIn.fetch_add(1, std::memory_order_relaxed);
+    metrics.bytesIn.fetch_add(quint64(text.size()), std::memory_order_relaxed);
+
+    if (!m_limiter.tryAcquire(now)) {
+        metrics.rateLimited.fetch_add(1, std::memory_order_relaxed);
+        if (m_limiter.rejectedRecently() >= m_server.config().rateAbuseLimit) {
+            qCInfo(lcWs) << "closing connection" << m_info->id << "for rate limit abuse";
+            m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("rate_limit_abuse"), QString(),
+                                       m_info->userId, m_info->id, QStringLiteral("closed with 1008"));
+            close(Protocol::PolicyViolation, QStringLiteral("rate limit exceeded"));
+        } else if (m_limiter.rejectedRecently() == 1) {
+            m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("rate_limited"), QString(),
+                                       m_info->userId, m_info->id, QString());
+            send(Protocol::error(QStringLiteral("rate_limited"),
+                                 QStringLiteral("rate limit exceeded: at most %1 messages per second").arg(m_server.config().rateLimit)));
+        } else {
+            send(Protocol::error(QStringLiteral("rate_limited"), QStringLiteral("rate limit exceeded")));
+        }
+        return;
+    }
+
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &pe);
+    if (pe.error != QJsonParseError::NoError) {
+        metrics.errors.fetch_add(1, std::memory_order_relaxed);
+        send(Protocol::error(QStringLiteral("invalid_json"),
+                             QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString())));
+        return;
+    }
+    if (!doc.isObject()) {
+        metrics.errors.fetch_add(1, std::memory_order_relaxed);
+        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("message must be a JSON object")));
+        return;
+    }
+    handle(doc.object());
+}
+
+void Connection::handle(const QJsonObject &message)
+{
+    const QJsonValue typeValue = message.value(QLatin1String("type"));
+    const QJsonValue id = message.value(QLatin1String("id"));
+    if (!typeValue.isString()) {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("message needs a string \"type\""), id));
+        return;
+    }
+    const QString type = typeValue.toString();
+    if (type == QLatin1String("ping")) {
+        QJsonObject pong{{QStringLiteral("type"), QStringLiteral("pong")},
+                         {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+        if (!id.isUndefined())
+            pong.insert(QStringLiteral("id"), id);
+        send(Protocol::encode(pong));
+    } else if (type == QLatin1String("subscribe") || type == QLatin1String("join") || type == QLatin1String("join_room")) {
+        handleSubscribe(message, true);
+    } else if (type == QLatin1String("unsubscribe") || type == QLatin1String("leave") || type == QLatin1String("leave_room")) {
+        handleSubscribe(message, false);
+    } else if (type == QLatin1String("emit")) {
+        handleEmit(message);
+    } else if (type == QLatin1String("ack") || type == QLatin1String("nack")) {
+        if (!id.isString() && !id.isDouble()) {
+            send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("%1 needs an \"id\"").arg(type)));
+            return;
+        }
+        const QString idText = id.isString() ? id.toString() : QString::number(qint64(id.toDouble()));
+        m_server.reportAck(idText, m_info->id, m_info->userId, type == QLatin1String("ack"),
+                           message.value(QLatin1String("error")).toString());
+    } else if (type == QLatin1String("consume")) {
+        send(Protocol::error(QStringLiteral("not_available"),
+                             QStringLiteral("durable queues are not available in this build yet"), id));
+    } else {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        send(Protocol::error(QStringLiteral("unknown_type"), QStringLiteral("Unknown message type"), id));
+    }
+}
+
+void Connection::handleSubscribe(const QJsonObject &message, bool subscribe)
+{
+    const QJsonValue id = message.value(QLatin1String("id"));
+    QString room = message.value(QLatin1String("channel")).toString();
+    if (room.isEmpty())
+        room = message.value(QLatin1String("room")).toString();
+    if (room.isEmpty()) {
+        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("\"channel\" is required"), id));
+        return;
+    }
+    if (subscribe) {
+        const QString why = m_server.roomPolicy().checkSubscribe(m_info->userId, m_info->role, room);
+        if (!why.isEmpty()) {
+            QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
+                              {QStringLiteral("code"), QStringLiteral("forbidden")},
+                              {QStringLiteral("message"), why},
+                              {QStringLiteral("channel"), room}};
+            if (!id.isUndefined())
+                error.insert(QStringLiteral("id"), id);
+            send(Protocol::encode(error));
+            return;
+        }
+        join(room);
+    } else {
+        if (room == QStringLiteral("user:") + m_info->userId) {
+            send(Protocol::error(QStringLiteral("forbidden"), QStringLiteral("a connection cannot leave its own user room"), id));
+            return;
+        }
+        leave(room);
+    }
+    QJsonObject reply{{QStringLiteral("type"), subscribe ? QStringLiteral("subscribed") : QStringLiteral("unsubscribed")},
+                      {QStringLiteral("channel"), room},
+                      {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+    if (!id.isUndefined())
+        reply.insert(QStringLiteral("id"), id);
+    send(Protocol::encode(reply));
+}
+
+bool Connection::join(const QString &room)
+{
+    if (m_rooms.contains(room))
+        return false;
+    m_rooms.insert(room);
+    m_worker.indexJoin(this, room);
+    m_server.registry().join(m_info->id, room);
+    return true;
+}
+
+bool Connection::leave(const QString &room)
+{
+    if (!m_rooms.remove(room))
+        return false;
+    m_worker.indexLeave(this, room);
+    m_server.registry().leave(m_info->id, room);
+    return true;
+}
+
+void Connection::handleEmit(const QJsonObject &message)
+{
+    const QJsonValue id = message.value(QLatin1String("id"));
+    const QString room = message.value(QLatin1String("room")).toString();
+    const QString event = message.value(QLatin1String("event")).toString();
+    if (room.isEmpty() || event.isEmpty()) {
+        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("emit needs \"room\" and \"event\""), id));
+        return;
+    }
+    if (!m_rooms.contains(room)) {
+        send(Protocol::error(QStringLiteral("not_in_room"), QStringLiteral("join %1 before emitting to it").arg(room), id));
+        return;
+    }
+    EmitRequest request;
+    request.target = EmitRequest::Target::Room;
+    request.room = room;
+    request.event = event;
+    request.payload = message.value(QLatin1String("data"));
+    request.exceptConnectionId = m_info->id; // like socket.to(room).emit(): not back to the sender
+    request.source = QStringLiteral("client");
+    request.fromUserId = m_info->userId;
+    const EmitResult result = m_server.emitEvent(request);
+    if (!id.isUndefined() && !id.isNull()) {
+        send(Protocol::encode({{QStringLiteral("type"), QStringLiteral("ack")},
+                               {QStringLiteral("id"), id},
+                               {QStringLiteral("delivered"), result.delivered}}));
+    }
+}
+
+} // namespace Switchboard

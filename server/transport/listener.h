@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QtCore/QPointer>
+#include <QtCore/QString>
+#include <QtNetwork/QHostAddress>
+#include <QtNetwork/QTcpServer>
+
+namespace Switchboard {
+
+/**
+ * @brief Opens a listening TCP socket with SO_REUSEPORT so every I/O thread can own one on
+ * the same port; the kernel spreads new connections over them. Returns -1 with @p error.
+ */
+qintptr openReusePortListener(const QHostAddress &address, quint16 port, QString *error);
+quint16 boundPort(qintptr fd);
+void closeDescriptor(qintptr fd);
+
+/**
+ * @brief QTcpServer that sets TCP_NODELAY on every accepted socket and closes sockets that
+ * send nothing within the handshake timeout (checked by the owning worker's sweep).
+ */
+class GuardedTcpServer final : public QTcpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GuardedTcpServer)
+
+public:
+    explicit GuardedTcpServer(QObject *parent = nullptr) : QTcpServer(parent) {}
+
+    /// Aborts sockets that have been silent since accept for longer than @p timeoutMs.
+    int closeSilent(qint64 nowMs, qint64 timeoutMs);
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    struct Pending { QPointer<QTcpSocket> socket; qint64 acceptedMs; };
+    QList<Pending> m_pending;
+};
+
+} // namespace Switchboard
