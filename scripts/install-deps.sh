@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what Switchboard needs on Debian 12 (only what is missing). Run as root or with sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config git curl
+  qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-declarative-dev qt6-charts-dev
+  qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite libgl1-mesa-dev
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtcharts
+  qml6-module-qttest qml6-module-qtqml-workerscript qml6-module-qt-labs-settings
+  qml6-module-qtcore qml6-module-qtquick-dialogs qt6-qpa-plugins
+  xvfb xauth redis-server libhiredis-dev nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere (nvm, NodeSource); only ask apt when the commands are absent.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+read -r -a missing <<< "${missing[*]:-}"
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Third-party clients used by the interop tests, pinned by the lockfile.
+if [ "${SWITCHBOARD_SKIP_NPM:-0}" != "1" ]; then
+  (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One command to test Switchboard: installs what is missing, builds, runs every test via ctest,
+# then runs the server tests again under AddressSanitizer + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+export QT_QPA_PLATFORM=offscreen
+jobs=$(nproc)
+
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$jobs"
+ctest --preset dev -j "$jobs"
+
+if [ "${SWITCHBOARD_SKIP_ASAN:-0}" != "1" ]; then
+  cmake --preset asan -DSWITCHBOARD_SERVER_ONLY=ON >/dev/null
+  cmake --build --preset asan -j "$jobs"
+  ctest --preset asan -j "$jobs" -L server
+fi
