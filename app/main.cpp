@@ -1,60 +1,40 @@
 // Decides GUI vs headless and wires the server to it; nothing else lives here.
-#include <memory>
-
+//
+// The executable links only Qt Core/Network/WebSockets/HttpServer/Sql. The console (Qt Gui,
+// Quick, Charts) is a separate library loaded at run time in GUI mode, so `--headless` never
+// maps Qt Gui or a windowing system into the process.
 #include <QtCore/QCoreApplication>
-#include <QtWidgets/QApplication>
+#include <QtCore/QDir>
+#include <QtCore/QLibrary>
+#include <QtCore/QLoggingCategory>
 
 #include "cli.h"
-#include "consoleapp.h"
-#include "core/datadir.h"
 #include "core/logging.h"
-#include "server.h"
-#include "unixsignals.h"
+#include "serve.h"
 
 using namespace Switchboard;
 
 namespace {
 
-int run(QCoreApplication &app, const Cli::Invocation &invocation)
+int runGui(int argc, char **argv)
 {
-    ServerConfig config = invocation.config;
-    installLogFormat(config.logFormat);
-    QString error;
-    QStringList notes;
-    if (!prepareDataDir(&config, &error, &notes)) {
-        qCCritical(lcServer).noquote() << error;
-        return 1;
-    }
-    for (const QString &note : std::as_const(notes))
-        qCInfo(lcServer).noquote() << note;
-
-    Server server(config);
-    if (!server.start(&error)) {
-        qCCritical(lcServer).noquote() << error;
-        return 1;
-    }
-    if (!notes.isEmpty())
-        qCInfo(lcServer).noquote() << "mint a dev token with: switchboard token --user 42 --role admin"
-                                   << (invocation.config.dataDir.isEmpty() ? QString() : QStringLiteral("--data-dir ") + config.dataDir);
-
-    onTerminationSignal([&server, &app](int signal) {
-        qCInfo(lcServer) << "signal" << signal << "received, shutting down";
-        server.stop(1001, QStringLiteral("server shutting down"));
-        app.quit();
-    });
-
-    std::unique_ptr<ConsoleApp> console;
-    if (invocation.mode == Cli::Invocation::Mode::Gui) {
-        console = std::make_unique<ConsoleApp>(server);
-        if (!console->load(&error)) {
-            qCCritical(lcServer).noquote() << "cannot load the console:" << error;
-            return 1;
+    // Next to the binary in the build tree, ../lib/switchboard when installed.
+    const QString appDir = QFileInfo(QString::fromLocal8Bit(argv[0])).absolutePath();
+    QString lastError;
+    for (const QString &dir : {QStringLiteral(SWITCHBOARD_GUI_DIR), appDir, appDir + QStringLiteral("/../lib/switchboard")}) {
+        QLibrary gui(QDir(dir).filePath(QStringLiteral("libswitchboard_gui.so")));
+        gui.setLoadHints(QLibrary::ExportExternalSymbolsHint);
+        if (!gui.load()) {
+            lastError = gui.errorString();
+            continue;
         }
+        if (auto entry = reinterpret_cast<SwitchboardGuiMain>(gui.resolve("switchboard_gui_main")))
+            return entry(argc, argv);
+        lastError = gui.errorString();
     }
-    const int code = app.exec();
-    console.reset();
-    server.stop();
-    return code;
+    qCCritical(lcServer).noquote() << "cannot load the console library:" << lastError
+                                   << "\nRun with --headless for the server alone.";
+    return 1;
 }
 
 } // namespace
@@ -64,20 +44,18 @@ int main(int argc, char **argv)
     QCoreApplication::setOrganizationName(QStringLiteral("Switchboard"));
     QCoreApplication::setApplicationName(QStringLiteral("switchboard"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHBOARD_VERSION));
+    // Debug output is opt-in (QT_LOGGING_RULES="switchboard.*.debug=true" still wins).
+    QLoggingCategory::setFilterRules(QStringLiteral("switchboard.*.debug=false"));
 
-    if (!Cli::wantsGui(argc, argv)) {
-        // Headless, token, help, version: a QCoreApplication, so no display is ever touched.
-        QCoreApplication app(argc, argv);
-        const Cli::Invocation invocation = Cli::parse(app.arguments());
-        switch (invocation.mode) {
-        case Cli::Invocation::Mode::Exit: return invocation.exitCode;
-        case Cli::Invocation::Mode::Token: return Cli::runToken(app.arguments());
-        default: return run(app, invocation);
-        }
-    }
-    QApplication app(argc, argv); // QtCharts in QML needs a QApplication
+    if (Cli::wantsGui(argc, argv))
+        return runGui(argc, argv);
+
+    // Headless, token, help, version: a QCoreApplication, so no display is ever touched.
+    QCoreApplication app(argc, argv);
     const Cli::Invocation invocation = Cli::parse(app.arguments());
-    if (invocation.mode == Cli::Invocation::Mode::Exit)
-        return invocation.exitCode;
-    return run(app, invocation);
+    switch (invocation.mode) {
+    case Cli::Invocation::Mode::Exit: return invocation.exitCode;
+    case Cli::Invocation::Mode::Token: return Cli::runToken(app.arguments());
+    default: return serve(app, invocation);
+    }
 }

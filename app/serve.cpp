@@ -1,0 +1,55 @@
+#include "serve.h"
+
+#include <QtCore/QCoreApplication>
+
+#include "core/datadir.h"
+#include "core/logging.h"
+#include "server.h"
+#include "unixsignals.h"
+
+namespace Switchboard {
+
+int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFactory &makeUi)
+{
+    ServerConfig config = invocation.config;
+    installLogFormat(config.logFormat);
+    QString error;
+    QStringList notes;
+    if (!prepareDataDir(&config, &error, &notes)) {
+        qCCritical(lcServer).noquote() << error;
+        return 1;
+    }
+    for (const QString &note : std::as_const(notes))
+        qCInfo(lcServer).noquote() << note;
+
+    Server server(config);
+    // Installed before listening, so a signal that races the start still shuts down cleanly.
+    onTerminationSignal([&server, &app](int signal) {
+        qCInfo(lcServer) << "signal" << signal << "received, shutting down";
+        server.stop(1001, QStringLiteral("server shutting down"));
+        app.quit();
+    });
+    if (!server.start(&error)) {
+        qCCritical(lcServer).noquote() << error;
+        return 1;
+    }
+    if (!notes.isEmpty()) {
+        qCInfo(lcServer).noquote() << "mint a dev token with: switchboard token --user 42 --role admin"
+                                   << (invocation.config.dataDir.isEmpty() ? QString() : QStringLiteral("--data-dir ") + config.dataDir);
+    }
+
+    std::shared_ptr<void> ui;
+    if (makeUi) {
+        ui = makeUi(server, &error);
+        if (!ui) {
+            qCCritical(lcServer).noquote() << "cannot start the console:" << error;
+            return 1;
+        }
+    }
+    const int code = app.exec();
+    ui.reset();
+    server.stop();
+    return code;
+}
+
+} // namespace Switchboard

@@ -1,0 +1,160 @@
+// Interop: the seed scenarios of SPEC section 2, driven by the npm `ws` package and `wscat`
+// against the real switchboard binary. Usage: node seed.js /path/to/switchboard
+'use strict';
+const assert = require('node:assert/strict');
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+let WebSocket;
+try {
+  WebSocket = require('ws');
+} catch (e) {
+  console.error('npm packages missing: run scripts/install-deps.sh (npm ci in tests/interop)');
+  process.exit(1);
+}
+
+const binary = process.argv[2];
+assert.ok(binary && fs.existsSync(binary), 'pass the switchboard binary path');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-interop-'));
+const internalKey = 'interop-key';
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['--headless', '--port', '0', '--data-dir', dataDir,
+      '--internal-key', internalKey, '--threads', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + log)), 15000);
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(log);
+      if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early (${code}):\n${log}`)));
+  });
+}
+
+/** A ws client that queues messages so a test can await the next one of a given type. */
+function client(url, options) {
+  const ws = new WebSocket(url, options);
+  const queue = [];
+  const waiters = [];
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(raw.toString());
+    const i = waiters.findIndex((w) => w.type === msg.type);
+    if (i >= 0) waiters.splice(i, 1)[0].resolve(msg); else queue.push(msg);
+  });
+  ws.next = (type, timeoutMs = 5000) => {
+    const i = queue.findIndex((m) => m.type === type);
+    if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const w = { type, resolve };
+      waiters.push(w);
+      setTimeout(() => reject(new Error(`no "${type}" within ${timeoutMs} ms`)), timeoutMs);
+    });
+  };
+  ws.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  ws.opened = new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
+  return ws;
+}
+
+async function emit(port, body) {
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/internal/emit`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-internal-key': internalKey },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+function mint(user, extra = []) {
+  return execFileSync(binary, ['token', '--user', user, '--data-dir', dataDir, ...extra]).toString().trim();
+}
+
+async function main() {
+  const { child, port } = await startServer();
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const base = `ws://127.0.0.1:${port}/ws`;
+  try {
+    // connect with token -> connected
+    const token = mint('42', ['--role', 'admin']);
+    const a = client(`${base}?token=${token}`);
+    const hello = await a.next('connected');
+    assert.equal(hello.userId, '42');
+    assert.ok(hello.rooms.includes('user:42') && hello.rooms.includes('role:admin'));
+    console.log('ok connected', hello.connectionId);
+
+    // ping -> pong
+    a.send(JSON.stringify({ type: 'ping' }));
+    assert.equal(typeof (await a.next('pong')).timestamp, 'number');
+    console.log('ok ping/pong');
+
+    // subscribe -> subscribed
+    a.send(JSON.stringify({ type: 'subscribe', channel: 'order:123' }));
+    assert.equal((await a.next('subscribed')).channel, 'order:123');
+    console.log('ok subscribe');
+
+    // Authorization: Bearer header works too; this client is NOT in order:123.
+    const b = client(base, { headers: { Authorization: `Bearer ${mint('7')}` } });
+    assert.equal((await b.next('connected')).userId, '7');
+
+    // HTTP internal emit -> received by the room member only
+    const r = await emit(port, { event: 'order.updated', room: 'order:123', payload: { status: 'shipped' } });
+    assert.equal(r.status, 200);
+    assert.deepEqual([r.body.success, r.body.delivered], [true, 1]);
+    const event = await a.next('order.updated');
+    assert.deepEqual(event.data, { status: 'shipped' });
+    assert.equal(event.room, 'order:123');
+    await assert.rejects(b.next('order.updated', 300));
+    console.log('ok internal emit to room');
+
+    // user-targeted emit reaches user 7
+    const u = await emit(port, { event: 'notice', userId: '7', payload: { text: 'hi' } });
+    assert.equal(u.body.delivered, 1);
+    assert.equal((await b.next('notice')).data.text, 'hi');
+    console.log('ok internal emit to user');
+
+    // errors keep the connection up
+    a.send('{not json');
+    assert.equal((await a.next('error')).code, 'invalid_json');
+    a.send(JSON.stringify({ type: 'subscribe', channel: 'user:7' }));
+    assert.equal((await a.next('error')).code, 'forbidden');
+    a.send(JSON.stringify({ type: 'ping' }));
+    await a.next('pong');
+    console.log('ok errors keep the connection');
+
+    // bad credentials -> close codes
+    const none = client(base);
+    assert.equal((await none.closed).code, 4001);
+    const bad = client(`${base}?token=${token.slice(0, -3)}abc`);
+    assert.equal((await bad.closed).code, 4002);
+    const mismatch = client(`${base}?token=${token}&userId=99`);
+    assert.equal((await mismatch.closed).code, 4003);
+    console.log('ok close codes 4001/4002/4003');
+
+    // wscat (the CLI many teams debug with) gets "connected" and a pong
+    // stdin stays open: wscat quits as soon as its stdin ends.
+    const wscat = spawn(process.execPath, [require.resolve('wscat/bin/wscat'), '-c', `${base}?token=${token}`,
+      '-x', '{"type":"ping"}', '-w', '1'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    wscat.stdout.on('data', (chunk) => { out += chunk; });
+    await new Promise((resolve) => wscat.on('exit', resolve));
+    assert.match(out, /"type":"connected"/);
+    assert.match(out, /"type":"pong"/);
+    console.log('ok wscat');
+
+    // SIGTERM: clients see 1001 and the process exits 0
+    child.kill('SIGTERM');
+    assert.equal((await a.closed).code, 1001);
+    assert.equal((await b.closed).code, 1001);
+    const { code } = await exited;
+    assert.equal(code, 0);
+    console.log('ok SIGTERM -> 1001, exit 0');
+  } finally {
+    child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(() => { console.log('interop: all passed'); process.exit(0); },
+  (err) => { console.error('interop FAILED:', err); process.exit(1); });
