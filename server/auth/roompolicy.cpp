@@ -22,9 +22,20 @@ QString claimText(const QJsonValue &v)
 RoomPolicy::RoomPolicy(const QStringList &claimTemplates, const QStringList &allowPatterns)
     : m_templates(claimTemplates)
 {
+    // Not QRegularExpression::wildcardToRegularExpression: in Qt 6.4 it does file-path
+    // globbing, where "*" stops at '/', so "order:*" would refuse "order:2024/17".
     for (const QString &pattern : allowPatterns) {
-        m_allow << QRegularExpression(QRegularExpression::wildcardToRegularExpression(
-            pattern, QRegularExpression::UnanchoredWildcardConversion).prepend(QLatin1Char('^')).append(QLatin1Char('$')));
+        QString re = QStringLiteral("\\A");
+        for (QChar c : pattern) {
+            if (c == QLatin1Char('*'))
+                re += QStringLiteral(".*");
+            else if (c == QLatin1Char('?'))
+                re += QLatin1Char('.');
+            else
+                re += QRegularExpression::escape(QString(c));
+        }
+        re += QStringLiteral("\\z");
+        m_allow << QRegularExpression(re, QRegularExpression::DotMatchesEverythingOption);
     }
 }
 
@@ -68,8 +79,12 @@ QStringList RoomPolicy::roomsForClaims(const QString &userId, const QJsonObject 
         if (!name.isEmpty() && name.size() <= kMaxRoomLength)
             rooms << name;
     }
-    for (const QString &tmpl : m_templates)
-        rooms << expandTemplate(tmpl, claims);
+    for (const QString &tmpl : m_templates) {
+        for (const QString &name : expandTemplate(tmpl, claims)) {
+            if (name.size() <= kMaxRoomLength)
+                rooms << name;
+        }
+    }
     rooms.removeDuplicates();
     return rooms;
 }
