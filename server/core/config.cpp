@@ -1,5 +1,8 @@
 #include "config.h"
 
+#include <cmath>
+#include <limits>
+
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -95,10 +98,15 @@ bool parseNumber(const QString &name, const QString &text, T min, T *out, QStrin
 {
     bool ok = false;
     T value;
-    if constexpr (std::is_same_v<T, double>)
+    if constexpr (std::is_same_v<T, double>) {
         value = text.toDouble(&ok);
-    else
-        value = T(text.toLongLong(&ok));
+        ok = ok && std::isfinite(value); // "nan" and "inf" parse, but are no rate
+    } else {
+        // Range-checked: "99999999999" must not wrap around into a valid-looking int.
+        const qlonglong wide = text.toLongLong(&ok);
+        ok = ok && wide <= qlonglong(std::numeric_limits<T>::max());
+        value = ok ? T(wide) : T();
+    }
     if (!ok || value < min) {
         *error = QStringLiteral("invalid value for %1: \"%2\"").arg(name, text);
         return false;
