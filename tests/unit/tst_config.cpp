@@ -1,0 +1,362 @@
+// Unit tests for Switchboard::ConfigLoader: precedence flag > env > file > default, file key
+// spellings, validation.
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QTest>
+
+#include "core/config.h"
+
+using Switchboard::ConfigLoader;
+using Switchboard::ServerConfig;
+
+using Strings = QHash<QString, QString>;
+
+class tst_Config : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void defaults();
+    void precedence_data();
+    void precedence();
+    void fileKeySpellings_data();
+    void fileKeySpellings();
+    void fileValueTypes();
+    void configFileFromEnv();
+    void flagConfigFileWinsOverEnv();
+    void badValues_data();
+    void badValues();
+    void badFiles_data();
+    void badFiles();
+    void rateBurstFollowsRateLimit_data();
+    void rateBurstFollowsRateLimit();
+    void lists();
+    void envName_data();
+    void envName();
+    void optionsHaveEnvAndHelp();
+    void effectiveThreads();
+
+private:
+    QString writeFile(const QByteArray &contents);
+    QTemporaryDir m_dir;
+    int m_files = 0;
+};
+
+QString tst_Config::writeFile(const QByteArray &contents)
+{
+    const QString path = m_dir.filePath(QStringLiteral("config-%1.json").arg(++m_files));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(contents) != contents.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
+}
+
+void tst_Config::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+}
+
+void tst_Config::defaults()
+{
+    ServerConfig c;
+    c.port = 1; // must be overwritten by the defaults
+    QString error;
+    QVERIFY2(ConfigLoader::load({}, {}, &c, &error), qPrintable(error));
+    QCOMPARE(c.host, QStringLiteral("127.0.0.1"));
+    QCOMPARE(c.port, quint16(8080));
+    QCOMPARE(c.maxConnections, 10000);
+    QCOMPARE(c.heartbeatIntervalMs, 25000);
+    QCOMPARE(c.heartbeatTimeoutMs, 60000);
+    QCOMPARE(c.maxMessageSize, qint64(1024 * 1024));
+    QCOMPARE(c.rateLimit, 100.0);
+    QCOMPARE(c.rateBurst, 200.0);
+    QCOMPARE(c.logFormat, QStringLiteral("text"));
+    QCOMPARE(c.threads, 0);
+    QVERIFY(c.jwtSecret.isEmpty());
+    QVERIFY(c.claimRooms.isEmpty());
+    QVERIFY(error.isEmpty());
+}
+
+void tst_Config::precedence_data()
+{
+    QTest::addColumn<bool>("flag");
+    QTest::addColumn<bool>("env");
+    QTest::addColumn<bool>("file");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("host");
+
+    // Each source sets a distinct port and host; the expected one wins.
+    QTest::addRow("default only") << false << false << false << 8080 << "127.0.0.1";
+    QTest::addRow("file") << false << false << true << 3000 << "10.0.0.3";
+    QTest::addRow("env over file") << false << true << true << 2000 << "10.0.0.2";
+    QTest::addRow("env without file") << false << true << false << 2000 << "10.0.0.2";
+    QTest::addRow("flag over env and file") << true << true << true << 1000 << "10.0.0.1";
+    QTest::addRow("flag over file") << true << false << true << 1000 << "10.0.0.1";
+    QTest::addRow("flag alone") << true << false << false << 1000 << "10.0.0.1";
+}
+
+void tst_Config::precedence()
+{
+    QFETCH(bool, flag);
+    QFETCH(bool, env);
+    QFETCH(bool, file);
+    QFETCH(int, port);
+    QFETCH(QString, host);
+
+    Strings flags, environment;
+    if (file)
+        flags.insert(QStringLiteral("config"), writeFile(R"({"port": 3000, "host": "10.0.0.3", "maxConnections": 33})"));
+    if (env) {
+        environment.insert(QStringLiteral("SWITCHBOARD_PORT"), QStringLiteral("2000"));
+        environment.insert(QStringLiteral("SWITCHBOARD_HOST"), QStringLiteral("10.0.0.2"));
+    }
+    if (flag) {
+        flags.insert(QStringLiteral("port"), QStringLiteral("1000"));
+        flags.insert(QStringLiteral("host"), QStringLiteral("10.0.0.1"));
+    }
+    environment.insert(QStringLiteral("PORT"), QStringLiteral("9")); // unrelated variables are ignored
+
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load(flags, environment, &c, &error), qPrintable(error));
+    QCOMPARE(int(c.port), port);
+    QCOMPARE(c.host, host);
+    // An option set only in the file still comes from the file when others override it.
+    QCOMPARE(c.maxConnections, file ? 33 : 10000);
+}
+
+void tst_Config::fileKeySpellings_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addRow("kebab") << QByteArray(R"({"max-connections": 5, "heartbeat-interval": 1000, "jwt-secret": "s"})");
+    QTest::addRow("camelCase") << QByteArray(R"({"maxConnections": 5, "heartbeatInterval": 1000, "jwtSecret": "s"})");
+    QTest::addRow("snake_case") << QByteArray(R"({"max_connections": 5, "heartbeat_interval": 1000, "jwt_secret": "s"})");
+    QTest::addRow("mixed") << QByteArray(R"({"max-connections": 5, "heartbeatInterval": 1000, "jwt_secret": "s"})");
+}
+
+void tst_Config::fileKeySpellings()
+{
+    QFETCH(QByteArray, json);
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load({{QStringLiteral("config"), writeFile(json)}}, {}, &c, &error), qPrintable(error));
+    QCOMPARE(c.maxConnections, 5);
+    QCOMPARE(c.heartbeatIntervalMs, 1000);
+    QCOMPARE(c.jwtSecret, QStringLiteral("s"));
+}
+
+void tst_Config::fileValueTypes()
+{
+    // Numbers may be written as JSON numbers or strings; lists as arrays or comma strings.
+    const QString path = writeFile(R"({
+        "port": "8123", "rateLimit": 2.5, "maxMessageSize": 65536, "threads": 3,
+        "claimRooms": ["company:{companyId}", "shop:{shopIds[]}"], "allowedRooms": "order:*, chat:*",
+        "logFormat": "json", "internalKey": "ik", "adminToken": "at", "dataDir": "/tmp/x",
+        "heartbeatTimeout": 3000, "handshakeTimeout": 500, "maxPendingBytes": 2048, "lang": "de",
+        "redis": "redis://localhost:6379"
+    })");
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load({{QStringLiteral("config"), path}}, {}, &c, &error), qPrintable(error));
+    QCOMPARE(c.port, quint16(8123));
+    QCOMPARE(c.rateLimit, 2.5);
+    QCOMPARE(c.rateBurst, 5.0);
+    QCOMPARE(c.maxMessageSize, qint64(65536));
+    QCOMPARE(c.threads, 3);
+    QCOMPARE(c.claimRooms, (QStringList{"company:{companyId}", "shop:{shopIds[]}"}));
+    QCOMPARE(c.allowedRooms, (QStringList{"order:*", "chat:*"}));
+    QCOMPARE(c.logFormat, QStringLiteral("json"));
+    QCOMPARE(c.internalKey, QStringLiteral("ik"));
+    QCOMPARE(c.adminToken, QStringLiteral("at"));
+    QCOMPARE(c.dataDir, QStringLiteral("/tmp/x"));
+    QCOMPARE(c.heartbeatTimeoutMs, 3000);
+    QCOMPARE(c.handshakeTimeoutMs, 500);
+    QCOMPARE(c.maxPendingBytes, qint64(2048));
+    QCOMPARE(c.lang, QStringLiteral("de"));
+    QCOMPARE(c.redisUrl, QStringLiteral("redis://localhost:6379"));
+}
+
+void tst_Config::configFileFromEnv()
+{
+    const QString path = writeFile(R"({"port": 4444, "internalKey": "from-file"})");
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load({}, {{QStringLiteral("SWITCHBOARD_CONFIG"), path},
+                                     {QStringLiteral("SWITCHBOARD_INTERNAL_KEY"), QStringLiteral("from-env")}},
+                                &c, &error), qPrintable(error));
+    QCOMPARE(c.port, quint16(4444));
+    QCOMPARE(c.internalKey, QStringLiteral("from-env"));
+}
+
+void tst_Config::flagConfigFileWinsOverEnv()
+{
+    const QString flagFile = writeFile(R"({"port": 1111})");
+    const QString envFile = writeFile(R"({"port": 2222})");
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load({{QStringLiteral("config"), flagFile}},
+                                {{QStringLiteral("SWITCHBOARD_CONFIG"), envFile}}, &c, &error), qPrintable(error));
+    QCOMPARE(c.port, quint16(1111));
+}
+
+void tst_Config::badValues_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("value");
+
+    QTest::addRow("port not a number") << "port" << "http";
+    QTest::addRow("port negative") << "port" << "-1";
+    QTest::addRow("port too large") << "port" << "65536";
+    QTest::addRow("max-connections zero") << "max-connections" << "0";
+    QTest::addRow("max-connections text") << "max-connections" << "many";
+    QTest::addRow("max-connections overflow") << "max-connections" << "99999999999";
+    QTest::addRow("heartbeat-interval fractional") << "heartbeat-interval" << "2.5";
+    QTest::addRow("heartbeat-timeout tiny") << "heartbeat-timeout" << "1";
+    QTest::addRow("max-message-size tiny") << "max-message-size" << "10";
+    QTest::addRow("max-message-size text") << "max-message-size" << "1MiB";
+    QTest::addRow("rate-limit zero") << "rate-limit" << "0";
+    QTest::addRow("rate-limit text") << "rate-limit" << "fast";
+    QTest::addRow("rate-limit nan") << "rate-limit" << "nan";
+    QTest::addRow("rate-limit inf") << "rate-limit" << "inf";
+    QTest::addRow("rate-burst zero") << "rate-burst" << "0";
+    QTest::addRow("threads negative") << "threads" << "-2";
+    QTest::addRow("log-format") << "log-format" << "xml";
+    QTest::addRow("handshake-timeout empty") << "handshake-timeout" << "";
+}
+
+void tst_Config::badValues()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, value);
+
+    // The same bad value is refused whichever source it comes from.
+    const QByteArray fileJson = QJsonDocument(QJsonObject{{option, value}}).toJson();
+    const QList<std::pair<Strings, Strings>> sources = {
+        {{{option, value}}, {}},
+        {{}, {{ConfigLoader::envName(option), value}}},
+        {{{QStringLiteral("config"), writeFile(fileJson)}}, {}},
+    };
+    for (const auto &[flags, env] : sources) {
+        ServerConfig c;
+        QString error;
+        QVERIFY2(!ConfigLoader::load(flags, env, &c, &error),
+                 qPrintable(QStringLiteral("accepted %1=%2 (port %3)").arg(option, value).arg(c.port)));
+        QVERIFY2(error.contains(option), qPrintable(error));
+    }
+}
+
+void tst_Config::badFiles_data()
+{
+    QTest::addColumn<QByteArray>("contents"); // empty: file does not exist
+    QTest::addRow("missing file") << QByteArray();
+    QTest::addRow("not JSON") << QByteArray("port = 8080\n");
+    QTest::addRow("JSON array") << QByteArray("[1, 2]");
+    QTest::addRow("truncated") << QByteArray(R"({"port": 80)");
+}
+
+void tst_Config::badFiles()
+{
+    QFETCH(QByteArray, contents);
+    const QString path = contents.isEmpty() ? m_dir.filePath(QStringLiteral("does-not-exist.json")) : writeFile(contents);
+    ServerConfig c;
+    c.port = 1234;
+    QString error;
+    QVERIFY(!ConfigLoader::load({{QStringLiteral("config"), path}}, {}, &c, &error));
+    QVERIFY2(error.contains(path), qPrintable(error));
+    QCOMPARE(c.port, quint16(1234)); // untouched on failure
+}
+
+void tst_Config::rateBurstFollowsRateLimit_data()
+{
+    QTest::addColumn<Strings>("flags");
+    QTest::addColumn<Strings>("env");
+    QTest::addColumn<double>("rate");
+    QTest::addColumn<double>("burst");
+
+    QTest::addRow("defaults") << Strings{} << Strings{} << 100.0 << 200.0;
+    QTest::addRow("rate only") << Strings{{"rate-limit", "10"}} << Strings{} << 10.0 << 20.0;
+    QTest::addRow("rate from env") << Strings{} << Strings{{"SWITCHBOARD_RATE_LIMIT", "7"}} << 7.0 << 14.0;
+    QTest::addRow("burst only") << Strings{{"rate-burst", "50"}} << Strings{} << 100.0 << 50.0;
+    QTest::addRow("both") << Strings{{"rate-limit", "10"}, {"rate-burst", "3"}} << Strings{} << 10.0 << 3.0;
+    QTest::addRow("rate flag, burst env") << Strings{{"rate-limit", "10"}} << Strings{{"SWITCHBOARD_RATE_BURST", "4"}} << 10.0 << 4.0;
+}
+
+void tst_Config::rateBurstFollowsRateLimit()
+{
+    QFETCH(Strings, flags);
+    QFETCH(Strings, env);
+    QFETCH(double, rate);
+    QFETCH(double, burst);
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load(flags, env, &c, &error), qPrintable(error));
+    QCOMPARE(c.rateLimit, rate);
+    QCOMPARE(c.rateBurst, burst);
+}
+
+void tst_Config::lists()
+{
+    ServerConfig c;
+    QString error;
+    QVERIFY(ConfigLoader::load({{QStringLiteral("claim-rooms"), QStringLiteral(" company:{companyId} ,,shop:{shopIds[]},")}},
+                               {{QStringLiteral("SWITCHBOARD_ALLOWED_ROOMS"), QStringLiteral("order:*")}}, &c, &error));
+    QCOMPARE(c.claimRooms, (QStringList{"company:{companyId}", "shop:{shopIds[]}"}));
+    QCOMPARE(c.allowedRooms, QStringList{"order:*"});
+}
+
+void tst_Config::envName_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("env");
+    QTest::addRow("simple") << "port" << "SWITCHBOARD_PORT";
+    QTest::addRow("dashes") << "max-connections" << "SWITCHBOARD_MAX_CONNECTIONS";
+    QTest::addRow("jwt") << "jwt-secret" << "SWITCHBOARD_JWT_SECRET";
+}
+
+void tst_Config::envName()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, env);
+    QCOMPARE(ConfigLoader::envName(option), env);
+}
+
+void tst_Config::optionsHaveEnvAndHelp()
+{
+    QSet<QString> names;
+    for (const ConfigLoader::Option &option : ConfigLoader::options()) {
+        QVERIFY2(!option.description.isEmpty(), qPrintable(option.name));
+        QVERIFY2(!names.contains(option.name), qPrintable(option.name));
+        names.insert(option.name);
+    }
+    // SPEC section 1 names these; each must be a known option.
+    for (const char *name : {"host", "port", "jwt-secret", "internal-key", "admin-token", "data-dir",
+                             "max-connections", "heartbeat-interval", "heartbeat-timeout", "max-message-size",
+                             "rate-limit", "redis", "log-format", "lang", "threads", "config"})
+        QVERIFY2(names.contains(QLatin1String(name)), name);
+
+    // Every listed option is actually read: set it through the environment and see it change.
+    ServerConfig c;
+    QString error;
+    QVERIFY(ConfigLoader::load({}, {{QStringLiteral("SWITCHBOARD_THREADS"), QStringLiteral("6")},
+                                    {QStringLiteral("SWITCHBOARD_MAX_PENDING_BYTES"), QStringLiteral("4096")},
+                                    {QStringLiteral("SWITCHBOARD_HANDSHAKE_TIMEOUT"), QStringLiteral("250")}},
+                               &c, &error));
+    QCOMPARE(c.threads, 6);
+    QCOMPARE(c.maxPendingBytes, qint64(4096));
+    QCOMPARE(c.handshakeTimeoutMs, 250);
+}
+
+void tst_Config::effectiveThreads()
+{
+    ServerConfig c;
+    c.threads = 3;
+    QCOMPARE(c.effectiveThreads(), 3);
+    c.threads = 0;
+    QVERIFY(c.effectiveThreads() >= 1);
+}
+
+QTEST_GUILESS_MAIN(tst_Config)
+#include "tst_config.moc"

@@ -1,0 +1,139 @@
+// Unit tests for Switchboard::Registry: the process-wide view of connections, users, rooms.
+#include <QtTest/QTest>
+
+#include "rooms/registry.h"
+
+using Switchboard::ConnectionInfo;
+using Switchboard::Registry;
+
+namespace {
+std::shared_ptr<ConnectionInfo> info(quint64 id, const QString &user, int worker = 0)
+{
+    auto i = std::make_shared<ConnectionInfo>();
+    i->id = id;
+    i->userId = user;
+    i->role = QStringLiteral("member");
+    i->address = QStringLiteral("127.0.0.1:%1").arg(1000 + id);
+    i->worker = worker;
+    return i;
+}
+
+QList<quint64> sorted(QList<quint64> ids)
+{
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+} // namespace
+
+class tst_Registry : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void addAndRemove();
+    void usersWithSeveralConnections();
+    void joinAndLeave();
+    void unknownConnection();
+    void snapshots();
+};
+
+void tst_Registry::addAndRemove()
+{
+    Registry r;
+    r.add(info(1, QStringLiteral("a"), 1), {QStringLiteral("user:a"), QStringLiteral("lobby")});
+    r.add(info(2, QStringLiteral("b"), 0), {QStringLiteral("user:b"), QStringLiteral("lobby")});
+    QCOMPARE(r.connectionCount(), 2);
+    QCOMPARE(r.userCount(), 2);
+    QCOMPARE(r.roomCount(), 3);
+    QCOMPARE(r.roomSize(QStringLiteral("lobby")), 2);
+    QCOMPARE(r.workerOf(1), 1);
+    QCOMPARE(r.workerOf(2), 0);
+    QCOMPARE(sorted(r.roomMembers(QStringLiteral("lobby"))), (QList<quint64>{1, 2}));
+
+    r.remove(1);
+    QCOMPARE(r.connectionCount(), 1);
+    QCOMPARE(r.userCount(), 1);
+    QCOMPARE(r.roomCount(), 2); // user:a is gone with its last member
+    QVERIFY(!r.roomCounts().contains(QStringLiteral("user:a")));
+    QCOMPARE(r.roomSize(QStringLiteral("lobby")), 1);
+    QCOMPARE(r.workerOf(1), -1);
+    QVERIFY(!r.connection(1));
+
+    r.remove(1); // twice is harmless
+    r.remove(2);
+    QCOMPARE(r.connectionCount(), 0);
+    QCOMPARE(r.roomCount(), 0);
+    QCOMPARE(r.userCount(), 0);
+}
+
+void tst_Registry::usersWithSeveralConnections()
+{
+    Registry r;
+    r.add(info(1, QStringLiteral("a")), {QStringLiteral("user:a")});
+    r.add(info(2, QStringLiteral("a")), {QStringLiteral("user:a")});
+    r.add(info(3, QStringLiteral("b")), {QStringLiteral("user:b")});
+    QCOMPARE(r.userCount(), 2);
+    QCOMPARE(r.userConnectionCount(QStringLiteral("a")), 2);
+    QCOMPARE(sorted(r.userConnections(QStringLiteral("a"))), (QList<quint64>{1, 2}));
+    QCOMPARE(r.users().value(QStringLiteral("a")), 2);
+    QCOMPARE(r.roomSize(QStringLiteral("user:a")), 2);
+    r.remove(1);
+    QCOMPARE(r.userConnectionCount(QStringLiteral("a")), 1);
+    QCOMPARE(r.userCount(), 2);
+    r.remove(2);
+    QCOMPARE(r.userConnectionCount(QStringLiteral("a")), 0);
+    QCOMPARE(r.userCount(), 1);
+    QVERIFY(!r.users().contains(QStringLiteral("a")));
+}
+
+void tst_Registry::joinAndLeave()
+{
+    Registry r;
+    r.add(info(1, QStringLiteral("a")), {QStringLiteral("user:a")});
+    QVERIFY(r.join(1, QStringLiteral("order:1")));
+    QVERIFY(r.isMember(1, QStringLiteral("order:1")));
+    QCOMPARE(r.roomSize(QStringLiteral("order:1")), 1);
+    QVERIFY(r.leave(1, QStringLiteral("order:1")));
+    QVERIFY(!r.isMember(1, QStringLiteral("order:1")));
+    QCOMPARE(r.roomSize(QStringLiteral("order:1")), 0);
+    QVERIFY(!r.roomCounts().contains(QStringLiteral("order:1")));
+    QVERIFY(!r.leave(1, QStringLiteral("order:1"))); // not a member any more
+    QCOMPARE(r.roomsOf(1), QStringList{QStringLiteral("user:a")});
+}
+
+void tst_Registry::unknownConnection()
+{
+    Registry r;
+    QVERIFY(!r.join(99, QStringLiteral("lobby")));
+    QCOMPARE(r.roomCount(), 0);
+    QVERIFY(!r.leave(99, QStringLiteral("lobby")));
+    QVERIFY(!r.snapshot(99).has_value());
+    QVERIFY(r.roomsOf(99).isEmpty());
+}
+
+void tst_Registry::snapshots()
+{
+    Registry r;
+    auto i = info(5, QStringLiteral("u"), 1);
+    i->messagesIn = 3;
+    i->bytesOut = 120;
+    i->pendingBytes = 17;
+    r.add(i, {QStringLiteral("z"), QStringLiteral("a"), QStringLiteral("user:u")});
+    i->messagesOut = 9; // counters are live: the snapshot reads them at snapshot time
+    const auto s = r.snapshot(5);
+    QVERIFY(s.has_value());
+    QCOMPARE(s->userId, QStringLiteral("u"));
+    QCOMPARE(s->role, QStringLiteral("member"));
+    QCOMPARE(s->address, QStringLiteral("127.0.0.1:1005"));
+    QCOMPARE(s->worker, 1);
+    QCOMPARE(s->messagesIn, quint64(3));
+    QCOMPARE(s->messagesOut, quint64(9));
+    QCOMPARE(s->bytesOut, quint64(120));
+    QCOMPARE(s->pendingBytes, qint64(17));
+    QCOMPARE(s->rooms, (QStringList{"a", "user:u", "z"})); // sorted
+    QCOMPARE(r.connections().size(), 1);
+    QCOMPARE(r.connections().first().id, quint64(5));
+}
+
+QTEST_GUILESS_MAIN(tst_Registry)
+#include "tst_registry.moc"

@@ -1,0 +1,150 @@
+// Unit tests for Switchboard::RoomPolicy: auto-joined rooms and subscription rules.
+#include <QtCore/QJsonArray>
+#include <QtTest/QTest>
+
+#include "auth/roompolicy.h"
+
+using Switchboard::RoomPolicy;
+
+class tst_RoomPolicy : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void expandTemplate_data();
+    void expandTemplate();
+    void roomsForClaims_data();
+    void roomsForClaims();
+    void checkSubscribe_data();
+    void checkSubscribe();
+};
+
+void tst_RoomPolicy::expandTemplate_data()
+{
+    QTest::addColumn<QString>("tmpl");
+    QTest::addColumn<QJsonObject>("claims");
+    QTest::addColumn<QStringList>("rooms");
+
+    QTest::addRow("string scalar") << "company:{companyId}" << QJsonObject{{"companyId", "acme"}} << QStringList{"company:acme"};
+    QTest::addRow("numeric scalar") << "company:{companyId}" << QJsonObject{{"companyId", 17}} << QStringList{"company:17"};
+    QTest::addRow("fractional scalar") << "zone:{zone}" << QJsonObject{{"zone", 1.5}} << QStringList{"zone:1.5"};
+    QTest::addRow("bool scalar") << "beta:{beta}" << QJsonObject{{"beta", true}} << QStringList{"beta:true"};
+    QTest::addRow("missing claim") << "company:{companyId}" << QJsonObject{{"sub", "1"}} << QStringList{};
+    QTest::addRow("empty string claim") << "company:{companyId}" << QJsonObject{{"companyId", ""}} << QStringList{};
+    QTest::addRow("null claim") << "company:{companyId}" << QJsonObject{{"companyId", QJsonValue::Null}} << QStringList{};
+    QTest::addRow("array for scalar placeholder") << "company:{companyId}" << QJsonObject{{"companyId", QJsonArray{1, 2}}} << QStringList{};
+    QTest::addRow("object claim") << "company:{companyId}" << QJsonObject{{"companyId", QJsonObject{{"id", 1}}}} << QStringList{};
+    QTest::addRow("array of strings") << "shop:{shopIds[]}" << QJsonObject{{"shopIds", QJsonArray{"a", "b"}}} << QStringList{"shop:a", "shop:b"};
+    QTest::addRow("array of numbers") << "shop:{shopIds[]}" << QJsonObject{{"shopIds", QJsonArray{3, 14}}} << QStringList{"shop:3", "shop:14"};
+    QTest::addRow("array skips empties") << "shop:{shopIds[]}" << QJsonObject{{"shopIds", QJsonArray{"", 5, QJsonValue::Null, QJsonObject{}}}} << QStringList{"shop:5"};
+    QTest::addRow("empty array") << "shop:{shopIds[]}" << QJsonObject{{"shopIds", QJsonArray{}}} << QStringList{};
+    QTest::addRow("missing array") << "shop:{shopIds[]}" << QJsonObject{} << QStringList{};
+    QTest::addRow("scalar for array placeholder") << "shop:{shopIds[]}" << QJsonObject{{"shopIds", 5}} << QStringList{};
+    QTest::addRow("suffix kept") << "team:{teamId}:chat" << QJsonObject{{"teamId", 9}} << QStringList{"team:9:chat"};
+    QTest::addRow("no placeholder") << "lobby" << QJsonObject{} << QStringList{"lobby"};
+}
+
+void tst_RoomPolicy::expandTemplate()
+{
+    QFETCH(QString, tmpl);
+    QFETCH(QJsonObject, claims);
+    QFETCH(QStringList, rooms);
+    QCOMPARE(RoomPolicy::expandTemplate(tmpl, claims), rooms);
+}
+
+void tst_RoomPolicy::roomsForClaims_data()
+{
+    QTest::addColumn<QStringList>("templates");
+    QTest::addColumn<QString>("userId");
+    QTest::addColumn<QJsonObject>("claims");
+    QTest::addColumn<QStringList>("rooms");
+
+    const QStringList tmpl{"company:{companyId}", "shop:{shopIds[]}"};
+    QTest::addRow("user only") << QStringList{} << "42" << QJsonObject{{"sub", "42"}} << QStringList{"user:42"};
+    QTest::addRow("role") << QStringList{} << "42" << QJsonObject{{"sub", "42"}, {"role", "admin"}}
+                          << QStringList{"user:42", "role:admin"};
+    QTest::addRow("rooms claim") << QStringList{} << "42" << QJsonObject{{"rooms", QJsonArray{"lobby", "order:1"}}}
+                                 << QStringList{"user:42", "lobby", "order:1"};
+    QTest::addRow("numeric rooms") << QStringList{} << "42" << QJsonObject{{"rooms", QJsonArray{5}}}
+                                   << QStringList{"user:42", "5"};
+    QTest::addRow("rooms not an array") << QStringList{} << "42" << QJsonObject{{"rooms", "lobby"}}
+                                        << QStringList{"user:42"};
+    QTest::addRow("duplicates removed") << QStringList{} << "42" << QJsonObject{{"rooms", QJsonArray{"a", "a", "user:42"}}}
+                                        << QStringList{"user:42", "a"};
+    QTest::addRow("over-long room dropped") << QStringList{} << "42"
+                                            << QJsonObject{{"rooms", QJsonArray{QString(RoomPolicy::kMaxRoomLength + 1, 'x'), QString(RoomPolicy::kMaxRoomLength, 'y')}}}
+                                            << QStringList{"user:42", QString(RoomPolicy::kMaxRoomLength, 'y')};
+    QTest::addRow("templates") << tmpl << "42"
+                               << QJsonObject{{"role", "staff"}, {"companyId", 7}, {"shopIds", QJsonArray{"s1", 2}}}
+                               << QStringList{"user:42", "role:staff", "company:7", "shop:s1", "shop:2"};
+    QTest::addRow("templates, claims missing") << tmpl << "42" << QJsonObject{{"sub", "42"}} << QStringList{"user:42"};
+    QTest::addRow("everything") << tmpl << "u1"
+                                << QJsonObject{{"role", "admin"}, {"rooms", QJsonArray{"lobby"}}, {"companyId", "acme"}, {"shopIds", QJsonArray{1}}}
+                                << QStringList{"user:u1", "role:admin", "lobby", "company:acme", "shop:1"};
+    QTest::addRow("over-long template room dropped") << QStringList{"company:{companyId}"} << "42"
+                                                     << QJsonObject{{"companyId", QString(RoomPolicy::kMaxRoomLength, 'c')}}
+                                                     << QStringList{"user:42"};
+}
+
+void tst_RoomPolicy::roomsForClaims()
+{
+    QFETCH(QStringList, templates);
+    QFETCH(QString, userId);
+    QFETCH(QJsonObject, claims);
+    QFETCH(QStringList, rooms);
+    const RoomPolicy policy(templates, {});
+    QCOMPARE(policy.roomsForClaims(userId, claims), rooms);
+}
+
+void tst_RoomPolicy::checkSubscribe_data()
+{
+    QTest::addColumn<QStringList>("allow");
+    QTest::addColumn<QString>("userId");
+    QTest::addColumn<QString>("role");
+    QTest::addColumn<QString>("room");
+    QTest::addColumn<bool>("allowed");
+
+    const QStringList none;
+    const QStringList patterns{"order:*", "chat:?*", "lobby"};
+    QTest::addRow("any room, no patterns") << none << "42" << "" << "order:1" << true;
+    QTest::addRow("own user room") << none << "42" << "" << "user:42" << true;
+    QTest::addRow("another user's room") << none << "42" << "" << "user:43" << false;
+    QTest::addRow("user room prefix trick") << none << "42" << "" << "user:421" << false;
+    QTest::addRow("user room of empty id") << none << "42" << "" << "user:" << false;
+    QTest::addRow("own role room") << none << "42" << "admin" << "role:admin" << true;
+    QTest::addRow("other role room") << none << "42" << "user" << "role:admin" << false;
+    QTest::addRow("role room without role") << none << "42" << "" << "role:admin" << false;
+    QTest::addRow("empty room") << none << "42" << "" << "" << false;
+    QTest::addRow("max length") << none << "42" << "" << QString(RoomPolicy::kMaxRoomLength, 'r') << true;
+    QTest::addRow("over max length") << none << "42" << "" << QString(RoomPolicy::kMaxRoomLength + 1, 'r') << false;
+    QTest::addRow("pattern star") << patterns << "42" << "" << "order:123" << true;
+    QTest::addRow("pattern star, empty tail") << patterns << "42" << "" << "order:" << true;
+    QTest::addRow("pattern star with slash") << patterns << "42" << "" << "order:2024/17" << true;
+    QTest::addRow("pattern question mark") << patterns << "42" << "" << "chat:x" << true;
+    QTest::addRow("pattern question mark needs one") << patterns << "42" << "" << "chat:" << false;
+    QTest::addRow("pattern literal") << patterns << "42" << "" << "lobby" << true;
+    QTest::addRow("pattern is anchored at start") << patterns << "42" << "" << "xorder:1" << false;
+    QTest::addRow("pattern is anchored at end") << patterns << "42" << "" << "lobby2" << false;
+    QTest::addRow("pattern no match") << patterns << "42" << "" << "secret:1" << false;
+    QTest::addRow("regex metacharacters are literal") << QStringList{"a.b"} << "42" << "" << "axb" << false;
+    QTest::addRow("regex metacharacters match themselves") << QStringList{"a.b+"} << "42" << "" << "a.b+" << true;
+    QTest::addRow("own user room despite patterns") << patterns << "42" << "" << "user:42" << true;
+    QTest::addRow("other user room despite match-all") << QStringList{"*"} << "42" << "" << "user:7" << false;
+    QTest::addRow("other role room despite match-all") << QStringList{"*"} << "42" << "" << "role:admin" << false;
+    QTest::addRow("over max length despite match-all") << QStringList{"*"} << "42" << "" << QString(RoomPolicy::kMaxRoomLength + 1, 'r') << false;
+}
+
+void tst_RoomPolicy::checkSubscribe()
+{
+    QFETCH(QStringList, allow);
+    QFETCH(QString, userId);
+    QFETCH(QString, role);
+    QFETCH(QString, room);
+    QFETCH(bool, allowed);
+    const RoomPolicy policy({}, allow);
+    const QString why = policy.checkSubscribe(userId, role, room);
+    QVERIFY2(why.isEmpty() == allowed, qPrintable(QStringLiteral("reason: \"%1\"").arg(why)));
+}
+
+QTEST_GUILESS_MAIN(tst_RoomPolicy)
+#include "tst_roompolicy.moc"
