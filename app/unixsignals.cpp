@@ -2,6 +2,8 @@
 
 #include <csignal>
 
+#include <pthread.h>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -39,6 +41,13 @@ void onTerminationSignal(std::function<void(int)> handler)
     action.sa_flags = SA_RESTART;
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);
+    // A parent (a test harness, a supervisor) may have left them blocked; threads started
+    // after this inherit the unblocked mask.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 
 } // namespace Switchboard

@@ -109,7 +109,8 @@ bool Server::start(QString *error)
         worker->moveToThread(thread);
         connect(thread, &QThread::started, worker, &IoWorker::start);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
-        connect(worker, &IoWorker::drained, thread, &QThread::quit);
+        // Direct: stop() blocks the owning thread in wait(), so a queued quit would never run.
+        connect(worker, &IoWorker::drained, thread, &QThread::quit, Qt::DirectConnection);
         m_threads.push_back(thread);
         m_workers.push_back(worker);
         thread->start();

@@ -74,6 +74,11 @@ public:
         return m_stderr;
     }
     QProcess &process() { return m_process; }
+    /// True once the process has exited (it may already have while an event loop ran).
+    bool waitExited(int timeoutMs = 10000)
+    {
+        return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
+    }
     qint64 pid() const { return m_process.processId(); }
 
 private:
@@ -219,7 +224,7 @@ void TestBinary::sigtermClosesClientsWith1001AndExitsZero()
         QVERIFY(client->waitClosed(10000));
         QCOMPARE(client->closeCode(), 1001);
     }
-    QVERIFY(child.process().waitForFinished(10000));
+    QVERIFY(child.waitExited());
     QCOMPARE(child.process().exitStatus(), QProcess::NormalExit);
     QCOMPARE(child.process().exitCode(), 0);
 }
@@ -231,7 +236,7 @@ void TestBinary::sigintAlsoExitsZero()
                  QStringLiteral("--data-dir"), dir.path()});
     QVERIFY(child.waitForPort() != 0);
     ::kill(pid_t(child.pid()), SIGINT);
-    QVERIFY(child.process().waitForFinished(10000));
+    QVERIFY(child.waitExited());
     QCOMPARE(child.process().exitStatus(), QProcess::NormalExit);
     QCOMPARE(child.process().exitCode(), 0);
 }
