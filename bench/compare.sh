@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Side-by-side: the same load generator against Switchboard (Release) and the Node baseline
+# (bench/node-reference). Prints one JSON line per run. Not part of ctest.
+#   bench/compare.sh [build-dir]        (default build/release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/release}
+loadgen=$build/bin/switchboard-loadgen
+sb=$build/bin/switchboard
+[ -x "$loadgen" ] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
+(cd bench/node-reference && [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error)
+
+CONNECTIONS=${CONNECTIONS:-5000}
+ROOMS=${ROOMS:-50}
+HTTP_RATE=${HTTP_RATE:-500}
+CLIENT_RATE=${CLIENT_RATE:-2000}
+DURATION=${DURATION:-10}
+THREADS=${THREADS:-2}
+secret=bench-secret key=bench-key
+data=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
+
+run() { # label port
+  "$loadgen" --url "ws://127.0.0.1:$2/ws" --http "http://127.0.0.1:$2" --secret $secret --internal-key $key \
+    --connections "$CONNECTIONS" --rooms "$ROOMS" --http-rate "$HTTP_RATE" --client-rate "$CLIENT_RATE" \
+    --duration "$DURATION" --label "$1"
+}
+wait_port() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return; sleep 0.1; done; echo "no server on $1" >&2; exit 1; }
+peak_rss() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+
+"$sb" --headless --port 18500 --data-dir "$data" --jwt-secret $secret --internal-key $key --threads "$THREADS" \
+      --max-connections 20000 --rate-limit 1000 2>/dev/null &
+sbpid=$!
+wait_port 18500
+run "switchboard threads=$THREADS" 18500
+echo "{\"label\":\"switchboard threads=$THREADS\",\"peakRssKiB\":$(peak_rss $sbpid),\"cpuTicks\":$(awk '{print $14+$15}' /proc/$sbpid/stat)}"
+kill $sbpid; wait $sbpid 2>/dev/null || true
+
+PORT=18501 JWT_SECRET=$secret INTERNAL_KEY=$key node bench/node-reference/server.js 2>/dev/null &
+nodepid=$!
+wait_port 18501
+run "node ws+jsonwebtoken" 18501
+echo "{\"label\":\"node ws+jsonwebtoken\",\"peakRssKiB\":$(peak_rss $nodepid),\"cpuTicks\":$(awk '{print $14+$15}' /proc/$nodepid/stat)}"
