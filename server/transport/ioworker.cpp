@@ -67,7 +67,12 @@ void IoWorker::reject(std::unique_ptr<QWebSocket> socket, int code, const QStrin
     // A peer that never completes the close handshake is cut off; the timer dies with raw.
     QTimer::singleShot(2000, raw, [raw] { raw->abort(); raw->deleteLater(); });
     m_server.metrics().countClose(code);
-    raw->close(QWebSocketProtocol::CloseCode(code), reason.left(100));
+    // Closed on the next turn of the event loop: QtWebSockets 6.4 still has a queued
+    // handshake callback for this socket that peeks at it ("QIODevice::peek: device not
+    // open" on every refused client otherwise).
+    QMetaObject::invokeMethod(raw, [raw, code, reason] {
+        raw->close(QWebSocketProtocol::CloseCode(code), reason.left(100));
+    }, Qt::QueuedConnection);
 }
 
 void IoWorker::accept(std::unique_ptr<QWebSocket> socket)
