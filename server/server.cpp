@@ -102,6 +102,12 @@ bool Server::start(QString *error)
     }
     m_port = port;
 
+    if (!m_config.dataDir.isEmpty() && !m_offline.isOpen()) {
+        QString storeError;
+        if (!m_offline.open(m_config.dataDir + QStringLiteral("/switchboard.db"), &storeError))
+            qCWarning(lcQueue).noquote() << "offline delivery disabled:" << storeError;
+    }
+
     for (int i = 0; i < threads; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("switchboard-io-%1").arg(i));
@@ -143,6 +149,7 @@ void Server::stop(int closeCode, const QString &reason)
     m_threads.clear();
     m_workers.clear();
     m_running = false;
+    m_offline.close();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
 }
@@ -255,6 +262,15 @@ EmitResult Server::emitEvent(EmitRequest request)
             worker->post([worker, id, frame] { worker->deliverToConnection(id, frame); });
         }
         break;
+    }
+
+    if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0) {
+        QString storeError;
+        if (!m_offline.store(request.userId, frame->text, &storeError)) {
+            result.error = QStringLiteral("could not keep the event for offline user %1: %2").arg(request.userId, storeError);
+            return result;
+        }
+        result.persisted = true;
     }
 
     m_metrics.emits.fetch_add(1, std::memory_order_relaxed);

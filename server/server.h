@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "metrics/eventlog.h"
 #include "metrics/metrics.h"
+#include "queue/offlinestore.h"
 #include "rooms/registry.h"
 
 QT_BEGIN_NAMESPACE
@@ -46,6 +47,7 @@ struct EmitRequest
 struct EmitResult
 {
     int delivered = 0;         // sockets the event was handed to
+    bool persisted = false;    // kept for an offline user (persist + user target + no socket)
     QString id;
     QString error;             // empty on success
 };
@@ -84,6 +86,7 @@ public:
     Metrics &metrics() { return m_metrics; }
     EventLog &eventLog() { return m_eventLog; }
     const RoomPolicy &roomPolicy() const { return m_policy; }
+    OfflineStore &offlineStore() { return m_offline; }
     QByteArray jwtSecret() const { return m_config.jwtSecret.toUtf8(); }
 
     EmitResult emitEvent(EmitRequest request);
@@ -134,6 +137,7 @@ private:
     Registry m_registry;
     Metrics m_metrics;
     EventLog m_eventLog;
+    OfflineStore m_offline;
     Router *m_router = nullptr;
     std::atomic<quint64> m_nextConnectionId{1};
     std::vector<QThread *> m_threads;

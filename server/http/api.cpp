@@ -43,6 +43,7 @@ HttpResponse emitResponse(const EmitResult &result)
         return HttpResponse::error(503, QStringLiteral("unavailable"), result.error);
     return HttpResponse::json(QJsonObject{{QStringLiteral("success"), true},
                                           {QStringLiteral("delivered"), result.delivered},
+                                          {QStringLiteral("persisted"), result.persisted},
                                           {QStringLiteral("id"), result.id}});
 }
 

@@ -43,6 +43,9 @@ Connection::Connection(IoWorker &worker, Server &server, std::unique_ptr<QWebSoc
     connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_lastSeenMs = Server::monotonicMs(); });
     connect(m_socket.get(), &QWebSocket::disconnected, this, &Connection::onDisconnected);
     sendConnected();
+    // Events emitted with "persist" while this user had no connection.
+    for (const QString &frame : m_server.offlineStore().take(m_info->userId))
+        send(frame);
 }
 
 Connection::~Connection() = default;
