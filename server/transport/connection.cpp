@@ -217,6 +217,7 @@ void Connection::handle(const QJsonObject &message)
         handleEmit(message);
     } else if (type == QLatin1String("ack") || type == QLatin1String("nack")) {
         if (!id.isString() && !id.isDouble()) {
+            m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
             send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("%1 needs an \"id\"").arg(type)));
             return;
         }
@@ -239,6 +240,7 @@ void Connection::handleSubscribe(const QJsonObject &message, bool subscribe)
     if (room.isEmpty())
         room = message.value(QLatin1String("room")).toString();
     if (room.isEmpty()) {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
         send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("\"channel\" is required"), id));
         return;
     }
@@ -295,6 +297,7 @@ void Connection::handleEmit(const QJsonObject &message)
     const QString room = message.value(QLatin1String("room")).toString();
     const QString event = message.value(QLatin1String("event")).toString();
     if (room.isEmpty() || event.isEmpty()) {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
         send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("emit needs \"room\" and \"event\""), id));
         return;
     }
