@@ -20,10 +20,19 @@ secret=bench-secret key=bench-key
 data=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 
+PROCS=${PROCS:-2}   # load generator processes (one Qt thread each); their results are summed
+
 run() { # label port
-  "$loadgen" --url "ws://127.0.0.1:$2/ws" --http "http://127.0.0.1:$2" --secret $secret --internal-key $key \
-    --connections "$CONNECTIONS" --rooms "$ROOMS" --http-rate "$HTTP_RATE" --client-rate "$CLIENT_RATE" \
-    --duration "$DURATION" --label "$1"
+  local pids=() i
+  for i in $(seq "$PROCS"); do
+    "$loadgen" --url "ws://127.0.0.1:$2/ws" --http "http://127.0.0.1:$2" --secret $secret --internal-key $key \
+      --connections $((CONNECTIONS / PROCS)) --rooms "$ROOMS" --http-rate $((HTTP_RATE / PROCS)) \
+      --client-rate $((CLIENT_RATE / PROCS)) --duration "$DURATION" --label "$1" > "$data/run.$i" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  cat "$data"/run.* | node bench/aggregate.js
+  rm -f "$data"/run.*
 }
 wait_port() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return; sleep 0.1; done; echo "no server on $1" >&2; exit 1; }
 peak_rss() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
