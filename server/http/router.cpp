@@ -85,7 +85,11 @@ bool Router::match(const Route &route, const QStringList &segments, QStringList 
 HttpResponse Router::dispatch(const QHttpServerRequest &request, const Server &server) const
 {
     const QString path = request.url().path(QUrl::FullyDecoded);
-    const QStringList segments = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    // Split before decoding: a room named "order:2024/17" arrives as "order:2024%2F17" and
+    // is one <arg>, not two segments.
+    QStringList segments;
+    for (const QString &segment : request.url().path(QUrl::FullyEncoded).split(QLatin1Char('/'), Qt::SkipEmptyParts))
+        segments << QUrl::fromPercentEncoding(segment.toUtf8());
     bool pathKnown = false;
     QStringList params;
     for (const Route &route : m_routes) {
