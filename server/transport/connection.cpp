@@ -153,11 +153,13 @@ void Connection::onText(const QString &text)
     const qint64 now = Server::monotonicMs();
     m_lastSeenMs = now;
     m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
+    // Bytes as on the wire (UTF-8), like bytesOut; QString::size() counts UTF-16 units.
+    const QByteArray utf8 = text.toUtf8();
     m_info->messagesIn.fetch_add(1, std::memory_order_relaxed);
-    m_info->bytesIn.fetch_add(quint64(text.size()), std::memory_order_relaxed);
+    m_info->bytesIn.fetch_add(quint64(utf8.size()), std::memory_order_relaxed);
     Metrics &metrics = m_server.metrics();
     metrics.messagesIn.fetch_add(1, std::memory_order_relaxed);
-    metrics.bytesIn.fetch_add(quint64(text.size()), std::memory_order_relaxed);
+    metrics.bytesIn.fetch_add(quint64(utf8.size()), std::memory_order_relaxed);
 
     if (!m_limiter.tryAcquire(now)) {
         metrics.rateLimited.fetch_add(1, std::memory_order_relaxed);
@@ -178,7 +180,7 @@ void Connection::onText(const QString &text)
     }
 
     QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &pe);
+    const QJsonDocument doc = QJsonDocument::fromJson(utf8, &pe);
     if (pe.error != QJsonParseError::NoError) {
         metrics.errors.fetch_add(1, std::memory_order_relaxed);
         send(Protocol::error(QStringLiteral("invalid_json"),
