@@ -24,6 +24,7 @@ void HttpFront::respond(const QHttpServerRequest &request, QTcpSocket *socket, c
 bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     m_server.metrics().httpRequests.fetch_add(1, std::memory_order_relaxed);
+    Q_EMIT requestReceived(socket);
     if (request.url().path() == QLatin1String("/ws")) {
         // Returning true without writing lets QAbstractHttpServer complete the upgrade.
         if (headerValue(request, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0)

@@ -20,6 +20,10 @@ class HttpFront final : public QAbstractHttpServer
 public:
     HttpFront(const Router &router, Server &server, QObject *parent = nullptr);
 
+Q_SIGNALS:
+    /// A complete request (API call or WebSocket upgrade) arrived on @p socket.
+    void requestReceived(QTcpSocket *socket);
+
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;

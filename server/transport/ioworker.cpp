@@ -45,6 +45,7 @@ void IoWorker::start()
     m_listenDescriptor = -1; // the QTcpServer owns it now
     m_http->bind(m_tcp);
     connect(m_http, &HttpFront::newWebSocketConnection, this, &IoWorker::acceptPending);
+    connect(m_http, &HttpFront::requestReceived, m_tcp, &GuardedTcpServer::requestReceived);
 
     const ServerConfig &config = m_server.config();
     const int period = qBound(20, qMin(config.heartbeatIntervalMs, config.heartbeatTimeoutMs) / 4, 1000);

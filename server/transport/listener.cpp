@@ -79,13 +79,15 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    // Until a complete request has arrived (requestReceived()), the socket is on the clock:
+    // a peer that sends nothing, or half a request and then nothing, is cut off.
     m_pending.append({socket, Server::monotonicMs()});
-    // The first bytes of a request end the handshake window; the connection is then the
-    // HTTP server's (and, after an upgrade, the WebSocket's) business.
-    connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
-        m_pending.removeIf([socket](const Pending &p) { return p.socket == socket; });
-    }, Qt::SingleShotConnection);
     addPendingConnection(socket);
+}
+
+void GuardedTcpServer::requestReceived(QTcpSocket *socket)
+{
+    m_pending.removeIf([socket](const Pending &p) { return p.socket == socket; });
 }
 
 int GuardedTcpServer::closeSilent(qint64 nowMs, qint64 timeoutMs)

@@ -17,7 +17,8 @@ void closeDescriptor(qintptr fd);
 
 /**
  * @brief QTcpServer that sets TCP_NODELAY on every accepted socket and closes sockets that
- * send nothing within the handshake timeout (checked by the owning worker's sweep).
+ * send no complete request within the handshake timeout (checked by the owning worker's
+ * sweep).
  */
 class GuardedTcpServer final : public QTcpServer
 {
@@ -27,8 +28,10 @@ class GuardedTcpServer final : public QTcpServer
 public:
     explicit GuardedTcpServer(QObject *parent = nullptr) : QTcpServer(parent) {}
 
-    /// Aborts sockets that have been silent since accept for longer than @p timeoutMs.
+    /// Aborts sockets that have sent no complete request since accept for longer than @p timeoutMs.
     int closeSilent(qint64 nowMs, qint64 timeoutMs);
+    /// A whole request arrived on @p socket: it is out of the handshake window.
+    void requestReceived(QTcpSocket *socket);
 
 protected:
     void incomingConnection(qintptr descriptor) override;
