@@ -69,6 +69,8 @@ private Q_SLOTS:
     void rateLimitAbuse();
     void rateLimitedButNotAbusive();
     void stopClosesWithGoingAway();
+    void restartAfterStop();
+    void portInUse();
 };
 
 void tst_CloseCodes::init()
@@ -334,6 +336,54 @@ void tst_CloseCodes::stopClosesWithGoingAway()
     ts.server().stop(); // a second stop is harmless
     QCOMPARE(stopped.count(), 1);
     qDeleteAll(clients);
+}
+
+void tst_CloseCodes::restartAfterStop()
+{
+    // The console's start/stop button stops and starts the same Server object.
+    TestServer ts;
+    QVERIFY(ts.start());
+    {
+        WsClient client;
+        QVERIFY(!client.connectAndWelcome(ts.wsUrl(token(QStringLiteral("before")))).isEmpty());
+        ts.server().stop();
+        QVERIFY(client.waitClosed());
+        QCOMPARE(client.closeCode(), 1001);
+    }
+    QSignalSpy started(&ts.server(), &Server::started);
+    QString error;
+    QVERIFY2(ts.server().start(&error), qPrintable(error));
+    QCOMPARE(started.count(), 1);
+    QVERIFY(ts.server().isRunning());
+    QCOMPARE(ts.server().threadCount(), 2);
+    QCOMPARE(ts.server().registry().connectionCount(), 0);
+
+    WsClient again;
+    const QJsonObject welcome = again.connectAndWelcome(ts.wsUrl(token(QStringLiteral("after"))));
+    QVERIFY(!welcome.isEmpty());
+    QCOMPARE(welcome.value("userId").toString(), QStringLiteral("after"));
+    const HttpReply health = http("GET", ts.httpUrl(QStringLiteral("/health")));
+    QCOMPARE(health.status, 200);
+    QCOMPARE(health.json().value("connections").toInt(), 1);
+    const HttpReply emitted = adminPost(ts.httpUrl(QStringLiteral("/api/v1/internal/emit")), {{"event", "hello"}, {"userId", "after"}});
+    QCOMPARE(emitted.json().value("delivered").toInt(), 1);
+    QVERIFY(again.receives(QStringLiteral("hello"), 5000));
+}
+
+void tst_CloseCodes::portInUse()
+{
+    TestServer first;
+    QVERIFY(first.start());
+    ServerConfig config = testConfig();
+    config.port = first.port();
+    Server second(config);
+    QString error;
+    QVERIFY(!second.start(&error));
+    QVERIFY2(error.contains(QString::number(first.port())), qPrintable(error));
+    QVERIFY(!second.isRunning());
+    // The first one is unharmed.
+    WsClient client;
+    QVERIFY(!client.connectAndWelcome(first.wsUrl(token(QStringLiteral("x")))).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_CloseCodes)

@@ -32,6 +32,8 @@ private Q_SLOTS:
     void activityCountsAsLife();
     void handshakeTimeout();
     void handshakeTimeoutSparesTalkers();
+    void handshakeTimeoutCatchesPartialRequests_data();
+    void handshakeTimeoutCatchesPartialRequests();
     void slowConsumer();
 };
 
@@ -153,6 +155,37 @@ void tst_Liveness::handshakeTimeoutSparesTalkers()
     // Well past the handshake timeout, the upgraded WebSocket is untouched.
     QVERIFY(!ws.isClosed());
     QVERIFY(alive(ws));
+}
+
+void tst_Liveness::handshakeTimeoutCatchesPartialRequests_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    // A peer that starts a request and never finishes it holds a socket just like a silent
+    // one ("slowloris").
+    QTest::addRow("one byte") << QByteArray("G");
+    QTest::addRow("request line only") << QByteArray("GET /health HTTP/1.1\r\n");
+    QTest::addRow("upgrade without blank line")
+        << QByteArray("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+    QTest::addRow("body shorter than announced")
+        << QByteArray("POST /api/v1/internal/emit HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"event\"");
+}
+
+void tst_Liveness::handshakeTimeoutCatchesPartialRequests()
+{
+    QFETCH(QByteArray, bytes);
+    ServerConfig config = testConfig();
+    config.handshakeTimeoutMs = 300;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+
+    QTcpSocket slow;
+    slow.connectToHost(QStringLiteral("127.0.0.1"), ts.port());
+    QVERIFY(slow.waitForConnected(5000));
+    slow.write(bytes);
+    QVERIFY(slow.waitForBytesWritten(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(slow.state() == QAbstractSocket::UnconnectedState, 5000);
+    // A complete request on a fresh connection is still served.
+    QCOMPARE(http("GET", ts.httpUrl(QStringLiteral("/health"))).status, 200);
 }
 
 void tst_Liveness::slowConsumer()
