@@ -1,5 +1,7 @@
 #include "serve.h"
 
+#include <sys/resource.h>
+
 #include <QtCore/QCoreApplication>
 
 #include "core/datadir.h"
@@ -8,6 +10,27 @@
 #include "unixsignals.h"
 
 namespace Switchboard {
+
+namespace {
+
+/// Many systems start processes with a soft limit of 1024 descriptors: far below the default
+/// max-connections. Raise the soft limit to the hard one and say so when it is still short.
+void raiseDescriptorLimit(int wanted)
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur != RLIM_INFINITY && rlim_t(wanted) + 64 > limit.rlim_cur) {
+        qCWarning(lcServer) << "the descriptor limit" << quint64(limit.rlim_cur)
+                            << "is below max-connections" << wanted << "; raise it with ulimit -n";
+    }
+}
+
+} // namespace
 
 int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFactory &makeUi)
 {
@@ -22,6 +45,7 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
     for (const QString &note : std::as_const(notes))
         qCInfo(lcServer).noquote() << note;
 
+    raiseDescriptorLimit(config.maxConnections);
     Server server(config);
     // Installed before listening, so a signal that races the start still shuts down cleanly.
     onTerminationSignal([&server, &app](int signal) {

@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDateTime>
@@ -109,6 +111,11 @@ double percentile(std::vector<qint64> v, double q)
 
 int main(int argc, char **argv)
 {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     QCoreApplication app(argc, argv);
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Switchboard load generator"));
