@@ -6,6 +6,7 @@
 #include <QtCore/QRegularExpression>
 #include <QtTest/QTest>
 
+#include "metrics/eventlog.h"
 #include "testsupport.h"
 
 using namespace Switchboard;
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void latencyAndEvents();
     void ratesAreSampled();
     void prometheusMatchesJson();
+    void eventLogRecordsTraffic();
 };
 
 void tst_ApiMetrics::messagesAndBytes()
@@ -270,6 +272,45 @@ void tst_ApiMetrics::prometheusMatchesJson()
     QCOMPARE(promValue(prom, QStringLiteral("switchboard_bytes_out_total")), json.value("bytes").toObject().value("out").toDouble());
     // Every HTTP request is counted, this one included.
     QVERIFY(promValue(prom, QStringLiteral("switchboard_http_requests_total")) >= json.value("httpRequests").toDouble() + 1);
+}
+
+void tst_ApiMetrics::eventLogRecordsTraffic()
+{
+    // The console's Events page reads Server::eventLog(): connects, emits, failures, closes.
+    TestServer ts;
+    QVERIFY(ts.start());
+    EventLog &log = ts.server().eventLog();
+    const quint64 start = log.lastSeq();
+    quint64 id = 0;
+    {
+        WsClient client;
+        const QJsonObject welcome = client.connectAndWelcome(ts.wsUrl(token(QStringLiteral("logged"), {}, {QStringLiteral("news")})));
+        id = welcome.value("connectionId").toString().toULongLong();
+        QCOMPARE(adminPost(ts.httpUrl(QStringLiteral("/api/v1/internal/emit")),
+                           {{"event", "headline"}, {"room", "news"}, {"payload", QJsonObject{{"title", "hi"}}}}).status, 200);
+        QVERIFY(client.receives(QStringLiteral("headline"), 5000));
+        WsClient intruder;
+        QVERIFY(intruder.open(ts.wsUrl("bad.token.here")));
+        QVERIFY(intruder.waitClosed());
+        client.socket().close();
+        QVERIFY(client.waitClosed());
+    }
+    QTRY_COMPARE(ts.server().registry().connectionCount(), 0);
+
+    bool connected = false, emitted = false, refused = false, disconnected = false;
+    QTRY_VERIFY([&] {
+        for (const EventLog::Entry &e : log.since(start)) {
+            if (e.direction == EventLog::Direction::System && e.name == QLatin1String("connect"))
+                connected |= e.userId == QLatin1String("logged") && e.connectionId == id && e.detail.startsWith(QLatin1String("127.0.0.1:"));
+            if (e.direction == EventLog::Direction::Out && e.name == QLatin1String("headline"))
+                emitted |= e.room == QLatin1String("news") && e.detail.contains(QLatin1String("\"title\":\"hi\""));
+            if (e.direction == EventLog::Direction::System && e.name == QLatin1String("auth_failure"))
+                refused |= e.detail.startsWith(QLatin1String("4002"));
+            if (e.direction == EventLog::Direction::System && e.name == QLatin1String("disconnect"))
+                disconnected |= e.connectionId == id && e.detail.contains(QLatin1String("1000"));
+        }
+        return connected && emitted && refused && disconnected;
+    }());
 }
 
 QTEST_GUILESS_MAIN(tst_ApiMetrics)

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void ackedEmit();
     void nack();
     void directApi();
+    void serverSideMembership();
 
 private:
     QJsonObject emitBody(const QJsonObject &body, const QString &event) const;
@@ -324,6 +325,31 @@ void tst_Emit::directApi()
     barrier(QStringLiteral("direct"));
     for (int i = 0; i < kClients / 2; ++i)
         QCOMPARE(m_clients[i]->count(QStringLiteral("console.note")), 0);
+}
+
+void tst_Emit::serverSideMembership()
+{
+    // The console moves connections in and out of rooms through Server::joinRoom/leaveRoom.
+    Server &server = m_ts->server();
+    const quint64 id = m_ids[11];
+    const QString room = QStringLiteral("ops:night");
+    QVERIFY(server.joinRoom(id, room));
+    QTRY_VERIFY(server.registry().isMember(id, room));
+    HttpReply reply = adminPost(m_ts->httpUrl(QStringLiteral("/api/v1/internal/emit")), {{"event", "ops.alert"}, {"room", room}});
+    QCOMPARE(reply.json().value("delivered").toInt(), 1);
+    QCOMPARE(m_clients[11]->waitFor(QStringLiteral("ops.alert")).value("room").toString(), room);
+
+    QVERIFY(server.leaveRoom(id, room));
+    QTRY_VERIFY(!server.registry().isMember(id, room));
+    reply = adminPost(m_ts->httpUrl(QStringLiteral("/api/v1/internal/emit")), {{"event", "ops.alert"}, {"room", room}});
+    QCOMPARE(reply.json().value("delivered").toInt(), 0);
+    barrier(QStringLiteral("membership"));
+    QCOMPARE(m_clients[11]->count(QStringLiteral("ops.alert")), 0);
+
+    QVERIFY(!server.leaveRoom(id, room));          // not a member
+    QVERIFY(!server.joinRoom(999999, room));       // no such connection
+    QVERIFY(!server.joinRoom(id, QString()));      // no room
+    QVERIFY(!server.disconnectConnection(999999, 1000, QString()));
 }
 
 QTEST_GUILESS_MAIN(tst_Emit)
