@@ -2,6 +2,7 @@
 // with clients spread over several I/O threads; acked emits.
 #include <QtCore/QJsonArray>
 #include <QtCore/QSet>
+#include <QtCore/QThread>
 #include <QtTest/QTest>
 
 #include "testsupport.h"
@@ -38,6 +39,8 @@ private Q_SLOTS:
     void nack();
     void directApi();
     void serverSideMembership();
+    void concurrentEmitters();
+    void churnDuringEmits();
 
 private:
     QJsonObject emitBody(const QJsonObject &body, const QString &event) const;
@@ -350,6 +353,96 @@ void tst_Emit::serverSideMembership()
     QVERIFY(!server.joinRoom(999999, room));       // no such connection
     QVERIFY(!server.joinRoom(id, QString()));      // no room
     QVERIFY(!server.disconnectConnection(999999, 1000, QString()));
+}
+
+void tst_Emit::concurrentEmitters()
+{
+    // Server::emitEvent is called from every I/O thread (HTTP) and the GUI at once.
+    constexpr int kThreads = 4;
+    constexpr int kEach = 250;
+    Server *server = &m_ts->server();
+    QList<QThread *> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads << QThread::create([server, t] {
+            for (int i = 0; i < kEach; ++i) {
+                EmitRequest request;
+                request.target = EmitRequest::Target::Room;
+                request.room = QStringLiteral("team:red");
+                request.event = QStringLiteral("burst");
+                request.payload = t * kEach + i;
+                server->emitEvent(request);
+            }
+        });
+    }
+    for (QThread *thread : std::as_const(threads))
+        thread->start();
+    for (QThread *thread : std::as_const(threads)) {
+        QVERIFY(thread->wait(30000));
+        delete thread;
+    }
+    // Every red client gets every event exactly once; blue ones none.
+    for (int c = 0; c < kClients / 2; ++c) {
+        QTRY_COMPARE_WITH_TIMEOUT(m_clients[c]->count(QStringLiteral("burst")), kThreads * kEach, 15000);
+        QSet<int> seen;
+        for (const QJsonObject &m : m_clients[c]->unread()) {
+            if (m.value("type").toString() == QLatin1String("burst"))
+                seen.insert(m.value("data").toInt());
+        }
+        QCOMPARE(seen.size(), kThreads * kEach);
+        while (m_clients[c]->receives(QStringLiteral("burst"), 0)) {
+        }
+    }
+    barrier(QStringLiteral("burst"));
+    for (int c = kClients / 2; c < kClients; ++c)
+        QCOMPARE(m_clients[c]->count(QStringLiteral("burst")), 0);
+}
+
+void tst_Emit::churnDuringEmits()
+{
+    // Clients come and go while another thread broadcasts: nothing crashes, the steady
+    // clients get everything, and the registry ends where it started.
+    std::atomic<bool> stop{false};
+    std::atomic<int> emitted{0};
+    Server *server = &m_ts->server();
+    QThread *emitter = QThread::create([server, &stop, &emitted] {
+        while (!stop.load()) {
+            EmitRequest request;
+            request.target = EmitRequest::Target::Broadcast;
+            request.event = QStringLiteral("churn");
+            request.payload = emitted.fetch_add(1);
+            server->emitEvent(request);
+            QThread::msleep(2); // a steady stream, not a flood the I/O threads cannot keep up with
+        }
+    });
+    emitter->start();
+    for (int round = 0; round < 15; ++round) {
+        QList<WsClient *> transient;
+        for (int i = 0; i < 4; ++i) {
+            transient << new WsClient;
+            transient.last()->socket().open(m_ts->wsUrl(token(QStringLiteral("transient"), {}, {QStringLiteral("team:red")})));
+        }
+        // Some close before, some after their welcome.
+        if (round % 2) {
+            WsClient *first = transient.first();
+            QVERIFY2(first->receives(QStringLiteral("connected"), 5000),
+                     qPrintable(QStringLiteral("round %1: state %2, closed %3 (%4 %5), error %6")
+                                    .arg(round).arg(int(first->socket().state())).arg(first->isClosed())
+                                    .arg(first->closeCode()).arg(first->closeReason(), first->socket().errorString())));
+        }
+        qDeleteAll(transient);
+    }
+    stop = true;
+    QVERIFY(emitter->wait(30000));
+    delete emitter;
+    QTRY_COMPARE_WITH_TIMEOUT(m_ts->server().registry().connectionCount(), kClients, 10000);
+    QCOMPARE(m_ts->server().registry().userConnectionCount(QStringLiteral("transient")), 0);
+    QCOMPARE(m_ts->server().metrics().connectionsCurrent.load(), qint64(kClients));
+    for (int c = 0; c < kClients; ++c)
+        QTRY_COMPARE_WITH_TIMEOUT(m_clients[c]->count(QStringLiteral("churn")), emitted.load(), 10000);
+    for (WsClient *client : std::as_const(m_clients)) {
+        while (client->receives(QStringLiteral("churn"), 0)) {
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Emit)
