@@ -47,6 +47,11 @@ int main(int argc, char **argv)
     // Debug output is opt-in (QT_LOGGING_RULES="switchboard.*.debug=true" still wins).
     QLoggingCategory::setFilterRules(QStringLiteral("switchboard.*.debug=false"));
 
+    // Qt's poll()-based dispatcher instead of GLib's for every thread: with thousands of
+    // sockets GLib's notifier bookkeeping dominated the profile (docs/benchmarks.md).
+    if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
+
     if (Cli::wantsGui(argc, argv))
         return runGui(argc, argv);
 

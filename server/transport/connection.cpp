@@ -83,6 +83,10 @@ bool Connection::send(const QString &text)
         return false;
     }
     const qint64 written = m_socket->sendTextMessage(text);
+    // Write now instead of arming a write notifier per socket per message and waiting a
+    // loop iteration: measured 25% less CPU and lower latency on fan-out (docs/benchmarks.md).
+    // What the kernel does not take stays buffered and is flushed by Qt as usual.
+    m_socket->flush();
     m_info->messagesOut.fetch_add(1, std::memory_order_relaxed);
     m_info->bytesOut.fetch_add(quint64(written), std::memory_order_relaxed);
     m_info->pendingBytes.store(pending + written, std::memory_order_relaxed);
