@@ -14,6 +14,7 @@
 #include "http/router.h"
 #include "protocol/messages.h"
 #include "transport/connection.h"
+#include "transport/epolldispatcher.h"
 #include "transport/ioworker.h"
 #include "transport/listener.h"
 
@@ -108,9 +109,18 @@ bool Server::start(QString *error)
             qCWarning(lcQueue).noquote() << "offline delivery disabled:" << storeError;
     }
 
+    // SWITCHBOARD_EVENT_DISPATCHER=qt keeps Qt's own poll()-based dispatcher (for comparison).
+    const bool useEpoll = qEnvironmentVariable("SWITCHBOARD_EVENT_DISPATCHER") != QLatin1String("qt");
     for (int i = 0; i < threads; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("switchboard-io-%1").arg(i));
+        if (useEpoll) {
+            auto *dispatcher = new EpollDispatcher;
+            if (dispatcher->isValid())
+                thread->setEventDispatcher(dispatcher);
+            else
+                delete dispatcher;
+        }
         auto *worker = new IoWorker(*this, *m_router, i, descriptors[size_t(i)]);
         worker->moveToThread(thread);
         connect(thread, &QThread::started, worker, &IoWorker::start);
