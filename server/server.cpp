@@ -228,25 +228,10 @@ EmitResult Server::emitEvent(EmitRequest request)
     frame->exceptConnectionId = request.exceptConnectionId;
     frame->exceptUserId = request.exceptUserId;
 
-    auto excluded = [&](quint64 id) {
-        if (id == request.exceptConnectionId)
-            return true;
-        if (request.exceptUserId.isEmpty())
-            return false;
-        const auto info = m_registry.connection(id);
-        return info && info->userId == request.exceptUserId;
-    };
-    auto countTargets = [&](const QList<quint64> &ids) {
-        int n = 0;
-        for (quint64 id : ids)
-            n += excluded(id) ? 0 : 1;
-        return n;
-    };
-
     switch (request.target) {
     case EmitRequest::Target::Room:
     case EmitRequest::Target::User:
-        result.delivered = countTargets(m_registry.roomMembers(room));
+        result.delivered = m_registry.countMembers(room, request.exceptConnectionId, request.exceptUserId);
         for (IoWorker *worker : m_workers)
             worker->post([worker, room, frame] { worker->deliverToRoom(room, frame); });
         break;
@@ -267,7 +252,10 @@ EmitResult Server::emitEvent(EmitRequest request)
         break;
     case EmitRequest::Target::Connection:
         if (IoWorker *worker = workerFor(request.connectionId)) {
-            result.delivered = excluded(request.connectionId) ? 0 : 1;
+            const auto info = m_registry.connection(request.connectionId);
+            const bool skipped = request.exceptConnectionId == request.connectionId
+                || (info && !request.exceptUserId.isEmpty() && info->userId == request.exceptUserId);
+            result.delivered = skipped ? 0 : 1;
             const quint64 id = request.connectionId;
             worker->post([worker, id, frame] { worker->deliverToConnection(id, frame); });
         }
@@ -288,9 +276,9 @@ EmitResult Server::emitEvent(EmitRequest request)
     const QString target = request.target == EmitRequest::Target::Broadcast ? QStringLiteral("*")
         : request.target == EmitRequest::Target::Connection ? QStringLiteral("#%1").arg(request.connectionId)
                                                              : room;
+    // The frame as sent is the detail: no second serialisation on the emit path.
     m_eventLog.append(request.source == QLatin1String("client") ? EventLog::Direction::In : EventLog::Direction::Out,
-                      request.event, target, request.fromUserId, 0,
-                      QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("data"), message.value(QStringLiteral("data"))}}).toJson(QJsonDocument::Compact)));
+                      request.event, target, request.fromUserId, 0, frame->text);
     return result;
 }
 

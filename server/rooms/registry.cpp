@@ -99,6 +99,28 @@ int Registry::roomSize(const QString &room) const
     return int(m_rooms.value(room).size());
 }
 
+int Registry::countMembers(const QString &room, quint64 exceptConnection, const QString &exceptUser) const
+{
+    QReadLocker lock(&m_lock);
+    const auto it = m_rooms.constFind(room);
+    if (it == m_rooms.cend())
+        return 0;
+    if (exceptConnection == 0 && exceptUser.isEmpty())
+        return int(it->size());
+    int n = 0;
+    for (quint64 id : *it) {
+        if (id == exceptConnection)
+            continue;
+        if (!exceptUser.isEmpty()) {
+            const auto info = m_connections.value(id);
+            if (info && info->userId == exceptUser)
+                continue;
+        }
+        ++n;
+    }
+    return n;
+}
+
 int Registry::userConnectionCount(const QString &userId) const
 {
     QReadLocker lock(&m_lock);

@@ -74,6 +74,9 @@ public:
     int userCount() const;
     int roomCount() const;
     int roomSize(const QString &room) const;
+    /// Members of @p room minus @p exceptConnection and @p exceptUser's connections, counted
+    /// under the lock without copying the member set.
+    int countMembers(const QString &room, quint64 exceptConnection, const QString &exceptUser) const;
     int userConnectionCount(const QString &userId) const;
     bool isMember(quint64 id, const QString &room) const;
 
