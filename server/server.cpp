@@ -204,6 +204,17 @@ EmitResult Server::emitEvent(EmitRequest request)
         result.error = QStringLiteral("server is not running");
         return result;
     }
+    // Backpressure: a producer faster than the sockets gets a clear refusal instead of an
+    // ever-growing queue in the I/O threads.
+    for (const IoWorker *worker : m_workers) {
+        if (worker->queued() >= m_config.maxQueuedEmits) {
+            m_metrics.emitsRefused.fetch_add(1, std::memory_order_relaxed);
+            result.overloaded = true;
+            result.error = QStringLiteral("server overloaded: %1 deliveries waiting on an I/O thread; retry later")
+                               .arg(worker->queued());
+            return result;
+        }
+    }
 
     QJsonObject message{{QStringLiteral("type"), request.event},
                         {QStringLiteral("data"), request.payload.isUndefined() ? QJsonValue() : request.payload},
@@ -435,6 +446,7 @@ QJsonObject Server::metricsJson() const
         {QStringLiteral("errors"), qint64(m_metrics.errors.load())},
         {QStringLiteral("slowConsumers"), qint64(m_metrics.slowConsumers.load())},
         {QStringLiteral("emits"), qint64(m_metrics.emits.load())},
+        {QStringLiteral("emitsRefused"), qint64(m_metrics.emitsRefused.load())},
         {QStringLiteral("httpRequests"), qint64(m_metrics.httpRequests.load())},
         {QStringLiteral("latency"), QJsonObject{{QStringLiteral("p50Ms"), LatencyHistogram::quantile(latency, 0.50) / 1000.0},
                                                 {QStringLiteral("p95Ms"), LatencyHistogram::quantile(latency, 0.95) / 1000.0},
@@ -486,6 +498,7 @@ QByteArray Server::prometheusText() const
     metric("switchboard_errors_total", "counter", "Protocol errors answered to clients.", n(m_metrics.errors.load()));
     metric("switchboard_slow_consumers_total", "counter", "Connections dropped for unread output.", n(m_metrics.slowConsumers.load()));
     metric("switchboard_emits_total", "counter", "Events emitted (API, console and clients).", n(m_metrics.emits.load()));
+    metric("switchboard_emits_refused_total", "counter", "Emits refused because the I/O threads were overloaded.", n(m_metrics.emitsRefused.load()));
     metric("switchboard_http_requests_total", "counter", "HTTP requests served.", n(m_metrics.httpRequests.load()));
     metric("switchboard_uptime_seconds", "gauge", "Seconds since the server started.", n(uptimeSeconds()));
 

@@ -48,6 +48,7 @@ struct EmitResult
 {
     int delivered = 0;         // sockets the event was handed to
     bool persisted = false;    // kept for an offline user (persist + user target + no socket)
+    bool overloaded = false;   // refused: the I/O threads' backlog is over max-queued-emits
     QString id;
     QString error;             // empty on success
 };

@@ -34,6 +34,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("rate-limit"), QStringLiteral("n"), QStringLiteral("Messages per second per connection (default 100).")},
         {QStringLiteral("rate-burst"), QStringLiteral("n"), QStringLiteral("Token bucket size (default 200).")},
         {QStringLiteral("max-pending-bytes"), QStringLiteral("bytes"), QStringLiteral("Outbound buffer cap per connection before it is dropped as a slow consumer (default 4194304).")},
+        {QStringLiteral("max-queued-emits"), QStringLiteral("n"), QStringLiteral("Emits waiting per I/O thread before new ones are refused as overloaded (default 20000).")},
         {QStringLiteral("handshake-timeout"), QStringLiteral("ms"), QStringLiteral("Close TCP connections that send no request within this time (default 10000).")},
         {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims, e.g. company:{companyId},shop:{shopIds[]}.")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
@@ -181,6 +182,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     }
     if (resolve(QStringLiteral("max-pending-bytes"), &v) && !parseNumber(QStringLiteral("max-pending-bytes"), v, qint64(1024), &c.maxPendingBytes, error)) return false;
     if (resolve(QStringLiteral("handshake-timeout"), &v) && !parseNumber(QStringLiteral("handshake-timeout"), v, 10, &c.handshakeTimeoutMs, error)) return false;
+    if (resolve(QStringLiteral("max-queued-emits"), &v) && !parseNumber(QStringLiteral("max-queued-emits"), v, 1, &c.maxQueuedEmits, error)) return false;
     if (resolve(QStringLiteral("claim-rooms"), &v)) c.claimRooms = splitList(v);
     if (resolve(QStringLiteral("allowed-rooms"), &v)) c.allowedRooms = splitList(v);
     if (resolve(QStringLiteral("redis"), &v)) c.redisUrl = v;

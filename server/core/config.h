@@ -27,6 +27,7 @@ struct ServerConfig
     int rateAbuseLimit = 100;     // messages refused within 10 s before the connection is closed 1008
     qint64 maxPendingBytes = 4 * 1024 * 1024; // outbound buffer cap per connection
     int handshakeTimeoutMs = 10000;
+    int maxQueuedEmits = 20000;   // per I/O thread; beyond it emits are refused as overloaded
     int jwtLeewaySeconds = 30;
     QString redisUrl;
     QString logFormat = QStringLiteral("text");

@@ -39,6 +39,8 @@ QString scalarText(const QJsonValue &v)
 
 HttpResponse emitResponse(const EmitResult &result)
 {
+    if (result.overloaded)
+        return HttpResponse::error(503, QStringLiteral("overloaded"), result.error);
     if (!result.error.isEmpty())
         return HttpResponse::error(503, QStringLiteral("unavailable"), result.error);
     return HttpResponse::json(QJsonObject{{QStringLiteral("success"), true},

@@ -51,6 +51,7 @@ public:
     std::atomic<quint64> errors{0};
     std::atomic<quint64> slowConsumers{0};
     std::atomic<quint64> emits{0};
+    std::atomic<quint64> emitsRefused{0};     // overloaded
     std::atomic<quint64> httpRequests{0};
     LatencyHistogram latency;
 

@@ -320,6 +320,10 @@ void Connection::handleEmit(const QJsonObject &message)
     request.source = QStringLiteral("client");
     request.fromUserId = m_info->userId;
     const EmitResult result = m_server.emitEvent(request);
+    if (!result.error.isEmpty()) {
+        send(Protocol::error(result.overloaded ? QStringLiteral("overloaded") : QStringLiteral("unavailable"), result.error, id));
+        return;
+    }
     if (!id.isUndefined() && !id.isNull()) {
         send(Protocol::encode({{QStringLiteral("type"), QStringLiteral("ack")},
                                {QStringLiteral("id"), id},

@@ -29,7 +29,11 @@ IoWorker::~IoWorker()
 
 void IoWorker::post(std::function<void()> task)
 {
-    QMetaObject::invokeMethod(this, std::move(task), Qt::QueuedConnection);
+    m_queued.fetch_add(1, std::memory_order_relaxed);
+    QMetaObject::invokeMethod(this, [this, task = std::move(task)] {
+        m_queued.fetch_sub(1, std::memory_order_relaxed);
+        task();
+    }, Qt::QueuedConnection);
 }
 
 void IoWorker::start()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -48,6 +49,8 @@ public:
 
     /// Runs @p task on this worker's thread.
     void post(std::function<void()> task);
+    /// Tasks posted and not yet run: the emit backlog of this thread.
+    int queued() const { return m_queued.load(std::memory_order_relaxed); }
 
     // Worker thread only.
     void start();
@@ -81,6 +84,7 @@ private:
     QHash<QString, QSet<Connection *>> m_rooms;
     QTimer m_sweepTimer;
     bool m_shuttingDown = false;
+    std::atomic<int> m_queued{0};
 };
 
 } // namespace Switchboard
