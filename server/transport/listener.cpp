@@ -81,27 +81,30 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // Until a complete request has arrived (requestReceived()), the socket is on the clock:
     // a peer that sends nothing, or half a request and then nothing, is cut off.
-    m_pending.append({socket, Server::monotonicMs()});
+    m_pending.insert(socket, {socket, Server::monotonicMs()});
     addPendingConnection(socket);
 }
 
 void GuardedTcpServer::requestReceived(QTcpSocket *socket)
 {
-    m_pending.removeIf([socket](const Pending &p) { return p.socket == socket; });
+    m_pending.remove(socket);
 }
 
 int GuardedTcpServer::closeSilent(qint64 nowMs, qint64 timeoutMs)
 {
     int closed = 0;
-    m_pending.removeIf([&](const Pending &p) {
-        if (!p.socket)
-            return true;
-        if (nowMs - p.acceptedMs < timeoutMs)
-            return false;
-        p.socket->abort();
-        ++closed;
-        return true;
-    });
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        if (!it->socket) {
+            it = m_pending.erase(it);
+        } else if (nowMs - it->acceptedMs >= timeoutMs) {
+            QTcpSocket *socket = it->socket;
+            it = m_pending.erase(it);
+            socket->abort();
+            ++closed;
+        } else {
+            ++it;
+        }
+    }
     return closed;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QtCore/QHash>
 #include <QtCore/QPointer>
 #include <QtCore/QString>
 #include <QtNetwork/QHostAddress>
@@ -38,7 +39,9 @@ protected:
 
 private:
     struct Pending { QPointer<QTcpSocket> socket; qint64 acceptedMs; };
-    QList<Pending> m_pending;
+    // Keyed by address for O(1) removal on every request; the QPointer tells a socket that
+    // was deleted (and maybe replaced at the same address) from the one we recorded.
+    QHash<QTcpSocket *, Pending> m_pending;
 };
 
 } // namespace Switchboard
