@@ -1,22 +1,84 @@
 #include "consoleapp.h"
 
-#include <QtQml/QQmlApplicationEngine>
+#include <algorithm>
 
-#include "serverstatus.h"
+#include <QtCore/QCoreApplication>
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QLocale>
+#include <QtCore/QTimer>
+#include <QtCore/QTranslator>
+#include <QtQml/QQmlApplicationEngine>
+#include <QtQuick/QQuickWindow>
+#include <QtQuickControls2/QQuickStyle>
+
+#include "consolecontext.h"
+#include "consolesettings.h"
+#include "core/logging.h"
 #include "server.h"
 
 namespace Switchboard {
 
-ConsoleApp::ConsoleApp(Server &server)
-    : m_server(server), m_engine(std::make_unique<QQmlApplicationEngine>())
+ConsoleApp::ConsoleApp(Server &server, const QString &language)
+    : m_server(server)
 {
-    ServerStatus::setServer(&m_server);
+    ConsoleContext::setServer(&m_server);
+    ConsoleContext::setLanguageSwitcher([this](const QString &lang) { return setLanguage(lang); });
+    // Fusion follows the palette Main.qml derives from the Theme, and is compact enough for
+    // dense tables; the style must be chosen before the first QML component loads.
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    m_engine = std::make_unique<QQmlApplicationEngine>();
+    // With Qt 6.4's default resource prefix the module's qmldir is at qrc:/Switchboard/Console/.
+    m_engine->addImportPath(QStringLiteral("qrc:/"));
+    setLanguage(language.isEmpty() ? systemLanguage() : language);
 }
 
 ConsoleApp::~ConsoleApp()
 {
     m_engine.reset();
-    ServerStatus::setServer(nullptr);
+    if (m_translator)
+        QCoreApplication::removeTranslator(m_translator.get());
+    ConsoleContext::setLanguageSwitcher({});
+    ConsoleContext::setServer(nullptr);
+}
+
+QStringList ConsoleApp::availableLanguages()
+{
+    return {QStringLiteral("en"), QStringLiteral("de"), QStringLiteral("fr")};
+}
+
+QString ConsoleApp::systemLanguage()
+{
+    const QStringList available = availableLanguages();
+    for (const QString &ui : QLocale::system().uiLanguages()) {
+        const QString lang = ui.section(QLatin1Char('-'), 0, 0).section(QLatin1Char('_'), 0, 0).toLower();
+        if (available.contains(lang))
+            return lang;
+    }
+    return QStringLiteral("en");
+}
+
+bool ConsoleApp::setLanguage(const QString &language)
+{
+    QString lang = language.section(QLatin1Char('_'), 0, 0).section(QLatin1Char('-'), 0, 0).toLower();
+    if (!availableLanguages().contains(lang)) {
+        qCWarning(lcServer).noquote() << "no console translation for" << language << "- using English";
+        lang = QStringLiteral("en");
+    }
+    auto translator = std::make_unique<QTranslator>();
+    if (!translator->load(QStringLiteral(":/i18n/switchboard_%1.qm").arg(lang))) {
+        qCWarning(lcServer).noquote() << "cannot load the" << lang << "translation";
+        return false;
+    }
+    if (m_translator)
+        QCoreApplication::removeTranslator(m_translator.get());
+    m_translator = std::move(translator);
+    QCoreApplication::installTranslator(m_translator.get());
+    m_language = lang;
+    m_engine->setUiLanguage(lang);
+    m_engine->retranslate();
+    ConsoleSettings::setCurrentLanguage(lang);
+    return true;
 }
 
 bool ConsoleApp::load(QString *error)
@@ -27,7 +89,101 @@ bool ConsoleApp::load(QString *error)
         *error = QStringLiteral("Main.qml failed to load");
         return false;
     }
+    const QString frameLog = qEnvironmentVariable("SWITCHBOARD_FRAME_LOG");
+    if (!frameLog.isEmpty())
+        startFrameLog(frameLog);
+    const QString shots = qEnvironmentVariable("SWITCHBOARD_SCREENSHOTS");
+    if (!shots.isEmpty())
+        startScreenshots(shots);
     return true;
+}
+
+QQuickWindow *ConsoleApp::window() const
+{
+    const auto roots = m_engine->rootObjects();
+    return roots.isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(roots.first());
+}
+
+void ConsoleApp::startFrameLog(const QString &path)
+{
+    QQuickWindow *w = window();
+    m_frameLog = std::make_unique<QFile>(path);
+    if (!w || !m_frameLog->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+        qCWarning(lcServer).noquote() << "cannot write the frame log" << path;
+        m_frameLog.reset();
+        return;
+    }
+    // Intervals between frameSwapped() on the GUI thread: a long one is a frame the user saw
+    // late. Each line sums up five seconds: frames, median, p99 and max interval, frames > 50 ms.
+    struct State { QElapsedTimer clock; qint64 last = -1; QList<double> intervals; };
+    auto state = std::make_shared<State>();
+    state->clock.start();
+    QFile *file = m_frameLog.get();
+    QObject::connect(w, &QQuickWindow::frameSwapped, w, [state] {
+        const qint64 now = state->clock.nsecsElapsed();
+        if (state->last >= 0)
+            state->intervals.append(double(now - state->last) / 1e6);
+        state->last = now;
+    }, Qt::DirectConnection);
+    auto *timer = new QTimer(w);
+    timer->setInterval(5000);
+    QObject::connect(timer, &QTimer::timeout, w, [state, file, this] {
+        QList<double> v = std::exchange(state->intervals, {});
+        if (v.isEmpty())
+            return;
+        std::sort(v.begin(), v.end());
+        const auto at = [&v](double q) { return v.at(qMin(qsizetype(q * double(v.size())), v.size() - 1)); };
+        const qsizetype slow = std::count_if(v.cbegin(), v.cend(), [](double ms) { return ms > 50.0; });
+        file->write(QStringLiteral("frames=%1 p50=%2ms p99=%3ms max=%4ms over50ms=%5 connections=%6 in/s=%7 out/s=%8\n")
+                        .arg(v.size()).arg(at(0.5), 0, 'f', 1).arg(at(0.99), 0, 'f', 1).arg(v.last(), 0, 'f', 1)
+                        .arg(slow).arg(m_server.registry().connectionCount())
+                        .arg(m_server.lastSample().messagesInPerSec, 0, 'f', 0)
+                        .arg(m_server.lastSample().messagesOutPerSec, 0, 'f', 0).toUtf8());
+        file->flush();
+    });
+    timer->start();
+    // Keep frames coming even when nothing changes, so the intervals measure the GUI thread.
+    auto *tick = new QTimer(w);
+    tick->setInterval(16);
+    QObject::connect(tick, &QTimer::timeout, w, [w] { w->update(); });
+    tick->start();
+}
+
+void ConsoleApp::startScreenshots(const QString &dir)
+{
+    QQuickWindow *w = window();
+    if (!w)
+        return;
+    QDir().mkpath(dir);
+    const QStringList pages = qEnvironmentVariable("SWITCHBOARD_SCREENSHOT_PAGES",
+                                                   QStringLiteral("overview,connections,rooms,queues,events,emit,settings"))
+                                  .split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const int delay = qEnvironmentVariableIntValue("SWITCHBOARD_SCREENSHOT_DELAY");
+    const bool quit = qEnvironmentVariableIntValue("SWITCHBOARD_SCREENSHOT_QUIT") != 0;
+    // Show each page, give it a second to fill (models refresh at 4-5 Hz, charts at 1 Hz),
+    // then grab it. The window's showPage() is the same path the navigation rail uses.
+    auto index = std::make_shared<int>(-1);
+    auto *timer = new QTimer(w);
+    timer->setInterval(1500);
+    QObject::connect(timer, &QTimer::timeout, w, [w, timer, index, pages, dir, quit] {
+        if (*index >= 0 && *index < pages.size()) {
+            const QString file = QDir(dir).filePath(pages.at(*index) + QStringLiteral(".png"));
+            w->grabWindow().save(file);
+            qCInfo(lcServer).noquote() << "saved" << file;
+        }
+        ++*index;
+        if (*index >= pages.size()) {
+            timer->stop();
+            if (quit)
+                QCoreApplication::quit();
+            return;
+        }
+        bool shown = false;
+        QMetaObject::invokeMethod(w, "showPage", Q_RETURN_ARG(bool, shown), Q_ARG(QString, pages.at(*index)));
+        if (!shown)
+            qCWarning(lcServer).noquote() << "no console page" << pages.at(*index);
+    });
+    QTimer::singleShot(qMax(0, delay), w, [timer] { timer->start(); });
 }
 
 } // namespace Switchboard

@@ -2,10 +2,14 @@
 
 #include <memory>
 
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QString>
 
 QT_BEGIN_NAMESPACE
+class QFile;
 class QQmlApplicationEngine;
+class QQuickWindow;
+class QTranslator;
 QT_END_NAMESPACE
 
 namespace Switchboard {
@@ -14,22 +18,42 @@ class Server;
 
 /**
  * @brief The operator console: a QML engine showing Main.qml, with the view models bound to
- * an already running Server. Create it after a QApplication exists.
+ * an already running Server. Create it after a QApplication exists (QtCharts needs one).
+ *
+ * The language is @p language when given (--lang), else the first of the system's UI
+ * languages the console has a translation for, else English; setLanguage() switches at run
+ * time. Two environment hooks serve docs and measurements: SWITCHBOARD_FRAME_LOG=FILE logs
+ * frame intervals, SWITCHBOARD_SCREENSHOTS=DIR saves page grabs (see docs/console.md).
  */
 class ConsoleApp final
 {
     Q_DISABLE_COPY_MOVE(ConsoleApp)
 
 public:
-    explicit ConsoleApp(Server &server);
+    explicit ConsoleApp(Server &server, const QString &language = {});
     ~ConsoleApp();
 
     bool load(QString *error);
     QQmlApplicationEngine &engine() { return *m_engine; }
+    /// The main window once load() succeeded.
+    QQuickWindow *window() const;
+
+    /// Installs the translation for @p language ("en", "de", "fr") and retranslates.
+    bool setLanguage(const QString &language);
+    QString language() const { return m_language; }
+    /// The language used when none is given: the system's, if translated, else "en".
+    static QString systemLanguage();
+    static QStringList availableLanguages();
 
 private:
+    void startFrameLog(const QString &path);
+    void startScreenshots(const QString &dir);
+
     Server &m_server;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
+    std::unique_ptr<QTranslator> m_translator;
+    QString m_language = QStringLiteral("en");
+    std::unique_ptr<QFile> m_frameLog;
 };
 
 } // namespace Switchboard

@@ -2,28 +2,21 @@
 
 #include <QtQml/QQmlEngine>
 
+#include "consolecontext.h"
 #include "server.h"
 
 namespace Switchboard {
 
-namespace {
-Server *g_server = nullptr;
-}
-
-void ServerStatus::setServer(Server *server)
-{
-    g_server = server;
-}
-
 ServerStatus *ServerStatus::create(QQmlEngine *, QJSEngine *)
 {
-    Q_ASSERT_X(g_server, "ServerStatus", "ConsoleApp must set the server before QML loads");
-    auto *status = new ServerStatus(*g_server);
+    Server *server = ConsoleContext::server();
+    Q_ASSERT_X(server, "ServerStatus", "ConsoleApp must set the server before QML loads");
+    auto *status = new ServerStatus(*server);
     QJSEngine::setObjectOwnership(status, QJSEngine::JavaScriptOwnership);
     return status;
 }
 
-ServerStatus::ServerStatus(Server &server) : m_server(server)
+ServerStatus::ServerStatus(Server &server, QObject *parent) : QObject(parent), m_server(server)
 {
     m_timer.setInterval(250);
     connect(&m_timer, &QTimer::timeout, this, &ServerStatus::refresh);
@@ -33,16 +26,48 @@ ServerStatus::ServerStatus(Server &server) : m_server(server)
 
 void ServerStatus::refresh()
 {
-    m_connections = m_server.registry().connectionCount();
-    m_users = m_server.registry().userCount();
-    m_rooms = m_server.registry().roomCount();
+    const Registry &registry = m_server.registry();
+    m_connections = registry.connectionCount();
+    m_users = registry.userCount();
+    m_rooms = registry.roomCount();
+    const MetricsSample s = m_server.lastSample();
+    m_inPerSec = s.messagesInPerSec;
+    m_outPerSec = s.messagesOutPerSec;
+    m_queueDepth = s.queueDepth;
+    m_errorsPerSec = s.errorsPerSec;
+    m_p50 = s.p50Ms;
+    m_p99 = s.p99Ms;
+    const Metrics &metrics = m_server.metrics();
+    m_totalConnections = qint64(metrics.connectionsTotal.load(std::memory_order_relaxed));
+    m_authFailures = qint64(metrics.authFailures.load(std::memory_order_relaxed));
+    m_rateLimited = qint64(metrics.rateLimited.load(std::memory_order_relaxed));
+    m_errorsTotal = qint64(metrics.errors.load(std::memory_order_relaxed));
     Q_EMIT changed();
+}
+
+bool ServerStatus::start()
+{
+    QString error;
+    const bool ok = m_server.start(&error);
+    if (m_lastError != error) {
+        m_lastError = error;
+        Q_EMIT lastErrorChanged();
+    }
+    refresh();
+    return ok;
+}
+
+void ServerStatus::stop()
+{
+    m_server.stop(1001, QStringLiteral("server stopped from the console"));
+    refresh();
 }
 
 QString ServerStatus::url() const { return m_server.url(); }
 QString ServerStatus::wsUrl() const { return m_server.wsUrl(); }
 bool ServerStatus::running() const { return m_server.isRunning(); }
-int ServerStatus::threads() const { return m_server.threadCount(); }
+int ServerStatus::threads() const { return m_server.isRunning() ? m_server.threadCount() : 0; }
 qint64 ServerStatus::uptime() const { return m_server.uptimeSeconds(); }
+int ServerStatus::maxConnections() const { return m_server.config().maxConnections; }
 
 } // namespace Switchboard

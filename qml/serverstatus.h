@@ -14,8 +14,10 @@ namespace Switchboard {
 class Server;
 
 /**
- * @brief Live status of the embedded server for QML, polled from server snapshots a few
- * times a second (never from the network threads directly).
+ * @brief Live status and headline figures of the embedded server for QML.
+ *
+ * Polled from lock-protected counters and the per-second metrics sample four times a second
+ * (never from the network threads directly); one change signal per poll keeps bindings cheap.
  */
 class ServerStatus final : public QObject
 {
@@ -25,37 +27,76 @@ class ServerStatus final : public QObject
     Q_PROPERTY(QString url READ url NOTIFY changed)
     Q_PROPERTY(QString wsUrl READ wsUrl NOTIFY changed)
     Q_PROPERTY(bool running READ running NOTIFY changed)
+    Q_PROPERTY(int threads READ threads NOTIFY changed)
+    Q_PROPERTY(qint64 uptime READ uptime NOTIFY changed)
     Q_PROPERTY(int connections READ connections NOTIFY changed)
     Q_PROPERTY(int users READ users NOTIFY changed)
     Q_PROPERTY(int rooms READ rooms NOTIFY changed)
-    Q_PROPERTY(int threads READ threads NOTIFY changed)
-    Q_PROPERTY(qint64 uptime READ uptime NOTIFY changed)
+    Q_PROPERTY(double eventsInPerSec READ eventsInPerSec NOTIFY changed)
+    Q_PROPERTY(double eventsOutPerSec READ eventsOutPerSec NOTIFY changed)
+    Q_PROPERTY(qint64 queueDepth READ queueDepth NOTIFY changed)
+    Q_PROPERTY(double errorsPerSec READ errorsPerSec NOTIFY changed)
+    Q_PROPERTY(double p50Ms READ p50Ms NOTIFY changed)
+    Q_PROPERTY(double p99Ms READ p99Ms NOTIFY changed)
+    Q_PROPERTY(qint64 totalConnections READ totalConnections NOTIFY changed)
+    Q_PROPERTY(qint64 authFailures READ authFailures NOTIFY changed)
+    Q_PROPERTY(qint64 rateLimited READ rateLimited NOTIFY changed)
+    Q_PROPERTY(qint64 errorsTotal READ errorsTotal NOTIFY changed)
+    Q_PROPERTY(int maxConnections READ maxConnections CONSTANT)
+    Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
 
 public:
-    static void setServer(Server *server);
+    explicit ServerStatus(Server &server, QObject *parent = nullptr);
     static ServerStatus *create(QQmlEngine *, QJSEngine *);
 
     QString url() const;
     QString wsUrl() const;
     bool running() const;
+    int threads() const;
+    qint64 uptime() const;
     int connections() const { return m_connections; }
     int users() const { return m_users; }
     int rooms() const { return m_rooms; }
-    int threads() const;
-    qint64 uptime() const;
+    double eventsInPerSec() const { return m_inPerSec; }
+    double eventsOutPerSec() const { return m_outPerSec; }
+    qint64 queueDepth() const { return m_queueDepth; }
+    double errorsPerSec() const { return m_errorsPerSec; }
+    double p50Ms() const { return m_p50; }
+    double p99Ms() const { return m_p99; }
+    qint64 totalConnections() const { return m_totalConnections; }
+    qint64 authFailures() const { return m_authFailures; }
+    qint64 rateLimited() const { return m_rateLimited; }
+    qint64 errorsTotal() const { return m_errorsTotal; }
+    int maxConnections() const;
+    QString lastError() const { return m_lastError; }
+
+    /// Starts the embedded server again after stop(); false (and lastError) when it cannot bind.
+    Q_INVOKABLE bool start();
+    /// Closes every client with 1001 and stops listening.
+    Q_INVOKABLE void stop();
+    Q_INVOKABLE void refresh();
 
 Q_SIGNALS:
     void changed();
+    void lastErrorChanged();
 
 private:
-    explicit ServerStatus(Server &server);
-    void refresh();
-
     Server &m_server;
     QTimer m_timer;
     int m_connections = 0;
     int m_users = 0;
     int m_rooms = 0;
+    double m_inPerSec = 0;
+    double m_outPerSec = 0;
+    qint64 m_queueDepth = 0;
+    double m_errorsPerSec = 0;
+    double m_p50 = 0;
+    double m_p99 = 0;
+    qint64 m_totalConnections = 0;
+    qint64 m_authFailures = 0;
+    qint64 m_rateLimited = 0;
+    qint64 m_errorsTotal = 0;
+    QString m_lastError;
 };
 
 } // namespace Switchboard

@@ -1,0 +1,127 @@
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Switchboard.Console
+
+// The connections table: sortable header, one selected connection (by id, so the selection
+// survives refreshes and re-sorts), columns hidden by giving them width 0.
+Rectangle {
+    id: root
+
+    required property ConnectionsModel model
+    property int selectedId: 0
+    // Widths per ConnectionsModel column; the last visible column takes what is left.
+    property var columnWidths: [64, 110, 80, 140, 80, 100, 200, 76, 76, 76, 70]
+    readonly property alias table: tableView
+    readonly property int rows: tableView.rows
+
+    signal activated(int connectionId)
+
+    color: Theme.surface
+    border.color: Theme.border
+    radius: Theme.radius
+    clip: true
+
+    function widthOf(column: int): real {
+        const w = columnWidths[column] ?? 80;
+        if (w <= 0)
+            return 0;
+        let used = 0;
+        let last = 0;
+        for (let i = 0; i < columnWidths.length; ++i) {
+            if (columnWidths[i] > 0) {
+                used += columnWidths[i];
+                last = i;
+            }
+        }
+        if (column === last)
+            return Math.max(w, tableView.width - (used - w));
+        return w;
+    }
+
+    HorizontalHeaderView {
+        id: header
+        objectName: "connectionTableHeader"
+        syncView: tableView
+        anchors { left: parent.left; right: parent.right; top: parent.top; margins: 1 }
+        clip: true
+        delegate: Rectangle {
+            id: headerCell
+            required property string display
+            required property int column
+            readonly property bool sorted: root.model.sortColumn === column
+            implicitHeight: 32
+            implicitWidth: root.widthOf(column)
+            color: headerArea.containsMouse ? Theme.surfaceHover : Theme.surfaceAlt
+            Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom } height: 1; color: Theme.border }
+            RowLayout {
+                anchors { fill: parent; leftMargin: 10; rightMargin: 6 }
+                spacing: 4
+                Label {
+                    text: headerCell.display
+                    color: headerCell.sorted ? Theme.textStrong : Theme.textMuted
+                    font.pixelSize: Theme.fontSmall
+                    font.weight: Font.DemiBold
+                    elide: Text.ElideRight
+                    Layout.fillWidth: true
+                }
+                Label {
+                    visible: headerCell.sorted
+                    text: root.model.sortOrder === Qt.AscendingOrder ? "▲" : "▼"
+                    color: Theme.accent
+                    font.pixelSize: 8
+                }
+            }
+            MouseArea {
+                id: headerArea
+                objectName: "sortHeader_" + headerCell.column
+                anchors.fill: parent
+                hoverEnabled: true
+                onClicked: root.model.sortBy(headerCell.column)
+            }
+        }
+    }
+
+    TableView {
+        id: tableView
+        objectName: "connectionTableView"
+        anchors { left: parent.left; right: parent.right; top: header.bottom; bottom: parent.bottom; margins: 1; topMargin: 0 }
+        clip: true
+        model: root.model
+        boundsBehavior: Flickable.StopAtBounds
+        columnWidthProvider: column => root.widthOf(column)
+        onWidthChanged: forceLayout()
+        ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
+        ScrollBar.horizontal: ScrollBar { policy: ScrollBar.AsNeeded }
+
+        delegate: Rectangle {
+            id: cell
+            required property string display
+            required property int row
+            required property int column
+            required property int connectionId
+            readonly property bool selected: connectionId === root.selectedId
+            implicitHeight: Theme.rowHeight
+            color: selected ? Theme.selection : (row % 2 ? Theme.surfaceAlt : Theme.surface)
+            Label {
+                anchors { fill: parent; leftMargin: 10; rightMargin: 10 }
+                verticalAlignment: Text.AlignVCenter
+                horizontalAlignment: cell.column >= ConnectionsModel.MessagesInColumn
+                                     && cell.column <= ConnectionsModel.PendingColumn ? Text.AlignRight : Text.AlignLeft
+                text: cell.display
+                elide: Text.ElideRight
+                color: cell.column === ConnectionsModel.IdColumn ? Theme.textMuted : Theme.text
+                font.pixelSize: Theme.fontNormal
+                font.family: cell.column === ConnectionsModel.IdColumn || cell.column === ConnectionsModel.AddressColumn
+                             || cell.column >= ConnectionsModel.MessagesInColumn ? Theme.monoFamily : font.family
+            }
+            TapHandler {
+                onTapped: {
+                    root.selectedId = cell.connectionId;
+                    root.activated(cell.connectionId);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import QtCharts
+import Switchboard.Console
+
+// A live line chart of up to three server metrics over the selected window. Points come
+// from C++ (SeriesFeeder → QXYSeries::replace()) once a second; animations are off.
+Card {
+    id: chartCard
+
+    property int windowSeconds: 300
+    property int metric1: SeriesFeeder.Connections
+    property int metric2: -1
+    property int metric3: -1
+    property string name1
+    property string name2
+    property string name3
+    property string unit
+    property int decimals: 0
+    property real minimumMax: 1
+
+    // Each feeder already rounds its maximum up to 1, 2, 2.5 or 5 × 10^n.
+    readonly property real axisMax: Math.max(minimumMax, feeder1.maxValue,
+        metric2 >= 0 ? feeder2.maxValue : 0, metric3 >= 0 ? feeder3.maxValue : 0)
+    readonly property alias chart: chartView
+
+    implicitHeight: 260
+
+    actions: [
+        Repeater {
+            model: [
+                { name: chartCard.name1, color: Theme.series1, value: feeder1.lastValue, used: true },
+                { name: chartCard.name2, color: Theme.series2, value: feeder2.lastValue, used: chartCard.metric2 >= 0 },
+                { name: chartCard.name3, color: Theme.series3, value: feeder3.lastValue, used: chartCard.metric3 >= 0 }
+            ]
+            delegate: RowLayout {
+                id: legendEntry
+                required property var modelData
+                visible: modelData.used
+                spacing: 4
+                Rectangle { implicitWidth: 10; implicitHeight: 3; radius: 1; color: legendEntry.modelData.color }
+                Label {
+                    text: legendEntry.modelData.name + " " + Number(legendEntry.modelData.value).toLocaleString(Qt.locale(), "f", chartCard.decimals)
+                          + (chartCard.unit.length > 0 ? " " + chartCard.unit : "")
+                    color: Theme.textMuted
+                    font.pixelSize: Theme.fontSmall
+                    Layout.rightMargin: 6
+                }
+            }
+        }
+    ]
+
+    ChartView {
+        id: chartView
+        anchors.fill: parent
+        implicitHeight: 200
+        antialiasing: true
+        animationOptions: ChartView.NoAnimation
+        legend.visible: false
+        backgroundColor: "transparent"
+        plotAreaColor: "transparent"
+        backgroundRoundness: 0
+        margins { top: 4; bottom: 0; left: 0; right: 4 }
+
+        DateTimeAxis {
+            id: axisX
+            min: feeder1.minTime
+            max: feeder1.maxTime
+            format: chartCard.windowSeconds > 300 ? "HH:mm" : "HH:mm:ss"
+            tickCount: 6
+            labelsColor: Theme.textMuted
+            labelsFont.pixelSize: 10
+            gridLineColor: Theme.border
+            lineVisible: false
+            color: Theme.border
+        }
+        ValueAxis {
+            id: axisY
+            min: 0
+            max: chartCard.axisMax
+            tickCount: 5
+            labelFormat: chartCard.decimals > 0 ? "%.1f" : "%.0f"
+            labelsColor: Theme.textMuted
+            labelsFont.pixelSize: 10
+            gridLineColor: Theme.border
+            lineVisible: false
+            color: Theme.border
+        }
+        LineSeries {
+            id: series1
+            name: chartCard.name1
+            axisX: axisX
+            axisY: axisY
+            color: Theme.series1
+            width: 2
+            useOpenGL: false
+        }
+        LineSeries {
+            id: series2
+            name: chartCard.name2
+            axisX: axisX
+            axisY: axisY
+            color: Theme.series2
+            width: 2
+            visible: chartCard.metric2 >= 0
+        }
+        LineSeries {
+            id: series3
+            name: chartCard.name3
+            axisX: axisX
+            axisY: axisY
+            color: Theme.series3
+            width: 2
+            visible: chartCard.metric3 >= 0
+        }
+    }
+
+    SeriesFeeder {
+        id: feeder1
+        series: series1
+        metric: chartCard.metric1
+        windowSeconds: chartCard.windowSeconds
+    }
+    SeriesFeeder {
+        id: feeder2
+        series: chartCard.metric2 >= 0 ? series2 : null
+        metric: Math.max(0, chartCard.metric2)
+        windowSeconds: chartCard.windowSeconds
+    }
+    SeriesFeeder {
+        id: feeder3
+        series: chartCard.metric3 >= 0 ? series3 : null
+        metric: Math.max(0, chartCard.metric3)
+        windowSeconds: chartCard.windowSeconds
+    }
+}

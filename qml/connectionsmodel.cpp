@@ -1,0 +1,379 @@
+#include "connectionsmodel.h"
+
+#include <algorithm>
+
+#include <QtCore/QDateTime>
+
+#include "consolecontext.h"
+#include "rowdiff.h"
+#include "server.h"
+
+namespace Switchboard {
+
+QString formatAgo(qint64 epochMs)
+{
+    if (epochMs <= 0)
+        return QStringLiteral("—");
+    const qint64 s = qMax<qint64>(0, (QDateTime::currentMSecsSinceEpoch() - epochMs) / 1000);
+    if (s < 60)
+        return ConnectionsModel::tr("%1 s ago").arg(s);
+    if (s < 3600)
+        return ConnectionsModel::tr("%1 min ago").arg(s / 60);
+    if (s < 86400)
+        return ConnectionsModel::tr("%1 h ago").arg(s / 3600);
+    return ConnectionsModel::tr("%1 d ago").arg(s / 86400);
+}
+
+QString formatBytes(qint64 bytes)
+{
+    if (bytes < 1024)
+        return QStringLiteral("%1 B").arg(bytes);
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 KiB").arg(double(bytes) / 1024.0, 0, 'f', 1);
+    if (bytes < 1024LL * 1024 * 1024)
+        return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+    return QStringLiteral("%1 GiB").arg(double(bytes) / (1024.0 * 1024.0 * 1024.0), 0, 'f', 2);
+}
+
+namespace {
+QString formatSince(qint64 epochMs)
+{
+    const QDateTime t = QDateTime::fromMSecsSinceEpoch(epochMs);
+    if (t.date() == QDate::currentDate())
+        return t.toString(QStringLiteral("HH:mm:ss"));
+    return t.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+}
+}
+
+bool ConnectionsModel::Row::operator==(const Row &o) const
+{
+    return s.id == o.s.id && s.lastActivityMs == o.s.lastActivityMs && s.messagesIn == o.s.messagesIn
+        && s.messagesOut == o.s.messagesOut && s.pendingBytes == o.s.pendingBytes && s.rooms == o.s.rooms
+        && s.bytesIn == o.s.bytesIn && s.bytesOut == o.s.bytesOut;
+}
+
+ConnectionsModel::ConnectionsModel(QObject *parent) : ConnectionsModel(ConsoleContext::server(), parent)
+{
+}
+
+ConnectionsModel::ConnectionsModel(Server *server, QObject *parent)
+    : QAbstractTableModel(parent), m_server(server)
+{
+    m_timer.setInterval(250);
+    connect(&m_timer, &QTimer::timeout, this, &ConnectionsModel::refresh);
+    m_timer.start();
+    refresh();
+}
+
+int ConnectionsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ConnectionsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString ConnectionsModel::text(const ConnectionSnapshot &s, int column) const
+{
+    switch (column) {
+    case IdColumn: return QString::number(s.id);
+    case UserColumn: return s.userId;
+    case RoleColumn: return s.role;
+    case AddressColumn: return s.address;
+    case SinceColumn: return formatSince(s.connectedAtMs);
+    case LastActivityColumn: return formatAgo(s.lastActivityMs);
+    case RoomsColumn: return s.rooms.join(QStringLiteral(", "));
+    case MessagesInColumn: return QString::number(s.messagesIn);
+    case MessagesOutColumn: return QString::number(s.messagesOut);
+    case PendingColumn: return formatBytes(s.pendingBytes);
+    case ProtocolColumn: return s.protocol;
+    }
+    return {};
+}
+
+QVariant ConnectionsModel::sortKey(const ConnectionSnapshot &s, int column) const
+{
+    switch (column) {
+    case IdColumn: return s.id;
+    case SinceColumn: return s.connectedAtMs;
+    case LastActivityColumn: return s.lastActivityMs;
+    case RoomsColumn: return s.rooms.size();
+    case MessagesInColumn: return s.messagesIn;
+    case MessagesOutColumn: return s.messagesOut;
+    case PendingColumn: return s.pendingBytes;
+    default: return text(s, column);
+    }
+}
+
+QVariant ConnectionsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const ConnectionSnapshot &s = m_rows.at(index.row()).s;
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::ToolTipRole: return text(s, index.column());
+    case Qt::TextAlignmentRole:
+        return index.column() >= MessagesInColumn && index.column() <= PendingColumn
+            ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant(int(Qt::AlignLeft | Qt::AlignVCenter));
+    case ConnectionIdRole: return qint64(s.id);
+    case UserIdRole: return s.userId;
+    case RoleNameRole: return s.role;
+    case AddressRole: return s.address;
+    case ConnectedAtRole: return s.connectedAtMs;
+    case LastActivityRole: return s.lastActivityMs;
+    case RoomsRole: return s.rooms;
+    case MessagesInRole: return qint64(s.messagesIn);
+    case MessagesOutRole: return qint64(s.messagesOut);
+    case PendingBytesRole: return s.pendingBytes;
+    case ProtocolRole: return s.protocol;
+    case SortRole: return sortKey(s, index.column());
+    }
+    return {};
+}
+
+QVariant ConnectionsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case IdColumn: return tr("ID");
+    case UserColumn: return tr("User");
+    case RoleColumn: return tr("Role");
+    case AddressColumn: return tr("Address");
+    case SinceColumn: return tr("Connected");
+    case LastActivityColumn: return tr("Last activity");
+    case RoomsColumn: return tr("Rooms");
+    case MessagesInColumn: return tr("Msgs in");
+    case MessagesOutColumn: return tr("Msgs out");
+    case PendingColumn: return tr("Pending");
+    case ProtocolColumn: return tr("Protocol");
+    }
+    return {};
+}
+
+QHash<int, QByteArray> ConnectionsModel::roleNames() const
+{
+    return {{Qt::DisplayRole, "display"},
+            {Qt::TextAlignmentRole, "textAlignment"},
+            {ConnectionIdRole, "connectionId"},
+            {UserIdRole, "userId"},
+            {RoleNameRole, "roleName"},
+            {AddressRole, "address"},
+            {ConnectedAtRole, "connectedAt"},
+            {LastActivityRole, "lastActivity"},
+            {RoomsRole, "rooms"},
+            {MessagesInRole, "messagesIn"},
+            {MessagesOutRole, "messagesOut"},
+            {PendingBytesRole, "pendingBytes"},
+            {ProtocolRole, "protocol"},
+            {SortRole, "sortKey"}};
+}
+
+void ConnectionsModel::setActive(bool active)
+{
+    if (m_active == active)
+        return;
+    m_active = active;
+    if (m_active) {
+        m_timer.start();
+        refresh();
+    } else {
+        m_timer.stop();
+    }
+    Q_EMIT activeChanged();
+}
+
+void ConnectionsModel::setFilterText(const QString &text)
+{
+    if (m_filter == text)
+        return;
+    m_filter = text;
+    Q_EMIT filterTextChanged();
+    refresh();
+}
+
+void ConnectionsModel::setRoom(const QString &room)
+{
+    if (m_room == room)
+        return;
+    m_room = room;
+    Q_EMIT roomChanged();
+    refresh();
+}
+
+void ConnectionsModel::setRefreshInterval(int ms)
+{
+    ms = qMax(100, ms); // at most ten updates a second
+    if (m_timer.interval() == ms)
+        return;
+    m_timer.setInterval(ms);
+    Q_EMIT refreshIntervalChanged();
+}
+
+void ConnectionsModel::sortBy(int column)
+{
+    if (column == m_sortColumn)
+        sort(column, m_sortOrder == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder);
+    else
+        sort(column, Qt::AscendingOrder);
+}
+
+void ConnectionsModel::sort(int column, Qt::SortOrder order)
+{
+    if (column < 0 || column >= ColumnCount || (column == m_sortColumn && order == m_sortOrder))
+        return;
+    m_sortColumn = column;
+    m_sortOrder = order;
+    Q_EMIT sortChanged();
+    refresh();
+}
+
+int ConnectionsModel::rowOf(qint64 id) const
+{
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (qint64(m_rows.at(i).s.id) == id)
+            return i;
+    }
+    return -1;
+}
+
+qint64 ConnectionsModel::idAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? qint64(m_rows.at(row).s.id) : 0;
+}
+
+bool ConnectionsModel::accepts(const ConnectionSnapshot &s) const
+{
+    if (!m_room.isEmpty() && !s.rooms.contains(m_room))
+        return false;
+    if (m_filter.isEmpty())
+        return true;
+    const QString f = m_filter.trimmed();
+    return QString::number(s.id) == f || s.userId.contains(f, Qt::CaseInsensitive)
+        || s.role.contains(f, Qt::CaseInsensitive) || s.address.contains(f, Qt::CaseInsensitive)
+        || std::any_of(s.rooms.cbegin(), s.rooms.cend(),
+                       [&f](const QString &r) { return r.contains(f, Qt::CaseInsensitive); });
+}
+
+void ConnectionsModel::refresh()
+{
+    if (!m_server)
+        return;
+    const QList<ConnectionSnapshot> all = m_server->registry().connections();
+    QList<Row> next;
+    next.reserve(all.size());
+    for (const ConnectionSnapshot &s : all) {
+        if (accepts(s))
+            next.append(Row{s});
+    }
+    const int column = m_sortColumn;
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    // Typed comparisons: this runs over every connection a few times a second.
+    auto compare = [column](const ConnectionSnapshot &a, const ConnectionSnapshot &b) -> int {
+        auto cmp = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
+        switch (column) {
+        case IdColumn: return cmp(a.id, b.id);
+        case UserColumn: return a.userId.compare(b.userId);
+        case RoleColumn: return a.role.compare(b.role);
+        case AddressColumn: return a.address.compare(b.address);
+        case SinceColumn: return cmp(a.connectedAtMs, b.connectedAtMs);
+        case LastActivityColumn: return cmp(a.lastActivityMs, b.lastActivityMs);
+        case RoomsColumn: return cmp(a.rooms.size(), b.rooms.size());
+        case MessagesInColumn: return cmp(a.messagesIn, b.messagesIn);
+        case MessagesOutColumn: return cmp(a.messagesOut, b.messagesOut);
+        case PendingColumn: return cmp(a.pendingBytes, b.pendingBytes);
+        case ProtocolColumn: return a.protocol.compare(b.protocol);
+        }
+        return 0;
+    };
+    std::sort(next.begin(), next.end(), [&compare, descending](const Row &a, const Row &b) {
+        int c = compare(a.s, b.s);
+        if (c == 0)
+            c = a.s.id < b.s.id ? -1 : (a.s.id > b.s.id ? 1 : 0);
+        return descending ? c > 0 : c < 0;
+    });
+
+    const int oldCount = int(m_rows.size());
+    const int oldTotal = m_total;
+    m_total = int(all.size());
+    RowDiffOps ops{
+        [this](int f, int l) { beginRemoveRows({}, f, l); }, [this] { endRemoveRows(); },
+        [this](int f, int l) { beginInsertRows({}, f, l); }, [this] { endInsertRows(); },
+        [this] { beginResetModel(); }, [this] { endResetModel(); },
+        [this](int f, int l) { Q_EMIT dataChanged(index(f, 0), index(l, ColumnCount - 1)); }};
+    syncRows(m_rows, next, [](const Row &r) { return r.s.id; }, ops);
+    // "n s ago" moves on with the clock even when nothing else changed.
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, LastActivityColumn), index(int(m_rows.size()) - 1, LastActivityColumn),
+                           {Qt::DisplayRole, Qt::ToolTipRole});
+    if (oldCount != m_rows.size() || oldTotal != m_total)
+        Q_EMIT countChanged();
+    Q_EMIT refreshed();
+}
+
+// ---------------------------------------------------------------------------------------
+
+ConnectionDetails::ConnectionDetails(QObject *parent) : QObject(parent), m_server(ConsoleContext::server())
+{
+    m_timer.setInterval(250);
+    connect(&m_timer, &QTimer::timeout, this, &ConnectionDetails::refresh);
+}
+
+void ConnectionDetails::setConnectionId(qint64 id)
+{
+    if (m_id == id)
+        return;
+    m_id = id;
+    Q_EMIT connectionIdChanged();
+    if (m_id > 0)
+        m_timer.start();
+    else
+        m_timer.stop();
+    refresh();
+}
+
+QString ConnectionDetails::connectedAt() const
+{
+    return m_s.connectedAtMs > 0
+        ? QDateTime::fromMSecsSinceEpoch(m_s.connectedAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+        : QString();
+}
+
+QString ConnectionDetails::lastActivity() const
+{
+    return m_connected ? formatAgo(m_s.lastActivityMs) : QString();
+}
+
+void ConnectionDetails::refresh()
+{
+    if (!m_server)
+        return;
+    const auto snapshot = m_id > 0 ? m_server->registry().snapshot(quint64(m_id)) : std::nullopt;
+    m_connected = snapshot.has_value();
+    // A gone connection keeps showing what it last was, flagged as disconnected.
+    if (snapshot)
+        m_s = *snapshot;
+    else if (m_id <= 0)
+        m_s = {};
+    Q_EMIT changed();
+}
+
+bool ConnectionDetails::disconnect(int code, const QString &reason)
+{
+    return m_server && m_id > 0 && m_server->disconnectConnection(quint64(m_id), code, reason);
+}
+
+bool ConnectionDetails::joinRoom(const QString &room)
+{
+    return m_server && m_id > 0 && !room.trimmed().isEmpty() && m_server->joinRoom(quint64(m_id), room.trimmed());
+}
+
+bool ConnectionDetails::leaveRoom(const QString &room)
+{
+    return m_server && m_id > 0 && m_server->leaveRoom(quint64(m_id), room);
+}
+
+} // namespace Switchboard

@@ -1,0 +1,173 @@
+#pragma once
+
+#include <QtCore/QAbstractTableModel>
+#include <QtCore/QStringList>
+#include <QtCore/QTimer>
+#include <QtQml/qqmlregistration.h>
+
+#include "rooms/registry.h"
+
+namespace Switchboard {
+
+class Server;
+
+/**
+ * @brief Live connections as a sortable, filterable table.
+ *
+ * While active it takes a registry snapshot every refreshInterval ms (250 by default, so at
+ * most four model updates a second), filters and sorts it, and applies the difference with
+ * row inserts/removes and one dataChanged; only a change of sort order resets the model.
+ * With @c room set it lists that room's members only (the Rooms page uses it that way).
+ */
+class ConnectionsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(bool active READ active WRITE setActive NOTIFY activeChanged)
+    Q_PROPERTY(QString filterText READ filterText WRITE setFilterText NOTIFY filterTextChanged)
+    Q_PROPERTY(QString room READ room WRITE setRoom NOTIFY roomChanged)
+    Q_PROPERTY(int sortColumn READ sortColumn NOTIFY sortChanged)
+    Q_PROPERTY(Qt::SortOrder sortOrder READ sortOrder NOTIFY sortChanged)
+    Q_PROPERTY(int count READ count NOTIFY countChanged)
+    Q_PROPERTY(int totalCount READ totalCount NOTIFY countChanged)
+    Q_PROPERTY(int refreshInterval READ refreshInterval WRITE setRefreshInterval NOTIFY refreshIntervalChanged)
+
+public:
+    enum Column { IdColumn, UserColumn, RoleColumn, AddressColumn, SinceColumn, LastActivityColumn,
+                  RoomsColumn, MessagesInColumn, MessagesOutColumn, PendingColumn, ProtocolColumn,
+                  ColumnCount };
+    Q_ENUM(Column)
+    enum Role { ConnectionIdRole = Qt::UserRole + 1, UserIdRole, RoleNameRole, AddressRole,
+                ConnectedAtRole, LastActivityRole, RoomsRole, MessagesInRole, MessagesOutRole,
+                PendingBytesRole, ProtocolRole, SortRole };
+    Q_ENUM(Role)
+
+    explicit ConnectionsModel(QObject *parent = nullptr);
+    ConnectionsModel(Server *server, QObject *parent);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    bool active() const { return m_active; }
+    void setActive(bool active);
+    QString filterText() const { return m_filter; }
+    void setFilterText(const QString &text);
+    QString room() const { return m_room; }
+    void setRoom(const QString &room);
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
+    int count() const { return int(m_rows.size()); }
+    int totalCount() const { return m_total; }
+    int refreshInterval() const { return m_timer.interval(); }
+    void setRefreshInterval(int ms);
+
+    /// Sorts by @p column; the same column again flips the order.
+    Q_INVOKABLE void sortBy(int column);
+    Q_INVOKABLE void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    /// Row of connection @p id, or -1.
+    Q_INVOKABLE int rowOf(qint64 id) const;
+    /// Connection id in @p row, or 0.
+    Q_INVOKABLE qint64 idAt(int row) const;
+    Q_INVOKABLE void refresh();
+
+Q_SIGNALS:
+    void activeChanged();
+    void filterTextChanged();
+    void roomChanged();
+    void sortChanged();
+    void countChanged();
+    void refreshIntervalChanged();
+    void refreshed();
+
+private:
+    struct Row
+    {
+        ConnectionSnapshot s;
+        bool operator==(const Row &o) const;
+    };
+    bool accepts(const ConnectionSnapshot &s) const;
+    QString text(const ConnectionSnapshot &s, int column) const;
+    QVariant sortKey(const ConnectionSnapshot &s, int column) const;
+
+    Server *m_server = nullptr;
+    QTimer m_timer;
+    QList<Row> m_rows;
+    int m_total = 0;
+    bool m_active = true;
+    QString m_filter;
+    QString m_room;
+    int m_sortColumn = IdColumn;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+    bool m_resortPending = false;
+};
+
+/**
+ * @brief One connection's details for the side pane, refreshed four times a second.
+ */
+class ConnectionDetails : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(qint64 connectionId READ connectionId WRITE setConnectionId NOTIFY connectionIdChanged)
+    Q_PROPERTY(bool connected READ connected NOTIFY changed)
+    Q_PROPERTY(QString userId READ userId NOTIFY changed)
+    Q_PROPERTY(QString role READ role NOTIFY changed)
+    Q_PROPERTY(QString address READ address NOTIFY changed)
+    Q_PROPERTY(QString protocol READ protocol NOTIFY changed)
+    Q_PROPERTY(QString connectedAt READ connectedAt NOTIFY changed)
+    Q_PROPERTY(QString lastActivity READ lastActivity NOTIFY changed)
+    Q_PROPERTY(QStringList rooms READ rooms NOTIFY changed)
+    Q_PROPERTY(qint64 messagesIn READ messagesIn NOTIFY changed)
+    Q_PROPERTY(qint64 messagesOut READ messagesOut NOTIFY changed)
+    Q_PROPERTY(qint64 bytesIn READ bytesIn NOTIFY changed)
+    Q_PROPERTY(qint64 bytesOut READ bytesOut NOTIFY changed)
+    Q_PROPERTY(qint64 pendingBytes READ pendingBytes NOTIFY changed)
+    Q_PROPERTY(int worker READ worker NOTIFY changed)
+
+public:
+    explicit ConnectionDetails(QObject *parent = nullptr);
+
+    qint64 connectionId() const { return m_id; }
+    void setConnectionId(qint64 id);
+    bool connected() const { return m_connected; }
+    QString userId() const { return m_s.userId; }
+    QString role() const { return m_s.role; }
+    QString address() const { return m_s.address; }
+    QString protocol() const { return m_s.protocol; }
+    QString connectedAt() const;
+    QString lastActivity() const;
+    QStringList rooms() const { return m_s.rooms; }
+    qint64 messagesIn() const { return qint64(m_s.messagesIn); }
+    qint64 messagesOut() const { return qint64(m_s.messagesOut); }
+    qint64 bytesIn() const { return qint64(m_s.bytesIn); }
+    qint64 bytesOut() const { return qint64(m_s.bytesOut); }
+    qint64 pendingBytes() const { return m_s.pendingBytes; }
+    int worker() const { return m_s.worker; }
+
+    /// Asks the owning I/O thread to close the connection. False when it is already gone.
+    Q_INVOKABLE bool disconnect(int code, const QString &reason);
+    Q_INVOKABLE bool joinRoom(const QString &room);
+    Q_INVOKABLE bool leaveRoom(const QString &room);
+    Q_INVOKABLE void refresh();
+
+Q_SIGNALS:
+    void connectionIdChanged();
+    void changed();
+
+private:
+    Server *m_server = nullptr;
+    QTimer m_timer;
+    qint64 m_id = 0;
+    bool m_connected = false;
+    ConnectionSnapshot m_s;
+};
+
+/// "3 s ago", "5 min ago", "2 h ago" for a wall-clock timestamp in ms since the epoch.
+QString formatAgo(qint64 epochMs);
+/// "512 B", "1.5 KiB", "3.2 MiB".
+QString formatBytes(qint64 bytes);
+
+} // namespace Switchboard

@@ -1,0 +1,230 @@
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Switchboard.Console
+
+// Rooms with their member counts; members of the selected room; broadcast and removal.
+Item {
+    id: page
+
+    property string selectedRoom
+    readonly property RoomsModel model: rooms
+    readonly property ConnectionsModel membersModel: members
+    signal emitRequested(int kind, string target)
+
+    RoomsModel {
+        id: rooms
+        active: page.visible
+        filterText: roomFilter.filterText
+    }
+    ConnectionsModel {
+        id: members
+        active: page.visible && page.selectedRoom.length > 0
+        room: page.selectedRoom
+    }
+
+    ColumnLayout {
+        anchors { fill: parent; margins: Theme.spacingLarge }
+        spacing: Theme.spacing
+
+        PageHeader {
+            title: qsTr("Rooms")
+            subtitle: qsTr("Rooms exist while they have members: user:, role: and token rooms are joined on connect, others by subscribe.")
+            Layout.fillWidth: true
+        }
+
+        RowLayout {
+            spacing: Theme.spacing
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+
+            // Room list.
+            Rectangle {
+                Layout.preferredWidth: 340
+                Layout.fillHeight: true
+                color: Theme.surface
+                border.color: Theme.border
+                radius: Theme.radius
+
+                ColumnLayout {
+                    anchors { fill: parent; margins: 1 }
+                    spacing: 0
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        Layout.margins: 12
+                        spacing: 8
+                        FilterField {
+                            id: roomFilter
+                            objectName: "roomsFilter"
+                            placeholderText: qsTr("Filter rooms")
+                            Layout.fillWidth: true
+                        }
+                        Label {
+                            objectName: "roomsCount"
+                            text: roomFilter.active ? qsTr("%1 of %2 rooms").arg(rooms.count).arg(rooms.totalCount)
+                                                    : qsTr("%n room(s)", "", rooms.count)
+                            color: Theme.textMuted
+                            font.pixelSize: Theme.fontSmall
+                        }
+                    }
+                    Rectangle { Layout.fillWidth: true; implicitHeight: 1; color: Theme.border }
+                    ListView {
+                        id: roomList
+                        objectName: "roomsList"
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        clip: true
+                        model: rooms
+                        boundsBehavior: Flickable.StopAtBounds
+                        ScrollBar.vertical: ScrollBar {}
+                        delegate: ItemDelegate {
+                            id: roomDelegate
+                            required property string name
+                            required property int members
+                            required property string kind
+                            required property int index
+                            objectName: "room_" + name
+                            width: ListView.view.width
+                            height: 36
+                            highlighted: page.selectedRoom === name
+                            background: Rectangle {
+                                color: roomDelegate.highlighted ? Theme.selection
+                                     : (roomDelegate.hovered ? Theme.surfaceHover : "transparent")
+                            }
+                            contentItem: RowLayout {
+                                spacing: 8
+                                Pill {
+                                    text: roomDelegate.kind === "user" ? qsTr("user") : roomDelegate.kind === "role" ? qsTr("role") : qsTr("room")
+                                    tint: roomDelegate.kind === "user" ? Theme.series2 : roomDelegate.kind === "role" ? Theme.series4 : Theme.series1
+                                    Layout.preferredWidth: 48
+                                }
+                                Label {
+                                    text: roomDelegate.name
+                                    font.family: Theme.monoFamily
+                                    color: Theme.text
+                                    elide: Text.ElideRight
+                                    Layout.fillWidth: true
+                                }
+                                Label {
+                                    text: roomDelegate.members
+                                    color: Theme.textMuted
+                                    font.family: Theme.monoFamily
+                                }
+                            }
+                            onClicked: page.selectedRoom = name
+                        }
+                        EmptyState {
+                            anchors.centerIn: parent
+                            width: parent.width - 40
+                            visible: rooms.count === 0
+                            glyph: "⌂"
+                            title: roomFilter.active ? qsTr("No room matches the filter") : qsTr("No rooms yet")
+                        }
+                    }
+                }
+            }
+
+            // Selected room.
+            ColumnLayout {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                spacing: Theme.spacing
+
+                EmptyState {
+                    visible: page.selectedRoom.length === 0
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    glyph: "⌂"
+                    title: qsTr("Select a room")
+                    text: qsTr("Its members appear here; you can broadcast to the room or remove a member from it.")
+                }
+
+                Card {
+                    visible: page.selectedRoom.length > 0
+                    Layout.fillWidth: true
+                    title: page.selectedRoom
+                    subtitle: qsTr("%n member(s)", "", members.count)
+
+                    ColumnLayout {
+                        anchors { left: parent.left; right: parent.right }
+                        spacing: 8
+                        Label { text: qsTr("Broadcast to this room"); color: Theme.textMuted; font.pixelSize: Theme.fontSmall }
+                        RowLayout {
+                            Layout.fillWidth: true
+                            spacing: 8
+                            TextField {
+                                id: broadcastEvent
+                                objectName: "roomBroadcastEvent"
+                                placeholderText: qsTr("event name")
+                                text: "announcement"
+                                Layout.preferredWidth: 180
+                            }
+                            TextField {
+                                id: broadcastPayload
+                                objectName: "roomBroadcastPayload"
+                                placeholderText: qsTr("payload (JSON)")
+                                text: "{\"message\": \"hello\"}"
+                                font.family: Theme.monoFamily
+                                Layout.fillWidth: true
+                                color: broadcastCheck.valid ? Theme.text : Theme.danger
+                                JsonCheck { id: broadcastCheck; text: broadcastPayload.text }
+                            }
+                            Button {
+                                objectName: "roomBroadcastButton"
+                                text: qsTr("Broadcast")
+                                enabled: broadcastCheck.valid && broadcastEvent.text.trim().length > 0
+                                onClicked: Emitter.send(Emitter.Room, page.selectedRoom, broadcastEvent.text, broadcastPayload.text)
+                            }
+                            Button {
+                                objectName: "roomOpenEmit"
+                                text: qsTr("Open in Emit…")
+                                onClicked: page.emitRequested(Emitter.Room, page.selectedRoom)
+                            }
+                        }
+                        Label {
+                            objectName: "roomBroadcastResult"
+                            visible: Emitter.sentCount > 0 && Emitter.lastEvent === broadcastEvent.text.trim()
+                            text: Emitter.lastError.length > 0 ? Emitter.lastError
+                                  : qsTr("Delivered to %n socket(s)", "", Emitter.lastDelivered)
+                            color: Emitter.lastError.length > 0 ? Theme.danger : Theme.ok
+                            font.pixelSize: Theme.fontSmall
+                        }
+                    }
+                }
+
+                RowLayout {
+                    visible: page.selectedRoom.length > 0
+                    Layout.fillWidth: true
+                    spacing: 8
+                    Label { text: qsTr("Members"); color: Theme.textStrong; font.weight: Font.DemiBold }
+                    Item { Layout.fillWidth: true }
+                    Button {
+                        objectName: "removeMemberButton"
+                        text: qsTr("Remove selected member from room")
+                        enabled: memberTable.selectedId > 0
+                        onClicked: {
+                            memberActions.connectionId = memberTable.selectedId;
+                            memberActions.leaveRoom(page.selectedRoom);
+                            memberTable.selectedId = 0;
+                        }
+                    }
+                }
+
+                ConnectionTable {
+                    id: memberTable
+                    objectName: "roomMembersTable"
+                    visible: page.selectedRoom.length > 0
+                    model: members
+                    columnWidths: [64, 140, 90, 160, 90, 110, 0, 80, 80, 0, 0]
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                }
+            }
+        }
+    }
+
+    ConnectionDetails {
+        id: memberActions
+    }
+}

@@ -1,0 +1,136 @@
+#include "roomsmodel.h"
+
+#include <algorithm>
+
+#include "consolecontext.h"
+#include "rowdiff.h"
+#include "server.h"
+
+namespace Switchboard {
+
+RoomsModel::RoomsModel(QObject *parent) : RoomsModel(ConsoleContext::server(), parent)
+{
+}
+
+RoomsModel::RoomsModel(Server *server, QObject *parent) : QAbstractListModel(parent), m_server(server)
+{
+    m_timer.setInterval(250);
+    connect(&m_timer, &QTimer::timeout, this, &RoomsModel::refresh);
+    m_timer.start();
+    refresh();
+}
+
+int RoomsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant RoomsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole: return row.name;
+    case MembersRole: return row.members;
+    case KindRole:
+        if (m_source == Users)
+            return QStringLiteral("user");
+        if (row.name.startsWith(QLatin1String("user:")))
+            return QStringLiteral("user");
+        if (row.name.startsWith(QLatin1String("role:")))
+            return QStringLiteral("role");
+        return QStringLiteral("room");
+    }
+    return {};
+}
+
+QHash<int, QByteArray> RoomsModel::roleNames() const
+{
+    return {{Qt::DisplayRole, "display"}, {NameRole, "name"}, {MembersRole, "members"}, {KindRole, "kind"}};
+}
+
+void RoomsModel::setSource(Source source)
+{
+    if (m_source == source)
+        return;
+    m_source = source;
+    Q_EMIT sourceChanged();
+    beginResetModel();
+    m_rows.clear();
+    endResetModel();
+    refresh();
+}
+
+void RoomsModel::setActive(bool active)
+{
+    if (m_active == active)
+        return;
+    m_active = active;
+    if (m_active) {
+        m_timer.start();
+        refresh();
+    } else {
+        m_timer.stop();
+    }
+    Q_EMIT activeChanged();
+}
+
+void RoomsModel::setFilterText(const QString &text)
+{
+    if (m_filter == text)
+        return;
+    m_filter = text;
+    Q_EMIT filterTextChanged();
+    refresh();
+}
+
+QString RoomsModel::nameAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row).name : QString();
+}
+
+int RoomsModel::rowOf(const QString &name) const
+{
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).name == name)
+            return i;
+    }
+    return -1;
+}
+
+int RoomsModel::membersOf(const QString &name) const
+{
+    const int row = rowOf(name);
+    return row < 0 ? 0 : m_rows.at(row).members;
+}
+
+void RoomsModel::refresh()
+{
+    if (!m_server)
+        return;
+    const QHash<QString, int> counts = m_source == Rooms ? m_server->registry().roomCounts()
+                                                          : m_server->registry().users();
+    QList<Row> next;
+    next.reserve(counts.size());
+    const QString filter = m_filter.trimmed();
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        if (filter.isEmpty() || it.key().contains(filter, Qt::CaseInsensitive))
+            next.append(Row{it.key(), it.value()});
+    }
+    std::sort(next.begin(), next.end(), [](const Row &a, const Row &b) { return a.name < b.name; });
+    const int oldCount = int(m_rows.size());
+    const int oldTotal = m_total;
+    m_total = int(counts.size());
+    RowDiffOps ops{
+        [this](int f, int l) { beginRemoveRows({}, f, l); }, [this] { endRemoveRows(); },
+        [this](int f, int l) { beginInsertRows({}, f, l); }, [this] { endInsertRows(); },
+        [this] { beginResetModel(); }, [this] { endResetModel(); },
+        [this](int f, int l) { Q_EMIT dataChanged(index(f), index(l)); }};
+    syncRows(m_rows, next, [](const Row &r) { return r.name; }, ops);
+    if (oldCount != m_rows.size() || oldTotal != m_total)
+        Q_EMIT countChanged();
+}
+
+} // namespace Switchboard
