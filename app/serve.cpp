@@ -58,8 +58,10 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
         return 1;
     }
     if (!notes.isEmpty()) {
-        qCInfo(lcServer).noquote() << "mint a dev token with: switchboard token --user 42 --role admin"
-                                   << (invocation.config.dataDir.isEmpty() ? QString() : QStringLiteral("--data-dir ") + config.dataDir);
+        QString hint = QStringLiteral("mint a dev token with: switchboard token --user 42 --role admin");
+        if (!invocation.config.dataDir.isEmpty())
+            hint += QStringLiteral(" --data-dir ") + config.dataDir;
+        qCInfo(lcServer).noquote() << hint;
     }
 
     std::shared_ptr<void> ui;
