@@ -2,6 +2,7 @@
 #include <csignal>
 
 #include <QtCore/QFile>
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
@@ -137,6 +138,7 @@ private Q_SLOTS:
     void generatedSecretIsKeptInDataDir();
     void configPrecedenceFlagEnvFile();
     void portInUseIsAnError();
+    void exampleConfigIsValid();
     void jsonLogFormat();
 };
 
@@ -343,6 +345,29 @@ void TestBinary::portInUseIsAnError()
                                       QStringLiteral("--data-dir"), dir.path()});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("cannot listen"), r.err.constData());
+}
+
+void TestBinary::exampleConfigIsValid()
+{
+    // The sample shipped in resources/ must keep parsing; flags override its port and dir.
+    QTemporaryDir dir;
+    Child child({QStringLiteral("--headless"), QStringLiteral("--config"), QStringLiteral(SWITCHBOARD_SOURCE_DIR "/resources/switchboard.example.json"),
+                 QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path()});
+    const quint16 port = child.waitForPort();
+    QVERIFY(port != 0);
+    // Its internal key and claim templates are in force.
+    const HttpReply rooms = http("GET", QUrl(QStringLiteral("http://127.0.0.1:%1/api/rooms").arg(port)), {},
+                                 {{QByteArrayLiteral("x-internal-key"), QByteArrayLiteral("change-me-too")}});
+    QCOMPARE(rooms.status, 200);
+    const QByteArray token = Jwt::sign({{"sub", "5"}, {"companyId", 7}, {"shopIds", QJsonArray{1, 2}},
+                                        {"exp", QDateTime::currentSecsSinceEpoch() + 60}},
+                                       "change-me-to-a-long-random-secret");
+    WsClient client;
+    const QJsonObject hello = client.connectAndWelcome(
+        QUrl(QStringLiteral("ws://127.0.0.1:%1/ws?token=%2").arg(port).arg(QString::fromLatin1(token))));
+    const QStringList joined = hello.value("rooms").toVariant().toStringList();
+    for (const char *room : {"user:5", "company:7", "shop:1", "shop:2"})
+        QVERIFY2(joined.contains(QLatin1String(room)), room);
 }
 
 void TestBinary::jsonLogFormat()
