@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWITCHBOARD_SKIP_NPM=1 scripts/install-deps.sh
-cmake --preset release >/dev/null
+cmake --preset release -DSWITCHBOARD_BUILD_TESTS=OFF >/dev/null
 cmake --build --preset release
 args=("$@")
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [[ " ${args[*]:-} " != *" --headless "* ]]; then
