@@ -29,6 +29,13 @@ ApplicationWindow {
         return true;
     }
 
+    // The screenshot hook (SWITCHBOARD_SCREENSHOT_DEMO=1) calls this after showing a page,
+    // so the docs show pages in use rather than empty forms.
+    function prepareScreenshot(page: string) {
+        if (page === "emit")
+            emitPage.demo();
+    }
+
     // Jump to the Emit page with a target filled in (from Connections and Rooms).
     function emitTo(kind: int, target: string) {
         emitPage.prepare(kind, target);

@@ -89,6 +89,10 @@ bool ConsoleApp::load(QString *error)
         *error = QStringLiteral("Main.qml failed to load");
         return false;
     }
+    // WIDTHxHEIGHT, for checking layouts and taking screenshots at a given size.
+    const QStringList size = qEnvironmentVariable("SWITCHBOARD_WINDOW_SIZE").split(QLatin1Char('x'));
+    if (QQuickWindow *w = window(); w && size.size() == 2 && size.at(0).toInt() > 0 && size.at(1).toInt() > 0)
+        w->resize(size.at(0).toInt(), size.at(1).toInt());
     const QString frameLog = qEnvironmentVariable("SWITCHBOARD_FRAME_LOG");
     if (!frameLog.isEmpty())
         startFrameLog(frameLog);
@@ -160,12 +164,15 @@ void ConsoleApp::startScreenshots(const QString &dir)
                                   .split(QLatin1Char(','), Qt::SkipEmptyParts);
     const int delay = qEnvironmentVariableIntValue("SWITCHBOARD_SCREENSHOT_DELAY");
     const bool quit = qEnvironmentVariableIntValue("SWITCHBOARD_SCREENSHOT_QUIT") != 0;
+    // With SWITCHBOARD_SCREENSHOT_DEMO=1 each page gets to show itself in use before the grab
+    // (the Emit page sends a sample event), through Main.qml's prepareScreenshot().
+    const bool demo = qEnvironmentVariableIntValue("SWITCHBOARD_SCREENSHOT_DEMO") != 0;
     // Show each page, give it a second to fill (models refresh at 4-5 Hz, charts at 1 Hz),
     // then grab it. The window's showPage() is the same path the navigation rail uses.
     auto index = std::make_shared<int>(-1);
     auto *timer = new QTimer(w);
     timer->setInterval(1500);
-    QObject::connect(timer, &QTimer::timeout, w, [w, timer, index, pages, dir, quit] {
+    QObject::connect(timer, &QTimer::timeout, w, [w, timer, index, pages, dir, quit, demo] {
         if (*index >= 0 && *index < pages.size()) {
             const QString file = QDir(dir).filePath(pages.at(*index) + QStringLiteral(".png"));
             w->grabWindow().save(file);
@@ -182,6 +189,8 @@ void ConsoleApp::startScreenshots(const QString &dir)
         QMetaObject::invokeMethod(w, "showPage", Q_RETURN_ARG(bool, shown), Q_ARG(QString, pages.at(*index)));
         if (!shown)
             qCWarning(lcServer).noquote() << "no console page" << pages.at(*index);
+        else if (demo)
+            QMetaObject::invokeMethod(w, "prepareScreenshot", Q_ARG(QString, pages.at(*index)));
     });
     QTimer::singleShot(qMax(0, delay), w, [timer] { timer->start(); });
 }

@@ -22,8 +22,9 @@ class Server;
  *
  * The language is @p language when given (--lang), else the first of the system's UI
  * languages the console has a translation for, else English; setLanguage() switches at run
- * time. Two environment hooks serve docs and measurements: SWITCHBOARD_FRAME_LOG=FILE logs
- * frame intervals, SWITCHBOARD_SCREENSHOTS=DIR saves page grabs (see docs/console.md).
+ * time. Environment hooks serve docs and measurements: SWITCHBOARD_FRAME_LOG=FILE logs
+ * frame intervals, SWITCHBOARD_SCREENSHOTS=DIR saves page grabs, SWITCHBOARD_WINDOW_SIZE=WxH
+ * sizes the window (see docs/console.md).
  */
 class ConsoleApp final
 {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <QtCharts/QDateTimeAxis>
+#include <QtCharts/QValueAxis>
 #include <QtCharts/QXYSeries>
 
 #include "consolecontext.h"
@@ -94,12 +96,145 @@ void SeriesFeeder::refresh()
     }
     m_points = int(points.size());
     m_last = points.isEmpty() ? 0 : points.last().y();
+    m_dataMax = max;
     m_max = niceCeiling(max * 1.1, m_metric >= P50 && m_metric <= P99 ? 0.1 : 1.0);
     m_minTime = QDateTime::fromMSecsSinceEpoch(oldest);
     m_maxTime = QDateTime::fromMSecsSinceEpoch(newest);
     if (auto *xy = qobject_cast<QXYSeries *>(m_series.data()))
         xy->replace(points);
     Q_EMIT updated();
+}
+
+ChartAxes::ChartAxes(QObject *parent) : QObject(parent)
+{
+}
+
+void ChartAxes::setAxisX(QObject *axis)
+{
+    if (m_axisX == axis)
+        return;
+    m_axisX = axis;
+    Q_EMIT axisXChanged();
+    schedule();
+}
+
+void ChartAxes::setAxisY(QObject *axis)
+{
+    if (m_axisY == axis)
+        return;
+    m_axisY = axis;
+    Q_EMIT axisYChanged();
+    schedule();
+}
+
+void ChartAxes::setMinimumMax(double value)
+{
+    if (qFuzzyCompare(m_minimumMax, value))
+        return;
+    m_minimumMax = value;
+    Q_EMIT minimumMaxChanged();
+    schedule();
+}
+
+void ChartAxes::setIntegerSteps(bool integer)
+{
+    if (m_integerSteps == integer)
+        return;
+    m_integerSteps = integer;
+    Q_EMIT integerStepsChanged();
+    schedule();
+}
+
+QQmlListProperty<SeriesFeeder> ChartAxes::feeders()
+{
+    return QQmlListProperty<SeriesFeeder>(
+        this, &m_feeders,
+        [](QQmlListProperty<SeriesFeeder> *list, SeriesFeeder *feeder) {
+            static_cast<ChartAxes *>(list->object)->addFeeder(feeder);
+        },
+        [](QQmlListProperty<SeriesFeeder> *list) {
+            return static_cast<QList<SeriesFeeder *> *>(list->data)->size();
+        },
+        [](QQmlListProperty<SeriesFeeder> *list, qsizetype i) {
+            return static_cast<QList<SeriesFeeder *> *>(list->data)->at(i);
+        },
+        [](QQmlListProperty<SeriesFeeder> *list) {
+            auto *self = static_cast<ChartAxes *>(list->object);
+            for (SeriesFeeder *f : std::as_const(self->m_feeders))
+                QObject::disconnect(f, nullptr, self, nullptr);
+            self->m_feeders.clear();
+            self->schedule();
+        });
+}
+
+void ChartAxes::addFeeder(SeriesFeeder *feeder)
+{
+    if (!feeder || m_feeders.contains(feeder))
+        return;
+    m_feeders.append(feeder);
+    connect(feeder, &SeriesFeeder::updated, this, &ChartAxes::schedule);
+    connect(feeder, &QObject::destroyed, this, [this, feeder] { m_feeders.removeAll(feeder); });
+    schedule();
+}
+
+// The feeders of one chart refresh one after the other on the same sample; scale once,
+// after the last of them.
+void ChartAxes::schedule()
+{
+    if (m_scheduled)
+        return;
+    m_scheduled = true;
+    QMetaObject::invokeMethod(this, &ChartAxes::apply, Qt::QueuedConnection);
+}
+
+ChartAxes::Scale ChartAxes::niceScale(double value, double floor, bool integerSteps)
+{
+    Scale scale;
+    // 5 % headroom so the top of the line does not run along the frame; none for the empty
+    // chart, which shows 0 … floor.
+    double target = value * 1.05;
+    if (!(value > 0) || !std::isfinite(value))
+        target = floor > 0 ? floor : 1.0;
+    const double rawStep = target / 5;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(rawStep)));
+    double step = 10 * magnitude;
+    for (double m : {1.0, 2.0, 5.0}) {
+        if (m * magnitude >= rawStep) {
+            step = m * magnitude;
+            break;
+        }
+    }
+    if (integerSteps)
+        step = qMax(1.0, std::round(step));
+    scale.step = step;
+    scale.max = std::ceil(target / step - 1e-9) * step;
+    scale.decimals = step >= 1 ? 0 : qBound(0, int(std::ceil(-std::log10(step) - 1e-9)), 3);
+    return scale;
+}
+
+void ChartAxes::apply()
+{
+    m_scheduled = false;
+    double dataMax = 0;
+    SeriesFeeder *timeSource = nullptr;
+    for (SeriesFeeder *f : std::as_const(m_feeders)) {
+        if (!f->series())
+            continue;
+        dataMax = qMax(dataMax, f->dataMax());
+        if (!timeSource)
+            timeSource = f;
+    }
+    m_scale = niceScale(dataMax, m_minimumMax, m_integerSteps);
+    if (auto *y = qobject_cast<QValueAxis *>(m_axisY.data())) {
+        y->setTickType(QValueAxis::TicksDynamic);
+        y->setTickAnchor(0);
+        y->setTickInterval(m_scale.step);
+        y->setLabelFormat(QStringLiteral("%.%1f").arg(m_scale.decimals));
+        y->setRange(0, m_scale.max);
+    }
+    if (auto *x = qobject_cast<QDateTimeAxis *>(m_axisX.data()); x && timeSource && timeSource->minTime().isValid())
+        x->setRange(timeSource->minTime(), timeSource->maxTime());
+    Q_EMIT applied();
 }
 
 } // namespace Switchboard

@@ -3,6 +3,7 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
+#include <QtQml/QQmlListProperty>
 #include <QtQml/qqmlregistration.h>
 
 namespace Switchboard {
@@ -26,6 +27,7 @@ class SeriesFeeder : public QObject
     Q_PROPERTY(Metric metric READ metric WRITE setMetric NOTIFY metricChanged)
     Q_PROPERTY(int windowSeconds READ windowSeconds WRITE setWindowSeconds NOTIFY windowSecondsChanged)
     Q_PROPERTY(double maxValue READ maxValue NOTIFY updated)
+    Q_PROPERTY(double dataMax READ dataMax NOTIFY updated)
     Q_PROPERTY(double lastValue READ lastValue NOTIFY updated)
     Q_PROPERTY(QDateTime minTime READ minTime NOTIFY updated)
     Q_PROPERTY(QDateTime maxTime READ maxTime NOTIFY updated)
@@ -45,6 +47,8 @@ public:
     int windowSeconds() const { return m_window; }
     void setWindowSeconds(int seconds);
     double maxValue() const { return m_max; }
+    /// The largest point in the window (maxValue is that, rounded up for an axis).
+    double dataMax() const { return m_dataMax; }
     double lastValue() const { return m_last; }
     QDateTime minTime() const { return m_minTime; }
     QDateTime maxTime() const { return m_maxTime; }
@@ -66,10 +70,81 @@ private:
     Metric m_metric = Connections;
     int m_window = 300;
     double m_max = 1;
+    double m_dataMax = 0;
     double m_last = 0;
     QDateTime m_minTime;
     QDateTime m_maxTime;
     int m_points = 0;
+};
+
+/**
+ * @brief Scales a chart's axes to what its feeders show.
+ *
+ * After the feeders of one chart refreshed (once a second, or when the window changes) it
+ * sets the value axis to 0 … a round maximum above the largest point of all of them, with
+ * ticks at a round step, and the time axis to the feeders' window. It sets the ranges on the
+ * axis objects directly rather than through QML bindings: QtCharts resets an axis' range
+ * when series attach to it, and a binding whose value did not change would never put it back.
+ */
+class ChartAxes : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(QObject *axisX READ axisX WRITE setAxisX NOTIFY axisXChanged)
+    Q_PROPERTY(QObject *axisY READ axisY WRITE setAxisY NOTIFY axisYChanged)
+    Q_PROPERTY(QQmlListProperty<Switchboard::SeriesFeeder> feeders READ feeders)
+    Q_PROPERTY(double minimumMax READ minimumMax WRITE setMinimumMax NOTIFY minimumMaxChanged)
+    Q_PROPERTY(bool integerSteps READ integerSteps WRITE setIntegerSteps NOTIFY integerStepsChanged)
+    Q_PROPERTY(double max READ max NOTIFY applied)
+    Q_PROPERTY(double step READ step NOTIFY applied)
+    Q_CLASSINFO("DefaultProperty", "feeders")
+
+public:
+    struct Scale
+    {
+        double max = 1;
+        double step = 0.25;
+        int decimals = 2;
+    };
+
+    explicit ChartAxes(QObject *parent = nullptr);
+
+    QObject *axisX() const { return m_axisX; }
+    void setAxisX(QObject *axis);
+    QObject *axisY() const { return m_axisY; }
+    void setAxisY(QObject *axis);
+    QQmlListProperty<SeriesFeeder> feeders();
+    double minimumMax() const { return m_minimumMax; }
+    void setMinimumMax(double value);
+    bool integerSteps() const { return m_integerSteps; }
+    void setIntegerSteps(bool integer);
+    double max() const { return m_scale.max; }
+    double step() const { return m_scale.step; }
+
+    /// 0 … max in 3 to 6 steps of 1, 2 or 5 × 10^n, with some headroom above @p value;
+    /// @p floor when there is no data; whole steps when @p integerSteps.
+    static Scale niceScale(double value, double floor = 1.0, bool integerSteps = false);
+
+    Q_INVOKABLE void apply();
+
+Q_SIGNALS:
+    void axisXChanged();
+    void axisYChanged();
+    void minimumMaxChanged();
+    void integerStepsChanged();
+    void applied();
+
+private:
+    void addFeeder(SeriesFeeder *feeder);
+    void schedule();
+
+    QPointer<QObject> m_axisX;
+    QPointer<QObject> m_axisY;
+    QList<SeriesFeeder *> m_feeders;
+    double m_minimumMax = 1;
+    bool m_integerSteps = false;
+    bool m_scheduled = false;
+    Scale m_scale;
 };
 
 } // namespace Switchboard

@@ -21,9 +21,9 @@ Card {
     property int decimals: 0
     property real minimumMax: 1
 
-    // Each feeder already rounds its maximum up to 1, 2, 2.5 or 5 × 10^n.
-    readonly property real axisMax: Math.max(minimumMax, feeder1.maxValue,
-        metric2 >= 0 ? feeder2.maxValue : 0, metric3 >= 0 ? feeder3.maxValue : 0)
+    // The value axis' current maximum and tick step (set by ChartAxes from the data).
+    readonly property real axisMax: axes.max
+    readonly property real axisStep: axes.step
     readonly property alias chart: chartView
 
     implicitHeight: 260
@@ -66,8 +66,6 @@ Card {
 
         DateTimeAxis {
             id: axisX
-            min: feeder1.minTime
-            max: feeder1.maxTime
             format: chartCard.windowSeconds > 300 ? "HH:mm" : "HH:mm:ss"
             tickCount: 6
             labelsColor: Theme.textMuted
@@ -78,10 +76,6 @@ Card {
         }
         ValueAxis {
             id: axisY
-            min: 0
-            max: chartCard.axisMax
-            tickCount: 5
-            labelFormat: chartCard.decimals > 0 ? "%.1f" : "%.0f"
             labelsColor: Theme.textMuted
             labelsFont.pixelSize: 10
             gridLineColor: Theme.border
@@ -115,6 +109,16 @@ Card {
             width: 2
             visible: chartCard.metric3 >= 0
         }
+    }
+
+    // Ranges of both axes, from C++: 0 … a round maximum above the data, and the window.
+    ChartAxes {
+        id: axes
+        axisX: axisX
+        axisY: axisY
+        minimumMax: chartCard.minimumMax
+        integerSteps: chartCard.decimals === 0 && chartCard.minimumMax >= 1
+        feeders: [feeder1, feeder2, feeder3]
     }
 
     SeriesFeeder {
