@@ -34,6 +34,10 @@ ApplicationWindow {
     function prepareScreenshot(page: string) {
         if (page === "emit")
             emitPage.demo();
+        else if (page === "connections")
+            connectionsPage.demo();
+        else if (page === "rooms")
+            roomsPage.demo();
     }
 
     // Jump to the Emit page with a target filled in (from Connections and Rooms).
@@ -100,10 +104,12 @@ ApplicationWindow {
 
             OverviewPage { objectName: "overviewPage" }
             ConnectionsPage {
+                id: connectionsPage
                 objectName: "connectionsPage"
                 onEmitRequested: (kind, target) => window.emitTo(kind, target)
             }
             RoomsPage {
+                id: roomsPage
                 objectName: "roomsPage"
                 onEmitRequested: (kind, target) => window.emitTo(kind, target)
             }

@@ -11,8 +11,11 @@ Rectangle {
 
     required property ConnectionsModel model
     property int selectedId: 0
-    // Widths per ConnectionsModel column; the last visible column takes what is left.
-    property var columnWidths: [64, 110, 80, 140, 80, 100, 200, 76, 76, 76, 70]
+    // Widths per ConnectionsModel column (0 hides one). The flexible column (Rooms, else the
+    // last visible one) takes what the others leave, down to its own width; past that the
+    // table scrolls sideways.
+    property list<int> columnWidths: [64, 110, 90, 140, 90, 100, 140, 76, 76, 76, 70]
+    property int flexColumn: ConnectionsModel.RoomsColumn
     readonly property alias table: tableView
     readonly property int rows: tableView.rows
 
@@ -35,7 +38,8 @@ Rectangle {
                 last = i;
             }
         }
-        if (column === last)
+        const flex = (columnWidths[flexColumn] ?? 0) > 0 ? flexColumn : last;
+        if (column === flex)
             return Math.max(w, tableView.width - (used - w));
         return w;
     }
@@ -92,8 +96,15 @@ Rectangle {
         boundsBehavior: Flickable.StopAtBounds
         columnWidthProvider: column => root.widthOf(column)
         onWidthChanged: forceLayout()
-        ScrollBar.vertical: ScrollBar { policy: ScrollBar.AsNeeded }
-        ScrollBar.horizontal: ScrollBar { policy: ScrollBar.AsNeeded }
+        // Shown whenever there is more to see: Fusion hides as-needed bars until scrolled.
+        ScrollBar.vertical: ScrollBar {
+            objectName: "tableVScroll"
+            policy: tableView.contentHeight > tableView.height ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff
+        }
+        ScrollBar.horizontal: ScrollBar {
+            objectName: "tableHScroll"
+            policy: tableView.contentWidth > tableView.width + 1 ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff
+        }
 
         delegate: Rectangle {
             id: cell

@@ -310,7 +310,7 @@ Item {
                 Card {
                     objectName: "resultCard"
                     Layout.fillWidth: true
-                    Layout.preferredHeight: 300
+                    Layout.preferredHeight: Math.max(280, parent.height * 0.5)
                     title: qsTr("Result")
                     subtitle: Emitter.sentCount > 0 ? qsTr("%1 · id %2").arg(Emitter.lastEvent).arg(Emitter.lastId) : qsTr("Nothing sent yet")
 

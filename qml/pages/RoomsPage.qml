@@ -13,6 +13,11 @@ Item {
     readonly property ConnectionsModel membersModel: members
     signal emitRequested(int kind, string target)
 
+    // For the screenshot hook: a busy room of the demo traffic, selected.
+    function demo() {
+        selectedRoom = rooms.rowOf("shop:1") >= 0 ? "shop:1" : rooms.nameAt(0);
+    }
+
     RoomsModel {
         id: rooms
         active: page.visible
@@ -41,7 +46,7 @@ Item {
 
             // Room list.
             Rectangle {
-                Layout.preferredWidth: 340
+                Layout.preferredWidth: 300
                 Layout.fillHeight: true
                 color: Theme.surface
                 border.color: Theme.border
@@ -216,7 +221,8 @@ Item {
                     objectName: "roomMembersTable"
                     visible: page.selectedRoom.length > 0
                     model: members
-                    columnWidths: [64, 140, 90, 160, 90, 110, 0, 80, 80, 0, 0]
+                    columnWidths: [56, 110, 84, 140, 84, 96, 0, 72, 72, 0, 0]
+                    flexColumn: ConnectionsModel.UserColumn
                     Layout.fillWidth: true
                     Layout.fillHeight: true
                 }

@@ -179,6 +179,7 @@ ScrollView {
                     Label {
                         id: copied
                         objectName: "copiedLabel"
+                        visible: text.length > 0
                         function show(message: string) { text = message; hideTimer.restart(); }
                         color: Theme.ok
                         font.pixelSize: Theme.fontSmall
