@@ -1,6 +1,7 @@
 #include "consoleapp.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
@@ -25,8 +26,11 @@ ConsoleApp::ConsoleApp(Server &server, const QString &language)
     ConsoleContext::setServer(&m_server);
     ConsoleContext::setLanguageSwitcher([this](const QString &lang) { return setLanguage(lang); });
     // Fusion follows the palette Main.qml derives from the Theme, and is compact enough for
-    // dense tables; the style must be chosen before the first QML component loads.
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    // dense tables; the style must be chosen before the first QML component loads, and once:
+    // a second console in the same process (the UI tests make one per test) keeps it.
+    static bool styleChosen = false;
+    if (!std::exchange(styleChosen, true))
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
     m_engine = std::make_unique<QQmlApplicationEngine>();
     // With Qt 6.4's default resource prefix the module's qmldir is at qrc:/Switchboard/Console/.
     m_engine->addImportPath(QStringLiteral("qrc:/"));

@@ -1,0 +1,749 @@
+// UI automation of the real operator console: ConsoleApp (Main.qml and its view models) shown
+// offscreen against a real in-process Server, with real QWebSocket clients connected. The tests
+// click and type into the window by objectName and check the effect on those clients.
+#include <QtCore/QDateTime>
+#include <QtCore/QJsonArray>
+#include <QtCore/QPointer>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QStandardPaths>
+#include <QtQuick/QQuickItem>
+#include <QtQuick/QQuickWindow>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+#include "connectionsmodel.h"
+#include "consoleapp.h"
+#include "eventsmodel.h"
+#include "jsoncheck.h"
+#include "testsupport.h"
+
+// QtCharts draws through QGraphicsView: QTEST_MAIN must create a QApplication.
+#ifndef QT_WIDGETS_LIB
+#error "tst_console needs QT_WIDGETS_LIB so that QTEST_MAIN creates a QApplication"
+#endif
+
+using namespace Switchboard;
+using namespace Switchboard::Test;
+
+namespace {
+
+/// Every item below @p root (visual children, then QObject children such as popups' items)
+/// for which @p match is true, in breadth-first order.
+template <typename Match>
+QList<QQuickItem *> findItems(QQuickItem *root, Match match)
+{
+    QList<QQuickItem *> found;
+    QList<QQuickItem *> queue{root};
+    QSet<QQuickItem *> seen;
+    while (!queue.isEmpty()) {
+        QQuickItem *item = queue.takeFirst();
+        if (!item || seen.contains(item))
+            continue;
+        seen.insert(item);
+        if (item != root && match(item))
+            found.append(item);
+        queue.append(item->childItems());
+        for (QObject *child : item->children()) {
+            if (auto *childItem = qobject_cast<QQuickItem *>(child))
+                queue.append(childItem);
+        }
+    }
+    return found;
+}
+
+QQuickItem *findItem(QQuickItem *root, const QString &objectName)
+{
+    const auto items = findItems(root, [&](QQuickItem *i) { return i->objectName() == objectName; });
+    return items.isEmpty() ? nullptr : items.first();
+}
+
+/// Visible, i.e. effectively visible: the item and all its ancestors.
+bool shown(const QQuickItem *item)
+{
+    return item && item->isVisible() && item->opacity() > 0;
+}
+
+/// The delegate a TableView shows for (column, row), or nullptr when it has none on screen.
+/// Delegates that left the view are pooled for reuse, culled but still "visible" and still
+/// holding their old data, so a search over child items would find them: ask the view.
+QQuickItem *tableCell(QQuickItem *tableView, int column, int row)
+{
+    QQuickItem *cell = nullptr;
+    QMetaObject::invokeMethod(tableView, "itemAtCell", Q_RETURN_ARG(QQuickItem *, cell), Q_ARG(QPoint, QPoint(column, row)));
+    return cell;
+}
+
+/// The delegates a ListView shows, in model order.
+QList<QQuickItem *> listRows(QQuickItem *listView)
+{
+    QList<QQuickItem *> rows;
+    const int count = listView ? listView->property("count").toInt() : 0;
+    for (int i = 0; i < count; ++i) {
+        QQuickItem *row = nullptr;
+        QMetaObject::invokeMethod(listView, "itemAtIndex", Q_RETURN_ARG(QQuickItem *, row), Q_ARG(int, i));
+        if (row)
+            rows.append(row);
+    }
+    return rows;
+}
+
+struct Client
+{
+    WsClient *ws = nullptr;
+    QString user;
+    quint64 id = 0;
+};
+
+} // namespace
+
+class tst_Console : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void cleanupTestCase();
+
+    void everyPageOpens_data();
+    void everyPageOpens();
+    void connectionsTableShowsClients();
+    void connectionsFilter();
+    void connectionsSortByClickingHeader();
+    void disconnectFromUi_data();
+    void disconnectFromUi();
+    void emitToRoom();
+    void ackedEmitShowsAcks();
+    void invalidJsonDisablesSend();
+    void eventsShowConnectAndDisconnect();
+    void eventsFilter();
+    void languageSwitch();
+
+private:
+    Client connectClient(const QString &user, const QStringList &rooms = {});
+    QQuickItem *item(const QString &objectName, QQuickItem *under = nullptr) const;
+    QQuickItem *page(const QString &name) const;
+    void openPage(const QString &name);
+    void click(QQuickItem *target);
+    void typeInto(QQuickItem *field, const QString &text);
+    void choose(QQuickItem *combo, const QString &entry);
+    QQuickItem *connectionCell(quint64 connectionId, int column) const;
+    QList<QQuickItem *> eventRows() const;
+    int currentPage() const { return m_window->property("currentPage").toInt(); }
+
+    std::unique_ptr<TestServer> m_ts;
+    std::unique_ptr<ConsoleApp> m_console;
+    QQuickWindow *m_window = nullptr; // owned by the engine
+    QList<WsClient *> m_clients;
+};
+
+// --- fixture ------------------------------------------------------------------------------
+
+void tst_Console::initTestCase()
+{
+    // The console keeps its theme in QSettings: keep the test away from the user's settings.
+    QStandardPaths::setTestModeEnabled(true);
+    m_ts = std::make_unique<TestServer>();
+    QVERIFY(m_ts->start());
+}
+
+void tst_Console::init()
+{
+    // Any QML error or warning from the console's files fails the test that caused it.
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("qrc:/Switchboard/|\\.qml:")));
+
+    m_console = std::make_unique<ConsoleApp>(m_ts->server(), QStringLiteral("en"));
+    QString error;
+    QVERIFY2(m_console->load(&error), qPrintable(error));
+    m_window = m_console->window();
+    QVERIFY(m_window);
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+    m_window->requestActivate();
+    QVERIFY(QTest::qWaitForWindowActive(m_window));
+    QCOMPARE(currentPage(), 0);
+}
+
+void tst_Console::cleanup()
+{
+    m_console.reset();
+    qDeleteAll(m_clients);
+    m_clients.clear();
+    // The next test counts connections from zero.
+    QTRY_COMPARE(m_ts->server().registry().connectionCount(), 0);
+}
+
+void tst_Console::cleanupTestCase()
+{
+    m_ts.reset();
+}
+
+Client tst_Console::connectClient(const QString &user, const QStringList &rooms)
+{
+    Client c;
+    c.user = user;
+    c.ws = new WsClient;
+    m_clients.append(c.ws);
+    const QJsonObject welcome = c.ws->connectAndWelcome(m_ts->wsUrl(token(user, {}, rooms)));
+    c.id = welcome.value(QLatin1String("connectionId")).toString().toULongLong();
+    return c;
+}
+
+QQuickItem *tst_Console::item(const QString &objectName, QQuickItem *under) const
+{
+    return findItem(under ? under : m_window->contentItem(), objectName);
+}
+
+QQuickItem *tst_Console::page(const QString &name) const
+{
+    return item(name + QStringLiteral("Page"));
+}
+
+void tst_Console::click(QQuickItem *target)
+{
+    QVERIFY(target);
+    QTRY_VERIFY2(shown(target), qPrintable(target->objectName() + QStringLiteral(" is not visible")));
+    QVERIFY2(target->isEnabled(), qPrintable(target->objectName() + QStringLiteral(" is disabled")));
+    const QPoint centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2)).toPoint();
+    QVERIFY2(QRect(QPoint(), m_window->size()).contains(centre),
+             qPrintable(QStringLiteral("%1 is outside the window at %2,%3")
+                            .arg(target->objectName()).arg(centre.x()).arg(centre.y())));
+    QTest::mouseClick(m_window, Qt::LeftButton, Qt::NoModifier, centre);
+}
+
+/// Clicks @p field, selects what it holds and types @p text over it, as a user would.
+void tst_Console::typeInto(QQuickItem *field, const QString &text)
+{
+    click(field);
+    if (QTest::currentTestFailed())
+        return;
+    QTRY_VERIFY2(field->hasActiveFocus(), qPrintable(field->objectName() + QStringLiteral(" did not take focus")));
+    QTest::keyClick(m_window, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(m_window, Qt::Key_Delete);
+    QCOMPARE(field->property("text").toString(), QString());
+    // QTest has no keyClicks() for a QWindow: one key at a time (the tests type ASCII only).
+    for (const char ch : text.toLatin1())
+        QTest::keyClick(m_window, ch);
+    QCOMPARE(field->property("text").toString(), text);
+}
+
+/// Opens @p combo's popup with a click and clicks the entry that reads @p entry.
+void tst_Console::choose(QQuickItem *combo, const QString &entry)
+{
+    click(combo);
+    if (QTest::currentTestFailed())
+        return;
+    const auto findEntry = [&]() -> QQuickItem * {
+        const auto items = findItems(m_window->contentItem(), [&](QQuickItem *i) {
+            return i->inherits("QQuickAbstractButton") && i->property("text").toString() == entry && shown(i)
+                && i->width() > 0;
+        });
+        return items.isEmpty() ? nullptr : items.first();
+    };
+    QTRY_VERIFY2(findEntry(), qPrintable(QStringLiteral("no entry %1 in the open popup").arg(entry)));
+
+    click(findEntry());
+}
+
+void tst_Console::openPage(const QString &name)
+{
+    click(item(QStringLiteral("nav_") + name));
+    QTRY_COMPARE(m_window->property("currentPageName").toString(), name);
+    QTRY_VERIFY(shown(page(name)));
+}
+
+/// The delegate of the Connections table that shows @p column of connection @p connectionId.
+QQuickItem *tst_Console::connectionCell(quint64 connectionId, int column) const
+{
+    QQuickItem *view = item(QStringLiteral("connectionTableView"), page(QStringLiteral("connections")));
+    const int rows = view ? view->property("rows").toInt() : 0;
+    for (int row = 0; row < rows; ++row) {
+        QQuickItem *cell = tableCell(view, column, row);
+        if (cell && cell->property("connectionId").toULongLong() == connectionId)
+            return cell;
+    }
+    return nullptr;
+}
+
+/// The Events list's delegates on screen, top (newest) first.
+QList<QQuickItem *> tst_Console::eventRows() const
+{
+    return listRows(item(QStringLiteral("eventsList"), page(QStringLiteral("events"))));
+}
+
+// --- tests --------------------------------------------------------------------------------
+
+void tst_Console::everyPageOpens_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("index");
+    QTest::addColumn<QString>("title");
+    const QStringList names{"overview", "connections", "rooms", "queues", "events", "emit", "settings"};
+    const QStringList titles{"Overview", "Connections", "Rooms", "Queues", "Events", "Emit", "Settings"};
+    for (int i = 0; i < names.size(); ++i)
+        QTest::addRow("%s", qPrintable(names[i])) << names[i] << i << titles[i];
+}
+
+void tst_Console::everyPageOpens()
+{
+    QFETCH(QString, name);
+    QFETCH(int, index);
+    QFETCH(QString, title);
+
+    // Start from another page, so that even Overview needs its button.
+    const QString other = index == 6 ? QStringLiteral("events") : QStringLiteral("settings");
+    openPage(other);
+    QVERIFY(!shown(page(name)));
+
+    QQuickItem *button = item(QStringLiteral("nav_") + name);
+    QVERIFY(button);
+    QCOMPARE(button->property("current").toBool(), false);
+    openPage(name);
+    QCOMPARE(currentPage(), index);
+    QVERIFY(button->property("current").toBool());
+    QVERIFY(!shown(page(other)));
+
+    // Exactly one page is showing, and its header says which.
+    int showing = 0;
+    for (const QString &n : m_window->property("pageNames").toStringList())
+        showing += shown(page(n)) ? 1 : 0;
+    QCOMPARE(showing, 1);
+    const auto titles = findItems(page(name), [](QQuickItem *i) {
+        return i->objectName() == QLatin1String("pageTitle") && shown(i);
+    });
+    QVERIFY2(!titles.isEmpty(), "the page shows no title");
+    QCOMPARE(titles.first()->property("text").toString(), title);
+}
+
+void tst_Console::connectionsTableShowsClients()
+{
+    const QList<Client> clients{connectClient(QStringLiteral("alice")), connectClient(QStringLiteral("bob")),
+                                connectClient(QStringLiteral("carol"), {QStringLiteral("team:red")})};
+    for (const Client &c : clients)
+        QVERIFY(c.id > 0);
+
+    openPage(QStringLiteral("connections"));
+    QQuickItem *table = item(QStringLiteral("connectionsTable"), page(QStringLiteral("connections")));
+    QVERIFY(table);
+    QTRY_COMPARE(table->property("rows").toInt(), clients.size());
+    QTRY_COMPARE(item(QStringLiteral("connectionsCount"))->property("text").toString(), QStringLiteral("3 connection(s)"));
+    QTRY_COMPARE(item(QStringLiteral("nav_connections"))->property("badge").toInt(), 3);
+
+    // Each client's row shows its id and user id, and the rooms it is in.
+    for (const Client &c : clients) {
+        QTRY_VERIFY2(connectionCell(c.id, ConnectionsModel::UserColumn), qPrintable(c.user));
+        QCOMPARE(connectionCell(c.id, ConnectionsModel::UserColumn)->property("display").toString(), c.user);
+        QCOMPARE(connectionCell(c.id, ConnectionsModel::IdColumn)->property("display").toString(), QString::number(c.id));
+        QVERIFY(connectionCell(c.id, ConnectionsModel::RoomsColumn)->property("display").toString()
+                    .contains(QStringLiteral("user:") + c.user));
+    }
+    QVERIFY(connectionCell(clients[2].id, ConnectionsModel::RoomsColumn)->property("display").toString().contains("team:red"));
+
+    // A new client appears, a leaving one disappears.
+    const Client dave = connectClient(QStringLiteral("dave"));
+    QTRY_COMPARE(table->property("rows").toInt(), 4);
+    QTRY_VERIFY(connectionCell(dave.id, ConnectionsModel::UserColumn));
+    clients[0].ws->socket().close();
+    QTRY_COMPARE(table->property("rows").toInt(), 3);
+    QTRY_VERIFY(!connectionCell(clients[0].id, ConnectionsModel::UserColumn));
+    QVERIFY(connectionCell(clients[1].id, ConnectionsModel::UserColumn));
+}
+
+void tst_Console::connectionsFilter()
+{
+    const Client alice = connectClient(QStringLiteral("alice"), {QStringLiteral("team:red")});
+    const Client alice2 = connectClient(QStringLiteral("alice"));
+    const Client bob = connectClient(QStringLiteral("bob"), {QStringLiteral("team:blue")});
+    const Client carol = connectClient(QStringLiteral("carol"), {QStringLiteral("team:blue")});
+    openPage(QStringLiteral("connections"));
+    QQuickItem *connections = page(QStringLiteral("connections"));
+    QQuickItem *table = item(QStringLiteral("connectionsTable"), connections);
+    QQuickItem *count = item(QStringLiteral("connectionsCount"), connections);
+    QTRY_COMPARE(table->property("rows").toInt(), 4);
+
+    // By user: only alice's two connections are left.
+    typeInto(item(QStringLiteral("connectionsFilter"), connections), QStringLiteral("alice"));
+    QTRY_COMPARE(table->property("rows").toInt(), 2);
+    QTRY_VERIFY(connectionCell(alice.id, ConnectionsModel::UserColumn));
+    QVERIFY(connectionCell(alice2.id, ConnectionsModel::UserColumn));
+    QVERIFY(!connectionCell(bob.id, ConnectionsModel::UserColumn));
+    QCOMPARE(count->property("text").toString(), QStringLiteral("2 of 4 connections"));
+
+    // By room.
+    typeInto(item(QStringLiteral("connectionsFilter"), connections), QStringLiteral("team:blue"));
+    QTRY_COMPARE(table->property("rows").toInt(), 2);
+    QTRY_VERIFY(connectionCell(bob.id, ConnectionsModel::UserColumn));
+    QVERIFY(connectionCell(carol.id, ConnectionsModel::UserColumn));
+    QVERIFY(!connectionCell(alice.id, ConnectionsModel::UserColumn));
+
+    // Nothing matches: the table is empty and says why.
+    typeInto(item(QStringLiteral("connectionsFilter"), connections), QStringLiteral("nobody-here"));
+    QTRY_COMPARE(table->property("rows").toInt(), 0);
+    QCOMPARE(count->property("text").toString(), QStringLiteral("0 of 4 connections"));
+
+    // The clear button brings every row back.
+    click(item(QStringLiteral("connectionsFilterClear"), connections));
+    QTRY_COMPARE(table->property("rows").toInt(), 4);
+    QCOMPARE(count->property("text").toString(), QStringLiteral("4 connection(s)"));
+}
+
+void tst_Console::connectionsSortByClickingHeader()
+{
+    const QList<Client> clients{connectClient(QStringLiteral("mike")), connectClient(QStringLiteral("anna")),
+                                connectClient(QStringLiteral("zoe"))};
+    openPage(QStringLiteral("connections"));
+    QQuickItem *connections = page(QStringLiteral("connections"));
+    QQuickItem *table = item(QStringLiteral("connectionsTable"), connections);
+    QTRY_COMPARE(table->property("rows").toInt(), 3);
+
+    const auto usersTopDown = [&] {
+        QStringList users;
+        QQuickItem *view = item(QStringLiteral("connectionTableView"), table);
+        for (int row = 0; row < 3; ++row) {
+            QQuickItem *cell = tableCell(view, ConnectionsModel::UserColumn, row);
+            users << (cell ? cell->property("display").toString() : QString());
+        }
+        return users;
+    };
+    // By id (connection order) to begin with.
+    QTRY_COMPARE(usersTopDown(), QStringList({"mike", "anna", "zoe"}));
+
+    click(item(QStringLiteral("sortHeader_%1").arg(ConnectionsModel::UserColumn), table));
+    QTRY_COMPARE(usersTopDown(), QStringList({"anna", "mike", "zoe"}));
+    click(item(QStringLiteral("sortHeader_%1").arg(ConnectionsModel::UserColumn), table));
+    QTRY_COMPARE(usersTopDown(), QStringList({"zoe", "mike", "anna"}));
+}
+
+void tst_Console::disconnectFromUi_data()
+{
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("reason");
+    QTest::addRow("application code 4000") << 4000 << QStringLiteral("kicked by the test");
+    QTest::addRow("policy violation 1008") << 1008 << QStringLiteral("policy");
+}
+
+void tst_Console::disconnectFromUi()
+{
+    QFETCH(int, code);
+    QFETCH(QString, reason);
+
+    const QList<Client> clients{connectClient(QStringLiteral("u1")), connectClient(QStringLiteral("u2")),
+                                connectClient(QStringLiteral("u3"))};
+    const Client &victim = clients[1];
+    openPage(QStringLiteral("connections"));
+    QQuickItem *connections = page(QStringLiteral("connections"));
+    QTRY_COMPARE(item(QStringLiteral("connectionsTable"), connections)->property("rows").toInt(), 3);
+
+    // Select the victim's row: the details pane opens for that connection.
+    QQuickItem *details = item(QStringLiteral("connectionDetails"), connections);
+    QVERIFY(!shown(details));
+    QTRY_VERIFY(connectionCell(victim.id, ConnectionsModel::UserColumn));
+    click(connectionCell(victim.id, ConnectionsModel::UserColumn));
+    QTRY_VERIFY(shown(details));
+    QCOMPARE(connections->property("selectedId").toULongLong(), victim.id);
+    QTRY_COMPARE(item(QStringLiteral("detailsTitle"), details)->property("text").toString(),
+                 QStringLiteral("Connection #%1").arg(victim.id));
+    QTRY_COMPARE(item(QStringLiteral("detailsUserValue"), details)->property("text").toString(), victim.user);
+    QTRY_COMPARE(item(QStringLiteral("detailsState"), details)->property("text").toString(), QStringLiteral("connected"));
+
+    // Code and reason, then Disconnect.
+    typeInto(item(QStringLiteral("disconnectCode"), details), QString::number(code));
+    typeInto(item(QStringLiteral("disconnectReason"), details), reason);
+    click(item(QStringLiteral("disconnectButton"), details));
+
+    QVERIFY(victim.ws->waitClosed());
+    QCOMPARE(victim.ws->closeCode(), code);
+    QCOMPARE(victim.ws->closeReason(), reason);
+    QTRY_COMPARE(item(QStringLiteral("connectionsTable"), connections)->property("rows").toInt(), 2);
+    QTRY_COMPARE(item(QStringLiteral("detailsState"), details)->property("text").toString(), QStringLiteral("disconnected"));
+    QVERIFY(!item(QStringLiteral("disconnectButton"), details)->isEnabled());
+
+    // The others are still connected and served.
+    for (const Client &c : {clients[0], clients[2]}) {
+        QVERIFY(!c.ws->isClosed());
+        c.ws->send({{"type", "ping"}});
+        QVERIFY2(c.ws->receives(QStringLiteral("pong"), 5000), qPrintable(c.user));
+    }
+}
+
+void tst_Console::emitToRoom()
+{
+    const QList<Client> red{connectClient(QStringLiteral("r1"), {QStringLiteral("team:red")}),
+                            connectClient(QStringLiteral("r2"), {QStringLiteral("team:red")})};
+    const QList<Client> blue{connectClient(QStringLiteral("b1"), {QStringLiteral("team:blue")}),
+                             connectClient(QStringLiteral("b2"), {QStringLiteral("team:blue")})};
+    openPage(QStringLiteral("emit"));
+    QQuickItem *emitPage = page(QStringLiteral("emit"));
+    QQuickItem *delivered = item(QStringLiteral("deliveredLabel"), emitPage);
+    QCOMPARE(delivered->property("text").toString(), QStringLiteral("—"));
+
+    click(item(QStringLiteral("targetKind_1"), emitPage)); // Room
+    QTRY_COMPARE(emitPage->property("targetKind").toInt(), 1);
+    typeInto(item(QStringLiteral("targetField"), emitPage), QStringLiteral("team:red"));
+    typeInto(item(QStringLiteral("eventName"), emitPage), QStringLiteral("alert"));
+    typeInto(item(QStringLiteral("payloadText"), emitPage), QStringLiteral("{\"level\": 3}"));
+    QQuickItem *send = item(QStringLiteral("sendButton"), emitPage);
+    QTRY_VERIFY(send->isEnabled());
+    click(send);
+
+    for (const Client &c : red) {
+        const QJsonObject event = c.ws->waitFor(QStringLiteral("alert"));
+        QVERIFY2(!event.isEmpty(), qPrintable(c.user));
+        QCOMPARE(event.value("room").toString(), QStringLiteral("team:red"));
+        QCOMPARE(event.value("data").toObject().value("level").toInt(), 3);
+    }
+    QTRY_COMPARE(delivered->property("text").toString(), QStringLiteral("2"));
+
+    // The blue clients got nothing: a later broadcast reaches them, and nothing came before it.
+    EmitRequest marker;
+    marker.event = QStringLiteral("marker");
+    QCOMPARE(m_ts->server().emitEvent(marker).delivered, 4);
+    for (const Client &c : blue) {
+        QVERIFY(c.ws->receives(QStringLiteral("marker"), 5000));
+        QCOMPARE(c.ws->count(QStringLiteral("alert")), 0);
+    }
+    for (const Client &c : red)
+        QCOMPARE(c.ws->count(QStringLiteral("alert")), 0); // exactly one each, consumed above
+
+    // The history lists it.
+    QQuickItem *history = item(QStringLiteral("historyList"), emitPage);
+    QTRY_COMPARE(history->property("count").toInt(), 1);
+}
+
+void tst_Console::ackedEmitShowsAcks()
+{
+    const QList<Client> clients{connectClient(QStringLiteral("a1"), {QStringLiteral("ops")}),
+                                connectClient(QStringLiteral("a2"), {QStringLiteral("ops")}),
+                                connectClient(QStringLiteral("a3"))};
+    openPage(QStringLiteral("emit"));
+    QQuickItem *emitPage = page(QStringLiteral("emit"));
+    click(item(QStringLiteral("targetKind_1"), emitPage));
+    typeInto(item(QStringLiteral("targetField"), emitPage), QStringLiteral("ops"));
+    typeInto(item(QStringLiteral("eventName"), emitPage), QStringLiteral("please.confirm"));
+    QQuickItem *ack = item(QStringLiteral("ackCheck"), emitPage);
+    click(ack);
+    QTRY_VERIFY(ack->property("checked").toBool());
+    click(item(QStringLiteral("sendButton"), emitPage));
+
+    QQuickItem *acksLabel = item(QStringLiteral("acksLabel"), emitPage);
+    QQuickItem *acksState = item(QStringLiteral("acksState"), emitPage);
+    QQuickItem *acksList = item(QStringLiteral("acksList"), emitPage);
+    QTRY_COMPARE(item(QStringLiteral("deliveredLabel"), emitPage)->property("text").toString(), QStringLiteral("2"));
+    QTRY_VERIFY(shown(acksLabel));
+    QCOMPARE(acksLabel->property("text").toString(), QStringLiteral("0 / 2"));
+    QCOMPARE(acksState->property("text").toString(), QStringLiteral("waiting…"));
+    QCOMPARE(acksList->property("count").toInt(), 0);
+
+    QList<QString> ids;
+    for (int i : {0, 1}) {
+        const QJsonObject event = clients[i].ws->waitFor(QStringLiteral("please.confirm"));
+        QCOMPARE(event.value("ack").toBool(), true);
+        ids << event.value("id").toString();
+    }
+    QCOMPARE(ids[0], ids[1]);
+    // The third client is not in the room: a later broadcast reaches it, the acked emit did not.
+    EmitRequest marker;
+    marker.event = QStringLiteral("marker");
+    QCOMPARE(m_ts->server().emitEvent(marker).delivered, 3);
+    QVERIFY(clients[2].ws->receives(QStringLiteral("marker"), 5000));
+    QCOMPARE(clients[2].ws->count(QStringLiteral("please.confirm")), 0);
+
+    // The acks show up one by one, as the clients answer.
+    clients[1].ws->send({{"type", "ack"}, {"id", ids[1]}});
+    QTRY_COMPARE(acksLabel->property("text").toString(), QStringLiteral("1 / 2"));
+    QTRY_COMPARE(acksList->property("count").toInt(), 1);
+    QCOMPARE(acksState->property("text").toString(), QStringLiteral("waiting…"));
+    const auto firstRows = listRows(acksList);
+    QCOMPARE(firstRows.size(), 1);
+    QCOMPARE(firstRows.first()->property("userId").toString(), QStringLiteral("a2"));
+    QCOMPARE(firstRows.first()->property("connectionId").toULongLong(), clients[1].id);
+    QCOMPARE(firstRows.first()->property("ok").toBool(), true);
+
+    clients[0].ws->send({{"type", "ack"}, {"id", ids[0]}});
+    QTRY_COMPARE(acksLabel->property("text").toString(), QStringLiteral("2 / 2"));
+    QTRY_COMPARE(acksList->property("count").toInt(), 2);
+    QTRY_COMPARE(acksState->property("text").toString(), QStringLiteral("all acknowledged"));
+}
+
+void tst_Console::invalidJsonDisablesSend()
+{
+    const Client c = connectClient(QStringLiteral("j1"));
+    openPage(QStringLiteral("emit"));
+    QQuickItem *emitPage = page(QStringLiteral("emit"));
+    QQuickItem *send = item(QStringLiteral("sendButton"), emitPage);
+    QQuickItem *hint = item(QStringLiteral("sendHint"), emitPage);
+    QQuickItem *status = item(QStringLiteral("payloadTextStatus"), emitPage);
+    typeInto(item(QStringLiteral("eventName"), emitPage), QStringLiteral("json.check"));
+    QTRY_VERIFY(send->isEnabled());
+    QVERIFY(!shown(hint));
+    QVERIFY(status->property("text").toString().startsWith(QStringLiteral("Valid JSON")));
+
+    // A missing colon: Send is disabled and both the editor and the hint say what and where.
+    typeInto(item(QStringLiteral("payloadText"), emitPage), QStringLiteral("{\"a\" 1}"));
+    QTRY_VERIFY(!send->isEnabled());
+    QTRY_VERIFY(shown(hint));
+    // Where exactly is JsonCheck's business (tested on its own); the UI must show what it says.
+    const JsonCheck::Result parsed = JsonCheck::parse(QStringLiteral("{\"a\" 1}"));
+    QVERIFY(!parsed.ok);
+    QCOMPARE(parsed.line, 1);
+    QCOMPARE(parsed.error, QStringLiteral("a ':' is missing after a key"));
+    const QString where = QStringLiteral("Line 1, column %1: %2").arg(parsed.column).arg(parsed.error);
+    QCOMPARE(status->property("text").toString(), where);
+    QCOMPARE(hint->property("text").toString(), QStringLiteral("Fix the payload: ") + where);
+
+    // A click on the disabled button sends nothing.
+    const QPoint centre = send->mapToScene(QPointF(send->width() / 2, send->height() / 2)).toPoint();
+    QTest::mouseClick(m_window, Qt::LeftButton, Qt::NoModifier, centre);
+    QCOMPARE(item(QStringLiteral("historyList"), emitPage)->property("count").toInt(), 0);
+
+    // Another mistake, another explanation: the hint follows the text.
+    const QString unquoted = QStringLiteral("[1, two]");
+    typeInto(item(QStringLiteral("payloadText"), emitPage), unquoted);
+    const JsonCheck::Result second = JsonCheck::parse(unquoted);
+    QVERIFY(!second.ok);
+    QVERIFY(second.error != parsed.error);
+    QTRY_COMPARE(hint->property("text").toString(),
+                 QStringLiteral("Fix the payload: Line 1, column %1: %2").arg(second.column).arg(second.error));
+    QVERIFY(!send->isEnabled());
+
+    // Fixed: Send comes back and works.
+    typeInto(item(QStringLiteral("payloadText"), emitPage), QStringLiteral("[1, 2]"));
+    QTRY_VERIFY(send->isEnabled());
+    QTRY_VERIFY(!shown(hint));
+    QCOMPARE(status->property("text").toString(), QStringLiteral("Valid JSON (array)"));
+    click(send);
+    const QJsonObject event = c.ws->waitFor(QStringLiteral("json.check"));
+    QCOMPARE(event.value("data").toArray(), QJsonArray({1, 2}));
+}
+
+void tst_Console::eventsShowConnectAndDisconnect()
+{
+    openPage(QStringLiteral("events"));
+    const QString user = QStringLiteral("visitor-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    Client c = connectClient(user);
+    QVERIFY(c.id > 0);
+
+    const auto rowsOf = [&](const QString &name) {
+        QList<QQuickItem *> rows;
+        for (QQuickItem *row : eventRows()) {
+            if (row->property("name").toString() == name && row->property("userId").toString() == user)
+                rows << row;
+        }
+        return rows;
+    };
+    QTRY_COMPARE(rowsOf(QStringLiteral("connect")).size(), 1);
+    QQuickItem *connectRow = rowsOf(QStringLiteral("connect")).first();
+    QCOMPARE(connectRow->property("direction").toString(), QStringLiteral("system"));
+    QCOMPARE(connectRow->property("connectionId").toULongLong(), c.id);
+    QCOMPARE(rowsOf(QStringLiteral("disconnect")).size(), 0);
+
+    c.ws->socket().close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
+    QTRY_COMPARE(rowsOf(QStringLiteral("disconnect")).size(), 1);
+    QQuickItem *disconnectRow = rowsOf(QStringLiteral("disconnect")).first();
+    QCOMPARE(disconnectRow->property("connectionId").toULongLong(), c.id);
+    QVERIFY2(disconnectRow->property("detail").toString().contains(QStringLiteral("1000")),
+             qPrintable(disconnectRow->property("detail").toString()));
+    // Newest first: the disconnect is above the connect.
+    QVERIFY(disconnectRow->y() < rowsOf(QStringLiteral("connect")).first()->y());
+}
+
+void tst_Console::eventsFilter()
+{
+    const QString stamp = QString::number(QDateTime::currentMSecsSinceEpoch());
+    const QString watched = QStringLiteral("watched-") + stamp;
+    const QString other = QStringLiteral("other-") + stamp;
+    Client a = connectClient(watched, {QStringLiteral("news")});
+    Client b = connectClient(other);
+    a.ws->socket().close();
+    QVERIFY(a.ws->waitClosed());
+    EmitRequest toNews;
+    toNews.target = EmitRequest::Target::Room;
+    toNews.room = QStringLiteral("news");
+    toNews.event = QStringLiteral("headline");
+    m_ts->server().emitEvent(toNews);
+
+    openPage(QStringLiteral("events"));
+    QQuickItem *events = page(QStringLiteral("events"));
+    QQuickItem *list = item(QStringLiteral("eventsList"), events);
+    QTRY_VERIFY(list->property("count").toInt() >= 5); // 2 connects, 1 disconnect, 1 out, ...
+
+    // By user: the watched user's connect and disconnect, nothing else.
+    typeInto(item(QStringLiteral("eventUserFilter"), events), watched);
+    QTRY_COMPARE(list->property("count").toInt(), 2);
+    QTRY_COMPARE(eventRows().size(), 2);
+    QStringList names;
+    for (QQuickItem *row : eventRows()) {
+        QCOMPARE(row->property("userId").toString(), watched);
+        names << row->property("name").toString();
+    }
+    QCOMPARE(names, QStringList({"disconnect", "connect"}));
+
+    // By name on top of the user.
+    typeInto(item(QStringLiteral("eventNameFilter"), events), QStringLiteral("disconnect"));
+    QTRY_COMPARE(list->property("count").toInt(), 1);
+
+    // Direction "Out" with a room: only the headline to news.
+    click(item(QStringLiteral("eventUserFilterClear"), events));
+    click(item(QStringLiteral("eventNameFilterClear"), events));
+    click(item(QStringLiteral("directionFilter_2"), events));
+    typeInto(item(QStringLiteral("eventRoomFilter"), events), QStringLiteral("news"));
+    QTRY_COMPARE(list->property("count").toInt(), 1);
+    QTRY_COMPARE(eventRows().size(), 1);
+    QCOMPARE(eventRows().first()->property("name").toString(), QStringLiteral("headline"));
+    QCOMPARE(eventRows().first()->property("direction").toString(), QStringLiteral("out"));
+
+    // Back to everything.
+    click(item(QStringLiteral("eventRoomFilterClear"), events));
+    click(item(QStringLiteral("directionFilter_0"), events));
+    QTRY_VERIFY(list->property("count").toInt() >= 5);
+    QVERIFY(item(QStringLiteral("eventsStatus"), events)->property("text").toString().startsWith(QStringLiteral("Showing ")));
+    Q_UNUSED(b);
+}
+
+void tst_Console::languageSwitch()
+{
+    QQuickItem *navOverview = item(QStringLiteral("nav_overview"));
+    QQuickItem *navSettings = item(QStringLiteral("nav_settings"));
+    QCOMPARE(navOverview->property("text").toString(), QStringLiteral("Overview"));
+    QCOMPARE(navSettings->property("text").toString(), QStringLiteral("Settings"));
+
+    openPage(QStringLiteral("settings"));
+    QQuickItem *settings = page(QStringLiteral("settings"));
+    QQuickItem *combo = item(QStringLiteral("languageCombo"), settings);
+    QVERIFY(combo);
+    QCOMPARE(combo->property("displayText").toString(), QStringLiteral("English"));
+
+    // Open the combo box and pick Deutsch from its popup.
+    choose(combo, QStringLiteral("Deutsch"));
+    QTRY_COMPARE(m_console->language(), QStringLiteral("de"));
+    // The German texts are whatever the shipped translation says; they must differ from English.
+    const QString overviewDe = QCoreApplication::translate("NavRail", "Overview");
+    const QString settingsDe = QCoreApplication::translate("NavRail", "Settings");
+    QVERIFY2(overviewDe != QLatin1String("Overview"), "switchboard_de has no German for the rail's \"Overview\"");
+    QTRY_COMPARE(navOverview->property("text").toString(), overviewDe);
+    QTRY_COMPARE(navSettings->property("text").toString(), settingsDe);
+    QTRY_COMPARE(combo->property("displayText").toString(), QStringLiteral("Deutsch"));
+    // The page title follows too.
+    const auto titles = findItems(settings, [](QQuickItem *i) { return i->objectName() == QLatin1String("pageTitle") && shown(i); });
+    QVERIFY(!titles.isEmpty());
+    QTRY_COMPARE(titles.first()->property("text").toString(), QCoreApplication::translate("SettingsPage", "Settings"));
+    QVERIFY(titles.first()->property("text").toString() != QLatin1String("Settings"));
+
+    // Column headers come from C++ (ConnectionsModel::headerData) and must follow as well.
+    openPage(QStringLiteral("connections"));
+    const QString userDe = QCoreApplication::translate("Switchboard::ConnectionsModel", "User");
+    QVERIFY2(userDe != QLatin1String("User"), "switchboard_de has no German for the table's \"User\" column");
+    QQuickItem *header = item(QStringLiteral("connectionTableHeader"), page(QStringLiteral("connections")));
+    QTRY_VERIFY(!findItems(header, [&](QQuickItem *i) {
+        return i->property("column").toInt() == ConnectionsModel::UserColumn && i->property("display").toString() == userDe;
+    }).isEmpty());
+
+    // And back to English, through the same control.
+    openPage(QStringLiteral("settings"));
+    choose(combo, QStringLiteral("English"));
+    QTRY_COMPARE(m_console->language(), QStringLiteral("en"));
+    QTRY_COMPARE(navOverview->property("text").toString(), QStringLiteral("Overview"));
+}
+
+QTEST_MAIN(tst_Console)
+#include "tst_console.moc"

@@ -1,0 +1,868 @@
+// The console's list and table models under QAbstractItemModelTester while real clients
+// connect, subscribe, disconnect and events flow through a real in-process server.
+#include <QtCore/QDateTime>
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QAbstractItemModelTester>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+#include "connectionsmodel.h"
+#include "emitter.h"
+#include "eventsmodel.h"
+#include "queuesmodel.h"
+#include "roomsmodel.h"
+#include "testsupport.h"
+
+#ifndef QT_WIDGETS_LIB
+#error "tst_viewmodels runs with the QApplication the console needs (QT_WIDGETS_LIB)"
+#endif
+
+using namespace Switchboard;
+using namespace Switchboard::Test;
+
+namespace {
+
+struct Client
+{
+    WsClient *ws = nullptr;
+    QString user;
+    quint64 id = 0;
+};
+
+/// @p role of every row of @p model, top to bottom (column 0, or @p column).
+QStringList column(const QAbstractItemModel &model, int role, int col = 0)
+{
+    QStringList values;
+    for (int row = 0; row < model.rowCount(); ++row)
+        values << model.data(model.index(row, col), role).toString();
+    return values;
+}
+
+/// The role names a QML delegate sees, as a sorted list.
+QStringList roleNameList(const QAbstractItemModel &model)
+{
+    QStringList names;
+    for (const QByteArray &name : model.roleNames())
+        names << QString::fromLatin1(name);
+    names.sort();
+    return names;
+}
+
+QStringList sorted(QStringList list)
+{
+    list.sort();
+    return list;
+}
+
+} // namespace
+
+class tst_ViewModels : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void connectionsRoleNamesAndHeaders();
+    void connectionsFollowLiveClients();
+    void connectionsSort_data();
+    void connectionsSort();
+    void connectionsFilter_data();
+    void connectionsFilter();
+    void connectionsOfOneRoom();
+    void connectionsUnderChurn();
+
+    void roomsFollowMembership();
+    void roomsFilterAndUsers();
+
+    void eventsFlowNewestFirst();
+    void eventsFilters_data();
+    void eventsFilters();
+    void eventsPauseAndResume();
+    void eventsBoundedByCapacity();
+    void eventsExport();
+
+    void emitHistoryAndAcks();
+    void emitAckTimeoutAndErrors();
+    void emitHistoryIsBounded();
+
+    void queuesModel();
+
+private:
+    Client connectClient(const QString &user, const QStringList &rooms = {}, const QString &role = {});
+    void subscribe(const Client &c, const QString &room);
+    /// Sends @p n pings and waits for the pongs: the server has counted n messages in.
+    void ping(const Client &c, int n);
+
+    std::unique_ptr<TestServer> m_ts;
+    QList<WsClient *> m_clients;
+};
+
+void tst_ViewModels::init()
+{
+    // A server per test: an empty registry and event log every time.
+    m_ts = std::make_unique<TestServer>();
+    QVERIFY(m_ts->start());
+}
+
+void tst_ViewModels::cleanup()
+{
+    qDeleteAll(m_clients);
+    m_clients.clear();
+    m_ts.reset();
+}
+
+Client tst_ViewModels::connectClient(const QString &user, const QStringList &rooms, const QString &role)
+{
+    Client c;
+    c.user = user;
+    c.ws = new WsClient;
+    m_clients.append(c.ws);
+    const QJsonObject welcome = c.ws->connectAndWelcome(m_ts->wsUrl(token(user, role, rooms)));
+    c.id = welcome.value(QLatin1String("connectionId")).toString().toULongLong();
+    return c;
+}
+
+void tst_ViewModels::subscribe(const Client &c, const QString &room)
+{
+    c.ws->send({{"type", "subscribe"}, {"channel", room}});
+    QVERIFY2(c.ws->receives(QStringLiteral("subscribed"), 5000), qPrintable(c.user + QLatin1Char(' ') + room));
+}
+
+void tst_ViewModels::ping(const Client &c, int n)
+{
+    for (int i = 0; i < n; ++i)
+        c.ws->send({{"type", "ping"}});
+    for (int i = 0; i < n; ++i)
+        QVERIFY(c.ws->receives(QStringLiteral("pong"), 5000));
+}
+
+// --- ConnectionsModel ---------------------------------------------------------------------
+
+void tst_ViewModels::connectionsRoleNamesAndHeaders()
+{
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(roleNameList(model), sorted({"display", "textAlignment", "connectionId", "userId", "roleName", "address",
+                                          "connectedAt", "lastActivity", "rooms", "messagesIn", "messagesOut",
+                                          "pendingBytes", "protocol", "sortKey"}));
+    QCOMPARE(model.roleNames().value(ConnectionsModel::ConnectionIdRole), QByteArray("connectionId"));
+    QCOMPARE(model.roleNames().value(ConnectionsModel::UserIdRole), QByteArray("userId"));
+    QCOMPARE(model.columnCount(), int(ConnectionsModel::ColumnCount));
+    QCOMPARE(model.rowCount(), 0);
+    QStringList headers;
+    for (int c = 0; c < model.columnCount(); ++c)
+        headers << model.headerData(c, Qt::Horizontal).toString();
+    QCOMPARE(headers, QStringList({"ID", "User", "Role", "Address", "Connected", "Last activity", "Rooms",
+                                   "Msgs in", "Msgs out", "Pending", "Protocol"}));
+}
+
+void tst_ViewModels::connectionsFollowLiveClients()
+{
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    model.setRefreshInterval(100);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy counted(&model, &ConnectionsModel::countChanged);
+
+    const Client alice = connectClient(QStringLiteral("alice"), {QStringLiteral("team:red")}, QStringLiteral("admin"));
+    const Client bob = connectClient(QStringLiteral("bob"));
+    QTRY_COMPARE(model.rowCount(), 2);
+    QCOMPARE(model.count(), 2);
+    QCOMPARE(model.totalCount(), 2);
+    QVERIFY(counted.count() >= 1);
+
+    const int a = model.rowOf(qint64(alice.id));
+    QVERIFY(a >= 0);
+    QCOMPARE(model.idAt(a), qint64(alice.id));
+    QCOMPARE(model.data(model.index(a, 0), ConnectionsModel::ConnectionIdRole).toULongLong(), alice.id);
+    QCOMPARE(model.data(model.index(a, ConnectionsModel::UserColumn)).toString(), QStringLiteral("alice"));
+    QCOMPARE(model.data(model.index(a, 0), ConnectionsModel::UserIdRole).toString(), QStringLiteral("alice"));
+    QCOMPARE(model.data(model.index(a, 0), ConnectionsModel::RoleNameRole).toString(), QStringLiteral("admin"));
+    QCOMPARE(model.data(model.index(a, ConnectionsModel::IdColumn)).toString(), QString::number(alice.id));
+    QVERIFY(model.data(model.index(a, 0), ConnectionsModel::AddressRole).toString().contains(QStringLiteral("127.0.0.1")));
+    QCOMPARE(sorted(model.data(model.index(a, 0), ConnectionsModel::RoomsRole).toStringList()),
+             QStringList({"role:admin", "team:red", "user:alice"}));
+
+    // Subscribing shows up in the rooms column; messages in are counted.
+    subscribe(bob, QStringLiteral("chat:1"));
+    QTRY_VERIFY(model.data(model.index(model.rowOf(qint64(bob.id)), 0), ConnectionsModel::RoomsRole)
+                    .toStringList().contains(QStringLiteral("chat:1")));
+    QTRY_VERIFY(model.data(model.index(model.rowOf(qint64(bob.id)), ConnectionsModel::RoomsColumn)).toString()
+                    .contains(QStringLiteral("chat:1")));
+    ping(bob, 3);
+    QTRY_COMPARE(model.data(model.index(model.rowOf(qint64(bob.id)), 0), ConnectionsModel::MessagesInRole).toLongLong(), 4LL);
+    QTRY_COMPARE(model.data(model.index(model.rowOf(qint64(bob.id)), ConnectionsModel::MessagesInColumn)).toString(),
+                 QStringLiteral("4"));
+
+    // A disconnect removes exactly that row.
+    alice.ws->socket().close();
+    QTRY_COMPARE(model.rowCount(), 1);
+    QCOMPARE(model.rowOf(qint64(alice.id)), -1);
+    QCOMPARE(model.idAt(0), qint64(bob.id));
+    QCOMPARE(model.idAt(5), 0);
+
+    // Inactive: no refreshes (the Connections page hidden), caught up when active again.
+    model.setActive(false);
+    const Client carol = connectClient(QStringLiteral("carol"));
+    QVERIFY(carol.id > 0);
+    QSignalSpy refreshed(&model, &ConnectionsModel::refreshed);
+    QVERIFY(!refreshed.wait(400));
+    QCOMPARE(model.rowCount(), 1);
+    model.setActive(true);
+    QCOMPARE(model.rowCount(), 2);
+}
+
+void tst_ViewModels::connectionsSort_data()
+{
+    QTest::addColumn<int>("sortColumn");
+    QTest::addColumn<Qt::SortOrder>("order");
+    QTest::addColumn<QStringList>("users");
+    // Connected in the order mike, anna, zoe; mike sent 2 messages, anna 5, zoe none;
+    // zoe is in 3 rooms, anna in 2, mike in 1.
+    QTest::addRow("id ascending") << int(ConnectionsModel::IdColumn) << Qt::AscendingOrder << QStringList{"mike", "anna", "zoe"};
+    QTest::addRow("id descending") << int(ConnectionsModel::IdColumn) << Qt::DescendingOrder << QStringList{"zoe", "anna", "mike"};
+    QTest::addRow("user ascending") << int(ConnectionsModel::UserColumn) << Qt::AscendingOrder << QStringList{"anna", "mike", "zoe"};
+    QTest::addRow("user descending") << int(ConnectionsModel::UserColumn) << Qt::DescendingOrder << QStringList{"zoe", "mike", "anna"};
+    QTest::addRow("messages in ascending") << int(ConnectionsModel::MessagesInColumn) << Qt::AscendingOrder << QStringList{"zoe", "mike", "anna"};
+    QTest::addRow("messages in descending") << int(ConnectionsModel::MessagesInColumn) << Qt::DescendingOrder << QStringList{"anna", "mike", "zoe"};
+    QTest::addRow("rooms ascending") << int(ConnectionsModel::RoomsColumn) << Qt::AscendingOrder << QStringList{"mike", "anna", "zoe"};
+    QTest::addRow("rooms descending") << int(ConnectionsModel::RoomsColumn) << Qt::DescendingOrder << QStringList{"zoe", "anna", "mike"};
+    QTest::addRow("connected since descending") << int(ConnectionsModel::SinceColumn) << Qt::DescendingOrder << QStringList{"zoe", "anna", "mike"};
+}
+
+void tst_ViewModels::connectionsSort()
+{
+    QFETCH(int, sortColumn);
+    QFETCH(Qt::SortOrder, order);
+    QFETCH(QStringList, users);
+
+    const Client mike = connectClient(QStringLiteral("mike"));
+    QTest::qWait(5); // distinct connectedAt milliseconds for the "since" column
+    const Client anna = connectClient(QStringLiteral("anna"), {QStringLiteral("a")});
+    QTest::qWait(5);
+    const Client zoe = connectClient(QStringLiteral("zoe"), {QStringLiteral("b"), QStringLiteral("c")});
+    ping(mike, 2);
+    ping(anna, 5);
+
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 3);
+    QSignalSpy sortChanged(&model, &ConnectionsModel::sortChanged);
+    model.sort(sortColumn, order);
+    QCOMPARE(model.sortColumn(), sortColumn);
+    QCOMPARE(model.sortOrder(), order);
+    QCOMPARE(sortChanged.count(), sortColumn == ConnectionsModel::IdColumn && order == Qt::AscendingOrder ? 0 : 1);
+    QCOMPARE(column(model, ConnectionsModel::UserIdRole), users);
+    // The SortRole carries the key the column sorts by.
+    QVERIFY(model.data(model.index(0, sortColumn), ConnectionsModel::SortRole).isValid());
+
+    // sortBy() on the same column flips the order, as a second header click does.
+    model.sortBy(sortColumn);
+    QCOMPARE(model.sortOrder(), order == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder);
+    QStringList reversed = users;
+    std::reverse(reversed.begin(), reversed.end());
+    QCOMPARE(column(model, ConnectionsModel::UserIdRole), reversed);
+
+    // The order holds while rows come and go.
+    model.setRefreshInterval(100);
+    const Client bea = connectClient(QStringLiteral("bea"));
+    QTRY_COMPARE(model.rowCount(), 4);
+    zoe.ws->socket().close();
+    QTRY_COMPARE(model.rowCount(), 3);
+    QStringList expected = reversed;
+    expected.removeAll(QStringLiteral("zoe"));
+    QStringList actual = column(model, ConnectionsModel::UserIdRole);
+    actual.removeAll(QStringLiteral("bea"));
+    QCOMPARE(actual, expected);
+    Q_UNUSED(bea);
+}
+
+void tst_ViewModels::connectionsFilter_data()
+{
+    QTest::addColumn<QString>("filter");
+    QTest::addColumn<QStringList>("users");
+    QTest::addRow("user") << "alice" << QStringList{"alice", "alice"};
+    QTest::addRow("user, any case") << "ALI" << QStringList{"alice", "alice"};
+    QTest::addRow("role") << "admin" << QStringList{"carol"};
+    QTest::addRow("room") << "team:blue" << QStringList{"bob", "carol"};
+    QTest::addRow("address") << "127.0.0.1" << QStringList{"alice", "alice", "bob", "carol"};
+    QTest::addRow("surrounding spaces") << "  bob " << QStringList{"bob"};
+    QTest::addRow("nothing matches") << "nobody" << QStringList{};
+    QTest::addRow("empty") << "" << QStringList{"alice", "alice", "bob", "carol"};
+}
+
+void tst_ViewModels::connectionsFilter()
+{
+    QFETCH(QString, filter);
+    QFETCH(QStringList, users);
+
+    connectClient(QStringLiteral("alice"), {QStringLiteral("team:red")});
+    connectClient(QStringLiteral("alice"));
+    connectClient(QStringLiteral("bob"), {QStringLiteral("team:blue")});
+    connectClient(QStringLiteral("carol"), {QStringLiteral("team:blue")}, QStringLiteral("admin"));
+
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 4);
+    QSignalSpy filterChanged(&model, &ConnectionsModel::filterTextChanged);
+    model.setFilterText(filter);
+    QCOMPARE(filterChanged.count(), filter.isEmpty() ? 0 : 1);
+    QCOMPARE(sorted(column(model, ConnectionsModel::UserIdRole)), users);
+    QCOMPARE(model.count(), users.size());
+    QCOMPARE(model.totalCount(), 4);
+
+    // A connection id finds that connection (digits may match addresses too).
+    const qint64 someId = model.rowCount() > 0 ? model.idAt(model.rowCount() - 1) : 0;
+    if (someId > 0) {
+        model.setFilterText(QString::number(someId));
+        QVERIFY(model.rowOf(someId) >= 0);
+    }
+    model.setFilterText({});
+    QCOMPARE(model.rowCount(), 4);
+}
+
+void tst_ViewModels::connectionsOfOneRoom()
+{
+    const Client r1 = connectClient(QStringLiteral("r1"), {QStringLiteral("team:red")});
+    const Client r2 = connectClient(QStringLiteral("r2"), {QStringLiteral("team:red")});
+    const Client b1 = connectClient(QStringLiteral("b1"), {QStringLiteral("team:blue")});
+
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    model.setRefreshInterval(100);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRoom(QStringLiteral("team:red"));
+    QCOMPARE(sorted(column(model, ConnectionsModel::UserIdRole)), QStringList({"r1", "r2"}));
+
+    subscribe(b1, QStringLiteral("team:red"));
+    QTRY_COMPARE(model.rowCount(), 3);
+    QVERIFY(m_ts->server().leaveRoom(r1.id, QStringLiteral("team:red")));
+    QTRY_COMPARE(sorted(column(model, ConnectionsModel::UserIdRole)), QStringList({"b1", "r2"}));
+    r2.ws->socket().close();
+    QTRY_COMPARE(column(model, ConnectionsModel::UserIdRole), QStringList({"b1"}));
+    model.setRoom(QStringLiteral("no-such-room"));
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void tst_ViewModels::connectionsUnderChurn()
+{
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    model.setRefreshInterval(100);
+    model.sort(ConnectionsModel::UserColumn, Qt::DescendingOrder);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    RoomsModel rooms(&m_ts->server(), nullptr);
+    QAbstractItemModelTester roomsTester(&rooms, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    // Waves of clients joining and leaving while the models refresh (and are refreshed by
+    // hand in between, as a filter change would): every change must be a valid model change.
+    QList<Client> live;
+    for (int wave = 0; wave < 6; ++wave) {
+        for (int i = 0; i < 6; ++i) {
+            live << connectClient(QStringLiteral("churn-%1-%2").arg(wave).arg(i), {QStringLiteral("wave:%1").arg(wave % 2)});
+            QVERIFY(live.last().id > 0);
+        }
+        model.refresh();
+        rooms.refresh();
+        // Drop every other client, oldest first.
+        QList<Client> survivors;
+        for (int i = 0; i < live.size(); ++i) {
+            if (i % 2 == 0)
+                live[i].ws->socket().close();
+            else
+                survivors << live[i];
+        }
+        live = survivors;
+        QTest::qWait(50); // not a synchronisation: lets the refresh timers fire mid-churn
+        model.setFilterText(wave % 2 ? QStringLiteral("churn") : QString());
+        rooms.setFilterText(wave % 2 ? QStringLiteral("wave") : QString());
+    }
+    QTRY_COMPARE(model.rowCount(), live.size());
+    QStringList expected;
+    for (const Client &c : live)
+        expected << c.user;
+    expected.sort();
+    std::reverse(expected.begin(), expected.end());
+    QCOMPARE(column(model, ConnectionsModel::UserIdRole), expected);
+    if (QTest::currentTestFailed())
+        return;
+
+    for (const Client &c : live)
+        c.ws->socket().close();
+    QTRY_COMPARE(model.rowCount(), 0);
+    QTRY_COMPARE(rooms.rowCount(), 0);
+}
+
+// --- RoomsModel ---------------------------------------------------------------------------
+
+void tst_ViewModels::roomsFollowMembership()
+{
+    RoomsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(roleNameList(model), sorted({"display", "name", "members", "kind"}));
+    QCOMPARE(model.rowCount(), 0);
+
+    const Client a = connectClient(QStringLiteral("a"), {QStringLiteral("team:red")}, QStringLiteral("ops"));
+    const Client b = connectClient(QStringLiteral("b"), {QStringLiteral("team:red")});
+    QTRY_COMPARE(model.rowCount(), 4);
+    // Sorted by name, with member counts and kinds.
+    QCOMPARE(column(model, RoomsModel::NameRole), QStringList({"role:ops", "team:red", "user:a", "user:b"}));
+    QCOMPARE(column(model, Qt::DisplayRole), column(model, RoomsModel::NameRole));
+    QCOMPARE(column(model, RoomsModel::MembersRole), QStringList({"1", "2", "1", "1"}));
+    QCOMPARE(column(model, RoomsModel::KindRole), QStringList({"role", "room", "user", "user"}));
+    QCOMPARE(model.membersOf(QStringLiteral("team:red")), 2);
+    QCOMPARE(model.nameAt(1), QStringLiteral("team:red"));
+    QCOMPARE(model.rowOf(QStringLiteral("user:b")), 3);
+    QCOMPARE(model.rowOf(QStringLiteral("nope")), -1);
+
+    // A subscribe adds a room in its sorted place; a second member only changes the count.
+    subscribe(b, QStringLiteral("chat:1"));
+    QTRY_COMPARE(model.rowOf(QStringLiteral("chat:1")), 0);
+    QCOMPARE(model.membersOf(QStringLiteral("chat:1")), 1);
+    subscribe(a, QStringLiteral("chat:1"));
+    QTRY_COMPARE(model.membersOf(QStringLiteral("chat:1")), 2);
+    QCOMPARE(model.rowCount(), 5);
+
+    // Leaving and disconnecting shrink and remove rooms.
+    a.ws->socket().close();
+    QTRY_COMPARE(model.rowCount(), 3);
+    QCOMPARE(column(model, RoomsModel::NameRole), QStringList({"chat:1", "team:red", "user:b"}));
+    QCOMPARE(column(model, RoomsModel::MembersRole), QStringList({"1", "1", "1"}));
+    b.ws->send({{"type", "unsubscribe"}, {"channel", "chat:1"}});
+    QVERIFY(b.ws->receives(QStringLiteral("unsubscribed"), 5000));
+    QTRY_COMPARE(column(model, RoomsModel::NameRole), QStringList({"team:red", "user:b"}));
+}
+
+void tst_ViewModels::roomsFilterAndUsers()
+{
+    connectClient(QStringLiteral("ann"), {QStringLiteral("order:1"), QStringLiteral("order:2")});
+    connectClient(QStringLiteral("ann"), {QStringLiteral("order:2")});
+    connectClient(QStringLiteral("ben"), {QStringLiteral("chat:1")});
+
+    RoomsModel rooms(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&rooms, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(rooms.totalCount(), 5);
+    QSignalSpy countChanged(&rooms, &RoomsModel::countChanged);
+    rooms.setFilterText(QStringLiteral("ORDER"));
+    QCOMPARE(column(rooms, RoomsModel::NameRole), QStringList({"order:1", "order:2"}));
+    QCOMPARE(column(rooms, RoomsModel::MembersRole), QStringList({"1", "2"}));
+    QCOMPARE(rooms.count(), 2);
+    QCOMPARE(rooms.totalCount(), 5);
+    QCOMPARE(countChanged.count(), 1);
+    rooms.setFilterText(QStringLiteral("zzz"));
+    QCOMPARE(rooms.rowCount(), 0);
+    rooms.setFilterText({});
+    QCOMPARE(rooms.rowCount(), 5);
+
+    // The same model lists users with their connection counts (the Emit page's completion).
+    QSignalSpy reset(&rooms, &QAbstractItemModel::modelReset);
+    rooms.setSource(RoomsModel::Users);
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(column(rooms, RoomsModel::NameRole), QStringList({"ann", "ben"}));
+    QCOMPARE(column(rooms, RoomsModel::MembersRole), QStringList({"2", "1"}));
+    QCOMPARE(column(rooms, RoomsModel::KindRole), QStringList({"user", "user"}));
+    rooms.setFilterText(QStringLiteral("be"));
+    QCOMPARE(column(rooms, RoomsModel::NameRole), QStringList({"ben"}));
+}
+
+// --- EventsModel --------------------------------------------------------------------------
+
+void tst_ViewModels::eventsFlowNewestFirst()
+{
+    EventsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(roleNameList(model), sorted({"display", "seq", "time", "timestamp", "direction", "name", "room",
+                                          "userId", "connectionId", "detail"}));
+    QCOMPARE(model.capacity(), 10000);
+
+    const Client a = connectClient(QStringLiteral("ev-a"), {QStringLiteral("news")});
+    QTRY_VERIFY(model.contains(QStringLiteral("connect"), QStringLiteral("ev-a")));
+    const auto firstRow = [&](int role) { return model.data(model.index(0, 0), role); };
+    QCOMPARE(firstRow(EventsModel::NameRole).toString(), QStringLiteral("connect"));
+    QCOMPARE(firstRow(EventsModel::DirectionRole).toString(), QStringLiteral("system"));
+    QCOMPARE(firstRow(EventsModel::UserIdRole).toString(), QStringLiteral("ev-a"));
+    QCOMPARE(firstRow(EventsModel::ConnectionIdRole).toULongLong(), a.id);
+    QVERIFY(firstRow(EventsModel::TimestampRole).toLongLong() > 0);
+    QCOMPARE(firstRow(EventsModel::TimeRole).toString().size(), 12); // HH:mm:ss.zzz
+
+    EmitRequest headline;
+    headline.target = EmitRequest::Target::Room;
+    headline.room = QStringLiteral("news");
+    headline.event = QStringLiteral("headline");
+    headline.payload = QJsonObject{{QStringLiteral("n"), 1}};
+    QCOMPARE(m_ts->server().emitEvent(headline).delivered, 1);
+    QTRY_COMPARE(firstRow(EventsModel::NameRole).toString(), QStringLiteral("headline"));
+    QCOMPARE(firstRow(EventsModel::DirectionRole).toString(), QStringLiteral("out"));
+    QCOMPARE(firstRow(EventsModel::RoomRole).toString(), QStringLiteral("news"));
+    QVERIFY(firstRow(EventsModel::DetailRole).toString().contains(QStringLiteral("\"n\":1")));
+
+    a.ws->socket().close();
+    QTRY_COMPARE(firstRow(EventsModel::NameRole).toString(), QStringLiteral("disconnect"));
+    QCOMPARE(firstRow(EventsModel::ConnectionIdRole).toULongLong(), a.id);
+
+    // Newest first throughout.
+    for (int row = 1; row < model.rowCount(); ++row)
+        QVERIFY(model.data(model.index(row - 1, 0), EventsModel::SeqRole).toLongLong()
+                > model.data(model.index(row, 0), EventsModel::SeqRole).toLongLong());
+    QCOMPARE(model.bufferedCount(), model.rowCount());
+    QCOMPARE(model.received(), qint64(model.rowCount()));
+    QCOMPARE(model.skipped(), 0);
+
+    model.clear();
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.bufferedCount(), 0);
+    // Cleared rows stay cleared; new ones still come.
+    const Client b = connectClient(QStringLiteral("ev-b"));
+    QTRY_COMPARE(model.rowCount(), 1);
+    QCOMPARE(firstRow(EventsModel::UserIdRole).toString(), QStringLiteral("ev-b"));
+    Q_UNUSED(b);
+}
+
+void tst_ViewModels::eventsFilters_data()
+{
+    QTest::addColumn<QString>("direction");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("room");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QStringList>("expected"); // "name/user" of each row, newest first
+
+    QTest::addRow("everything") << "" << "" << "" << ""
+                                << QStringList{"disconnect/fa", "chat/fb", "notice/", "connect/fb", "connect/fa"};
+    QTest::addRow("system") << "system" << "" << "" << ""
+                            << QStringList{"disconnect/fa", "connect/fb", "connect/fa"};
+    QTest::addRow("in") << "in" << "" << "" << "" << QStringList{"chat/fb"};
+    QTest::addRow("out") << "out" << "" << "" << "" << QStringList{"notice/"};
+    QTest::addRow("name, any case") << "" << "CONN" << "" << "" << QStringList{"disconnect/fa", "connect/fb", "connect/fa"};
+    QTest::addRow("name") << "" << "notice" << "" << "" << QStringList{"notice/"};
+    QTest::addRow("user") << "" << "" << "" << "fa" << QStringList{"disconnect/fa", "connect/fa"};
+    QTest::addRow("room") << "" << "" << "lobby" << "" << QStringList{"chat/fb", "notice/"};
+    QTest::addRow("user and name") << "" << "dis" << "" << "fa" << QStringList{"disconnect/fa"};
+    QTest::addRow("direction and room") << "in" << "" << "lobby" << "" << QStringList{"chat/fb"};
+    QTest::addRow("no match") << "out" << "chat" << "" << "" << QStringList{};
+}
+
+void tst_ViewModels::eventsFilters()
+{
+    QFETCH(QString, direction);
+    QFETCH(QString, name);
+    QFETCH(QString, room);
+    QFETCH(QString, user);
+    QFETCH(QStringList, expected);
+
+    EventsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // Filters set first apply to rows as they arrive...
+    model.setDirectionFilter(direction);
+    model.setNameFilter(name);
+    model.setRoomFilter(room);
+    model.setUserFilter(user);
+
+    const Client fa = connectClient(QStringLiteral("fa"), {QStringLiteral("lobby")});
+    const Client fb = connectClient(QStringLiteral("fb"), {QStringLiteral("lobby")});
+    EmitRequest notice;
+    notice.target = EmitRequest::Target::Room;
+    notice.room = QStringLiteral("lobby");
+    notice.event = QStringLiteral("notice");
+    QCOMPARE(m_ts->server().emitEvent(notice).delivered, 2);
+    QVERIFY(fa.ws->receives(QStringLiteral("notice"), 5000));
+    // A client emit to the room: direction "in", from fb.
+    fb.ws->send({{"type", "emit"}, {"room", "lobby"}, {"event", "chat"}, {"data", "hi"}});
+    QVERIFY(fa.ws->receives(QStringLiteral("chat"), 5000));
+    fa.ws->socket().close();
+    QTRY_COMPARE(m_ts->server().eventLog().lastSeq(), quint64(5));
+
+    const auto rows = [&] {
+        QStringList out;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const QModelIndex i = model.index(row, 0);
+            out << model.data(i, EventsModel::NameRole).toString() + QLatin1Char('/')
+                       + model.data(i, EventsModel::UserIdRole).toString();
+        }
+        return out;
+    };
+    model.poll();
+    QTRY_COMPARE(rows(), expected);
+    QCOMPARE(model.bufferedCount(), 5);
+
+    // ...and set afterwards they refilter what is buffered.
+    EventsModel late(&m_ts->server(), nullptr);
+    QAbstractItemModelTester lateTester(&late, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(late.rowCount(), 5);
+    QSignalSpy filterChanged(&late, &EventsModel::filterChanged);
+    late.setDirectionFilter(direction);
+    late.setNameFilter(name);
+    late.setRoomFilter(room);
+    late.setUserFilter(user);
+    QStringList lateRows;
+    for (int row = 0; row < late.rowCount(); ++row)
+        lateRows << late.data(late.index(row, 0), EventsModel::NameRole).toString() + QLatin1Char('/')
+                        + late.data(late.index(row, 0), EventsModel::UserIdRole).toString();
+    QCOMPARE(lateRows, expected);
+    QCOMPARE(late.bufferedCount(), 5);
+    QCOMPARE(filterChanged.count(), int(!direction.isEmpty()) + int(!name.isEmpty()) + int(!room.isEmpty())
+                                        + int(!user.isEmpty()));
+}
+
+void tst_ViewModels::eventsPauseAndResume()
+{
+    EventsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy pausedChanged(&model, &EventsModel::pausedChanged);
+    model.setPaused(true);
+    QCOMPARE(pausedChanged.count(), 1);
+
+    const Client p = connectClient(QStringLiteral("paused-user"));
+    QTRY_COMPARE(m_ts->server().eventLog().lastSeq(), quint64(1));
+    model.poll(); // what the timer would do: nothing while paused
+    QCOMPARE(model.rowCount(), 0);
+    p.ws->socket().close();
+    QTRY_COMPARE(m_ts->server().eventLog().lastSeq(), quint64(2));
+    model.poll();
+    QCOMPARE(model.rowCount(), 0);
+
+    model.setPaused(false);
+    QCOMPARE(model.rowCount(), 2); // caught up at once
+    QCOMPARE(model.data(model.index(0, 0), EventsModel::NameRole).toString(), QStringLiteral("disconnect"));
+    QCOMPARE(model.data(model.index(1, 0), EventsModel::NameRole).toString(), QStringLiteral("connect"));
+    QCOMPARE(model.skipped(), 0);
+}
+
+void tst_ViewModels::eventsBoundedByCapacity()
+{
+    constexpr int kCapacity = 5;
+    EventsModel model(&m_ts->server(), nullptr, kCapacity);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.capacity(), kCapacity);
+    const Client c = connectClient(QStringLiteral("cap"), {QStringLiteral("r")});
+
+    // Several small batches, then one batch larger than the capacity.
+    for (int i = 0; i < 8; ++i) {
+        EmitRequest e;
+        e.target = EmitRequest::Target::Room;
+        e.room = QStringLiteral("r");
+        e.event = QStringLiteral("small-%1").arg(i);
+        m_ts->server().emitEvent(e);
+        model.poll();
+        QVERIFY(model.rowCount() <= kCapacity);
+    }
+    QCOMPARE(model.rowCount(), kCapacity);
+    QCOMPARE(model.data(model.index(0, 0), EventsModel::NameRole).toString(), QStringLiteral("small-7"));
+    QCOMPARE(model.data(model.index(kCapacity - 1, 0), EventsModel::NameRole).toString(), QStringLiteral("small-3"));
+    QCOMPARE(model.skipped(), 0);
+
+    model.setPaused(true);
+    for (int i = 0; i < 12; ++i) {
+        EmitRequest e;
+        e.target = EmitRequest::Target::Room;
+        e.room = QStringLiteral("r");
+        e.event = QStringLiteral("big-%1").arg(i);
+        m_ts->server().emitEvent(e);
+    }
+    model.setPaused(false);
+    QCOMPARE(model.rowCount(), kCapacity);
+    QCOMPARE(model.bufferedCount(), kCapacity);
+    QCOMPARE(column(model, EventsModel::NameRole), QStringList({"big-11", "big-10", "big-9", "big-8", "big-7"}));
+    // The seven rows of the batch that never fitted are reported, not silently lost.
+    QCOMPARE(model.skipped(), 7);
+    QCOMPARE(model.received(), 1 + 8 + 12);
+
+    // With a filter, the bound applies to the buffer and the visible rows follow it.
+    model.setNameFilter(QStringLiteral("big-1"));
+    QCOMPARE(column(model, EventsModel::NameRole), QStringList({"big-11", "big-10"}));
+    EmitRequest e;
+    e.target = EmitRequest::Target::Room;
+    e.room = QStringLiteral("r");
+    e.event = QStringLiteral("other");
+    for (int i = 0; i < kCapacity; ++i)
+        m_ts->server().emitEvent(e);
+    model.poll();
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.bufferedCount(), kCapacity);
+    Q_UNUSED(c);
+}
+
+void tst_ViewModels::eventsExport()
+{
+    EventsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const Client c = connectClient(QStringLiteral("exp"), {QStringLiteral("r")});
+    EmitRequest e;
+    e.target = EmitRequest::Target::Room;
+    e.room = QStringLiteral("r");
+    e.event = QStringLiteral("exported");
+    m_ts->server().emitEvent(e);
+    c.ws->socket().close();
+    QTRY_COMPARE(model.rowCount(), 3);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("events.jsonl"));
+    QCOMPARE(model.exportTo(QUrl::fromLocalFile(path).toString()), 3);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QCOMPARE(lines.size(), 4); // three lines and the empty rest after the last newline
+    QStringList names;
+    for (int i = 0; i < 3; ++i) {
+        QJsonParseError error;
+        const QJsonObject o = QJsonDocument::fromJson(lines[i], &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        names << o.value("name").toString();
+        QVERIFY(o.value("timestamp").toString().endsWith(QLatin1Char('Z')));
+    }
+    QCOMPARE(names, QStringList({"connect", "exported", "disconnect"})); // oldest first
+
+    // Only what passes the filters is written.
+    model.setDirectionFilter(QStringLiteral("out"));
+    QCOMPARE(model.exportTo(path), 1);
+    // A path that cannot be written is an error with an explanation.
+    QCOMPARE(model.exportTo(dir.filePath(QStringLiteral("missing/dir/x.jsonl"))), -1);
+    QVERIFY(model.lastError().contains(QStringLiteral("missing/dir")));
+}
+
+// --- Emitter's history and acks ----------------------------------------------------------
+
+void tst_ViewModels::emitHistoryAndAcks()
+{
+    Emitter emitter(&m_ts->server());
+    AcksModel &acks = *emitter.acks();
+    EmitHistoryModel &history = *emitter.history();
+    QAbstractItemModelTester acksTester(&acks, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester historyTester(&history, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(roleNameList(acks), sorted({"display", "connectionId", "userId", "ok", "error", "latencyMs", "time"}));
+    QCOMPARE(roleNameList(history), sorted({"display", "emitId", "time", "targetKind", "target", "event", "payload",
+                                            "delivered", "ack", "acks", "error"}));
+
+    const Client x = connectClient(QStringLiteral("x"), {QStringLiteral("desk")});
+    const Client y = connectClient(QStringLiteral("y"), {QStringLiteral("desk")});
+    const Client z = connectClient(QStringLiteral("z"));
+
+    const QString id = emitter.send(Emitter::Room, QStringLiteral(" desk "), QStringLiteral("confirm"),
+                                    QStringLiteral("{ \"n\": 1 }"), true, 10000);
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(emitter.lastDelivered(), 2);
+    QVERIFY(emitter.ackPending());
+    QCOMPARE(history.rowCount(), 1);
+    const auto h = [&](int row, int role) { return history.data(history.index(row, 0), role); };
+    QCOMPARE(h(0, EmitHistoryModel::IdRole).toString(), id);
+    QCOMPARE(h(0, EmitHistoryModel::EventRole).toString(), QStringLiteral("confirm"));
+    QCOMPARE(h(0, EmitHistoryModel::TargetKindRole).toInt(), int(Emitter::Room));
+    QCOMPARE(h(0, EmitHistoryModel::TargetRole).toString(), QStringLiteral("desk"));
+    QCOMPARE(h(0, EmitHistoryModel::PayloadRole).toString(), QStringLiteral("{\"n\":1}"));
+    QCOMPARE(h(0, EmitHistoryModel::DeliveredRole).toInt(), 2);
+    QCOMPARE(h(0, EmitHistoryModel::AckRole).toBool(), true);
+    QCOMPARE(h(0, EmitHistoryModel::AcksRole).toInt(), 0);
+
+    // One ack, one nack, as the clients answer.
+    QCOMPARE(x.ws->waitFor(QStringLiteral("confirm")).value("id").toString(), id);
+    QCOMPARE(y.ws->waitFor(QStringLiteral("confirm")).value("id").toString(), id);
+    QSignalSpy acksChanged(&emitter, &Emitter::acksChanged);
+    x.ws->send({{"type", "ack"}, {"id", id}});
+    QTRY_COMPARE(acks.rowCount(), 1);
+    QCOMPARE(emitter.acksReceived(), 1);
+    QVERIFY(emitter.ackPending());
+    y.ws->send({{"type", "nack"}, {"id", id}, {"error", "busy"}});
+    QTRY_COMPARE(acks.rowCount(), 2);
+    QCOMPARE(emitter.acksReceived(), 1);
+    QCOMPARE(emitter.acksFailed(), 1);
+    QVERIFY(!emitter.ackPending());
+    QVERIFY(acksChanged.count() >= 2);
+    const auto a = [&](int row, int role) { return acks.data(acks.index(row, 0), role); };
+    QCOMPARE(a(0, AcksModel::ConnectionIdRole).toULongLong(), x.id);
+    QCOMPARE(a(0, AcksModel::UserIdRole).toString(), QStringLiteral("x"));
+    QCOMPARE(a(0, AcksModel::OkRole).toBool(), true);
+    QCOMPARE(a(1, AcksModel::UserIdRole).toString(), QStringLiteral("y"));
+    QCOMPARE(a(1, AcksModel::OkRole).toBool(), false);
+    QCOMPARE(a(1, AcksModel::ErrorRole).toString(), QStringLiteral("busy"));
+    QVERIFY(a(1, AcksModel::LatencyRole).toLongLong() >= 0);
+    QCOMPARE(h(0, EmitHistoryModel::AcksRole).toInt(), 2);
+
+    // Re-send: a new emit with a new id on top; the acks list starts again.
+    const QString again = emitter.resend(0);
+    QVERIFY(!again.isEmpty());
+    QVERIFY(again != id);
+    QCOMPARE(history.rowCount(), 2);
+    QCOMPARE(acks.rowCount(), 0);
+    QCOMPARE(h(0, EmitHistoryModel::IdRole).toString(), again);
+    QCOMPARE(h(1, EmitHistoryModel::IdRole).toString(), id);
+    QCOMPARE(h(0, EmitHistoryModel::PayloadRole).toString(), h(1, EmitHistoryModel::PayloadRole).toString());
+    // The Edit button loads the payload back pretty-printed.
+    QVERIFY(emitter.historyPayload(1).contains(QLatin1Char('\n')));
+    QCOMPARE(QJsonDocument::fromJson(emitter.historyPayload(1).toUtf8()).object(), QJsonObject({{"n", 1}}));
+    QCOMPARE(x.ws->waitFor(QStringLiteral("confirm")).value("id").toString(), again);
+
+    // A late ack for the first emit counts in its history row, not in the current acks list.
+    y.ws->send({{"type", "ack"}, {"id", id}});
+    QTRY_COMPARE(h(1, EmitHistoryModel::AcksRole).toInt(), 3);
+    QCOMPARE(acks.rowCount(), 0);
+    QCOMPARE(emitter.recentEvents(), QStringList({"confirm"}));
+    Q_UNUSED(z); // not in the room: lastDelivered was 2 of 3 connections
+}
+
+void tst_ViewModels::emitAckTimeoutAndErrors()
+{
+    Emitter emitter(&m_ts->server());
+    QAbstractItemModelTester acksTester(emitter.acks(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester historyTester(emitter.history(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const Client c = connectClient(QStringLiteral("slow"));
+
+    // Nobody answers: the emit times out and says how many are missing.
+    const QString id = emitter.send(Emitter::User, QStringLiteral("slow"), QStringLiteral("ping.me"), {}, true, 100);
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(emitter.lastDelivered(), 1);
+    QCOMPARE(c.ws->waitFor(QStringLiteral("ping.me")).value("id").toString(), id);
+    QTRY_VERIFY(emitter.ackTimedOut());
+    QVERIFY(!emitter.ackPending());
+
+    // Refused sends: an error, nothing in the history.
+    const int before = emitter.history()->rowCount();
+    QVERIFY(emitter.send(Emitter::Room, QStringLiteral("r"), QStringLiteral("x"), QStringLiteral("{bad")).isEmpty());
+    QVERIFY(emitter.lastError().contains(QStringLiteral("line 1")));
+    QVERIFY(emitter.send(Emitter::Room, QStringLiteral("r"), QStringLiteral("  "), QStringLiteral("{}")).isEmpty());
+    QVERIFY(!emitter.lastError().isEmpty());
+    QVERIFY(emitter.send(Emitter::Connection, QStringLiteral("abc"), QStringLiteral("x"), {}).isEmpty());
+    QVERIFY(!emitter.lastError().isEmpty());
+    QVERIFY(emitter.send(Emitter::Room, QStringLiteral(" "), QStringLiteral("x"), {}).isEmpty());
+    QCOMPARE(emitter.history()->rowCount(), before);
+
+    // "#17" is accepted for a connection id, as the Connections page fills it in.
+    QVERIFY(!emitter.send(Emitter::Connection, QStringLiteral("#%1").arg(c.id), QStringLiteral("direct"), {}).isEmpty());
+    QCOMPARE(emitter.lastDelivered(), 1);
+    QVERIFY(c.ws->receives(QStringLiteral("direct"), 5000));
+    QCOMPARE(emitter.history()->rowCount(), before + 1);
+}
+
+void tst_ViewModels::emitHistoryIsBounded()
+{
+    Emitter emitter(&m_ts->server());
+    QAbstractItemModelTester historyTester(emitter.history(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    for (int i = 0; i < 205; ++i)
+        QVERIFY(!emitter.send(Emitter::Broadcast, {}, QStringLiteral("e%1").arg(i), {}).isEmpty());
+    QCOMPARE(emitter.history()->rowCount(), 200);
+    const QAbstractItemModel &h = *emitter.history();
+    QCOMPARE(h.data(h.index(0, 0), EmitHistoryModel::EventRole).toString(), QStringLiteral("e204"));
+    QCOMPARE(h.data(h.index(199, 0), EmitHistoryModel::EventRole).toString(), QStringLiteral("e5"));
+    QCOMPARE(emitter.recentEvents().size(), 12);
+    QCOMPARE(emitter.recentEvents().first(), QStringLiteral("e204"));
+}
+
+// --- QueuesModel --------------------------------------------------------------------------
+
+void tst_ViewModels::queuesModel()
+{
+    // No durable queues on the server yet: the model is empty and says so.
+    QueuesModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.available(), false);
+    QCOMPARE(roleNameList(model), sorted({"name", "ready", "inFlight", "delayed", "dead", "enqueuedPerSec",
+                                          "ackedPerSec", "consumers"}));
+    // Real traffic does not change that.
+    connectClient(QStringLiteral("q"));
+    QCOMPARE(model.rowCount(), 0);
+}
+
+QTEST_MAIN(tst_ViewModels)
+#include "tst_viewmodels.moc"
