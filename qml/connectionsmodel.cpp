@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QDateTime>
+#include <QtCore/QEvent>
 
 #include "consolecontext.h"
 #include "rowdiff.h"
@@ -62,7 +64,20 @@ ConnectionsModel::ConnectionsModel(Server *server, QObject *parent)
     m_timer.setInterval(250);
     connect(&m_timer, &QTimer::timeout, this, &ConnectionsModel::refresh);
     m_timer.start();
+    // Installing a translator sends LanguageChange to the application object only.
+    if (QCoreApplication::instance())
+        QCoreApplication::instance()->installEventFilter(this);
     refresh();
+}
+
+bool ConnectionsModel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange && watched == QCoreApplication::instance()) {
+        Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1), {Qt::DisplayRole});
+    }
+    return QAbstractTableModel::eventFilter(watched, event);
 }
 
 int ConnectionsModel::rowCount(const QModelIndex &parent) const

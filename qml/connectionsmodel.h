@@ -73,6 +73,10 @@ public:
     Q_INVOKABLE qint64 idAt(int row) const;
     Q_INVOKABLE void refresh();
 
+protected:
+    /// Column titles and "… ago" texts follow a language switch.
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 Q_SIGNALS:
     void activeChanged();
     void filterTextChanged();

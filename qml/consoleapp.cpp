@@ -34,7 +34,10 @@ ConsoleApp::ConsoleApp(Server &server, const QString &language)
     m_engine = std::make_unique<QQmlApplicationEngine>();
     // With Qt 6.4's default resource prefix the module's qmldir is at qrc:/Switchboard/Console/.
     m_engine->addImportPath(QStringLiteral("qrc:/"));
-    setLanguage(language.isEmpty() ? systemLanguage() : language);
+    // --lang (or SWITCHBOARD_LANG / the config file) reaches the console through the server's
+    // configuration unless the caller chose a language.
+    const QString configured = language.isEmpty() ? server.config().lang : language;
+    setLanguage(configured.isEmpty() ? systemLanguage() : configured);
 }
 
 ConsoleApp::~ConsoleApp()

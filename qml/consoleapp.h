@@ -20,8 +20,9 @@ class Server;
  * @brief The operator console: a QML engine showing Main.qml, with the view models bound to
  * an already running Server. Create it after a QApplication exists (QtCharts needs one).
  *
- * The language is @p language when given (--lang), else the first of the system's UI
- * languages the console has a translation for, else English; setLanguage() switches at run
+ * The language is @p language when given, else the server configuration's (--lang), else the
+ * first of the system's UI languages the console has a translation for, else English;
+ * setLanguage() switches at run
  * time. Environment hooks serve docs and measurements: SWITCHBOARD_FRAME_LOG=FILE logs
  * frame intervals, SWITCHBOARD_SCREENSHOTS=DIR saves page grabs, SWITCHBOARD_WINDOW_SIZE=WxH
  * sizes the window (see docs/console.md).

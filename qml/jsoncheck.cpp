@@ -1,5 +1,7 @@
 #include "jsoncheck.h"
 
+#include <QtCore/QCoreApplication>
+#include <QtCore/QEvent>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -35,7 +37,16 @@ QString explain(QJsonParseError::ParseError error)
 
 JsonCheck::JsonCheck(QObject *parent) : QObject(parent)
 {
+    if (QCoreApplication::instance())
+        QCoreApplication::instance()->installEventFilter(this);
     validate();
+}
+
+bool JsonCheck::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange && watched == QCoreApplication::instance())
+        validate();
+    return QObject::eventFilter(watched, event);
 }
 
 JsonCheck::Result JsonCheck::parse(const QString &text, bool allowEmpty)

@@ -60,6 +60,10 @@ Q_SIGNALS:
     void allowEmptyChanged();
     void resultChanged();
 
+protected:
+    /// The explanation follows a language switch.
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void validate();
 

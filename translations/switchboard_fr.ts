@@ -1,4 +1,1389 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
+<context>
+    <name>ConnectionsPage</name>
+    <message>
+        <source>Connections</source>
+        <translation>Connexions</translation>
+    </message>
+    <message>
+        <source>Every open WebSocket. Click a row for details and actions; click a column header to sort.</source>
+        <translation>Tous les WebSockets ouverts. Cliquez sur une ligne pour les détails et les actions, sur un en-tête de colonne pour trier.</translation>
+    </message>
+    <message>
+        <source>Filter by id, user, role, address or room</source>
+        <translation>Filtrer par id, utilisateur, rôle, adresse ou salon</translation>
+    </message>
+    <message>
+        <source>%1 of %2 connections</source>
+        <translation>%1 sur %2 connexions</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n connection(s)</source>
+        <translation>
+            <numerusform>%n connexion</numerusform>
+            <numerusform>%n connexions</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No connection matches the filter</source>
+        <translation>Aucune connexion ne correspond au filtre</translation>
+    </message>
+    <message>
+        <source>No clients connected</source>
+        <translation>Aucun client connecté</translation>
+    </message>
+    <message>
+        <source>Clients connect to %1?token=… — mint a dev token on the Settings page.</source>
+        <translation>Les clients se connectent à %1?token=… — créez un jeton de développement sur la page Paramètres.</translation>
+    </message>
+    <message>
+        <source>Connection #%1</source>
+        <translation>Connexion #%1</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>connecté</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>déconnecté</translation>
+    </message>
+    <message>
+        <source>Close details</source>
+        <translation>Fermer les détails</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utilisateur</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rôle</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protocole</translation>
+    </message>
+    <message>
+        <source>Connected at</source>
+        <translation>Connecté depuis</translation>
+    </message>
+    <message>
+        <source>Last activity</source>
+        <translation>Dernière activité</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <source>%1 in · %2 out</source>
+        <translation>%1 reçus · %2 envoyés</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>Octets</translation>
+    </message>
+    <message>
+        <source>Pending send</source>
+        <translation>Envoi en attente</translation>
+    </message>
+    <message>
+        <source>I/O thread</source>
+        <translation>Thread d&apos;E/S</translation>
+    </message>
+    <message>
+        <source>Rooms</source>
+        <translation>Salons</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>Quitter</translation>
+    </message>
+    <message>
+        <source>room name, e.g. order:42</source>
+        <translation>nom du salon, p.&#xa0;ex. order:42</translation>
+    </message>
+    <message>
+        <source>Join</source>
+        <translation>Rejoindre</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+    <message>
+        <source>Send event to this connection…</source>
+        <translation>Envoyer un événement à cette connexion…</translation>
+    </message>
+    <message>
+        <source>…to the user</source>
+        <translation>…à l&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>Déconnecter</translation>
+    </message>
+    <message>
+        <source>1000 · normal closure</source>
+        <translation>1000 · fermeture normale</translation>
+    </message>
+    <message>
+        <source>1001 · going away</source>
+        <translation>1001 · départ</translation>
+    </message>
+    <message>
+        <source>1008 · policy violation</source>
+        <translation>1008 · violation de règle</translation>
+    </message>
+    <message>
+        <source>1011 · server error</source>
+        <translation>1011 · erreur serveur</translation>
+    </message>
+    <message>
+        <source>4000 · internal error</source>
+        <translation>4000 · erreur interne</translation>
+    </message>
+    <message>
+        <source>Use 1000, 1001, 1008, 1011 or an application code 3000–4999.</source>
+        <translation>Utilisez 1000, 1001, 1008, 1011 ou un code applicatif 3000–4999.</translation>
+    </message>
+    <message>
+        <source>reason (sent to the client)</source>
+        <translation>motif (envoyé au client)</translation>
+    </message>
+    <message>
+        <source>disconnected by operator</source>
+        <translation>déconnecté par l&apos;opérateur</translation>
+    </message>
+</context>
+<context>
+    <name>EmitPage</name>
+    <message>
+        <source>The server is stopped.</source>
+        <translation>Le serveur est arrêté.</translation>
+    </message>
+    <message>
+        <source>Enter an event name.</source>
+        <translation>Saisissez un nom d&apos;événement.</translation>
+    </message>
+    <message>
+        <source>Choose a target.</source>
+        <translation>Choisissez une cible.</translation>
+    </message>
+    <message>
+        <source>Fix the payload: %1</source>
+        <translation>Corrigez la charge utile&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Notification</source>
+        <translation>Notification</translation>
+    </message>
+    <message>
+        <source>Order update</source>
+        <translation>Mise à jour de commande</translation>
+    </message>
+    <message>
+        <source>Chat message</source>
+        <translation>Message de chat</translation>
+    </message>
+    <message>
+        <source>Force reload</source>
+        <translation>Forcer le rechargement</translation>
+    </message>
+    <message>
+        <source>Empty object</source>
+        <translation>Objet vide</translation>
+    </message>
+    <message>
+        <source>Emit</source>
+        <translation>Émettre</translation>
+    </message>
+    <message>
+        <source>Send an event to clients, as a back-end service would through the HTTP API</source>
+        <translation>Envoyer un événement aux clients, comme le ferait un service back-end via l&apos;API HTTP</translation>
+    </message>
+    <message>
+        <source>New event</source>
+        <translation>Nouvel événement</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Cible</translation>
+    </message>
+    <message>
+        <source>Broadcast</source>
+        <translation>Diffusion</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Salon</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utilisateur</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Connexion</translation>
+    </message>
+    <message>
+        <source>User id</source>
+        <translation>Id utilisateur</translation>
+    </message>
+    <message>
+        <source>Connection id</source>
+        <translation>Id de connexion</translation>
+    </message>
+    <message>
+        <source>e.g. order:42</source>
+        <translation>p.&#xa0;ex. order:42</translation>
+    </message>
+    <message>
+        <source>e.g. 42</source>
+        <translation>p.&#xa0;ex. 42</translation>
+    </message>
+    <message>
+        <source>e.g. 17</source>
+        <translation>p.&#xa0;ex. 17</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Événement</translation>
+    </message>
+    <message>
+        <source>event name, e.g. notification</source>
+        <translation>nom d&apos;événement, p.&#xa0;ex. notification</translation>
+    </message>
+    <message>
+        <source>Recent:</source>
+        <translation>Récents&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Charge utile</translation>
+    </message>
+    <message>
+        <source>Templates…</source>
+        <translation>Modèles…</translation>
+    </message>
+    <message>
+        <source>Pretty-print</source>
+        <translation>Mettre en forme</translation>
+    </message>
+    <message>
+        <source>Require ack, timeout</source>
+        <translation>Exiger un accusé, délai</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>s</translation>
+    </message>
+    <message>
+        <source>Persist for offline users</source>
+        <translation>Conserver pour les utilisateurs hors ligne</translation>
+    </message>
+    <message>
+        <source>Stored and delivered when the user next connects (needs the durable store)</source>
+        <translation>Stocké et remis à la prochaine connexion de l&apos;utilisateur (nécessite le stockage durable)</translation>
+    </message>
+    <message>
+        <source>Exclude user</source>
+        <translation>Exclure l&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>user id</source>
+        <translation>id utilisateur</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>%1 · id %2</source>
+        <translation>%1 · id %2</translation>
+    </message>
+    <message>
+        <source>Nothing sent yet</source>
+        <translation>Rien n&apos;a encore été envoyé</translation>
+    </message>
+    <message>
+        <source>Delivered to</source>
+        <translation>Remis à</translation>
+    </message>
+    <message>
+        <source>sockets</source>
+        <translation>sockets</translation>
+    </message>
+    <message>
+        <source>Acks</source>
+        <translation>Accusés</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>waiting…</source>
+        <translation>en attente…</translation>
+    </message>
+    <message>
+        <source>timed out, %1 missing</source>
+        <translation>délai dépassé, %1 manquant(s)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n nack(s)</source>
+        <translation>
+            <numerusform>%n refus</numerusform>
+            <numerusform>%n refus</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>all acknowledged</source>
+        <translation>tous accusés</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historique</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n emit(s) from this console</source>
+        <translation>
+            <numerusform>%n envoi depuis cette console</numerusform>
+            <numerusform>%n envois depuis cette console</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>broadcast</source>
+        <translation>diffusion</translation>
+    </message>
+    <message>
+        <source>room %1</source>
+        <translation>salon %1</translation>
+    </message>
+    <message>
+        <source>user %1</source>
+        <translation>utilisateur %1</translation>
+    </message>
+    <message>
+        <source>connection #%1</source>
+        <translation>connexion #%1</translation>
+    </message>
+    <message>
+        <source>%1 sent · %2 acks</source>
+        <translation>%1 envoyés · %2 accusés</translation>
+    </message>
+    <message>
+        <source>%1 sent</source>
+        <translation>%1 envoyés</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Modifier</translation>
+    </message>
+    <message>
+        <source>Re-send</source>
+        <translation>Renvoyer</translation>
+    </message>
+    <message>
+        <source>Sent events appear here, ready to re-send.</source>
+        <translation>Les événements envoyés apparaissent ici, prêts à être renvoyés.</translation>
+    </message>
+</context>
+<context>
+    <name>EventsPage</name>
+    <message>
+        <source>Events</source>
+        <translation>Événements</translation>
+    </message>
+    <message>
+        <source>Live log of events in, out and system events, newest first</source>
+        <translation>Journal en direct des événements entrants, sortants et système, les plus récents en premier</translation>
+    </message>
+    <message>
+        <source>▶ Resume</source>
+        <translation>▶ Reprendre</translation>
+    </message>
+    <message>
+        <source>❚❚ Pause</source>
+        <translation>❚❚ Pause</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Effacer</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tous</translation>
+    </message>
+    <message>
+        <source>In</source>
+        <translation>Entrants</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>Sortants</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>Système</translation>
+    </message>
+    <message>
+        <source>Event name</source>
+        <translation>Nom d&apos;événement</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Salon</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utilisateur</translation>
+    </message>
+    <message>
+        <source>Showing %1 of %2 buffered rows (max %3)</source>
+        <translation>%1 lignes affichées sur %2 en mémoire (max. %3)</translation>
+    </message>
+    <message>
+        <source>%1 sampled out</source>
+        <translation>%1 écartées</translation>
+    </message>
+    <message>
+        <source>Under heavy load the server keeps at most 2,000 log rows a second and only counts the rest</source>
+        <translation>Sous forte charge, le serveur garde au plus 2&#xa0;000 lignes de journal par seconde et se contente de compter les autres</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>en pause</translation>
+    </message>
+    <message>
+        <source>Export JSON lines</source>
+        <translation>Exporter en JSON Lines</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) written</source>
+        <translation>
+            <numerusform>%n ligne écrite</numerusform>
+            <numerusform>%n lignes écrites</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <source>Dir</source>
+        <translation>Sens</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Room / target</source>
+        <translation>Salon / cible</translation>
+    </message>
+    <message>
+        <source>Conn</source>
+        <translation>Conn.</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Détail</translation>
+    </message>
+    <message>
+        <source>in</source>
+        <translation>entrant</translation>
+    </message>
+    <message>
+        <source>out</source>
+        <translation>sortant</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>système</translation>
+    </message>
+    <message>
+        <source>No event matches the filters</source>
+        <translation>Aucun événement ne correspond aux filtres</translation>
+    </message>
+    <message>
+        <source>No events yet</source>
+        <translation>Aucun événement pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>Connects, disconnects and every emitted event show up here as they happen.</source>
+        <translation>Connexions, déconnexions et chaque événement émis apparaissent ici en temps réel.</translation>
+    </message>
+</context>
+<context>
+    <name>FilterField</name>
+    <message>
+        <source>Filter</source>
+        <translation>Filtrer</translation>
+    </message>
+    <message>
+        <source>Clear filter</source>
+        <translation>Effacer le filtre</translation>
+    </message>
+</context>
+<context>
+    <name>JsonEditor</name>
+    <message>
+        <source>Line %1, column %2: %3</source>
+        <translation>Ligne %1, colonne %2&#xa0;: %3</translation>
+    </message>
+    <message>
+        <source>{ &quot;key&quot;: &quot;value&quot; }</source>
+        <translation>{ &quot;key&quot;: &quot;value&quot; }</translation>
+    </message>
+    <message>
+        <source>Empty payload: sends null</source>
+        <translation>Charge utile vide&#xa0;: envoie null</translation>
+    </message>
+    <message>
+        <source>Valid JSON (%1)</source>
+        <translation>JSON valide (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>Main</name>
+    <message>
+        <source>Switchboard — %1</source>
+        <translation>Switchboard — %1</translation>
+    </message>
+</context>
+<context>
+    <name>NavRail</name>
+    <message>
+        <source>Switchboard</source>
+        <translation>Switchboard</translation>
+    </message>
+    <message>
+        <source>Operator console</source>
+        <translation>Console d&apos;exploitation</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Vue d&apos;ensemble</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Connexions</translation>
+    </message>
+    <message>
+        <source>Rooms</source>
+        <translation>Salons</translation>
+    </message>
+    <message>
+        <source>Queues</source>
+        <translation>Files d&apos;attente</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Événements</translation>
+    </message>
+    <message>
+        <source>Emit</source>
+        <translation>Émettre</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Server running</source>
+        <translation>Serveur actif</translation>
+    </message>
+    <message>
+        <source>Server stopped</source>
+        <translation>Serveur arrêté</translation>
+    </message>
+    <message>
+        <source>v%1</source>
+        <translation>v%1</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewPage</name>
+    <message>
+        <source>%1 d %2 h %3 min</source>
+        <translation>%1 j %2 h %3 min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Vue d&apos;ensemble</translation>
+    </message>
+    <message>
+        <source>Live state of the embedded server</source>
+        <translation>État en direct du serveur intégré</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>Fenêtre</translation>
+    </message>
+    <message>
+        <source>1 min</source>
+        <translation>1 min</translation>
+    </message>
+    <message>
+        <source>5 min</source>
+        <translation>5 min</translation>
+    </message>
+    <message>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>En marche</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>Arrêté</translation>
+    </message>
+    <message>
+        <source>Listening on</source>
+        <translation>À l’écoute sur</translation>
+    </message>
+    <message>
+        <source>WebSocket endpoint</source>
+        <translation>Point d&apos;accès WebSocket</translation>
+    </message>
+    <message>
+        <source>Uptime</source>
+        <translation>Temps de fonctionnement</translation>
+    </message>
+    <message>
+        <source>I/O threads</source>
+        <translation>Threads d&apos;E/S</translation>
+    </message>
+    <message>
+        <source>Stop server</source>
+        <translation>Arrêter le serveur</translation>
+    </message>
+    <message>
+        <source>Start server</source>
+        <translation>Démarrer le serveur</translation>
+    </message>
+    <message>
+        <source>Closes every client with 1001 (going away) and stops listening</source>
+        <translation>Ferme chaque client avec 1001 (going away) et cesse d&apos;écouter</translation>
+    </message>
+    <message>
+        <source>Listens again on the configured address</source>
+        <translation>Écoute à nouveau sur l&apos;adresse configurée</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Connexions</translation>
+    </message>
+    <message>
+        <source>%1 total since start · limit %2</source>
+        <translation>%1 au total depuis le démarrage · limite %2</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Utilisateurs</translation>
+    </message>
+    <message>
+        <source>distinct user ids online</source>
+        <translation>ids utilisateur distincts en ligne</translation>
+    </message>
+    <message>
+        <source>Rooms</source>
+        <translation>Salons</translation>
+    </message>
+    <message>
+        <source>with at least one member</source>
+        <translation>avec au moins un membre</translation>
+    </message>
+    <message>
+        <source>Queue depth</source>
+        <translation>Profondeur de file</translation>
+    </message>
+    <message>
+        <source>durable queues not enabled</source>
+        <translation>files durables non activées</translation>
+    </message>
+    <message>
+        <source>Events in</source>
+        <translation>Événements entrants</translation>
+    </message>
+    <message>
+        <source>/s</source>
+        <translation>/s</translation>
+    </message>
+    <message>
+        <source>messages from clients</source>
+        <translation>messages des clients</translation>
+    </message>
+    <message>
+        <source>Events out</source>
+        <translation>Événements sortants</translation>
+    </message>
+    <message>
+        <source>messages written to sockets</source>
+        <translation>messages écrits sur les sockets</translation>
+    </message>
+    <message>
+        <source>Error rate</source>
+        <translation>Taux d&apos;erreurs</translation>
+    </message>
+    <message>
+        <source>%1 auth failures · %2 rate limited</source>
+        <translation>%1 échecs d&apos;auth · %2 limités en débit</translation>
+    </message>
+    <message>
+        <source>p99 latency</source>
+        <translation>Latence p99</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>emit → socket write · p50 %1 ms</source>
+        <translation>émission → écriture socket · p50 %1 ms</translation>
+    </message>
+    <message>
+        <source>connections</source>
+        <translation>connexions</translation>
+    </message>
+    <message>
+        <source>users</source>
+        <translation>utilisateurs</translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation>Débit</translation>
+    </message>
+    <message>
+        <source>out</source>
+        <translation>sortants</translation>
+    </message>
+    <message>
+        <source>in</source>
+        <translation>entrants</translation>
+    </message>
+    <message>
+        <source>messages</source>
+        <translation>messages</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>Latence</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+</context>
+<context>
+    <name>QueuesPage</name>
+    <message>
+        <source>Queues</source>
+        <translation>Files d&apos;attente</translation>
+    </message>
+    <message>
+        <source>Durable job queues: depth by state, rates, dead letters</source>
+        <translation>Files de tâches durables&#xa0;: profondeur par état, débits, lettres mortes</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>activées</translation>
+    </message>
+    <message>
+        <source>not available yet</source>
+        <translation>pas encore disponible</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Prêts</translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation>En cours</translation>
+    </message>
+    <message>
+        <source>Delayed</source>
+        <translation>Différés</translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation>Lettres mortes</translation>
+    </message>
+    <message>
+        <source>Per queue: ready, in flight, delayed, dead; enqueue and ack rates; consumers</source>
+        <translation>Par file&#xa0;: prêts, en cours, différés, morts&#xa0;; débits d&apos;ajout et d&apos;accusé&#xa0;; consommateurs</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Dead</source>
+        <translation>Morts</translation>
+    </message>
+    <message>
+        <source>Enqueued/s</source>
+        <translation>Ajoutés/s</translation>
+    </message>
+    <message>
+        <source>Acked/s</source>
+        <translation>Accusés/s</translation>
+    </message>
+    <message>
+        <source>Consumers</source>
+        <translation>Consommateurs</translation>
+    </message>
+    <message>
+        <source>Durable queues are not part of this server version yet</source>
+        <translation>Les files durables ne font pas encore partie de cette version du serveur</translation>
+    </message>
+    <message>
+        <source>They arrive with the durable queue issue: named queues stored in SQLite, consumers that ack or nack, retries with backoff and a dead-letter list. This page will then show each queue&apos;s depth by state and rates, a chart, and a dead-letter browser with retry, purge and a test enqueue. Today the server exposes no queue statistics, so there is nothing to show.</source>
+        <translation>Elles arriveront avec le ticket des files durables&#xa0;: files nommées stockées dans SQLite, consommateurs qui accusent ou refusent, nouvelles tentatives avec délai croissant et une liste de lettres mortes. Cette page montrera alors la profondeur de chaque file par état et ses débits, un graphique et un navigateur de lettres mortes avec nouvelle tentative, purge et ajout de test. Aujourd&apos;hui, le serveur n&apos;expose aucune statistique de file&#xa0;: il n&apos;y a rien à afficher.</translation>
+    </message>
+    <message>
+        <source>Messages that used up their attempts: payload, attempts, last error</source>
+        <translation>Messages ayant épuisé leurs tentatives&#xa0;: charge utile, tentatives, dernière erreur</translation>
+    </message>
+    <message>
+        <source>Retry all</source>
+        <translation>Tout réessayer</translation>
+    </message>
+    <message>
+        <source>Purge</source>
+        <translation>Purger</translation>
+    </message>
+    <message>
+        <source>Enqueue test message</source>
+        <translation>Ajouter un message de test</translation>
+    </message>
+    <message>
+        <source>No dead letters: no queues.</source>
+        <translation>Aucune lettre morte&#xa0;: aucune file.</translation>
+    </message>
+</context>
+<context>
+    <name>RoomsPage</name>
+    <message>
+        <source>Rooms</source>
+        <translation>Salons</translation>
+    </message>
+    <message>
+        <source>Rooms exist while they have members: user:, role: and token rooms are joined on connect, others by subscribe.</source>
+        <translation>Un salon existe tant qu&apos;il a des membres&#xa0;: les salons user:, role: et ceux du jeton sont rejoints à la connexion, les autres par subscribe.</translation>
+    </message>
+    <message>
+        <source>Filter rooms</source>
+        <translation>Filtrer les salons</translation>
+    </message>
+    <message>
+        <source>%1 of %2 rooms</source>
+        <translation>%1 sur %2 salons</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n room(s)</source>
+        <translation>
+            <numerusform>%n salon</numerusform>
+            <numerusform>%n salons</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>util.</translation>
+    </message>
+    <message>
+        <source>role</source>
+        <translation>rôle</translation>
+    </message>
+    <message>
+        <source>room</source>
+        <translation>salon</translation>
+    </message>
+    <message>
+        <source>No room matches the filter</source>
+        <translation>Aucun salon ne correspond au filtre</translation>
+    </message>
+    <message>
+        <source>No rooms yet</source>
+        <translation>Aucun salon pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>Select a room</source>
+        <translation>Sélectionnez un salon</translation>
+    </message>
+    <message>
+        <source>Its members appear here; you can broadcast to the room or remove a member from it.</source>
+        <translation>Ses membres apparaissent ici&#xa0;; vous pouvez diffuser dans le salon ou en retirer un membre.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n member(s)</source>
+        <translation>
+            <numerusform>%n membre</numerusform>
+            <numerusform>%n membres</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Broadcast to this room</source>
+        <translation>Diffuser dans ce salon</translation>
+    </message>
+    <message>
+        <source>event name</source>
+        <translation>nom d&apos;événement</translation>
+    </message>
+    <message>
+        <source>payload (JSON)</source>
+        <translation>charge utile (JSON)</translation>
+    </message>
+    <message>
+        <source>Broadcast</source>
+        <translation>Diffuser</translation>
+    </message>
+    <message>
+        <source>Open in Emit…</source>
+        <translation>Ouvrir dans Émettre…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delivered to %n socket(s)</source>
+        <translation>
+            <numerusform>Remis à %n socket</numerusform>
+            <numerusform>Remis à %n sockets</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Membres</translation>
+    </message>
+    <message>
+        <source>Remove selected member from room</source>
+        <translation>Retirer du salon le membre sélectionné</translation>
+    </message>
+</context>
+<context>
+    <name>SecretField</name>
+    <message>
+        <source>(not set)</source>
+        <translation>(non défini)</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>Masquer</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>Afficher</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copier</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Server values come from flags, SWITCHBOARD_* variables or the config file; they apply at start.</source>
+        <translation>Les valeurs du serveur viennent des options, des variables SWITCHBOARD_* ou du fichier de configuration&#xa0;; elles s&apos;appliquent au démarrage.</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Serveur</translation>
+    </message>
+    <message>
+        <source>HTTP address</source>
+        <translation>Adresse HTTP</translation>
+    </message>
+    <message>
+        <source>WebSocket</source>
+        <translation>WebSocket</translation>
+    </message>
+    <message>
+        <source>Data directory</source>
+        <translation>Répertoire de données</translation>
+    </message>
+    <message>
+        <source>I/O threads</source>
+        <translation>Threads d&apos;E/S</translation>
+    </message>
+    <message>
+        <source>Cluster (Redis)</source>
+        <translation>Cluster (Redis)</translation>
+    </message>
+    <message>
+        <source>standalone</source>
+        <translation>autonome</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>Limites</translation>
+    </message>
+    <message>
+        <source>Max connections</source>
+        <translation>Connexions max.</translation>
+    </message>
+    <message>
+        <source>Heartbeat</source>
+        <translation>Battement de cœur</translation>
+    </message>
+    <message>
+        <source>ping every %1 s, timeout %2 s</source>
+        <translation>ping toutes les %1 s, délai %2 s</translation>
+    </message>
+    <message>
+        <source>Max message size</source>
+        <translation>Taille max. de message</translation>
+    </message>
+    <message>
+        <source>Rate limit</source>
+        <translation>Limite de débit</translation>
+    </message>
+    <message>
+        <source>%1 messages/s per connection, burst %2</source>
+        <translation>%1 messages/s par connexion, rafale %2</translation>
+    </message>
+    <message>
+        <source>Send buffer cap</source>
+        <translation>Plafond du tampon d&apos;envoi</translation>
+    </message>
+    <message>
+        <source>Secrets</source>
+        <translation>Secrets</translation>
+    </message>
+    <message>
+        <source>Masked; reveal only on a trusted screen</source>
+        <translation>Masqués&#xa0;; à afficher uniquement sur un écran de confiance</translation>
+    </message>
+    <message>
+        <source>JWT secret</source>
+        <translation>Secret JWT</translation>
+    </message>
+    <message>
+        <source>Internal key</source>
+        <translation>Clé interne</translation>
+    </message>
+    <message>
+        <source>Admin token</source>
+        <translation>Jeton d&apos;administration</translation>
+    </message>
+    <message>
+        <source>Appearance and language</source>
+        <translation>Apparence et langue</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Thème</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Sombre</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Clair</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>Token tool</source>
+        <translation>Outil de jeton</translation>
+    </message>
+    <message>
+        <source>Mint a development JWT signed with this server&apos;s secret, and a ready-to-use WebSocket URL</source>
+        <translation>Créer un JWT de développement signé avec le secret de ce serveur, et une URL WebSocket prête à l&apos;emploi</translation>
+    </message>
+    <message>
+        <source>user id (required)</source>
+        <translation>id utilisateur (obligatoire)</translation>
+    </message>
+    <message>
+        <source>role, e.g. admin</source>
+        <translation>rôle, p.&#xa0;ex. admin</translation>
+    </message>
+    <message>
+        <source>rooms, comma separated</source>
+        <translation>salons, séparés par des virgules</translation>
+    </message>
+    <message>
+        <source>valid for</source>
+        <translation>valable</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 heure</translation>
+    </message>
+    <message>
+        <source>1 day</source>
+        <translation>1 jour</translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation>7 jours</translation>
+    </message>
+    <message>
+        <source>Mint token</source>
+        <translation>Créer le jeton</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>Jeton</translation>
+    </message>
+    <message>
+        <source>Copy token</source>
+        <translation>Copier le jeton</translation>
+    </message>
+    <message>
+        <source>Token copied</source>
+        <translation>Jeton copié</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Copy URL</source>
+        <translation>Copier l&apos;URL</translation>
+    </message>
+    <message>
+        <source>URL copied</source>
+        <translation>URL copiée</translation>
+    </message>
+    <message>
+        <source>Try it: npx wscat -c &quot;%1&quot;</source>
+        <translation>Essayez&#xa0;: npx wscat -c &quot;%1&quot;</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ConnectionsModel</name>
+    <message>
+        <source>%1 s ago</source>
+        <translation>il y a %1 s</translation>
+    </message>
+    <message>
+        <source>%1 min ago</source>
+        <translation>il y a %1 min</translation>
+    </message>
+    <message>
+        <source>%1 h ago</source>
+        <translation>il y a %1 h</translation>
+    </message>
+    <message>
+        <source>%1 d ago</source>
+        <translation>il y a %1 j</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utilisateur</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rôle</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Connecté</translation>
+    </message>
+    <message>
+        <source>Last activity</source>
+        <translation>Activité</translation>
+    </message>
+    <message>
+        <source>Rooms</source>
+        <translation>Salons</translation>
+    </message>
+    <message>
+        <source>Msgs in</source>
+        <translation>Reçus</translation>
+    </message>
+    <message>
+        <source>Msgs out</source>
+        <translation>Envoyés</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protocole</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::Emitter</name>
+    <message>
+        <source>No server</source>
+        <translation>Aucun serveur</translation>
+    </message>
+    <message>
+        <source>Enter an event name</source>
+        <translation>Saisissez un nom d&apos;événement</translation>
+    </message>
+    <message>
+        <source>Payload is not valid JSON (line %1, column %2): %3</source>
+        <translation>La charge utile n&apos;est pas du JSON valide (ligne %1, colonne %2)&#xa0;: %3</translation>
+    </message>
+    <message>
+        <source>Enter a connection id (a number)</source>
+        <translation>Saisissez un id de connexion (un nombre)</translation>
+    </message>
+    <message>
+        <source>Unknown target</source>
+        <translation>Cible inconnue</translation>
+    </message>
+    <message>
+        <source>Enter a target</source>
+        <translation>Saisissez une cible</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::EventsModel</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>Impossible d&apos;écrire %1&#xa0;: %2</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::JsonCheck</name>
+    <message>
+        <source>an object is not closed: a &apos;}&apos; or &apos;,&apos; is missing</source>
+        <translation>un objet n&apos;est pas fermé&#xa0;: il manque &apos;}&apos; ou &apos;,&apos;</translation>
+    </message>
+    <message>
+        <source>a &apos;:&apos; is missing after a key</source>
+        <translation>il manque &apos;:&apos; après une clé</translation>
+    </message>
+    <message>
+        <source>an array is not closed: a &apos;]&apos; or &apos;,&apos; is missing</source>
+        <translation>un tableau n&apos;est pas fermé&#xa0;: il manque &apos;]&apos; ou &apos;,&apos;</translation>
+    </message>
+    <message>
+        <source>a &apos;,&apos; is missing between values</source>
+        <translation>il manque &apos;,&apos; entre des valeurs</translation>
+    </message>
+    <message>
+        <source>this is not a JSON value (strings need double quotes)</source>
+        <translation>ce n&apos;est pas une valeur JSON (les chaînes exigent des guillemets doubles)</translation>
+    </message>
+    <message>
+        <source>the text ends inside a number</source>
+        <translation>le texte se termine au milieu d&apos;un nombre</translation>
+    </message>
+    <message>
+        <source>this number is not valid JSON</source>
+        <translation>ce nombre n&apos;est pas du JSON valide</translation>
+    </message>
+    <message>
+        <source>invalid escape sequence in a string</source>
+        <translation>séquence d&apos;échappement invalide dans une chaîne</translation>
+    </message>
+    <message>
+        <source>invalid UTF-8 in a string</source>
+        <translation>UTF-8 invalide dans une chaîne</translation>
+    </message>
+    <message>
+        <source>a string is not closed: a &apos;&quot;&apos; is missing</source>
+        <translation>une chaîne n&apos;est pas fermée&#xa0;: il manque &apos;&quot;&apos;</translation>
+    </message>
+    <message>
+        <source>an object was expected</source>
+        <translation>un objet était attendu</translation>
+    </message>
+    <message>
+        <source>the document is nested too deeply</source>
+        <translation>le document est trop profondément imbriqué</translation>
+    </message>
+    <message>
+        <source>the document is too large</source>
+        <translation>le document est trop volumineux</translation>
+    </message>
+    <message>
+        <source>unexpected text after the value (only one value is allowed)</source>
+        <translation>texte inattendu après la valeur (une seule valeur est permise)</translation>
+    </message>
+    <message>
+        <source>invalid JSON</source>
+        <translation>JSON invalide</translation>
+    </message>
+    <message>
+        <source>empty: enter a JSON value, e.g. {}</source>
+        <translation>vide&#xa0;: saisissez une valeur JSON, p.&#xa0;ex. {}</translation>
+    </message>
+    <message>
+        <source>null</source>
+        <translation>null</translation>
+    </message>
+    <message>
+        <source>boolean</source>
+        <translation>booléen</translation>
+    </message>
+    <message>
+        <source>number</source>
+        <translation>nombre</translation>
+    </message>
+    <message>
+        <source>string</source>
+        <translation>chaîne</translation>
+    </message>
+    <message>
+        <source>array</source>
+        <translation>tableau</translation>
+    </message>
+    <message>
+        <source>object</source>
+        <translation>objet</translation>
+    </message>
+</context>
 </TS>

@@ -113,6 +113,7 @@ Rectangle {
             required property int column
             required property int connectionId
             readonly property bool selected: connectionId === root.selectedId
+            objectName: "cell_" + row + "_" + column
             implicitHeight: Theme.rowHeight
             color: selected ? Theme.selection : (row % 2 ? Theme.surfaceAlt : Theme.surface)
             Label {

@@ -56,7 +56,7 @@ Item {
                         id: filter
                         objectName: "connectionsFilter"
                         placeholderText: qsTr("Filter by id, user, role, address or room")
-                        Layout.preferredWidth: 360
+                        Layout.preferredWidth: 420
                     }
                     Label {
                         objectName: "connectionsCount"
@@ -96,12 +96,13 @@ Item {
                 radius: Theme.radius
 
                 ScrollView {
+                    id: detailsScroll
                     anchors.fill: parent
                     contentWidth: availableWidth
                     clip: true
 
                     ColumnLayout {
-                        width: parent.width
+                        width: detailsScroll.availableWidth
                         spacing: 10
 
                         RowLayout {
@@ -227,20 +228,20 @@ Item {
                             Layout.rightMargin: 14
                             spacing: 6
                             Label { text: qsTr("Send"); color: Theme.textStrong; font.weight: Font.DemiBold }
-                            RowLayout {
-                                spacing: 6
-                                Button {
-                                    objectName: "sendToConnectionButton"
-                                    text: qsTr("Send event to this connection…")
-                                    enabled: details.connected
-                                    onClicked: page.emitRequested(Emitter.Connection, String(page.selectedId))
-                                }
-                                Button {
-                                    objectName: "sendToUserButton"
-                                    text: qsTr("…to the user")
-                                    enabled: details.userId.length > 0
-                                    onClicked: page.emitRequested(Emitter.User, details.userId)
-                                }
+                            // Stacked, so long translations fit the pane.
+                            Button {
+                                objectName: "sendToConnectionButton"
+                                text: qsTr("Send event to this connection…")
+                                enabled: details.connected
+                                Layout.fillWidth: true
+                                onClicked: page.emitRequested(Emitter.Connection, String(page.selectedId))
+                            }
+                            Button {
+                                objectName: "sendToUserButton"
+                                text: qsTr("…to the user")
+                                enabled: details.userId.length > 0
+                                Layout.fillWidth: true
+                                onClicked: page.emitRequested(Emitter.User, details.userId)
                             }
                         }
 

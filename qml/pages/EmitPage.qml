@@ -424,6 +424,8 @@ Item {
                             RowLayout {
                                 anchors { fill: parent; leftMargin: 10; rightMargin: 6 }
                                 spacing: 8
+                                // Two lines: the event, then time, target and outcome; the
+                                // buttons keep their size, the texts elide.
                                 ColumnLayout {
                                     spacing: 0
                                     Layout.fillWidth: true
@@ -435,23 +437,23 @@ Item {
                                         Layout.fillWidth: true
                                     }
                                     Label {
+                                        objectName: "historyOutcome_" + historyRow.index
                                         text: historyRow.time + "  ·  "
                                               + (historyRow.targetKind === Emitter.Broadcast ? qsTr("broadcast")
                                                  : historyRow.targetKind === Emitter.Room ? qsTr("room %1").arg(historyRow.target)
                                                  : historyRow.targetKind === Emitter.User ? qsTr("user %1").arg(historyRow.target)
                                                  : qsTr("connection #%1").arg(historyRow.target))
-                                        color: Theme.textMuted
+                                              + "  ·  "
+                                              + (historyRow.error.length > 0 ? historyRow.error
+                                                 : historyRow.ack ? qsTr("%1 sent · %2 acks").arg(historyRow.delivered).arg(historyRow.acks)
+                                                                  : qsTr("%1 sent").arg(historyRow.delivered))
+                                        color: historyRow.error.length > 0 ? Theme.danger : Theme.textMuted
                                         font.pixelSize: Theme.fontSmall
                                         elide: Text.ElideRight
                                         Layout.fillWidth: true
+                                        ToolTip.visible: truncated && historyMouse.containsMouse
+                                        ToolTip.text: text
                                     }
-                                }
-                                Label {
-                                    text: historyRow.error.length > 0 ? historyRow.error
-                                          : historyRow.ack ? qsTr("%1 sent · %2 acks").arg(historyRow.delivered).arg(historyRow.acks)
-                                                           : qsTr("%1 sent").arg(historyRow.delivered)
-                                    color: historyRow.error.length > 0 ? Theme.danger : Theme.textMuted
-                                    font.pixelSize: Theme.fontSmall
                                 }
                                 ToolButton {
                                     objectName: "loadHistory_" + historyRow.index

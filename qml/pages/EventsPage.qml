@@ -140,7 +140,7 @@ Item {
                         Repeater {
                             model: [
                                 { label: qsTr("Time"), width: 96 },
-                                { label: qsTr("Dir"), width: 64 },
+                                { label: qsTr("Dir"), width: 72 },
                                 { label: qsTr("Name"), width: 150 },
                                 { label: qsTr("Room / target"), width: 150 },
                                 { label: qsTr("User"), width: 100 },
@@ -188,7 +188,7 @@ Item {
                             spacing: 10
                             Label { text: row.time; color: Theme.textMuted; font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall; Layout.preferredWidth: 96 }
                             Item {
-                                Layout.preferredWidth: 64
+                                Layout.preferredWidth: 72
                                 implicitHeight: 18
                                 Pill {
                                     anchors.verticalCenter: parent.verticalCenter

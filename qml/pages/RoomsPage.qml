@@ -102,7 +102,7 @@ Item {
                                 Pill {
                                     text: roomDelegate.kind === "user" ? qsTr("user") : roomDelegate.kind === "role" ? qsTr("role") : qsTr("room")
                                     tint: roomDelegate.kind === "user" ? Theme.series2 : roomDelegate.kind === "role" ? Theme.series4 : Theme.series1
-                                    Layout.preferredWidth: 48
+                                    Layout.preferredWidth: 60
                                 }
                                 Label {
                                     text: roomDelegate.name

@@ -59,11 +59,11 @@ ScrollView {
                 ColumnLayout {
                     anchors { left: parent.left; right: parent.right }
                     spacing: 6
-                    KeyValue { objectName: "settingsMaxConnections"; label: qsTr("Max connections"); value: String(ConsoleSettings.maxConnections); Layout.fillWidth: true }
-                    KeyValue { label: qsTr("Heartbeat"); value: qsTr("ping every %1 s, timeout %2 s").arg(ConsoleSettings.heartbeatInterval / 1000).arg(ConsoleSettings.heartbeatTimeout / 1000); Layout.fillWidth: true }
-                    KeyValue { label: qsTr("Max message size"); value: ConsoleSettings.formatBytes(ConsoleSettings.maxMessageSize); Layout.fillWidth: true }
-                    KeyValue { label: qsTr("Rate limit"); value: qsTr("%1 messages/s per connection, burst %2").arg(ConsoleSettings.rateLimit).arg(ConsoleSettings.rateBurst); Layout.fillWidth: true }
-                    KeyValue { label: qsTr("Send buffer cap"); value: ConsoleSettings.formatBytes(ConsoleSettings.maxPendingBytes); Layout.fillWidth: true }
+                    KeyValue { objectName: "settingsMaxConnections"; label: qsTr("Max connections"); value: String(ConsoleSettings.maxConnections); labelWidth: 190; Layout.fillWidth: true }
+                    KeyValue { label: qsTr("Heartbeat"); value: qsTr("ping every %1 s, timeout %2 s").arg(ConsoleSettings.heartbeatInterval / 1000).arg(ConsoleSettings.heartbeatTimeout / 1000); labelWidth: 190; Layout.fillWidth: true }
+                    KeyValue { label: qsTr("Max message size"); value: ConsoleSettings.formatBytes(ConsoleSettings.maxMessageSize); labelWidth: 190; Layout.fillWidth: true }
+                    KeyValue { label: qsTr("Rate limit"); value: qsTr("%1 messages/s per connection, burst %2").arg(ConsoleSettings.rateLimit).arg(ConsoleSettings.rateBurst); labelWidth: 190; Layout.fillWidth: true }
+                    KeyValue { label: qsTr("Send buffer cap"); value: ConsoleSettings.formatBytes(ConsoleSettings.maxPendingBytes); labelWidth: 190; Layout.fillWidth: true }
                 }
             }
 
