@@ -33,6 +33,46 @@ QString explain(QJsonParseError::ParseError error)
     return JsonCheck::tr("invalid JSON");
 }
 
+// Index of the last non-blank character before @p end, or -1.
+qsizetype lastNonBlank(const QString &text, qsizetype end)
+{
+    for (qsizetype i = qMin(end, text.size()) - 1; i >= 0; --i) {
+        if (!text.at(i).isSpace())
+            return i;
+    }
+    return -1;
+}
+
+// Qt's parser names the construct it was reading, not the slip that broke it; the usual
+// slips get a plainer explanation and point at the culprit. Returns false when none applies.
+bool explainSlip(const QString &text, JsonCheck::Result *r)
+{
+    const qsizetype at = lastNonBlank(text, r->offset);
+    if (at < 0)
+        return false;
+    if (text.at(at) == QLatin1Char('\'') || (r->offset < text.size() && text.at(r->offset) == QLatin1Char('\''))) {
+        r->error = JsonCheck::tr("strings and keys need double quotes, not single quotes");
+        if (text.at(at) == QLatin1Char('\''))
+            r->offset = int(at);
+        return true;
+    }
+    const QChar c = text.at(at);
+    if (c == QLatin1Char('}') || c == QLatin1Char(']')) {
+        const qsizetype before = lastNonBlank(text, at);
+        if (before >= 0 && text.at(before) == QLatin1Char(',')) {
+            r->error = JsonCheck::tr("remove the comma before '%1': JSON allows no trailing comma").arg(c);
+            r->offset = int(before);
+            return true;
+        }
+        if (before >= 0 && text.at(before) == QLatin1Char(':')) {
+            r->error = JsonCheck::tr("a value is missing after ':'");
+            r->offset = int(before);
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 JsonCheck::JsonCheck(QObject *parent) : QObject(parent)
@@ -55,8 +95,12 @@ JsonCheck::Result JsonCheck::parse(const QString &text, bool allowEmpty)
     if (text.trimmed().isEmpty()) {
         r.ok = allowEmpty;
         r.value = QJsonValue::Null;
-        if (!allowEmpty)
+        if (!allowEmpty) {
             r.error = tr("empty: enter a JSON value, e.g. {}");
+            r.offset = 0;
+            r.line = 1;
+            r.column = 1;
+        }
         return r;
     }
     // QJsonDocument parses objects and arrays only; wrapping the text in an array accepts
@@ -74,8 +118,10 @@ JsonCheck::Result JsonCheck::parse(const QString &text, bool allowEmpty)
     const int byteOffset = qBound(0, error.offset - 1, int(utf8.size()) - 3);
     const QString before = QString::fromUtf8(text.toUtf8().left(byteOffset));
     r.offset = int(before.size());
-    r.line = int(before.count(QLatin1Char('\n'))) + 1;
-    r.column = int(before.size() - (before.lastIndexOf(QLatin1Char('\n')) + 1)) + 1;
+    explainSlip(text, &r);
+    const QStringView upTo = QStringView(text).left(r.offset);
+    r.line = int(upTo.count(QLatin1Char('\n'))) + 1;
+    r.column = int(upTo.size() - (upTo.lastIndexOf(QLatin1Char('\n')) + 1)) + 1;
     return r;
 }
 

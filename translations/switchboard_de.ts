@@ -1385,5 +1385,17 @@
         <source>object</source>
         <translation>Objekt</translation>
     </message>
+    <message>
+        <source>strings and keys need double quotes, not single quotes</source>
+        <translation>Zeichenketten und Schlüssel brauchen doppelte, keine einfachen Anführungszeichen</translation>
+    </message>
+    <message>
+        <source>remove the comma before &apos;%1&apos;: JSON allows no trailing comma</source>
+        <translation>Komma vor &apos;%1&apos; entfernen: JSON erlaubt kein abschließendes Komma</translation>
+    </message>
+    <message>
+        <source>a value is missing after &apos;:&apos;</source>
+        <translation>nach &apos;:&apos; fehlt ein Wert</translation>
+    </message>
 </context>
 </TS>

@@ -1385,5 +1385,17 @@
         <source>object</source>
         <translation>object</translation>
     </message>
+    <message>
+        <source>strings and keys need double quotes, not single quotes</source>
+        <translation>strings and keys need double quotes, not single quotes</translation>
+    </message>
+    <message>
+        <source>remove the comma before &apos;%1&apos;: JSON allows no trailing comma</source>
+        <translation>remove the comma before &apos;%1&apos;: JSON allows no trailing comma</translation>
+    </message>
+    <message>
+        <source>a value is missing after &apos;:&apos;</source>
+        <translation>a value is missing after &apos;:&apos;</translation>
+    </message>
 </context>
 </TS>

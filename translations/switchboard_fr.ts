@@ -1385,5 +1385,17 @@
         <source>object</source>
         <translation>objet</translation>
     </message>
+    <message>
+        <source>strings and keys need double quotes, not single quotes</source>
+        <translation>les chaînes et les clés exigent des guillemets doubles, pas simples</translation>
+    </message>
+    <message>
+        <source>remove the comma before &apos;%1&apos;: JSON allows no trailing comma</source>
+        <translation>supprimez la virgule avant &apos;%1&apos;&#xa0;: JSON n&apos;autorise pas de virgule finale</translation>
+    </message>
+    <message>
+        <source>a value is missing after &apos;:&apos;</source>
+        <translation>il manque une valeur après &apos;:&apos;</translation>
+    </message>
 </context>
 </TS>

@@ -16,7 +16,17 @@ ColumnLayout {
     readonly property string kind: check.kind
     property string editorObjectName: "jsonText"
 
-    function prettyPrint() { area.text = check.pretty(area.text); }
+    // Indents by two spaces and keeps the keys in the order they were typed (QJsonObject
+    // would sort them); text that does not parse stays as it is.
+    function prettyPrint() {
+        if (!valid || area.text.trim().length === 0)
+            return;
+        try {
+            area.text = JSON.stringify(JSON.parse(area.text), null, 2);
+        } catch (e) {
+            area.text = check.pretty(area.text);
+        }
+    }
     function compactText() { return check.compact(area.text); }
 
     spacing: 4
