@@ -3,12 +3,10 @@
 // click and type into the window by objectName and check the effect on those clients.
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
-#include <QtCore/QPointer>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QStandardPaths>
 #include <QtQuick/QQuickItem>
 #include <QtQuick/QQuickWindow>
-#include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
 #include "connectionsmodel.h"
@@ -746,7 +744,7 @@ void tst_Console::eventsFilter()
     openPage(QStringLiteral("events"));
     QQuickItem *events = page(QStringLiteral("events"));
     QQuickItem *list = item(QStringLiteral("eventsList"), events);
-    QTRY_VERIFY(list->property("count").toInt() >= 5); // 2 connects, 1 disconnect, 1 out, ...
+    QTRY_VERIFY(list->property("count").toInt() >= 4); // 2 connects, 1 disconnect, 1 out (and older rows)
 
     // By user: the watched user's connect and disconnect, nothing else.
     typeInto(item(QStringLiteral("eventUserFilter"), events), watched);
@@ -776,7 +774,7 @@ void tst_Console::eventsFilter()
     // Back to everything.
     click(item(QStringLiteral("eventRoomFilterClear"), events));
     click(item(QStringLiteral("directionFilter_0"), events));
-    QTRY_VERIFY(list->property("count").toInt() >= 5);
+    QTRY_VERIFY(list->property("count").toInt() >= 4);
     QVERIFY(item(QStringLiteral("eventsStatus"), events)->property("text").toString().startsWith(QStringLiteral("Showing ")));
     Q_UNUSED(b);
 }
