@@ -32,7 +32,9 @@ ApplicationWindow {
     // The screenshot hook (SWITCHBOARD_SCREENSHOT_DEMO=1) calls this after showing a page,
     // so the docs show pages in use rather than empty forms.
     function prepareScreenshot(page: string) {
-        if (page === "emit")
+        if (page === "overview")
+            overviewPage.demo();
+        else if (page === "emit")
             emitPage.demo();
         else if (page === "connections")
             connectionsPage.demo();
@@ -102,7 +104,7 @@ ApplicationWindow {
             Layout.fillWidth: true
             Layout.fillHeight: true
 
-            OverviewPage { objectName: "overviewPage" }
+            OverviewPage { id: overviewPage; objectName: "overviewPage" }
             ConnectionsPage {
                 id: connectionsPage
                 objectName: "connectionsPage"

@@ -10,6 +10,11 @@ ScrollView {
 
     property int windowSeconds: [60, 300, 900][windowSelector.currentIndex]
 
+    // For the screenshot hook: the shortest window, so a young server fills its charts.
+    function demo() {
+        windowSelector.currentIndex = 0;
+    }
+
     function formatUptime(s: int): string {
         const d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
         if (d > 0)
