@@ -5,6 +5,7 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDateTime>
 #include <QtCore/QEvent>
+#include <QtCore/QPointer>
 
 #include "consolecontext.h"
 #include "rowdiff.h"
@@ -260,32 +261,29 @@ qint64 ConnectionsModel::idAt(int row) const
     return row >= 0 && row < m_rows.size() ? qint64(m_rows.at(row).s.id) : 0;
 }
 
-bool ConnectionsModel::accepts(const ConnectionSnapshot &s) const
+bool ConnectionsModel::accepts(const ConnectionSnapshot &s, const Params &p)
 {
-    if (!m_room.isEmpty() && !s.rooms.contains(m_room))
+    if (!p.room.isEmpty() && !s.rooms.contains(p.room))
         return false;
-    if (m_filter.isEmpty())
+    const QString f = p.filter.trimmed();
+    if (f.isEmpty())
         return true;
-    const QString f = m_filter.trimmed();
     return QString::number(s.id) == f || s.userId.contains(f, Qt::CaseInsensitive)
         || s.role.contains(f, Qt::CaseInsensitive) || s.address.contains(f, Qt::CaseInsensitive)
         || std::any_of(s.rooms.cbegin(), s.rooms.cend(),
                        [&f](const QString &r) { return r.contains(f, Qt::CaseInsensitive); });
 }
 
-void ConnectionsModel::refresh()
+QList<ConnectionsModel::Row> ConnectionsModel::buildRows(const QList<ConnectionSnapshot> &all, const Params &p)
 {
-    if (!m_server)
-        return;
-    const QList<ConnectionSnapshot> all = m_server->registry().connections();
     QList<Row> next;
     next.reserve(all.size());
     for (const ConnectionSnapshot &s : all) {
-        if (accepts(s))
+        if (accepts(s, p))
             next.append(Row{s});
     }
-    const int column = m_sortColumn;
-    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    const int column = p.column;
+    const bool descending = p.order == Qt::DescendingOrder;
     // Typed comparisons: this runs over every connection a few times a second.
     auto compare = [column](const ConnectionSnapshot &a, const ConnectionSnapshot &b) -> int {
         auto cmp = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
@@ -310,10 +308,48 @@ void ConnectionsModel::refresh()
             c = a.s.id < b.s.id ? -1 : (a.s.id > b.s.id ? 1 : 0);
         return descending ? c > 0 : c < 0;
     });
+    return next;
+}
 
+void ConnectionsModel::refresh()
+{
+    if (!m_server)
+        return;
+    ++m_generation;
+    const QList<ConnectionSnapshot> all = m_server->registry().connections();
+    apply(buildRows(all, params()), int(all.size()));
+}
+
+void ConnectionsModel::refreshInBackground()
+{
+    if (!m_server || m_jobRunning)
+        return; // the running job's result is at most one tick old
+    m_jobRunning = true;
+    const quint64 generation = m_generation;
+    Server *server = m_server;
+    const Params p = params();
+    const QPointer<ConnectionsModel> guard(this);
+    m_worker.start([server, p, generation, guard] {
+        const QList<ConnectionSnapshot> all = server->registry().connections();
+        QList<Row> rows = buildRows(all, p);
+        const int total = int(all.size());
+        // Queued to the application object, which outlives the model; the guard says
+        // whether the model is still there when the result arrives.
+        QMetaObject::invokeMethod(QCoreApplication::instance(), [guard, rows = std::move(rows), total, generation] {
+            if (!guard)
+                return;
+            guard->m_jobRunning = false;
+            if (guard->m_generation == generation && guard->m_active)
+                guard->apply(rows, total);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void ConnectionsModel::apply(const QList<Row> &next, int total)
+{
     const int oldCount = int(m_rows.size());
     const int oldTotal = m_total;
-    m_total = int(all.size());
+    m_total = total;
     RowDiffOps ops{
         [this](int f, int l) { beginRemoveRows({}, f, l); }, [this] { endRemoveRows(); },
         [this](int f, int l) { beginInsertRows({}, f, l); }, [this] { endInsertRows(); },

@@ -2,6 +2,7 @@
 
 #include <QtCore/QAbstractTableModel>
 #include <QtCore/QStringList>
+#include <QtCore/QThreadPool>
 #include <QtCore/QTimer>
 #include <QtQml/qqmlregistration.h>
 
@@ -71,6 +72,7 @@ public:
     Q_INVOKABLE int rowOf(qint64 id) const;
     /// Connection id in @p row, or 0.
     Q_INVOKABLE qint64 idAt(int row) const;
+    /// Takes a snapshot, filters and sorts it and applies the difference, all right now.
     Q_INVOKABLE void refresh();
 
 protected:
@@ -92,7 +94,20 @@ private:
         ConnectionSnapshot s;
         bool operator==(const Row &o) const;
     };
-    bool accepts(const ConnectionSnapshot &s) const;
+    // What a refresh filters and sorts by; copied into the worker job.
+    struct Params
+    {
+        QString filter;
+        QString room;
+        int column = IdColumn;
+        Qt::SortOrder order = Qt::AscendingOrder;
+    };
+    static bool accepts(const ConnectionSnapshot &s, const Params &p);
+    static QList<Row> buildRows(const QList<ConnectionSnapshot> &all, const Params &p);
+    Params params() const { return {m_filter, m_room, m_sortColumn, m_sortOrder}; }
+    /// Timer path: snapshot, filter and sort on m_worker, then apply() on the GUI thread.
+    void refreshInBackground();
+    void apply(const QList<Row> &next, int total);
     QString text(const ConnectionSnapshot &s, int column) const;
     QVariant sortKey(const ConnectionSnapshot &s, int column) const;
 
@@ -106,6 +121,13 @@ private:
     int m_sortColumn = IdColumn;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     bool m_resortPending = false;
+    // Bumped by every synchronous refresh and every parameter change: a background result
+    // computed for an older generation is dropped.
+    quint64 m_generation = 0;
+    bool m_jobRunning = false;
+    // One thread, owned here: its destructor waits for a running job, and the model is
+    // always destroyed before the Server it reads.
+    QThreadPool m_worker;
 };
 
 /**

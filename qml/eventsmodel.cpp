@@ -79,6 +79,18 @@ void EventsModel::setPaused(bool paused)
         poll();
 }
 
+void EventsModel::setActive(bool active)
+{
+    if (m_active == active)
+        return;
+    m_active = active;
+    Q_EMIT activeChanged();
+    if (m_active && m_stale) {
+        m_stale = false;
+        refilter();
+    }
+}
+
 void EventsModel::setNameFilter(const QString &text)
 {
     if (m_name == text)
@@ -126,6 +138,7 @@ bool EventsModel::accepts(const EventLog::Entry &e) const
 
 void EventsModel::refilter()
 {
+    m_stale = false;
     beginResetModel();
     m_rows.clear();
     for (auto it = m_all.crbegin(); it != m_all.crend(); ++it) {
@@ -162,6 +175,13 @@ void EventsModel::poll()
     // Drop the oldest buffered rows, and (in one removal) the displayed rows that went with them.
     if (m_all.size() > size_t(m_capacity))
         m_all.erase(m_all.begin(), m_all.begin() + qsizetype(m_all.size() - size_t(m_capacity)));
+    if (!m_active) {
+        // Nobody looks: keep buffering, but spare the (hidden) view hundreds of row inserts
+        // a second. setActive(true) rebuilds the displayed rows in one reset.
+        m_stale = true;
+        Q_EMIT countChanged();
+        return;
+    }
     const quint64 oldestKept = m_all.empty() ? 0 : m_all.front().seq;
     int first = int(m_rows.size());
     while (first > 0 && m_rows.at(size_t(first - 1)).seq < oldestKept)

@@ -24,6 +24,7 @@ class EventsModel : public QAbstractListModel
 {
     Q_OBJECT
     QML_ELEMENT
+    Q_PROPERTY(bool active READ active WRITE setActive NOTIFY activeChanged)
     Q_PROPERTY(bool paused READ paused WRITE setPaused NOTIFY pausedChanged)
     Q_PROPERTY(QString nameFilter READ nameFilter WRITE setNameFilter NOTIFY filterChanged)
     Q_PROPERTY(QString roomFilter READ roomFilter WRITE setRoomFilter NOTIFY filterChanged)
@@ -47,6 +48,9 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
+    /// While inactive (page hidden) rows are only buffered; the view is rebuilt on activation.
+    bool active() const { return m_active; }
+    void setActive(bool active);
     bool paused() const { return m_paused; }
     void setPaused(bool paused);
     QString nameFilter() const { return m_name; }
@@ -74,6 +78,7 @@ public:
     Q_INVOKABLE bool contains(const QString &name, const QString &userId = {}) const;
 
 Q_SIGNALS:
+    void activeChanged();
     void pausedChanged();
     void filterChanged();
     void countChanged();
@@ -92,6 +97,8 @@ private:
     qint64 m_gaps = 0;
     quint64 m_skippedAtStart = 0;
     bool m_paused = false;
+    bool m_active = true;
+    bool m_stale = false;  // m_rows lags m_all because rows arrived while inactive
     QString m_name;
     QString m_room;
     QString m_user;

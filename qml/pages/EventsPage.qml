@@ -13,6 +13,7 @@ Item {
 
     EventsModel {
         id: events
+        active: page.visible
         nameFilter: nameFilter.filterText
         roomFilter: roomFilter.filterText
         userFilter: userFilter.filterText
