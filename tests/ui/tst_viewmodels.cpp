@@ -83,6 +83,7 @@ private Q_SLOTS:
     void eventsFilters_data();
     void eventsFilters();
     void eventsPauseAndResume();
+    void eventsInactiveBuffersWithoutRowSignals();
     void eventsBoundedByCapacity();
     void eventsExport();
 
@@ -627,6 +628,38 @@ void tst_ViewModels::eventsPauseAndResume()
     QCOMPARE(model.data(model.index(0, 0), EventsModel::NameRole).toString(), QStringLiteral("disconnect"));
     QCOMPARE(model.data(model.index(1, 0), EventsModel::NameRole).toString(), QStringLiteral("connect"));
     QCOMPARE(model.skipped(), 0);
+}
+
+void tst_ViewModels::eventsInactiveBuffersWithoutRowSignals()
+{
+    EventsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy activeChanged(&model, &EventsModel::activeChanged);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    model.setActive(false); // the Events page is hidden
+    QCOMPARE(activeChanged.count(), 1);
+
+    const Client c = connectClient(QStringLiteral("hidden-user"));
+    QTRY_COMPARE(m_ts->server().eventLog().lastSeq(), quint64(1));
+    model.poll();
+    QCOMPARE(model.bufferedCount(), 1); // kept...
+    QCOMPARE(model.rowCount(), 0);      // ...but not shown
+    QCOMPARE(inserted.count(), 0);
+    QVERIFY(model.contains(QStringLiteral("connect"), QStringLiteral("hidden-user")));
+
+    model.setActive(true); // the page is shown: one reset brings the view up to date
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.data(model.index(0, 0), EventsModel::NameRole).toString(), QStringLiteral("connect"));
+    QCOMPARE(model.data(model.index(0, 0), EventsModel::UserIdRole).toString(), QStringLiteral("hidden-user"));
+
+    // Active again: new rows arrive as inserts at the top.
+    c.ws->socket().close();
+    QTRY_COMPARE(m_ts->server().eventLog().lastSeq(), quint64(2));
+    model.poll();
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(model.data(model.index(0, 0), EventsModel::NameRole).toString(), QStringLiteral("disconnect"));
 }
 
 void tst_ViewModels::eventsBoundedByCapacity()
