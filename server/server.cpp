@@ -13,6 +13,7 @@
 #include "core/logging.h"
 #include "http/router.h"
 #include "protocol/messages.h"
+#include "queue/sqlitequeuestore.h"
 #include "transport/connection.h"
 #include "transport/epolldispatcher.h"
 #include "transport/ioworker.h"
@@ -109,6 +110,18 @@ bool Server::start(QString *error)
             qCWarning(lcQueue).noquote() << "offline delivery disabled:" << storeError;
     }
 
+    {
+        // Durable queues: SQLite in the data dir; in memory (not durable) without one.
+        const QString path = m_config.dataDir.isEmpty() ? QString() : m_config.dataDir + QStringLiteral("/queues.db");
+        auto queues = std::make_unique<QueueService>(*this, m_config,
+                                                     std::make_unique<SqliteQueueStore>(path, m_config.queueFullSync));
+        QString queueError;
+        if (queues->start(&queueError))
+            m_queues = std::move(queues);
+        else
+            qCWarning(lcQueue).noquote() << "durable queues disabled:" << queueError;
+    }
+
     // SWITCHBOARD_EVENT_DISPATCHER=qt keeps Qt's own poll()-based dispatcher (for comparison).
     const bool useEpoll = qEnvironmentVariable("SWITCHBOARD_EVENT_DISPATCHER") != QLatin1String("qt");
     for (int i = 0; i < threads; ++i) {
@@ -159,6 +172,11 @@ void Server::stop(int closeCode, const QString &reason)
     m_threads.clear();
     m_workers.clear();
     m_running = false;
+    // After the I/O threads: consumers that left during shutdown have returned their jobs.
+    if (m_queues) {
+        m_queues->stop();
+        m_queues.reset();
+    }
     m_offline.close();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
@@ -291,6 +309,17 @@ EmitResult Server::emitEvent(EmitRequest request)
     m_eventLog.append(request.source == QLatin1String("client") ? EventLog::Direction::In : EventLog::Direction::Out,
                       request.event, target, request.fromUserId, 0, frame->text);
     return result;
+}
+
+void Server::deliverJob(quint64 connectionId, const QString &queue, qint64 id, const QString &frame)
+{
+    IoWorker *worker = workerFor(connectionId);
+    if (!worker)
+        return; // gone: its consumerGone() returns the job
+    worker->post([worker, connectionId, queue, id, frame] {
+        if (Connection *c = worker->connection(connectionId))
+            c->sendJob(queue, id, frame);
+    });
 }
 
 bool Server::disconnectConnection(quint64 id, int code, const QString &reason)

@@ -14,6 +14,7 @@
 #include "metrics/eventlog.h"
 #include "metrics/metrics.h"
 #include "queue/offlinestore.h"
+#include "queue/queueservice.h"
 #include "rooms/registry.h"
 
 QT_BEGIN_NAMESPACE
@@ -88,6 +89,10 @@ public:
     EventLog &eventLog() { return m_eventLog; }
     const RoomPolicy &roomPolicy() const { return m_policy; }
     OfflineStore &offlineStore() { return m_offline; }
+    /// The durable queues; null while the server is stopped or when the store cannot open.
+    QueueService *queues() const { return m_queues.get(); }
+    /// Hands a queue job to a consumer's connection (from the queue thread).
+    void deliverJob(quint64 connectionId, const QString &queue, qint64 id, const QString &frame);
     QByteArray jwtSecret() const { return m_config.jwtSecret.toUtf8(); }
 
     EmitResult emitEvent(EmitRequest request);
@@ -139,6 +144,7 @@ private:
     Metrics m_metrics;
     EventLog m_eventLog;
     OfflineStore m_offline;
+    std::unique_ptr<QueueService> m_queues;
     Router *m_router = nullptr;
     std::atomic<quint64> m_nextConnectionId{1};
     std::vector<QThread *> m_threads;

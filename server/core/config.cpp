@@ -35,6 +35,13 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("rate-burst"), QStringLiteral("n"), QStringLiteral("Token bucket size (default 200).")},
         {QStringLiteral("max-pending-bytes"), QStringLiteral("bytes"), QStringLiteral("Outbound buffer cap per connection before it is dropped as a slow consumer (default 4194304).")},
         {QStringLiteral("max-queued-emits"), QStringLiteral("n"), QStringLiteral("Emits waiting per I/O thread before new ones are refused as overloaded (default 20000).")},
+        {QStringLiteral("queue-visibility-timeout"), QStringLiteral("ms"), QStringLiteral("Unacknowledged queue jobs return to the queue after this long (default 30000).")},
+        {QStringLiteral("queue-backoff-base"), QStringLiteral("ms"), QStringLiteral("Retry backoff base; the delay is random in [0, base * 2^(failures-1)] (default 1000).")},
+        {QStringLiteral("queue-backoff-cap"), QStringLiteral("ms"), QStringLiteral("Longest retry backoff (default 300000).")},
+        {QStringLiteral("queue-max-attempts"), QStringLiteral("n"), QStringLiteral("Deliveries before a message is dead-lettered, unless it sets its own (default 5).")},
+        {QStringLiteral("queue-max-payload"), QStringLiteral("bytes"), QStringLiteral("Largest queue message payload as JSON (default 262144).")},
+        {QStringLiteral("queue-sync"), QStringLiteral("normal|full"), QStringLiteral("SQLite durability: normal survives a process crash, full also a power cut (default normal).")},
+        {QStringLiteral("offline-max-per-user"), QStringLiteral("n"), QStringLiteral("Persisted emits kept per offline user; the oldest are dropped beyond it (default 1000).")},
         {QStringLiteral("handshake-timeout"), QStringLiteral("ms"), QStringLiteral("Close TCP connections that send no request within this time (default 10000).")},
         {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims, e.g. company:{companyId},shop:{shopIds[]}.")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
@@ -183,6 +190,19 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("max-pending-bytes"), &v) && !parseNumber(QStringLiteral("max-pending-bytes"), v, qint64(1024), &c.maxPendingBytes, error)) return false;
     if (resolve(QStringLiteral("handshake-timeout"), &v) && !parseNumber(QStringLiteral("handshake-timeout"), v, 10, &c.handshakeTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("max-queued-emits"), &v) && !parseNumber(QStringLiteral("max-queued-emits"), v, 1, &c.maxQueuedEmits, error)) return false;
+    if (resolve(QStringLiteral("queue-visibility-timeout"), &v) && !parseNumber(QStringLiteral("queue-visibility-timeout"), v, qint64(10), &c.queueVisibilityTimeoutMs, error)) return false;
+    if (resolve(QStringLiteral("queue-backoff-base"), &v) && !parseNumber(QStringLiteral("queue-backoff-base"), v, qint64(0), &c.queueBackoffBaseMs, error)) return false;
+    if (resolve(QStringLiteral("queue-backoff-cap"), &v) && !parseNumber(QStringLiteral("queue-backoff-cap"), v, qint64(0), &c.queueBackoffCapMs, error)) return false;
+    if (resolve(QStringLiteral("queue-max-attempts"), &v) && !parseNumber(QStringLiteral("queue-max-attempts"), v, 1, &c.queueMaxAttempts, error)) return false;
+    if (resolve(QStringLiteral("queue-max-payload"), &v) && !parseNumber(QStringLiteral("queue-max-payload"), v, qint64(16), &c.queueMaxPayload, error)) return false;
+    if (resolve(QStringLiteral("queue-sync"), &v)) {
+        if (v != QLatin1String("normal") && v != QLatin1String("full")) {
+            *error = QStringLiteral("invalid value for queue-sync: \"%1\" (normal or full)").arg(v);
+            return false;
+        }
+        c.queueFullSync = v == QLatin1String("full");
+    }
+    if (resolve(QStringLiteral("offline-max-per-user"), &v) && !parseNumber(QStringLiteral("offline-max-per-user"), v, 1, &c.offlineMaxPerUser, error)) return false;
     if (resolve(QStringLiteral("claim-rooms"), &v)) c.claimRooms = splitList(v);
     if (resolve(QStringLiteral("allowed-rooms"), &v)) c.allowedRooms = splitList(v);
     if (resolve(QStringLiteral("redis"), &v)) c.redisUrl = v;

@@ -29,6 +29,14 @@ struct ServerConfig
     int handshakeTimeoutMs = 10000;
     int maxQueuedEmits = 20000;   // per I/O thread; beyond it emits are refused as overloaded
     int jwtLeewaySeconds = 30;
+    // Durable queues (SPEC section 4).
+    qint64 queueVisibilityTimeoutMs = 30000; // unacked jobs return after this long
+    qint64 queueBackoffBaseMs = 1000;         // retry delay: full jitter over base * 2^(failures-1)
+    qint64 queueBackoffCapMs = 300000;        // ... capped at 5 minutes
+    int queueMaxAttempts = 5;                 // default per message; then the dead-letter list
+    qint64 queueMaxPayload = 256 * 1024;      // bytes of JSON per message
+    bool queueFullSync = false;               // synchronous=FULL (power-loss safe) instead of NORMAL
+    int offlineMaxPerUser = 1000;             // persisted emits kept per offline user; oldest dropped
     QString redisUrl;
     QString logFormat = QStringLiteral("text");
     QString lang;

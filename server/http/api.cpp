@@ -1,4 +1,4 @@
-// The HTTP API of SPEC section 3 (queue routes come with the durable queue issue).
+// The HTTP API of SPEC section 3 (the queue routes are in queueapi.cpp).
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
 
@@ -110,6 +110,7 @@ bool isValidCloseCode(int code)
 void registerApiRoutes(Router &router, Server &server)
 {
     Server *s = &server;
+    registerQueueRoutes(router, server);
 
     router.add(Method::Get, QStringLiteral("/health"), Access::Public, [s](const HttpRequest &) {
         return HttpResponse::json(s->healthJson());

@@ -72,7 +72,9 @@ private:
 /// Header lookup that ignores the case of the name.
 QByteArray headerValue(const QHttpServerRequest &request, const QByteArray &name);
 
-/// Registers every route of SPEC section 3 (except queues) on @p router.
+/// Registers every route of SPEC section 3 on @p router.
 void registerApiRoutes(Router &router, Server &server);
+/// The durable queue routes (SPEC sections 3 and 4); called by registerApiRoutes().
+void registerQueueRoutes(Router &router, Server &server);
 
 } // namespace Switchboard

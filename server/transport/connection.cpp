@@ -149,6 +149,13 @@ void Connection::onDisconnected()
     for (const QString &room : std::as_const(m_rooms))
         m_worker.indexLeave(this, room);
     m_rooms.clear();
+    if (!m_consuming.isEmpty() || !m_jobs.isEmpty()) {
+        // Jobs it held go back to their queues (with backoff) for another consumer.
+        if (QueueService *queues = m_server.queues())
+            queues->consumerGone(m_info->id);
+        m_consuming.clear();
+        m_jobs.clear();
+    }
     m_worker.connectionClosed(this);
 }
 
@@ -222,17 +229,11 @@ void Connection::handle(const QJsonObject &message)
     } else if (type == QLatin1String("emit")) {
         handleEmit(message);
     } else if (type == QLatin1String("ack") || type == QLatin1String("nack")) {
-        if (!id.isString() && !id.isDouble()) {
-            m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-            send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("%1 needs an \"id\"").arg(type)));
-            return;
-        }
-        const QString idText = id.isString() ? id.toString() : QString::number(qint64(id.toDouble()));
-        m_server.reportAck(idText, m_info->id, m_info->userId, type == QLatin1String("ack"),
-                           message.value(QLatin1String("error")).toString());
+        handleSettle(type, message);
     } else if (type == QLatin1String("consume")) {
-        send(Protocol::error(QStringLiteral("not_available"),
-                             QStringLiteral("durable queues are not available in this build yet"), id));
+        handleConsume(message, true);
+    } else if (type == QLatin1String("cancel")) {
+        handleConsume(message, false);
     } else {
         m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
         send(Protocol::error(QStringLiteral("unknown_type"), QStringLiteral("Unknown message type"), id));
@@ -329,6 +330,82 @@ void Connection::handleEmit(const QJsonObject &message)
                                {QStringLiteral("id"), id},
                                {QStringLiteral("delivered"), result.delivered}}));
     }
+}
+
+void Connection::handleSettle(const QString &type, const QJsonObject &message)
+{
+    const QJsonValue id = message.value(QLatin1String("id"));
+    if (!id.isString() && !id.isDouble()) {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("%1 needs an \"id\"").arg(type)));
+        return;
+    }
+    const bool ok = type == QLatin1String("ack");
+    const QString error = message.value(QLatin1String("error")).toString();
+    const QString idText = id.isString() ? id.toString() : QString::number(qint64(id.toDouble()));
+    bool isNumber = false;
+    const qint64 jobId = idText.toLongLong(&isNumber);
+    if (isNumber) {
+        const auto job = m_jobs.constFind(jobId);
+        if (job != m_jobs.cend()) {
+            if (QueueService *queues = m_server.queues())
+                queues->settle(m_info->id, *job, jobId, ok, error);
+            m_jobs.erase(job);
+            return;
+        }
+    }
+    m_server.reportAck(idText, m_info->id, m_info->userId, ok, error);
+}
+
+void Connection::handleConsume(const QJsonObject &message, bool consume)
+{
+    const QJsonValue id = message.value(QLatin1String("id"));
+    const QString queue = message.value(QLatin1String("queue")).toString();
+    auto fail = [&](const QString &code, const QString &text) {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
+                          {QStringLiteral("code"), code},
+                          {QStringLiteral("message"), text},
+                          {QStringLiteral("queue"), queue}};
+        if (!id.isUndefined())
+            error.insert(QStringLiteral("id"), id);
+        send(Protocol::encode(error));
+    };
+    if (!isValidQueueName(queue))
+        return fail(QStringLiteral("invalid_queue"), QStringLiteral("\"queue\" must be 1-128 characters from A-Z a-z 0-9 _ . : -"));
+    QueueService *queues = m_server.queues();
+    if (!queues)
+        return fail(QStringLiteral("not_available"), QStringLiteral("the durable queue store is not available"));
+    QJsonObject reply{{QStringLiteral("queue"), queue}};
+    if (consume) {
+        const QJsonValue prefetchValue = message.value(QLatin1String("prefetch"));
+        const int prefetch = prefetchValue.isUndefined() ? 1 : prefetchValue.toInt(0);
+        if (prefetch < 1 || prefetch > 1000)
+            return fail(QStringLiteral("invalid_message"), QStringLiteral("\"prefetch\" must be a number from 1 to 1000"));
+        const QJsonValue visibilityValue = message.value(QLatin1String("visibilityTimeout"));
+        const qint64 visibility = visibilityValue.isUndefined() ? 0 : qint64(visibilityValue.toDouble(-1));
+        if (visibility < 0 || (visibility > 0 && visibility < 100) || visibility > 12 * 3600 * 1000)
+            return fail(QStringLiteral("invalid_message"), QStringLiteral("\"visibilityTimeout\" must be milliseconds from 100 to 43200000"));
+        m_consuming.insert(queue);
+        queues->consume(m_info->id, queue, prefetch, visibility);
+        reply.insert(QStringLiteral("type"), QStringLiteral("consuming"));
+        reply.insert(QStringLiteral("prefetch"), prefetch);
+        reply.insert(QStringLiteral("visibilityTimeout"), visibility > 0 ? visibility : m_server.config().queueVisibilityTimeoutMs);
+    } else {
+        if (!m_consuming.remove(queue))
+            return fail(QStringLiteral("not_consuming"), QStringLiteral("this connection does not consume %1").arg(queue));
+        queues->cancel(m_info->id, queue);
+        reply.insert(QStringLiteral("type"), QStringLiteral("cancelled"));
+    }
+    if (!id.isUndefined())
+        reply.insert(QStringLiteral("id"), id);
+    send(Protocol::encode(reply));
+}
+
+void Connection::sendJob(const QString &queue, qint64 id, const QString &frame)
+{
+    m_jobs.insert(id, queue);
+    send(frame);
 }
 
 } // namespace Switchboard

@@ -4,6 +4,7 @@
 
 #include <QtCore/QJsonObject>
 #include <QtCore/QObject>
+#include <QtCore/QHash>
 #include <QtCore/QSet>
 
 #include "protocol/ratelimiter.h"
@@ -44,6 +45,9 @@ public:
     void abort();
     bool isClosing() const { return m_closingSinceMs != 0; }
 
+    /// Sends a queue job and remembers it, so the client's ack/nack goes to the queue.
+    void sendJob(const QString &queue, qint64 id, const QString &frame);
+
     bool join(const QString &room);
     bool leave(const QString &room);
 
@@ -56,6 +60,8 @@ private:
     void handle(const QJsonObject &message);
     void handleSubscribe(const QJsonObject &message, bool subscribe);
     void handleEmit(const QJsonObject &message);
+    void handleConsume(const QJsonObject &message, bool consume);
+    void handleSettle(const QString &type, const QJsonObject &message);
     void sendConnected();
 
     IoWorker &m_worker;
@@ -63,6 +69,8 @@ private:
     std::unique_ptr<QWebSocket> m_socket;
     std::shared_ptr<ConnectionInfo> m_info;
     QSet<QString> m_rooms;
+    QSet<QString> m_consuming;        // queues this connection consumes
+    QHash<qint64, QString> m_jobs;    // jobs it holds: id -> queue
     RateLimiter m_limiter;
     qint64 m_lastSeenMs = 0;
     qint64 m_lastPingMs = 0;

@@ -1,0 +1,126 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <type_traits>
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QMutex>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+#include <QtCore/QThread>
+#include <QtCore/QTimer>
+
+#include "queueengine.h"
+#include "queuestore.h"
+
+namespace Switchboard {
+
+class Server;
+struct ServerConfig;
+
+/**
+ * @brief The durable queues: a QueueEngine and its QueueStore, owned by one "queue" thread.
+ *
+ * Every state change runs on that thread, so neither needs a lock. Other threads call the
+ * blocking methods (they wait for the queue thread; HTTP handlers use them, never the GUI
+ * thread), the fire-and-forget ones (consumers on the I/O threads), or read the stats
+ * snapshot. Writes that need no reply (acks, attempts, retries) are grouped into one SQLite
+ * transaction per turn of the queue thread's loop; an enqueue commits before it returns.
+ */
+class QueueService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(QueueService)
+
+public:
+    QueueService(Server &server, const ServerConfig &config, std::unique_ptr<QueueStore> store);
+    ~QueueService() override;
+
+    /// Opens the store, recovers the queues and starts the queue thread.
+    bool start(QString *error);
+    /// Commits what is pending and joins the queue thread. Call after the I/O threads stopped.
+    void stop();
+    bool isRunning() const { return m_running.load(std::memory_order_acquire); }
+
+    // ---- blocking, from any thread but the GUI thread ------------------------------------
+    /// Commits @p messages (same queue, validated) and fills in their ids; false with @p error
+    /// when the store refused them (nothing was enqueued then).
+    bool enqueue(QList<QueueMessage> &messages, QString *error);
+    /// Dead letters of @p queue (oldest first, with payloads) and how many there are.
+    QList<QueueMessage> deadLetters(const QString &queue, int offset, int limit, qint64 *total);
+    /// Moves dead letters back to ready (@p id 0 = all); returns how many.
+    qint64 retryDead(const QString &queue, qint64 id);
+    /// Deletes the queue's dead letters; returns how many.
+    qint64 purgeDead(const QString &queue);
+    /// Whether the queue exists (it was enqueued to or consumed from, ever).
+    bool hasQueue(const QString &queue);
+
+    // ---- fire and forget, from the I/O threads -------------------------------------------
+    void consume(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs);
+    void cancel(quint64 consumer, const QString &queue);
+    void settle(quint64 consumer, const QString &queue, qint64 id, bool ok, const QString &error);
+    void consumerGone(quint64 consumer);
+
+    // ---- snapshots, any thread, never block on the queue thread --------------------------
+    QList<QueueStats> stats() const;
+    QString storeDescription() const { return m_storeDescription; }
+    bool isDurable() const { return m_durable; }
+    quint64 lateSettles() const { return m_lateSettles.load(std::memory_order_relaxed); }
+
+    /// Runs @p work on the queue thread and hands its result to @p done on @p context's thread.
+    template <typename Work, typename Done>
+    void post(Work work, QObject *context, Done done)
+    {
+        QMetaObject::invokeMethod(this, [work = std::move(work), context = QPointer<QObject>(context), done = std::move(done)]() mutable {
+            auto result = work();
+            if (context)
+                QMetaObject::invokeMethod(context.data(), [done = std::move(done), result = std::move(result)]() mutable { done(result); },
+                                          Qt::QueuedConnection);
+        }, Qt::QueuedConnection);
+    }
+
+private:
+    /// Runs @p work on the queue thread and returns its result (directly when already there).
+    template <typename Work>
+    auto call(Work work) -> std::invoke_result_t<Work>
+    {
+        using R = std::invoke_result_t<Work>;
+        if (QThread::currentThread() == thread())
+            return work();
+        if constexpr (std::is_void_v<R>) {
+            QMetaObject::invokeMethod(this, std::move(work), Qt::BlockingQueuedConnection);
+        } else {
+            R result{};
+            QMetaObject::invokeMethod(this, [&result, &work] { result = work(); }, Qt::BlockingQueuedConnection);
+            return result;
+        }
+    }
+
+    void schedulePump();
+    void pump();
+    void persist(const QList<QueueEngine::Outcome> &outcomes);
+    void deliver(const QueueEngine::Delivery &delivery);
+    void publishStats();
+    void sampleRates();
+    bool commitPending(QString *error);
+
+    Server &m_server;
+    std::unique_ptr<QueueStore> m_store;
+    QueueEngine m_engine;
+    QThread m_thread;
+    QTimer *m_wakeTimer = nullptr;
+    QTimer *m_rateTimer = nullptr;
+    bool m_pumpScheduled = false;
+    std::atomic<bool> m_running{false};
+    QString m_storeDescription;
+    bool m_durable = false;
+    std::atomic<quint64> m_lateSettles{0};
+
+    mutable QMutex m_statsMutex;
+    QList<QueueStats> m_stats;
+    QHash<QString, QueueStats> m_lastTotals;
+    qint64 m_lastTotalsAtMs = 0;
+};
+
+} // namespace Switchboard
