@@ -292,10 +292,21 @@ EmitResult Server::emitEvent(EmitRequest request)
     }
 
     if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0) {
+        // Kept until the client acknowledges it, so the stored copy asks for an ack.
+        QJsonObject kept = message;
+        kept.insert(QStringLiteral("ack"), true);
+        kept.insert(QStringLiteral("persisted"), true);
         QString storeError;
-        if (!m_offline.store(request.userId, frame->text, &storeError)) {
+        int dropped = 0;
+        if (!m_offline.store(request.userId, Protocol::encode(kept), m_config.offlineMaxPerUser, &dropped, &storeError)) {
             result.error = QStringLiteral("could not keep the event for offline user %1: %2").arg(request.userId, storeError);
             return result;
+        }
+        m_metrics.offlineStored.fetch_add(1, std::memory_order_relaxed);
+        if (dropped > 0) {
+            m_metrics.offlineDropped.fetch_add(quint64(dropped), std::memory_order_relaxed);
+            qCInfo(lcQueue) << "dropped" << dropped << "oldest offline events of user" << request.userId
+                            << "over the bound of" << m_config.offlineMaxPerUser;
         }
         result.persisted = true;
     }
@@ -406,6 +417,10 @@ void Server::sample()
     s.p50Ms = LatencyHistogram::quantile(window, 0.50) / 1000.0;
     s.p95Ms = LatencyHistogram::quantile(window, 0.95) / 1000.0;
     s.p99Ms = LatencyHistogram::quantile(window, 0.99) / 1000.0;
+    if (m_queues) {
+        for (const QueueStats &q : m_queues->stats())
+            s.queueDepth += q.depth();
+    }
     m_lastTotals = totals;
     m_lastLatency = latency;
     {
@@ -482,7 +497,33 @@ QJsonObject Server::metricsJson() const
                                                 {QStringLiteral("p99Ms"), LatencyHistogram::quantile(latency, 0.99) / 1000.0},
                                                 {QStringLiteral("buckets"), buckets}}},
         {QStringLiteral("events"), events},
+        {QStringLiteral("queues"), queuesJson()},
+        {QStringLiteral("offline"), QJsonObject{{QStringLiteral("stored"), qint64(m_metrics.offlineStored.load())},
+                                                {QStringLiteral("delivered"), qint64(m_metrics.offlineDelivered.load())},
+                                                {QStringLiteral("dropped"), qint64(m_metrics.offlineDropped.load())}}},
     };
+}
+
+QJsonObject Server::queuesJson() const
+{
+    QJsonObject byName;
+    qint64 ready = 0, inFlight = 0, delayed = 0, dead = 0;
+    if (m_queues) {
+        for (const QueueStats &q : m_queues->stats()) {
+            byName.insert(q.name, queueStatsJson(q));
+            ready += q.ready;
+            inFlight += q.inFlight;
+            delayed += q.delayed;
+            dead += q.dead;
+        }
+    }
+    return {{QStringLiteral("available"), m_queues != nullptr},
+            {QStringLiteral("ready"), ready},
+            {QStringLiteral("inFlight"), inFlight},
+            {QStringLiteral("delayed"), delayed},
+            {QStringLiteral("dead"), dead},
+            {QStringLiteral("depth"), ready + inFlight + delayed},
+            {QStringLiteral("byName"), byName}};
 }
 
 QJsonObject Server::statsJson() const
@@ -542,6 +583,35 @@ QByteArray Server::prometheusText() const
     }
     out += "switchboard_emit_latency_seconds_sum " + QByteArray::number(double(m_metrics.latency.sumMicros()) / 1e6, 'f', 6) + '\n';
     out += "switchboard_emit_latency_seconds_count " + n(cumulative) + '\n';
+
+    metric("switchboard_offline_stored_total", "counter", "Persisted emits kept for offline users.", n(m_metrics.offlineStored.load()));
+    metric("switchboard_offline_delivered_total", "counter", "Persisted emits acknowledged by their user.", n(m_metrics.offlineDelivered.load()));
+    metric("switchboard_offline_dropped_total", "counter", "Persisted emits dropped (oldest) over the per-user bound.", n(m_metrics.offlineDropped.load()));
+
+    if (m_queues) {
+        const QList<QueueStats> queues = m_queues->stats();
+        auto label = [](const QString &queue) { return QByteArray("queue=\"") + queue.toUtf8() + '"'; }; // names are [A-Za-z0-9_.:-]
+        out += "# HELP switchboard_queue_messages Messages in a durable queue by state.\n# TYPE switchboard_queue_messages gauge\n";
+        for (const QueueStats &q : queues) {
+            const QByteArray l = label(q.name);
+            out += "switchboard_queue_messages{" + l + ",state=\"ready\"} " + n(q.ready) + '\n';
+            out += "switchboard_queue_messages{" + l + ",state=\"in_flight\"} " + n(q.inFlight) + '\n';
+            out += "switchboard_queue_messages{" + l + ",state=\"delayed\"} " + n(q.delayed) + '\n';
+            out += "switchboard_queue_messages{" + l + ",state=\"dead\"} " + n(q.dead) + '\n';
+        }
+        auto counter = [&](const char *name, const char *help, quint64 QueueStats::*field) {
+            out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + " counter\n";
+            for (const QueueStats &q : queues)
+                out += QByteArray(name) + '{' + label(q.name) + "} " + n(q.*field) + '\n';
+        };
+        counter("switchboard_queue_enqueued_total", "Messages enqueued since start.", &QueueStats::enqueued);
+        counter("switchboard_queue_acked_total", "Jobs acknowledged since start.", &QueueStats::acked);
+        counter("switchboard_queue_nacked_total", "Jobs nacked, timed out or lost with their consumer since start.", &QueueStats::nacked);
+        counter("switchboard_queue_dead_lettered_total", "Messages moved to the dead-letter list since start.", &QueueStats::deadLettered);
+        out += "# HELP switchboard_queue_consumers Consumers of a durable queue.\n# TYPE switchboard_queue_consumers gauge\n";
+        for (const QueueStats &q : queues)
+            out += "switchboard_queue_consumers{" + label(q.name) + "} " + n(q.consumers) + '\n';
+    }
 
     out += "# HELP switchboard_events_total Events emitted by name.\n# TYPE switchboard_events_total counter\n";
     const auto events = m_metrics.eventsByName();

@@ -113,6 +113,8 @@ public:
     QJsonObject healthJson() const;
     QJsonObject metricsJson() const;
     QJsonObject statsJson() const;
+    /// Depth by state of every durable queue, plus totals.
+    QJsonObject queuesJson() const;
     QByteArray prometheusText() const;
 
     /// Called by I/O threads when a client acknowledges an acked emit.

@@ -63,54 +63,87 @@ void OfflineStore::close()
         QSqlDatabase::removeDatabase(name);
     m_names.clear();
     m_path.clear();
+    QMutexLocker leaseLock(&m_leaseMutex);
+    m_leases.clear();
 }
 
-bool OfflineStore::store(const QString &userId, const QString &frame, QString *error)
+bool OfflineStore::store(const QString &userId, const QString &frame, int maxPerUser, int *dropped, QString *error)
 {
+    *dropped = 0;
     if (!isOpen()) {
         *error = QStringLiteral("offline store is not open");
         return false;
     }
     QSqlDatabase db = QSqlDatabase::database(connectionName());
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM offline_events WHERE user_id = ?"));
-    q.addBindValue(userId);
-    if (q.exec() && q.next() && q.value(0).toInt() >= kMaxPerUser) {
-        *error = QStringLiteral("user %1 already has %2 offline events waiting").arg(userId).arg(kMaxPerUser);
+    if (!db.transaction()) {
+        *error = db.lastError().text();
         return false;
     }
+    QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO offline_events (user_id, frame, created_at) VALUES (?, ?, ?)"));
     q.addBindValue(userId);
     q.addBindValue(frame);
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
-    if (!q.exec()) { // autocommit: the row is durable when exec() returns
-        *error = q.lastError().text();
+    bool ok = q.exec();
+    if (ok) {
+        // Bounded per user: the oldest go first.
+        q.prepare(QStringLiteral("DELETE FROM offline_events WHERE user_id = ? AND id NOT IN"
+                                 " (SELECT id FROM offline_events WHERE user_id = ? ORDER BY id DESC LIMIT ?)"));
+        q.addBindValue(userId);
+        q.addBindValue(userId);
+        q.addBindValue(maxPerUser);
+        ok = q.exec();
+        *dropped = ok ? q.numRowsAffected() : 0;
+    }
+    if (!ok || !db.commit()) { // the row is durable when commit() returns
+        *error = ok ? db.lastError().text() : q.lastError().text();
+        db.rollback();
+        *dropped = 0;
         return false;
     }
     return true;
 }
 
-QStringList OfflineStore::take(const QString &userId)
+QList<OfflineStore::Pending> OfflineStore::take(const QString &userId, quint64 connectionId)
 {
-    QStringList frames;
+    QList<Pending> pending;
     if (!isOpen())
-        return frames;
-    QSqlDatabase db = QSqlDatabase::database(connectionName());
-    db.transaction();
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT frame FROM offline_events WHERE user_id = ? ORDER BY id"));
+        return pending;
+    QSqlQuery q(QSqlDatabase::database(connectionName()));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT id, frame FROM offline_events WHERE user_id = ? ORDER BY id"));
     q.addBindValue(userId);
-    if (q.exec()) {
-        while (q.next())
-            frames << q.value(0).toString();
+    if (!q.exec())
+        return pending;
+    QMutexLocker lock(&m_leaseMutex);
+    while (q.next()) {
+        const qint64 row = q.value(0).toLongLong();
+        if (m_leases.contains(row))
+            continue;
+        m_leases.insert(row, connectionId);
+        pending.append(Pending{row, q.value(1).toString()});
     }
-    if (!frames.isEmpty()) {
-        q.prepare(QStringLiteral("DELETE FROM offline_events WHERE user_id = ?"));
-        q.addBindValue(userId);
-        q.exec();
+    return pending;
+}
+
+bool OfflineStore::remove(qint64 rowId)
+{
+    {
+        QMutexLocker lock(&m_leaseMutex);
+        m_leases.remove(rowId);
     }
-    db.commit();
-    return frames;
+    if (!isOpen())
+        return false;
+    QSqlQuery q(QSqlDatabase::database(connectionName()));
+    q.prepare(QStringLiteral("DELETE FROM offline_events WHERE id = ?"));
+    q.addBindValue(rowId);
+    return q.exec() && q.numRowsAffected() > 0;
+}
+
+void OfflineStore::release(quint64 connectionId)
+{
+    QMutexLocker lock(&m_leaseMutex);
+    m_leases.removeIf([connectionId](const QHash<qint64, quint64>::iterator it) { return it.value() == connectionId; });
 }
 
 int OfflineStore::pendingCount(const QString &userId)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QtCore/QHash>
+#include <QtCore/QList>
 #include <QtCore/QMutex>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
@@ -10,15 +12,22 @@ namespace Switchboard {
  * @brief Events emitted with "persist": true for a user who had no connection, kept in SQLite
  * (WAL) in the data dir and handed to the user's next connection.
  *
- * A store() returns only after the row is committed. Each thread that touches the store gets
- * its own SQLite connection (Qt SQL connections are per thread).
+ * A store() returns only after the row is committed. A stored event stays until the client
+ * acknowledges it: take() leases the user's waiting events to one connection (another
+ * connection of the same user does not get them twice), remove() deletes one on its ack, and
+ * release() hands the unacknowledged ones back when that connection closes. Each thread that
+ * touches the store gets its own SQLite connection (Qt SQL connections are per thread).
  */
 class OfflineStore final
 {
     Q_DISABLE_COPY_MOVE(OfflineStore)
 
 public:
-    static constexpr int kMaxPerUser = 1000;
+    struct Pending
+    {
+        qint64 rowId = 0;
+        QString frame;
+    };
 
     OfflineStore() = default;
     ~OfflineStore();
@@ -27,11 +36,16 @@ public:
     void close();
     bool isOpen() const { return !m_path.isEmpty(); }
 
-    /// Keeps @p frame for @p userId. False (with @p error) when it could not be committed or
-    /// the user already has kMaxPerUser waiting.
-    bool store(const QString &userId, const QString &frame, QString *error);
-    /// Removes and returns the user's waiting frames, oldest first.
-    QStringList take(const QString &userId);
+    /// Keeps @p frame for @p userId; beyond @p maxPerUser the user's oldest are deleted and
+    /// counted in @p dropped. False (with @p error) when it could not be committed.
+    bool store(const QString &userId, const QString &frame, int maxPerUser, int *dropped, QString *error);
+    /// The user's waiting frames not leased to another connection, oldest first, now leased
+    /// to @p connectionId.
+    QList<Pending> take(const QString &userId, quint64 connectionId);
+    /// Deletes one acknowledged frame. False when it was not there.
+    bool remove(qint64 rowId);
+    /// Returns @p connectionId's unacknowledged frames to the store.
+    void release(quint64 connectionId);
     int pendingCount(const QString &userId = {});
 
 private:
@@ -41,6 +55,8 @@ private:
     QString m_prefix;
     QMutex m_namesMutex;
     QStringList m_names;
+    QMutex m_leaseMutex;
+    QHash<qint64, quint64> m_leases; // row -> connection it was sent to
 };
 
 } // namespace Switchboard

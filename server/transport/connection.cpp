@@ -44,8 +44,12 @@ Connection::Connection(IoWorker &worker, Server &server, std::unique_ptr<QWebSoc
     connect(m_socket.get(), &QWebSocket::disconnected, this, &Connection::onDisconnected);
     sendConnected();
     // Events emitted with "persist" while this user had no connection.
-    for (const QString &frame : m_server.offlineStore().take(m_info->userId))
-        send(frame);
+    // They stay stored until acknowledged; unacknowledged ones go to the next connection.
+    for (const OfflineStore::Pending &p : m_server.offlineStore().take(m_info->userId, m_info->id)) {
+        const QString id = QJsonDocument::fromJson(p.frame.toUtf8()).object().value(QLatin1String("id")).toString();
+        m_offline.insert(id, p.rowId);
+        send(p.frame);
+    }
 }
 
 Connection::~Connection() = default;
@@ -142,6 +146,12 @@ void Connection::onDisconnected()
     const int code = m_closeCode ? m_closeCode : int(m_socket->closeCode());
     m_server.metrics().countClose(code);
     m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+    if (!m_offline.isEmpty()) {
+        // Unacknowledged persisted events go to the user's next connection (before the
+        // registry says this one is gone).
+        m_server.offlineStore().release(m_info->id);
+        m_offline.clear();
+    }
     m_server.registry().remove(m_info->id);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("disconnect"), QString(),
                                m_info->userId, m_info->id,
@@ -351,6 +361,15 @@ void Connection::handleSettle(const QString &type, const QJsonObject &message)
             if (QueueService *queues = m_server.queues())
                 queues->settle(m_info->id, *job, jobId, ok, error);
             m_jobs.erase(job);
+            return;
+        }
+    }
+    if (ok && !m_offline.isEmpty()) {
+        const auto kept = m_offline.constFind(idText);
+        if (kept != m_offline.cend()) {
+            if (m_server.offlineStore().remove(*kept))
+                m_server.metrics().offlineDelivered.fetch_add(1, std::memory_order_relaxed);
+            m_offline.erase(kept);
             return;
         }
     }

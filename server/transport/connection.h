@@ -71,6 +71,7 @@ private:
     QSet<QString> m_rooms;
     QSet<QString> m_consuming;        // queues this connection consumes
     QHash<qint64, QString> m_jobs;    // jobs it holds: id -> queue
+    QHash<QString, qint64> m_offline; // persisted events sent and not yet acked: event id -> row
     RateLimiter m_limiter;
     qint64 m_lastSeenMs = 0;
     qint64 m_lastPingMs = 0;

@@ -1,5 +1,6 @@
 // Offline delivery: "persist": true to a user with no connection is committed to SQLite in
-// the data dir and handed to that user's next connection, across a server restart too.
+// the data dir and handed to that user's next connection, in order, across a server restart
+// too; it stays stored until the client acks it, and the oldest go beyond the per-user bound.
 #include <QtCore/QFileInfo>
 #include <QtTest/QtTest>
 
@@ -17,7 +18,20 @@ private Q_SLOTS:
     void onlineUserIsNotPersisted();
     void survivesRestart();
     void onlyUserTargetsPersist();
+    void unackedIsRedeliveredOnNextConnect();
+    void deliveredInOrderAndBoundDropsOldest();
+    void secondConnectionDoesNotGetLeasedEvents();
 };
+
+namespace {
+
+HttpReply persistTo(TestServer &ts, const QString &user, const QString &event, int n)
+{
+    return adminPost(ts.httpUrl(QStringLiteral("/api/v1/internal/emit")),
+                     {{"event", event}, {"userId", user}, {"payload", QJsonObject{{"n", n}}}, {"persist", true}});
+}
+
+} // namespace
 
 void TestOffline::persistedForOfflineUserAndDeliveredOnce()
 {
@@ -36,7 +50,13 @@ void TestOffline::persistedForOfflineUserAndDeliveredOnce()
     const QJsonObject event = first.waitFor(QStringLiteral("invoice.ready"));
     QCOMPARE(event.value("data").toObject().value("n").toInt(), 1);
     QCOMPARE(event.value("id").toString(), reply.json().value("id").toString());
-    QCOMPARE(ts.server().offlineStore().pendingCount(QStringLiteral("77")), 0);
+    QCOMPARE(event.value("ack").toBool(), true);
+    QCOMPARE(event.value("persisted").toBool(), true);
+    // Delivered is not done: it is removed when the client acknowledges it.
+    QCOMPARE(ts.server().offlineStore().pendingCount(QStringLiteral("77")), 1);
+    first.send({{"type", "ack"}, {"id", event.value("id")}});
+    QTRY_COMPARE(ts.server().offlineStore().pendingCount(QStringLiteral("77")), 0);
+    QCOMPARE(ts.server().metrics().offlineDelivered.load(), quint64(1));
 
     WsClient second;
     QVERIFY(!second.connectAndWelcome(ts.wsUrl(token(QStringLiteral("77")))).isEmpty());
@@ -89,6 +109,63 @@ void TestOffline::onlyUserTargetsPersist()
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.json().value("persisted").toBool(), false);
     QCOMPARE(ts.server().offlineStore().pendingCount(), 0);
+}
+
+void TestOffline::unackedIsRedeliveredOnNextConnect()
+{
+    TestServer ts;
+    QVERIFY(ts.start());
+    const QString id = persistTo(ts, QStringLiteral("31"), QStringLiteral("kept"), 1).json().value("id").toString();
+    {
+        WsClient first;
+        QVERIFY(!first.connectAndWelcome(ts.wsUrl(token(QStringLiteral("31")))).isEmpty());
+        QCOMPARE(first.waitFor(QStringLiteral("kept")).value("id").toString(), id);
+        first.socket().close();
+        QVERIFY(first.waitClosed());
+        QTRY_COMPARE(ts.server().registry().connectionCount(), 0);
+    }
+    WsClient second;
+    QVERIFY(!second.connectAndWelcome(ts.wsUrl(token(QStringLiteral("31")))).isEmpty());
+    QCOMPARE(second.waitFor(QStringLiteral("kept")).value("id").toString(), id);
+    second.send({{"type", "ack"}, {"id", id}});
+    QTRY_COMPARE(ts.server().offlineStore().pendingCount(QStringLiteral("31")), 0);
+}
+
+void TestOffline::deliveredInOrderAndBoundDropsOldest()
+{
+    ServerConfig config = testConfig();
+    config.offlineMaxPerUser = 3;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    for (int n = 1; n <= 5; ++n)
+        QCOMPARE(persistTo(ts, QStringLiteral("8"), QStringLiteral("step"), n).json().value("persisted").toBool(), true);
+    QCOMPARE(ts.server().offlineStore().pendingCount(QStringLiteral("8")), 3);
+    QCOMPARE(ts.server().metrics().offlineDropped.load(), quint64(2));
+    QVERIFY(ts.server().prometheusText().contains("switchboard_offline_dropped_total 2"));
+
+    WsClient client;
+    QVERIFY(!client.connectAndWelcome(ts.wsUrl(token(QStringLiteral("8")))).isEmpty());
+    for (int n = 3; n <= 5; ++n) {
+        const QJsonObject event = client.waitFor(QStringLiteral("step"));
+        QCOMPARE(event.value("data").toObject().value("n").toInt(), n);
+        client.send({{"type", "ack"}, {"id", event.value("id")}});
+    }
+    QTRY_COMPARE(ts.server().offlineStore().pendingCount(QStringLiteral("8")), 0);
+}
+
+void TestOffline::secondConnectionDoesNotGetLeasedEvents()
+{
+    TestServer ts;
+    QVERIFY(ts.start());
+    persistTo(ts, QStringLiteral("12"), QStringLiteral("once"), 1);
+    WsClient first;
+    QVERIFY(!first.connectAndWelcome(ts.wsUrl(token(QStringLiteral("12")))).isEmpty());
+    QVERIFY(first.receives(QStringLiteral("once"), 5000));
+    WsClient second;
+    QVERIFY(!second.connectAndWelcome(ts.wsUrl(token(QStringLiteral("12")))).isEmpty());
+    second.send({{"type", "ping"}});
+    QVERIFY(second.receives(QStringLiteral("pong"), 5000));
+    QCOMPARE(second.count(QStringLiteral("once")), 0);
 }
 
 QTEST_MAIN(TestOffline)
