@@ -60,11 +60,29 @@ bool QueueService::start(QString *error)
             return false;
         const qint64 now = nowMs();
         qint64 live = 0;
+        QList<QueueMessage> exhausted;
         const bool loaded = m_store->load([this](const QString &queue) { m_engine.ensureQueue(queue); },
-                                          [this, now, &live](const QueueMessage &m) { m_engine.add(m, now); ++live; },
+                                          [this, now, &live, &exhausted](const QueueMessage &m) {
+                                              // Out with a consumer when the process died, on its last attempt:
+                                              // a job that crashes the server ends in the dead letters too.
+                                              if (m.attempts >= m.maxAttempts) {
+                                                  exhausted << m;
+                                                  return;
+                                              }
+                                              m_engine.add(m, now);
+                                              ++live;
+                                          },
                                           &openError);
         if (!loaded)
             return false;
+        if (!exhausted.isEmpty()) {
+            m_store->begin();
+            for (const QueueMessage &m : std::as_const(exhausted))
+                m_store->bury(m.id, m.attempts, QStringLiteral("in flight on its last attempt when the server stopped"), now);
+            if (!m_store->commit(&openError))
+                return false;
+            qCWarning(lcQueue) << exhausted.size() << "messages were in flight on their last attempt at a crash; dead-lettered";
+        }
         const QHash<QString, qint64> dead = m_store->deadCounts();
         for (auto it = dead.cbegin(); it != dead.cend(); ++it)
             m_engine.setDeadCount(it.key(), it.value());

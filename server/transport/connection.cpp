@@ -182,7 +182,13 @@ void Connection::onText(const QString &text)
     metrics.messagesIn.fetch_add(1, std::memory_order_relaxed);
     metrics.bytesIn.fetch_add(quint64(utf8.size()), std::memory_order_relaxed);
 
-    if (!m_limiter.tryAcquire(now)) {
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(utf8, &pe);
+    // Answers to jobs and persisted events this connection holds are not rate limited: their
+    // number is bounded by what the server sent (the prefetch), and a fast worker must not
+    // be throttled into redeliveries.
+    const bool answersHeldWork = pe.error == QJsonParseError::NoError && doc.isObject() && isSettlingHeldWork(doc.object());
+    if (!answersHeldWork && !m_limiter.tryAcquire(now)) {
         metrics.rateLimited.fetch_add(1, std::memory_order_relaxed);
         if (m_limiter.rejectedRecently() >= m_server.config().rateAbuseLimit) {
             qCInfo(lcWs) << "closing connection" << m_info->id << "for rate limit abuse";
@@ -200,8 +206,6 @@ void Connection::onText(const QString &text)
         return;
     }
 
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(utf8, &pe);
     if (pe.error != QJsonParseError::NoError) {
         metrics.errors.fetch_add(1, std::memory_order_relaxed);
         send(Protocol::error(QStringLiteral("invalid_json"),
@@ -340,6 +344,18 @@ void Connection::handleEmit(const QJsonObject &message)
                                {QStringLiteral("id"), id},
                                {QStringLiteral("delivered"), result.delivered}}));
     }
+}
+
+bool Connection::isSettlingHeldWork(const QJsonObject &message) const
+{
+    if (m_jobs.isEmpty() && m_offline.isEmpty())
+        return false;
+    const QString type = message.value(QLatin1String("type")).toString();
+    if (type != QLatin1String("ack") && type != QLatin1String("nack"))
+        return false;
+    const QJsonValue id = message.value(QLatin1String("id"));
+    const QString idText = id.isString() ? id.toString() : QString::number(qint64(id.toDouble()));
+    return m_jobs.contains(idText.toLongLong()) || m_offline.contains(idText);
 }
 
 void Connection::handleSettle(const QString &type, const QJsonObject &message)

@@ -62,6 +62,7 @@ private:
     void handleEmit(const QJsonObject &message);
     void handleConsume(const QJsonObject &message, bool consume);
     void handleSettle(const QString &type, const QJsonObject &message);
+    bool isSettlingHeldWork(const QJsonObject &message) const;
     void sendConnected();
 
     IoWorker &m_worker;

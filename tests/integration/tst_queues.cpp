@@ -72,6 +72,7 @@ private Q_SLOTS:
     void invalidConsumeGetsErrors();
     void restartKeepsEverythingCommitted();
     void statsHealthAndMetrics();
+    void acksAreNotRateLimited();
 };
 
 void TestQueues::enqueueConsumeAck()
@@ -404,6 +405,32 @@ void TestQueues::statsHealthAndMetrics()
     const QJsonObject queues = http("GET", ts.httpUrl(QStringLiteral("/api/metrics"))).json().value("queues").toObject();
     QCOMPARE(queues.value("depth").toInt(), 3);
     QCOMPARE(queues.value("byName").toObject().value("m1").toObject().value("ready").toInt(), 2);
+}
+
+void TestQueues::acksAreNotRateLimited()
+{
+    // 10 messages/s with a burst of 20: a worker answering 200 jobs at once must not be
+    // throttled (its acks are bounded by the prefetch), while other messages still are.
+    ServerConfig config = testConfig();
+    config.rateLimit = 10;
+    config.rateBurst = 20;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    QJsonArray batch;
+    for (int i = 0; i < 200; ++i)
+        batch.append(QJsonObject{{"payload", i}});
+    QCOMPARE(enqueue(ts, QStringLiteral("fast"), batch).status, 202);
+    auto worker = consumer(ts, QStringLiteral("fast"), 200);
+    QVERIFY(worker);
+    for (int i = 0; i < 200; ++i)
+        worker->send({{"type", "ack"}, {"id", worker->waitFor(QStringLiteral("job")).value("id")}});
+    QTRY_COMPARE(statsOf(ts, QStringLiteral("fast")).acked, quint64(200));
+    QCOMPARE(worker->count(QStringLiteral("error")), 0);
+    QCOMPARE(ts.server().metrics().rateLimited.load(), quint64(0));
+    // An ack for something it does not hold is an ordinary message and is limited.
+    for (int i = 0; i < 40; ++i)
+        worker->send({{"type", "ack"}, {"id", "nothing-held"}});
+    QCOMPARE(worker->waitFor(QStringLiteral("error")).value("code").toString(), QStringLiteral("rate_limited"));
 }
 
 QTEST_MAIN(TestQueues)
