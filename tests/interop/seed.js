@@ -2,74 +2,11 @@
 // against the real switchboard binary. Usage: node seed.js /path/to/switchboard
 'use strict';
 const assert = require('node:assert/strict');
-const { spawn, execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
+const { spawn } = require('node:child_process');
 
-let WebSocket;
-try {
-  WebSocket = require('ws');
-} catch (e) {
-  console.error('npm packages missing: run scripts/install-deps.sh (npm ci in tests/interop)');
-  process.exit(1);
-}
+const { client, harness } = require('./lib');
 
-const binary = process.argv[2];
-assert.ok(binary && fs.existsSync(binary), 'pass the switchboard binary path');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-interop-'));
-const internalKey = 'interop-key';
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['--headless', '--port', '0', '--data-dir', dataDir,
-      '--internal-key', internalKey, '--threads', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const timer = setTimeout(() => reject(new Error('server did not start:\n' + log)), 15000);
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(log);
-      if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited early (${code}):\n${log}`)));
-  });
-}
-
-/** A ws client that queues messages so a test can await the next one of a given type. */
-function client(url, options) {
-  const ws = new WebSocket(url, options);
-  const queue = [];
-  const waiters = [];
-  ws.on('message', (raw) => {
-    const msg = JSON.parse(raw.toString());
-    const i = waiters.findIndex((w) => w.type === msg.type);
-    if (i >= 0) waiters.splice(i, 1)[0].resolve(msg); else queue.push(msg);
-  });
-  ws.next = (type, timeoutMs = 5000) => {
-    const i = queue.findIndex((m) => m.type === type);
-    if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0]);
-    return new Promise((resolve, reject) => {
-      const w = { type, resolve };
-      waiters.push(w);
-      setTimeout(() => reject(new Error(`no "${type}" within ${timeoutMs} ms`)), timeoutMs);
-    });
-  };
-  ws.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  ws.opened = new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
-  return ws;
-}
-
-async function emit(port, body) {
-  const res = await fetch(`http://127.0.0.1:${port}/api/v1/internal/emit`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-internal-key': internalKey },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-function mint(user, extra = []) {
-  return execFileSync(binary, ['token', '--user', user, '--data-dir', dataDir, ...extra]).toString().trim();
-}
+const { startServer, emit, mint, cleanup } = harness(process.argv[2]);
 
 async function main() {
   const { child, port } = await startServer();
@@ -152,7 +89,7 @@ async function main() {
     console.log('ok SIGTERM -> 1001, exit 0');
   } finally {
     child.kill('SIGKILL');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    cleanup();
   }
 }
 
