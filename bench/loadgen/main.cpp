@@ -1,261 +1,505 @@
-// switchboard-loadgen: opens many real WebSocket clients against a Switchboard (or any server
-// speaking its protocol), subscribes them to rooms, drives events through the HTTP emit API
-// and/or client emits, and reports connect time, delivered messages per second and the
-// end-to-end latency (emit call -> client receive) as one JSON line.
+// switchboard-loadgen: a native load generator (epoll, non-blocking sockets, its own RFC 6455
+// client) for Switchboard and the peers in bench/peers. The parent process forks --procs load
+// processes, steps them through a scenario over socketpairs, reads the server's RSS and CPU
+// time from /proc between the steps and prints one JSON line of results.
 #include <algorithm>
-#include <chrono>
+#include <cmath>
+#include <csignal>
 #include <cstdio>
-#include <memory>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <QtCore/QCommandLineParser>
-#include <QtCore/QCoreApplication>
-#include <QtCore/QDateTime>
-#include <QtCore/QElapsedTimer>
-#include <QtCore/QJsonDocument>
-#include <QtCore/QJsonObject>
-#include <QtCore/QTimer>
-#include <QtNetwork/QNetworkAccessManager>
-#include <QtNetwork/QNetworkReply>
-#include <QtWebSockets/QWebSocket>
+#include "control.h"
+#include "options.h"
+#include "procstat.h"
+#include "worker.h"
 
-#include "auth/jwt.h"
-
-using namespace Switchboard;
+using namespace Switchboard::Bench;
 
 namespace {
 
-qint64 nowUs()
+std::string number(double v, int decimals = 3)
 {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (!std::isfinite(v))
+        return "null";
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+    std::string s = buffer;
+    if (s.find('.') != std::string::npos) {
+        while (s.back() == '0')
+            s.pop_back();
+        if (s.back() == '.')
+            s.pop_back();
+    }
+    return s == "-0" ? "0" : s;
 }
 
-struct Stats
+std::string quoted(std::string_view text)
 {
-    qint64 connected = 0;
-    qint64 failed = 0;
-    qint64 closed = 0;
-    qint64 received = 0;
-    qint64 emitted = 0;
-    qint64 emitErrors = 0;
-    std::vector<qint64> latenciesUs;
-};
+    std::string s = "\"";
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            s += '\\';
+            s += char(c);
+        } else if (c < 0x20) {
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04x", c);
+            s += esc;
+        } else {
+            s += char(c);
+        }
+    }
+    return s + '"';
+}
 
-class Client final : public QObject
+/// A JSON object written field by field.
+class Json
 {
 public:
-    Client(Stats &stats, const QString &room) : m_stats(stats), m_room(room)
+    Json &raw(std::string_view key, const std::string &json)
     {
-        connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) { onText(text); });
-        connect(&m_socket, &QWebSocket::disconnected, this, [this] {
-            if (m_welcomed)
-                ++m_stats.closed;
-            else
-                ++m_stats.failed;
-        });
+        m_text += m_text.size() > 1 ? "," : "";
+        m_text += quoted(key) + ":" + json;
+        return *this;
     }
-    void open(const QUrl &url) { m_socket.open(url); }
-    void emitToRoom(int seq)
-    {
-        if (!m_welcomed)
-            return;
-        m_socket.sendTextMessage(QStringLiteral("{\"type\":\"emit\",\"room\":\"%1\",\"event\":\"bench\",\"data\":{\"t\":%2,\"n\":%3}}")
-                                     .arg(m_room).arg(nowUs()).arg(seq));
-        ++m_stats.emitted;
-    }
-    bool ready() const { return m_welcomed; }
-    void close() { m_socket.close(); }
+    Json &num(std::string_view key, double v, int decimals = 3) { return raw(key, number(v, decimals)); }
+    Json &str(std::string_view key, std::string_view v) { return raw(key, quoted(v)); }
+    std::string text() const { return m_text + "}"; }
 
 private:
-    void onText(const QString &text)
-    {
-        if (!m_welcomed) {
-            if (text.contains(QLatin1String("\"connected\""))) {
-                m_welcomed = true;
-                ++m_stats.connected;
-                if (!m_room.isEmpty())
-                    m_socket.sendTextMessage(QStringLiteral("{\"type\":\"subscribe\",\"channel\":\"%1\"}").arg(m_room));
-            }
-            return;
-        }
-        // Cheap parse of "t":<micros> to avoid measuring our own JSON parser.
-        const qsizetype at = text.indexOf(QLatin1String("\"t\":"));
-        if (at < 0)
-            return;
-        ++m_stats.received;
-        qsizetype end = at + 4;
-        while (end < text.size() && text.at(end).isDigit())
-            ++end;
-        const qint64 sent = QStringView(text).mid(at + 4, end - at - 4).toLongLong();
-        if (sent > 0 && (m_stats.received % 16) == 0) // sample to bound memory
-            m_stats.latenciesUs.push_back(nowUs() - sent);
-    }
-
-    Stats &m_stats;
-    QString m_room;
-    QWebSocket m_socket;
-    bool m_welcomed = false;
+    std::string m_text = "{";
 };
 
-double percentile(std::vector<qint64> v, double q)
+std::string array(const std::vector<std::string> &items)
 {
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    return double(v[size_t(q * double(v.size() - 1))]) / 1000.0;
+    std::string s = "[";
+    for (std::size_t i = 0; i < items.size(); ++i)
+        s += (i ? "," : "") + items[i];
+    return s + "]";
+}
+
+double ms(double us)
+{
+    return us / 1000.0;
+}
+
+/// The processes under load and what they report.
+class Driver
+{
+public:
+    Driver(const Options &options, std::vector<int> controls) : m_options(options), m_controls(std::move(controls)) {}
+
+    /// Sends @p command to every process (adjusted per process by @p perProcess) and adds up the reports.
+    Report all(Command command, const std::function<void(Command &, int)> &perProcess = {})
+    {
+        for (std::size_t k = 0; k < m_controls.size(); ++k) {
+            Command c = command;
+            if (perProcess)
+                perProcess(c, int(k));
+            if (::send(m_controls[k], &c, sizeof c, MSG_NOSIGNAL) != ssize_t(sizeof c))
+                fatal("a load process is gone");
+        }
+        Report total;
+        total.firstUs = INT64_MAX;
+        for (int fd : m_controls) {
+            auto r = std::make_unique<Report>();
+            const ssize_t n = ::recv(fd, r.get(), sizeof *r, 0);
+            if (n != ssize_t(sizeof *r))
+                fatal("a load process died (see its messages above)");
+            add(total, *r);
+        }
+        if (total.firstUs == INT64_MAX)
+            total.firstUs = 0;
+        return total;
+    }
+
+    std::int64_t perProcess(std::int64_t total, int k) const
+    {
+        const auto p = std::int64_t(m_controls.size());
+        return total * (k + 1) / p - total * k / p;
+    }
+    double perProcess(double total) const { return total / double(m_controls.size()); }
+    int processes() const { return int(m_controls.size()); }
+
+    double serverCpu() const { return m_options.serverPid > 0 ? cpuSeconds(m_options.serverPid) : NAN; }
+    double serverRss() const { return m_options.serverPid > 0 ? double(residentKiB(m_options.serverPid)) : NAN; }
+    double serverPeak() const { return m_options.serverPid > 0 ? double(peakResidentKiB(m_options.serverPid)) : NAN; }
+
+    [[noreturn]] static void fatal(const char *why)
+    {
+        std::fprintf(stderr, "loadgen: %s\n", why);
+        std::exit(1);
+    }
+
+private:
+    static void add(Report &t, const Report &r)
+    {
+        t.attempted += r.attempted;
+        t.opened += r.opened;
+        t.failed += r.failed;
+        t.ready += r.ready;
+        t.live += r.live;
+        t.closedByServer += r.closedByServer;
+        t.cleanClosed += r.cleanClosed;
+        t.published += r.published;
+        t.received += r.received;
+        t.expected += r.expected;
+        t.lost += r.lost;
+        t.serverErrors += r.serverErrors;
+        t.httpErrors += r.httpErrors;
+        t.protocolErrors += r.protocolErrors;
+        if (r.firstUs > 0)
+            t.firstUs = std::min(t.firstUs, r.firstUs);
+        t.lastUs = std::max(t.lastUs, r.lastUs);
+        t.maxLagUs = std::max(t.maxLagUs, r.maxLagUs);
+        if (r.lastCloseCode)
+            t.lastCloseCode = r.lastCloseCode;
+        t.seconds = std::max(t.seconds, r.seconds);
+        t.cpuSeconds += r.cpuSeconds;
+        if (r.lastError[0])
+            std::memcpy(t.lastError, r.lastError, sizeof t.lastError);
+        t.histogram.add(r.histogram);
+    }
+
+    const Options &m_options;
+    std::vector<int> m_controls;
+};
+
+Json header(const Options &o, const Driver &d)
+{
+    Json j;
+    j.str("scenario", o.scenario).str("label", o.label).str("protocol", o.protocolName).str("url", o.url);
+    j.num("procs", d.processes());
+    return j;
+}
+
+void addErrors(Json &j, const Report &r)
+{
+    j.num("serverErrors", double(r.serverErrors)).num("protocolErrors", double(r.protocolErrors));
+    if (r.lastCloseCode)
+        j.num("lastCloseCode", r.lastCloseCode);
+    if (r.lastError[0])
+        j.str("lastError", r.lastError);
+}
+
+void logConnect(const char *what, const Report &r)
+{
+    std::fprintf(stderr, "loadgen: %s: %lld ready, %lld failed in %.2f s%s%s\n", what, (long long)r.ready,
+                 (long long)r.failed, r.seconds, r.lastError[0] ? "; last error: " : "", r.lastError);
+}
+
+Command connectCommand(std::int64_t count, double rate)
+{
+    Command c;
+    c.kind = Command::Connect;
+    c.count = count;
+    c.rate = rate;
+    return c;
+}
+
+std::string runIdle(const Options &o, Driver &d)
+{
+    Json out = header(o, d);
+    const double baseline = d.serverRss();
+    const double cpu0 = d.serverCpu();
+    out.num("baselineRssKiB", baseline, 0);
+    std::vector<std::string> steps;
+    double previousRss = baseline;
+    std::int64_t previousReady = 0;
+    std::int64_t ready = 0;
+    std::int64_t failed = 0;
+    for (const int step : o.steps) {
+        const Report r = d.all(connectCommand(0, d.perProcess(o.connectRate)),
+                               [&](Command &c, int k) { c.count = d.perProcess(step, k); });
+        ready += r.ready;
+        failed += r.failed;
+        logConnect(("idle step " + std::to_string(step)).c_str(), r);
+        const double rss = d.serverRss();
+        Json s;
+        s.num("connections", double(ready)).num("failed", double(failed)).num("rssKiB", rss, 0);
+        s.num("kibPerConnection", ready > 0 ? (rss - baseline) / double(ready) : NAN, 2);
+        s.num("marginalKibPerConnection", ready > previousReady ? (rss - previousRss) / double(ready - previousReady) : NAN, 2);
+        s.num("connectSeconds", r.seconds).num("handshakeP99Ms", ms(r.histogram.quantile(0.99)));
+        steps.push_back(s.text());
+        previousRss = rss;
+        previousReady = ready;
+    }
+    out.raw("steps", array(steps));
+    Command hold;
+    hold.kind = Command::Hold;
+    hold.duration = o.hold;
+    const Report held = d.all(hold);
+    out.num("holdSeconds", o.hold).num("held", double(held.live)).num("closedDuringHold", double(held.closedByServer));
+    out.num("rssAfterHoldKiB", d.serverRss(), 0).num("peakRssKiB", d.serverPeak(), 0);
+    out.num("serverCpuSeconds", d.serverCpu() - cpu0);
+    Command close;
+    close.kind = Command::CloseAll;
+    const Report closed = d.all(close);
+    out.num("cleanClosed", double(closed.cleanClosed));
+    addErrors(out, held);
+    return out.text();
+}
+
+std::string latencyFields(Json &j, const Histogram &h)
+{
+    j.num("p50Ms", ms(h.quantile(0.50))).num("p99Ms", ms(h.quantile(0.99))).num("p999Ms", ms(h.quantile(0.999)));
+    j.num("maxMs", ms(double(h.max())));
+    return j.text();
+}
+
+std::string runFanout(const Options &o, Driver &d)
+{
+    Json out = header(o, d);
+    const Report connected = d.all(connectCommand(0, d.perProcess(o.connectRate)),
+                                   [&](Command &c, int k) { c.count = d.perProcess(std::int64_t(o.connections), k); });
+    logConnect("fanout connect", connected);
+    out.num("subscribers", o.connections).num("connections", double(connected.attempted));
+    out.num("ready", double(connected.ready)).num("failed", double(connected.failed));
+    out.num("connectSeconds", connected.seconds).num("rssKiB", d.serverRss(), 0);
+    std::vector<std::string> results;
+    Report errors;
+    for (const int size : o.roomSizes) {
+        for (const int bytes : o.payloads) {
+            Json one;
+            one.num("roomSize", size).num("payload", bytes);
+            Command sat;
+            sat.kind = Command::Saturate;
+            sat.roomSize = size;
+            sat.payload = bytes;
+            sat.duration = o.duration;
+            sat.warmup = o.warmup;
+            const double cpu0 = d.serverCpu();
+            const Report s = d.all(sat);
+            const double cpu = d.serverCpu() - cpu0;
+            const double perSec = double(s.received) / o.duration;
+            std::fprintf(stderr, "loadgen: fanout room %d payload %d: %.0f deliveries/s at saturation (%lld lost)\n",
+                         size, bytes, perSec, (long long)s.lost);
+            Json sj;
+            sj.num("deliveriesPerSec", perSec, 0).num("published", double(s.published)).num("lost", double(s.lost));
+            sj.num("serverCpuSeconds", cpu).num("deliveriesPerServerCpuSecond", cpu > 0 ? double(s.received) / cpu : NAN, 0);
+            sj.num("loadgenCpuSeconds", s.cpuSeconds).num("seconds", o.duration);
+            one.raw("saturation", latencyFields(sj, s.histogram));
+            errors.serverErrors += s.serverErrors;
+            errors.closedByServer += s.closedByServer;
+            if (s.lastError[0])
+                std::memcpy(errors.lastError, s.lastError, sizeof errors.lastError);
+            if (std::find(o.latencyPayloads.begin(), o.latencyPayloads.end(), bytes) != o.latencyPayloads.end() && s.received > 0) {
+                std::vector<std::string> levels;
+                // Publishes per second that produce the saturation rate: deliveries / recipients.
+                const double recipients = s.published > 0 ? double(s.expected) / double(s.published) : double(size);
+                for (const int level : o.levels) {
+                    Command rate;
+                    rate.kind = Command::Rate;
+                    rate.roomSize = size;
+                    rate.payload = bytes;
+                    rate.duration = o.duration;
+                    rate.warmup = o.warmup;
+                    rate.rate = d.perProcess(perSec * level / 100.0 / recipients);
+                    const double c0 = d.serverCpu();
+                    const Report l = d.all(rate);
+                    Json lj;
+                    lj.num("percent", level).num("targetDeliveriesPerSec", perSec * level / 100.0, 0);
+                    lj.num("deliveriesPerSec", double(l.received) / o.duration, 0).num("lost", double(l.lost));
+                    lj.num("serverCpuSeconds", d.serverCpu() - c0).num("scheduleLagMs", ms(double(l.maxLagUs)));
+                    levels.push_back(latencyFields(lj, l.histogram));
+                    std::fprintf(stderr, "loadgen:   at %d%%: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n", level,
+                                 ms(l.histogram.quantile(0.5)), ms(l.histogram.quantile(0.99)), ms(l.histogram.quantile(0.999)));
+                    errors.serverErrors += l.serverErrors;
+                    errors.closedByServer += l.closedByServer;
+                }
+                one.raw("levels", array(levels));
+            }
+            results.push_back(one.text());
+        }
+    }
+    out.raw("results", array(results));
+    out.num("closedByServer", double(errors.closedByServer));
+    Command close;
+    close.kind = Command::CloseAll;
+    const Report closed = d.all(close);
+    out.num("cleanClosed", double(closed.cleanClosed)).num("peakRssKiB", d.serverPeak(), 0);
+    errors.protocolErrors = closed.protocolErrors;
+    addErrors(out, errors);
+    return out.text();
+}
+
+std::string runStorm(const Options &o, Driver &d)
+{
+    Json out = header(o, d);
+    Command storm;
+    storm.kind = Command::Storm;
+    storm.rate = d.perProcess(o.connectRate);
+    const double cpu0 = d.serverCpu();
+    const Report r = d.all(storm);
+    const double cpu = d.serverCpu() - cpu0;
+    const double seconds = r.lastUs > r.firstUs ? double(r.lastUs - r.firstUs) / 1e6 : NAN;
+    logConnect("storm", r);
+    out.num("attempted", double(r.attempted)).num("opened", double(r.opened)).num("failed", double(r.failed));
+    out.num("seconds", seconds).num("handshakesPerSec", double(r.opened) / seconds, 0);
+    Json h;
+    out.raw("handshake", latencyFields(h, r.histogram));
+    out.num("serverCpuSeconds", cpu).num("handshakesPerServerCpuSecond", cpu > 0 ? double(r.opened) / cpu : NAN, 0);
+    out.num("loadgenCpuSeconds", r.cpuSeconds).num("concurrencyPerProcess", o.concurrency);
+    out.num("rssKiB", d.serverRss(), 0);
+    Command close;
+    close.kind = Command::CloseAll;
+    const Report closed = d.all(close);
+    out.num("cleanClosed", double(closed.cleanClosed));
+    addErrors(out, r);
+    return out.text();
+}
+
+std::string runEcho(const Options &o, Driver &d)
+{
+    Json out = header(o, d);
+    const Report connected = d.all(connectCommand(0, d.perProcess(o.connectRate)),
+                                   [&](Command &c, int k) { c.count = d.perProcess(std::int64_t(o.connections), k); });
+    logConnect("echo connect", connected);
+    out.num("connections", double(connected.ready)).num("failed", double(connected.failed));
+    Command echo;
+    echo.kind = Command::Echo;
+    echo.duration = o.duration;
+    echo.warmup = o.warmup;
+    const double cpu0 = d.serverCpu();
+    const Report r = d.all(echo);
+    const double cpu = d.serverCpu() - cpu0;
+    out.num("roundTripsPerSec", double(r.received) / o.duration, 0).num("unanswered", double(r.lost));
+    Json rtt;
+    out.raw("roundTrip", latencyFields(rtt, r.histogram));
+    out.num("serverCpuSeconds", cpu).num("loadgenCpuSeconds", r.cpuSeconds);
+    Command close;
+    close.kind = Command::CloseAll;
+    const Report closed = d.all(close);
+    out.num("cleanClosed", double(closed.cleanClosed));
+    addErrors(out, r);
+    return out.text();
+}
+
+/// The previous Qt loadgen's run and JSON keys (docs/console.md and bench/compare.sh use them).
+std::string runMixed(const Options &o, Driver &d)
+{
+    const Report connected = d.all(connectCommand(0, d.perProcess(o.connectRate)),
+                                   [&](Command &c, int k) { c.count = d.perProcess(std::int64_t(o.connections), k); });
+    std::fprintf(stderr, "connected %lld/%d in %.2f s (%lld failed)\n", (long long)connected.ready, o.connections,
+                 connected.seconds, (long long)connected.failed);
+    Command mixed;
+    mixed.kind = Command::Mixed;
+    mixed.rate = d.perProcess(o.httpRate);
+    mixed.rate2 = d.perProcess(o.clientRate);
+    mixed.duration = o.duration;
+    const Report r = d.all(mixed);
+    Command close;
+    close.kind = Command::CloseAll;
+    d.all(close);
+    Json out;
+    out.str("label", o.label).num("connections", o.connections).num("connected", double(connected.opened));
+    out.num("failed", double(connected.failed)).num("closedDuringRun", double(r.closedByServer));
+    out.num("connectSeconds", connected.seconds).num("rooms", o.rooms).num("emitted", double(r.published));
+    out.num("emitErrors", double(r.httpErrors + r.serverErrors)).num("received", double(r.received));
+    out.num("receivedPerSec", r.seconds > 0 ? double(r.received) / r.seconds : 0, 1);
+    out.num("latencyP50Ms", ms(r.histogram.quantile(0.50))).num("latencyP95Ms", ms(r.histogram.quantile(0.95)));
+    out.num("latencyP99Ms", ms(r.histogram.quantile(0.99)));
+    return out.text();
+}
+
+int autoProcesses(const Options &o)
+{
+    std::int64_t total = o.connections;
+    if (o.scenario == "idle")
+        total = o.steps.back();
+    else if (o.scenario == "storm")
+        total = o.stormCount;
+    else if (o.scenario == "fanout") {
+        for (const int size : o.roomSizes)
+            total += (o.connections + size - 1) / size;
+    }
+    rlimit limit{};
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    const std::int64_t perProcess = std::min<std::int64_t>(15000, std::int64_t(limit.rlim_cur) - 200);
+    return int(std::max<std::int64_t>(1, (total + perProcess - 1) / std::max<std::int64_t>(perProcess, 1)));
 }
 
 } // namespace
 
 int main(int argc, char **argv)
 {
+    Options options;
+    int exitCode = 0;
+    if (!parseOptions(argc, argv, &options, &exitCode))
+        return exitCode;
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
         limit.rlim_cur = limit.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &limit);
     }
-    QCoreApplication app(argc, argv);
-    QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Switchboard load generator"));
-    p.addHelpOption();
-    p.addOptions({
-        {QStringLiteral("url"), QStringLiteral("WebSocket URL."), QStringLiteral("url"), QStringLiteral("ws://127.0.0.1:8080/ws")},
-        {QStringLiteral("http"), QStringLiteral("Base HTTP URL for emits."), QStringLiteral("url"), QStringLiteral("http://127.0.0.1:8080")},
-        {QStringLiteral("secret"), QStringLiteral("JWT secret used to mint client tokens."), QStringLiteral("secret")},
-        {QStringLiteral("internal-key"), QStringLiteral("x-internal-key for HTTP emits."), QStringLiteral("key")},
-        {QStringLiteral("connections"), QStringLiteral("Clients to open."), QStringLiteral("n"), QStringLiteral("1000")},
-        {QStringLiteral("connect-rate"), QStringLiteral("New connections per second."), QStringLiteral("n"), QStringLiteral("2000")},
-        {QStringLiteral("rooms"), QStringLiteral("Rooms the clients are spread over (bench:0..n-1)."), QStringLiteral("n"), QStringLiteral("10")},
-        {QStringLiteral("http-rate"), QStringLiteral("HTTP emits per second (round robin over rooms)."), QStringLiteral("n"), QStringLiteral("0")},
-        {QStringLiteral("client-rate"), QStringLiteral("Client emits per second (random clients to their room)."), QStringLiteral("n"), QStringLiteral("0")},
-        {QStringLiteral("duration"), QStringLiteral("Seconds of traffic after everyone connected."), QStringLiteral("s"), QStringLiteral("10")},
-        {QStringLiteral("label"), QStringLiteral("Label in the JSON result."), QStringLiteral("text"), QStringLiteral("switchboard")},
-    });
-    p.process(app);
+    std::signal(SIGPIPE, SIG_IGN);
+    const int processes = options.procs > 0 ? options.procs : autoProcesses(options);
+    if (options.scenario == "fanout" && options.connections < processes * options.roomSizes.back())
+        std::fprintf(stderr, "loadgen: note: fewer subscribers per process than the largest room size; rooms are smaller\n");
 
-    const int connections = p.value(QStringLiteral("connections")).toInt();
-    const int rooms = qMax(1, p.value(QStringLiteral("rooms")).toInt());
-    const int connectRate = qMax(1, p.value(QStringLiteral("connect-rate")).toInt());
-    const int httpRate = p.value(QStringLiteral("http-rate")).toInt();
-    const int clientRate = p.value(QStringLiteral("client-rate")).toInt();
-    const int duration = p.value(QStringLiteral("duration")).toInt();
-    const QByteArray secret = p.value(QStringLiteral("secret")).toUtf8();
-    const QByteArray key = p.value(QStringLiteral("internal-key")).toUtf8();
-    const QString wsUrl = p.value(QStringLiteral("url"));
-    const QString httpBase = p.value(QStringLiteral("http"));
-
-    Stats stats;
-    std::vector<std::unique_ptr<Client>> clients;
-    clients.reserve(size_t(connections));
-    QElapsedTimer clock;
-    clock.start();
-    qint64 connectMs = -1;
-    qint64 trafficStartedMs = -1;
-    qint64 receivedAtStart = 0;
-
-    // Ramp up: a batch every 10 ms.
-    QTimer ramp;
-    ramp.setInterval(10);
-    QObject::connect(&ramp, &QTimer::timeout, [&] {
-        const int batch = qMax(1, connectRate / 100);
-        for (int i = 0; i < batch && int(clients.size()) < connections; ++i) {
-            const int n = int(clients.size());
-            const QString room = QStringLiteral("bench:%1").arg(n % rooms);
-            const QByteArray token = Jwt::mint(QStringLiteral("bench-%1").arg(n), QString(), {}, 3600, secret);
-            auto client = std::make_unique<Client>(stats, room);
-            client->open(QUrl(wsUrl + QStringLiteral("?token=") + QString::fromLatin1(token)));
-            clients.push_back(std::move(client));
+    std::fflush(nullptr);
+    std::vector<int> controls;
+    std::vector<pid_t> children;
+    for (int k = 0; k < processes; ++k) {
+        int pair[2];
+        if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+            std::perror("socketpair");
+            return 1;
         }
-        if (int(clients.size()) >= connections)
-            ramp.stop();
-    });
-    ramp.start();
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            std::perror("fork");
+            return 1;
+        }
+        if (pid == 0) {
+            for (int fd : controls)
+                ::close(fd);
+            ::close(pair[0]);
+            int code = 1;
+            {
+                Worker worker(options, k, processes, pair[1]);
+                code = worker.run();
+            }
+            std::fflush(nullptr);
+            std::_Exit(code);
+        }
+        ::close(pair[1]);
+        controls.push_back(pair[0]);
+        children.push_back(pid);
+    }
 
-    QNetworkAccessManager http;
-    int httpSeq = 0;
-    QTimer httpTimer;
-    QTimer clientTimer;
-    int clientSeq = 0;
-    auto startTraffic = [&] {
-        trafficStartedMs = clock.elapsed();
-        receivedAtStart = stats.received;
-        if (httpRate > 0) {
-            httpTimer.setInterval(10);
-            QObject::connect(&httpTimer, &QTimer::timeout, [&] {
-                for (int i = 0; i < qMax(1, httpRate / 100); ++i) {
-                    QNetworkRequest request(QUrl(httpBase + QStringLiteral("/api/v1/internal/emit")));
-                    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-                    request.setRawHeader("x-internal-key", key);
-                    const QByteArray body = QStringLiteral("{\"event\":\"bench\",\"room\":\"bench:%1\",\"payload\":{\"t\":%2,\"n\":%3}}")
-                                                .arg(httpSeq % rooms).arg(nowUs()).arg(httpSeq).toUtf8();
-                    ++httpSeq;
-                    QNetworkReply *reply = http.post(request, body);
-                    QObject::connect(reply, &QNetworkReply::finished, reply, [&stats, reply] {
-                        if (reply->error() != QNetworkReply::NoError)
-                            ++stats.emitErrors;
-                        reply->deleteLater();
-                    });
-                    ++stats.emitted;
-                }
-            });
-            httpTimer.start();
-        }
-        if (clientRate > 0) {
-            clientTimer.setInterval(10);
-            QObject::connect(&clientTimer, &QTimer::timeout, [&] {
-                for (int i = 0; i < qMax(1, clientRate / 100); ++i)
-                    clients[size_t(clientSeq++ % int(clients.size()))]->emitToRoom(clientSeq);
-            });
-            clientTimer.start();
-        }
-        QTimer::singleShot(duration * 1000, &app, [&] {
-            httpTimer.stop();
-            clientTimer.stop();
-            // Let in-flight messages land before counting.
-            QTimer::singleShot(500, &app, [&] {
-                const double seconds = double(clock.elapsed() - trafficStartedMs) / 1000.0;
-                QJsonObject result{
-                    {QStringLiteral("label"), p.value(QStringLiteral("label"))},
-                    {QStringLiteral("connections"), connections},
-                    {QStringLiteral("connected"), stats.connected},
-                    {QStringLiteral("failed"), stats.failed},
-                    {QStringLiteral("closedDuringRun"), stats.closed},
-                    {QStringLiteral("connectSeconds"), double(connectMs) / 1000.0},
-                    {QStringLiteral("rooms"), rooms},
-                    {QStringLiteral("emitted"), stats.emitted},
-                    {QStringLiteral("emitErrors"), stats.emitErrors},
-                    {QStringLiteral("received"), stats.received - receivedAtStart},
-                    {QStringLiteral("receivedPerSec"), double(stats.received - receivedAtStart) / seconds},
-                    {QStringLiteral("latencyP50Ms"), percentile(stats.latenciesUs, 0.50)},
-                    {QStringLiteral("latencyP95Ms"), percentile(stats.latenciesUs, 0.95)},
-                    {QStringLiteral("latencyP99Ms"), percentile(stats.latenciesUs, 0.99)},
-                };
-                std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
-                std::fflush(stdout);
-                for (auto &c : clients)
-                    c->close();
-                QTimer::singleShot(300, &app, &QCoreApplication::quit);
-            });
-        });
-    };
+    Driver driver(options, controls);
+    std::string result;
+    if (options.scenario == "idle")
+        result = runIdle(options, driver);
+    else if (options.scenario == "fanout")
+        result = runFanout(options, driver);
+    else if (options.scenario == "storm")
+        result = runStorm(options, driver);
+    else if (options.scenario == "echo")
+        result = runEcho(options, driver);
+    else
+        result = runMixed(options, driver);
+    std::printf("%s\n", result.c_str());
+    std::fflush(stdout);
 
-    QTimer progress;
-    progress.setInterval(20);
-    QObject::connect(&progress, &QTimer::timeout, [&] {
-        if (stats.connected + stats.failed >= connections) {
-            progress.stop();
-            connectMs = clock.elapsed();
-            std::fprintf(stderr, "connected %lld/%d in %.2f s (%lld failed)\n", stats.connected, connections,
-                         double(connectMs) / 1000.0, stats.failed);
-            // Give subscriptions a moment to be processed before traffic starts.
-            QTimer::singleShot(300, &app, startTraffic);
-        } else if (clock.elapsed() > 120000) {
-            std::fprintf(stderr, "gave up waiting for connections: %lld connected, %lld failed\n", stats.connected, stats.failed);
-            app.exit(1);
-        }
-    });
-    progress.start();
-    return app.exec();
+    Command quit;
+    quit.kind = Command::Quit;
+    for (int fd : controls)
+        ::send(fd, &quit, sizeof quit, MSG_NOSIGNAL);
+    int status = 0;
+    for (pid_t pid : children) {
+        int s = 0;
+        ::waitpid(pid, &s, 0);
+        if (!WIFEXITED(s) || WEXITSTATUS(s) != 0)
+            status = 1;
+    }
+    return status;
 }
