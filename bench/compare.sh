@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Side-by-side: the same load generator against Switchboard (Release) and the Node baseline
-# (bench/node-reference). Prints one JSON line per run. Not part of ctest.
+# Side-by-side: the same load generator (its "mixed" scenario) against Switchboard (Release) and
+# the ws peer (bench/peers/ws-server.js). Prints one JSON line per run. Not part of ctest;
+# bench/run.sh is the full side-by-side benchmark.
 #   bench/compare.sh [build-dir]        (default build/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,7 @@ build=${1:-build/release}
 loadgen=$build/bin/switchboard-loadgen
 sb=$build/bin/switchboard
 [ -x "$loadgen" ] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
-(cd bench/node-reference && [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error)
+(cd bench/peers && [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error)
 
 CONNECTIONS=${CONNECTIONS:-5000}
 ROOMS=${ROOMS:-50}
@@ -20,7 +21,7 @@ secret=bench-secret key=bench-key
 data=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 
-PROCS=${PROCS:-2}   # load generator processes (one Qt thread each); their results are summed
+PROCS=${PROCS:-2}   # load generator processes (one thread each); their results are summed
 
 run() { # label port
   local pids=() i
@@ -45,7 +46,7 @@ run "switchboard threads=$THREADS" 18500
 echo "{\"label\":\"switchboard threads=$THREADS\",\"peakRssKiB\":$(peak_rss $sbpid),\"cpuTicks\":$(awk '{print $14+$15}' /proc/$sbpid/stat)}"
 kill $sbpid; wait $sbpid 2>/dev/null || true
 
-PORT=18501 JWT_SECRET=$secret INTERNAL_KEY=$key node bench/node-reference/server.js 2>/dev/null &
+PORT=18501 JWT_SECRET=$secret INTERNAL_KEY=$key node bench/peers/ws-server.js 2>/dev/null &
 nodepid=$!
 wait_port 18501
 run "node ws+jsonwebtoken" 18501

@@ -1,13 +1,14 @@
-// Baseline for bench/compare.sh: what teams typically hand-write in Node — `ws` + JWT +
-// rooms + an internal emit endpoint — speaking the same JSON protocol as Switchboard's /ws,
-// so the same load generator drives both. Single process, like most such services.
+// `ws` 8 peer for bench/run.sh (and bench/compare.sh): what teams typically hand-write in
+// Node — `ws` + JWT + rooms + an internal emit endpoint — speaking the same JSON protocol as
+// Switchboard's /ws, so the same load generator drives both. Single process, like most such
+// services.
 'use strict';
 const http = require('node:http');
 const { URL } = require('node:url');
 const jwt = require('jsonwebtoken');
 const { WebSocketServer } = require('ws');
 
-const port = Number(process.env.PORT || 8090);
+const port = Number(process.env.PORT ?? 8090);
 const secret = process.env.JWT_SECRET || 'bench-secret';
 const internalKey = process.env.INTERNAL_KEY || 'bench-key';
 const rooms = new Map(); // room -> Set<ws>
@@ -60,11 +61,13 @@ wss.on('connection', (ws, req) => {
   ws.on('message', (raw) => {
     let m;
     try { m = JSON.parse(raw); } catch (e) { ws.send('{"type":"error","message":"invalid json"}'); return; }
-    if (m.type === 'subscribe') { join(ws, m.channel); ws.send(JSON.stringify({ type: 'subscribed', channel: m.channel })); }
+    if (m.type === 'subscribe' || m.type === 'join' || m.type === 'join_room') { join(ws, m.channel); ws.send(JSON.stringify({ type: 'subscribed', channel: m.channel })); }
     else if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong', timestamp: Date.now() }));
     else if (m.type === 'emit' && ws.rooms.has(m.room)) emitTo(m.room, { type: m.event, data: m.data, room: m.room, from: claims.sub, timestamp: Date.now() }, ws);
   });
   ws.on('close', () => { for (const r of ws.rooms) { const s = rooms.get(r); s.delete(ws); if (!s.size) rooms.delete(r); } });
 });
 
-server.listen(port, '127.0.0.1', () => console.error(`node reference listening on ${port}`));
+server.listen(port, '127.0.0.1', () => {
+  console.error(`ws peer listening on http://127.0.0.1:${server.address().port}`);
+});
