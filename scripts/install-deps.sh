@@ -34,4 +34,5 @@ fi
 # Third-party clients used by the interop tests, pinned by the lockfile.
 if [ "${SWITCHBOARD_SKIP_NPM:-0}" != "1" ]; then
   (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+  (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)  # Socket.IO and ws peers of bench/run.sh
 fi
