@@ -276,7 +276,9 @@ std::string runFanout(const Options &o, Driver &d)
             sat.duration = o.duration;
             sat.warmup = o.warmup;
             const double cpu0 = d.serverCpu();
+            const std::int64_t wall0 = monotonicUs();
             const Report s = d.all(sat);
+            const double wall = double(monotonicUs() - wall0) / 1e6;
             const double cpu = d.serverCpu() - cpu0;
             const double perSec = double(s.received) / o.duration;
             std::fprintf(stderr, "loadgen: fanout room %d payload %d: %.0f deliveries/s at saturation (%lld lost)\n",
@@ -284,7 +286,7 @@ std::string runFanout(const Options &o, Driver &d)
             Json sj;
             sj.num("deliveriesPerSec", perSec, 0).num("published", double(s.published)).num("lost", double(s.lost));
             sj.num("serverCpuSeconds", cpu).num("deliveriesPerServerCpuSecond", cpu > 0 ? double(s.received) / cpu : NAN, 0);
-            sj.num("loadgenCpuSeconds", s.cpuSeconds).num("seconds", o.duration);
+            sj.num("loadgenCpuSeconds", s.cpuSeconds).num("loadgenCpuShare", s.cpuSeconds / wall, 2).num("seconds", o.duration);
             one.raw("saturation", latencyFields(sj, s.histogram));
             errors.serverErrors += s.serverErrors;
             errors.closedByServer += s.closedByServer;
@@ -303,11 +305,14 @@ std::string runFanout(const Options &o, Driver &d)
                     rate.warmup = o.warmup;
                     rate.rate = d.perProcess(perSec * level / 100.0 / recipients);
                     const double c0 = d.serverCpu();
+                    const std::int64_t w0 = monotonicUs();
                     const Report l = d.all(rate);
+                    const double w = double(monotonicUs() - w0) / 1e6;
                     Json lj;
                     lj.num("percent", level).num("targetDeliveriesPerSec", perSec * level / 100.0, 0);
                     lj.num("deliveriesPerSec", double(l.received) / o.duration, 0).num("lost", double(l.lost));
                     lj.num("serverCpuSeconds", d.serverCpu() - c0).num("scheduleLagMs", ms(double(l.maxLagUs)));
+                    lj.num("loadgenCpuShare", l.cpuSeconds / w, 2);
                     levels.push_back(latencyFields(lj, l.histogram));
                     std::fprintf(stderr, "loadgen:   at %d%%: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n", level,
                                  ms(l.histogram.quantile(0.5)), ms(l.histogram.quantile(0.99)), ms(l.histogram.quantile(0.999)));
@@ -337,7 +342,9 @@ std::string runStorm(const Options &o, Driver &d)
     storm.kind = Command::Storm;
     storm.rate = d.perProcess(o.connectRate);
     const double cpu0 = d.serverCpu();
+    const std::int64_t wall0 = monotonicUs();
     const Report r = d.all(storm);
+    const double wall = double(monotonicUs() - wall0) / 1e6;
     const double cpu = d.serverCpu() - cpu0;
     const double seconds = r.lastUs > r.firstUs ? double(r.lastUs - r.firstUs) / 1e6 : NAN;
     logConnect("storm", r);
@@ -346,7 +353,8 @@ std::string runStorm(const Options &o, Driver &d)
     Json h;
     out.raw("handshake", latencyFields(h, r.histogram));
     out.num("serverCpuSeconds", cpu).num("handshakesPerServerCpuSecond", cpu > 0 ? double(r.opened) / cpu : NAN, 0);
-    out.num("loadgenCpuSeconds", r.cpuSeconds).num("concurrencyPerProcess", o.concurrency);
+    out.num("loadgenCpuSeconds", r.cpuSeconds).num("loadgenCpuShare", r.cpuSeconds / wall, 2);
+    out.num("concurrencyPerProcess", o.concurrency);
     out.num("rssKiB", d.serverRss(), 0);
     Command close;
     close.kind = Command::CloseAll;
@@ -368,12 +376,14 @@ std::string runEcho(const Options &o, Driver &d)
     echo.duration = o.duration;
     echo.warmup = o.warmup;
     const double cpu0 = d.serverCpu();
+    const std::int64_t wall0 = monotonicUs();
     const Report r = d.all(echo);
+    const double wall = double(monotonicUs() - wall0) / 1e6;
     const double cpu = d.serverCpu() - cpu0;
     out.num("roundTripsPerSec", double(r.received) / o.duration, 0).num("unanswered", double(r.lost));
     Json rtt;
     out.raw("roundTrip", latencyFields(rtt, r.histogram));
-    out.num("serverCpuSeconds", cpu).num("loadgenCpuSeconds", r.cpuSeconds);
+    out.num("serverCpuSeconds", cpu).num("loadgenCpuSeconds", r.cpuSeconds).num("loadgenCpuShare", r.cpuSeconds / wall, 2);
     Command close;
     close.kind = Command::CloseAll;
     const Report closed = d.all(close);

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: the same switchboard-loadgen settings against Switchboard (Release,
+# --headless) and every peer in bench/peers (Socket.IO 4.8, ws 8, the raw epoll writer), one
+# after the other, each on a fresh server process. Prints one table with every figure and the
+# ratio Switchboard / peer; the raw JSON lines stay in $OUT. Not part of ctest (a tiny run of
+# this script is: tests/bench). See docs/benchmarks.md.
+#
+#   bench/run.sh [build-dir]            (default build/release; needs switchboard, switchboard-loadgen,
+#                                        switchboard-rawpeer and `npm ci` in bench/peers)
+#
+# Scale with environment variables (defaults in brackets):
+#   SERVERS [switchboard socketio ws raw]   SCENARIOS [idle fanout storm echo]
+#   CONNECTIONS [10000]  fan-out subscribers and echo clients
+#   IDLE_STEPS [1000,5000,10000,19000]      STORM [10000] handshakes   HOLD [5] s
+#   ROOM_SIZES [10,100,1000]  PAYLOADS [20,100,1024]  LATENCY_PAYLOADS [100]  LEVELS [25,50,75]
+#   DURATION [3] s per measurement   WARMUP [1] s   CONCURRENCY [256] handshakes in flight per process
+#   PIN [1]: server on core SERVER_CPU [0], load generator on LOAD_CPU [1] (taskset)
+#   THREADS: Switchboard I/O threads [1 when pinned, else 2]
+#   OUT [a new temporary directory]: results.jsonl, server logs, table.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=$(cd "${1:-build/release}" && pwd)
+
+SERVERS=${SERVERS:-"switchboard socketio ws raw"}
+SCENARIOS=${SCENARIOS:-"idle fanout storm echo"}
+CONNECTIONS=${CONNECTIONS:-10000}
+IDLE_STEPS=${IDLE_STEPS:-1000,5000,10000,19000}
+STORM=${STORM:-10000}
+HOLD=${HOLD:-5}
+ROOM_SIZES=${ROOM_SIZES:-10,100,1000}
+PAYLOADS=${PAYLOADS:-20,100,1024}
+LATENCY_PAYLOADS=${LATENCY_PAYLOADS:-100}
+LEVELS=${LEVELS:-25,50,75}
+DURATION=${DURATION:-3}
+WARMUP=${WARMUP:-1}
+CONCURRENCY=${CONCURRENCY:-256}
+PIN=${PIN:-1}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+if [ "$PIN" = 1 ]; then THREADS=${THREADS:-1}; else THREADS=${THREADS:-2}; fi
+OUT=${OUT:-$(mktemp -d /tmp/switchboard-bench.XXXXXX)}
+mkdir -p "$OUT"
+secret=bench-secret
+key=bench-key
+
+loadgen=$build/bin/switchboard-loadgen
+for tool in "$build/bin/switchboard" "$loadgen" "$build/bin/switchboard-rawpeer"; do
+  [ -x "$tool" ] || { echo "missing $tool: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
+done
+case " $SERVERS " in *" socketio "*|*" ws "*)
+  [ -d bench/peers/node_modules ] || { echo "run 'npm ci' in bench/peers first (scripts/install-deps.sh does)" >&2; exit 1; } ;;
+esac
+
+# Up to the hard descriptor limit for the servers (Node does not raise it itself).
+ulimit -n "$(ulimit -Hn)"
+
+pin() { # cpu command...
+  if [ "$PIN" = 1 ]; then local cpu=$1; shift; exec taskset -c "$cpu" "$@"; else shift; exec "$@"; fi
+}
+
+server_pid=""
+server_log=""
+start_server() { # name -> sets server_pid, port
+  local name=$1
+  server_log=$OUT/$name.$scenario.log
+  : > "$server_log"
+  local data
+  data=$(mktemp -d "$OUT/data.XXXXXX")
+  case $name in
+    switchboard)
+      (pin "$SERVER_CPU" "$build/bin/switchboard" --headless --port 0 --data-dir "$data" --jwt-secret $secret \
+        --internal-key $key --threads "$THREADS" --max-connections 20000 --rate-limit 1000000 \
+        --heartbeat-interval 25000) 2>"$server_log" & ;;
+    socketio)
+      (PORT=0 JWT_SECRET=$secret INTERNAL_KEY=$key pin "$SERVER_CPU" node bench/peers/socketio-server.js) 2>"$server_log" & ;;
+    ws)
+      (PORT=0 JWT_SECRET=$secret INTERNAL_KEY=$key pin "$SERVER_CPU" node bench/peers/ws-server.js) 2>"$server_log" & ;;
+    raw)
+      (pin "$SERVER_CPU" "$build/bin/switchboard-rawpeer" --port 0 --jwt-secret $secret) 2>"$server_log" & ;;
+  esac
+  server_pid=$!
+  port=""
+  for _ in $(seq 200); do
+    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$server_log" | head -n 1 || true)
+    [ -n "$port" ] && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  [ -n "$port" ] || { echo "$name did not start:" >&2; cat "$server_log" >&2; exit 1; }
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+trap 'stop_server; rm -rf "$OUT"/data.*' EXIT
+
+run_loadgen() { # name
+  local url protocol=native
+  case $1 in
+    socketio) url=ws://127.0.0.1:$port/socket.io/; protocol=socketio ;;
+    *) url=ws://127.0.0.1:$port/ws ;;
+  esac
+  local args=(--scenario "$scenario" --url "$url" --protocol "$protocol" --secret $secret --label "$1"
+              --server-pid "$server_pid" --duration "$DURATION" --warmup "$WARMUP" --concurrency "$CONCURRENCY")
+  case $scenario in
+    idle) local max=${IDLE_STEPS##*,}; args+=(--connections "$max" --steps "$IDLE_STEPS" --hold "$HOLD") ;;
+    fanout) args+=(--connections "$CONNECTIONS" --room-sizes "$ROOM_SIZES" --payloads "$PAYLOADS"
+                   --latency-payloads "$LATENCY_PAYLOADS" --levels "$LEVELS") ;;
+    storm) args+=(--storm-count "$STORM") ;;
+    echo) args+=(--connections "$CONNECTIONS") ;;
+  esac
+  (pin "$LOAD_CPU" "$loadgen" "${args[@]}") >>"$OUT/results.jsonl" 2>>"$OUT/loadgen.log"
+}
+
+{
+  echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GiB, Linux $(uname -r)"
+  echo "# $("$build/bin/switchboard" --version 2>/dev/null | head -n 1), node $(node --version 2>/dev/null || echo '-'), socket.io $(node -p "require('./bench/peers/node_modules/socket.io/package.json').version" 2>/dev/null || echo '-'), ws $(node -p "require('./bench/peers/node_modules/ws/package.json').version" 2>/dev/null || echo '-')"
+  echo "# pinning: $([ "$PIN" = 1 ] && echo "server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU" || echo none); Switchboard --threads $THREADS"
+  echo "# load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/machine.txt"
+cat "$OUT/machine.txt" >&2
+: > "$OUT/results.jsonl"
+
+started=$(date +%s)
+for scenario in $SCENARIOS; do
+  for name in $SERVERS; do
+    echo "== $scenario: $name" >&2
+    start_server "$name"
+    run_loadgen "$name" || echo "loadgen failed for $name/$scenario (see $OUT/loadgen.log)" >&2
+    stop_server
+  done
+done
+echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $(( $(date +%s) - started )) s" >> "$OUT/machine.txt"
+
+node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" | tee "$OUT/table.md"
+echo "results: $OUT" >&2

@@ -1,0 +1,100 @@
+// Prints bench/run.sh's results (one loadgen JSON line per server and scenario) as one
+// Markdown table: each figure per server and the ratio Switchboard / peer.
+//   node bench/table.js results.jsonl [machine.txt]
+'use strict';
+const fs = require('node:fs');
+
+const [resultsFile, machineFile] = process.argv.slice(2);
+const lines = fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const names = { switchboard: 'Switchboard', socketio: 'Socket.IO', ws: 'ws', raw: 'raw epoll' };
+const servers = [...new Set(lines.map((l) => l.label))];
+const peers = servers.filter((s) => s !== 'switchboard');
+const results = {}; // scenario -> label -> result
+for (const l of lines) (results[l.scenario] ??= {})[l.label] = l;
+
+const rows = []; // { figure, values: {label: number|null}, text?: {label: string}, lower?: bool, loadBound?: {label: bool} }
+const fmt = (v, decimals) => (v === null || v === undefined || Number.isNaN(v) ? '–'
+  : decimals === 0 ? Math.round(v).toLocaleString('en-US') : v.toFixed(decimals));
+
+function row(figure, pick, { decimals = 0, lower = false, text, loadBound } = {}) {
+  const values = {}; const texts = {}; const bound = {};
+  for (const s of servers) {
+    const r = pick(s);
+    values[s] = typeof r === 'number' ? r : null;
+    if (text) texts[s] = text(s);
+    if (loadBound) bound[s] = loadBound(s);
+  }
+  if (Object.values(values).every((v) => v === null)) return;
+  rows.push({ figure, values, texts: text ? texts : null, decimals, lower, bound });
+}
+
+// --- idle
+const idle = results.idle;
+if (idle) {
+  const steps = (idle.switchboard ?? Object.values(idle)[0]).steps ?? [];
+  steps.forEach((step, i) => {
+    row(`idle: KiB per connection at ${step.connections.toLocaleString('en-US')}`, (s) => idle[s]?.steps?.[i]?.kibPerConnection, { decimals: 1, lower: true });
+  });
+  row('idle: connections held at the top step', (s) => idle[s]?.held);
+  row('idle: marginal KiB per connection, last step', (s) => idle[s]?.steps?.at(-1)?.marginalKibPerConnection, { decimals: 1, lower: true });
+}
+
+// --- fan-out
+const fanout = results.fanout;
+if (fanout) {
+  const any = fanout.switchboard ?? Object.values(fanout)[0];
+  const find = (s, size, payload) => fanout[s]?.results?.find((r) => r.roomSize === size && r.payload === payload);
+  const bound = (sat) => sat && sat.loadgenCpuShare > 0.9;
+  for (const r of any.results) {
+    row(`fan-out room ${r.roomSize}, ${r.payload} B: deliveries/s at saturation`, (s) => find(s, r.roomSize, r.payload)?.saturation?.deliveriesPerSec,
+      { loadBound: (s) => bound(find(s, r.roomSize, r.payload)?.saturation) });
+  }
+  for (const r of any.results) {
+    if (!r.levels) continue;
+    row(`fan-out room ${r.roomSize}, ${r.payload} B: deliveries per server CPU-second`, (s) => find(s, r.roomSize, r.payload)?.saturation?.deliveriesPerServerCpuSecond);
+  }
+  for (const r of any.results) {
+    (r.levels ?? []).forEach((level, i) => {
+      const l = (s) => find(s, r.roomSize, r.payload)?.levels?.[i];
+      row(`fan-out room ${r.roomSize}, ${r.payload} B at ${level.percent}% of its saturation: p50 / p99 / p99.9 ms (ratio of p99)`,
+        (s) => l(s)?.p99Ms, { decimals: 2, lower: true,
+          text: (s) => (l(s) ? `${fmt(l(s).p50Ms, 2)} / ${fmt(l(s).p99Ms, 2)} / ${fmt(l(s).p999Ms, 2)}` : '–') });
+    });
+  }
+}
+
+// --- storm
+const storm = results.storm;
+if (storm) {
+  row('storm: handshakes/s (JWT verified)', (s) => storm[s]?.handshakesPerSec, { loadBound: (s) => storm[s]?.loadgenCpuShare > 0.9 });
+  row('storm: p99 handshake ms', (s) => storm[s]?.handshake?.p99Ms, { decimals: 1, lower: true });
+  row('storm: failed handshakes', (s) => storm[s]?.failed, { lower: true });
+}
+
+// --- echo
+const echo = results.echo;
+if (echo) {
+  row('echo: round trips/s (one outstanding per connection)', (s) => echo[s]?.roundTripsPerSec, { loadBound: (s) => echo[s]?.loadgenCpuShare > 0.9 });
+  row('echo: p50 / p99 round trip ms (ratio of p99)', (s) => echo[s]?.roundTrip?.p99Ms, { decimals: 2, lower: true,
+    text: (s) => (echo[s] ? `${fmt(echo[s].roundTrip.p50Ms, 2)} / ${fmt(echo[s].roundTrip.p99Ms, 2)}` : '–') });
+}
+
+if (machineFile && fs.existsSync(machineFile)) {
+  for (const line of fs.readFileSync(machineFile, 'utf8').split('\n').filter(Boolean)) console.log(line.replace(/^# ?/, '') + '  ');
+  console.log();
+}
+const head = ['figure', ...servers.map((s) => names[s] ?? s), ...peers.map((p) => `Switchboard / ${names[p] ?? p}`)];
+console.log(`| ${head.join(' | ')} |`);
+console.log(`|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+for (const r of rows) {
+  const cells = servers.map((s) => (r.texts ? r.texts[s] : fmt(r.values[s], r.decimals)) + (r.bound[s] ? ' (L)' : ''));
+  const sb = r.values.switchboard;
+  const ratios = peers.map((p) => {
+    const v = r.values[p];
+    if (sb === null || sb === undefined || v === null || v === undefined || v === 0) return '–';
+    return (sb / v).toFixed(2) + '×';
+  });
+  console.log(`| ${r.figure}${r.lower ? ' ↓' : ''} | ${[...cells, ...ratios].join(' | ')} |`);
+}
+console.log('\n↓ lower is better (ratio below 1 favours Switchboard); otherwise higher is better. '
+  + '(L): the load generator used over 90% of its core in that measurement, so the figure may be the load side\'s limit.');
