@@ -28,17 +28,27 @@ HttpResponse unavailable()
     return HttpResponse::error(503, QStringLiteral("queue_unavailable"), QStringLiteral("the durable queue store is not available"));
 }
 
-/// The queue named in the path, or a 400 / 503 in @p error.
-QueueService *queueFor(Server *server, const HttpRequest &req, HttpResponse *error)
+enum class Existing { Any, Required };
+
+/// The service for the queue named in the path, or a 400 / 503 (or 404 for an unknown queue
+/// when @p existing is Required) in @p error.
+QueueService *queueFor(Server *server, const HttpRequest &req, Existing existing, HttpResponse *error)
 {
-    if (!isValidQueueName(req.params.value(0))) {
+    const QString queue = req.params.value(0);
+    if (!isValidQueueName(queue)) {
         *error = HttpResponse::error(400, QStringLiteral("invalid_queue"),
                                      QStringLiteral("queue names are 1-128 characters from A-Z a-z 0-9 _ . : -"));
         return nullptr;
     }
     QueueService *queues = server->queues();
-    if (!queues)
+    if (!queues) {
         *error = unavailable();
+        return nullptr;
+    }
+    if (existing == Existing::Required && !queues->hasQueue(queue)) {
+        *error = HttpResponse::error(404, QStringLiteral("unknown_queue"), QStringLiteral("no queue named %1").arg(queue));
+        return nullptr;
+    }
     return queues;
 }
 
@@ -169,7 +179,7 @@ void registerQueueRoutes(Router &router, Server &server)
 
     router.add(Method::Post, QStringLiteral("/api/queues/<arg>/messages"), Access::Admin, [s](const HttpRequest &req) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, &error);
+        QueueService *queues = queueFor(s, req, Existing::Any, &error);
         if (!queues)
             return error;
         const QString queue = req.params.value(0);
@@ -220,12 +230,10 @@ void registerQueueRoutes(Router &router, Server &server)
 
     router.add(Method::Get, QStringLiteral("/api/queues/<arg>/dlq"), Access::Admin, [s](const HttpRequest &req) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, &error);
+        QueueService *queues = queueFor(s, req, Existing::Required, &error);
         if (!queues)
             return error;
         const QString queue = req.params.value(0);
-        if (!queues->hasQueue(queue))
-            return HttpResponse::error(404, QStringLiteral("unknown_queue"), QStringLiteral("no queue named %1").arg(queue));
         bool offsetOk = true, limitOk = true;
         const QString offsetText = req.query(QStringLiteral("offset"));
         const QString limitText = req.query(QStringLiteral("limit"));
@@ -246,12 +254,10 @@ void registerQueueRoutes(Router &router, Server &server)
 
     router.add(Method::Post, QStringLiteral("/api/queues/<arg>/dlq/retry"), Access::Admin, [s](const HttpRequest &req) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, &error);
+        QueueService *queues = queueFor(s, req, Existing::Required, &error);
         if (!queues)
             return error;
         const QString queue = req.params.value(0);
-        if (!queues->hasQueue(queue))
-            return HttpResponse::error(404, QStringLiteral("unknown_queue"), QStringLiteral("no queue named %1").arg(queue));
         QJsonObject body;
         if (!req.jsonBody(&body, &error))
             return error;
@@ -276,12 +282,10 @@ void registerQueueRoutes(Router &router, Server &server)
 
     router.add(Method::Delete, QStringLiteral("/api/queues/<arg>/dlq"), Access::Admin, [s](const HttpRequest &req) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, &error);
+        QueueService *queues = queueFor(s, req, Existing::Required, &error);
         if (!queues)
             return error;
         const QString queue = req.params.value(0);
-        if (!queues->hasQueue(queue))
-            return HttpResponse::error(404, QStringLiteral("unknown_queue"), QStringLiteral("no queue named %1").arg(queue));
         const qint64 purged = queues->purgeDead(queue);
         if (purged < 0)
             return HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("the store could not purge the dead letters"));
