@@ -329,23 +329,29 @@ void ConnectionsModel::refreshInBackground()
     Server *server = m_server;
     const Params p = params();
     const QPointer<ConnectionsModel> guard(this);
-    m_worker.start([server, p, generation, guard] {
+    // The rows as the view has them now (shared, not copied); only a synchronous refresh or a
+    // parameter change touches m_rows before the result is back, and those bump m_generation.
+    const QList<Row> current = m_rows;
+    m_worker.start([server, p, generation, guard, current] {
         const QList<ConnectionSnapshot> all = server->registry().connections();
         QList<Row> rows = buildRows(all, p);
+        // The diff is worked out here too: with 10,000 rows hashing and comparing them took
+        // most of a frame on the GUI thread; there only the steps are replayed.
+        QList<RowDiffStep> steps = planRows(current, rows, [](const Row &r) { return r.s.id; });
         const int total = int(all.size());
         // Queued to the application object, which outlives the model; the guard says
         // whether the model is still there when the result arrives.
-        QMetaObject::invokeMethod(QCoreApplication::instance(), [guard, rows = std::move(rows), total, generation] {
+        QMetaObject::invokeMethod(QCoreApplication::instance(), [guard, rows = std::move(rows), steps = std::move(steps), total, generation] {
             if (!guard)
                 return;
             guard->m_jobRunning = false;
             if (guard->m_generation == generation && guard->m_active)
-                guard->apply(rows, total);
+                guard->apply(rows, total, &steps);
         }, Qt::QueuedConnection);
     });
 }
 
-void ConnectionsModel::apply(const QList<Row> &next, int total)
+void ConnectionsModel::apply(const QList<Row> &next, int total, const QList<RowDiffStep> *steps)
 {
     const int oldCount = int(m_rows.size());
     const int oldTotal = m_total;
@@ -355,7 +361,10 @@ void ConnectionsModel::apply(const QList<Row> &next, int total)
         [this](int f, int l) { beginInsertRows({}, f, l); }, [this] { endInsertRows(); },
         [this] { beginResetModel(); }, [this] { endResetModel(); },
         [this](int f, int l) { Q_EMIT dataChanged(index(f, 0), index(l, ColumnCount - 1)); }};
-    syncRows(m_rows, next, [](const Row &r) { return r.s.id; }, ops);
+    if (steps)
+        replayRows(m_rows, next, *steps, ops);
+    else
+        syncRows(m_rows, next, [](const Row &r) { return r.s.id; }, ops);
     // "n s ago" moves on with the clock even when nothing else changed.
     if (!m_rows.isEmpty())
         Q_EMIT dataChanged(index(0, LastActivityColumn), index(int(m_rows.size()) - 1, LastActivityColumn),

@@ -7,6 +7,7 @@
 #include <QtQml/qqmlregistration.h>
 
 #include "rooms/registry.h"
+#include "rowdiff.h"
 
 namespace Switchboard {
 
@@ -107,7 +108,8 @@ private:
     Params params() const { return {m_filter, m_room, m_sortColumn, m_sortOrder}; }
     /// Timer path: snapshot, filter and sort on m_worker, then apply() on the GUI thread.
     void refreshInBackground();
-    void apply(const QList<Row> &next, int total);
+    /// Brings m_rows to @p next: replays @p steps worked out on the worker, or diffs here.
+    void apply(const QList<Row> &next, int total, const QList<RowDiffStep> *steps = nullptr);
     QString text(const ConnectionSnapshot &s, int column) const;
     QVariant sortKey(const ConnectionSnapshot &s, int column) const;
 

@@ -102,4 +102,70 @@ void syncRows(QList<Row> &current, const QList<Row> &next, KeyOf keyOf, const Ro
         ops.changed(firstChanged, lastChanged);
 }
 
+/// One step of a recorded diff: rows [first, last] removed / inserted / changed, or a reset.
+struct RowDiffStep
+{
+    enum class Kind { Remove, Insert, Reset, Changed };
+    Kind kind = Kind::Reset;
+    int first = 0;
+    int last = 0;
+};
+
+/**
+ * Works out on any thread what syncRows() would do to bring @p current to @p next, without
+ * touching a model: the expensive part (hashing, comparing every row) can run on a worker
+ * and the GUI thread only replays the steps with replayRows().
+ */
+template <typename Row, typename KeyOf>
+QList<RowDiffStep> planRows(QList<Row> current, const QList<Row> &next, KeyOf keyOf)
+{
+    using Kind = RowDiffStep::Kind;
+    QList<RowDiffStep> steps;
+    const RowDiffOps record{
+        [&steps](int f, int l) { steps.append({Kind::Remove, f, l}); }, [] {},
+        [&steps](int f, int l) { steps.append({Kind::Insert, f, l}); }, [] {},
+        [&steps] { steps.append({Kind::Reset, 0, 0}); }, [] {},
+        [&steps](int f, int l) { steps.append({Kind::Changed, f, l}); }};
+    syncRows(current, next, keyOf, record);
+    return steps;
+}
+
+/**
+ * Applies steps from planRows() to the model's @p current rows with the model signals in
+ * @p ops; afterwards @p current equals @p next. Cost: the steps and the inserted rows only.
+ * Inserted runs are at their final positions, so they are copied from @p next directly.
+ */
+template <typename Row>
+void replayRows(QList<Row> &current, const QList<Row> &next, const QList<RowDiffStep> &steps, const RowDiffOps &ops)
+{
+    using Kind = RowDiffStep::Kind;
+    for (const RowDiffStep &step : steps) {
+        switch (step.kind) {
+        case Kind::Remove:
+            ops.beginRemove(step.first, step.last);
+            current.remove(step.first, step.last - step.first + 1);
+            ops.endRemove();
+            break;
+        case Kind::Insert:
+            ops.beginInsert(step.first, step.last);
+            if (step.first == current.size())
+                current.append(next.mid(step.first, step.last - step.first + 1));
+            else
+                current = current.mid(0, step.first) + next.mid(step.first, step.last - step.first + 1) + current.mid(step.first);
+            ops.endInsert();
+            break;
+        case Kind::Reset:
+            ops.beginReset();
+            current = next;
+            ops.endReset();
+            return;
+        case Kind::Changed:
+            current = next;
+            ops.changed(step.first, step.last);
+            break;
+        }
+    }
+    current = next; // same rows and order; shares next's data
+}
+
 } // namespace Switchboard
