@@ -159,6 +159,9 @@ bool QueueService::enqueue(QList<QueueMessage> &messages, QString *error)
 
 QList<QueueMessage> QueueService::deadLetters(const QString &queue, int offset, int limit, qint64 *total)
 {
+    *total = 0;
+    if (!isRunning())
+        return {};
     return call([&] {
         const auto stats = m_engine.stats();
         *total = 0;
@@ -172,6 +175,8 @@ QList<QueueMessage> QueueService::deadLetters(const QString &queue, int offset, 
 
 qint64 QueueService::retryDead(const QString &queue, qint64 id)
 {
+    if (!isRunning())
+        return -1;
     return call([&] {
         m_store->begin();
         const qint64 now = nowMs();
@@ -191,6 +196,8 @@ qint64 QueueService::retryDead(const QString &queue, qint64 id)
 
 qint64 QueueService::purgeDead(const QString &queue)
 {
+    if (!isRunning())
+        return -1;
     return call([&] {
         m_store->begin();
         const qint64 purged = m_store->purgeDead(queue);
@@ -323,15 +330,17 @@ void QueueService::publishStats()
 {
     QList<QueueStats> stats = m_engine.stats();
     QMutexLocker lock(&m_statsMutex);
+    // The rates are sampled once a second (sampleRates); carry them over.
+    QHash<QString, const QueueStats *> previous;
+    previous.reserve(m_stats.size());
+    for (const QueueStats &old : std::as_const(m_stats))
+        previous.insert(old.name, &old);
     for (QueueStats &s : stats) {
-        for (const QueueStats &old : std::as_const(m_stats)) {
-            if (old.name == s.name) {
-                s.enqueuedPerSec = old.enqueuedPerSec;
-                s.ackedPerSec = old.ackedPerSec;
-                s.nackedPerSec = old.nackedPerSec;
-                s.deadLetteredPerSec = old.deadLetteredPerSec;
-                break;
-            }
+        if (const QueueStats *old = previous.value(s.name)) {
+            s.enqueuedPerSec = old->enqueuedPerSec;
+            s.ackedPerSec = old->ackedPerSec;
+            s.nackedPerSec = old->nackedPerSec;
+            s.deadLetteredPerSec = old->deadLetteredPerSec;
         }
     }
     m_stats = std::move(stats);
@@ -363,7 +372,8 @@ QList<QueueStats> QueueService::stats() const
 
 bool QueueService::hasQueue(const QString &queue)
 {
-    return call([&] { return m_engine.hasQueue(queue); });
+    // Not running = its thread may be gone: a blocking call would never return.
+    return isRunning() && call([&] { return m_engine.hasQueue(queue); });
 }
 
 } // namespace Switchboard
