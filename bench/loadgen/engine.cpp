@@ -405,6 +405,8 @@ void Engine::onFrames(Client &c, char *data, std::size_t size)
             closeFrame = true;
             const CloseBody body = parseCloseBody(payload);
             c.closeCode = body.code;
+            if (c.state != Client::State::Open && c.state != Client::State::Closing)
+                m_lastError = "closed by the server before the welcome: " + std::to_string(body.code) + " " + std::string(body.reason);
             if (c.state == Client::State::Closing) {
                 c.cleanClose = true;
             } else {
