@@ -17,8 +17,36 @@ SeriesFeeder::SeriesFeeder(QObject *parent) : SeriesFeeder(ConsoleContext::serve
 
 SeriesFeeder::SeriesFeeder(Server *server, QObject *parent) : QObject(parent), m_server(server)
 {
+    // Queue metrics refresh on their model's sample instead, which follows this one.
     if (m_server)
-        connect(m_server, &Server::sampled, this, &SeriesFeeder::refresh);
+        connect(m_server, &Server::sampled, this, [this] {
+            if (!isQueueMetric())
+                refresh();
+        });
+    refresh();
+}
+
+void SeriesFeeder::setQueues(QueuesModel *queues)
+{
+    if (m_queues == queues)
+        return;
+    disconnect(m_queuesConnection);
+    m_queues = queues;
+    if (m_queues)
+        m_queuesConnection = connect(m_queues, &QueuesModel::sampled, this, [this] {
+            if (isQueueMetric())
+                refresh();
+        });
+    Q_EMIT queuesChanged();
+    refresh();
+}
+
+void SeriesFeeder::setQueue(const QString &queue)
+{
+    if (m_queue == queue)
+        return;
+    m_queue = queue;
+    Q_EMIT queueChanged();
     refresh();
 }
 
@@ -65,6 +93,10 @@ double SeriesFeeder::niceCeiling(double value, double floor)
 
 void SeriesFeeder::refresh()
 {
+    if (isQueueMetric()) {
+        refreshQueue();
+        return;
+    }
     if (!m_server)
         return;
     const QList<MetricsSample> history = m_server->history();
@@ -90,6 +122,7 @@ void SeriesFeeder::refresh()
         case P95: v = s.p95Ms; break;
         case P99: v = s.p99Ms; break;
         case Errors: v = s.errorsPerSec; break;
+        case QueueReady: case QueueInFlight: case QueueDelayed: case QueueDead: break;
         }
         max = qMax(max, v);
         points.append(QPointF(double(s.timestampMs), v));
@@ -99,6 +132,28 @@ void SeriesFeeder::refresh()
     m_dataMax = max;
     m_max = niceCeiling(max * 1.1, m_metric >= P50 && m_metric <= P99 ? 0.1 : 1.0);
     m_minTime = QDateTime::fromMSecsSinceEpoch(oldest);
+    m_maxTime = QDateTime::fromMSecsSinceEpoch(newest);
+    if (auto *xy = qobject_cast<QXYSeries *>(m_series.data()))
+        xy->replace(points);
+    Q_EMIT updated();
+}
+
+void SeriesFeeder::refreshQueue()
+{
+    qint64 newest = QDateTime::currentMSecsSinceEpoch();
+    QList<QPointF> points;
+    if (m_queues) {
+        const auto state = QueuesModel::State(m_metric - QueueReady);
+        points = m_queues->depthHistory(m_queue, state, m_window, &newest);
+    }
+    double max = 0;
+    for (const QPointF &p : std::as_const(points))
+        max = qMax(max, p.y());
+    m_points = int(points.size());
+    m_last = points.isEmpty() ? 0 : points.last().y();
+    m_dataMax = max;
+    m_max = niceCeiling(max * 1.1, 1.0);
+    m_minTime = QDateTime::fromMSecsSinceEpoch(newest - qint64(m_window) * 1000);
     m_maxTime = QDateTime::fromMSecsSinceEpoch(newest);
     if (auto *xy = qobject_cast<QXYSeries *>(m_series.data()))
         xy->replace(points);

@@ -6,6 +6,8 @@
 #include <QtQml/QQmlListProperty>
 #include <QtQml/qqmlregistration.h>
 
+#include "queuesmodel.h"
+
 namespace Switchboard {
 
 class Server;
@@ -16,6 +18,10 @@ class Server;
  * On every new sample (once a second) it rebuilds the points of the selected window and
  * hands them to the series in one QXYSeries::replace() call, so the chart redraws once per
  * second no matter how busy the server is. It also publishes the axis ranges.
+ *
+ * The Queue* metrics (depth of one state of a durable queue) come from the history that a
+ * QueuesModel keeps instead: set @c queues to it and @c queue to a queue name (empty for all
+ * queues summed); the feeder then refreshes when that model takes a sample.
  */
 class SeriesFeeder : public QObject
 {
@@ -26,6 +32,8 @@ class SeriesFeeder : public QObject
     Q_PROPERTY(QObject *series READ series WRITE setSeries NOTIFY seriesChanged)
     Q_PROPERTY(Metric metric READ metric WRITE setMetric NOTIFY metricChanged)
     Q_PROPERTY(int windowSeconds READ windowSeconds WRITE setWindowSeconds NOTIFY windowSecondsChanged)
+    Q_PROPERTY(Switchboard::QueuesModel *queues READ queues WRITE setQueues NOTIFY queuesChanged)
+    Q_PROPERTY(QString queue READ queue WRITE setQueue NOTIFY queueChanged)
     Q_PROPERTY(double maxValue READ maxValue NOTIFY updated)
     Q_PROPERTY(double dataMax READ dataMax NOTIFY updated)
     Q_PROPERTY(double lastValue READ lastValue NOTIFY updated)
@@ -34,7 +42,8 @@ class SeriesFeeder : public QObject
     Q_PROPERTY(int pointCount READ pointCount NOTIFY updated)
 
 public:
-    enum Metric { Connections, Users, Rooms, EventsIn, EventsOut, QueueDepth, P50, P95, P99, Errors };
+    enum Metric { Connections, Users, Rooms, EventsIn, EventsOut, QueueDepth, P50, P95, P99, Errors,
+                  QueueReady, QueueInFlight, QueueDelayed, QueueDead };
     Q_ENUM(Metric)
 
     explicit SeriesFeeder(QObject *parent = nullptr);
@@ -46,6 +55,11 @@ public:
     void setMetric(Metric metric);
     int windowSeconds() const { return m_window; }
     void setWindowSeconds(int seconds);
+    QueuesModel *queues() const { return m_queues; }
+    void setQueues(QueuesModel *queues);
+    QString queue() const { return m_queue; }
+    void setQueue(const QString &queue);
+    bool isQueueMetric() const { return m_metric >= QueueReady; }
     double maxValue() const { return m_max; }
     /// The largest point in the window (maxValue is that, rounded up for an axis).
     double dataMax() const { return m_dataMax; }
@@ -62,11 +76,18 @@ Q_SIGNALS:
     void seriesChanged();
     void metricChanged();
     void windowSecondsChanged();
+    void queuesChanged();
+    void queueChanged();
     void updated();
 
 private:
+    void refreshQueue();
+
     Server *m_server = nullptr;
     QPointer<QObject> m_series;
+    QPointer<QueuesModel> m_queues;
+    QMetaObject::Connection m_queuesConnection;
+    QString m_queue;
     Metric m_metric = Connections;
     int m_window = 300;
     double m_max = 1;

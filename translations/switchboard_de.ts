@@ -729,10 +729,6 @@
         <translation>Warteschlangentiefe</translation>
     </message>
     <message>
-        <source>durable queues not enabled</source>
-        <translation>dauerhafte Warteschlangen nicht aktiv</translation>
-    </message>
-    <message>
         <source>Events in</source>
         <translation>Ereignisse ein</translation>
     </message>
@@ -812,6 +808,10 @@
         <source>p99</source>
         <translation>p99</translation>
     </message>
+    <message>
+        <source>ready + in flight + delayed</source>
+        <translation>bereit + in Bearbeitung + verzögert</translation>
+    </message>
 </context>
 <context>
     <name>QueuesPage</name>
@@ -822,14 +822,6 @@
     <message>
         <source>Durable job queues: depth by state, rates, dead letters</source>
         <translation>Dauerhafte Job-Warteschlangen: Tiefe nach Zustand, Raten, Dead Letters</translation>
-    </message>
-    <message>
-        <source>enabled</source>
-        <translation>aktiv</translation>
-    </message>
-    <message>
-        <source>not available yet</source>
-        <translation>noch nicht verfügbar</translation>
     </message>
     <message>
         <source>Ready</source>
@@ -846,10 +838,6 @@
     <message>
         <source>Dead letters</source>
         <translation>Dead Letters</translation>
-    </message>
-    <message>
-        <source>Per queue: ready, in flight, delayed, dead; enqueue and ack rates; consumers</source>
-        <translation>Pro Warteschlange: bereit, in Bearbeitung, verzögert, tot; Einreihungs- und Bestätigungsraten; Konsumenten</translation>
     </message>
     <message>
         <source>Queue</source>
@@ -872,14 +860,6 @@
         <translation>Konsumenten</translation>
     </message>
     <message>
-        <source>Durable queues are not part of this server version yet</source>
-        <translation>Dauerhafte Warteschlangen sind noch nicht Teil dieser Serverversion</translation>
-    </message>
-    <message>
-        <source>They arrive with the durable queue issue: named queues stored in SQLite, consumers that ack or nack, retries with backoff and a dead-letter list. This page will then show each queue&apos;s depth by state and rates, a chart, and a dead-letter browser with retry, purge and a test enqueue. Today the server exposes no queue statistics, so there is nothing to show.</source>
-        <translation>Sie kommen mit dem Issue für dauerhafte Warteschlangen: benannte Warteschlangen in SQLite, Konsumenten, die mit ack oder nack antworten, Wiederholungen mit Backoff und eine Dead-Letter-Liste. Diese Seite zeigt dann für jede Warteschlange die Tiefe nach Zustand und die Raten, ein Diagramm und einen Dead-Letter-Browser mit Wiederholen, Leeren und einer Test-Einreihung. Derzeit stellt der Server keine Warteschlangenstatistiken bereit, daher gibt es nichts anzuzeigen.</translation>
-    </message>
-    <message>
         <source>Messages that used up their attempts: payload, attempts, last error</source>
         <translation>Nachrichten, die ihre Versuche aufgebraucht haben: Nutzdaten, Versuche, letzter Fehler</translation>
     </message>
@@ -892,12 +872,272 @@
         <translation>Leeren</translation>
     </message>
     <message>
-        <source>Enqueue test message</source>
+        <source>unavailable</source>
+        <translation>nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>durable</source>
+        <translation>dauerhaft</translation>
+    </message>
+    <message>
+        <source>in memory</source>
+        <translation>im Speicher</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>1 min</source>
+        <translation>1 min</translation>
+    </message>
+    <message>
+        <source>5 min</source>
+        <translation>5 min</translation>
+    </message>
+    <message>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <source>waiting for a consumer</source>
+        <translation>wartet auf einen Konsumenten</translation>
+    </message>
+    <message>
+        <source>delivered, not yet acked</source>
+        <translation>zugestellt, noch nicht bestätigt</translation>
+    </message>
+    <message>
+        <source>backoff or delay pending</source>
+        <translation>Backoff oder Verzögerung läuft</translation>
+    </message>
+    <message>
+        <source>used up their attempts</source>
+        <translation>Versuche aufgebraucht</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n queue(s)</source>
+        <translation>
+            <numerusform>%n Warteschlange</numerusform>
+            <numerusform>%n Warteschlangen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Enqueued</source>
+        <translation>Eingereiht</translation>
+    </message>
+    <message>
+        <source>/s</source>
+        <translation>/s</translation>
+    </message>
+    <message>
+        <source>acked %1/s · nacked %2/s</source>
+        <translation>bestätigt %1/s · abgelehnt %2/s</translation>
+    </message>
+    <message>
+        <source>Store: %1 · click a queue for its chart and dead letters</source>
+        <translation>Speicher: %1 · Warteschlange anklicken für Diagramm und Dead Letters</translation>
+    </message>
+    <message>
+        <source>The durable queue store is not available</source>
+        <translation>Der dauerhafte Warteschlangenspeicher ist nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>Enqueue test message…</source>
+        <translation>Testnachricht einreihen…</translation>
+    </message>
+    <message>
+        <source>Nacked/s</source>
+        <translation>Abgelehnt/s</translation>
+    </message>
+    <message>
+        <source>Dead-lettered/s</source>
+        <translation>Zu Dead Letters/s</translation>
+    </message>
+    <message>
+        <source>No queues yet</source>
+        <translation>Noch keine Warteschlangen</translation>
+    </message>
+    <message>
+        <source>A queue is created on first use: an enqueue (POST /api/queues/NAME/messages, or Enqueue test message…) or a consumer&apos;s {&quot;type&quot;:&quot;consume&quot;}.</source>
+        <translation>Eine Warteschlange entsteht bei der ersten Verwendung: durch Einreihen (POST /api/queues/NAME/messages oder Testnachricht einreihen…) oder durch das {&quot;type&quot;:&quot;consume&quot;} eines Konsumenten.</translation>
+    </message>
+    <message>
+        <source>Queues run with the server: start it on the Overview page.</source>
+        <translation>Warteschlangen laufen mit dem Server: Starten Sie ihn auf der Seite Übersicht.</translation>
+    </message>
+    <message>
+        <source>All queues</source>
+        <translation>Alle Warteschlangen</translation>
+    </message>
+    <message>
+        <source>Depth by state</source>
+        <translation>Tiefe nach Zustand</translation>
+    </message>
+    <message>
+        <source>all queues</source>
+        <translation>alle Warteschlangen</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <source>in flight</source>
+        <translation>in Bearbeitung</translation>
+    </message>
+    <message>
+        <source>delayed</source>
+        <translation>verzögert</translation>
+    </message>
+    <message>
+        <source>dead</source>
+        <translation>tot</translation>
+    </message>
+    <message>
+        <source>Dead letters of %1</source>
+        <translation>Dead Letters von %1</translation>
+    </message>
+    <message>
+        <source>Purge…</source>
+        <translation>Leeren…</translation>
+    </message>
+    <message>
+        <source>Select a queue</source>
+        <translation>Warteschlange auswählen</translation>
+    </message>
+    <message>
+        <source>Its dead letters appear here, 50 at a time, with retry and purge.</source>
+        <translation>Ihre Dead Letters erscheinen hier, je 50 auf einmal, mit Wiederholen und Leeren.</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Dead since</source>
+        <translation>Tot seit</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Nutzdaten</translation>
+    </message>
+    <message>
+        <source>Message %1 · priority %2
+Last error: %3
+
+%4</source>
+        <translation>Nachricht %1 · Priorität %2
+Letzter Fehler: %3
+
+%4</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Wiederholen</translation>
+    </message>
+    <message>
+        <source>No dead letters</source>
+        <translation>Keine Dead Letters</translation>
+    </message>
+    <message>
+        <source>A message lands here after its last attempt failed (nack, visibility timeout or a lost consumer).</source>
+        <translation>Eine Nachricht landet hier, wenn ihr letzter Versuch fehlgeschlagen ist (Nack, Sichtbarkeits-Timeout oder verlorener Konsument).</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>%1–%2 of %3</source>
+        <translation>%1–%2 von %3</translation>
+    </message>
+    <message>
+        <source>‹ Previous</source>
+        <translation>‹ Zurück</translation>
+    </message>
+    <message>
+        <source>Next ›</source>
+        <translation>Weiter ›</translation>
+    </message>
+    <message>
+        <source>Purge dead letters?</source>
+        <translation>Dead Letters leeren?</translation>
+    </message>
+    <message numerus="yes">
+        <source>This deletes the %n dead letter(s) of %1 for good; they cannot be retried afterwards.</source>
+        <translation>
+            <numerusform>Damit wird %n Dead Letter von %1 endgültig gelöscht; er kann danach nicht mehr wiederholt werden.</numerusform>
+            <numerusform>Damit werden %n Dead Letters von %1 endgültig gelöscht; sie können danach nicht mehr wiederholt werden.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>The durable queue store is not available.</source>
+        <translation>Der dauerhafte Warteschlangenspeicher ist nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Fix the payload: %1</source>
+        <translation>Nutzdaten korrigieren: %1</translation>
+    </message>
+    <message>
+        <source>Enqueue a test message</source>
         <translation>Testnachricht einreihen</translation>
     </message>
     <message>
-        <source>No dead letters: no queues.</source>
-        <translation>Keine Dead Letters: keine Warteschlangen.</translation>
+        <source>e.g. booking_queue</source>
+        <translation>z.&#xa0;B. booking_queue</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priorität</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>hoch</translation>
+    </message>
+    <message>
+        <source>normal</source>
+        <translation>normal</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>niedrig</translation>
+    </message>
+    <message>
+        <source>Max attempts</source>
+        <translation>Max. Versuche</translation>
+    </message>
+    <message>
+        <source>Delay</source>
+        <translation>Verzögerung</translation>
+    </message>
+    <message>
+        <source>s (0 = ready at once)</source>
+        <translation>s (0 = sofort bereit)</translation>
+    </message>
+    <message>
+        <source>Enqueue</source>
+        <translation>Einreihen</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
     </message>
 </context>
 <context>
@@ -1396,6 +1636,95 @@
     <message>
         <source>a value is missing after &apos;:&apos;</source>
         <translation>nach &apos;:&apos; fehlt ein Wert</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::QueueActions</name>
+    <message>
+        <source>Enter a queue name.</source>
+        <translation>Geben Sie einen Warteschlangennamen ein.</translation>
+    </message>
+    <message>
+        <source>Queue names are 1–128 characters from A–Z, a–z, 0–9 and _ . : -</source>
+        <translation>Warteschlangennamen bestehen aus 1–128 Zeichen aus A–Z, a–z, 0–9 und _ . : -</translation>
+    </message>
+    <message>
+        <source>The durable queue store is not available (is the server running?).</source>
+        <translation>Der dauerhafte Warteschlangenspeicher ist nicht verfügbar (läuft der Server?).</translation>
+    </message>
+    <message>
+        <source>The payload is not valid JSON (line %1, column %2): %3</source>
+        <translation>Die Nutzdaten sind kein gültiges JSON (Zeile %1, Spalte %2): %3</translation>
+    </message>
+    <message>
+        <source>Choose a priority: high, normal or low.</source>
+        <translation>Wählen Sie eine Priorität: hoch, normal oder niedrig.</translation>
+    </message>
+    <message>
+        <source>Max attempts must be a whole number from 1 to 1000.</source>
+        <translation>Max. Versuche muss eine ganze Zahl von 1 bis 1000 sein.</translation>
+    </message>
+    <message>
+        <source>The delay must be from 0 to 30 days.</source>
+        <translation>Die Verzögerung muss zwischen 0 und 30 Tagen liegen.</translation>
+    </message>
+    <message>
+        <source>The payload is %1 bytes as JSON; the limit is %2.</source>
+        <translation>Die Nutzdaten sind als JSON %1 Bytes groß; die Grenze liegt bei %2.</translation>
+    </message>
+    <message>
+        <source>Not enqueued: %1</source>
+        <translation>Nicht eingereiht: %1</translation>
+    </message>
+    <message>
+        <source>Message %1 enqueued to %2, delayed by %3 s.</source>
+        <translation>Nachricht %1 in %2 eingereiht, um %3 s verzögert.</translation>
+    </message>
+    <message>
+        <source>Message %1 enqueued to %2.</source>
+        <translation>Nachricht %1 in %2 eingereiht.</translation>
+    </message>
+    <message>
+        <source>Choose a dead letter to retry.</source>
+        <translation>Wählen Sie einen Dead Letter zum Wiederholen.</translation>
+    </message>
+    <message>
+        <source>There is no queue named %1.</source>
+        <translation>Es gibt keine Warteschlange namens %1.</translation>
+    </message>
+    <message>
+        <source>The store could not move the message; see the server log.</source>
+        <translation>Der Speicher konnte die Nachricht nicht verschieben; siehe Server-Log.</translation>
+    </message>
+    <message>
+        <source>Message %1 is no longer in the dead letters of %2.</source>
+        <translation>Nachricht %1 ist nicht mehr unter den Dead Letters von %2.</translation>
+    </message>
+    <message>
+        <source>Message %1 is back in %2, ready for a consumer.</source>
+        <translation>Nachricht %1 ist zurück in %2, bereit für einen Konsumenten.</translation>
+    </message>
+    <message>
+        <source>The store could not move the messages; see the server log.</source>
+        <translation>Der Speicher konnte die Nachrichten nicht verschieben; siehe Server-Log.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) of %1 moved back to ready.</source>
+        <translation>
+            <numerusform>%n Dead Letter von %1 ist wieder bereit.</numerusform>
+            <numerusform>%n Dead Letters von %1 sind wieder bereit.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The store could not purge the dead letters; see the server log.</source>
+        <translation>Der Speicher konnte die Dead Letters nicht leeren; siehe Server-Log.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) of %1 purged.</source>
+        <translation>
+            <numerusform>%n Dead Letter von %1 gelöscht.</numerusform>
+            <numerusform>%n Dead Letters von %1 gelöscht.</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

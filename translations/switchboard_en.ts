@@ -729,10 +729,6 @@
         <translation>Queue depth</translation>
     </message>
     <message>
-        <source>durable queues not enabled</source>
-        <translation>durable queues not enabled</translation>
-    </message>
-    <message>
         <source>Events in</source>
         <translation>Events in</translation>
     </message>
@@ -812,6 +808,10 @@
         <source>p99</source>
         <translation>p99</translation>
     </message>
+    <message>
+        <source>ready + in flight + delayed</source>
+        <translation>ready + in flight + delayed</translation>
+    </message>
 </context>
 <context>
     <name>QueuesPage</name>
@@ -822,14 +822,6 @@
     <message>
         <source>Durable job queues: depth by state, rates, dead letters</source>
         <translation>Durable job queues: depth by state, rates, dead letters</translation>
-    </message>
-    <message>
-        <source>enabled</source>
-        <translation>enabled</translation>
-    </message>
-    <message>
-        <source>not available yet</source>
-        <translation>not available yet</translation>
     </message>
     <message>
         <source>Ready</source>
@@ -846,10 +838,6 @@
     <message>
         <source>Dead letters</source>
         <translation>Dead letters</translation>
-    </message>
-    <message>
-        <source>Per queue: ready, in flight, delayed, dead; enqueue and ack rates; consumers</source>
-        <translation>Per queue: ready, in flight, delayed, dead; enqueue and ack rates; consumers</translation>
     </message>
     <message>
         <source>Queue</source>
@@ -872,14 +860,6 @@
         <translation>Consumers</translation>
     </message>
     <message>
-        <source>Durable queues are not part of this server version yet</source>
-        <translation>Durable queues are not part of this server version yet</translation>
-    </message>
-    <message>
-        <source>They arrive with the durable queue issue: named queues stored in SQLite, consumers that ack or nack, retries with backoff and a dead-letter list. This page will then show each queue&apos;s depth by state and rates, a chart, and a dead-letter browser with retry, purge and a test enqueue. Today the server exposes no queue statistics, so there is nothing to show.</source>
-        <translation>They arrive with the durable queue issue: named queues stored in SQLite, consumers that ack or nack, retries with backoff and a dead-letter list. This page will then show each queue&apos;s depth by state and rates, a chart, and a dead-letter browser with retry, purge and a test enqueue. Today the server exposes no queue statistics, so there is nothing to show.</translation>
-    </message>
-    <message>
         <source>Messages that used up their attempts: payload, attempts, last error</source>
         <translation>Messages that used up their attempts: payload, attempts, last error</translation>
     </message>
@@ -892,12 +872,272 @@
         <translation>Purge</translation>
     </message>
     <message>
-        <source>Enqueue test message</source>
-        <translation>Enqueue test message</translation>
+        <source>unavailable</source>
+        <translation>unavailable</translation>
     </message>
     <message>
-        <source>No dead letters: no queues.</source>
-        <translation>No dead letters: no queues.</translation>
+        <source>durable</source>
+        <translation>durable</translation>
+    </message>
+    <message>
+        <source>in memory</source>
+        <translation>in memory</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>Window</translation>
+    </message>
+    <message>
+        <source>1 min</source>
+        <translation>1 min</translation>
+    </message>
+    <message>
+        <source>5 min</source>
+        <translation>5 min</translation>
+    </message>
+    <message>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <source>waiting for a consumer</source>
+        <translation>waiting for a consumer</translation>
+    </message>
+    <message>
+        <source>delivered, not yet acked</source>
+        <translation>delivered, not yet acked</translation>
+    </message>
+    <message>
+        <source>backoff or delay pending</source>
+        <translation>backoff or delay pending</translation>
+    </message>
+    <message>
+        <source>used up their attempts</source>
+        <translation>used up their attempts</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n queue(s)</source>
+        <translation>
+            <numerusform>%n queue</numerusform>
+            <numerusform>%n queues</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Enqueued</source>
+        <translation>Enqueued</translation>
+    </message>
+    <message>
+        <source>/s</source>
+        <translation>/s</translation>
+    </message>
+    <message>
+        <source>acked %1/s · nacked %2/s</source>
+        <translation>acked %1/s · nacked %2/s</translation>
+    </message>
+    <message>
+        <source>Store: %1 · click a queue for its chart and dead letters</source>
+        <translation>Store: %1 · click a queue for its chart and dead letters</translation>
+    </message>
+    <message>
+        <source>The durable queue store is not available</source>
+        <translation>The durable queue store is not available</translation>
+    </message>
+    <message>
+        <source>Enqueue test message…</source>
+        <translation>Enqueue test message…</translation>
+    </message>
+    <message>
+        <source>Nacked/s</source>
+        <translation>Nacked/s</translation>
+    </message>
+    <message>
+        <source>Dead-lettered/s</source>
+        <translation>Dead-lettered/s</translation>
+    </message>
+    <message>
+        <source>No queues yet</source>
+        <translation>No queues yet</translation>
+    </message>
+    <message>
+        <source>A queue is created on first use: an enqueue (POST /api/queues/NAME/messages, or Enqueue test message…) or a consumer&apos;s {&quot;type&quot;:&quot;consume&quot;}.</source>
+        <translation>A queue is created on first use: an enqueue (POST /api/queues/NAME/messages, or Enqueue test message…) or a consumer&apos;s {&quot;type&quot;:&quot;consume&quot;}.</translation>
+    </message>
+    <message>
+        <source>Queues run with the server: start it on the Overview page.</source>
+        <translation>Queues run with the server: start it on the Overview page.</translation>
+    </message>
+    <message>
+        <source>All queues</source>
+        <translation>All queues</translation>
+    </message>
+    <message>
+        <source>Depth by state</source>
+        <translation>Depth by state</translation>
+    </message>
+    <message>
+        <source>all queues</source>
+        <translation>all queues</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>ready</translation>
+    </message>
+    <message>
+        <source>in flight</source>
+        <translation>in flight</translation>
+    </message>
+    <message>
+        <source>delayed</source>
+        <translation>delayed</translation>
+    </message>
+    <message>
+        <source>dead</source>
+        <translation>dead</translation>
+    </message>
+    <message>
+        <source>Dead letters of %1</source>
+        <translation>Dead letters of %1</translation>
+    </message>
+    <message>
+        <source>Purge…</source>
+        <translation>Purge…</translation>
+    </message>
+    <message>
+        <source>Select a queue</source>
+        <translation>Select a queue</translation>
+    </message>
+    <message>
+        <source>Its dead letters appear here, 50 at a time, with retry and purge.</source>
+        <translation>Its dead letters appear here, 50 at a time, with retry and purge.</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>Id</translation>
+    </message>
+    <message>
+        <source>Dead since</source>
+        <translation>Dead since</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Attempts</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Last error</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Payload</translation>
+    </message>
+    <message>
+        <source>Message %1 · priority %2
+Last error: %3
+
+%4</source>
+        <translation>Message %1 · priority %2
+Last error: %3
+
+%4</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 of %2</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <source>No dead letters</source>
+        <translation>No dead letters</translation>
+    </message>
+    <message>
+        <source>A message lands here after its last attempt failed (nack, visibility timeout or a lost consumer).</source>
+        <translation>A message lands here after its last attempt failed (nack, visibility timeout or a lost consumer).</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <source>%1–%2 of %3</source>
+        <translation>%1–%2 of %3</translation>
+    </message>
+    <message>
+        <source>‹ Previous</source>
+        <translation>‹ Previous</translation>
+    </message>
+    <message>
+        <source>Next ›</source>
+        <translation>Next ›</translation>
+    </message>
+    <message>
+        <source>Purge dead letters?</source>
+        <translation>Purge dead letters?</translation>
+    </message>
+    <message numerus="yes">
+        <source>This deletes the %n dead letter(s) of %1 for good; they cannot be retried afterwards.</source>
+        <translation>
+            <numerusform>This deletes the %n dead letter of %1 for good; it cannot be retried afterwards.</numerusform>
+            <numerusform>This deletes the %n dead letters of %1 for good; they cannot be retried afterwards.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>The durable queue store is not available.</source>
+        <translation>The durable queue store is not available.</translation>
+    </message>
+    <message>
+        <source>Fix the payload: %1</source>
+        <translation>Fix the payload: %1</translation>
+    </message>
+    <message>
+        <source>Enqueue a test message</source>
+        <translation>Enqueue a test message</translation>
+    </message>
+    <message>
+        <source>e.g. booking_queue</source>
+        <translation>e.g. booking_queue</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priority</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>high</translation>
+    </message>
+    <message>
+        <source>normal</source>
+        <translation>normal</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>low</translation>
+    </message>
+    <message>
+        <source>Max attempts</source>
+        <translation>Max attempts</translation>
+    </message>
+    <message>
+        <source>Delay</source>
+        <translation>Delay</translation>
+    </message>
+    <message>
+        <source>s (0 = ready at once)</source>
+        <translation>s (0 = ready at once)</translation>
+    </message>
+    <message>
+        <source>Enqueue</source>
+        <translation>Enqueue</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
     </message>
 </context>
 <context>
@@ -1396,6 +1636,95 @@
     <message>
         <source>a value is missing after &apos;:&apos;</source>
         <translation>a value is missing after &apos;:&apos;</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::QueueActions</name>
+    <message>
+        <source>Enter a queue name.</source>
+        <translation>Enter a queue name.</translation>
+    </message>
+    <message>
+        <source>Queue names are 1–128 characters from A–Z, a–z, 0–9 and _ . : -</source>
+        <translation>Queue names are 1–128 characters from A–Z, a–z, 0–9 and _ . : -</translation>
+    </message>
+    <message>
+        <source>The durable queue store is not available (is the server running?).</source>
+        <translation>The durable queue store is not available (is the server running?).</translation>
+    </message>
+    <message>
+        <source>The payload is not valid JSON (line %1, column %2): %3</source>
+        <translation>The payload is not valid JSON (line %1, column %2): %3</translation>
+    </message>
+    <message>
+        <source>Choose a priority: high, normal or low.</source>
+        <translation>Choose a priority: high, normal or low.</translation>
+    </message>
+    <message>
+        <source>Max attempts must be a whole number from 1 to 1000.</source>
+        <translation>Max attempts must be a whole number from 1 to 1000.</translation>
+    </message>
+    <message>
+        <source>The delay must be from 0 to 30 days.</source>
+        <translation>The delay must be from 0 to 30 days.</translation>
+    </message>
+    <message>
+        <source>The payload is %1 bytes as JSON; the limit is %2.</source>
+        <translation>The payload is %1 bytes as JSON; the limit is %2.</translation>
+    </message>
+    <message>
+        <source>Not enqueued: %1</source>
+        <translation>Not enqueued: %1</translation>
+    </message>
+    <message>
+        <source>Message %1 enqueued to %2, delayed by %3 s.</source>
+        <translation>Message %1 enqueued to %2, delayed by %3 s.</translation>
+    </message>
+    <message>
+        <source>Message %1 enqueued to %2.</source>
+        <translation>Message %1 enqueued to %2.</translation>
+    </message>
+    <message>
+        <source>Choose a dead letter to retry.</source>
+        <translation>Choose a dead letter to retry.</translation>
+    </message>
+    <message>
+        <source>There is no queue named %1.</source>
+        <translation>There is no queue named %1.</translation>
+    </message>
+    <message>
+        <source>The store could not move the message; see the server log.</source>
+        <translation>The store could not move the message; see the server log.</translation>
+    </message>
+    <message>
+        <source>Message %1 is no longer in the dead letters of %2.</source>
+        <translation>Message %1 is no longer in the dead letters of %2.</translation>
+    </message>
+    <message>
+        <source>Message %1 is back in %2, ready for a consumer.</source>
+        <translation>Message %1 is back in %2, ready for a consumer.</translation>
+    </message>
+    <message>
+        <source>The store could not move the messages; see the server log.</source>
+        <translation>The store could not move the messages; see the server log.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) of %1 moved back to ready.</source>
+        <translation>
+            <numerusform>%n dead letter of %1 moved back to ready.</numerusform>
+            <numerusform>%n dead letters of %1 moved back to ready.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The store could not purge the dead letters; see the server log.</source>
+        <translation>The store could not purge the dead letters; see the server log.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) of %1 purged.</source>
+        <translation>
+            <numerusform>%n dead letter of %1 purged.</numerusform>
+            <numerusform>%n dead letters of %1 purged.</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

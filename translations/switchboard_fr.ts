@@ -729,10 +729,6 @@
         <translation>Profondeur de file</translation>
     </message>
     <message>
-        <source>durable queues not enabled</source>
-        <translation>files durables non activées</translation>
-    </message>
-    <message>
         <source>Events in</source>
         <translation>Événements entrants</translation>
     </message>
@@ -812,6 +808,10 @@
         <source>p99</source>
         <translation>p99</translation>
     </message>
+    <message>
+        <source>ready + in flight + delayed</source>
+        <translation>prêts + en cours + différés</translation>
+    </message>
 </context>
 <context>
     <name>QueuesPage</name>
@@ -822,14 +822,6 @@
     <message>
         <source>Durable job queues: depth by state, rates, dead letters</source>
         <translation>Files de tâches durables&#xa0;: profondeur par état, débits, lettres mortes</translation>
-    </message>
-    <message>
-        <source>enabled</source>
-        <translation>activées</translation>
-    </message>
-    <message>
-        <source>not available yet</source>
-        <translation>pas encore disponible</translation>
     </message>
     <message>
         <source>Ready</source>
@@ -846,10 +838,6 @@
     <message>
         <source>Dead letters</source>
         <translation>Lettres mortes</translation>
-    </message>
-    <message>
-        <source>Per queue: ready, in flight, delayed, dead; enqueue and ack rates; consumers</source>
-        <translation>Par file&#xa0;: prêts, en cours, différés, morts&#xa0;; débits d&apos;ajout et d&apos;accusé&#xa0;; consommateurs</translation>
     </message>
     <message>
         <source>Queue</source>
@@ -872,14 +860,6 @@
         <translation>Consommateurs</translation>
     </message>
     <message>
-        <source>Durable queues are not part of this server version yet</source>
-        <translation>Les files durables ne font pas encore partie de cette version du serveur</translation>
-    </message>
-    <message>
-        <source>They arrive with the durable queue issue: named queues stored in SQLite, consumers that ack or nack, retries with backoff and a dead-letter list. This page will then show each queue&apos;s depth by state and rates, a chart, and a dead-letter browser with retry, purge and a test enqueue. Today the server exposes no queue statistics, so there is nothing to show.</source>
-        <translation>Elles arriveront avec le ticket des files durables&#xa0;: files nommées stockées dans SQLite, consommateurs qui accusent ou refusent, nouvelles tentatives avec délai croissant et une liste de lettres mortes. Cette page montrera alors la profondeur de chaque file par état et ses débits, un graphique et un navigateur de lettres mortes avec nouvelle tentative, purge et ajout de test. Aujourd&apos;hui, le serveur n&apos;expose aucune statistique de file&#xa0;: il n&apos;y a rien à afficher.</translation>
-    </message>
-    <message>
         <source>Messages that used up their attempts: payload, attempts, last error</source>
         <translation>Messages ayant épuisé leurs tentatives&#xa0;: charge utile, tentatives, dernière erreur</translation>
     </message>
@@ -892,12 +872,272 @@
         <translation>Purger</translation>
     </message>
     <message>
-        <source>Enqueue test message</source>
+        <source>unavailable</source>
+        <translation>indisponible</translation>
+    </message>
+    <message>
+        <source>durable</source>
+        <translation>durable</translation>
+    </message>
+    <message>
+        <source>in memory</source>
+        <translation>en mémoire</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>Fenêtre</translation>
+    </message>
+    <message>
+        <source>1 min</source>
+        <translation>1 min</translation>
+    </message>
+    <message>
+        <source>5 min</source>
+        <translation>5 min</translation>
+    </message>
+    <message>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <source>waiting for a consumer</source>
+        <translation>en attente d&apos;un consommateur</translation>
+    </message>
+    <message>
+        <source>delivered, not yet acked</source>
+        <translation>livrés, pas encore accusés</translation>
+    </message>
+    <message>
+        <source>backoff or delay pending</source>
+        <translation>nouvel essai ou délai en attente</translation>
+    </message>
+    <message>
+        <source>used up their attempts</source>
+        <translation>tentatives épuisées</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n queue(s)</source>
+        <translation>
+            <numerusform>%n file</numerusform>
+            <numerusform>%n files</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Enqueued</source>
+        <translation>Ajoutés</translation>
+    </message>
+    <message>
+        <source>/s</source>
+        <translation>/s</translation>
+    </message>
+    <message>
+        <source>acked %1/s · nacked %2/s</source>
+        <translation>accusés %1/s · rejetés %2/s</translation>
+    </message>
+    <message>
+        <source>Store: %1 · click a queue for its chart and dead letters</source>
+        <translation>Stockage&#xa0;: %1 · cliquez sur une file pour son graphique et ses lettres mortes</translation>
+    </message>
+    <message>
+        <source>The durable queue store is not available</source>
+        <translation>Le stockage durable des files n&apos;est pas disponible</translation>
+    </message>
+    <message>
+        <source>Enqueue test message…</source>
+        <translation>Ajouter un message de test…</translation>
+    </message>
+    <message>
+        <source>Nacked/s</source>
+        <translation>Rejetés/s</translation>
+    </message>
+    <message>
+        <source>Dead-lettered/s</source>
+        <translation>Mis au rebut/s</translation>
+    </message>
+    <message>
+        <source>No queues yet</source>
+        <translation>Aucune file pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>A queue is created on first use: an enqueue (POST /api/queues/NAME/messages, or Enqueue test message…) or a consumer&apos;s {&quot;type&quot;:&quot;consume&quot;}.</source>
+        <translation>Une file est créée à sa première utilisation&#xa0;: un ajout (POST /api/queues/NAME/messages, ou Ajouter un message de test…) ou le {&quot;type&quot;:&quot;consume&quot;} d&apos;un consommateur.</translation>
+    </message>
+    <message>
+        <source>Queues run with the server: start it on the Overview page.</source>
+        <translation>Les files fonctionnent avec le serveur&#xa0;: démarrez-le sur la page Vue d&apos;ensemble.</translation>
+    </message>
+    <message>
+        <source>All queues</source>
+        <translation>Toutes les files</translation>
+    </message>
+    <message>
+        <source>Depth by state</source>
+        <translation>Profondeur par état</translation>
+    </message>
+    <message>
+        <source>all queues</source>
+        <translation>toutes les files</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>prêts</translation>
+    </message>
+    <message>
+        <source>in flight</source>
+        <translation>en cours</translation>
+    </message>
+    <message>
+        <source>delayed</source>
+        <translation>différés</translation>
+    </message>
+    <message>
+        <source>dead</source>
+        <translation>morts</translation>
+    </message>
+    <message>
+        <source>Dead letters of %1</source>
+        <translation>Lettres mortes de %1</translation>
+    </message>
+    <message>
+        <source>Purge…</source>
+        <translation>Purger…</translation>
+    </message>
+    <message>
+        <source>Select a queue</source>
+        <translation>Sélectionnez une file</translation>
+    </message>
+    <message>
+        <source>Its dead letters appear here, 50 at a time, with retry and purge.</source>
+        <translation>Ses lettres mortes apparaissent ici, 50 à la fois, avec nouvel essai et purge.</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Dead since</source>
+        <translation>Morte depuis</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Tentatives</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Dernière erreur</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Charge utile</translation>
+    </message>
+    <message>
+        <source>Message %1 · priority %2
+Last error: %3
+
+%4</source>
+        <translation>Message %1 · priorité %2
+Dernière erreur&#xa0;: %3
+
+%4</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 sur %2</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Réessayer</translation>
+    </message>
+    <message>
+        <source>No dead letters</source>
+        <translation>Aucune lettre morte</translation>
+    </message>
+    <message>
+        <source>A message lands here after its last attempt failed (nack, visibility timeout or a lost consumer).</source>
+        <translation>Un message arrive ici quand sa dernière tentative a échoué (nack, délai de visibilité dépassé ou consommateur perdu).</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucune</translation>
+    </message>
+    <message>
+        <source>%1–%2 of %3</source>
+        <translation>%1–%2 sur %3</translation>
+    </message>
+    <message>
+        <source>‹ Previous</source>
+        <translation>‹ Précédent</translation>
+    </message>
+    <message>
+        <source>Next ›</source>
+        <translation>Suivant ›</translation>
+    </message>
+    <message>
+        <source>Purge dead letters?</source>
+        <translation>Purger les lettres mortes&#xa0;?</translation>
+    </message>
+    <message numerus="yes">
+        <source>This deletes the %n dead letter(s) of %1 for good; they cannot be retried afterwards.</source>
+        <translation>
+            <numerusform>Cela supprime définitivement %n lettre morte de %1&#xa0;; elle ne pourra plus être réessayée.</numerusform>
+            <numerusform>Cela supprime définitivement %n lettres mortes de %1&#xa0;; elles ne pourront plus être réessayées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>The durable queue store is not available.</source>
+        <translation>Le stockage durable des files n&apos;est pas disponible.</translation>
+    </message>
+    <message>
+        <source>Fix the payload: %1</source>
+        <translation>Corrigez la charge utile&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Enqueue a test message</source>
         <translation>Ajouter un message de test</translation>
     </message>
     <message>
-        <source>No dead letters: no queues.</source>
-        <translation>Aucune lettre morte&#xa0;: aucune file.</translation>
+        <source>e.g. booking_queue</source>
+        <translation>p.&#xa0;ex. booking_queue</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priorité</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>haute</translation>
+    </message>
+    <message>
+        <source>normal</source>
+        <translation>normale</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>basse</translation>
+    </message>
+    <message>
+        <source>Max attempts</source>
+        <translation>Tentatives max.</translation>
+    </message>
+    <message>
+        <source>Delay</source>
+        <translation>Délai</translation>
+    </message>
+    <message>
+        <source>s (0 = ready at once)</source>
+        <translation>s (0 = prêt tout de suite)</translation>
+    </message>
+    <message>
+        <source>Enqueue</source>
+        <translation>Ajouter</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
     </message>
 </context>
 <context>
@@ -1396,6 +1636,95 @@
     <message>
         <source>a value is missing after &apos;:&apos;</source>
         <translation>il manque une valeur après &apos;:&apos;</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::QueueActions</name>
+    <message>
+        <source>Enter a queue name.</source>
+        <translation>Saisissez un nom de file.</translation>
+    </message>
+    <message>
+        <source>Queue names are 1–128 characters from A–Z, a–z, 0–9 and _ . : -</source>
+        <translation>Un nom de file compte 1 à 128 caractères parmi A–Z, a–z, 0–9 et _ . : -</translation>
+    </message>
+    <message>
+        <source>The durable queue store is not available (is the server running?).</source>
+        <translation>Le stockage durable des files n&apos;est pas disponible (le serveur est-il démarré&#xa0;?).</translation>
+    </message>
+    <message>
+        <source>The payload is not valid JSON (line %1, column %2): %3</source>
+        <translation>La charge utile n&apos;est pas du JSON valide (ligne %1, colonne %2)&#xa0;: %3</translation>
+    </message>
+    <message>
+        <source>Choose a priority: high, normal or low.</source>
+        <translation>Choisissez une priorité&#xa0;: haute, normale ou basse.</translation>
+    </message>
+    <message>
+        <source>Max attempts must be a whole number from 1 to 1000.</source>
+        <translation>Le nombre maximal de tentatives doit être un entier de 1 à 1000.</translation>
+    </message>
+    <message>
+        <source>The delay must be from 0 to 30 days.</source>
+        <translation>Le délai doit être compris entre 0 et 30 jours.</translation>
+    </message>
+    <message>
+        <source>The payload is %1 bytes as JSON; the limit is %2.</source>
+        <translation>La charge utile fait %1 octets en JSON&#xa0;; la limite est de %2.</translation>
+    </message>
+    <message>
+        <source>Not enqueued: %1</source>
+        <translation>Non ajouté&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Message %1 enqueued to %2, delayed by %3 s.</source>
+        <translation>Message %1 ajouté à %2, différé de %3 s.</translation>
+    </message>
+    <message>
+        <source>Message %1 enqueued to %2.</source>
+        <translation>Message %1 ajouté à %2.</translation>
+    </message>
+    <message>
+        <source>Choose a dead letter to retry.</source>
+        <translation>Choisissez une lettre morte à réessayer.</translation>
+    </message>
+    <message>
+        <source>There is no queue named %1.</source>
+        <translation>Il n&apos;existe aucune file nommée %1.</translation>
+    </message>
+    <message>
+        <source>The store could not move the message; see the server log.</source>
+        <translation>Le stockage n&apos;a pas pu déplacer le message&#xa0;; voir le journal du serveur.</translation>
+    </message>
+    <message>
+        <source>Message %1 is no longer in the dead letters of %2.</source>
+        <translation>Le message %1 n&apos;est plus dans les lettres mortes de %2.</translation>
+    </message>
+    <message>
+        <source>Message %1 is back in %2, ready for a consumer.</source>
+        <translation>Le message %1 est de retour dans %2, prêt pour un consommateur.</translation>
+    </message>
+    <message>
+        <source>The store could not move the messages; see the server log.</source>
+        <translation>Le stockage n&apos;a pas pu déplacer les messages&#xa0;; voir le journal du serveur.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) of %1 moved back to ready.</source>
+        <translation>
+            <numerusform>%n lettre morte de %1 remise à l&apos;état prêt.</numerusform>
+            <numerusform>%n lettres mortes de %1 remises à l&apos;état prêt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The store could not purge the dead letters; see the server log.</source>
+        <translation>Le stockage n&apos;a pas pu purger les lettres mortes&#xa0;; voir le journal du serveur.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) of %1 purged.</source>
+        <translation>
+            <numerusform>%n lettre morte de %1 purgée.</numerusform>
+            <numerusform>%n lettres mortes de %1 purgées.</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

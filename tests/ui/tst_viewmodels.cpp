@@ -1,19 +1,25 @@
 // The console's list and table models under QAbstractItemModelTester while real clients
 // connect, subscribe, disconnect and events flow through a real in-process server.
 #include <QtCore/QDateTime>
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QTemporaryDir>
+#include <QtCore/QTranslator>
 #include <QtTest/QAbstractItemModelTester>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
 #include "connectionsmodel.h"
+#include "deadlettersmodel.h"
 #include "emitter.h"
 #include "eventsmodel.h"
+#include "jsoncheck.h"
+#include "queueactions.h"
 #include "queuesmodel.h"
 #include "roomsmodel.h"
+#include "seriesfeeder.h"
 #include "testsupport.h"
 
 #ifndef QT_WIDGETS_LIB
@@ -57,6 +63,48 @@ QStringList sorted(QStringList list)
     return list;
 }
 
+/// Commits one message with QueueService's blocking enqueue, from the test thread (which is
+/// not the queue thread; the console itself never does this on the GUI thread). Its id, or 0.
+qint64 enqueueDirect(Server &server, const QString &queue, const QJsonValue &payload, int maxAttempts = 5,
+                     qint64 delayMs = 0)
+{
+    QueueService *queues = server.queues();
+    if (!queues)
+        return 0;
+    QList<QueueMessage> batch(1);
+    QueueMessage &m = batch.first();
+    m.queue = queue;
+    m.payload = QJsonDocument(QJsonArray{payload}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+    m.maxAttempts = maxAttempts;
+    m.createdAtMs = QDateTime::currentMSecsSinceEpoch();
+    m.availableAtMs = m.createdAtMs + delayMs;
+    QString error;
+    if (!queues->enqueue(batch, &error)) {
+        qWarning() << "enqueue failed:" << error;
+        return 0;
+    }
+    return batch.first().id;
+}
+
+/// The stats snapshot of one queue (all zero when it does not exist).
+QueueStats statsOf(Server &server, const QString &queue)
+{
+    if (QueueService *queues = server.queues()) {
+        for (const QueueStats &s : queues->stats()) {
+            if (s.name == queue)
+                return s;
+        }
+    }
+    return {};
+}
+
+/// A row's value of @p role, found by queue name.
+QVariant queueValue(const QueuesModel &model, const QString &queue, int role)
+{
+    const int row = model.rowOf(queue);
+    return row < 0 ? QVariant() : model.data(model.index(row, 0), role);
+}
+
 } // namespace
 
 class tst_ViewModels : public QObject
@@ -64,6 +112,7 @@ class tst_ViewModels : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
 
@@ -91,17 +140,38 @@ private Q_SLOTS:
     void emitAckTimeoutAndErrors();
     void emitHistoryIsBounded();
 
-    void queuesModel();
+    void queuesModelFollowsStats();
+    void queuesModelHistoryFeedsCharts();
+    void queuesModelWithoutQueueService();
+    void deadLettersPagedRetriedPurged();
+    void queueActionsEnqueue();
+    void queueActionsRefuse_data();
+    void queueActionsRefuse();
 
 private:
     Client connectClient(const QString &user, const QStringList &rooms = {}, const QString &role = {});
     void subscribe(const Client &c, const QString &room);
     /// Sends @p n pings and waits for the pongs: the server has counted n messages in.
     void ping(const Client &c, int n);
+    /// A client consuming @p queue (prefetch @p prefetch), once the server confirmed it.
+    WsClient *consumer(const QString &queue, int prefetch = 1);
+    /// Makes @p n dead letters in @p queue: enqueued with maxAttempts 1 and nacked by a
+    /// consumer with "error <i>". Returns their ids, oldest first, and leaves the consumer
+    /// consuming in @p worker.
+    QList<qint64> makeDeadLetters(const QString &queue, int n, WsClient **worker = nullptr);
 
     std::unique_ptr<TestServer> m_ts;
     QList<WsClient *> m_clients;
+    QTranslator m_english;
 };
+
+void tst_ViewModels::initTestCase()
+{
+    // The English catalogue carries the plural forms ("1 dead letter", "7 dead letters"); the
+    // console installs it, so the models' messages are checked with it too.
+    QVERIFY(m_english.load(QStringLiteral(":/i18n/switchboard_en.qm")));
+    QCoreApplication::installTranslator(&m_english);
+}
 
 void tst_ViewModels::init()
 {
@@ -140,6 +210,41 @@ void tst_ViewModels::ping(const Client &c, int n)
         c.ws->send({{"type", "ping"}});
     for (int i = 0; i < n; ++i)
         QVERIFY(c.ws->receives(QStringLiteral("pong"), 5000));
+}
+
+WsClient *tst_ViewModels::consumer(const QString &queue, int prefetch)
+{
+    auto *ws = new WsClient;
+    m_clients.append(ws);
+    if (ws->connectAndWelcome(m_ts->wsUrl(token(QStringLiteral("worker")))).isEmpty())
+        return nullptr;
+    ws->send({{"type", "consume"}, {"queue", queue}, {"prefetch", prefetch}});
+    const QJsonObject reply = ws->waitFor(QStringLiteral("consuming"));
+    return reply.value("queue").toString() == queue ? ws : nullptr;
+}
+
+QList<qint64> tst_ViewModels::makeDeadLetters(const QString &queue, int n, WsClient **worker)
+{
+    WsClient *ws = consumer(queue, n);
+    if (!ws)
+        return {};
+    QList<qint64> ids;
+    for (int i = 0; i < n; ++i)
+        ids << enqueueDirect(m_ts->server(), queue, QJsonObject{{"n", i}}, 1);
+    for (int i = 0; i < n; ++i) {
+        const QJsonObject job = ws->waitFor(QStringLiteral("job"));
+        const qint64 id = job.value("id").toString().toLongLong();
+        if (!ids.contains(id))
+            return {};
+        ws->send({{"type", "nack"}, {"id", job.value("id")}, {"error", QStringLiteral("error %1").arg(ids.indexOf(id))}});
+    }
+    QElapsedTimer timer;
+    timer.start();
+    while (statsOf(m_ts->server(), queue).dead < n && timer.elapsed() < 5000)
+        QTest::qWait(10);
+    if (worker)
+        *worker = ws;
+    return statsOf(m_ts->server(), queue).dead == n ? ids : QList<qint64>();
 }
 
 // --- ConnectionsModel ---------------------------------------------------------------------
@@ -881,20 +986,395 @@ void tst_ViewModels::emitHistoryIsBounded()
     QCOMPARE(emitter.recentEvents().first(), QStringLiteral("e204"));
 }
 
-// --- QueuesModel --------------------------------------------------------------------------
+// --- QueuesModel, DeadLettersModel, QueueActions ------------------------------------------
 
-void tst_ViewModels::queuesModel()
+void tst_ViewModels::queuesModelFollowsStats()
 {
-    // No durable queues on the server yet: the model is empty and says so.
-    QueuesModel model;
+    QueuesModel model(&m_ts->server(), nullptr);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(roleNameList(model), sorted({"display", "name", "ready", "inFlight", "delayed", "dead", "depth", "consumers",
+                                          "enqueuedPerSec", "ackedPerSec", "nackedPerSec", "deadLetteredPerSec",
+                                          "enqueued", "acked", "nacked", "deadLettered"}));
+    QVERIFY(model.available());
+    QVERIFY(model.durable());
+    QVERIFY(model.storeDescription().startsWith(QStringLiteral("sqlite:")));
     QCOMPARE(model.rowCount(), 0);
-    QCOMPARE(model.available(), false);
-    QCOMPARE(roleNameList(model), sorted({"name", "ready", "inFlight", "delayed", "dead", "enqueuedPerSec",
-                                          "ackedPerSec", "consumers"}));
-    // Real traffic does not change that.
-    connectClient(QStringLiteral("q"));
+    QSignalSpy counted(&model, &QueuesModel::countChanged);
+    QSignalSpy totals(&model, &QueuesModel::totalsChanged);
+
+    // Two queues appear, sorted by name, with their depth by state.
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(enqueueDirect(m_ts->server(), QStringLiteral("orders"), QJsonObject{{"i", i}}, 1) > 0);
+    QVERIFY(enqueueDirect(m_ts->server(), QStringLiteral("alerts"), QStringLiteral("later"), 5, 60000) > 0);
+    QTRY_COMPARE(model.rowCount(), 2);
+    QCOMPARE(model.count(), 2);
+    QVERIFY(counted.count() >= 1);
+    QCOMPARE(column(model, QueuesModel::NameRole), QStringList({"alerts", "orders"}));
+    QCOMPARE(model.nameAt(1), QStringLiteral("orders"));
+    QCOMPARE(model.rowOf(QStringLiteral("orders")), 1);
+    QCOMPARE(model.rowOf(QStringLiteral("nope")), -1);
+    QTRY_COMPARE(queueValue(model, "orders", QueuesModel::ReadyRole).toLongLong(), 3LL);
+    QCOMPARE(queueValue(model, "alerts", QueuesModel::DelayedRole).toLongLong(), 1LL);
+    QCOMPARE(queueValue(model, "alerts", QueuesModel::ReadyRole).toLongLong(), 0LL);
+    QCOMPARE(queueValue(model, "orders", QueuesModel::EnqueuedRole).toLongLong(), 3LL);
+    QCOMPARE(queueValue(model, "orders", Qt::DisplayRole).toString(), QStringLiteral("orders"));
+    QCOMPARE(model.ready(), 3);
+    QCOMPARE(model.delayed(), 1);
+    QCOMPARE(model.depth(), 4);
+    QVERIFY(totals.count() >= 1);
+
+    // A consumer takes two (prefetch 2): in flight, one consumer.
+    WsClient *worker = consumer(QStringLiteral("orders"), 2);
+    QVERIFY(worker);
+    const QJsonObject first = worker->waitFor(QStringLiteral("job"));
+    const QJsonObject second = worker->waitFor(QStringLiteral("job"));
+    QVERIFY(!first.isEmpty() && !second.isEmpty());
+    QTRY_COMPARE(queueValue(model, "orders", QueuesModel::InFlightRole).toLongLong(), 2LL);
+    QCOMPARE(queueValue(model, "orders", QueuesModel::ReadyRole).toLongLong(), 1LL);
+    QCOMPARE(queueValue(model, "orders", QueuesModel::ConsumersRole).toInt(), 1);
+    QCOMPARE(queueValue(model, "orders", QueuesModel::DepthRole).toLongLong(), 3LL);
+    QCOMPARE(model.consumers(), 1);
+    QCOMPARE(model.inFlight(), 2);
+
+    // One acked, one nacked on its only attempt: a dead letter.
+    worker->send({{"type", "ack"}, {"id", first.value("id")}});
+    worker->send({{"type", "nack"}, {"id", second.value("id")}, {"error", "boom"}});
+    QTRY_COMPARE(queueValue(model, "orders", QueuesModel::DeadRole).toLongLong(), 1LL);
+    QTRY_COMPARE(queueValue(model, "orders", QueuesModel::AckedRole).toLongLong(), 1LL);
+    QCOMPARE(queueValue(model, "orders", QueuesModel::NackedRole).toLongLong(), 1LL);
+    QCOMPARE(queueValue(model, "orders", QueuesModel::DeadLetteredRole).toLongLong(), 1LL);
+    QCOMPARE(model.deadOf(QStringLiteral("orders")), 1);
+    QCOMPARE(model.deadOf(QStringLiteral("nope")), 0);
+    QTRY_COMPARE(model.dead(), 1);
+    // The third job went out after the ack freed a slot.
+    QVERIFY(worker->receives(QStringLiteral("job"), 5000));
+
+    // The queue thread samples rates once a second; the model shows them.
+    QTRY_VERIFY_WITH_TIMEOUT(queueValue(model, "orders", QueuesModel::EnqueuedPerSecRole).toDouble() > 0
+                                 || statsOf(m_ts->server(), "orders").enqueuedPerSec == 0, 3000);
+    QCOMPARE(queueValue(model, "orders", QueuesModel::AckedPerSecRole).toDouble(),
+             statsOf(m_ts->server(), "orders").ackedPerSec);
+
+    // Hidden, it stops polling; shown again, it catches up at once.
+    model.setActive(false);
+    QVERIFY(!model.active());
+    QVERIFY(enqueueDirect(m_ts->server(), QStringLiteral("zeta"), 1) > 0);
+    QTest::qWait(600);
+    QCOMPARE(model.rowCount(), 2);
+    model.setActive(true);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.nameAt(2), QStringLiteral("zeta"));
+}
+
+void tst_ViewModels::queuesModelHistoryFeedsCharts()
+{
+    QueuesModel model(&m_ts->server(), nullptr);
+    QVERIFY(enqueueDirect(m_ts->server(), QStringLiteral("a"), 1) > 0);
+    QVERIFY(enqueueDirect(m_ts->server(), QStringLiteral("a"), 2) > 0);
+    QVERIFY(enqueueDirect(m_ts->server(), QStringLiteral("b"), 3, 5, 60000) > 0);
+    QTRY_COMPARE(statsOf(m_ts->server(), "b").delayed, 1LL);
+
+    QSignalSpy sampled(&model, &QueuesModel::sampled);
+    model.sample();
+    QCOMPARE(sampled.count(), 1);
+    qint64 newest = 0;
+    const QList<QPointF> readyA = model.depthHistory(QStringLiteral("a"), QueuesModel::Ready, 60, &newest);
+    QVERIFY(!readyA.isEmpty());
+    QCOMPARE(readyA.last().y(), 2.0);
+    QCOMPARE(qint64(readyA.last().x()), newest);
+    QVERIFY(qAbs(newest - QDateTime::currentMSecsSinceEpoch()) < 5000);
+    QCOMPARE(model.depthHistory(QStringLiteral("b"), QueuesModel::Delayed, 60).last().y(), 1.0);
+    QCOMPARE(model.depthHistory(QStringLiteral("b"), QueuesModel::Ready, 60).last().y(), 0.0);
+    // Empty name: every queue summed.
+    QCOMPARE(model.depthHistory({}, QueuesModel::Ready, 60).last().y(), 2.0);
+    QCOMPARE(model.depthHistory({}, QueuesModel::Delayed, 60).last().y(), 1.0);
+    // An unknown queue reads as zero, over the same times.
+    QCOMPARE(model.depthHistory(QStringLiteral("nope"), QueuesModel::Ready, 60).size(), readyA.size());
+    QCOMPARE(model.depthHistory(QStringLiteral("nope"), QueuesModel::Ready, 60).last().y(), 0.0);
+
+    // The server's once-a-second sample drives the model's.
+    QTRY_VERIFY_WITH_TIMEOUT(sampled.count() >= 2, 3000);
+    QVERIFY(model.historySize() >= 2);
+
+    // The history is bounded to the longest chart window.
+    for (int i = 0; i < QueuesModel::kHistorySeconds + 20; ++i)
+        model.sample();
+    QCOMPARE(model.historySize(), QueuesModel::kHistorySeconds + 1);
+
+    // A chart series fed from it follows the chosen queue and state.
+    SeriesFeeder feeder(&m_ts->server(), nullptr);
+    feeder.setQueues(&model);
+    feeder.setMetric(SeriesFeeder::QueueReady);
+    feeder.setWindowSeconds(60);
+    feeder.setQueue(QStringLiteral("a"));
+    QCOMPARE(feeder.lastValue(), 2.0);
+    QCOMPARE(feeder.dataMax(), 2.0);
+    QVERIFY(feeder.pointCount() > 0);
+    feeder.setQueue({});
+    QCOMPARE(feeder.lastValue(), 2.0);
+    feeder.setMetric(SeriesFeeder::QueueDelayed);
+    QCOMPARE(feeder.lastValue(), 1.0);
+    QCOMPARE(feeder.maxTime().toMSecsSinceEpoch() - feeder.minTime().toMSecsSinceEpoch(), 60000LL);
+
+    // Depth moves: the next sample shows it, and the feeder refreshes on it.
+    QVERIFY(enqueueDirect(m_ts->server(), QStringLiteral("b"), 4, 5, 60000) > 0);
+    QSignalSpy updated(&feeder, &SeriesFeeder::updated);
+    QTRY_COMPARE(feeder.lastValue(), 2.0);
+    QVERIFY(updated.count() >= 1);
+}
+
+void tst_ViewModels::queuesModelWithoutQueueService()
+{
+    QueuesModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(enqueueDirect(m_ts->server(), QStringLiteral("q1"), 1) > 0);
+    QTRY_COMPARE(model.rowCount(), 1);
+    QVERIFY(model.available());
+
+    // Stopping the server takes the queue service away: no rows, not available.
+    QSignalSpy availability(&model, &QueuesModel::availableChanged);
+    m_ts->server().stop();
+    QTRY_VERIFY(!model.available());
     QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.ready(), 0);
+    QVERIFY(availability.count() >= 1);
+    model.sample();
+    QCOMPARE(model.depthHistory({}, QueuesModel::Ready, 60).last().y(), 0.0);
+
+    // The actions refuse plainly instead of blocking or crashing.
+    QueueActions actions(&m_ts->server(), nullptr);
+    QVERIFY(!actions.enqueue(QStringLiteral("q1"), QStringLiteral("{}")));
+    QVERIFY(actions.failed());
+    QVERIFY(actions.message().contains(QStringLiteral("not available")));
+    QVERIFY(!actions.purge(QStringLiteral("q1")));
+    DeadLettersModel dlq(&m_ts->server(), nullptr);
+    dlq.setQueue(QStringLiteral("q1"));
+    QCOMPARE(dlq.rowCount(), 0);
+    QVERIFY(!dlq.loading());
+
+    // And it all comes back with the server, from the same SQLite file.
+    QVERIFY(m_ts->server().start());
+    QTRY_VERIFY(model.available());
+    QTRY_COMPARE(model.rowCount(), 1);
+    QTRY_COMPARE(queueValue(model, "q1", QueuesModel::ReadyRole).toLongLong(), 1LL);
+}
+
+void tst_ViewModels::deadLettersPagedRetriedPurged()
+{
+    WsClient *worker = nullptr;
+    const QList<qint64> ids = makeDeadLetters(QStringLiteral("dl"), 7, &worker);
+    QCOMPARE(ids.size(), 7);
+
+    DeadLettersModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(roleNameList(model), sorted({"display", "messageId", "payload", "priority", "attempts", "maxAttempts",
+                                          "lastError", "createdAt", "deadAt", "deadAtMs"}));
+    QCOMPARE(model.pageSize(), 50);
+    model.setPageSize(3);
+    QSignalSpy loaded(&model, &DeadLettersModel::loaded);
+    model.setQueue(QStringLiteral("dl"));
+    QTRY_COMPARE(model.rowCount(), 3);
+    QCOMPARE(model.total(), 7);
+    QVERIFY(!model.hasPrevious());
+    QVERIFY(model.hasNext());
+
+    // Oldest first, with payload, attempts, the consumer's error and when it died.
+    for (int i = 0; i < 3; ++i) {
+        const QModelIndex index = model.index(i, 0);
+        QCOMPARE(model.data(index, DeadLettersModel::MessageIdRole).toLongLong(), ids[i]);
+        QCOMPARE(model.idAt(i), ids[i]);
+        QCOMPARE(model.data(index, DeadLettersModel::PayloadRole).toString(), QStringLiteral("{\"n\":%1}").arg(i));
+        QCOMPARE(model.data(index, DeadLettersModel::AttemptsRole).toInt(), 1);
+        QCOMPARE(model.data(index, DeadLettersModel::MaxAttemptsRole).toInt(), 1);
+        QCOMPARE(model.data(index, DeadLettersModel::LastErrorRole).toString(), QStringLiteral("error %1").arg(i));
+        QCOMPARE(model.data(index, DeadLettersModel::PriorityRole).toString(), QStringLiteral("normal"));
+        QVERIFY(qAbs(model.data(index, DeadLettersModel::DeadAtMsRole).toLongLong() - QDateTime::currentMSecsSinceEpoch()) < 60000);
+        QVERIFY(!model.data(index, DeadLettersModel::DeadAtRole).toString().isEmpty());
+        QVERIFY(!model.data(index, DeadLettersModel::CreatedAtRole).toString().isEmpty());
+    }
+    QCOMPARE(model.prettyPayload(0), QStringLiteral("{\n    \"n\": 0\n}"));
+    QCOMPARE(model.rowOfId(ids[2]), 2);
+
+    // Paging.
+    model.nextPage();
+    QCOMPARE(model.offset(), 3);
+    QTRY_COMPARE(model.idAt(0), ids[3]);
+    QCOMPARE(model.rowCount(), 3);
+    model.nextPage();
+    QTRY_COMPARE(model.rowCount(), 1);
+    QCOMPARE(model.idAt(0), ids[6]);
+    QVERIFY(model.hasPrevious());
+    QVERIFY(!model.hasNext());
+    model.nextPage(); // nothing beyond
+    QCOMPARE(model.offset(), 6);
+
+    // Retry the last one: the consumer gets it again; the page it was on is gone, so the
+    // model goes back to the last page there is.
+    QueueActions actions(&m_ts->server(), nullptr);
+    QSignalSpy finished(&actions, &QueueActions::finished);
+    QVERIFY(actions.retry(QStringLiteral("dl"), ids[6]));
+    QVERIFY(actions.busy());
+    QTRY_COMPARE(finished.count(), 1);
+    QVERIFY(!actions.busy());
+    QCOMPARE(finished.at(0).at(0).toInt(), int(QueueActions::Retry));
+    QCOMPARE(finished.at(0).at(1).toBool(), true);
+    QCOMPARE(actions.message(), QStringLiteral("Message %1 is back in dl, ready for a consumer.").arg(ids[6]));
+    const QJsonObject again = worker->waitFor(QStringLiteral("job"));
+    QCOMPARE(again.value("id").toString().toLongLong(), ids[6]);
+    worker->send({{"type", "ack"}, {"id", again.value("id")}});
+    QTRY_COMPARE(model.offset(), 3);
+    QTRY_COMPARE(model.total(), 6);
+    QTRY_COMPARE(model.idAt(0), ids[3]);
+    QVERIFY(!model.hasNext());
+
+    // Gone already: said so, not an error that breaks anything.
+    QVERIFY(actions.retry(QStringLiteral("dl"), ids[6]));
+    QTRY_COMPARE(finished.count(), 2);
+    QCOMPARE(finished.at(1).at(1).toBool(), false);
+    QVERIFY(actions.failed());
+    QCOMPARE(actions.message(), QStringLiteral("Message %1 is no longer in the dead letters of dl.").arg(ids[6]));
+
+    // A new dead letter shows up without anybody asking (the model watches the stats).
+    const int loadsBefore = model.loads();
+    const qint64 late = enqueueDirect(m_ts->server(), QStringLiteral("dl"), QStringLiteral("late"), 1);
+    const QJsonObject lateJob = worker->waitFor(QStringLiteral("job"));
+    QCOMPARE(lateJob.value("id").toString().toLongLong(), late);
+    worker->send({{"type", "nack"}, {"id", lateJob.value("id")}, {"error", "late error"}});
+    QTRY_COMPARE(model.total(), 7);
+    QVERIFY(model.loads() > loadsBefore);
+    QTRY_VERIFY(model.hasNext());
+
+    // Retry all; then purge what died again.
+    QVERIFY(actions.retryAll(QStringLiteral("dl")));
+    QTRY_COMPARE(finished.count(), 3);
+    QCOMPARE(finished.at(2).at(1).toBool(), true);
+    QCOMPARE(actions.message(), QStringLiteral("7 dead letters of dl moved back to ready."));
+    QTRY_COMPARE(model.total(), 0);
+    QTRY_COMPARE(model.rowCount(), 0);
+    QCOMPARE(model.offset(), 0);
+    for (int i = 0; i < 7; ++i) {
+        const QJsonObject job = worker->waitFor(QStringLiteral("job"));
+        QVERIFY(!job.isEmpty());
+        worker->send({{"type", "nack"}, {"id", job.value("id")}, {"error", "still broken"}});
+    }
+    QTRY_COMPARE(model.total(), 7);
+    QTRY_COMPARE(model.rowCount(), 3);
+    QCOMPARE(model.data(model.index(0, 0), DeadLettersModel::LastErrorRole).toString(), QStringLiteral("still broken"));
+    // A retry starts the count again: one attempt, one failure.
+    QCOMPARE(model.data(model.index(0, 0), DeadLettersModel::AttemptsRole).toInt(), 1);
+
+    QVERIFY(actions.purge(QStringLiteral("dl")));
+    QTRY_COMPARE(finished.count(), 4);
+    QCOMPARE(finished.at(3).at(0).toInt(), int(QueueActions::Purge));
+    QCOMPARE(actions.message(), QStringLiteral("7 dead letters of dl purged."));
+    QTRY_COMPARE(model.rowCount(), 0);
+    QCOMPARE(model.total(), 0);
+    QCOMPARE(statsOf(m_ts->server(), "dl").dead, 0LL);
+
+    // Another queue: the rows are the new queue's only.
+    QCOMPARE(makeDeadLetters(QStringLiteral("other"), 1).size(), 1);
+    model.setQueue(QStringLiteral("other"));
+    QCOMPARE(model.offset(), 0);
+    QTRY_COMPARE(model.rowCount(), 1);
+    QCOMPARE(model.data(model.index(0, 0), DeadLettersModel::PayloadRole).toString(), QStringLiteral("{\"n\":0}"));
+    QVERIFY(actions.purge(QStringLiteral("other")));
+    QTRY_COMPARE(finished.count(), 5);
+    QCOMPARE(actions.message(), QStringLiteral("1 dead letter of other purged."));
+    QVERIFY(actions.retryAll(QStringLiteral("never-used")));
+    QTRY_COMPARE(finished.count(), 6);
+    QVERIFY(actions.failed());
+    QCOMPARE(actions.message(), QStringLiteral("There is no queue named never-used."));
+}
+
+void tst_ViewModels::queueActionsEnqueue()
+{
+    QueueActions actions(&m_ts->server(), nullptr);
+    QSignalSpy finished(&actions, &QueueActions::finished);
+    QCOMPARE(actions.defaultMaxAttempts(), m_ts->server().config().queueMaxAttempts);
+
+    // Low first, then high: the consumer gets the high one first (priorities map right).
+    QVERIFY(actions.enqueue(QStringLiteral("jobs.v1:test"), QStringLiteral("\"low\""), QueueActions::Low));
+    QTRY_COMPARE(finished.count(), 1);
+    QVERIFY2(!actions.failed(), qPrintable(actions.message()));
+    const QString lowId = actions.lastEnqueuedId();
+    QCOMPARE(actions.message(), QStringLiteral("Message %1 enqueued to jobs.v1:test.").arg(lowId));
+    QVERIFY(actions.enqueue(QStringLiteral(" jobs.v1:test "), QStringLiteral("{\"a\": [1, 2]}"), QueueActions::High, 0, 2));
+    QTRY_COMPARE(finished.count(), 2);
+    QCOMPARE(finished.at(1).at(0).toInt(), int(QueueActions::Enqueue));
+    QCOMPARE(finished.at(1).at(1).toBool(), true);
+    const QString highId = actions.lastEnqueuedId();
+    QVERIFY(highId.toLongLong() > lowId.toLongLong());
+    QCOMPARE(statsOf(m_ts->server(), "jobs.v1:test").ready, 2LL);
+
+    WsClient *worker = consumer(QStringLiteral("jobs.v1:test"));
+    QVERIFY(worker);
+    const QJsonObject first = worker->waitFor(QStringLiteral("job"));
+    QCOMPARE(first.value("id").toString(), highId);
+    QCOMPARE(first.value("data").toObject(), QJsonObject({{"a", QJsonArray({1, 2})}}));
+    // maxAttempts 2: a nack brings it back rather than to the dead letters.
+    worker->send({{"type", "nack"}, {"id", first.value("id")}, {"error", "once"}});
+    const QJsonObject second = worker->waitFor(QStringLiteral("job"));
+    QCOMPARE(second.value("id").toString(), lowId);
+    QCOMPARE(second.value("data").toString(), QStringLiteral("low"));
+    worker->send({{"type", "ack"}, {"id", second.value("id")}});
+    QTRY_COMPARE(statsOf(m_ts->server(), "jobs.v1:test").dead, 0LL);
+    QTRY_COMPARE(statsOf(m_ts->server(), "jobs.v1:test").nacked, quint64(1));
+
+    // Delayed: waits in "delayed".
+    QVERIFY(actions.enqueue(QStringLiteral("later"), QStringLiteral("null"), QueueActions::Normal, 60000));
+    QTRY_COMPARE(finished.count(), 3);
+    QVERIFY(actions.message().contains(QStringLiteral("delayed by 60 s")));
+    QCOMPARE(statsOf(m_ts->server(), "later").delayed, 1LL);
+}
+
+void tst_ViewModels::queueActionsRefuse_data()
+{
+    QTest::addColumn<QString>("queue");
+    QTest::addColumn<QString>("payload");
+    QTest::addColumn<int>("priority");
+    QTest::addColumn<qint64>("delayMs");
+    QTest::addColumn<int>("maxAttempts");
+    QTest::addColumn<QString>("message");
+    QTest::addRow("no name") << "" << "{}" << 1 << 0LL << 0 << "Enter a queue name.";
+    QTest::addRow("bad name") << "a b" << "{}" << 1 << 0LL << 0 << "Queue names are 1–128 characters from A–Z, a–z, 0–9 and _ . : -";
+    QTest::addRow("long name") << QString(129, QLatin1Char('q')) << "{}" << 1 << 0LL << 0 << "Queue names are 1–128 characters from A–Z, a–z, 0–9 and _ . : -";
+    // Where and what exactly is JsonCheck's business (tested on its own); the action must say it.
+    for (const QString &bad : {QStringLiteral("{\"a\" 1}"), QStringLiteral("  ")}) {
+        const JsonCheck::Result r = JsonCheck::parse(bad, false);
+        QVERIFY(!r.ok);
+        QTest::addRow("bad json '%s'", qPrintable(bad)) << "q" << bad << 1 << 0LL << 0
+            << QStringLiteral("The payload is not valid JSON (line %1, column %2): %3").arg(r.line).arg(r.column).arg(r.error);
+    }
+    QTest::addRow("priority") << "q" << "1" << 3 << 0LL << 0 << "Choose a priority: high, normal or low.";
+    QTest::addRow("attempts") << "q" << "1" << 1 << 0LL << 1001 << "Max attempts must be a whole number from 1 to 1000.";
+    QTest::addRow("negative delay") << "q" << "1" << 1 << -1LL << 0 << "The delay must be from 0 to 30 days.";
+    QTest::addRow("delay too long") << "q" << "1" << 1 << (QueueActions::kMaxDelayMs + 1) << 0 << "The delay must be from 0 to 30 days.";
+    const QString big = QStringLiteral("\"%1\"").arg(QString(300 * 1024, QLatin1Char('x')));
+    QTest::addRow("too large") << "q" << big << 1 << 0LL << 0
+                               << QStringLiteral("The payload is %1 bytes as JSON; the limit is %2.").arg(big.size()).arg(256 * 1024);
+}
+
+void tst_ViewModels::queueActionsRefuse()
+{
+    QFETCH(QString, queue);
+    QFETCH(QString, payload);
+    QFETCH(int, priority);
+    QFETCH(qint64, delayMs);
+    QFETCH(int, maxAttempts);
+    QFETCH(QString, message);
+
+    QueueActions actions(&m_ts->server(), nullptr);
+    QSignalSpy finished(&actions, &QueueActions::finished);
+    QVERIFY(!actions.enqueue(queue, payload, priority, delayMs, maxAttempts));
+    QVERIFY(!actions.busy());
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(1).toBool(), false);
+    QVERIFY(actions.failed());
+    QCOMPARE(actions.message(), message);
+    QCOMPARE(actions.queueNameProblem(queue.trimmed()).isEmpty(), queue == QLatin1String("q"));
+    // Nothing reached the store.
+    QTest::qWait(50);
+    QCOMPARE(m_ts->server().queues()->stats().size(), 0);
 }
 
 QTEST_MAIN(tst_ViewModels)
