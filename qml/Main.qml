@@ -40,6 +40,8 @@ ApplicationWindow {
             connectionsPage.demo();
         else if (page === "rooms")
             roomsPage.demo();
+        else if (page === "queues")
+            queuesPage.demo();
     }
 
     // Jump to the Emit page with a target filled in (from Connections and Rooms).
@@ -115,7 +117,7 @@ ApplicationWindow {
                 objectName: "roomsPage"
                 onEmitRequested: (kind, target) => window.emitTo(kind, target)
             }
-            QueuesPage { objectName: "queuesPage" }
+            QueuesPage { id: queuesPage; objectName: "queuesPage" }
             EventsPage { objectName: "eventsPage" }
             EmitPage { id: emitPage; objectName: "emitPage" }
             SettingsPage { objectName: "settingsPage" }

@@ -79,12 +79,22 @@ bool QueueActions::run(Action action, Work work, Message message)
     ++m_pending;
     if (m_pending == 1)
         Q_EMIT busyChanged();
-    queues->post([queues, work = std::move(work)]() mutable { return work(queues); }, this,
+    queues->post([queues, work = std::move(work)]() mutable {
+                     // The server may have been stopped since this was posted.
+                     if (!queues->isRunning()) {
+                         Outcome o;
+                         o.unavailable = true;
+                         return o;
+                     }
+                     return work(queues);
+                 }, this,
                  [this, action, message = std::move(message)](const Outcome &outcome) {
                      --m_pending;
                      if (m_pending == 0)
                          Q_EMIT busyChanged();
-                     done(action, outcome.ok, message(outcome));
+                     done(action, outcome.ok && !outcome.unavailable,
+                          outcome.unavailable ? tr("The durable queue store is not available (is the server running?).")
+                                              : message(outcome));
                  });
     return true;
 }

@@ -76,6 +76,7 @@ private:
         qint64 count = 0;   // messages retried or purged; the id of an enqueued one
         QString error;      // store error text (enqueue)
         bool unknownQueue = false;
+        bool unavailable = false; // the service stopped before the work ran
     };
 
     QueueService *service();

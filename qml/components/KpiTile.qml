@@ -45,7 +45,10 @@ Rectangle {
             elide: Text.ElideRight
             Layout.fillWidth: true
         }
-        RowLayout {
+        // A positioner, not a RowLayout: a layout created on a page that starts hidden (all
+        // but the first) stops following its children's implicit widths in Qt 6.4, and the
+        // value, elided to its first width, vanished once it grew a digit.
+        Row {
             spacing: 4
             Layout.fillWidth: true
             Label {
@@ -56,17 +59,17 @@ Rectangle {
                 font.pixelSize: Theme.fontHuge
                 font.weight: Font.Medium
                 elide: Text.ElideRight
-                Layout.maximumWidth: tile.width - 40
+                width: Math.min(implicitWidth, tile.width - 40 - (unitLabel.visible ? unitLabel.implicitWidth + 4 : 0))
             }
             Label {
+                id: unitLabel
                 objectName: "kpiUnit"
                 visible: tile.unit.length > 0
                 text: tile.unit
                 color: Theme.textMuted
                 font.pixelSize: Theme.fontNormal
-                Layout.alignment: Qt.AlignBaseline
+                anchors.baseline: valueLabel.baseline
             }
-            Item { Layout.fillWidth: true }
         }
         Label {
             objectName: "kpiNote"

@@ -5,8 +5,10 @@ import QtQuick.Layouts
 import QtCharts
 import Switchboard.Console
 
-// A live line chart of up to three server metrics over the selected window. Points come
-// from C++ (SeriesFeeder → QXYSeries::replace()) once a second; animations are off.
+// A live line chart of up to four metrics over the selected window. Points come from C++
+// (SeriesFeeder → QXYSeries::replace()) once a second; animations are off. Server metrics
+// come from the server's history; the Queue* metrics from `queues` (a QueuesModel), for
+// `queue` (empty: all queues).
 Card {
     id: chartCard
 
@@ -14,9 +16,17 @@ Card {
     property int metric1: SeriesFeeder.Connections
     property int metric2: -1
     property int metric3: -1
+    property int metric4: -1
     property string name1
     property string name2
     property string name3
+    property string name4
+    property color color1: Theme.series1
+    property color color2: Theme.series2
+    property color color3: Theme.series3
+    property color color4: Theme.series4
+    property QueuesModel queues: null
+    property string queue
     property string unit
     property int decimals: 0
     property real minimumMax: 1
@@ -31,9 +41,10 @@ Card {
     actions: [
         Repeater {
             model: [
-                { name: chartCard.name1, color: Theme.series1, value: feeder1.lastValue, used: true },
-                { name: chartCard.name2, color: Theme.series2, value: feeder2.lastValue, used: chartCard.metric2 >= 0 },
-                { name: chartCard.name3, color: Theme.series3, value: feeder3.lastValue, used: chartCard.metric3 >= 0 }
+                { name: chartCard.name1, color: chartCard.color1, value: feeder1.lastValue, used: true },
+                { name: chartCard.name2, color: chartCard.color2, value: feeder2.lastValue, used: chartCard.metric2 >= 0 },
+                { name: chartCard.name3, color: chartCard.color3, value: feeder3.lastValue, used: chartCard.metric3 >= 0 },
+                { name: chartCard.name4, color: chartCard.color4, value: feeder4.lastValue, used: chartCard.metric4 >= 0 }
             ]
             delegate: RowLayout {
                 id: legendEntry
@@ -87,7 +98,7 @@ Card {
             name: chartCard.name1
             axisX: axisX
             axisY: axisY
-            color: Theme.series1
+            color: chartCard.color1
             width: 2
             useOpenGL: false
         }
@@ -96,7 +107,7 @@ Card {
             name: chartCard.name2
             axisX: axisX
             axisY: axisY
-            color: Theme.series2
+            color: chartCard.color2
             width: 2
             visible: chartCard.metric2 >= 0
         }
@@ -105,9 +116,18 @@ Card {
             name: chartCard.name3
             axisX: axisX
             axisY: axisY
-            color: Theme.series3
+            color: chartCard.color3
             width: 2
             visible: chartCard.metric3 >= 0
+        }
+        LineSeries {
+            id: series4
+            name: chartCard.name4
+            axisX: axisX
+            axisY: axisY
+            color: chartCard.color4
+            width: 2
+            visible: chartCard.metric4 >= 0
         }
     }
 
@@ -118,7 +138,7 @@ Card {
         axisY: axisY
         minimumMax: chartCard.minimumMax
         integerSteps: chartCard.decimals === 0 && chartCard.minimumMax >= 1
-        feeders: [feeder1, feeder2, feeder3]
+        feeders: [feeder1, feeder2, feeder3, feeder4]
     }
 
     SeriesFeeder {
@@ -126,17 +146,31 @@ Card {
         series: series1
         metric: chartCard.metric1
         windowSeconds: chartCard.windowSeconds
+        queues: chartCard.queues
+        queue: chartCard.queue
     }
     SeriesFeeder {
         id: feeder2
         series: chartCard.metric2 >= 0 ? series2 : null
         metric: Math.max(0, chartCard.metric2)
         windowSeconds: chartCard.windowSeconds
+        queues: chartCard.queues
+        queue: chartCard.queue
     }
     SeriesFeeder {
         id: feeder3
         series: chartCard.metric3 >= 0 ? series3 : null
         metric: Math.max(0, chartCard.metric3)
         windowSeconds: chartCard.windowSeconds
+        queues: chartCard.queues
+        queue: chartCard.queue
+    }
+    SeriesFeeder {
+        id: feeder4
+        series: chartCard.metric4 >= 0 ? series4 : null
+        metric: Math.max(0, chartCard.metric4)
+        windowSeconds: chartCard.windowSeconds
+        queues: chartCard.queues
+        queue: chartCard.queue
     }
 }

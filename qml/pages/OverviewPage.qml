@@ -185,7 +185,7 @@ ScrollView {
                 Layout.fillWidth: true
                 title: qsTr("Queue depth")
                 value: Number(ServerStatus.queueDepth).toLocaleString(Qt.locale(), "f", 0)
-                note: qsTr("durable queues not enabled")
+                note: qsTr("ready + in flight + delayed")
                 accent: Theme.series3
             }
             KpiTile {

@@ -3,6 +3,7 @@
 // click and type into the window by objectName and check the effect on those clients.
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QStandardPaths>
 #include <QtQuick/QQuickItem>
@@ -11,6 +12,7 @@
 
 #include "connectionsmodel.h"
 #include "consoleapp.h"
+#include "seriesfeeder.h"
 #include "eventsmodel.h"
 #include "jsoncheck.h"
 #include "testsupport.h"
@@ -120,6 +122,9 @@ private Q_SLOTS:
     void eventsFilter();
     void languageSwitch();
     void tokenToolMintsAWorkingUrl();
+    void queuesPageShowsDepthLive();
+    void deadLetterBrowserRetryAndPurge();
+    void enqueueTestMessageFromUi();
 
 private:
     Client connectClient(const QString &user, const QStringList &rooms = {});
@@ -132,6 +137,11 @@ private:
     QQuickItem *connectionCell(quint64 connectionId, int column) const;
     QList<QQuickItem *> eventRows() const;
     int currentPage() const { return m_window->property("currentPage").toInt(); }
+    /// A client consuming @p queue, once the server confirmed it.
+    WsClient *consumer(const QString &queue, int prefetch = 1);
+    /// The Queues page's row for @p queue (a delegate with the row's figures), or nullptr.
+    QQuickItem *queueRow(const QString &queue) const;
+    QString kpi(const QString &tile) const;
 
     std::unique_ptr<TestServer> m_ts;
     std::unique_ptr<ConsoleApp> m_console;
@@ -264,6 +274,31 @@ QQuickItem *tst_Console::connectionCell(quint64 connectionId, int column) const
             return cell;
     }
     return nullptr;
+}
+
+WsClient *tst_Console::consumer(const QString &queue, int prefetch)
+{
+    auto *ws = new WsClient;
+    m_clients.append(ws);
+    if (ws->connectAndWelcome(m_ts->wsUrl(token(QStringLiteral("worker")))).isEmpty())
+        return nullptr;
+    ws->send({{"type", "consume"}, {"queue", queue}, {"prefetch", prefetch}});
+    return ws->waitFor(QStringLiteral("consuming")).value("queue").toString() == queue ? ws : nullptr;
+}
+
+QQuickItem *tst_Console::queueRow(const QString &queue) const
+{
+    for (QQuickItem *row : listRows(item(QStringLiteral("queuesList"), page(QStringLiteral("queues"))))) {
+        if (row->property("name").toString() == queue)
+            return row;
+    }
+    return nullptr;
+}
+
+QString tst_Console::kpi(const QString &tile) const
+{
+    QQuickItem *value = item(QStringLiteral("kpiValue"), item(tile, page(QStringLiteral("queues"))));
+    return value ? value->property("text").toString() : QString();
 }
 
 /// The Events list's delegates on screen, top (newest) first.
@@ -851,6 +886,253 @@ void tst_Console::tokenToolMintsAWorkingUrl()
         rooms << room.toString();
     rooms.sort();
     QCOMPARE(rooms, QStringList({"bench", "lab", "role:tester", "user:minted"}));
+}
+
+namespace {
+
+/// Commits one message with QueueService's blocking enqueue, called from the test thread
+/// (not the queue thread; the console never calls it on the GUI thread). Its id, or 0.
+qint64 enqueueDirect(Server &server, const QString &queue, const QJsonValue &payload, int maxAttempts = 5)
+{
+    QueueService *queues = server.queues();
+    if (!queues)
+        return 0;
+    QList<QueueMessage> batch(1);
+    batch[0].queue = queue;
+    batch[0].payload = QJsonDocument(QJsonArray{payload}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+    batch[0].maxAttempts = maxAttempts;
+    batch[0].createdAtMs = batch[0].availableAtMs = QDateTime::currentMSecsSinceEpoch();
+    QString error;
+    return queues->enqueue(batch, &error) ? batch[0].id : 0;
+}
+
+qint64 totalOf(Server &server, qint64 QueueStats::*field)
+{
+    qint64 sum = 0;
+    for (const QueueStats &s : server.queues()->stats())
+        sum += s.*field;
+    return sum;
+}
+
+} // namespace
+
+void tst_Console::queuesPageShowsDepthLive()
+{
+    const QString queue = QStringLiteral("live_%1").arg(QDateTime::currentMSecsSinceEpoch());
+    // Messages waiting before the page is first shown: its figures jump from what they were
+    // when the (hidden) page was made to two digits as it appears, and show every digit.
+    for (int i = 0; i < 12; ++i)
+        QVERIFY(enqueueDirect(m_ts->server(), queue + QStringLiteral("_early"), i) > 0);
+    openPage(QStringLiteral("queues"));
+    const qint64 readyEarly = totalOf(m_ts->server(), &QueueStats::ready);
+    QTRY_COMPARE(kpi(QStringLiteral("queueReady")), QString::number(readyEarly));
+    QQuickItem *readyValue = item(QStringLiteral("kpiValue"), item(QStringLiteral("queueReady"), page(QStringLiteral("queues"))));
+    QTRY_VERIFY2(!readyValue->property("truncated").toBool() && readyValue->width() >= readyValue->implicitWidth() - 0.5,
+                 qPrintable(QStringLiteral("%1 px for %2 px of text").arg(readyValue->width()).arg(readyValue->implicitWidth())));
+
+    QQuickItem *queues = page(QStringLiteral("queues"));
+    QCOMPARE(item(QStringLiteral("queuesAvailability"), queues)->property("text").toString(), QStringLiteral("durable"));
+    QVERIFY(!queueRow(queue));
+
+    // Enqueued with the service's blocking call and over HTTP: the row appears and counts.
+    const qint64 readyBefore = totalOf(m_ts->server(), &QueueStats::ready);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(enqueueDirect(m_ts->server(), queue, QJsonObject{{"i", i}}) > 0);
+    QTRY_VERIFY(queueRow(queue));
+    QTRY_COMPARE(queueRow(queue)->property("ready").toInt(), 3);
+    QCOMPARE(adminPost(m_ts->httpUrl(QStringLiteral("/api/queues/%1/messages").arg(queue)),
+                       QJsonObject{{"payload", QJsonObject{{"via", "http"}}}}).status, 202);
+    QTRY_COMPARE(queueRow(queue)->property("ready").toInt(), 4);
+    QTRY_COMPARE(kpi(QStringLiteral("queueReady")), QString::number(readyBefore + 4));
+    // Selecting the queue points the chart at it; its "ready" series reaches 4 within a
+    // sample or two (the history is sampled once a second).
+    click(queueRow(queue));
+    QTRY_COMPARE(queues->property("selectedQueue").toString(), queue);
+    QQuickItem *chart = item(QStringLiteral("queueDepthChart"), queues);
+    QVERIFY(chart);
+    const auto feederOf = [&](int metric) -> SeriesFeeder * {
+        for (SeriesFeeder *f : chart->findChildren<SeriesFeeder *>()) {
+            if (f->metric() == metric && f->series())
+                return f;
+        }
+        return nullptr;
+    };
+    QVERIFY(feederOf(SeriesFeeder::QueueReady));
+    QCOMPARE(feederOf(SeriesFeeder::QueueReady)->queue(), queue);
+    QTRY_COMPARE_WITH_TIMEOUT(feederOf(SeriesFeeder::QueueReady)->lastValue(), 4.0, 5000);
+    QVERIFY(chart->property("axisMax").toDouble() >= 4);
+
+    // A consumer takes two: in flight, a consumer; its acks drain the queue.
+    WsClient *worker = consumer(queue, 2);
+    QVERIFY(worker);
+    QTRY_COMPARE(queueRow(queue)->property("inFlight").toInt(), 2);
+    QCOMPARE(queueRow(queue)->property("ready").toInt(), 2);
+    QTRY_COMPARE(queueRow(queue)->property("consumers").toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(feederOf(SeriesFeeder::QueueInFlight)->lastValue(), 2.0, 5000);
+    for (int i = 0; i < 4; ++i) {
+        const QJsonObject job = worker->waitFor(QStringLiteral("job"));
+        QVERIFY(!job.isEmpty());
+        worker->send({{"type", "ack"}, {"id", job.value("id")}});
+    }
+    QTRY_COMPARE(queueRow(queue)->property("ready").toInt(), 0);
+    QTRY_COMPARE(queueRow(queue)->property("inFlight").toInt(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(feederOf(SeriesFeeder::QueueReady)->lastValue(), 0.0, 5000);
+
+    // The totals row charts every queue again.
+    click(item(QStringLiteral("queueRow_all"), queues));
+    QTRY_COMPARE(queues->property("selectedQueue").toString(), QString());
+    QCOMPARE(feederOf(SeriesFeeder::QueueReady)->queue(), QString());
+}
+
+void tst_Console::deadLetterBrowserRetryAndPurge()
+{
+    const QString queue = QStringLiteral("dlq_%1").arg(QDateTime::currentMSecsSinceEpoch());
+    // Dead letters the real way: a consumer nacks messages that have one attempt.
+    WsClient *worker = consumer(queue, 5);
+    QVERIFY(worker);
+    const qint64 first = enqueueDirect(m_ts->server(), queue, QJsonObject{{"order", 1}}, 1);
+    const qint64 second = enqueueDirect(m_ts->server(), queue, QJsonObject{{"order", 2}}, 1);
+    QVERIFY(first > 0 && second > 0);
+    for (int i = 0; i < 2; ++i) {
+        const QJsonObject job = worker->waitFor(QStringLiteral("job"));
+        QVERIFY(!job.isEmpty());
+        worker->send({{"type", "nack"}, {"id", job.value("id")}, {"error", "card declined"}});
+    }
+
+    openPage(QStringLiteral("queues"));
+    QQuickItem *queues = page(QStringLiteral("queues"));
+    QQuickItem *list = item(QStringLiteral("dlqList"), queues);
+    QVERIFY(!shown(list)); // nothing selected yet
+    QTRY_VERIFY(queueRow(queue));
+    QTRY_COMPARE(queueRow(queue)->property("dead").toInt(), 2);
+    click(queueRow(queue));
+    QTRY_VERIFY(shown(list));
+
+    // The browser lists both, oldest first, with payload, attempts and the consumer's error.
+    QTRY_COMPARE(listRows(list).size(), 2);
+    const QList<QQuickItem *> rows = listRows(list);
+    QCOMPARE(qint64(rows[0]->property("messageId").toDouble()), first);
+    QCOMPARE(qint64(rows[1]->property("messageId").toDouble()), second);
+    QCOMPARE(rows[0]->property("payload").toString(), QStringLiteral("{\"order\":1}"));
+    QCOMPARE(rows[0]->property("attempts").toInt(), 1);
+    QCOMPARE(rows[0]->property("maxAttempts").toInt(), 1);
+    QCOMPARE(rows[0]->property("lastError").toString(), QStringLiteral("card declined"));
+    QVERIFY(!rows[0]->property("deadAt").toString().isEmpty());
+    QCOMPARE(item(QStringLiteral("dlqError_%1").arg(first), list)->property("text").toString(), QStringLiteral("card declined"));
+    QCOMPARE(item(QStringLiteral("dlqRange"), queues)->property("text").toString(), QStringLiteral("1–2 of 2"));
+    QTRY_COMPARE(kpi(QStringLiteral("queueDead")), QString::number(totalOf(m_ts->server(), &QueueStats::dead)));
+
+    // Retry one from the UI: the consumer gets exactly that message again.
+    click(item(QStringLiteral("dlqRetry_%1").arg(first), list));
+    const QJsonObject again = worker->waitFor(QStringLiteral("job"));
+    QCOMPARE(again.value("id").toString(), QString::number(first));
+    QCOMPARE(again.value("data").toObject().value("order").toInt(), 1);
+    QCOMPARE(again.value("attempt").toInt(), 1);
+    worker->send({{"type", "ack"}, {"id", again.value("id")}});
+    QTRY_COMPARE(listRows(list).size(), 1);
+    // The view lays its delegates out again when it next polishes.
+    QTRY_COMPARE(qint64(listRows(list).first()->property("messageId").toDouble()), second);
+    QQuickItem *result = item(QStringLiteral("dlqResult"), queues);
+    QTRY_VERIFY(shown(result));
+    QCOMPARE(result->property("text").toString(), QStringLiteral("Message %1 is back in %2, ready for a consumer.").arg(first).arg(queue));
+    QVERIFY(!worker->receives(QStringLiteral("job"), 200)); // only that one
+
+    // Purge asks first; Cancel keeps the dead letter.
+    QQuickItem *purge = item(QStringLiteral("dlqPurge"), queues);
+    click(purge);
+    QQuickItem *question = item(QStringLiteral("purgeQuestion"));
+    QTRY_VERIFY(shown(question));
+    QCOMPARE(question->property("text").toString(),
+             QStringLiteral("This deletes the 1 dead letter of %1 for good; it cannot be retried afterwards.").arg(queue));
+    click(item(QStringLiteral("purgeCancel")));
+    QTRY_VERIFY(!shown(question));
+    QTest::qWait(300);
+    QCOMPARE(listRows(list).size(), 1);
+    QCOMPARE(m_ts->server().queues()->stats().size() > 0, true);
+
+    // Confirmed, it empties the list.
+    click(purge);
+    QTRY_VERIFY(shown(question));
+    click(item(QStringLiteral("purgeConfirm")));
+    QTRY_VERIFY(!shown(question));
+    QTRY_COMPARE(list->property("count").toInt(), 0);
+    QTRY_COMPARE(queueRow(queue)->property("dead").toInt(), 0);
+    QTRY_COMPARE(result->property("text").toString(), QStringLiteral("1 dead letter of %1 purged.").arg(queue));
+    QTRY_VERIFY(shown(item(QStringLiteral("dlqEmptyState"), queues)));
+    QVERIFY(!purge->isEnabled());
+    QVERIFY(!item(QStringLiteral("dlqRetryAll"), queues)->isEnabled());
+    QCOMPARE(item(QStringLiteral("dlqRange"), queues)->property("text").toString(), QStringLiteral("none"));
+    QVERIFY(!worker->receives(QStringLiteral("job"), 200));
+}
+
+void tst_Console::enqueueTestMessageFromUi()
+{
+    const QString queue = QStringLiteral("ui_%1").arg(QDateTime::currentMSecsSinceEpoch());
+    WsClient *worker = consumer(queue);
+    QVERIFY(worker);
+    openPage(QStringLiteral("queues"));
+    QQuickItem *queues = page(QStringLiteral("queues"));
+
+    click(item(QStringLiteral("queueEnqueueTest"), queues));
+    QQuickItem *name = item(QStringLiteral("enqueueQueue"));
+    QTRY_VERIFY(shown(name));
+    QQuickItem *button = item(QStringLiteral("enqueueButton"));
+    QQuickItem *hint = item(QStringLiteral("enqueueHint"));
+    QQuickItem *status = item(QStringLiteral("enqueuePayloadStatus"));
+    QVERIFY(button->isEnabled()); // the defaults are a valid test message
+    QVERIFY(!shown(hint));
+
+    typeInto(name, queue);
+    typeInto(item(QStringLiteral("enqueuePayload")), QStringLiteral("{\"hello\": \"console\"}"));
+    QTRY_VERIFY(button->isEnabled());
+    QCOMPARE(status->property("text").toString(), QStringLiteral("Valid JSON (object)"));
+    click(button);
+
+    // It reaches the consumer, as the page says.
+    const QJsonObject job = worker->waitFor(QStringLiteral("job"));
+    QCOMPARE(job.value("queue").toString(), queue);
+    QCOMPARE(job.value("data").toObject(), QJsonObject({{"hello", "console"}}));
+    QQuickItem *result = item(QStringLiteral("enqueueResult"));
+    QTRY_VERIFY(shown(result));
+    QCOMPARE(result->property("text").toString(), QStringLiteral("Message %1 enqueued to %2.").arg(job.value("id").toString(), queue));
+    worker->send({{"type", "ack"}, {"id", job.value("id")}});
+
+    // Invalid JSON disables the button and says what is wrong and where.
+    typeInto(item(QStringLiteral("enqueuePayload")), QStringLiteral("{\"a\" 1}"));
+    QTRY_VERIFY(!button->isEnabled());
+    QTRY_VERIFY(shown(hint));
+    const JsonCheck::Result parsed = JsonCheck::parse(QStringLiteral("{\"a\" 1}"));
+    const QString where = QStringLiteral("Line 1, column %1: %2").arg(parsed.column).arg(parsed.error);
+    QCOMPARE(status->property("text").toString(), where);
+    QCOMPARE(hint->property("text").toString(), QStringLiteral("Fix the payload: ") + where);
+    // A click on the disabled button enqueues nothing.
+    const QPoint centre = button->mapToScene(QPointF(button->width() / 2, button->height() / 2)).toPoint();
+    QTest::mouseClick(m_window, Qt::LeftButton, Qt::NoModifier, centre);
+    QVERIFY(!worker->receives(QStringLiteral("job"), 300));
+
+    // So does an empty payload and a name that is not a queue name.
+    typeInto(item(QStringLiteral("enqueuePayload")), QString());
+    QTRY_VERIFY(!button->isEnabled());
+    typeInto(item(QStringLiteral("enqueuePayload")), QStringLiteral("[1, 2]"));
+    QTRY_VERIFY(button->isEnabled());
+    typeInto(name, QStringLiteral("no spaces"));
+    QTRY_VERIFY(!button->isEnabled());
+    QCOMPARE(hint->property("text").toString(), QStringLiteral("Queue names are 1–128 characters from A–Z, a–z, 0–9 and _ . : -"));
+    typeInto(name, queue);
+    QTRY_VERIFY(button->isEnabled());
+    QVERIFY(!shown(hint));
+
+    // High priority and a second send: it arrives too.
+    choose(item(QStringLiteral("enqueuePriority")), QStringLiteral("high"));
+    click(button);
+    const QJsonObject second = worker->waitFor(QStringLiteral("job"));
+    QCOMPARE(second.value("data").toArray(), QJsonArray({1, 2}));
+    worker->send({{"type", "ack"}, {"id", second.value("id")}});
+
+    click(item(QStringLiteral("enqueueClose")));
+    QTRY_VERIFY(!shown(name));
+    QTRY_VERIFY(queueRow(queue));
+    QTRY_COMPARE(queueRow(queue)->property("ready").toInt() + queueRow(queue)->property("inFlight").toInt(), 0);
 }
 
 QTEST_MAIN(tst_Console)
