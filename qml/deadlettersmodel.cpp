@@ -17,6 +17,16 @@ QString timeText(qint64 ms)
     return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QString();
 }
 
+// Short, for a narrow column: the time of day today, else the date and minute.
+QString shortTimeText(qint64 ms)
+{
+    if (ms <= 0)
+        return {};
+    const QDateTime at = QDateTime::fromMSecsSinceEpoch(ms);
+    return at.date() == QDate::currentDate() ? at.toString(QStringLiteral("HH:mm:ss"))
+                                             : at.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+}
+
 } // namespace
 
 bool DeadLettersModel::Row::operator==(const Row &o) const
@@ -57,6 +67,7 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
     case LastErrorRole: return r.lastError;
     case CreatedAtRole: return timeText(r.createdAtMs);
     case DeadAtRole: return timeText(r.deadAtMs);
+    case DeadAtShortRole: return shortTimeText(r.deadAtMs);
     case DeadAtMsRole: return r.deadAtMs;
     }
     return {};
@@ -67,7 +78,7 @@ QHash<int, QByteArray> DeadLettersModel::roleNames() const
     return {{Qt::DisplayRole, "display"}, {MessageIdRole, "messageId"}, {PayloadRole, "payload"},
             {PriorityRole, "priority"}, {AttemptsRole, "attempts"}, {MaxAttemptsRole, "maxAttempts"},
             {LastErrorRole, "lastError"}, {CreatedAtRole, "createdAt"}, {DeadAtRole, "deadAt"},
-            {DeadAtMsRole, "deadAtMs"}};
+            {DeadAtShortRole, "deadAtShort"}, {DeadAtMsRole, "deadAtMs"}};
 }
 
 void DeadLettersModel::setQueue(const QString &queue)

@@ -38,7 +38,7 @@ class DeadLettersModel : public QAbstractListModel
 public:
     enum Role {
         MessageIdRole = Qt::UserRole + 1, PayloadRole, PriorityRole, AttemptsRole, MaxAttemptsRole,
-        LastErrorRole, CreatedAtRole, DeadAtRole, DeadAtMsRole
+        LastErrorRole, CreatedAtRole, DeadAtRole, DeadAtShortRole, DeadAtMsRole
     };
     Q_ENUM(Role)
 

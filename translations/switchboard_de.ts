@@ -901,15 +901,15 @@
     </message>
     <message>
         <source>waiting for a consumer</source>
-        <translation>wartet auf einen Konsumenten</translation>
+        <translation>wartet auf Abholung</translation>
     </message>
     <message>
         <source>delivered, not yet acked</source>
-        <translation>zugestellt, noch nicht bestätigt</translation>
+        <translation>zugestellt, unbestätigt</translation>
     </message>
     <message>
         <source>backoff or delay pending</source>
-        <translation>Backoff oder Verzögerung läuft</translation>
+        <translation>Wartezeit läuft</translation>
     </message>
     <message>
         <source>used up their attempts</source>
@@ -1031,16 +1031,6 @@
         <translation>Nutzdaten</translation>
     </message>
     <message>
-        <source>Message %1 · priority %2
-Last error: %3
-
-%4</source>
-        <translation>Nachricht %1 · Priorität %2
-Letzter Fehler: %3
-
-%4</translation>
-    </message>
-    <message>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
@@ -1138,6 +1128,16 @@ Letzter Fehler: %3
     <message>
         <source>Close</source>
         <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Message %1 · priority %2 · dead since %3
+Last error: %4
+
+%5</source>
+        <translation>Nachricht %1 · Priorität %2 · tot seit %3
+Letzter Fehler: %4
+
+%5</translation>
     </message>
 </context>
 <context>

@@ -1031,16 +1031,6 @@
         <translation>Payload</translation>
     </message>
     <message>
-        <source>Message %1 · priority %2
-Last error: %3
-
-%4</source>
-        <translation>Message %1 · priority %2
-Last error: %3
-
-%4</translation>
-    </message>
-    <message>
         <source>%1 of %2</source>
         <translation>%1 of %2</translation>
     </message>
@@ -1138,6 +1128,16 @@ Last error: %3
     <message>
         <source>Close</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <source>Message %1 · priority %2 · dead since %3
+Last error: %4
+
+%5</source>
+        <translation>Message %1 · priority %2 · dead since %3
+Last error: %4
+
+%5</translation>
     </message>
 </context>
 <context>

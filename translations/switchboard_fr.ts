@@ -901,15 +901,15 @@
     </message>
     <message>
         <source>waiting for a consumer</source>
-        <translation>en attente d&apos;un consommateur</translation>
+        <translation>attend un consommateur</translation>
     </message>
     <message>
         <source>delivered, not yet acked</source>
-        <translation>livrés, pas encore accusés</translation>
+        <translation>livrés, non accusés</translation>
     </message>
     <message>
         <source>backoff or delay pending</source>
-        <translation>nouvel essai ou délai en attente</translation>
+        <translation>nouvel essai ou délai</translation>
     </message>
     <message>
         <source>used up their attempts</source>
@@ -1031,16 +1031,6 @@
         <translation>Charge utile</translation>
     </message>
     <message>
-        <source>Message %1 · priority %2
-Last error: %3
-
-%4</source>
-        <translation>Message %1 · priorité %2
-Dernière erreur&#xa0;: %3
-
-%4</translation>
-    </message>
-    <message>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
@@ -1138,6 +1128,16 @@ Dernière erreur&#xa0;: %3
     <message>
         <source>Close</source>
         <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Message %1 · priority %2 · dead since %3
+Last error: %4
+
+%5</source>
+        <translation>Message %1 · priorité %2 · morte depuis %3
+Dernière erreur&#xa0;: %4
+
+%5</translation>
     </message>
 </context>
 <context>

@@ -38,34 +38,54 @@ Card {
 
     implicitHeight: 260
 
+    // Where the legend goes: the header (beside the title), or above the plot, where it may
+    // wrap and leaves the title its width (narrow cards with four series).
+    property bool legendInBody: false
+    readonly property var legendModel: [
+        { name: chartCard.name1, color: chartCard.color1, value: feeder1.lastValue, used: true },
+        { name: chartCard.name2, color: chartCard.color2, value: feeder2.lastValue, used: chartCard.metric2 >= 0 },
+        { name: chartCard.name3, color: chartCard.color3, value: feeder3.lastValue, used: chartCard.metric3 >= 0 },
+        { name: chartCard.name4, color: chartCard.color4, value: feeder4.lastValue, used: chartCard.metric4 >= 0 }
+    ]
+
+    Component {
+        id: legendEntry
+        Row {
+            id: entry
+            required property var modelData
+            visible: modelData.used
+            spacing: 4
+            Rectangle {
+                anchors.verticalCenter: parent.verticalCenter
+                width: 10
+                height: 3
+                radius: 1
+                color: entry.modelData.color
+            }
+            Label {
+                text: entry.modelData.name + " " + Number(entry.modelData.value).toLocaleString(Qt.locale(), "f", chartCard.decimals)
+                      + (chartCard.unit.length > 0 ? " " + chartCard.unit : "")
+                color: Theme.textMuted
+                font.pixelSize: Theme.fontSmall
+                rightPadding: 6
+            }
+        }
+    }
+
     actions: [
         Repeater {
-            model: [
-                { name: chartCard.name1, color: chartCard.color1, value: feeder1.lastValue, used: true },
-                { name: chartCard.name2, color: chartCard.color2, value: feeder2.lastValue, used: chartCard.metric2 >= 0 },
-                { name: chartCard.name3, color: chartCard.color3, value: feeder3.lastValue, used: chartCard.metric3 >= 0 },
-                { name: chartCard.name4, color: chartCard.color4, value: feeder4.lastValue, used: chartCard.metric4 >= 0 }
-            ]
-            delegate: RowLayout {
-                id: legendEntry
-                required property var modelData
-                visible: modelData.used
-                spacing: 4
-                Rectangle { implicitWidth: 10; implicitHeight: 3; radius: 1; color: legendEntry.modelData.color }
-                Label {
-                    text: legendEntry.modelData.name + " " + Number(legendEntry.modelData.value).toLocaleString(Qt.locale(), "f", chartCard.decimals)
-                          + (chartCard.unit.length > 0 ? " " + chartCard.unit : "")
-                    color: Theme.textMuted
-                    font.pixelSize: Theme.fontSmall
-                    Layout.rightMargin: 6
-                }
-            }
+            model: chartCard.legendInBody ? [] : chartCard.legendModel
+            delegate: legendEntry
         }
     ]
 
     ChartView {
         id: chartView
-        anchors.fill: parent
+        anchors {
+            left: parent.left; right: parent.right; bottom: parent.bottom
+            top: bodyLegend.visible ? bodyLegend.bottom : parent.top
+            topMargin: bodyLegend.visible ? 2 : 0
+        }
         implicitHeight: 200
         antialiasing: true
         animationOptions: ChartView.NoAnimation
@@ -78,7 +98,8 @@ Card {
         DateTimeAxis {
             id: axisX
             format: chartCard.windowSeconds > 300 ? "HH:mm" : "HH:mm:ss"
-            tickCount: 6
+            // Fewer time labels on a narrow chart, so they do not run into each other.
+            tickCount: chartView.width >= 520 ? 6 : chartView.width >= 340 ? 4 : 3
             labelsColor: Theme.textMuted
             labelsFont.pixelSize: 10
             gridLineColor: Theme.border
@@ -128,6 +149,18 @@ Card {
             color: chartCard.color4
             width: 2
             visible: chartCard.metric4 >= 0
+        }
+    }
+
+    Flow {
+        id: bodyLegend
+        objectName: "chartLegend"
+        visible: chartCard.legendInBody
+        anchors { left: parent.left; right: parent.right; top: parent.top }
+        spacing: 6
+        Repeater {
+            model: chartCard.legendInBody ? chartCard.legendModel : []
+            delegate: legendEntry
         }
     }
 

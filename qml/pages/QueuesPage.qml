@@ -308,8 +308,11 @@ Item {
                 objectName: "queueDepthChart"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
-                Layout.preferredWidth: 2
+                // 2 : 3 with the dead letters (a layout grows fill items in proportion).
+                Layout.preferredWidth: 400
+                Layout.minimumWidth: 260
                 title: qsTr("Depth by state")
+                legendInBody: true
                 subtitle: page.selectedQueue.length > 0 ? page.selectedQueue : qsTr("all queues")
                 windowSeconds: page.windowSeconds
                 queues: queues
@@ -330,7 +333,8 @@ Item {
                 objectName: "deadLettersCard"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
-                Layout.preferredWidth: 3
+                Layout.preferredWidth: 600
+                Layout.minimumWidth: 440
                 title: page.selectedQueue.length > 0 ? qsTr("Dead letters of %1").arg(page.selectedQueue) : qsTr("Dead letters")
                 subtitle: qsTr("Messages that used up their attempts: payload, attempts, last error")
                 actions: [
@@ -373,9 +377,17 @@ Item {
                         Layout.fillWidth: true
                         implicitHeight: 28
                         color: Theme.surfaceAlt
-                        readonly property list<real> widths: [80, 150, 74, Math.max(120, (width - 80 - 150 - 74 - 80) * 0.4), 0, 80]
+                        // Id, dead since, attempts, last error, payload (the rest), the Retry button.
+                        readonly property real retryWidth: retryMetrics.advanceWidth + 24
+                        readonly property list<real> widths: [48, 104, 56,
+                            Math.max(60, (width - 16 - 5 * 8 - 48 - 104 - 56 - retryWidth) * 0.45), 0, retryWidth]
+                        TextMetrics {
+                            id: retryMetrics
+                            font.pixelSize: Theme.fontNormal
+                            text: qsTr("Retry")
+                        }
                         RowLayout {
-                            anchors { fill: parent; leftMargin: 10; rightMargin: 10 }
+                            anchors { fill: parent; leftMargin: 10; rightMargin: 6 }
                             spacing: 8
                             Repeater {
                                 model: [qsTr("Id"), qsTr("Dead since"), qsTr("Attempts"), qsTr("Last error"), qsTr("Payload"), ""]
@@ -415,6 +427,7 @@ Item {
                             required property int maxAttempts
                             required property string lastError
                             required property string deadAt
+                            required property string deadAtShort
                             required property string priority
                             objectName: "dlqRow_" + messageId
                             width: ListView.view.width
@@ -423,8 +436,8 @@ Item {
                             HoverHandler { id: letterHover }
                             ToolTip.visible: letterHover.hovered
                             ToolTip.delay: 600
-                            ToolTip.text: qsTr("Message %1 · priority %2\nLast error: %3\n\n%4")
-                                              .arg(messageId).arg(page.priorityText(priority)).arg(lastError.length > 0 ? lastError : "—")
+                            ToolTip.text: qsTr("Message %1 · priority %2 · dead since %3\nLast error: %4\n\n%5")
+                                              .arg(messageId).arg(page.priorityText(priority)).arg(deadAt).arg(lastError.length > 0 ? lastError : "—")
                                               .arg(dlq.prettyPayload(index))
                             RowLayout {
                                 anchors { fill: parent; leftMargin: 10; rightMargin: 6 }
@@ -437,7 +450,7 @@ Item {
                                     Layout.preferredWidth: dlqHeader.widths[0]
                                 }
                                 Label {
-                                    text: letter.deadAt
+                                    text: letter.deadAtShort
                                     color: Theme.text
                                     font.family: Theme.monoFamily
                                     font.pixelSize: Theme.fontSmall
@@ -470,6 +483,8 @@ Item {
                                     objectName: "dlqRetry_" + letter.messageId
                                     text: qsTr("Retry")
                                     flat: true
+                                    leftPadding: 4
+                                    rightPadding: 4
                                     enabled: !dlqActions.busy
                                     Layout.preferredWidth: dlqHeader.widths[5]
                                     onClicked: dlqActions.retry(page.selectedQueue, letter.messageId)
@@ -537,15 +552,15 @@ Item {
         property real letters
 
         anchors.centerIn: parent
-        // Never narrower than its text: the page is 0 wide until first shown, and a wrapped
-        // label in a negative width sends the dialog's implicit height round in a loop.
-        width: Math.max(320, Math.min(page.width - 80, 460))
+        // A fixed text width: a wrapped label whose width follows the dialog's sends the
+        // dialog's implicit height round in a binding loop (seen with the German text).
+        contentWidth: 420
         modal: true
         title: qsTr("Purge dead letters?")
 
         Label {
             objectName: "purgeQuestion"
-            width: purgeDialog.availableWidth
+            width: 420
             wrapMode: Text.Wrap
             text: qsTr("This deletes the %n dead letter(s) of %1 for good; they cannot be retried afterwards.", "", purgeDialog.letters)
                       .arg(purgeDialog.queue)

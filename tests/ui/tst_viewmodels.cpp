@@ -1168,7 +1168,7 @@ void tst_ViewModels::deadLettersPagedRetriedPurged()
     DeadLettersModel model(&m_ts->server(), nullptr);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QCOMPARE(roleNameList(model), sorted({"display", "messageId", "payload", "priority", "attempts", "maxAttempts",
-                                          "lastError", "createdAt", "deadAt", "deadAtMs"}));
+                                          "lastError", "createdAt", "deadAt", "deadAtShort", "deadAtMs"}));
     QCOMPARE(model.pageSize(), 50);
     model.setPageSize(3);
     QSignalSpy loaded(&model, &DeadLettersModel::loaded);
@@ -1189,7 +1189,12 @@ void tst_ViewModels::deadLettersPagedRetriedPurged()
         QCOMPARE(model.data(index, DeadLettersModel::LastErrorRole).toString(), QStringLiteral("error %1").arg(i));
         QCOMPARE(model.data(index, DeadLettersModel::PriorityRole).toString(), QStringLiteral("normal"));
         QVERIFY(qAbs(model.data(index, DeadLettersModel::DeadAtMsRole).toLongLong() - QDateTime::currentMSecsSinceEpoch()) < 60000);
-        QVERIFY(!model.data(index, DeadLettersModel::DeadAtRole).toString().isEmpty());
+        const QDateTime deadAt = QDateTime::fromMSecsSinceEpoch(model.data(index, DeadLettersModel::DeadAtMsRole).toLongLong());
+        QCOMPARE(model.data(index, DeadLettersModel::DeadAtRole).toString(), deadAt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+        // Today's: the time of day only, for the narrow column.
+        QCOMPARE(model.data(index, DeadLettersModel::DeadAtShortRole).toString(),
+                 deadAt.date() == QDate::currentDate() ? deadAt.toString(QStringLiteral("HH:mm:ss"))
+                                                       : deadAt.toString(QStringLiteral("yyyy-MM-dd HH:mm")));
         QVERIFY(!model.data(index, DeadLettersModel::CreatedAtRole).toString().isEmpty());
     }
     QCOMPARE(model.prettyPayload(0), QStringLiteral("{\n    \"n\": 0\n}"));
