@@ -124,6 +124,11 @@ run_loadgen() { # name
 cat "$OUT/machine.txt" >&2
 : > "$OUT/results.jsonl"
 
+# CPU seconds the whole box spent busy (all cores), from /proc/stat.
+box_busy() { awk '/^cpu / {printf "%.1f", ($2+$3+$4+$7+$8+$9) / '"$(getconf CLK_TCK)"'}' /proc/stat; }
+# CPU seconds of this script's finished children (servers and load generators), from `times`.
+own_cpu() { times | tail -n 1 | awk '{ for (i = 1; i <= 2; ++i) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%.1f", s }'; }
+busy0=$(box_busy); own0=$(own_cpu)
 started=$(date +%s)
 for scenario in $SCENARIOS; do
   for name in $SERVERS; do
@@ -133,7 +138,10 @@ for scenario in $SCENARIOS; do
     stop_server
   done
 done
-echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $(( $(date +%s) - started )) s" >> "$OUT/machine.txt"
+elapsed=$(( $(date +%s) - started ))
+others=$(awk -v b0="$busy0" -v b1="$(box_busy)" -v o0="$own0" -v o1="$(own_cpu)" -v t="$elapsed" \
+  'BEGIN { o = (b1 - b0) - (o1 - o0); if (o < 0) o = 0; printf "%.0f CPU-s (%.0f%% of one core)", o, (t > 0 ? 100 * o / t : 0) }')
+echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s; other processes used $others meanwhile" >> "$OUT/machine.txt"
 
 node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" | tee "$OUT/table.md"
 echo "results: $OUT" >&2
