@@ -379,8 +379,8 @@ Item {
                         color: Theme.surfaceAlt
                         // Id, dead since, attempts, last error, payload (the rest), the Retry button.
                         readonly property real retryWidth: retryMetrics.advanceWidth + 24
-                        readonly property list<real> widths: [48, 104, 56,
-                            Math.max(60, (width - 16 - 5 * 8 - 48 - 104 - 56 - retryWidth) * 0.45), 0, retryWidth]
+                        readonly property list<real> widths: [48, 104, 64,
+                            Math.max(60, (width - 16 - 5 * 8 - 48 - 104 - 64 - retryWidth) * 0.45), 0, retryWidth]
                         TextMetrics {
                             id: retryMetrics
                             font.pixelSize: Theme.fontNormal
