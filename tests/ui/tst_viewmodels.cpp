@@ -1131,9 +1131,24 @@ void tst_ViewModels::queuesModelWithoutQueueService()
     QTRY_COMPARE(model.rowCount(), 1);
     QVERIFY(model.available());
 
+    // Work already posted to the queue thread when the server stops still answers (stop()
+    // drains the thread first): nothing stays busy or loading.
+    QueueActions inFlight(&m_ts->server(), nullptr);
+    QSignalSpy inFlightDone(&inFlight, &QueueActions::finished);
+    DeadLettersModel loading(&m_ts->server(), nullptr);
+    QVERIFY(inFlight.purge(QStringLiteral("q1")));
+    loading.setQueue(QStringLiteral("q1"));
+    QVERIFY(inFlight.busy());
+
     // Stopping the server takes the queue service away: no rows, not available.
     QSignalSpy availability(&model, &QueuesModel::availableChanged);
     m_ts->server().stop();
+    QTRY_COMPARE(inFlightDone.count(), 1);
+    QVERIFY(!inFlight.busy());
+    QVERIFY2(inFlight.message() == QStringLiteral("0 dead letters of q1 purged.")
+                 || inFlight.message().contains(QStringLiteral("not available")), qPrintable(inFlight.message()));
+    QTRY_VERIFY(!loading.loading());
+    QCOMPARE(loading.rowCount(), 0);
     QTRY_VERIFY(!model.available());
     QCOMPARE(model.rowCount(), 0);
     QCOMPARE(model.ready(), 0);
