@@ -128,7 +128,9 @@ cat "$OUT/machine.txt" >&2
 box_busy() { awk '/^cpu / {printf "%.1f", ($2+$3+$4+$7+$8+$9) / '"$(getconf CLK_TCK)"'}' /proc/stat; }
 # CPU seconds of this script's finished children (servers and load generators), from `times`.
 own_cpu() { times | tail -n 1 | awk '{ for (i = 1; i <= 2; ++i) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%.1f", s }'; }
-busy0=$(box_busy); own0=$(own_cpu)
+# CPU seconds the hypervisor gave to other guests instead of this VM (steal).
+box_steal() { awk '/^cpu / {printf "%.1f", $9 / '"$(getconf CLK_TCK)"'}' /proc/stat; }
+busy0=$(box_busy); own0=$(own_cpu); steal0=$(box_steal)
 started=$(date +%s)
 for scenario in $SCENARIOS; do
   for name in $SERVERS; do
@@ -141,7 +143,8 @@ done
 elapsed=$(( $(date +%s) - started ))
 others=$(awk -v b0="$busy0" -v b1="$(box_busy)" -v o0="$own0" -v o1="$(own_cpu)" -v t="$elapsed" \
   'BEGIN { o = (b1 - b0) - (o1 - o0); if (o < 0) o = 0; printf "%.0f CPU-s (%.0f%% of one core)", o, (t > 0 ? 100 * o / t : 0) }')
-echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s; other processes used $others meanwhile" >> "$OUT/machine.txt"
+steal=$(awk -v a="$steal0" -v b="$(box_steal)" 'BEGIN { printf "%.0f", b - a }')
+echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s; other processes used $others meanwhile; steal $steal CPU-s" >> "$OUT/machine.txt"
 
 node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" | tee "$OUT/table.md"
 echo "results: $OUT" >&2
