@@ -41,6 +41,7 @@ struct Report
     std::int64_t protocolErrors = 0;
     std::int64_t firstUs = 0;        // storm: first connect started
     std::int64_t lastUs = 0;         // storm: last welcome received
+    std::int64_t halfUs = 0;         // storm: when half of this process's connections were welcomed
     std::int64_t maxLagUs = 0;       // how far the publish schedule fell behind
     std::int32_t lastCloseCode = 0;  // the last code a server close carried
     double seconds = 0;              // length of the measured window

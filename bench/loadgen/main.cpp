@@ -158,6 +158,7 @@ private:
         if (r.firstUs > 0)
             t.firstUs = std::min(t.firstUs, r.firstUs);
         t.lastUs = std::max(t.lastUs, r.lastUs);
+        t.halfUs = std::max(t.halfUs, r.halfUs);
         t.maxLagUs = std::max(t.maxLagUs, r.maxLagUs);
         if (r.lastCloseCode)
             t.lastCloseCode = r.lastCloseCode;
@@ -350,6 +351,12 @@ std::string runStorm(const Options &o, Driver &d)
     logConnect("storm", r);
     out.num("attempted", double(r.attempted)).num("opened", double(r.opened)).num("failed", double(r.failed));
     out.num("seconds", seconds).num("handshakesPerSec", double(r.opened) / seconds, 0);
+    // The two halves separately: a per-handshake cost that grows with the connections already
+    // open shows up as a slower second half.
+    if (r.halfUs > r.firstUs && r.lastUs > r.halfUs && r.opened == r.attempted) {
+        out.num("firstHalfPerSec", double(r.opened) / 2 / (double(r.halfUs - r.firstUs) / 1e6), 0);
+        out.num("secondHalfPerSec", double(r.opened) / 2 / (double(r.lastUs - r.halfUs) / 1e6), 0);
+    }
     Json h;
     out.raw("handshake", latencyFields(h, r.histogram));
     out.num("serverCpuSeconds", cpu).num("handshakesPerServerCpuSecond", cpu > 0 ? double(r.opened) / cpu : NAN, 0);

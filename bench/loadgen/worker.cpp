@@ -230,6 +230,8 @@ void Worker::onOpen(Client &c)
     ++m_report.opened;
     m_report.histogram.record(c.openedUs - c.startedUs);
     m_report.lastUs = c.openedUs;
+    if (c.role == Stormer && m_report.opened * 2 == std::int64_t(m_stormers.size()))
+        m_report.halfUs = c.openedUs;
     const std::vector<std::string> rooms = roomsOf(c);
     if (rooms.empty()) {
         settle(c);
