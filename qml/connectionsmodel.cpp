@@ -63,7 +63,9 @@ ConnectionsModel::ConnectionsModel(Server *server, QObject *parent)
     : QAbstractTableModel(parent), m_server(server)
 {
     m_timer.setInterval(250);
-    connect(&m_timer, &QTimer::timeout, this, &ConnectionsModel::refresh);
+    // The periodic refresh snapshots, filters, sorts and diffs on m_worker; refresh() (first
+    // fill, tests) does it all here.
+    connect(&m_timer, &QTimer::timeout, this, &ConnectionsModel::refreshInBackground);
     m_timer.start();
     // Installing a translator sends LanguageChange to the application object only.
     if (QCoreApplication::instance())
@@ -351,24 +353,44 @@ void ConnectionsModel::refreshInBackground()
     });
 }
 
+void ConnectionsModel::setViewport(int firstRow, int lastRow)
+{
+    m_viewportFirst = firstRow;
+    m_viewportLast = lastRow;
+}
+
 void ConnectionsModel::apply(const QList<Row> &next, int total, const QList<RowDiffStep> *steps)
 {
     const int oldCount = int(m_rows.size());
     const int oldTotal = m_total;
     m_total = total;
+    // Changes are signalled for the rows a view shows (when it said which), with a margin.
+    auto visible = [this](int *first, int *last) {
+        if (m_viewportFirst >= 0 && m_viewportLast >= m_viewportFirst) {
+            constexpr int kMargin = 16;
+            *first = std::max(*first, m_viewportFirst - kMargin);
+            *last = std::min(*last, m_viewportLast + kMargin);
+        }
+        *last = std::min(*last, int(m_rows.size()) - 1);
+        return *first <= *last;
+    };
     RowDiffOps ops{
         [this](int f, int l) { beginRemoveRows({}, f, l); }, [this] { endRemoveRows(); },
         [this](int f, int l) { beginInsertRows({}, f, l); }, [this] { endInsertRows(); },
         [this] { beginResetModel(); }, [this] { endResetModel(); },
-        [this](int f, int l) { Q_EMIT dataChanged(index(f, 0), index(l, ColumnCount - 1)); }};
+        [this, visible](int f, int l) {
+            if (visible(&f, &l))
+                Q_EMIT dataChanged(index(f, 0), index(l, ColumnCount - 1));
+        }};
     if (steps)
         replayRows(m_rows, next, *steps, ops);
     else
         syncRows(m_rows, next, [](const Row &r) { return r.s.id; }, ops);
     // "n s ago" moves on with the clock even when nothing else changed.
-    if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0, LastActivityColumn), index(int(m_rows.size()) - 1, LastActivityColumn),
-                           {Qt::DisplayRole, Qt::ToolTipRole});
+    int first = 0;
+    int last = int(m_rows.size()) - 1;
+    if (visible(&first, &last))
+        Q_EMIT dataChanged(index(first, LastActivityColumn), index(last, LastActivityColumn), {Qt::DisplayRole, Qt::ToolTipRole});
     if (oldCount != m_rows.size() || oldTotal != m_total)
         Q_EMIT countChanged();
     Q_EMIT refreshed();

@@ -96,6 +96,9 @@ Rectangle {
         boundsBehavior: Flickable.StopAtBounds
         columnWidthProvider: column => root.widthOf(column)
         onWidthChanged: forceLayout()
+        // The model signals changes only around what is shown (10,000 rows, 4 refreshes a second).
+        onTopRowChanged: root.model.setViewport(topRow, bottomRow)
+        onBottomRowChanged: root.model.setViewport(topRow, bottomRow)
         // Shown whenever there is more to see: Fusion hides as-needed bars until scrolled.
         ScrollBar.vertical: ScrollBar {
             objectName: "tableVScroll"

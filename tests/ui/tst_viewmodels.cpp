@@ -124,6 +124,7 @@ private Q_SLOTS:
     void connectionsFilter();
     void connectionsOfOneRoom();
     void connectionsUnderChurn();
+    void connectionsSignalAroundTheViewport();
 
     void roomsFollowMembership();
     void roomsFilterAndUsers();
@@ -451,6 +452,47 @@ void tst_ViewModels::connectionsOfOneRoom()
     QTRY_COMPARE(column(model, ConnectionsModel::UserIdRole), QStringList({"b1"}));
     model.setRoom(QStringLiteral("no-such-room"));
     QCOMPARE(model.rowCount(), 0);
+}
+
+void tst_ViewModels::connectionsSignalAroundTheViewport()
+{
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    model.setActive(false); // refreshed by hand here
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    std::vector<Client> clients;
+    for (int i = 0; i < 40; ++i)
+        clients.push_back(connectClient(QStringLiteral("v%1").arg(i, 2, 10, QLatin1Char('0'))));
+    QTRY_COMPARE(m_ts->server().registry().connectionCount(), 40);
+    model.refresh();
+    QCOMPARE(model.rowCount(), 40);
+    const int last = model.rowOf(qint64(clients.back().id));
+    QCOMPARE(last, 39); // sorted by id
+
+    // A view showing rows 0-4: a change far below (row 39, beyond the margin) updates the
+    // data without a signal; one near the top is signalled.
+    model.setViewport(0, 4);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    ping(clients.back(), 1);
+    ping(clients.front(), 1);
+    model.refresh();
+    QCOMPARE(model.data(model.index(39, 0), ConnectionsModel::MessagesInRole).toLongLong(), 1LL);
+    QCOMPARE(model.data(model.index(0, 0), ConnectionsModel::MessagesInRole).toLongLong(), 1LL);
+    QVERIFY(!changed.isEmpty());
+    for (const QList<QVariant> &signal : std::as_const(changed)) {
+        QVERIFY(signal.at(0).toModelIndex().row() <= 0 + 4 + 16);
+        QVERIFY(signal.at(1).toModelIndex().row() <= 4 + 16);
+    }
+
+    // No viewport: every change is signalled.
+    model.setViewport(-1, -1);
+    changed.clear();
+    ping(clients.back(), 1);
+    model.refresh();
+    QCOMPARE(model.data(model.index(39, 0), ConnectionsModel::MessagesInRole).toLongLong(), 2LL);
+    bool sawLast = false;
+    for (const QList<QVariant> &signal : std::as_const(changed))
+        sawLast = sawLast || signal.at(1).toModelIndex().row() == 39;
+    QVERIFY(sawLast);
 }
 
 void tst_ViewModels::connectionsUnderChurn()
