@@ -8,6 +8,7 @@
 #include <QtCore/QStandardPaths>
 #include <QtQuick/QQuickItem>
 #include <QtQuick/QQuickWindow>
+#include <QtCharts/QXYSeries>
 #include <QtTest/QTest>
 
 #include "connectionsmodel.h"
@@ -109,6 +110,9 @@ private Q_SLOTS:
     void everyPageOpens_data();
     void everyPageOpens();
     void overviewShowsLiveFigures();
+    void overviewChartsFollowTheServer();
+    void startStopFromOverview();
+    void themeSwitch();
     void connectionsTableShowsClients();
     void connectionsFilter();
     void connectionsSortByClickingHeader();
@@ -367,6 +371,64 @@ void tst_Console::overviewShowsLiveFigures()
     QTRY_COMPARE(kpi(QStringLiteral("kpiUsers")), QStringLiteral("2"));
     QTRY_COMPARE(kpi(QStringLiteral("kpiRooms")), QStringLiteral("3")); // ops, user:o1, user:o2
     QVERIFY(item(QStringLiteral("urlLabel"), overview)->property("text").toString().contains(QString::number(m_ts->port())));
+}
+
+void tst_Console::overviewChartsFollowTheServer()
+{
+    // The Connections chart's first series (connections) gets a point a second from the
+    // server's samples; its newest point shows the clients that are connected.
+    QQuickItem *chartCard = item(QStringLiteral("connectionsChart"), page(QStringLiteral("overview")));
+    QVERIFY(chartCard);
+    auto *chartView = qvariant_cast<QQuickItem *>(chartCard->property("chart"));
+    QVERIFY(chartView);
+    const auto connectionsSeries = [chartView]() -> QXYSeries * {
+        QAbstractSeries *series = nullptr;
+        QMetaObject::invokeMethod(chartView, "series", Q_RETURN_ARG(QAbstractSeries *, series), Q_ARG(int, 0));
+        return qobject_cast<QXYSeries *>(series);
+    };
+    QVERIFY(connectionsSeries());
+    connectClient(QStringLiteral("c1"));
+    connectClient(QStringLiteral("c2"));
+    connectClient(QStringLiteral("c3"));
+    QTRY_VERIFY_WITH_TIMEOUT(connectionsSeries()->count() >= 2 && connectionsSeries()->points().constLast().y() == 3.0, 10000);
+    // The value axis starts at 0 and ends at a round number above the largest point.
+    QVERIFY(chartCard->property("axisMax").toReal() >= 3.0);
+}
+
+void tst_Console::startStopFromOverview()
+{
+    QQuickItem *button = item(QStringLiteral("startStopButton"), page(QStringLiteral("overview")));
+    QVERIFY(button);
+    QCOMPARE(button->property("text").toString(), QStringLiteral("Stop server"));
+    const Client c = connectClient(QStringLiteral("s1"));
+    QVERIFY(c.id > 0);
+
+    click(button);
+    // Every client is closed with 1001 (going away) and the server stops listening.
+    QVERIFY(c.ws->waitClosed(10000));
+    QCOMPARE(c.ws->closeCode(), 1001);
+    QTRY_VERIFY(!m_ts->server().isRunning());
+    QTRY_COMPARE(button->property("text").toString(), QStringLiteral("Start server"));
+
+    click(button);
+    QTRY_VERIFY(m_ts->server().isRunning());
+    QTRY_COMPARE(button->property("text").toString(), QStringLiteral("Stop server"));
+    const Client again = connectClient(QStringLiteral("s2"));
+    QVERIFY(again.id > 0);
+}
+
+void tst_Console::themeSwitch()
+{
+    openPage(QStringLiteral("settings"));
+    QQuickItem *selector = item(QStringLiteral("themeSelector"), page(QStringLiteral("settings")));
+    QVERIFY(selector);
+    const QColor dark = m_window->color();
+    click(item(QStringLiteral("themeSelector_1"), selector)); // Light
+    QTRY_COMPARE(selector->property("currentIndex").toInt(), 1);
+    QTRY_VERIFY(m_window->color() != dark);
+    QVERIFY(m_window->color().lightness() > dark.lightness());
+    click(item(QStringLiteral("themeSelector_0"), selector)); // back to Dark
+    QTRY_COMPARE(m_window->color(), dark);
 }
 
 void tst_Console::connectionsTableShowsClients()
