@@ -15,6 +15,7 @@
 #   ROOM_SIZES [10,100,1000]  PAYLOADS [20,100,1024]  LATENCY_PAYLOADS [100]  LEVELS [25,50,75]
 #   DURATION [3] s per measurement   WARMUP [1] s   CONCURRENCY [256] handshakes in flight per process
 #   PIN [1]: server on core SERVER_CPU [0], load generator on LOAD_CPU [1] (taskset)
+#   REPEAT [1]: run everything this many times; the table shows medians
 #   THREADS: Switchboard I/O threads [1 when pinned, else 2]
 #   OUT [a new temporary directory]: results.jsonl, server logs, table.md
 set -euo pipefail
@@ -119,6 +120,7 @@ run_loadgen() { # name
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GiB, Linux $(uname -r)"
   echo "# $("$build/bin/switchboard" --version 2>/dev/null | head -n 1), node $(node --version 2>/dev/null || echo '-'), socket.io $(node -p "require('./bench/peers/node_modules/socket.io/package.json').version" 2>/dev/null || echo '-'), ws $(node -p "require('./bench/peers/node_modules/ws/package.json').version" 2>/dev/null || echo '-')"
   echo "# pinning: $([ "$PIN" = 1 ] && echo "server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU" || echo none); Switchboard --threads $THREADS"
+  echo "# rounds: ${REPEAT:-1}$([ "${REPEAT:-1}" -gt 1 ] && echo ' (each figure is the median over the rounds)')"
   echo "# load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
@@ -126,22 +128,29 @@ cat "$OUT/machine.txt" >&2
 
 # CPU seconds the whole box spent busy (all cores), from /proc/stat.
 box_busy() { awk '/^cpu / {printf "%.1f", ($2+$3+$4+$7+$8+$9) / '"$(getconf CLK_TCK)"'}' /proc/stat; }
-# CPU seconds of this script's finished children (servers and load generators), from `times`.
-own_cpu() { times | tail -n 1 | awk '{ for (i = 1; i <= 2; ++i) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%.1f", s }'; }
+# CPU seconds of this script's finished children (servers and load generators). `times` must
+# run in this shell, not in a $(...) subshell, which has children of its own.
+own_cpu() { tail -n 1 "$1" | awk '{ for (i = 1; i <= 2; ++i) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } printf "%.1f", s }'; }
 # CPU seconds the hypervisor gave to other guests instead of this VM (steal).
 box_steal() { awk '/^cpu / {printf "%.1f", $9 / '"$(getconf CLK_TCK)"'}' /proc/stat; }
-busy0=$(box_busy); own0=$(own_cpu); steal0=$(box_steal)
+times > "$OUT/times.before"
+busy0=$(box_busy); steal0=$(box_steal)
 started=$(date +%s)
-for scenario in $SCENARIOS; do
-  for name in $SERVERS; do
-    echo "== $scenario: $name" >&2
-    start_server "$name"
-    run_loadgen "$name" || echo "loadgen failed for $name/$scenario (see $OUT/loadgen.log)" >&2
-    stop_server
+# With REPEAT > 1 the whole sequence runs again (interleaved, so contention from elsewhere is
+# spread over the servers) and the table shows the median of each figure.
+for round in $(seq "${REPEAT:-1}"); do
+  for scenario in $SCENARIOS; do
+    for name in $SERVERS; do
+      echo "== round $round, $scenario: $name" >&2
+      start_server "$name"
+      run_loadgen "$name" || echo "loadgen failed for $name/$scenario (see $OUT/loadgen.log)" >&2
+      stop_server
+    done
   done
 done
 elapsed=$(( $(date +%s) - started ))
-others=$(awk -v b0="$busy0" -v b1="$(box_busy)" -v o0="$own0" -v o1="$(own_cpu)" -v t="$elapsed" \
+times > "$OUT/times.after"
+others=$(awk -v b0="$busy0" -v b1="$(box_busy)" -v o0="$(own_cpu "$OUT/times.before")" -v o1="$(own_cpu "$OUT/times.after")" -v t="$elapsed" \
   'BEGIN { o = (b1 - b0) - (o1 - o0); if (o < 0) o = 0; printf "%.0f CPU-s (%.0f%% of one core)", o, (t > 0 ? 100 * o / t : 0) }')
 steal=$(awk -v a="$steal0" -v b="$(box_steal)" 'BEGIN { printf "%.0f", b - a }')
 echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s; other processes used $others meanwhile; steal $steal CPU-s" >> "$OUT/machine.txt"

@@ -9,8 +9,31 @@ const lines = fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).m
 const names = { switchboard: 'Switchboard', socketio: 'Socket.IO', ws: 'ws', raw: 'raw epoll' };
 const servers = [...new Set(lines.map((l) => l.label))];
 const peers = servers.filter((s) => s !== 'switchboard');
-const results = {}; // scenario -> label -> result
-for (const l of lines) (results[l.scenario] ??= {})[l.label] = l;
+// scenario -> label -> [result of each round]
+const runs = {};
+for (const l of lines) ((runs[l.scenario] ??= {})[l.label] ??= []).push(l);
+const median = (values) => {
+  const v = values.filter((x) => typeof x === 'number' && !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!v.length) return undefined;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+// A proxy whose numeric leaves are the median over the rounds (arrays and objects are walked).
+function medianOf(list) {
+  const first = list[0];
+  if (typeof first === 'number') return median(list);
+  if (Array.isArray(first)) return first.map((_, i) => medianOf(list.map((x) => x?.[i])));
+  if (first && typeof first === 'object') {
+    const out = {};
+    for (const key of Object.keys(first)) out[key] = medianOf(list.map((x) => x?.[key]));
+    return out;
+  }
+  return first;
+}
+const results = {}; // scenario -> label -> median result
+for (const [scenario, byLabel] of Object.entries(runs)) {
+  results[scenario] = {};
+  for (const [label, list] of Object.entries(byLabel)) results[scenario][label] = medianOf(list);
+}
 
 const rows = []; // { figure, values: {label: number|null}, text?: {label: string}, lower?: bool, loadBound?: {label: bool} }
 const fmt = (v, decimals) => (v === null || v === undefined || Number.isNaN(v) ? '–'
