@@ -5,8 +5,8 @@
 # ratio Switchboard / peer; the raw JSON lines stay in $OUT. Not part of ctest (a tiny run of
 # this script is: tests/bench). See docs/benchmarks.md.
 #
-#   bench/run.sh [build-dir]            (default build/release; needs switchboard, switchboard-loadgen,
-#                                        switchboard-rawpeer and `npm ci` in bench/peers)
+#   bench/run.sh [build-dir]            (default build/release: switchboard, switchboard-loadgen and
+#                                        switchboard-rawpeer; runs `npm ci` in bench/peers if needed)
 #
 # Scale with environment variables (defaults in brackets):
 #   SERVERS [switchboard socketio ws raw]   SCENARIOS [idle fanout storm echo]
@@ -49,8 +49,10 @@ loadgen=$build/bin/switchboard-loadgen
 for tool in "$build/bin/switchboard" "$loadgen" "$build/bin/switchboard-rawpeer"; do
   [ -x "$tool" ] || { echo "missing $tool: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 done
+# The Node peers, pinned by the lockfile (scripts/install-deps.sh installs them too; scripts/run.sh
+# skips npm, so a machine set up with it gets them here).
 case " $SERVERS " in *" socketio "*|*" ws "*)
-  [ -d bench/peers/node_modules ] || { echo "run 'npm ci' in bench/peers first (scripts/install-deps.sh does)" >&2; exit 1; } ;;
+  [ -d bench/peers/node_modules ] || (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error) ;;
 esac
 
 # Up to the hard descriptor limit for the servers (Node does not raise it itself).
