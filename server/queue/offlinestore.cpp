@@ -51,6 +51,11 @@ bool OfflineStore::open(const QString &path, QString *error)
         close();
         return false;
     }
+    if (q.exec(QStringLiteral("SELECT DISTINCT user_id FROM offline_events"))) {
+        QMutexLocker lock(&m_leaseMutex);
+        while (q.next())
+            m_usersWithEvents.insert(q.value(0).toString());
+    }
     return true;
 }
 
@@ -65,6 +70,7 @@ void OfflineStore::close()
     m_path.clear();
     QMutexLocker leaseLock(&m_leaseMutex);
     m_leases.clear();
+    m_usersWithEvents.clear();
 }
 
 bool OfflineStore::store(const QString &userId, const QString &frame, int maxPerUser, int *dropped, QString *error)
@@ -101,6 +107,8 @@ bool OfflineStore::store(const QString &userId, const QString &frame, int maxPer
         *dropped = 0;
         return false;
     }
+    QMutexLocker lock(&m_leaseMutex);
+    m_usersWithEvents.insert(userId);
     return true;
 }
 
@@ -109,20 +117,29 @@ QList<OfflineStore::Pending> OfflineStore::take(const QString &userId, quint64 c
     QList<Pending> pending;
     if (!isOpen())
         return pending;
+    // Held through the query: a store() for this user commits and then (under this lock)
+    // marks the user, so it cannot be unmarked below by a query that missed its row.
+    QMutexLocker lock(&m_leaseMutex);
+    if (!m_usersWithEvents.contains(userId))
+        return pending;
     QSqlQuery q(QSqlDatabase::database(connectionName()));
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT id, frame FROM offline_events WHERE user_id = ? ORDER BY id"));
     q.addBindValue(userId);
     if (!q.exec())
         return pending;
-    QMutexLocker lock(&m_leaseMutex);
+    bool any = false;
     while (q.next()) {
+        any = true;
         const qint64 row = q.value(0).toLongLong();
         if (m_leases.contains(row))
             continue;
         m_leases.insert(row, connectionId);
         pending.append(Pending{row, q.value(1).toString()});
     }
+    // Nothing stored any more (all acked): skip SQLite for this user until store() again.
+    if (!any)
+        m_usersWithEvents.remove(userId);
     return pending;
 }
 

@@ -3,6 +3,7 @@
 #include <QtCore/QHash>
 #include <QtCore/QList>
 #include <QtCore/QMutex>
+#include <QtCore/QSet>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
@@ -57,6 +58,9 @@ private:
     QStringList m_names;
     QMutex m_leaseMutex;
     QHash<qint64, quint64> m_leases; // row -> connection it was sent to
+    // Users who may have stored events: take() skips SQLite for everyone else, which is
+    // almost every connect (it was a fifth of the CPU of a connection storm).
+    QSet<QString> m_usersWithEvents;
 };
 
 } // namespace Switchboard
