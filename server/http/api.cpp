@@ -19,6 +19,7 @@ QJsonObject connectionJson(const ConnectionSnapshot &c)
             {QStringLiteral("role"), c.role},
             {QStringLiteral("address"), c.address},
             {QStringLiteral("protocol"), c.protocol},
+            {QStringLiteral("transport"), c.transport},
             {QStringLiteral("connectedAt"), QDateTime::fromMSecsSinceEpoch(c.connectedAtMs, Qt::UTC).toString(Qt::ISODateWithMs)},
             {QStringLiteral("lastActivity"), QDateTime::fromMSecsSinceEpoch(c.lastActivityMs, Qt::UTC).toString(Qt::ISODateWithMs)},
             {QStringLiteral("rooms"), QJsonArray::fromStringList(c.rooms)},

@@ -141,6 +141,7 @@ ConnectionSnapshot Registry::snapshotLocked(const ConnectionInfo &info) const
     s.role = info.role;
     s.address = info.address;
     s.protocol = info.protocol;
+    s.transport = info.transport.load(std::memory_order_relaxed) == 1 ? QStringLiteral("polling") : QStringLiteral("websocket");
     s.connectedAtMs = info.connectedAtMs;
     s.lastActivityMs = info.lastActivityMs.load(std::memory_order_relaxed);
     s.messagesIn = info.messagesIn.load(std::memory_order_relaxed);

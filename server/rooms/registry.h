@@ -22,8 +22,10 @@ struct ConnectionInfo
     QString userId;
     QString role;
     QString address;
-    QString protocol = QStringLiteral("json");
+    QString protocol = QStringLiteral("json"); // "json" (native) or "socket.io"
     qint64 connectedAtMs = 0;
+    /// 0 = WebSocket, 1 = HTTP long-polling (a Socket.IO session may upgrade from 1 to 0).
+    std::atomic<int> transport{0};
     int worker = 0;
     std::atomic<qint64> lastActivityMs{0};
     std::atomic<quint64> messagesIn{0};
@@ -41,6 +43,7 @@ struct ConnectionSnapshot
     QString role;
     QString address;
     QString protocol;
+    QString transport;  // "websocket" or "polling"
     qint64 connectedAtMs = 0;
     qint64 lastActivityMs = 0;
     QStringList rooms;
