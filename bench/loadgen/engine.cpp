@@ -305,7 +305,7 @@ void Engine::onClientEvent(Client &c, std::uint32_t events)
         const std::string key = makeWebSocketKey(nonce);
         c.accept = webSocketAccept(key);
         std::string target = m_endpoint.path;
-        if (m_endpoint.protocol == Protocol::SocketIo) {
+        if (isSocketIo()) {
             target += (target.find('?') == std::string::npos ? "?" : "&");
             target += "EIO=4&transport=websocket";
         } else {
@@ -440,7 +440,7 @@ void Engine::onFrames(Client &c, char *data, std::size_t size)
 
 void Engine::onText(Client &c, std::string_view text)
 {
-    if (m_endpoint.protocol == Protocol::SocketIo)
+    if (isSocketIo())
         onSocketIoText(c, text);
     else
         onNativeText(c, text);
@@ -512,17 +512,30 @@ void Engine::onSocketIoText(Client &c, std::string_view text)
         if (c.state == Client::State::Opening)
             opened(c);
         return;
-    case '4': // connect error: the middleware refused the token
+    case '4': { // connect error: the middleware refused the token
         m_lastError = std::string("Socket.IO connect error: ") + std::string(text.substr(2, 120));
+        // Switchboard puts the native close code in the error's data: {"message":..,"data":{"code":4002}}
+        const std::size_t at = text.find("\"code\":");
+        if (at != std::string_view::npos) {
+            unsigned code = 0;
+            for (std::size_t k = at + 7; k < text.size() && text[k] >= '0' && text[k] <= '9' && code < 100000; ++k)
+                code = code * 10 + unsigned(text[k] - '0');
+            if (code > 0 && code < 65536)
+                c.closeCode = std::uint16_t(code);
+        }
         c.failed = true;
         finish(c);
         return;
+    }
     case '1': // namespace disconnect
         c.closedByServer = true;
         fail(c, "Socket.IO disconnect");
         return;
     case '2':
         break;
+    case '3': // ack: Switchboard's answer to join_room
+        onSocketIoAck(c, text);
+        return;
     default:
         return;
     }
@@ -540,10 +553,37 @@ void Engine::onSocketIoText(Client &c, std::string_view text)
     }
 }
 
-std::string Engine::joinMessage(std::string_view room) const
+void Engine::onSocketIoAck(Client &c, std::string_view text)
+{
+    // 43<id>[{"ok":true,"room":"R"}] or 43<id>[{"ok":false,"error":{...}}]
+    std::size_t i = 2;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9')
+        ++i;
+    const std::string_view args = text.substr(i);
+    if (m_endpoint.protocol != Protocol::SwitchboardSocketIo)
+        return; // the Socket.IO peer is never asked for acks
+    if (i == 2 || !startsWith(args, "[{")) {
+        ++m_protocolErrors;
+        return;
+    }
+    if (args.find("\"ok\":true") != std::string_view::npos) {
+        if (c.joinsPending > 0)
+            --c.joinsPending;
+        m_observer.onJoined(c);
+    } else {
+        m_observer.onServerError(c, args);
+    }
+}
+
+std::string Engine::joinMessage(std::string_view room)
 {
     std::string m;
-    if (m_endpoint.protocol == Protocol::SocketIo) {
+    if (m_endpoint.protocol == Protocol::SwitchboardSocketIo) {
+        // With an ack id: Switchboard confirms a join only through the ack.
+        m = "42" + std::to_string(++m_nextAckId) + "[\"join_room\",";
+        appendQuoted(m, room);
+        m += ']';
+    } else if (m_endpoint.protocol == Protocol::SocketIo) {
         m = "42[\"join_room\",";
         appendQuoted(m, room);
         m += ']';
@@ -559,7 +599,15 @@ std::string Engine::emitMessage(std::string_view room, std::string_view data) co
 {
     std::string m;
     m.reserve(64 + room.size() + data.size());
-    if (m_endpoint.protocol == Protocol::SocketIo) {
+    if (m_endpoint.protocol == Protocol::SwitchboardSocketIo) {
+        // The event itself, with the room inside its data object: {"room":R,<data's fields>}.
+        m = "42[\"bench\",{\"room\":";
+        appendQuoted(m, room);
+        const std::string_view fields = data.size() > 2 ? data.substr(1) : std::string_view("}");
+        if (fields != "}")
+            m += ',';
+        m.append(fields).append("]");
+    } else if (m_endpoint.protocol == Protocol::SocketIo) {
         m = "42[\"emit\",{\"room\":";
         appendQuoted(m, room);
         m.append(",\"event\":\"bench\",\"data\":").append(data).append("}]");
@@ -573,7 +621,13 @@ std::string Engine::emitMessage(std::string_view room, std::string_view data) co
 
 std::string Engine::echoMessage() const
 {
-    return m_endpoint.protocol == Protocol::SocketIo ? std::string("42[\"echo\",{}]") : std::string("{\"type\":\"ping\"}");
+    // Switchboard's Socket.IO endpoint has no echo event (options.cpp refuses the echo scenario).
+    return isSocketIo() ? std::string("42[\"echo\",{}]") : std::string("{\"type\":\"ping\"}");
+}
+
+std::size_t Engine::dataOverhead(std::string_view room) const
+{
+    return m_endpoint.protocol == Protocol::SwitchboardSocketIo ? room.size() + 10 : 0; // "room":"R",
 }
 
 // --- HTTP emits (the mixed scenario's POST /api/v1/internal/emit) ---------------------------

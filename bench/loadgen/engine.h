@@ -15,8 +15,14 @@
 namespace Switchboard::Bench {
 
 /// What the server speaks on its WebSocket: Switchboard's JSON protocol (also the `ws` and raw
-/// peers), or Socket.IO v4 (Engine.IO 4 over WebSocket only).
-enum class Protocol { Native, SocketIo };
+/// peers), or Socket.IO v5 over Engine.IO 4 (WebSocket transport only) with one of two sets of
+/// application events:
+///  - SocketIo: the Socket.IO peer's (bench/peers/socketio-server.js): join_room answered by a
+///    "subscribed" event, publishes as 42["emit",{room,event,data}];
+///  - SwitchboardSocketIo: Switchboard's own /socket.io/ endpoint: join_room with an ack
+///    (43<id>[{"ok":true,...}]), publishes as 42["bench",{"room":R,...data}] (any event whose
+///    first argument carries a room the socket is in is relayed to that room).
+enum class Protocol { Native, SocketIo, SwitchboardSocketIo };
 
 struct Endpoint
 {
@@ -112,9 +118,14 @@ public:
     const std::string &lastError() const { return m_lastError; }
 
     /// Builds the protocol's text for a room join, a room emit and an echo request.
-    std::string joinMessage(std::string_view room) const;
+    std::string joinMessage(std::string_view room);
     std::string emitMessage(std::string_view room, std::string_view data) const;
     std::string echoMessage() const;
+    /// Bytes the protocol adds inside the delivered data object of an emit to @p room (the
+    /// `"room":"R",` that Switchboard's Socket.IO relay carries in the object itself), so a
+    /// scenario can pad less and every protocol delivers objects of the same size.
+    std::size_t dataOverhead(std::string_view room) const;
+    bool isSocketIo() const { return m_endpoint.protocol != Protocol::Native; }
 
     /// Emits over HTTP POST to @p path with a pool of keep-alive connections (mixed scenario).
     void enableHttp(const sockaddr_in &address, std::string host, std::string internalKey, int connections);
@@ -132,6 +143,7 @@ private:
     void onText(Client &c, std::string_view text);
     void onNativeText(Client &c, std::string_view text);
     void onSocketIoText(Client &c, std::string_view text);
+    void onSocketIoAck(Client &c, std::string_view text);
     void sendFrame(Client &c, Opcode op, std::string_view payload);
     void flush(Client &c);
     void setWantWrite(Client &c, bool want);
@@ -157,6 +169,7 @@ private:
     std::uint64_t m_protocolErrors = 0;
     std::string m_lastError;
     std::size_t m_nextSource = 0;
+    std::uint32_t m_nextAckId = 0;
 
     sockaddr_in m_httpAddress{};
     std::string m_httpHost;

@@ -33,7 +33,10 @@ Scenarios (--scenario):
 
 Options:
   --url URL              WebSocket URL (ws://127.0.0.1:8080/ws; Socket.IO: ws://host:port/socket.io/)
-  --protocol P           native (Switchboard, ws and raw peers) or socketio
+  --protocol P           native (Switchboard, ws and raw peers), socketio (the Socket.IO peer:
+                         join_room -> "subscribed", 42["emit",{room,event,data}]) or
+                         switchboard-socketio (Switchboard's /socket.io/: join_room with an ack,
+                         42["bench",{"room":R,...}] relayed to the room; no echo scenario)
   --http URL             base HTTP URL for emits (mixed)
   --secret S             JWT secret to mint client tokens (HS256)
   --internal-key K       x-internal-key for HTTP emits (mixed)
@@ -193,8 +196,14 @@ bool parseOptions(int argc, char **argv, Options *o, int *exitCode)
         o->endpoint.protocol = Protocol::Native;
     } else if (o->protocolName == "socketio") {
         o->endpoint.protocol = Protocol::SocketIo;
+    } else if (o->protocolName == "switchboard-socketio") {
+        o->endpoint.protocol = Protocol::SwitchboardSocketIo;
+        if (o->scenario == "echo") {
+            std::fprintf(stderr, "the echo scenario needs an echo event, which Switchboard's Socket.IO endpoint does not have\n");
+            return false;
+        }
     } else {
-        std::fprintf(stderr, "unknown protocol %s (native, socketio)\n", o->protocolName.c_str());
+        std::fprintf(stderr, "unknown protocol %s (native, socketio, switchboard-socketio)\n", o->protocolName.c_str());
         return false;
     }
     if (!parseUrl(o->url, "ws://", &o->endpoint.address, &o->endpoint.host, &o->endpoint.path)) {

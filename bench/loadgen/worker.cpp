@@ -381,7 +381,9 @@ void Worker::publish(Room &room, int bytes)
         ++m_report.published;
         m_report.expected += room.members;
     }
-    m_engine.sendText(p, m_engine.emitMessage(room.name, payload(t, bytes)));
+    // The delivered data object is `bytes` long whatever the protocol adds inside it.
+    const int fill = bytes - int(m_engine.dataOverhead(room.name));
+    m_engine.sendText(p, m_engine.emitMessage(room.name, payload(t, fill)));
 }
 
 void Worker::onEvent(Client &c, std::int64_t t)
