@@ -48,11 +48,45 @@ QString formatSince(qint64 epochMs)
 }
 }
 
+// Everything that can change while a connection is open, so that the row diff signals it;
+// user, role and address are fixed at accept. The transport changes when a Socket.IO
+// session upgrades from polling to WebSocket.
 bool ConnectionsModel::Row::operator==(const Row &o) const
 {
     return s.id == o.s.id && s.lastActivityMs == o.s.lastActivityMs && s.messagesIn == o.s.messagesIn
         && s.messagesOut == o.s.messagesOut && s.pendingBytes == o.s.pendingBytes && s.rooms == o.s.rooms
-        && s.bytesIn == o.s.bytesIn && s.bytesOut == o.s.bytesOut;
+        && s.bytesIn == o.s.bytesIn && s.bytesOut == o.s.bytesOut && s.transport == o.s.transport
+        && s.protocol == o.s.protocol;
+}
+
+QString ConnectionsModel::protocolLabel(const QString &protocol)
+{
+    if (protocol == QLatin1String("json"))
+        return tr("native");
+    if (protocol == QLatin1String("socket.io"))
+        return tr("Socket.IO");
+    return protocol;
+}
+
+QString ConnectionsModel::transportLabel(const QString &transport)
+{
+    if (transport == QLatin1String("websocket"))
+        return tr("WebSocket");
+    if (transport == QLatin1String("polling"))
+        return tr("polling");
+    return transport;
+}
+
+ConnectionsModel::Params ConnectionsModel::params() const
+{
+    Params p{m_filter, m_room, m_sortColumn, m_sortOrder, {}};
+    if (!m_filter.trimmed().isEmpty()) {
+        for (const char *value : {"json", "socket.io"})
+            p.labels.insert(QLatin1String(value), protocolLabel(QLatin1String(value)));
+        for (const char *value : {"websocket", "polling"})
+            p.labels.insert(QLatin1String(value), transportLabel(QLatin1String(value)));
+    }
+    return p;
 }
 
 ConnectionsModel::ConnectionsModel(QObject *parent) : ConnectionsModel(ConsoleContext::server(), parent)
@@ -106,7 +140,8 @@ QString ConnectionsModel::text(const ConnectionSnapshot &s, int column) const
     case MessagesInColumn: return QString::number(s.messagesIn);
     case MessagesOutColumn: return QString::number(s.messagesOut);
     case PendingColumn: return formatBytes(s.pendingBytes);
-    case ProtocolColumn: return s.protocol;
+    case ProtocolColumn: return protocolLabel(s.protocol);
+    case TransportColumn: return transportLabel(s.transport);
     }
     return {};
 }
@@ -121,6 +156,8 @@ QVariant ConnectionsModel::sortKey(const ConnectionSnapshot &s, int column) cons
     case MessagesInColumn: return s.messagesIn;
     case MessagesOutColumn: return s.messagesOut;
     case PendingColumn: return s.pendingBytes;
+    case ProtocolColumn: return s.protocol;
+    case TransportColumn: return s.transport;
     default: return text(s, column);
     }
 }
@@ -147,6 +184,7 @@ QVariant ConnectionsModel::data(const QModelIndex &index, int role) const
     case MessagesOutRole: return qint64(s.messagesOut);
     case PendingBytesRole: return s.pendingBytes;
     case ProtocolRole: return s.protocol;
+    case TransportRole: return s.transport;
     case SortRole: return sortKey(s, index.column());
     }
     return {};
@@ -168,6 +206,7 @@ QVariant ConnectionsModel::headerData(int section, Qt::Orientation orientation, 
     case MessagesOutColumn: return tr("Msgs out");
     case PendingColumn: return tr("Pending");
     case ProtocolColumn: return tr("Protocol");
+    case TransportColumn: return tr("Transport");
     }
     return {};
 }
@@ -187,6 +226,7 @@ QHash<int, QByteArray> ConnectionsModel::roleNames() const
             {MessagesOutRole, "messagesOut"},
             {PendingBytesRole, "pendingBytes"},
             {ProtocolRole, "protocol"},
+            {TransportRole, "transport"},
             {SortRole, "sortKey"}};
 }
 
@@ -270,8 +310,10 @@ bool ConnectionsModel::accepts(const ConnectionSnapshot &s, const Params &p)
     const QString f = p.filter.trimmed();
     if (f.isEmpty())
         return true;
+    const auto label = [&p](const QString &value) { return p.labels.value(value, value); };
     return QString::number(s.id) == f || s.userId.contains(f, Qt::CaseInsensitive)
         || s.role.contains(f, Qt::CaseInsensitive) || s.address.contains(f, Qt::CaseInsensitive)
+        || label(s.protocol).contains(f, Qt::CaseInsensitive) || label(s.transport).contains(f, Qt::CaseInsensitive)
         || std::any_of(s.rooms.cbegin(), s.rooms.cend(),
                        [&f](const QString &r) { return r.contains(f, Qt::CaseInsensitive); });
 }
@@ -300,7 +342,10 @@ QList<ConnectionsModel::Row> ConnectionsModel::buildRows(const QList<ConnectionS
         case MessagesInColumn: return cmp(a.messagesIn, b.messagesIn);
         case MessagesOutColumn: return cmp(a.messagesOut, b.messagesOut);
         case PendingColumn: return cmp(a.pendingBytes, b.pendingBytes);
+        // By the registry's values: "json" (native) before "socket.io", "polling" before
+        // "websocket", as their labels read.
         case ProtocolColumn: return a.protocol.compare(b.protocol);
+        case TransportColumn: return a.transport.compare(b.transport);
         }
         return 0;
     };
@@ -422,6 +467,16 @@ QString ConnectionDetails::connectedAt() const
     return m_s.connectedAtMs > 0
         ? QDateTime::fromMSecsSinceEpoch(m_s.connectedAtMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
         : QString();
+}
+
+QString ConnectionDetails::protocolLabel() const
+{
+    return ConnectionsModel::protocolLabel(m_s.protocol);
+}
+
+QString ConnectionDetails::transportLabel() const
+{
+    return ConnectionsModel::transportLabel(m_s.transport);
 }
 
 QString ConnectionDetails::lastActivity() const

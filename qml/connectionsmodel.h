@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QtCore/QAbstractTableModel>
+#include <QtCore/QHash>
 #include <QtCore/QStringList>
 #include <QtCore/QThreadPool>
 #include <QtCore/QTimer>
@@ -15,6 +16,11 @@ class Server;
 
 /**
  * @brief Live connections as a sortable, filterable table.
+ *
+ * Protocol and transport are shown as labels ("native" / "Socket.IO", "WebSocket" /
+ * "polling"); their roles and sort keys carry the registry's values ("json", "socket.io",
+ * "websocket", "polling"). A Socket.IO session that upgrades from polling to WebSocket
+ * updates its row like any other change.
  *
  * While active it takes a registry snapshot every refreshInterval ms (250 by default, so at
  * most four model updates a second), filters and sorts it, and applies the difference with
@@ -37,15 +43,20 @@ class ConnectionsModel : public QAbstractTableModel
 public:
     enum Column { IdColumn, UserColumn, RoleColumn, AddressColumn, SinceColumn, LastActivityColumn,
                   RoomsColumn, MessagesInColumn, MessagesOutColumn, PendingColumn, ProtocolColumn,
-                  ColumnCount };
+                  TransportColumn, ColumnCount };
     Q_ENUM(Column)
     enum Role { ConnectionIdRole = Qt::UserRole + 1, UserIdRole, RoleNameRole, AddressRole,
                 ConnectedAtRole, LastActivityRole, RoomsRole, MessagesInRole, MessagesOutRole,
-                PendingBytesRole, ProtocolRole, SortRole };
+                PendingBytesRole, ProtocolRole, TransportRole, SortRole };
     Q_ENUM(Role)
 
     explicit ConnectionsModel(QObject *parent = nullptr);
     ConnectionsModel(Server *server, QObject *parent);
+
+    /// "native" for the native JSON protocol ("json"), "Socket.IO" for "socket.io".
+    static QString protocolLabel(const QString &protocol);
+    /// "WebSocket" for "websocket", "polling" for HTTP long-polling ("polling").
+    static QString transportLabel(const QString &transport);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -109,10 +120,13 @@ private:
         QString room;
         int column = IdColumn;
         Qt::SortOrder order = Qt::AscendingOrder;
+        // Protocol and transport values -> the labels the table shows, translated on the GUI
+        // thread, so that the filter matches what the operator reads.
+        QHash<QString, QString> labels;
     };
     static bool accepts(const ConnectionSnapshot &s, const Params &p);
     static QList<Row> buildRows(const QList<ConnectionSnapshot> &all, const Params &p);
-    Params params() const { return {m_filter, m_room, m_sortColumn, m_sortOrder}; }
+    Params params() const;
     /// Timer path: snapshot, filter and sort on m_worker, then apply() on the GUI thread.
     void refreshInBackground();
     /// Brings m_rows to @p next: replays @p steps worked out on the worker, or diffs here.
@@ -154,6 +168,9 @@ class ConnectionDetails : public QObject
     Q_PROPERTY(QString role READ role NOTIFY changed)
     Q_PROPERTY(QString address READ address NOTIFY changed)
     Q_PROPERTY(QString protocol READ protocol NOTIFY changed)
+    Q_PROPERTY(QString protocolLabel READ protocolLabel NOTIFY changed)
+    Q_PROPERTY(QString transport READ transport NOTIFY changed)
+    Q_PROPERTY(QString transportLabel READ transportLabel NOTIFY changed)
     Q_PROPERTY(QString connectedAt READ connectedAt NOTIFY changed)
     Q_PROPERTY(QString lastActivity READ lastActivity NOTIFY changed)
     Q_PROPERTY(QStringList rooms READ rooms NOTIFY changed)
@@ -174,6 +191,9 @@ public:
     QString role() const { return m_s.role; }
     QString address() const { return m_s.address; }
     QString protocol() const { return m_s.protocol; }
+    QString protocolLabel() const;
+    QString transport() const { return m_s.transport; }
+    QString transportLabel() const;
     QString connectedAt() const;
     QString lastActivity() const;
     QStringList rooms() const { return m_s.rooms; }

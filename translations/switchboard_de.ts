@@ -8,12 +8,12 @@
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <source>Every open WebSocket. Click a row for details and actions; click a column header to sort.</source>
-        <translation>Alle offenen WebSockets. Klicken Sie auf eine Zeile für Details und Aktionen, auf einen Spaltenkopf zum Sortieren.</translation>
+        <source>Every open connection, native or Socket.IO. Click a row for details and actions; click a column header to sort.</source>
+        <translation>Alle offenen Verbindungen, nativ oder Socket.IO. Klicken Sie auf eine Zeile für Details und Aktionen, auf einen Spaltenkopf zum Sortieren.</translation>
     </message>
     <message>
-        <source>Filter by id, user, role, address or room</source>
-        <translation>Nach ID, Benutzer, Rolle, Adresse oder Raum filtern</translation>
+        <source>Filter by id, user, role, address, room, protocol or transport</source>
+        <translation>Nach ID, Benutzer, Rolle, Adresse, Raum, Protokoll oder Transport filtern</translation>
     </message>
     <message>
         <source>%1 of %2 connections</source>
@@ -69,6 +69,10 @@
     <message>
         <source>Protocol</source>
         <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>Transport</source>
+        <translation>Transport</translation>
     </message>
     <message>
         <source>Connected at</source>
@@ -1499,6 +1503,26 @@ Letzter Fehler: %4
     <message>
         <source>Protocol</source>
         <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>Transport</source>
+        <translation>Transport</translation>
+    </message>
+    <message>
+        <source>native</source>
+        <translation>nativ</translation>
+    </message>
+    <message>
+        <source>Socket.IO</source>
+        <translation>Socket.IO</translation>
+    </message>
+    <message>
+        <source>WebSocket</source>
+        <translation>WebSocket</translation>
+    </message>
+    <message>
+        <source>polling</source>
+        <translation>Polling</translation>
     </message>
 </context>
 <context>

@@ -8,12 +8,12 @@
         <translation>Connections</translation>
     </message>
     <message>
-        <source>Every open WebSocket. Click a row for details and actions; click a column header to sort.</source>
-        <translation>Every open WebSocket. Click a row for details and actions; click a column header to sort.</translation>
+        <source>Every open connection, native or Socket.IO. Click a row for details and actions; click a column header to sort.</source>
+        <translation>Every open connection, native or Socket.IO. Click a row for details and actions; click a column header to sort.</translation>
     </message>
     <message>
-        <source>Filter by id, user, role, address or room</source>
-        <translation>Filter by id, user, role, address or room</translation>
+        <source>Filter by id, user, role, address, room, protocol or transport</source>
+        <translation>Filter by id, user, role, address, room, protocol or transport</translation>
     </message>
     <message>
         <source>%1 of %2 connections</source>
@@ -69,6 +69,10 @@
     <message>
         <source>Protocol</source>
         <translation>Protocol</translation>
+    </message>
+    <message>
+        <source>Transport</source>
+        <translation>Transport</translation>
     </message>
     <message>
         <source>Connected at</source>
@@ -1499,6 +1503,26 @@ Last error: %4
     <message>
         <source>Protocol</source>
         <translation>Protocol</translation>
+    </message>
+    <message>
+        <source>Transport</source>
+        <translation>Transport</translation>
+    </message>
+    <message>
+        <source>native</source>
+        <translation>native</translation>
+    </message>
+    <message>
+        <source>Socket.IO</source>
+        <translation>Socket.IO</translation>
+    </message>
+    <message>
+        <source>WebSocket</source>
+        <translation>WebSocket</translation>
+    </message>
+    <message>
+        <source>polling</source>
+        <translation>polling</translation>
     </message>
 </context>
 <context>

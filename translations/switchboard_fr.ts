@@ -8,12 +8,12 @@
         <translation>Connexions</translation>
     </message>
     <message>
-        <source>Every open WebSocket. Click a row for details and actions; click a column header to sort.</source>
-        <translation>Tous les WebSockets ouverts. Cliquez sur une ligne pour les détails et les actions, sur un en-tête de colonne pour trier.</translation>
+        <source>Every open connection, native or Socket.IO. Click a row for details and actions; click a column header to sort.</source>
+        <translation>Toutes les connexions ouvertes, natives ou Socket.IO. Cliquez sur une ligne pour les détails et les actions, sur un en-tête de colonne pour trier.</translation>
     </message>
     <message>
-        <source>Filter by id, user, role, address or room</source>
-        <translation>Filtrer par id, utilisateur, rôle, adresse ou salon</translation>
+        <source>Filter by id, user, role, address, room, protocol or transport</source>
+        <translation>Filtrer par id, utilisateur, rôle, adresse, salon, protocole ou transport</translation>
     </message>
     <message>
         <source>%1 of %2 connections</source>
@@ -69,6 +69,10 @@
     <message>
         <source>Protocol</source>
         <translation>Protocole</translation>
+    </message>
+    <message>
+        <source>Transport</source>
+        <translation>Transport</translation>
     </message>
     <message>
         <source>Connected at</source>
@@ -1499,6 +1503,26 @@ Dernière erreur&#xa0;: %4
     <message>
         <source>Protocol</source>
         <translation>Protocole</translation>
+    </message>
+    <message>
+        <source>Transport</source>
+        <translation>Transport</translation>
+    </message>
+    <message>
+        <source>native</source>
+        <translation>natif</translation>
+    </message>
+    <message>
+        <source>Socket.IO</source>
+        <translation>Socket.IO</translation>
+    </message>
+    <message>
+        <source>WebSocket</source>
+        <translation>WebSocket</translation>
+    </message>
+    <message>
+        <source>polling</source>
+        <translation>polling</translation>
     </message>
 </context>
 <context>

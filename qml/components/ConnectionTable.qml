@@ -14,7 +14,7 @@ Rectangle {
     // Widths per ConnectionsModel column (0 hides one). The flexible column (Rooms, else the
     // last visible one) takes what the others leave, down to its own width; past that the
     // table scrolls sideways.
-    property list<int> columnWidths: [64, 110, 90, 140, 90, 100, 140, 76, 76, 76, 70]
+    property list<int> columnWidths: [64, 110, 90, 140, 90, 100, 140, 76, 76, 76, 86, 96]
     property int flexColumn: ConnectionsModel.RoomsColumn
     readonly property alias table: tableView
     readonly property int rows: tableView.rows
@@ -128,8 +128,10 @@ Rectangle {
                 elide: Text.ElideRight
                 color: cell.column === ConnectionsModel.IdColumn ? Theme.textMuted : Theme.text
                 font.pixelSize: Theme.fontNormal
+                // Figures in mono; protocol and transport are words.
                 font.family: cell.column === ConnectionsModel.IdColumn || cell.column === ConnectionsModel.AddressColumn
-                             || cell.column >= ConnectionsModel.MessagesInColumn ? Theme.monoFamily : font.family
+                             || (cell.column >= ConnectionsModel.MessagesInColumn && cell.column <= ConnectionsModel.PendingColumn)
+                             ? Theme.monoFamily : font.family
             }
             TapHandler {
                 onTapped: {

@@ -35,7 +35,7 @@ Item {
 
         PageHeader {
             title: qsTr("Connections")
-            subtitle: qsTr("Every open WebSocket. Click a row for details and actions; click a column header to sort.")
+            subtitle: qsTr("Every open connection, native or Socket.IO. Click a row for details and actions; click a column header to sort.")
             Layout.fillWidth: true
         }
 
@@ -55,7 +55,7 @@ Item {
                     FilterField {
                         id: filter
                         objectName: "connectionsFilter"
-                        placeholderText: qsTr("Filter by id, user, role, address or room")
+                        placeholderText: qsTr("Filter by id, user, role, address, room, protocol or transport")
                         Layout.preferredWidth: 420
                     }
                     Label {
@@ -141,7 +141,8 @@ Item {
                             KeyValue { objectName: "detailsUser"; label: qsTr("User"); value: details.userId; labelWidth: 110; Layout.fillWidth: true }
                             KeyValue { label: qsTr("Role"); value: details.role; labelWidth: 110; Layout.fillWidth: true }
                             KeyValue { label: qsTr("Address"); value: details.address; mono: true; labelWidth: 110; Layout.fillWidth: true }
-                            KeyValue { label: qsTr("Protocol"); value: details.protocol; labelWidth: 110; Layout.fillWidth: true }
+                            KeyValue { objectName: "detailsProtocol"; label: qsTr("Protocol"); value: details.protocolLabel; labelWidth: 110; Layout.fillWidth: true }
+                            KeyValue { objectName: "detailsTransport"; label: qsTr("Transport"); value: details.transportLabel; labelWidth: 110; Layout.fillWidth: true }
                             KeyValue { label: qsTr("Connected at"); value: details.connectedAt; labelWidth: 110; Layout.fillWidth: true }
                             KeyValue { label: qsTr("Last activity"); value: details.lastActivity; labelWidth: 110; Layout.fillWidth: true }
                             KeyValue {

@@ -221,7 +221,7 @@ Item {
                     objectName: "roomMembersTable"
                     visible: page.selectedRoom.length > 0
                     model: members
-                    columnWidths: [56, 110, 84, 140, 84, 96, 0, 72, 72, 0, 0]
+                    columnWidths: [56, 110, 84, 140, 84, 96, 0, 72, 72, 0, 0, 0]
                     flexColumn: ConnectionsModel.UserColumn
                     Layout.fillWidth: true
                     Layout.fillHeight: true

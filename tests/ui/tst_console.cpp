@@ -95,6 +95,38 @@ struct Client
     quint64 id = 0;
 };
 
+/**
+ * A connection that looks like a Socket.IO session to whatever reads the registry (the
+ * console) but has no socket behind it: protocol "socket.io", transport polling until
+ * setTransport() says otherwise. Leaves the registry when it goes out of scope.
+ */
+class FakeSocketIoConnection
+{
+public:
+    FakeSocketIoConnection(Server &server, const QString &user)
+        : m_server(server), m_info(std::make_shared<ConnectionInfo>())
+    {
+        m_info->id = server.nextConnectionId();
+        m_info->userId = user;
+        m_info->address = QStringLiteral("203.0.113.7:51000");
+        m_info->protocol = QStringLiteral("socket.io");
+        m_info->transport = 1; // polling
+        m_info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
+        m_info->lastActivityMs = m_info->connectedAtMs;
+        server.registry().add(m_info, {QStringLiteral("user:") + user});
+    }
+    ~FakeSocketIoConnection() { m_server.registry().remove(m_info->id); }
+    Q_DISABLE_COPY_MOVE(FakeSocketIoConnection)
+
+    quint64 id() const { return m_info->id; }
+    /// As the server records an upgrade: 0 = WebSocket, 1 = polling.
+    void setTransport(int transport) { m_info->transport.store(transport); }
+
+private:
+    Server &m_server;
+    std::shared_ptr<ConnectionInfo> m_info;
+};
+
 } // namespace
 
 class tst_Console : public QObject
@@ -116,6 +148,7 @@ private Q_SLOTS:
     void connectionsTableShowsClients();
     void connectionsFilter();
     void connectionsSortByClickingHeader();
+    void connectionsShowProtocolAndTransport();
     void disconnectFromUi_data();
     void disconnectFromUi();
     void emitToRoom();
@@ -452,6 +485,8 @@ void tst_Console::connectionsTableShowsClients()
         QCOMPARE(connectionCell(c.id, ConnectionsModel::IdColumn)->property("display").toString(), QString::number(c.id));
         QVERIFY(connectionCell(c.id, ConnectionsModel::RoomsColumn)->property("display").toString()
                     .contains(QStringLiteral("user:") + c.user));
+        QCOMPARE(connectionCell(c.id, ConnectionsModel::ProtocolColumn)->property("display").toString(), QStringLiteral("native"));
+        QCOMPARE(connectionCell(c.id, ConnectionsModel::TransportColumn)->property("display").toString(), QStringLiteral("WebSocket"));
     }
     QVERIFY(connectionCell(clients[2].id, ConnectionsModel::RoomsColumn)->property("display").toString().contains("team:red"));
 
@@ -528,6 +563,77 @@ void tst_Console::connectionsSortByClickingHeader()
     QTRY_COMPARE(usersTopDown(), QStringList({"anna", "mike", "zoe"}));
     click(item(QStringLiteral("sortHeader_%1").arg(ConnectionsModel::UserColumn), table));
     QTRY_COMPARE(usersTopDown(), QStringList({"zoe", "mike", "anna"}));
+}
+
+void tst_Console::connectionsShowProtocolAndTransport()
+{
+    const Client native = connectClient(QStringLiteral("nat"));
+    FakeSocketIoConnection sio(m_ts->server(), QStringLiteral("sio"));
+    openPage(QStringLiteral("connections"));
+    QQuickItem *connections = page(QStringLiteral("connections"));
+    QQuickItem *table = item(QStringLiteral("connectionsTable"), connections);
+    QTRY_COMPARE(table->property("rows").toInt(), 2);
+    const auto cellText = [this](quint64 id, int column) {
+        QQuickItem *cell = connectionCell(id, column);
+        return cell ? cell->property("display").toString() : QString();
+    };
+    QTRY_COMPARE(cellText(sio.id(), ConnectionsModel::ProtocolColumn), QStringLiteral("Socket.IO"));
+    QCOMPARE(cellText(sio.id(), ConnectionsModel::TransportColumn), QStringLiteral("polling"));
+    QCOMPARE(cellText(native.id, ConnectionsModel::ProtocolColumn), QStringLiteral("native"));
+    QCOMPARE(cellText(native.id, ConnectionsModel::TransportColumn), QStringLiteral("WebSocket"));
+    // The header names the new column.
+    QQuickItem *header = item(QStringLiteral("connectionTableHeader"), connections);
+    QVERIFY(!findItems(header, [](QQuickItem *i) {
+        return i->property("column").toInt() == ConnectionsModel::TransportColumn
+            && i->property("display").toString() == QLatin1String("Transport");
+    }).isEmpty());
+
+    // The session upgrades to WebSocket: the cell follows, with nothing else in the row changed.
+    sio.setTransport(0);
+    QTRY_COMPARE(cellText(sio.id(), ConnectionsModel::TransportColumn), QStringLiteral("WebSocket"));
+    QCOMPARE(cellText(sio.id(), ConnectionsModel::ProtocolColumn), QStringLiteral("Socket.IO"));
+    sio.setTransport(1);
+    QTRY_COMPARE(cellText(sio.id(), ConnectionsModel::TransportColumn), QStringLiteral("polling"));
+
+    // Sorting by the Transport header puts polling first, then last.
+    QQuickItem *view = item(QStringLiteral("connectionTableView"), table);
+    const auto usersTopDown = [&] {
+        QStringList users;
+        for (int row = 0; row < 2; ++row) {
+            QQuickItem *cell = tableCell(view, ConnectionsModel::UserColumn, row);
+            users << (cell ? cell->property("display").toString() : QString());
+        }
+        return users;
+    };
+    QTRY_COMPARE(usersTopDown(), QStringList({"nat", "sio"}));
+    click(item(QStringLiteral("sortHeader_%1").arg(ConnectionsModel::TransportColumn), table));
+    QTRY_COMPARE(usersTopDown(), QStringList({"sio", "nat"}));
+    click(item(QStringLiteral("sortHeader_%1").arg(ConnectionsModel::TransportColumn), table));
+    QTRY_COMPARE(usersTopDown(), QStringList({"nat", "sio"}));
+
+    // Filtering by what the cells say.
+    typeInto(item(QStringLiteral("connectionsFilter"), connections), QStringLiteral("polling"));
+    QTRY_COMPARE(table->property("rows").toInt(), 1);
+    QTRY_VERIFY(connectionCell(sio.id(), ConnectionsModel::UserColumn));
+    typeInto(item(QStringLiteral("connectionsFilter"), connections), QStringLiteral("native"));
+    QTRY_COMPARE(table->property("rows").toInt(), 1);
+    QTRY_VERIFY(connectionCell(native.id, ConnectionsModel::UserColumn));
+    click(item(QStringLiteral("connectionsFilterClear"), connections));
+    QTRY_COMPARE(table->property("rows").toInt(), 2);
+
+    // The details pane names both, and follows an upgrade.
+    QQuickItem *details = item(QStringLiteral("connectionDetails"), connections);
+    QTRY_VERIFY(connectionCell(sio.id(), ConnectionsModel::UserColumn));
+    click(connectionCell(sio.id(), ConnectionsModel::UserColumn));
+    QTRY_VERIFY(shown(details));
+    QTRY_COMPARE(item(QStringLiteral("detailsProtocolValue"), details)->property("text").toString(), QStringLiteral("Socket.IO"));
+    QTRY_COMPARE(item(QStringLiteral("detailsTransportValue"), details)->property("text").toString(), QStringLiteral("polling"));
+    sio.setTransport(0);
+    QTRY_COMPARE(item(QStringLiteral("detailsTransportValue"), details)->property("text").toString(), QStringLiteral("WebSocket"));
+    QTRY_VERIFY(connectionCell(native.id, ConnectionsModel::UserColumn));
+    click(connectionCell(native.id, ConnectionsModel::UserColumn));
+    QTRY_COMPARE(item(QStringLiteral("detailsProtocolValue"), details)->property("text").toString(), QStringLiteral("native"));
+    QTRY_COMPARE(item(QStringLiteral("detailsTransportValue"), details)->property("text").toString(), QStringLiteral("WebSocket"));
 }
 
 void tst_Console::disconnectFromUi_data()

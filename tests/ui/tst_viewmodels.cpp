@@ -5,6 +5,7 @@
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QScopeGuard>
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QTranslator>
 #include <QtTest/QAbstractItemModelTester>
@@ -12,6 +13,7 @@
 #include <QtTest/QTest>
 
 #include "connectionsmodel.h"
+#include "consolecontext.h"
 #include "deadlettersmodel.h"
 #include "emitter.h"
 #include "eventsmodel.h"
@@ -36,6 +38,38 @@ struct Client
     WsClient *ws = nullptr;
     QString user;
     quint64 id = 0;
+};
+
+/**
+ * A connection that looks like a Socket.IO session to whatever reads the registry (the
+ * console's models) but has no socket behind it: protocol "socket.io", transport polling
+ * until setTransport() says otherwise. Leaves the registry when it goes out of scope.
+ */
+class FakeSocketIoConnection
+{
+public:
+    FakeSocketIoConnection(Server &server, const QString &user, const QStringList &rooms = {})
+        : m_server(server), m_info(std::make_shared<ConnectionInfo>())
+    {
+        m_info->id = server.nextConnectionId();
+        m_info->userId = user;
+        m_info->address = QStringLiteral("203.0.113.7:51000");
+        m_info->protocol = QStringLiteral("socket.io");
+        m_info->transport = 1; // polling
+        m_info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
+        m_info->lastActivityMs = m_info->connectedAtMs;
+        server.registry().add(m_info, QStringList{QStringLiteral("user:") + user} + rooms);
+    }
+    ~FakeSocketIoConnection() { m_server.registry().remove(m_info->id); }
+    Q_DISABLE_COPY_MOVE(FakeSocketIoConnection)
+
+    quint64 id() const { return m_info->id; }
+    /// As the server records an upgrade: 0 = WebSocket, 1 = polling.
+    void setTransport(int transport) { m_info->transport.store(transport); }
+
+private:
+    Server &m_server;
+    std::shared_ptr<ConnectionInfo> m_info;
 };
 
 /// @p role of every row of @p model, top to bottom (column 0, or @p column).
@@ -125,6 +159,9 @@ private Q_SLOTS:
     void connectionsOfOneRoom();
     void connectionsUnderChurn();
     void connectionsSignalAroundTheViewport();
+    void connectionsProtocolAndTransport();
+    void connectionsTransportUpgradeIsSignalled();
+    void connectionDetailsProtocolAndTransport();
 
     void roomsFollowMembership();
     void roomsFilterAndUsers();
@@ -256,7 +293,8 @@ void tst_ViewModels::connectionsRoleNamesAndHeaders()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QCOMPARE(roleNameList(model), sorted({"display", "textAlignment", "connectionId", "userId", "roleName", "address",
                                           "connectedAt", "lastActivity", "rooms", "messagesIn", "messagesOut",
-                                          "pendingBytes", "protocol", "sortKey"}));
+                                          "pendingBytes", "protocol", "transport", "sortKey"}));
+    QCOMPARE(model.roleNames().value(ConnectionsModel::TransportRole), QByteArray("transport"));
     QCOMPARE(model.roleNames().value(ConnectionsModel::ConnectionIdRole), QByteArray("connectionId"));
     QCOMPARE(model.roleNames().value(ConnectionsModel::UserIdRole), QByteArray("userId"));
     QCOMPARE(model.columnCount(), int(ConnectionsModel::ColumnCount));
@@ -265,7 +303,7 @@ void tst_ViewModels::connectionsRoleNamesAndHeaders()
     for (int c = 0; c < model.columnCount(); ++c)
         headers << model.headerData(c, Qt::Horizontal).toString();
     QCOMPARE(headers, QStringList({"ID", "User", "Role", "Address", "Connected", "Last activity", "Rooms",
-                                   "Msgs in", "Msgs out", "Pending", "Protocol"}));
+                                   "Msgs in", "Msgs out", "Pending", "Protocol", "Transport"}));
 }
 
 void tst_ViewModels::connectionsFollowLiveClients()
@@ -293,6 +331,11 @@ void tst_ViewModels::connectionsFollowLiveClients()
     QVERIFY(model.data(model.index(a, 0), ConnectionsModel::AddressRole).toString().contains(QStringLiteral("127.0.0.1")));
     QCOMPARE(sorted(model.data(model.index(a, 0), ConnectionsModel::RoomsRole).toStringList()),
              QStringList({"role:admin", "team:red", "user:alice"}));
+    // A native client: the JSON protocol over a WebSocket.
+    QCOMPARE(model.data(model.index(a, 0), ConnectionsModel::ProtocolRole).toString(), QStringLiteral("json"));
+    QCOMPARE(model.data(model.index(a, 0), ConnectionsModel::TransportRole).toString(), QStringLiteral("websocket"));
+    QCOMPARE(model.data(model.index(a, ConnectionsModel::ProtocolColumn)).toString(), QStringLiteral("native"));
+    QCOMPARE(model.data(model.index(a, ConnectionsModel::TransportColumn)).toString(), QStringLiteral("WebSocket"));
 
     // Subscribing shows up in the rooms column; messages in are counted.
     subscribe(bob, QStringLiteral("chat:1"));
@@ -398,6 +441,10 @@ void tst_ViewModels::connectionsFilter_data()
     QTest::addRow("room") << "team:blue" << QStringList{"bob", "carol"};
     QTest::addRow("address") << "127.0.0.1" << QStringList{"alice", "alice", "bob", "carol"};
     QTest::addRow("surrounding spaces") << "  bob " << QStringList{"bob"};
+    // Protocol and transport match as the table shows them.
+    QTest::addRow("protocol label") << "Native" << QStringList{"alice", "alice", "bob", "carol"};
+    QTest::addRow("transport label") << "websocket" << QStringList{"alice", "alice", "bob", "carol"};
+    QTest::addRow("no polling client") << "polling" << QStringList{};
     QTest::addRow("nothing matches") << "nobody" << QStringList{};
     QTest::addRow("empty") << "" << QStringList{"alice", "alice", "bob", "carol"};
 }
@@ -541,6 +588,134 @@ void tst_ViewModels::connectionsUnderChurn()
         c.ws->socket().close();
     QTRY_COMPARE(model.rowCount(), 0);
     QTRY_COMPARE(rooms.rowCount(), 0);
+}
+
+void tst_ViewModels::connectionsProtocolAndTransport()
+{
+    const Client native = connectClient(QStringLiteral("nat"), {QStringLiteral("team:red")});
+    FakeSocketIoConnection sio(m_ts->server(), QStringLiteral("sio"), {QStringLiteral("team:red")});
+    const Client native2 = connectClient(QStringLiteral("nat2"));
+
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 3);
+    const int s = model.rowOf(qint64(sio.id()));
+    QVERIFY(s >= 0);
+    QCOMPARE(model.data(model.index(s, 0), ConnectionsModel::ProtocolRole).toString(), QStringLiteral("socket.io"));
+    QCOMPARE(model.data(model.index(s, 0), ConnectionsModel::TransportRole).toString(), QStringLiteral("polling"));
+    QCOMPARE(model.data(model.index(s, ConnectionsModel::ProtocolColumn)).toString(), QStringLiteral("Socket.IO"));
+    QCOMPARE(model.data(model.index(s, ConnectionsModel::TransportColumn)).toString(), QStringLiteral("polling"));
+    QCOMPARE(model.data(model.index(s, ConnectionsModel::TransportColumn), Qt::ToolTipRole).toString(), QStringLiteral("polling"));
+    QCOMPARE(model.data(model.index(s, ConnectionsModel::ProtocolColumn), ConnectionsModel::SortRole).toString(),
+             QStringLiteral("socket.io"));
+    const int n = model.rowOf(qint64(native.id));
+    QCOMPARE(model.data(model.index(n, ConnectionsModel::ProtocolColumn)).toString(), QStringLiteral("native"));
+    QCOMPARE(model.data(model.index(n, ConnectionsModel::TransportColumn)).toString(), QStringLiteral("WebSocket"));
+
+    // Sorting: by protocol, native first; by transport, polling first; reversed on request.
+    model.sort(ConnectionsModel::ProtocolColumn, Qt::AscendingOrder);
+    QCOMPARE(column(model, ConnectionsModel::UserIdRole), QStringList({"nat", "nat2", "sio"}));
+    model.sort(ConnectionsModel::ProtocolColumn, Qt::DescendingOrder);
+    QCOMPARE(column(model, ConnectionsModel::UserIdRole), QStringList({"sio", "nat2", "nat"}));
+    model.sort(ConnectionsModel::TransportColumn, Qt::AscendingOrder);
+    QCOMPARE(column(model, ConnectionsModel::UserIdRole), QStringList({"sio", "nat", "nat2"}));
+    QCOMPARE(column(model, Qt::DisplayRole, ConnectionsModel::TransportColumn), QStringList({"polling", "WebSocket", "WebSocket"}));
+    model.sortBy(ConnectionsModel::TransportColumn);
+    QCOMPARE(column(model, ConnectionsModel::UserIdRole), QStringList({"nat2", "nat", "sio"}));
+
+    // Filtering by what the cells say, in any case.
+    const QList<QPair<QString, QStringList>> filters{
+        {QStringLiteral("socket.io"), {"sio"}},
+        {QStringLiteral("POLLING"), {"sio"}},
+        {QStringLiteral("native"), {"nat", "nat2"}},
+        {QStringLiteral("WebSocket"), {"nat", "nat2"}},
+        {QStringLiteral("socket"), {"nat", "nat2", "sio"}},  // "Socket.IO" and "WebSocket"
+        {QStringLiteral("team:red"), {"nat", "sio"}},
+        {QStringLiteral("json"), {}},                        // the registry's value, not shown
+    };
+    for (const auto &[filter, users] : filters) {
+        model.setFilterText(filter);
+        QCOMPARE(sorted(column(model, ConnectionsModel::UserIdRole)), users);
+    }
+    model.setFilterText({});
+
+    // The Rooms page's member list (same model, one room) carries both too.
+    model.setRoom(QStringLiteral("team:red"));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.data(model.index(model.rowOf(qint64(sio.id())), 0), ConnectionsModel::TransportRole).toString(),
+             QStringLiteral("polling"));
+    Q_UNUSED(native2);
+}
+
+void tst_ViewModels::connectionsTransportUpgradeIsSignalled()
+{
+    // A Socket.IO session that upgrades from polling to WebSocket changes nothing else in its
+    // row (no message, same rooms): the row diff must still see it and signal it, on the
+    // timer's worker path as on a synchronous refresh, or the view keeps showing "polling".
+    const Client native = connectClient(QStringLiteral("nat"));
+    FakeSocketIoConnection sio(m_ts->server(), QStringLiteral("sio"));
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    model.setRefreshInterval(100);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 2);
+    const int row = model.rowOf(qint64(sio.id()));
+    QCOMPARE(model.data(model.index(row, ConnectionsModel::TransportColumn)).toString(), QStringLiteral("polling"));
+
+    const auto signalledTransport = [](const QSignalSpy &spy, int row) {
+        for (const QList<QVariant> &signal : spy) {
+            const QModelIndex from = signal.at(0).toModelIndex();
+            const QModelIndex to = signal.at(1).toModelIndex();
+            const QList<int> roles = qvariant_cast<QList<int>>(signal.at(2));
+            if (from.row() <= row && row <= to.row() && from.column() <= ConnectionsModel::TransportColumn
+                && ConnectionsModel::TransportColumn <= to.column() && (roles.isEmpty() || roles.contains(Qt::DisplayRole)))
+                return true;
+        }
+        return false;
+    };
+
+    // Background refresh (the timer).
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    sio.setTransport(0);
+    QTRY_COMPARE(model.data(model.index(row, ConnectionsModel::TransportColumn)).toString(), QStringLiteral("WebSocket"));
+    QCOMPARE(model.data(model.index(row, 0), ConnectionsModel::TransportRole).toString(), QStringLiteral("websocket"));
+    QVERIFY(signalledTransport(changed, row));
+    QCOMPARE(model.data(model.index(row, ConnectionsModel::ProtocolColumn)).toString(), QStringLiteral("Socket.IO"));
+
+    // And back, with a synchronous refresh (a filter change, the tests).
+    model.setActive(false);
+    changed.clear();
+    sio.setTransport(1);
+    model.refresh();
+    QCOMPARE(model.data(model.index(row, ConnectionsModel::TransportColumn)).toString(), QStringLiteral("polling"));
+    QVERIFY(signalledTransport(changed, row));
+    Q_UNUSED(native);
+}
+
+void tst_ViewModels::connectionDetailsProtocolAndTransport()
+{
+    // ConnectionDetails finds the server through ConsoleContext, as in the console.
+    ConsoleContext::setServer(&m_ts->server());
+    const auto clearContext = qScopeGuard([] { ConsoleContext::setServer(nullptr); });
+    const Client native = connectClient(QStringLiteral("nat"));
+    FakeSocketIoConnection sio(m_ts->server(), QStringLiteral("sio"));
+
+    ConnectionDetails details;
+    details.setConnectionId(qint64(native.id));
+    QVERIFY(details.connected());
+    QCOMPARE(details.protocol(), QStringLiteral("json"));
+    QCOMPARE(details.protocolLabel(), QStringLiteral("native"));
+    QCOMPARE(details.transport(), QStringLiteral("websocket"));
+    QCOMPARE(details.transportLabel(), QStringLiteral("WebSocket"));
+
+    details.setConnectionId(qint64(sio.id()));
+    QCOMPARE(details.protocol(), QStringLiteral("socket.io"));
+    QCOMPARE(details.protocolLabel(), QStringLiteral("Socket.IO"));
+    QCOMPARE(details.transport(), QStringLiteral("polling"));
+    QCOMPARE(details.transportLabel(), QStringLiteral("polling"));
+    QSignalSpy changed(&details, &ConnectionDetails::changed);
+    sio.setTransport(0);
+    QTRY_COMPARE(details.transportLabel(), QStringLiteral("WebSocket"));
+    QVERIFY(!changed.isEmpty());
 }
 
 // --- RoomsModel ---------------------------------------------------------------------------
