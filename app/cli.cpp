@@ -32,8 +32,11 @@ QHash<QString, QString> flagsOf(const QCommandLineParser &parser)
 {
     QHash<QString, QString> flags;
     for (const ConfigLoader::Option &option : ConfigLoader::options()) {
-        if (parser.isSet(option.name))
-            flags.insert(option.name, parser.value(option.name));
+        if (!parser.isSet(option.name))
+            continue;
+        // A switch is "true"; an option given more than once is a comma-separated list.
+        flags.insert(option.name, option.valueName.isEmpty() ? QStringLiteral("true")
+                                                            : parser.values(option.name).join(QLatin1Char(',')));
     }
     return flags;
 }

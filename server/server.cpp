@@ -14,6 +14,8 @@
 #include "http/router.h"
 #include "protocol/messages.h"
 #include "queue/sqlitequeuestore.h"
+#include "socketio/fixture.h"
+#include "socketio/recovery.h"
 #include "transport/connection.h"
 #include "transport/epolldispatcher.h"
 #include "transport/ioworker.h"
@@ -33,9 +35,19 @@ Server::Server(const ServerConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_policy(config.claimRooms, config.allowedRooms)
+    , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds))
     , m_router(new Router)
 {
     registerApiRoutes(*m_router, *this);
+    m_roomEvents.insert(QStringLiteral("join_room"), {true, QStringLiteral("{}")});
+    m_roomEvents.insert(QStringLiteral("leave_room"), {false, QStringLiteral("{}")});
+    for (const QString &rule : config.roomEvents) {
+        const qsizetype eq = rule.indexOf(QLatin1Char('='));
+        const QString action = rule.mid(eq + 1).section(QLatin1Char(':'), 0, 0);
+        m_roomEvents.insert(rule.left(eq), {action == QLatin1String("join"), rule.mid(eq + 1).section(QLatin1Char(':'), 1)});
+    }
+    if (config.socketioTestFixture)
+        m_sioHooks = std::make_unique<SioTestFixture>();
     m_sampleTimer.setInterval(1000);
     connect(&m_sampleTimer, &QTimer::timeout, this, &Server::sample);
 }
@@ -256,6 +268,17 @@ EmitResult Server::emitEvent(EmitRequest request)
     frame->emittedNs = monotonicNs();
     frame->exceptConnectionId = request.exceptConnectionId;
     frame->exceptUserId = request.exceptUserId;
+    frame->event = request.event;
+    frame->payload = request.attachments.isEmpty() ? message.value(QLatin1String("data")) : request.sioPayload;
+    frame->attachments = request.attachments;
+    frame->nsp = request.nsp;
+    frame->id = request.id;
+    frame->room = room;
+    frame->ack = request.ack;
+    // Room and broadcast emits are kept for Socket.IO connection state recovery (acked ones
+    // carry per-socket ack ids and are not replayed, as in Socket.IO).
+    if (m_sioRecovery->enabled() && !request.ack && request.target != EmitRequest::Target::Connection)
+        m_sioRecovery->record(frame);
 
     switch (request.target) {
     case EmitRequest::Target::Room:
@@ -320,6 +343,24 @@ EmitResult Server::emitEvent(EmitRequest request)
     m_eventLog.append(request.source == QLatin1String("client") ? EventLog::Direction::In : EventLog::Direction::Out,
                       request.event, target, request.fromUserId, 0, frame->text);
     return result;
+}
+
+IoWorker *Server::engineIoOwner(const QString &sid) const
+{
+    QMutexLocker lock(&m_eioLock);
+    return m_eioOwners.value(sid);
+}
+
+void Server::registerEngineIo(const QString &sid, IoWorker *worker)
+{
+    QMutexLocker lock(&m_eioLock);
+    m_eioOwners.insert(sid, worker);
+}
+
+void Server::unregisterEngineIo(const QString &sid)
+{
+    QMutexLocker lock(&m_eioLock);
+    m_eioOwners.remove(sid);
 }
 
 void Server::deliverJob(quint64 connectionId, const QString &queue, qint64 id, const QString &frame)

@@ -5,6 +5,7 @@
 
 #include <QtCore/QJsonObject>
 #include <QtCore/QJsonValue>
+#include <QtCore/QMutex>
 #include <QtCore/QObject>
 #include <QtCore/QReadWriteLock>
 #include <QtCore/QTimer>
@@ -25,6 +26,8 @@ namespace Switchboard {
 
 class IoWorker;
 class Router;
+class SioHooks;
+class SioRecovery;
 
 /// A server-originated event: who gets it and what it carries.
 struct EmitRequest
@@ -43,6 +46,10 @@ struct EmitRequest
     QString id;                // generated when empty
     QString source = QStringLiteral("api"); // "api", "console", "client"
     QString fromUserId;        // set for client-originated emits; sent as "from"
+    QString nsp = QStringLiteral("/"); // Socket.IO namespace; native clients are in "/"
+    // Socket.IO binary attachments: sioPayload holds their placeholders, payload their base64.
+    QList<QByteArray> attachments;
+    QJsonValue sioPayload;
 };
 
 struct EmitResult
@@ -94,6 +101,18 @@ public:
     /// Hands a queue job to a consumer's connection (from the queue thread).
     void deliverJob(quint64 connectionId, const QString &queue, qint64 id, const QString &frame);
     QByteArray jwtSecret() const { return m_config.jwtSecret.toUtf8(); }
+
+    // Socket.IO (docs/socketio.md).
+    SioRecovery &sioRecovery() const { return *m_sioRecovery; }
+    /// Server-side event handlers for Socket.IO sockets; null unless a fixture installs some.
+    SioHooks *sioHooks() const { return m_sioHooks.get(); }
+    struct RoomEventRule { bool join = true; QString tmpl; };
+    /// Client events that join or leave rooms (join_room, leave_room, --room-event).
+    const QHash<QString, RoomEventRule> &roomEvents() const { return m_roomEvents; }
+    /// Which I/O thread owns an Engine.IO session (any thread; null when unknown).
+    IoWorker *engineIoOwner(const QString &sid) const;
+    void registerEngineIo(const QString &sid, IoWorker *worker);
+    void unregisterEngineIo(const QString &sid);
 
     EmitResult emitEvent(EmitRequest request);
     /// Closes one connection (any thread). False when it is not connected.
@@ -147,6 +166,11 @@ private:
     EventLog m_eventLog;
     OfflineStore m_offline;
     std::unique_ptr<QueueService> m_queues;
+    std::unique_ptr<SioRecovery> m_sioRecovery;
+    std::unique_ptr<SioHooks> m_sioHooks;
+    QHash<QString, RoomEventRule> m_roomEvents;
+    mutable QMutex m_eioLock;
+    QHash<QString, IoWorker *> m_eioOwners;
     Router *m_router = nullptr;
     std::atomic<quint64> m_nextConnectionId{1};
     std::vector<QThread *> m_threads;

@@ -45,6 +45,17 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("handshake-timeout"), QStringLiteral("ms"), QStringLiteral("Close TCP connections that send no request within this time (default 10000).")},
         {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims, e.g. company:{companyId},shop:{shopIds[]}.")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
+        {QStringLiteral("socketio-path"), QStringLiteral("path"), QStringLiteral("Path of the Socket.IO endpoint (default /socket.io/).")},
+        {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
+        {QStringLiteral("socketio-ping-timeout"), QStringLiteral("ms"), QStringLiteral("Engine.IO pong deadline after a ping (default 20000).")},
+        {QStringLiteral("socketio-max-payload"), QStringLiteral("bytes"), QStringLiteral("Largest Engine.IO message or polling body (default 1000000).")},
+        {QStringLiteral("socketio-connect-timeout"), QStringLiteral("ms"), QStringLiteral("Close Engine.IO sessions that do not connect a namespace within this time (default 45000).")},
+        {QStringLiteral("socketio-ack-timeout"), QStringLiteral("ms"), QStringLiteral("Server-to-client acks not answered within this time are reported as failed (default 30000).")},
+        {QStringLiteral("socketio-recovery-window"), QStringLiteral("s"), QStringLiteral("Connection state recovery: missed events are replayed to a client back within this many seconds; 0 = off (default 120).")},
+        {QStringLiteral("socketio-namespace"), QStringLiteral("names"), QStringLiteral("Socket.IO namespaces besides /, comma-separated or repeated, e.g. /admin.")},
+        {QStringLiteral("socketio-cors-origin"), QStringLiteral("origin"), QStringLiteral("Access-Control-Allow-Origin for Socket.IO long-polling from browsers; * = any (default: none).")},
+        {QStringLiteral("socketio-test-fixture"), QString(), QStringLiteral("Serve the official Socket.IO/Engine.IO protocol suites' fixture (echo handlers, /engine.io/, short timers, anonymous); tests only.")},
+        {QStringLiteral("room-event"), QStringLiteral("name=join:template"), QStringLiteral("Client event that joins or leaves a room, e.g. subscribe_order=join:order:{}; comma-separated or repeated.")},
         {QStringLiteral("redis"), QStringLiteral("url"), QStringLiteral("Redis URL for cluster mode (later milestone).")},
         {QStringLiteral("log-format"), QStringLiteral("text|json"), QStringLiteral("Log line format (default text).")},
         {QStringLiteral("lang"), QStringLiteral("code"), QStringLiteral("Console language, e.g. de (default: system locale).")},
@@ -205,6 +216,53 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("offline-max-per-user"), &v) && !parseNumber(QStringLiteral("offline-max-per-user"), v, 1, &c.offlineMaxPerUser, error)) return false;
     if (resolve(QStringLiteral("claim-rooms"), &v)) c.claimRooms = splitList(v);
     if (resolve(QStringLiteral("allowed-rooms"), &v)) c.allowedRooms = splitList(v);
+    if (resolve(QStringLiteral("socketio-path"), &v)) {
+        if (!v.startsWith(QLatin1Char('/'))) {
+            *error = QStringLiteral("invalid value for socketio-path: \"%1\" (must start with /)").arg(v);
+            return false;
+        }
+        c.socketioPath = v.endsWith(QLatin1Char('/')) ? v : v + QLatin1Char('/');
+    }
+    if (resolve(QStringLiteral("socketio-ping-interval"), &v) && !parseNumber(QStringLiteral("socketio-ping-interval"), v, 10, &c.socketioPingIntervalMs, error)) return false;
+    if (resolve(QStringLiteral("socketio-ping-timeout"), &v) && !parseNumber(QStringLiteral("socketio-ping-timeout"), v, 10, &c.socketioPingTimeoutMs, error)) return false;
+    if (resolve(QStringLiteral("socketio-max-payload"), &v) && !parseNumber(QStringLiteral("socketio-max-payload"), v, qint64(64), &c.socketioMaxPayload, error)) return false;
+    if (resolve(QStringLiteral("socketio-connect-timeout"), &v) && !parseNumber(QStringLiteral("socketio-connect-timeout"), v, 10, &c.socketioConnectTimeoutMs, error)) return false;
+    if (resolve(QStringLiteral("socketio-ack-timeout"), &v) && !parseNumber(QStringLiteral("socketio-ack-timeout"), v, 10, &c.socketioAckTimeoutMs, error)) return false;
+    if (resolve(QStringLiteral("socketio-recovery-window"), &v) && !parseNumber(QStringLiteral("socketio-recovery-window"), v, 0, &c.socketioRecoverySeconds, error)) return false;
+    if (resolve(QStringLiteral("socketio-namespace"), &v)) {
+        for (const QString &nsp : splitList(v)) {
+            if (!nsp.startsWith(QLatin1Char('/')) || nsp.size() < 2 || nsp.contains(QLatin1Char(','))) {
+                *error = QStringLiteral("invalid value for socketio-namespace: \"%1\" (e.g. /admin)").arg(nsp);
+                return false;
+            }
+            c.socketioNamespaces << nsp;
+        }
+    }
+    if (resolve(QStringLiteral("socketio-cors-origin"), &v)) c.socketioCorsOrigin = v;
+    if (resolve(QStringLiteral("socketio-test-fixture"), &v) && v != QLatin1String("false") && v != QLatin1String("0")) {
+        // The server the official suites expect (docs/socket.io-protocol/v5-test-suite).
+        c.socketioTestFixture = true;
+        c.socketioAllowAnonymous = true;
+        c.socketioPingIntervalMs = 300;
+        c.socketioPingTimeoutMs = 200;
+        c.socketioMaxPayload = 1000000;
+        c.socketioConnectTimeoutMs = 1000;
+        c.socketioRecoverySeconds = 0;
+        if (!c.socketioNamespaces.contains(QStringLiteral("/custom")))
+            c.socketioNamespaces << QStringLiteral("/custom");
+    }
+    if (resolve(QStringLiteral("room-event"), &v)) {
+        for (const QString &rule : splitList(v)) {
+            const qsizetype eq = rule.indexOf(QLatin1Char('='));
+            const QString action = rule.mid(eq + 1).section(QLatin1Char(':'), 0, 0);
+            if (eq <= 0 || (action != QLatin1String("join") && action != QLatin1String("leave"))
+                || rule.mid(eq + 1).section(QLatin1Char(':'), 1).isEmpty()) {
+                *error = QStringLiteral("invalid value for room-event: \"%1\" (name=join:template or name=leave:template)").arg(rule);
+                return false;
+            }
+            c.roomEvents << rule;
+        }
+    }
     if (resolve(QStringLiteral("redis"), &v)) c.redisUrl = v;
     if (resolve(QStringLiteral("log-format"), &v)) {
         if (v != QLatin1String("text") && v != QLatin1String("json")) {

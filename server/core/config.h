@@ -37,6 +37,21 @@ struct ServerConfig
     qint64 queueMaxPayload = 256 * 1024;      // bytes of JSON per message
     bool queueFullSync = false;               // synchronous=FULL (power-loss safe) instead of NORMAL
     int offlineMaxPerUser = 1000;             // persisted emits kept per offline user; oldest dropped
+    // Socket.IO v4 / Engine.IO v4 at socketioPath (docs/socketio.md); defaults are Socket.IO's.
+    QString socketioPath = QStringLiteral("/socket.io/");
+    int socketioPingIntervalMs = 25000;
+    int socketioPingTimeoutMs = 20000;
+    qint64 socketioMaxPayload = 1000000;
+    int socketioConnectTimeoutMs = 45000;
+    int socketioAckTimeoutMs = 30000;         // server->client acks not answered are reported failed
+    int socketioRecoverySeconds = 120;        // connection state recovery window; 0 = off
+    QStringList socketioNamespaces;           // besides "/"
+    QString socketioCorsOrigin;               // empty: no CORS headers; "*": any origin
+    bool socketioAllowAnonymous = false;      // connect without a token (test fixture only)
+    bool socketioTestFixture = false;         // the official protocol suites' server (echo handlers)
+    // Client events that join or leave rooms: "name=join:template" / "name=leave:template",
+    // "{}" in the template is the event's first argument. join_room/leave_room are built in.
+    QStringList roomEvents;
     QString redisUrl;
     QString logFormat = QStringLiteral("text");
     QString lang;

@@ -4,13 +4,14 @@
 #include <QtHttpServer/QHttpServerResponder>
 
 #include "core/logging.h"
+#include "transport/ioworker.h"
 #include "router.h"
 #include "server.h"
 
 namespace Switchboard {
 
-HttpFront::HttpFront(const Router &router, Server &server, QObject *parent)
-    : QAbstractHttpServer(parent), m_router(router), m_server(server)
+HttpFront::HttpFront(const Router &router, Server &server, IoWorker &worker)
+    : QAbstractHttpServer(&worker), m_router(router), m_server(server), m_worker(worker)
 {
 }
 
@@ -25,10 +26,20 @@ bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
 {
     m_server.metrics().httpRequests.fetch_add(1, std::memory_order_relaxed);
     Q_EMIT requestReceived(socket);
+    switch (m_worker.handleEngineIoRequest(request, socket)) {
+    case IoWorker::EngineIoRequest::NotEngineIo: break;
+    case IoWorker::EngineIoRequest::Handled: return true;
+    case IoWorker::EngineIoRequest::Upgrade: return true; // QAbstractHttpServer hands it to QtWebSockets
+    case IoWorker::EngineIoRequest::RefusedUpgrade:
+        m_refusedUpgrade = socket;
+        return false;
+    }
     if (request.url().path() == QLatin1String("/ws")) {
         // Returning true without writing lets QAbstractHttpServer complete the upgrade.
-        if (headerValue(request, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
+        if (headerValue(request, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0) {
+            m_worker.noteUpgrade(socket);
             return true;
+        }
         respond(request, socket, HttpResponse::error(426, QStringLiteral("upgrade_required"),
                                                      QStringLiteral("/ws is a WebSocket endpoint; connect with a WebSocket client")));
         return true;
@@ -41,6 +52,8 @@ bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
 
 void HttpFront::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (std::exchange(m_refusedUpgrade, nullptr) == socket)
+        return;
     respond(request, socket, HttpResponse::error(404, QStringLiteral("not_found"),
                                                  QStringLiteral("no route for %1").arg(request.url().path())));
 }

@@ -4,6 +4,7 @@
 
 namespace Switchboard {
 
+class IoWorker;
 class Router;
 struct HttpResponse;
 class Server;
@@ -18,7 +19,7 @@ class HttpFront final : public QAbstractHttpServer
     Q_DISABLE_COPY_MOVE(HttpFront)
 
 public:
-    HttpFront(const Router &router, Server &server, QObject *parent = nullptr);
+    HttpFront(const Router &router, Server &server, IoWorker &worker);
 
 Q_SIGNALS:
     /// A complete request (API call or WebSocket upgrade) arrived on @p socket.
@@ -33,6 +34,8 @@ private:
 
     const Router &m_router;
     Server &m_server;
+    IoWorker &m_worker;
+    QTcpSocket *m_refusedUpgrade = nullptr; // answered already; missingHandler stays quiet
 };
 
 } // namespace Switchboard

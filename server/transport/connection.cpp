@@ -1,150 +1,60 @@
 #include "connection.h"
 
 #include <QtCore/QDateTime>
-#include <QtCore/QJsonArray>
-#include <QtCore/QJsonDocument>
-#include <QtWebSockets/QWebSocket>
 
 #include "core/logging.h"
 #include "ioworker.h"
-#include "protocol/messages.h"
 #include "server.h"
 
 namespace Switchboard {
 
-Connection::Connection(IoWorker &worker, Server &server, std::unique_ptr<QWebSocket> socket,
-                       std::shared_ptr<ConnectionInfo> info, const QStringList &rooms)
-    : QObject(&worker)
-    , m_worker(worker)
-    , m_server(server)
-    , m_socket(std::move(socket))
-    , m_info(std::move(info))
+Connection::Connection(IoWorker &worker, Server &server, QObject *parent)
+    : QObject(parent), m_worker(worker), m_server(server)
 {
-    const ServerConfig &config = m_server.config();
-    const qint64 now = Server::monotonicMs();
-    m_lastSeenMs = now;
-    m_lastPingMs = now;
-    m_limiter = RateLimiter(config.rateLimit, config.rateBurst, now);
-    m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
-
-    m_server.registry().add(m_info, rooms);
-    for (const QString &room : rooms) {
-        m_rooms.insert(room);
-        m_worker.indexJoin(this, room);
-    }
-
-    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &Connection::onText);
-    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
-        m_lastSeenMs = Server::monotonicMs();
-        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("unsupported_frame"),
-                             QStringLiteral("binary frames are not supported; send JSON text frames")));
-    });
-    connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_lastSeenMs = Server::monotonicMs(); });
-    connect(m_socket.get(), &QWebSocket::disconnected, this, &Connection::onDisconnected);
-    sendConnected();
-    // Events emitted with "persist" while this user had no connection.
-    // They stay stored until acknowledged; unacknowledged ones go to the next connection.
-    for (const OfflineStore::Pending &p : m_server.offlineStore().take(m_info->userId, m_info->id)) {
-        const QString id = QJsonDocument::fromJson(p.frame.toUtf8()).object().value(QLatin1String("id")).toString();
-        m_offline.insert(id, p.rowId);
-        send(p.frame);
-    }
 }
 
 Connection::~Connection() = default;
 
 quint64 Connection::id() const
 {
-    return m_info->id;
+    return m_info ? m_info->id : 0;
 }
 
 const QString &Connection::userId() const
 {
-    return m_info->userId;
+    static const QString none;
+    return m_info ? m_info->userId : none;
 }
 
-void Connection::sendConnected()
+void Connection::sendJob(const QString &queue, qint64 id, const QString &frame)
 {
-    QStringList rooms = m_rooms.values();
-    rooms.sort();
-    send(Protocol::encode({{QStringLiteral("type"), QStringLiteral("connected")},
-                           {QStringLiteral("userId"), m_info->userId},
-                           {QStringLiteral("connectionId"), QString::number(m_info->id)},
-                           {QStringLiteral("rooms"), QJsonArray::fromStringList(rooms)},
-                           {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}}));
+    Q_UNUSED(frame);
+    // Only the native protocol consumes queues; a job cannot reach anyone else. Hand it back.
+    if (QueueService *queues = m_server.queues())
+        queues->settle(m_info->id, queue, id, false, QStringLiteral("this connection cannot take jobs"));
 }
 
-bool Connection::send(const QString &text)
+void Connection::activate(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms)
 {
-    if (isClosing() || m_gone)
-        return false;
-    const qint64 pending = m_socket->bytesToWrite();
-    if (pending > m_server.config().maxPendingBytes) {
-        m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
-        qCInfo(lcWs) << "dropping slow consumer" << m_info->id << "with" << pending << "bytes unsent";
-        close(Protocol::PolicyViolation, QStringLiteral("slow consumer"));
-        return false;
+    Q_ASSERT(!m_info);
+    const ServerConfig &config = m_server.config();
+    m_info = std::move(info);
+    m_limiter = RateLimiter(config.rateLimit, config.rateBurst, Server::monotonicMs());
+    m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
+    m_server.registry().add(m_info, rooms);
+    for (const QString &room : rooms) {
+        m_rooms.insert(room);
+        m_worker.indexJoin(this, room);
     }
-    const qint64 written = m_socket->sendTextMessage(text);
-    // Write now instead of arming a write notifier per socket per message and waiting a
-    // loop iteration: measured 25% less CPU and lower latency on fan-out (docs/benchmarks.md).
-    // What the kernel does not take stays buffered and is flushed by Qt as usual.
-    m_socket->flush();
-    m_info->messagesOut.fetch_add(1, std::memory_order_relaxed);
-    m_info->bytesOut.fetch_add(quint64(written), std::memory_order_relaxed);
-    m_info->pendingBytes.store(pending + written, std::memory_order_relaxed);
-    m_server.metrics().messagesOut.fetch_add(1, std::memory_order_relaxed);
-    m_server.metrics().bytesOut.fetch_add(quint64(written), std::memory_order_relaxed);
-    return true;
+    m_worker.connectionOpened(this);
 }
 
-void Connection::close(int code, const QString &reason)
+void Connection::finish(int closeCode, const QString &detail)
 {
-    if (isClosing() || m_gone)
+    if (m_finished || !m_info)
         return;
-    m_closeCode = code;
-    m_closingSinceMs = Server::monotonicMs();
-    // Close reasons are limited to 123 bytes by RFC 6455.
-    m_socket->close(QWebSocketProtocol::CloseCode(code), reason.left(100));
-}
-
-void Connection::abort()
-{
-    if (m_gone)
-        return;
-    m_socket->abort();
-    onDisconnected(); // idempotent; abort() may or may not have emitted disconnected already
-}
-
-void Connection::heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs)
-{
-    m_info->pendingBytes.store(m_socket->bytesToWrite(), std::memory_order_relaxed);
-    if (isClosing()) {
-        // A peer that does not finish the close handshake is cut off.
-        if (nowMs - m_closingSinceMs > 2000)
-            abort();
-        return;
-    }
-    if (nowMs - m_lastSeenMs > timeoutMs) {
-        qCInfo(lcWs) << "heartbeat timeout for connection" << m_info->id << "user" << m_info->userId;
-        m_closeCode = 1006;
-        abort();
-        return;
-    }
-    if (nowMs - m_lastPingMs >= intervalMs) {
-        m_lastPingMs = nowMs;
-        m_socket->ping();
-    }
-}
-
-void Connection::onDisconnected()
-{
-    if (m_gone)
-        return;
-    m_gone = true;
-    const int code = m_closeCode ? m_closeCode : int(m_socket->closeCode());
-    m_server.metrics().countClose(code);
+    m_finished = true;
+    m_server.metrics().countClose(closeCode);
     m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
     if (!m_offline.isEmpty()) {
         // Unacknowledged persisted events go to the user's next connection (before the
@@ -155,7 +65,7 @@ void Connection::onDisconnected()
     m_server.registry().remove(m_info->id);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("disconnect"), QString(),
                                m_info->userId, m_info->id,
-                               QStringLiteral("code %1 %2").arg(code).arg(m_closeCode ? QString() : m_socket->closeReason()).trimmed());
+                               QStringLiteral("code %1 %2").arg(closeCode).arg(detail).trimmed());
     for (const QString &room : std::as_const(m_rooms))
         m_worker.indexLeave(this, room);
     m_rooms.clear();
@@ -167,130 +77,6 @@ void Connection::onDisconnected()
         m_jobs.clear();
     }
     m_worker.connectionClosed(this);
-}
-
-void Connection::onText(const QString &text)
-{
-    const qint64 now = Server::monotonicMs();
-    m_lastSeenMs = now;
-    m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
-    // Bytes as on the wire (UTF-8), like bytesOut; QString::size() counts UTF-16 units.
-    const QByteArray utf8 = text.toUtf8();
-    m_info->messagesIn.fetch_add(1, std::memory_order_relaxed);
-    m_info->bytesIn.fetch_add(quint64(utf8.size()), std::memory_order_relaxed);
-    Metrics &metrics = m_server.metrics();
-    metrics.messagesIn.fetch_add(1, std::memory_order_relaxed);
-    metrics.bytesIn.fetch_add(quint64(utf8.size()), std::memory_order_relaxed);
-
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(utf8, &pe);
-    // Answers to jobs and persisted events this connection holds are not rate limited: their
-    // number is bounded by what the server sent (the prefetch), and a fast worker must not
-    // be throttled into redeliveries.
-    const bool answersHeldWork = pe.error == QJsonParseError::NoError && doc.isObject() && isSettlingHeldWork(doc.object());
-    if (!answersHeldWork && !m_limiter.tryAcquire(now)) {
-        metrics.rateLimited.fetch_add(1, std::memory_order_relaxed);
-        if (m_limiter.rejectedRecently() >= m_server.config().rateAbuseLimit) {
-            qCInfo(lcWs) << "closing connection" << m_info->id << "for rate limit abuse";
-            m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("rate_limit_abuse"), QString(),
-                                       m_info->userId, m_info->id, QStringLiteral("closed with 1008"));
-            close(Protocol::PolicyViolation, QStringLiteral("rate limit exceeded"));
-        } else if (m_limiter.rejectedRecently() == 1) {
-            m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("rate_limited"), QString(),
-                                       m_info->userId, m_info->id, QString());
-            send(Protocol::error(QStringLiteral("rate_limited"),
-                                 QStringLiteral("rate limit exceeded: at most %1 messages per second").arg(m_server.config().rateLimit)));
-        } else {
-            send(Protocol::error(QStringLiteral("rate_limited"), QStringLiteral("rate limit exceeded")));
-        }
-        return;
-    }
-
-    if (pe.error != QJsonParseError::NoError) {
-        metrics.errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("invalid_json"),
-                             QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString())));
-        return;
-    }
-    if (!doc.isObject()) {
-        metrics.errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("message must be a JSON object")));
-        return;
-    }
-    handle(doc.object());
-}
-
-void Connection::handle(const QJsonObject &message)
-{
-    const QJsonValue typeValue = message.value(QLatin1String("type"));
-    const QJsonValue id = message.value(QLatin1String("id"));
-    if (!typeValue.isString()) {
-        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("message needs a string \"type\""), id));
-        return;
-    }
-    const QString type = typeValue.toString();
-    if (type == QLatin1String("ping")) {
-        QJsonObject pong{{QStringLiteral("type"), QStringLiteral("pong")},
-                         {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
-        if (!id.isUndefined())
-            pong.insert(QStringLiteral("id"), id);
-        send(Protocol::encode(pong));
-    } else if (type == QLatin1String("subscribe") || type == QLatin1String("join") || type == QLatin1String("join_room")) {
-        handleSubscribe(message, true);
-    } else if (type == QLatin1String("unsubscribe") || type == QLatin1String("leave") || type == QLatin1String("leave_room")) {
-        handleSubscribe(message, false);
-    } else if (type == QLatin1String("emit")) {
-        handleEmit(message);
-    } else if (type == QLatin1String("ack") || type == QLatin1String("nack")) {
-        handleSettle(type, message);
-    } else if (type == QLatin1String("consume")) {
-        handleConsume(message, true);
-    } else if (type == QLatin1String("cancel")) {
-        handleConsume(message, false);
-    } else {
-        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("unknown_type"), QStringLiteral("Unknown message type"), id));
-    }
-}
-
-void Connection::handleSubscribe(const QJsonObject &message, bool subscribe)
-{
-    const QJsonValue id = message.value(QLatin1String("id"));
-    QString room = message.value(QLatin1String("channel")).toString();
-    if (room.isEmpty())
-        room = message.value(QLatin1String("room")).toString();
-    if (room.isEmpty()) {
-        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("\"channel\" is required"), id));
-        return;
-    }
-    if (subscribe) {
-        const QString why = m_server.roomPolicy().checkSubscribe(m_info->userId, m_info->role, room);
-        if (!why.isEmpty()) {
-            QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                              {QStringLiteral("code"), QStringLiteral("forbidden")},
-                              {QStringLiteral("message"), why},
-                              {QStringLiteral("channel"), room}};
-            if (!id.isUndefined())
-                error.insert(QStringLiteral("id"), id);
-            send(Protocol::encode(error));
-            return;
-        }
-        join(room);
-    } else {
-        if (room == QStringLiteral("user:") + m_info->userId) {
-            send(Protocol::error(QStringLiteral("forbidden"), QStringLiteral("a connection cannot leave its own user room"), id));
-            return;
-        }
-        leave(room);
-    }
-    QJsonObject reply{{QStringLiteral("type"), subscribe ? QStringLiteral("subscribed") : QStringLiteral("unsubscribed")},
-                      {QStringLiteral("channel"), room},
-                      {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
-    if (!id.isUndefined())
-        reply.insert(QStringLiteral("id"), id);
-    send(Protocol::encode(reply));
 }
 
 bool Connection::join(const QString &room)
@@ -312,135 +98,60 @@ bool Connection::leave(const QString &room)
     return true;
 }
 
-void Connection::handleEmit(const QJsonObject &message)
+void Connection::countIn(qint64 bytes)
 {
-    const QJsonValue id = message.value(QLatin1String("id"));
-    const QString room = message.value(QLatin1String("room")).toString();
-    const QString event = message.value(QLatin1String("event")).toString();
-    if (room.isEmpty() || event.isEmpty()) {
-        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("emit needs \"room\" and \"event\""), id));
-        return;
-    }
-    if (!m_rooms.contains(room)) {
-        send(Protocol::error(QStringLiteral("not_in_room"), QStringLiteral("join %1 before emitting to it").arg(room), id));
-        return;
-    }
-    EmitRequest request;
-    request.target = EmitRequest::Target::Room;
-    request.room = room;
-    request.event = event;
-    request.payload = message.value(QLatin1String("data"));
-    request.exceptConnectionId = m_info->id; // like socket.to(room).emit(): not back to the sender
-    request.source = QStringLiteral("client");
-    request.fromUserId = m_info->userId;
-    const EmitResult result = m_server.emitEvent(request);
-    if (!result.error.isEmpty()) {
-        send(Protocol::error(result.overloaded ? QStringLiteral("overloaded") : QStringLiteral("unavailable"), result.error, id));
-        return;
-    }
-    if (!id.isUndefined() && !id.isNull()) {
-        send(Protocol::encode({{QStringLiteral("type"), QStringLiteral("ack")},
-                               {QStringLiteral("id"), id},
-                               {QStringLiteral("delivered"), result.delivered}}));
-    }
+    m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
+    m_info->messagesIn.fetch_add(1, std::memory_order_relaxed);
+    m_info->bytesIn.fetch_add(quint64(bytes), std::memory_order_relaxed);
+    Metrics &metrics = m_server.metrics();
+    metrics.messagesIn.fetch_add(1, std::memory_order_relaxed);
+    metrics.bytesIn.fetch_add(quint64(bytes), std::memory_order_relaxed);
 }
 
-bool Connection::isSettlingHeldWork(const QJsonObject &message) const
+void Connection::countOut(qint64 bytes)
 {
-    if (m_jobs.isEmpty() && m_offline.isEmpty())
+    m_info->messagesOut.fetch_add(1, std::memory_order_relaxed);
+    m_info->bytesOut.fetch_add(quint64(bytes), std::memory_order_relaxed);
+    Metrics &metrics = m_server.metrics();
+    metrics.messagesOut.fetch_add(1, std::memory_order_relaxed);
+    metrics.bytesOut.fetch_add(quint64(bytes), std::memory_order_relaxed);
+}
+
+bool Connection::rateLimited(qint64 nowMs, const std::function<void(const QString &, const QString &)> &answer)
+{
+    if (m_limiter.tryAcquire(nowMs))
         return false;
-    const QString type = message.value(QLatin1String("type")).toString();
-    if (type != QLatin1String("ack") && type != QLatin1String("nack"))
-        return false;
-    const QJsonValue id = message.value(QLatin1String("id"));
-    const QString idText = id.isString() ? id.toString() : QString::number(qint64(id.toDouble()));
-    return m_jobs.contains(idText.toLongLong()) || m_offline.contains(idText);
-}
-
-void Connection::handleSettle(const QString &type, const QJsonObject &message)
-{
-    const QJsonValue id = message.value(QLatin1String("id"));
-    if (!id.isString() && !id.isDouble()) {
-        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("%1 needs an \"id\"").arg(type)));
-        return;
-    }
-    const bool ok = type == QLatin1String("ack");
-    const QString error = message.value(QLatin1String("error")).toString();
-    const QString idText = id.isString() ? id.toString() : QString::number(qint64(id.toDouble()));
-    bool isNumber = false;
-    const qint64 jobId = idText.toLongLong(&isNumber);
-    if (isNumber) {
-        const auto job = m_jobs.constFind(jobId);
-        if (job != m_jobs.cend()) {
-            if (QueueService *queues = m_server.queues())
-                queues->settle(m_info->id, *job, jobId, ok, error);
-            m_jobs.erase(job);
-            return;
-        }
-    }
-    if (ok && !m_offline.isEmpty()) {
-        const auto kept = m_offline.constFind(idText);
-        if (kept != m_offline.cend()) {
-            if (m_server.offlineStore().remove(*kept))
-                m_server.metrics().offlineDelivered.fetch_add(1, std::memory_order_relaxed);
-            m_offline.erase(kept);
-            return;
-        }
-    }
-    m_server.reportAck(idText, m_info->id, m_info->userId, ok, error);
-}
-
-void Connection::handleConsume(const QJsonObject &message, bool consume)
-{
-    const QJsonValue id = message.value(QLatin1String("id"));
-    const QString queue = message.value(QLatin1String("queue")).toString();
-    auto fail = [&](const QString &code, const QString &text) {
-        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-        QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                          {QStringLiteral("code"), code},
-                          {QStringLiteral("message"), text},
-                          {QStringLiteral("queue"), queue}};
-        if (!id.isUndefined())
-            error.insert(QStringLiteral("id"), id);
-        send(Protocol::encode(error));
-    };
-    if (!isValidQueueName(queue))
-        return fail(QStringLiteral("invalid_queue"), QStringLiteral("\"queue\" must be 1-128 characters from A-Z a-z 0-9 _ . : -"));
-    QueueService *queues = m_server.queues();
-    if (!queues)
-        return fail(QStringLiteral("not_available"), QStringLiteral("the durable queue store is not available"));
-    QJsonObject reply{{QStringLiteral("queue"), queue}};
-    if (consume) {
-        const QJsonValue prefetchValue = message.value(QLatin1String("prefetch"));
-        const int prefetch = prefetchValue.isUndefined() ? 1 : prefetchValue.toInt(0);
-        if (prefetch < 1 || prefetch > 1000)
-            return fail(QStringLiteral("invalid_message"), QStringLiteral("\"prefetch\" must be a number from 1 to 1000"));
-        const QJsonValue visibilityValue = message.value(QLatin1String("visibilityTimeout"));
-        const qint64 visibility = visibilityValue.isUndefined() ? 0 : qint64(visibilityValue.toDouble(-1));
-        if (visibility < 0 || (visibility > 0 && visibility < 100) || visibility > 12 * 3600 * 1000)
-            return fail(QStringLiteral("invalid_message"), QStringLiteral("\"visibilityTimeout\" must be milliseconds from 100 to 43200000"));
-        m_consuming.insert(queue);
-        queues->consume(m_info->id, queue, prefetch, visibility);
-        reply.insert(QStringLiteral("type"), QStringLiteral("consuming"));
-        reply.insert(QStringLiteral("prefetch"), prefetch);
-        reply.insert(QStringLiteral("visibilityTimeout"), visibility > 0 ? visibility : m_server.config().queueVisibilityTimeoutMs);
+    m_server.metrics().rateLimited.fetch_add(1, std::memory_order_relaxed);
+    if (m_limiter.rejectedRecently() >= m_server.config().rateAbuseLimit) {
+        qCInfo(lcWs) << "closing connection" << m_info->id << "for rate limit abuse";
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("rate_limit_abuse"), QString(),
+                                   m_info->userId, m_info->id, QStringLiteral("closed with 1008"));
+        close(1008, QStringLiteral("rate limit exceeded"));
+    } else if (m_limiter.rejectedRecently() == 1) {
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("rate_limited"), QString(),
+                                   m_info->userId, m_info->id, QString());
+        answer(QStringLiteral("rate_limited"),
+               QStringLiteral("rate limit exceeded: at most %1 messages per second").arg(m_server.config().rateLimit));
     } else {
-        if (!m_consuming.remove(queue))
-            return fail(QStringLiteral("not_consuming"), QStringLiteral("this connection does not consume %1").arg(queue));
-        queues->cancel(m_info->id, queue);
-        reply.insert(QStringLiteral("type"), QStringLiteral("cancelled"));
+        answer(QStringLiteral("rate_limited"), QStringLiteral("rate limit exceeded"));
     }
-    if (!id.isUndefined())
-        reply.insert(QStringLiteral("id"), id);
-    send(Protocol::encode(reply));
+    return true;
 }
 
-void Connection::sendJob(const QString &queue, qint64 id, const QString &frame)
+bool Connection::settleOffline(const QString &eventId)
 {
-    m_jobs.insert(id, queue);
-    send(frame);
+    const auto kept = m_offline.constFind(eventId);
+    if (kept == m_offline.cend())
+        return false;
+    if (m_server.offlineStore().remove(*kept))
+        m_server.metrics().offlineDelivered.fetch_add(1, std::memory_order_relaxed);
+    m_offline.erase(kept);
+    return true;
+}
+
+QString Connection::checkSubscribe(const QString &room) const
+{
+    return m_server.roomPolicy().checkSubscribe(m_info->userId, m_info->role, room);
 }
 
 } // namespace Switchboard

@@ -1,84 +1,86 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
+#include <QtCore/QHash>
 #include <QtCore/QJsonObject>
 #include <QtCore/QObject>
-#include <QtCore/QHash>
 #include <QtCore/QSet>
 
 #include "protocol/ratelimiter.h"
-
-QT_BEGIN_NAMESPACE
-class QWebSocket;
-QT_END_NAMESPACE
 
 namespace Switchboard {
 
 class IoWorker;
 class Server;
 struct ConnectionInfo;
+struct OutboundFrame;
 
 /**
- * @brief One authenticated WebSocket client speaking the native JSON protocol.
+ * @brief One authenticated client, whatever protocol it speaks: identity, rooms, rate limit,
+ * the persisted events and queue jobs it holds, and its entry in the registry.
  *
- * Owned by its IoWorker and used only on that worker's thread.
+ * Subclasses speak a wire protocol (NativeConnection: the JSON protocol on /ws;
+ * SioConnection: Socket.IO on /socket.io/). Owned by its IoWorker and used only on that
+ * worker's thread.
  */
-class Connection final : public QObject
+class Connection : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Connection)
 
 public:
-    Connection(IoWorker &worker, Server &server, std::unique_ptr<QWebSocket> socket,
-               std::shared_ptr<ConnectionInfo> info, const QStringList &rooms);
     ~Connection() override;
 
+    /// Zero until the client has authenticated (activate()).
     quint64 id() const;
     const QString &userId() const;
+    bool isActive() const { return m_info != nullptr; }
     const ConnectionInfo &info() const { return *m_info; }
     const QSet<QString> &rooms() const { return m_rooms; }
 
-    /// Queues a text frame unless the peer is too far behind (then it is dropped as slow).
-    bool send(const QString &text);
-    void close(int code, const QString &reason);
-    void abort();
-    bool isClosing() const { return m_closingSinceMs != 0; }
-
+    /// Sends one server-originated event frame; false when it was not sent (closing, slow).
+    virtual bool deliver(const OutboundFrame &frame) = 0;
     /// Sends a queue job and remembers it, so the client's ack/nack goes to the queue.
-    void sendJob(const QString &queue, qint64 id, const QString &frame);
+    virtual void sendJob(const QString &queue, qint64 id, const QString &frame);
+    virtual void close(int code, const QString &reason) = 0;
+    virtual void abort() = 0;
+    virtual bool isClosing() const = 0;
+    /// Heartbeat bookkeeping, called by the worker's single sweep timer.
+    virtual void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) = 0;
 
     bool join(const QString &room);
     bool leave(const QString &room);
 
-    /// Heartbeat bookkeeping, called by the worker's single sweep timer.
-    void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs);
+protected:
+    Connection(IoWorker &worker, Server &server, QObject *parent);
 
-private:
-    void onText(const QString &message);
-    void onDisconnected();
-    void handle(const QJsonObject &message);
-    void handleSubscribe(const QJsonObject &message, bool subscribe);
-    void handleEmit(const QJsonObject &message);
-    void handleConsume(const QJsonObject &message, bool consume);
-    void handleSettle(const QString &type, const QJsonObject &message);
-    bool isSettlingHeldWork(const QJsonObject &message) const;
-    void sendConnected();
+    /// The client is authenticated: enters the registry and the worker's room index.
+    void activate(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms);
+    /// The client is gone: leaves the registry, returns held jobs and persisted events, and
+    /// tells the worker (which forgets it). Idempotent.
+    void finish(int closeCode, const QString &detail);
+
+    void countIn(qint64 bytes);
+    void countOut(qint64 bytes);
+    /// True (and counted, logged, maybe closing the connection) when over the rate limit.
+    /// @p answer is called with (code, message) for the protocol's error reply.
+    bool rateLimited(qint64 nowMs, const std::function<void(const QString &, const QString &)> &answer);
+    /// Persisted events acknowledged by the client are removed from the store.
+    bool settleOffline(const QString &eventId);
+    /// The server's check for subscribing to @p room: empty when allowed.
+    QString checkSubscribe(const QString &room) const;
 
     IoWorker &m_worker;
     Server &m_server;
-    std::unique_ptr<QWebSocket> m_socket;
     std::shared_ptr<ConnectionInfo> m_info;
     QSet<QString> m_rooms;
     QSet<QString> m_consuming;        // queues this connection consumes
     QHash<qint64, QString> m_jobs;    // jobs it holds: id -> queue
     QHash<QString, qint64> m_offline; // persisted events sent and not yet acked: event id -> row
     RateLimiter m_limiter;
-    qint64 m_lastSeenMs = 0;
-    qint64 m_lastPingMs = 0;
-    qint64 m_closingSinceMs = 0;
-    int m_closeCode = 0;
-    bool m_gone = false;
+    bool m_finished = false;
 };
 
 } // namespace Switchboard

@@ -1,12 +1,18 @@
 #include "ioworker.h"
 
 #include <QtCore/QDateTime>
+#include <QtCore/QThread>
 #include <QtCore/QUrlQuery>
+#include <QtCore/QUuid>
+#include <QtHttpServer/QHttpServerRequest>
 #include <QtNetwork/QNetworkRequest>
 #include <QtWebSockets/QWebSocket>
 
 #include "auth/jwt.h"
-#include "connection.h"
+#include "nativeconnection.h"
+#include "socketio/eiosession.h"
+#include "socketio/fixture.h"
+#include "socketio/sioconnection.h"
 #include "core/logging.h"
 #include "http/httpfront.h"
 #include "listener.h"
@@ -19,6 +25,7 @@ IoWorker::IoWorker(Server &server, const Router &router, int index, qintptr list
     : m_server(server), m_router(router), m_index(index), m_listenDescriptor(listenDescriptor)
 {
     m_sweepTimer.setParent(this);
+    m_eioTimer.setParent(this);
 }
 
 IoWorker::~IoWorker()
@@ -38,7 +45,7 @@ void IoWorker::post(std::function<void()> task)
 
 void IoWorker::start()
 {
-    m_http = new HttpFront(m_router, m_server, this);
+    m_http = new HttpFront(m_router, m_server, *this);
     m_tcp = new GuardedTcpServer;
     if (!m_tcp->setSocketDescriptor(m_listenDescriptor)) {
         qCCritical(lcServer) << "I/O thread" << m_index << "cannot adopt its listener:" << m_tcp->errorString();
@@ -56,12 +63,271 @@ void IoWorker::start()
     m_sweepTimer.setInterval(qMin(period, qMax(20, config.handshakeTimeoutMs / 2)));
     connect(&m_sweepTimer, &QTimer::timeout, this, &IoWorker::sweep);
     m_sweepTimer.start();
+    // Engine.IO heartbeats run on their own, finer clock (the fixture pings every 300 ms).
+    m_eioTimer.setInterval(qBound(10, qMin(config.socketioPingIntervalMs, config.socketioPingTimeoutMs) / 10, 500));
+    connect(&m_eioTimer, &QTimer::timeout, this, &IoWorker::sweepEngineIo);
+    m_eioTimer.start();
+}
+
+void IoWorker::runOn(IoWorker *worker, std::function<void()> task)
+{
+    if (QThread::currentThread() == worker->thread())
+        task();
+    else
+        worker->post(std::move(task));
+}
+
+namespace {
+
+QString peerKey(const QHostAddress &address, quint16 port)
+{
+    return address.toString() + QLatin1Char(' ') + QString::number(port);
+}
+
+QByteArray eioError(int code, const char *message)
+{
+    return QByteArrayLiteral("{\"code\":") + QByteArray::number(code) + QByteArrayLiteral(",\"message\":\"")
+        + message + QByteArrayLiteral("\"}");
+}
+
+} // namespace
+
+void IoWorker::noteUpgrade(QTcpSocket *socket)
+{
+    m_upgrades.insert(peerKey(socket->peerAddress(), socket->peerPort()), socket);
+}
+
+EioSession *IoWorker::openEngineIo(bool socketIo)
+{
+    const ServerConfig &config = m_server.config();
+    EioSession::Settings settings;
+    settings.pingIntervalMs = config.socketioPingIntervalMs;
+    settings.pingTimeoutMs = config.socketioPingTimeoutMs;
+    settings.maxPayload = config.socketioMaxPayload;
+    const QString sid = QString::fromLatin1(QUuid::createUuid().toRfc4122().toBase64(
+        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    auto *session = new EioSession(*this, sid, settings, this);
+    m_eio.insert(sid, session);
+    m_server.registerEngineIo(sid, this);
+    connect(session, &EioSession::closed, this, [this, session](const QString &closedSid) {
+        m_server.unregisterEngineIo(closedSid);
+        m_eio.remove(closedSid);
+        session->deleteLater();
+        if (m_shuttingDown && m_connections.isEmpty() && m_eio.isEmpty())
+            Q_EMIT drained();
+    });
+    Q_UNUSED(socketIo);
+    return session;
+}
+
+IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    const ServerConfig &config = m_server.config();
+    const QString path = request.url().path();
+    const bool socketIo = path.startsWith(config.socketioPath);
+    if (!socketIo && !(config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/"))))
+        return EngineIoRequest::NotEngineIo;
+    const QUrlQuery query(request.url());
+    const bool upgrade = request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0;
+    const QString transport = query.queryItemValue(QStringLiteral("transport"));
+    const QString sid = query.queryItemValue(QStringLiteral("sid"));
+    const QByteArray origin = request.value(QByteArrayLiteral("origin"));
+    const quint64 token = m_nextToken++;
+    holdRequest(socket, token, {});
+    m_held[token].origin = origin;
+    auto refuse = [&](int status, const QByteArray &body) {
+        answerHeld(token, status, body);
+        // A refused upgrade is answered here and must not reach QtWebSockets.
+        return upgrade ? EngineIoRequest::RefusedUpgrade : EngineIoRequest::Handled;
+    };
+    if (query.queryItemValue(QStringLiteral("EIO")) != QLatin1String("4"))
+        return refuse(400, eioError(5, "Unsupported protocol version"));
+    if (transport != QLatin1String("polling") && transport != QLatin1String("websocket"))
+        return refuse(400, eioError(0, "Transport unknown"));
+    if (request.method() == QHttpServerRequest::Method::Options) {
+        answerHeld(token, 204, {});
+        return EngineIoRequest::Handled;
+    }
+    if (upgrade) {
+        if (transport != QLatin1String("websocket"))
+            return refuse(400, eioError(3, "Bad request"));
+        m_held.remove(token); // QtWebSockets takes the socket from here
+        noteUpgrade(socket);
+        return EngineIoRequest::Upgrade;
+    }
+    if (transport != QLatin1String("polling"))
+        return refuse(400, eioError(3, "Bad request"));
+    const bool get = request.method() == QHttpServerRequest::Method::Get;
+    const bool post = request.method() == QHttpServerRequest::Method::Post;
+    if (sid.isEmpty()) {
+        if (!get)
+            return refuse(400, eioError(2, "Bad handshake method"));
+        EioSession *session = openEngineIo(socketIo);
+        if (socketIo)
+            session->setHandler(std::make_unique<SioConnection>(*this, m_server, *session, peerKey(socket->peerAddress(), socket->peerPort()).replace(QLatin1Char(' '), QLatin1Char(':'))));
+        else
+            session->setHandler(std::make_unique<EioEcho>(*session));
+        answerHeld(token, 200, session->openPacket());
+        return EngineIoRequest::Handled;
+    }
+    IoWorker *owner = m_server.engineIoOwner(sid);
+    if (!owner || (!get && !post))
+        return refuse(400, owner ? eioError(3, "Bad request") : eioError(1, "Session ID unknown"));
+    if (get) {
+        // A poll that the client gives up on (closes) ends the session, as in Engine.IO.
+        m_held[token].abortWatch = connect(socket, &QTcpSocket::disconnected, this, [this, owner, sid, token] {
+            m_held.remove(token);
+            runOn(owner, [owner, sid, token] {
+                if (EioSession *session = owner->engineIoSession(sid))
+                    session->pollAborted(token);
+            });
+        });
+    }
+    const QByteArray body = post ? request.body() : QByteArray();
+    runOn(owner, [owner, requester = this, sid, token, get, body] {
+        EioSession *session = owner->engineIoSession(sid);
+        if (!session) {
+            runOn(requester, [requester, token] { requester->answerHeld(token, 400, eioError(1, "Session ID unknown")); });
+            return;
+        }
+        if (get)
+            session->poll({requester, token});
+        else
+            session->post(body, {requester, token});
+    });
+    return EngineIoRequest::Handled;
+}
+
+void IoWorker::holdRequest(QTcpSocket *socket, quint64 token, std::function<void()> onAbort)
+{
+    Held held;
+    held.socket = socket;
+    if (onAbort)
+        held.abortWatch = connect(socket, &QTcpSocket::disconnected, this, std::move(onAbort));
+    m_held.insert(token, held);
+}
+
+void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
+{
+    const Held held = m_held.take(token);
+    if (held.abortWatch)
+        disconnect(held.abortWatch);
+    QTcpSocket *socket = held.socket;
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    const char *reason = status == 200 ? "OK" : status == 204 ? "No Content" : status == 413 ? "Payload Too Large" : "Bad Request";
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n";
+    out += status == 200 ? "Content-Type: text/plain; charset=UTF-8\r\n" : "Content-Type: application/json\r\n";
+    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    out += "Cache-Control: no-store\r\n";
+    const QString &cors = m_server.config().socketioCorsOrigin;
+    if (!cors.isEmpty()) {
+        out += "Access-Control-Allow-Origin: " + (cors == QLatin1String("*") && !held.origin.isEmpty() ? held.origin : cors.toUtf8()) + "\r\n";
+        out += "Access-Control-Allow-Credentials: true\r\nAccess-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
+               "Access-Control-Allow-Headers: content-type\r\nVary: Origin\r\n";
+    }
+    out += "\r\n";
+    out += body;
+    socket->write(out);
+    socket->flush();
+}
+
+void IoWorker::acceptEngineIo(std::unique_ptr<QWebSocket> socket, bool socketIo)
+{
+    const QUrlQuery query(socket->requestUrl());
+    const QString sid = query.queryItemValue(QStringLiteral("sid"));
+    const QString address = socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort());
+    if (m_shuttingDown) {
+        reject(std::move(socket), Protocol::GoingAway, QStringLiteral("server shutting down"));
+        return;
+    }
+    if (sid.isEmpty()) {
+        EioSession *session = openEngineIo(socketIo);
+        if (socketIo)
+            session->setHandler(std::make_unique<SioConnection>(*this, m_server, *session, address));
+        else
+            session->setHandler(std::make_unique<EioEcho>(*session));
+        session->startWebSocket(socket.release());
+        return;
+    }
+    IoWorker *owner = m_server.engineIoOwner(sid);
+    if (!owner) {
+        reject(std::move(socket), Protocol::PolicyViolation, QStringLiteral("Session ID unknown"));
+        return;
+    }
+    // An upgrade of a polling session: the WebSocket joins the session on its thread. Not
+    // from inside QtWebSockets' handshake code, which still uses the socket after this call:
+    // on the next turn of this loop, before it reads anything more from the client.
+    QWebSocket *raw = socket.release();
+    if (owner != this) {
+        QMetaObject::invokeMethod(this, [this, raw, sid] { handOver(raw, sid); }, Qt::QueuedConnection);
+        return;
+    }
+    handOver(raw, sid);
+}
+
+void IoWorker::handOver(QWebSocket *raw, const QString &sid)
+{
+    IoWorker *owner = m_server.engineIoOwner(sid);
+    if (!owner) {
+        reject(std::unique_ptr<QWebSocket>(raw), Protocol::PolicyViolation, QStringLiteral("Session ID unknown"));
+        return;
+    }
+    connect(raw, &QWebSocket::textMessageReceived, owner, [owner, raw, sid](const QString &text) {
+        if (EioSession *session = owner->engineIoSession(sid))
+            session->probeMessage(raw, text);
+        else
+            raw->abort();
+    });
+    connect(raw, &QWebSocket::disconnected, owner, [owner, raw, sid] {
+        if (EioSession *session = owner->engineIoSession(sid))
+            session->probeGone(raw);
+        else
+            raw->deleteLater();
+    });
+    if (owner != this) {
+        raw->setParent(nullptr);
+        raw->moveToThread(owner->thread());
+    }
+    runOn(owner, [owner, raw, sid] {
+        if (EioSession *session = owner->engineIoSession(sid)) {
+            session->probeOpened(raw);
+        } else {
+            raw->disconnect(owner);
+            raw->abort();
+            raw->deleteLater();
+        }
+    });
+}
+
+void IoWorker::sweepEngineIo()
+{
+    if (m_eio.isEmpty())
+        return;
+    const qint64 now = Server::monotonicMs();
+    const auto sessions = m_eio;
+    for (EioSession *session : sessions)
+        session->tick(now);
 }
 
 void IoWorker::acceptPending()
 {
-    while (m_http->hasPendingWebSocketConnections())
-        accept(m_http->nextPendingWebSocketConnection());
+    const ServerConfig &config = m_server.config();
+    while (m_http->hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> socket = m_http->nextPendingWebSocketConnection();
+        if (!socket)
+            continue;
+        if (QTcpSocket *tcp = m_upgrades.take(peerKey(socket->peerAddress(), socket->peerPort())))
+            tcp->setParent(socket.get()); // deleted with its WebSocket, and moves with it
+
+        const QString path = socket->requestUrl().path();
+        if (path.startsWith(config.socketioPath))
+            acceptEngineIo(std::move(socket), true);
+        else if (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")))
+            acceptEngineIo(std::move(socket), false);
+        else
+            accept(std::move(socket));
+    }
 }
 
 void IoWorker::reject(std::unique_ptr<QWebSocket> socket, int code, const QString &reason)
@@ -143,8 +409,7 @@ void IoWorker::accept(std::unique_ptr<QWebSocket> socket)
     const QStringList rooms = m_server.roomPolicy().roomsForClaims(jwt.userId, jwt.claims);
 
     metrics.connectionsTotal.fetch_add(1, std::memory_order_relaxed);
-    auto *connection = new Connection(*this, m_server, std::move(socket), info, rooms);
-    m_connections.insert(info->id, connection);
+    new NativeConnection(*this, m_server, std::move(socket), info, rooms);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), info->userId,
                                info->id, address);
     qCDebug(lcWs) << "connection" << info->id << "user" << info->userId << "from" << address << "on thread" << m_index;
@@ -165,11 +430,15 @@ void IoWorker::indexLeave(Connection *connection, const QString &room)
         m_rooms.erase(it);
 }
 
+void IoWorker::connectionOpened(Connection *connection)
+{
+    m_connections.insert(connection->id(), connection);
+}
+
 void IoWorker::connectionClosed(Connection *connection)
 {
     m_connections.remove(connection->id());
-    connection->deleteLater();
-    if (m_shuttingDown && m_connections.isEmpty())
+    if (m_shuttingDown && m_connections.isEmpty() && m_eio.isEmpty())
         Q_EMIT drained();
 }
 
@@ -178,7 +447,7 @@ void IoWorker::deliver(Connection *connection, const OutboundFrame &frame)
     if (connection->id() == frame.exceptConnectionId
         || (!frame.exceptUserId.isEmpty() && connection->userId() == frame.exceptUserId))
         return;
-    if (connection->send(frame.text))
+    if (connection->deliver(frame))
         m_server.metrics().latency.record((Server::monotonicNs() - frame.emittedNs) / 1000);
 }
 
@@ -217,6 +486,8 @@ void IoWorker::sweep()
         if (const int closed = m_tcp->closeSilent(now, config.handshakeTimeoutMs))
             qCDebug(lcHttp) << "closed" << closed << "sockets that sent nothing within the handshake timeout";
     }
+    for (auto it = m_upgrades.begin(); it != m_upgrades.end();)
+        it = it->isNull() ? m_upgrades.erase(it) : std::next(it);
 }
 
 void IoWorker::shutdown(int code, const QString &reason)
@@ -224,13 +495,19 @@ void IoWorker::shutdown(int code, const QString &reason)
     m_shuttingDown = true;
     if (m_tcp)
         m_tcp->close();
-    if (m_connections.isEmpty()) {
+    if (m_connections.isEmpty() && m_eio.isEmpty()) {
         Q_EMIT drained();
         return;
     }
     const auto connections = m_connections;
     for (Connection *connection : connections)
         connection->close(code, reason);
+    // Engine.IO sessions that never connected a namespace (or the fixture's echo) go too.
+    const auto sessions = m_eio;
+    for (EioSession *session : sessions) {
+        if (!session->isClosed())
+            session->close(reason);
+    }
 }
 
 } // namespace Switchboard

@@ -3,19 +3,28 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
+
+#include <QtCore/QJsonValue>
+#include <QtCore/QList>
 
 #include <QtCore/QHash>
 #include <QtCore/QObject>
+#include <QtCore/QPointer>
 #include <QtCore/QSet>
 #include <QtCore/QTimer>
+#include <QtNetwork/QTcpSocket>
 
 QT_BEGIN_NAMESPACE
+class QHttpServerRequest;
+class QTcpSocket;
 class QWebSocket;
 QT_END_NAMESPACE
 
 namespace Switchboard {
 
 class Connection;
+class EioSession;
 class GuardedTcpServer;
 class HttpFront;
 class Router;
@@ -24,10 +33,28 @@ class Server;
 /// One server-originated frame on its way to many sockets: built once, shared by all.
 struct OutboundFrame
 {
-    QString text;
+    QString text;                  // the native protocol's JSON
     qint64 emittedNs = 0;
     quint64 exceptConnectionId = 0;
     QString exceptUserId;
+
+    // The same event for Socket.IO sockets.
+    QString event;
+    QJsonValue payload;            // with {"_placeholder":true,"num":n} for attachments
+    QList<QByteArray> attachments;
+    QString nsp = QStringLiteral("/");
+    QString id;
+    QString room;                  // target room; empty for a broadcast
+    quint64 offset = 0;            // connection-state-recovery offset; 0 when not recorded
+    bool ack = false;
+
+    /// The Socket.IO EVENT packet (without Engine.IO's "4"), built by the first Socket.IO
+    /// recipient on any thread and shared by the rest. Not for acked frames (per-socket ids).
+    const QString &socketIoPacket() const;
+
+private:
+    mutable std::once_flag m_sioOnce;
+    mutable QString m_sio;
 };
 
 /**
@@ -61,7 +88,22 @@ public:
     Connection *connection(quint64 id) const { return m_connections.value(id); }
     void indexJoin(Connection *connection, const QString &room);
     void indexLeave(Connection *connection, const QString &room);
+    void connectionOpened(Connection *connection);
+    /// Forgets @p connection (it deletes itself, or its session does).
     void connectionClosed(Connection *connection);
+
+    // Engine.IO (Socket.IO and the test fixture's /engine.io/).
+    enum class EngineIoRequest { NotEngineIo, Handled, Upgrade, RefusedUpgrade };
+    /// An HTTP request on an Engine.IO path: answered (now or later), or an upgrade to let
+    /// QtWebSockets complete, or not an Engine.IO request at all.
+    EngineIoRequest handleEngineIoRequest(const QHttpServerRequest &request, QTcpSocket *socket);
+    /// Answers an HTTP request held by handleEngineIoRequest (this worker's thread).
+    void answerHeld(quint64 token, int status, const QByteArray &body);
+    EioSession *engineIoSession(const QString &sid) const { return m_eio.value(sid); }
+    /// Runs @p task on @p worker's thread: now when that is this thread, else posted.
+    static void runOn(IoWorker *worker, std::function<void()> task);
+    /// A WebSocket upgrade request arrived on @p socket (QtWebSockets keeps no owner for it).
+    void noteUpgrade(QTcpSocket *socket);
 
 Q_SIGNALS:
     /// Every client is gone after shutdown(); the thread may quit.
@@ -72,7 +114,12 @@ private:
     void accept(std::unique_ptr<QWebSocket> socket);
     void reject(std::unique_ptr<QWebSocket> socket, int code, const QString &reason);
     void sweep();
+    void sweepEngineIo();
     void deliver(Connection *connection, const OutboundFrame &frame);
+    void acceptEngineIo(std::unique_ptr<QWebSocket> socket, bool socketIo);
+    EioSession *openEngineIo(bool socketIo);
+    void holdRequest(QTcpSocket *socket, quint64 token, std::function<void()> onAbort);
+    void handOver(QWebSocket *socket, const QString &sid);
 
     Server &m_server;
     const Router &m_router;
@@ -83,6 +130,14 @@ private:
     QHash<quint64, Connection *> m_connections;
     QHash<QString, QSet<Connection *>> m_rooms;
     QTimer m_sweepTimer;
+    QTimer m_eioTimer;
+    QHash<QString, EioSession *> m_eio;          // Engine.IO sessions this thread owns
+    struct Held { QPointer<QTcpSocket> socket; QMetaObject::Connection abortWatch; QByteArray origin; };
+    QHash<quint64, Held> m_held;                 // HTTP requests waiting for a session's answer
+    quint64 m_nextToken = 1;
+    // TCP sockets of WebSocket upgrades in progress, by peer: QtWebSockets 6.4 never deletes
+    // a server-side QWebSocket's QTcpSocket, so accept() makes it the QWebSocket's child.
+    QHash<QString, QPointer<QTcpSocket>> m_upgrades;
     bool m_shuttingDown = false;
     std::atomic<int> m_queued{0};
 };

@@ -1,0 +1,349 @@
+#include "eiosession.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QTimer>
+#include <QtWebSockets/QWebSocket>
+
+#include "core/logging.h"
+#include "server.h"
+#include "transport/ioworker.h"
+
+namespace Switchboard {
+
+using EngineIo::Packet;
+
+EioSession::EioSession(IoWorker &worker, const QString &sid, const Settings &settings, QObject *parent)
+    : QObject(parent), m_worker(worker), m_sid(sid), m_settings(settings)
+{
+    m_nextPingMs = Server::monotonicMs() + m_settings.pingIntervalMs;
+}
+
+EioSession::~EioSession()
+{
+    m_handler.reset();
+    delete m_socket;
+    delete m_probe.data();
+}
+
+QByteArray EioSession::openPacket() const
+{
+    const QJsonObject open{{QStringLiteral("sid"), m_sid},
+                           {QStringLiteral("upgrades"), m_transport == Transport::Polling
+                                ? QJsonArray{QStringLiteral("websocket")} : QJsonArray()},
+                           {QStringLiteral("pingInterval"), m_settings.pingIntervalMs},
+                           {QStringLiteral("pingTimeout"), m_settings.pingTimeoutMs},
+                           {QStringLiteral("maxPayload"), m_settings.maxPayload}};
+    return EngineIo::Open + QJsonDocument(open).toJson(QJsonDocument::Compact);
+}
+
+void EioSession::attachWebSocket(QWebSocket *socket)
+{
+    m_socket = socket;
+    m_socket->setParent(this);
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxPayload));
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_settings.maxPayload));
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &EioSession::onWebSocketText);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &EioSession::onWebSocketBinary);
+    connect(m_socket, &QWebSocket::disconnected, this, [this] {
+        finish(QStringLiteral("transport close"), true, 0);
+    });
+    m_transport = Transport::WebSocket;
+}
+
+void EioSession::startWebSocket(QWebSocket *socket)
+{
+    attachWebSocket(socket);
+    m_socket->sendTextMessage(QString::fromUtf8(openPacket()));
+}
+
+// --- sending -------------------------------------------------------------------------------
+
+void EioSession::enqueue(Packet packet)
+{
+    if (m_closed)
+        return;
+    if (m_transport == Transport::WebSocket) {
+        if (packet.binary)
+            m_socket->sendBinaryMessage(packet.data);
+        else
+            m_socket->sendTextMessage(QString::fromUtf8(packet.type + packet.data));
+        m_socket->flush();
+        return;
+    }
+    m_outboxBytes += packet.data.size() + 1;
+    m_outbox.append(std::move(packet));
+    flushPoll();
+}
+
+void EioSession::sendMessage(const QByteArray &text)
+{
+    enqueue({EngineIo::Message, text, false});
+}
+
+void EioSession::sendMessage(const QString &text)
+{
+    if (m_closed)
+        return;
+    if (m_transport == Transport::WebSocket) {
+        // The shared fan-out text goes out as is: no round trip through UTF-8.
+        m_socket->sendTextMessage(QLatin1Char(EngineIo::Message) + text);
+        m_socket->flush();
+        return;
+    }
+    sendMessage(text.toUtf8());
+}
+
+void EioSession::sendBinary(const QByteArray &data)
+{
+    enqueue({EngineIo::Message, data, true});
+}
+
+qint64 EioSession::bufferedBytes() const
+{
+    return m_transport == Transport::WebSocket && m_socket ? m_socket->bytesToWrite() : m_outboxBytes;
+}
+
+void EioSession::flushPoll()
+{
+    if (!m_pendingGet || m_outbox.isEmpty())
+        return;
+    const QByteArray body = EngineIo::encodePayload(m_outbox);
+    m_outbox.clear();
+    m_outboxBytes = 0;
+    answer(std::exchange(m_pendingGet, HeldRequest()), 200, body);
+}
+
+void EioSession::answer(HeldRequest reply, int status, const QByteArray &body)
+{
+    IoWorker *target = reply.worker;
+    const quint64 token = reply.token;
+    if (target == &m_worker) {
+        target->answerHeld(token, status, body);
+        return;
+    }
+    target->post([target, token, status, body] { target->answerHeld(token, status, body); });
+}
+
+// --- receiving -----------------------------------------------------------------------------
+
+bool EioSession::receive(const Packet &packet)
+{
+    if (packet.binary)
+        return m_handler && m_handler->onMessage(packet.data, true);
+    switch (packet.type) {
+    case EngineIo::Pong:
+        m_pongDeadlineMs = 0;
+        m_nextPingMs = Server::monotonicMs() + m_settings.pingIntervalMs;
+        return true;
+    case EngineIo::Message:
+        return m_handler && m_handler->onMessage(packet.data, false);
+    case EngineIo::Close:
+        finish(QStringLiteral("client close"), true, EngineIo::Noop);
+        return true;
+    case EngineIo::Noop:
+        return true;
+    default:
+        return false; // open, ping and upgrade are not the client's to send here
+    }
+}
+
+void EioSession::poll(HeldRequest reply)
+{
+    const qint64 now = Server::monotonicMs();
+    if (m_closed || m_transport != Transport::Polling || expired(now)) {
+        if (!m_closed && expired(now))
+            finish(QStringLiteral("ping timeout"), false, EngineIo::Close);
+        answer(reply, 400, R"({"code":1,"message":"Session ID unknown"})");
+        return;
+    }
+    if (m_pendingGet) {
+        // Two concurrent GETs are a broken client (or an attacker): the protocol closes.
+        answer(reply, 400, R"({"code":3,"message":"Bad request"})");
+        finish(QStringLiteral("duplicate poll"), false, EngineIo::Close);
+        return;
+    }
+    m_pendingGet = reply;
+    if (m_upgrading && m_outbox.isEmpty())
+        m_outbox.append({EngineIo::Noop, {}, false});
+    flushPoll();
+}
+
+void EioSession::post(const QByteArray &body, HeldRequest reply)
+{
+    const qint64 now = Server::monotonicMs();
+    if (m_closed || m_transport != Transport::Polling || expired(now)) {
+        if (!m_closed && expired(now))
+            finish(QStringLiteral("ping timeout"), false, EngineIo::Close);
+        answer(reply, 400, R"({"code":1,"message":"Session ID unknown"})");
+        return;
+    }
+    if (body.size() > m_settings.maxPayload) {
+        answer(reply, 413, R"({"code":3,"message":"payload over maxPayload"})");
+        finish(QStringLiteral("payload too large"), false, EngineIo::Close);
+        return;
+    }
+    QList<Packet> packets;
+    if (!EngineIo::decodePayload(body, &packets)) {
+        answer(reply, 400, R"({"code":3,"message":"Bad request: malformed packet"})");
+        finish(QStringLiteral("parse error"), false, EngineIo::Close);
+        return;
+    }
+    answer(reply, 200, "ok");
+    for (const Packet &packet : std::as_const(packets)) {
+        if (m_closed)
+            return;
+        if (!receive(packet)) {
+            finish(QStringLiteral("parse error"), false, EngineIo::Close);
+            return;
+        }
+    }
+}
+
+void EioSession::pollAborted(quint64 token)
+{
+    if (m_pendingGet.token != token)
+        return;
+    m_pendingGet = HeldRequest();
+    finish(QStringLiteral("transport close"), true, 0);
+}
+
+void EioSession::onWebSocketText(const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    if (utf8.isEmpty() || !EngineIo::isPacketType(utf8.at(0)) || !receive({utf8.at(0), utf8.mid(1), false})) {
+        if (!m_closed)
+            finish(QStringLiteral("parse error"), false, 0);
+    }
+}
+
+void EioSession::onWebSocketBinary(const QByteArray &data)
+{
+    if (!receive({EngineIo::Message, data, true}) && !m_closed)
+        finish(QStringLiteral("parse error"), false, 0);
+}
+
+// --- upgrade -------------------------------------------------------------------------------
+
+void EioSession::probeOpened(QWebSocket *socket)
+{
+    if (socket == m_probe)
+        return;
+    if (m_closed || m_transport != Transport::Polling || m_probe) {
+        // Already upgraded (or upgrading): a second WebSocket for this sid is refused.
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("session already upgraded"));
+        QObject::connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+        return;
+    }
+    m_probe = socket;
+    socket->setParent(this);
+}
+
+void EioSession::probeMessage(QWebSocket *socket, const QString &text)
+{
+    // Its first message may come before probeOpened() when it was accepted on another thread.
+    if (!m_probe && m_transport == Transport::Polling && !m_closed)
+        probeOpened(socket);
+    if (socket != m_probe)
+        return;
+    if (text == QLatin1String("2probe")) {
+        socket->sendTextMessage(QStringLiteral("3probe"));
+        m_upgrading = true;
+        // The client stops polling: end its pending GET so it can.
+        if (m_pendingGet && m_outbox.isEmpty())
+            m_outbox.append({EngineIo::Noop, {}, false});
+        flushPoll();
+    } else if (text == QLatin1String("5") && m_upgrading) {
+        QObject::disconnect(socket, nullptr, &m_worker, nullptr);
+        m_probe = nullptr;
+        if (m_pendingGet) {
+            m_outbox.append({EngineIo::Noop, {}, false});
+            flushPoll();
+        }
+        m_pendingGet = HeldRequest();
+        const QList<Packet> waiting = std::exchange(m_outbox, {});
+        m_outboxBytes = 0;
+        attachWebSocket(socket);
+        for (const Packet &packet : waiting)
+            enqueue(packet);
+        m_upgrading = false;
+        if (m_handler)
+            m_handler->onTransportChanged();
+    } else {
+        socket->abort();
+    }
+}
+
+void EioSession::probeGone(QWebSocket *socket)
+{
+    if (socket == m_probe) {
+        m_upgrading = false;
+        m_probe = nullptr;
+    }
+    socket->deleteLater();
+}
+
+// --- heartbeat and close -------------------------------------------------------------------
+
+bool EioSession::expired(qint64 nowMs) const
+{
+    return m_pongDeadlineMs != 0 && nowMs >= m_pongDeadlineMs;
+}
+
+bool EioSession::tick(qint64 nowMs)
+{
+    if (m_closed)
+        return false;
+    if (expired(nowMs)) {
+        finish(QStringLiteral("ping timeout"), false, EngineIo::Close);
+        return false;
+    }
+    if (m_pongDeadlineMs == 0 && nowMs >= m_nextPingMs) {
+        // Deadlines follow the schedule, not the sweep's jitter.
+        m_pongDeadlineMs = m_nextPingMs + m_settings.pingTimeoutMs;
+        enqueue({EngineIo::Ping, {}, false});
+    }
+    if (m_handler)
+        m_handler->tick(nowMs);
+    return !m_closed;
+}
+
+void EioSession::close(const QString &reason)
+{
+    finish(reason, false, EngineIo::Close);
+}
+
+void EioSession::finish(const QString &reason, bool byClient, char lastPacket)
+{
+    if (m_closed)
+        return;
+    if (lastPacket == EngineIo::Close && m_transport == Transport::WebSocket && m_socket)
+        m_socket->sendTextMessage(QStringLiteral("1"));
+    if (m_pendingGet) {
+        // A client close ends its pending GET with a noop; a server close tells it why.
+        const QByteArray body(1, lastPacket ? lastPacket : char(EngineIo::Noop));
+        answer(std::exchange(m_pendingGet, HeldRequest()), 200, byClient ? QByteArray("6") : body);
+    }
+    m_closed = true;
+    qCDebug(lcWs) << "engine.io session" << m_sid << "closed:" << reason;
+    if (m_handler)
+        m_handler->onClose(reason, byClient);
+    if (m_socket) {
+        // The socket outlives the session long enough to finish its close handshake.
+        QWebSocket *socket = std::exchange(m_socket, nullptr);
+        socket->disconnect(this);
+        socket->setParent(nullptr);
+        QObject::connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+        QTimer::singleShot(2000, socket, [socket] { socket->abort(); socket->deleteLater(); });
+        if (socket->state() == QAbstractSocket::ConnectedState)
+            socket->close();
+        else
+            socket->deleteLater();
+    }
+    if (m_probe)
+        m_probe->abort();
+    Q_EMIT closed(m_sid);
+}
+
+} // namespace Switchboard

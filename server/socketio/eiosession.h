@@ -1,0 +1,128 @@
+#pragma once
+
+#include <memory>
+
+#include <QtCore/QList>
+#include <QtCore/QObject>
+#include <QtCore/QPointer>
+
+#include "packets.h"
+
+QT_BEGIN_NAMESPACE
+class QWebSocket;
+QT_END_NAMESPACE
+
+namespace Switchboard {
+
+class IoWorker;
+
+/// What rides on an Engine.IO session: Socket.IO (SioConnection) or the test fixture's echo.
+class EioHandler
+{
+public:
+    virtual ~EioHandler() = default;
+    /// A message packet from the client. False is a protocol error: the session is closed.
+    virtual bool onMessage(const QByteArray &data, bool binary) = 0;
+    /// The session is closed (by either side); called once, before the session is deleted.
+    virtual void onClose(const QString &reason, bool byClient) = 0;
+    virtual void onTransportChanged() {}
+    /// Called by the session's sweep, for handler deadlines (connect timeout, acks).
+    virtual void tick(qint64 nowMs) { Q_UNUSED(nowMs); }
+};
+
+/// An HTTP request held on some I/O thread, answered from the session's thread.
+struct HeldRequest
+{
+    IoWorker *worker = nullptr;
+    quint64 token = 0;
+    explicit operator bool() const { return worker != nullptr; }
+};
+
+/**
+ * @brief One Engine.IO v4 session: its transport (HTTP long-polling, WebSocket, or polling
+ * upgraded to WebSocket), heartbeat and packet framing. Lives on the I/O thread that opened
+ * it; requests of the same session that land on other threads are handed to it there.
+ */
+class EioSession final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EioSession)
+
+public:
+    enum class Transport { Polling, WebSocket };
+    struct Settings
+    {
+        qint64 pingIntervalMs = 25000;
+        qint64 pingTimeoutMs = 20000;
+        qint64 maxPayload = 1000000;
+    };
+
+    EioSession(IoWorker &worker, const QString &sid, const Settings &settings, QObject *parent);
+    ~EioSession() override;
+
+    const QString &sid() const { return m_sid; }
+    Transport transport() const { return m_transport; }
+    bool isClosed() const { return m_closed; }
+    void setHandler(std::unique_ptr<EioHandler> handler) { m_handler = std::move(handler); }
+    EioHandler *handler() const { return m_handler.get(); }
+
+    /// The open packet's JSON ("upgrades" depends on the transport).
+    QByteArray openPacket() const;
+    /// Opens the session on a WebSocket (takes it over) and sends the open packet.
+    void startWebSocket(QWebSocket *socket);
+
+    // HTTP long-polling (this thread; the reply may be on any worker).
+    void poll(HeldRequest reply);
+    /// Answers @p reply with 200 "ok" or 400 (and closes the session on bad packets).
+    void post(const QByteArray &body, HeldRequest reply);
+    void pollAborted(quint64 token);
+
+    // Upgrade: a WebSocket carrying this sid (already moved to this thread).
+    void probeOpened(QWebSocket *socket);
+    void probeMessage(QWebSocket *socket, const QString &text);
+    void probeGone(QWebSocket *socket);
+
+    // For the handler.
+    void sendMessage(const QByteArray &text);
+    void sendMessage(const QString &text);
+    void sendBinary(const QByteArray &data);
+    /// Bytes written and not yet taken by the kernel (WebSocket) or not yet polled.
+    qint64 bufferedBytes() const;
+    /// Server-side close: a close packet, then the transport goes.
+    void close(const QString &reason);
+
+    /// Heartbeat: sends pings, closes on a missed pong; true when still open.
+    bool tick(qint64 nowMs);
+    /// True when the heartbeat deadline passed (checked on every request, not only by tick).
+    bool expired(qint64 nowMs) const;
+
+Q_SIGNALS:
+    void closed(const QString &sid);
+
+private:
+    void enqueue(EngineIo::Packet packet);
+    void flushPoll();
+    bool receive(const EngineIo::Packet &packet);
+    void onWebSocketText(const QString &text);
+    void onWebSocketBinary(const QByteArray &data);
+    void attachWebSocket(QWebSocket *socket);
+    void finish(const QString &reason, bool byClient, char lastPacket);
+    void answer(HeldRequest reply, int status, const QByteArray &body);
+
+    IoWorker &m_worker;
+    const QString m_sid;
+    const Settings m_settings;
+    std::unique_ptr<EioHandler> m_handler;
+    Transport m_transport = Transport::Polling;
+    QWebSocket *m_socket = nullptr;      // owned (WebSocket transport)
+    QPointer<QWebSocket> m_probe;        // upgrade candidate, owned until upgraded or gone
+    bool m_upgrading = false;
+    HeldRequest m_pendingGet;
+    QList<EngineIo::Packet> m_outbox;    // polling: packets waiting for the next GET
+    qint64 m_outboxBytes = 0;
+    qint64 m_nextPingMs = 0;
+    qint64 m_pongDeadlineMs = 0;         // 0: no ping outstanding
+    bool m_closed = false;
+};
+
+} // namespace Switchboard

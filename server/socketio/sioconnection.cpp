@@ -1,0 +1,539 @@
+#include "sioconnection.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QUuid>
+
+#include "auth/jwt.h"
+#include "core/logging.h"
+#include "protocol/messages.h"
+#include "recovery.h"
+#include "rooms/registry.h"
+#include "server.h"
+#include "transport/ioworker.h"
+
+namespace Switchboard {
+
+using namespace SocketIo;
+
+namespace {
+
+QByteArray compact(const QJsonValue &value)
+{
+    if (value.isArray())
+        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+    return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+}
+
+QString randomId()
+{
+    return QString::fromLatin1(QUuid::createUuid().toRfc4122().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+} // namespace
+
+const QString &OutboundFrame::socketIoPacket() const
+{
+    std::call_once(m_sioOnce, [this] {
+        QJsonArray args{payload.isUndefined() ? QJsonValue() : payload};
+        if (offset != 0)
+            args.append(QString::number(offset)); // the client keeps it for recovery
+        const char type = attachments.isEmpty() ? Event : BinaryEvent;
+        m_sio = QString::fromUtf8(encode(type, nsp, -1, eventArray(event, args), int(attachments.size())));
+    });
+    return m_sio;
+}
+
+SioConnection::SioConnection(IoWorker &worker, Server &server, EioSession &session, const QString &address)
+    : Connection(worker, server, nullptr), m_session(session), m_address(address)
+{
+    m_connectDeadlineMs = Server::monotonicMs() + server.config().socketioConnectTimeoutMs;
+}
+
+SioConnection::~SioConnection() = default;
+
+// --- sending -------------------------------------------------------------------------------
+
+void SioConnection::sendPacket(const QByteArray &packet, const QList<QByteArray> &attachments)
+{
+    m_session.sendMessage(packet);
+    for (const QByteArray &attachment : attachments)
+        m_session.sendBinary(attachment);
+    if (isActive())
+        countOut(packet.size());
+}
+
+void SioConnection::emitEvent(const QString &nsp, const QString &event, const QJsonArray &args,
+                              const QList<QByteArray> &attachments)
+{
+    const char type = attachments.isEmpty() ? Event : BinaryEvent;
+    sendPacket(encode(type, nsp, -1, eventArray(event, args), int(attachments.size())), attachments);
+}
+
+void SioConnection::sendAck(const QString &nsp, qint64 ackId, const QJsonArray &args, const QList<QByteArray> &attachments)
+{
+    const char type = attachments.isEmpty() ? Ack : BinaryAck;
+    sendPacket(encode(type, nsp, ackId, compact(args), int(attachments.size())), attachments);
+}
+
+bool SioConnection::deliver(const OutboundFrame &frame)
+{
+    if (m_closing || !isActive() || !m_namespaces.contains(frame.nsp))
+        return false;
+    if (frame.offset != 0) {
+        if (frame.offset <= m_lastOffset)
+            return false; // already replayed by recovery
+        m_lastOffset = frame.offset;
+    }
+    const qint64 pending = m_session.bufferedBytes();
+    if (pending > m_server.config().maxPendingBytes) {
+        m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcWs) << "dropping slow Socket.IO consumer" << id() << "with" << pending << "bytes unsent";
+        close(Protocol::PolicyViolation, QStringLiteral("slow consumer"));
+        return false;
+    }
+    if (frame.ack) {
+        // The client answers with the ack id; the answer settles the emit like a native ack.
+        const qint64 ackId = m_nextAckId++;
+        m_acks.insert(ackId, {frame.id, Server::monotonicMs() + m_server.config().socketioAckTimeoutMs, false});
+        const char type = frame.attachments.isEmpty() ? Event : BinaryEvent;
+        sendPacket(encode(type, frame.nsp, ackId, eventArray(frame.event, {frame.payload}), int(frame.attachments.size())),
+                   frame.attachments);
+    } else {
+        const QString &packet = frame.socketIoPacket();
+        m_session.sendMessage(packet);
+        for (const QByteArray &attachment : frame.attachments)
+            m_session.sendBinary(attachment);
+        countOut(packet.size());
+    }
+    m_info->pendingBytes.store(m_session.bufferedBytes(), std::memory_order_relaxed);
+    return true;
+}
+
+// --- receiving -----------------------------------------------------------------------------
+
+bool SioConnection::onMessage(const QByteArray &data, bool binary)
+{
+    if (isActive()) {
+        countIn(data.size());
+    }
+    if (binary) {
+        if (!m_hasPartial)
+            return false; // an attachment nobody announced
+        m_partialAttachments.append(data);
+        if (m_partialAttachments.size() < m_partial.attachments)
+            return true;
+        m_hasPartial = false;
+        return handlePacket(m_partial, std::exchange(m_partialAttachments, {}));
+    }
+    if (m_hasPartial)
+        return false; // text while attachments are due
+    Packet packet;
+    QString error;
+    if (!decode(data, &packet, &error)) {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcWs) << "closing Socket.IO session" << m_session.sid() << "on a malformed packet:" << error;
+        return false;
+    }
+    if (packet.attachments > 0) {
+        if (packet.attachments > 100)
+            return false;
+        m_partial = packet;
+        m_hasPartial = true;
+        return true;
+    }
+    return handlePacket(packet, {});
+}
+
+bool SioConnection::handlePacket(const Packet &packet, const QList<QByteArray> &attachments)
+{
+    switch (packet.type) {
+    case Connect:
+        handleConnect(packet);
+        return true;
+    case Disconnect:
+        if (m_namespaces.remove(packet.nsp) && packet.nsp == QLatin1String("/"))
+            m_recoverable = false; // socket.disconnect(): the client does not want its state back
+        return true;
+    case Event:
+    case BinaryEvent:
+        if (!m_namespaces.contains(packet.nsp))
+            return true; // not connected there: ignored, as Socket.IO does
+        handleEvent(packet.nsp, QJsonDocument::fromJson(packet.data).array(), attachments, packet.ackId);
+        return true;
+    case Ack:
+    case BinaryAck:
+        handleAck(packet.ackId, QJsonDocument::fromJson(packet.data).array());
+        return true;
+    default:
+        return false;
+    }
+}
+
+void SioConnection::connectError(const QString &nsp, const QString &message, int code)
+{
+    QJsonObject error{{QStringLiteral("message"), message}};
+    if (code != 0)
+        error.insert(QStringLiteral("data"), QJsonObject{{QStringLiteral("code"), code}});
+    m_session.sendMessage(encode(ConnectError, nsp, -1, compact(error)));
+}
+
+bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
+{
+    const ServerConfig &config = m_server.config();
+    Metrics &metrics = m_server.metrics();
+    auto refuse = [&](int code, const QString &reason) {
+        metrics.authFailures.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcAuth).noquote() << "refused Socket.IO" << m_address << "with" << code << reason;
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
+                                   QStringLiteral("%1 %2 from %3 (socket.io)").arg(code).arg(reason, m_address));
+        connectError(nsp, reason, code);
+        return false;
+    };
+    const QJsonValue tokenValue = auth.value(QLatin1String("token"));
+    QString userId;
+    QString role;
+    QJsonObject claims;
+    const QByteArray token = tokenValue.toString().toUtf8();
+    const Jwt::Result jwt = token.isEmpty() ? Jwt::Result() : Jwt::verify(token, m_server.jwtSecret(), config.jwtLeewaySeconds);
+    if (!token.isEmpty() && jwt.ok()) {
+        userId = jwt.userId;
+        claims = jwt.claims;
+        role = claims.value(QLatin1String("role")).toString();
+    } else if (config.socketioAllowAnonymous) {
+        userId = QStringLiteral("anonymous"); // the test fixture does not check credentials
+    } else if (token.isEmpty()) {
+        return refuse(Protocol::MissingCredentials, QStringLiteral("missing credentials"));
+    } else {
+        return refuse(Protocol::InvalidToken, jwt.message);
+    }
+    if (metrics.connectionsCurrent.fetch_add(1, std::memory_order_relaxed) >= config.maxConnections) {
+        metrics.connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
+                                   QStringLiteral("server full (%1 connections)").arg(config.maxConnections));
+        connectError(nsp, QStringLiteral("server full, try again later"), Protocol::TryAgainLater);
+        return false;
+    }
+
+    auto info = std::make_shared<ConnectionInfo>();
+    info->id = m_server.nextConnectionId();
+    info->userId = userId;
+    info->role = role;
+    info->address = m_address;
+    info->protocol = QStringLiteral("socket.io");
+    info->transport.store(m_session.transport() == EioSession::Transport::Polling ? 1 : 0);
+    info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
+    info->worker = m_worker.index();
+    QStringList rooms = claims.isEmpty() && userId == QLatin1String("anonymous")
+        ? QStringList() : m_server.roomPolicy().roomsForClaims(userId, claims);
+    metrics.connectionsTotal.fetch_add(1, std::memory_order_relaxed);
+    SioRecovery &recovery = m_server.sioRecovery();
+    if (recovery.enabled()) {
+        m_connectedOffset = recovery.currentOffset();
+        m_lastOffset = m_connectedOffset;
+        // A client back within the window gets its rooms back (the events come per namespace).
+        const QString pid = auth.value(QLatin1String("pid")).toString();
+        if (!pid.isEmpty()) {
+            if (const auto saved = recovery.find(pid, userId)) {
+                for (const QString &room : saved->rooms) {
+                    if (!rooms.contains(room))
+                        rooms << room;
+                }
+                m_pid = pid;
+            }
+        }
+        if (m_pid.isEmpty())
+            m_pid = randomId();
+    }
+    activate(std::move(info), rooms);
+    m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), userId, id(),
+                               m_address + QStringLiteral(" (socket.io)"));
+    return true;
+}
+
+void SioConnection::handleConnect(const Packet &packet)
+{
+    const QString &nsp = packet.nsp;
+    if (nsp != QLatin1String("/") && !m_server.config().socketioNamespaces.contains(nsp)) {
+        connectError(nsp, QStringLiteral("Invalid namespace"));
+        return;
+    }
+    const QJsonObject auth = packet.data.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(packet.data).object();
+    if (!isActive()) {
+        if (!authenticate(auth, nsp))
+            return;
+    } else if (auth.contains(QLatin1String("token"))) {
+        // Another namespace on the same session: the same user, or nothing.
+        const Jwt::Result jwt = Jwt::verify(auth.value(QLatin1String("token")).toString().toUtf8(),
+                                            m_server.jwtSecret(), m_server.config().jwtLeewaySeconds);
+        if (!jwt.ok()) {
+            connectError(nsp, jwt.message, Protocol::InvalidToken);
+            return;
+        }
+        if (jwt.userId != userId()) {
+            connectError(nsp, QStringLiteral("userId does not match the token"), Protocol::UserMismatch);
+            return;
+        }
+    }
+    QString sid = m_namespaces.value(nsp);
+    bool recovered = false;
+    std::optional<SioRecovery::Saved> saved;
+    const QString pid = auth.value(QLatin1String("pid")).toString();
+    if (!m_pid.isEmpty() && pid == m_pid)
+        saved = m_server.sioRecovery().find(pid, userId());
+    if (saved && saved->namespaces.contains(nsp)) {
+        sid = saved->namespaces.value(nsp);
+        recovered = true;
+    }
+    if (sid.isEmpty())
+        sid = randomId();
+    m_namespaces.insert(nsp, sid);
+    QJsonObject reply{{QStringLiteral("sid"), sid}};
+    if (!m_pid.isEmpty())
+        reply.insert(QStringLiteral("pid"), m_pid);
+    m_session.sendMessage(encode(Connect, nsp, -1, compact(reply)));
+    if (recovered) {
+        // The same pid back: socket.recovered is true on the client, and what it missed follows.
+        const quint64 offset = auth.value(QLatin1String("offset")).toString().toULongLong();
+        // Live deliveries of anything replayed here are dropped by offset (deliver()).
+        for (const auto &frame : m_server.sioRecovery().missed(*saved, nsp, offset)) {
+            const QString &text = frame->socketIoPacket();
+            m_session.sendMessage(text);
+            for (const QByteArray &attachment : frame->attachments)
+                m_session.sendBinary(attachment);
+            countOut(text.size());
+            m_lastOffset = qMax(m_lastOffset, frame->offset);
+        }
+        qCDebug(lcWs) << "Socket.IO connection" << id() << "recovered" << nsp;
+    }
+    if (SioHooks *hooks = m_server.sioHooks())
+        hooks->connected(*this, nsp, auth);
+    if (nsp == QLatin1String("/"))
+        sendOffline();
+}
+
+void SioConnection::sendOffline()
+{
+    // Events persisted while this user had no connection: each asks for an ack and is
+    // deleted from the store only when the client's callback answers.
+    for (const OfflineStore::Pending &p : m_server.offlineStore().take(m_info->userId, m_info->id)) {
+        const QJsonObject stored = QJsonDocument::fromJson(p.frame.toUtf8()).object();
+        const QString eventId = stored.value(QLatin1String("id")).toString();
+        m_offline.insert(eventId, p.rowId);
+        const qint64 ackId = m_nextAckId++;
+        m_acks.insert(ackId, {eventId, Server::monotonicMs() + m_server.config().socketioAckTimeoutMs, true});
+        sendPacket(encode(Event, QStringLiteral("/"), ackId,
+                          eventArray(stored.value(QLatin1String("type")).toString(), {stored.value(QLatin1String("data"))})));
+    }
+}
+
+void SioConnection::fail(const QString &nsp, qint64 ackId, const QString &code, const QString &message)
+{
+    m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+    if (ackId >= 0) {
+        sendAck(nsp, ackId, {QJsonObject{{QStringLiteral("ok"), false},
+                                         {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code},
+                                                                               {QStringLiteral("message"), message}}}}});
+    } else {
+        emitEvent(nsp, QStringLiteral("switchboard:error"),
+                  {QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}});
+    }
+}
+
+void SioConnection::handleEvent(const QString &nsp, const QJsonArray &array, const QList<QByteArray> &attachments, qint64 ackId)
+{
+    const QString event = array.at(0).toString();
+    QJsonArray args = array;
+    args.removeFirst();
+    if (SioHooks *hooks = m_server.sioHooks()) {
+        if (hooks->event(*this, nsp, event, args, attachments, ackId))
+            return;
+    }
+    if (!isActive())
+        return;
+    if (rateLimited(Server::monotonicMs(), [&](const QString &code, const QString &message) { fail(nsp, ackId, code, message); }))
+        return;
+    if (handleRoomEvent(event, args, nsp, ackId))
+        return;
+    relay(event, args, attachments, nsp, ackId);
+}
+
+bool SioConnection::handleRoomEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId)
+{
+    const auto rule = m_server.roomEvents().constFind(event);
+    if (rule == m_server.roomEvents().cend())
+        return false;
+    const QJsonValue arg = args.at(0);
+    QString value;
+    if (arg.isString())
+        value = arg.toString();
+    else if (arg.isDouble())
+        value = QString::number(arg.toDouble(), 'g', 17);
+    else if (arg.isObject()) {
+        const QJsonObject o = arg.toObject();
+        for (const char *key : {"room", "channel", "id"}) {
+            const QJsonValue v = o.value(QLatin1String(key));
+            if (v.isString() || v.isDouble()) {
+                value = v.isString() ? v.toString() : QString::number(v.toDouble(), 'g', 17);
+                break;
+            }
+        }
+    }
+    if (value.isEmpty()) {
+        fail(nsp, ackId, QStringLiteral("invalid_message"), QStringLiteral("%1 needs a room (a string, or an object with \"room\")").arg(event));
+        return true;
+    }
+    const QString room = QString(rule->tmpl).replace(QStringLiteral("{}"), value);
+    if (rule->join) {
+        const QString why = checkSubscribe(room);
+        if (!why.isEmpty()) {
+            fail(nsp, ackId, QStringLiteral("forbidden"), why);
+            return true;
+        }
+        join(room);
+    } else {
+        if (room == QStringLiteral("user:") + userId()) {
+            fail(nsp, ackId, QStringLiteral("forbidden"), QStringLiteral("a connection cannot leave its own user room"));
+            return true;
+        }
+        leave(room);
+    }
+    if (ackId >= 0)
+        sendAck(nsp, ackId, {QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("room"), room}}});
+    return true;
+}
+
+void SioConnection::relay(const QString &event, const QJsonArray &args, const QList<QByteArray> &attachments,
+                          const QString &nsp, qint64 ackId)
+{
+    const QJsonObject data = args.at(0).toObject();
+    const QString room = data.value(QLatin1String("room")).toString();
+    if (room.isEmpty()) {
+        fail(nsp, ackId, QStringLiteral("unknown_event"),
+             QStringLiteral("\"%1\" is not a room event; to relay it, pass an object with \"room\" first").arg(event));
+        return;
+    }
+    if (!m_rooms.contains(room)) {
+        fail(nsp, ackId, QStringLiteral("not_in_room"), QStringLiteral("join %1 before emitting to it").arg(room));
+        return;
+    }
+    EmitRequest request;
+    request.target = EmitRequest::Target::Room;
+    request.room = room;
+    request.event = event;
+    request.nsp = nsp;
+    request.attachments = attachments;
+    request.sioPayload = data;
+    // Native clients get attachments inline as base64.
+    request.payload = attachments.isEmpty() ? QJsonValue(data) : inlineAttachments(data, attachments);
+    request.exceptConnectionId = id(); // like socket.to(room).emit(): not back to the sender
+    request.source = QStringLiteral("client");
+    request.fromUserId = userId();
+    const EmitResult result = m_server.emitEvent(request);
+    if (!result.error.isEmpty()) {
+        fail(nsp, ackId, result.overloaded ? QStringLiteral("overloaded") : QStringLiteral("unavailable"), result.error);
+        return;
+    }
+    if (ackId >= 0) {
+        sendAck(nsp, ackId, {QJsonObject{{QStringLiteral("ok"), true},
+                                         {QStringLiteral("id"), result.id},
+                                         {QStringLiteral("delivered"), result.delivered}}});
+    }
+}
+
+void SioConnection::handleAck(qint64 ackId, const QJsonArray &args)
+{
+    const auto it = m_acks.constFind(ackId);
+    if (it == m_acks.cend() || !isActive())
+        return; // late (already timed out) or never asked
+    const PendingAck pending = *it;
+    m_acks.erase(it);
+    if (pending.offline) {
+        settleOffline(pending.emitId);
+        return;
+    }
+    // A callback answering {error: "..."} (or {ok: false}) is a nack, anything else an ack.
+    const QJsonObject reply = args.at(0).toObject();
+    const bool ok = !reply.contains(QLatin1String("error")) && reply.value(QLatin1String("ok")).toBool(true);
+    const QJsonValue error = reply.value(QLatin1String("error"));
+    m_server.reportAck(pending.emitId, id(), userId(), ok,
+                       error.isString() ? error.toString() : error.isObject() ? QString::fromUtf8(compact(error)) : QString());
+}
+
+// --- lifetime ------------------------------------------------------------------------------
+
+void SioConnection::tick(qint64 nowMs)
+{
+    if (!isActive()) {
+        if (nowMs >= m_connectDeadlineMs) {
+            qCDebug(lcWs) << "Socket.IO session" << m_session.sid() << "sent no CONNECT in time";
+            m_session.close(QStringLiteral("connect timeout"));
+        }
+        return;
+    }
+    for (auto it = m_acks.begin(); it != m_acks.end();) {
+        if (it->deadlineMs > nowMs) {
+            ++it;
+            continue;
+        }
+        if (!it->offline)
+            m_server.reportAck(it->emitId, id(), userId(), false, QStringLiteral("ack timeout"));
+        it = m_acks.erase(it); // a persisted event stays stored until acked, on a later connection
+    }
+}
+
+void SioConnection::heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs)
+{
+    // Engine.IO's own ping/pong (EioSession::tick) keeps Socket.IO sessions alive.
+    Q_UNUSED(nowMs);
+    Q_UNUSED(intervalMs);
+    Q_UNUSED(timeoutMs);
+    m_info->pendingBytes.store(m_session.bufferedBytes(), std::memory_order_relaxed);
+}
+
+void SioConnection::onTransportChanged()
+{
+    if (isActive())
+        m_info->transport.store(m_session.transport() == EioSession::Transport::Polling ? 1 : 0);
+}
+
+void SioConnection::close(int code, const QString &reason)
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_recoverable = false;
+    m_closeCode = code;
+    for (auto it = m_namespaces.cbegin(); it != m_namespaces.cend(); ++it)
+        m_session.sendMessage(encode(Disconnect, it.key(), -1, {}));
+    m_session.close(reason);
+}
+
+void SioConnection::abort()
+{
+    m_recoverable = false;
+    m_session.close(QStringLiteral("aborted"));
+}
+
+void SioConnection::onClose(const QString &reason, bool byClient)
+{
+    if (!isActive())
+        return;
+    SioRecovery &recovery = m_server.sioRecovery();
+    if (recovery.enabled() && m_recoverable && !m_pid.isEmpty() && !m_namespaces.isEmpty()) {
+        SioRecovery::Saved saved;
+        saved.userId = userId();
+        saved.rooms = m_rooms.values();
+        saved.namespaces = m_namespaces;
+        saved.connectionId = id();
+        saved.connectedOffset = m_connectedOffset;
+        recovery.save(m_pid, std::move(saved));
+    }
+    const int code = m_closeCode ? m_closeCode
+        : reason == QLatin1String("ping timeout") || reason == QLatin1String("transport close") ? 1006
+        : byClient ? 1000 : 1002;
+    finish(code, reason + QStringLiteral(" (socket.io)"));
+}
+
+} // namespace Switchboard

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <QtCore/QJsonArray>
+
+#include "eiosession.h"
+#include "packets.h"
+#include "transport/connection.h"
+
+namespace Switchboard {
+
+class SioConnection;
+
+/**
+ * @brief Server-side event handlers a deployment plugs into Socket.IO sockets. The server
+ * itself has none; the official protocol suites' fixture (SioTestFixture) is one.
+ */
+class SioHooks
+{
+public:
+    virtual ~SioHooks() = default;
+    virtual void connected(SioConnection &socket, const QString &nsp, const QJsonObject &auth) = 0;
+    /// True when the hook handled the event (the server's own handling is skipped).
+    virtual bool event(SioConnection &socket, const QString &nsp, const QString &event, const QJsonArray &args,
+                       const QList<QByteArray> &attachments, qint64 ackId) = 0;
+};
+
+/**
+ * @brief A Socket.IO v5 client on an Engine.IO session: namespaces, events and acks both
+ * ways, binary attachments, rooms through the shared registry, and connection state
+ * recovery. The session owns it; it becomes an active Connection with its first CONNECT.
+ */
+class SioConnection final : public Connection, public EioHandler
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SioConnection)
+
+public:
+    SioConnection(IoWorker &worker, Server &server, EioSession &session, const QString &address);
+    ~SioConnection() override;
+
+    // Connection
+    bool deliver(const OutboundFrame &frame) override;
+    void close(int code, const QString &reason) override;
+    void abort() override;
+    bool isClosing() const override { return m_closing; }
+    void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) override;
+
+    // EioHandler
+    bool onMessage(const QByteArray &data, bool binary) override;
+    void onClose(const QString &reason, bool byClient) override;
+    void onTransportChanged() override;
+    void tick(qint64 nowMs) override;
+
+    /// Emits @p event with @p args to this socket on @p nsp (attachments as binary packets).
+    void emitEvent(const QString &nsp, const QString &event, const QJsonArray &args,
+                   const QList<QByteArray> &attachments = {});
+    /// Answers the client's ack id on @p nsp.
+    void sendAck(const QString &nsp, qint64 ackId, const QJsonArray &args, const QList<QByteArray> &attachments = {});
+
+private:
+    bool handlePacket(const SocketIo::Packet &packet, const QList<QByteArray> &attachments);
+    void handleConnect(const SocketIo::Packet &packet);
+    void handleEvent(const QString &nsp, const QJsonArray &array, const QList<QByteArray> &attachments, qint64 ackId);
+    void handleAck(qint64 ackId, const QJsonArray &args);
+    bool handleRoomEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId);
+    void relay(const QString &event, const QJsonArray &args, const QList<QByteArray> &attachments,
+               const QString &nsp, qint64 ackId);
+    void connectError(const QString &nsp, const QString &message, int code = 0);
+    bool authenticate(const QJsonObject &auth, const QString &nsp);
+    void recover(const QJsonObject &auth, const QString &nsp);
+    void sendOffline();
+    void sendPacket(const QByteArray &packet, const QList<QByteArray> &attachments = {});
+    void fail(const QString &nsp, qint64 ackId, const QString &code, const QString &message);
+
+    EioSession &m_session;
+    const QString m_address;
+    QHash<QString, QString> m_namespaces;   // connected namespace -> Socket.IO sid
+    QString m_pid;                          // recovery id (empty when recovery is off)
+    quint64 m_connectedOffset = 0;
+    quint64 m_lastOffset = 0;               // newest recovery offset sent (replays vs live)
+    bool m_recoverable = true;              // false after a client or server disconnect
+    bool m_closing = false;
+    int m_closeCode = 0;
+    qint64 m_connectDeadlineMs = 0;
+    // A binary packet waiting for its attachments.
+    SocketIo::Packet m_partial;
+    QList<QByteArray> m_partialAttachments;
+    bool m_hasPartial = false;
+    // Server->client acks waiting for the client: ack id -> emit id (or persisted event id).
+    struct PendingAck { QString emitId; qint64 deadlineMs = 0; bool offline = false; };
+    QHash<qint64, PendingAck> m_acks;
+    qint64 m_nextAckId = 0;
+};
+
+} // namespace Switchboard

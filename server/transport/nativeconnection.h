@@ -1,0 +1,57 @@
+#pragma once
+
+#include <memory>
+
+#include "connection.h"
+
+QT_BEGIN_NAMESPACE
+class QWebSocket;
+QT_END_NAMESPACE
+
+namespace Switchboard {
+
+/**
+ * @brief A client speaking the native JSON protocol over a WebSocket on /ws.
+ *
+ * Authenticated before it is built (IoWorker::accept), so it is active from the start.
+ */
+class NativeConnection final : public Connection
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(NativeConnection)
+
+public:
+    NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<QWebSocket> socket,
+                     std::shared_ptr<ConnectionInfo> info, const QStringList &rooms);
+    ~NativeConnection() override;
+
+    bool deliver(const OutboundFrame &frame) override;
+    void sendJob(const QString &queue, qint64 id, const QString &frame) override;
+    void close(int code, const QString &reason) override;
+    void abort() override;
+    bool isClosing() const override { return m_closingSinceMs != 0; }
+    void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) override;
+
+    /// Queues a text frame unless the peer is too far behind (then it is dropped as slow).
+    bool send(const QString &text);
+
+private:
+    void onText(const QString &message);
+    void onDisconnected();
+    void handle(const QJsonObject &message);
+    void handleSubscribe(const QJsonObject &message, bool subscribe);
+    void handleEmit(const QJsonObject &message);
+    void handleConsume(const QJsonObject &message, bool consume);
+    void handleSettle(const QString &type, const QJsonObject &message);
+    bool isSettlingHeldWork(const QJsonObject &message) const;
+    void sendConnected();
+
+    std::unique_ptr<QWebSocket> m_socket;
+    qint64 m_lastSeenMs = 0;
+    qint64 m_lastPingMs = 0;
+    qint64 m_closingSinceMs = 0;
+    int m_closeCode = 0;
+    bool m_gone = false;
+};
+
+} // namespace Switchboard
