@@ -40,7 +40,9 @@ else
 fi
 [ -x "$binary" ] || die "$binary is not an executable"
 binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
-"$binary" --help 2>&1 | grep -q -- '--socketio-test-fixture' \
+# (--help into a variable first: `grep -q` in a pipe under pipefail may fail on SIGPIPE.)
+help=$("$binary" --help 2>&1 || true)
+grep -q -- '--socketio-test-fixture' <<<"$help" \
   || die "$binary has no --socketio-test-fixture option (built before the Socket.IO support?)"
 for tool in node npm git curl; do command -v "$tool" >/dev/null || die "$tool is required"; done
 
@@ -119,8 +121,8 @@ start_server() { # log file
     "$binary" --headless --port "$PORT" --socketio-test-fixture --data-dir "$data" >"$1" 2>&1 &
   server_pid=$!
   for _ in $(seq 150); do
-    if curl -sf --max-time 2 "http://127.0.0.1:$PORT/socket.io/?EIO=4&transport=polling" 2>/dev/null | grep -q '^0{' \
-       && curl -sf --max-time 2 "http://127.0.0.1:$PORT/engine.io/?EIO=4&transport=polling" 2>/dev/null | grep -q '^0{'; then
+    if [[ $(curl -sf --max-time 2 "http://127.0.0.1:$PORT/socket.io/?EIO=4&transport=polling" 2>/dev/null) == 0\{* ]] \
+       && [[ $(curl -sf --max-time 2 "http://127.0.0.1:$PORT/engine.io/?EIO=4&transport=polling" 2>/dev/null) == 0\{* ]]; then
       return 0
     fi
     kill -0 "$server_pid" 2>/dev/null || break
