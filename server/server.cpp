@@ -227,6 +227,11 @@ EmitResult Server::emitEvent(EmitRequest request)
         result.error = QStringLiteral("event name is required");
         return result;
     }
+    if (request.nsp != QLatin1String("/") && !m_config.socketioNamespaces.contains(request.nsp)) {
+        result.invalid = true;
+        result.error = QStringLiteral("unknown namespace %1 (configured: / %2)").arg(request.nsp, m_config.socketioNamespaces.join(QLatin1Char(' '))).trimmed();
+        return result;
+    }
     if (request.id.isEmpty())
         request.id = newId();
     result.id = request.id;

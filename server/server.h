@@ -57,6 +57,7 @@ struct EmitResult
     int delivered = 0;         // sockets the event was handed to
     bool persisted = false;    // kept for an offline user (persist + user target + no socket)
     bool overloaded = false;   // refused: the I/O threads' backlog is over max-queued-emits
+    bool invalid = false;      // refused: the request itself is wrong (e.g. unknown namespace)
     QString id;
     QString error;             // empty on success
 };

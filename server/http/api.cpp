@@ -42,6 +42,8 @@ HttpResponse emitResponse(const EmitResult &result)
 {
     if (result.overloaded)
         return HttpResponse::error(503, QStringLiteral("overloaded"), result.error);
+    if (result.invalid)
+        return HttpResponse::error(400, QStringLiteral("invalid_request"), result.error);
     if (!result.error.isEmpty())
         return HttpResponse::error(503, QStringLiteral("unavailable"), result.error);
     return HttpResponse::json(QJsonObject{{QStringLiteral("success"), true},
@@ -93,6 +95,12 @@ bool parseEmit(const QJsonObject &body, EmitRequest *request, HttpResponse *erro
         request->exceptUserId = scalarText(except);
         if (request->exceptUserId.isEmpty())
             return bad(QStringLiteral("\"except\" must be a user id or {\"userId\"|\"connectionId\"}"));
+    }
+    const QJsonValue nsp = body.value(QLatin1String("namespace"));
+    if (!nsp.isUndefined() && !nsp.isNull()) {
+        if (!nsp.isString() || !nsp.toString().startsWith(QLatin1Char('/')))
+            return bad(QStringLiteral("\"namespace\" must be a Socket.IO namespace such as \"/\" or \"/admin\""));
+        request->nsp = nsp.toString();
     }
     request->ack = body.value(QLatin1String("ack")).toBool();
     request->persist = body.value(QLatin1String("persist")).toBool();

@@ -137,7 +137,8 @@ bool SioConnection::onMessage(const QByteArray &data, bool binary)
         return false;
     }
     if (packet.attachments > 0) {
-        if (packet.attachments > 100)
+        // As many placeholders as announced attachments, numbered 0..n-1, at most 100.
+        if (packet.attachments > 100 || countPlaceholders(QJsonDocument::fromJson(packet.data).array()) != packet.attachments)
             return false;
         m_partial = packet;
         m_hasPartial = true;
