@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: the same switchboard-loadgen settings against Switchboard (Release,
 # --headless) and every peer in bench/peers (Socket.IO 4.8, ws 8, the raw epoll writer), one
-# after the other, each on a fresh server process. Prints one table with every figure and the
-# ratio Switchboard / peer; the raw JSON lines stay in $OUT. Not part of ctest (a tiny run of
+# after the other, each on a fresh server process; then the fan-out once more against
+# Switchboard's own Socket.IO endpoint. Prints one table with every figure and the ratio
+# Switchboard / peer; the raw JSON lines stay in $OUT. Not part of ctest (a tiny run of
 # this script is: tests/bench). See docs/benchmarks.md.
 #
 #   bench/run.sh [build-dir]            (default build/release: switchboard, switchboard-loadgen and
@@ -17,7 +18,11 @@
 #   PIN [1]: server on core SERVER_CPU [0], load generator on LOAD_CPU [1] (taskset)
 #   REPEAT [1]: run everything this many times; the table shows medians
 #   THREADS: Switchboard I/O threads [1 when pinned, else 2]
-#   OUT [a new temporary directory]: results.jsonl, server logs, table.md
+#   SIO_ROW [1]: also run the fan-out against Switchboard's own Socket.IO endpoint (/socket.io/,
+#     loadgen --protocol switchboard-socketio) and add rows "…, Switchboard over Socket.IO" that
+#     compare it with the Socket.IO peer; skipped when the binary has no Socket.IO support.
+#     SIO_ROOM_SIZES [the largest of ROOM_SIZES]  SIO_PAYLOADS [LATENCY_PAYLOADS]
+#   OUT [a new temporary directory]: results.jsonl, results-sio.jsonl, server logs, table.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -40,6 +45,9 @@ PIN=${PIN:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 if [ "$PIN" = 1 ]; then THREADS=${THREADS:-1}; else THREADS=${THREADS:-2}; fi
+SIO_ROW=${SIO_ROW:-1}
+SIO_ROOM_SIZES=${SIO_ROOM_SIZES:-${ROOM_SIZES##*,}}
+SIO_PAYLOADS=${SIO_PAYLOADS:-$LATENCY_PAYLOADS}
 OUT=${OUT:-$(mktemp -d /tmp/switchboard-bench.XXXXXX)}
 mkdir -p "$OUT"
 secret=bench-secret
@@ -49,6 +57,12 @@ loadgen=$build/bin/switchboard-loadgen
 for tool in "$build/bin/switchboard" "$loadgen" "$build/bin/switchboard-rawpeer"; do
   [ -x "$tool" ] || { echo "missing $tool: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 done
+# Switchboard over Socket.IO needs a binary that serves /socket.io/, and a fan-out to compare.
+case " $SCENARIOS " in *" fanout "*) ;; *) SIO_ROW=0 ;; esac
+if [ "$SIO_ROW" = 1 ] && [[ $("$build/bin/switchboard" --help 2>&1 || true) != *--socketio-* ]]; then
+  echo "note: $build/bin/switchboard has no Socket.IO endpoint; no Switchboard-over-Socket.IO rows" >&2
+  SIO_ROW=0
+fi
 # The Node peers, pinned by the lockfile (scripts/install-deps.sh installs them too; scripts/run.sh
 # skips npm, so a machine set up with it gets them here).
 case " $SERVERS " in *" socketio "*|*" ws "*)
@@ -71,7 +85,7 @@ start_server() { # name -> sets server_pid, port
   local data
   data=$(mktemp -d "$OUT/data.XXXXXX")
   case $name in
-    switchboard)
+    switchboard|switchboard-sio)
       (pin "$SERVER_CPU" "$build/bin/switchboard" --headless --port 0 --data-dir "$data" --jwt-secret $secret \
         --internal-key $key --threads "$THREADS" --max-connections 20000 --rate-limit 1000000 \
         --heartbeat-interval 25000) 2>"$server_log" & ;;
@@ -101,21 +115,23 @@ stop_server() {
 trap 'stop_server; rm -rf "$OUT"/data.*' EXIT
 
 run_loadgen() { # name
-  local url protocol=native
+  local url protocol=native results=$OUT/results.jsonl room_sizes=$ROOM_SIZES payloads=$PAYLOADS
   case $1 in
     socketio) url=ws://127.0.0.1:$port/socket.io/; protocol=socketio ;;
+    switchboard-sio) url=ws://127.0.0.1:$port/socket.io/; protocol=switchboard-socketio
+      results=$OUT/results-sio.jsonl room_sizes=$SIO_ROOM_SIZES payloads=$SIO_PAYLOADS ;;
     *) url=ws://127.0.0.1:$port/ws ;;
   esac
   local args=(--scenario "$scenario" --url "$url" --protocol "$protocol" --secret $secret --label "$1"
               --server-pid "$server_pid" --duration "$DURATION" --warmup "$WARMUP" --concurrency "$CONCURRENCY")
   case $scenario in
     idle) local max=${IDLE_STEPS##*,}; args+=(--connections "$max" --steps "$IDLE_STEPS" --hold "$HOLD") ;;
-    fanout) args+=(--connections "$CONNECTIONS" --room-sizes "$ROOM_SIZES" --payloads "$PAYLOADS"
+    fanout) args+=(--connections "$CONNECTIONS" --room-sizes "$room_sizes" --payloads "$payloads"
                    --latency-payloads "$LATENCY_PAYLOADS" --levels "$LEVELS") ;;
     storm) args+=(--storm-count "$STORM") ;;
     echo) args+=(--connections "$CONNECTIONS") ;;
   esac
-  (pin "$LOAD_CPU" "$loadgen" "${args[@]}") >>"$OUT/results.jsonl" 2>>"$OUT/loadgen.log"
+  (pin "$LOAD_CPU" "$loadgen" "${args[@]}") >>"$results" 2>>"$OUT/loadgen.log"
 }
 
 {
@@ -127,6 +143,7 @@ run_loadgen() { # name
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
 : > "$OUT/results.jsonl"
+: > "$OUT/results-sio.jsonl"
 
 # CPU seconds the whole box spent busy (all cores), from /proc/stat.
 box_busy() { awk '/^cpu / {printf "%.1f", ($2+$3+$4+$7+$8+$9) / '"$(getconf CLK_TCK)"'}' /proc/stat; }
@@ -142,7 +159,11 @@ started=$(date +%s)
 # spread over the servers) and the table shows the median of each figure.
 for round in $(seq "${REPEAT:-1}"); do
   for scenario in $SCENARIOS; do
-    for name in $SERVERS; do
+    # Switchboard's Socket.IO endpoint runs the fan-out right after the servers (its results go
+    # to results-sio.jsonl; results.jsonl keeps one line per server and scenario).
+    extra=""
+    [ "$scenario" = fanout ] && [ "$SIO_ROW" = 1 ] && extra=switchboard-sio
+    for name in $SERVERS $extra; do
       echo "== round $round, $scenario: $name" >&2
       start_server "$name"
       run_loadgen "$name" || echo "loadgen failed for $name/$scenario (see $OUT/loadgen.log)" >&2
@@ -157,5 +178,5 @@ others=$(awk -v b0="$busy0" -v b1="$(box_busy)" -v o0="$(own_cpu "$OUT/times.bef
 steal=$(awk -v a="$steal0" -v b="$(box_steal)" 'BEGIN { printf "%.0f", b - a }')
 echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s; other processes used $others meanwhile; steal $steal CPU-s" >> "$OUT/machine.txt"
 
-node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" | tee "$OUT/table.md"
+node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" "$OUT/results-sio.jsonl" | tee "$OUT/table.md"
 echo "results: $OUT" >&2

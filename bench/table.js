@@ -1,13 +1,21 @@
 // Prints bench/run.sh's results (one loadgen JSON line per server and scenario) as one
-// Markdown table: each figure per server and the ratio Switchboard / peer.
-//   node bench/table.js results.jsonl [machine.txt]
+// Markdown table: each figure per server and the ratio Switchboard / peer. Fan-out results
+// labelled "switchboard-sio" (Switchboard's own Socket.IO endpoint, results-sio.jsonl) become
+// extra rows "…, Switchboard over Socket.IO" with that figure in the Switchboard column, compared
+// with the Socket.IO peer only.
+//   node bench/table.js results.jsonl [machine.txt] [results-sio.jsonl ...]
 'use strict';
 const fs = require('node:fs');
 
-const [resultsFile, machineFile] = process.argv.slice(2);
-const lines = fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const args = process.argv.slice(2);
+const machineFile = args.find((a) => a.endsWith('.txt'));
+const lines = args.filter((a) => !a.endsWith('.txt') && fs.existsSync(a))
+  .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
 const names = { switchboard: 'Switchboard', socketio: 'Socket.IO', ws: 'ws', raw: 'raw epoll' };
-const servers = [...new Set(lines.map((l) => l.label))];
+const SIO = 'switchboard-sio';
+const servers = [...new Set(lines.map((l) => l.label))].filter((s) => s !== SIO);
+// The Switchboard column also carries the Switchboard-over-Socket.IO rows.
+if (lines.some((l) => l.label === SIO) && !servers.includes('switchboard')) servers.unshift('switchboard');
 const peers = servers.filter((s) => s !== 'switchboard');
 // scenario -> label -> [result of each round]
 const runs = {};
@@ -65,7 +73,7 @@ if (idle) {
 // --- fan-out
 const fanout = results.fanout;
 if (fanout) {
-  const any = fanout.switchboard ?? Object.values(fanout)[0];
+  const any = fanout.switchboard ?? fanout[servers.find((s) => fanout[s])] ?? fanout[SIO];
   const find = (s, size, payload) => fanout[s]?.results?.find((r) => r.roomSize === size && r.payload === payload);
   const bound = (sat) => sat && sat.loadgenCpuShare > 0.9;
   for (const r of any.results) {
@@ -82,6 +90,27 @@ if (fanout) {
       row(`fan-out room ${r.roomSize}, ${r.payload} B at ${level.percent}% of its saturation: p50 / p99 / p99.9 ms (ratio of p99)`,
         (s) => l(s)?.p99Ms, { decimals: 2, lower: true,
           text: (s) => (l(s) ? `${fmt(l(s).p50Ms, 2)} / ${fmt(l(s).p99Ms, 2)} / ${fmt(l(s).p999Ms, 2)}` : '–') });
+    });
+  }
+}
+
+// --- fan-out through Switchboard's Socket.IO endpoint, against the Socket.IO peer
+const sio = fanout?.[SIO];
+if (sio) {
+  const find = (label, size, payload) => fanout[label]?.results?.find((r) => r.roomSize === size && r.payload === payload);
+  // The Switchboard column holds Switchboard over Socket.IO, the Socket.IO column the peer.
+  const pair = (f) => (s) => (s === 'switchboard' ? f(SIO) : s === 'socketio' ? f('socketio') : undefined);
+  const tag = (r) => `fan-out room ${r.roomSize}, ${r.payload} B, Switchboard over Socket.IO`;
+  for (const r of sio.results ?? []) {
+    const sat = (label) => find(label, r.roomSize, r.payload)?.saturation;
+    row(`${tag(r)}: deliveries/s at saturation`, pair((l) => sat(l)?.deliveriesPerSec),
+      { loadBound: pair((l) => sat(l)?.loadgenCpuShare > 0.9) });
+    row(`${tag(r)}: deliveries per server CPU-second`, pair((l) => sat(l)?.deliveriesPerServerCpuSecond));
+    (r.levels ?? []).forEach((level, i) => {
+      const l = (label) => find(label, r.roomSize, r.payload)?.levels?.[i];
+      row(`${tag(r)} at ${level.percent}% of its saturation: p50 / p99 / p99.9 ms (ratio of p99)`,
+        pair((x) => l(x)?.p99Ms), { decimals: 2, lower: true,
+          text: pair((x) => (l(x) ? `${fmt(l(x).p50Ms, 2)} / ${fmt(l(x).p99Ms, 2)} / ${fmt(l(x).p999Ms, 2)}` : '–')) });
     });
   }
 }
@@ -110,7 +139,7 @@ const head = ['figure', ...servers.map((s) => names[s] ?? s), ...peers.map((p) =
 console.log(`| ${head.join(' | ')} |`);
 console.log(`|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
 for (const r of rows) {
-  const cells = servers.map((s) => (r.texts ? r.texts[s] : fmt(r.values[s], r.decimals)) + (r.bound[s] ? ' (L)' : ''));
+  const cells = servers.map((s) => (r.texts ? r.texts[s] ?? '–' : fmt(r.values[s], r.decimals)) + (r.bound[s] ? ' (L)' : ''));
   const sb = r.values.switchboard;
   const ratios = peers.map((p) => {
     const v = r.values[p];
@@ -121,3 +150,7 @@ for (const r of rows) {
 }
 console.log('\n↓ lower is better (ratio below 1 favours Switchboard); otherwise higher is better. '
   + '(L): the load generator used over 90% of its core in that measurement, so the figure may be the load side\'s limit.');
+if (sio) {
+  console.log('"Switchboard over Socket.IO" rows: the Switchboard column is Switchboard\'s own Socket.IO endpoint '
+    + '(/socket.io/, Engine.IO 4 over WebSocket, loadgen --protocol switchboard-socketio), compared with the Socket.IO peer.');
+}
