@@ -61,6 +61,8 @@ function harness(binary, extraArgs = []) {
         const m = /listening on http:\/\/[^:]+:(\d+)/.exec(log);
         if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
       });
+      // The server's stderr so far, for a failure report (it keeps being collected after start).
+      child.stderrLog = () => log;
       child.on('exit', (code) => reject(new Error(`server exited early (${code}):\n${log}`)));
     });
   }
