@@ -16,6 +16,7 @@
 #include "seriesfeeder.h"
 #include "eventsmodel.h"
 #include "jsoncheck.h"
+#include "socketiotestsupport.h"
 #include "testsupport.h"
 
 // QtCharts draws through QGraphicsView: QTEST_MAIN must create a QApplication.
@@ -95,38 +96,6 @@ struct Client
     quint64 id = 0;
 };
 
-/**
- * A connection that looks like a Socket.IO session to whatever reads the registry (the
- * console) but has no socket behind it: protocol "socket.io", transport polling until
- * setTransport() says otherwise. Leaves the registry when it goes out of scope.
- */
-class FakeSocketIoConnection
-{
-public:
-    FakeSocketIoConnection(Server &server, const QString &user)
-        : m_server(server), m_info(std::make_shared<ConnectionInfo>())
-    {
-        m_info->id = server.nextConnectionId();
-        m_info->userId = user;
-        m_info->address = QStringLiteral("203.0.113.7:51000");
-        m_info->protocol = QStringLiteral("socket.io");
-        m_info->transport = 1; // polling
-        m_info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
-        m_info->lastActivityMs = m_info->connectedAtMs;
-        server.registry().add(m_info, {QStringLiteral("user:") + user});
-    }
-    ~FakeSocketIoConnection() { m_server.registry().remove(m_info->id); }
-    Q_DISABLE_COPY_MOVE(FakeSocketIoConnection)
-
-    quint64 id() const { return m_info->id; }
-    /// As the server records an upgrade: 0 = WebSocket, 1 = polling.
-    void setTransport(int transport) { m_info->transport.store(transport); }
-
-private:
-    Server &m_server;
-    std::shared_ptr<ConnectionInfo> m_info;
-};
-
 } // namespace
 
 class tst_Console : public QObject
@@ -149,6 +118,7 @@ private Q_SLOTS:
     void connectionsFilter();
     void connectionsSortByClickingHeader();
     void connectionsShowProtocolAndTransport();
+    void connectionsShowARealSocketIoSession();
     void disconnectFromUi_data();
     void disconnectFromUi();
     void emitToRoom();
@@ -634,6 +604,43 @@ void tst_Console::connectionsShowProtocolAndTransport()
     click(connectionCell(native.id, ConnectionsModel::UserColumn));
     QTRY_COMPARE(item(QStringLiteral("detailsProtocolValue"), details)->property("text").toString(), QStringLiteral("native"));
     QTRY_COMPARE(item(QStringLiteral("detailsTransportValue"), details)->property("text").toString(), QStringLiteral("WebSocket"));
+}
+
+void tst_Console::connectionsShowARealSocketIoSession()
+{
+    const Client native = connectClient(QStringLiteral("nat"));
+    openPage(QStringLiteral("connections"));
+    QQuickItem *connections = page(QStringLiteral("connections"));
+    QQuickItem *table = item(QStringLiteral("connectionsTable"), connections);
+    QTRY_COMPARE(table->property("rows").toInt(), 1);
+
+    RawSocketIo sio(m_ts->port());
+    QVERIFY2(sio.connect(token(QStringLiteral("sio-user"))), sio.error().constData());
+    QTRY_COMPARE(table->property("rows").toInt(), 2);
+    quint64 id = 0;
+    for (const ConnectionSnapshot &c : m_ts->server().registry().connections())
+        id = c.userId == QLatin1String("sio-user") ? c.id : id;
+    QVERIFY(id > 0);
+    const auto cellText = [this](quint64 id, int column) {
+        QQuickItem *cell = connectionCell(id, column);
+        return cell ? cell->property("display").toString() : QString();
+    };
+    QTRY_COMPARE(cellText(id, ConnectionsModel::UserColumn), QStringLiteral("sio-user"));
+    QCOMPARE(cellText(id, ConnectionsModel::ProtocolColumn), QStringLiteral("Socket.IO"));
+    QCOMPARE(cellText(id, ConnectionsModel::TransportColumn), QStringLiteral("polling"));
+    QCOMPARE(cellText(native.id, ConnectionsModel::ProtocolColumn), QStringLiteral("native"));
+    QCOMPARE(cellText(native.id, ConnectionsModel::TransportColumn), QStringLiteral("WebSocket"));
+
+    // Upgraded to a WebSocket, the same row says so.
+    QVERIFY2(sio.upgrade(), sio.error().constData());
+    QTRY_VERIFY2(cellText(id, ConnectionsModel::TransportColumn) == QLatin1String("WebSocket"),
+                 qPrintable(QStringLiteral("the cell says \"%1\"; the upgraded WebSocket: %2")
+                                .arg(cellText(id, ConnectionsModel::TransportColumn), sio.webSocketState())));
+    QCOMPARE(cellText(id, ConnectionsModel::ProtocolColumn), QStringLiteral("Socket.IO"));
+
+    sio.close();
+    QTRY_COMPARE(table->property("rows").toInt(), 1);
+    QVERIFY(!connectionCell(id, ConnectionsModel::UserColumn));
 }
 
 void tst_Console::disconnectFromUi_data()

@@ -22,6 +22,7 @@
 #include "queuesmodel.h"
 #include "roomsmodel.h"
 #include "seriesfeeder.h"
+#include "socketiotestsupport.h"
 #include "testsupport.h"
 
 #ifndef QT_WIDGETS_LIB
@@ -38,38 +39,6 @@ struct Client
     WsClient *ws = nullptr;
     QString user;
     quint64 id = 0;
-};
-
-/**
- * A connection that looks like a Socket.IO session to whatever reads the registry (the
- * console's models) but has no socket behind it: protocol "socket.io", transport polling
- * until setTransport() says otherwise. Leaves the registry when it goes out of scope.
- */
-class FakeSocketIoConnection
-{
-public:
-    FakeSocketIoConnection(Server &server, const QString &user, const QStringList &rooms = {})
-        : m_server(server), m_info(std::make_shared<ConnectionInfo>())
-    {
-        m_info->id = server.nextConnectionId();
-        m_info->userId = user;
-        m_info->address = QStringLiteral("203.0.113.7:51000");
-        m_info->protocol = QStringLiteral("socket.io");
-        m_info->transport = 1; // polling
-        m_info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
-        m_info->lastActivityMs = m_info->connectedAtMs;
-        server.registry().add(m_info, QStringList{QStringLiteral("user:") + user} + rooms);
-    }
-    ~FakeSocketIoConnection() { m_server.registry().remove(m_info->id); }
-    Q_DISABLE_COPY_MOVE(FakeSocketIoConnection)
-
-    quint64 id() const { return m_info->id; }
-    /// As the server records an upgrade: 0 = WebSocket, 1 = polling.
-    void setTransport(int transport) { m_info->transport.store(transport); }
-
-private:
-    Server &m_server;
-    std::shared_ptr<ConnectionInfo> m_info;
 };
 
 /// @p role of every row of @p model, top to bottom (column 0, or @p column).
@@ -162,6 +131,7 @@ private Q_SLOTS:
     void connectionsProtocolAndTransport();
     void connectionsTransportUpgradeIsSignalled();
     void connectionDetailsProtocolAndTransport();
+    void connectionsShowARealSocketIoSession();
 
     void roomsFollowMembership();
     void roomsFilterAndUsers();
@@ -716,6 +686,58 @@ void tst_ViewModels::connectionDetailsProtocolAndTransport()
     sio.setTransport(0);
     QTRY_COMPARE(details.transportLabel(), QStringLiteral("WebSocket"));
     QVERIFY(!changed.isEmpty());
+}
+
+void tst_ViewModels::connectionsShowARealSocketIoSession()
+{
+    // socket.io-client's default start: Engine.IO long-polling, upgraded to a WebSocket once
+    // connected. The model shows the session as it goes, beside a native client.
+    const Client native = connectClient(QStringLiteral("nat"));
+    ConnectionsModel model(&m_ts->server(), nullptr);
+    model.setRefreshInterval(100);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const auto sioRow = [&model] { return column(model, ConnectionsModel::UserIdRole).indexOf(QStringLiteral("sio-user")); };
+
+    RawSocketIo sio(m_ts->port());
+    QVERIFY2(sio.connect(token(QStringLiteral("sio-user"), QStringLiteral("ops"))), sio.error().constData());
+    QTRY_VERIFY(sioRow() >= 0);
+    QCOMPARE(model.rowCount(), 2);
+    int row = sioRow();
+    QCOMPARE(model.data(model.index(row, 0), ConnectionsModel::ProtocolRole).toString(), QStringLiteral("socket.io"));
+    QCOMPARE(model.data(model.index(row, 0), ConnectionsModel::TransportRole).toString(), QStringLiteral("polling"));
+    QCOMPARE(model.data(model.index(row, ConnectionsModel::ProtocolColumn)).toString(), QStringLiteral("Socket.IO"));
+    QCOMPARE(model.data(model.index(row, ConnectionsModel::TransportColumn)).toString(), QStringLiteral("polling"));
+    QCOMPARE(sorted(model.data(model.index(row, 0), ConnectionsModel::RoomsRole).toStringList()),
+             QStringList({"role:ops", "user:sio-user"}));
+    const int n = model.rowOf(qint64(native.id));
+    QCOMPARE(model.data(model.index(n, ConnectionsModel::ProtocolColumn)).toString(), QStringLiteral("native"));
+    QCOMPARE(model.data(model.index(n, ConnectionsModel::TransportColumn)).toString(), QStringLiteral("WebSocket"));
+    model.setFilterText(QStringLiteral("polling"));
+    QCOMPARE(column(model, ConnectionsModel::UserIdRole), QStringList({"sio-user"}));
+    model.setFilterText({});
+
+    // The upgrade: same connection, same row, now on a WebSocket; the change is signalled.
+    const qint64 id = model.idAt(row);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QVERIFY2(sio.upgrade(), sio.error().constData());
+    const auto transportOf = [&model, id] {
+        const int r = model.rowOf(id);
+        return r < 0 ? QStringLiteral("(no row)") : model.data(model.index(r, ConnectionsModel::TransportColumn)).toString();
+    };
+    QTRY_VERIFY2(transportOf() == QLatin1String("WebSocket"),
+                 qPrintable(QStringLiteral("transport %1; the upgraded WebSocket: %2").arg(transportOf(), sio.webSocketState())));
+    row = model.rowOf(id);
+    QCOMPARE(model.data(model.index(row, 0), ConnectionsModel::TransportRole).toString(), QStringLiteral("websocket"));
+    QCOMPARE(model.data(model.index(row, ConnectionsModel::ProtocolColumn)).toString(), QStringLiteral("Socket.IO"));
+    QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [row](const QList<QVariant> &signal) {
+        return signal.at(0).toModelIndex().row() <= row && row <= signal.at(1).toModelIndex().row()
+            && signal.at(1).toModelIndex().column() >= ConnectionsModel::TransportColumn;
+    }));
+
+    // Closing the session removes its row.
+    sio.close();
+    QTRY_COMPARE(model.rowOf(id), -1);
+    QCOMPARE(model.rowCount(), 1);
 }
 
 // --- RoomsModel ---------------------------------------------------------------------------
