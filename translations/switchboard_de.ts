@@ -13,7 +13,7 @@
     </message>
     <message>
         <source>Filter by id, user, role, address, room, protocol or transport</source>
-        <translation>Nach ID, Benutzer, Rolle, Adresse, Raum, Protokoll oder Transport filtern</translation>
+        <translation>Filtern: ID, Benutzer, Rolle, Adresse, Raum, Protokoll, Transport</translation>
     </message>
     <message>
         <source>%1 of %2 connections</source>

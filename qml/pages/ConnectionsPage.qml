@@ -56,7 +56,7 @@ Item {
                         id: filter
                         objectName: "connectionsFilter"
                         placeholderText: qsTr("Filter by id, user, role, address, room, protocol or transport")
-                        Layout.preferredWidth: 420
+                        Layout.preferredWidth: 480
                     }
                     Label {
                         objectName: "connectionsCount"
