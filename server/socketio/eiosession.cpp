@@ -228,7 +228,8 @@ void EioSession::onWebSocketBinary(const QByteArray &data)
 
 void EioSession::probeOpened(QWebSocket *socket)
 {
-    if (socket == m_probe)
+    // Already adopted: its probe and upgrade packets can beat this (queued) call.
+    if (socket == m_probe || socket == m_socket)
         return;
     if (m_closed || m_transport != Transport::Polling || m_probe) {
         // Already upgraded (or upgrading): a second WebSocket for this sid is refused.
