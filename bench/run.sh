@@ -22,6 +22,9 @@
 #     loadgen --protocol switchboard-socketio) and add rows "…, Switchboard over Socket.IO" that
 #     compare it with the Socket.IO peer; skipped when the binary has no Socket.IO support.
 #     SIO_ROOM_SIZES [the largest of ROOM_SIZES]  SIO_PAYLOADS [LATENCY_PAYLOADS]
+#     SIO_RECOVERY [0]: Switchboard's --socketio-recovery-window in seconds (its default, 120,
+#     buffers every event for replay and appends an offset to each; the Socket.IO peer, like
+#     Socket.IO by default, has no connection state recovery)
 #   OUT [a new temporary directory]: results.jsonl, results-sio.jsonl, server logs, table.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +51,7 @@ if [ "$PIN" = 1 ]; then THREADS=${THREADS:-1}; else THREADS=${THREADS:-2}; fi
 SIO_ROW=${SIO_ROW:-1}
 SIO_ROOM_SIZES=${SIO_ROOM_SIZES:-${ROOM_SIZES##*,}}
 SIO_PAYLOADS=${SIO_PAYLOADS:-$LATENCY_PAYLOADS}
+SIO_RECOVERY=${SIO_RECOVERY:-0}
 OUT=${OUT:-$(mktemp -d /tmp/switchboard-bench.XXXXXX)}
 mkdir -p "$OUT"
 secret=bench-secret
@@ -86,9 +90,11 @@ start_server() { # name -> sets server_pid, port
   data=$(mktemp -d "$OUT/data.XXXXXX")
   case $name in
     switchboard|switchboard-sio)
+      local sio_flags=()
+      [ "$name" = switchboard-sio ] && sio_flags=(--socketio-recovery-window "$SIO_RECOVERY")
       (pin "$SERVER_CPU" "$build/bin/switchboard" --headless --port 0 --data-dir "$data" --jwt-secret $secret \
         --internal-key $key --threads "$THREADS" --max-connections 20000 --rate-limit 1000000 \
-        --heartbeat-interval 25000) 2>"$server_log" & ;;
+        --heartbeat-interval 25000 "${sio_flags[@]}") 2>"$server_log" & ;;
     socketio)
       (PORT=0 JWT_SECRET=$secret INTERNAL_KEY=$key pin "$SERVER_CPU" node bench/peers/socketio-server.js) 2>"$server_log" & ;;
     ws)
