@@ -38,7 +38,7 @@ public:
         QProcessEnvironment env = cleanEnvironment();
         QString program;
         QStringList args;
-        if (kind == QLatin1String("switchboard")) {
+        if (kind == QLatin1String("switchboard") || kind == QLatin1String("switchboard-sio")) {
             program = QStringLiteral(SWITCHBOARD_BINARY);
             args = {QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
                     QStringLiteral("--data-dir"), m_data.path(), QStringLiteral("--jwt-secret"), kSecret,
@@ -97,6 +97,9 @@ public:
         if (m_kind == QLatin1String("socketio"))
             return {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/socket.io/").arg(m_port),
                     QStringLiteral("--protocol"), QStringLiteral("socketio")};
+        if (m_kind == QLatin1String("switchboard-sio")) // Switchboard's own Socket.IO endpoint
+            return {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/socket.io/").arg(m_port),
+                    QStringLiteral("--protocol"), QStringLiteral("switchboard-socketio")};
         return {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/ws").arg(m_port)};
     }
 
@@ -164,10 +167,12 @@ void TestBenchSmoke::scenario_data()
 {
     QTest::addColumn<QString>("server");
     QTest::addColumn<QString>("scenario");
-    for (const char *server : {"switchboard", "socketio", "ws", "raw"}) {
+    for (const char *server : {"switchboard", "socketio", "ws", "raw", "switchboard-sio"}) {
         for (const char *scenario : {"idle", "fanout", "storm", "echo", "mixed"}) {
             if (QLatin1String(server) == QLatin1String("raw") && QLatin1String(scenario) == QLatin1String("mixed"))
                 continue; // the raw peer has no HTTP emit endpoint
+            if (QLatin1String(server) == QLatin1String("switchboard-sio") && QLatin1String(scenario) == QLatin1String("echo"))
+                continue; // Switchboard's Socket.IO endpoint has no echo event
             QTest::addRow("%s %s", server, scenario) << QString::fromLatin1(server) << QString::fromLatin1(scenario);
         }
     }
@@ -273,6 +278,7 @@ void TestBenchSmoke::refusedTokens_data()
     QTest::addRow("raw") << QStringLiteral("raw") << 401;                  // HTTP status of the refused upgrade
     QTest::addRow("socketio") << QStringLiteral("socketio") << 0;          // CONNECT_ERROR packet, no close code
     QTest::addRow("ws") << QStringLiteral("ws") << 4002;
+    QTest::addRow("switchboard-sio") << QStringLiteral("switchboard-sio") << 4002; // CONNECT_ERROR with data.code
 }
 
 void TestBenchSmoke::refusedTokens()
@@ -317,6 +323,12 @@ void TestBenchSmoke::runScript()
                                "storm: handshakes/s", "echo: round trips/s"}) {
         QVERIFY2(table.contains(QLatin1String(figure)), figure);
     }
+    // Switchboard over Socket.IO: one fan-out (the largest room, the latency payloads) against the Socket.IO peer.
+    QVERIFY2(table.contains(QLatin1String("| fan-out room 20, 20 B, Switchboard over Socket.IO: deliveries/s at saturation |")), qPrintable(table));
+    QVERIFY2(table.contains(QLatin1String("fan-out room 20, 20 B, Switchboard over Socket.IO at 50% of its saturation")), qPrintable(table));
+    QFile sio(out.filePath(QStringLiteral("results-sio.jsonl")));
+    QVERIFY(sio.open(QIODevice::ReadOnly));
+    QCOMPARE(sio.readAll().trimmed().split('\n').size(), 1);
     // Every server answered every scenario: 4 scenarios x 4 servers, and no empty cell in the held row.
     QFile results(out.filePath(QStringLiteral("results.jsonl")));
     QVERIFY(results.open(QIODevice::ReadOnly));

@@ -30,12 +30,14 @@ struct Recorder final : Observer
     int joined = 0;
     int replies = 0;
     int closed = 0;
+    int serverErrors = 0;
     std::vector<std::int64_t> events;
     void onOpen(Client &) override { ++opened; }
     void onJoined(Client &) override { ++joined; }
     void onEvent(Client &, std::int64_t t) override { events.push_back(t); }
     void onReply(Client &) override { ++replies; }
     void onClosed(Client &) override { ++closed; }
+    void onServerError(Client &, std::string_view) override { ++serverErrors; }
 };
 
 Endpoint endpointFor(quint16 port, const char *path, Protocol protocol)
@@ -89,6 +91,7 @@ private slots:
     void serverClose();
     void refusedUpgradeIsAFailure();
     void socketIoHandshake();
+    void switchboardSocketIo();
 
 private:
     QWebSocket *acceptOne(Engine &engine, Client &client);
@@ -323,6 +326,59 @@ void TestLoadgenEngine::socketIoHandshake()
     QVERIFY(pump(engine, [&] { return recorder.closed == 1; }));
     QVERIFY(refused.failed);
     QCOMPARE(engine.protocolErrors(), std::uint64_t(0));
+}
+
+void TestLoadgenEngine::switchboardSocketIo()
+{
+    // Switchboard's own /socket.io/: joins confirmed by acks, publishes as the event itself with
+    // the room inside its data, delivered objects padded to the same size as the other protocols'.
+    Recorder recorder;
+    Engine engine(endpointFor(m_server->serverPort(), "/socket.io/", Protocol::SwitchboardSocketIo), {}, recorder);
+    Client &c = engine.add("jwt-here");
+    QWebSocket *s = acceptOne(engine, c);
+    QVERIFY(s);
+    QCOMPARE(QUrlQuery(s->requestUrl()).queryItemValue(QStringLiteral("transport")), QStringLiteral("websocket"));
+    s->sendTextMessage(QStringLiteral(R"(0{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})"));
+    QVERIFY(pump(engine, [&] { return m_received.size() == 1; }));
+    QCOMPARE(m_received.at(0), QStringLiteral(R"(40{"token":"jwt-here"})"));
+    s->sendTextMessage(QStringLiteral(R"(40{"sid":"def"})"));
+    QVERIFY(pump(engine, [&] { return recorder.opened == 1; }));
+
+    c.joinsPending = 2;
+    engine.sendText(c, engine.joinMessage("r1"));
+    engine.sendText(c, engine.joinMessage("r2"));
+    engine.sendText(c, engine.emitMessage("r1", R"({"t":5,"p":"xx"})"));
+    engine.sendText(c, engine.emitMessage("r1", "{}"));
+    QVERIFY(pump(engine, [&] { return m_received.size() == 5; }));
+    QCOMPARE(m_received.at(1), QStringLiteral(R"(421["join_room","r1"])"));
+    QCOMPARE(m_received.at(2), QStringLiteral(R"(422["join_room","r2"])"));
+    QCOMPARE(m_received.at(3), QStringLiteral(R"(42["bench",{"room":"r1","t":5,"p":"xx"}])"));
+    QCOMPARE(m_received.at(4), QStringLiteral(R"(42["bench",{"room":"r1"}])"));
+    QCOMPARE(engine.dataOverhead("r1"), std::string_view(R"("room":"r1",)").size());
+
+    s->sendTextMessage(QStringLiteral(R"(431[{"ok":true,"room":"r1"}])"));
+    QVERIFY(pump(engine, [&] { return recorder.joined == 1; }));
+    QCOMPARE(int(c.joinsPending), 1);
+    s->sendTextMessage(QStringLiteral(R"(432[{"ok":false,"error":{"code":"forbidden","message":"room not allowed"}}])"));
+    s->sendTextMessage(QStringLiteral(R"(42["bench",{"room":"r1","t":77,"p":"x"}])"));
+    s->sendTextMessage(QStringLiteral("2"));
+    QVERIFY(pump(engine, [&] { return recorder.events.size() == 1 && m_received.size() == 6; }));
+    QCOMPARE(recorder.events.at(0), std::int64_t(77));
+    QCOMPARE(m_received.at(5), QStringLiteral("3"));
+    QCOMPARE(recorder.serverErrors, 1);
+    QCOMPARE(recorder.joined, 1);
+    QCOMPARE(engine.protocolErrors(), std::uint64_t(0));
+
+    // A refused token: connect error with the native close code in its data.
+    Client &refused = engine.add("bad");
+    QWebSocket *s2 = acceptOne(engine, refused);
+    QVERIFY(s2);
+    s2->sendTextMessage(QStringLiteral(R"(0{"sid":"x","pingInterval":25000,"pingTimeout":20000})"));
+    QVERIFY(pump(engine, [&] { return m_received.size() == 7; }));
+    s2->sendTextMessage(QStringLiteral(R"(44{"message":"invalid signature","data":{"code":4002}})"));
+    QVERIFY(pump(engine, [&] { return recorder.closed == 1; }));
+    QVERIFY(refused.failed);
+    QCOMPARE(int(refused.closeCode), 4002);
 }
 
 QTEST_GUILESS_MAIN(TestLoadgenEngine)
