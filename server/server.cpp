@@ -39,13 +39,6 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_router(new Router)
 {
     registerApiRoutes(*m_router, *this);
-    m_roomEvents.insert(QStringLiteral("join_room"), {true, QStringLiteral("{}")});
-    m_roomEvents.insert(QStringLiteral("leave_room"), {false, QStringLiteral("{}")});
-    for (const QString &rule : config.roomEvents) {
-        const qsizetype eq = rule.indexOf(QLatin1Char('='));
-        const QString action = rule.mid(eq + 1).section(QLatin1Char(':'), 0, 0);
-        m_roomEvents.insert(rule.left(eq), {action == QLatin1String("join"), rule.mid(eq + 1).section(QLatin1Char(':'), 1)});
-    }
     if (config.socketioTestFixture)
         m_sioHooks = std::make_unique<SioTestFixture>();
     m_sampleTimer.setInterval(1000);

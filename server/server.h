@@ -107,9 +107,6 @@ public:
     SioRecovery &sioRecovery() const { return *m_sioRecovery; }
     /// Server-side event handlers for Socket.IO sockets; null unless a fixture installs some.
     SioHooks *sioHooks() const { return m_sioHooks.get(); }
-    struct RoomEventRule { bool join = true; QString tmpl; };
-    /// Client events that join or leave rooms (join_room, leave_room, --room-event).
-    const QHash<QString, RoomEventRule> &roomEvents() const { return m_roomEvents; }
     /// Which I/O thread owns an Engine.IO session (any thread; null when unknown).
     IoWorker *engineIoOwner(const QString &sid) const;
     void registerEngineIo(const QString &sid, IoWorker *worker);
@@ -169,7 +166,6 @@ private:
     std::unique_ptr<QueueService> m_queues;
     std::unique_ptr<SioRecovery> m_sioRecovery;
     std::unique_ptr<SioHooks> m_sioHooks;
-    QHash<QString, RoomEventRule> m_roomEvents;
     mutable QMutex m_eioLock;
     QHash<QString, IoWorker *> m_eioOwners;
     Router *m_router = nullptr;

@@ -260,7 +260,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
                 *error = QStringLiteral("invalid value for room-event: \"%1\" (name=join:template or name=leave:template)").arg(rule);
                 return false;
             }
-            c.roomEvents << rule;
+            c.roomEvents.insert(rule.left(eq), {action == QLatin1String("join"), rule.mid(eq + 1).section(QLatin1Char(':'), 1)});
         }
     }
     if (resolve(QStringLiteral("redis"), &v)) c.redisUrl = v;

@@ -49,9 +49,12 @@ struct ServerConfig
     QString socketioCorsOrigin;               // empty: no CORS headers; "*": any origin
     bool socketioAllowAnonymous = false;      // connect without a token (test fixture only)
     bool socketioTestFixture = false;         // the official protocol suites' server (echo handlers)
-    // Client events that join or leave rooms: "name=join:template" / "name=leave:template",
-    // "{}" in the template is the event's first argument. join_room/leave_room are built in.
-    QStringList roomEvents;
+    // Client events that join or leave rooms ("name=join:template" / "name=leave:template";
+    // "{}" in the template is the event's first argument), with the built-in join_room and
+    // leave_room.
+    struct RoomEvent { bool join = true; QString tmpl; };
+    QHash<QString, RoomEvent> roomEvents{{QStringLiteral("join_room"), {true, QStringLiteral("{}")}},
+                                         {QStringLiteral("leave_room"), {false, QStringLiteral("{}")}}};
     QString redisUrl;
     QString logFormat = QStringLiteral("text");
     QString lang;

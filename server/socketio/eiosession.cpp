@@ -82,17 +82,18 @@ void EioSession::sendMessage(const QByteArray &text)
     enqueue({EngineIo::Message, text, false});
 }
 
-void EioSession::sendMessage(const QString &text)
+void EioSession::sendEncoded(const QString &message)
 {
     if (m_closed)
         return;
     if (m_transport == Transport::WebSocket) {
-        // The shared fan-out text goes out as is: no round trip through UTF-8.
-        m_socket->sendTextMessage(QLatin1Char(EngineIo::Message) + text);
+        // The shared fan-out text goes out as is: no copy, no round trip through UTF-8.
+        m_socket->sendTextMessage(message);
         m_socket->flush();
         return;
     }
-    sendMessage(text.toUtf8());
+    const QByteArray utf8 = message.toUtf8();
+    enqueue({utf8.at(0), utf8.mid(1), false});
 }
 
 void EioSession::sendBinary(const QByteArray &data)
@@ -119,11 +120,7 @@ void EioSession::answer(HeldRequest reply, int status, const QByteArray &body)
 {
     IoWorker *target = reply.worker;
     const quint64 token = reply.token;
-    if (target == &m_worker) {
-        target->answerHeld(token, status, body);
-        return;
-    }
-    target->post([target, token, status, body] { target->answerHeld(token, status, body); });
+    IoWorker::runOn(target, [target, token, status, body] { target->answerHeld(token, status, body); });
 }
 
 // --- receiving -----------------------------------------------------------------------------
@@ -149,15 +146,22 @@ bool EioSession::receive(const Packet &packet)
     }
 }
 
+bool EioSession::refuseGone(HeldRequest reply)
+{
+    // The heartbeat deadline is checked here too, not only by the sweep: a request after it
+    // finds the session gone even if the sweep has not run yet.
+    if (!m_closed && expired(Server::monotonicMs()))
+        finish(QStringLiteral("ping timeout"), false, EngineIo::Close);
+    if (!m_closed && m_transport == Transport::Polling)
+        return false;
+    answer(reply, 400, R"({"code":1,"message":"Session ID unknown"})");
+    return true;
+}
+
 void EioSession::poll(HeldRequest reply)
 {
-    const qint64 now = Server::monotonicMs();
-    if (m_closed || m_transport != Transport::Polling || expired(now)) {
-        if (!m_closed && expired(now))
-            finish(QStringLiteral("ping timeout"), false, EngineIo::Close);
-        answer(reply, 400, R"({"code":1,"message":"Session ID unknown"})");
+    if (refuseGone(reply))
         return;
-    }
     if (m_pendingGet) {
         // Two concurrent GETs are a broken client (or an attacker): the protocol closes.
         answer(reply, 400, R"({"code":3,"message":"Bad request"})");
@@ -172,13 +176,8 @@ void EioSession::poll(HeldRequest reply)
 
 void EioSession::post(const QByteArray &body, HeldRequest reply)
 {
-    const qint64 now = Server::monotonicMs();
-    if (m_closed || m_transport != Transport::Polling || expired(now)) {
-        if (!m_closed && expired(now))
-            finish(QStringLiteral("ping timeout"), false, EngineIo::Close);
-        answer(reply, 400, R"({"code":1,"message":"Session ID unknown"})");
+    if (refuseGone(reply))
         return;
-    }
     if (body.size() > m_settings.maxPayload) {
         answer(reply, 413, R"({"code":3,"message":"payload over maxPayload"})");
         finish(QStringLiteral("payload too large"), false, EngineIo::Close);
@@ -323,8 +322,8 @@ void EioSession::finish(const QString &reason, bool byClient, char lastPacket)
         m_socket->sendTextMessage(QStringLiteral("1"));
     if (m_pendingGet) {
         // A client close ends its pending GET with a noop; a server close tells it why.
-        const QByteArray body(1, lastPacket ? lastPacket : char(EngineIo::Noop));
-        answer(std::exchange(m_pendingGet, HeldRequest()), 200, byClient ? QByteArray("6") : body);
+        const char last = byClient || !lastPacket ? char(EngineIo::Noop) : lastPacket;
+        answer(std::exchange(m_pendingGet, HeldRequest()), 200, QByteArray(1, last));
     }
     m_closed = true;
     qCDebug(lcWs) << "engine.io session" << m_sid << "closed:" << reason;

@@ -84,7 +84,8 @@ public:
 
     // For the handler.
     void sendMessage(const QByteArray &text);
-    void sendMessage(const QString &text);
+    /// A complete Engine.IO text packet (type character included), e.g. a shared broadcast.
+    void sendEncoded(const QString &message);
     void sendBinary(const QByteArray &data);
     /// Bytes written and not yet taken by the kernel (WebSocket) or not yet polled.
     qint64 bufferedBytes() const;
@@ -108,6 +109,8 @@ private:
     void attachWebSocket(QWebSocket *socket);
     void finish(const QString &reason, bool byClient, char lastPacket);
     void answer(HeldRequest reply, int status, const QByteArray &body);
+    /// Answers 400 when the session is closed, upgraded or past its heartbeat deadline.
+    bool refuseGone(HeldRequest reply);
 
     IoWorker &m_worker;
     const QString m_sid;

@@ -33,14 +33,14 @@ QString randomId()
 
 } // namespace
 
-const QString &OutboundFrame::socketIoPacket() const
+const QString &OutboundFrame::engineIoMessage() const
 {
     std::call_once(m_sioOnce, [this] {
         QJsonArray args{payload.isUndefined() ? QJsonValue() : payload};
         if (offset != 0)
             args.append(QString::number(offset)); // the client keeps it for recovery
         const char type = attachments.isEmpty() ? Event : BinaryEvent;
-        m_sio = QString::fromUtf8(encode(type, nsp, -1, eventArray(event, args), int(attachments.size())));
+        m_sio = QString::fromUtf8(EngineIo::Message + encode(type, nsp, -1, eventArray(event, args), int(attachments.size())));
     });
     return m_sio;
 }
@@ -62,6 +62,15 @@ void SioConnection::sendPacket(const QByteArray &packet, const QList<QByteArray>
         m_session.sendBinary(attachment);
     if (isActive())
         countOut(packet.size());
+}
+
+void SioConnection::sendShared(const OutboundFrame &frame)
+{
+    const QString &message = frame.engineIoMessage();
+    m_session.sendEncoded(message);
+    for (const QByteArray &attachment : frame.attachments)
+        m_session.sendBinary(attachment);
+    countOut(message.size());
 }
 
 void SioConnection::emitEvent(const QString &nsp, const QString &event, const QJsonArray &args,
@@ -101,11 +110,7 @@ bool SioConnection::deliver(const OutboundFrame &frame)
         sendPacket(encode(type, frame.nsp, ackId, eventArray(frame.event, {frame.payload}), int(frame.attachments.size())),
                    frame.attachments);
     } else {
-        const QString &packet = frame.socketIoPacket();
-        m_session.sendMessage(packet);
-        for (const QByteArray &attachment : frame.attachments)
-            m_session.sendBinary(attachment);
-        countOut(packet.size());
+        sendShared(frame);
     }
     m_info->pendingBytes.store(m_session.bufferedBytes(), std::memory_order_relaxed);
     return true;
@@ -299,11 +304,7 @@ void SioConnection::handleConnect(const Packet &packet)
         const quint64 offset = auth.value(QLatin1String("offset")).toString().toULongLong();
         // Live deliveries of anything replayed here are dropped by offset (deliver()).
         for (const auto &frame : m_server.sioRecovery().missed(*saved, nsp, offset)) {
-            const QString &text = frame->socketIoPacket();
-            m_session.sendMessage(text);
-            for (const QByteArray &attachment : frame->attachments)
-                m_session.sendBinary(attachment);
-            countOut(text.size());
+            sendShared(*frame);
             m_lastOffset = qMax(m_lastOffset, frame->offset);
         }
         qCDebug(lcWs) << "Socket.IO connection" << id() << "recovered" << nsp;
@@ -362,8 +363,9 @@ void SioConnection::handleEvent(const QString &nsp, const QJsonArray &array, con
 
 bool SioConnection::handleRoomEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId)
 {
-    const auto rule = m_server.roomEvents().constFind(event);
-    if (rule == m_server.roomEvents().cend())
+    const auto &rules = m_server.config().roomEvents;
+    const auto rule = rules.constFind(event);
+    if (rule == rules.cend())
         return false;
     const QJsonValue arg = args.at(0);
     QString value;

@@ -70,6 +70,8 @@ private:
     void recover(const QJsonObject &auth, const QString &nsp);
     void sendOffline();
     void sendPacket(const QByteArray &packet, const QList<QByteArray> &attachments = {});
+    /// A broadcast frame's shared Engine.IO message, and its attachments.
+    void sendShared(const OutboundFrame &frame);
     void fail(const QString &nsp, qint64 ackId, const QString &code, const QString &message);
 
     EioSession &m_session;

@@ -97,7 +97,7 @@ void IoWorker::noteUpgrade(QTcpSocket *socket)
     m_upgrades.insert(peerKey(socket->peerAddress(), socket->peerPort()), socket);
 }
 
-EioSession *IoWorker::openEngineIo(bool socketIo)
+EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address)
 {
     const ServerConfig &config = m_server.config();
     EioSession::Settings settings;
@@ -116,7 +116,10 @@ EioSession *IoWorker::openEngineIo(bool socketIo)
         if (m_shuttingDown && m_connections.isEmpty() && m_eio.isEmpty())
             Q_EMIT drained();
     });
-    Q_UNUSED(socketIo);
+    if (socketIo)
+        session->setHandler(std::make_unique<SioConnection>(*this, m_server, *session, address));
+    else
+        session->setHandler(std::make_unique<EioEcho>(*session)); // the test fixture's /engine.io/
     return session;
 }
 
@@ -133,8 +136,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     const QString sid = query.queryItemValue(QStringLiteral("sid"));
     const QByteArray origin = request.value(QByteArrayLiteral("origin"));
     const quint64 token = m_nextToken++;
-    holdRequest(socket, token, {});
-    m_held[token].origin = origin;
+    m_held.insert(token, {socket, {}, origin});
     auto refuse = [&](int status, const QByteArray &body) {
         answerHeld(token, status, body);
         // A refused upgrade is answered here and must not reach QtWebSockets.
@@ -162,11 +164,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     if (sid.isEmpty()) {
         if (!get)
             return refuse(400, eioError(2, "Bad handshake method"));
-        EioSession *session = openEngineIo(socketIo);
-        if (socketIo)
-            session->setHandler(std::make_unique<SioConnection>(*this, m_server, *session, peerKey(socket->peerAddress(), socket->peerPort()).replace(QLatin1Char(' '), QLatin1Char(':'))));
-        else
-            session->setHandler(std::make_unique<EioEcho>(*session));
+        EioSession *session = openEngineIo(socketIo, socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort()));
         answerHeld(token, 200, session->openPacket());
         return EngineIoRequest::Handled;
     }
@@ -196,15 +194,6 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
             session->post(body, {requester, token});
     });
     return EngineIoRequest::Handled;
-}
-
-void IoWorker::holdRequest(QTcpSocket *socket, quint64 token, std::function<void()> onAbort)
-{
-    Held held;
-    held.socket = socket;
-    if (onAbort)
-        held.abortWatch = connect(socket, &QTcpSocket::disconnected, this, std::move(onAbort));
-    m_held.insert(token, held);
 }
 
 void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
@@ -242,11 +231,7 @@ void IoWorker::acceptEngineIo(std::unique_ptr<QWebSocket> socket, bool socketIo)
         return;
     }
     if (sid.isEmpty()) {
-        EioSession *session = openEngineIo(socketIo);
-        if (socketIo)
-            session->setHandler(std::make_unique<SioConnection>(*this, m_server, *session, address));
-        else
-            session->setHandler(std::make_unique<EioEcho>(*session));
+        EioSession *session = openEngineIo(socketIo, address);
         session->startWebSocket(socket.release());
         return;
     }

@@ -48,9 +48,10 @@ struct OutboundFrame
     quint64 offset = 0;            // connection-state-recovery offset; 0 when not recorded
     bool ack = false;
 
-    /// The Socket.IO EVENT packet (without Engine.IO's "4"), built by the first Socket.IO
-    /// recipient on any thread and shared by the rest. Not for acked frames (per-socket ids).
-    const QString &socketIoPacket() const;
+    /// The Engine.IO message carrying the Socket.IO EVENT packet ("42[...]"), built by the
+    /// first Socket.IO recipient on any thread and sent as is by the rest. Not for acked
+    /// frames (per-socket ack ids).
+    const QString &engineIoMessage() const;
 
 private:
     mutable std::once_flag m_sioOnce;
@@ -117,8 +118,8 @@ private:
     void sweepEngineIo();
     void deliver(Connection *connection, const OutboundFrame &frame);
     void acceptEngineIo(std::unique_ptr<QWebSocket> socket, bool socketIo);
-    EioSession *openEngineIo(bool socketIo);
-    void holdRequest(QTcpSocket *socket, quint64 token, std::function<void()> onAbort);
+    /// A new Engine.IO session on this thread, carrying Socket.IO or (fixture) an echo.
+    EioSession *openEngineIo(bool socketIo, const QString &address);
     void handOver(QWebSocket *socket, const QString &sid);
 
     Server &m_server;

@@ -80,7 +80,7 @@ bool NativeConnection::send(const QString &text)
     // What the kernel does not take stays buffered and is flushed by Qt as usual.
     m_socket->flush();
     countOut(written);
-    m_info->pendingBytes.store(pending + written, std::memory_order_relaxed);
+    m_info->pendingBytes.store(m_socket->bytesToWrite(), std::memory_order_relaxed); // after the flush
     return true;
 }
 
