@@ -11,7 +11,8 @@ class Server;
 
 /**
  * @brief The per-I/O-thread HTTP server: answers API routes through the shared Router and
- * lets WebSocket upgrades on /ws through to the thread's WebSocket handling.
+ * completes WebSocket handshakes on /ws and the Engine.IO paths, handing each upgraded
+ * connection to the thread's IoWorker as a WsStream.
  */
 class HttpFront final : public QAbstractHttpServer
 {
@@ -31,11 +32,14 @@ protected:
 
 private:
     static void respond(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
+    /// Answers a WebSocket upgrade itself (101, or 400/426 with the reason) and hands the
+    /// connection's descriptor to the worker; QtWebSockets is not involved.
+    void upgrade(const QHttpServerRequest &request, QTcpSocket *socket);
 
     const Router &m_router;
     Server &m_server;
     IoWorker &m_worker;
-    QTcpSocket *m_refusedUpgrade = nullptr; // answered already; missingHandler stays quiet
+    QTcpSocket *m_answered = nullptr; // an upgrade answered already; missingHandler stays quiet
 };
 
 } // namespace Switchboard

@@ -4,11 +4,12 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QTimer>
-#include <QtWebSockets/QWebSocket>
 
 #include "core/logging.h"
+#include "protocol/messages.h"
 #include "server.h"
 #include "transport/ioworker.h"
+#include "transport/wsstream.h"
 
 namespace Switchboard {
 
@@ -24,7 +25,7 @@ EioSession::~EioSession()
 {
     m_handler.reset();
     delete m_socket;
-    delete m_probe.data();
+    delete m_probe;
 }
 
 QByteArray EioSession::openPacket() const
@@ -38,24 +39,23 @@ QByteArray EioSession::openPacket() const
     return EngineIo::Open + QJsonDocument(open).toJson(QJsonDocument::Compact);
 }
 
-void EioSession::attachWebSocket(QWebSocket *socket)
+void EioSession::attachWebSocket(WsStream *socket)
 {
     m_socket = socket;
     m_socket->setParent(this);
-    m_socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxPayload));
-    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_settings.maxPayload));
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &EioSession::onWebSocketText);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &EioSession::onWebSocketBinary);
-    connect(m_socket, &QWebSocket::disconnected, this, [this] {
+    m_socket->setMaxMessageSize(m_settings.maxPayload);
+    connect(m_socket, &WsStream::textReceived, this, &EioSession::onWebSocketText);
+    connect(m_socket, &WsStream::binaryReceived, this, &EioSession::onWebSocketBinary);
+    connect(m_socket, &WsStream::disconnected, this, [this] {
         finish(QStringLiteral("transport close"), true, 0);
     });
     m_transport = Transport::WebSocket;
 }
 
-void EioSession::startWebSocket(QWebSocket *socket)
+void EioSession::startWebSocket(WsStream *socket)
 {
     attachWebSocket(socket);
-    m_socket->sendTextMessage(QString::fromUtf8(openPacket()));
+    m_socket->sendText(openPacket());
 }
 
 // --- sending -------------------------------------------------------------------------------
@@ -66,10 +66,9 @@ void EioSession::enqueue(Packet packet)
         return;
     if (m_transport == Transport::WebSocket) {
         if (packet.binary)
-            m_socket->sendBinaryMessage(packet.data);
+            m_socket->sendBinary(packet.data);
         else
-            m_socket->sendTextMessage(QString::fromUtf8(packet.type + packet.data));
-        m_socket->flush();
+            m_socket->sendText(packet.type + packet.data);
         return;
     }
     m_outboxBytes += packet.data.size() + 1;
@@ -82,18 +81,16 @@ void EioSession::sendMessage(const QByteArray &text)
     enqueue({EngineIo::Message, text, false});
 }
 
-void EioSession::sendEncoded(const QString &message)
+void EioSession::sendEncoded(const QByteArray &message, const QByteArray &webSocketFrame)
 {
     if (m_closed)
         return;
     if (m_transport == Transport::WebSocket) {
-        // The shared fan-out text goes out as is: no copy, no round trip through UTF-8.
-        m_socket->sendTextMessage(message);
-        m_socket->flush();
+        // The shared fan-out frame goes out as is: no copy, no framing per recipient.
+        m_socket->sendFrame(webSocketFrame);
         return;
     }
-    const QByteArray utf8 = message.toUtf8();
-    enqueue({utf8.at(0), utf8.mid(1), false});
+    enqueue({message.at(0), message.mid(1), false});
 }
 
 void EioSession::sendBinary(const QByteArray &data)
@@ -208,9 +205,8 @@ void EioSession::pollAborted(quint64 token)
     finish(QStringLiteral("transport close"), true, 0);
 }
 
-void EioSession::onWebSocketText(const QString &text)
+void EioSession::onWebSocketText(const QByteArray &utf8)
 {
-    const QByteArray utf8 = text.toUtf8();
     if (utf8.isEmpty() || !EngineIo::isPacketType(utf8.at(0)) || !receive({utf8.at(0), utf8.mid(1), false})) {
         if (!m_closed)
             finish(QStringLiteral("parse error"), false, 0);
@@ -225,37 +221,32 @@ void EioSession::onWebSocketBinary(const QByteArray &data)
 
 // --- upgrade -------------------------------------------------------------------------------
 
-void EioSession::probeOpened(QWebSocket *socket)
+void EioSession::probeOpened(WsStream *socket)
 {
-    // Already adopted: its probe and upgrade packets can beat this (queued) call.
-    if (socket == m_probe || socket == m_socket)
-        return;
     if (m_closed || m_transport != Transport::Polling || m_probe) {
         // Already upgraded (or upgrading): a second WebSocket for this sid is refused.
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("session already upgraded"));
-        QObject::connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+        socket->closeAndDispose(Protocol::PolicyViolation, QStringLiteral("session already upgraded"));
         return;
     }
     m_probe = socket;
     socket->setParent(this);
+    connect(socket, &WsStream::textReceived, this, [this, socket](const QByteArray &text) { probeMessage(socket, text); });
+    connect(socket, &WsStream::disconnected, this, [this, socket] { probeGone(socket); });
 }
 
-void EioSession::probeMessage(QWebSocket *socket, const QString &text)
+void EioSession::probeMessage(WsStream *socket, const QByteArray &text)
 {
-    // Its first message may come before probeOpened() when it was accepted on another thread.
-    if (!m_probe && m_transport == Transport::Polling && !m_closed)
-        probeOpened(socket);
     if (socket != m_probe)
         return;
-    if (text == QLatin1String("2probe")) {
-        socket->sendTextMessage(QStringLiteral("3probe"));
+    if (text == "2probe") {
+        socket->sendText("3probe");
         m_upgrading = true;
         // The client stops polling: end its pending GET so it can.
         if (m_pendingGet && m_outbox.isEmpty())
             m_outbox.append({EngineIo::Noop, {}, false});
         flushPoll();
-    } else if (text == QLatin1String("5") && m_upgrading) {
-        QObject::disconnect(socket, nullptr, &m_worker, nullptr);
+    } else if (text == "5" && m_upgrading) {
+        QObject::disconnect(socket, nullptr, this, nullptr);
         m_probe = nullptr;
         if (m_pendingGet) {
             m_outbox.append({EngineIo::Noop, {}, false});
@@ -275,7 +266,7 @@ void EioSession::probeMessage(QWebSocket *socket, const QString &text)
     }
 }
 
-void EioSession::probeGone(QWebSocket *socket)
+void EioSession::probeGone(WsStream *socket)
 {
     if (socket == m_probe) {
         m_upgrading = false;
@@ -319,7 +310,7 @@ void EioSession::finish(const QString &reason, bool byClient, char lastPacket)
     if (m_closed)
         return;
     if (lastPacket == EngineIo::Close && m_transport == Transport::WebSocket && m_socket)
-        m_socket->sendTextMessage(QStringLiteral("1"));
+        m_socket->sendText("1");
     if (m_pendingGet) {
         // A client close ends its pending GET with a noop; a server close tells it why.
         const char last = byClient || !lastPacket ? char(EngineIo::Noop) : lastPacket;
@@ -331,15 +322,10 @@ void EioSession::finish(const QString &reason, bool byClient, char lastPacket)
         m_handler->onClose(reason, byClient);
     if (m_socket) {
         // The socket outlives the session long enough to finish its close handshake.
-        QWebSocket *socket = std::exchange(m_socket, nullptr);
+        WsStream *socket = std::exchange(m_socket, nullptr);
         socket->disconnect(this);
         socket->setParent(nullptr);
-        QObject::connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-        QTimer::singleShot(2000, socket, [socket] { socket->abort(); socket->deleteLater(); });
-        if (socket->state() == QAbstractSocket::ConnectedState)
-            socket->close();
-        else
-            socket->deleteLater();
+        socket->closeAndDispose(1000, QString());
     }
     if (m_probe)
         m_probe->abort();

@@ -4,17 +4,13 @@
 
 #include <QtCore/QList>
 #include <QtCore/QObject>
-#include <QtCore/QPointer>
 
 #include "packets.h"
-
-QT_BEGIN_NAMESPACE
-class QWebSocket;
-QT_END_NAMESPACE
 
 namespace Switchboard {
 
 class IoWorker;
+class WsStream;
 
 /// What rides on an Engine.IO session: Socket.IO (SioConnection) or the test fixture's echo.
 class EioHandler
@@ -69,7 +65,7 @@ public:
     /// The open packet's JSON ("upgrades" depends on the transport).
     QByteArray openPacket() const;
     /// Opens the session on a WebSocket (takes it over) and sends the open packet.
-    void startWebSocket(QWebSocket *socket);
+    void startWebSocket(WsStream *socket);
 
     // HTTP long-polling (this thread; the reply may be on any worker).
     void poll(HeldRequest reply);
@@ -77,15 +73,14 @@ public:
     void post(const QByteArray &body, HeldRequest reply);
     void pollAborted(quint64 token);
 
-    // Upgrade: a WebSocket carrying this sid (already moved to this thread).
-    void probeOpened(QWebSocket *socket);
-    void probeMessage(QWebSocket *socket, const QString &text);
-    void probeGone(QWebSocket *socket);
+    // Upgrade: a WebSocket carrying this sid, opened on this thread (the session adopts it).
+    void probeOpened(WsStream *socket);
 
     // For the handler.
     void sendMessage(const QByteArray &text);
-    /// A complete Engine.IO text packet (type character included), e.g. a shared broadcast.
-    void sendEncoded(const QString &message);
+    /// A complete Engine.IO text packet (type character included, UTF-8) and the same as a
+    /// WebSocket frame: a shared broadcast, sent as is.
+    void sendEncoded(const QByteArray &message, const QByteArray &webSocketFrame);
     void sendBinary(const QByteArray &data);
     /// Bytes written and not yet taken by the kernel (WebSocket) or not yet polled.
     qint64 bufferedBytes() const;
@@ -104,9 +99,11 @@ private:
     void enqueue(EngineIo::Packet packet);
     void flushPoll();
     bool receive(const EngineIo::Packet &packet);
-    void onWebSocketText(const QString &text);
+    void onWebSocketText(const QByteArray &utf8);
     void onWebSocketBinary(const QByteArray &data);
-    void attachWebSocket(QWebSocket *socket);
+    void probeMessage(WsStream *socket, const QByteArray &text);
+    void probeGone(WsStream *socket);
+    void attachWebSocket(WsStream *socket);
     void finish(const QString &reason, bool byClient, char lastPacket);
     void answer(HeldRequest reply, int status, const QByteArray &body);
     /// Answers 400 when the session is closed, upgraded or past its heartbeat deadline.
@@ -117,8 +114,8 @@ private:
     const Settings m_settings;
     std::unique_ptr<EioHandler> m_handler;
     Transport m_transport = Transport::Polling;
-    QWebSocket *m_socket = nullptr;      // owned (WebSocket transport)
-    QPointer<QWebSocket> m_probe;        // upgrade candidate, owned until upgraded or gone
+    WsStream *m_socket = nullptr;        // owned (WebSocket transport)
+    WsStream *m_probe = nullptr;         // upgrade candidate, owned (child) until upgraded or gone
     bool m_upgrading = false;
     HeldRequest m_pendingGet;
     QList<EngineIo::Packet> m_outbox;    // polling: packets waiting for the next GET

@@ -33,16 +33,16 @@ QString randomId()
 
 } // namespace
 
-const QString &OutboundFrame::engineIoMessage() const
+void OutboundFrame::buildEngineIo() const
 {
     std::call_once(m_sioOnce, [this] {
         QJsonArray args{payload.isUndefined() ? QJsonValue() : payload};
         if (offset != 0)
             args.append(QString::number(offset)); // the client keeps it for recovery
         const char type = attachments.isEmpty() ? Event : BinaryEvent;
-        m_sio = QString::fromUtf8(EngineIo::Message + encode(type, nsp, -1, eventArray(event, args), int(attachments.size())));
+        m_sio = EngineIo::Message + encode(type, nsp, -1, eventArray(event, args), int(attachments.size()));
+        m_sioFrame = WsStream::frame(WsStream::Text, m_sio);
     });
-    return m_sio;
 }
 
 SioConnection::SioConnection(IoWorker &worker, Server &server, EioSession &session, const QString &address)
@@ -66,8 +66,8 @@ void SioConnection::sendPacket(const QByteArray &packet, const QList<QByteArray>
 
 void SioConnection::sendShared(const OutboundFrame &frame)
 {
-    const QString &message = frame.engineIoMessage();
-    m_session.sendEncoded(message);
+    const QByteArray &message = frame.engineIoMessage();
+    m_session.sendEncoded(message, frame.engineIoFrame());
     for (const QByteArray &attachment : frame.attachments)
         m_session.sendBinary(attachment);
     countOut(message.size());

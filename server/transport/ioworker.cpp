@@ -6,7 +6,6 @@
 #include <QtCore/QUuid>
 #include <QtHttpServer/QHttpServerRequest>
 #include <QtNetwork/QNetworkRequest>
-#include <QtWebSockets/QWebSocket>
 
 #include "auth/jwt.h"
 #include "nativeconnection.h"
@@ -55,7 +54,6 @@ void IoWorker::start()
     }
     m_listenDescriptor = -1; // the QTcpServer owns it now
     m_http->bind(m_tcp);
-    connect(m_http, &HttpFront::newWebSocketConnection, this, &IoWorker::acceptPending);
     connect(m_http, &HttpFront::requestReceived, m_tcp, &GuardedTcpServer::requestReceived);
 
     const ServerConfig &config = m_server.config();
@@ -79,11 +77,6 @@ void IoWorker::runOn(IoWorker *worker, std::function<void()> task)
 
 namespace {
 
-QString peerKey(const QHostAddress &address, quint16 port)
-{
-    return address.toString() + QLatin1Char(' ') + QString::number(port);
-}
-
 QByteArray eioError(int code, const char *message)
 {
     return QByteArrayLiteral("{\"code\":") + QByteArray::number(code) + QByteArrayLiteral(",\"message\":\"")
@@ -92,9 +85,14 @@ QByteArray eioError(int code, const char *message)
 
 } // namespace
 
-void IoWorker::noteUpgrade(QTcpSocket *socket)
+const QByteArray &OutboundFrame::nativeFrame() const
 {
-    m_upgrades.insert(peerKey(socket->peerAddress(), socket->peerPort()), socket);
+    std::call_once(m_nativeOnce, [this] {
+        const QByteArray utf8 = text.toUtf8();
+        m_native = WsStream::frame(WsStream::Text, utf8);
+        m_nativeHeader = m_native.size() - utf8.size();
+    });
+    return m_native;
 }
 
 EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address)
@@ -153,8 +151,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     if (upgrade) {
         if (transport != QLatin1String("websocket"))
             return refuse(400, eioError(3, "Bad request"));
-        m_held.remove(token); // QtWebSockets takes the socket from here
-        noteUpgrade(socket);
+        m_held.remove(token); // HttpFront completes the handshake
         return EngineIoRequest::Upgrade;
     }
     if (transport != QLatin1String("polling"))
@@ -221,68 +218,35 @@ void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
     socket->flush();
 }
 
-void IoWorker::acceptEngineIo(std::unique_ptr<QWebSocket> socket, bool socketIo)
+void IoWorker::acceptEngineIo(const WsUpgrade &upgrade, bool socketIo)
 {
-    const QUrlQuery query(socket->requestUrl());
-    const QString sid = query.queryItemValue(QStringLiteral("sid"));
-    const QString address = socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort());
+    const QString sid = QUrlQuery(upgrade.url).queryItemValue(QStringLiteral("sid"));
     if (m_shuttingDown) {
-        reject(std::move(socket), Protocol::GoingAway, QStringLiteral("server shutting down"));
+        reject(new WsStream(upgrade.descriptor, this), Protocol::GoingAway, QStringLiteral("server shutting down"));
         return;
     }
     if (sid.isEmpty()) {
-        EioSession *session = openEngineIo(socketIo, address);
-        session->startWebSocket(socket.release());
+        EioSession *session = openEngineIo(socketIo, upgrade.peer);
+        session->startWebSocket(new WsStream(upgrade.descriptor));
         return;
     }
     IoWorker *owner = m_server.engineIoOwner(sid);
     if (!owner) {
-        reject(std::move(socket), Protocol::PolicyViolation, QStringLiteral("Session ID unknown"));
+        reject(new WsStream(upgrade.descriptor, this), Protocol::PolicyViolation, QStringLiteral("Session ID unknown"));
         return;
     }
-    // An upgrade of a polling session: the WebSocket joins the session on its thread. Not
-    // from inside QtWebSockets' handshake code, which still uses the socket after this call:
-    // on the next turn of this loop, before it reads anything more from the client.
-    QWebSocket *raw = socket.release();
-    if (owner != this) {
-        QMetaObject::invokeMethod(this, [this, raw, sid] { handOver(raw, sid); }, Qt::QueuedConnection);
-        return;
-    }
-    handOver(raw, sid);
+    // An upgrade of a polling session: the stream is built on the session's thread, so its
+    // notifiers live there from the start.
+    runOn(owner, [owner, descriptor = upgrade.descriptor, sid] { owner->adoptProbe(descriptor, sid); });
 }
 
-void IoWorker::handOver(QWebSocket *raw, const QString &sid)
+void IoWorker::adoptProbe(qintptr descriptor, const QString &sid)
 {
-    IoWorker *owner = m_server.engineIoOwner(sid);
-    if (!owner) {
-        reject(std::unique_ptr<QWebSocket>(raw), Protocol::PolicyViolation, QStringLiteral("Session ID unknown"));
-        return;
-    }
-    connect(raw, &QWebSocket::textMessageReceived, owner, [owner, raw, sid](const QString &text) {
-        if (EioSession *session = owner->engineIoSession(sid))
-            session->probeMessage(raw, text);
-        else
-            raw->abort();
-    });
-    connect(raw, &QWebSocket::disconnected, owner, [owner, raw, sid] {
-        if (EioSession *session = owner->engineIoSession(sid))
-            session->probeGone(raw);
-        else
-            raw->deleteLater();
-    });
-    if (owner != this) {
-        raw->setParent(nullptr);
-        raw->moveToThread(owner->thread());
-    }
-    runOn(owner, [owner, raw, sid] {
-        if (EioSession *session = owner->engineIoSession(sid)) {
-            session->probeOpened(raw);
-        } else {
-            raw->disconnect(owner);
-            raw->abort();
-            raw->deleteLater();
-        }
-    });
+    auto *stream = new WsStream(descriptor);
+    if (EioSession *session = engineIoSession(sid))
+        session->probeOpened(stream);
+    else
+        reject(stream, Protocol::PolicyViolation, QStringLiteral("Session ID unknown"));
 }
 
 void IoWorker::sweepEngineIo()
@@ -295,51 +259,33 @@ void IoWorker::sweepEngineIo()
         session->tick(now);
 }
 
-void IoWorker::acceptPending()
+void IoWorker::webSocketOpened(WsUpgrade upgrade)
 {
     const ServerConfig &config = m_server.config();
-    while (m_http->hasPendingWebSocketConnections()) {
-        std::unique_ptr<QWebSocket> socket = m_http->nextPendingWebSocketConnection();
-        if (!socket)
-            continue;
-        if (QTcpSocket *tcp = m_upgrades.take(peerKey(socket->peerAddress(), socket->peerPort())))
-            tcp->setParent(socket.get()); // deleted with its WebSocket, and moves with it
-
-        const QString path = socket->requestUrl().path();
-        if (path.startsWith(config.socketioPath))
-            acceptEngineIo(std::move(socket), true);
-        else if (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")))
-            acceptEngineIo(std::move(socket), false);
-        else
-            accept(std::move(socket));
-    }
+    const QString path = upgrade.url.path();
+    if (path.startsWith(config.socketioPath))
+        acceptEngineIo(upgrade, true);
+    else if (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")))
+        acceptEngineIo(upgrade, false);
+    else
+        accept(upgrade);
 }
 
-void IoWorker::reject(std::unique_ptr<QWebSocket> socket, int code, const QString &reason)
+void IoWorker::reject(WsStream *stream, int code, const QString &reason)
 {
-    QWebSocket *raw = socket.release();
-    raw->setParent(this);
-    connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
-    // A peer that never completes the close handshake is cut off; the timer dies with raw.
-    QTimer::singleShot(2000, raw, [raw] { raw->abort(); raw->deleteLater(); });
+    stream->setParent(this);
     m_server.metrics().countClose(code);
-    // Closed on the next turn of the event loop: QtWebSockets 6.4 still has a queued
-    // handshake callback for this socket that peeks at it ("QIODevice::peek: device not
-    // open" on every refused client otherwise).
-    QMetaObject::invokeMethod(raw, [raw, code, reason] {
-        raw->close(QWebSocketProtocol::CloseCode(code), reason.left(100));
-    }, Qt::QueuedConnection);
+    stream->closeAndDispose(code, reason);
 }
 
-void IoWorker::accept(std::unique_ptr<QWebSocket> socket)
+void IoWorker::accept(const WsUpgrade &upgrade)
 {
-    if (!socket)
-        return;
     const ServerConfig &config = m_server.config();
     Metrics &metrics = m_server.metrics();
-    const QString address = socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort());
+    const QString &address = upgrade.peer;
+    auto socket = std::make_unique<WsStream>(upgrade.descriptor);
     if (m_shuttingDown) {
-        reject(std::move(socket), Protocol::GoingAway, QStringLiteral("server shutting down"));
+        reject(socket.release(), Protocol::GoingAway, QStringLiteral("server shutting down"));
         return;
     }
     if (metrics.connectionsCurrent.fetch_add(1, std::memory_order_relaxed) >= config.maxConnections) {
@@ -347,7 +293,7 @@ void IoWorker::accept(std::unique_ptr<QWebSocket> socket)
         qCInfo(lcWs) << "server full, refusing" << address;
         m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
                                    QStringLiteral("server full (%1 connections)").arg(config.maxConnections));
-        reject(std::move(socket), Protocol::TryAgainLater, QStringLiteral("server full, try again later"));
+        reject(socket.release(), Protocol::TryAgainLater, QStringLiteral("server full, try again later"));
         return;
     }
     auto refuse = [&](int code, const QString &reason) {
@@ -356,16 +302,13 @@ void IoWorker::accept(std::unique_ptr<QWebSocket> socket)
         qCInfo(lcAuth).noquote() << "refused" << address << "with" << code << reason;
         m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
                                    QStringLiteral("%1 %2 from %3").arg(code).arg(reason, address));
-        reject(std::move(socket), code, reason);
+        reject(socket.release(), code, reason);
     };
 
-    const QUrlQuery query(socket->requestUrl());
+    const QUrlQuery query(upgrade.url);
     QByteArray token = query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8();
-    if (token.isEmpty()) {
-        const QByteArray authorization = socket->request().rawHeader("Authorization");
-        if (authorization.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
-            token = authorization.mid(7).trimmed();
-    }
+    if (token.isEmpty() && upgrade.authorization.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
+        token = upgrade.authorization.mid(7).trimmed();
     if (token.isEmpty()) {
         refuse(Protocol::MissingCredentials, QStringLiteral("missing credentials"));
         return;
@@ -381,8 +324,7 @@ void IoWorker::accept(std::unique_ptr<QWebSocket> socket)
         return;
     }
 
-    socket->setMaxAllowedIncomingMessageSize(quint64(config.maxMessageSize));
-    socket->setMaxAllowedIncomingFrameSize(quint64(config.maxMessageSize));
+    socket->setMaxMessageSize(config.maxMessageSize);
 
     auto info = std::make_shared<ConnectionInfo>();
     info->id = m_server.nextConnectionId();
@@ -471,8 +413,6 @@ void IoWorker::sweep()
         if (const int closed = m_tcp->closeSilent(now, config.handshakeTimeoutMs))
             qCDebug(lcHttp) << "closed" << closed << "sockets that sent nothing within the handshake timeout";
     }
-    for (auto it = m_upgrades.begin(); it != m_upgrades.end();)
-        it = it->isNull() ? m_upgrades.erase(it) : std::next(it);
 }
 
 void IoWorker::shutdown(int code, const QString &reason)

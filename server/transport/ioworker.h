@@ -15,10 +15,11 @@
 #include <QtCore/QTimer>
 #include <QtNetwork/QTcpSocket>
 
+#include "wsstream.h"
+
 QT_BEGIN_NAMESPACE
 class QHttpServerRequest;
 class QTcpSocket;
-class QWebSocket;
 QT_END_NAMESPACE
 
 namespace Switchboard {
@@ -48,15 +49,28 @@ struct OutboundFrame
     quint64 offset = 0;            // connection-state-recovery offset; 0 when not recorded
     bool ack = false;
 
-    /// The Engine.IO message carrying the Socket.IO EVENT packet ("42[...]"), built by the
-    /// first Socket.IO recipient on any thread and sent as is by the rest. Not for acked
-    /// frames (per-socket ack ids).
-    const QString &engineIoMessage() const;
+    /// The native text as a complete WebSocket frame, built by the first recipient on any
+    /// thread; every other recipient sends the same bytes.
+    const QByteArray &nativeFrame() const;
+    qsizetype nativePayloadSize() const { return nativeFrame().size() - m_nativeHeader; }
+
+    /// The Engine.IO message carrying the Socket.IO EVENT packet ("42[...]", UTF-8), built by
+    /// the first Socket.IO recipient on any thread and sent as is by the rest, with its
+    /// WebSocket frame likewise. Not for acked frames (per-socket ack ids).
+    const QByteArray &engineIoMessage() const { buildEngineIo(); return m_sio; }
+    const QByteArray &engineIoFrame() const { buildEngineIo(); return m_sioFrame; }
 
 private:
+    void buildEngineIo() const;
+
+    mutable std::once_flag m_nativeOnce;
+    mutable QByteArray m_native;
+    mutable qsizetype m_nativeHeader = 0;
     mutable std::once_flag m_sioOnce;
-    mutable QString m_sio;
+    mutable QByteArray m_sio;
+    mutable QByteArray m_sioFrame;
 };
+
 
 /**
  * @brief One I/O thread's worth of server: its own listener on the shared port, its HTTP
@@ -103,24 +117,25 @@ public:
     EioSession *engineIoSession(const QString &sid) const { return m_eio.value(sid); }
     /// Runs @p task on @p worker's thread: now when that is this thread, else posted.
     static void runOn(IoWorker *worker, std::function<void()> task);
-    /// A WebSocket upgrade request arrived on @p socket (QtWebSockets keeps no owner for it).
-    void noteUpgrade(QTcpSocket *socket);
+    /// A WebSocket handshake was answered with 101: the connection is this thread's now.
+    void webSocketOpened(WsUpgrade upgrade);
 
 Q_SIGNALS:
     /// Every client is gone after shutdown(); the thread may quit.
     void drained();
 
 private:
-    void acceptPending();
-    void accept(std::unique_ptr<QWebSocket> socket);
-    void reject(std::unique_ptr<QWebSocket> socket, int code, const QString &reason);
+    void accept(const WsUpgrade &upgrade);
+    /// Closes @p stream with @p code after the handshake and disposes of it.
+    void reject(WsStream *stream, int code, const QString &reason);
     void sweep();
     void sweepEngineIo();
     void deliver(Connection *connection, const OutboundFrame &frame);
-    void acceptEngineIo(std::unique_ptr<QWebSocket> socket, bool socketIo);
+    void acceptEngineIo(const WsUpgrade &upgrade, bool socketIo);
     /// A new Engine.IO session on this thread, carrying Socket.IO or (fixture) an echo.
     EioSession *openEngineIo(bool socketIo, const QString &address);
-    void handOver(QWebSocket *socket, const QString &sid);
+    /// An upgrade WebSocket for session @p sid, which lives on this thread.
+    void adoptProbe(qintptr descriptor, const QString &sid);
 
     Server &m_server;
     const Router &m_router;
@@ -136,9 +151,6 @@ private:
     struct Held { QPointer<QTcpSocket> socket; QMetaObject::Connection abortWatch; QByteArray origin; };
     QHash<quint64, Held> m_held;                 // HTTP requests waiting for a session's answer
     quint64 m_nextToken = 1;
-    // TCP sockets of WebSocket upgrades in progress, by peer: QtWebSockets 6.4 never deletes
-    // a server-side QWebSocket's QTcpSocket, so accept() makes it the QWebSocket's child.
-    QHash<QString, QPointer<QTcpSocket>> m_upgrades;
     bool m_shuttingDown = false;
     std::atomic<int> m_queued{0};
 };

@@ -3,17 +3,17 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
-#include <QtWebSockets/QWebSocket>
 
 #include "core/logging.h"
 #include "ioworker.h"
 #include "rooms/registry.h"
 #include "protocol/messages.h"
 #include "server.h"
+#include "wsstream.h"
 
 namespace Switchboard {
 
-NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<QWebSocket> socket,
+NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<WsStream> socket,
                                    std::shared_ptr<ConnectionInfo> info, const QStringList &rooms)
     : Connection(worker, server, &worker)
     , m_socket(std::move(socket))
@@ -23,15 +23,15 @@ NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique
     m_lastPingMs = now;
     activate(std::move(info), rooms);
 
-    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &NativeConnection::onText);
-    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
+    connect(m_socket.get(), &WsStream::textReceived, this, &NativeConnection::onText);
+    connect(m_socket.get(), &WsStream::binaryReceived, this, [this](const QByteArray &) {
         m_lastSeenMs = Server::monotonicMs();
         m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
         send(Protocol::error(QStringLiteral("unsupported_frame"),
                              QStringLiteral("binary frames are not supported; send JSON text frames")));
     });
-    connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_lastSeenMs = Server::monotonicMs(); });
-    connect(m_socket.get(), &QWebSocket::disconnected, this, &NativeConnection::onDisconnected);
+    connect(m_socket.get(), &WsStream::pong, this, [this] { m_lastSeenMs = Server::monotonicMs(); });
+    connect(m_socket.get(), &WsStream::disconnected, this, &NativeConnection::onDisconnected);
     sendConnected();
     // Events emitted with "persist" while this user had no connection.
     // They stay stored until acknowledged; unacknowledged ones go to the next connection.
@@ -47,9 +47,12 @@ NativeConnection::~NativeConnection() = default;
 bool NativeConnection::deliver(const OutboundFrame &frame)
 {
     // Socket.IO namespaces other than "/" have no native counterpart.
-    if (frame.nsp.size() != 1)
+    if (frame.nsp.size() != 1 || !writable())
         return false;
-    return send(frame.text);
+    // The broadcast's frame is built once; every recipient sends the same bytes.
+    m_socket->sendFrame(frame.nativeFrame());
+    sent(frame.nativePayloadSize());
+    return true;
 }
 
 void NativeConnection::sendConnected()
@@ -63,7 +66,7 @@ void NativeConnection::sendConnected()
                            {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}}));
 }
 
-bool NativeConnection::send(const QString &text)
+bool NativeConnection::writable()
 {
     if (isClosing() || m_gone)
         return false;
@@ -74,13 +77,22 @@ bool NativeConnection::send(const QString &text)
         close(Protocol::PolicyViolation, QStringLiteral("slow consumer"));
         return false;
     }
-    const qint64 written = m_socket->sendTextMessage(text);
-    // Write now instead of arming a write notifier per socket per message and waiting a
-    // loop iteration: measured 25% less CPU and lower latency on fan-out (docs/benchmarks.md).
-    // What the kernel does not take stays buffered and is flushed by Qt as usual.
-    m_socket->flush();
-    countOut(written);
-    m_info->pendingBytes.store(m_socket->bytesToWrite(), std::memory_order_relaxed); // after the flush
+    return true;
+}
+
+void NativeConnection::sent(qint64 payloadBytes)
+{
+    countOut(payloadBytes);
+    m_info->pendingBytes.store(m_socket->bytesToWrite(), std::memory_order_relaxed);
+}
+
+bool NativeConnection::send(const QString &text)
+{
+    if (!writable())
+        return false;
+    const QByteArray utf8 = text.toUtf8();
+    m_socket->sendText(utf8);
+    sent(utf8.size());
     return true;
 }
 
@@ -91,7 +103,7 @@ void NativeConnection::close(int code, const QString &reason)
     m_closeCode = code;
     m_closingSinceMs = Server::monotonicMs();
     // Close reasons are limited to 123 bytes by RFC 6455.
-    m_socket->close(QWebSocketProtocol::CloseCode(code), reason.left(100));
+    m_socket->close(code, reason);
 }
 
 void NativeConnection::abort()
@@ -133,12 +145,10 @@ void NativeConnection::onDisconnected()
     deleteLater();
 }
 
-void NativeConnection::onText(const QString &text)
+void NativeConnection::onText(const QByteArray &utf8)
 {
     const qint64 now = Server::monotonicMs();
     m_lastSeenMs = now;
-    // Bytes as on the wire (UTF-8), like bytesOut; QString::size() counts UTF-16 units.
-    const QByteArray utf8 = text.toUtf8();
     countIn(utf8.size());
     Metrics &metrics = m_server.metrics();
 

@@ -4,11 +4,9 @@
 
 #include "connection.h"
 
-QT_BEGIN_NAMESPACE
-class QWebSocket;
-QT_END_NAMESPACE
-
 namespace Switchboard {
+
+class WsStream;
 
 /**
  * @brief A client speaking the native JSON protocol over a WebSocket on /ws.
@@ -21,7 +19,7 @@ class NativeConnection final : public Connection
     Q_DISABLE_COPY_MOVE(NativeConnection)
 
 public:
-    NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<QWebSocket> socket,
+    NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<WsStream> socket,
                      std::shared_ptr<ConnectionInfo> info, const QStringList &rooms);
     ~NativeConnection() override;
 
@@ -36,7 +34,10 @@ public:
     bool send(const QString &text);
 
 private:
-    void onText(const QString &message);
+    /// Whether a frame may go out now: open, and not too far behind (else dropped as slow).
+    bool writable();
+    void sent(qint64 payloadBytes);
+    void onText(const QByteArray &utf8);
     void onDisconnected();
     void handle(const QJsonObject &message);
     void handleSubscribe(const QJsonObject &message, bool subscribe);
@@ -46,7 +47,7 @@ private:
     bool isSettlingHeldWork(const QJsonObject &message) const;
     void sendConnected();
 
-    std::unique_ptr<QWebSocket> m_socket;
+    std::unique_ptr<WsStream> m_socket;
     qint64 m_lastSeenMs = 0;
     qint64 m_lastPingMs = 0;
     qint64 m_closingSinceMs = 0;

@@ -1,0 +1,547 @@
+#include "wsstream.h"
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <QtCore/QCryptographicHash>
+#include <QtCore/QSocketNotifier>
+#include <QtCore/QTimer>
+
+namespace Switchboard {
+
+namespace {
+
+constexpr int SendFlags = MSG_NOSIGNAL | MSG_DONTWAIT;
+
+// One read buffer per thread, shared by every socket of that thread: a socket keeps only
+// the tail of a frame that has not fully arrived.
+constexpr qsizetype ScratchSize = 64 * 1024;
+thread_local char t_scratch[ScratchSize];
+
+int headerFor(char *out, quint8 opcode, quint64 length)
+{
+    out[0] = char(0x80 | opcode);
+    if (length < 126) {
+        out[1] = char(length);
+        return 2;
+    }
+    if (length <= 0xFFFF) {
+        out[1] = char(126);
+        out[2] = char(length >> 8);
+        out[3] = char(length);
+        return 4;
+    }
+    out[1] = char(127);
+    for (int i = 0; i < 8; ++i)
+        out[2 + i] = char(length >> (56 - 8 * i));
+    return 10;
+}
+
+void unmask(const uchar *source, char *target, qsizetype size, const uchar *mask)
+{
+    quint32 mask32;
+    std::memcpy(&mask32, mask, 4);
+    const quint64 mask64 = (quint64(mask32) << 32) | mask32;
+    qsizetype i = 0;
+    for (; i + 8 <= size; i += 8) {
+        quint64 word;
+        std::memcpy(&word, source + i, 8);
+        word ^= mask64;
+        std::memcpy(target + i, &word, 8);
+    }
+    for (; i < size; ++i)
+        target[i] = char(source[i] ^ mask[i & 3]);
+}
+
+bool isValidCloseCode(int code)
+{
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
+
+} // namespace
+
+WsStream::WsStream(qintptr descriptor, QObject *parent)
+    : QObject(parent), m_fd(int(descriptor))
+{
+    m_readNotifier = new QSocketNotifier(descriptor, QSocketNotifier::Read, this);
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &WsStream::onReadable);
+}
+
+WsStream::~WsStream()
+{
+    if (m_fd >= 0) {
+        // No disconnected() from a destructor: the owner is going away itself.
+        m_disconnectEmitted = true;
+        closeSocket();
+    }
+}
+
+QByteArray WsStream::frame(Opcode opcode, QByteArrayView payload)
+{
+    char header[10];
+    const int headerSize = headerFor(header, opcode, quint64(payload.size()));
+    QByteArray out(headerSize + payload.size(), Qt::Uninitialized);
+    std::memcpy(out.data(), header, size_t(headerSize));
+    if (!payload.isEmpty())
+        std::memcpy(out.data() + headerSize, payload.data(), size_t(payload.size()));
+    return out;
+}
+
+QByteArray WsStream::acceptKey(QByteArrayView clientKey)
+{
+    QCryptographicHash sha1(QCryptographicHash::Sha1);
+    sha1.addData(clientKey);
+    sha1.addData(QByteArrayView("258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
+    return sha1.result().toBase64();
+}
+
+bool WsStream::isValidUtf8(const char *data, qsizetype size)
+{
+    const auto *s = reinterpret_cast<const uchar *>(data);
+    const uchar *const end = s + size;
+    while (s < end) {
+        if (end - s >= 8) {
+            quint64 word;
+            std::memcpy(&word, s, 8);
+            if (!(word & 0x8080808080808080ULL)) {
+                s += 8;
+                continue;
+            }
+        }
+        const uchar lead = *s;
+        if (lead < 0x80) {
+            ++s;
+            continue;
+        }
+        int follow = 0;
+        quint32 codePoint = 0;
+        if (lead >= 0xC2 && lead <= 0xDF) {
+            follow = 1;
+            codePoint = lead & 0x1F;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            follow = 2;
+            codePoint = lead & 0x0F;
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            follow = 3;
+            codePoint = lead & 0x07;
+        } else {
+            return false; // continuation byte as lead, overlong 2-byte lead, or beyond U+10FFFF
+        }
+        if (end - s <= follow)
+            return false;
+        for (int i = 1; i <= follow; ++i) {
+            if ((s[i] & 0xC0) != 0x80)
+                return false;
+            codePoint = (codePoint << 6) | (s[i] & 0x3F);
+        }
+        if (follow == 2 && (codePoint < 0x800 || (codePoint >= 0xD800 && codePoint <= 0xDFFF)))
+            return false;
+        if (follow == 3 && (codePoint < 0x10000 || codePoint > 0x10FFFF))
+            return false;
+        s += follow + 1;
+    }
+    return true;
+}
+
+// --- sending -------------------------------------------------------------------------------
+
+bool WsStream::sendData(Opcode opcode, QByteArrayView payload)
+{
+    if (m_state != State::Open)
+        return false;
+    char header[10];
+    const int headerSize = headerFor(header, opcode, quint64(payload.size()));
+    return write(header, headerSize, payload.data(), payload.size());
+}
+
+bool WsStream::sendFrame(const QByteArray &frame)
+{
+    if (m_state != State::Open)
+        return false;
+    return write(frame.constData(), frame.size());
+}
+
+void WsStream::ping(QByteArrayView payload)
+{
+    if (m_state != State::Open)
+        return;
+    char header[10];
+    const int headerSize = headerFor(header, Ping, quint64(qMin<qsizetype>(payload.size(), 125)));
+    write(header, headerSize, payload.data(), qMin<qsizetype>(payload.size(), 125));
+}
+
+bool WsStream::write(const char *first, qsizetype firstSize, const char *second, qsizetype secondSize)
+{
+    if (m_fd < 0)
+        return false;
+    qsizetype sent = 0;
+    if (bytesToWrite() == 0) {
+        // The common case: the kernel takes the whole frame now, nothing is buffered here.
+        ssize_t n;
+        do {
+            if (secondSize > 0) {
+                iovec parts[2] = {{const_cast<char *>(first), size_t(firstSize)},
+                                  {const_cast<char *>(second), size_t(secondSize)}};
+                msghdr message{};
+                message.msg_iov = parts;
+                message.msg_iovlen = 2;
+                n = ::sendmsg(m_fd, &message, SendFlags);
+            } else {
+                n = ::send(m_fd, first, size_t(firstSize), SendFlags);
+            }
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                // The peer is gone; the read side reports it, or the queued abort does. Not
+                // synchronously: callers are in the middle of a fan-out loop.
+                m_out = QByteArray();
+                m_outPos = 0;
+                QMetaObject::invokeMethod(this, &WsStream::abort, Qt::QueuedConnection);
+                return false;
+            }
+            n = 0;
+        }
+        if (n == firstSize + secondSize)
+            return true;
+        sent = n;
+    } else if (m_outPos > 0 && m_outPos >= m_out.size() / 2) {
+        m_out.remove(0, m_outPos);
+        m_outPos = 0;
+    }
+    if (sent < firstSize) {
+        m_out.append(first + sent, firstSize - sent);
+        sent = 0;
+    } else {
+        sent -= firstSize;
+    }
+    if (secondSize > sent)
+        m_out.append(second + sent, secondSize - sent);
+    setWriteWatch(true);
+    return true;
+}
+
+void WsStream::onWritable()
+{
+    while (bytesToWrite() > 0) {
+        const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos, size_t(bytesToWrite()), SendFlags);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            abort();
+            return;
+        }
+        m_outPos += n;
+    }
+    // Drained: give the memory back, so an idle socket costs no buffer at all.
+    m_out = QByteArray();
+    m_outPos = 0;
+    setWriteWatch(false);
+    if (m_closeAfterFlush)
+        finishWhenFlushed();
+}
+
+void WsStream::setWriteWatch(bool on)
+{
+    if (on) {
+        if (!m_writeNotifier) {
+            m_writeNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Write, this);
+            connect(m_writeNotifier, &QSocketNotifier::activated, this, &WsStream::onWritable);
+        } else {
+            m_writeNotifier->setEnabled(true);
+        }
+    } else if (m_writeNotifier) {
+        m_writeNotifier->setEnabled(false);
+    }
+}
+
+// --- receiving -----------------------------------------------------------------------------
+
+void WsStream::onReadable()
+{
+    // A bounded number of reads per wake-up, so one flooding peer cannot starve the others.
+    for (int round = 0; round < 4 && m_fd >= 0; ++round) {
+        const ssize_t n = ::read(m_fd, t_scratch, size_t(ScratchSize));
+        if (n == 0) {
+            closeSocket(); // end of stream: closed by the peer (1006 unless a close frame came)
+            return;
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                closeSocket();
+            return;
+        }
+        // After a protocol failure, or once the peer's close frame is in, input is drained
+        // and dropped until the peer closes.
+        if (m_closeAfterFlush)
+            continue;
+        if (m_in.isEmpty()) {
+            const qsizetype used = parse(t_scratch, n);
+            if (m_fd >= 0 && !m_closeAfterFlush && used < n)
+                m_in = QByteArray(t_scratch + used, n - used);
+        } else {
+            // Parsed from a local: handlers may close the stream, which drops m_in.
+            QByteArray buffer = std::exchange(m_in, QByteArray());
+            buffer.append(t_scratch, n);
+            const qsizetype used = parse(buffer.constData(), buffer.size());
+            if (m_fd >= 0 && !m_closeAfterFlush && used < buffer.size())
+                m_in = used == 0 ? std::move(buffer) : buffer.mid(used);
+        }
+        if (n < ScratchSize)
+            return;
+    }
+}
+
+qsizetype WsStream::parse(const char *data, qsizetype size)
+{
+    qsizetype pos = 0;
+    while (m_fd >= 0 && !m_closeAfterFlush) {
+        const qsizetype available = size - pos;
+        if (available < 2)
+            break;
+        const auto *p = reinterpret_cast<const uchar *>(data + pos);
+        const bool fin = p[0] & 0x80;
+        const quint8 opcode = p[0] & 0x0F;
+        if (p[0] & 0x70) {
+            fail(1002, QStringLiteral("reserved bits set without a negotiated extension"));
+            break;
+        }
+        if (!(p[1] & 0x80)) {
+            fail(1002, QStringLiteral("client frames must be masked"));
+            break;
+        }
+        quint64 length = p[1] & 0x7F;
+        qsizetype header = 2;
+        if (length == 126) {
+            if (available < 4)
+                break;
+            length = (quint64(p[2]) << 8) | p[3];
+            header = 4;
+        } else if (length == 127) {
+            if (available < 10)
+                break;
+            length = 0;
+            for (int i = 0; i < 8; ++i)
+                length = (length << 8) | p[2 + i];
+            header = 10;
+        }
+        if (opcode & 0x8) {
+            if (opcode != Close && opcode != Ping && opcode != Pong) {
+                fail(1002, QStringLiteral("unknown opcode %1").arg(opcode));
+                break;
+            }
+            if (!fin || length > 125) {
+                fail(1002, QStringLiteral("control frames must be final and at most 125 bytes"));
+                break;
+            }
+        } else {
+            if (opcode > Binary) {
+                fail(1002, QStringLiteral("unknown opcode %1").arg(opcode));
+                break;
+            }
+            if (opcode == Continuation && !m_messageOpcode) {
+                fail(1002, QStringLiteral("continuation frame without a message"));
+                break;
+            }
+            if (opcode != Continuation && m_messageOpcode) {
+                fail(1002, QStringLiteral("new message before the fragmented one ended"));
+                break;
+            }
+            // Refused on the header, before anything of it is buffered.
+            if (length > quint64(m_maxMessage - m_message.size())) {
+                fail(1009, QStringLiteral("message too big (limit %1 bytes)").arg(m_maxMessage));
+                break;
+            }
+        }
+        header += 4; // the masking key
+        if (available < header || quint64(available - header) < length)
+            break; // the rest of this frame has not arrived yet
+        QByteArray payload(qsizetype(length), Qt::Uninitialized);
+        unmask(p + header, payload.data(), qsizetype(length), p + header - 4);
+        pos += header + qsizetype(length);
+        if (!handleFrame(opcode, fin, std::move(payload)))
+            break;
+    }
+    return pos;
+}
+
+bool WsStream::handleFrame(quint8 opcode, bool fin, QByteArray payload)
+{
+    switch (opcode) {
+    case Ping:
+        if (m_state == State::Open) {
+            char header[2];
+            const int headerSize = headerFor(header, Pong, quint64(payload.size()));
+            write(header, headerSize, payload.constData(), payload.size());
+        }
+        return true;
+    case Pong:
+        Q_EMIT pong();
+        return m_fd >= 0;
+    case Close:
+        handleClose(payload);
+        return false;
+    default:
+        break;
+    }
+    if (m_state != State::Open)
+        return true; // after our close frame, data is read and ignored until the peer's
+    if (opcode != Continuation)
+        m_messageOpcode = opcode;
+    if (!fin) {
+        m_message.append(payload);
+        return true;
+    }
+    const QByteArray message = m_message.isEmpty() ? std::move(payload) : std::exchange(m_message, {}) + payload;
+    const quint8 messageOpcode = std::exchange(m_messageOpcode, 0);
+    if (messageOpcode == Text) {
+        if (!isValidUtf8(message.constData(), message.size())) {
+            fail(1007, QStringLiteral("text message is not valid UTF-8"));
+            return false;
+        }
+        Q_EMIT textReceived(message);
+    } else {
+        Q_EMIT binaryReceived(message);
+    }
+    return m_fd >= 0 && !m_closeAfterFlush;
+}
+
+void WsStream::handleClose(const QByteArray &payload)
+{
+    int code = 1005;
+    QString reason;
+    if (payload.size() == 1) {
+        fail(1002, QStringLiteral("close frame with a one-byte body"));
+        return;
+    }
+    if (payload.size() >= 2) {
+        code = (uchar(payload[0]) << 8) | uchar(payload[1]);
+        if (!isValidCloseCode(code)) {
+            fail(1002, QStringLiteral("invalid close code %1").arg(code));
+            return;
+        }
+        if (!isValidUtf8(payload.constData() + 2, payload.size() - 2)) {
+            fail(1007, QStringLiteral("close reason is not valid UTF-8"));
+            return;
+        }
+        reason = QString::fromUtf8(payload.constData() + 2, payload.size() - 2);
+    }
+    if (!m_closeSent) {
+        // The peer started the closing handshake: its code is the close code; echo it.
+        m_closeCode = code;
+        m_closeReason = reason;
+        sendCloseFrame(code == 1005 ? 0 : code, QString());
+    }
+    m_closeAfterFlush = true;
+    finishWhenFlushed();
+}
+
+// --- closing -------------------------------------------------------------------------------
+
+void WsStream::sendCloseFrame(int code, const QString &reason)
+{
+    QByteArray body;
+    if (code != 0) {
+        body.append(char(code >> 8));
+        body.append(char(code & 0xFF));
+        QByteArray text = reason.toUtf8();
+        if (text.size() > 123) {
+            // Cut at a character boundary: the reason must stay valid UTF-8.
+            qsizetype cut = 123;
+            while (cut > 0 && (uchar(text.at(cut)) & 0xC0) == 0x80)
+                --cut;
+            text.truncate(cut);
+        }
+        body += text;
+    }
+    char header[2];
+    const int headerSize = headerFor(header, Close, quint64(body.size()));
+    m_closeSent = true;
+    m_state = State::Closing;
+    write(header, headerSize, body.constData(), body.size());
+}
+
+void WsStream::close(int code, const QString &reason)
+{
+    if (m_state != State::Open)
+        return;
+    m_closeCode = code;
+    m_closeReason = reason;
+    sendCloseFrame(code, reason);
+}
+
+void WsStream::fail(int code, const QString &reason)
+{
+    if (m_state == State::Open) {
+        m_closeCode = code;
+        m_closeReason = reason;
+        sendCloseFrame(code, reason);
+    }
+    // The rest of the input cannot be trusted: no waiting for a close frame in it. Once the
+    // close frame is out, the write side is shut and input drained until the peer closes.
+    m_linger = true;
+    m_message = QByteArray();
+    finishWhenFlushed();
+}
+
+void WsStream::finishWhenFlushed()
+{
+    m_closeAfterFlush = true;
+    if (m_fd < 0 || bytesToWrite() > 0)
+        return;
+    if (!m_linger) {
+        // Both close frames are through: the server closes the TCP connection first (RFC 6455 7.1.1).
+        closeSocket();
+        return;
+    }
+    // After a failure: a FIN after our close frame, then close once the peer has closed too
+    // (onReadable sees the end of stream). Closing with unread input would send a reset,
+    // which can destroy the close frame before the peer reads it.
+    ::shutdown(m_fd, SHUT_WR);
+}
+
+void WsStream::abort()
+{
+    closeSocket();
+}
+
+void WsStream::closeSocket()
+{
+    if (m_fd < 0)
+        return;
+    // Notifiers off before the descriptor closes, so the dispatcher drops the right watch.
+    m_readNotifier->setEnabled(false);
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(false);
+    ::close(m_fd);
+    m_fd = -1;
+    m_state = State::Closed;
+    m_out = QByteArray();
+    m_outPos = 0;
+    m_in = QByteArray();
+    m_message = QByteArray();
+    if (!std::exchange(m_disconnectEmitted, true))
+        Q_EMIT disconnected();
+}
+
+void WsStream::closeAndDispose(int code, const QString &reason, int graceMs)
+{
+    if (m_state == State::Closed) {
+        deleteLater();
+        return;
+    }
+    connect(this, &WsStream::disconnected, this, &QObject::deleteLater);
+    // A peer that never finishes the closing handshake is cut off; the timer dies with us.
+    QTimer::singleShot(graceMs, this, &WsStream::abort);
+    close(code, reason);
+}
+
+} // namespace Switchboard
