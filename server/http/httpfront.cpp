@@ -23,6 +23,7 @@ namespace Switchboard {
 HttpFront::HttpFront(const Router &router, Server &server, IoWorker &worker)
     : QAbstractHttpServer(&worker), m_router(router), m_server(server), m_worker(worker)
 {
+    quietQtHttpServerWarnings();
 }
 
 void HttpFront::respond(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response)

@@ -1,6 +1,7 @@
 // The native JSON protocol of SPEC section 2, spoken by real QWebSocket clients.
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtNetwork/QTcpSocket>
 #include <QtTest/QTest>
 
 #include "auth/jwt.h"
@@ -49,6 +50,8 @@ private Q_SLOTS:
     void badMessages_data();
     void badMessages();
     void binaryFrame();
+    void badHandshakes_data();
+    void badHandshakes();
     void clientEmit();
     void clientEmitNotInRoom();
     void clientEmitInvalid_data();
@@ -298,6 +301,47 @@ void tst_Protocol::binaryFrame()
     client.socket().sendBinaryMessage(QByteArray("\x01\x02\x03", 3));
     QCOMPARE(client.waitFor(QStringLiteral("error")).value("code").toString(), QStringLiteral("unsupported_frame"));
     QVERIFY(alive(client));
+}
+
+void tst_Protocol::badHandshakes_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QByteArray>("status");
+    QTest::addColumn<QByteArray>("mentions");
+    const QByteArray head = "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+    const QByteArray key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    QTest::newRow("version 8") << "GET /ws HTTP/1.1\r\n" + head + key + "Sec-WebSocket-Version: 8\r\n\r\n"
+                               << QByteArray("HTTP/1.1 426") << QByteArray("Sec-WebSocket-Version: 13");
+    QTest::newRow("no key") << "GET /ws HTTP/1.1\r\n" + head + "Sec-WebSocket-Version: 13\r\n\r\n"
+                            << QByteArray("HTTP/1.1 400") << QByteArray("Sec-WebSocket-Key");
+    QTest::newRow("short key") << "GET /ws HTTP/1.1\r\n" + head + "Sec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                               << QByteArray("HTTP/1.1 400") << QByteArray("16 bytes");
+    QTest::newRow("unknown path") << "GET /elsewhere HTTP/1.1\r\n" + head + key + "Sec-WebSocket-Version: 13\r\n\r\n"
+                                  << QByteArray("HTTP/1.1 404") << QByteArray("not_found");
+    // And a good one, for contrast: the RFC's example key gets the RFC's answer.
+    QTest::newRow("good") << "GET /ws HTTP/1.1\r\n" + head + key + "Sec-WebSocket-Version: 13\r\n\r\n"
+                          << QByteArray("HTTP/1.1 101") << QByteArray("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+void tst_Protocol::badHandshakes()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QByteArray, status);
+    QFETCH(QByteArray, mentions);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_ts->port());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(request);
+    QByteArray response;
+    QTRY_VERIFY_WITH_TIMEOUT((response += socket.readAll()).contains("\r\n\r\n"), 5000);
+    QVERIFY2(response.startsWith(status), response.constData());
+    QVERIFY2(response.contains(mentions), response.constData());
+    if (!status.endsWith("101")) {
+        // Refused handshakes are closed after the answer; the server goes on.
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 5000);
+        WsClient client;
+        QVERIFY(!client.connectAndWelcome(m_ts->wsUrl(token(QStringLiteral("after-bad-handshake")))).isEmpty());
+    }
 }
 
 void tst_Protocol::clientEmit()

@@ -1,0 +1,457 @@
+// WsStream, the server's RFC 6455 framing, on real connected sockets (socketpair): the test
+// plays the client byte by byte, so it can send what no well-behaved client library sends.
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QtCore/QElapsedTimer>
+#include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
+
+#include "transport/wsstream.h"
+
+using Switchboard::WsStream;
+
+namespace {
+
+/// The client end of a socketpair: masked frames out, server frames in (blocking reads with a deadline).
+class Peer
+{
+public:
+    explicit Peer(int fd) : m_fd(fd) {}
+    ~Peer() { if (m_fd >= 0) ::close(m_fd); }
+    Q_DISABLE_COPY_MOVE(Peer)
+
+    static QByteArray masked(int opcode, const QByteArray &payload, bool fin = true, quint8 flags = 0)
+    {
+        QByteArray out;
+        out.append(char((fin ? 0x80 : 0) | flags | opcode));
+        const qsizetype n = payload.size();
+        if (n < 126) {
+            out.append(char(0x80 | n));
+        } else if (n <= 0xFFFF) {
+            out.append(char(0x80 | 126));
+            out.append(char(n >> 8));
+            out.append(char(n));
+        } else {
+            out.append(char(0x80 | 127));
+            for (int i = 7; i >= 0; --i)
+                out.append(char(quint64(n) >> (8 * i)));
+        }
+        const char key[4] = {'\x12', '\x34', '\x56', '\x78'};
+        out.append(key, 4);
+        for (qsizetype i = 0; i < n; ++i)
+            out.append(char(payload[i] ^ key[i % 4]));
+        return out;
+    }
+
+    void write(const QByteArray &bytes)
+    {
+        QCOMPARE(::send(m_fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL), ssize_t(bytes.size()));
+    }
+    void send(int opcode, const QByteArray &payload, bool fin = true) { write(masked(opcode, payload, fin)); }
+    void closeSocket() { ::close(std::exchange(m_fd, -1)); }
+
+    struct Frame { int opcode = -1; QByteArray payload; bool fin = false; };
+
+    /// The next frame from the server; opcode -1 on end of stream or timeout. Runs the
+    /// server's event loop while it waits.
+    Frame next(int timeoutMs = 5000)
+    {
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < timeoutMs) {
+            if (Frame f; take(&f))
+                return f;
+            pollfd p{m_fd, POLLIN, 0};
+            if (::poll(&p, 1, 0) > 0) {
+                char chunk[65536];
+                const ssize_t n = ::recv(m_fd, chunk, sizeof(chunk), MSG_DONTWAIT);
+                if (n == 0) {
+                    m_eof = true;
+                    return {};
+                }
+                if (n > 0) {
+                    m_buffer.append(chunk, n);
+                    continue;
+                }
+            }
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        }
+        return {};
+    }
+    /// True once the server closed the connection (end of stream), waiting up to @p timeoutMs.
+    bool waitEof(int timeoutMs = 5000)
+    {
+        QElapsedTimer clock;
+        clock.start();
+        while (!m_eof && clock.elapsed() < timeoutMs) {
+            Frame f = next(timeoutMs - int(clock.elapsed()));
+            if (f.opcode < 0)
+                break;
+        }
+        return m_eof;
+    }
+    static int closeCode(const Frame &f)
+    {
+        return f.payload.size() >= 2 ? (uchar(f.payload[0]) << 8 | uchar(f.payload[1])) : -1;
+    }
+
+private:
+    bool take(Frame *f)
+    {
+        if (m_buffer.size() < 2)
+            return false;
+        const auto *p = reinterpret_cast<const uchar *>(m_buffer.constData());
+        if (p[1] & 0x80)
+            qFatal("server frames must not be masked");
+        quint64 n = p[1] & 0x7F;
+        int header = 2;
+        if (n == 126) {
+            if (m_buffer.size() < 4)
+                return false;
+            n = quint64(p[2]) << 8 | p[3];
+            header = 4;
+        } else if (n == 127) {
+            if (m_buffer.size() < 10)
+                return false;
+            n = 0;
+            for (int i = 0; i < 8; ++i)
+                n = n << 8 | p[2 + i];
+            header = 10;
+        }
+        if (quint64(m_buffer.size() - header) < n)
+            return false;
+        f->opcode = p[0] & 0x0F;
+        f->fin = p[0] & 0x80;
+        f->payload = m_buffer.mid(header, qsizetype(n));
+        m_buffer.remove(0, header + qsizetype(n));
+        return true;
+    }
+
+    int m_fd;
+    QByteArray m_buffer;
+    bool m_eof = false;
+};
+
+QByteArray closeBody(int code, const QByteArray &reason = {})
+{
+    QByteArray body;
+    body.append(char(code >> 8));
+    body.append(char(code & 0xFF));
+    return body + reason;
+}
+
+} // namespace
+
+class tst_WsStream : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void frameHeaders_data();
+    void frameHeaders();
+    void acceptKey();
+    void utf8_data();
+    void utf8();
+    void textAndBinary();
+    void frameSplitAcrossReads();
+    void manyFramesInOneRead();
+    void fragmentedWithInterleavedPing();
+    void protocolErrors_data();
+    void protocolErrors();
+    void messageTooBig();
+    void clientStartsClose();
+    void serverStartsClose();
+    void peerVanishes();
+    void backpressure();
+    void sharedFrame();
+
+private:
+    WsStream *m_stream = nullptr;
+    Peer *m_peer = nullptr;
+};
+
+void tst_WsStream::init()
+{
+    int fds[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+    ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    m_stream = new WsStream(fds[0]);
+    m_peer = new Peer(fds[1]);
+}
+
+void tst_WsStream::cleanup()
+{
+    delete m_stream;
+    delete m_peer;
+    m_stream = nullptr;
+    m_peer = nullptr;
+}
+
+void tst_WsStream::frameHeaders_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("headerSize");
+    QTest::newRow("empty") << 0 << 2;
+    QTest::newRow("125") << 125 << 2;
+    QTest::newRow("126: 16-bit length") << 126 << 4;
+    QTest::newRow("65535") << 65535 << 4;
+    QTest::newRow("65536: 64-bit length") << 65536 << 10;
+}
+
+void tst_WsStream::frameHeaders()
+{
+    QFETCH(int, size);
+    QFETCH(int, headerSize);
+    const QByteArray payload(size, 'x');
+    const QByteArray frame = WsStream::frame(WsStream::Text, payload);
+    QCOMPARE(frame.size(), headerSize + size);
+    QCOMPARE(uchar(frame[0]), uchar(0x81)); // FIN + text
+    QCOMPARE(uchar(frame[1]) & 0x80, 0);    // never masked
+    QCOMPARE(frame.mid(headerSize), payload);
+    // And the peer reads it back whole.
+    QVERIFY(m_stream->sendFrame(frame));
+    const Peer::Frame got = m_peer->next();
+    QCOMPARE(got.opcode, int(WsStream::Text));
+    QCOMPARE(got.payload, payload);
+}
+
+void tst_WsStream::acceptKey()
+{
+    // The example of RFC 6455 section 1.3.
+    QCOMPARE(WsStream::acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), QByteArray("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+}
+
+void tst_WsStream::utf8_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("ascii") << QByteArray("hello, world: a longer ascii run") << true;
+    QTest::newRow("two, three, four bytes") << QByteArray("\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") << true;
+    QTest::newRow("U+10FFFF") << QByteArray("\xF4\x8F\xBF\xBF") << true;
+    QTest::newRow("overlong 2-byte") << QByteArray("\xC0\x80") << false;
+    QTest::newRow("overlong 3-byte") << QByteArray("\xE0\x80\x80") << false;
+    QTest::newRow("surrogate") << QByteArray("\xED\xA0\x80") << false;
+    QTest::newRow("over U+10FFFF") << QByteArray("\xF4\x90\x80\x80") << false;
+    QTest::newRow("lone continuation") << QByteArray("abc\x80") << false;
+    QTest::newRow("truncated") << QByteArray("abcdefgh\xE2\x82") << false;
+    QTest::newRow("bad continuation") << QByteArray("\xE2\x28\xA1") << false;
+}
+
+void tst_WsStream::utf8()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(bool, valid);
+    QCOMPARE(WsStream::isValidUtf8(bytes.constData(), bytes.size()), valid);
+}
+
+void tst_WsStream::textAndBinary()
+{
+    QSignalSpy text(m_stream, &WsStream::textReceived);
+    QSignalSpy binary(m_stream, &WsStream::binaryReceived);
+    m_peer->send(WsStream::Text, "{\"type\":\"ping\"}");
+    m_peer->send(WsStream::Binary, QByteArray("\x00\x01\x02", 3));
+    QTRY_COMPARE(text.size(), 1);
+    QTRY_COMPARE(binary.size(), 1);
+    QCOMPARE(text.at(0).at(0).toByteArray(), QByteArray("{\"type\":\"ping\"}"));
+    QCOMPARE(binary.at(0).at(0).toByteArray(), QByteArray("\x00\x01\x02", 3));
+
+    QVERIFY(m_stream->sendText("\xC3\xA9t\xC3\xA9"));
+    QVERIFY(m_stream->sendBinary(QByteArray(70000, 'b')));
+    Peer::Frame f = m_peer->next();
+    QCOMPARE(f.opcode, int(WsStream::Text));
+    QVERIFY(f.fin);
+    QCOMPARE(f.payload, QByteArray("\xC3\xA9t\xC3\xA9"));
+    f = m_peer->next();
+    QCOMPARE(f.opcode, int(WsStream::Binary));
+    QCOMPARE(f.payload, QByteArray(70000, 'b'));
+}
+
+void tst_WsStream::frameSplitAcrossReads()
+{
+    QSignalSpy text(m_stream, &WsStream::textReceived);
+    const QByteArray payload(300, 'z'); // 16-bit length: the header itself arrives in pieces
+    const QByteArray frame = Peer::masked(WsStream::Text, payload);
+    for (char byte : frame) {
+        m_peer->write(QByteArray(1, byte));
+        QCoreApplication::processEvents();
+    }
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(text.at(0).at(0).toByteArray(), payload);
+}
+
+void tst_WsStream::manyFramesInOneRead()
+{
+    QSignalSpy text(m_stream, &WsStream::textReceived);
+    QByteArray burst;
+    for (int i = 0; i < 500; ++i)
+        burst += Peer::masked(WsStream::Text, QByteArray::number(i));
+    m_peer->write(burst);
+    QTRY_COMPARE(text.size(), 500);
+    for (int i = 0; i < 500; ++i)
+        QCOMPARE(text.at(i).at(0).toByteArray(), QByteArray::number(i));
+}
+
+void tst_WsStream::fragmentedWithInterleavedPing()
+{
+    QSignalSpy text(m_stream, &WsStream::textReceived);
+    // "héllo" split inside the two-byte é: valid only as a whole.
+    m_peer->send(WsStream::Text, "h\xC3", false);
+    m_peer->send(WsStream::Ping, "are you there");
+    m_peer->send(WsStream::Continuation, "\xA9ll", false);
+    m_peer->send(WsStream::Continuation, "o", true);
+    const Peer::Frame pong = m_peer->next();
+    QCOMPARE(pong.opcode, int(WsStream::Pong));
+    QCOMPARE(pong.payload, QByteArray("are you there"));
+    QTRY_COMPARE(text.size(), 1);
+    QCOMPARE(text.at(0).at(0).toByteArray(), QByteArray("h\xC3\xA9llo"));
+    QVERIFY(m_stream->isOpen());
+}
+
+void tst_WsStream::protocolErrors_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("code");
+    QByteArray unmasked("\x81\x02hi", 4);
+    QTest::newRow("unmasked client frame") << unmasked << 1002;
+    QTest::newRow("reserved bit") << Peer::masked(WsStream::Text, "x", true, 0x40) << 1002;
+    QTest::newRow("unknown opcode") << Peer::masked(0x3, "x") << 1002;
+    QTest::newRow("unknown control opcode") << Peer::masked(0xB, "x") << 1002;
+    QTest::newRow("fragmented ping") << Peer::masked(WsStream::Ping, "x", false) << 1002;
+    QTest::newRow("control frame over 125 bytes") << Peer::masked(WsStream::Ping, QByteArray(126, 'p')) << 1002;
+    QTest::newRow("continuation without a message") << Peer::masked(WsStream::Continuation, "x") << 1002;
+    QTest::newRow("new message inside a fragmented one")
+        << Peer::masked(WsStream::Text, "a", false) + Peer::masked(WsStream::Text, "b") << 1002;
+    QTest::newRow("invalid UTF-8 text") << Peer::masked(WsStream::Text, "\xC0\x80") << 1007;
+    QTest::newRow("close code 1005 on the wire") << Peer::masked(WsStream::Close, closeBody(1005)) << 1002;
+    QTest::newRow("close with a one-byte body") << Peer::masked(WsStream::Close, "x") << 1002;
+    QTest::newRow("close reason not UTF-8") << Peer::masked(WsStream::Close, closeBody(1000, "\xFF")) << 1007;
+}
+
+void tst_WsStream::protocolErrors()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, code);
+    QSignalSpy text(m_stream, &WsStream::textReceived);
+    QSignalSpy disconnected(m_stream, &WsStream::disconnected);
+    m_peer->write(bytes);
+    const Peer::Frame close = m_peer->next();
+    QCOMPARE(close.opcode, int(WsStream::Close));
+    QCOMPARE(Peer::closeCode(close), code);
+    QVERIFY(!close.payload.mid(2).isEmpty()); // the reason says what was wrong
+    // The server shuts its side and waits for ours: no reset that could eat the close frame.
+    QVERIFY(m_peer->waitEof());
+    QCOMPARE(disconnected.size(), 0);
+    m_peer->closeSocket();
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(m_stream->closeCode(), code);
+    QCOMPARE(text.size(), 0);
+    QVERIFY(!m_stream->sendText("too late"));
+}
+
+void tst_WsStream::messageTooBig()
+{
+    m_stream->setMaxMessageSize(10);
+    QSignalSpy text(m_stream, &WsStream::textReceived);
+    m_peer->send(WsStream::Text, "0123456789"); // at the limit: fine
+    QTRY_COMPARE(text.size(), 1);
+    // Fragments are counted together, and refused on the header of the one that crosses.
+    m_peer->send(WsStream::Text, "01234", false);
+    m_peer->send(WsStream::Continuation, "567890", true);
+    const Peer::Frame close = m_peer->next();
+    QCOMPARE(Peer::closeCode(close), 1009);
+    QCOMPARE(text.size(), 1);
+    QCOMPARE(m_stream->closeCode(), 1009);
+}
+
+void tst_WsStream::clientStartsClose()
+{
+    QSignalSpy disconnected(m_stream, &WsStream::disconnected);
+    m_peer->send(WsStream::Close, closeBody(4321, "bye"));
+    const Peer::Frame echo = m_peer->next();
+    QCOMPARE(echo.opcode, int(WsStream::Close));
+    QCOMPARE(Peer::closeCode(echo), 4321);
+    QVERIFY(m_peer->waitEof()); // the server closes the TCP connection first
+    QCOMPARE(disconnected.size(), 1);
+    QCOMPARE(m_stream->closeCode(), 4321);
+    QCOMPARE(m_stream->closeReason(), QStringLiteral("bye"));
+    QCOMPARE(m_stream->state(), WsStream::State::Closed);
+}
+
+void tst_WsStream::serverStartsClose()
+{
+    QSignalSpy text(m_stream, &WsStream::textReceived);
+    QSignalSpy disconnected(m_stream, &WsStream::disconnected);
+    const QString reason = QString(200, QChar(0x00E9)); // 400 bytes of UTF-8: cut to at most 123
+    m_stream->close(4001, reason);
+    QVERIFY(!m_stream->sendText("after close"));
+    const Peer::Frame close = m_peer->next();
+    QCOMPARE(close.opcode, int(WsStream::Close));
+    QCOMPARE(Peer::closeCode(close), 4001);
+    QVERIFY(close.payload.size() <= 125);
+    QVERIFY(WsStream::isValidUtf8(close.payload.constData() + 2, close.payload.size() - 2));
+    // Data still in flight from the client is read and dropped; its close reply ends it.
+    m_peer->send(WsStream::Text, "late message");
+    m_peer->send(WsStream::Close, closeBody(4001));
+    QVERIFY(m_peer->waitEof());
+    QCOMPARE(disconnected.size(), 1);
+    QCOMPARE(text.size(), 0);
+    QCOMPARE(m_stream->closeCode(), 4001);
+}
+
+void tst_WsStream::peerVanishes()
+{
+    QSignalSpy disconnected(m_stream, &WsStream::disconnected);
+    m_peer->send(WsStream::Text, "half a messa", false);
+    m_peer->closeSocket();
+    QTRY_COMPARE(disconnected.size(), 1);
+    QCOMPARE(m_stream->closeCode(), 1006);
+    m_stream->abort(); // idempotent: no second signal
+    QCOMPARE(disconnected.size(), 1);
+}
+
+void tst_WsStream::backpressure()
+{
+    // The peer does not read: the kernel's buffers fill and the rest waits in the stream.
+    const QByteArray chunk(16 * 1024, 'q');
+    int sent = 0;
+    while (m_stream->bytesToWrite() == 0 && sent < 10000) {
+        QVERIFY(m_stream->sendBinary(chunk));
+        ++sent;
+    }
+    QVERIFY(m_stream->bytesToWrite() > 0);
+    for (int i = 0; i < 5; ++i, ++sent)
+        QVERIFY(m_stream->sendBinary(chunk));
+    // Reading drains it, in order and complete, and the buffer goes back to zero.
+    for (int i = 0; i < sent; ++i) {
+        const Peer::Frame f = m_peer->next();
+        QCOMPARE(f.opcode, int(WsStream::Binary));
+        QCOMPARE(f.payload.size(), chunk.size());
+    }
+    QTRY_COMPARE(m_stream->bytesToWrite(), qint64(0));
+}
+
+void tst_WsStream::sharedFrame()
+{
+    int fds[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+    ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    WsStream second(fds[0]);
+    Peer secondPeer(fds[1]);
+    const QByteArray frame = WsStream::frame(WsStream::Text, "{\"type\":\"news\"}");
+    QVERIFY(m_stream->sendFrame(frame));
+    QVERIFY(second.sendFrame(frame));
+    QCOMPARE(m_peer->next().payload, QByteArray("{\"type\":\"news\"}"));
+    QCOMPARE(secondPeer.next().payload, QByteArray("{\"type\":\"news\"}"));
+}
+
+QTEST_GUILESS_MAIN(tst_WsStream)
+#include "tst_wsstream.moc"
