@@ -294,32 +294,41 @@ std::string runFanout(const Options &o, Driver &d)
             if (s.lastError[0])
                 std::memcpy(errors.lastError, s.lastError, sizeof errors.lastError);
             if (std::find(o.latencyPayloads.begin(), o.latencyPayloads.end(), bytes) != o.latencyPayloads.end() && s.received > 0) {
-                std::vector<std::string> levels;
                 // Publishes per second that produce the saturation rate: deliveries / recipients.
                 const double recipients = s.published > 0 ? double(s.expected) / double(s.published) : double(size);
-                for (const int level : o.levels) {
+                // One open-loop measurement at @p target deliveries per second.
+                auto measure = [&](Json lj, double target) {
                     Command rate;
                     rate.kind = Command::Rate;
                     rate.roomSize = size;
                     rate.payload = bytes;
                     rate.duration = o.duration;
                     rate.warmup = o.warmup;
-                    rate.rate = d.perProcess(perSec * level / 100.0 / recipients);
+                    rate.rate = d.perProcess(target / recipients);
                     const double c0 = d.serverCpu();
                     const std::int64_t w0 = monotonicUs();
                     const Report l = d.all(rate);
                     const double w = double(monotonicUs() - w0) / 1e6;
-                    Json lj;
-                    lj.num("percent", level).num("targetDeliveriesPerSec", perSec * level / 100.0, 0);
+                    lj.num("targetDeliveriesPerSec", target, 0);
                     lj.num("deliveriesPerSec", double(l.received) / o.duration, 0).num("lost", double(l.lost));
                     lj.num("serverCpuSeconds", d.serverCpu() - c0).num("scheduleLagMs", ms(double(l.maxLagUs)));
                     lj.num("loadgenCpuShare", l.cpuSeconds / w, 2);
-                    levels.push_back(latencyFields(lj, l.histogram));
-                    std::fprintf(stderr, "loadgen:   at %d%%: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n", level,
+                    std::fprintf(stderr, "loadgen:   at %.0f deliveries/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n", target,
                                  ms(l.histogram.quantile(0.5)), ms(l.histogram.quantile(0.99)), ms(l.histogram.quantile(0.999)));
                     errors.serverErrors += l.serverErrors;
                     errors.closedByServer += l.closedByServer;
+                    return latencyFields(lj, l.histogram);
+                };
+                std::vector<std::string> levels;
+                for (const int level : o.levels) {
+                    Json lj;
+                    lj.num("percent", level);
+                    levels.push_back(measure(lj, perSec * level / 100.0));
                 }
+                std::vector<std::string> fixed;
+                for (const int target : o.rates)
+                    fixed.push_back(measure(Json(), double(target)));
+                one.raw("rates", array(fixed));
                 one.raw("levels", array(levels));
             }
             results.push_back(one.text());

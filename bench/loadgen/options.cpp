@@ -58,6 +58,7 @@ Options:
   --payloads A,B,...     fanout payload sizes in bytes (default 20,100,1024)
   --latency-payloads ... fanout sizes measured at the latency levels (default 100)
   --levels A,B,...       fanout latency levels in % of saturation (default 25,50,75)
+  --rates A,B,...        fanout latency also at these deliveries/s, the same for every server (default none)
   --window N             fanout: publishes in flight per room at saturation (default 4)
   --storm-count N        storm: connections to open (default --connections)
   --timeout S            seconds a phase may take to settle (default 60)
@@ -172,6 +173,7 @@ bool parseOptions(int argc, char **argv, Options *o, int *exitCode)
         else if (name == "payloads") ok = parseList(v, &o->payloads);
         else if (name == "latency-payloads") ok = parseList(v, &o->latencyPayloads);
         else if (name == "levels") ok = parseList(v, &o->levels);
+        else if (name == "rates") ok = parseList(v, &o->rates);
         else if (name == "window") ok = integer(&o->window) && o->window > 0;
         else if (name == "storm-count") ok = integer(&o->stormCount);
         else if (name == "timeout") ok = number(&o->timeout) && o->timeout > 0;

@@ -37,6 +37,7 @@ struct Options
     std::vector<int> payloads{20, 100, 1024};           // fanout
     std::vector<int> latencyPayloads{100};              // fanout: sizes measured at the levels
     std::vector<int> levels{25, 50, 75};                // fanout: % of saturation
+    std::vector<int> rates;                             // fanout: fixed deliveries/s, the same for every server
     int window = 4;                                     // fanout: publishes in flight per room
     int stormCount = 0;                                 // storm: 0 = connections
     double timeout = 60;                                // seconds a phase may take to settle

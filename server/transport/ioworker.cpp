@@ -1,5 +1,7 @@
 #include "ioworker.h"
 
+#include <optional>
+
 #include <QtCore/QDateTime>
 #include <QtCore/QThread>
 #include <QtCore/QUrlQuery>
@@ -36,10 +38,36 @@ IoWorker::~IoWorker()
 void IoWorker::post(std::function<void()> task)
 {
     m_queued.fetch_add(1, std::memory_order_relaxed);
-    QMetaObject::invokeMethod(this, [this, task = std::move(task)] {
+    bool wake = false;
+    {
+        std::lock_guard lock(m_tasksMutex);
+        wake = m_tasks.empty();
+        m_tasks.push_back(std::move(task));
+    }
+    if (wake)
+        QMetaObject::invokeMethod(this, &IoWorker::drainTasks, Qt::QueuedConnection);
+}
+
+void IoWorker::drainTasks()
+{
+    std::vector<std::function<void()>> tasks;
+    {
+        std::lock_guard lock(m_tasksMutex);
+        tasks.swap(m_tasks);
+    }
+    // Deliveries of all these tasks leave together: one write per socket, not per frame.
+    // SWITCHBOARD_WRITE_BATCH=0 writes each frame at once instead (for A/B measurements).
+    static const bool batching = qEnvironmentVariableIntValue("SWITCHBOARD_WRITE_BATCH") != 0
+                                 || !qEnvironmentVariableIsSet("SWITCHBOARD_WRITE_BATCH");
+    std::optional<WsStream::Batch> batch;
+    if (batching)
+        batch.emplace();
+    for (std::function<void()> &task : tasks) {
         m_queued.fetch_sub(1, std::memory_order_relaxed);
         task();
-    }, Qt::QueuedConnection);
+        if (batching && WsStream::Batch::pending() >= 65536)
+            WsStream::Batch::flush();
+    }
 }
 
 void IoWorker::start()

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include <QtCore/QJsonValue>
 #include <QtCore/QList>
@@ -129,6 +130,7 @@ private:
     /// Closes @p stream with @p code after the handshake and disposes of it.
     void reject(WsStream *stream, int code, const QString &reason);
     void sweep();
+    void drainTasks();
     void sweepEngineIo();
     void deliver(Connection *connection, const OutboundFrame &frame);
     void acceptEngineIo(const WsUpgrade &upgrade, bool socketIo);
@@ -153,6 +155,10 @@ private:
     quint64 m_nextToken = 1;
     bool m_shuttingDown = false;
     std::atomic<int> m_queued{0};
+    // Tasks from post(), run in order by one queued drain: everything that arrived while the
+    // thread was busy runs in one go, inside one WsStream::Batch.
+    std::mutex m_tasksMutex;
+    std::vector<std::function<void()>> m_tasks;
 };
 
 } // namespace Switchboard

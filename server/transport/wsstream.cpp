@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -22,6 +23,18 @@ constexpr int SendFlags = MSG_NOSIGNAL | MSG_DONTWAIT;
 // the tail of a frame that has not fully arrived.
 constexpr qsizetype ScratchSize = 64 * 1024;
 thread_local char t_scratch[ScratchSize];
+
+// The thread's open batch: collected frames, chained per stream, in arrival order.
+struct BatchState
+{
+    struct Entry { QByteArray frame; int next = -1; };
+    int depth = 0;
+    std::vector<Entry> entries;
+    std::vector<WsStream *> streams; // in the order they first collected; null once deleted
+};
+thread_local BatchState t_batch;
+
+constexpr int MaxParts = 64;
 
 int headerFor(char *out, quint8 opcode, quint64 length)
 {
@@ -74,6 +87,8 @@ WsStream::WsStream(qintptr descriptor, QObject *parent)
 
 WsStream::~WsStream()
 {
+    if (m_batchSlot >= 0)
+        t_batch.streams[size_t(m_batchSlot)] = nullptr;
     if (m_fd >= 0) {
         // No disconnected() from a destructor: the owner is going away itself.
         m_disconnectEmitted = true;
@@ -159,13 +174,6 @@ bool WsStream::sendData(Opcode opcode, QByteArrayView payload)
     return write(header, headerSize, payload.data(), payload.size());
 }
 
-bool WsStream::sendFrame(const QByteArray &frame)
-{
-    if (m_state != State::Open)
-        return false;
-    return write(frame.constData(), frame.size());
-}
-
 void WsStream::ping(QByteArrayView payload)
 {
     if (m_state != State::Open)
@@ -175,10 +183,124 @@ void WsStream::ping(QByteArrayView payload)
     write(header, headerSize, payload.data(), qMin<qsizetype>(payload.size(), 125));
 }
 
+bool WsStream::sendFrame(const QByteArray &frame)
+{
+    if (m_state != State::Open)
+        return false;
+    if (t_batch.depth > 0 && bytesToWrite() == 0) {
+        collect(frame); // shared, not copied
+        return true;
+    }
+    return write(frame.constData(), frame.size());
+}
+
+void WsStream::collect(QByteArray frame)
+{
+    BatchState &batch = t_batch;
+    const int index = int(batch.entries.size());
+    batch.entries.push_back({std::move(frame), -1});
+    if (m_batchSlot < 0) {
+        m_batchSlot = int(batch.streams.size());
+        batch.streams.push_back(this);
+        m_batchHead = index;
+    } else {
+        batch.entries[size_t(m_batchTail)].next = index;
+    }
+    m_batchTail = index;
+}
+
+void WsStream::flushCollected()
+{
+    BatchState &batch = t_batch;
+    int index = std::exchange(m_batchHead, -1);
+    m_batchTail = -1;
+    m_batchSlot = -1;
+    while (index >= 0 && m_fd >= 0) {
+        iovec parts[MaxParts];
+        int count = 0;
+        qsizetype total = 0;
+        for (; index >= 0 && count < MaxParts; index = batch.entries[size_t(index)].next) {
+            const QByteArray &frame = batch.entries[size_t(index)].frame;
+            parts[count++] = {const_cast<char *>(frame.constData()), size_t(frame.size())};
+            total += frame.size();
+        }
+        ssize_t n = 0;
+        if (bytesToWrite() == 0) {
+            msghdr message{};
+            message.msg_iov = parts;
+            message.msg_iovlen = size_t(count);
+            do {
+                n = ::sendmsg(m_fd, &message, SendFlags);
+            } while (n < 0 && errno == EINTR);
+            if (n < 0) {
+                if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                    m_out = QByteArray();
+                    m_outPos = 0;
+                    QMetaObject::invokeMethod(this, &WsStream::abort, Qt::QueuedConnection);
+                    return;
+                }
+                n = 0;
+            }
+        }
+        if (n == total)
+            continue;
+        // The kernel took part of it: the rest waits here, in order.
+        qsizetype skip = n;
+        for (int i = 0; i < count; ++i) {
+            const auto size = qsizetype(parts[i].iov_len);
+            if (skip >= size) {
+                skip -= size;
+                continue;
+            }
+            m_out.append(static_cast<const char *>(parts[i].iov_base) + skip, size - skip);
+            skip = 0;
+        }
+        setWriteWatch(true);
+    }
+    if (m_closeAfterFlush)
+        finishWhenFlushed();
+}
+
+WsStream::Batch::Batch()
+{
+    ++t_batch.depth;
+}
+
+WsStream::Batch::~Batch()
+{
+    // Still open while flushing: what handlers send meanwhile is collected behind, in order.
+    flush();
+    --t_batch.depth;
+}
+
+void WsStream::Batch::flush()
+{
+    BatchState &batch = t_batch;
+    for (size_t i = 0; i < batch.streams.size(); ++i) {
+        if (WsStream *stream = batch.streams[i])
+            stream->flushCollected();
+    }
+    batch.streams.clear();
+    batch.entries.clear();
+}
+
+qsizetype WsStream::Batch::pending()
+{
+    return qsizetype(t_batch.entries.size());
+}
+
 bool WsStream::write(const char *first, qsizetype firstSize, const char *second, qsizetype secondSize)
 {
     if (m_fd < 0)
         return false;
+    if (m_batchSlot >= 0) {
+        // Behind what this stream collected in the open batch.
+        QByteArray frame(first, firstSize);
+        if (secondSize > 0)
+            frame.append(second, secondSize);
+        collect(std::move(frame));
+        return true;
+    }
     qsizetype sent = 0;
     if (bytesToWrite() == 0) {
         // The common case: the kernel takes the whole frame now, nothing is buffered here.
@@ -495,7 +617,7 @@ void WsStream::fail(int code, const QString &reason)
 void WsStream::finishWhenFlushed()
 {
     m_closeAfterFlush = true;
-    if (m_fd < 0 || bytesToWrite() > 0)
+    if (m_fd < 0 || bytesToWrite() > 0 || m_batchSlot >= 0)
         return;
     if (!m_linger) {
         // Both close frames are through: the server closes the TCP connection first (RFC 6455 7.1.1).

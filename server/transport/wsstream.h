@@ -44,6 +44,25 @@ public:
     enum Opcode : quint8 { Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA };
     enum class State { Open, Closing, Closed };
 
+    /**
+     * While a Batch is open on a thread, what that thread's streams send is collected
+     * instead of written (only references to shared frames, no copies) and leaves when the
+     * outermost Batch closes: one sendmsg per socket for everything it got in the batch.
+     * IoWorker opens one around each run of queued deliveries, so a burst of broadcasts
+     * costs one system call per recipient instead of one per delivery.
+     */
+    class Batch
+    {
+    public:
+        Batch();
+        ~Batch();
+        Q_DISABLE_COPY_MOVE(Batch)
+        /// Writes out what was collected so far (bounds memory in a long batch).
+        static void flush();
+        /// Frames collected and not yet written on this thread.
+        static qsizetype pending();
+    };
+
     /// Takes ownership of @p descriptor (already past the HTTP handshake).
     explicit WsStream(qintptr descriptor, QObject *parent = nullptr);
     ~WsStream() override;
@@ -103,6 +122,8 @@ private:
     void finishWhenFlushed();
     void closeSocket();
     void setWriteWatch(bool on);
+    void collect(QByteArray frame);
+    void flushCollected();
 
     int m_fd = -1;
     QSocketNotifier *m_readNotifier = nullptr;
@@ -121,6 +142,9 @@ private:
     QByteArray m_in;               // an incomplete frame carried over to the next read
     QByteArray m_message;          // a fragmented message being assembled
     quint8 m_messageOpcode = 0;    // its opcode; 0 when none is in progress
+    int m_batchSlot = -1;          // this stream's place in the thread's open batch, or -1
+    int m_batchHead = -1;          // its first and last collected frame there
+    int m_batchTail = -1;
 };
 
 } // namespace Switchboard
