@@ -14,6 +14,7 @@
 #   CONNECTIONS [10000]  fan-out subscribers and echo clients
 #   IDLE_STEPS [1000,5000,10000,19000]      STORM [10000] handshakes   HOLD [5] s
 #   ROOM_SIZES [10,100,1000]  PAYLOADS [20,100,1024]  LATENCY_PAYLOADS [100]  LEVELS [25,50,75]
+#   RATES [20000,50000] fixed deliveries/s at which every server's latency is measured too
 #   DURATION [3] s per measurement   WARMUP [1] s   CONCURRENCY [256] handshakes in flight per process
 #   PIN [1]: server on core SERVER_CPU [0], load generator on LOAD_CPU [1] (taskset)
 #   REPEAT [1]: run everything this many times; the table shows medians
@@ -41,6 +42,7 @@ ROOM_SIZES=${ROOM_SIZES:-10,100,1000}
 PAYLOADS=${PAYLOADS:-20,100,1024}
 LATENCY_PAYLOADS=${LATENCY_PAYLOADS:-100}
 LEVELS=${LEVELS:-25,50,75}
+RATES=${RATES:-20000,50000}
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
 CONCURRENCY=${CONCURRENCY:-256}
@@ -133,7 +135,7 @@ run_loadgen() { # name
   case $scenario in
     idle) local max=${IDLE_STEPS##*,}; args+=(--connections "$max" --steps "$IDLE_STEPS" --hold "$HOLD") ;;
     fanout) args+=(--connections "$CONNECTIONS" --room-sizes "$room_sizes" --payloads "$payloads"
-                   --latency-payloads "$LATENCY_PAYLOADS" --levels "$LEVELS") ;;
+                   --latency-payloads "$LATENCY_PAYLOADS" --levels "$LEVELS" --rates "$RATES") ;;
     storm) args+=(--storm-count "$STORM") ;;
     echo) args+=(--connections "$CONNECTIONS") ;;
   esac

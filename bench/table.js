@@ -92,6 +92,15 @@ if (fanout) {
           text: (s) => (l(s) ? `${fmt(l(s).p50Ms, 2)} / ${fmt(l(s).p99Ms, 2)} / ${fmt(l(s).p999Ms, 2)}` : '–') });
     });
   }
+  // The same fixed rates for every server (--rates): latency like for like.
+  for (const r of any.results) {
+    (r.rates ?? []).forEach((rate, i) => {
+      const l = (s) => find(s, r.roomSize, r.payload)?.rates?.[i];
+      row(`fan-out room ${r.roomSize}, ${r.payload} B at ${fmt(rate.targetDeliveriesPerSec, 0)} deliveries/s (every server): p50 / p99 / p99.9 ms (ratio of p99)`,
+        (s) => l(s)?.p99Ms, { decimals: 2, lower: true,
+          text: (s) => (l(s) ? `${fmt(l(s).p50Ms, 2)} / ${fmt(l(s).p99Ms, 2)} / ${fmt(l(s).p999Ms, 2)}${l(s).lost ? ` (${fmt(l(s).lost, 0)} lost)` : ''}` : '–') });
+    });
+  }
 }
 
 // --- fan-out through Switchboard's Socket.IO endpoint, against the Socket.IO peer
