@@ -148,6 +148,9 @@ private:
     QHash<quint64, Connection *> m_connections;
     QHash<QString, QSet<Connection *>> m_rooms;
     QTimer m_sweepTimer;
+    int m_sweepPassMs = 1000;
+    QList<quint64> m_sweepIds;                   // the current heartbeat pass, by connection id
+    qsizetype m_sweepNext = 0;
     QTimer m_eioTimer;
     QHash<QString, EioSession *> m_eio;          // Engine.IO sessions this thread owns
     struct Held { QPointer<QTcpSocket> socket; QMetaObject::Connection abortWatch; QByteArray origin; };

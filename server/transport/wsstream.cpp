@@ -626,8 +626,12 @@ void WsStream::finishWhenFlushed()
     }
     // After a failure: a FIN after our close frame, then close once the peer has closed too
     // (onReadable sees the end of stream). Closing with unread input would send a reset,
-    // which can destroy the close frame before the peer reads it.
-    ::shutdown(m_fd, SHUT_WR);
+    // which can destroy the close frame before the peer reads it. A peer that never closes
+    // is cut off after two seconds.
+    if (!std::exchange(m_writeShut, true)) {
+        ::shutdown(m_fd, SHUT_WR);
+        QTimer::singleShot(2000, this, &WsStream::abort);
+    }
 }
 
 void WsStream::abort()

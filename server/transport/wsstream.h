@@ -132,6 +132,7 @@ private:
     bool m_closeSent = false;
     bool m_closeAfterFlush = false;   // input is ignored; the socket closes once flushed
     bool m_linger = false;            // failed: shut the write side and drain until the peer closes
+    bool m_writeShut = false;
     bool m_disconnectEmitted = false;
     int m_closeCode = 1006;
     QString m_closeReason;

@@ -168,6 +168,7 @@ private Q_SLOTS:
     void protocolErrors_data();
     void protocolErrors();
     void messageTooBig();
+    void failedPeerThatNeverCloses();
     void clientStartsClose();
     void serverStartsClose();
     void peerVanishes();
@@ -370,6 +371,17 @@ void tst_WsStream::messageTooBig()
     QCOMPARE(Peer::closeCode(close), 1009);
     QCOMPARE(text.size(), 1);
     QCOMPARE(m_stream->closeCode(), 1009);
+}
+
+void tst_WsStream::failedPeerThatNeverCloses()
+{
+    QSignalSpy disconnected(m_stream, &WsStream::disconnected);
+    m_peer->write(QByteArray("\x81\x02hi", 4)); // unmasked
+    QCOMPARE(Peer::closeCode(m_peer->next()), 1002);
+    // The peer keeps its end open and says nothing: cut off after the 2 s grace.
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, 5000);
+    QCOMPARE(m_stream->closeCode(), 1002);
+    QVERIFY(m_peer->waitEof());
 }
 
 void tst_WsStream::clientStartsClose()
