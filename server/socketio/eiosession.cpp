@@ -3,6 +3,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QRandomGenerator>
 #include <QtCore/QTimer>
 
 #include "core/logging.h"
@@ -19,6 +20,8 @@ EioSession::EioSession(IoWorker &worker, const QString &sid, const Settings &set
     : QObject(parent), m_worker(worker), m_sid(sid), m_settings(settings)
 {
     m_nextPingMs = Server::monotonicMs() + m_settings.pingIntervalMs;
+    if (m_settings.spreadFirstPing && m_settings.pingIntervalMs >= 2)
+        m_nextPingMs -= QRandomGenerator::global()->bounded(m_settings.pingIntervalMs / 2);
 }
 
 EioSession::~EioSession()

@@ -51,6 +51,9 @@ public:
         qint64 pingIntervalMs = 25000;
         qint64 pingTimeoutMs = 20000;
         qint64 maxPayload = 1000000;
+        /// First ping after half to all of the interval (sessions opened together are not
+        /// all pinged at once); later pings keep the interval.
+        bool spreadFirstPing = false;
     };
 
     EioSession(IoWorker &worker, const QString &sid, const Settings &settings, QObject *parent);

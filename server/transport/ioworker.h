@@ -152,6 +152,9 @@ private:
     QList<quint64> m_sweepIds;                   // the current heartbeat pass, by connection id
     qsizetype m_sweepNext = 0;
     QTimer m_eioTimer;
+    int m_eioPassMs = 500;
+    QList<QString> m_eioSweepIds;                // the current Engine.IO heartbeat pass, by sid
+    qsizetype m_eioNext = 0;
     QHash<QString, EioSession *> m_eio;          // Engine.IO sessions this thread owns
     struct Held { QPointer<QTcpSocket> socket; QMetaObject::Connection abortWatch; QByteArray origin; };
     QHash<quint64, Held> m_held;                 // HTTP requests waiting for a session's answer
