@@ -90,13 +90,13 @@ void IoWorker::start()
     // 50 ms, each visiting its share of the connections. One sweep over 10,000 connections at
     // once touches 20,000 cold cache lines and sends every ping that came due: a stall of
     // several milliseconds that showed up as p99 latency.
-    m_sweepPassMs = qBound(20, qMin(config.heartbeatIntervalMs, config.heartbeatTimeoutMs) / 4, 1000);
-    m_sweepTimer.setInterval(std::min({m_sweepPassMs, 50, qMax(20, config.handshakeTimeoutMs / 2)}));
+    m_sweepPass.passMs = qBound(20, qMin(config.heartbeatIntervalMs, config.heartbeatTimeoutMs) / 4, 1000);
+    m_sweepTimer.setInterval(std::min({m_sweepPass.passMs, 50, qMax(20, config.handshakeTimeoutMs / 2)}));
     connect(&m_sweepTimer, &QTimer::timeout, this, &IoWorker::sweep);
     m_sweepTimer.start();
     // Engine.IO heartbeats run on their own, finer clock (the fixture pings every 300 ms).
-    m_eioPassMs = qBound(10, qMin(config.socketioPingIntervalMs, config.socketioPingTimeoutMs) / 10, 500);
-    m_eioTimer.setInterval(qMin(m_eioPassMs, 50));
+    m_eioPass.passMs = qBound(10, qMin(config.socketioPingIntervalMs, config.socketioPingTimeoutMs) / 10, 500);
+    m_eioTimer.setInterval(qMin(m_eioPass.passMs, 50));
     connect(&m_eioTimer, &QTimer::timeout, this, &IoWorker::sweepEngineIo);
     m_eioTimer.start();
 }
@@ -289,18 +289,8 @@ void IoWorker::sweepEngineIo()
 {
     if (m_eio.isEmpty())
         return;
-    // In slices, like sweep(): every session once per pass, a share of them per tick.
     const qint64 now = Server::monotonicMs();
-    if (m_eioNext >= m_eioSweepIds.size()) {
-        m_eioSweepIds = m_eio.keys();
-        m_eioNext = 0;
-    }
-    const qsizetype share = (m_eioSweepIds.size() * m_eioTimer.interval() + m_eioPassMs - 1) / m_eioPassMs;
-    const qsizetype end = qMin(m_eioSweepIds.size(), m_eioNext + share);
-    for (; m_eioNext < end; ++m_eioNext) {
-        if (EioSession *session = m_eio.value(m_eioSweepIds.at(m_eioNext)))
-            session->tick(now);
-    }
+    m_eioPass.tick(m_eio, m_eioTimer.interval(), [now](EioSession *session) { session->tick(now); });
 }
 
 void IoWorker::webSocketOpened(WsUpgrade upgrade)
@@ -450,17 +440,9 @@ void IoWorker::sweep()
 {
     const ServerConfig &config = m_server.config();
     const qint64 now = Server::monotonicMs();
-    if (m_sweepNext >= m_sweepIds.size()) {
-        m_sweepIds = m_connections.keys();
-        m_sweepNext = 0;
-    }
-    const qsizetype share = (m_sweepIds.size() * m_sweepTimer.interval() + m_sweepPassMs - 1) / m_sweepPassMs;
-    const qsizetype end = qMin(m_sweepIds.size(), m_sweepNext + share);
-    for (; m_sweepNext < end; ++m_sweepNext) {
-        // By id: a connection may have gone since the pass began.
-        if (Connection *connection = m_connections.value(m_sweepIds.at(m_sweepNext)))
-            connection->heartbeat(now, config.heartbeatIntervalMs, config.heartbeatTimeoutMs);
-    }
+    m_sweepPass.tick(m_connections, m_sweepTimer.interval(), [&](Connection *connection) {
+        connection->heartbeat(now, config.heartbeatIntervalMs, config.heartbeatTimeoutMs);
+    });
     if (m_tcp) {
         if (const int closed = m_tcp->closeSilent(now, config.handshakeTimeoutMs))
             qCDebug(lcHttp) << "closed" << closed << "sockets that sent nothing within the handshake timeout";

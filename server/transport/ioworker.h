@@ -147,14 +147,33 @@ private:
     GuardedTcpServer *m_tcp = nullptr;
     QHash<quint64, Connection *> m_connections;
     QHash<QString, QSet<Connection *>> m_rooms;
+    /// A heartbeat pass spread over timer ticks: every entry of a hash once per pass, a share
+    /// of them per tick, looked up by key (an entry may go while its pass runs).
+    template <typename Key>
+    struct SlicedPass
+    {
+        int passMs = 1000;
+        QList<Key> keys;
+        qsizetype next = 0;
+        template <typename Hash, typename Visit>
+        void tick(const Hash &all, int tickMs, Visit &&visit)
+        {
+            if (next >= keys.size()) {
+                keys = all.keys();
+                next = 0;
+            }
+            const qsizetype share = (keys.size() * tickMs + passMs - 1) / passMs;
+            for (const qsizetype end = qMin(keys.size(), next + share); next < end; ++next) {
+                if (const auto value = all.value(keys.at(next)))
+                    visit(value);
+            }
+        }
+    };
+
     QTimer m_sweepTimer;
-    int m_sweepPassMs = 1000;
-    QList<quint64> m_sweepIds;                   // the current heartbeat pass, by connection id
-    qsizetype m_sweepNext = 0;
+    SlicedPass<quint64> m_sweepPass;             // connections, by id
     QTimer m_eioTimer;
-    int m_eioPassMs = 500;
-    QList<QString> m_eioSweepIds;                // the current Engine.IO heartbeat pass, by sid
-    qsizetype m_eioNext = 0;
+    SlicedPass<QString> m_eioPass;               // Engine.IO sessions, by sid
     QHash<QString, EioSession *> m_eio;          // Engine.IO sessions this thread owns
     struct Held { QPointer<QTcpSocket> socket; QMetaObject::Connection abortWatch; QByteArray origin; };
     QHash<quint64, Held> m_held;                 // HTTP requests waiting for a session's answer

@@ -224,38 +224,14 @@ void WsStream::flushCollected()
             parts[count++] = {const_cast<char *>(frame.constData()), size_t(frame.size())};
             total += frame.size();
         }
-        ssize_t n = 0;
+        qsizetype sent = 0;
         if (bytesToWrite() == 0) {
-            msghdr message{};
-            message.msg_iov = parts;
-            message.msg_iovlen = size_t(count);
-            do {
-                n = ::sendmsg(m_fd, &message, SendFlags);
-            } while (n < 0 && errno == EINTR);
-            if (n < 0) {
-                if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                    m_out = QByteArray();
-                    m_outPos = 0;
-                    QMetaObject::invokeMethod(this, &WsStream::abort, Qt::QueuedConnection);
-                    return;
-                }
-                n = 0;
-            }
+            sent = sendParts(parts, count);
+            if (sent < 0)
+                return;
         }
-        if (n == total)
-            continue;
-        // The kernel took part of it: the rest waits here, in order.
-        qsizetype skip = n;
-        for (int i = 0; i < count; ++i) {
-            const auto size = qsizetype(parts[i].iov_len);
-            if (skip >= size) {
-                skip -= size;
-                continue;
-            }
-            m_out.append(static_cast<const char *>(parts[i].iov_base) + skip, size - skip);
-            skip = 0;
-        }
-        setWriteWatch(true);
+        if (sent < total)
+            keepUnsent(parts, count, sent);
     }
     if (m_closeAfterFlush)
         finishWhenFlushed();
@@ -301,50 +277,57 @@ bool WsStream::write(const char *first, qsizetype firstSize, const char *second,
         collect(std::move(frame));
         return true;
     }
+    iovec parts[2] = {{const_cast<char *>(first), size_t(firstSize)}, {const_cast<char *>(second), size_t(secondSize)}};
+    const int count = secondSize > 0 ? 2 : 1;
     qsizetype sent = 0;
     if (bytesToWrite() == 0) {
         // The common case: the kernel takes the whole frame now, nothing is buffered here.
-        ssize_t n;
-        do {
-            if (secondSize > 0) {
-                iovec parts[2] = {{const_cast<char *>(first), size_t(firstSize)},
-                                  {const_cast<char *>(second), size_t(secondSize)}};
-                msghdr message{};
-                message.msg_iov = parts;
-                message.msg_iovlen = 2;
-                n = ::sendmsg(m_fd, &message, SendFlags);
-            } else {
-                n = ::send(m_fd, first, size_t(firstSize), SendFlags);
-            }
-        } while (n < 0 && errno == EINTR);
-        if (n < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                // The peer is gone; the read side reports it, or the queued abort does. Not
-                // synchronously: callers are in the middle of a fan-out loop.
-                m_out = QByteArray();
-                m_outPos = 0;
-                QMetaObject::invokeMethod(this, &WsStream::abort, Qt::QueuedConnection);
-                return false;
-            }
-            n = 0;
-        }
-        if (n == firstSize + secondSize)
+        sent = sendParts(parts, count);
+        if (sent < 0)
+            return false;
+        if (sent == firstSize + secondSize)
             return true;
-        sent = n;
     } else if (m_outPos > 0 && m_outPos >= m_out.size() / 2) {
         m_out.remove(0, m_outPos);
         m_outPos = 0;
     }
-    if (sent < firstSize) {
-        m_out.append(first + sent, firstSize - sent);
-        sent = 0;
-    } else {
-        sent -= firstSize;
-    }
-    if (secondSize > sent)
-        m_out.append(second + sent, secondSize - sent);
-    setWriteWatch(true);
+    keepUnsent(parts, count, sent);
     return true;
+}
+
+qsizetype WsStream::sendParts(iovec *parts, int count)
+{
+    msghdr message{};
+    message.msg_iov = parts;
+    message.msg_iovlen = size_t(count);
+    ssize_t n;
+    do {
+        n = ::sendmsg(m_fd, &message, SendFlags);
+    } while (n < 0 && errno == EINTR);
+    if (n >= 0)
+        return n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return 0;
+    // The peer is gone; the read side reports it, or the queued abort does. Not
+    // synchronously: callers are in the middle of a fan-out loop.
+    m_out = QByteArray();
+    m_outPos = 0;
+    QMetaObject::invokeMethod(this, &WsStream::abort, Qt::QueuedConnection);
+    return -1;
+}
+
+void WsStream::keepUnsent(const iovec *parts, int count, qsizetype sent)
+{
+    for (int i = 0; i < count; ++i) {
+        const auto size = qsizetype(parts[i].iov_len);
+        if (sent >= size) {
+            sent -= size;
+            continue;
+        }
+        m_out.append(static_cast<const char *>(parts[i].iov_base) + sent, size - sent);
+        sent = 0;
+    }
+    setWriteWatch(true);
 }
 
 void WsStream::onWritable()

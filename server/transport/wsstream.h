@@ -10,6 +10,8 @@ QT_BEGIN_NAMESPACE
 class QSocketNotifier;
 QT_END_NAMESPACE
 
+struct iovec;
+
 namespace Switchboard {
 
 /// What HttpFront hands over once it has answered a WebSocket upgrade with 101.
@@ -109,6 +111,10 @@ Q_SIGNALS:
 private:
     bool sendData(Opcode opcode, QByteArrayView payload);
     bool write(const char *first, qsizetype firstSize, const char *second = nullptr, qsizetype secondSize = 0);
+    /// One sendmsg; the bytes taken, or -1 when the peer is gone (an abort is queued).
+    qsizetype sendParts(iovec *parts, int count);
+    /// Keeps what the kernel did not take of @p parts, in order, and waits for writability.
+    void keepUnsent(const iovec *parts, int count, qsizetype sent);
     void onReadable();
     void onWritable();
     /// Parses complete frames from [data, data + size); returns the bytes consumed.
