@@ -30,7 +30,9 @@ bool loadOrCreate(const QString &path, QString *value, bool *created, QString *e
     QByteArray bytes(32, Qt::Uninitialized);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / 4);
     *value = QString::fromLatin1(bytes.toHex());
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    // Created owner-only (0600) from the start, not chmod-ed after (QFile::open with
+    // permissions, Qt 6.3); an existing file is narrowed too.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate, QFile::ReadOwner | QFile::WriteOwner)) {
         *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
         return false;
     }

@@ -1,6 +1,8 @@
 // The real binary through QProcess: run modes, signals, the token subcommand, the CLI.
 #include <csignal>
 
+#include <sys/stat.h>
+
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -63,12 +65,14 @@ private Q_SLOTS:
     void badFlagValueFailsClearly_data();
     void badFlagValueFailsClearly();
     void headlessRunsWithoutDisplay();
+    void guiModeStartsTheConsoleAndServes();
     void sigtermClosesClientsWith1001AndExitsZero();
     void sigintAlsoExitsZero();
     void tokenSubcommandIsAcceptedByServer();
     void tokenSubcommandClaims();
     void tokenSubcommandNeedsUser();
     void generatedSecretIsKeptInDataDir();
+    void generatedInternalKeyIsOwnerOnly();
     void configPrecedenceFlagEnvFile();
     void portInUseIsAnError();
     void exampleConfigIsValid();
@@ -133,6 +137,39 @@ void TestBinary::headlessRunsWithoutDisplay()
     QVERIFY(!mapped.isEmpty());
     QVERIFY2(!mapped.contains("/platforms/"), "headless mode loaded a QPA platform plugin");
     QVERIFY(!mapped.contains("libxcb.so"));
+    // Not even Qt Gui: the console library is never loaded (guiModeStartsTheConsoleAndServes
+    // is the positive control: the same check finds it there).
+    QVERIFY2(!mapped.contains("libQt6Gui.so"), "headless mode mapped libQt6Gui");
+    QVERIFY(!mapped.contains("libswitchboard_gui.so"));
+}
+
+void TestBinary::guiModeStartsTheConsoleAndServes()
+{
+    // The default mode (no --headless): the console library is loaded and the embedded
+    // server answers. The offscreen platform stands in for a display.
+    QTemporaryDir dir;
+    QProcessEnvironment env = Child::cleanEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    Child child({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path()}, env);
+    const quint16 port = child.waitForPort(30000);
+    QVERIFY2(port != 0, child.stderrText().constData());
+    const HttpReply health = http("GET", QUrl(QStringLiteral("http://127.0.0.1:%1/health").arg(port)));
+    QCOMPARE(health.status, 200);
+    QCOMPARE(health.json().value("status").toString(), QStringLiteral("ok"));
+
+    QFile maps(QStringLiteral("/proc/%1/maps").arg(child.pid()));
+    QVERIFY(maps.open(QIODevice::ReadOnly));
+    const QByteArray mapped = maps.readAll();
+    QVERIFY2(mapped.contains("libswitchboard_gui.so"), "GUI mode did not load the console library");
+    QVERIFY(mapped.contains("libQt6Gui.so"));
+    QVERIFY(mapped.contains("libQt6Quick.so"));
+    QVERIFY(mapped.contains("/platforms/")); // the offscreen platform plugin
+
+    // It stops like the headless server: SIGTERM, exit code 0.
+    ::kill(pid_t(child.pid()), SIGTERM);
+    QVERIFY(child.waitExited(15000));
+    QCOMPARE(child.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(child.process().exitCode(), 0);
 }
 
 void TestBinary::sigtermClosesClientsWith1001AndExitsZero()
@@ -245,6 +282,24 @@ void TestBinary::generatedSecretIsKeptInDataDir()
     QVERIFY(secret.open(QIODevice::ReadOnly));
     QVERIFY(secret.readAll().trimmed().size() >= 32);
     QVERIFY(child.stderrText().contains("switchboard token --user"));
+}
+
+void TestBinary::generatedInternalKeyIsOwnerOnly()
+{
+    // Both generated secrets are readable and writable by their owner only (mode 0600).
+    QTemporaryDir dir;
+    Child child({QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
+                 QStringLiteral("--data-dir"), dir.path()});
+    QVERIFY(child.waitForPort() != 0);
+    for (const char *name : {"internal-key", "jwt-secret"}) {
+        QFile file(dir.filePath(QString::fromLatin1(name)));
+        QVERIFY2(file.exists(), name);
+        struct stat st {};
+        QCOMPARE(::stat(QFile::encodeName(file.fileName()).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 07777, mode_t(0600));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll().trimmed().size() >= 32);
+    }
 }
 
 void TestBinary::configPrecedenceFlagEnvFile()

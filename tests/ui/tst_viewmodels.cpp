@@ -1304,8 +1304,12 @@ void tst_ViewModels::queuesModelFollowsStats()
     // Hidden, it stops polling; shown again, it catches up at once.
     model.setActive(false);
     QVERIFY(!model.active());
+    QueuesModel control(&m_ts->server(), nullptr); // active, polling like the page's model
+    QCOMPARE(control.rowCount(), 2);
     QVERIFY(enqueueDirect(m_ts->server(), QStringLiteral("zeta"), 1) > 0);
-    QTest::qWait(600);
+    // The active control sees the new queue on a tick of its own; the hidden model, whose
+    // ticks would have come at the same rate, does not.
+    QTRY_COMPARE(control.rowCount(), 3);
     QCOMPARE(model.rowCount(), 2);
     model.setActive(true);
     QCOMPARE(model.rowCount(), 3);
@@ -1638,9 +1642,15 @@ void tst_ViewModels::queueActionsRefuse()
     QVERIFY(actions.failed());
     QCOMPARE(actions.message(), message);
     QCOMPARE(actions.queueNameProblem(queue.trimmed()).isEmpty(), queue == QLatin1String("q"));
-    // Nothing reached the store.
-    QTest::qWait(50);
-    QCOMPARE(m_ts->server().queues()->stats().size(), 0);
+    // Nothing reached the store. Positive control: a valid enqueue made afterwards reaches it
+    // (through the same queue thread), and it is the only queue there.
+    QueueActions control(&m_ts->server(), nullptr);
+    QSignalSpy controlFinished(&control, &QueueActions::finished);
+    QVERIFY(control.enqueue(QStringLiteral("control"), QStringLiteral("1"), 1, 0, 1));
+    QTRY_COMPARE(controlFinished.count(), 1);
+    QCOMPARE(controlFinished.at(0).at(1).toBool(), true);
+    QTRY_COMPARE(m_ts->server().queues()->stats().size(), 1);
+    QCOMPARE(m_ts->server().queues()->stats().first().name, QStringLiteral("control"));
 }
 
 QTEST_MAIN(tst_ViewModels)

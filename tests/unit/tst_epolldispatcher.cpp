@@ -132,14 +132,31 @@ void tst_EpollDispatcher::readNotifier()
                 reads.fetch_add(1);
         });
     });
-    QTest::qWait(20);
-    QCOMPARE(reads.load(), 0); // nothing to read yet: no activation
+    // Nothing to read yet: no activation. The control is a second pair registered after the
+    // first, with data waiting: once it has fired, the dispatcher has polled the first too.
+    int control[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM, 0, control), 0);
+    QCOMPARE(::write(control[0], "c", 1), 1);
+    std::atomic<int> controlReads{0};
+    inThread([&] {
+        auto *notifier = new QSocketNotifier(control[1], QSocketNotifier::Read, m_context);
+        QObject::connect(notifier, &QSocketNotifier::activated, m_context, [&, notifier](QSocketDescriptor fd) {
+            char buf[16];
+            if (::read(int(fd), buf, sizeof buf) > 0)
+                controlReads.fetch_add(1);
+            notifier->setEnabled(false);
+        });
+    });
+    QTRY_COMPARE(controlReads.load(), 1);
+    QCOMPARE(reads.load(), 0);
     QCOMPARE(::write(fds[0], "x", 1), 1);
     QTRY_COMPARE(reads.load(), 1);
     QCOMPARE(::write(fds[0], "y", 1), 1);
     QTRY_COMPARE(reads.load(), 2);
     ::close(fds[0]);
     ::close(fds[1]);
+    ::close(control[0]);
+    ::close(control[1]);
 }
 
 void tst_EpollDispatcher::writeNotifierAndUnregisterInHandler()
