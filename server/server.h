@@ -60,6 +60,9 @@ struct EmitResult
     bool invalid = false;      // refused: the request itself is wrong (e.g. unknown namespace)
     QString id;
     QString error;             // empty on success
+    /// With an error: "invalid_event" (name empty or over Protocol::kMaxEventNameBytes),
+    /// "invalid_request", "overloaded" or "unavailable"; what clients are told.
+    QString code;
 };
 
 /**

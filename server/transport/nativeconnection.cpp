@@ -230,8 +230,9 @@ void NativeConnection::handleSubscribe(const QJsonObject &message, bool subscrib
     if (subscribe) {
         const QString why = checkSubscribe(room);
         if (!why.isEmpty()) {
+            const bool tooLong = room.size() > RoomPolicy::kMaxRoomLength;
             QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                              {QStringLiteral("code"), QStringLiteral("forbidden")},
+                              {QStringLiteral("code"), tooLong ? QStringLiteral("invalid_room") : QStringLiteral("forbidden")},
                               {QStringLiteral("message"), why},
                               {QStringLiteral("channel"), room}};
             if (!id.isUndefined())
@@ -279,7 +280,7 @@ void NativeConnection::handleEmit(const QJsonObject &message)
     request.fromUserId = m_info->userId;
     const EmitResult result = m_server.emitEvent(request);
     if (!result.error.isEmpty()) {
-        send(Protocol::error(result.overloaded ? QStringLiteral("overloaded") : QStringLiteral("unavailable"), result.error, id));
+        send(Protocol::error(result.code.isEmpty() ? QStringLiteral("unavailable") : result.code, result.error, id));
         return;
     }
     if (!id.isUndefined() && !id.isNull()) {
