@@ -379,6 +379,17 @@ void Server::deliverJob(quint64 connectionId, const QString &queue, qint64 id, c
     });
 }
 
+void Server::postToConnection(quint64 connectionId, std::function<void(Connection *)> task)
+{
+    IoWorker *worker = workerFor(connectionId);
+    if (!worker)
+        return;
+    worker->post([worker, connectionId, task = std::move(task)] {
+        if (Connection *c = worker->connection(connectionId))
+            task(c);
+    });
+}
+
 bool Server::disconnectConnection(quint64 id, int code, const QString &reason)
 {
     IoWorker *worker = workerFor(id);

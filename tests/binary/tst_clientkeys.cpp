@@ -1,9 +1,10 @@
-// Client-chosen keys against the real binary (issue 12, finding 6): event names that are
-// huge or endlessly distinct are refused or folded into "other"; the server's memory and
-// its public routes stay small.
+// Client-chosen keys against the real binary (issue 12, findings 6 and 7): event names that
+// are huge or endlessly distinct, and consumes of made-up queue names, are refused or folded
+// into "other"; the server's memory and its public routes stay small.
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QRandomGenerator>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -34,13 +35,14 @@ qint64 rssKiB(qint64 pid)
 
 const QList<QPair<QByteArray, QByteArray>> kAdmin = {{"x-internal-key", kInternalKey}, {"content-type", "application/json"}};
 
-QStringList childArgs(const QString &dataDir)
+QStringList childArgs(const QString &dataDir, const QStringList &extra = {})
 {
     return QStringList{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
                        QStringLiteral("--threads"), QStringLiteral("2"), QStringLiteral("--data-dir"), dataDir,
                        QStringLiteral("--jwt-secret"), QString::fromLatin1(kSecret),
                        QStringLiteral("--internal-key"), QString::fromLatin1(kInternalKey),
-                       QStringLiteral("--rate-limit"), QStringLiteral("100000")};
+                       QStringLiteral("--rate-limit"), QStringLiteral("100000")}
+        + extra;
 }
 
 } // namespace
@@ -51,6 +53,7 @@ class TestClientKeys : public QObject
 
 private Q_SLOTS:
     void eventNames();
+    void queueNames();
 };
 
 void TestClientKeys::eventNames()
@@ -116,6 +119,41 @@ void TestClientKeys::eventNames()
     const qint64 growth = rssKiB(child.pid()) - before;
     qInfo() << "RSS growth after the event-name abuse:" << growth << "KiB (bound" << kRssGrowthBoundKiB << "KiB)";
     QVERIFY2(growth < kRssGrowthBoundKiB, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growth)));
+    QCOMPARE(http("GET", url(QStringLiteral("/health"))).status, 200);
+}
+
+void TestClientKeys::queueNames()
+{
+    QTemporaryDir dir;
+    Child child(childArgs(dir.path(), {QStringLiteral("--client-queues"), QStringLiteral("booking_*")}));
+    const quint16 port = child.waitForPort();
+    QVERIFY(port != 0);
+    auto url = [port](const QString &path) { return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)); };
+
+    WsClient client;
+    QVERIFY(!client.connectAndWelcome(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws?token=%2")
+                                               .arg(port).arg(QString::fromLatin1(token(QStringLiteral("curious"))))))
+                 .isEmpty());
+    const qint64 before = rssKiB(child.pid());
+    // In rounds of 100: unanswered consumes count against the 100 queues a connection may consume.
+    for (int round = 0; round < 30; ++round) {
+        for (int i = 0; i < 100; ++i)
+            client.send({{"type", "consume"}, {"queue", QStringLiteral("q%1_").arg(round * 100 + i) + QString(100, 'q')}});
+        for (int i = 0; i < 100; ++i)
+            QCOMPARE(client.waitFor(QStringLiteral("error")).value("code").toString(), QStringLiteral("unknown_queue"));
+    }
+    // Positive control: a name --client-queues allows is consumed.
+    client.send({{"type", "consume"}, {"queue", "booking_1"}});
+    QCOMPARE(client.waitFor(QStringLiteral("consuming")).value("queue").toString(), QStringLiteral("booking_1"));
+
+    const HttpReply stats = http("GET", url(QStringLiteral("/api/queue/stats")));
+    QCOMPARE(stats.status, 200);
+    const QJsonArray queues = stats.json().value("queues").toArray();
+    QCOMPARE(queues.size(), 1);
+    QCOMPARE(queues.first().toObject().value("name").toString(), QStringLiteral("booking_1"));
+    const qint64 growth = rssKiB(child.pid()) - before;
+    qInfo() << "RSS growth after 3000 refused consumes:" << growth << "KiB";
+    QVERIFY2(growth < 16 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growth)));
     QCOMPARE(http("GET", url(QStringLiteral("/health"))).status, 200);
 }
 
