@@ -216,12 +216,16 @@ IoWorker *Server::workerFor(quint64 connectionId) const
 EmitResult Server::emitEvent(EmitRequest request)
 {
     EmitResult result;
-    if (request.event.isEmpty()) {
-        result.error = QStringLiteral("event name is required");
+    // Every source comes through here: the name becomes a metric key and an event-log field.
+    result.error = Protocol::checkEventName(request.event);
+    if (!result.error.isEmpty()) {
+        result.invalid = true;
+        result.code = QStringLiteral("invalid_event");
         return result;
     }
     if (request.nsp != QLatin1String("/") && !m_config.socketioNamespaces.contains(request.nsp)) {
         result.invalid = true;
+        result.code = QStringLiteral("invalid_request");
         result.error = QStringLiteral("unknown namespace %1 (configured: / %2)").arg(request.nsp, m_config.socketioNamespaces.join(QLatin1Char(' '))).trimmed();
         return result;
     }
@@ -229,6 +233,7 @@ EmitResult Server::emitEvent(EmitRequest request)
         request.id = newId();
     result.id = request.id;
     if (!m_running) {
+        result.code = QStringLiteral("unavailable");
         result.error = QStringLiteral("server is not running");
         return result;
     }
@@ -238,6 +243,7 @@ EmitResult Server::emitEvent(EmitRequest request)
         if (worker->queued() >= m_config.maxQueuedEmits) {
             m_metrics.emitsRefused.fetch_add(1, std::memory_order_relaxed);
             result.overloaded = true;
+            result.code = QStringLiteral("overloaded");
             result.error = QStringLiteral("server overloaded: %1 deliveries waiting on an I/O thread; retry later")
                                .arg(worker->queued());
             return result;
@@ -320,6 +326,7 @@ EmitResult Server::emitEvent(EmitRequest request)
         QString storeError;
         int dropped = 0;
         if (!m_offline.store(request.userId, Protocol::encode(kept), m_config.offlineMaxPerUser, &dropped, &storeError)) {
+            result.code = QStringLiteral("unavailable");
             result.error = QStringLiteral("could not keep the event for offline user %1: %2").arg(request.userId, storeError);
             return result;
         }
@@ -369,6 +376,17 @@ void Server::deliverJob(quint64 connectionId, const QString &queue, qint64 id, c
     worker->post([worker, connectionId, queue, id, frame] {
         if (Connection *c = worker->connection(connectionId))
             c->sendJob(queue, id, frame);
+    });
+}
+
+void Server::postToConnection(quint64 connectionId, std::function<void(Connection *)> task)
+{
+    IoWorker *worker = workerFor(connectionId);
+    if (!worker)
+        return;
+    worker->post([worker, connectionId, task = std::move(task)] {
+        if (Connection *c = worker->connection(connectionId))
+            task(c);
     });
 }
 
@@ -568,10 +586,21 @@ QJsonObject Server::queuesJson() const
 QJsonObject Server::statsJson() const
 {
     const MetricsSample s = lastSample();
+    // Public route: no user ids. Every "user:<id>" room is left out, and so is a room whose
+    // last ":" segment is the id of a connected user (e.g. "rider:{sub}" from a claim
+    // template). totalRooms still counts them all.
     QJsonObject channels;
     const auto rooms = m_registry.roomCounts();
-    for (auto it = rooms.cbegin(); it != rooms.cend(); ++it)
-        channels.insert(it.key(), it.value());
+    const auto users = m_registry.users();
+    for (auto it = rooms.cbegin(); it != rooms.cend(); ++it) {
+        const QString &room = it.key();
+        if (room.startsWith(QLatin1String("user:")))
+            continue;
+        const qsizetype colon = room.lastIndexOf(QLatin1Char(':'));
+        if (colon >= 0 && users.contains(room.mid(colon + 1)))
+            continue;
+        channels.insert(room, it.value());
+    }
     return {{QStringLiteral("totalConnections"), m_registry.connectionCount()},
             {QStringLiteral("totalUsers"), m_registry.userCount()},
             {QStringLiteral("totalRooms"), int(rooms.size())},

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -24,6 +25,7 @@ QT_END_NAMESPACE
 
 namespace Switchboard {
 
+class Connection;
 class IoWorker;
 class Router;
 class SioHooks;
@@ -60,6 +62,9 @@ struct EmitResult
     bool invalid = false;      // refused: the request itself is wrong (e.g. unknown namespace)
     QString id;
     QString error;             // empty on success
+    /// With an error: "invalid_event" (name empty or over Protocol::kMaxEventNameBytes),
+    /// "invalid_request", "overloaded" or "unavailable"; what clients are told.
+    QString code;
 };
 
 /**
@@ -101,6 +106,9 @@ public:
     QueueService *queues() const { return m_queues.get(); }
     /// Hands a queue job to a consumer's connection (from the queue thread).
     void deliverJob(quint64 connectionId, const QString &queue, qint64 id, const QString &frame);
+    /// Runs @p task with connection @p connectionId on its I/O thread, if it is still open
+    /// then (any thread). Ordered with deliverJob() and every other post to that thread.
+    void postToConnection(quint64 connectionId, std::function<void(Connection *)> task);
     QByteArray jwtSecret() const { return m_config.jwtSecret.toUtf8(); }
 
     // Socket.IO (docs/socketio.md).

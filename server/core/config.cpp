@@ -8,6 +8,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcessEnvironment>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QThread>
 
 namespace Switchboard {
@@ -41,6 +42,8 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("queue-max-attempts"), QStringLiteral("n"), QStringLiteral("Deliveries before a message is dead-lettered, unless it sets its own (default 5).")},
         {QStringLiteral("queue-max-payload"), QStringLiteral("bytes"), QStringLiteral("Largest queue message payload as JSON (default 262144).")},
         {QStringLiteral("queue-sync"), QStringLiteral("normal|full"), QStringLiteral("SQLite durability: normal survives a process crash, full also a power cut (default normal).")},
+        {QStringLiteral("client-queues"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of queues clients may consume before they exist, e.g. booking_* (default: none; only existing queues).")},
+        {QStringLiteral("queue-idle-ttl"), QStringLiteral("ms"), QStringLiteral("Remove queues that stay empty (no dead letters either) and without consumers this long; 0 = never (default 3600000).")},
         {QStringLiteral("offline-max-per-user"), QStringLiteral("n"), QStringLiteral("Persisted emits kept per offline user; the oldest are dropped beyond it (default 1000).")},
         {QStringLiteral("handshake-timeout"), QStringLiteral("ms"), QStringLiteral("Close TCP connections that send no request within this time (default 10000).")},
         {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims, e.g. company:{companyId},shop:{shopIds[]}.")},
@@ -213,6 +216,18 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
         }
         c.queueFullSync = v == QLatin1String("full");
     }
+    if (resolve(QStringLiteral("client-queues"), &v)) {
+        for (const QString &pattern : splitList(v)) {
+            // The queue-name characters (queue/queuemessage.h) and the wildcards.
+            static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9_.:*?-]{1,128}$"));
+            if (!valid.match(pattern).hasMatch()) {
+                *error = QStringLiteral("invalid value for client-queues: \"%1\" (queue-name characters A-Z a-z 0-9 _ . : - and the wildcards * ?)").arg(pattern);
+                return false;
+            }
+            c.clientQueues << pattern;
+        }
+    }
+    if (resolve(QStringLiteral("queue-idle-ttl"), &v) && !parseNumber(QStringLiteral("queue-idle-ttl"), v, qint64(0), &c.queueIdleTtlMs, error)) return false;
     if (resolve(QStringLiteral("offline-max-per-user"), &v) && !parseNumber(QStringLiteral("offline-max-per-user"), v, 1, &c.offlineMaxPerUser, error)) return false;
     if (resolve(QStringLiteral("claim-rooms"), &v)) c.claimRooms = splitList(v);
     if (resolve(QStringLiteral("allowed-rooms"), &v)) c.allowedRooms = splitList(v);

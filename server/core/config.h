@@ -36,6 +36,10 @@ struct ServerConfig
     int queueMaxAttempts = 5;                 // default per message; then the dead-letter list
     qint64 queueMaxPayload = 256 * 1024;      // bytes of JSON per message
     bool queueFullSync = false;               // synchronous=FULL (power-loss safe) instead of NORMAL
+    // Queues a client may consume that do not exist yet (wildcards, e.g. "booking_*"); any
+    // other consume of a queue that does not exist is refused with unknown_queue.
+    QStringList clientQueues;
+    qint64 queueIdleTtlMs = 3600000;          // empty queues without consumers are removed after this; 0 = never
     int offlineMaxPerUser = 1000;             // persisted emits kept per offline user; oldest dropped
     // Socket.IO v4 / Engine.IO v4 at socketioPath (docs/socketio.md); defaults are Socket.IO's.
     QString socketioPath = QStringLiteral("/socket.io/");

@@ -43,7 +43,7 @@ HttpResponse emitResponse(const EmitResult &result)
     if (result.overloaded)
         return HttpResponse::error(503, QStringLiteral("overloaded"), result.error);
     if (result.invalid)
-        return HttpResponse::error(400, QStringLiteral("invalid_request"), result.error);
+        return HttpResponse::error(400, result.code.isEmpty() ? QStringLiteral("invalid_request") : result.code, result.error);
     if (!result.error.isEmpty())
         return HttpResponse::error(503, QStringLiteral("unavailable"), result.error);
     return HttpResponse::json(QJsonObject{{QStringLiteral("success"), true},

@@ -4,6 +4,18 @@
 
 namespace Switchboard {
 
+namespace {
+
+/// A copy of at most @p max characters: never shares a (possibly huge) caller's buffer.
+QString bounded(const QString &text, int max)
+{
+    if (text.size() <= max)
+        return text;
+    return text.left(max) + QStringLiteral("…");
+}
+
+} // namespace
+
 EventLog::EventLog(int capacity, int perSecondBudget)
     : m_capacity(qMax(1, capacity)), m_budget(qMax(1, perSecondBudget))
 {
@@ -34,11 +46,11 @@ void EventLog::append(Direction direction, const QString &name, const QString &r
     e.seq = m_nextSeq++;
     e.timestampMs = now;
     e.direction = direction;
-    e.name = name;
-    e.room = room;
-    e.userId = userId;
+    e.name = bounded(name, kMaxFieldChars);
+    e.room = bounded(room, kMaxFieldChars);
+    e.userId = bounded(userId, kMaxFieldChars);
     e.connectionId = connectionId;
-    e.detail = detail.size() > 512 ? detail.left(512) + QStringLiteral("…") : detail;
+    e.detail = bounded(detail, kMaxDetailChars);
 }
 
 QList<EventLog::Entry> EventLog::since(quint64 afterSeq) const

@@ -15,6 +15,10 @@ namespace Switchboard {
  * A ring of at most @c capacity rows. Under load it samples: at most @c perSecondBudget rows
  * are kept per second and the rest are only counted (skipped()), so logging never makes the
  * fan-out path wait on a busy reader.
+ *
+ * Bounded in bytes too: name, room and user id keep at most kMaxFieldChars characters and
+ * the detail kMaxDetailChars (longer ones are cut there and end in "…"), so a row holds at most about 2.6 KB
+ * of text whatever clients send, and the default ring at most about 26 MB.
  */
 class EventLog final
 {
@@ -32,6 +36,9 @@ public:
         quint64 connectionId = 0;
         QString detail;    // payload preview or reason
     };
+
+    static constexpr int kMaxFieldChars = 256;
+    static constexpr int kMaxDetailChars = 512;
 
     explicit EventLog(int capacity = 10000, int perSecondBudget = 2000);
 

@@ -50,14 +50,31 @@ QMap<int, quint64> Metrics::closesByCode() const
 
 void Metrics::countEvent(const QString &name)
 {
-    QMutexLocker lock(&m_mutex);
-    ++m_events[name];
+    QMutexLocker lock(&m_eventsMutex);
+    const auto it = m_events.find(name);
+    if (it != m_events.end())
+        ++*it;
+    else if (m_events.size() < kMaxTrackedEvents)
+        m_events.insert(name, 1);
+    else
+        ++m_otherEvents;
 }
 
 QHash<QString, quint64> Metrics::eventsByName() const
 {
-    QMutexLocker lock(&m_mutex);
-    return m_events;
+    QHash<QString, quint64> copy;
+    quint64 other = 0;
+    {
+        QMutexLocker lock(&m_eventsMutex);
+        // A deep copy: a shared one would make the next countEvent() detach under the lock.
+        copy.reserve(m_events.size() + 1);
+        for (auto it = m_events.cbegin(); it != m_events.cend(); ++it)
+            copy.insert(it.key(), it.value());
+        other = m_otherEvents;
+    }
+    if (other > 0)
+        copy[otherEventsKey()] += other;
+    return copy;
 }
 
 } // namespace Switchboard

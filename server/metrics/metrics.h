@@ -61,13 +61,21 @@ public:
     void countClose(int code);
     QMap<int, quint64> closesByCode() const;
 
+    /// Distinct event names counted one by one; later new names are counted under "other".
+    static constexpr int kMaxTrackedEvents = 256;
+    static QString otherEventsKey() { return QStringLiteral("other"); }
+
     void countEvent(const QString &name);
+    /// Count per event name: the first kMaxTrackedEvents distinct names, plus "other" for
+    /// every later one (when there were any), so the map stays small whatever clients send.
     QHash<QString, quint64> eventsByName() const;
 
 private:
     mutable QMutex m_mutex;
     QMap<int, quint64> m_closes;
+    mutable QMutex m_eventsMutex;
     QHash<QString, quint64> m_events;
+    quint64 m_otherEvents = 0;
 };
 
 /// One per-second sample, kept for the console's charts and the rates in the HTTP API.

@@ -5,6 +5,16 @@
 
 namespace Switchboard::Protocol {
 
+QString checkEventName(const QString &name)
+{
+    if (name.isEmpty())
+        return QStringLiteral("event name is required");
+    // Each UTF-16 unit is at least one byte of UTF-8: a long name is refused unconverted.
+    if (name.size() > kMaxEventNameBytes || name.toUtf8().size() > kMaxEventNameBytes)
+        return QStringLiteral("event name is longer than %1 bytes (UTF-8)").arg(kMaxEventNameBytes);
+    return {};
+}
+
 QString encode(const QJsonObject &message)
 {
     return QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact));

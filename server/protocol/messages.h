@@ -5,6 +5,13 @@
 
 namespace Switchboard::Protocol {
 
+/// Longest event name, in bytes of UTF-8, from any source (HTTP, native, Socket.IO).
+/// Names are kept as metric keys and in the event log, so they must stay small.
+inline constexpr int kMaxEventNameBytes = 128;
+
+/// Empty when @p name is a usable event name; otherwise why it is not (for the client).
+QString checkEventName(const QString &name);
+
 /// Serialises a server->client message as one compact JSON text frame.
 QString encode(const QJsonObject &message);
 

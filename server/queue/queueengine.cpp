@@ -65,6 +65,48 @@ bool isValidQueueName(const QString &name)
     return pattern.match(name).hasMatch();
 }
 
+bool isValidQueuePattern(const QString &pattern)
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_.:*?-]{1,128}$"));
+    return re.match(pattern).hasMatch();
+}
+
+namespace {
+
+/// Glob match with backtracking to the last "*": linear in practice for queue names.
+bool globMatch(QStringView pattern, QStringView name)
+{
+    qsizetype p = 0, n = 0, star = -1, resume = 0;
+    while (n < name.size()) {
+        if (p < pattern.size() && (pattern[p] == QLatin1Char('?') || pattern[p] == name[n])) {
+            ++p;
+            ++n;
+        } else if (p < pattern.size() && pattern[p] == QLatin1Char('*')) {
+            star = p++;
+            resume = n;
+        } else if (star >= 0) {
+            p = star + 1;
+            n = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == QLatin1Char('*'))
+        ++p;
+    return p == pattern.size();
+}
+
+} // namespace
+
+bool matchesQueuePattern(const QStringList &patterns, const QString &name)
+{
+    for (const QString &pattern : patterns) {
+        if (globMatch(pattern, name))
+            return true;
+    }
+    return false;
+}
+
 QueueEngine::QueueEngine(Options options, std::function<double()> random)
     : m_options(options), m_random(std::move(random))
 {
@@ -311,6 +353,27 @@ qint64 QueueEngine::nextWakeMs() const
             consider(q.deadlines.begin()->first);
     }
     return next;
+}
+
+QStringList QueueEngine::removeIdle(qint64 nowMs, qint64 idleMs)
+{
+    QStringList removed;
+    for (auto it = m_queues.begin(); it != m_queues.end();) {
+        Queue &q = it->second;
+        const quint64 activity = q.enqueued + q.acked + q.nacked + q.deadLettered;
+        const bool empty = q.entries.isEmpty() && q.dead == 0 && q.consumers.empty();
+        if (!empty || activity != q.activitySeen || q.idleSinceMs < 0) {
+            q.idleSinceMs = empty ? nowMs : -1;
+            q.activitySeen = activity;
+            ++it;
+        } else if (nowMs - q.idleSinceMs >= idleMs) {
+            removed << it->first;
+            it = m_queues.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return removed;
 }
 
 QList<QueueStats> QueueEngine::stats() const

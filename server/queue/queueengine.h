@@ -85,6 +85,14 @@ public:
     /// Earliest time (wall clock ms) something changes by itself; 0 when nothing is pending.
     qint64 nextWakeMs() const;
 
+    /**
+     * Forgets every queue that holds nothing (no message in any state, no dead letter, no
+     * consumer) and saw no enqueue, ack, nack or dead-lettering for at least @p idleMs, and
+     * returns their names. Idleness is observed by these calls: call it every fraction of
+     * @p idleMs; a queue is idle from the first call that finds it so.
+     */
+    QStringList removeIdle(qint64 nowMs, qint64 idleMs);
+
     QList<QueueStats> stats() const;
     bool hasQueue(const QString &queue) const { return m_queues.count(queue) != 0; }
     /// Consumers of one queue, by id (for tests and the console).
@@ -118,6 +126,8 @@ private:
         size_t cursor = 0;
         qint64 dead = 0;
         quint64 enqueued = 0, acked = 0, nacked = 0, deadLettered = 0;
+        qint64 idleSinceMs = -1;      // removeIdle(): since when it has been seen idle
+        quint64 activitySeen = 0;     // ... and its activity count then
     };
 
     Queue &queue(const QString &name);

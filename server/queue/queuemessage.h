@@ -3,6 +3,7 @@
 #include <QtCore/QByteArray>
 #include <QtCore/QJsonObject>
 #include <QtCore/QString>
+#include <QtCore/QStringList>
 
 namespace Switchboard {
 
@@ -60,5 +61,11 @@ QJsonObject queueStatsJson(const QueueStats &stats);
 
 /// Queue names: 1-128 characters from [A-Za-z0-9_.:-].
 bool isValidQueueName(const QString &name);
+
+/// Queue-name patterns (--client-queues): queue-name characters plus "*" (any run, also
+/// empty) and "?" (any one character), e.g. "booking_*".
+bool isValidQueuePattern(const QString &pattern);
+/// Whether @p name matches one of @p patterns (whole name).
+bool matchesQueuePattern(const QStringList &patterns, const QString &name);
 
 } // namespace Switchboard

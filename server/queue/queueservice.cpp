@@ -27,7 +27,7 @@ QueueEngine::Options engineOptions(const ServerConfig &config)
 } // namespace
 
 QueueService::QueueService(Server &server, const ServerConfig &config, std::unique_ptr<QueueStore> store)
-    : m_server(server), m_store(std::move(store)), m_engine(engineOptions(config))
+    : m_server(server), m_store(std::move(store)), m_engine(engineOptions(config)), m_idleTtlMs(config.queueIdleTtlMs)
 {
     m_thread.setObjectName(QStringLiteral("switchboard-queues"));
     m_wakeTimer = new QTimer(this);
@@ -89,6 +89,7 @@ bool QueueService::start(QString *error)
         qCInfo(lcQueue).noquote() << "queues ready on" << m_store->description() << "with" << live << "live messages";
         m_lastTotalsAtMs = nowMs();
         m_rateTimer->start();
+        startIdleSweep();
         publishStats();
         schedulePump();
         return true;
@@ -118,6 +119,8 @@ void QueueService::stop()
             qCWarning(lcQueue).noquote() << "last queue commit failed:" << error;
         m_wakeTimer->stop();
         m_rateTimer->stop();
+        if (m_idleTimer)
+            m_idleTimer->stop();
         m_store->close();
         moveToThread(m_thread.thread());
     });
@@ -212,17 +215,17 @@ qint64 QueueService::purgeDead(const QString &queue)
     });
 }
 
-void QueueService::consume(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs)
+void QueueService::consumeIfKnown(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs,
+                                  bool mayWait, std::function<void(bool)> answer)
 {
-    QMetaObject::invokeMethod(this, [=, this] {
-        if (!m_engine.hasQueue(queue)) {
-            QString error;
-            m_store->begin();
-            if (!m_store->addQueue(queue, &error))
-                qCWarning(lcQueue).noquote() << "cannot record queue" << queue << error;
-        }
-        m_engine.subscribe(consumer, queue, prefetch, visibilityTimeoutMs);
-        schedulePump();
+    QMetaObject::invokeMethod(this, [=, this, answer = std::move(answer)] {
+        const bool subscribe = mayWait || m_engine.hasQueue(queue);
+        if (subscribe)
+            m_engine.subscribe(consumer, queue, prefetch, visibilityTimeoutMs);
+        // Before the pump: the consumer hears "consuming" before its first job.
+        answer(subscribe);
+        if (subscribe)
+            schedulePump();
     }, Qt::QueuedConnection);
 }
 
@@ -368,6 +371,36 @@ QList<QueueStats> QueueService::stats() const
 {
     QMutexLocker lock(&m_statsMutex);
     return m_stats;
+}
+
+void QueueService::startIdleSweep()
+{
+    if (m_idleTtlMs <= 0)
+        return;
+    if (!m_idleTimer) {
+        m_idleTimer = new QTimer(this);
+        connect(m_idleTimer, &QTimer::timeout, this, &QueueService::sweepIdle);
+    }
+    // A queue goes within [ttl, ttl + interval] of becoming idle; a minute at most.
+    m_idleTimer->start(int(std::clamp<qint64>(m_idleTtlMs / 4, 10, 60000)));
+}
+
+void QueueService::sweepIdle()
+{
+    const QStringList idle = m_engine.removeIdle(nowMs(), m_idleTtlMs);
+    if (idle.isEmpty())
+        return;
+    m_store->begin();
+    QString error;
+    for (const QString &queue : idle) {
+        if (!m_store->removeQueue(queue, &error))
+            qCWarning(lcQueue).noquote() << "cannot forget idle queue" << queue << error;
+        m_lastTotals.remove(queue);
+    }
+    if (!commitPending(&error))
+        qCWarning(lcQueue).noquote() << "queue commit failed:" << error;
+    qCInfo(lcQueue).noquote() << "removed" << idle.size() << "idle queues, e.g." << idle.constFirst();
+    publishStats();
 }
 
 bool QueueService::hasQueue(const QString &queue)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <type_traits>
 
@@ -57,7 +58,14 @@ public:
     bool hasQueue(const QString &queue);
 
     // ---- fire and forget, from the I/O threads -------------------------------------------
-    void consume(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs);
+    /**
+     * A client's consume: subscribes only when @p queue exists or @p mayWait (it matches
+     * --client-queues; the consumer then waits for the queue's first message). Nothing is
+     * stored either way. @p answer runs on the queue thread with whether it subscribed,
+     * before any job of this queue is handed to the consumer.
+     */
+    void consumeIfKnown(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs,
+                        bool mayWait, std::function<void(bool subscribed)> answer);
     void cancel(quint64 consumer, const QString &queue);
     void settle(quint64 consumer, const QString &queue, qint64 id, bool ok, const QString &error);
     void consumerGone(quint64 consumer);
@@ -104,6 +112,9 @@ private:
     void publishStats();
     void sampleRates();
     bool commitPending(QString *error);
+    /// Removes queues idle for --queue-idle-ttl from the engine, the store and the stats.
+    void sweepIdle();
+    void startIdleSweep();
 
     Server &m_server;
     std::unique_ptr<QueueStore> m_store;
@@ -111,6 +122,8 @@ private:
     QThread m_thread;
     QTimer *m_wakeTimer = nullptr;
     QTimer *m_rateTimer = nullptr;
+    QTimer *m_idleTimer = nullptr;
+    qint64 m_idleTtlMs = 0;
     bool m_pumpScheduled = false;
     std::atomic<bool> m_running{false};
     QString m_storeDescription;

@@ -35,6 +35,8 @@ public:
     /// Inserts @p messages (assigning their ids) and remembers their queue.
     virtual bool insert(QList<QueueMessage> &messages, QString *error) = 0;
     virtual bool addQueue(const QString &queue, QString *error) = 0;
+    /// Forgets an empty queue (its name only; the caller knows it holds no message).
+    virtual bool removeQueue(const QString &queue, QString *error) = 0;
     /// Every known queue, then every live message without its payload, oldest first.
     virtual bool load(const std::function<void(const QString &queue)> &queueSink,
                       const std::function<void(const QueueMessage &)> &messageSink, QString *error) = 0;

@@ -13,7 +13,7 @@ namespace Switchboard {
 
 namespace {
 
-enum Statement { Insert, AddQueue, Payload, SetAttempts, Remove, Reschedule, Bury, StatementCount };
+enum Statement { Insert, AddQueue, Payload, SetAttempts, Remove, Reschedule, Bury, RemoveQueue, StatementCount };
 
 QueueMessage messageFrom(const QSqlQuery &q, bool withPayload)
 {
@@ -154,6 +154,16 @@ bool SqliteQueueStore::addQueue(const QString &queue, QString *error)
     QSqlQuery &q = prepared(AddQueue, "INSERT OR IGNORE INTO queues (name, created_at) VALUES (?, strftime('%s','now') * 1000)");
     q.bindValue(0, queue);
     if (run(q, "add queue"))
+        return true;
+    *error = q.lastError().text();
+    return false;
+}
+
+bool SqliteQueueStore::removeQueue(const QString &queue, QString *error)
+{
+    QSqlQuery &q = prepared(RemoveQueue, "DELETE FROM queues WHERE name = ?");
+    q.bindValue(0, queue);
+    if (run(q, "remove queue"))
         return true;
     *error = q.lastError().text();
     return false;

@@ -38,6 +38,7 @@ public:
 
     bool insert(QList<QueueMessage> &messages, QString *error) override;
     bool addQueue(const QString &queue, QString *error) override;
+    bool removeQueue(const QString &queue, QString *error) override;
     bool load(const std::function<void(const QString &)> &queueSink,
               const std::function<void(const QueueMessage &)> &messageSink, QString *error) override;
     QHash<QString, qint64> deadCounts() override;

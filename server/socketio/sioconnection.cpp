@@ -391,7 +391,7 @@ bool SioConnection::handleRoomEvent(const QString &event, const QJsonArray &args
     if (rule->join) {
         const QString why = checkSubscribe(room);
         if (!why.isEmpty()) {
-            fail(nsp, ackId, QStringLiteral("forbidden"), why);
+            fail(nsp, ackId, room.size() > RoomPolicy::kMaxRoomLength ? QStringLiteral("invalid_room") : QStringLiteral("forbidden"), why);
             return true;
         }
         join(room);
@@ -435,7 +435,7 @@ void SioConnection::relay(const QString &event, const QJsonArray &args, const QL
     request.fromUserId = userId();
     const EmitResult result = m_server.emitEvent(request);
     if (!result.error.isEmpty()) {
-        fail(nsp, ackId, result.overloaded ? QStringLiteral("overloaded") : QStringLiteral("unavailable"), result.error);
+        fail(nsp, ackId, result.code.isEmpty() ? QStringLiteral("unavailable") : result.code, result.error);
         return;
     }
     if (ackId >= 0) {

@@ -14,6 +14,24 @@
 
 namespace Switchboard {
 
+namespace {
+
+/// Queues one connection may consume at once (too_many_queues beyond it).
+constexpr int kMaxConsumedQueues = 100;
+
+QString queueError(const QString &code, const QString &text, const QString &queue, const QJsonValue &id)
+{
+    QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
+                      {QStringLiteral("code"), code},
+                      {QStringLiteral("message"), text},
+                      {QStringLiteral("queue"), queue}};
+    if (!id.isUndefined())
+        error.insert(QStringLiteral("id"), id);
+    return Protocol::encode(error);
+}
+
+} // namespace
+
 NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<WsStream> socket,
                                    std::shared_ptr<ConnectionInfo> info, const QStringList &rooms)
     : Connection(worker, server, &worker)
@@ -230,8 +248,9 @@ void NativeConnection::handleSubscribe(const QJsonObject &message, bool subscrib
     if (subscribe) {
         const QString why = checkSubscribe(room);
         if (!why.isEmpty()) {
+            const bool tooLong = room.size() > RoomPolicy::kMaxRoomLength;
             QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                              {QStringLiteral("code"), QStringLiteral("forbidden")},
+                              {QStringLiteral("code"), tooLong ? QStringLiteral("invalid_room") : QStringLiteral("forbidden")},
                               {QStringLiteral("message"), why},
                               {QStringLiteral("channel"), room}};
             if (!id.isUndefined())
@@ -279,7 +298,7 @@ void NativeConnection::handleEmit(const QJsonObject &message)
     request.fromUserId = m_info->userId;
     const EmitResult result = m_server.emitEvent(request);
     if (!result.error.isEmpty()) {
-        send(Protocol::error(result.overloaded ? QStringLiteral("overloaded") : QStringLiteral("unavailable"), result.error, id));
+        send(Protocol::error(result.code.isEmpty() ? QStringLiteral("unavailable") : result.code, result.error, id));
         return;
     }
     if (!id.isUndefined() && !id.isNull()) {
@@ -334,13 +353,7 @@ void NativeConnection::handleConsume(const QJsonObject &message, bool consume)
     const QString queue = message.value(QLatin1String("queue")).toString();
     auto fail = [&](const QString &code, const QString &text) {
         m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-        QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                          {QStringLiteral("code"), code},
-                          {QStringLiteral("message"), text},
-                          {QStringLiteral("queue"), queue}};
-        if (!id.isUndefined())
-            error.insert(QStringLiteral("id"), id);
-        send(Protocol::encode(error));
+        send(queueError(code, text, queue, id));
     };
     if (!isValidQueueName(queue))
         return fail(QStringLiteral("invalid_queue"), QStringLiteral("\"queue\" must be 1-128 characters from A-Z a-z 0-9 _ . : -"));
@@ -357,17 +370,48 @@ void NativeConnection::handleConsume(const QJsonObject &message, bool consume)
         const qint64 visibility = visibilityValue.isUndefined() ? 0 : qint64(visibilityValue.toDouble(-1));
         if (visibility < 0 || (visibility > 0 && visibility < 100) || visibility > 12 * 3600 * 1000)
             return fail(QStringLiteral("invalid_message"), QStringLiteral("\"visibilityTimeout\" must be milliseconds from 100 to 43200000"));
+        if (!m_consuming.contains(queue) && m_consuming.size() >= kMaxConsumedQueues)
+            return fail(QStringLiteral("too_many_queues"), QStringLiteral("a connection consumes at most %1 queues; cancel one first").arg(kMaxConsumedQueues));
+        // Clients never create queues: only an existing one, or one --client-queues allows
+        // (the consumer then waits for its first message). The queue thread decides; noted
+        // here already so that a disconnect meanwhile still releases the consumer.
+        const bool mayWait = matchesQueuePattern(m_server.config().clientQueues, queue);
         m_consuming.insert(queue);
-        queues->consume(m_info->id, queue, prefetch, visibility);
-        reply.insert(QStringLiteral("type"), QStringLiteral("consuming"));
-        reply.insert(QStringLiteral("prefetch"), prefetch);
-        reply.insert(QStringLiteral("visibilityTimeout"), visibility > 0 ? visibility : m_server.config().queueVisibilityTimeoutMs);
-    } else {
-        if (!m_consuming.remove(queue))
-            return fail(QStringLiteral("not_consuming"), QStringLiteral("this connection does not consume %1").arg(queue));
-        queues->cancel(m_info->id, queue);
-        reply.insert(QStringLiteral("type"), QStringLiteral("cancelled"));
+        const qint64 shown = visibility > 0 ? visibility : m_server.config().queueVisibilityTimeoutMs;
+        Server *server = &m_server;
+        const quint64 self = m_info->id;
+        queues->consumeIfKnown(self, queue, prefetch, visibility, mayWait, [server, self, queue, prefetch, shown, id](bool subscribed) {
+            server->postToConnection(self, [=](Connection *c) {
+                if (auto *native = qobject_cast<NativeConnection *>(c))
+                    native->consumeAnswered(queue, subscribed, prefetch, shown, id);
+            });
+        });
+        return;
     }
+    if (!m_consuming.remove(queue))
+        return fail(QStringLiteral("not_consuming"), QStringLiteral("this connection does not consume %1").arg(queue));
+    queues->cancel(m_info->id, queue);
+    reply.insert(QStringLiteral("type"), QStringLiteral("cancelled"));
+    if (!id.isUndefined())
+        reply.insert(QStringLiteral("id"), id);
+    send(Protocol::encode(reply));
+}
+
+void NativeConnection::consumeAnswered(const QString &queue, bool subscribed, int prefetch, qint64 visibilityMs,
+                                       const QJsonValue &id)
+{
+    if (!subscribed) {
+        m_consuming.remove(queue);
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        send(queueError(QStringLiteral("unknown_queue"),
+                        QStringLiteral("queue %1 does not exist (clients consume existing queues, or ones --client-queues allows)").arg(queue),
+                        queue, id));
+        return;
+    }
+    QJsonObject reply{{QStringLiteral("type"), QStringLiteral("consuming")},
+                      {QStringLiteral("queue"), queue},
+                      {QStringLiteral("prefetch"), prefetch},
+                      {QStringLiteral("visibilityTimeout"), visibilityMs}};
     if (!id.isUndefined())
         reply.insert(QStringLiteral("id"), id);
     send(Protocol::encode(reply));

@@ -43,6 +43,8 @@ private:
     void handleSubscribe(const QJsonObject &message, bool subscribe);
     void handleEmit(const QJsonObject &message);
     void handleConsume(const QJsonObject &message, bool consume);
+    /// The queue thread's answer to a consume (see QueueService::consumeIfKnown).
+    void consumeAnswered(const QString &queue, bool subscribed, int prefetch, qint64 visibilityMs, const QJsonValue &id);
     void handleSettle(const QString &type, const QJsonObject &message);
     bool isSettlingHeldWork(const QJsonObject &message) const;
     void sendConnected();

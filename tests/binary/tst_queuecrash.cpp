@@ -31,7 +31,9 @@ QStringList serverArgs(const QString &dataDir)
     return {QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dataDir,
             QStringLiteral("--internal-key"), QString::fromLatin1(kKey), QStringLiteral("--jwt-secret"), QString::fromLatin1(kJwt),
             QStringLiteral("--threads"), QStringLiteral("2"), QStringLiteral("--queue-visibility-timeout"), QStringLiteral("600000"),
-            QStringLiteral("--queue-max-attempts"), QStringLiteral("100")};
+            QStringLiteral("--queue-max-attempts"), QStringLiteral("100"),
+            // The holder consumes before the first round's first message.
+            QStringLiteral("--client-queues"), QStringLiteral("crash_queue")};
 }
 
 /// Enqueues {"n": next} messages with kInFlight requests outstanding until @p killAfter of

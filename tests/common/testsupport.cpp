@@ -23,6 +23,9 @@ ServerConfig testConfig()
     c.internalKey = QString::fromLatin1(kInternalKey);
     c.adminToken = QString::fromLatin1(kAdminToken);
     c.threads = 2;
+    // Most tests start a consumer before the first message; the access rule itself is
+    // tested with its own config (tst_queues::clientsConsumeOnlyKnownQueues).
+    c.clientQueues = {QStringLiteral("*")};
     return c;
 }
 

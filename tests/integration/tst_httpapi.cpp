@@ -65,6 +65,9 @@ private Q_SLOTS:
     void disconnectErrors_data();
     void disconnectErrors();
     void eventStats();
+    void eventNameLimit_data();
+    void eventNameLimit();
+    void publicRoutesRevealNoUserIds();
     void adminAuth_data();
     void adminAuth();
     void publicRoutes_data();
@@ -188,9 +191,10 @@ void tst_HttpApi::websocketStats()
     const QJsonObject channels = json.value("channelCounts").toObject();
     QCOMPARE(channels.value("lobby").toInt(), 3);
     QCOMPARE(channels.value("order:1").toInt(), 1);
-    QCOMPARE(channels.value("user:alice").toInt(), 2);
     QCOMPARE(channels.value("role:admin").toInt(), 1);
-    QCOMPARE(json.value("totalRooms").toInt(), channels.size());
+    // Public: the users' own rooms are counted but not named (they would list user ids).
+    QVERIFY(!channels.contains("user:alice"));
+    QCOMPARE(json.value("totalRooms").toInt(), channels.size() + 3); // user:alice, user:bob, user:carol
     const QJsonObject rates = json.value("rates").toObject();
     for (const char *key : {"messagesInPerSec", "messagesOutPerSec", "bytesInPerSec", "bytesOutPerSec"})
         QVERIFY2(rates.value(QLatin1String(key)).isDouble(), key);
@@ -452,6 +456,77 @@ void tst_HttpApi::eventStats()
     for (auto it = events.begin(); it != events.end(); ++it)
         sum += it.value().toInt();
     QCOMPARE(sum, after.json().value("total").toInt());
+}
+
+void tst_HttpApi::eventNameLimit_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("status");
+    const QString ascii128(128, 'a');
+    const QString twoByte64(64, QChar(0x00e9));   // 128 bytes of UTF-8
+    const QString threeByte43(43, QChar(0x20ac)); // 129 bytes, 43 characters
+    for (const char *path : {"/api/v1/internal/emit", "/api/socket"}) {
+        QTest::addRow("%s 128 ASCII", path) << QString::fromLatin1(path) << ascii128 << 200;
+        QTest::addRow("%s 128 bytes as 64 characters", path) << QString::fromLatin1(path) << twoByte64 << 200;
+        QTest::addRow("%s 129 ASCII", path) << QString::fromLatin1(path) << QString(129, 'a') << 400;
+        QTest::addRow("%s 129 bytes as 43 characters", path) << QString::fromLatin1(path) << threeByte43 << 400;
+        QTest::addRow("%s 512 KiB", path) << QString::fromLatin1(path) << QString(1 << 19, 'm') << 400;
+    }
+}
+
+void tst_HttpApi::eventNameLimit()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, name);
+    QFETCH(int, status);
+    const bool internal = path.contains(QLatin1String("internal"));
+    const QJsonObject body = internal ? QJsonObject{{"event", name}, {"userId", "bob"}}
+                                      : QJsonObject{{"event", QJsonObject{{"type", name}}}, {"targetUsers", QJsonArray{"bob"}}};
+    const HttpReply reply = http("POST", url(path), compact(body), kKeyHeader);
+    if (status == 200) {
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(m_bob->waitFor(name).value("type").toString(), name);
+        return;
+    }
+    verifyError(reply, 400, QStringLiteral("invalid_event"));
+    QVERIFY2(reply.json().value("error").toString().contains(QStringLiteral("longer than 128 bytes")), reply.body.constData());
+    // Refused before anything was kept: not counted, not sent.
+    QVERIFY(!m_ts->server().metrics().eventsByName().contains(name));
+    m_bob->send({{"type", "ping"}, {"id", "sync"}});
+    QVERIFY(!m_bob->waitFor(QStringLiteral("pong")).isEmpty());
+    QCOMPARE(m_bob->count(name), 0);
+}
+
+void tst_HttpApi::publicRoutesRevealNoUserIds()
+{
+    // Its own server: a user whose id also names a room through a claim template.
+    ServerConfig config = testConfig();
+    config.claimRooms = {QStringLiteral("rider:{sub}")};
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    const QString secret = QStringLiteral("rider-4711-private");
+    WsClient rider;
+    QVERIFY(!rider.connectAndWelcome(ts.wsUrl(token(secret, QStringLiteral("driver"), {QStringLiteral("lobby")}))).isEmpty());
+    rider.send({{"type", "emit"}, {"room", "lobby"}, {"event", "location"}, {"data", secret}, {"id", "e"}});
+    QVERIFY(!rider.waitFor(QStringLiteral("ack")).isEmpty());
+
+    // Positive control: the admin routes do show the id, so it is there to be found.
+    QVERIFY(http("GET", ts.httpUrl(QStringLiteral("/connected-users")), {}, kKeyHeader).body.contains(secret.toUtf8()));
+    QVERIFY(http("GET", ts.httpUrl(QStringLiteral("/api/rooms")), {}, kKeyHeader).body.contains(secret.toUtf8()));
+
+    for (const char *path : {"/health", "/metrics", "/api/metrics", "/api/websocket/stats", "/api/socket",
+                             "/api/events/stats", "/api/queue/stats", "/api/queue/health"}) {
+        const HttpReply reply = http("GET", ts.httpUrl(QString::fromLatin1(path)));
+        QVERIFY2(reply.status == 200, path);
+        QVERIFY2(!reply.body.contains(secret.toUtf8()), path);
+        QVERIFY2(!reply.body.contains("user:"), path);
+    }
+    const QJsonObject stats = http("GET", ts.httpUrl(QStringLiteral("/api/websocket/stats"))).json();
+    QCOMPARE(stats.value("totalUsers").toInt(), 1);
+    QCOMPARE(stats.value("totalRooms").toInt(), 4); // user:…, rider:…, role:driver, lobby
+    const QJsonObject channels = stats.value("channelCounts").toObject();
+    QCOMPARE(channels.keys(), (QStringList{"lobby", "role:driver"}));
 }
 
 void tst_HttpApi::adminAuth_data()

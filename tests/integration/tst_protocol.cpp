@@ -5,6 +5,7 @@
 #include <QtTest/QTest>
 
 #include "auth/jwt.h"
+#include "protocol/messages.h"
 #include "testsupport.h"
 
 using namespace Switchboard;
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void clientEmitNotInRoom();
     void clientEmitInvalid_data();
     void clientEmitInvalid();
+    void namesAtAndOverTheirLimits();
 
 private:
     std::unique_ptr<TestServer> m_ts;
@@ -216,7 +218,8 @@ void tst_Protocol::subscribeErrors_data()
     QTest::addRow("another user's room") << QJsonObject{{"type", "subscribe"}, {"channel", "user:other"}} << "forbidden";
     QTest::addRow("another role's room") << QJsonObject{{"type", "join"}, {"channel", "role:admin"}} << "forbidden";
     QTest::addRow("not in allow list") << QJsonObject{{"type", "join_room"}, {"channel", "secret:1"}} << "forbidden";
-    QTest::addRow("too long") << QJsonObject{{"type", "subscribe"}, {"channel", "order:" + QString(300, 'x')}} << "forbidden";
+    QTest::addRow("too long") << QJsonObject{{"type", "subscribe"}, {"channel", "order:" + QString(300, 'x')}} << "invalid_room";
+    QTest::addRow("one over the limit") << QJsonObject{{"type", "subscribe"}, {"channel", "order:" + QString(RoomPolicy::kMaxRoomLength - 5, 'x')}} << "invalid_room";
     QTest::addRow("no channel") << QJsonObject{{"type", "subscribe"}} << "invalid_message";
     QTest::addRow("empty channel") << QJsonObject{{"type", "subscribe"}, {"channel", ""}} << "invalid_message";
     QTest::addRow("unsubscribe without channel") << QJsonObject{{"type", "unsubscribe"}} << "invalid_message";
@@ -240,7 +243,7 @@ void tst_Protocol::subscribeErrors()
     QCOMPARE(error.value("code").toString(), code);
     QVERIFY(!error.value("message").toString().isEmpty());
     QCOMPARE(error.value("id").toString(), QStringLiteral("e1"));
-    if (code == QLatin1String("forbidden"))
+    if (code == QLatin1String("forbidden") || code == QLatin1String("invalid_room"))
         QCOMPARE(error.value("channel").toString(), message.value("channel").toString());
     QCOMPARE(client.count(QStringLiteral("subscribed")), 0);
     QVERIFY(alive(client));
@@ -422,6 +425,42 @@ void tst_Protocol::clientEmitInvalid()
     QCOMPARE(error.value("id").toInt(), 1);
     QVERIFY(alive(client));
     QVERIFY(m_ts->server().metrics().errors.load() > errorsBefore);
+}
+
+void tst_Protocol::namesAtAndOverTheirLimits()
+{
+    // Room names: at most RoomPolicy::kMaxRoomLength characters; event names at most
+    // Protocol::kMaxEventNameBytes bytes of UTF-8 (docs/protocol.md).
+    const QString room = "order:" + QString(RoomPolicy::kMaxRoomLength - 6, 'r');
+    QCOMPARE(room.size(), RoomPolicy::kMaxRoomLength);
+    WsClient sender, peer;
+    QVERIFY(!sender.connectAndWelcome(m_ts->wsUrl(token(QStringLiteral("long-sender")))).isEmpty());
+    QVERIFY(!peer.connectAndWelcome(m_ts->wsUrl(token(QStringLiteral("long-peer")))).isEmpty());
+    for (WsClient *c : {&sender, &peer}) {
+        c->send({{"type", "subscribe"}, {"channel", room}});
+        QCOMPARE(c->waitFor(QStringLiteral("subscribed")).value("channel").toString(), room);
+    }
+
+    const QString atLimit = QString(Protocol::kMaxEventNameBytes / 2, QChar(0x00e9)); // é: 2 bytes each
+    const QString overByBytes = QString(Protocol::kMaxEventNameBytes / 3 + 1, QChar(0x20ac)); // €: 3 bytes, 43 characters
+    QCOMPARE(atLimit.toUtf8().size(), Protocol::kMaxEventNameBytes);
+    QVERIFY(overByBytes.size() < Protocol::kMaxEventNameBytes);
+    QVERIFY(overByBytes.toUtf8().size() > Protocol::kMaxEventNameBytes);
+
+    for (const QString &name : {overByBytes, QString(Protocol::kMaxEventNameBytes + 1, 'n'), QString(100000, 'n')}) {
+        sender.send({{"type", "emit"}, {"room", room}, {"event", name}, {"id", "too-long"}});
+        const QJsonObject error = sender.waitFor(QStringLiteral("error"));
+        QCOMPARE(error.value("code").toString(), QStringLiteral("invalid_event"));
+        QCOMPARE(error.value("id").toString(), QStringLiteral("too-long"));
+        QVERIFY2(error.value("message").toString().contains(QStringLiteral("128 bytes")), qPrintable(error.value("message").toString()));
+        QVERIFY(!m_ts->server().metrics().eventsByName().contains(name));
+    }
+    // At the limit it goes through; it arrives after the refused ones would have.
+    sender.send({{"type", "emit"}, {"room", room}, {"event", atLimit}, {"id", "fits"}});
+    QCOMPARE(sender.waitFor(QStringLiteral("ack")).value("delivered").toInt(), 1);
+    QCOMPARE(peer.waitFor(atLimit).value("room").toString(), room);
+    QCOMPARE(m_ts->server().metrics().eventsByName().value(atLimit), quint64(1));
+    QCOMPARE(peer.unread().size(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Protocol)

@@ -2,6 +2,10 @@
 // ack, nack -> retry with backoff -> dead letters, consumer loss, visibility timeout,
 // prefetch and priority, dead-letter retry and purge, validation, restart, metrics.
 #include <QtCore/QFileInfo>
+#include <QtCore/QJsonArray>
+#include <QtCore/QRandomGenerator>
+#include <QtSql/QSqlDatabase>
+#include <QtSql/QSqlQuery>
 #include <QtTest/QtTest>
 
 #include "testsupport.h"
@@ -53,6 +57,34 @@ std::unique_ptr<WsClient> consumer(TestServer &ts, const QString &queue, int pre
     return client;
 }
 
+/// Queue names the public /api/queue/stats lists.
+QStringList publicQueueNames(TestServer &ts)
+{
+    QStringList names;
+    for (const QJsonValue &q : http("GET", ts.httpUrl(QStringLiteral("/api/queue/stats"))).json().value("queues").toArray())
+        names << q.toObject().value("name").toString();
+    return names;
+}
+
+/// Rows of the store's queues table (the names it remembers across restarts).
+QStringList storedQueueNames(TestServer &ts)
+{
+    QStringList names;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek"));
+        db.setDatabaseName(ts.dataDir() + QStringLiteral("/queues.db"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.exec(QStringLiteral("SELECT name FROM queues ORDER BY name"));
+            while (q.next())
+                names << q.value(0).toString();
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("peek"));
+    return names;
+}
+
 } // namespace
 
 class TestQueues : public QObject
@@ -73,6 +105,8 @@ private Q_SLOTS:
     void restartKeepsEverythingCommitted();
     void statsHealthAndMetrics();
     void acksAreNotRateLimited();
+    void clientsConsumeOnlyKnownQueues();
+    void idleEmptyQueuesAreRemoved();
 };
 
 void TestQueues::enqueueConsumeAck()
@@ -431,6 +465,104 @@ void TestQueues::acksAreNotRateLimited()
     for (int i = 0; i < 40; ++i)
         worker->send({{"type", "ack"}, {"id", "nothing-held"}});
     QCOMPARE(worker->waitFor(QStringLiteral("error")).value("code").toString(), QStringLiteral("rate_limited"));
+}
+
+void TestQueues::clientsConsumeOnlyKnownQueues()
+{
+    ServerConfig config = testConfig();
+    config.clientQueues = {QStringLiteral("booking_*")}; // and nothing else may be waited for
+    config.rateLimit = 10000;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    QCOMPARE(enqueue(ts, QStringLiteral("orders"), QJsonObject{{"payload", 1}}).status, 202);
+
+    // A client (no admin rights exist for clients) asks for 300 random queues, 50 at a time
+    // (unanswered consumes count against the 100 queues a connection may consume).
+    WsClient client;
+    QVERIFY(!client.connectAndWelcome(ts.wsUrl(token(QStringLiteral("curious")))).isEmpty());
+    QStringList random;
+    for (int i = 0; i < 300; ++i) {
+        random << QStringLiteral("rnd_%1").arg(QRandomGenerator::global()->generate64(), 0, 36);
+        client.send({{"type", "consume"}, {"queue", random.last()}, {"id", i}});
+        if (i % 50 != 49)
+            continue;
+        for (int k = i - 49; k <= i; ++k) {
+            const QJsonObject error = client.waitFor(QStringLiteral("error"));
+            QCOMPARE(error.value("code").toString(), QStringLiteral("unknown_queue"));
+            QCOMPARE(error.value("id").toInt(), k);
+            QCOMPARE(error.value("queue").toString(), random.at(k));
+        }
+    }
+    QCOMPARE(client.count(QStringLiteral("consuming")), 0);
+    // Cancelling one of them: it was never consumed.
+    client.send({{"type", "cancel"}, {"queue", random.first()}});
+    QCOMPARE(client.waitFor(QStringLiteral("error")).value("code").toString(), QStringLiteral("not_consuming"));
+
+    // An existing queue works for the same client, and so does waiting for a pattern match.
+    client.send({{"type", "consume"}, {"queue", "orders"}});
+    QCOMPARE(client.waitFor(QStringLiteral("consuming")).value("queue").toString(), QStringLiteral("orders"));
+    QCOMPARE(client.waitFor(QStringLiteral("job")).value("data").toInt(), 1);
+    client.send({{"type", "consume"}, {"queue", "booking_42"}, {"id", "b"}});
+    QCOMPARE(client.waitFor(QStringLiteral("consuming")).value("id").toString(), QStringLiteral("b"));
+    QCOMPARE(enqueue(ts, QStringLiteral("booking_42"), QJsonObject{{"payload", 42}}).status, 202);
+    QCOMPARE(client.waitFor(QStringLiteral("job")).value("queue").toString(), QStringLiteral("booking_42"));
+
+    const QStringList listed = publicQueueNames(ts);
+    QVERIFY2(listed.contains(QStringLiteral("orders")) && listed.contains(QStringLiteral("booking_42")), qPrintable(listed.join(',')));
+    QCOMPARE(listed.size(), 2);
+    for (const QString &name : std::as_const(random))
+        QVERIFY(!ts.server().queues()->hasQueue(name));
+    // Nothing of the refused consumes reached the store either.
+    QCOMPARE(storedQueueNames(ts), QStringList{QStringLiteral("orders")});
+    QCOMPARE(http("GET", ts.httpUrl(QStringLiteral("/health"))).status, 200);
+
+    // Waiting consumers are bounded per connection too: 100 queues, then too_many_queues.
+    WsClient greedy;
+    QVERIFY(!greedy.connectAndWelcome(ts.wsUrl(token(QStringLiteral("greedy")))).isEmpty());
+    for (int i = 0; i < 100; ++i)
+        greedy.send({{"type", "consume"}, {"queue", QStringLiteral("booking_w%1").arg(i)}});
+    for (int i = 0; i < 100; ++i)
+        QVERIFY(!greedy.waitFor(QStringLiteral("consuming")).isEmpty());
+    greedy.send({{"type", "consume"}, {"queue", "booking_w100"}});
+    QCOMPARE(greedy.waitFor(QStringLiteral("error")).value("code").toString(), QStringLiteral("too_many_queues"));
+    greedy.send({{"type", "consume"}, {"queue", "booking_w0"}, {"prefetch", 2}}); // one it has: fine
+    QCOMPARE(greedy.waitFor(QStringLiteral("consuming")).value("prefetch").toInt(), 2);
+}
+
+void TestQueues::idleEmptyQueuesAreRemoved()
+{
+    ServerConfig config = testConfig();
+    config.clientQueues = {QStringLiteral("wait_*")};
+    config.queueIdleTtlMs = 300;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    QCOMPARE(enqueue(ts, QStringLiteral("temp"), QJsonObject{{"payload", 1}}).status, 202);
+    QCOMPARE(enqueue(ts, QStringLiteral("keep"), QJsonObject{{"payload", 2}}).status, 202);
+    QCOMPARE(storedQueueNames(ts), (QStringList{QStringLiteral("keep"), QStringLiteral("temp")}));
+
+    // "temp" is drained and its consumer leaves; "wait_1" has a consumer and no message;
+    // "keep" still holds a message.
+    auto worker = consumer(ts, QStringLiteral("temp"));
+    QVERIFY(worker);
+    worker->send({{"type", "ack"}, {"id", worker->waitFor(QStringLiteral("job")).value("id")}});
+    worker->send({{"type", "cancel"}, {"queue", "temp"}});
+    QVERIFY(!worker->waitFor(QStringLiteral("cancelled")).isEmpty());
+    auto waiting = consumer(ts, QStringLiteral("wait_1"));
+    QVERIFY(waiting);
+
+    QTRY_VERIFY_WITH_TIMEOUT(!publicQueueNames(ts).contains(QStringLiteral("temp")), 5000);
+    QCOMPARE(publicQueueNames(ts), (QStringList{QStringLiteral("keep"), QStringLiteral("wait_1")}));
+    QCOMPARE(storedQueueNames(ts), QStringList{QStringLiteral("keep")});
+    QVERIFY(!ts.server().queues()->hasQueue(QStringLiteral("temp")));
+
+    // Gone for clients too: "temp" is no longer an existing queue.
+    worker->send({{"type", "consume"}, {"queue", "temp"}});
+    QCOMPARE(worker->waitFor(QStringLiteral("error")).value("code").toString(), QStringLiteral("unknown_queue"));
+
+    // The waiting consumer leaves: its queue, never used, goes as well.
+    waiting.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(!publicQueueNames(ts).contains(QStringLiteral("wait_1")), 5000);
+    QCOMPARE(publicQueueNames(ts), QStringList{QStringLiteral("keep")});
 }
 
 QTEST_MAIN(TestQueues)

@@ -303,6 +303,36 @@ test('rooms: join_room refused by the room policy → ack {ok:false,error}', asy
   await emitOk(port, { event: 'private', room: 'user:somebody-else', payload: 1 }, 0);
 });
 
+test('limits: event names over 128 bytes → invalid_event, room names over 200 characters → invalid_room', async (port) => {
+  const s = sio(port, '/', { auth: { token: mint('sio-limits') } });
+  const peer = sio(port, '/', { auth: { token: mint('sio-limits-peer') } });
+  await connected(s);
+  await connected(peer);
+  const room = `limits:${'r'.repeat(193)}`; // 200 characters: the most a room name may have
+  for (const c of [s, peer])
+    assert.deepEqual(await ask(c, 'join_room', room), { ok: true, room });
+  const longRoom = await ask(s, 'join_room', `${room}x`);
+  assert.equal(longRoom.ok, false, `ack: ${JSON.stringify(longRoom)}`);
+  assert.equal(longRoom.error?.code, 'invalid_room', `ack: ${JSON.stringify(longRoom)}`);
+
+  const tooLong = 'x'.repeat(129);
+  const refusedAck = await ask(s, tooLong, { room });
+  assert.equal(refusedAck.ok, false, `ack: ${JSON.stringify(refusedAck)}`);
+  assert.equal(refusedAck.error?.code, 'invalid_event', `ack: ${JSON.stringify(refusedAck)}`);
+  assert.match(refusedAck.error.message, /128 bytes/);
+  // Without an ack the refusal comes as switchboard:error; 43 × "€" is 129 bytes of UTF-8.
+  s.emit('€'.repeat(43), { room });
+  const [error] = await s.next('switchboard:error');
+  assert.equal(error.code, 'invalid_event', JSON.stringify(error));
+  // At the limit (64 × "é" = 128 bytes) it is relayed; it comes after the refused ones would have.
+  const fits = 'é'.repeat(64);
+  const ok = await ask(s, fits, { room, n: 1 });
+  assert.equal(ok.ok, true, `ack: ${JSON.stringify(ok)}`);
+  assert.equal(ok.delivered, 1);
+  assert.deepEqual((await peer.next(fits))[0], { room, n: 1 });
+  assert.equal(peer.unread(tooLong).length + peer.unread('€'.repeat(43)).length, 0, 'a refused event was relayed');
+});
+
 test('rooms: --room-event aliases subscribe_order=join:order:{} / unsubscribe_order=leave:order:{}', async (port) => {
   const user = 'sio-alias';
   const s = sio(port, '/', { auth: { token: mint(user) } });

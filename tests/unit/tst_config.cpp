@@ -77,6 +77,8 @@ void tst_Config::defaults()
     QCOMPARE(c.threads, 0);
     QVERIFY(c.jwtSecret.isEmpty());
     QVERIFY(c.claimRooms.isEmpty());
+    QVERIFY(c.clientQueues.isEmpty()); // clients consume only existing queues
+    QCOMPARE(c.queueIdleTtlMs, qint64(3600000));
     QVERIFY(error.isEmpty());
 }
 
@@ -225,6 +227,9 @@ void tst_Config::badValues_data()
     QTest::addRow("threads negative") << "threads" << "-2";
     QTest::addRow("log-format") << "log-format" << "xml";
     QTest::addRow("handshake-timeout empty") << "handshake-timeout" << "";
+    QTest::addRow("client-queues with a space") << "client-queues" << "booking *";
+    QTest::addRow("client-queues with a slash") << "client-queues" << "a/b";
+    QTest::addRow("queue-idle-ttl negative") << "queue-idle-ttl" << "-1";
 }
 
 void tst_Config::badValues()
@@ -305,6 +310,8 @@ void tst_Config::lists()
                                {{QStringLiteral("SWITCHBOARD_ALLOWED_ROOMS"), QStringLiteral("order:*")}}, &c, &error));
     QCOMPARE(c.claimRooms, (QStringList{"company:{companyId}", "shop:{shopIds[]}"}));
     QCOMPARE(c.allowedRooms, QStringList{"order:*"});
+    QVERIFY(ConfigLoader::load({{QStringLiteral("client-queues"), QStringLiteral("booking_*, mail.?,")}}, {}, &c, &error));
+    QCOMPARE(c.clientQueues, (QStringList{"booking_*", "mail.?"}));
 }
 
 void tst_Config::envName_data()

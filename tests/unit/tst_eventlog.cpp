@@ -31,6 +31,7 @@ private Q_SLOTS:
     void systemRowsAreNeverSampled();
     void budgetRefreshesEverySecond();
     void longDetailIsTruncated();
+    void longFieldsAreTruncated();
     void concurrentAppends();
     void directionName();
 };
@@ -175,6 +176,24 @@ void tst_EventLog::longDetailIsTruncated()
     QCOMPARE(rows[0].detail.size(), 513); // 512 + ellipsis
     QVERIFY(rows[0].detail.endsWith(QChar(0x2026)));
     QCOMPARE(rows[1].detail, QString(512, 'y'));
+}
+
+void tst_EventLog::longFieldsAreTruncated()
+{
+    // Names, rooms and user ids come from clients too: every field is bounded.
+    EventLog log(4, 100);
+    const QString huge(1 << 20, 'h');
+    log.append(Dir::In, huge, huge, huge, 1, huge);
+    log.append(Dir::In, QString(EventLog::kMaxFieldChars, 'n'), QStringLiteral("room"), QStringLiteral("u"), 2, {});
+    const auto rows = log.since(0);
+    QCOMPARE(rows.size(), 2);
+    for (const QString &field : {rows[0].name, rows[0].room, rows[0].userId}) {
+        QCOMPARE(field.size(), EventLog::kMaxFieldChars + 1);
+        QVERIFY(field.endsWith(QChar(0x2026)));
+    }
+    QCOMPARE(rows[0].detail.size(), EventLog::kMaxDetailChars + 1);
+    QCOMPARE(rows[1].name, QString(EventLog::kMaxFieldChars, 'n'));
+    QCOMPARE(rows[1].room, QStringLiteral("room"));
 }
 
 void tst_EventLog::concurrentAppends()

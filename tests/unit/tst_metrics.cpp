@@ -19,6 +19,7 @@ private Q_SLOTS:
     void quantiles();
     void closesByCode();
     void eventsByName();
+    void eventNamesAreBounded();
     void concurrentCounting();
 };
 
@@ -117,6 +118,26 @@ void tst_Metrics::eventsByName()
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.value(QStringLiteral("a")), quint64(2));
     QCOMPARE(events.value(QStringLiteral("b")), quint64(1));
+}
+
+void tst_Metrics::eventNamesAreBounded()
+{
+    Metrics m;
+    for (int i = 0; i < Metrics::kMaxTrackedEvents + 100; ++i)
+        m.countEvent(QStringLiteral("name-%1").arg(i));
+    m.countEvent(QStringLiteral("name-0")); // tracked: still counted by name
+    m.countEvent(QStringLiteral("late"));   // not tracked: "other"
+    const auto events = m.eventsByName();
+    QCOMPARE(events.size(), Metrics::kMaxTrackedEvents + 1);
+    QCOMPARE(events.value(QStringLiteral("name-0")), quint64(2));
+    QCOMPARE(events.value(QStringLiteral("name-255")), quint64(1));
+    QVERIFY(!events.contains(QStringLiteral("name-256")));
+    QVERIFY(!events.contains(QStringLiteral("late")));
+    QCOMPARE(events.value(Metrics::otherEventsKey()), quint64(101));
+    quint64 total = 0;
+    for (quint64 c : events)
+        total += c;
+    QCOMPARE(total, quint64(Metrics::kMaxTrackedEvents + 102));
 }
 
 void tst_Metrics::concurrentCounting()

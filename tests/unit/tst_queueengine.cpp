@@ -59,6 +59,9 @@ private Q_SLOTS:
     void unsubscribeStopsNewJobsButKeepsSettling();
     void ackFromAnotherConsumerIsIgnored();
     void nextWakeCoversDelaysAndDeadlines();
+    void idleQueuesAreRemoved();
+    void queuePatterns_data();
+    void queuePatterns();
 };
 
 void TestQueueEngine::priorityThenFifo()
@@ -276,6 +279,76 @@ void TestQueueEngine::nextWakeCoversDelaysAndDeadlines()
     engine.subscribe(7, kJobs, 1, 0);
     engine.dispatch(100);
     QCOMPARE(engine.nextWakeMs(), qint64(800));
+}
+
+void TestQueueEngine::idleQueuesAreRemoved()
+{
+    QueueEngine engine(options(), [] { return 0.0; });
+    const qint64 ttl = 1000;
+    engine.ensureQueue(QStringLiteral("empty"));
+    engine.ensureQueue(QStringLiteral("dead"));
+    engine.setDeadCount(QStringLiteral("dead"), 1);
+    engine.subscribe(9, QStringLiteral("waiting"), 1, 0);
+    engine.add(message(1), 0); // "jobs": one message
+
+    QVERIFY(engine.removeIdle(0, ttl).isEmpty());      // first sight: idle from now on
+    QVERIFY(engine.removeIdle(ttl - 1, ttl).isEmpty());
+    QCOMPARE(engine.removeIdle(ttl, ttl), QStringList{QStringLiteral("empty")});
+    QVERIFY(!engine.hasQueue(QStringLiteral("empty")));
+
+    // "jobs" empties through an ack at 5000: idle from the next call on, not from before.
+    engine.subscribe(7, kJobs, 1, 0);
+    QCOMPARE(engine.dispatch(5000).size(), 1);
+    QVERIFY(engine.settle(7, kJobs, 1, true, {}, 5000));
+    QVERIFY(engine.unsubscribe(7, kJobs));
+    QVERIFY(engine.removeIdle(5000, ttl).isEmpty());
+    // Activity without a visible state change (a message in and out between two calls)
+    // restarts the clock too.
+    engine.add(message(2), 5500);
+    engine.subscribe(7, kJobs, 1, 0);
+    QCOMPARE(engine.dispatch(5500).size(), 1);
+    QVERIFY(engine.settle(7, kJobs, 2, true, {}, 5500));
+    QVERIFY(engine.unsubscribe(7, kJobs));
+    QVERIFY(engine.removeIdle(6000, ttl).isEmpty());
+    QVERIFY(engine.removeIdle(6999, ttl).isEmpty());
+    QCOMPARE(engine.removeIdle(7000, ttl), QStringList{kJobs});
+
+    // Dead letters and consumers keep a queue, however long.
+    QVERIFY(engine.removeIdle(100000, ttl).isEmpty());
+    QVERIFY(engine.hasQueue(QStringLiteral("dead")));
+    QVERIFY(engine.hasQueue(QStringLiteral("waiting")));
+    engine.consumerGone(9, 100000);
+    QVERIFY(engine.removeIdle(100000, ttl).isEmpty());
+    QCOMPARE(engine.removeIdle(101000, ttl), QStringList{QStringLiteral("waiting")});
+    QCOMPARE(engine.stats().size(), 1);
+}
+
+void TestQueueEngine::queuePatterns_data()
+{
+    QTest::addColumn<QStringList>("patterns");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("matches");
+    QTest::addRow("none") << QStringList{} << "booking_1" << false;
+    QTest::addRow("prefix star") << QStringList{"booking_*"} << "booking_1" << true;
+    QTest::addRow("star matches empty") << QStringList{"booking_*"} << "booking_" << true;
+    QTest::addRow("prefix star other") << QStringList{"booking_*"} << "bookings" << false;
+    QTest::addRow("whole name") << QStringList{"mail"} << "mail" << true;
+    QTest::addRow("no substring match") << QStringList{"mail"} << "mail2" << false;
+    QTest::addRow("question mark") << QStringList{"mail.?"} << "mail.1" << true;
+    QTest::addRow("question mark needs one") << QStringList{"mail.?"} << "mail." << false;
+    QTest::addRow("inner star") << QStringList{"a*z"} << "a:b:c:z" << true;
+    QTest::addRow("inner star backtracks") << QStringList{"a*bc"} << "abcbc" << true;
+    QTest::addRow("inner star no end") << QStringList{"a*z"} << "a:b:c:zy" << false;
+    QTest::addRow("second pattern") << QStringList{"x_*", "y_*"} << "y_1" << true;
+    QTest::addRow("match all") << QStringList{"*"} << "anything" << true;
+}
+
+void TestQueueEngine::queuePatterns()
+{
+    QFETCH(QStringList, patterns);
+    QFETCH(QString, name);
+    QFETCH(bool, matches);
+    QCOMPARE(matchesQueuePattern(patterns, name), matches);
 }
 
 QTEST_GUILESS_MAIN(TestQueueEngine)
