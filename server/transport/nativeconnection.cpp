@@ -228,10 +228,11 @@ void NativeConnection::handleSubscribe(const QJsonObject &message, bool subscrib
         return;
     }
     if (subscribe) {
-        const QString why = checkSubscribe(room);
+        const QString tooMany = roomLimitError(room);
+        const QString why = tooMany.isEmpty() ? checkSubscribe(room) : tooMany;
         if (!why.isEmpty()) {
             QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                              {QStringLiteral("code"), QStringLiteral("forbidden")},
+                              {QStringLiteral("code"), tooMany.isEmpty() ? QStringLiteral("forbidden") : QStringLiteral("too_many_rooms")},
                               {QStringLiteral("message"), why},
                               {QStringLiteral("channel"), room}};
             if (!id.isUndefined())
