@@ -206,6 +206,10 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     if (sid.isEmpty()) {
         if (!get)
             return refuse(400, eioError(2, "Bad handshake method"));
+        // A client reconnecting at once (after a shutdown's transport close) on a kept-alive
+        // connection must not open a session that would hold the draining thread.
+        if (m_shuttingDown)
+            return refuse(503, eioError(4, "Server shutting down"));
         EioSession *session = openEngineIo(socketIo, socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort()));
         if (!session)
             return refuse(503, eioError(4, "Too many pending sessions, try again later"));
