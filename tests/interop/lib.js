@@ -46,6 +46,12 @@ function client(url, options) {
   return ws;
 }
 
+/** The resident set size of process @p pid in MiB (VmRSS in /proc/<pid>/status). */
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
 function harness(binary, extraArgs = []) {
   assert.ok(binary && fs.existsSync(binary), 'pass the switchboard binary path');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-interop-'));
@@ -89,4 +95,4 @@ function harness(binary, extraArgs = []) {
   };
 }
 
-module.exports = { client, harness, internalKey };
+module.exports = { client, harness, internalKey, rssMiB };
