@@ -10,6 +10,8 @@
 #include <QtCore/QProcessEnvironment>
 #include <QtCore/QThread>
 
+#include "auth/roompolicy.h"
+
 namespace Switchboard {
 
 int ServerConfig::effectiveThreads() const
@@ -44,7 +46,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("queue-sync"), QStringLiteral("normal|full"), QStringLiteral("SQLite durability: normal survives a process crash, full also a power cut (default normal).")},
         {QStringLiteral("offline-max-per-user"), QStringLiteral("n"), QStringLiteral("Persisted emits kept per offline user; the oldest are dropped beyond it (default 1000).")},
         {QStringLiteral("handshake-timeout"), QStringLiteral("ms"), QStringLiteral("Close TCP connections that send no request within this time (default 10000).")},
-        {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims, e.g. company:{companyId},shop:{shopIds[]}.")},
+        {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims: any number of {claim} placeholders and at most one {claim[]} list each, e.g. company:{companyId},{user_type}:{sub},shop:{shopIds[]}.")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
         {QStringLiteral("socketio-path"), QStringLiteral("path"), QStringLiteral("Path of the Socket.IO endpoint (default /socket.io/).")},
         {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
@@ -218,7 +220,16 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
         c.queueFullSync = v == QLatin1String("full");
     }
     if (resolve(QStringLiteral("offline-max-per-user"), &v) && !parseNumber(QStringLiteral("offline-max-per-user"), v, 1, &c.offlineMaxPerUser, error)) return false;
-    if (resolve(QStringLiteral("claim-rooms"), &v)) c.claimRooms = splitList(v);
+    if (resolve(QStringLiteral("claim-rooms"), &v)) {
+        c.claimRooms = splitList(v);
+        for (const QString &tmpl : std::as_const(c.claimRooms)) {
+            const QString why = RoomPolicy::checkTemplate(tmpl);
+            if (!why.isEmpty()) {
+                *error = QStringLiteral("invalid value for claim-rooms: \"%1\": %2").arg(tmpl, why);
+                return false;
+            }
+        }
+    }
     if (resolve(QStringLiteral("allowed-rooms"), &v)) c.allowedRooms = splitList(v);
     if (resolve(QStringLiteral("socketio-path"), &v)) {
         if (!v.startsWith(QLatin1Char('/'))) {

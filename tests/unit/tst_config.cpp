@@ -77,6 +77,9 @@ void tst_Config::defaults()
     QCOMPARE(c.threads, 0);
     QVERIFY(c.jwtSecret.isEmpty());
     QVERIFY(c.claimRooms.isEmpty());
+    QCOMPARE(c.maxRoomsPerConnection, 1000);
+    QCOMPARE(c.maxPendingSessions, 1000);
+    QCOMPARE(c.socketioRecoveryMaxBytes, qint64(64 * 1024 * 1024));
     QVERIFY(error.isEmpty());
 }
 
@@ -225,6 +228,15 @@ void tst_Config::badValues_data()
     QTest::addRow("threads negative") << "threads" << "-2";
     QTest::addRow("log-format") << "log-format" << "xml";
     QTest::addRow("handshake-timeout empty") << "handshake-timeout" << "";
+    QTest::addRow("max-rooms-per-connection zero") << "max-rooms-per-connection" << "0";
+    QTest::addRow("max-pending-sessions zero") << "max-pending-sessions" << "0";
+    QTest::addRow("socketio-recovery-max-bytes tiny") << "socketio-recovery-max-bytes" << "100";
+    QTest::addRow("claim-rooms two lists") << "claim-rooms" << "{region[]}:{shopIds[]}";
+    QTest::addRow("claim-rooms unclosed") << "claim-rooms" << "shop:{shopIds";
+    QTest::addRow("claim-rooms stray close") << "claim-rooms" << "shop:}x";
+    QTest::addRow("claim-rooms nested") << "claim-rooms" << "{a{b}}";
+    QTest::addRow("claim-rooms empty placeholder") << "claim-rooms" << "shop:{}";
+    QTest::addRow("claim-rooms empty list placeholder") << "claim-rooms" << "shop:{[]}";
 }
 
 void tst_Config::badValues()
