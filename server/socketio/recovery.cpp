@@ -98,8 +98,9 @@ std::optional<SioRecovery::Saved> SioRecovery::take(const QString &pid, const QS
 std::optional<std::vector<std::shared_ptr<const OutboundFrame>>>
 SioRecovery::missed(const Saved &saved, const QSet<QString> &rooms, const QString &nsp, quint64 offset) const
 {
-    // Without an offset (it received no broadcast yet) everything since it connected counts.
-    const quint64 after = offset != 0 ? offset : saved.connectedOffset;
+    // Nothing from before the socket first connected, whatever offset the client claims;
+    // without an offset (it received no broadcast yet) everything since then counts.
+    const quint64 after = qMax(offset, saved.connectedOffset);
     std::vector<std::shared_ptr<const OutboundFrame>> logged;
     {
         QMutexLocker lock(&m_lock);
