@@ -35,7 +35,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_policy(config.claimRooms, config.allowedRooms)
-    , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds))
+    , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds, config.socketioRecoveryMaxBytes))
     , m_router(new Router)
 {
     registerApiRoutes(*m_router, *this);
@@ -43,6 +43,8 @@ Server::Server(const ServerConfig &config, QObject *parent)
         m_sioHooks = std::make_unique<SioTestFixture>();
     m_sampleTimer.setInterval(1000);
     connect(&m_sampleTimer, &QTimer::timeout, this, &Server::sample);
+    // The recovery window holds when emits stop too.
+    connect(&m_sampleTimer, &QTimer::timeout, this, [this] { m_sioRecovery->prune(); });
 }
 
 Server::~Server()
@@ -279,17 +281,10 @@ EmitResult Server::emitEvent(EmitRequest request)
     frame->id = request.id;
     frame->room = room;
     frame->ack = request.ack;
-    // Room and broadcast emits are kept for Socket.IO connection state recovery (acked ones
-    // carry per-socket ack ids and are not replayed, as in Socket.IO).
-    if (m_sioRecovery->enabled() && !request.ack && request.target != EmitRequest::Target::Connection)
-        m_sioRecovery->record(frame);
-
     switch (request.target) {
     case EmitRequest::Target::Room:
     case EmitRequest::Target::User:
         result.delivered = m_registry.countMembers(room, request.exceptConnectionId, request.exceptUserId);
-        for (IoWorker *worker : m_workers)
-            worker->post([worker, room, frame] { worker->deliverToRoom(room, frame); });
         break;
     case EmitRequest::Target::Broadcast:
     {
@@ -302,7 +297,29 @@ EmitResult Server::emitEvent(EmitRequest request)
                 --n;
         }
         result.delivered = qMax(0, n);
+        break;
     }
+    case EmitRequest::Target::Connection:
+        break;
+    }
+
+    // Room and broadcast emits are kept for Socket.IO connection state recovery (acked ones
+    // carry per-socket ack ids and are not replayed, as in Socket.IO). Offsets are given and
+    // posted under one lock, so every I/O thread sees them in increasing order: a socket
+    // that just had events replayed can tell a live copy of one of them (an offset it already
+    // replayed) from a newer event, whatever order the emitting threads ran in.
+    std::unique_lock<std::mutex> ordered(m_emitOrder, std::defer_lock);
+    if (m_sioRecovery->enabled() && !request.ack && request.target != EmitRequest::Target::Connection) {
+        ordered.lock();
+        m_sioRecovery->record(frame);
+    }
+    switch (request.target) {
+    case EmitRequest::Target::Room:
+    case EmitRequest::Target::User:
+        for (IoWorker *worker : m_workers)
+            worker->post([worker, room, frame] { worker->deliverToRoom(room, frame); });
+        break;
+    case EmitRequest::Target::Broadcast:
         for (IoWorker *worker : m_workers)
             worker->post([worker, frame] { worker->deliverToAll(frame); });
         break;
@@ -317,6 +334,8 @@ EmitResult Server::emitEvent(EmitRequest request)
         }
         break;
     }
+    if (ordered.owns_lock())
+        ordered.unlock();
 
     if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0) {
         // Kept until the client acknowledges it, so the stored copy asks for an ack.
@@ -348,6 +367,20 @@ EmitResult Server::emitEvent(EmitRequest request)
     m_eventLog.append(request.source == QLatin1String("client") ? EventLog::Direction::In : EventLog::Direction::Out,
                       request.event, target, request.fromUserId, 0, frame->text);
     return result;
+}
+
+bool Server::reservePendingSession()
+{
+    if (m_pendingSessions.fetch_add(1, std::memory_order_relaxed) >= m_config.maxPendingSessions) {
+        m_pendingSessions.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+    }
+    return true;
+}
+
+void Server::releasePendingSession()
+{
+    m_pendingSessions.fetch_sub(1, std::memory_order_relaxed);
 }
 
 IoWorker *Server::engineIoOwner(const QString &sid) const
@@ -407,6 +440,8 @@ bool Server::joinRoom(quint64 id, const QString &room)
     IoWorker *worker = workerFor(id);
     if (!worker || room.isEmpty())
         return false;
+    if (!m_registry.isMember(id, room) && m_registry.roomsOf(id).size() >= m_config.maxRoomsPerConnection)
+        return false; // Connection::join refuses it too; this tells the caller
     worker->post([worker, id, room] {
         if (Connection *c = worker->connection(id))
             c->join(room);

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include <QtCore/QJsonObject>
@@ -119,6 +121,11 @@ public:
     IoWorker *engineIoOwner(const QString &sid) const;
     void registerEngineIo(const QString &sid, IoWorker *worker);
     void unregisterEngineIo(const QString &sid);
+    /// Engine.IO sessions that have not connected a namespace count against
+    /// --max-pending-sessions: false when the cap is reached (the handshake is refused).
+    bool reservePendingSession();
+    void releasePendingSession();
+    int pendingSessions() const { return m_pendingSessions.load(std::memory_order_relaxed); }
 
     EmitResult emitEvent(EmitRequest request);
     /// Closes one connection (any thread). False when it is not connected.
@@ -174,6 +181,8 @@ private:
     std::unique_ptr<QueueService> m_queues;
     std::unique_ptr<SioRecovery> m_sioRecovery;
     std::unique_ptr<SioHooks> m_sioHooks;
+    std::atomic<int> m_pendingSessions{0};
+    std::mutex m_emitOrder; // recovery offsets are given and posted in one order
     mutable QMutex m_eioLock;
     QHash<QString, IoWorker *> m_eioOwners;
     Router *m_router = nullptr;

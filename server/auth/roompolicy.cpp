@@ -39,33 +39,112 @@ RoomPolicy::RoomPolicy(const QStringList &claimTemplates, const QStringList &all
     }
 }
 
+namespace {
+
+struct Part
+{
+    QString literal;  // text, when claim is empty
+    QString claim;
+    bool list = false;
+};
+
+QList<Part> parseTemplate(const QString &tmpl, QString *error)
+{
+    QList<Part> parts;
+    int lists = 0;
+    qsizetype i = 0;
+    while (i < tmpl.size()) {
+        const qsizetype open = tmpl.indexOf(QLatin1Char('{'), i);
+        const qsizetype stray = tmpl.indexOf(QLatin1Char('}'), i);
+        if (stray >= 0 && (open < 0 || stray < open)) {
+            *error = QStringLiteral("a \"}\" without \"{\" at %1").arg(stray);
+            return {};
+        }
+        if (open < 0) {
+            parts.append({tmpl.mid(i), {}, false});
+            break;
+        }
+        if (open > i)
+            parts.append({tmpl.mid(i, open - i), {}, false});
+        const qsizetype close = tmpl.indexOf(QLatin1Char('}'), open + 1);
+        const qsizetype nested = tmpl.indexOf(QLatin1Char('{'), open + 1);
+        if (close < 0 || (nested >= 0 && nested < close)) {
+            *error = QStringLiteral("the \"{\" at %1 is not closed").arg(open);
+            return {};
+        }
+        Part part;
+        part.claim = tmpl.mid(open + 1, close - open - 1);
+        part.list = part.claim.endsWith(QLatin1String("[]"));
+        if (part.list)
+            part.claim.chop(2);
+        if (part.claim.isEmpty()) {
+            *error = QStringLiteral("an empty placeholder at %1").arg(open);
+            return {};
+        }
+        if (part.list && ++lists > 1) {
+            *error = QStringLiteral("more than one list placeholder ({claim[]}); one per template");
+            return {};
+        }
+        parts.append(part);
+        i = close + 1;
+    }
+    return parts;
+}
+
+} // namespace
+
+QString RoomPolicy::checkTemplate(const QString &tmpl)
+{
+    QString error;
+    parseTemplate(tmpl, &error);
+    if (error.isEmpty() && tmpl.trimmed().isEmpty())
+        error = QStringLiteral("empty template");
+    return error;
+}
+
 QStringList RoomPolicy::expandTemplate(const QString &tmpl, const QJsonObject &claims)
 {
-    // One placeholder per template: "{claim}" for a scalar, "{claim[]}" for each array item.
-    const qsizetype open = tmpl.indexOf(QLatin1Char('{'));
-    const qsizetype close = tmpl.indexOf(QLatin1Char('}'), open + 1);
-    if (open < 0 || close < 0)
-        return {tmpl};
-    QString name = tmpl.mid(open + 1, close - open - 1);
-    const bool each = name.endsWith(QLatin1String("[]"));
-    if (each)
-        name.chop(2);
-    const QString prefix = tmpl.left(open);
-    const QString suffix = tmpl.mid(close + 1);
-    const QJsonValue value = claims.value(name);
-    QStringList out;
-    if (each && value.isArray()) {
-        for (const QJsonValue &item : value.toArray()) {
-            const QString text = claimText(item);
-            if (!text.isEmpty())
-                out << prefix + text + suffix;
+    QString error;
+    const QList<Part> parts = parseTemplate(tmpl, &error);
+    if (!error.isEmpty())
+        return {}; // refused at startup (ConfigLoader); never a literal room with braces
+    // Scalars fill in once; the list placeholder (if any) multiplies the result.
+    QString prefix;
+    QString suffix;
+    QStringList items;
+    bool seenList = false;
+    for (const Part &part : parts) {
+        QString *out = seenList ? &suffix : &prefix;
+        if (part.claim.isEmpty()) {
+            *out += part.literal;
+            continue;
         }
-    } else if (!each) {
+        const QJsonValue value = claims.value(part.claim);
+        if (part.list) {
+            if (!value.isArray())
+                return {};
+            for (const QJsonValue &item : value.toArray()) {
+                const QString text = claimText(item);
+                if (!text.isEmpty())
+                    items << text;
+            }
+            if (items.isEmpty())
+                return {};
+            seenList = true;
+            continue;
+        }
         const QString text = claimText(value);
-        if (!text.isEmpty())
-            out << prefix + text + suffix;
+        if (text.isEmpty())
+            return {};
+        *out += text;
     }
-    return out;
+    if (!seenList)
+        return {prefix};
+    QStringList rooms;
+    rooms.reserve(items.size());
+    for (const QString &item : std::as_const(items))
+        rooms << prefix + item + suffix;
+    return rooms;
 }
 
 QStringList RoomPolicy::roomsForClaims(const QString &userId, const QJsonObject &claims) const

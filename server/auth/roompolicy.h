@@ -28,7 +28,15 @@ public:
     /// Empty when allowed; otherwise the reason it is not.
     QString checkSubscribe(const QString &userId, const QString &role, const QString &room) const;
 
+    /**
+     * Rooms of one claim template: literal text with any number of "{claim}" placeholders
+     * (a scalar claim: string, number or bool) and at most one "{claim[]}" (one room per
+     * element of an array claim), e.g. "{user_type}:{sub}", "{region}:shop:{shopIds[]}".
+     * A claim that is missing, empty or of the wrong type yields no room.
+     */
     static QStringList expandTemplate(const QString &tmpl, const QJsonObject &claims);
+    /// Empty when @p tmpl is a valid template, else why not (for a startup error).
+    static QString checkTemplate(const QString &tmpl);
 
 private:
     QStringList m_templates;

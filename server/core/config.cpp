@@ -11,6 +11,8 @@
 #include <QtCore/QRegularExpression>
 #include <QtCore/QThread>
 
+#include "auth/roompolicy.h"
+
 namespace Switchboard {
 
 int ServerConfig::effectiveThreads() const
@@ -35,6 +37,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("rate-limit"), QStringLiteral("n"), QStringLiteral("Messages per second per connection (default 100).")},
         {QStringLiteral("rate-burst"), QStringLiteral("n"), QStringLiteral("Token bucket size (default 200).")},
         {QStringLiteral("max-pending-bytes"), QStringLiteral("bytes"), QStringLiteral("Outbound buffer cap per connection before it is dropped as a slow consumer (default 4194304).")},
+        {QStringLiteral("max-rooms-per-connection"), QStringLiteral("n"), QStringLiteral("Rooms one connection may be in; joins beyond it are refused with too_many_rooms (default 1000).")},
         {QStringLiteral("max-queued-emits"), QStringLiteral("n"), QStringLiteral("Emits waiting per I/O thread before new ones are refused as overloaded (default 20000).")},
         {QStringLiteral("queue-visibility-timeout"), QStringLiteral("ms"), QStringLiteral("Unacknowledged queue jobs return to the queue after this long (default 30000).")},
         {QStringLiteral("queue-backoff-base"), QStringLiteral("ms"), QStringLiteral("Retry backoff base; the delay is random in [0, base * 2^(failures-1)] (default 1000).")},
@@ -46,7 +49,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("queue-idle-ttl"), QStringLiteral("ms"), QStringLiteral("Remove queues that stay empty (no dead letters either) and without consumers this long; 0 = never (default 3600000).")},
         {QStringLiteral("offline-max-per-user"), QStringLiteral("n"), QStringLiteral("Persisted emits kept per offline user; the oldest are dropped beyond it (default 1000).")},
         {QStringLiteral("handshake-timeout"), QStringLiteral("ms"), QStringLiteral("Close TCP connections that send no request within this time (default 10000).")},
-        {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims, e.g. company:{companyId},shop:{shopIds[]}.")},
+        {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims: any number of {claim} placeholders and at most one {claim[]} list each, e.g. company:{companyId},{user_type}:{sub},shop:{shopIds[]}.")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
         {QStringLiteral("socketio-path"), QStringLiteral("path"), QStringLiteral("Path of the Socket.IO endpoint (default /socket.io/).")},
         {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
@@ -55,6 +58,8 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("socketio-connect-timeout"), QStringLiteral("ms"), QStringLiteral("Close Engine.IO sessions that do not connect a namespace within this time (default 45000).")},
         {QStringLiteral("socketio-ack-timeout"), QStringLiteral("ms"), QStringLiteral("Server-to-client acks not answered within this time are reported as failed (default 30000).")},
         {QStringLiteral("socketio-recovery-window"), QStringLiteral("s"), QStringLiteral("Connection state recovery: missed events are replayed to a client back within this many seconds; 0 = off (default 120).")},
+        {QStringLiteral("socketio-recovery-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Memory bound of the recovery log; the oldest events go first (default 67108864).")},
+        {QStringLiteral("max-pending-sessions"), QStringLiteral("n"), QStringLiteral("Engine.IO sessions that have not connected a namespace yet; beyond it handshakes are refused (HTTP 503, WebSocket close 1013) (default 1000).")},
         {QStringLiteral("socketio-namespace"), QStringLiteral("names"), QStringLiteral("Socket.IO namespaces besides /, comma-separated or repeated, e.g. /admin.")},
         {QStringLiteral("socketio-cors-origin"), QStringLiteral("origin"), QStringLiteral("Access-Control-Allow-Origin for Socket.IO long-polling from browsers; * = any (default: none).")},
         {QStringLiteral("socketio-test-fixture"), QString(), QStringLiteral("Serve the official Socket.IO/Engine.IO protocol suites' fixture (echo handlers, /engine.io/, short timers, anonymous); tests only.")},
@@ -204,6 +209,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("max-pending-bytes"), &v) && !parseNumber(QStringLiteral("max-pending-bytes"), v, qint64(1024), &c.maxPendingBytes, error)) return false;
     if (resolve(QStringLiteral("handshake-timeout"), &v) && !parseNumber(QStringLiteral("handshake-timeout"), v, 10, &c.handshakeTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("max-queued-emits"), &v) && !parseNumber(QStringLiteral("max-queued-emits"), v, 1, &c.maxQueuedEmits, error)) return false;
+    if (resolve(QStringLiteral("max-rooms-per-connection"), &v) && !parseNumber(QStringLiteral("max-rooms-per-connection"), v, 1, &c.maxRoomsPerConnection, error)) return false;
     if (resolve(QStringLiteral("queue-visibility-timeout"), &v) && !parseNumber(QStringLiteral("queue-visibility-timeout"), v, qint64(10), &c.queueVisibilityTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("queue-backoff-base"), &v) && !parseNumber(QStringLiteral("queue-backoff-base"), v, qint64(0), &c.queueBackoffBaseMs, error)) return false;
     if (resolve(QStringLiteral("queue-backoff-cap"), &v) && !parseNumber(QStringLiteral("queue-backoff-cap"), v, qint64(0), &c.queueBackoffCapMs, error)) return false;
@@ -229,7 +235,16 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     }
     if (resolve(QStringLiteral("queue-idle-ttl"), &v) && !parseNumber(QStringLiteral("queue-idle-ttl"), v, qint64(0), &c.queueIdleTtlMs, error)) return false;
     if (resolve(QStringLiteral("offline-max-per-user"), &v) && !parseNumber(QStringLiteral("offline-max-per-user"), v, 1, &c.offlineMaxPerUser, error)) return false;
-    if (resolve(QStringLiteral("claim-rooms"), &v)) c.claimRooms = splitList(v);
+    if (resolve(QStringLiteral("claim-rooms"), &v)) {
+        c.claimRooms = splitList(v);
+        for (const QString &tmpl : std::as_const(c.claimRooms)) {
+            const QString why = RoomPolicy::checkTemplate(tmpl);
+            if (!why.isEmpty()) {
+                *error = QStringLiteral("invalid value for claim-rooms: \"%1\": %2").arg(tmpl, why);
+                return false;
+            }
+        }
+    }
     if (resolve(QStringLiteral("allowed-rooms"), &v)) c.allowedRooms = splitList(v);
     if (resolve(QStringLiteral("socketio-path"), &v)) {
         if (!v.startsWith(QLatin1Char('/'))) {
@@ -244,6 +259,8 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("socketio-connect-timeout"), &v) && !parseNumber(QStringLiteral("socketio-connect-timeout"), v, 10, &c.socketioConnectTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("socketio-ack-timeout"), &v) && !parseNumber(QStringLiteral("socketio-ack-timeout"), v, 10, &c.socketioAckTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("socketio-recovery-window"), &v) && !parseNumber(QStringLiteral("socketio-recovery-window"), v, 0, &c.socketioRecoverySeconds, error)) return false;
+    if (resolve(QStringLiteral("socketio-recovery-max-bytes"), &v) && !parseNumber(QStringLiteral("socketio-recovery-max-bytes"), v, qint64(1024), &c.socketioRecoveryMaxBytes, error)) return false;
+    if (resolve(QStringLiteral("max-pending-sessions"), &v) && !parseNumber(QStringLiteral("max-pending-sessions"), v, 1, &c.maxPendingSessions, error)) return false;
     if (resolve(QStringLiteral("socketio-namespace"), &v)) {
         for (const QString &nsp : splitList(v)) {
             if (!nsp.startsWith(QLatin1Char('/')) || nsp.size() < 2 || nsp.contains(QLatin1Char(','))) {

@@ -28,6 +28,7 @@ struct ServerConfig
     qint64 maxPendingBytes = 4 * 1024 * 1024; // outbound buffer cap per connection
     int handshakeTimeoutMs = 10000;
     int maxQueuedEmits = 20000;   // per I/O thread; beyond it emits are refused as overloaded
+    int maxRoomsPerConnection = 1000; // joins beyond it are refused with too_many_rooms
     int jwtLeewaySeconds = 30;
     // Durable queues (SPEC section 4).
     qint64 queueVisibilityTimeoutMs = 30000; // unacked jobs return after this long
@@ -49,6 +50,8 @@ struct ServerConfig
     int socketioConnectTimeoutMs = 45000;
     int socketioAckTimeoutMs = 30000;         // server->client acks not answered are reported failed
     int socketioRecoverySeconds = 120;        // connection state recovery window; 0 = off
+    qint64 socketioRecoveryMaxBytes = 64 * 1024 * 1024; // recovery log bound; oldest events go first
+    int maxPendingSessions = 1000;            // Engine.IO sessions without a connected namespace
     QStringList socketioNamespaces;           // besides "/"
     QString socketioCorsOrigin;               // empty: no CORS headers; "*": any origin
     bool socketioAllowAnonymous = false;      // connect without a token (test fixture only)

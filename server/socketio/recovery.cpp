@@ -5,9 +5,19 @@
 
 namespace Switchboard {
 
-SioRecovery::SioRecovery(int windowSeconds, int maxEvents)
-    : m_windowMs(qint64(windowSeconds) * 1000), m_maxEvents(maxEvents)
+SioRecovery::SioRecovery(int windowSeconds, qint64 maxBytes)
+    : m_windowMs(qint64(windowSeconds) * 1000), m_maxBytes(maxBytes)
 {
+}
+
+void SioRecovery::socketOpened()
+{
+    m_open.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SioRecovery::socketClosed()
+{
+    m_open.fetch_sub(1, std::memory_order_relaxed);
 }
 
 quint64 SioRecovery::currentOffset() const
@@ -16,22 +26,53 @@ quint64 SioRecovery::currentOffset() const
     return m_offset;
 }
 
-void SioRecovery::prune(qint64 nowMs)
+qint64 SioRecovery::cost(const OutboundFrame &frame)
 {
-    while (!m_events.empty() && (nowMs - m_events.front().atMs > m_windowMs || int(m_events.size()) > m_maxEvents))
+    // What a logged event keeps alive: its native JSON (UTF-16), the parsed payload, and the
+    // encoded forms its first deliveries built (the native WebSocket frame, the Engine.IO
+    // message and its frame, UTF-8), about six bytes per character, plus the attachments.
+    qint64 bytes = 256 + 6 * qint64(frame.text.size());
+    for (const QByteArray &attachment : frame.attachments)
+        bytes += attachment.size();
+    return bytes;
+}
+
+void SioRecovery::pruneLocked(qint64 nowMs)
+{
+    const bool inUse = inUseLocked();
+    while (!m_events.empty()
+           && (!inUse || nowMs - m_events.front().atMs > m_windowMs || m_bytes > m_maxBytes)) {
+        m_bytes -= m_events.front().cost;
+        m_prunedUpTo = m_events.front().frame->offset;
         m_events.pop_front();
+    }
     for (auto it = m_saved.begin(); it != m_saved.end();)
         it = it->expiresMs <= nowMs ? m_saved.erase(it) : std::next(it);
 }
 
-void SioRecovery::record(const std::shared_ptr<OutboundFrame> &frame)
+void SioRecovery::prune()
 {
     const qint64 now = Server::monotonicMs();
     QMutexLocker lock(&m_lock);
+    pruneLocked(now);
+}
+
+bool SioRecovery::record(const std::shared_ptr<OutboundFrame> &frame)
+{
+    const qint64 now = Server::monotonicMs();
+    const qint64 bytes = cost(*frame);
+    QMutexLocker lock(&m_lock);
+    if (!inUseLocked()) {
+        if (!m_events.empty())
+            pruneLocked(now);
+        return false;
+    }
     frame->offset = ++m_offset;
-    m_events.push_back({frame, now});
-    if (m_events.size() % 256 == 0 || int(m_events.size()) > m_maxEvents)
-        prune(now);
+    m_events.push_back({frame, now, bytes});
+    m_bytes += bytes;
+    if (m_bytes > m_maxBytes || m_events.size() % 256 == 0)
+        pruneLocked(now);
+    return true;
 }
 
 void SioRecovery::save(const QString &pid, Saved saved)
@@ -39,36 +80,63 @@ void SioRecovery::save(const QString &pid, Saved saved)
     const qint64 now = Server::monotonicMs();
     saved.expiresMs = now + m_windowMs;
     QMutexLocker lock(&m_lock);
-    prune(now);
+    pruneLocked(now);
     m_saved.insert(pid, std::move(saved));
 }
 
-std::optional<SioRecovery::Saved> SioRecovery::find(const QString &pid, const QString &userId) const
+std::optional<SioRecovery::Saved> SioRecovery::take(const QString &pid, const QString &userId)
 {
     QMutexLocker lock(&m_lock);
-    const auto it = m_saved.constFind(pid);
-    if (it == m_saved.cend() || it->expiresMs <= Server::monotonicMs() || it->userId != userId)
+    const auto it = m_saved.find(pid);
+    if (it == m_saved.end() || it->expiresMs <= Server::monotonicMs() || it->userId != userId)
         return std::nullopt;
-    return *it;
+    Saved saved = std::move(*it);
+    m_saved.erase(it);
+    return saved;
 }
 
-std::vector<std::shared_ptr<const OutboundFrame>> SioRecovery::missed(const Saved &saved, const QString &nsp, quint64 offset) const
+std::optional<std::vector<std::shared_ptr<const OutboundFrame>>>
+SioRecovery::missed(const Saved &saved, const QSet<QString> &rooms, const QString &nsp, quint64 offset) const
 {
-    // Without an offset (it received no broadcast yet) everything since it connected counts.
-    const quint64 after = offset != 0 ? offset : saved.connectedOffset;
+    // Nothing from before the socket first connected, whatever offset the client claims;
+    // without an offset (it received no broadcast yet) everything since then counts.
+    const quint64 after = qMax(offset, saved.connectedOffset);
+    std::vector<std::shared_ptr<const OutboundFrame>> logged;
+    {
+        QMutexLocker lock(&m_lock);
+        if (after < m_prunedUpTo)
+            return std::nullopt; // some of what it missed is gone: no recovery, as in Socket.IO
+        // The log is in offset order: start at the first event after the client's offset.
+        auto first = std::partition_point(m_events.cbegin(), m_events.cend(),
+                                          [after](const Logged &l) { return l.frame->offset <= after; });
+        logged.reserve(size_t(m_events.cend() - first));
+        for (auto it = first; it != m_events.cend(); ++it)
+            logged.push_back(it->frame);
+    }
     std::vector<std::shared_ptr<const OutboundFrame>> out;
-    QMutexLocker lock(&m_lock);
-    for (const Logged &logged : m_events) {
-        const OutboundFrame &f = *logged.frame;
-        if (f.offset <= after || f.nsp != nsp)
+    for (auto &frame : logged) {
+        const OutboundFrame &f = *frame;
+        if (f.nsp != nsp)
             continue;
-        if (!f.room.isEmpty() && !saved.rooms.contains(f.room))
+        if (!f.room.isEmpty() && !rooms.contains(f.room))
             continue;
         if (f.exceptConnectionId == saved.connectionId || (!f.exceptUserId.isEmpty() && f.exceptUserId == saved.userId))
             continue;
-        out.push_back(logged.frame);
+        out.push_back(std::move(frame));
     }
     return out;
+}
+
+qint64 SioRecovery::bytes() const
+{
+    QMutexLocker lock(&m_lock);
+    return m_bytes;
+}
+
+int SioRecovery::events() const
+{
+    QMutexLocker lock(&m_lock);
+    return int(m_events.size());
 }
 
 } // namespace Switchboard

@@ -1,12 +1,16 @@
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <QtCore/QHash>
 #include <QtCore/QMutex>
-#include <QtCore/QStringList>
+#include <QtCore/QSet>
+#include <QtCore/QString>
 
 namespace Switchboard {
 
@@ -17,8 +21,12 @@ struct OutboundFrame;
  * offsets, and the state of sockets whose transport went away, for one window (seconds).
  *
  * A client that comes back within the window with its pid and last offset gets the same
- * rooms and the events it missed, in order. Thread-safe: emits record from any thread,
- * I/O threads save and recover.
+ * rooms and the events it missed, in order. The log is bounded by the window and by bytes
+ * (the oldest go first), pruned on every record and by prune() on a timer, and kept only
+ * while Socket.IO is in use: while a Socket.IO connection is open or a saved state waits to
+ * be recovered. A saved state is taken by the first socket that recovers it.
+ *
+ * Thread-safe: emits record from any thread, I/O threads save and recover.
  */
 class SioRecovery final
 {
@@ -26,36 +34,57 @@ public:
     struct Saved
     {
         QString userId;
-        QStringList rooms;
+        QSet<QString> rooms;
         QHash<QString, QString> namespaces; // namespace -> Socket.IO sid
         quint64 connectionId = 0;
         quint64 connectedOffset = 0;        // the offset counter when the socket connected
         qint64 expiresMs = 0;
     };
 
-    explicit SioRecovery(int windowSeconds, int maxEvents = 100000);
+    static constexpr qint64 kDefaultMaxBytes = 64 * 1024 * 1024;
+
+    explicit SioRecovery(int windowSeconds, qint64 maxBytes = kDefaultMaxBytes);
 
     bool enabled() const { return m_windowMs > 0; }
+    /// A Socket.IO connection opened / closed: while any is open, emits are recorded.
+    void socketOpened();
+    void socketClosed();
     /// The offset of the newest recorded emit.
     quint64 currentOffset() const;
-    /// Gives @p frame its offset and keeps it for the window.
-    void record(const std::shared_ptr<OutboundFrame> &frame);
+    /// Gives @p frame its offset and keeps it for the window, when Socket.IO is in use;
+    /// false (offset left 0) otherwise.
+    bool record(const std::shared_ptr<OutboundFrame> &frame);
 
     void save(const QString &pid, Saved saved);
-    /// The saved state of @p pid when it is recent and belongs to @p userId.
-    std::optional<Saved> find(const QString &pid, const QString &userId) const;
-    /// Emits of namespace @p nsp after @p offset that @p saved would have received.
-    std::vector<std::shared_ptr<const OutboundFrame>> missed(const Saved &saved, const QString &nsp, quint64 offset) const;
+    /// Removes and returns the saved state of @p pid when it is recent and belongs to @p userId.
+    std::optional<Saved> take(const QString &pid, const QString &userId);
+    /// Emits of namespace @p nsp after @p offset that a socket in @p rooms, once connection
+    /// @p saved.connectionId, would have received. The log is copied under the lock and
+    /// filtered outside it: O(events) pointer copies, O(1) per room lookup.
+    /// Empty (nullopt) when some of those emits were already pruned: no recovery then.
+    std::optional<std::vector<std::shared_ptr<const OutboundFrame>>>
+    missed(const Saved &saved, const QSet<QString> &rooms, const QString &nsp, quint64 offset) const;
+    /// Drops what is past the window (events and saved states); called on a timer.
+    void prune();
+
+    /// The memory an event holds while it is logged, as counted against the byte bound.
+    static qint64 cost(const OutboundFrame &frame);
+    qint64 bytes() const;
+    int events() const;
 
 private:
-    void prune(qint64 nowMs);
+    void pruneLocked(qint64 nowMs);
+    bool inUseLocked() const { return m_open.load(std::memory_order_relaxed) > 0 || !m_saved.isEmpty(); }
 
     const qint64 m_windowMs;
-    const int m_maxEvents;
+    const qint64 m_maxBytes;
+    std::atomic<int> m_open{0};
     mutable QMutex m_lock;
     quint64 m_offset = 0;
-    struct Logged { std::shared_ptr<const OutboundFrame> frame; qint64 atMs; };
+    quint64 m_prunedUpTo = 0; // newest offset no longer in the log
+    struct Logged { std::shared_ptr<const OutboundFrame> frame; qint64 atMs; qint64 cost; };
     std::deque<Logged> m_events;
+    qint64 m_bytes = 0;
     QHash<QString, Saved> m_saved;
 };
 

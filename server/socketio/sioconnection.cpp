@@ -26,6 +26,8 @@ QByteArray compact(const QJsonValue &value)
     return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
 }
 
+constexpr int kMaxAttachments = 100; // per packet (docs/socketio.md)
+
 QString randomId()
 {
     return QString::fromLatin1(QUuid::createUuid().toRfc4122().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
@@ -51,7 +53,18 @@ SioConnection::SioConnection(IoWorker &worker, Server &server, EioSession &sessi
     m_connectDeadlineMs = Server::monotonicMs() + server.config().socketioConnectTimeoutMs;
 }
 
-SioConnection::~SioConnection() = default;
+SioConnection::~SioConnection()
+{
+    releasePending();
+    if (m_countedOpen)
+        m_server.sioRecovery().socketClosed();
+}
+
+void SioConnection::releasePending()
+{
+    if (std::exchange(m_pendingSlot, false))
+        m_server.releasePendingSession();
+}
 
 // --- sending -------------------------------------------------------------------------------
 
@@ -86,22 +99,31 @@ void SioConnection::sendAck(const QString &nsp, qint64 ackId, const QJsonArray &
     sendPacket(encode(type, nsp, ackId, compact(args), int(attachments.size())), attachments);
 }
 
+bool SioConnection::overBudget()
+{
+    const qint64 pending = m_session.bufferedBytes();
+    if (pending <= m_server.config().maxPendingBytes)
+        return false;
+    m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
+    qCInfo(lcWs) << "dropping slow Socket.IO consumer" << id() << "with" << pending << "bytes unsent";
+    close(Protocol::PolicyViolation, QStringLiteral("slow consumer"));
+    return true;
+}
+
 bool SioConnection::deliver(const OutboundFrame &frame)
 {
     if (m_closing || !isActive() || !m_namespaces.contains(frame.nsp))
         return false;
-    if (frame.offset != 0) {
-        if (frame.offset <= m_lastOffset)
-            return false; // already replayed by recovery
-        m_lastOffset = frame.offset;
+    if (frame.offset != 0 && !m_replayedUpTo.isEmpty()) {
+        const auto replayed = m_replayedUpTo.constFind(frame.nsp);
+        if (replayed != m_replayedUpTo.cend()) {
+            if (frame.offset <= *replayed)
+                return false; // already sent by the replay
+            m_replayedUpTo.erase(replayed); // every later one is newer still
+        }
     }
-    const qint64 pending = m_session.bufferedBytes();
-    if (pending > m_server.config().maxPendingBytes) {
-        m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
-        qCInfo(lcWs) << "dropping slow Socket.IO consumer" << id() << "with" << pending << "bytes unsent";
-        close(Protocol::PolicyViolation, QStringLiteral("slow consumer"));
+    if (overBudget())
         return false;
-    }
     if (frame.ack) {
         // The client answers with the ack id; the answer settles the emit like a native ack.
         const qint64 ackId = m_nextAckId++;
@@ -126,10 +148,18 @@ bool SioConnection::onMessage(const QByteArray &data, bool binary)
     if (binary) {
         if (!m_hasPartial)
             return false; // an attachment nobody announced
+        // Attachments of one packet together stay within one Engine.IO payload.
+        m_partialBytes += data.size();
+        if (m_partialBytes > m_server.config().socketioMaxPayload) {
+            qCInfo(lcWs) << "closing Socket.IO session" << m_session.sid() << "on attachments over"
+                         << m_server.config().socketioMaxPayload << "bytes";
+            return false;
+        }
         m_partialAttachments.append(data);
         if (m_partialAttachments.size() < m_partial.attachments)
             return true;
         m_hasPartial = false;
+        m_partialBytes = 0;
         return handlePacket(m_partial, std::exchange(m_partialAttachments, {}));
     }
     if (m_hasPartial)
@@ -142,8 +172,13 @@ bool SioConnection::onMessage(const QByteArray &data, bool binary)
         return false;
     }
     if (packet.attachments > 0) {
+        // Nothing is kept for a session that has not connected: binary before CONNECT closes it.
+        if (!isActive()) {
+            qCInfo(lcWs) << "closing Socket.IO session" << m_session.sid() << "on a binary packet before CONNECT";
+            return false;
+        }
         // As many placeholders as announced attachments, numbered 0..n-1, at most 100.
-        if (packet.attachments > 100 || countPlaceholders(QJsonDocument::fromJson(packet.data).array()) != packet.attachments)
+        if (packet.attachments > kMaxAttachments || countPlaceholders(QJsonDocument::fromJson(packet.data).array()) != packet.attachments)
             return false;
         m_partial = packet;
         m_hasPartial = true;
@@ -234,17 +269,25 @@ bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
     QStringList rooms = claims.isEmpty() && userId == QLatin1String("anonymous")
         ? QStringList() : m_server.roomPolicy().roomsForClaims(userId, claims);
     metrics.connectionsTotal.fetch_add(1, std::memory_order_relaxed);
+    releasePending();
     SioRecovery &recovery = m_server.sioRecovery();
     if (recovery.enabled()) {
+        // Counted before the offset is read: from here on emits are recorded for it.
+        recovery.socketOpened();
+        m_countedOpen = true;
         m_connectedOffset = recovery.currentOffset();
-        m_lastOffset = m_connectedOffset;
-        // A client back within the window gets its rooms back (the events come per namespace).
+        // A client back within the window gets its rooms back (the events come per
+        // namespace). The saved state is taken: a second socket with the same pid gets none.
         const QString pid = auth.value(QLatin1String("pid")).toString();
         if (!pid.isEmpty()) {
-            if (const auto saved = recovery.find(pid, userId)) {
-                for (const QString &room : saved->rooms) {
-                    if (!rooms.contains(room))
+            m_saved = recovery.take(pid, userId);
+            if (m_saved) {
+                QSet<QString> have(rooms.cbegin(), rooms.cend());
+                for (const QString &room : std::as_const(m_saved->rooms)) {
+                    if (!have.contains(room)) {
+                        have.insert(room);
                         rooms << room;
+                    }
                 }
                 m_pid = pid;
             }
@@ -283,14 +326,21 @@ void SioConnection::handleConnect(const Packet &packet)
         }
     }
     QString sid = m_namespaces.value(nsp);
+    // The same pid back (taken in authenticate()), for a namespace it had: socket.recovered
+    // is true on the client, and what it missed follows, unless some of that is gone.
     bool recovered = false;
-    std::optional<SioRecovery::Saved> saved;
-    const QString pid = auth.value(QLatin1String("pid")).toString();
-    if (!m_pid.isEmpty() && pid == m_pid)
-        saved = m_server.sioRecovery().find(pid, userId());
-    if (saved && saved->namespaces.contains(nsp)) {
-        sid = saved->namespaces.value(nsp);
-        recovered = true;
+    const quint64 offset = auth.value(QLatin1String("offset")).toString().toULongLong();
+    std::optional<std::vector<std::shared_ptr<const OutboundFrame>>> missed;
+    if (m_saved && sid.isEmpty() && auth.value(QLatin1String("pid")).toString() == m_pid) {
+        const auto saved = m_saved->namespaces.constFind(nsp);
+        if (saved != m_saved->namespaces.cend()) {
+            missed = m_server.sioRecovery().missed(*m_saved, m_rooms, nsp, offset);
+            if (missed) {
+                sid = *saved;
+                recovered = true;
+            }
+            m_saved->namespaces.erase(saved); // once per namespace
+        }
     }
     if (sid.isEmpty())
         sid = randomId();
@@ -300,19 +350,34 @@ void SioConnection::handleConnect(const Packet &packet)
         reply.insert(QStringLiteral("pid"), m_pid);
     m_session.sendMessage(encode(Connect, nsp, -1, compact(reply)));
     if (recovered) {
-        // The same pid back: socket.recovered is true on the client, and what it missed follows.
-        const quint64 offset = auth.value(QLatin1String("offset")).toString().toULongLong();
-        // Live deliveries of anything replayed here are dropped by offset (deliver()).
-        for (const auto &frame : m_server.sioRecovery().missed(*saved, nsp, offset)) {
-            sendShared(*frame);
-            m_lastOffset = qMax(m_lastOffset, frame->offset);
-        }
+        if (!replay(nsp, *missed))
+            return;
         qCDebug(lcWs) << "Socket.IO connection" << id() << "recovered" << nsp;
     }
     if (SioHooks *hooks = m_server.sioHooks())
         hooks->connected(*this, nsp, auth);
     if (nsp == QLatin1String("/"))
         sendOffline();
+}
+
+bool SioConnection::replay(const QString &nsp, const std::vector<std::shared_ptr<const OutboundFrame>> &frames)
+{
+    // Replays count against the same outbound budget as live frames: a socket that does not
+    // read is dropped as a slow consumer instead of buffering the whole log.
+    quint64 high = 0;
+    for (const auto &frame : frames) {
+        sendShared(*frame);
+        high = qMax(high, frame->offset);
+        // Inside a write batch the bytes are only collected; flushed, they show as unsent.
+        if (WsStream::Batch::pending() > 0)
+            WsStream::Batch::flush();
+        if (overBudget())
+            return false;
+    }
+    // Live deliveries of anything replayed here may still be on their way: skipped by offset.
+    if (high != 0)
+        m_replayedUpTo.insert(nsp, high);
+    return true;
 }
 
 void SioConnection::sendOffline()
@@ -389,6 +454,11 @@ bool SioConnection::handleRoomEvent(const QString &event, const QJsonArray &args
     }
     const QString room = QString(rule->tmpl).replace(QStringLiteral("{}"), value);
     if (rule->join) {
+        const QString tooMany = roomLimitError(room);
+        if (!tooMany.isEmpty()) {
+            fail(nsp, ackId, QStringLiteral("too_many_rooms"), tooMany);
+            return true;
+        }
         const QString why = checkSubscribe(room);
         if (!why.isEmpty()) {
             fail(nsp, ackId, room.size() > RoomPolicy::kMaxRoomLength ? QStringLiteral("invalid_room") : QStringLiteral("forbidden"), why);
@@ -506,8 +576,17 @@ void SioConnection::close(int code, const QString &reason)
     if (m_closing)
         return;
     m_closing = true;
-    m_recoverable = false;
     m_closeCode = code;
+    if (code == Protocol::GoingAway) {
+        // The server is going away (SIGTERM, console Stop): only the transport ends, as with
+        // Socket.IO's io.close(). Clients see "transport close" and reconnect by themselves;
+        // a DISCONNECT would read "io server disconnect", which socket.io-client treats as
+        // final. The state is saved, for a server that is started again in this process.
+        m_session.close(reason);
+        return;
+    }
+    // Anything else (an admin disconnect, a slow consumer, abuse) is socket.disconnect(true).
+    m_recoverable = false;
     for (auto it = m_namespaces.cbegin(); it != m_namespaces.cend(); ++it)
         m_session.sendMessage(encode(Disconnect, it.key(), -1, {}));
     m_session.close(reason);
@@ -521,18 +600,22 @@ void SioConnection::abort()
 
 void SioConnection::onClose(const QString &reason, bool byClient)
 {
+    releasePending();
     if (!isActive())
         return;
     SioRecovery &recovery = m_server.sioRecovery();
     if (recovery.enabled() && m_recoverable && !m_pid.isEmpty() && !m_namespaces.isEmpty()) {
         SioRecovery::Saved saved;
         saved.userId = userId();
-        saved.rooms = m_rooms.values();
+        saved.rooms = m_rooms;
         saved.namespaces = m_namespaces;
         saved.connectionId = id();
         saved.connectedOffset = m_connectedOffset;
         recovery.save(m_pid, std::move(saved));
     }
+    // After the save: the log is kept while either an open socket or a saved state needs it.
+    if (std::exchange(m_countedOpen, false))
+        recovery.socketClosed();
     const int code = m_closeCode ? m_closeCode
         : reason == QLatin1String("ping timeout") || reason == QLatin1String("transport close") ? 1006
         : byClient ? 1000 : 1002;

@@ -4,6 +4,7 @@
 
 #include "eiosession.h"
 #include "packets.h"
+#include "recovery.h"
 #include "transport/connection.h"
 
 namespace Switchboard {
@@ -35,6 +36,8 @@ class SioConnection final : public Connection, public EioHandler
     Q_DISABLE_COPY_MOVE(SioConnection)
 
 public:
+    /// Takes over the pending-session slot the caller reserved (Server::reservePendingSession);
+    /// it is given back when the socket connects a namespace or the session ends.
     SioConnection(IoWorker &worker, Server &server, EioSession &session, const QString &address);
     ~SioConnection() override;
 
@@ -72,6 +75,11 @@ private:
     void sendPacket(const QByteArray &packet, const QList<QByteArray> &attachments = {});
     /// A broadcast frame's shared Engine.IO message, and its attachments.
     void sendShared(const OutboundFrame &frame);
+    /// Replays what a recovered socket missed on @p nsp; false when it was dropped as slow.
+    bool replay(const QString &nsp, const std::vector<std::shared_ptr<const OutboundFrame>> &frames);
+    /// Over --max-pending-bytes: counted, logged and closed 1008 (whatever is being sent).
+    bool overBudget();
+    void releasePending();
     void fail(const QString &nsp, qint64 ackId, const QString &code, const QString &message);
 
     EioSession &m_session;
@@ -79,7 +87,13 @@ private:
     QHash<QString, QString> m_namespaces;   // connected namespace -> Socket.IO sid
     QString m_pid;                          // recovery id (empty when recovery is off)
     quint64 m_connectedOffset = 0;
-    quint64 m_lastOffset = 0;               // newest recovery offset sent (replays vs live)
+    std::optional<SioRecovery::Saved> m_saved; // the state this socket recovered (taken)
+    // Per namespace, the newest offset replayed: live copies of replayed events still on
+    // their way to this thread are skipped (offsets reach a thread in increasing order, so
+    // the first live event past it ends the check).
+    QHash<QString, quint64> m_replayedUpTo;
+    bool m_pendingSlot = true;              // holds a --max-pending-sessions slot
+    bool m_countedOpen = false;             // counted in SioRecovery::socketOpened()
     bool m_recoverable = true;              // false after a client or server disconnect
     bool m_closing = false;
     int m_closeCode = 0;
@@ -87,6 +101,7 @@ private:
     // A binary packet waiting for its attachments.
     SocketIo::Packet m_partial;
     QList<QByteArray> m_partialAttachments;
+    qint64 m_partialBytes = 0;
     bool m_hasPartial = false;
     // Server->client acks waiting for the client: ack id -> emit id (or persisted event id).
     struct PendingAck { QString emitId; qint64 deadlineMs = 0; bool offline = false; };

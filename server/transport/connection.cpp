@@ -41,8 +41,16 @@ void Connection::activate(std::shared_ptr<ConnectionInfo> info, const QStringLis
     m_info = std::move(info);
     m_limiter = RateLimiter(config.rateLimit, config.rateBurst, Server::monotonicMs());
     m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
-    m_server.registry().add(m_info, rooms);
-    for (const QString &room : rooms) {
+    QStringList kept = rooms;
+    if (kept.size() > config.maxRoomsPerConnection) {
+        // Claim and recovered rooms beyond the cap are not joined (the first ones, user: and
+        // role: among them, are).
+        qCWarning(lcWs) << "connection" << m_info->id << "of user" << m_info->userId << "has" << kept.size()
+                        << "rooms from its token and recovery; joining the first" << config.maxRoomsPerConnection;
+        kept.resize(config.maxRoomsPerConnection);
+    }
+    m_server.registry().add(m_info, kept);
+    for (const QString &room : std::as_const(kept)) {
         m_rooms.insert(room);
         m_worker.indexJoin(this, room);
     }
@@ -81,7 +89,7 @@ void Connection::finish(int closeCode, const QString &detail)
 
 bool Connection::join(const QString &room)
 {
-    if (m_rooms.contains(room))
+    if (m_rooms.contains(room) || m_rooms.size() >= m_server.config().maxRoomsPerConnection)
         return false;
     m_rooms.insert(room);
     m_worker.indexJoin(this, room);
@@ -147,6 +155,14 @@ bool Connection::settleOffline(const QString &eventId)
         m_server.metrics().offlineDelivered.fetch_add(1, std::memory_order_relaxed);
     m_offline.erase(kept);
     return true;
+}
+
+QString Connection::roomLimitError(const QString &room) const
+{
+    const int max = m_server.config().maxRoomsPerConnection;
+    if (m_rooms.size() < max || m_rooms.contains(room))
+        return {};
+    return QStringLiteral("a connection can be in at most %1 rooms; leave one first").arg(max);
 }
 
 QString Connection::checkSubscribe(const QString &room) const

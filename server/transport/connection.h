@@ -50,6 +50,8 @@ public:
     /// Heartbeat bookkeeping, called by the worker's single sweep timer.
     virtual void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) = 0;
 
+    /// False when already in @p room, or when it would exceed --max-rooms-per-connection
+    /// (callers answer too_many_rooms first, see roomLimitError()).
     bool join(const QString &room);
     bool leave(const QString &room);
 
@@ -71,6 +73,9 @@ protected:
     bool settleOffline(const QString &eventId);
     /// The server's check for subscribing to @p room: empty when allowed.
     QString checkSubscribe(const QString &room) const;
+    /// Empty when joining @p room stays within --max-rooms-per-connection, else the message
+    /// of the too_many_rooms error.
+    QString roomLimitError(const QString &room) const;
 
     IoWorker &m_worker;
     Server &m_server;

@@ -132,6 +132,15 @@ const QByteArray &OutboundFrame::nativeFrame() const
 EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address)
 {
     const ServerConfig &config = m_server.config();
+    // A session that has not connected a namespace is unauthenticated: it holds a slot of
+    // --max-pending-sessions until it does (SioConnection gives it back) or goes.
+    if (socketIo && !m_server.reservePendingSession()) {
+        qCInfo(lcWs) << "refusing Engine.IO session from" << address << "over" << config.maxPendingSessions
+                     << "pending sessions";
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
+                                   QStringLiteral("too many pending Socket.IO sessions (%1)").arg(config.maxPendingSessions));
+        return nullptr;
+    }
     EioSession::Settings settings;
     settings.pingIntervalMs = config.socketioPingIntervalMs;
     settings.pingTimeoutMs = config.socketioPingTimeoutMs;
@@ -197,7 +206,13 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     if (sid.isEmpty()) {
         if (!get)
             return refuse(400, eioError(2, "Bad handshake method"));
+        // A client reconnecting at once (after a shutdown's transport close) on a kept-alive
+        // connection must not open a session that would hold the draining thread.
+        if (m_shuttingDown)
+            return refuse(503, eioError(4, "Server shutting down"));
         EioSession *session = openEngineIo(socketIo, socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort()));
+        if (!session)
+            return refuse(503, eioError(4, "Too many pending sessions, try again later"));
         answerHeld(token, 200, session->openPacket());
         return EngineIoRequest::Handled;
     }
@@ -237,7 +252,8 @@ void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
     QTcpSocket *socket = held.socket;
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)
         return;
-    const char *reason = status == 200 ? "OK" : status == 204 ? "No Content" : status == 413 ? "Payload Too Large" : "Bad Request";
+    const char *reason = status == 200 ? "OK" : status == 204 ? "No Content" : status == 413 ? "Payload Too Large"
+        : status == 503 ? "Service Unavailable" : "Bad Request";
     QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n";
     out += status == 200 ? "Content-Type: text/plain; charset=UTF-8\r\n" : "Content-Type: application/json\r\n";
     out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
@@ -263,6 +279,11 @@ void IoWorker::acceptEngineIo(const WsUpgrade &upgrade, bool socketIo)
     }
     if (sid.isEmpty()) {
         EioSession *session = openEngineIo(socketIo, upgrade.peer);
+        if (!session) {
+            reject(new WsStream(upgrade.descriptor, this), Protocol::TryAgainLater,
+                   QStringLiteral("too many pending sessions, try again later"));
+            return;
+        }
         session->startWebSocket(new WsStream(upgrade.descriptor));
         return;
     }

@@ -134,7 +134,8 @@ private:
     void sweepEngineIo();
     void deliver(Connection *connection, const OutboundFrame &frame);
     void acceptEngineIo(const WsUpgrade &upgrade, bool socketIo);
-    /// A new Engine.IO session on this thread, carrying Socket.IO or (fixture) an echo.
+    /// A new Engine.IO session on this thread, carrying Socket.IO or (fixture) an echo; null
+    /// when --max-pending-sessions Socket.IO sessions have not connected yet.
     EioSession *openEngineIo(bool socketIo, const QString &address);
     /// An upgrade WebSocket for session @p sid, which lives on this thread.
     void adoptProbe(qintptr descriptor, const QString &sid);

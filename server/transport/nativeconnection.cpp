@@ -246,11 +246,13 @@ void NativeConnection::handleSubscribe(const QJsonObject &message, bool subscrib
         return;
     }
     if (subscribe) {
-        const QString why = checkSubscribe(room);
+        const QString tooMany = roomLimitError(room);
+        const QString why = tooMany.isEmpty() ? checkSubscribe(room) : tooMany;
         if (!why.isEmpty()) {
             const bool tooLong = room.size() > RoomPolicy::kMaxRoomLength;
             QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                              {QStringLiteral("code"), tooLong ? QStringLiteral("invalid_room") : QStringLiteral("forbidden")},
+                              {QStringLiteral("code"), !tooMany.isEmpty() ? QStringLiteral("too_many_rooms")
+                                                       : tooLong ? QStringLiteral("invalid_room") : QStringLiteral("forbidden")},
                               {QStringLiteral("message"), why},
                               {QStringLiteral("channel"), room}};
             if (!id.isUndefined())

@@ -106,6 +106,10 @@ void TestBinary::badFlagValueFailsClearly_data()
     QTest::addRow("port out of range") << QStringList{"--headless", "--port", "70000"} << "invalid value for port";
     QTest::addRow("log format") << QStringList{"--headless", "--log-format", "xml"} << "log-format";
     QTest::addRow("unknown option") << QStringList{"--headless", "--no-such-flag"} << "no-such-flag";
+    QTest::addRow("claim template with two lists") << QStringList{"--headless", "--claim-rooms", "{a[]}:{b[]}"}
+                                                   << "invalid value for claim-rooms: \"{a[]}:{b[]}\": more than one list placeholder";
+    QTest::addRow("claim template unbalanced") << QStringList{"--headless", "--claim-rooms", "shop:{shopIds[]"}
+                                               << "invalid value for claim-rooms: \"shop:{shopIds[]\": the \"{\" at 5 is not closed";
     QTest::addRow("missing config file") << QStringList{"--headless", "--config", "/nonexistent/sb.json"} << "cannot read config file";
 }
 

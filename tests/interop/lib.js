@@ -46,14 +46,23 @@ function client(url, options) {
   return ws;
 }
 
+/** The resident set size of process @p pid in MiB (VmRSS in /proc/<pid>/status). */
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
 function harness(binary, extraArgs = []) {
   assert.ok(binary && fs.existsSync(binary), 'pass the switchboard binary path');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-interop-'));
 
-  function startServer() {
+  /** Starts the binary; @p moreArgs may override the defaults --port 0 and --threads 2. */
+  function startServer(moreArgs = []) {
     return new Promise((resolve, reject) => {
-      const child = spawn(binary, ['--headless', '--port', '0', '--data-dir', dataDir,
-        '--internal-key', internalKey, '--threads', '2', ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const args = [...extraArgs, ...moreArgs];
+      const defaults = [['--port', '0'], ['--threads', '2']].filter(([flag]) => !args.includes(flag)).flat();
+      const child = spawn(binary, ['--headless', ...defaults, '--data-dir', dataDir,
+        '--internal-key', internalKey, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
       let log = '';
       const timer = setTimeout(() => reject(new Error('server did not start:\n' + log)), 15000);
       child.stderr.on('data', (chunk) => {
@@ -86,4 +95,4 @@ function harness(binary, extraArgs = []) {
   };
 }
 
-module.exports = { client, harness, internalKey };
+module.exports = { client, harness, internalKey, rssMiB };

@@ -79,6 +79,9 @@ void tst_Config::defaults()
     QVERIFY(c.claimRooms.isEmpty());
     QVERIFY(c.clientQueues.isEmpty()); // clients consume only existing queues
     QCOMPARE(c.queueIdleTtlMs, qint64(3600000));
+    QCOMPARE(c.maxRoomsPerConnection, 1000);
+    QCOMPARE(c.maxPendingSessions, 1000);
+    QCOMPARE(c.socketioRecoveryMaxBytes, qint64(64 * 1024 * 1024));
     QVERIFY(error.isEmpty());
 }
 
@@ -230,6 +233,15 @@ void tst_Config::badValues_data()
     QTest::addRow("client-queues with a space") << "client-queues" << "booking *";
     QTest::addRow("client-queues with a slash") << "client-queues" << "a/b";
     QTest::addRow("queue-idle-ttl negative") << "queue-idle-ttl" << "-1";
+    QTest::addRow("max-rooms-per-connection zero") << "max-rooms-per-connection" << "0";
+    QTest::addRow("max-pending-sessions zero") << "max-pending-sessions" << "0";
+    QTest::addRow("socketio-recovery-max-bytes tiny") << "socketio-recovery-max-bytes" << "100";
+    QTest::addRow("claim-rooms two lists") << "claim-rooms" << "{region[]}:{shopIds[]}";
+    QTest::addRow("claim-rooms unclosed") << "claim-rooms" << "shop:{shopIds";
+    QTest::addRow("claim-rooms stray close") << "claim-rooms" << "shop:}x";
+    QTest::addRow("claim-rooms nested") << "claim-rooms" << "{a{b}}";
+    QTest::addRow("claim-rooms empty placeholder") << "claim-rooms" << "shop:{}";
+    QTest::addRow("claim-rooms empty list placeholder") << "claim-rooms" << "shop:{[]}";
 }
 
 void tst_Config::badValues()

@@ -13,6 +13,8 @@ class tst_RoomPolicy : public QObject
 private Q_SLOTS:
     void expandTemplate_data();
     void expandTemplate();
+    void checkTemplate_data();
+    void checkTemplate();
     void roomsForClaims_data();
     void roomsForClaims();
     void checkSubscribe_data();
@@ -42,6 +44,51 @@ void tst_RoomPolicy::expandTemplate_data()
     QTest::addRow("scalar for array placeholder") << "shop:{shopIds[]}" << QJsonObject{{"shopIds", 5}} << QStringList{};
     QTest::addRow("suffix kept") << "team:{teamId}:chat" << QJsonObject{{"teamId", 9}} << QStringList{"team:9:chat"};
     QTest::addRow("no placeholder") << "lobby" << QJsonObject{} << QStringList{"lobby"};
+    // Several placeholders (issue 12, finding 14).
+    const QJsonObject rider{{"user_type", "rider"}, {"sub", "u7"}, {"region", "eu"}, {"shopIds", QJsonArray{1, "b"}}};
+    QTest::addRow("two scalars") << "{user_type}:{sub}" << rider << QStringList{"rider:u7"};
+    QTest::addRow("three scalars and text") << "r/{region}/{user_type}/{sub}!" << rider << QStringList{"r/eu/rider/u7!"};
+    QTest::addRow("adjacent placeholders") << "{user_type}{sub}" << rider << QStringList{"rideru7"};
+    QTest::addRow("same claim twice") << "{sub}-{sub}" << rider << QStringList{"u7-u7"};
+    QTest::addRow("scalar before list") << "{region}:{shopIds[]}" << rider << QStringList{"eu:1", "eu:b"};
+    QTest::addRow("scalars around list") << "{region}:shop:{shopIds[]}:{user_type}" << rider
+                                         << QStringList{"eu:shop:1:rider", "eu:shop:b:rider"};
+    QTest::addRow("list first") << "{shopIds[]}@{region}" << rider << QStringList{"1@eu", "b@eu"};
+    QTest::addRow("one of two claims missing") << "{user_type}:{sub}" << QJsonObject{{"sub", "u7"}} << QStringList{};
+    QTest::addRow("scalar missing, list present") << "{zone}:{shopIds[]}" << rider << QStringList{};
+    QTest::addRow("list missing, scalar present") << "{region}:{tags[]}" << rider << QStringList{};
+    QTest::addRow("list empty, scalar present") << "{region}:{shopIds[]}" << QJsonObject{{"region", "eu"}, {"shopIds", QJsonArray{}}} << QStringList{};
+    QTest::addRow("invalid template yields nothing") << "{a[]}:{b[]}" << QJsonObject{{"a", QJsonArray{1}}, {"b", QJsonArray{2}}} << QStringList{};
+}
+
+void tst_RoomPolicy::checkTemplate_data()
+{
+    QTest::addColumn<QString>("tmpl");
+    QTest::addColumn<QString>("error"); // a part of the message; empty = valid
+
+    QTest::addRow("literal") << "lobby" << "";
+    QTest::addRow("one scalar") << "company:{companyId}" << "";
+    QTest::addRow("one list") << "shop:{shopIds[]}" << "";
+    QTest::addRow("two scalars") << "{user_type}:{sub}" << "";
+    QTest::addRow("scalars and a list") << "{region}:{user_type}:{shopIds[]}" << "";
+    QTest::addRow("two lists") << "{a[]}:{b[]}" << "more than one list placeholder";
+    QTest::addRow("unclosed") << "shop:{shopIds" << "is not closed";
+    QTest::addRow("nested") << "{a{b}}" << "is not closed";
+    QTest::addRow("stray close") << "a}b" << "without";
+    QTest::addRow("empty placeholder") << "x:{}" << "empty placeholder";
+    QTest::addRow("empty list placeholder") << "x:{[]}" << "empty placeholder";
+    QTest::addRow("empty template") << "" << "empty template";
+}
+
+void tst_RoomPolicy::checkTemplate()
+{
+    QFETCH(QString, tmpl);
+    QFETCH(QString, error);
+    const QString why = RoomPolicy::checkTemplate(tmpl);
+    if (error.isEmpty())
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+    else
+        QVERIFY2(why.contains(error), qPrintable(QStringLiteral("got \"%1\"").arg(why)));
 }
 
 void tst_RoomPolicy::expandTemplate()
@@ -81,6 +128,8 @@ void tst_RoomPolicy::roomsForClaims_data()
     QTest::addRow("everything") << tmpl << "u1"
                                 << QJsonObject{{"role", "admin"}, {"rooms", QJsonArray{"lobby"}}, {"companyId", "acme"}, {"shopIds", QJsonArray{1}}}
                                 << QStringList{"user:u1", "role:admin", "lobby", "company:acme", "shop:1"};
+    QTest::addRow("two placeholders") << QStringList{"{user_type}:{sub}"} << "u7" << QJsonObject{{"sub", "u7"}, {"user_type", "rider"}}
+                                      << QStringList{"user:u7", "rider:u7"};
     QTest::addRow("over-long template room dropped") << QStringList{"company:{companyId}"} << "42"
                                                      << QJsonObject{{"companyId", QString(RoomPolicy::kMaxRoomLength, 'c')}}
                                                      << QStringList{"user:42"};
