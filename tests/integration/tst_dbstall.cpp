@@ -9,6 +9,7 @@
 #include <QtSql/QSqlQuery>
 #include <QtTest/QtTest>
 
+#include "http/httpfront.h"
 #include "testsupport.h"
 
 using namespace Switchboard;
@@ -138,6 +139,7 @@ private Q_SLOTS:
     void persistOnLockedOfflineDatabaseDoesNotStallConnects();
     void pipelinedRequestsAreAnsweredInOrderBehindADeferredOne();
     void deferredAnswerForAGoneClientIsDropped();
+    void tooManyRequestsBehindADeferredOneCloseTheConnection();
 };
 
 void TestDbStall::enqueueOnLockedQueueDatabaseDoesNotStallSockets()
@@ -264,6 +266,36 @@ void TestDbStall::deferredAnswerForAGoneClientIsDropped()
     QTRY_COMPARE(readyOf(ts, QStringLiteral("gone")), 1);
     const HttpReply health = http("GET", ts.httpUrl(QStringLiteral("/health")));
     QCOMPARE(health.status, 200);
+}
+
+void TestDbStall::tooManyRequestsBehindADeferredOneCloseTheConnection()
+{
+    TestServer ts(oneThread());
+    QVERIFY(ts.start());
+    DatabaseLock lock(ts.dataDir() + QStringLiteral("/queues.db"));
+    QVERIFY(lock.isLocked());
+    // Positive control first: the cap's worth of requests waits and is answered in order.
+    RawHttp patient;
+    QVERIFY(patient.connectTo(ts.port()));
+    QByteArray within = RawHttp::request("POST", "/api/queues/capped/messages", enqueueBody(1));
+    for (int i = 0; i < HttpFront::kMaxParked; ++i)
+        within += RawHttp::request("GET", "/health");
+    RawHttp greedy;
+    QVERIFY(greedy.connectTo(ts.port()));
+    QByteArray beyond = RawHttp::request("POST", "/api/queues/capped/messages", enqueueBody(2));
+    for (int i = 0; i < HttpFront::kMaxParked + 1; ++i)
+        beyond += RawHttp::request("GET", "/health");
+    const quint64 before = httpRequests(ts);
+    patient.send(within);
+    greedy.send(beyond);
+    QTRY_COMPARE(httpRequests(ts), before + 2 * (HttpFront::kMaxParked + 1) + 1);
+    QTRY_COMPARE(greedy.socket().state(), QAbstractSocket::UnconnectedState);
+    QVERIFY(greedy.answers().isEmpty());
+    lock.release();
+    QTRY_COMPARE(patient.answers().size(), HttpFront::kMaxParked + 1);
+    QCOMPARE(patient.answers().constFirst().status, 202);
+    QCOMPARE(patient.answers().constLast().status, 200);
+    QCOMPARE(patient.socket().state(), QAbstractSocket::ConnectedState);
 }
 
 QTEST_MAIN(TestDbStall)
