@@ -338,24 +338,39 @@ EmitResult Server::emitEvent(EmitRequest request)
         ordered.unlock();
 
     if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0) {
+        if (!m_offline.isOpen()) {
+            result.code = QStringLiteral("unavailable");
+            result.error = QStringLiteral("could not keep the event for offline user %1: offline store is not open").arg(request.userId);
+            return result;
+        }
         // Kept until the client acknowledges it, so the stored copy asks for an ack.
         QJsonObject kept = message;
         kept.insert(QStringLiteral("ack"), true);
         kept.insert(QStringLiteral("persisted"), true);
-        QString storeError;
-        int dropped = 0;
-        if (!m_offline.store(request.userId, Protocol::encode(kept), m_config.offlineMaxPerUser, &dropped, &storeError)) {
-            result.code = QStringLiteral("unavailable");
-            result.error = QStringLiteral("could not keep the event for offline user %1: %2").arg(request.userId, storeError);
-            return result;
-        }
-        m_metrics.offlineStored.fetch_add(1, std::memory_order_relaxed);
-        if (dropped > 0) {
-            m_metrics.offlineDropped.fetch_add(quint64(dropped), std::memory_order_relaxed);
-            qCInfo(lcQueue) << "dropped" << dropped << "oldest offline events of user" << request.userId
-                            << "over the bound of" << m_config.offlineMaxPerUser;
-        }
+        // Committed on the offline store's thread, never on the caller's (an I/O thread, the
+        // GUI): an emitter that must know when it is durable (the HTTP route) is called back.
         result.persisted = true;
+        result.persistPending = bool(request.whenPersisted);
+        m_offline.store(request.userId, Protocol::encode(kept), m_config.offlineMaxPerUser,
+                        [this, userId = request.userId, done = std::move(request.whenPersisted), result](const OfflineStore::Stored &stored) {
+                            EmitResult outcome = result;
+                            outcome.persistPending = false;
+                            if (!stored.ok) {
+                                outcome.persisted = false;
+                                outcome.code = QStringLiteral("unavailable");
+                                outcome.error = QStringLiteral("could not keep the event for offline user %1: %2").arg(userId, stored.error);
+                                qCWarning(lcQueue).noquote() << outcome.error;
+                            } else {
+                                m_metrics.offlineStored.fetch_add(1, std::memory_order_relaxed);
+                                if (stored.dropped > 0) {
+                                    m_metrics.offlineDropped.fetch_add(quint64(stored.dropped), std::memory_order_relaxed);
+                                    qCInfo(lcQueue) << "dropped" << stored.dropped << "oldest offline events of user" << userId
+                                                    << "over the bound of" << m_config.offlineMaxPerUser;
+                                }
+                            }
+                            if (done)
+                                done(outcome);
+                        });
     }
 
     m_metrics.emits.fetch_add(1, std::memory_order_relaxed);

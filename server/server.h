@@ -33,6 +33,8 @@ class Router;
 class SioHooks;
 class SioRecovery;
 
+struct EmitResult;
+
 /// A server-originated event: who gets it and what it carries.
 struct EmitRequest
 {
@@ -54,6 +56,10 @@ struct EmitRequest
     // Socket.IO binary attachments: sioPayload holds their placeholders, payload their base64.
     QList<QByteArray> attachments;
     QJsonValue sioPayload;
+    /// For a persisted emit (see EmitResult::persistPending): called on the offline store's
+    /// thread with the final result once the event is committed, or could not be. Unset, the
+    /// store is not waited for (a failure is logged).
+    std::function<void(const EmitResult &)> whenPersisted;
 };
 
 struct EmitResult
@@ -62,6 +68,7 @@ struct EmitResult
     bool persisted = false;    // kept for an offline user (persist + user target + no socket)
     bool overloaded = false;   // refused: the I/O threads' backlog is over max-queued-emits
     bool invalid = false;      // refused: the request itself is wrong (e.g. unknown namespace)
+    bool persistPending = false; // EmitRequest::whenPersisted will be called with the outcome
     QString id;
     QString error;             // empty on success
     /// With an error: "invalid_event" (name empty or over Protocol::kMaxEventNameBytes),

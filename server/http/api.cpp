@@ -188,15 +188,21 @@ void registerApiRoutes(Router &router, Server &server)
                                               {QStringLiteral("count"), members.size()},
                                               {QStringLiteral("members"), members}});
     });
-    router.add(Method::Post, QStringLiteral("/api/v1/internal/emit"), Access::Admin, [s](const HttpRequest &req) {
+    // Deferred for "persist": the answer ("persisted": true) leaves once the offline store has
+    // committed the event, on its own thread; every other emit is answered at once.
+    router.addDeferred(Method::Post, QStringLiteral("/api/v1/internal/emit"), Access::Admin,
+                       [s](const HttpRequest &req, const Responder &reply) {
         QJsonObject body;
         HttpResponse error;
         if (!req.jsonBody(&body, &error))
-            return error;
+            return reply.send(error);
         EmitRequest request;
         if (!parseEmit(body, &request, &error))
-            return error;
-        return emitResponse(s->emitEvent(request));
+            return reply.send(error);
+        request.whenPersisted = [reply](const EmitResult &result) { reply.send(emitResponse(result)); };
+        const EmitResult result = s->emitEvent(std::move(request));
+        if (!result.persistPending)
+            reply.send(emitResponse(result));
     });
     router.add(Method::Get, QStringLiteral("/api/socket"), Access::Public, [s](const HttpRequest &) {
         return HttpResponse::json(QJsonObject{{QStringLiteral("status"), s->isRunning() ? QStringLiteral("running") : QStringLiteral("stopped")},

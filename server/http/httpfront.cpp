@@ -9,10 +9,10 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
-#include <QtHttpServer/QHttpServerResponder>
 #include <QtNetwork/QTcpSocket>
 
 #include "core/logging.h"
+#include "core/mailbox.h"
 #include "transport/ioworker.h"
 #include "transport/wsstream.h"
 #include "router.h"
@@ -20,17 +20,122 @@
 
 namespace Switchboard {
 
+namespace {
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Request Entity Too Large";
+    case 414: return "Request-URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return status < 400 ? "OK" : "Error";
+    }
+}
+
+} // namespace
+
+void Responder::send(const HttpResponse &response) const
+{
+    if (!m_mailbox)
+        return;
+    if (m_mailbox->isOwnerThread()) {
+        m_front->answer(m_token, response);
+        return;
+    }
+    // The front may be gone by the time this runs: then the mailbox refuses, or the task is
+    // discarded with the front, and the answer (for a client that is gone too) is dropped.
+    m_mailbox->post([front = m_front, token = m_token, response] { front->answer(token, response); });
+}
+
 HttpFront::HttpFront(const Router &router, Server &server, IoWorker &worker)
-    : QAbstractHttpServer(&worker), m_router(router), m_server(server), m_worker(worker)
+    : QAbstractHttpServer(&worker), m_router(router), m_server(server), m_worker(worker),
+      m_mailbox(std::make_shared<Mailbox>(this))
 {
     quietQtHttpServerWarnings();
 }
 
-void HttpFront::respond(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response)
+HttpFront::~HttpFront()
 {
-    auto responder = makeResponder(request, socket);
-    responder.write(response.body, response.contentType,
-                    static_cast<QHttpServerResponder::StatusCode>(response.status));
+    m_mailbox->close();
+}
+
+void HttpFront::write(QTcpSocket *socket, const HttpResponse &response)
+{
+    if (socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    // The same message QHttpServerResponder writes, in one piece.
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status)
+        + "\r\nContent-Type: " + response.contentType + "\r\nContent-Length: " + QByteArray::number(response.body.size())
+        + "\r\n\r\n";
+    out += response.body;
+    socket->write(out);
+}
+
+void HttpFront::serve(const RequestData &request, QTcpSocket *socket)
+{
+    const quint64 token = m_nextToken++;
+    m_unanswered.insert(token, socket);
+    m_router.dispatch(request, m_server, Responder(m_mailbox, this, token));
+    qCDebug(lcHttp) << request.method() << request.url().path() << (m_unanswered.contains(token) ? "deferred" : "answered");
+    if (!m_unanswered.contains(token))
+        return; // answered at once
+    auto line = m_lines.find(socket);
+    if (line == m_lines.end()) {
+        line = m_lines.insert(socket, {});
+        connect(socket, &QObject::destroyed, this, [this, socket] { m_lines.remove(socket); });
+    }
+    line->waitingFor = token;
+}
+
+void HttpFront::answer(quint64 token, const HttpResponse &response)
+{
+    const auto it = m_unanswered.find(token);
+    if (it == m_unanswered.end())
+        return; // answered already
+    const QPointer<QTcpSocket> socket = it.value();
+    m_unanswered.erase(it);
+    if (!socket)
+        return; // the client went away meanwhile
+    write(socket, response);
+    const auto line = m_lines.find(socket.data());
+    if (line != m_lines.end() && line->waitingFor == token) {
+        line->waitingFor = 0;
+        resume(socket);
+    }
+}
+
+void HttpFront::resume(QTcpSocket *socket)
+{
+    for (;;) {
+        const auto line = m_lines.find(socket);
+        if (line == m_lines.end() || line->waitingFor != 0)
+            return;
+        if (line->parked.isEmpty()) {
+            if (std::exchange(line->closeAfter, false))
+                socket->disconnectFromHost();
+            return;
+        }
+        const RequestData next = line->parked.takeFirst();
+        serve(next, socket); // may defer again, which ends this loop
+    }
 }
 
 void HttpFront::upgrade(const QHttpServerRequest &request, QTcpSocket *socket)
@@ -84,6 +189,32 @@ bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
     m_server.metrics().httpRequests.fetch_add(1, std::memory_order_relaxed);
     Q_EMIT requestReceived(socket);
     const bool wantsUpgrade = headerValue(request, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
+    if (const auto line = m_lines.find(socket); line != m_lines.end() && line->waitingFor != 0) {
+        // Pipelined behind a deferred answer: served after it, so the answers keep their order.
+        const ServerConfig &config = m_server.config();
+        const QString path = request.url().path();
+        if (wantsUpgrade) {
+            // QtHttpServer closes the connection after an upgrade request it was not given;
+            // the answer ahead is lost with it.
+            m_answered = socket;
+            return false;
+        }
+        if (path == QLatin1String("/ws") || path.startsWith(config.socketioPath)
+            || (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")))) {
+            // An Engine.IO request holds or takes the connection itself: not served, and the
+            // connection closes once the answers ahead of it are written.
+            line->closeAfter = true;
+            return true;
+        }
+        if (line->parked.size() >= kMaxParked) {
+            qCInfo(lcHttp) << "closing an HTTP connection with more than" << kMaxParked
+                           << "requests pipelined behind a deferred answer";
+            socket->abort();
+            return true;
+        }
+        line->parked.append(RequestData(request));
+        return true;
+    }
     // For an upgrade, QAbstractHttpServer follows a false return with missingHandler() and
     // closing the socket, which is what every upgrade answered here needs.
     switch (m_worker.handleEngineIoRequest(request, socket)) {
@@ -103,13 +234,11 @@ bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
             m_answered = socket;
             return false;
         }
-        respond(request, socket, HttpResponse::error(426, QStringLiteral("upgrade_required"),
-                                                     QStringLiteral("/ws is a WebSocket endpoint; connect with a WebSocket client")));
+        write(socket, HttpResponse::error(426, QStringLiteral("upgrade_required"),
+                                          QStringLiteral("/ws is a WebSocket endpoint; connect with a WebSocket client")));
         return true;
     }
-    const HttpResponse response = m_router.dispatch(request, m_server);
-    qCDebug(lcHttp) << request.method() << request.url().path() << response.status;
-    respond(request, socket, response);
+    serve(RequestData(request), socket);
     if (wantsUpgrade) {
         // A WebSocket handshake on any other path gets the route's answer (404) and is closed.
         m_answered = socket;
@@ -122,8 +251,8 @@ void HttpFront::missingHandler(const QHttpServerRequest &request, QTcpSocket *so
 {
     if (std::exchange(m_answered, nullptr) == socket)
         return;
-    respond(request, socket, HttpResponse::error(404, QStringLiteral("not_found"),
-                                                 QStringLiteral("no route for %1").arg(request.url().path())));
+    write(socket, HttpResponse::error(404, QStringLiteral("not_found"),
+                                      QStringLiteral("no route for %1").arg(request.url().path())));
 }
 
 } // namespace Switchboard

@@ -28,11 +28,9 @@ HttpResponse unavailable()
     return HttpResponse::error(503, QStringLiteral("queue_unavailable"), QStringLiteral("the durable queue store is not available"));
 }
 
-enum class Existing { Any, Required };
-
-/// The service for the queue named in the path, or a 400 / 503 (or 404 for an unknown queue
-/// when @p existing is Required) in @p error.
-QueueService *queueFor(Server *server, const HttpRequest &req, Existing existing, HttpResponse *error)
+/// The service for the queue named in the path, or a 400 / 503 in @p error. Whether the queue
+/// exists is asked on the queue thread (unknownQueue()).
+QueueService *queueFor(Server *server, const HttpRequest &req, HttpResponse *error)
 {
     const QString queue = req.params.value(0);
     if (!isValidQueueName(queue)) {
@@ -45,11 +43,12 @@ QueueService *queueFor(Server *server, const HttpRequest &req, Existing existing
         *error = unavailable();
         return nullptr;
     }
-    if (existing == Existing::Required && !queues->hasQueue(queue)) {
-        *error = HttpResponse::error(404, QStringLiteral("unknown_queue"), QStringLiteral("no queue named %1").arg(queue));
-        return nullptr;
-    }
     return queues;
+}
+
+HttpResponse unknownQueue(const QString &queue)
+{
+    return HttpResponse::error(404, QStringLiteral("unknown_queue"), QStringLiteral("no queue named %1").arg(queue));
 }
 
 /// One element of an enqueue body into a message; a 400/413 in @p error when it is not one.
@@ -177,17 +176,22 @@ void registerQueueRoutes(Router &router, Server &server)
                                               {QStringLiteral("dead"), dead}});
     });
 
-    router.add(Method::Post, QStringLiteral("/api/queues/<arg>/messages"), Access::Admin, [s](const HttpRequest &req) {
+    // The routes below answer from the queue thread (deferred): SQLite and the queue's state
+    // are never waited for on an I/O thread.
+
+    // The 202 leaves only after the messages are committed.
+    router.addDeferred(Method::Post, QStringLiteral("/api/queues/<arg>/messages"), Access::Admin,
+                       [s](const HttpRequest &req, const Responder &reply) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, Existing::Any, &error);
+        QueueService *queues = queueFor(s, req, &error);
         if (!queues)
-            return error;
+            return reply.send(error);
         const QString queue = req.params.value(0);
         QJsonParseError pe;
         const QJsonDocument doc = QJsonDocument::fromJson(req.raw.body(), &pe);
         if (pe.error != QJsonParseError::NoError) {
-            return HttpResponse::error(400, QStringLiteral("invalid_json"),
-                                       QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString()));
+            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_json"),
+                                                  QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString())));
         }
         // One message, an array of them, or {"messages": [...]}.
         QJsonArray batch;
@@ -200,39 +204,42 @@ void registerQueueRoutes(Router &router, Server &server)
         } else if (doc.isObject()) {
             batch.append(doc.object());
         } else {
-            return badRequest(QStringLiteral("body must be a message object, an array of them or {\"messages\": [...]}"));
+            return reply.send(badRequest(QStringLiteral("body must be a message object, an array of them or {\"messages\": [...]}")));
         }
         if (batch.isEmpty())
-            return badRequest(QStringLiteral("no messages given"));
+            return reply.send(badRequest(QStringLiteral("no messages given")));
         if (batch.size() > kMaxBatch) {
-            return HttpResponse::error(413, QStringLiteral("batch_too_large"),
-                                       QStringLiteral("%1 messages in one request; the limit is %2").arg(batch.size()).arg(kMaxBatch));
+            return reply.send(HttpResponse::error(413, QStringLiteral("batch_too_large"),
+                                                  QStringLiteral("%1 messages in one request; the limit is %2").arg(batch.size()).arg(kMaxBatch)));
         }
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         QList<QueueMessage> messages(batch.size());
         for (qsizetype i = 0; i < batch.size(); ++i) {
             if (!parseMessage(batch.at(i), queue, s->config(), now, &messages[i], &error, isBatch ? int(i) : -1))
-                return error;
+                return reply.send(error);
         }
-        QString storeError;
-        if (!queues->enqueue(messages, &storeError))
-            return HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("not enqueued: %1").arg(storeError));
-        if (!isBatch) {
-            return HttpResponse::json(QJsonObject{{QStringLiteral("id"), QString::number(messages.constFirst().id)},
-                                                  {QStringLiteral("queue"), queue}},
-                                      202);
-        }
-        QJsonArray ids;
-        for (const QueueMessage &m : std::as_const(messages))
-            ids.append(QString::number(m.id));
-        return HttpResponse::json(QJsonObject{{QStringLiteral("ids"), ids}, {QStringLiteral("queue"), queue}}, 202);
+        queues->run([queues, queue, isBatch, messages = std::move(messages), reply]() mutable {
+            QString storeError;
+            if (!queues->enqueue(messages, &storeError))
+                return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("not enqueued: %1").arg(storeError)));
+            if (!isBatch) {
+                return reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("id"), QString::number(messages.constFirst().id)},
+                                                                 {QStringLiteral("queue"), queue}},
+                                                     202));
+            }
+            QJsonArray ids;
+            for (const QueueMessage &m : std::as_const(messages))
+                ids.append(QString::number(m.id));
+            reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("ids"), ids}, {QStringLiteral("queue"), queue}}, 202));
+        });
     });
 
-    router.add(Method::Get, QStringLiteral("/api/queues/<arg>/dlq"), Access::Admin, [s](const HttpRequest &req) {
+    router.addDeferred(Method::Get, QStringLiteral("/api/queues/<arg>/dlq"), Access::Admin,
+                       [s](const HttpRequest &req, const Responder &reply) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, Existing::Required, &error);
+        QueueService *queues = queueFor(s, req, &error);
         if (!queues)
-            return error;
+            return reply.send(error);
         const QString queue = req.params.value(0);
         bool offsetOk = true, limitOk = true;
         const QString offsetText = req.query(QStringLiteral("offset"));
@@ -240,27 +247,32 @@ void registerQueueRoutes(Router &router, Server &server)
         const int offset = offsetText.isEmpty() ? 0 : offsetText.toInt(&offsetOk);
         const int limit = limitText.isEmpty() ? 50 : limitText.toInt(&limitOk);
         if (!offsetOk || !limitOk || offset < 0 || limit < 1 || limit > 500)
-            return badRequest(QStringLiteral("offset must be >= 0 and limit from 1 to 500"));
-        qint64 total = 0;
-        QJsonArray list;
-        for (const QueueMessage &m : queues->deadLetters(queue, offset, limit, &total))
-            list.append(messageJson(m));
-        return HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue},
-                                              {QStringLiteral("total"), total},
-                                              {QStringLiteral("offset"), offset},
-                                              {QStringLiteral("limit"), limit},
-                                              {QStringLiteral("messages"), list}});
+            return reply.send(badRequest(QStringLiteral("offset must be >= 0 and limit from 1 to 500")));
+        queues->run([queues, queue, offset, limit, reply] {
+            if (!queues->hasQueue(queue))
+                return reply.send(unknownQueue(queue));
+            qint64 total = 0;
+            QJsonArray list;
+            for (const QueueMessage &m : queues->deadLetters(queue, offset, limit, &total))
+                list.append(messageJson(m));
+            reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue},
+                                                      {QStringLiteral("total"), total},
+                                                      {QStringLiteral("offset"), offset},
+                                                      {QStringLiteral("limit"), limit},
+                                                      {QStringLiteral("messages"), list}}));
+        });
     });
 
-    router.add(Method::Post, QStringLiteral("/api/queues/<arg>/dlq/retry"), Access::Admin, [s](const HttpRequest &req) {
+    router.addDeferred(Method::Post, QStringLiteral("/api/queues/<arg>/dlq/retry"), Access::Admin,
+                       [s](const HttpRequest &req, const Responder &reply) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, Existing::Required, &error);
+        QueueService *queues = queueFor(s, req, &error);
         if (!queues)
-            return error;
+            return reply.send(error);
         const QString queue = req.params.value(0);
         QJsonObject body;
         if (!req.jsonBody(&body, &error))
-            return error;
+            return reply.send(error);
         const QJsonValue idValue = body.value(QLatin1String("id"));
         const bool all = body.value(QLatin1String("all")).toBool();
         qint64 id = 0;
@@ -268,28 +280,39 @@ void registerQueueRoutes(Router &router, Server &server)
             bool ok = idValue.isDouble();
             id = idValue.isDouble() ? qint64(idValue.toDouble()) : idValue.toString().toLongLong(&ok);
             if (!ok || id <= 0)
-                return badRequest(QStringLiteral("\"id\" must be a message id"));
+                return reply.send(badRequest(QStringLiteral("\"id\" must be a message id")));
         }
         if ((id != 0) == all)
-            return badRequest(QStringLiteral("give either \"id\" of one dead letter or \"all\": true"));
-        const qint64 retried = queues->retryDead(queue, id);
-        if (retried < 0)
-            return HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("the store could not move the messages"));
-        if (id != 0 && retried == 0)
-            return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("message %1 is not in the dead-letter list of %2").arg(id).arg(queue));
-        return HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue}, {QStringLiteral("retried"), retried}});
+            return reply.send(badRequest(QStringLiteral("give either \"id\" of one dead letter or \"all\": true")));
+        queues->run([queues, queue, id, reply] {
+            if (!queues->hasQueue(queue))
+                return reply.send(unknownQueue(queue));
+            const qint64 retried = queues->retryDead(queue, id);
+            if (retried < 0)
+                return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("the store could not move the messages")));
+            if (id != 0 && retried == 0) {
+                return reply.send(HttpResponse::error(404, QStringLiteral("not_found"),
+                                                      QStringLiteral("message %1 is not in the dead-letter list of %2").arg(id).arg(queue)));
+            }
+            reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue}, {QStringLiteral("retried"), retried}}));
+        });
     });
 
-    router.add(Method::Delete, QStringLiteral("/api/queues/<arg>/dlq"), Access::Admin, [s](const HttpRequest &req) {
+    router.addDeferred(Method::Delete, QStringLiteral("/api/queues/<arg>/dlq"), Access::Admin,
+                       [s](const HttpRequest &req, const Responder &reply) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, Existing::Required, &error);
+        QueueService *queues = queueFor(s, req, &error);
         if (!queues)
-            return error;
+            return reply.send(error);
         const QString queue = req.params.value(0);
-        const qint64 purged = queues->purgeDead(queue);
-        if (purged < 0)
-            return HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("the store could not purge the dead letters"));
-        return HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue}, {QStringLiteral("purged"), purged}});
+        queues->run([queues, queue, reply] {
+            if (!queues->hasQueue(queue))
+                return reply.send(unknownQueue(queue));
+            const qint64 purged = queues->purgeDead(queue);
+            if (purged < 0)
+                return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("the store could not purge the dead letters")));
+            reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue}, {QStringLiteral("purged"), purged}}));
+        });
     });
 }
 

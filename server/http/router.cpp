@@ -63,9 +63,28 @@ QByteArray headerValue(const QHttpServerRequest &request, const QByteArray &name
     return {};
 }
 
+QByteArray headerValue(const RequestData &request, const QByteArray &name)
+{
+    return request.value(name);
+}
+
+QByteArray RequestData::value(const QByteArray &name) const
+{
+    for (const auto &[key, value] : m_headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
 void Router::add(Method method, const QString &pattern, Access access, Handler handler)
 {
-    m_routes.append({method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), access, std::move(handler)});
+    m_routes.append({method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), access, std::move(handler), {}});
+}
+
+void Router::addDeferred(Method method, const QString &pattern, Access access, DeferredHandler handler)
+{
+    m_routes.append({method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), access, {}, std::move(handler)});
 }
 
 bool Router::match(const Route &route, const QStringList &segments, QStringList *params)
@@ -82,7 +101,7 @@ bool Router::match(const Route &route, const QStringList &segments, QStringList 
     return true;
 }
 
-HttpResponse Router::dispatch(const QHttpServerRequest &request, const Server &server) const
+void Router::dispatch(const RequestData &request, const Server &server, const Responder &responder) const
 {
     const QString path = request.url().path(QUrl::FullyDecoded);
     // Split before decoding: a room named "order:2024/17" arrives as "order:2024%2F17" and
@@ -104,17 +123,24 @@ HttpResponse Router::dispatch(const QHttpServerRequest &request, const Server &s
             case Server::AuthResult::Ok:
                 break;
             case Server::AuthResult::Missing:
-                return HttpResponse::error(401, QStringLiteral("unauthorized"),
-                                           QStringLiteral("this route needs x-internal-key or Authorization: Bearer <admin token>"));
+                responder.send(HttpResponse::error(401, QStringLiteral("unauthorized"),
+                                                   QStringLiteral("this route needs x-internal-key or Authorization: Bearer <admin token>")));
+                return;
             case Server::AuthResult::Forbidden:
-                return HttpResponse::error(403, QStringLiteral("forbidden"), QStringLiteral("invalid internal key or admin token"));
+                responder.send(HttpResponse::error(403, QStringLiteral("forbidden"), QStringLiteral("invalid internal key or admin token")));
+                return;
             }
         }
-        return route.handler(HttpRequest{request, params});
+        if (route.deferred)
+            route.deferred(HttpRequest{request, params}, responder);
+        else
+            responder.send(route.handler(HttpRequest{request, params}));
+        return;
     }
     if (pathKnown)
-        return HttpResponse::error(405, QStringLiteral("method_not_allowed"), QStringLiteral("method not allowed on %1").arg(path));
-    return HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path));
+        responder.send(HttpResponse::error(405, QStringLiteral("method_not_allowed"), QStringLiteral("method not allowed on %1").arg(path)));
+    else
+        responder.send(HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path)));
 }
 
 } // namespace Switchboard

@@ -1,18 +1,25 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QList>
+#include <QtCore/QPair>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
+#include <QtCore/QUrl>
+#include <QtCore/QUrlQuery>
 #include <QtHttpServer/QHttpServerRequest>
+#include <QtNetwork/QHostAddress>
 
 namespace Switchboard {
 
+class HttpFront;
+class Mailbox;
 class Server;
 
 struct HttpResponse
@@ -28,15 +35,71 @@ struct HttpResponse
     static HttpResponse text(const QByteArray &body, const QByteArray &contentType, int status = 200);
 };
 
-/// One request as a handler sees it: the raw request plus the path's <arg> values.
+/**
+ * @brief A request as the routes see it: a copy of what QtHttpServer parsed, with the same
+ * accessors. QHttpServerRequest cannot be copied and QtHttpServer reuses it for the socket's
+ * next request, while a deferred answer or a request pipelined behind one outlives it.
+ */
+class RequestData
+{
+public:
+    using Method = QHttpServerRequest::Method;
+    RequestData() = default;
+    explicit RequestData(const QHttpServerRequest &request)
+        : m_method(request.method()), m_url(request.url()), m_headers(request.headers()),
+          m_body(request.body()), m_remoteAddress(request.remoteAddress())
+    {
+    }
+
+    Method method() const { return m_method; }
+    const QUrl &url() const { return m_url; }
+    QUrlQuery query() const { return QUrlQuery(m_url); }
+    const QList<QPair<QByteArray, QByteArray>> &headers() const { return m_headers; }
+    /// The first header named @p name, ignoring case.
+    QByteArray value(const QByteArray &name) const;
+    const QByteArray &body() const { return m_body; }
+    const QHostAddress &remoteAddress() const { return m_remoteAddress; }
+
+private:
+    Method m_method = Method::Unknown;
+    QUrl m_url;
+    QList<QPair<QByteArray, QByteArray>> m_headers;
+    QByteArray m_body;
+    QHostAddress m_remoteAddress;
+};
+
+/// One request as a handler sees it: the request plus the path's <arg> values.
 struct HttpRequest
 {
-    const QHttpServerRequest &raw;
+    const RequestData &raw;
     QStringList params;
 
     /// Parses the body as a JSON object; on failure returns false with a 400 in @p error.
     bool jsonBody(QJsonObject *object, HttpResponse *error) const;
     QString query(const QString &name) const;
+};
+
+/**
+ * @brief The answer to one HTTP request, given now or later, from any thread.
+ *
+ * A deferred handler keeps a copy and calls send() when its work is done, typically on the
+ * queue or offline store's thread; the answer is written on the socket's I/O thread. The
+ * first send() counts; an answer for a client that has gone is dropped.
+ */
+class Responder
+{
+public:
+    Responder() = default;
+    Responder(std::shared_ptr<Mailbox> mailbox, HttpFront *front, quint64 token)
+        : m_mailbox(std::move(mailbox)), m_front(front), m_token(token)
+    {
+    }
+    void send(const HttpResponse &response) const;
+
+private:
+    std::shared_ptr<Mailbox> m_mailbox;
+    HttpFront *m_front = nullptr;
+    quint64 m_token = 0;
 };
 
 /**
@@ -52,9 +115,14 @@ public:
     enum class Access { Public, Admin };
     using Method = QHttpServerRequest::Method;
     using Handler = std::function<HttpResponse(const HttpRequest &)>;
+    /// A handler whose work must not run on the I/O thread (SQLite, the queue thread): it
+    /// hands the work on and answers through the Responder when it is done.
+    using DeferredHandler = std::function<void(const HttpRequest &, const Responder &)>;
 
     void add(Method method, const QString &pattern, Access access, Handler handler);
-    HttpResponse dispatch(const QHttpServerRequest &request, const Server &server) const;
+    void addDeferred(Method method, const QString &pattern, Access access, DeferredHandler handler);
+    /// Answers @p request through @p responder: at once, or later for a deferred route.
+    void dispatch(const RequestData &request, const Server &server, const Responder &responder) const;
 
 private:
     struct Route
@@ -63,6 +131,7 @@ private:
         QStringList segments;
         Access access;
         Handler handler;
+        DeferredHandler deferred;
     };
     static bool match(const Route &route, const QStringList &segments, QStringList *params);
 
@@ -71,6 +140,7 @@ private:
 
 /// Header lookup that ignores the case of the name.
 QByteArray headerValue(const QHttpServerRequest &request, const QByteArray &name);
+QByteArray headerValue(const RequestData &request, const QByteArray &name);
 
 /// Registers every route of SPEC section 3 on @p router.
 void registerApiRoutes(Router &router, Server &server);

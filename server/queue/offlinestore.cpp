@@ -1,89 +1,167 @@
 #include "offlinestore.h"
 
 #include <QtCore/QDateTime>
-#include <QtCore/QThread>
 #include <QtCore/QUuid>
 #include <QtSql/QSqlDatabase>
 #include <QtSql/QSqlError>
 #include <QtSql/QSqlQuery>
 
 #include "core/logging.h"
+#include "core/mailbox.h"
 
 namespace Switchboard {
+
+OfflineStore::OfflineStore()
+{
+    m_thread.setObjectName(QStringLiteral("switchboard-offline"));
+}
 
 OfflineStore::~OfflineStore()
 {
     close();
 }
 
-QString OfflineStore::connectionName()
-{
-    const QString name = m_prefix + QString::number(quintptr(QThread::currentThreadId()));
-    if (!QSqlDatabase::contains(name)) {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(m_path);
-        if (db.open()) {
-            QSqlQuery pragma(db);
-            pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-            pragma.exec(QStringLiteral("PRAGMA busy_timeout=5000"));
-            pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
-        } else {
-            qCWarning(lcQueue) << "cannot open" << m_path << db.lastError().text();
-        }
-        QMutexLocker lock(&m_namesMutex);
-        m_names << name;
-    }
-    return name;
-}
-
 bool OfflineStore::open(const QString &path, QString *error)
 {
+    if (isOpen())
+        return true;
     m_path = path;
-    m_prefix = QStringLiteral("switchboard-offline-%1-").arg(QUuid::createUuid().toString(QUuid::Id128));
-    QSqlDatabase db = QSqlDatabase::database(connectionName());
-    QSqlQuery q(db);
-    if (!db.isOpen() || !q.exec(QStringLiteral(
-            "CREATE TABLE IF NOT EXISTS offline_events ("
-            " id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, frame TEXT NOT NULL,"
-            " created_at INTEGER NOT NULL)"))
-        || !q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS offline_events_user ON offline_events(user_id, id)"))) {
-        *error = QStringLiteral("cannot prepare %1: %2").arg(path, db.isOpen() ? q.lastError().text() : db.lastError().text());
-        close();
+    m_connectionName = QStringLiteral("switchboard-offline-%1").arg(QUuid::createUuid().toString(QUuid::Id128));
+    m_executor = new QObject;
+    m_executor->moveToThread(&m_thread);
+    m_thread.start();
+    bool ok = false;
+    QMetaObject::invokeMethod(m_executor, [this, &ok, error] {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+        db.setDatabaseName(m_path);
+        if (!db.open()) {
+            *error = QStringLiteral("cannot open %1: %2").arg(m_path, db.lastError().text());
+            return;
+        }
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        // A lock held elsewhere is waited for here, on the store's thread only.
+        q.exec(QStringLiteral("PRAGMA busy_timeout=5000"));
+        q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        if (!q.exec(QStringLiteral(
+                "CREATE TABLE IF NOT EXISTS offline_events ("
+                " id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, frame TEXT NOT NULL,"
+                " created_at INTEGER NOT NULL)"))
+            || !q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS offline_events_user ON offline_events(user_id, id)"))) {
+            *error = QStringLiteral("cannot prepare %1: %2").arg(m_path, q.lastError().text());
+            return;
+        }
+        if (q.exec(QStringLiteral("SELECT DISTINCT user_id FROM offline_events"))) {
+            QMutexLocker lock(&m_usersMutex);
+            while (q.next())
+                m_usersWithEvents.insert(q.value(0).toString());
+        }
+        ok = true;
+    }, Qt::BlockingQueuedConnection);
+    if (!ok) {
+        QMetaObject::invokeMethod(m_executor, [this] { QSqlDatabase::removeDatabase(m_connectionName); },
+                                  Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+        delete m_executor;
+        m_executor = nullptr;
+        m_path.clear();
         return false;
     }
-    if (q.exec(QStringLiteral("SELECT DISTINCT user_id FROM offline_events"))) {
-        QMutexLocker lock(&m_leaseMutex);
-        while (q.next())
-            m_usersWithEvents.insert(q.value(0).toString());
-    }
+    m_mailbox = std::make_shared<Mailbox>(m_executor);
+    m_open.store(true, std::memory_order_release);
     return true;
 }
 
 void OfflineStore::close()
 {
-    QMutexLocker lock(&m_namesMutex);
-    // The I/O threads that opened some of these may be gone; removing the connection closes
-    // it without taking a handle (which Qt only allows from the owning thread).
-    for (const QString &name : std::as_const(m_names))
-        QSqlDatabase::removeDatabase(name);
-    m_names.clear();
+    if (!isOpen())
+        return;
+    m_open.store(false, std::memory_order_release);
+    // Nothing new is queued from here on; what was queued runs before the last task.
+    m_mailbox->close();
+    QMetaObject::invokeMethod(m_executor, [this] {
+        QSqlDatabase::database(m_connectionName, false).close();
+        QSqlDatabase::removeDatabase(m_connectionName);
+        m_leases.clear();
+    }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    delete m_executor;
+    m_executor = nullptr;
+    // m_mailbox stays (closed): a late caller on another thread may still be reading it.
     m_path.clear();
-    QMutexLocker leaseLock(&m_leaseMutex);
-    m_leases.clear();
+    QMutexLocker lock(&m_usersMutex);
     m_usersWithEvents.clear();
 }
 
-bool OfflineStore::store(const QString &userId, const QString &frame, int maxPerUser, int *dropped, QString *error)
+bool OfflineStore::run(std::function<void()> task)
 {
-    *dropped = 0;
-    if (!isOpen()) {
-        *error = QStringLiteral("offline store is not open");
-        return false;
+    if (QThread::currentThread() == &m_thread) {
+        task();
+        return true;
     }
-    QSqlDatabase db = QSqlDatabase::database(connectionName());
+    const std::shared_ptr<Mailbox> mailbox = isOpen() ? m_mailbox : nullptr;
+    return mailbox && mailbox->post(std::move(task));
+}
+
+void OfflineStore::store(const QString &userId, const QString &frame, int maxPerUser, std::function<void(const Stored &)> done)
+{
+    const bool queued = run([this, userId, frame, maxPerUser, done] {
+        const Stored stored = storeNow(userId, frame, maxPerUser);
+        if (done)
+            done(stored);
+    });
+    if (!queued && done)
+        done(Stored{false, 0, QStringLiteral("offline store is not open")});
+}
+
+void OfflineStore::take(const QString &userId, quint64 connectionId, std::function<void(const QList<Pending> &)> done)
+{
+    {
+        QMutexLocker lock(&m_usersMutex);
+        if (!m_usersWithEvents.contains(userId))
+            return;
+    }
+    run([this, userId, connectionId, done = std::move(done)] {
+        const QList<Pending> pending = takeNow(userId, connectionId);
+        if (!pending.isEmpty())
+            done(pending);
+    });
+}
+
+void OfflineStore::remove(qint64 rowId, std::function<void(bool)> done)
+{
+    run([this, rowId, done = std::move(done)] {
+        const bool removed = removeNow(rowId);
+        if (done)
+            done(removed);
+    });
+}
+
+void OfflineStore::release(quint64 connectionId)
+{
+    run([this, connectionId] {
+        m_leases.removeIf([connectionId](const QHash<qint64, quint64>::iterator it) { return it.value() == connectionId; });
+    });
+}
+
+int OfflineStore::pendingCount(const QString &userId)
+{
+    if (!isOpen())
+        return 0;
+    int count = 0;
+    QMetaObject::invokeMethod(m_executor, [this, &count, &userId] { count = countNow(userId); }, Qt::BlockingQueuedConnection);
+    return count;
+}
+
+OfflineStore::Stored OfflineStore::storeNow(const QString &userId, const QString &frame, int maxPerUser)
+{
+    Stored stored;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     if (!db.transaction()) {
-        *error = db.lastError().text();
-        return false;
+        stored.error = db.lastError().text();
+        return stored;
     }
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO offline_events (user_id, frame, created_at) VALUES (?, ?, ?)"));
@@ -99,35 +177,31 @@ bool OfflineStore::store(const QString &userId, const QString &frame, int maxPer
         q.addBindValue(userId);
         q.addBindValue(maxPerUser);
         ok = q.exec();
-        *dropped = ok ? q.numRowsAffected() : 0;
+        stored.dropped = ok ? q.numRowsAffected() : 0;
     }
     if (!ok || !db.commit()) { // the row is durable when commit() returns
-        *error = ok ? db.lastError().text() : q.lastError().text();
+        stored.error = ok ? db.lastError().text() : q.lastError().text();
         db.rollback();
-        *dropped = 0;
-        return false;
+        stored.dropped = 0;
+        return stored;
     }
-    QMutexLocker lock(&m_leaseMutex);
+    stored.ok = true;
+    QMutexLocker lock(&m_usersMutex);
     m_usersWithEvents.insert(userId);
-    return true;
+    return stored;
 }
 
-QList<OfflineStore::Pending> OfflineStore::take(const QString &userId, quint64 connectionId)
+QList<OfflineStore::Pending> OfflineStore::takeNow(const QString &userId, quint64 connectionId)
 {
     QList<Pending> pending;
-    if (!isOpen())
-        return pending;
-    // Held through the query: a store() for this user commits and then (under this lock)
-    // marks the user, so it cannot be unmarked below by a query that missed its row.
-    QMutexLocker lock(&m_leaseMutex);
-    if (!m_usersWithEvents.contains(userId))
-        return pending;
-    QSqlQuery q(QSqlDatabase::database(connectionName()));
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT id, frame FROM offline_events WHERE user_id = ? ORDER BY id"));
     q.addBindValue(userId);
-    if (!q.exec())
+    if (!q.exec()) {
+        qCWarning(lcQueue).noquote() << "cannot read offline events of user" << userId << q.lastError().text();
         return pending;
+    }
     bool any = false;
     while (q.next()) {
         any = true;
@@ -137,37 +211,31 @@ QList<OfflineStore::Pending> OfflineStore::take(const QString &userId, quint64 c
         m_leases.insert(row, connectionId);
         pending.append(Pending{row, q.value(1).toString()});
     }
-    // Nothing stored any more (all acked): skip SQLite for this user until store() again.
-    if (!any)
+    if (!any) {
+        // Nothing stored any more (all acked): no asking for this user until store() again,
+        // which runs on this thread too, so it cannot slip in between.
+        QMutexLocker lock(&m_usersMutex);
         m_usersWithEvents.remove(userId);
+    }
     return pending;
 }
 
-bool OfflineStore::remove(qint64 rowId)
+bool OfflineStore::removeNow(qint64 rowId)
 {
-    {
-        QMutexLocker lock(&m_leaseMutex);
-        m_leases.remove(rowId);
-    }
-    if (!isOpen())
-        return false;
-    QSqlQuery q(QSqlDatabase::database(connectionName()));
+    m_leases.remove(rowId);
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.prepare(QStringLiteral("DELETE FROM offline_events WHERE id = ?"));
     q.addBindValue(rowId);
-    return q.exec() && q.numRowsAffected() > 0;
+    if (!q.exec()) {
+        qCWarning(lcQueue).noquote() << "cannot delete acknowledged offline event" << rowId << q.lastError().text();
+        return false;
+    }
+    return q.numRowsAffected() > 0;
 }
 
-void OfflineStore::release(quint64 connectionId)
+int OfflineStore::countNow(const QString &userId)
 {
-    QMutexLocker lock(&m_leaseMutex);
-    m_leases.removeIf([connectionId](const QHash<qint64, quint64>::iterator it) { return it.value() == connectionId; });
-}
-
-int OfflineStore::pendingCount(const QString &userId)
-{
-    if (!isOpen())
-        return 0;
-    QSqlQuery q(QSqlDatabase::database(connectionName()));
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     if (userId.isEmpty()) {
         q.exec(QStringLiteral("SELECT COUNT(*) FROM offline_events"));
     } else {

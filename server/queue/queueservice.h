@@ -23,10 +23,11 @@ struct ServerConfig;
 /**
  * @brief The durable queues: a QueueEngine and its QueueStore, owned by one "queue" thread.
  *
- * Every state change runs on that thread, so neither needs a lock. Other threads call the
- * blocking methods (they wait for the queue thread; HTTP handlers use them, never the GUI
- * thread), the fire-and-forget ones (consumers on the I/O threads), or read the stats
- * snapshot. Writes that need no reply (acks, attempts, retries) are grouped into one SQLite
+ * Every state change runs on that thread, so neither needs a lock. Other threads hand it
+ * work with run() or post() (the HTTP routes, the console), call the fire-and-forget methods
+ * (consumers on the I/O threads), or read the stats snapshot. The blocking methods are direct
+ * calls on the queue thread; from any other thread they wait for it, which only tests do:
+ * never an I/O thread or the GUI thread. Writes that need no reply (acks, attempts, retries) are grouped into one SQLite
  * transaction per turn of the queue thread's loop; an enqueue commits before it returns.
  */
 class QueueService final : public QObject
@@ -44,7 +45,7 @@ public:
     void stop();
     bool isRunning() const { return m_running.load(std::memory_order_acquire); }
 
-    // ---- blocking, from any thread but the GUI thread ------------------------------------
+    // ---- on the queue thread (run(), post()); elsewhere they block: tests only -----------
     /// Commits @p messages (same queue, validated) and fills in their ids; false with @p error
     /// when the store refused them (nothing was enqueued then).
     bool enqueue(QList<QueueMessage> &messages, QString *error);
@@ -75,6 +76,14 @@ public:
     QString storeDescription() const { return m_storeDescription; }
     bool isDurable() const { return m_durable; }
     quint64 lateSettles() const { return m_lateSettles.load(std::memory_order_relaxed); }
+
+    /// Runs @p work on the queue thread, where the blocking methods above are direct calls.
+    /// The HTTP queue routes answer from there (Responder); nothing waits for it.
+    template <typename Work>
+    void run(Work work)
+    {
+        QMetaObject::invokeMethod(this, std::move(work), Qt::QueuedConnection);
+    }
 
     /// Runs @p work on the queue thread and hands its result to @p done on @p context's thread.
     template <typename Work, typename Done>

@@ -357,7 +357,7 @@ void SioConnection::handleConnect(const Packet &packet)
     if (SioHooks *hooks = m_server.sioHooks())
         hooks->connected(*this, nsp, auth);
     if (nsp == QLatin1String("/"))
-        sendOffline();
+        requestOffline();
 }
 
 bool SioConnection::replay(const QString &nsp, const std::vector<std::shared_ptr<const OutboundFrame>> &frames)
@@ -380,11 +380,11 @@ bool SioConnection::replay(const QString &nsp, const std::vector<std::shared_ptr
     return true;
 }
 
-void SioConnection::sendOffline()
+void SioConnection::deliverOffline(const QList<OfflineStore::Pending> &events)
 {
     // Events persisted while this user had no connection: each asks for an ack and is
     // deleted from the store only when the client's callback answers.
-    for (const OfflineStore::Pending &p : m_server.offlineStore().take(m_info->userId, m_info->id)) {
+    for (const OfflineStore::Pending &p : events) {
         const QJsonObject stored = QJsonDocument::fromJson(p.frame.toUtf8()).object();
         const QString eventId = stored.value(QLatin1String("id")).toString();
         m_offline.insert(eventId, p.rowId);

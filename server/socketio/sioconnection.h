@@ -71,7 +71,7 @@ private:
     void connectError(const QString &nsp, const QString &message, int code = 0);
     bool authenticate(const QJsonObject &auth, const QString &nsp);
     void recover(const QJsonObject &auth, const QString &nsp);
-    void sendOffline();
+    void deliverOffline(const QList<OfflineStore::Pending> &events) override;
     void sendPacket(const QByteArray &packet, const QList<QByteArray> &attachments = {});
     /// A broadcast frame's shared Engine.IO message, and its attachments.
     void sendShared(const OutboundFrame &frame);

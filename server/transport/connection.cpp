@@ -3,6 +3,7 @@
 #include <QtCore/QDateTime>
 
 #include "core/logging.h"
+#include "core/mailbox.h"
 #include "ioworker.h"
 #include "server.h"
 
@@ -146,13 +147,37 @@ bool Connection::rateLimited(qint64 nowMs, const std::function<void(const QStrin
     return true;
 }
 
+void Connection::requestOffline()
+{
+    const quint64 id = m_info->id;
+    IoWorker *worker = &m_worker;
+    OfflineStore *store = &m_server.offlineStore();
+    std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
+    store->take(m_info->userId, id, [store, worker, mailbox, id](const QList<OfflineStore::Pending> &events) {
+        // On the store's thread. The connection (or its whole I/O thread) may be gone by now:
+        // then the events go back to the store for the user's next connection.
+        const bool posted = mailbox->post([store, worker, id, events] {
+            Connection *connection = worker->connection(id);
+            if (connection && !connection->m_finished)
+                connection->deliverOffline(events);
+            else
+                store->release(id);
+        });
+        if (!posted)
+            store->release(id);
+    });
+}
+
 bool Connection::settleOffline(const QString &eventId)
 {
     const auto kept = m_offline.constFind(eventId);
     if (kept == m_offline.cend())
         return false;
-    if (m_server.offlineStore().remove(*kept))
-        m_server.metrics().offlineDelivered.fetch_add(1, std::memory_order_relaxed);
+    Metrics *metrics = &m_server.metrics();
+    m_server.offlineStore().remove(*kept, [metrics](bool removed) {
+        if (removed)
+            metrics->offlineDelivered.fetch_add(1, std::memory_order_relaxed);
+    });
     m_offline.erase(kept);
     return true;
 }

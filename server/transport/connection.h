@@ -9,6 +9,7 @@
 #include <QtCore/QSet>
 
 #include "protocol/ratelimiter.h"
+#include "queue/offlinestore.h"
 
 namespace Switchboard {
 
@@ -69,7 +70,14 @@ protected:
     /// True (and counted, logged, maybe closing the connection) when over the rate limit.
     /// @p answer is called with (code, message) for the protocol's error reply.
     bool rateLimited(qint64 nowMs, const std::function<void(const QString &, const QString &)> &answer);
-    /// Persisted events acknowledged by the client are removed from the store.
+    /// Asks the offline store for the user's persisted events. They come back later, on this
+    /// thread, through deliverOffline() (not at all when there are none); the I/O thread
+    /// never waits for SQLite.
+    void requestOffline();
+    /// The persisted events requestOffline() asked for, leased to this connection: sends each
+    /// so that the client's ack settles it (settleOffline()).
+    virtual void deliverOffline(const QList<OfflineStore::Pending> &events) = 0;
+    /// Persisted events acknowledged by the client are removed from the store (on its thread).
     bool settleOffline(const QString &eventId);
     /// The server's check for subscribing to @p room: empty when allowed.
     QString checkSubscribe(const QString &room) const;

@@ -16,6 +16,7 @@
 #include "socketio/fixture.h"
 #include "socketio/sioconnection.h"
 #include "core/logging.h"
+#include "core/mailbox.h"
 #include "http/httpfront.h"
 #include "listener.h"
 #include "protocol/messages.h"
@@ -24,7 +25,8 @@
 namespace Switchboard {
 
 IoWorker::IoWorker(Server &server, const Router &router, int index, qintptr listenDescriptor)
-    : m_server(server), m_router(router), m_index(index), m_listenDescriptor(listenDescriptor)
+    : m_server(server), m_router(router), m_index(index), m_listenDescriptor(listenDescriptor),
+      m_mailbox(std::make_shared<Mailbox>(this))
 {
     m_sweepTimer.setParent(this);
     m_eioTimer.setParent(this);
@@ -32,6 +34,7 @@ IoWorker::IoWorker(Server &server, const Router &router, int index, qintptr list
 
 IoWorker::~IoWorker()
 {
+    m_mailbox->close();
     if (m_listenDescriptor >= 0)
         closeDescriptor(m_listenDescriptor);
 }

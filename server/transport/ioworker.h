@@ -29,6 +29,7 @@ class Connection;
 class EioSession;
 class GuardedTcpServer;
 class HttpFront;
+class Mailbox;
 class Router;
 class Server;
 
@@ -92,6 +93,8 @@ public:
 
     /// Runs @p task on this worker's thread.
     void post(std::function<void()> task);
+    /// For answers from other threads that may come after this worker is gone.
+    const std::shared_ptr<Mailbox> &mailbox() const { return m_mailbox; }
     /// Tasks posted and not yet run: the emit backlog of this thread.
     int queued() const { return m_queued.load(std::memory_order_relaxed); }
 
@@ -181,6 +184,7 @@ private:
     quint64 m_nextToken = 1;
     bool m_shuttingDown = false;
     std::atomic<int> m_queued{0};
+    std::shared_ptr<Mailbox> m_mailbox;
     // Tasks from post(), run in order by one queued drain: everything that arrived while the
     // thread was busy runs in one go, inside one WsStream::Batch.
     std::mutex m_tasksMutex;

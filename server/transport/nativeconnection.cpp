@@ -56,9 +56,14 @@ NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique
     connect(m_socket.get(), &WsStream::pong, this, [this] { m_lastSeenMs = Server::monotonicMs(); });
     connect(m_socket.get(), &WsStream::disconnected, this, &NativeConnection::onDisconnected);
     sendConnected();
-    // Events emitted with "persist" while this user had no connection.
-    // They stay stored until acknowledged; unacknowledged ones go to the next connection.
-    for (const OfflineStore::Pending &p : m_server.offlineStore().take(m_info->userId, m_info->id)) {
+    // Events emitted with "persist" while this user had no connection, sent when the store
+    // has them. They stay stored until acknowledged; unacknowledged ones go to the next connection.
+    requestOffline();
+}
+
+void NativeConnection::deliverOffline(const QList<OfflineStore::Pending> &events)
+{
+    for (const OfflineStore::Pending &p : events) {
         const QString id = QJsonDocument::fromJson(p.frame.toUtf8()).object().value(QLatin1String("id")).toString();
         m_offline.insert(id, p.rowId);
         send(p.frame);

@@ -34,6 +34,7 @@ public:
     bool send(const QString &text);
 
 private:
+    void deliverOffline(const QList<OfflineStore::Pending> &events) override;
     /// Whether a frame may go out now: open, and not too far behind (else dropped as slow).
     bool writable();
     void sent(qint64 payloadBytes);
