@@ -83,6 +83,15 @@ bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
 {
     m_server.metrics().httpRequests.fetch_add(1, std::memory_order_relaxed);
     Q_EMIT requestReceived(socket);
+    if (socket->bytesToWrite() > m_server.config().maxPendingBytes) {
+        // Requests pipelined by a client that does not read the answers: each answer would
+        // pile up in the socket's buffer. The same budget as a WebSocket's; no answer.
+        m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcHttp) << "closing an HTTP connection that does not read its answers";
+        m_answered = socket;
+        QMetaObject::invokeMethod(socket, &QAbstractSocket::abort, Qt::QueuedConnection);
+        return true;
+    }
     const bool wantsUpgrade = headerValue(request, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
     // For an upgrade, QAbstractHttpServer follows a false return with missingHandler() and
     // closing the socket, which is what every upgrade answered here needs.

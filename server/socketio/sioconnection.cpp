@@ -534,6 +534,7 @@ void SioConnection::onClose(const QString &reason, bool byClient)
         recovery.save(m_pid, std::move(saved));
     }
     const int code = m_closeCode ? m_closeCode
+        : reason == QLatin1String("slow consumer") ? int(Protocol::PolicyViolation)
         : reason == QLatin1String("ping timeout") || reason == QLatin1String("transport close") ? 1006
         : byClient ? 1000 : 1002;
     finish(code, reason + QStringLiteral(" (socket.io)"));
