@@ -5,6 +5,7 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QSemaphore>
 #include <QtCore/QThread>
 #include <QtCore/QUuid>
 #include <QtNetwork/QHostAddress>
@@ -131,6 +132,8 @@ bool Server::start(QString *error)
 
     // SWITCHBOARD_EVENT_DISPATCHER=qt keeps Qt's own poll()-based dispatcher (for comparison).
     const bool useEpoll = qEnvironmentVariable("SWITCHBOARD_EVENT_DISPATCHER") != QLatin1String("qt");
+    // HTTP connections of all I/O threads count against one cap.
+    auto httpConnections = std::make_shared<std::atomic<int>>(0);
     for (int i = 0; i < threads; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("switchboard-io-%1").arg(i));
@@ -141,12 +144,10 @@ bool Server::start(QString *error)
             else
                 delete dispatcher;
         }
-        auto *worker = new IoWorker(*this, *m_router, i, descriptors[size_t(i)]);
+        auto *worker = new IoWorker(*this, *m_router, i, descriptors[size_t(i)], httpConnections);
         worker->moveToThread(thread);
         connect(thread, &QThread::started, worker, &IoWorker::start);
-        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
-        // Direct: stop() blocks the owning thread in wait(), so a queued quit would never run.
-        connect(worker, &IoWorker::drained, thread, &QThread::quit, Qt::DirectConnection);
+        // No deleteLater on finished: stop() deletes the workers once every thread is joined.
         m_threads.push_back(thread);
         m_workers.push_back(worker);
         thread->start();
@@ -166,23 +167,43 @@ void Server::stop(int closeCode, const QString &reason)
     if (!m_running)
         return;
     m_sampleTimer.stop();
-    for (IoWorker *worker : m_workers)
+    // One ownership rule (docs/architecture.md, "Shutdown"): close everything, join every I/O
+    // thread, and only then delete the workers. A worker that has drained keeps running,
+    // because another may still answer a long-poll through it.
+    auto drained = std::make_shared<QSemaphore>();
+    for (IoWorker *worker : m_workers) {
+        // Direct: this thread blocks below; the semaphore outlives a late signal.
+        connect(worker, &IoWorker::drained, worker, [drained] { drained->release(); }, Qt::DirectConnection);
         worker->post([worker, closeCode, reason] { worker->shutdown(closeCode, reason); });
+    }
+    if (!drained->tryAcquire(int(m_workers.size()), 5000))
+        qCWarning(lcServer) << "I/O threads did not drain in time; closing what is left";
+    // Behind whatever the workers posted to each other while draining (answers to held polls).
+    for (IoWorker *worker : m_workers)
+        worker->post([worker] { worker->finishThread(); });
     for (QThread *thread : m_threads) {
         if (!thread->wait(5000)) {
-            qCWarning(lcServer) << "I/O thread did not drain in time; stopping it";
+            qCWarning(lcServer) << "I/O thread did not stop in time; quitting it";
             thread->quit();
             thread->wait();
         }
-        delete thread;
     }
-    m_threads.clear();
-    m_workers.clear();
     m_running = false;
     // After the I/O threads: consumers that left during shutdown have returned their jobs.
     if (m_queues) {
         m_queues->stop();
         m_queues.reset();
+    }
+    // Nothing can post to a worker any more (the queue thread was the last): delete them.
+    for (IoWorker *worker : m_workers)
+        delete worker;
+    for (QThread *thread : m_threads)
+        delete thread;
+    m_workers.clear();
+    m_threads.clear();
+    {
+        QMutexLocker lock(&m_eioLock);
+        m_eioOwners.clear();
     }
     m_offline.close();
     qCInfo(lcServer) << "stopped";

@@ -38,6 +38,9 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("rate-burst"), QStringLiteral("n"), QStringLiteral("Token bucket size (default 200).")},
         {QStringLiteral("max-pending-bytes"), QStringLiteral("bytes"), QStringLiteral("Outbound buffer cap per connection before it is dropped as a slow consumer (default 4194304).")},
         {QStringLiteral("max-rooms-per-connection"), QStringLiteral("n"), QStringLiteral("Rooms one connection may be in; joins beyond it are refused with too_many_rooms (default 1000).")},
+        {QStringLiteral("control-frame-rate"), QStringLiteral("n"), QStringLiteral("WebSocket pings and pongs a client may send per second (burst twice that); over it the connection is closed with 1008 (default 10).")},
+        {QStringLiteral("http-idle-timeout"), QStringLiteral("ms"), QStringLiteral("Close kept-alive HTTP connections idle this long after a response (default 30000).")},
+        {QStringLiteral("max-http-connections"), QStringLiteral("n"), QStringLiteral("Open HTTP connections (not upgraded to WebSocket) per server; more are closed at accept (default 1024).")},
         {QStringLiteral("max-queued-emits"), QStringLiteral("n"), QStringLiteral("Emits waiting per I/O thread before new ones are refused as overloaded (default 20000).")},
         {QStringLiteral("queue-visibility-timeout"), QStringLiteral("ms"), QStringLiteral("Unacknowledged queue jobs return to the queue after this long (default 30000).")},
         {QStringLiteral("queue-backoff-base"), QStringLiteral("ms"), QStringLiteral("Retry backoff base; the delay is random in [0, base * 2^(failures-1)] (default 1000).")},
@@ -208,6 +211,9 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     }
     if (resolve(QStringLiteral("max-pending-bytes"), &v) && !parseNumber(QStringLiteral("max-pending-bytes"), v, qint64(1024), &c.maxPendingBytes, error)) return false;
     if (resolve(QStringLiteral("handshake-timeout"), &v) && !parseNumber(QStringLiteral("handshake-timeout"), v, 10, &c.handshakeTimeoutMs, error)) return false;
+    if (resolve(QStringLiteral("control-frame-rate"), &v) && !parseNumber(QStringLiteral("control-frame-rate"), v, 0.1, &c.controlFrameRate, error)) return false;
+    if (resolve(QStringLiteral("http-idle-timeout"), &v) && !parseNumber(QStringLiteral("http-idle-timeout"), v, 10, &c.httpIdleTimeoutMs, error)) return false;
+    if (resolve(QStringLiteral("max-http-connections"), &v) && !parseNumber(QStringLiteral("max-http-connections"), v, 1, &c.maxHttpConnections, error)) return false;
     if (resolve(QStringLiteral("max-queued-emits"), &v) && !parseNumber(QStringLiteral("max-queued-emits"), v, 1, &c.maxQueuedEmits, error)) return false;
     if (resolve(QStringLiteral("max-rooms-per-connection"), &v) && !parseNumber(QStringLiteral("max-rooms-per-connection"), v, 1, &c.maxRoomsPerConnection, error)) return false;
     if (resolve(QStringLiteral("queue-visibility-timeout"), &v) && !parseNumber(QStringLiteral("queue-visibility-timeout"), v, qint64(10), &c.queueVisibilityTimeoutMs, error)) return false;

@@ -27,6 +27,9 @@ struct ServerConfig
     int rateAbuseLimit = 100;     // messages refused within 10 s before the connection is closed 1008
     qint64 maxPendingBytes = 4 * 1024 * 1024; // outbound buffer cap per connection
     int handshakeTimeoutMs = 10000;
+    double controlFrameRate = 10.0;  // WebSocket pings + pongs per second from a client (burst 2x); over it 1008
+    int httpIdleTimeoutMs = 30000;   // a kept-alive HTTP connection idle this long after a response is closed
+    int maxHttpConnections = 1024;   // HTTP connections (not upgraded) per server; more are closed at accept
     int maxQueuedEmits = 20000;   // per I/O thread; beyond it emits are refused as overloaded
     int maxRoomsPerConnection = 1000; // joins beyond it are refused with too_many_rooms
     int jwtLeewaySeconds = 30;

@@ -188,6 +188,15 @@ bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
 {
     m_server.metrics().httpRequests.fetch_add(1, std::memory_order_relaxed);
     Q_EMIT requestReceived(socket);
+    if (socket->bytesToWrite() > m_server.config().maxPendingBytes) {
+        // Requests pipelined by a client that does not read the answers: each answer would
+        // pile up in the socket's buffer. The same budget as a WebSocket's; no answer.
+        m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcHttp) << "closing an HTTP connection that does not read its answers";
+        m_answered = socket;
+        QMetaObject::invokeMethod(socket, &QAbstractSocket::abort, Qt::QueuedConnection);
+        return true;
+    }
     const bool wantsUpgrade = headerValue(request, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
     if (const auto line = m_lines.find(socket); line != m_lines.end() && line->waitingFor != 0) {
         // Pipelined behind a deferred answer: served after it, so the answers keep their order.

@@ -42,11 +42,30 @@ QByteArray EioSession::openPacket() const
     return EngineIo::Open + QJsonDocument(open).toJson(QJsonDocument::Compact);
 }
 
+void EioSession::configure(WsStream *socket) const
+{
+    socket->setMaxMessageSize(m_settings.maxPayload);
+    socket->setMaxBufferedBytes(m_settings.maxBufferedBytes);
+    socket->setControlFrameLimit(m_settings.controlFrameRate, m_settings.controlFrameRate * 2);
+}
+
+void EioSession::dropSlowConsumer(qint64 bytes)
+{
+    if (m_closed)
+        return;
+    m_worker.server().metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
+    qCInfo(lcWs) << "dropping slow Engine.IO session" << m_sid << "with" << bytes << "bytes unsent";
+    m_outbox.clear();
+    m_outboxBytes = 0;
+    finish(QStringLiteral("slow consumer"), false, EngineIo::Close);
+}
+
 void EioSession::attachWebSocket(WsStream *socket)
 {
     m_socket = socket;
     m_socket->setParent(this);
-    m_socket->setMaxMessageSize(m_settings.maxPayload);
+    configure(m_socket);
+    connect(m_socket, &WsStream::overBudget, this, &EioSession::dropSlowConsumer);
     connect(m_socket, &WsStream::textReceived, this, &EioSession::onWebSocketText);
     connect(m_socket, &WsStream::binaryReceived, this, &EioSession::onWebSocketBinary);
     connect(m_socket, &WsStream::disconnected, this, [this] {
@@ -74,7 +93,14 @@ void EioSession::enqueue(Packet packet)
             m_socket->sendText(packet.type + packet.data);
         return;
     }
-    m_outboxBytes += packet.data.size() + 1;
+    // Binary packets go out base64-encoded when polling.
+    const qint64 size = (packet.binary ? (packet.data.size() + 2) / 3 * 4 : packet.data.size()) + 1;
+    if (m_outboxBytes > 0 && m_outboxBytes + size > m_settings.maxBufferedBytes) {
+        // The same budget as a WebSocket's: a client that stops polling is a slow consumer.
+        dropSlowConsumer(m_outboxBytes + size);
+        return;
+    }
+    m_outboxBytes += size;
     m_outbox.append(std::move(packet));
     flushPoll();
 }
@@ -131,6 +157,10 @@ bool EioSession::receive(const Packet &packet)
         return m_handler && m_handler->onMessage(packet.data, true);
     switch (packet.type) {
     case EngineIo::Pong:
+        // Only an answer to our ping counts: unsolicited pongs would push the next ping (and
+        // the liveness check) away forever.
+        if (m_pongDeadlineMs == 0)
+            return true;
         m_pongDeadlineMs = 0;
         m_nextPingMs = Server::monotonicMs() + m_settings.pingIntervalMs;
         return true;
@@ -228,11 +258,12 @@ void EioSession::probeOpened(WsStream *socket)
 {
     if (m_closed || m_transport != Transport::Polling || m_probe) {
         // Already upgraded (or upgrading): a second WebSocket for this sid is refused.
-        socket->closeAndDispose(Protocol::PolicyViolation, QStringLiteral("session already upgraded"));
+        m_worker.dispose(socket, Protocol::PolicyViolation, QStringLiteral("session already upgraded"));
         return;
     }
     m_probe = socket;
     socket->setParent(this);
+    configure(socket);
     connect(socket, &WsStream::textReceived, this, [this, socket](const QByteArray &text) { probeMessage(socket, text); });
     connect(socket, &WsStream::disconnected, this, [this, socket] { probeGone(socket); });
 }
@@ -324,11 +355,11 @@ void EioSession::finish(const QString &reason, bool byClient, char lastPacket)
     if (m_handler)
         m_handler->onClose(reason, byClient);
     if (m_socket) {
-        // The socket outlives the session long enough to finish its close handshake.
+        // The socket outlives the session long enough to finish its close handshake, owned
+        // by the worker, which does not count as drained while it closes (at most 2 s).
         WsStream *socket = std::exchange(m_socket, nullptr);
         socket->disconnect(this);
-        socket->setParent(nullptr);
-        socket->closeAndDispose(1000, QString());
+        m_worker.dispose(socket, 1000, QString());
     }
     if (m_probe)
         m_probe->abort();

@@ -51,6 +51,11 @@ public:
         qint64 pingIntervalMs = 25000;
         qint64 pingTimeoutMs = 20000;
         qint64 maxPayload = 1000000;
+        /// The outbound byte budget: the WebSocket's (WsStream::setMaxBufferedBytes) or, when
+        /// polling, the packets waiting for the next GET. Over it: closed as a slow consumer.
+        qint64 maxBufferedBytes = 4 * 1024 * 1024;
+        /// WebSocket pings and pongs the client may send per second (burst twice that).
+        double controlFrameRate = 10.0;
         /// First ping after half to all of the interval (sessions opened together are not
         /// all pinged at once); later pings keep the interval.
         bool spreadFirstPing = false;
@@ -107,6 +112,10 @@ private:
     void probeMessage(WsStream *socket, const QByteArray &text);
     void probeGone(WsStream *socket);
     void attachWebSocket(WsStream *socket);
+    /// Applies the session's limits to a WebSocket of this session.
+    void configure(WsStream *socket) const;
+    /// Over the byte budget: counted, and the session closes with 1008 "slow consumer".
+    void dropSlowConsumer(qint64 bytes);
     void finish(const QString &reason, bool byClient, char lastPacket);
     void answer(HeldRequest reply, int status, const QByteArray &body);
     /// Answers 400 when the session is closed, upgraded or past its heartbeat deadline.

@@ -617,6 +617,7 @@ void SioConnection::onClose(const QString &reason, bool byClient)
     if (std::exchange(m_countedOpen, false))
         recovery.socketClosed();
     const int code = m_closeCode ? m_closeCode
+        : reason == QLatin1String("slow consumer") ? int(Protocol::PolicyViolation)
         : reason == QLatin1String("ping timeout") || reason == QLatin1String("transport close") ? 1006
         : byClient ? 1000 : 1002;
     finish(code, reason + QStringLiteral(" (socket.io)"));

@@ -24,9 +24,11 @@
 
 namespace Switchboard {
 
-IoWorker::IoWorker(Server &server, const Router &router, int index, qintptr listenDescriptor)
-    : m_server(server), m_router(router), m_index(index), m_listenDescriptor(listenDescriptor),
-      m_mailbox(std::make_shared<Mailbox>(this))
+IoWorker::IoWorker(Server &server, const Router &router, int index, qintptr listenDescriptor,
+                   std::shared_ptr<std::atomic<int>> httpConnections)
+    : m_server(server), m_router(router), m_index(index), m_listenDescriptor(listenDescriptor)
+    , m_mailbox(std::make_shared<Mailbox>(this))
+    , m_httpConnections(std::move(httpConnections))
 {
     m_sweepTimer.setParent(this);
     m_eioTimer.setParent(this);
@@ -76,8 +78,9 @@ void IoWorker::drainTasks()
 
 void IoWorker::start()
 {
+    const ServerConfig &config = m_server.config();
     m_http = new HttpFront(m_router, m_server, *this);
-    m_tcp = new GuardedTcpServer;
+    m_tcp = new GuardedTcpServer(m_httpConnections, config.maxHttpConnections, this);
     if (!m_tcp->setSocketDescriptor(m_listenDescriptor)) {
         qCCritical(lcServer) << "I/O thread" << m_index << "cannot adopt its listener:" << m_tcp->errorString();
         delete m_tcp;
@@ -88,7 +91,6 @@ void IoWorker::start()
     m_http->bind(m_tcp);
     connect(m_http, &HttpFront::requestReceived, m_tcp, &GuardedTcpServer::requestReceived);
 
-    const ServerConfig &config = m_server.config();
     // Every connection is visited once per pass; a pass is spread over ticks of at most
     // 50 ms, each visiting its share of the connections. One sweep over 10,000 connections at
     // once touches 20,000 cold cache lines and sends every ping that came due: a stall of
@@ -148,6 +150,8 @@ EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address)
     settings.pingIntervalMs = config.socketioPingIntervalMs;
     settings.pingTimeoutMs = config.socketioPingTimeoutMs;
     settings.maxPayload = config.socketioMaxPayload;
+    settings.maxBufferedBytes = config.maxPendingBytes;
+    settings.controlFrameRate = config.controlFrameRate;
     // Not for the official test suites' fixture, which time the first ping.
     settings.spreadFirstPing = !config.socketioTestFixture;
     const QString sid = QString::fromLatin1(QUuid::createUuid().toRfc4122().toBase64(
@@ -159,8 +163,7 @@ EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address)
         m_server.unregisterEngineIo(closedSid);
         m_eio.remove(closedSid);
         session->deleteLater();
-        if (m_shuttingDown && m_connections.isEmpty() && m_eio.isEmpty())
-            Q_EMIT drained();
+        checkDrained();
     });
     if (socketIo)
         session->setHandler(std::make_unique<SioConnection>(*this, m_server, *session, address));
@@ -183,6 +186,8 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     const QByteArray origin = request.value(QByteArrayLiteral("origin"));
     const quint64 token = m_nextToken++;
     m_held.insert(token, {socket, {}, origin});
+    if (m_tcp)
+        m_tcp->setHeld(socket, true); // a held long-poll is not an idle connection
     auto refuse = [&](int status, const QByteArray &body) {
         answerHeld(token, status, body);
         // A refused upgrade is answered here and must not reach QtWebSockets.
@@ -200,6 +205,8 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
         if (transport != QLatin1String("websocket"))
             return refuse(400, eioError(3, "Bad request"));
         m_held.remove(token); // HttpFront completes the handshake
+        if (m_tcp)
+            m_tcp->setHeld(socket, false);
         return EngineIoRequest::Upgrade;
     }
     if (transport != QLatin1String("polling"))
@@ -253,6 +260,8 @@ void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
     if (held.abortWatch)
         disconnect(held.abortWatch);
     QTcpSocket *socket = held.socket;
+    if (socket && m_tcp)
+        m_tcp->setHeld(socket, false);
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)
         return;
     const char *reason = status == 200 ? "OK" : status == 204 ? "No Content" : status == 413 ? "Payload Too Large"
@@ -331,9 +340,27 @@ void IoWorker::webSocketOpened(WsUpgrade upgrade)
 
 void IoWorker::reject(WsStream *stream, int code, const QString &reason)
 {
-    stream->setParent(this);
     m_server.metrics().countClose(code);
+    dispose(stream, code, reason);
+}
+
+void IoWorker::dispose(WsStream *stream, int code, const QString &reason)
+{
+    stream->setParent(this);
+    m_disposing.insert(stream);
+    connect(stream, &QObject::destroyed, this, [this, stream] {
+        m_disposing.remove(stream);
+        checkDrained();
+    });
     stream->closeAndDispose(code, reason);
+}
+
+void IoWorker::checkDrained()
+{
+    if (m_shuttingDown && !m_drainReported && m_connections.isEmpty() && m_eio.isEmpty() && m_disposing.isEmpty()) {
+        m_drainReported = true;
+        Q_EMIT drained();
+    }
 }
 
 void IoWorker::accept(const WsUpgrade &upgrade)
@@ -383,6 +410,8 @@ void IoWorker::accept(const WsUpgrade &upgrade)
     }
 
     socket->setMaxMessageSize(config.maxMessageSize);
+    socket->setMaxBufferedBytes(config.maxPendingBytes);
+    socket->setControlFrameLimit(config.controlFrameRate, config.controlFrameRate * 2);
 
     auto info = std::make_shared<ConnectionInfo>();
     info->id = m_server.nextConnectionId();
@@ -423,8 +452,7 @@ void IoWorker::connectionOpened(Connection *connection)
 void IoWorker::connectionClosed(Connection *connection)
 {
     m_connections.remove(connection->id());
-    if (m_shuttingDown && m_connections.isEmpty() && m_eio.isEmpty())
-        Q_EMIT drained();
+    checkDrained();
 }
 
 void IoWorker::deliver(Connection *connection, const OutboundFrame &frame)
@@ -468,8 +496,8 @@ void IoWorker::sweep()
         connection->heartbeat(now, config.heartbeatIntervalMs, config.heartbeatTimeoutMs);
     });
     if (m_tcp) {
-        if (const int closed = m_tcp->closeSilent(now, config.handshakeTimeoutMs))
-            qCDebug(lcHttp) << "closed" << closed << "sockets that sent nothing within the handshake timeout";
+        if (const int closed = m_tcp->closeIdle(now, config.handshakeTimeoutMs, config.httpIdleTimeoutMs))
+            qCDebug(lcHttp) << "closed" << closed << "idle HTTP connections";
     }
 }
 
@@ -478,10 +506,6 @@ void IoWorker::shutdown(int code, const QString &reason)
     m_shuttingDown = true;
     if (m_tcp)
         m_tcp->close();
-    if (m_connections.isEmpty() && m_eio.isEmpty()) {
-        Q_EMIT drained();
-        return;
-    }
     const auto connections = m_connections;
     for (Connection *connection : connections)
         connection->close(code, reason);
@@ -491,6 +515,47 @@ void IoWorker::shutdown(int code, const QString &reason)
         if (!session->isClosed())
             session->close(reason);
     }
+    checkDrained();
+}
+
+void IoWorker::finishThread()
+{
+    m_shuttingDown = true;
+    m_drainReported = true; // nobody waits any more
+    m_sweepTimer.stop();
+    m_eioTimer.stop();
+    // What did not finish closing in time goes now, in this thread (sockets and notifiers
+    // must not be touched from another one).
+    const auto connections = m_connections;
+    for (Connection *connection : connections)
+        connection->abort();
+    const auto sessions = m_eio;
+    for (EioSession *session : sessions) {
+        if (!session->isClosed())
+            session->close(QStringLiteral("server stopped"));
+    }
+    for (auto it = m_held.begin(); it != m_held.end(); ++it)
+        disconnect(it->abortWatch);
+    m_held.clear();
+    const auto disposing = m_disposing;
+    for (WsStream *stream : disposing)
+        stream->abort();
+    // Everything this thread owns is deleted here and now; deleteLater() has nothing to wait
+    // for once the loop has quit.
+    QList<QPointer<QObject>> owned;
+    for (QObject *child : children()) {
+        if (child != &m_sweepTimer && child != &m_eioTimer)
+            owned.append(child);
+    }
+    for (const QPointer<QObject> &child : std::as_const(owned))
+        delete child.data();
+    m_http = nullptr;
+    m_tcp = nullptr;
+    m_connections.clear();
+    m_rooms.clear();
+    m_eio.clear();
+    m_disposing.clear();
+    thread()->quit();
 }
 
 } // namespace Switchboard

@@ -79,6 +79,14 @@ private:
  * front, the sockets it accepted, and a room index of just those sockets.
  *
  * Lives in (and is only touched from) its QThread; other threads talk to it with post().
+ *
+ * Shutdown (Server::stop) has one ownership rule: the Server owns every worker and deletes
+ * them only after every I/O thread has been joined. shutdown() closes this thread's clients
+ * and emits drained() once none is left (sockets still finishing a close handshake count);
+ * only when every worker has drained (or the time is up) does the Server post
+ * finishThread(), which runs what other workers posted before it, deletes whatever is left
+ * in this thread and quits it. A task posted after that is never run, and never runs
+ * against freed memory: the worker object outlives every thread.
  */
 class IoWorker final : public QObject
 {
@@ -86,10 +94,12 @@ class IoWorker final : public QObject
     Q_DISABLE_COPY_MOVE(IoWorker)
 
 public:
-    IoWorker(Server &server, const Router &router, int index, qintptr listenDescriptor);
+    IoWorker(Server &server, const Router &router, int index, qintptr listenDescriptor,
+             std::shared_ptr<std::atomic<int>> httpConnections);
     ~IoWorker() override;
 
     int index() const { return m_index; }
+    Server &server() const { return m_server; }
 
     /// Runs @p task on this worker's thread.
     void post(std::function<void()> task);
@@ -101,6 +111,12 @@ public:
     // Worker thread only.
     void start();
     void shutdown(int code, const QString &reason);
+    /// After every worker drained: closes what is left in this thread, deletes it, and quits
+    /// the thread. The worker object itself stays for the Server to delete.
+    void finishThread();
+    /// Closes @p stream with @p code and deletes it once closed (or aborted after 2 s); the
+    /// worker owns it meanwhile and does not count as drained until it is gone.
+    void dispose(WsStream *stream, int code, const QString &reason);
     void deliverToRoom(const QString &room, const std::shared_ptr<const OutboundFrame> &frame);
     void deliverToAll(const std::shared_ptr<const OutboundFrame> &frame);
     void deliverToConnection(quint64 id, const std::shared_ptr<const OutboundFrame> &frame);
@@ -130,8 +146,10 @@ Q_SIGNALS:
 
 private:
     void accept(const WsUpgrade &upgrade);
-    /// Closes @p stream with @p code after the handshake and disposes of it.
+    /// Closes @p stream with @p code after the handshake and disposes of it (counted).
     void reject(WsStream *stream, int code, const QString &reason);
+    /// Emits drained() once, when shutting down and nothing is left.
+    void checkDrained();
     void sweep();
     void drainTasks();
     void sweepEngineIo();
@@ -181,8 +199,11 @@ private:
     QHash<QString, EioSession *> m_eio;          // Engine.IO sessions this thread owns
     struct Held { QPointer<QTcpSocket> socket; QMetaObject::Connection abortWatch; QByteArray origin; };
     QHash<quint64, Held> m_held;                 // HTTP requests waiting for a session's answer
+    QSet<WsStream *> m_disposing;                // streams finishing their close handshake
     quint64 m_nextToken = 1;
     bool m_shuttingDown = false;
+    bool m_drainReported = false;
+    std::shared_ptr<std::atomic<int>> m_httpConnections; // shared by every worker of the server
     std::atomic<int> m_queued{0};
     std::shared_ptr<Mailbox> m_mailbox;
     // Tasks from post(), run in order by one queued drain: everything that arrived while the

@@ -11,6 +11,7 @@
 #include <QtCore/QPointer>
 #include <QtNetwork/QTcpSocket>
 
+#include "core/logging.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -71,38 +72,91 @@ void closeDescriptor(qintptr fd)
         ::close(int(fd));
 }
 
+GuardedTcpServer::GuardedTcpServer(std::shared_ptr<std::atomic<int>> open, int maxOpen, QObject *parent)
+    : QTcpServer(parent), m_open(std::move(open)), m_maxOpen(maxOpen)
+{
+    if (!m_open)
+        m_open = std::make_shared<std::atomic<int>>(0);
+}
+
+GuardedTcpServer::~GuardedTcpServer()
+{
+    // The sockets are our children and go after this; their destroyed() no longer reaches us.
+    m_open->fetch_sub(int(m_sockets.size()), std::memory_order_relaxed);
+    m_sockets.clear();
+}
+
 void GuardedTcpServer::incomingConnection(qintptr descriptor)
 {
+    if (m_open->fetch_add(1, std::memory_order_relaxed) >= m_maxOpen) {
+        m_open->fetch_sub(1, std::memory_order_relaxed);
+        ::close(int(descriptor));
+        const qint64 now = Server::monotonicMs();
+        if (now - m_lastRefusalLogMs >= 1000) {
+            m_lastRefusalLogMs = now;
+            qCInfo(lcHttp) << "refusing HTTP connections: the server has" << m_maxOpen << "open (--max-http-connections)";
+        }
+        return;
+    }
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
+        m_open->fetch_sub(1, std::memory_order_relaxed);
         delete socket;
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // Until a complete request has arrived (requestReceived()), the socket is on the clock:
     // a peer that sends nothing, or half a request and then nothing, is cut off.
-    m_pending.insert(socket, {socket, Server::monotonicMs()});
+    m_sockets.insert(socket, {socket, Server::monotonicMs()});
+    connect(socket, &QObject::destroyed, this, [this, socket] {
+        if (m_sockets.remove(socket))
+            m_open->fetch_sub(1, std::memory_order_relaxed);
+    });
+    // A response still being written (a slow reader) is activity, not idleness.
+    connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] { touch(socket); });
     addPendingConnection(socket);
+}
+
+void GuardedTcpServer::touch(QTcpSocket *socket)
+{
+    const auto it = m_sockets.find(socket);
+    if (it != m_sockets.end())
+        it->sinceMs = Server::monotonicMs();
 }
 
 void GuardedTcpServer::requestReceived(QTcpSocket *socket)
 {
-    m_pending.remove(socket);
+    const auto it = m_sockets.find(socket);
+    if (it != m_sockets.end()) {
+        it->served = true;
+        it->sinceMs = Server::monotonicMs();
+    }
 }
 
-int GuardedTcpServer::closeSilent(qint64 nowMs, qint64 timeoutMs)
+void GuardedTcpServer::setHeld(QTcpSocket *socket, bool held)
 {
+    const auto it = m_sockets.find(socket);
+    if (it == m_sockets.end())
+        return;
+    it->held = qMax(0, it->held + (held ? 1 : -1));
+    it->sinceMs = Server::monotonicMs();
+}
+
+int GuardedTcpServer::closeIdle(qint64 nowMs, qint64 handshakeMs, qint64 idleMs)
+{
+    QList<QPointer<QTcpSocket>> idle;
+    for (const Tracked &tracked : std::as_const(m_sockets)) {
+        if (!tracked.socket || tracked.held > 0 || tracked.socket->state() == QAbstractSocket::UnconnectedState)
+            continue;
+        if (nowMs - tracked.sinceMs >= (tracked.served ? idleMs : handshakeMs))
+            idle.append(tracked.socket);
+    }
+    // Aborted after the walk: an abort runs handlers synchronously.
     int closed = 0;
-    for (auto it = m_pending.begin(); it != m_pending.end();) {
-        if (!it->socket) {
-            it = m_pending.erase(it);
-        } else if (nowMs - it->acceptedMs >= timeoutMs) {
-            QTcpSocket *socket = it->socket;
-            it = m_pending.erase(it);
+    for (const QPointer<QTcpSocket> &socket : std::as_const(idle)) {
+        if (socket) {
             socket->abort();
             ++closed;
-        } else {
-            ++it;
         }
     }
     return closed;

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <atomic>
+#include <memory>
+
 #include <QtCore/QHash>
 #include <QtCore/QPointer>
 #include <QtCore/QString>
@@ -17,9 +20,16 @@ quint16 boundPort(qintptr fd);
 void closeDescriptor(qintptr fd);
 
 /**
- * @brief QTcpServer that sets TCP_NODELAY on every accepted socket and closes sockets that
- * send no complete request within the handshake timeout (checked by the owning worker's
- * sweep).
+ * @brief QTcpServer that sets TCP_NODELAY on every accepted socket, caps the HTTP
+ * connections of the whole server, and closes idle ones (checked by the owning worker's
+ * sweep): a socket that sends no complete request within the handshake timeout of its
+ * accept, and a kept-alive one idle for the idle timeout after its last request or response
+ * bytes. A socket with a request held (an Engine.IO long-poll) is never idle.
+ *
+ * Over the cap, a new connection is closed at accept, before anything is read from it: a
+ * 503 would have to be written before the request is read, and closing a socket with unread
+ * input resets it, which loses the answer anyway. A socket stops counting once it is gone,
+ * including when it was upgraded to a WebSocket (those count against --max-connections).
  */
 class GuardedTcpServer final : public QTcpServer
 {
@@ -27,21 +37,38 @@ class GuardedTcpServer final : public QTcpServer
     Q_DISABLE_COPY_MOVE(GuardedTcpServer)
 
 public:
-    explicit GuardedTcpServer(QObject *parent = nullptr) : QTcpServer(parent) {}
+    /// @p open is shared by every worker's server: the HTTP connections of the whole server.
+    GuardedTcpServer(std::shared_ptr<std::atomic<int>> open, int maxOpen, QObject *parent = nullptr);
+    ~GuardedTcpServer() override;
 
-    /// Aborts sockets that have sent no complete request since accept for longer than @p timeoutMs.
-    int closeSilent(qint64 nowMs, qint64 timeoutMs);
+    /// Aborts sockets with no complete request within @p handshakeMs of their accept, and
+    /// sockets idle for @p idleMs after their last request or response bytes.
+    int closeIdle(qint64 nowMs, qint64 handshakeMs, qint64 idleMs);
     /// A whole request arrived on @p socket: it is out of the handshake window.
     void requestReceived(QTcpSocket *socket);
+    /// A request on @p socket waits for its answer (true) or was answered (false).
+    void setHeld(QTcpSocket *socket, bool held);
+    /// HTTP connections open in this thread.
+    int openHere() const { return int(m_sockets.size()); }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
-    struct Pending { QPointer<QTcpSocket> socket; qint64 acceptedMs; };
-    // Keyed by address for O(1) removal on every request; the QPointer tells a socket that
-    // was deleted (and maybe replaced at the same address) from the one we recorded.
-    QHash<QTcpSocket *, Pending> m_pending;
+    struct Tracked
+    {
+        QPointer<QTcpSocket> socket;
+        qint64 sinceMs = 0;     // accept, or the last request or response bytes
+        bool served = false;    // a complete request arrived: the idle timeout applies
+        int held = 0;           // requests waiting for an answer
+    };
+    void touch(QTcpSocket *socket);
+
+    // Keyed by address for O(1) lookups; the entry goes when the socket is destroyed.
+    QHash<QTcpSocket *, Tracked> m_sockets;
+    std::shared_ptr<std::atomic<int>> m_open;
+    int m_maxOpen = 1024;
+    qint64 m_lastRefusalLogMs = 0;
 };
 
 } // namespace Switchboard

@@ -53,7 +53,17 @@ NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique
         send(Protocol::error(QStringLiteral("unsupported_frame"),
                              QStringLiteral("binary frames are not supported; send JSON text frames")));
     });
+    // Only a pong answering our ping counts (WsStream drops unsolicited ones), and data frames.
     connect(m_socket.get(), &WsStream::pong, this, [this] { m_lastSeenMs = Server::monotonicMs(); });
+    connect(m_socket.get(), &WsStream::overBudget, this, [this](qint64 bytes) {
+        // The stream closed itself with 1008 "slow consumer", whatever frame did not fit.
+        m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcWs) << "dropping slow consumer" << m_info->id << "with" << bytes << "bytes unsent";
+        if (!isClosing()) {
+            m_closeCode = Protocol::PolicyViolation;
+            m_closingSinceMs = Server::monotonicMs();
+        }
+    });
     connect(m_socket.get(), &WsStream::disconnected, this, &NativeConnection::onDisconnected);
     sendConnected();
     // Events emitted with "persist" while this user had no connection, sent when the store
@@ -78,7 +88,8 @@ bool NativeConnection::deliver(const OutboundFrame &frame)
     if (frame.nsp.size() != 1 || !writable())
         return false;
     // The broadcast's frame is built once; every recipient sends the same bytes.
-    m_socket->sendFrame(frame.nativeFrame());
+    if (!m_socket->sendFrame(frame.nativeFrame()))
+        return false;
     sent(frame.nativePayloadSize());
     return true;
 }
@@ -96,16 +107,8 @@ void NativeConnection::sendConnected()
 
 bool NativeConnection::writable()
 {
-    if (isClosing() || m_gone)
-        return false;
-    const qint64 pending = m_socket->bytesToWrite();
-    if (pending > m_server.config().maxPendingBytes) {
-        m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
-        qCInfo(lcWs) << "dropping slow consumer" << m_info->id << "with" << pending << "bytes unsent";
-        close(Protocol::PolicyViolation, QStringLiteral("slow consumer"));
-        return false;
-    }
-    return true;
+    // The byte budget itself is WsStream's (--max-pending-bytes), over every frame kind.
+    return !isClosing() && !m_gone;
 }
 
 void NativeConnection::sent(qint64 payloadBytes)
@@ -119,7 +122,8 @@ bool NativeConnection::send(const QString &text)
     if (!writable())
         return false;
     const QByteArray utf8 = text.toUtf8();
-    m_socket->sendText(utf8);
+    if (!m_socket->sendText(utf8))
+        return false;
     sent(utf8.size());
     return true;
 }

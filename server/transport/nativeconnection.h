@@ -30,12 +30,12 @@ public:
     bool isClosing() const override { return m_closingSinceMs != 0; }
     void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) override;
 
-    /// Queues a text frame unless the peer is too far behind (then it is dropped as slow).
+    /// Queues a text frame; false when closing or over the byte budget (then dropped as slow).
     bool send(const QString &text);
 
 private:
     void deliverOffline(const QList<OfflineStore::Pending> &events) override;
-    /// Whether a frame may go out now: open, and not too far behind (else dropped as slow).
+    /// Whether a frame may go out now (open and not closing).
     bool writable();
     void sent(qint64 payloadBytes);
     void onText(const QByteArray &utf8);

@@ -1,6 +1,7 @@
 #include "wsstream.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <QtCore/QCryptographicHash>
+#include <QtCore/QRandomGenerator>
 #include <QtCore/QSocketNotifier>
 #include <QtCore/QTimer>
 
@@ -71,6 +73,15 @@ void unmask(const uchar *source, char *target, qsizetype size, const uchar *mask
         target[i] = char(source[i] ^ mask[i & 3]);
 }
 
+qint64 steadyMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// A slow consumer's close frame waits behind everything it did not read; a peer that reads
+// nothing never answers it.
+constexpr int OverBudgetGraceMs = 2000;
+
 bool isValidCloseCode(int code)
 {
     return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
@@ -79,7 +90,7 @@ bool isValidCloseCode(int code)
 } // namespace
 
 WsStream::WsStream(qintptr descriptor, QObject *parent)
-    : QObject(parent), m_fd(int(descriptor))
+    : QObject(parent), m_fd(int(descriptor)), m_controlLimiter(10, 20, steadyMs())
 {
     m_readNotifier = new QSocketNotifier(descriptor, QSocketNotifier::Read, this);
     connect(m_readNotifier, &QSocketNotifier::activated, this, &WsStream::onReadable);
@@ -174,29 +185,65 @@ bool WsStream::sendData(Opcode opcode, QByteArrayView payload)
     return write(header, headerSize, payload.data(), payload.size());
 }
 
-void WsStream::ping(QByteArrayView payload)
+void WsStream::setControlFrameLimit(double perSecond, double burst)
+{
+    m_controlLimiter = RateLimiter(perSecond, burst, steadyMs());
+}
+
+void WsStream::ping()
 {
     if (m_state != State::Open)
         return;
-    char header[10];
-    const int headerSize = headerFor(header, Ping, quint64(qMin<qsizetype>(payload.size(), 125)));
-    write(header, headerSize, payload.data(), qMin<qsizetype>(payload.size(), 125));
+    // A payload the peer cannot guess without reading our ping: only its echo counts as a pong.
+    const quint64 token = QRandomGenerator::global()->generate64();
+    m_pingPayload = QByteArray(reinterpret_cast<const char *>(&token), sizeof(token));
+    char header[2];
+    const int headerSize = headerFor(header, Ping, quint64(m_pingPayload.size()));
+    write(header, headerSize, m_pingPayload.constData(), m_pingPayload.size());
 }
 
 bool WsStream::sendFrame(const QByteArray &frame)
 {
     if (m_state != State::Open)
         return false;
-    if (t_batch.depth > 0 && bytesToWrite() == 0) {
+    if (t_batch.depth > 0 && bytesToWrite() == 0 && fits(frame.size())) {
         collect(frame); // shared, not copied
         return true;
     }
     return write(frame.constData(), frame.size());
 }
 
+bool WsStream::fits(qint64 size) const
+{
+    if (m_state != State::Open)
+        return true; // our close frame, and what was collected before it (within budget then)
+    const qint64 held = bytesToWrite() + m_batchBytes;
+    return held == 0 || held + size <= m_maxBuffered;
+}
+
+void WsStream::leaveBatch()
+{
+    if (m_batchSlot < 0)
+        return;
+    t_batch.streams[size_t(m_batchSlot)] = nullptr; // Batch::flush must not visit it again
+    flushCollected();
+}
+
+void WsStream::dropOverBudget(qint64 wanted)
+{
+    const qint64 held = bytesToWrite() + m_batchBytes + wanted;
+    m_overBudget = true;
+    m_closeCode = 1008;
+    m_closeReason = QStringLiteral("slow consumer");
+    sendCloseFrame(m_closeCode, m_closeReason);
+    QTimer::singleShot(OverBudgetGraceMs, this, &WsStream::abort);
+    Q_EMIT overBudget(held);
+}
+
 void WsStream::collect(QByteArray frame)
 {
     BatchState &batch = t_batch;
+    m_batchBytes += frame.size();
     const int index = int(batch.entries.size());
     batch.entries.push_back({std::move(frame), -1});
     if (m_batchSlot < 0) {
@@ -215,6 +262,7 @@ void WsStream::flushCollected()
     int index = std::exchange(m_batchHead, -1);
     m_batchTail = -1;
     m_batchSlot = -1;
+    m_batchBytes = 0;
     while (index >= 0 && m_fd >= 0) {
         iovec parts[MaxParts];
         int count = 0;
@@ -270,16 +318,26 @@ bool WsStream::write(const char *first, qsizetype firstSize, const char *second,
     if (m_fd < 0)
         return false;
     if (m_batchSlot >= 0) {
-        // Behind what this stream collected in the open batch.
-        QByteArray frame(first, firstSize);
-        if (secondSize > 0)
-            frame.append(second, secondSize);
-        collect(std::move(frame));
-        return true;
+        if (fits(firstSize + secondSize)) {
+            // Behind what this stream collected in the open batch.
+            QByteArray frame(first, firstSize);
+            if (secondSize > 0)
+                frame.append(second, secondSize);
+            collect(std::move(frame));
+            return true;
+        }
+        // Over budget with the collected frames counted: the kernel may take some of them.
+        leaveBatch();
+        if (m_fd < 0)
+            return false;
     }
     iovec parts[2] = {{const_cast<char *>(first), size_t(firstSize)}, {const_cast<char *>(second), size_t(secondSize)}};
     const int count = secondSize > 0 ? 2 : 1;
     qsizetype sent = 0;
+    if (bytesToWrite() > 0 && !fits(firstSize + secondSize)) {
+        dropOverBudget(firstSize + secondSize);
+        return false;
+    }
     if (bytesToWrite() == 0) {
         // The common case: the kernel takes the whole frame now, nothing is buffered here.
         sent = sendParts(parts, count);
@@ -480,6 +538,10 @@ qsizetype WsStream::parse(const char *data, qsizetype size)
 
 bool WsStream::handleFrame(quint8 opcode, bool fin, QByteArray payload)
 {
+    if ((opcode == Ping || opcode == Pong) && m_state == State::Open && !m_controlLimiter.tryAcquire(steadyMs())) {
+        fail(1008, QStringLiteral("too many control frames"));
+        return false;
+    }
     switch (opcode) {
     case Ping:
         if (m_state == State::Open) {
@@ -489,7 +551,11 @@ bool WsStream::handleFrame(quint8 opcode, bool fin, QByteArray payload)
         }
         return true;
     case Pong:
-        Q_EMIT pong();
+        // Only the answer to our last ping shows the peer reads; an unsolicited pong is dropped.
+        if (!m_pingPayload.isEmpty() && payload == m_pingPayload) {
+            m_pingPayload.clear();
+            Q_EMIT pong();
+        }
         return m_fd >= 0;
     case Close:
         handleClose(payload);

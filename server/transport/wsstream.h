@@ -6,6 +6,8 @@
 #include <QtCore/QString>
 #include <QtCore/QUrl>
 
+#include "protocol/ratelimiter.h"
+
 QT_BEGIN_NAMESPACE
 class QSocketNotifier;
 QT_END_NAMESPACE
@@ -34,6 +36,17 @@ struct WsUpgrade
  * kept. Client frames must be masked; text must be UTF-8; violations close with the RFC's
  * codes (1002, 1007, 1009). One read notifier per socket, a write notifier only while bytes
  * wait.
+ *
+ * One byte budget covers every frame this stream sends (data, shared broadcast frames, pongs,
+ * pings, close): what the kernel has not taken plus what is collected for it in an open Batch
+ * may not grow past maxBufferedBytes(). A frame that would take it past is not written; the
+ * stream closes with 1008 "slow consumer" (that close frame is the only thing allowed past
+ * the budget, by at most 127 bytes), aborts after two seconds if the peer does not finish
+ * the handshake, and emits overBudget() once. A frame that starts on an empty buffer is
+ * always taken, so one message larger than the budget is not a slow consumer by itself.
+ * Pings and pongs from the peer are rate-limited by a token bucket (setControlFrameLimit());
+ * over it the stream fails with 1008. pong() is emitted only for a pong that answers the
+ * ping this stream sent last (same payload): an unsolicited pong proves nothing.
  *
  * Lives in (and is only touched from) the thread that created it.
  */
@@ -82,13 +95,22 @@ public:
     qint64 bytesToWrite() const { return m_out.size() - m_outPos; }
     /// Messages (or fragmented messages) larger than this close the connection with 1009.
     void setMaxMessageSize(qint64 bytes) { m_maxMessage = bytes; }
+    /// The outbound byte budget (see the class description); 4 MiB unless set.
+    void setMaxBufferedBytes(qint64 bytes) { m_maxBuffered = bytes; }
+    qint64 maxBufferedBytes() const { return m_maxBuffered; }
+    /// Pings and pongs the peer may send: @p perSecond on average, @p burst at once. Over it
+    /// the stream fails with 1008 "too many control frames". 10 per second, burst 20, unless set.
+    void setControlFrameLimit(double perSecond, double burst);
+    /// True once the stream was dropped for going over its byte budget.
+    bool isOverBudget() const { return m_overBudget; }
 
     /// Sends one text message (UTF-8) or binary message; returns false when no longer open.
     bool sendText(QByteArrayView utf8) { return sendData(Text, utf8); }
     bool sendBinary(QByteArrayView data) { return sendData(Binary, data); }
     /// Sends a frame made by frame() as is.
     bool sendFrame(const QByteArray &frame);
-    void ping(QByteArrayView payload = {});
+    /// Sends a ping with a fresh random payload; pong() follows when the peer answers it.
+    void ping();
 
     /// Starts the closing handshake; disconnected() follows when the peer answers (or on abort()).
     void close(int code = 1000, const QString &reason = QString());
@@ -104,7 +126,11 @@ public:
 Q_SIGNALS:
     void textReceived(const QByteArray &utf8);
     void binaryReceived(const QByteArray &data);
+    /// The peer answered the last ping() (a pong with its payload).
     void pong();
+    /// A frame would have taken the unsent bytes past maxBufferedBytes(): the stream is
+    /// closing with 1008 "slow consumer". Emitted once; @p bytes is what it would have held.
+    void overBudget(qint64 bytes);
     /// The socket is closed; emitted once.
     void disconnected();
 
@@ -130,6 +156,12 @@ private:
     void setWriteWatch(bool on);
     void collect(QByteArray frame);
     void flushCollected();
+    /// Whether @p size more bytes fit the budget (always while closing, and on an empty buffer).
+    bool fits(qint64 size) const;
+    /// Writes out what this stream collected in the open batch now, leaving the batch.
+    void leaveBatch();
+    /// Closes with 1008 "slow consumer" and emits overBudget().
+    void dropOverBudget(qint64 wanted);
 
     int m_fd = -1;
     QSocketNotifier *m_readNotifier = nullptr;
@@ -143,6 +175,11 @@ private:
     int m_closeCode = 1006;
     QString m_closeReason;
     qint64 m_maxMessage = 1 << 20;
+    qint64 m_maxBuffered = 4 * 1024 * 1024;
+    qint64 m_batchBytes = 0;       // bytes of the frames collected in the open batch
+    bool m_overBudget = false;
+    RateLimiter m_controlLimiter;  // pings and pongs from the peer
+    QByteArray m_pingPayload;      // of the ping we sent last; empty once answered
 
     QByteArray m_out;              // bytes the kernel did not take yet, from m_outPos
     qsizetype m_outPos = 0;

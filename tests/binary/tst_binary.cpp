@@ -15,6 +15,7 @@
 #include "auth/jwt.h"
 #include "core/config.h"
 #include "child.h"
+#include "rawsockets.h"
 #include "testsupport.h"
 
 using namespace Switchboard;
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void guiModeStartsTheConsoleAndServes();
     void sigtermClosesClientsWith1001AndExitsZero();
     void sigintAlsoExitsZero();
+    void sigtermWithHeldPollsExitsZero();
     void tokenSubcommandIsAcceptedByServer();
     void tokenSubcommandClaims();
     void tokenSubcommandNeedsUser();
@@ -212,6 +214,49 @@ void TestBinary::sigintAlsoExitsZero()
                  QStringLiteral("--data-dir"), dir.path()});
     QVERIFY(child.waitForPort() != 0);
     ::kill(pid_t(child.pid()), SIGINT);
+    QVERIFY(child.waitExited());
+    QCOMPARE(child.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(child.process().exitCode(), 0);
+}
+
+void TestBinary::sigtermWithHeldPollsExitsZero()
+{
+    // Long-polls held by other I/O threads than their sessions' (finding 2: a worker that had
+    // drained was deleted while another still answered through it).
+    QTemporaryDir dir;
+    Child child({QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
+                 QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--threads"), QStringLiteral("4")});
+    const quint16 port = child.waitForPort();
+    QVERIFY(port != 0);
+    const int handshakes = Raw::connectTcp(port);
+    QVERIFY(handshakes >= 0);
+    QList<int> polls;
+    auto closeAll = qScopeGuard([&] {
+        ::close(handshakes);
+        for (int fd : std::as_const(polls))
+            ::close(fd);
+    });
+    for (int i = 0; i < 200; ++i) {
+        const QByteArray sid = Raw::openEngineIo(handshakes, port);
+        QVERIFY(!sid.isEmpty());
+        const int poll = Raw::connectTcp(port);
+        QVERIFY(poll >= 0);
+        polls.append(poll);
+        QVERIFY(Raw::sendPoll(poll, port, sid));
+    }
+    // The server is answering, and the polls are held (not answered) until the SIGTERM.
+    const int control = Raw::connectTcp(port);
+    QVERIFY(Raw::sendAll(control, Raw::get(port, "/health")));
+    QCOMPARE(Raw::readResponse(control).status, 200);
+    ::close(control);
+    pollfd first{polls.first(), POLLIN, 0};
+    QCOMPARE(::poll(&first, 1, 0), 0);
+
+    ::kill(pid_t(child.pid()), SIGTERM);
+    int answered = 0;
+    for (int fd : std::as_const(polls))
+        answered += Raw::readResponse(fd, 10000).status == 200;
+    QCOMPARE(answered, int(polls.size()));
     QVERIFY(child.waitExited());
     QCOMPARE(child.process().exitStatus(), QProcess::NormalExit);
     QCOMPARE(child.process().exitCode(), 0);

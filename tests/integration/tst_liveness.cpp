@@ -1,10 +1,12 @@
 // Liveness and back-pressure: heartbeat timeouts, the handshake timeout, slow consumers.
 // Raw peers play the misbehaving clients; QWebSocket clients play the good ones.
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QScopeGuard>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QTest>
 
 #include "rawclients.h"
+#include "rawsockets.h"
 #include "testsupport.h"
 
 using namespace Switchboard;
@@ -35,7 +37,111 @@ private Q_SLOTS:
     void handshakeTimeoutCatchesPartialRequests_data();
     void handshakeTimeoutCatchesPartialRequests();
     void slowConsumer();
+    void httpIdleTimeoutAfterResponse();
+    void httpIdleTimeoutSparesHeldPolls();
+    void httpConnectionCap();
 };
+
+namespace {
+
+/// True when the server closes @p fd (end of stream or reset) within @p timeoutMs; data
+/// arriving meanwhile is discarded.
+bool closedWithin(int fd, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, int(timeoutMs - clock.elapsed())) <= 0)
+            return false;
+        char chunk[4096];
+        if (::recv(fd, chunk, sizeof(chunk), 0) <= 0)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+void tst_Liveness::httpIdleTimeoutAfterResponse()
+{
+    ServerConfig config = testConfig();
+    config.httpIdleTimeoutMs = 300;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    const int fd = Raw::connectTcp(ts.port());
+    QVERIFY(fd >= 0);
+    auto closeFd = qScopeGuard([fd] { ::close(fd); });
+    // Positive control: within the timeout the kept-alive socket serves request after request.
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(Raw::sendAll(fd, Raw::get(ts.port(), "/health")));
+        QCOMPARE(Raw::readResponse(fd).status, 200);
+    }
+    QElapsedTimer idle;
+    idle.start();
+    QVERIFY(closedWithin(fd, 5000));
+    QVERIFY2(idle.elapsed() >= 250, qPrintable(QString::number(idle.elapsed())));
+}
+
+void tst_Liveness::httpIdleTimeoutSparesHeldPolls()
+{
+    ServerConfig config = testConfig();
+    config.httpIdleTimeoutMs = 200;
+    // The held poll's answer: the first Engine.IO ping, in the second half of the interval.
+    config.socketioPingIntervalMs = 1500;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    const int handshake = Raw::connectTcp(ts.port());
+    const int poll = Raw::connectTcp(ts.port());
+    QVERIFY(handshake >= 0 && poll >= 0);
+    auto closeFds = qScopeGuard([&] { ::close(handshake); ::close(poll); });
+    const QByteArray sid = Raw::openEngineIo(handshake, ts.port());
+    QVERIFY(!sid.isEmpty());
+    QElapsedTimer held;
+    held.start();
+    QVERIFY(Raw::sendPoll(poll, ts.port(), sid));
+    // The idle handshake socket goes after 200 ms (the control) ...
+    QVERIFY(closedWithin(handshake, 5000));
+    // ... the poll, held over three times as long, is answered, not closed.
+    const Raw::HttpResponse answer = Raw::readResponse(poll, 5000);
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(answer.body, QByteArray("2"));
+    QVERIFY2(held.elapsed() >= 700, qPrintable(QString::number(held.elapsed())));
+}
+
+void tst_Liveness::httpConnectionCap()
+{
+    ServerConfig config = testConfig();
+    config.maxHttpConnections = 5;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    QList<int> open;
+    auto closeAll = qScopeGuard([&] {
+        for (int fd : std::as_const(open))
+            ::close(fd);
+    });
+    for (int i = 0; i < 5; ++i) {
+        open.append(Raw::connectTcp(ts.port()));
+        QVERIFY(Raw::sendAll(open.last(), Raw::get(ts.port(), "/health")));
+        QCOMPARE(Raw::readResponse(open.last()).status, 200);
+    }
+    // The sixth (over all I/O threads) is closed at accept, unanswered.
+    const int extra = Raw::connectTcp(ts.port());
+    QVERIFY(extra >= 0);
+    Raw::sendAll(extra, Raw::get(ts.port(), "/health"));
+    QVERIFY(closedWithin(extra, 5000));
+    ::close(extra);
+    // The count follows closes: once the others are gone, a normal request works again.
+    for (int fd : std::as_const(open))
+        ::close(fd);
+    open.clear();
+    QTRY_VERIFY([&] {
+        const int fd = Raw::connectTcp(ts.port());
+        const bool ok = Raw::sendAll(fd, Raw::get(ts.port(), "/health")) && Raw::readResponse(fd, 1000).status == 200;
+        ::close(fd);
+        return ok;
+    }());
+}
 
 void tst_Liveness::heartbeatTimeout()
 {

@@ -174,6 +174,13 @@ private Q_SLOTS:
     void peerVanishes();
     void backpressure();
     void sharedFrame();
+    void pingFloodFromPeerThatNeverReads();
+    void everyFrameKindCountsAgainstTheBudget_data();
+    void everyFrameKindCountsAgainstTheBudget();
+    void collectedFramesCountAgainstTheBudget();
+    void oneLargeFrameOnAnEmptyBufferIsTaken();
+    void onlyAnsweringPongsCount();
+    void controlFramesAreRateLimited();
 
 private:
     WsStream *m_stream = nullptr;
@@ -463,6 +470,188 @@ void tst_WsStream::sharedFrame()
     QVERIFY(second.sendFrame(frame));
     QCOMPARE(m_peer->next().payload, QByteArray("{\"type\":\"news\"}"));
     QCOMPARE(secondPeer.next().payload, QByteArray("{\"type\":\"news\"}"));
+}
+
+namespace {
+
+/// Fills the kernel's buffers (the peer does not read) and then the stream's own, up to
+/// less than @p room bytes below its budget.
+void fillUpTo(WsStream *stream, qint64 room)
+{
+    const QByteArray chunk(1000, 'f');
+    int guard = 0;
+    while (stream->bytesToWrite() == 0 && ++guard < 100000)
+        QVERIFY(stream->sendBinary(chunk));
+    while (stream->bytesToWrite() + 1004 + room <= stream->maxBufferedBytes())
+        QVERIFY(stream->sendBinary(chunk));
+    QVERIFY(stream->bytesToWrite() > 0);
+}
+
+} // namespace
+
+void tst_WsStream::pingFloodFromPeerThatNeverReads()
+{
+    // The review's trigger: 125-byte pings as fast as possible, nothing read, and a pong of
+    // the client's own every so often. Every pong we owe it counts against the one budget.
+    const qint64 budget = 256 * 1024;
+    m_stream->setMaxBufferedBytes(budget);
+    m_stream->setControlFrameLimit(1e9, 1e9); // the byte budget, not the rate limit, is under test
+    QSignalSpy overBudget(m_stream, &WsStream::overBudget);
+    QSignalSpy pong(m_stream, &WsStream::pong);
+    const QByteArray ping = Peer::masked(WsStream::Ping, QByteArray(125, 'p'));
+    QByteArray burst;
+    for (int i = 0; i < 100; ++i)
+        burst += ping;
+    qint64 peak = 0;
+    for (int round = 0; round < 2000 && overBudget.isEmpty(); ++round) {
+        m_peer->write(burst);
+        if (round % 50 == 0)
+            m_peer->send(WsStream::Pong, "unsolicited");
+        for (int i = 0; i < 5; ++i)
+            QCoreApplication::processEvents();
+        peak = qMax(peak, m_stream->bytesToWrite());
+        // Within the budget; once dropped, plus our close frame.
+        QVERIFY2(m_stream->bytesToWrite() <= budget + (overBudget.isEmpty() ? 0 : 127),
+                 qPrintable(QString::number(m_stream->bytesToWrite())));
+    }
+    QCOMPARE(overBudget.size(), 1);
+    QVERIFY(overBudget.at(0).at(0).toLongLong() > budget);
+    QVERIFY(peak > budget - 1000); // it did fill up to the budget
+    QCOMPARE(m_stream->state(), WsStream::State::Closing);
+    QCOMPARE(m_stream->closeCode(), 1008);
+    QCOMPARE(m_stream->closeReason(), QStringLiteral("slow consumer"));
+    // Only the close frame may go past the budget.
+    QVERIFY(m_stream->bytesToWrite() <= budget + 127);
+    QCOMPARE(pong.size(), 0); // the client's own pongs proved nothing
+    // More pings are read and dropped: nothing more is buffered for them.
+    const qint64 held = m_stream->bytesToWrite();
+    m_peer->write(burst);
+    QTest::qWait(50); // an absence: the buffer does not grow (the close frame below is the control)
+    QCOMPARE(m_stream->bytesToWrite(), held);
+    // The peer finally reads: pongs, then our close frame 1008, and nothing after it.
+    Peer::Frame f;
+    int pongs = 0;
+    do {
+        f = m_peer->next();
+        pongs += f.opcode == WsStream::Pong;
+    } while (f.opcode == WsStream::Pong);
+    QCOMPARE(f.opcode, int(WsStream::Close));
+    QCOMPARE(Peer::closeCode(f), 1008);
+    QVERIFY(pongs > 0);
+}
+
+void tst_WsStream::everyFrameKindCountsAgainstTheBudget_data()
+{
+    QTest::addColumn<QString>("kind");
+    for (const char *kind : {"text", "binary", "shared", "shared in batch", "ping", "pong"})
+        QTest::addRow("%s", kind) << QString::fromLatin1(kind);
+}
+
+void tst_WsStream::everyFrameKindCountsAgainstTheBudget()
+{
+    QFETCH(QString, kind);
+    m_stream->setMaxBufferedBytes(64 * 1024);
+    m_stream->setControlFrameLimit(1e9, 1e9);
+    QSignalSpy overBudget(m_stream, &WsStream::overBudget);
+    fillUpTo(m_stream, 0);
+    const qint64 before = m_stream->bytesToWrite();
+    const QByteArray shared = WsStream::frame(WsStream::Text, QByteArray(60, 's'));
+    // Less than 1004 bytes of room are left: at most ~100 small frames of any kind fit.
+    for (int i = 0; i < 200 && overBudget.isEmpty(); ++i) {
+        if (kind == QLatin1String("text")) {
+            m_stream->sendText(QByteArray(60, 't'));
+        } else if (kind == QLatin1String("binary")) {
+            m_stream->sendBinary(QByteArray(60, 'b'));
+        } else if (kind == QLatin1String("shared")) {
+            m_stream->sendFrame(shared);
+        } else if (kind == QLatin1String("shared in batch")) {
+            WsStream::Batch batch;
+            m_stream->sendFrame(shared);
+            m_stream->sendFrame(shared);
+        } else if (kind == QLatin1String("ping")) {
+            m_stream->ping();
+        } else {
+            m_peer->send(WsStream::Ping, QByteArray(60, 'q'));
+            QTRY_VERIFY(m_stream->bytesToWrite() > before + 62 * i || !overBudget.isEmpty());
+        }
+        QVERIFY(m_stream->bytesToWrite() <= m_stream->maxBufferedBytes() + (overBudget.isEmpty() ? 0 : 127));
+    }
+    QCOMPARE(overBudget.size(), 1);
+    QCOMPARE(m_stream->closeCode(), 1008);
+    QVERIFY(!m_stream->isOpen());
+    QVERIFY(m_stream->bytesToWrite() <= m_stream->maxBufferedBytes() + 127);
+    // Nothing more goes out; sends say so.
+    QVERIFY(!m_stream->sendText("late"));
+    QVERIFY(!m_stream->sendFrame(shared));
+}
+
+void tst_WsStream::collectedFramesCountAgainstTheBudget()
+{
+    // In a batch, frames are collected (not written) until the batch ends; past the budget
+    // they leave at once, so the peer can read them while the batch is still open.
+    m_stream->setMaxBufferedBytes(16 * 1024);
+    const QByteArray shared = WsStream::frame(WsStream::Binary, QByteArray(1000, 'c'));
+    {
+        WsStream::Batch batch;
+        for (int i = 0; i < 40; ++i)
+            QVERIFY(m_stream->sendFrame(shared));
+        // Positive control first: the frames are readable before the batch closes.
+        for (int i = 0; i < 10; ++i)
+            QCOMPARE(m_peer->next(1000).payload.size(), 1000);
+    }
+    for (int i = 10; i < 40; ++i)
+        QCOMPARE(m_peer->next().payload.size(), 1000);
+    QVERIFY(m_stream->isOpen());
+}
+
+void tst_WsStream::oneLargeFrameOnAnEmptyBufferIsTaken()
+{
+    // One message larger than the budget is not a slow consumer by itself.
+    m_stream->setMaxBufferedBytes(8 * 1024);
+    QSignalSpy overBudget(m_stream, &WsStream::overBudget);
+    QVERIFY(m_stream->sendBinary(QByteArray(1024 * 1024, 'L')));
+    QCOMPARE(m_peer->next().payload.size(), 1024 * 1024);
+    QVERIFY(m_stream->isOpen());
+    QCOMPARE(overBudget.size(), 0);
+}
+
+void tst_WsStream::onlyAnsweringPongsCount()
+{
+    QSignalSpy pong(m_stream, &WsStream::pong);
+    m_peer->send(WsStream::Pong, {});
+    m_peer->send(WsStream::Pong, "guess");
+    m_stream->ping();
+    const Peer::Frame ping = m_peer->next();
+    QCOMPARE(ping.opcode, int(WsStream::Ping));
+    QCOMPARE(ping.payload.size(), 8);
+    m_peer->send(WsStream::Pong, "wrong payload");
+    m_peer->send(WsStream::Pong, ping.payload);
+    QTRY_COMPARE(pong.size(), 1); // the echo of our ping, and only that
+    m_peer->send(WsStream::Pong, ping.payload); // answered already
+    m_peer->send(WsStream::Text, "marker");
+    QSignalSpy text(m_stream, &WsStream::textReceived);
+    QTRY_COMPARE(text.size(), 1); // positive control: everything before it was handled
+    QCOMPARE(pong.size(), 1);
+}
+
+void tst_WsStream::controlFramesAreRateLimited()
+{
+    m_stream->setControlFrameLimit(5, 10);
+    QByteArray flood;
+    for (int i = 0; i < 30; ++i)
+        flood += Peer::masked(WsStream::Ping, "x");
+    m_peer->write(flood);
+    int pongs = 0;
+    Peer::Frame f;
+    do {
+        f = m_peer->next();
+        pongs += f.opcode == WsStream::Pong;
+    } while (f.opcode == WsStream::Pong);
+    QCOMPARE(f.opcode, int(WsStream::Close));
+    QCOMPARE(Peer::closeCode(f), 1008);
+    QCOMPARE(f.payload.mid(2), QByteArray("too many control frames"));
+    QVERIFY(pongs >= 10 && pongs <= 11);
+    QCOMPARE(m_stream->closeCode(), 1008);
 }
 
 QTEST_GUILESS_MAIN(tst_WsStream)
