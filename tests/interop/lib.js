@@ -95,4 +95,57 @@ function harness(binary, extraArgs = []) {
   };
 }
 
-module.exports = { client, harness, internalKey, rssMiB };
+
+/** Rejects with a clear message when @p promise does not settle within @p ms. */
+function within(promise, ms, what) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  })]).finally(() => clearTimeout(timer));
+}
+
+/** Polls @p probe (async) until it returns something truthy; that value, or a timeout error. */
+async function until(probe, what, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Runs named cases ({ name, args, fn(port, pid) }), each on a server of its own started with
+ * extra @p args and killed after it; @p filter (a RegExp or null) picks cases by name. Exits 0
+ * when all passed, 1 with the failures and the server's stderr otherwise.
+ */
+async function runCases(title, cases, h, filter) {
+  const failed = [];
+  try {
+    for (const c of cases) {
+      if (filter && !filter.test(c.name)) continue;
+      const { child, port } = await h.startServer(c.args);
+      const started = Date.now();
+      try {
+        await within(c.fn(port, child.pid), 30000, `case "${c.name}"`);
+        console.log(`ok ${c.name} (${Date.now() - started} ms)`);
+      } catch (err) {
+        failed.push(c.name);
+        console.error(`FAIL ${c.name}\n  ${err.stack || err}\nserver stderr (tail):\n${child.stderrLog().slice(-2000)}`);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+  } finally {
+    h.cleanup();
+  }
+  if (failed.length) {
+    console.error(`${title} FAILED: ${failed.length} case(s):\n  - ${failed.join('\n  - ')}`);
+    process.exit(1);
+  }
+  console.log(`${title}: all passed`);
+  process.exit(0);
+}
+
+module.exports = { client, harness, internalKey, rssMiB, within, until, runCases };

@@ -13,30 +13,14 @@
 const assert = require('node:assert/strict');
 
 const WebSocket = require('ws');
-const { client, harness, internalKey, rssMiB } = require('./lib');
+const { client, harness, internalKey, rssMiB, within, until, runCases } = require('./lib');
 const { io } = require('socket.io-client');
 
-const { startServer, api, emit, mint, cleanup } = harness(process.argv[2]);
+const h = harness(process.argv[2]);
+const { startServer, api, emit, mint, cleanup } = h;
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 
 const GROWTH_BOUND_MIB = 64;
-
-function within(promise, ms, what) {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  })]).finally(() => clearTimeout(timer));
-}
-
-async function until(probe, what, ms = 5000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function healthy(port) {
   const r = await api(port, 'GET', '/health');
@@ -220,28 +204,4 @@ test('--max-pending-sessions: the (cap+1)-th handshake is refused; a client conn
 
 // ---------------------------------------------------------------------------------------------
 
-async function main() {
-  const failed = [];
-  try {
-    for (const c of cases) {
-      if (filter && !filter.test(c.name)) continue;
-      const { child, port } = await startServer(c.args);
-      const started = Date.now();
-      try {
-        await within(c.fn(port, child.pid), 30000, `case "${c.name}"`);
-        console.log(`ok ${c.name} (${Date.now() - started} ms)`);
-      } catch (err) {
-        failed.push(c.name);
-        console.error(`FAIL ${c.name}\n  ${err.stack || err}\nserver stderr (tail):\n${child.stderrLog().slice(-2000)}`);
-      } finally {
-        child.kill('SIGKILL');
-      }
-    }
-  } finally {
-    cleanup();
-  }
-  if (failed.length) throw new Error(`${failed.length} case(s) failed:\n  - ${failed.join('\n  - ')}`);
-}
-
-main().then(() => { console.log('socket.io abuse: all passed'); process.exit(0); },
-  (err) => { console.error('socket.io abuse FAILED:', err.message || err); process.exit(1); });
+runCases('socket.io abuse', cases, h, filter);

@@ -9,33 +9,17 @@
 'use strict';
 const assert = require('node:assert/strict');
 
-const { harness, internalKey, rssMiB } = require('./lib');
+const { harness, internalKey, rssMiB, within, until, runCases } = require('./lib');
 const { io } = require('socket.io-client');
 
-const { startServer, api, mint, cleanup } = harness(process.argv[2]);
+const h = harness(process.argv[2]);
+const { startServer, api, mint, cleanup } = h;
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 
 // RSS growth allowed over a run of big emits: allocator slack and the transient copies of a
 // few emits in flight. The unbounded log of the old code grew by about 3 MiB per emit.
 const GROWTH_BOUND_MIB = 96;
 const BIG = 'x'.repeat(900 * 1024);
-
-function within(promise, ms, what) {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  })]).finally(() => clearTimeout(timer));
-}
-
-async function until(probe, what, ms = 5000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** POST /api/v1/internal/emit with a body already serialised (big payloads are built once). */
 async function emitRaw(port, json) {
@@ -203,28 +187,4 @@ test('replay to a recovering socket that does not read: dropped as a slow consum
     await healthy(port);
   });
 
-async function main() {
-  const failed = [];
-  try {
-    for (const c of cases) {
-      if (filter && !filter.test(c.name)) continue;
-      const { child, port } = await startServer(c.args);
-      const started = Date.now();
-      try {
-        await within(c.fn(port, child.pid), 30000, `case "${c.name}"`);
-        console.log(`ok ${c.name} (${Date.now() - started} ms)`);
-      } catch (err) {
-        failed.push(c.name);
-        console.error(`FAIL ${c.name}\n  ${err.stack || err}\nserver stderr (tail):\n${child.stderrLog().slice(-2000)}`);
-      } finally {
-        child.kill('SIGKILL');
-      }
-    }
-  } finally {
-    cleanup();
-  }
-  if (failed.length) throw new Error(`${failed.length} case(s) failed:\n  - ${failed.join('\n  - ')}`);
-}
-
-main().then(() => { console.log('socket.io recovery budgets: all passed'); process.exit(0); },
-  (err) => { console.error('socket.io recovery budgets FAILED:', err.message || err); process.exit(1); });
+runCases('socket.io recovery budgets', cases, h, filter);

@@ -8,7 +8,7 @@
 const assert = require('node:assert/strict');
 const net = require('node:net');
 
-const { harness } = require('./lib');
+const { harness, within } = require('./lib');
 const { io } = require('socket.io-client');
 
 const { startServer, mint, cleanup } = harness(process.argv[2]);
@@ -19,13 +19,6 @@ function freePort() {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
   });
-}
-
-function within(promise, ms, what) {
-  let timer;
-  return Promise.race([promise, new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  })]).finally(() => clearTimeout(timer));
 }
 
 async function restartCase(transport) {
