@@ -329,10 +329,13 @@ EmitResult Server::emitEvent(EmitRequest request)
     // posted under one lock, so every I/O thread sees them in increasing order: a socket
     // that just had events replayed can tell a live copy of one of them (an offset it already
     // replayed) from a newer event, whatever order the emitting threads ran in.
+    // Not recorded (no Socket.IO client connected or recoverable): no offset, no order to keep,
+    // and emitters on other threads do not wait for these posts.
     std::unique_lock<std::mutex> ordered(m_emitOrder, std::defer_lock);
     if (m_sioRecovery->enabled() && !request.ack && request.target != EmitRequest::Target::Connection) {
         ordered.lock();
-        m_sioRecovery->record(frame);
+        if (!m_sioRecovery->record(frame))
+            ordered.unlock();
     }
     switch (request.target) {
     case EmitRequest::Target::Room:
