@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -58,6 +59,17 @@ public:
     void closeSocket() { ::close(std::exchange(m_fd, -1)); }
 
     struct Frame { int opcode = -1; QByteArray payload; bool fin = false; };
+
+    /// Reads the server's pongs (counted in @p pongs) up to the first other frame; returns it.
+    Frame nextAfterPongs(int *pongs)
+    {
+        Frame f;
+        do {
+            f = next();
+            *pongs += f.opcode == WsStream::Pong;
+        } while (f.opcode == WsStream::Pong);
+        return f;
+    }
 
     /// The next frame from the server; opcode -1 on end of stream or timeout. Runs the
     /// server's event loop while it waits.
@@ -183,8 +195,16 @@ private Q_SLOTS:
     void controlFramesAreRateLimited();
 
 private:
+    /// Bytes the peer sent that the stream has not read yet.
+    int unreadByStream() const
+    {
+        int n = -1;
+        return ::ioctl(m_streamFd, FIONREAD, &n) == 0 ? n : -1;
+    }
+
     WsStream *m_stream = nullptr;
     Peer *m_peer = nullptr;
+    int m_streamFd = -1;
 };
 
 void tst_WsStream::init()
@@ -193,6 +213,7 @@ void tst_WsStream::init()
     QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
     ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
     m_stream = new WsStream(fds[0]);
+    m_streamFd = fds[0];
     m_peer = new Peer(fds[1]);
 }
 
@@ -526,15 +547,12 @@ void tst_WsStream::pingFloodFromPeerThatNeverReads()
     // More pings are read and dropped: nothing more is buffered for them.
     const qint64 held = m_stream->bytesToWrite();
     m_peer->write(burst);
-    QTest::qWait(50); // an absence: the buffer does not grow (the close frame below is the control)
+    // Once the stream has read all of it (nothing left unread on its end), nothing was added.
+    QTRY_COMPARE(unreadByStream(), 0);
     QCOMPARE(m_stream->bytesToWrite(), held);
     // The peer finally reads: pongs, then our close frame 1008, and nothing after it.
-    Peer::Frame f;
     int pongs = 0;
-    do {
-        f = m_peer->next();
-        pongs += f.opcode == WsStream::Pong;
-    } while (f.opcode == WsStream::Pong);
+    const Peer::Frame f = m_peer->nextAfterPongs(&pongs);
     QCOMPARE(f.opcode, int(WsStream::Close));
     QCOMPARE(Peer::closeCode(f), 1008);
     QVERIFY(pongs > 0);
@@ -642,11 +660,7 @@ void tst_WsStream::controlFramesAreRateLimited()
         flood += Peer::masked(WsStream::Ping, "x");
     m_peer->write(flood);
     int pongs = 0;
-    Peer::Frame f;
-    do {
-        f = m_peer->next();
-        pongs += f.opcode == WsStream::Pong;
-    } while (f.opcode == WsStream::Pong);
+    const Peer::Frame f = m_peer->nextAfterPongs(&pongs);
     QCOMPARE(f.opcode, int(WsStream::Close));
     QCOMPARE(Peer::closeCode(f), 1008);
     QCOMPARE(f.payload.mid(2), QByteArray("too many control frames"));

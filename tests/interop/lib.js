@@ -91,6 +91,12 @@ function harness(binary, extraArgs = []) {
     api,
     emit: (port, body) => api(port, 'POST', '/api/v1/internal/emit', body),
     mint: (user, extra = []) => execFileSync(binary, ['token', '--user', user, '--data-dir', dataDir, ...extra]).toString().trim(),
+    /** Asserts that the server still answers /health with status "ok". */
+    healthy: async (port) => {
+      const r = await api(port, 'GET', '/health');
+      assert.equal(r.status, 200);
+      assert.equal(r.body.status, 'ok');
+    },
     cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }),
   };
 }
@@ -113,6 +119,20 @@ async function until(probe, what, ms = 5000) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A socket.io-client socket of its own (no reconnection), WebSocket transport unless @p opts say. */
+function sio(port, opts) {
+  const { io } = require('socket.io-client');
+  return io(`http://127.0.0.1:${port}`, { forceNew: true, reconnection: false, transports: ['websocket'], ...opts });
+}
+
+/** Resolves when @p s connects; rejects on connect_error or after 5 s. */
+function connected(s) {
+  return within(new Promise((resolve, reject) => {
+    s.once('connect', resolve);
+    s.once('connect_error', (err) => reject(new Error(`connect_error: ${err.message}`)));
+  }), 5000, '"connect"');
 }
 
 /**
@@ -148,4 +168,4 @@ async function runCases(title, cases, h, filter) {
   process.exit(0);
 }
 
-module.exports = { client, harness, internalKey, rssMiB, within, until, runCases };
+module.exports = { client, harness, internalKey, rssMiB, within, until, runCases, sio, connected };

@@ -13,31 +13,13 @@
 const assert = require('node:assert/strict');
 
 const WebSocket = require('ws');
-const { client, harness, internalKey, rssMiB, within, until, runCases } = require('./lib');
-const { io } = require('socket.io-client');
+const { client, harness, rssMiB, within, until, runCases, sio, connected } = require('./lib');
 
 const h = harness(process.argv[2]);
-const { startServer, api, emit, mint, cleanup } = h;
+const { api, emit, mint, healthy } = h;
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 
 const GROWTH_BOUND_MIB = 64;
-
-async function healthy(port) {
-  const r = await api(port, 'GET', '/health');
-  assert.equal(r.status, 200);
-  assert.equal(r.body.status, 'ok');
-}
-
-function sio(port, opts) {
-  return io(`http://127.0.0.1:${port}`, { forceNew: true, reconnection: false, transports: ['websocket'], ...opts });
-}
-
-function connected(s) {
-  return within(new Promise((resolve, reject) => {
-    s.once('connect', resolve);
-    s.once('connect_error', (err) => reject(new Error(`connect_error: ${err.message}`)));
-  }), 5000, '"connect"');
-}
 
 /** A raw Engine.IO WebSocket session (no Socket.IO CONNECT yet): resolves once the open packet came. */
 function eioWebSocket(port) {

@@ -9,11 +9,10 @@
 'use strict';
 const assert = require('node:assert/strict');
 
-const { harness, internalKey, rssMiB, within, until, runCases } = require('./lib');
-const { io } = require('socket.io-client');
+const { harness, internalKey, rssMiB, within, until, runCases, sio, connected } = require('./lib');
 
 const h = harness(process.argv[2]);
-const { startServer, api, mint, cleanup } = h;
+const { api, mint, healthy } = h;
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 
 // RSS growth allowed over a run of big emits: allocator slack and the transient copies of a
@@ -34,23 +33,6 @@ async function emitRaw(port, json) {
 async function bigEmits(port, room, count) {
   const json = JSON.stringify({ event: 'big', room, payload: BIG });
   for (let i = 0; i < count; ++i) await emitRaw(port, json);
-}
-
-async function healthy(port) {
-  const r = await api(port, 'GET', '/health');
-  assert.equal(r.status, 200);
-  assert.equal(r.body.status, 'ok');
-}
-
-function sio(port, opts) {
-  return io(`http://127.0.0.1:${port}`, { forceNew: true, reconnection: false, transports: ['websocket'], ...opts });
-}
-
-function connected(s) {
-  return within(new Promise((resolve, reject) => {
-    s.once('connect', resolve);
-    s.once('connect_error', (err) => reject(new Error(`connect_error: ${err.message}`)));
-  }), 5000, '"connect"');
 }
 
 /** A raw Engine.IO long-polling session: the test decides when (and whether) it polls. */
