@@ -12,6 +12,7 @@
 
 #include "auth/jwt.h"
 #include "core/logging.h"
+#include "core/slots.h"
 #include "http/router.h"
 #include "protocol/messages.h"
 #include "queue/sqlitequeuestore.h"
@@ -302,6 +303,7 @@ EmitResult Server::emitEvent(EmitRequest request)
     frame->id = request.id;
     frame->room = room;
     frame->ack = request.ack;
+    IoWorker *owner = nullptr; // Target::Connection: the connection's I/O thread
     switch (request.target) {
     case EmitRequest::Target::Room:
     case EmitRequest::Target::User:
@@ -321,81 +323,43 @@ EmitResult Server::emitEvent(EmitRequest request)
         break;
     }
     case EmitRequest::Target::Connection:
-        break;
-    }
-
-    // Room and broadcast emits are kept for Socket.IO connection state recovery (acked ones
-    // carry per-socket ack ids and are not replayed, as in Socket.IO). Offsets are given and
-    // posted under one lock, so every I/O thread sees them in increasing order: a socket
-    // that just had events replayed can tell a live copy of one of them (an offset it already
-    // replayed) from a newer event, whatever order the emitting threads ran in.
-    // Not recorded (no Socket.IO client connected or recoverable): no offset, no order to keep,
-    // and emitters on other threads do not wait for these posts.
-    std::unique_lock<std::mutex> ordered(m_emitOrder, std::defer_lock);
-    if (m_sioRecovery->enabled() && !request.ack && request.target != EmitRequest::Target::Connection) {
-        ordered.lock();
-        if (!m_sioRecovery->record(frame))
-            ordered.unlock();
-    }
-    switch (request.target) {
-    case EmitRequest::Target::Room:
-    case EmitRequest::Target::User:
-        for (IoWorker *worker : m_workers)
-            worker->post([worker, room, frame] { worker->deliverToRoom(room, frame); });
-        break;
-    case EmitRequest::Target::Broadcast:
-        for (IoWorker *worker : m_workers)
-            worker->post([worker, frame] { worker->deliverToAll(frame); });
-        break;
-    case EmitRequest::Target::Connection:
-        if (IoWorker *worker = workerFor(request.connectionId)) {
+        if ((owner = workerFor(request.connectionId))) {
             const auto info = m_registry.connection(request.connectionId);
             const bool skipped = request.exceptConnectionId == request.connectionId
                 || (info && !request.exceptUserId.isEmpty() && info->userId == request.exceptUserId);
             result.delivered = skipped ? 0 : 1;
-            const quint64 id = request.connectionId;
-            worker->post([worker, id, frame] { worker->deliverToConnection(id, frame); });
         }
         break;
     }
-    if (ordered.owns_lock())
-        ordered.unlock();
 
-    if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0) {
-        if (!m_offline.isOpen()) {
-            result.code = QStringLiteral("unavailable");
-            result.error = QStringLiteral("could not keep the event for offline user %1: offline store is not open").arg(request.userId);
-            return result;
+    const auto post = [&] {
+        switch (request.target) {
+        case EmitRequest::Target::Room:
+        case EmitRequest::Target::User:
+            for (IoWorker *worker : m_workers)
+                worker->post([worker, room, frame] { worker->deliverToRoom(room, frame); });
+            break;
+        case EmitRequest::Target::Broadcast:
+            for (IoWorker *worker : m_workers)
+                worker->post([worker, frame] { worker->deliverToAll(frame); });
+            break;
+        case EmitRequest::Target::Connection:
+            if (owner)
+                owner->post([owner, id = request.connectionId, frame] { owner->deliverToConnection(id, frame); });
+            break;
         }
-        // Kept until the client acknowledges it, so the stored copy asks for an ack.
-        QJsonObject kept = message;
-        kept.insert(QStringLiteral("ack"), true);
-        kept.insert(QStringLiteral("persisted"), true);
-        // Committed on the offline store's thread, never on the caller's (an I/O thread, the
-        // GUI): an emitter that must know when it is durable (the HTTP route) is called back.
-        result.persisted = true;
-        result.persistPending = bool(request.whenPersisted);
-        m_offline.store(request.userId, Protocol::encode(kept), m_config.offlineMaxPerUser,
-                        [this, userId = request.userId, done = std::move(request.whenPersisted), result](const OfflineStore::Stored &stored) {
-                            EmitResult outcome = result;
-                            outcome.persistPending = false;
-                            if (!stored.ok) {
-                                outcome.persisted = false;
-                                outcome.code = QStringLiteral("unavailable");
-                                outcome.error = QStringLiteral("could not keep the event for offline user %1: %2").arg(userId, stored.error);
-                                qCWarning(lcQueue).noquote() << outcome.error;
-                            } else {
-                                m_metrics.offlineStored.fetch_add(1, std::memory_order_relaxed);
-                                if (stored.dropped > 0) {
-                                    m_metrics.offlineDropped.fetch_add(quint64(stored.dropped), std::memory_order_relaxed);
-                                    qCInfo(lcQueue) << "dropped" << stored.dropped << "oldest offline events of user" << userId
-                                                    << "over the bound of" << m_config.offlineMaxPerUser;
-                                }
-                            }
-                            if (done)
-                                done(outcome);
-                        });
-    }
+    };
+    // Room and broadcast emits are kept for Socket.IO connection state recovery (acked ones
+    // carry per-socket ack ids and are not replayed, as in Socket.IO); the log gives them
+    // their offsets in the order of these posts.
+    if (!request.ack && request.target != EmitRequest::Target::Connection)
+        m_sioRecovery->recordThenPost(frame, post);
+    else
+        post();
+
+    if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0
+        && !persistForOffline(std::move(request.whenPersisted), request.userId, message, &result))
+        return result;
 
     m_metrics.emits.fetch_add(1, std::memory_order_relaxed);
     m_metrics.countEvent(request.event);
@@ -408,13 +372,46 @@ EmitResult Server::emitEvent(EmitRequest request)
     return result;
 }
 
-bool Server::reservePendingSession()
+bool Server::persistForOffline(std::function<void(const EmitResult &)> whenPersisted, const QString &userId,
+                               QJsonObject message, EmitResult *result)
 {
-    if (m_pendingSessions.fetch_add(1, std::memory_order_relaxed) >= m_config.maxPendingSessions) {
-        m_pendingSessions.fetch_sub(1, std::memory_order_relaxed);
+    if (!m_offline.isOpen()) {
+        result->code = QStringLiteral("unavailable");
+        result->error = QStringLiteral("could not keep the event for offline user %1: offline store is not open").arg(userId);
         return false;
     }
+    // Kept until the client acknowledges it, so the stored copy asks for an ack.
+    message.insert(QStringLiteral("ack"), true);
+    message.insert(QStringLiteral("persisted"), true);
+    // Committed on the offline store's thread, never on the caller's (an I/O thread, the
+    // GUI): an emitter that must know when it is durable (the HTTP route) is called back.
+    result->persisted = true;
+    result->persistPending = bool(whenPersisted);
+    auto onStored = [this, userId, done = std::move(whenPersisted), outcome = *result](const OfflineStore::Stored &stored) mutable {
+        outcome.persistPending = false;
+        if (stored.ok) {
+            m_metrics.offlineStored.fetch_add(1, std::memory_order_relaxed);
+            if (stored.dropped > 0) {
+                m_metrics.offlineDropped.fetch_add(quint64(stored.dropped), std::memory_order_relaxed);
+                qCInfo(lcQueue) << "dropped" << stored.dropped << "oldest offline events of user" << userId
+                                << "over the bound of" << m_config.offlineMaxPerUser;
+            }
+        } else {
+            outcome.persisted = false;
+            outcome.code = QStringLiteral("unavailable");
+            outcome.error = QStringLiteral("could not keep the event for offline user %1: %2").arg(userId, stored.error);
+            qCWarning(lcQueue).noquote() << outcome.error;
+        }
+        if (done)
+            done(outcome);
+    };
+    m_offline.store(userId, Protocol::encode(message), m_config.offlineMaxPerUser, std::move(onStored));
     return true;
+}
+
+bool Server::reservePendingSession()
+{
+    return takeSlot(m_pendingSessions, m_config.maxPendingSessions);
 }
 
 void Server::releasePendingSession()
@@ -442,62 +439,41 @@ void Server::unregisterEngineIo(const QString &sid)
 
 void Server::deliverJob(quint64 connectionId, const QString &queue, qint64 id, const QString &frame)
 {
-    IoWorker *worker = workerFor(connectionId);
-    if (!worker)
-        return; // gone: its consumerGone() returns the job
-    worker->post([worker, connectionId, queue, id, frame] {
-        if (Connection *c = worker->connection(connectionId))
-            c->sendJob(queue, id, frame);
-    });
+    // A consumer that is gone meanwhile is not called: its consumerGone() returns the job.
+    postToConnection(connectionId, [queue, id, frame](Connection *c) { c->sendJob(queue, id, frame); });
 }
 
-void Server::postToConnection(quint64 connectionId, std::function<void(Connection *)> task)
+bool Server::postToConnection(quint64 connectionId, std::function<void(Connection *)> task)
 {
     IoWorker *worker = workerFor(connectionId);
     if (!worker)
-        return;
+        return false;
     worker->post([worker, connectionId, task = std::move(task)] {
         if (Connection *c = worker->connection(connectionId))
             task(c);
     });
+    return true;
 }
 
 bool Server::disconnectConnection(quint64 id, int code, const QString &reason)
 {
-    IoWorker *worker = workerFor(id);
-    if (!worker)
-        return false;
-    worker->post([worker, id, code, reason] {
-        if (Connection *c = worker->connection(id))
-            c->close(code, reason);
-    });
-    return true;
+    return postToConnection(id, [code, reason](Connection *c) { c->close(code, reason); });
 }
 
 bool Server::joinRoom(quint64 id, const QString &room)
 {
-    IoWorker *worker = workerFor(id);
-    if (!worker || room.isEmpty())
+    if (room.isEmpty())
         return false;
     if (!m_registry.isMember(id, room) && m_registry.roomsOf(id).size() >= m_config.maxRoomsPerConnection)
         return false; // Connection::join refuses it too; this tells the caller
-    worker->post([worker, id, room] {
-        if (Connection *c = worker->connection(id))
-            c->join(room);
-    });
-    return true;
+    return postToConnection(id, [room](Connection *c) { c->join(room); });
 }
 
 bool Server::leaveRoom(quint64 id, const QString &room)
 {
-    IoWorker *worker = workerFor(id);
-    if (!worker || !m_registry.isMember(id, room))
+    if (!m_registry.isMember(id, room))
         return false;
-    worker->post([worker, id, room] {
-        if (Connection *c = worker->connection(id))
-            c->leave(room);
-    });
-    return true;
+    return postToConnection(id, [room](Connection *c) { c->leave(room); });
 }
 
 Server::AuthResult Server::checkAdmin(const QByteArray &internalKey, const QByteArray &authorization) const

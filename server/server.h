@@ -3,7 +3,6 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include <QtCore/QJsonObject>
@@ -116,8 +115,9 @@ public:
     /// Hands a queue job to a consumer's connection (from the queue thread).
     void deliverJob(quint64 connectionId, const QString &queue, qint64 id, const QString &frame);
     /// Runs @p task with connection @p connectionId on its I/O thread, if it is still open
-    /// then (any thread). Ordered with deliverJob() and every other post to that thread.
-    void postToConnection(quint64 connectionId, std::function<void(Connection *)> task);
+    /// then (any thread). Ordered with every other post to that thread. False when the
+    /// connection is not known (not connected, or the server is stopped).
+    bool postToConnection(quint64 connectionId, std::function<void(Connection *)> task);
     QByteArray jwtSecret() const { return m_config.jwtSecret.toUtf8(); }
 
     // Socket.IO (docs/socketio.md).
@@ -178,6 +178,10 @@ Q_SIGNALS:
 private:
     void sample();
     IoWorker *workerFor(quint64 connectionId) const;
+    /// Hands @p message (an emit to offline @p userId) to the offline store; false, with the
+    /// error in @p result, when the store is not open. @p whenPersisted gets the outcome.
+    bool persistForOffline(std::function<void(const EmitResult &)> whenPersisted, const QString &userId,
+                           QJsonObject message, EmitResult *result);
 
     ServerConfig m_config;
     RoomPolicy m_policy;
@@ -189,7 +193,6 @@ private:
     std::unique_ptr<SioRecovery> m_sioRecovery;
     std::unique_ptr<SioHooks> m_sioHooks;
     std::atomic<int> m_pendingSessions{0};
-    std::mutex m_emitOrder; // recovery offsets are given and posted in one order
     mutable QMutex m_eioLock;
     QHash<QString, IoWorker *> m_eioOwners;
     Router *m_router = nullptr;

@@ -63,11 +63,6 @@ QByteArray headerValue(const QHttpServerRequest &request, const QByteArray &name
     return {};
 }
 
-QByteArray headerValue(const RequestData &request, const QByteArray &name)
-{
-    return request.value(name);
-}
-
 QByteArray RequestData::value(const QByteArray &name) const
 {
     for (const auto &[key, value] : m_headers) {
@@ -75,6 +70,34 @@ QByteArray RequestData::value(const QByteArray &name) const
             return value;
     }
     return {};
+}
+
+QByteArray httpReasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Request Entity Too Large";
+    case 414: return "Request-URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return status < 400 ? "OK" : "Error";
+    }
 }
 
 void Router::add(Method method, const QString &pattern, Access access, Handler handler)
@@ -118,8 +141,8 @@ void Router::dispatch(const RequestData &request, const Server &server, const Re
         if (route.method != request.method())
             continue;
         if (route.access == Access::Admin) {
-            switch (server.checkAdmin(headerValue(request, "x-internal-key"),
-                                      headerValue(request, "authorization"))) {
+            switch (server.checkAdmin(request.value("x-internal-key"),
+                                      request.value("authorization"))) {
             case Server::AuthResult::Ok:
                 break;
             case Server::AuthResult::Missing:

@@ -140,7 +140,8 @@ private:
 
 /// Header lookup that ignores the case of the name.
 QByteArray headerValue(const QHttpServerRequest &request, const QByteArray &name);
-QByteArray headerValue(const RequestData &request, const QByteArray &name);
+/// The reason phrase of an HTTP status line ("Not Found" for 404).
+QByteArray httpReasonPhrase(int status);
 
 /// Registers every route of SPEC section 3 on @p router.
 void registerApiRoutes(Router &router, Server &server);

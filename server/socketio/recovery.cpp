@@ -57,6 +57,18 @@ void SioRecovery::prune()
     pruneLocked(now);
 }
 
+void SioRecovery::recordThenPost(const std::shared_ptr<OutboundFrame> &frame, const std::function<void()> &post)
+{
+    if (!enabled()) {
+        post();
+        return;
+    }
+    std::unique_lock ordered(m_postOrder);
+    if (!record(frame))
+        ordered.unlock(); // no offset: no order to keep, and other emitters need not wait
+    post();
+}
+
 bool SioRecovery::record(const std::shared_ptr<OutboundFrame> &frame)
 {
     const qint64 now = Server::monotonicMs();

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -51,9 +53,13 @@ public:
     void socketClosed();
     /// The offset of the newest recorded emit.
     quint64 currentOffset() const;
-    /// Gives @p frame its offset and keeps it for the window, when Socket.IO is in use;
-    /// false (offset left 0) otherwise.
-    bool record(const std::shared_ptr<OutboundFrame> &frame);
+    /// Gives @p frame its offset and keeps it for the window, when recovery is on and
+    /// Socket.IO is in use, then runs @p post (the deliveries of the frame to the I/O
+    /// threads). Recorded frames are posted in offset order under one lock, so every I/O
+    /// thread sees their offsets increase whatever threads emit them: a socket that just had
+    /// events replayed can tell a live copy of one of them from a newer event. A frame that is
+    /// not recorded (offset 0) is posted outside the lock.
+    void recordThenPost(const std::shared_ptr<OutboundFrame> &frame, const std::function<void()> &post);
 
     void save(const QString &pid, Saved saved);
     /// Removes and returns the saved state of @p pid when it is recent and belongs to @p userId.
@@ -73,12 +79,15 @@ public:
     int events() const;
 
 private:
+    /// Gives @p frame its offset and keeps it, when Socket.IO is in use; false otherwise.
+    bool record(const std::shared_ptr<OutboundFrame> &frame);
     void pruneLocked(qint64 nowMs);
     bool inUseLocked() const { return m_open.load(std::memory_order_relaxed) > 0 || !m_saved.isEmpty(); }
 
     const qint64 m_windowMs;
     const qint64 m_maxBytes;
     std::atomic<int> m_open{0};
+    std::mutex m_postOrder;   // held from a frame's offset until its deliveries are posted
     mutable QMutex m_lock;
     quint64 m_offset = 0;
     quint64 m_prunedUpTo = 0; // newest offset no longer in the log

@@ -7,6 +7,7 @@
 
 #include "auth/jwt.h"
 #include "core/logging.h"
+#include "core/slots.h"
 #include "protocol/messages.h"
 #include "recovery.h"
 #include "rooms/registry.h"
@@ -99,17 +100,6 @@ void SioConnection::sendAck(const QString &nsp, qint64 ackId, const QJsonArray &
     sendPacket(encode(type, nsp, ackId, compact(args), int(attachments.size())), attachments);
 }
 
-bool SioConnection::overBudget()
-{
-    const qint64 pending = m_session.bufferedBytes();
-    if (pending <= m_server.config().maxPendingBytes)
-        return false;
-    m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
-    qCInfo(lcWs) << "dropping slow Socket.IO consumer" << id() << "with" << pending << "bytes unsent";
-    close(Protocol::PolicyViolation, QStringLiteral("slow consumer"));
-    return true;
-}
-
 bool SioConnection::deliver(const OutboundFrame &frame)
 {
     if (m_closing || !isActive() || !m_namespaces.contains(frame.nsp))
@@ -122,7 +112,9 @@ bool SioConnection::deliver(const OutboundFrame &frame)
             m_replayedUpTo.erase(replayed); // every later one is newer still
         }
     }
-    if (overBudget())
+    // The outbound byte budget is the session's (its WebSocket's or its polling outbox's): a
+    // frame over it closes the session as a slow consumer.
+    if (m_session.isClosed())
         return false;
     if (frame.ack) {
         // The client answers with the ack id; the answer settles the emit like a native ack.
@@ -249,8 +241,7 @@ bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
     } else {
         return refuse(Protocol::InvalidToken, jwt.message);
     }
-    if (metrics.connectionsCurrent.fetch_add(1, std::memory_order_relaxed) >= config.maxConnections) {
-        metrics.connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+    if (!takeSlot(metrics.connectionsCurrent, config.maxConnections)) {
         m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
                                    QStringLiteral("server full (%1 connections)").arg(config.maxConnections));
         connectError(nsp, QStringLiteral("server full, try again later"), Protocol::TryAgainLater);
@@ -362,17 +353,14 @@ void SioConnection::handleConnect(const Packet &packet)
 
 bool SioConnection::replay(const QString &nsp, const std::vector<std::shared_ptr<const OutboundFrame>> &frames)
 {
-    // Replays count against the same outbound budget as live frames: a socket that does not
-    // read is dropped as a slow consumer instead of buffering the whole log.
+    // Replays go through the session's outbound byte budget like live frames: a socket that
+    // does not read is closed as a slow consumer instead of buffering the whole log.
     quint64 high = 0;
     for (const auto &frame : frames) {
         sendShared(*frame);
-        high = qMax(high, frame->offset);
-        // Inside a write batch the bytes are only collected; flushed, they show as unsent.
-        if (WsStream::Batch::pending() > 0)
-            WsStream::Batch::flush();
-        if (overBudget())
+        if (m_session.isClosed())
             return false;
+        high = qMax(high, frame->offset);
     }
     // Live deliveries of anything replayed here may still be on their way: skipped by offset.
     if (high != 0)
@@ -454,14 +442,9 @@ bool SioConnection::handleRoomEvent(const QString &event, const QJsonArray &args
     }
     const QString room = QString(rule->tmpl).replace(QStringLiteral("{}"), value);
     if (rule->join) {
-        const QString tooMany = roomLimitError(room);
-        if (!tooMany.isEmpty()) {
-            fail(nsp, ackId, QStringLiteral("too_many_rooms"), tooMany);
-            return true;
-        }
-        const QString why = checkSubscribe(room);
-        if (!why.isEmpty()) {
-            fail(nsp, ackId, room.size() > RoomPolicy::kMaxRoomLength ? QStringLiteral("invalid_room") : QStringLiteral("forbidden"), why);
+        const Refusal refused = checkJoin(room);
+        if (!refused.isEmpty()) {
+            fail(nsp, ackId, refused.code, refused.message);
             return true;
         }
         join(room);

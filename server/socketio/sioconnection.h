@@ -77,8 +77,6 @@ private:
     void sendShared(const OutboundFrame &frame);
     /// Replays what a recovered socket missed on @p nsp; false when it was dropped as slow.
     bool replay(const QString &nsp, const std::vector<std::shared_ptr<const OutboundFrame>> &frames);
-    /// Over --max-pending-bytes: counted, logged and closed 1008 (whatever is being sent).
-    bool overBudget();
     void releasePending();
     void fail(const QString &nsp, qint64 ackId, const QString &code, const QString &message);
 

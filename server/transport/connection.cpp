@@ -182,17 +182,15 @@ bool Connection::settleOffline(const QString &eventId)
     return true;
 }
 
-QString Connection::roomLimitError(const QString &room) const
+Connection::Refusal Connection::checkJoin(const QString &room) const
 {
     const int max = m_server.config().maxRoomsPerConnection;
-    if (m_rooms.size() < max || m_rooms.contains(room))
+    if (m_rooms.size() >= max && !m_rooms.contains(room))
+        return {QStringLiteral("too_many_rooms"), QStringLiteral("a connection can be in at most %1 rooms; leave one first").arg(max)};
+    const QString why = m_server.roomPolicy().checkSubscribe(m_info->userId, m_info->role, room);
+    if (why.isEmpty())
         return {};
-    return QStringLiteral("a connection can be in at most %1 rooms; leave one first").arg(max);
-}
-
-QString Connection::checkSubscribe(const QString &room) const
-{
-    return m_server.roomPolicy().checkSubscribe(m_info->userId, m_info->role, room);
+    return {room.size() > RoomPolicy::kMaxRoomLength ? QStringLiteral("invalid_room") : QStringLiteral("forbidden"), why};
 }
 
 } // namespace Switchboard

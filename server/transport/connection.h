@@ -52,7 +52,7 @@ public:
     virtual void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) = 0;
 
     /// False when already in @p room, or when it would exceed --max-rooms-per-connection
-    /// (callers answer too_many_rooms first, see roomLimitError()).
+    /// (clients are answered first, see checkJoin()).
     bool join(const QString &room);
     bool leave(const QString &room);
 
@@ -79,11 +79,11 @@ protected:
     virtual void deliverOffline(const QList<OfflineStore::Pending> &events) = 0;
     /// Persisted events acknowledged by the client are removed from the store (on its thread).
     bool settleOffline(const QString &eventId);
-    /// The server's check for subscribing to @p room: empty when allowed.
-    QString checkSubscribe(const QString &room) const;
-    /// Empty when joining @p room stays within --max-rooms-per-connection, else the message
-    /// of the too_many_rooms error.
-    QString roomLimitError(const QString &room) const;
+    /// Why a client may not join @p room: an error code (too_many_rooms over
+    /// --max-rooms-per-connection, invalid_room for a name that is too long, forbidden by the
+    /// room policy) and its message; empty when it may.
+    struct Refusal { QString code; QString message; bool isEmpty() const { return code.isEmpty(); } };
+    Refusal checkJoin(const QString &room) const;
 
     IoWorker &m_worker;
     Server &m_server;

@@ -16,8 +16,10 @@
 #include "socketio/fixture.h"
 #include "socketio/sioconnection.h"
 #include "core/logging.h"
+#include "core/slots.h"
 #include "core/mailbox.h"
 #include "http/httpfront.h"
+#include "http/router.h"
 #include "listener.h"
 #include "protocol/messages.h"
 #include "server.h"
@@ -186,8 +188,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     const QByteArray origin = request.value(QByteArrayLiteral("origin"));
     const quint64 token = m_nextToken++;
     m_held.insert(token, {socket, {}, origin});
-    if (m_tcp)
-        m_tcp->setHeld(socket, true); // a held long-poll is not an idle connection
+    holdHttp(socket, true); // a held long-poll is not an idle connection
     auto refuse = [&](int status, const QByteArray &body) {
         answerHeld(token, status, body);
         // A refused upgrade is answered here and must not reach QtWebSockets.
@@ -205,8 +206,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
         if (transport != QLatin1String("websocket"))
             return refuse(400, eioError(3, "Bad request"));
         m_held.remove(token); // HttpFront completes the handshake
-        if (m_tcp)
-            m_tcp->setHeld(socket, false);
+        holdHttp(socket, false);
         return EngineIoRequest::Upgrade;
     }
     if (transport != QLatin1String("polling"))
@@ -254,19 +254,23 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     return EngineIoRequest::Handled;
 }
 
+void IoWorker::holdHttp(QTcpSocket *socket, bool held)
+{
+    if (m_tcp)
+        m_tcp->setHeld(socket, held);
+}
+
 void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
 {
     const Held held = m_held.take(token);
     if (held.abortWatch)
         disconnect(held.abortWatch);
     QTcpSocket *socket = held.socket;
-    if (socket && m_tcp)
-        m_tcp->setHeld(socket, false);
+    if (socket)
+        holdHttp(socket, false);
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)
         return;
-    const char *reason = status == 200 ? "OK" : status == 204 ? "No Content" : status == 413 ? "Payload Too Large"
-        : status == 503 ? "Service Unavailable" : "Bad Request";
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n";
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + httpReasonPhrase(status) + "\r\n";
     out += status == 200 ? "Content-Type: text/plain; charset=UTF-8\r\n" : "Content-Type: application/json\r\n";
     out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     out += "Cache-Control: no-store\r\n";
@@ -373,8 +377,7 @@ void IoWorker::accept(const WsUpgrade &upgrade)
         reject(socket.release(), Protocol::GoingAway, QStringLiteral("server shutting down"));
         return;
     }
-    if (metrics.connectionsCurrent.fetch_add(1, std::memory_order_relaxed) >= config.maxConnections) {
-        metrics.connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+    if (!takeSlot(metrics.connectionsCurrent, config.maxConnections)) {
         qCInfo(lcWs) << "server full, refusing" << address;
         m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
                                    QStringLiteral("server full (%1 connections)").arg(config.maxConnections));

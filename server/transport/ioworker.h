@@ -132,6 +132,9 @@ public:
     /// An HTTP request on an Engine.IO path: answered (now or later), or an upgrade to let
     /// QtWebSockets complete, or not an Engine.IO request at all.
     EngineIoRequest handleEngineIoRequest(const QHttpServerRequest &request, QTcpSocket *socket);
+    /// A request on HTTP connection @p socket waits for its answer (true) or was answered:
+    /// a connection that waits is not idle (--http-idle-timeout).
+    void holdHttp(QTcpSocket *socket, bool held);
     /// Answers an HTTP request held by handleEngineIoRequest (this worker's thread).
     void answerHeld(quint64 token, int status, const QByteArray &body);
     EioSession *engineIoSession(const QString &sid) const { return m_eio.value(sid); }

@@ -12,6 +12,7 @@
 #include <QtNetwork/QTcpSocket>
 
 #include "core/logging.h"
+#include "core/slots.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -88,8 +89,7 @@ GuardedTcpServer::~GuardedTcpServer()
 
 void GuardedTcpServer::incomingConnection(qintptr descriptor)
 {
-    if (m_open->fetch_add(1, std::memory_order_relaxed) >= m_maxOpen) {
-        m_open->fetch_sub(1, std::memory_order_relaxed);
+    if (!takeSlot(*m_open, m_maxOpen)) {
         ::close(int(descriptor));
         const qint64 now = Server::monotonicMs();
         if (now - m_lastRefusalLogMs >= 1000) {
@@ -144,6 +144,11 @@ void GuardedTcpServer::setHeld(QTcpSocket *socket, bool held)
 
 int GuardedTcpServer::closeIdle(qint64 nowMs, qint64 handshakeMs, qint64 idleMs)
 {
+    // Every socket is looked at about four times per timeout, not on every sweep tick: with
+    // thousands of held long-polls a walk is not free, and timeouts are seconds.
+    if (nowMs - m_lastWalkMs < qBound(qint64(20), qMin(handshakeMs, idleMs) / 4, qint64(1000)))
+        return 0;
+    m_lastWalkMs = nowMs;
     QList<QPointer<QTcpSocket>> idle;
     for (const Tracked &tracked : std::as_const(m_sockets)) {
         if (!tracked.socket || tracked.held > 0 || tracked.socket->state() == QAbstractSocket::UnconnectedState)

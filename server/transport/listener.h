@@ -69,6 +69,7 @@ private:
     std::shared_ptr<std::atomic<int>> m_open;
     int m_maxOpen = 1024;
     qint64 m_lastRefusalLogMs = 0;
+    qint64 m_lastWalkMs = 0;           // closeIdle()'s last walk over the sockets
 };
 
 } // namespace Switchboard

@@ -255,14 +255,11 @@ void NativeConnection::handleSubscribe(const QJsonObject &message, bool subscrib
         return;
     }
     if (subscribe) {
-        const QString tooMany = roomLimitError(room);
-        const QString why = tooMany.isEmpty() ? checkSubscribe(room) : tooMany;
-        if (!why.isEmpty()) {
-            const bool tooLong = room.size() > RoomPolicy::kMaxRoomLength;
+        const Refusal refused = checkJoin(room);
+        if (!refused.isEmpty()) {
             QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                              {QStringLiteral("code"), !tooMany.isEmpty() ? QStringLiteral("too_many_rooms")
-                                                       : tooLong ? QStringLiteral("invalid_room") : QStringLiteral("forbidden")},
-                              {QStringLiteral("message"), why},
+                              {QStringLiteral("code"), refused.code},
+                              {QStringLiteral("message"), refused.message},
                               {QStringLiteral("channel"), room}};
             if (!id.isUndefined())
                 error.insert(QStringLiteral("id"), id);
