@@ -65,6 +65,7 @@ void HttpFront::serve(const RequestData &request, QTcpSocket *socket)
     qCDebug(lcHttp) << request.method() << request.url().path() << (m_unanswered.contains(token) ? "deferred" : "answered");
     if (!m_unanswered.contains(token))
         return; // answered at once
+    m_worker.holdHttp(socket, true); // waiting for its answer is not idleness
     auto line = m_lines.find(socket);
     if (line == m_lines.end()) {
         line = m_lines.insert(socket, {});
@@ -82,6 +83,7 @@ void HttpFront::answer(quint64 token, const HttpResponse &response)
     m_unanswered.erase(it);
     if (!socket)
         return; // the client went away meanwhile
+    m_worker.holdHttp(socket, false);
     write(socket, response);
     const auto line = m_lines.find(socket.data());
     if (line != m_lines.end() && line->waitingFor == token) {
@@ -183,6 +185,8 @@ bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
             line->closeAfter = true;
             return true;
         }
+        if (line->closeAfter)
+            return true; // the connection closes after the answers ahead: nothing more is served
         if (line->parked.size() >= kMaxParked) {
             qCInfo(lcHttp) << "closing an HTTP connection with more than" << kMaxParked
                            << "requests pipelined behind a deferred answer";

@@ -229,10 +229,12 @@ void QueueService::consumeIfKnown(quint64 consumer, const QString &queue, int pr
     }, Qt::QueuedConnection);
 }
 
-void QueueService::cancel(quint64 consumer, const QString &queue)
+void QueueService::cancel(quint64 consumer, const QString &queue, std::function<void()> done)
 {
     QMetaObject::invokeMethod(this, [=, this] {
         m_engine.unsubscribe(consumer, queue);
+        if (done)
+            done();
         schedulePump();
     }, Qt::QueuedConnection);
 }

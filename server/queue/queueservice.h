@@ -67,7 +67,9 @@ public:
      */
     void consumeIfKnown(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs,
                         bool mayWait, std::function<void(bool subscribed)> answer);
-    void cancel(quint64 consumer, const QString &queue);
+    /// Unsubscribes; @p done (optional) runs on the queue thread afterwards, in order with
+    /// consumeIfKnown()'s answers.
+    void cancel(quint64 consumer, const QString &queue, std::function<void()> done = {});
     void settle(quint64 consumer, const QString &queue, qint64 id, bool ok, const QString &error);
     void consumerGone(quint64 consumer);
 

@@ -386,23 +386,31 @@ void NativeConnection::handleConsume(const QJsonObject &message, bool consume)
         const bool mayWait = matchesQueuePattern(m_server.config().clientQueues, queue);
         m_consuming.insert(queue);
         const qint64 shown = visibility > 0 ? visibility : m_server.config().queueVisibilityTimeoutMs;
-        Server *server = &m_server;
-        const quint64 self = m_info->id;
-        queues->consumeIfKnown(self, queue, prefetch, visibility, mayWait, [server, self, queue, prefetch, shown, id](bool subscribed) {
-            server->postToConnection(self, [=](Connection *c) {
-                if (auto *native = qobject_cast<NativeConnection *>(c))
-                    native->consumeAnswered(queue, subscribed, prefetch, shown, id);
-            });
+        queues->consumeIfKnown(m_info->id, queue, prefetch, visibility, mayWait,
+                               [back = fromQueueThread(), queue, prefetch, shown, id](bool subscribed) {
+            back([=](NativeConnection *self) { self->consumeAnswered(queue, subscribed, prefetch, shown, id); });
         });
         return;
     }
     if (!m_consuming.remove(queue))
         return fail(QStringLiteral("not_consuming"), QStringLiteral("this connection does not consume %1").arg(queue));
-    queues->cancel(m_info->id, queue);
+    // Answered from the queue thread like the consume before it, so never ahead of its answer.
     reply.insert(QStringLiteral("type"), QStringLiteral("cancelled"));
     if (!id.isUndefined())
         reply.insert(QStringLiteral("id"), id);
-    send(Protocol::encode(reply));
+    queues->cancel(m_info->id, queue, [back = fromQueueThread(), frame = Protocol::encode(reply)] {
+        back([frame](NativeConnection *self) { self->send(frame); });
+    });
+}
+
+std::function<void(std::function<void(NativeConnection *)>)> NativeConnection::fromQueueThread() const
+{
+    return [server = &m_server, self = m_info->id](std::function<void(NativeConnection *)> task) {
+        server->postToConnection(self, [task = std::move(task)](Connection *c) {
+            if (auto *native = qobject_cast<NativeConnection *>(c))
+                task(native);
+        });
+    };
 }
 
 void NativeConnection::consumeAnswered(const QString &queue, bool subscribed, int prefetch, qint64 visibilityMs,

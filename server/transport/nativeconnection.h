@@ -44,6 +44,9 @@ private:
     void handleSubscribe(const QJsonObject &message, bool subscribe);
     void handleEmit(const QJsonObject &message);
     void handleConsume(const QJsonObject &message, bool consume);
+    /// For answers from the queue thread: runs a task on this connection's thread, behind
+    /// everything the queue thread sent it before (jobs, earlier answers), if it is still open.
+    std::function<void(std::function<void(NativeConnection *)>)> fromQueueThread() const;
     /// The queue thread's answer to a consume (see QueueService::consumeIfKnown).
     void consumeAnswered(const QString &queue, bool subscribed, int prefetch, qint64 visibilityMs, const QJsonValue &id);
     void handleSettle(const QString &type, const QJsonObject &message);

@@ -140,6 +140,8 @@ private Q_SLOTS:
     void pipelinedRequestsAreAnsweredInOrderBehindADeferredOne();
     void deferredAnswerForAGoneClientIsDropped();
     void tooManyRequestsBehindADeferredOneCloseTheConnection();
+    void nothingIsServedAfterAnEngineIoRequestBehindADeferredOne();
+    void idleTimeoutSparesAConnectionWaitingForItsAnswer();
 };
 
 void TestDbStall::enqueueOnLockedQueueDatabaseDoesNotStallSockets()
@@ -296,6 +298,56 @@ void TestDbStall::tooManyRequestsBehindADeferredOneCloseTheConnection()
     QCOMPARE(patient.answers().constFirst().status, 202);
     QCOMPARE(patient.answers().constLast().status, 200);
     QCOMPARE(patient.socket().state(), QAbstractSocket::ConnectedState);
+}
+
+void TestDbStall::nothingIsServedAfterAnEngineIoRequestBehindADeferredOne()
+{
+    // An Engine.IO request cannot wait in line (it holds or takes the connection): the
+    // connection closes after the answers ahead of it, and what came after it is not served,
+    // so no answer can be read as the answer to another request.
+    TestServer ts(oneThread());
+    QVERIFY(ts.start());
+    DatabaseLock lock(ts.dataDir() + QStringLiteral("/queues.db"));
+    QVERIFY(lock.isLocked());
+    RawHttp client;
+    QVERIFY(client.connectTo(ts.port()));
+    const quint64 before = httpRequests(ts);
+    client.send(RawHttp::request("POST", "/api/queues/ordered/messages", enqueueBody(1))
+                + RawHttp::request("GET", "/socket.io/?EIO=4&transport=polling")
+                + RawHttp::request("GET", "/health"));
+    QTRY_COMPARE(httpRequests(ts), before + 3);
+    lock.release();
+    QTRY_COMPARE(client.socket().state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(client.answers().size(), 1);
+    QCOMPARE(client.answers().at(0).status, 202);
+}
+
+void TestDbStall::idleTimeoutSparesAConnectionWaitingForItsAnswer()
+{
+    ServerConfig config = oneThread();
+    config.httpIdleTimeoutMs = 200;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    DatabaseLock lock(ts.dataDir() + QStringLiteral("/queues.db"));
+    QVERIFY(lock.isLocked());
+    // Control: an idle kept-alive connection is closed after the timeout ...
+    RawHttp idle;
+    QVERIFY(idle.connectTo(ts.port()));
+    idle.send(RawHttp::request("GET", "/health"));
+    QTRY_COMPARE(idle.answers().size(), 1);
+    // ... while one whose enqueue waits for the locked database stays and gets its 202.
+    RawHttp waiting;
+    QVERIFY(waiting.connectTo(ts.port()));
+    waiting.send(RawHttp::request("POST", "/api/queues/slow/messages", enqueueBody(1)));
+    QTRY_COMPARE(idle.socket().state(), QAbstractSocket::UnconnectedState);
+    QTRY_VERIFY(ts.server().metrics().httpRequests.load() >= 2);
+    // Four more timeouts pass with the answer still pending (the idle control above proves
+    // the timeout runs); then the lock goes and the answer arrives on the same connection.
+    QTest::qWait(4 * config.httpIdleTimeoutMs); // the passing of time is what is tested
+    QCOMPARE(waiting.socket().state(), QAbstractSocket::ConnectedState);
+    lock.release();
+    QTRY_COMPARE(waiting.answers().size(), 1);
+    QCOMPARE(waiting.answers().at(0).status, 202);
 }
 
 QTEST_MAIN(TestDbStall)

@@ -106,6 +106,7 @@ private Q_SLOTS:
     void statsHealthAndMetrics();
     void acksAreNotRateLimited();
     void clientsConsumeOnlyKnownQueues();
+    void cancelIsAnsweredAfterItsConsume();
     void idleEmptyQueuesAreRemoved();
 };
 
@@ -527,6 +528,35 @@ void TestQueues::clientsConsumeOnlyKnownQueues()
     QCOMPARE(greedy.waitFor(QStringLiteral("error")).value("code").toString(), QStringLiteral("too_many_queues"));
     greedy.send({{"type", "consume"}, {"queue", "booking_w0"}, {"prefetch", 2}}); // one it has: fine
     QCOMPARE(greedy.waitFor(QStringLiteral("consuming")).value("prefetch").toInt(), 2);
+}
+
+void TestQueues::cancelIsAnsweredAfterItsConsume()
+{
+    // "consuming" comes from the queue thread (it decides whether the queue exists); a cancel
+    // sent right behind the consume must not be answered ahead of it.
+    ServerConfig config = testConfig();
+    config.rateLimit = 10000;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    QCOMPARE(enqueue(ts, QStringLiteral("orders"), QJsonObject{{"payload", 1}}).status, 202);
+    WsClient client;
+    QVERIFY(!client.connectAndWelcome(ts.wsUrl(token(QStringLiteral("worker")))).isEmpty());
+    for (int round = 0; round < 20; ++round) {
+        client.send({{"type", "consume"}, {"queue", "orders"}, {"id", round}});
+        client.send({{"type", "cancel"}, {"queue", "orders"}, {"id", round}});
+        QTRY_COMPARE(client.count(QStringLiteral("cancelled")), 1);
+        QStringList answers;
+        for (const QJsonObject &m : client.unread()) {
+            const QString type = m.value("type").toString();
+            if (type == QLatin1String("consuming") || type == QLatin1String("cancelled") || type == QLatin1String("error"))
+                answers << type;
+        }
+        QCOMPARE(answers, (QStringList{QStringLiteral("consuming"), QStringLiteral("cancelled")}));
+        QVERIFY(!client.waitFor(QStringLiteral("consuming"), 0).isEmpty());
+        QVERIFY(!client.waitFor(QStringLiteral("cancelled"), 0).isEmpty());
+        while (!client.waitFor(QStringLiteral("job"), 0).isEmpty()) {
+        }
+    }
 }
 
 void TestQueues::idleEmptyQueuesAreRemoved()
