@@ -1,0 +1,99 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QList>
+#include <QtCore/QMutex>
+#include <QtCore/QObject>
+#include <QtCore/QString>
+
+QT_BEGIN_NAMESPACE
+class QThread;
+class QTimer;
+QT_END_NAMESPACE
+
+struct redisAsyncContext;
+
+namespace Switchboard {
+
+/// `redis://[:password@]host:port[/db]` (user names, as in `redis://user:pass@…`, are refused).
+struct RedisUrl
+{
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 6379;
+    QByteArray password;
+    int db = 0;
+    /// Empty with @p error set when @p url is not a valid Redis URL.
+    static std::optional<RedisUrl> parse(const QString &url, QString *error = nullptr);
+    QString display() const; // host:port/db, never the password
+};
+
+/// A reply from Redis (RESP2), or an error ("not connected" when the command never reached it).
+struct RedisReply
+{
+    enum class Type { Error, Nil, Integer, String, Status, Array };
+    Type type = Type::Nil;
+    qint64 integer = 0;
+    QByteArray string;            // String, Status and Error
+    QList<RedisReply> elements;   // Array
+    bool isError() const { return type == Type::Error; }
+};
+
+/**
+ * @brief One Redis server seen through two hiredis async connections (commands and
+ * publishes on one, SUBSCRIBE/PSUBSCRIBE on the other), driven by hiredis' Qt adapter on a
+ * thread of its own: never the GUI thread, never an I/O thread.
+ *
+ * Every public method may be called from any thread. Replies and messages arrive on the
+ * link's thread. When a connection drops, the link reconnects with backoff (100 ms doubling
+ * to 5 s, with jitter), sends AUTH and SELECT, then resubscribes everything subscribed so
+ * far. Commands issued while it is down are answered at once with an Error reply
+ * ("not connected"); they are never queued unboundedly.
+ */
+class RedisLink final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RedisLink)
+
+public:
+    using Done = std::function<void(const RedisReply &)>;
+    using MessageHandler = std::function<void(const QByteArray &channel, const QByteArray &payload)>;
+
+    explicit RedisLink(RedisUrl url, QObject *parent = nullptr);
+    ~RedisLink() override; // stops first
+
+    /// Set before start(): called on the link's thread for every pub/sub message (pmessage
+    /// and message alike; @p channel is the channel the message was published on).
+    void setMessageHandler(MessageHandler handler);
+
+    /// Starts the thread and the first connection attempt; returns at once.
+    void start();
+    /// Closes both connections and joins the thread. Pending replies get "not connected".
+    void stop();
+
+    /// Both connections are up and every subscription was re-sent (any thread).
+    bool isConnected() const { return m_connected.load(std::memory_order_acquire); }
+    /// Why the link is down ("connection refused", "auth failed: …"); empty when connected.
+    QString lastError() const;
+
+    /// Sends a command, arguments binary-safe (e.g. {"PUBLISH", channel, payload}). @p done
+    /// runs on the link's thread with the reply.
+    void command(QList<QByteArray> args, Done done = {});
+    /// Subscriptions survive reconnects.
+    void subscribe(const QByteArray &channel);
+    void psubscribe(const QByteArray &pattern);
+
+Q_SIGNALS:
+    /// Up or down (emitted on the link's thread).
+    void connectedChanged(bool connected);
+
+private:
+    struct Private;
+    Private *d;
+    std::atomic<bool> m_connected{false};
+};
+
+} // namespace Switchboard
