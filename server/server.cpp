@@ -11,6 +11,8 @@
 #include <QtNetwork/QHostAddress>
 
 #include "auth/jwt.h"
+#include "cluster/localbroker.h"
+#include "cluster/redisbroker.h"
 #include "core/logging.h"
 #include "core/slots.h"
 #include "http/router.h"
@@ -38,6 +40,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_config(config)
     , m_policy(config.claimRooms, config.allowedRooms)
     , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds, config.socketioRecoveryMaxBytes))
+    , m_broker(std::make_unique<LocalBroker>(*this))
     , m_router(new Router)
 {
     registerApiRoutes(*m_router, *this);
@@ -131,6 +134,14 @@ bool Server::start(QString *error)
             qCWarning(lcQueue).noquote() << "durable queues disabled:" << queueError;
     }
 
+    // Cluster mode: a fresh broker per start (a stopped one has left the cluster). Connection
+    // ids carry its prefix, so they are unique across the cluster.
+    if (!m_config.redisUrl.isEmpty()) {
+        m_broker = std::make_unique<RedisBroker>(*this, *RedisUrl::parse(m_config.redisUrl));
+        m_nextConnectionId.store(m_broker->connectionIdBase() + 1, std::memory_order_relaxed);
+    }
+    m_broker->start();
+
     // SWITCHBOARD_EVENT_DISPATCHER=qt keeps Qt's own poll()-based dispatcher (for comparison).
     const bool useEpoll = qEnvironmentVariable("SWITCHBOARD_EVENT_DISPATCHER") != QLatin1String("qt");
     // HTTP connections of all I/O threads count against one cap.
@@ -168,6 +179,8 @@ void Server::stop(int closeCode, const QString &reason)
     if (!m_running)
         return;
     m_sampleTimer.stop();
+    // Out of the cluster first, so no node counts or routes to this one while it closes.
+    m_broker->leave();
     // One ownership rule (docs/architecture.md, "Shutdown"): close everything, join every I/O
     // thread, and only then delete the workers. A worker that has drained keeps running,
     // because another may still answer a long-poll through it.
@@ -207,6 +220,7 @@ void Server::stop(int closeCode, const QString &reason)
         m_eioOwners.clear();
     }
     m_offline.close();
+    m_broker->stop();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
 }
@@ -290,6 +304,14 @@ EmitResult Server::emitEvent(EmitRequest request)
         message.insert(QStringLiteral("from"), request.fromUserId);
     if (request.ack)
         message.insert(QStringLiteral("ack"), true);
+    if (!request.moreArgs.isEmpty()) {
+        // Several Socket.IO arguments (a Node emitter's emit("e", a, b)): native clients get
+        // them all in "args", the first also in "data".
+        QJsonArray args{message.value(QLatin1String("data"))};
+        for (const QJsonValue &arg : request.moreArgs)
+            args.append(arg);
+        message.insert(QStringLiteral("args"), args);
+    }
 
     auto frame = std::make_shared<OutboundFrame>();
     frame->text = Protocol::encode(message);
@@ -302,14 +324,24 @@ EmitResult Server::emitEvent(EmitRequest request)
     frame->nsp = request.nsp;
     frame->id = request.id;
     frame->room = room;
+    frame->moreRooms = request.moreRooms;
+    frame->exceptRooms = request.exceptRooms;
+    frame->moreArgs = request.moreArgs;
     frame->ack = request.ack;
     IoWorker *owner = nullptr; // Target::Connection: the connection's I/O thread
     switch (request.target) {
     case EmitRequest::Target::Room:
     case EmitRequest::Target::User:
-        result.delivered = m_registry.countMembers(room, request.exceptConnectionId, request.exceptUserId);
+        result.delivered = request.moreRooms.isEmpty() && request.exceptRooms.isEmpty()
+            ? m_registry.countMembers(room, request.exceptConnectionId, request.exceptUserId)
+            : m_registry.countTargets(QStringList{room} + request.moreRooms, request.exceptRooms,
+                                      request.exceptConnectionId, request.exceptUserId);
         break;
     case EmitRequest::Target::Broadcast:
+        if (!request.exceptRooms.isEmpty()) {
+            result.delivered = m_registry.countTargets({}, request.exceptRooms, request.exceptConnectionId, request.exceptUserId);
+            break;
+        }
     {
         int n = m_registry.connectionCount();
         if (!request.exceptUserId.isEmpty())
@@ -323,7 +355,7 @@ EmitResult Server::emitEvent(EmitRequest request)
         break;
     }
     case EmitRequest::Target::Connection:
-        if ((owner = workerFor(request.connectionId))) {
+        if ((owner = workerFor(request.connectionId)) || !m_broker->isClustered()) {
             const auto info = m_registry.connection(request.connectionId);
             const bool skipped = request.exceptConnectionId == request.connectionId
                 || (info && !request.exceptUserId.isEmpty() && info->userId == request.exceptUserId);
@@ -356,6 +388,15 @@ EmitResult Server::emitEvent(EmitRequest request)
         m_sioRecovery->recordThenPost(frame, post);
     else
         post();
+
+    // Cluster mode: every emit made here goes to the other nodes too, except one to a
+    // connection of this node.
+    if (!request.fromCluster && !(request.target == EmitRequest::Target::Connection && owner)) {
+        auto published = std::move(request.whenPublished);
+        const bool wait = bool(published);
+        if (m_broker->publish(request, std::move(published)))
+            result.publishPending = wait;
+    }
 
     if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0
         && !persistForOffline(std::move(request.whenPersisted), request.userId, message, &result))
@@ -493,8 +534,11 @@ Server::AuthResult Server::checkAdmin(const QByteArray &internalKey, const QByte
 }
 
 void Server::reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
-                       const QString &error)
+                       const QString &error, const QJsonArray &args)
 {
+    // An emit from another node (or a Node server's broadcast with acks): its ack goes there.
+    if (m_broker->forwardAck(emitId, connectionId, userId, ok, error, args))
+        return;
     m_eventLog.append(EventLog::Direction::In, ok ? QStringLiteral("ack") : QStringLiteral("nack"),
                       QString(), userId, connectionId, ok ? emitId : emitId + QStringLiteral(": ") + error);
     Q_EMIT ackReceived(emitId, connectionId, userId, ok, error);
@@ -553,10 +597,49 @@ MetricsSample Server::lastSample() const
 
 QJsonObject Server::healthJson() const
 {
-    return {{QStringLiteral("status"), m_running ? QStringLiteral("ok") : QStringLiteral("stopped")},
+    const QString degraded = m_running ? m_broker->degradedReason() : QString();
+    QJsonObject health{{QStringLiteral("status"), !m_running ? QStringLiteral("stopped") : degraded.isEmpty() ? QStringLiteral("ok") : QStringLiteral("degraded")},
+                       {QStringLiteral("uptime"), uptimeSeconds()},
+                       {QStringLiteral("connections"), m_registry.connectionCount()},
+                       {QStringLiteral("version"), QStringLiteral(SWITCHBOARD_VERSION)}};
+    if (!degraded.isEmpty())
+        health.insert(QStringLiteral("reason"), degraded);
+    if (m_broker->isClustered())
+        health.insert(QStringLiteral("node"), nodeName());
+    return health;
+}
+
+QString Server::nodeName() const
+{
+    return m_config.nodeName.isEmpty() ? QStringLiteral("%1:%2").arg(m_config.host).arg(m_port) : m_config.nodeName;
+}
+
+QJsonObject Server::nodeJson() const
+{
+    const MetricsSample s = lastSample();
+    return {{QStringLiteral("name"), nodeName()},
+            {QStringLiteral("address"), url()},
+            {QStringLiteral("version"), QStringLiteral(SWITCHBOARD_VERSION)},
             {QStringLiteral("uptime"), uptimeSeconds()},
             {QStringLiteral("connections"), m_registry.connectionCount()},
-            {QStringLiteral("version"), QStringLiteral(SWITCHBOARD_VERSION)}};
+            {QStringLiteral("users"), m_registry.userCount()},
+            {QStringLiteral("messagesInPerSec"), s.messagesInPerSec},
+            {QStringLiteral("messagesOutPerSec"), s.messagesOutPerSec},
+            {QStringLiteral("state"), m_running ? QStringLiteral("up") : QStringLiteral("stopped")}};
+}
+
+void Server::connectionOp(quint64 id, Broker::ConnectionOp op, const QString &room, int code, const QString &reason,
+                          std::function<void(bool found)> done)
+{
+    bool found = false;
+    switch (op) {
+    case Broker::ConnectionOp::Disconnect: found = disconnectConnection(id, code, reason); break;
+    case Broker::ConnectionOp::Join: found = joinRoom(id, room); break;
+    case Broker::ConnectionOp::Leave: found = leaveRoom(id, room); break;
+    }
+    if (found || m_registry.connection(id) || !m_broker->isClustered()) // here, or no cluster to ask
+        return done(found);
+    m_broker->remoteConnection(id, op, room, code, reason, std::move(done));
 }
 
 QJsonObject Server::metricsJson() const
@@ -598,6 +681,10 @@ QJsonObject Server::metricsJson() const
         {QStringLiteral("slowConsumers"), qint64(m_metrics.slowConsumers.load())},
         {QStringLiteral("emits"), qint64(m_metrics.emits.load())},
         {QStringLiteral("emitsRefused"), qint64(m_metrics.emitsRefused.load())},
+        {QStringLiteral("clusterPublished"), qint64(m_metrics.clusterPublished.load())},
+        {QStringLiteral("clusterPublishFailures"), qint64(m_metrics.clusterPublishFailures.load())},
+        {QStringLiteral("clusterReceived"), qint64(m_metrics.clusterReceived.load())},
+        {QStringLiteral("clusterMalformed"), qint64(m_metrics.clusterMalformed.load())},
         {QStringLiteral("httpRequests"), qint64(m_metrics.httpRequests.load())},
         {QStringLiteral("latency"), QJsonObject{{QStringLiteral("p50Ms"), LatencyHistogram::quantile(latency, 0.50) / 1000.0},
                                                 {QStringLiteral("p95Ms"), LatencyHistogram::quantile(latency, 0.95) / 1000.0},
@@ -687,6 +774,10 @@ QByteArray Server::prometheusText() const
     metric("switchboard_slow_consumers_total", "counter", "Connections dropped for unread output.", n(m_metrics.slowConsumers.load()));
     metric("switchboard_emits_total", "counter", "Events emitted (API, console and clients).", n(m_metrics.emits.load()));
     metric("switchboard_emits_refused_total", "counter", "Emits refused because the I/O threads were overloaded.", n(m_metrics.emitsRefused.load()));
+    metric("switchboard_cluster_published_total", "counter", "Emits published to the other nodes of the cluster.", n(m_metrics.clusterPublished.load()));
+    metric("switchboard_cluster_publish_failures_total", "counter", "Emits that could not be published to the other nodes (Redis unreachable).", n(m_metrics.clusterPublishFailures.load()));
+    metric("switchboard_cluster_received_total", "counter", "Messages from other nodes, emitters and the JSON channel.", n(m_metrics.clusterReceived.load()));
+    metric("switchboard_cluster_malformed_total", "counter", "Messages from Redis that could not be read.", n(m_metrics.clusterMalformed.load()));
     metric("switchboard_http_requests_total", "counter", "HTTP requests served.", n(m_metrics.httpRequests.load()));
     metric("switchboard_uptime_seconds", "gauge", "Seconds since the server started.", n(uptimeSeconds()));
 

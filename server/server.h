@@ -13,12 +13,14 @@
 #include <QtCore/QTimer>
 
 #include "auth/roompolicy.h"
+#include "cluster/broker.h"
 #include "core/config.h"
 #include "metrics/eventlog.h"
 #include "metrics/metrics.h"
 #include "queue/offlinestore.h"
 #include "queue/queueservice.h"
 #include "rooms/registry.h"
+#include "emit.h"
 
 QT_BEGIN_NAMESPACE
 class QThread;
@@ -31,49 +33,6 @@ class IoWorker;
 class Router;
 class SioHooks;
 class SioRecovery;
-
-struct EmitResult;
-
-/// A server-originated event: who gets it and what it carries.
-struct EmitRequest
-{
-    enum class Target { Broadcast, Room, User, Connection };
-    Target target = Target::Broadcast;
-    QString room;              // Target::Room
-    QString userId;            // Target::User
-    quint64 connectionId = 0;  // Target::Connection
-    QString event;
-    QJsonValue payload;
-    QString exceptUserId;      // skip this user's sockets
-    quint64 exceptConnectionId = 0;
-    bool ack = false;          // ask each client for {"type":"ack","id":...}
-    bool persist = false;      // keep for an offline user (needs the durable store)
-    QString id;                // generated when empty
-    QString source = QStringLiteral("api"); // "api", "console", "client"
-    QString fromUserId;        // set for client-originated emits; sent as "from"
-    QString nsp = QStringLiteral("/"); // Socket.IO namespace; native clients are in "/"
-    // Socket.IO binary attachments: sioPayload holds their placeholders, payload their base64.
-    QList<QByteArray> attachments;
-    QJsonValue sioPayload;
-    /// For a persisted emit (see EmitResult::persistPending): called on the offline store's
-    /// thread with the final result once the event is committed, or could not be. Unset, the
-    /// store is not waited for (a failure is logged).
-    std::function<void(const EmitResult &)> whenPersisted;
-};
-
-struct EmitResult
-{
-    int delivered = 0;         // sockets the event was handed to
-    bool persisted = false;    // kept for an offline user (persist + user target + no socket)
-    bool overloaded = false;   // refused: the I/O threads' backlog is over max-queued-emits
-    bool invalid = false;      // refused: the request itself is wrong (e.g. unknown namespace)
-    bool persistPending = false; // EmitRequest::whenPersisted will be called with the outcome
-    QString id;
-    QString error;             // empty on success
-    /// With an error: "invalid_event" (name empty or over Protocol::kMaxEventNameBytes),
-    /// "invalid_request", "overloaded" or "unavailable"; what clients are told.
-    QString code;
-};
 
 /**
  * @brief The realtime server: owns the I/O threads, the registry, metrics and the event log.
@@ -140,6 +99,17 @@ public:
     /// Server-side room membership change for one connection (console, admin API).
     bool joinRoom(quint64 id, const QString &room);
     bool leaveRoom(quint64 id, const QString &room);
+    /// disconnectConnection / joinRoom / leaveRoom for a connection on any node of the
+    /// cluster; @p done (any thread) gets whether some node had it.
+    void connectionOp(quint64 id, Broker::ConnectionOp op, const QString &room, int code, const QString &reason,
+                      std::function<void(bool found)> done);
+
+    // Cluster mode (docs/cluster.md); a single node has a LocalBroker.
+    Broker &broker() const { return *m_broker; }
+    /// --node-name, or host:port.
+    QString nodeName() const;
+    /// This node as GET /api/cluster/nodes lists it.
+    QJsonObject nodeJson() const;
 
     /// Checks an HTTP credential: "ok", "missing" or "forbidden".
     enum class AuthResult { Ok, Missing, Forbidden };
@@ -158,7 +128,7 @@ public:
 
     /// Called by I/O threads when a client acknowledges an acked emit.
     void reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
-                   const QString &error);
+                   const QString &error, const QJsonArray &args = {});
 
     /// Milliseconds on a monotonic clock shared by all threads.
     static qint64 monotonicMs();
@@ -192,6 +162,7 @@ private:
     std::unique_ptr<QueueService> m_queues;
     std::unique_ptr<SioRecovery> m_sioRecovery;
     std::unique_ptr<SioHooks> m_sioHooks;
+    std::unique_ptr<Broker> m_broker;
     std::atomic<int> m_pendingSessions{0};
     mutable QMutex m_eioLock;
     QHash<QString, IoWorker *> m_eioOwners;

@@ -12,6 +12,7 @@
 #include <QtCore/QThread>
 
 #include "auth/roompolicy.h"
+#include "cluster/redislink.h"
 
 namespace Switchboard {
 
@@ -67,7 +68,10 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("socketio-cors-origin"), QStringLiteral("origin"), QStringLiteral("Access-Control-Allow-Origin for Socket.IO long-polling from browsers; * = any (default: none).")},
         {QStringLiteral("socketio-test-fixture"), QString(), QStringLiteral("Serve the official Socket.IO/Engine.IO protocol suites' fixture (echo handlers, /engine.io/, short timers, anonymous); tests only.")},
         {QStringLiteral("room-event"), QStringLiteral("name=join:template"), QStringLiteral("Client event that joins or leaves a room, e.g. subscribe_order=join:order:{}; comma-separated or repeated.")},
-        {QStringLiteral("redis"), QStringLiteral("url"), QStringLiteral("Redis URL for cluster mode (later milestone).")},
+        {QStringLiteral("redis"), QStringLiteral("url"), QStringLiteral("Cluster mode: redis://[:password@]host:port[/db]; every node on the same Redis and key is one server (default: single node).")},
+        {QStringLiteral("redis-key"), QStringLiteral("key"), QStringLiteral("Channel prefix shared with the Socket.IO Redis adapter and emitter (default socket.io).")},
+        {QStringLiteral("node-name"), QStringLiteral("name"), QStringLiteral("This node's name in the cluster (default host:port).")},
+        {QStringLiteral("cluster-heartbeat"), QStringLiteral("ms"), QStringLiteral("How often a node announces itself; a node silent for this plus 5 s is gone (default 2000).")},
         {QStringLiteral("log-format"), QStringLiteral("text|json"), QStringLiteral("Log line format (default text).")},
         {QStringLiteral("lang"), QStringLiteral("code"), QStringLiteral("Console language, e.g. de (default: system locale).")},
         {QStringLiteral("threads"), QStringLiteral("n"), QStringLiteral("I/O threads (default: number of cores).")},
@@ -301,7 +305,23 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
             c.roomEvents.insert(rule.left(eq), {action == QLatin1String("join"), rule.mid(eq + 1).section(QLatin1Char(':'), 1)});
         }
     }
-    if (resolve(QStringLiteral("redis"), &v)) c.redisUrl = v;
+    if (resolve(QStringLiteral("redis"), &v)) {
+        QString why;
+        if (!RedisUrl::parse(v, &why)) {
+            *error = QStringLiteral("invalid value for redis: \"%1\": %2").arg(v, why);
+            return false;
+        }
+        c.redisUrl = v;
+    }
+    if (resolve(QStringLiteral("redis-key"), &v)) {
+        if (v.isEmpty() || v.contains(QLatin1Char('#')) || v.contains(QLatin1Char('*'))) {
+            *error = QStringLiteral("invalid value for redis-key: \"%1\" (non-empty, without # or *)").arg(v);
+            return false;
+        }
+        c.redisKey = v;
+    }
+    if (resolve(QStringLiteral("node-name"), &v)) c.nodeName = v;
+    if (resolve(QStringLiteral("cluster-heartbeat"), &v) && !parseNumber(QStringLiteral("cluster-heartbeat"), v, 100, &c.clusterHeartbeatMs, error)) return false;
     if (resolve(QStringLiteral("log-format"), &v)) {
         if (v != QLatin1String("text") && v != QLatin1String("json")) {
             *error = QStringLiteral("invalid value for log-format: \"%1\" (text or json)").arg(v);

@@ -65,7 +65,10 @@ struct ServerConfig
     struct RoomEvent { bool join = true; QString tmpl; };
     QHash<QString, RoomEvent> roomEvents{{QStringLiteral("join_room"), {true, QStringLiteral("{}")}},
                                          {QStringLiteral("leave_room"), {false, QStringLiteral("{}")}}};
-    QString redisUrl;
+    QString redisUrl;                         // cluster mode when set (docs/cluster.md)
+    QString redisKey = QStringLiteral("socket.io"); // the Socket.IO Redis adapter's default
+    QString nodeName;                         // empty: host:port
+    int clusterHeartbeatMs = 2000;
     QString logFormat = QStringLiteral("text");
     QString lang;
     int threads = 0; // 0 = number of cores

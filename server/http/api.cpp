@@ -1,7 +1,13 @@
 // The HTTP API of SPEC section 3 (the queue routes are in queueapi.cpp).
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
+#include <QtCore/QMutex>
 
+#include <optional>
+
+#include "cluster/presence.h"
+#include "protocol/emitjson.h"
+#include "protocol/messages.h"
 #include "router.h"
 #include "server.h"
 
@@ -12,25 +18,6 @@ namespace {
 using Method = QHttpServerRequest::Method;
 using Access = Router::Access;
 
-QJsonObject connectionJson(const ConnectionSnapshot &c)
-{
-    return {{QStringLiteral("id"), QString::number(c.id)},
-            {QStringLiteral("userId"), c.userId},
-            {QStringLiteral("role"), c.role},
-            {QStringLiteral("address"), c.address},
-            {QStringLiteral("protocol"), c.protocol},
-            {QStringLiteral("transport"), c.transport},
-            {QStringLiteral("connectedAt"), QDateTime::fromMSecsSinceEpoch(c.connectedAtMs, Qt::UTC).toString(Qt::ISODateWithMs)},
-            {QStringLiteral("lastActivity"), QDateTime::fromMSecsSinceEpoch(c.lastActivityMs, Qt::UTC).toString(Qt::ISODateWithMs)},
-            {QStringLiteral("rooms"), QJsonArray::fromStringList(c.rooms)},
-            {QStringLiteral("messagesIn"), qint64(c.messagesIn)},
-            {QStringLiteral("messagesOut"), qint64(c.messagesOut)},
-            {QStringLiteral("bytesIn"), qint64(c.bytesIn)},
-            {QStringLiteral("bytesOut"), qint64(c.bytesOut)},
-            {QStringLiteral("pendingBytes"), c.pendingBytes},
-            {QStringLiteral("thread"), c.worker}};
-}
-
 QString scalarText(const QJsonValue &v)
 {
     if (v.isString()) return v.toString();
@@ -38,7 +25,7 @@ QString scalarText(const QJsonValue &v)
     return {};
 }
 
-HttpResponse emitResponse(const EmitResult &result)
+HttpResponse emitResponse(const EmitResult &result, const PublishOutcome *cluster = nullptr)
 {
     if (result.overloaded)
         return HttpResponse::error(503, QStringLiteral("overloaded"), result.error);
@@ -46,66 +33,50 @@ HttpResponse emitResponse(const EmitResult &result)
         return HttpResponse::error(400, result.code.isEmpty() ? QStringLiteral("invalid_request") : result.code, result.error);
     if (!result.error.isEmpty())
         return HttpResponse::error(503, QStringLiteral("unavailable"), result.error);
-    return HttpResponse::json(QJsonObject{{QStringLiteral("success"), true},
-                                          {QStringLiteral("delivered"), result.delivered},
-                                          {QStringLiteral("persisted"), result.persisted},
-                                          {QStringLiteral("id"), result.id}});
+    QJsonObject body{{QStringLiteral("success"), true},
+                     {QStringLiteral("delivered"), result.delivered},
+                     {QStringLiteral("persisted"), result.persisted},
+                     {QStringLiteral("id"), result.id}};
+    if (cluster) {
+        // Delivered here; published (or not) to the other nodes, which count their own.
+        QJsonObject c{{QStringLiteral("published"), cluster->published}, {QStringLiteral("nodes"), cluster->nodes}};
+        if (!cluster->error.isEmpty())
+            c.insert(QStringLiteral("error"), cluster->error);
+        body.insert(QStringLiteral("cluster"), c);
+    }
+    return HttpResponse::json(body);
 }
 
-/// Parses the body of POST /api/v1/internal/emit into a request; a 400 when it is not one.
-bool parseEmit(const QJsonObject &body, EmitRequest *request, HttpResponse *error)
+/// An emit's answer once both its offline store commit and its cluster publish (when
+/// either applies) are done.
+struct PendingEmit
 {
-    auto bad = [&](const QString &message) {
-        *error = HttpResponse::error(400, QStringLiteral("invalid_request"), message);
-        return false;
-    };
-    const QJsonValue event = body.value(QLatin1String("event"));
-    if (!event.isString() || event.toString().isEmpty())
-        return bad(QStringLiteral("\"event\" must be a non-empty string"));
-    request->event = event.toString();
-    request->payload = body.contains(QLatin1String("payload")) ? body.value(QLatin1String("payload"))
-                                                              : body.value(QLatin1String("data"));
-    const bool broadcast = body.value(QLatin1String("broadcast")).toBool();
-    const QString room = body.value(QLatin1String("room")).toString();
-    const QString user = scalarText(body.value(QLatin1String("userId")));
-    const QString connection = scalarText(body.value(QLatin1String("connectionId")));
-    const int targets = int(broadcast) + int(!room.isEmpty()) + int(!user.isEmpty()) + int(!connection.isEmpty());
-    if (targets != 1)
-        return bad(QStringLiteral("give exactly one target: \"room\", \"userId\", \"connectionId\" or \"broadcast\": true"));
-    if (broadcast) {
-        request->target = EmitRequest::Target::Broadcast;
-    } else if (!room.isEmpty()) {
-        request->target = EmitRequest::Target::Room;
-        request->room = room;
-    } else if (!user.isEmpty()) {
-        request->target = EmitRequest::Target::User;
-        request->userId = user;
-    } else {
-        bool ok = false;
-        request->connectionId = connection.toULongLong(&ok);
-        if (!ok)
-            return bad(QStringLiteral("\"connectionId\" must be a connection id"));
-        request->target = EmitRequest::Target::Connection;
+    Responder reply;
+    QMutex lock;
+    int waiting = 0;
+    EmitResult result;
+    std::optional<PublishOutcome> cluster;
+
+    void settle(const std::function<void(PendingEmit &)> &update)
+    {
+        QMutexLocker locker(&lock);
+        update(*this);
+        if (--waiting == 0)
+            reply.send(emitResponse(result, cluster ? &*cluster : nullptr));
     }
-    const QJsonValue except = body.value(QLatin1String("except"));
-    if (except.isObject()) {
-        request->exceptUserId = scalarText(except.toObject().value(QLatin1String("userId")));
-        request->exceptConnectionId = scalarText(except.toObject().value(QLatin1String("connectionId"))).toULongLong();
-    } else if (!except.isUndefined() && !except.isNull()) {
-        request->exceptUserId = scalarText(except);
-        if (request->exceptUserId.isEmpty())
-            return bad(QStringLiteral("\"except\" must be a user id or {\"userId\"|\"connectionId\"}"));
-    }
-    const QJsonValue nsp = body.value(QLatin1String("namespace"));
-    if (!nsp.isUndefined() && !nsp.isNull()) {
-        if (!nsp.isString() || !nsp.toString().startsWith(QLatin1Char('/')))
-            return bad(QStringLiteral("\"namespace\" must be a Socket.IO namespace such as \"/\" or \"/admin\""));
-        request->nsp = nsp.toString();
-    }
-    request->ack = body.value(QLatin1String("ack")).toBool();
-    request->persist = body.value(QLatin1String("persist")).toBool();
-    request->id = scalarText(body.value(QLatin1String("id")));
-    return true;
+};
+
+/// A presence route: answered from the broker (this node, or the whole cluster).
+void presenceRoute(Router &router, const QString &pattern, Access access, Server *s,
+                   std::function<PresenceQuery(const HttpRequest &)> query,
+                   std::function<HttpResponse(const PresenceQuery &, const QJsonObject &)> answer = {})
+{
+    router.addDeferred(Method::Get, pattern, access, [s, query, answer](const HttpRequest &req, const Responder &reply) {
+        const PresenceQuery q = query(req);
+        s->broker().presence(q, [reply, q, answer](const QJsonObject &merged) {
+            reply.send(answer ? answer(q, merged) : HttpResponse::json(merged));
+        });
+    });
 }
 
 bool isValidCloseCode(int code)
@@ -130,63 +101,50 @@ void registerApiRoutes(Router &router, Server &server)
     router.add(Method::Get, QStringLiteral("/api/metrics"), Access::Public, [s](const HttpRequest &) {
         return HttpResponse::json(s->metricsJson());
     });
-    router.add(Method::Get, QStringLiteral("/api/websocket/stats"), Access::Public, [s](const HttpRequest &) {
-        return HttpResponse::json(s->statsJson());
+    using Kind = PresenceQuery::Kind;
+    presenceRoute(router, QStringLiteral("/api/websocket/stats"), Access::Public, s, [](const HttpRequest &) {
+        return PresenceQuery{Kind::Stats, {}, {}, {}};
     });
-    router.add(Method::Get, QStringLiteral("/api/websocket/connections"), Access::Admin, [s](const HttpRequest &req) {
-        const QString user = req.query(QStringLiteral("userId"));
-        const QString room = req.query(QStringLiteral("room"));
-        QJsonArray list;
-        for (const ConnectionSnapshot &c : s->registry().connections()) {
-            if ((!user.isEmpty() && c.userId != user) || (!room.isEmpty() && !c.rooms.contains(room)))
-                continue;
-            list.append(connectionJson(c));
-        }
-        return HttpResponse::json(QJsonObject{{QStringLiteral("count"), list.size()}, {QStringLiteral("connections"), list}});
+    presenceRoute(router, QStringLiteral("/api/websocket/connections"), Access::Admin, s, [](const HttpRequest &req) {
+        return PresenceQuery{Kind::Connections, {}, req.query(QStringLiteral("userId")), req.query(QStringLiteral("room"))};
     });
-    router.add(Method::Get, QStringLiteral("/connected-users"), Access::Admin, [s](const HttpRequest &) {
-        const auto users = s->registry().users();
-        QJsonArray list;
-        QStringList ids = users.keys();
-        ids.sort();
-        for (const QString &id : ids)
-            list.append(QJsonObject{{QStringLiteral("userId"), id}, {QStringLiteral("connections"), users.value(id)}});
-        return HttpResponse::json(QJsonObject{{QStringLiteral("count"), list.size()}, {QStringLiteral("users"), list}});
+    presenceRoute(router, QStringLiteral("/connected-users"), Access::Admin, s, [](const HttpRequest &) {
+        return PresenceQuery{Kind::Users, {}, {}, {}};
     });
-    router.add(Method::Get, QStringLiteral("/user-status/<arg>"), Access::Admin, [s](const HttpRequest &req) {
-        const QString user = req.params.value(0);
-        const QList<quint64> ids = s->registry().userConnections(user);
-        QJsonArray connections;
-        for (quint64 id : ids)
-            connections.append(QString::number(id));
-        return HttpResponse::json(QJsonObject{{QStringLiteral("userId"), user},
-                                              {QStringLiteral("online"), !ids.isEmpty()},
-                                              {QStringLiteral("connections"), connections}});
+    presenceRoute(router, QStringLiteral("/user-status/<arg>"), Access::Admin, s, [](const HttpRequest &req) {
+        return PresenceQuery{Kind::UserStatus, req.params.value(0), {}, {}};
     });
-    router.add(Method::Get, QStringLiteral("/api/rooms"), Access::Admin, [s](const HttpRequest &) {
-        const auto rooms = s->registry().roomCounts();
-        QStringList names = rooms.keys();
-        names.sort();
-        QJsonArray list;
-        for (const QString &name : names)
-            list.append(QJsonObject{{QStringLiteral("room"), name}, {QStringLiteral("members"), rooms.value(name)}});
-        return HttpResponse::json(QJsonObject{{QStringLiteral("count"), list.size()}, {QStringLiteral("rooms"), list}});
+    presenceRoute(router, QStringLiteral("/api/rooms"), Access::Admin, s, [](const HttpRequest &) {
+        return PresenceQuery{Kind::Rooms, {}, {}, {}};
     });
-    router.add(Method::Get, QStringLiteral("/api/rooms/<arg>"), Access::Admin, [s](const HttpRequest &req) {
-        const QString room = req.params.value(0);
-        const QList<quint64> ids = s->registry().roomMembers(room);
-        if (ids.isEmpty())
-            return HttpResponse::error(404, QStringLiteral("room_not_found"), QStringLiteral("room %1 has no members").arg(room));
-        QJsonArray members;
-        for (quint64 id : ids) {
-            if (const auto c = s->registry().snapshot(id))
-                members.append(QJsonObject{{QStringLiteral("connectionId"), QString::number(c->id)},
-                                           {QStringLiteral("userId"), c->userId},
-                                           {QStringLiteral("address"), c->address}});
-        }
-        return HttpResponse::json(QJsonObject{{QStringLiteral("room"), room},
-                                              {QStringLiteral("count"), members.size()},
-                                              {QStringLiteral("members"), members}});
+    presenceRoute(router, QStringLiteral("/api/rooms/<arg>"), Access::Admin, s, [](const HttpRequest &req) {
+        return PresenceQuery{Kind::Room, req.params.value(0), {}, {}};
+    }, [](const PresenceQuery &q, const QJsonObject &merged) {
+        if (merged.value(QLatin1String("count")).toInt() == 0)
+            return HttpResponse::error(404, QStringLiteral("room_not_found"), QStringLiteral("room %1 has no members").arg(q.arg));
+        return HttpResponse::json(merged);
+    });
+    router.add(Method::Get, QStringLiteral("/api/cluster/nodes"), Access::Admin, [s](const HttpRequest &) {
+        return HttpResponse::json(s->broker().nodesJson());
+    });
+    // The adapter's serverSideEmit, to every other server of the cluster (Node ones too).
+    router.addDeferred(Method::Post, QStringLiteral("/api/cluster/server-side-emit"), Access::Admin,
+                       [s](const HttpRequest &req, const Responder &reply) {
+        QJsonObject body;
+        HttpResponse error;
+        if (!req.jsonBody(&body, &error))
+            return reply.send(error);
+        const QString event = body.value(QLatin1String("event")).toString();
+        const QString why = Protocol::checkEventName(event);
+        if (!why.isEmpty())
+            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_event"), why));
+        QJsonArray data{event};
+        for (const QJsonValue &arg : body.value(QLatin1String("args")).toArray())
+            data.append(arg);
+        const QString nsp = body.value(QLatin1String("namespace")).toString(QStringLiteral("/"));
+        const int timeout = qBound(100, body.value(QLatin1String("timeout")).toInt(5000), 60000);
+        s->broker().serverSideEmit(nsp, data, body.value(QLatin1String("ack")).toBool(), timeout,
+                                   [reply](const QJsonObject &result) { reply.send(HttpResponse::json(result)); });
     });
     // Deferred for "persist": the answer ("persisted": true) leaves once the offline store has
     // committed the event, on its own thread; every other emit is answered at once.
@@ -197,12 +155,29 @@ void registerApiRoutes(Router &router, Server &server)
         if (!req.jsonBody(&body, &error))
             return reply.send(error);
         EmitRequest request;
-        if (!parseEmit(body, &request, &error))
-            return reply.send(error);
-        request.whenPersisted = [reply](const EmitResult &result) { reply.send(emitResponse(result)); };
-        const EmitResult result = s->emitEvent(std::move(request));
-        if (!result.persistPending)
-            reply.send(emitResponse(result));
+        QString why;
+        if (!parseEmitJson(body, &request, &why))
+            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"), why));
+        // One answer once the offline store (persist) and the cluster publish are done.
+        auto pending = std::make_shared<PendingEmit>();
+        pending->reply = reply;
+        pending->waiting = 1;
+        request.whenPersisted = [pending](const EmitResult &result) {
+            pending->settle([result](PendingEmit &p) { p.result = result; });
+        };
+        if (s->broker().isClustered()) {
+            request.whenPublished = [pending](const PublishOutcome &outcome) {
+                pending->settle([outcome](PendingEmit &p) { p.cluster = outcome; });
+            };
+        }
+        {
+            QMutexLocker locker(&pending->lock);
+            const EmitResult result = s->emitEvent(std::move(request));
+            pending->waiting += int(result.persistPending) + int(result.publishPending);
+            if (!result.persistPending)
+                pending->result = result;
+        }
+        pending->settle([](PendingEmit &) {});
     });
     router.add(Method::Get, QStringLiteral("/api/socket"), Access::Public, [s](const HttpRequest &) {
         return HttpResponse::json(QJsonObject{{QStringLiteral("status"), s->isRunning() ? QStringLiteral("running") : QStringLiteral("stopped")},
@@ -243,33 +218,68 @@ void registerApiRoutes(Router &router, Server &server)
         }
         return HttpResponse::json(QJsonObject{{QStringLiteral("success"), true}, {QStringLiteral("delivered"), delivered}});
     });
-    router.add(Method::Post, QStringLiteral("/api/connections/<arg>/disconnect"), Access::Admin, [s](const HttpRequest &req) {
+    router.addDeferred(Method::Post, QStringLiteral("/api/connections/<arg>/disconnect"), Access::Admin,
+                       [s](const HttpRequest &req, const Responder &reply) {
         bool ok = false;
         const quint64 id = req.params.value(0).toULongLong(&ok);
         if (!ok)
-            return HttpResponse::error(400, QStringLiteral("invalid_request"), QStringLiteral("connection id must be a number"));
+            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"), QStringLiteral("connection id must be a number")));
         int code = 1000;
         QString reason = QStringLiteral("disconnected by operator");
         if (!req.raw.body().trimmed().isEmpty()) {
             QJsonObject body;
             HttpResponse error;
             if (!req.jsonBody(&body, &error))
-                return error;
+                return reply.send(error);
             if (body.contains(QLatin1String("code"))) {
                 code = body.value(QLatin1String("code")).toInt(-1);
                 if (!isValidCloseCode(code))
-                    return HttpResponse::error(400, QStringLiteral("invalid_request"),
-                                               QStringLiteral("\"code\" must be 1000, 1001, 1008, 1011-1013 or 3000-4999"));
+                    return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"),
+                                                          QStringLiteral("\"code\" must be 1000, 1001, 1008, 1011-1013 or 3000-4999")));
             }
             if (body.contains(QLatin1String("reason")))
                 reason = body.value(QLatin1String("reason")).toString();
         }
-        if (!s->disconnectConnection(id, code, reason))
-            return HttpResponse::error(404, QStringLiteral("connection_not_found"), QStringLiteral("no connection %1").arg(id));
-        return HttpResponse::json(QJsonObject{{QStringLiteral("success"), true},
-                                              {QStringLiteral("connectionId"), QString::number(id)},
-                                              {QStringLiteral("code"), code}});
+        // Any node's connection: asked of the cluster when it is not here.
+        s->connectionOp(id, Broker::ConnectionOp::Disconnect, {}, code, reason, [reply, id, code](bool found) {
+            if (!found)
+                return reply.send(HttpResponse::error(404, QStringLiteral("connection_not_found"), QStringLiteral("no connection %1").arg(id)));
+            reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("success"), true},
+                                                      {QStringLiteral("connectionId"), QString::number(id)},
+                                                      {QStringLiteral("code"), code}}));
+        });
     });
+    // Room membership of one connection, on any node (the console's join/leave).
+    for (const bool join : {true, false}) {
+        const auto method = join ? Method::Post : Method::Delete;
+        const QString pattern = join ? QStringLiteral("/api/connections/<arg>/rooms") : QStringLiteral("/api/connections/<arg>/rooms/<arg>");
+        router.addDeferred(method, pattern, Access::Admin, [s, join](const HttpRequest &req, const Responder &reply) {
+            bool ok = false;
+            const quint64 id = req.params.value(0).toULongLong(&ok);
+            if (!ok)
+                return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"), QStringLiteral("connection id must be a number")));
+            QString room = req.params.value(1);
+            if (join) {
+                QJsonObject body;
+                HttpResponse error;
+                if (!req.jsonBody(&body, &error))
+                    return reply.send(error);
+                room = body.value(QLatin1String("room")).toString();
+            }
+            if (room.isEmpty() || room.size() > RoomPolicy::kMaxRoomLength)
+                return reply.send(HttpResponse::error(400, QStringLiteral("invalid_room"), QStringLiteral("\"room\" must be a room name")));
+            s->connectionOp(id, join ? Broker::ConnectionOp::Join : Broker::ConnectionOp::Leave, room, 0, {},
+                            [reply, id, room, join](bool found) {
+                if (!found)
+                    return reply.send(HttpResponse::error(404, QStringLiteral("connection_not_found"),
+                                                          QStringLiteral("no connection %1 %2 room %3").arg(id).arg(join ? QStringLiteral("that may join") : QStringLiteral("in"), room)));
+                reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("success"), true},
+                                                          {QStringLiteral("connectionId"), QString::number(id)},
+                                                          {QStringLiteral("room"), room},
+                                                          {QStringLiteral("joined"), join}}));
+            });
+        });
+    }
     router.add(Method::Get, QStringLiteral("/api/events/stats"), Access::Public, [s](const HttpRequest &) {
         const auto names = s->metrics().eventsByName();
         QJsonObject events;

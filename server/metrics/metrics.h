@@ -56,6 +56,11 @@ public:
     std::atomic<quint64> offlineStored{0};    // persisted emits kept for offline users
     std::atomic<quint64> offlineDelivered{0}; // ... acknowledged by the user's client
     std::atomic<quint64> offlineDropped{0};   // ... dropped as the oldest over the per-user bound
+    // Cluster mode (docs/cluster.md).
+    std::atomic<quint64> clusterPublished{0};       // emits published to the other nodes
+    std::atomic<quint64> clusterPublishFailures{0}; // ... that could not be (Redis down or refusing)
+    std::atomic<quint64> clusterReceived{0};        // emits and requests from other nodes, emitters, the JSON channel
+    std::atomic<quint64> clusterMalformed{0};       // messages from Redis that could not be read
     LatencyHistogram latency;
 
     void countClose(int code);

@@ -121,6 +121,26 @@ int Registry::countMembers(const QString &room, quint64 exceptConnection, const 
     return n;
 }
 
+int Registry::countTargets(const QStringList &rooms, const QStringList &exceptRooms, quint64 exceptConnection,
+                           const QString &exceptUser) const
+{
+    QReadLocker lock(&m_lock);
+    QSet<quint64> ids;
+    if (rooms.isEmpty()) {
+        for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
+            ids.insert(it.key());
+    } else {
+        for (const QString &room : rooms)
+            ids.unite(m_rooms.value(room));
+    }
+    for (const QString &room : exceptRooms)
+        ids.subtract(m_rooms.value(room));
+    ids.remove(exceptConnection);
+    if (!exceptUser.isEmpty())
+        ids.subtract(m_users.value(exceptUser));
+    return int(ids.size());
+}
+
 int Registry::userConnectionCount(const QString &userId) const
 {
     QReadLocker lock(&m_lock);

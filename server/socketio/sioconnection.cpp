@@ -40,6 +40,8 @@ void OutboundFrame::buildEngineIo() const
 {
     std::call_once(m_sioOnce, [this] {
         QJsonArray args{payload.isUndefined() ? QJsonValue() : payload};
+        for (const QJsonValue &arg : moreArgs)
+            args.append(arg);
         if (offset != 0)
             args.append(QString::number(offset)); // the client keeps it for recovery
         const char type = attachments.isEmpty() ? Event : BinaryEvent;
@@ -121,7 +123,10 @@ bool SioConnection::deliver(const OutboundFrame &frame)
         const qint64 ackId = m_nextAckId++;
         m_acks.insert(ackId, {frame.id, Server::monotonicMs() + m_server.config().socketioAckTimeoutMs, false});
         const char type = frame.attachments.isEmpty() ? Event : BinaryEvent;
-        sendPacket(encode(type, frame.nsp, ackId, eventArray(frame.event, {frame.payload}), int(frame.attachments.size())),
+        QJsonArray args{frame.payload};
+        for (const QJsonValue &arg : frame.moreArgs)
+            args.append(arg);
+        sendPacket(encode(type, frame.nsp, ackId, eventArray(frame.event, args), int(frame.attachments.size())),
                    frame.attachments);
     } else {
         sendShared(frame);

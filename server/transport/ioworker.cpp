@@ -463,12 +463,28 @@ void IoWorker::deliver(Connection *connection, const OutboundFrame &frame)
     if (connection->id() == frame.exceptConnectionId
         || (!frame.exceptUserId.isEmpty() && connection->userId() == frame.exceptUserId))
         return;
+    if (!frame.exceptRooms.isEmpty()) {
+        for (const QString &room : frame.exceptRooms) {
+            if (connection->rooms().contains(room))
+                return;
+        }
+    }
     if (connection->deliver(frame))
         m_server.metrics().latency.record((Server::monotonicNs() - frame.emittedNs) / 1000);
 }
 
 void IoWorker::deliverToRoom(const QString &room, const std::shared_ptr<const OutboundFrame> &frame)
 {
+    if (!frame->moreRooms.isEmpty()) {
+        // Several rooms (the Socket.IO adapter's to([...])): a socket in more than one gets
+        // the event once.
+        QSet<Connection *> members = m_rooms.value(room);
+        for (const QString &more : frame->moreRooms)
+            members.unite(m_rooms.value(more));
+        for (Connection *connection : std::as_const(members))
+            deliver(connection, *frame);
+        return;
+    }
     const auto it = m_rooms.constFind(room);
     if (it == m_rooms.cend())
         return;

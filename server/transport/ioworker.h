@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonValue>
 #include <QtCore/QList>
 
@@ -48,6 +49,9 @@ struct OutboundFrame
     QString nsp = QStringLiteral("/");
     QString id;
     QString room;                  // target room; empty for a broadcast
+    QStringList moreRooms;         // further target rooms (cluster: the adapter's rooms)
+    QStringList exceptRooms;       // sockets in these rooms are skipped (the adapter's except)
+    QJsonArray moreArgs;           // Socket.IO arguments after the payload
     quint64 offset = 0;            // connection-state-recovery offset; 0 when not recorded
     bool ack = false;
 

@@ -168,4 +168,54 @@ async function runCases(title, cases, h, filter) {
   process.exit(0);
 }
 
-module.exports = { client, harness, internalKey, rssMiB, within, until, runCases, sio, connected };
+/** A free TCP port on 127.0.0.1 (bound, read and released). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = require('node:net').createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+/** Runs `redis-cli -p PORT ...args`; resolves to its stdout. */
+function redisCli(port, ...args) {
+  return new Promise((resolve, reject) => {
+    require('node:child_process').execFile('redis-cli', ['-p', String(port), ...args], (err, stdout, stderr) => {
+      if (err) reject(new Error(`redis-cli ${args.join(' ')}: ${stderr || err.message}`)); else resolve(stdout);
+    });
+  });
+}
+
+/**
+ * A throwaway redis-server on a free port (no persistence, its own dir), ready when this
+ * resolves: { port, url, stop(), restart() (same port), kill() }.
+ */
+async function startRedis() {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-redis-'));
+  let child = null;
+  const ready = () => until(async () => (await redisCli(port, 'PING').catch(() => '')).trim() === 'PONG',
+    `redis-server on port ${port}`, 10000);
+  const launch = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--dir', dir], { stdio: 'ignore' });
+    await ready();
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  await launch();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    restart: async () => { await stop(); await launch(); },
+    kill: () => child.kill('SIGKILL'),
+    cleanup: async () => { await stop(); fs.rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+module.exports = { client, harness, internalKey, rssMiB, within, until, runCases, sio, connected, freePort, redisCli, startRedis };

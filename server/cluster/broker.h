@@ -1,0 +1,70 @@
+#pragma once
+
+#include <functional>
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonObject>
+#include <QtCore/QString>
+
+#include "emit.h"
+
+namespace Switchboard {
+
+/// A presence question the HTTP API asks (docs/cluster.md, "Presence").
+struct PresenceQuery
+{
+    enum class Kind { Users, UserStatus, Rooms, Room, Stats, Connections };
+    Kind kind = Kind::Stats;
+    QString arg;               // UserStatus: the user; Room: the room
+    QString userFilter;        // Connections
+    QString roomFilter;        // Connections
+};
+
+/**
+ * @brief How emits, remote operations and presence questions reach the other nodes.
+ *
+ * The single-node server has a LocalBroker: nothing leaves the process. With --redis it is
+ * a RedisBroker (cluster/redisbroker.h), which speaks the Socket.IO Redis adapter's wire
+ * format. Every method may be called from any thread; callbacks run on any thread.
+ */
+class Broker
+{
+public:
+    virtual ~Broker() = default;
+
+    virtual bool isClustered() const = 0;
+    virtual void start() = 0;
+    /// Stops being a member (no longer counted, no longer announced), before clients close.
+    virtual void leave() = 0;
+    virtual void stop() = 0;
+    /// Empty when healthy; why the node is "degraded" otherwise.
+    virtual QString degradedReason() const = 0;
+    /// Connection ids handed out by this node start here (unique across the cluster).
+    virtual quint64 connectionIdBase() const = 0;
+
+    /// Sends an emit that was handed to this node's sockets to the other nodes. @p done gets
+    /// the outcome (not called for a LocalBroker). False when nothing was attempted.
+    virtual bool publish(const EmitRequest &request, std::function<void(const PublishOutcome &)> done) = 0;
+
+    enum class ConnectionOp { Disconnect, Join, Leave };
+    /// Runs @p op on connection @p id, which is not on this node, wherever it is; @p done
+    /// gets whether some node had it. A LocalBroker answers false at once.
+    virtual void remoteConnection(quint64 id, ConnectionOp op, const QString &room, int code, const QString &reason,
+                                  std::function<void(bool found)> done) = 0;
+    /// A client of this node acknowledged emit @p emitId: when the emit came from another node
+    /// (or a Node server's broadcast with acks), the ack is sent there and true returned.
+    virtual bool forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
+                            const QString &error, const QJsonArray &args) = 0;
+    /// Answers @p query for the whole cluster (this node alone for a LocalBroker), merged as
+    /// docs/cluster.md describes, with per-node figures in "nodes".
+    virtual void presence(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) = 0;
+    /// {"nodes":[...], "self": name}
+    virtual QJsonObject nodesJson() const = 0;
+    /// The adapter's serverSideEmit(event, ...args) to every other server of the cluster
+    /// (Switchboard nodes and Node servers); with @p ack, @p done gets their answers
+    /// {"responses":[...], "servers": n} (or "partial" after @p timeoutMs).
+    virtual void serverSideEmit(const QString &nsp, const QJsonArray &data, bool ack, int timeoutMs,
+                                std::function<void(const QJsonObject &)> done) = 0;
+};
+
+} // namespace Switchboard

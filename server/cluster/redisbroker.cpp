@@ -1,0 +1,961 @@
+#include "redisbroker.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QRandomGenerator>
+#include <QtCore/QSemaphore>
+
+#include "cluster/adaptercodec.h"
+#include "core/logging.h"
+#include "protocol/emitjson.h"
+#include "server.h"
+#include "socketio/packets.h"
+
+namespace Switchboard {
+
+namespace {
+
+// The Socket.IO Redis adapter's request types (docs/cluster.md, "Wire format").
+enum RequestType {
+    Sockets = 0,
+    AllRooms = 1,
+    RemoteJoin = 2,
+    RemoteLeave = 3,
+    RemoteDisconnect = 4,
+    RemoteFetch = 5,
+    ServerSideEmit = 6,
+    BroadcastRequest = 7,
+    BroadcastClientCount = 8,
+    BroadcastAck = 9,
+};
+
+constexpr int kFanInTimeoutMs = 1000;       // presence and remote operations
+constexpr int kMaxAckRoutes = 100000;        // acked emits from elsewhere awaiting client acks
+constexpr qint64 kForgetNodeMs = 60000;      // a silent node's entry is removed after this
+
+QByteArray json(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+QString randomUid()
+{
+    // Like the adapter's own uid: 8 random bytes in hex.
+    quint32 words[2];
+    QRandomGenerator::system()->fillRange(words);
+    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
+}
+
+quint64 randomPrefix()
+{
+    // Connection ids are prefix << 32 | counter and stay below 2^53 (exact in JSON numbers).
+    return QRandomGenerator::system()->bounded(quint64(1), quint64(1) << 21);
+}
+
+QStringList strings(const QJsonValue &v)
+{
+    QStringList out;
+    for (const QJsonValue &e : v.toArray())
+        out.append(e.isString() ? e.toString() : QString::number(qint64(e.toDouble())));
+    return out;
+}
+
+} // namespace
+
+struct RedisBroker::FanIn
+{
+    int expected = -1;      // other nodes that received the request; -1 until PUBLISH answers
+    int answered = 0;
+    bool finished = false;
+    bool partial = false;
+    QString error;
+    QList<PresencePart> parts;
+    bool found = false;
+    std::function<void(FanIn &)> done;
+};
+
+RedisBroker::RedisBroker(Server &server, const RedisUrl &url)
+    : m_server(server), m_url(url), m_link(url), m_key(server.config().redisKey), m_uid(randomUid()), m_prefix(randomPrefix()),
+      m_heartbeatMs(server.config().clusterHeartbeatMs)
+{
+    m_link.setMessageHandler([this](const QByteArray &channel, const QByteArray &payload) { onMessage(channel, payload); });
+    connect(&m_link, &RedisLink::connectedChanged, this, [this](bool up) {
+        if (up) {
+            qCInfo(lcServer).noquote() << "cluster: connected to Redis as node" << m_server.nodeName() << "uid" << m_uid;
+            QMetaObject::invokeMethod(this, &RedisBroker::announce, Qt::QueuedConnection);
+        } else {
+            qCWarning(lcServer).noquote() << "cluster: lost Redis:" << m_link.lastError() << "(local delivery goes on; reconnecting)";
+        }
+    }, Qt::DirectConnection);
+    m_announce.setInterval(m_heartbeatMs);
+    connect(&m_announce, &QTimer::timeout, this, &RedisBroker::announce);
+}
+
+RedisBroker::~RedisBroker()
+{
+    stop();
+}
+
+QByteArray RedisBroker::adapterChannel(const QString &nsp) const { return (m_key + QLatin1Char('#') + nsp + QLatin1Char('#')).toUtf8(); }
+QByteArray RedisBroker::requestChannel(const QString &nsp) const { return (m_key + QStringLiteral("-request#") + nsp + QLatin1Char('#')).toUtf8(); }
+QByteArray RedisBroker::responseChannel(const QString &nsp) const { return (m_key + QStringLiteral("-response#") + nsp + QLatin1Char('#')).toUtf8(); }
+QByteArray RedisBroker::allChannel() const { return (m_key + QStringLiteral(":sb:all")).toUtf8(); }
+QByteArray RedisBroker::nodeChannel(const QString &uid) const { return (m_key + QStringLiteral(":sb:node:") + uid).toUtf8(); }
+
+void RedisBroker::start()
+{
+    QStringList namespaces{QStringLiteral("/")};
+    namespaces += m_server.config().socketioNamespaces;
+    for (const QString &nsp : namespaces) {
+        m_link.psubscribe(adapterChannel(nsp) + '*');
+        m_link.subscribe(requestChannel(nsp));
+        m_link.subscribe(responseChannel(nsp));
+        m_link.subscribe(responseChannel(nsp) + m_uid.toUtf8() + '#');
+    }
+    m_link.subscribe((m_key + QStringLiteral(":emit")).toUtf8());
+    m_link.subscribe(allChannel());
+    m_link.subscribe(nodeChannel(m_uid));
+    m_link.start();
+    m_announce.start();
+}
+
+void RedisBroker::leave()
+{
+    if (m_left.exchange(true))
+        return;
+    m_announce.stop();
+    // Not counted any more before the clients close: the registry entry goes, and closing
+    // the link ends the subscriptions (PUBSUB NUMSUB no longer counts this node).
+    if (m_link.isConnected()) {
+        auto removed = std::make_shared<QSemaphore>();
+        m_link.command({"HDEL", (m_key + QStringLiteral(":sb:nodes")).toUtf8(), m_uid.toUtf8()},
+                       [removed](const RedisReply &) { removed->release(); });
+        if (!removed->tryAcquire(1, 1000))
+            qCWarning(lcServer) << "cluster: Redis did not confirm this node's departure in time";
+    }
+    m_link.stop();
+    qCInfo(lcServer) << "cluster: left";
+}
+
+void RedisBroker::stop()
+{
+    leave();
+    QList<std::shared_ptr<FanIn>> pending;
+    {
+        QMutexLocker lock(&m_lock);
+        pending = m_fanIns.values();
+        m_fanIns.clear();
+    }
+    for (const auto &state : pending) {
+        if (!state->finished) {
+            state->finished = true;
+            state->partial = true;
+            state->error = QStringLiteral("node stopping");
+            state->done(*state);
+        }
+    }
+}
+
+QString RedisBroker::degradedReason() const
+{
+    if (m_left.load())
+        return QStringLiteral("left the cluster");
+    if (!m_link.isConnected())
+        return QStringLiteral("cluster: Redis %1 unreachable: %2").arg(m_url.display(), m_link.lastError());
+    return {};
+}
+
+// --- emits out ----------------------------------------------------------------------------------
+
+bool RedisBroker::publish(const EmitRequest &request, std::function<void(const PublishOutcome &)> done)
+{
+    if (m_left.load())
+        return false;
+    QByteArray channel;
+    QByteArray message;
+    if (request.target == EmitRequest::Target::Connection) {
+        // No adapter message names a connection: Switchboard nodes only, the owner delivers.
+        QJsonObject body = emitJson(request);
+        body.insert(QStringLiteral("t"), QStringLiteral("emit"));
+        body.insert(QStringLiteral("from"), m_uid);
+        if (!request.fromUserId.isEmpty())
+            body.insert(QStringLiteral("fromUser"), request.fromUserId);
+        if (request.ack)
+            body.insert(QStringLiteral("ackOrigin"), request.ackOrigin.isEmpty() ? m_uid : request.ackOrigin);
+        channel = allChannel();
+        message = json(body);
+    } else {
+        Cluster::Broadcast b;
+        b.uid = m_uid;
+        b.packet.nsp = request.nsp;
+        b.packet.data.append(request.event);
+        b.packet.data.append(request.attachments.isEmpty() ? request.payload : request.sioPayload);
+        for (const QJsonValue &arg : request.moreArgs)
+            b.packet.data.append(arg);
+        b.packet.attachments = request.attachments;
+        switch (request.target) {
+        case EmitRequest::Target::Room:
+            b.rooms = QStringList{request.room} + request.moreRooms;
+            break;
+        case EmitRequest::Target::User:
+            b.rooms = QStringList{QStringLiteral("user:") + request.userId};
+            break;
+        default:
+            break;
+        }
+        b.except = request.exceptRooms;
+        if (!request.exceptUserId.isEmpty())
+            b.except.append(QStringLiteral("user:") + request.exceptUserId);
+        // Switchboard's own fields: Node servers ignore them.
+        QJsonObject sb{{QStringLiteral("id"), request.id}, {QStringLiteral("source"), request.source}};
+        if (request.target == EmitRequest::Target::User)
+            sb.insert(QStringLiteral("user"), request.userId);
+        if (request.exceptConnectionId != 0)
+            sb.insert(QStringLiteral("exceptConnection"), QString::number(request.exceptConnectionId));
+        if (request.ack) {
+            sb.insert(QStringLiteral("ack"), true);
+            sb.insert(QStringLiteral("ackOrigin"), request.ackOrigin.isEmpty() ? m_uid : request.ackOrigin);
+        }
+        if (!request.fromUserId.isEmpty())
+            sb.insert(QStringLiteral("fromUser"), request.fromUserId);
+        b.sb = sb;
+        channel = adapterChannel(request.nsp);
+        if (b.rooms.size() == 1)
+            channel += b.rooms.first().toUtf8() + '#';
+        message = Cluster::encodeBroadcast(b);
+    }
+    Metrics *metrics = &m_server.metrics();
+    m_link.command({"PUBLISH", channel, message}, [metrics, done = std::move(done)](const RedisReply &reply) {
+        PublishOutcome outcome;
+        if (reply.isError()) {
+            metrics->clusterPublishFailures.fetch_add(1, std::memory_order_relaxed);
+            outcome.error = QStringLiteral("not published to the cluster: %1").arg(QString::fromUtf8(reply.string));
+        } else {
+            metrics->clusterPublished.fetch_add(1, std::memory_order_relaxed);
+            outcome.published = true;
+            outcome.nodes = int(qMax<qint64>(0, reply.integer - 1)); // this node is subscribed too
+        }
+        if (done)
+            done(outcome);
+    });
+    return true;
+}
+
+// --- messages in ---------------------------------------------------------------------------------
+
+void RedisBroker::onMessage(const QByteArray &channel, const QByteArray &payload)
+{
+    const QString name = QString::fromUtf8(channel);
+    m_server.metrics().clusterReceived.fetch_add(1, std::memory_order_relaxed);
+    if (name.startsWith(m_key + QLatin1Char('#'))) {
+        // <key>#<nsp>#[<room>#]
+        const qsizetype start = m_key.size() + 1;
+        const qsizetype end = name.indexOf(QLatin1Char('#'), start);
+        if (end > start)
+            onBroadcast(name.mid(start, end - start), payload);
+        return;
+    }
+    if (name.startsWith(m_key + QStringLiteral("-request#"))) {
+        const qsizetype start = m_key.size() + 9;
+        onAdapterRequest(name.mid(start, name.size() - start - 1), payload);
+        return;
+    }
+    if (name.startsWith(m_key + QStringLiteral("-response#")))
+        return onAdapterResponse(payload);
+    if (name == m_key + QStringLiteral(":emit")) {
+        onJsonEmit(payload);
+        return;
+    }
+    onInternal(payload);
+}
+
+void RedisBroker::malformed(const QString &what, const QString &why)
+{
+    m_server.metrics().clusterMalformed.fetch_add(1, std::memory_order_relaxed);
+    const qint64 now = Server::monotonicMs();
+    QMutexLocker lock(&m_lock);
+    if (now - m_lastMalformedLogMs >= 1000) { // one line a second at most
+        m_lastMalformedLogMs = now;
+        qCWarning(lcServer).noquote() << "cluster: ignored a malformed" << what << "message:" << why;
+    }
+}
+
+void RedisBroker::onBroadcast(const QString &nsp, const QByteArray &payload)
+{
+    QString error;
+    const auto broadcast = Cluster::decodeBroadcast(payload, &error);
+    if (!broadcast)
+        return malformed(QStringLiteral("broadcast"), error);
+    if (broadcast->uid == m_uid)
+        return; // our own, already delivered here
+    deliverBroadcast(*broadcast, nsp, false, {}, {});
+}
+
+void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &nsp, bool withAck,
+                                   const QString &requestId, const QString &requester)
+{
+    const QString packetNsp = b.packet.nsp.isEmpty() ? nsp : b.packet.nsp;
+    if (packetNsp != QLatin1String("/") && !m_server.config().socketioNamespaces.contains(packetNsp))
+        return; // a namespace this node does not serve
+    EmitRequest request;
+    request.fromCluster = true;
+    request.source = b.sb.value(QLatin1String("source")).toString(QStringLiteral("cluster"));
+    request.nsp = packetNsp;
+    request.event = b.packet.data.at(0).toString();
+    const QJsonValue first = b.packet.data.size() > 1 ? b.packet.data.at(1) : QJsonValue();
+    if (b.packet.attachments.isEmpty()) {
+        request.payload = first;
+    } else {
+        request.attachments = b.packet.attachments;
+        request.sioPayload = first;
+        request.payload = SocketIo::inlineAttachments(first, b.packet.attachments);
+    }
+    for (int i = 2; i < b.packet.data.size(); ++i)
+        request.moreArgs.append(b.packet.data.at(i));
+    const Registry &registry = m_server.registry();
+    // A room that is a socket id (Socket.IO puts every socket in a room of its id) names a
+    // connection of this node.
+    auto localConnection = [&](const QString &room) -> quint64 {
+        bool ok = false;
+        const quint64 id = room.toULongLong(&ok);
+        return ok && registry.connection(id) ? id : 0;
+    };
+    const QString user = b.sb.value(QLatin1String("user")).toString();
+    if (!user.isEmpty()) {
+        request.target = EmitRequest::Target::User;
+        request.userId = user;
+    } else if (b.rooms.isEmpty()) {
+        request.target = EmitRequest::Target::Broadcast;
+    } else if (b.rooms.size() == 1 && localConnection(b.rooms.first()) != 0) {
+        request.target = EmitRequest::Target::Connection;
+        request.connectionId = localConnection(b.rooms.first());
+    } else {
+        request.target = EmitRequest::Target::Room;
+        request.room = b.rooms.first();
+        request.moreRooms = b.rooms.mid(1);
+    }
+    for (const QString &room : b.except) {
+        if (const quint64 id = localConnection(room))
+            request.exceptConnectionId = id;
+        else
+            request.exceptRooms.append(room);
+    }
+    if (const quint64 except = b.sb.value(QLatin1String("exceptConnection")).toString().toULongLong())
+        request.exceptConnectionId = except;
+    request.fromUserId = b.sb.value(QLatin1String("fromUser")).toString();
+    request.id = b.sb.value(QLatin1String("id")).toString();
+    if (request.id.isEmpty())
+        request.id = Server::newId();
+    request.ack = withAck || b.sb.value(QLatin1String("ack")).toBool();
+    if (request.ack) {
+        AckRoute route;
+        if (withAck) {
+            route.node = requester;
+            route.requestId = requestId;
+            route.nsp = packetNsp;
+        } else {
+            route.node = b.sb.value(QLatin1String("ackOrigin")).toString();
+        }
+        if (!route.node.isEmpty())
+            rememberAck(request.id, route);
+    }
+    const EmitResult result = m_server.emitEvent(std::move(request));
+    if (!result.error.isEmpty())
+        qCInfo(lcServer).noquote() << "cluster: an emit from another node was not delivered here:" << result.error;
+    if (withAck) {
+        // The requester counts the clients that will answer, then their acks.
+        publishAdapterResponse(packetNsp, Cluster::encodeMsgpack(QJsonObject{
+            {QStringLiteral("type"), BroadcastClientCount},
+            {QStringLiteral("requestId"), requestId},
+            {QStringLiteral("clientCount"), result.error.isEmpty() ? result.delivered : 0}}));
+    }
+}
+
+void RedisBroker::onJsonEmit(const QByteArray &payload)
+{
+    // For back-ends in any language: the body of POST /api/v1/internal/emit. Every node
+    // receives it and delivers to its own sockets.
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(payload, &parse);
+    if (!doc.isObject())
+        return malformed(QStringLiteral("JSON emit"), parse.error != QJsonParseError::NoError ? parse.errorString() : QStringLiteral("not a JSON object"));
+    EmitRequest request;
+    QString error;
+    if (!parseEmitJson(doc.object(), &request, &error))
+        return malformed(QStringLiteral("JSON emit"), error);
+    request.fromCluster = true;
+    request.source = QStringLiteral("redis");
+    // Each node would keep its own copy for an offline user: not in cluster mode (yet).
+    request.persist = false;
+    if (request.target == EmitRequest::Target::Connection && !m_server.registry().connection(request.connectionId))
+        return;
+    const EmitResult result = m_server.emitEvent(std::move(request));
+    if (result.invalid)
+        malformed(QStringLiteral("JSON emit"), result.error);
+}
+
+void RedisBroker::onInternal(const QByteArray &payload)
+{
+    QJsonParseError parse;
+    const QJsonObject message = QJsonDocument::fromJson(payload, &parse).object();
+    const QString type = message.value(QLatin1String("t")).toString();
+    if (message.value(QLatin1String("from")).toString() == m_uid)
+        return; // our own request on sb:all
+    if (type == QLatin1String("res"))
+        return fanInAnswered(message);
+    if (type == QLatin1String("emit")) {
+        EmitRequest request;
+        QString error;
+        if (!parseEmitJson(message, &request, &error))
+            return malformed(QStringLiteral("node emit"), error);
+        readNodeFields(message, &request);
+        request.fromUserId = message.value(QLatin1String("fromUser")).toString();
+        request.fromCluster = true;
+        if (!m_server.registry().connection(request.connectionId))
+            return; // another node's
+        if (request.ack && !request.ackOrigin.isEmpty())
+            rememberAck(request.id, {request.ackOrigin, {}, {}, 0});
+        m_server.emitEvent(std::move(request));
+        return;
+    }
+    if (type == QLatin1String("ack")) {
+        m_server.reportAck(message.value(QLatin1String("emitId")).toString(),
+                           message.value(QLatin1String("connectionId")).toString().toULongLong(),
+                           message.value(QLatin1String("userId")).toString(), message.value(QLatin1String("ok")).toBool(),
+                           message.value(QLatin1String("error")).toString());
+        return;
+    }
+    if (type == QLatin1String("op") || type == QLatin1String("presence"))
+        return answerInternal(message);
+    malformed(QStringLiteral("node"), QStringLiteral("unknown type \"%1\"").arg(type));
+}
+
+void RedisBroker::answerInternal(const QJsonObject &request)
+{
+    QJsonObject response{{QStringLiteral("t"), QStringLiteral("res")},
+                         {QStringLiteral("rid"), request.value(QLatin1String("rid"))},
+                         {QStringLiteral("from"), m_uid},
+                         {QStringLiteral("node"), m_server.nodeName()}};
+    if (request.value(QLatin1String("t")).toString() == QLatin1String("presence")) {
+        response.insert(QStringLiteral("part"), localPresence(m_server, presenceQueryFrom(request.value(QLatin1String("q")).toObject())));
+    } else {
+        const quint64 id = request.value(QLatin1String("id")).toString().toULongLong();
+        const QString op = request.value(QLatin1String("op")).toString();
+        const QString room = request.value(QLatin1String("room")).toString();
+        bool found = false;
+        if (op == QLatin1String("disconnect"))
+            found = m_server.disconnectConnection(id, request.value(QLatin1String("code")).toInt(1000),
+                                                  request.value(QLatin1String("reason")).toString());
+        else if (op == QLatin1String("join"))
+            found = m_server.joinRoom(id, room);
+        else if (op == QLatin1String("leave"))
+            found = m_server.leaveRoom(id, room);
+        response.insert(QStringLiteral("found"), found);
+    }
+    m_link.command({"PUBLISH", nodeChannel(request.value(QLatin1String("from")).toString()), json(response)});
+}
+
+// --- the adapter's requests ----------------------------------------------------------------------
+
+QList<quint64> RedisBroker::matchLocal(const QJsonObject &opts) const
+{
+    const Registry &registry = m_server.registry();
+    const QStringList rooms = strings(opts.value(QLatin1String("rooms")));
+    const QStringList except = strings(opts.value(QLatin1String("except")));
+    auto members = [&](const QString &room) {
+        bool ok = false;
+        const quint64 id = room.toULongLong(&ok);
+        if (ok && registry.connection(id))
+            return QList<quint64>{id};
+        return registry.roomMembers(room);
+    };
+    QSet<quint64> out;
+    if (rooms.isEmpty()) {
+        for (const ConnectionSnapshot &c : registry.connections())
+            out.insert(c.id);
+    } else {
+        for (const QString &room : rooms) {
+            for (quint64 id : members(room))
+                out.insert(id);
+        }
+    }
+    for (const QString &room : except) {
+        for (quint64 id : members(room))
+            out.remove(id);
+    }
+    return out.values();
+}
+
+void RedisBroker::publishAdapterResponse(const QString &nsp, const QByteArray &payload)
+{
+    m_link.command({"PUBLISH", responseChannel(nsp), payload});
+}
+
+void RedisBroker::onAdapterRequest(const QString &nsp, const QByteArray &payload)
+{
+    QList<QByteArray> attachments;
+    QString error;
+    const auto decoded = Cluster::decodeObject(payload, &attachments, &error);
+    if (!decoded)
+        return malformed(QStringLiteral("adapter request"), error);
+    const QJsonObject request = *decoded;
+    const QString uid = request.value(QLatin1String("uid")).toString();
+    if (uid == m_uid)
+        return;
+    const int type = request.value(QLatin1String("type")).toInt(-1);
+    const QJsonValue requestId = request.value(QLatin1String("requestId"));
+    const QJsonObject opts = request.value(QLatin1String("opts")).toObject();
+    // Switchboard's native clients and Socket.IO sockets are all in "/" here; another
+    // namespace has no sockets to report, but every request is still answered.
+    const bool served = nsp == QLatin1String("/");
+    auto respond = [&](QJsonObject response) {
+        response.insert(QStringLiteral("requestId"), requestId);
+        publishAdapterResponse(nsp, json(response));
+    };
+    switch (type) {
+    case Sockets: {
+        QJsonArray ids;
+        if (served) {
+            for (quint64 id : matchLocal(opts))
+                ids.append(QString::number(id));
+        }
+        return respond({{QStringLiteral("sockets"), ids}});
+    }
+    case AllRooms: {
+        QJsonArray rooms;
+        if (served) {
+            const auto counts = m_server.registry().roomCounts();
+            for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+                rooms.append(it.key());
+            for (const ConnectionSnapshot &c : m_server.registry().connections())
+                rooms.append(QString::number(c.id)); // every socket's own room, as Socket.IO has it
+        }
+        return respond({{QStringLiteral("rooms"), rooms}});
+    }
+    case RemoteJoin:
+    case RemoteLeave: {
+        const QStringList rooms = strings(request.value(QLatin1String("rooms")));
+        QList<quint64> ids;
+        if (request.contains(QLatin1String("sid")))
+            ids.append(request.value(QLatin1String("sid")).toString().toULongLong());
+        else if (served)
+            ids = matchLocal(opts);
+        bool any = false;
+        for (quint64 id : ids) {
+            for (const QString &room : rooms) {
+                if (type == RemoteJoin)
+                    any |= m_server.joinRoom(id, room);
+                else
+                    any |= m_server.leaveRoom(id, room);
+            }
+        }
+        // Only the older by-socket-id form is answered, and only by the node that has it.
+        if (request.contains(QLatin1String("sid")) && any && !requestId.isUndefined())
+            respond({});
+        return;
+    }
+    case RemoteDisconnect: {
+        QList<quint64> ids;
+        if (request.contains(QLatin1String("sid")))
+            ids.append(request.value(QLatin1String("sid")).toString().toULongLong());
+        else if (served)
+            ids = matchLocal(opts);
+        bool any = false;
+        for (quint64 id : ids)
+            any |= m_server.disconnectConnection(id, 1000, QStringLiteral("disconnected by the cluster"));
+        if (request.contains(QLatin1String("sid")) && any && !requestId.isUndefined())
+            respond({});
+        return;
+    }
+    case RemoteFetch: {
+        QJsonArray sockets;
+        if (served) {
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            for (quint64 id : matchLocal(opts)) {
+                const auto c = m_server.registry().snapshot(id);
+                if (!c)
+                    continue;
+                QStringList rooms = c->rooms;
+                rooms.prepend(QString::number(c->id));
+                const QJsonObject handshake{
+                    {QStringLiteral("headers"), QJsonObject{}},
+                    {QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(c->connectedAtMs).toString()},
+                    {QStringLiteral("address"), c->address},
+                    {QStringLiteral("xdomain"), false},
+                    {QStringLiteral("secure"), false},
+                    {QStringLiteral("issued"), c->connectedAtMs},
+                    {QStringLiteral("url"), c->protocol == QLatin1String("socket.io") ? m_server.config().socketioPath : QStringLiteral("/ws")},
+                    {QStringLiteral("query"), QJsonObject{}},
+                    {QStringLiteral("auth"), QJsonObject{}}};
+                sockets.append(QJsonObject{
+                    {QStringLiteral("id"), QString::number(c->id)},
+                    {QStringLiteral("handshake"), handshake},
+                    {QStringLiteral("rooms"), QJsonArray::fromStringList(rooms)},
+                    {QStringLiteral("data"), QJsonObject{{QStringLiteral("userId"), c->userId},
+                                                         {QStringLiteral("role"), c->role},
+                                                         {QStringLiteral("protocol"), c->protocol},
+                                                         {QStringLiteral("node"), m_server.nodeName()},
+                                                         {QStringLiteral("since"), now - c->connectedAtMs}}}});
+            }
+        }
+        return respond({{QStringLiteral("sockets"), sockets}});
+    }
+    case ServerSideEmit: {
+        const QJsonArray data = request.value(QLatin1String("data")).toArray();
+        const QString event = data.at(0).toString();
+        m_server.eventLog().append(EventLog::Direction::In, event.isEmpty() ? QStringLiteral("serverSideEmit") : event,
+                                   QStringLiteral("cluster"), QString(), 0, QString::fromUtf8(json({{QStringLiteral("data"), data}})));
+        // Switchboard has no server-side handlers: it acknowledges receipt, so a Node
+        // server's serverSideEmit with an ack counts this node as answered.
+        if (!requestId.isUndefined() && !requestId.isNull()) {
+            respond({{QStringLiteral("type"), ServerSideEmit},
+                     {QStringLiteral("data"), QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("node"), m_server.nodeName()}}}});
+        }
+        return;
+    }
+    case BroadcastRequest: {
+        const QJsonObject packet = request.value(QLatin1String("packet")).toObject();
+        Cluster::Broadcast b;
+        b.uid = uid;
+        b.packet = Cluster::packetFrom(packet, attachments);
+        b.rooms = strings(opts.value(QLatin1String("rooms")));
+        b.except = strings(opts.value(QLatin1String("except")));
+        if (b.packet.data.isEmpty() || !b.packet.data.at(0).isString())
+            return malformed(QStringLiteral("adapter broadcast request"), QStringLiteral("no event name"));
+        deliverBroadcast(b, nsp, true, requestId.toString(), uid);
+        return;
+    }
+    case BroadcastClientCount:
+    case BroadcastAck:
+        return; // responses, not requests
+    default:
+        return malformed(QStringLiteral("adapter request"), QStringLiteral("unknown type %1").arg(type));
+    }
+}
+
+void RedisBroker::onAdapterResponse(const QByteArray &payload)
+{
+    // Only answers to this node's serverSideEmit are of interest; the rest (answers to Node
+    // servers' requests) are for them.
+    QList<QByteArray> attachments;
+    QString error;
+    const auto response = Cluster::decodeObject(payload, &attachments, &error);
+    if (!response)
+        return malformed(QStringLiteral("adapter response"), error);
+    const QString requestId = response->value(QLatin1String("requestId")).toString();
+    quint64 rid = 0;
+    {
+        QMutexLocker lock(&m_lock);
+        rid = m_adapterRequests.value(requestId);
+        const auto it = m_fanIns.constFind(rid);
+        if (rid == 0 || it == m_fanIns.cend())
+            return;
+        ++(*it)->answered;
+        (*it)->parts.append({QString(), QJsonObject{{QStringLiteral("data"), response->value(QLatin1String("data"))}}});
+    }
+    finish(rid);
+}
+
+void RedisBroker::serverSideEmit(const QString &nsp, const QJsonArray &data, bool ack, int timeoutMs,
+                                 std::function<void(const QJsonObject &)> done)
+{
+    QJsonObject request{{QStringLiteral("uid"), m_uid}, {QStringLiteral("type"), ServerSideEmit}, {QStringLiteral("data"), data}};
+    if (!ack) {
+        m_link.command({"PUBLISH", requestChannel(nsp), json(request)}, [done](const RedisReply &reply) {
+            done({{QStringLiteral("published"), !reply.isError()}, {QStringLiteral("servers"), qMax<qint64>(0, reply.integer - 1)}});
+        });
+        return;
+    }
+    const quint64 rid = m_nextRequest.fetch_add(1, std::memory_order_relaxed);
+    const QString requestId = m_uid + QLatin1Char('-') + QString::number(rid);
+    request.insert(QStringLiteral("requestId"), requestId);
+    auto state = std::make_shared<FanIn>();
+    state->done = [this, requestId, done = std::move(done)](FanIn &s) {
+        {
+            QMutexLocker lock(&m_lock);
+            m_adapterRequests.remove(requestId);
+        }
+        QJsonArray responses;
+        for (const PresencePart &p : s.parts)
+            responses.append(p.part.value(QLatin1String("data")));
+        QJsonObject out{{QStringLiteral("responses"), responses}, {QStringLiteral("servers"), qMax(0, s.expected)}};
+        if (s.partial) {
+            out.insert(QStringLiteral("partial"), true);
+            out.insert(QStringLiteral("error"), s.error);
+        }
+        done(out);
+    };
+    {
+        QMutexLocker lock(&m_lock);
+        m_fanIns.insert(rid, state);
+        m_adapterRequests.insert(requestId, rid);
+    }
+    // As the adapter does: the servers to wait for are the request channel's subscribers.
+    const QByteArray channel = requestChannel(nsp);
+    m_link.command({"PUBSUB", "NUMSUB", channel}, [this, rid, state, channel, request](const RedisReply &reply) {
+        if (reply.isError() || reply.elements.size() < 2) {
+            {
+                QMutexLocker lock(&m_lock);
+                state->partial = true;
+                state->expected = 0;
+                state->error = QStringLiteral("Redis unreachable: %1").arg(QString::fromUtf8(reply.string));
+            }
+            return finish(rid);
+        }
+        {
+            QMutexLocker lock(&m_lock);
+            state->expected = int(qMax<qint64>(0, reply.elements.at(1).integer - 1));
+        }
+        m_link.command({"PUBLISH", channel, json(request)});
+        finish(rid);
+    });
+    expireAfter(rid, timeoutMs, QStringLiteral("timeout reached: some servers did not answer"));
+}
+
+// --- acks back -------------------------------------------------------------------------------------
+
+void RedisBroker::rememberAck(const QString &emitId, AckRoute route)
+{
+    const qint64 now = Server::monotonicMs();
+    route.expiresMs = now + m_server.config().socketioAckTimeoutMs + 5000;
+    QMutexLocker lock(&m_lock);
+    if (m_ackRoutes.size() >= kMaxAckRoutes) {
+        for (auto it = m_ackRoutes.begin(); it != m_ackRoutes.end();)
+            it = it->expiresMs < now ? m_ackRoutes.erase(it) : std::next(it);
+        if (m_ackRoutes.size() >= kMaxAckRoutes) {
+            qCWarning(lcServer) << "cluster: more than" << kMaxAckRoutes << "acked emits from other nodes await acks; acks of this one stay here";
+            return;
+        }
+    }
+    m_ackRoutes.insert(emitId, route);
+}
+
+bool RedisBroker::forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
+                             const QString &error, const QJsonArray &args)
+{
+    AckRoute route;
+    {
+        QMutexLocker lock(&m_lock);
+        const auto it = m_ackRoutes.constFind(emitId);
+        if (it == m_ackRoutes.cend())
+            return false;
+        route = *it;
+    }
+    if (!route.requestId.isEmpty()) {
+        publishAdapterResponse(route.nsp, Cluster::encodeMsgpack(QJsonObject{
+            {QStringLiteral("type"), BroadcastAck},
+            {QStringLiteral("requestId"), route.requestId},
+            {QStringLiteral("packet"), args.isEmpty() ? QJsonArray{QJsonObject{{QStringLiteral("ok"), ok}}} : args}}));
+        return true;
+    }
+    m_link.command({"PUBLISH", nodeChannel(route.node),
+                    json({{QStringLiteral("t"), QStringLiteral("ack")},
+                          {QStringLiteral("from"), m_uid},
+                          {QStringLiteral("emitId"), emitId},
+                          {QStringLiteral("connectionId"), QString::number(connectionId)},
+                          {QStringLiteral("userId"), userId},
+                          {QStringLiteral("ok"), ok},
+                          {QStringLiteral("error"), error}})});
+    return true;
+}
+
+// --- fan-in: presence and remote operations -----------------------------------------------------
+
+void RedisBroker::fanIn(QJsonObject request, std::shared_ptr<FanIn> state, int timeoutMs)
+{
+    const quint64 rid = m_nextRequest.fetch_add(1, std::memory_order_relaxed);
+    request.insert(QStringLiteral("rid"), QString::number(rid));
+    request.insert(QStringLiteral("from"), m_uid);
+    {
+        QMutexLocker lock(&m_lock);
+        m_fanIns.insert(rid, state);
+    }
+    const int alive = aliveOthers();
+    m_link.command({"PUBLISH", allChannel(), json(request)}, [this, rid, alive, state](const RedisReply &reply) {
+        {
+            QMutexLocker lock(&m_lock);
+            if (reply.isError()) {
+                state->partial = true;
+                state->error = QStringLiteral("Redis unreachable: %1").arg(QString::fromUtf8(reply.string));
+                state->expected = 0;
+            } else {
+                // Subscribers of sb:all, less this node; a node that died without closing its
+                // connection is still subscribed until Redis notices, so the registry bounds it.
+                state->expected = int(qMin<qint64>(qMax<qint64>(0, reply.integer - 1), alive));
+            }
+        }
+        finish(rid);
+    });
+    expireAfter(rid, timeoutMs, QStringLiteral("some nodes did not answer in time"));
+}
+
+void RedisBroker::expireAfter(quint64 rid, int timeoutMs, const QString &why)
+{
+    // The timer lives in this object's thread, whichever thread asked.
+    QMetaObject::invokeMethod(this, [this, rid, timeoutMs, why] {
+        QTimer::singleShot(timeoutMs, this, [this, rid, why] {
+            {
+                QMutexLocker lock(&m_lock);
+                const auto it = m_fanIns.constFind(rid);
+                if (it == m_fanIns.cend())
+                    return;
+                (*it)->partial = true;
+                (*it)->expected = 0; // what came is what there is
+                if ((*it)->error.isEmpty())
+                    (*it)->error = why;
+            }
+            finish(rid);
+        });
+    }, Qt::QueuedConnection);
+}
+
+void RedisBroker::fanInAnswered(const QJsonObject &response)
+{
+    const quint64 rid = response.value(QLatin1String("rid")).toString().toULongLong();
+    {
+        QMutexLocker lock(&m_lock);
+        const auto it = m_fanIns.constFind(rid);
+        if (it == m_fanIns.cend())
+            return; // late
+        FanIn &state = **it;
+        ++state.answered;
+        if (response.contains(QLatin1String("part")))
+            state.parts.append({response.value(QLatin1String("node")).toString(), response.value(QLatin1String("part")).toObject()});
+        if (response.value(QLatin1String("found")).toBool())
+            state.found = true;
+    }
+    finish(rid);
+}
+
+void RedisBroker::finish(quint64 rid)
+{
+    std::shared_ptr<FanIn> state;
+    {
+        QMutexLocker lock(&m_lock);
+        const auto it = m_fanIns.constFind(rid);
+        if (it == m_fanIns.cend())
+            return;
+        FanIn &s = **it;
+        const bool complete = s.found || (s.expected >= 0 && s.answered >= s.expected);
+        if (!complete)
+            return;
+        state = *it;
+        m_fanIns.erase(it);
+        state->finished = true;
+    }
+    state->done(*state);
+}
+
+void RedisBroker::presence(const PresenceQuery &query, std::function<void(const QJsonObject &)> done)
+{
+    auto state = std::make_shared<FanIn>();
+    state->parts.append({m_server.nodeName(), localPresence(m_server, query)});
+    state->done = [query, done = std::move(done)](FanIn &s) {
+        QJsonObject merged = mergePresence(query, s.parts);
+        if (s.partial) {
+            merged.insert(QStringLiteral("partial"), true);
+            merged.insert(QStringLiteral("error"), s.error);
+        }
+        done(merged);
+    };
+    fanIn({{QStringLiteral("t"), QStringLiteral("presence")}, {QStringLiteral("q"), presenceQueryJson(query)}}, state, kFanInTimeoutMs);
+}
+
+void RedisBroker::remoteConnection(quint64 id, ConnectionOp op, const QString &room, int code, const QString &reason,
+                                   std::function<void(bool found)> done)
+{
+    auto state = std::make_shared<FanIn>();
+    state->done = [done = std::move(done)](FanIn &s) { done(s.found); };
+    const QString name = op == ConnectionOp::Disconnect ? QStringLiteral("disconnect")
+        : op == ConnectionOp::Join                       ? QStringLiteral("join")
+                                                         : QStringLiteral("leave");
+    fanIn({{QStringLiteral("t"), QStringLiteral("op")},
+           {QStringLiteral("op"), name},
+           {QStringLiteral("id"), QString::number(id)},
+           {QStringLiteral("room"), room},
+           {QStringLiteral("code"), code},
+           {QStringLiteral("reason"), reason}},
+          state, kFanInTimeoutMs);
+}
+
+// --- the node registry -------------------------------------------------------------------------------
+
+QJsonObject RedisBroker::selfInfo() const
+{
+    QJsonObject info = m_server.nodeJson();
+    info.insert(QStringLiteral("uid"), m_uid);
+    info.insert(QStringLiteral("idPrefix"), QString::number(m_prefix));
+    info.insert(QStringLiteral("lastSeen"), QDateTime::currentMSecsSinceEpoch());
+    return info;
+}
+
+void RedisBroker::announce()
+{
+    if (m_left.load() || !m_link.isConnected())
+        return;
+    const QByteArray hash = (m_key + QStringLiteral(":sb:nodes")).toUtf8();
+    m_link.command({"HSET", hash, m_uid.toUtf8(), json(selfInfo())});
+    m_link.command({"HGETALL", hash}, [this, hash](const RedisReply &reply) {
+        if (reply.type != RedisReply::Type::Array)
+            return;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QHash<QString, NodeEntry> nodes;
+        QList<QByteArray> forget;
+        for (qsizetype i = 0; i + 1 < reply.elements.size(); i += 2) {
+            const QJsonObject info = QJsonDocument::fromJson(reply.elements.at(i + 1).string).object();
+            const qint64 seen = qint64(info.value(QLatin1String("lastSeen")).toDouble());
+            if (now - seen > kForgetNodeMs)
+                forget.append(reply.elements.at(i).string);
+            else
+                nodes.insert(QString::fromUtf8(reply.elements.at(i).string), {info, seen});
+        }
+        for (const QByteArray &uid : forget)
+            m_link.command({"HDEL", hash, uid});
+        const QString self = m_uid;
+        const quint64 prefix = m_prefix;
+        for (auto it = nodes.cbegin(); it != nodes.cend(); ++it) {
+            if (it.key() != self && it->info.value(QLatin1String("idPrefix")).toString() == QString::number(prefix))
+                qCCritical(lcServer) << "cluster: node" << it->info.value(QLatin1String("name")).toString()
+                                     << "uses the same connection-id prefix as this one; restart one of them";
+        }
+        QMutexLocker lock(&m_lock);
+        m_nodes = nodes;
+    });
+}
+
+int RedisBroker::aliveOthers() const
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 bound = m_heartbeatMs + 5000;
+    QMutexLocker lock(&m_lock);
+    int n = 0;
+    for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
+        if (it.key() != m_uid && now - it->lastSeenMs <= bound)
+            ++n;
+    }
+    // Before the first read of the registry, trust Redis' subscriber count alone.
+    return m_nodes.isEmpty() ? std::numeric_limits<int>::max() : n;
+}
+
+QJsonObject RedisBroker::nodesJson() const
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 bound = m_heartbeatMs + 5000;
+    QJsonArray list;
+    QJsonObject self = selfInfo();
+    self.insert(QStringLiteral("state"), degradedReason().isEmpty() ? QStringLiteral("up") : QStringLiteral("degraded"));
+    self.insert(QStringLiteral("self"), true);
+    list.append(self);
+    QMutexLocker lock(&m_lock);
+    for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
+        if (it.key() == m_uid)
+            continue;
+        QJsonObject info = it->info;
+        info.insert(QStringLiteral("state"), now - it->lastSeenMs <= bound ? QStringLiteral("up") : QStringLiteral("gone"));
+        list.append(info);
+    }
+    return {{QStringLiteral("nodes"), list}, {QStringLiteral("self"), m_server.nodeName()},
+            {QStringLiteral("redis"), m_url.display()}, {QStringLiteral("key"), m_key}};
+}
+
+} // namespace Switchboard

@@ -1,0 +1,123 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include <QtCore/QHash>
+#include <QtCore/QMutex>
+#include <QtCore/QObject>
+#include <QtCore/QTimer>
+
+#include "cluster/broker.h"
+#include "cluster/presence.h"
+#include "cluster/redislink.h"
+
+namespace Switchboard {
+
+class Server;
+namespace Cluster { struct Broadcast; }
+
+/**
+ * @brief Cluster mode on Redis (docs/cluster.md): the Socket.IO Redis adapter's channels and
+ * messages for emits and the adapter's requests, plus Switchboard's own channels for what
+ * the adapter has no message for (connection ids, presence, acks back to the emitting node,
+ * the node registry).
+ *
+ * Messages arrive on the RedisLink's thread and are handled there: emits go to
+ * Server::emitEvent (which posts to the I/O threads), requests are answered from the
+ * registry. The object itself lives in the Server's thread for its announce timer; shared
+ * state is behind m_lock.
+ */
+class RedisBroker final : public QObject, public Broker
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RedisBroker)
+
+public:
+    RedisBroker(Server &server, const RedisUrl &url);
+    ~RedisBroker() override;
+
+    bool isClustered() const override { return true; }
+    void start() override;
+    void leave() override;
+    void stop() override;
+    QString degradedReason() const override;
+    quint64 connectionIdBase() const override { return m_prefix << 32; }
+    bool publish(const EmitRequest &request, std::function<void(const PublishOutcome &)> done) override;
+    void remoteConnection(quint64 id, ConnectionOp op, const QString &room, int code, const QString &reason,
+                          std::function<void(bool found)> done) override;
+    bool forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
+                    const QString &error, const QJsonArray &args) override;
+    void presence(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) override;
+    QJsonObject nodesJson() const override;
+    void serverSideEmit(const QString &nsp, const QJsonArray &data, bool ack, int timeoutMs,
+                        std::function<void(const QJsonObject &)> done) override;
+
+    QString uid() const { return m_uid; }
+
+private:
+    struct FanIn;
+    struct AckRoute
+    {
+        QString node;          // a Switchboard node's uid (its sb:node channel), or
+        QString requestId;     // ... a Node server's broadcast-with-ack request
+        QString nsp;
+        qint64 expiresMs = 0;
+    };
+    struct NodeEntry
+    {
+        QJsonObject info;
+        qint64 lastSeenMs = 0;
+    };
+
+    // On the link's thread.
+    void onMessage(const QByteArray &channel, const QByteArray &payload);
+    void onBroadcast(const QString &nsp, const QByteArray &payload);
+    void onAdapterRequest(const QString &nsp, const QByteArray &payload);
+    void onAdapterResponse(const QByteArray &payload);
+    void onJsonEmit(const QByteArray &payload);
+    void onInternal(const QByteArray &payload);
+    void deliverBroadcast(const Cluster::Broadcast &broadcast, const QString &nsp, bool withAck, const QString &requestId,
+                          const QString &requester);
+    void answerInternal(const QJsonObject &request);
+    void malformed(const QString &what, const QString &why);
+
+    // Fan-in requests over the sb:all channel.
+    void fanIn(QJsonObject request, std::shared_ptr<FanIn> state, int timeoutMs);
+    void fanInAnswered(const QJsonObject &response);
+    void finish(quint64 rid);
+    void expireAfter(quint64 rid, int timeoutMs, const QString &why);
+
+    void announce();
+    QJsonObject selfInfo() const;
+    int aliveOthers() const;
+    void rememberAck(const QString &emitId, AckRoute route);
+    QList<quint64> matchLocal(const QJsonObject &opts) const;
+    void publishAdapterResponse(const QString &nsp, const QByteArray &payload);
+
+    QByteArray adapterChannel(const QString &nsp) const;
+    QByteArray requestChannel(const QString &nsp) const;
+    QByteArray responseChannel(const QString &nsp) const;
+    QByteArray allChannel() const;
+    QByteArray nodeChannel(const QString &uid) const;
+
+    Server &m_server;
+    const RedisUrl m_url;
+    RedisLink m_link;
+    const QString m_key;
+    const QString m_uid;
+    const quint64 m_prefix;
+    const int m_heartbeatMs;
+    QTimer m_announce;
+    std::atomic<bool> m_left{false};
+    std::atomic<quint64> m_nextRequest{1};
+
+    mutable QMutex m_lock;
+    QHash<quint64, std::shared_ptr<FanIn>> m_fanIns;
+    QHash<QString, quint64> m_adapterRequests; // our serverSideEmit requestId -> fan-in
+    QHash<QString, NodeEntry> m_nodes; // uid -> last announcement read from Redis
+    QHash<QString, AckRoute> m_ackRoutes;
+    qint64 m_lastMalformedLogMs = 0;
+};
+
+} // namespace Switchboard

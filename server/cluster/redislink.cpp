@@ -1,0 +1,460 @@
+#include "redislink.h"
+
+#include <QtCore/QMutexLocker>
+#include <QtCore/QRandomGenerator>
+#include <QtCore/QThread>
+#include <QtCore/QTimer>
+#include <QtCore/QUrl>
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/adapters/qt.h>
+
+#include "core/logging.h"
+
+namespace Switchboard {
+
+// --- RedisUrl ------------------------------------------------------------------------------------
+
+std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
+{
+    QString localError;
+    if (!error)
+        error = &localError;
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || url.scheme() != QLatin1String("redis")) {
+        *error = QStringLiteral("expected redis://[:password@]host:port[/db]");
+        return std::nullopt;
+    }
+    if (!url.userName().isEmpty()) {
+        *error = QStringLiteral("user names are not supported (redis://:password@host:port)");
+        return std::nullopt;
+    }
+    if (url.host().isEmpty()) {
+        *error = QStringLiteral("no host");
+        return std::nullopt;
+    }
+    RedisUrl out;
+    out.host = url.host();
+    const int port = url.port(6379);
+    if (port <= 0 || port > 65535) {
+        *error = QStringLiteral("invalid port");
+        return std::nullopt;
+    }
+    out.port = quint16(port);
+    out.password = url.password(QUrl::FullyDecoded).toUtf8();
+    const QString path = url.path();
+    if (!path.isEmpty() && path != QLatin1String("/")) {
+        bool ok = false;
+        out.db = path.mid(1).toInt(&ok);
+        if (!ok || out.db < 0 || out.db > 65535) {
+            *error = QStringLiteral("invalid database number \"%1\"").arg(path.mid(1));
+            return std::nullopt;
+        }
+    }
+    return out;
+}
+
+QString RedisUrl::display() const
+{
+    return QStringLiteral("%1:%2/%3").arg(host).arg(port).arg(db);
+}
+
+// --- the link ------------------------------------------------------------------------------------
+
+namespace {
+
+RedisReply toReply(const redisReply *r)
+{
+    RedisReply out;
+    if (!r) {
+        out.type = RedisReply::Type::Error;
+        out.string = "connection lost";
+        return out;
+    }
+    switch (r->type) {
+    case REDIS_REPLY_STRING: out.type = RedisReply::Type::String; out.string = QByteArray(r->str, int(r->len)); break;
+    case REDIS_REPLY_STATUS: out.type = RedisReply::Type::Status; out.string = QByteArray(r->str, int(r->len)); break;
+    case REDIS_REPLY_ERROR: out.type = RedisReply::Type::Error; out.string = QByteArray(r->str, int(r->len)); break;
+    case REDIS_REPLY_INTEGER: out.type = RedisReply::Type::Integer; out.integer = r->integer; break;
+    case REDIS_REPLY_ARRAY:
+        out.type = RedisReply::Type::Array;
+        for (size_t i = 0; i < r->elements; ++i)
+            out.elements.append(toReply(r->element[i]));
+        break;
+    default: out.type = RedisReply::Type::Nil; break;
+    }
+    return out;
+}
+
+RedisReply notConnected()
+{
+    RedisReply r;
+    r.type = RedisReply::Type::Error;
+    r.string = "not connected";
+    return r;
+}
+
+} // namespace
+
+struct RedisLink::Private
+{
+    /// One hiredis connection and its Qt adapter (both used on the link's thread only).
+    struct Conn
+    {
+        Private *d = nullptr;
+        bool subscriber = false;
+        redisAsyncContext *ctx = nullptr;
+        RedisQtAdapter *adapter = nullptr;
+        bool ready = false;    // connected, AUTH and SELECT done
+    };
+
+    RedisLink *q = nullptr;
+    RedisUrl url;
+    QThread thread;
+    QObject *home = nullptr;  // lives on the thread: target of posts, parent of the timer
+    QTimer *retry = nullptr;
+    int backoffMs = 100;
+    bool stopping = false;
+    bool started = false;
+    Conn cmd;
+    Conn sub;
+    QList<QByteArray> channels;
+    QList<QByteArray> patterns;
+    MessageHandler handler;
+    mutable QMutex errorLock;
+    QString lastError;
+
+    void setError(const QString &e)
+    {
+        QMutexLocker lock(&errorLock);
+        lastError = e;
+    }
+
+    template <typename F>
+    void post(F &&f) { QMetaObject::invokeMethod(home, std::forward<F>(f), Qt::QueuedConnection); }
+
+    void open(Conn &conn);
+    void connected(Conn &conn);
+    void closed(Conn &conn, const QString &why);
+    void detach(Conn &conn);
+    void updateState();
+    void scheduleRetry();
+    void sendSubscriptions(Conn &conn, const QList<QByteArray> &list, const char *verb);
+    void shutdown();
+
+    static void onConnect(const redisAsyncContext *ac, int status);
+    static void onDisconnect(const redisAsyncContext *ac, int status);
+    static void onReply(redisAsyncContext *ac, void *reply, void *privdata);
+    static void onSetupReply(redisAsyncContext *ac, void *reply, void *privdata);
+    static void onMessage(redisAsyncContext *ac, void *reply, void *privdata);
+};
+
+void RedisLink::Private::open(Conn &conn)
+{
+    redisAsyncContext *ctx = redisAsyncConnect(url.host.toUtf8().constData(), url.port);
+    if (!ctx)
+        return scheduleRetry();
+    if (ctx->err) {
+        setError(QString::fromUtf8(ctx->errstr));
+        redisAsyncFree(ctx); // no adapter attached yet
+        return scheduleRetry();
+    }
+    ctx->data = &conn;
+    conn.ctx = ctx;
+    conn.adapter = new RedisQtAdapter;
+    conn.adapter->setContext(ctx);
+    redisAsyncSetConnectCallback(ctx, &Private::onConnect);
+    redisAsyncSetDisconnectCallback(ctx, &Private::onDisconnect);
+}
+
+void RedisLink::Private::detach(Conn &conn)
+{
+    // hiredis 0.14 calls the adapter's cleanup when it frees a context, and the adapter's
+    // destructor writes into the context: the adapter goes while the context is still alive,
+    // with its notifiers, and hiredis is told there is nothing left to clean up.
+    if (conn.ctx) {
+        if (conn.ctx->ev.cleanup)
+            conn.ctx->ev.cleanup(conn.ctx->ev.data);
+        conn.ctx->ev.cleanup = nullptr;
+        conn.ctx->ev.addRead = conn.ctx->ev.delRead = conn.ctx->ev.addWrite = conn.ctx->ev.delWrite = nullptr;
+        conn.ctx->data = nullptr;
+    }
+    delete conn.adapter;
+    conn.adapter = nullptr;
+    conn.ctx = nullptr;
+    conn.ready = false;
+}
+
+void RedisLink::Private::onConnect(const redisAsyncContext *ac, int status)
+{
+    auto *conn = static_cast<Conn *>(ac->data);
+    if (!conn)
+        return;
+    if (status != REDIS_OK) {
+        // hiredis frees the context right after this callback, without a disconnect callback.
+        conn->d->detach(*conn);
+        conn->d->closed(*conn, QString::fromUtf8(ac->errstr));
+        return;
+    }
+    conn->d->connected(*conn);
+}
+
+void RedisLink::Private::onDisconnect(const redisAsyncContext *ac, int status)
+{
+    auto *conn = static_cast<Conn *>(ac->data);
+    if (!conn)
+        return; // detached on purpose
+    const QString why = status == REDIS_OK ? QStringLiteral("disconnected") : QString::fromUtf8(ac->errstr);
+    // The context is freed after this returns; its event hooks were already cleaned up.
+    conn->d->detach(*conn);
+    conn->d->closed(*conn, why);
+}
+
+void RedisLink::Private::connected(Conn &conn)
+{
+    // AUTH (and SELECT) first. The command connection counts once a PING behind them is
+    // answered; the subscriber once its subscriptions are sent (a refused AUTH closes it).
+    if (!url.password.isEmpty()) {
+        const char *argv[] = {"AUTH", url.password.constData()};
+        const size_t len[] = {4, size_t(url.password.size())};
+        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, &conn, 2, argv, len);
+    }
+    if (conn.subscriber) {
+        sendSubscriptions(conn, channels, "SUBSCRIBE");
+        sendSubscriptions(conn, patterns, "PSUBSCRIBE");
+        conn.ready = true;
+        updateState();
+        return;
+    }
+    if (url.db != 0) {
+        const QByteArray db = QByteArray::number(url.db);
+        const char *argv[] = {"SELECT", db.constData()};
+        const size_t len[] = {6, size_t(db.size())};
+        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, &conn, 2, argv, len);
+    }
+    const char *argv[] = {"PING"};
+    const size_t len[] = {4};
+    redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 1, argv, len);
+}
+
+void RedisLink::Private::onSetupReply(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    auto *conn = static_cast<Conn *>(ac->data);
+    if (!conn || !reply)
+        return;
+    const auto *r = static_cast<redisReply *>(reply);
+    if (r->type == REDIS_REPLY_ERROR) {
+        const QString error = QString::fromUtf8(r->str, int(r->len));
+        conn->d->setError(error.contains(QLatin1String("AUTH"), Qt::CaseInsensitive) || error.startsWith(QLatin1String("WRONGPASS"))
+                              || error.startsWith(QLatin1String("NOAUTH")) || error.startsWith(QLatin1String("ERR invalid password"))
+                              ? QStringLiteral("auth failed: %1").arg(error)
+                              : QStringLiteral("setup failed: %1").arg(error));
+        conn->ready = false;
+        redisAsyncDisconnect(ac);
+        return;
+    }
+    if (!privdata && !conn->subscriber) {
+        conn->ready = true; // the closing PING
+        conn->d->updateState();
+    }
+}
+
+void RedisLink::Private::sendSubscriptions(Conn &conn, const QList<QByteArray> &list, const char *verb)
+{
+    for (const QByteArray &name : list) {
+        const char *argv[] = {verb, name.constData()};
+        const size_t len[] = {strlen(verb), size_t(name.size())};
+        redisAsyncCommandArgv(conn.ctx, &Private::onMessage, nullptr, 2, argv, len);
+    }
+}
+
+void RedisLink::Private::onMessage(redisAsyncContext *ac, void *reply, void *)
+{
+    auto *conn = static_cast<Conn *>(ac->data);
+    const auto *r = static_cast<redisReply *>(reply);
+    if (!conn || !r || r->type != REDIS_REPLY_ARRAY || r->elements < 3)
+        return;
+    const redisReply *kind = r->element[0];
+    if (kind->type != REDIS_REPLY_STRING)
+        return;
+    const QByteArray k(kind->str, int(kind->len));
+    Private *d = conn->d;
+    if (!d->handler)
+        return;
+    if (k == "message" && r->elements >= 3)
+        d->handler(QByteArray(r->element[1]->str, int(r->element[1]->len)), QByteArray(r->element[2]->str, int(r->element[2]->len)));
+    else if (k == "pmessage" && r->elements >= 4)
+        d->handler(QByteArray(r->element[2]->str, int(r->element[2]->len)), QByteArray(r->element[3]->str, int(r->element[3]->len)));
+}
+
+void RedisLink::Private::onReply(redisAsyncContext *, void *reply, void *privdata)
+{
+    std::unique_ptr<Done> done(static_cast<Done *>(privdata));
+    if (done && *done)
+        (*done)(toReply(static_cast<redisReply *>(reply)));
+}
+
+void RedisLink::Private::closed(Conn &, const QString &why)
+{
+    {
+        QMutexLocker lock(&errorLock);
+        if (lastError.isEmpty() || !lastError.startsWith(QLatin1String("auth failed")))
+            lastError = why;
+    }
+    updateState();
+    if (!stopping)
+        scheduleRetry();
+}
+
+void RedisLink::Private::updateState()
+{
+    const bool up = cmd.ready && sub.ready;
+    if (q->m_connected.exchange(up, std::memory_order_acq_rel) == up)
+        return;
+    if (up) {
+        backoffMs = 100;
+        setError({});
+    }
+    Q_EMIT q->connectedChanged(up);
+}
+
+void RedisLink::Private::scheduleRetry()
+{
+    if (stopping || retry->isActive())
+        return;
+    // Full jitter over half the backoff, so nodes that lost Redis together do not return together.
+    const int delay = backoffMs / 2 + int(QRandomGenerator::global()->bounded(backoffMs / 2 + 1));
+    backoffMs = qMin(backoffMs * 2, 5000);
+    retry->start(delay);
+}
+
+void RedisLink::Private::shutdown()
+{
+    stopping = true;
+    retry->stop();
+    for (Conn *conn : {&cmd, &sub}) {
+        redisAsyncContext *ctx = conn->ctx;
+        if (!ctx)
+            continue;
+        detach(*conn);
+        redisAsyncFree(ctx); // pending callbacks get a null reply: "connection lost"
+    }
+    updateState();
+}
+
+RedisLink::RedisLink(RedisUrl url, QObject *parent)
+    : QObject(parent), d(new Private)
+{
+    d->q = this;
+    d->url = std::move(url);
+    d->cmd.d = d->sub.d = d;
+    d->sub.subscriber = true;
+    d->home = new QObject;
+    d->retry = new QTimer(d->home);
+    d->retry->setSingleShot(true);
+    connect(d->retry, &QTimer::timeout, d->home, [this] {
+        if (!d->cmd.ctx)
+            d->open(d->cmd);
+        if (!d->sub.ctx)
+            d->open(d->sub);
+    });
+    d->thread.setObjectName(QStringLiteral("switchboard-redis"));
+    d->home->moveToThread(&d->thread);
+}
+
+RedisLink::~RedisLink()
+{
+    stop();
+    delete d->home;
+    delete d;
+}
+
+void RedisLink::setMessageHandler(MessageHandler handler)
+{
+    d->handler = std::move(handler);
+}
+
+void RedisLink::start()
+{
+    if (d->started)
+        return;
+    d->started = true;
+    d->thread.start();
+    d->post([this] {
+        d->open(d->cmd);
+        d->open(d->sub);
+    });
+}
+
+void RedisLink::stop()
+{
+    if (!d->started || !d->thread.isRunning())
+        return;
+    Q_ASSERT(QThread::currentThread() != &d->thread);
+    QMetaObject::invokeMethod(d->home, [this] { d->shutdown(); }, Qt::BlockingQueuedConnection);
+    d->thread.quit();
+    d->thread.wait();
+}
+
+QString RedisLink::lastError() const
+{
+    QMutexLocker lock(&d->errorLock);
+    return d->lastError.isEmpty() && !isConnected() ? QStringLiteral("connecting") : d->lastError;
+}
+
+void RedisLink::command(QList<QByteArray> args, Done done)
+{
+    if (!d->thread.isRunning()) {
+        if (done)
+            done(notConnected());
+        return;
+    }
+    d->post([this, args = std::move(args), done = std::move(done)]() mutable {
+        if (!d->cmd.ready || !d->cmd.ctx) {
+            if (done)
+                done(notConnected());
+            return;
+        }
+        std::vector<const char *> argv;
+        std::vector<size_t> len;
+        for (const QByteArray &a : args) {
+            argv.push_back(a.constData());
+            len.push_back(size_t(a.size()));
+        }
+        auto *privdata = new Done(std::move(done));
+        if (redisAsyncCommandArgv(d->cmd.ctx, &Private::onReply, privdata, int(argv.size()), argv.data(), len.data()) != REDIS_OK) {
+            if (*privdata)
+                (*privdata)(notConnected());
+            delete privdata;
+        }
+    });
+}
+
+void RedisLink::subscribe(const QByteArray &channel)
+{
+    auto add = [this, channel] {
+        d->channels.append(channel);
+        if (d->sub.ctx && d->sub.ready)
+            d->sendSubscriptions(d->sub, {channel}, "SUBSCRIBE");
+    };
+    if (d->thread.isRunning())
+        d->post(add);
+    else
+        add();
+}
+
+void RedisLink::psubscribe(const QByteArray &pattern)
+{
+    auto add = [this, pattern] {
+        d->patterns.append(pattern);
+        if (d->sub.ctx && d->sub.ready)
+            d->sendSubscriptions(d->sub, {pattern}, "PSUBSCRIBE");
+    };
+    if (d->thread.isRunning())
+        d->post(add);
+    else
+        add();
+}
+
+} // namespace Switchboard
