@@ -364,7 +364,7 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
         qCInfo(lcServer).noquote() << "cluster: an emit from another node was not delivered here:" << result.error;
     if (withAck) {
         // The requester counts the clients that will answer, then their acks.
-        publishAdapterResponse(packetNsp, Cluster::encodeMsgpack(QJsonObject{
+        publishAdapterResponse(packetNsp, json(QJsonObject{
             {QStringLiteral("type"), BroadcastClientCount},
             {QStringLiteral("requestId"), requestId},
             {QStringLiteral("clientCount"), result.error.isEmpty() ? result.delivered : 0}}));
@@ -514,9 +514,10 @@ void RedisBroker::onAdapterRequest(const QString &nsp, const QByteArray &payload
     };
     switch (type) {
     case Sockets: {
+        // The rooms are the request's own, not in "opts" (adapter 8.x).
         QJsonArray ids;
         if (served) {
-            for (quint64 id : matchLocal(opts))
+            for (quint64 id : matchLocal({{QStringLiteral("rooms"), request.value(QLatin1String("rooms"))}}))
                 ids.append(QString::number(id));
         }
         return respond({{QStringLiteral("sockets"), ids}});
@@ -742,10 +743,14 @@ bool RedisBroker::forwardAck(const QString &emitId, quint64 connectionId, const 
         route = *it;
     }
     if (!route.requestId.isEmpty()) {
+        if (!ok && error == QLatin1String("ack timeout"))
+            return true; // the Node server times its broadcast out itself
         publishAdapterResponse(route.nsp, Cluster::encodeMsgpack(QJsonObject{
             {QStringLiteral("type"), BroadcastAck},
             {QStringLiteral("requestId"), route.requestId},
-            {QStringLiteral("packet"), args.isEmpty() ? QJsonArray{QJsonObject{{QStringLiteral("ok"), ok}}} : args}}));
+            // The first argument of the client's ack, as Socket.IO hands it to the callback; a
+            // native client's ack carries none: {"ok": …} stands for it.
+            {QStringLiteral("packet"), args.isEmpty() ? QJsonValue(QJsonObject{{QStringLiteral("ok"), ok}}) : args.at(0)}}));
         return true;
     }
     m_link.command({"PUBLISH", nodeChannel(route.node),
@@ -891,6 +896,13 @@ QJsonObject RedisBroker::selfInfo() const
 
 void RedisBroker::announce()
 {
+    {
+        // Routes of acked emits whose clients are past their ack timeout.
+        const qint64 now = Server::monotonicMs();
+        QMutexLocker lock(&m_lock);
+        for (auto it = m_ackRoutes.begin(); it != m_ackRoutes.end();)
+            it = it->expiresMs < now ? m_ackRoutes.erase(it) : std::next(it);
+    }
     if (m_left.load() || !m_link.isConnected())
         return;
     const QByteArray hash = (m_key + QStringLiteral(":sb:nodes")).toUtf8();

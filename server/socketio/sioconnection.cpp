@@ -519,7 +519,7 @@ void SioConnection::handleAck(qint64 ackId, const QJsonArray &args)
     const bool ok = !reply.contains(QLatin1String("error")) && reply.value(QLatin1String("ok")).toBool(true);
     const QJsonValue error = reply.value(QLatin1String("error"));
     m_server.reportAck(pending.emitId, id(), userId(), ok,
-                       error.isString() ? error.toString() : error.isObject() ? QString::fromUtf8(compact(error)) : QString());
+                       error.isString() ? error.toString() : error.isObject() ? QString::fromUtf8(compact(error)) : QString(), args);
 }
 
 // --- lifetime ------------------------------------------------------------------------------

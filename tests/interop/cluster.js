@@ -6,70 +6,12 @@
 // Usage: node cluster.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 
-const { client, sio, connected, within, until, startRedis, redisCli } = require('./lib');
+const { client, sio, connected, within, until, redisCli } = require('./lib');
+const { clusterHarness, HEARTBEAT } = require('./clusterlib');
 
-const binary = process.argv[2];
+const { mint, startNode, api, emit, metric, clusterOf, run } = clusterHarness(process.argv[2]);
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
-const secret = 'cluster-test-secret';
-const key = 'cluster-test-key';
-const HEARTBEAT = 500;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cluster-'));
-let caseNodes = []; // started by the running case, for their logs on failure
-
-function mint(user) {
-  return require('node:child_process').execFileSync(binary, ['token', '--user', user, '--jwt-secret', secret]).toString().trim();
-}
-
-/** A headless node on @p redis named @p name; resolves once it listens and is connected. */
-function startNode(name, redis, extra = []) {
-  const dataDir = fs.mkdtempSync(path.join(tmp, `${name}-`));
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['--headless', '--port', '0', '--threads', '2', '--data-dir', dataDir,
-      '--jwt-secret', secret, '--internal-key', key, '--redis', redis.url, '--node-name', name,
-      '--cluster-heartbeat', String(HEARTBEAT), '--rate-limit', '100000', ...extra],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`node ${name} did not start:\n${log}`)), 15000);
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(log);
-      if (m && !child.port) {
-        clearTimeout(timer);
-        child.port = Number(m[1]);
-        resolve(child);
-      }
-    });
-    child.log = () => log;
-    child.name = name;
-    caseNodes.push(child);
-    child.on('exit', (code) => reject(new Error(`node ${name} exited early (${code}):\n${log}`)));
-  });
-}
-
-async function api(port, method, route, body) {
-  const res = await fetch(`http://127.0.0.1:${port}${route}`, {
-    method, headers: { 'content-type': 'application/json', 'x-internal-key': key },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-const emit = (port, body) => api(port, 'POST', '/api/v1/internal/emit', body);
-const metric = async (port, name) => (await api(port, 'GET', '/api/metrics')).body[name];
-
-/** Waits until every node sees @p n nodes up. */
-async function clusterOf(nodes, n = nodes.length) {
-  for (const node of nodes) {
-    await until(async () => {
-      const r = await api(node.port, 'GET', '/api/cluster/nodes');
-      return r.body.nodes.filter((x) => x.state === 'up').length === n;
-    }, `${node.name} to see ${n} nodes`, 10000);
-  }
-}
 
 /** Records every event a native client (by type) or a Socket.IO socket (any event) receives. */
 function recordNative(ws) {
@@ -292,34 +234,4 @@ test('Redis restart: degraded health and counted publish failures while down; de
   }
 });
 
-async function main() {
-  const failed = [];
-  try {
-    for (const c of cases) {
-      if (filter && !filter.test(c.name)) continue;
-      caseNodes = [];
-      const redis = await startRedis();
-      const started = Date.now();
-      try {
-        await within(c.fn(redis), 60000, `case "${c.name}"`);
-        console.log(`ok ${c.name} (${Date.now() - started} ms)`);
-      } catch (err) {
-        failed.push(c.name);
-        console.error(`FAIL ${c.name}\n  ${err.stack || err}`);
-        for (const n of caseNodes) console.error(`--- node ${n.name} stderr (tail):\n${n.log().slice(-3000)}`);
-      } finally {
-        await redis.cleanup().catch(() => {});
-      }
-    }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-  if (failed.length) {
-    console.error(`cluster FAILED: ${failed.length} case(s):\n  - ${failed.join('\n  - ')}`);
-    process.exit(1);
-  }
-  console.log('cluster: all passed');
-  process.exit(0);
-}
-
-main();
+run('cluster', cases, filter);
