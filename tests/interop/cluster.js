@@ -31,207 +31,187 @@ const test = (name, fn) => cases.push({ name, fn });
 test('three nodes: every target through C reaches exactly the right native and Socket.IO clients', async (redis) => {
   const nodes = [await startNode('A', redis), await startNode('B', redis), await startNode('C', redis)];
   const [A, B, C] = nodes;
-  try {
-    await clusterOf(nodes);
-    const nat = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('u1')}`);
-    const natConnected = await nat.next('connected');
-    nat.send(JSON.stringify({ type: 'subscribe', channel: 'r', id: 's' }));
-    await nat.next('subscribed');
-    const s = sio(B.port, { auth: { token: mint('u2') } });
-    await connected(s);
-    assert.deepEqual(await s.timeout(5000).emitWithAck('join_room', 'r'), { ok: true, room: 'r' });
-    const s1 = sio(B.port, { auth: { token: mint('u1') } }); // u1 has a socket on B too
-    await connected(s1);
-    const atNat = recordNative(nat);
-    const atS = recordSio(s);
-    const atS1 = recordSio(s1);
+  await clusterOf(nodes);
+  const nat = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('u1')}`);
+  const natConnected = await nat.next('connected');
+  nat.send(JSON.stringify({ type: 'subscribe', channel: 'r', id: 's' }));
+  await nat.next('subscribed');
+  const s = sio(B.port, { auth: { token: mint('u2') } });
+  await connected(s);
+  assert.deepEqual(await s.timeout(5000).emitWithAck('join_room', 'r'), { ok: true, room: 'r' });
+  const s1 = sio(B.port, { auth: { token: mint('u1') } }); // u1 has a socket on B too
+  await connected(s1);
+  const atNat = recordNative(nat);
+  const atS = recordSio(s);
+  const atS1 = recordSio(s1);
 
-    // Connection ids are unique across the cluster and name the node's prefix.
-    const conns = (await api(C.port, 'GET', '/api/websocket/connections')).body;
-    assert.equal(conns.count, 3, JSON.stringify(conns));
-    assert.equal(new Set(conns.connections.map((c) => c.id)).size, 3);
-    const natId = natConnected.connectionId;
-    assert.ok(conns.connections.some((c) => c.id === natId && c.node === 'A'), JSON.stringify(conns));
+  // Connection ids are unique across the cluster and name the node's prefix.
+  const conns = (await api(C.port, 'GET', '/api/websocket/connections')).body;
+  assert.equal(conns.count, 3, JSON.stringify(conns));
+  assert.equal(new Set(conns.connections.map((c) => c.id)).size, 3);
+  const natId = natConnected.connectionId;
+  assert.ok(conns.connections.some((c) => c.id === natId && c.node === 'A'), JSON.stringify(conns));
 
-    const sends = [
-      { event: 't.room', room: 'r', payload: 1 },
-      { event: 't.user', userId: 'u2', payload: 2 },
-      { event: 't.all', broadcast: true, payload: 3 },
-      { event: 't.exceptUser', broadcast: true, except: 'u1', payload: 4 },
-      { event: 't.exceptConn', room: 'r', except: { connectionId: natId }, payload: 5 },
-      { event: 't.conn', connectionId: natId, payload: 6 },
-      { event: 't.user1', userId: 'u1', payload: 7 },
-    ];
-    for (const body of sends) {
-      const r = await emit(C.port, body);
-      assert.equal(r.status, 200, JSON.stringify(r.body));
-      assert.equal(r.body.delivered, 0, 'C has no sockets');
-      assert.equal(r.body.cluster.published, true, JSON.stringify(r.body));
-      assert.ok(r.body.cluster.nodes >= 2, JSON.stringify(r.body));
-    }
-    // A client-originated emit from A reaches the other room members on B, not the sender.
-    nat.send(JSON.stringify({ type: 'emit', room: 'r', event: 't.fromA', data: { hi: 1 }, id: 'c1' }));
-    assert.equal((await nat.next('ack')).id, 'c1');
-    // A last broadcast marks the end: everything before it has arrived.
-    await emit(C.port, { event: 't.end', broadcast: true, payload: 0 });
-    await until(() => atNat.some((m) => m.type === 't.end') && atS.some((m) => m.type === 't.end')
-      && atS1.some((m) => m.type === 't.end'), 'the end marker everywhere');
-    assert.deepEqual(atNat.map((m) => m.type), ['t.room', 't.all', 't.conn', 't.user1', 't.end']);
-    assert.deepEqual(atS.map((m) => m.type), ['t.room', 't.user', 't.all', 't.exceptUser', 't.exceptConn', 't.fromA', 't.end']);
-    assert.deepEqual(atS1.map((m) => m.type), ['t.all', 't.user1', 't.end']);
-    // (With connection state recovery on, Socket.IO adds the event's offset as a last argument.)
-    assert.deepEqual(atS.find((m) => m.type === 't.room').args[0], 1);
-    assert.deepEqual(atS.find((m) => m.type === 't.fromA').args[0], { hi: 1 });
-    assert.equal(atNat.find((m) => m.type === 't.conn').data, 6);
-
-    // Join, leave and disconnect a connection of A through C.
-    assert.equal((await api(C.port, 'POST', `/api/connections/${natId}/rooms`, { room: 'joined-remotely' })).status, 200);
-    await until(async () => (await api(A.port, 'GET', `/api/rooms/joined-remotely`)).status === 200, 'the join on A');
-    await emit(B.port, { event: 't.joined', room: 'joined-remotely', payload: 8 });
-    assert.equal((await nat.next('t.joined')).data, 8);
-    assert.equal((await api(C.port, 'DELETE', `/api/connections/${natId}/rooms/joined-remotely`)).status, 200);
-    assert.equal((await api(C.port, 'GET', '/api/rooms/joined-remotely')).status, 404);
-    assert.equal((await api(C.port, 'POST', '/api/connections/99999999/disconnect')).status, 404);
-    const closed = nat.closed;
-    const d = await api(C.port, 'POST', `/api/connections/${natId}/disconnect`, { code: 4000, reason: 'remote' });
-    assert.equal(d.status, 200, JSON.stringify(d.body));
-    assert.equal((await within(closed, 5000, 'the remote disconnect')).code, 4000);
-    s.disconnect();
-    s1.disconnect();
-  } finally {
-    for (const n of nodes) n.kill('SIGKILL');
+  const sends = [
+    { event: 't.room', room: 'r', payload: 1 },
+    { event: 't.user', userId: 'u2', payload: 2 },
+    { event: 't.all', broadcast: true, payload: 3 },
+    { event: 't.exceptUser', broadcast: true, except: 'u1', payload: 4 },
+    { event: 't.exceptConn', room: 'r', except: { connectionId: natId }, payload: 5 },
+    { event: 't.conn', connectionId: natId, payload: 6 },
+    { event: 't.user1', userId: 'u1', payload: 7 },
+  ];
+  for (const body of sends) {
+    const r = await emit(C.port, body);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.delivered, 0, 'C has no sockets');
+    assert.equal(r.body.cluster.published, true, JSON.stringify(r.body));
+    assert.ok(r.body.cluster.nodes >= 2, JSON.stringify(r.body));
   }
+  // A client-originated emit from A reaches the other room members on B, not the sender.
+  nat.send(JSON.stringify({ type: 'emit', room: 'r', event: 't.fromA', data: { hi: 1 }, id: 'c1' }));
+  assert.equal((await nat.next('ack')).id, 'c1');
+  // A last broadcast marks the end: everything before it has arrived.
+  await emit(C.port, { event: 't.end', broadcast: true, payload: 0 });
+  await until(() => atNat.some((m) => m.type === 't.end') && atS.some((m) => m.type === 't.end')
+    && atS1.some((m) => m.type === 't.end'), 'the end marker everywhere');
+  assert.deepEqual(atNat.map((m) => m.type), ['t.room', 't.all', 't.conn', 't.user1', 't.end']);
+  assert.deepEqual(atS.map((m) => m.type), ['t.room', 't.user', 't.all', 't.exceptUser', 't.exceptConn', 't.fromA', 't.end']);
+  assert.deepEqual(atS1.map((m) => m.type), ['t.all', 't.user1', 't.end']);
+  // (With connection state recovery on, Socket.IO adds the event's offset as a last argument.)
+  assert.deepEqual(atS.find((m) => m.type === 't.room').args[0], 1);
+  assert.deepEqual(atS.find((m) => m.type === 't.fromA').args[0], { hi: 1 });
+  assert.equal(atNat.find((m) => m.type === 't.conn').data, 6);
+
+  // Join, leave and disconnect a connection of A through C.
+  assert.equal((await api(C.port, 'POST', `/api/connections/${natId}/rooms`, { room: 'joined-remotely' })).status, 200);
+  await until(async () => (await api(A.port, 'GET', `/api/rooms/joined-remotely`)).status === 200, 'the join on A');
+  await emit(B.port, { event: 't.joined', room: 'joined-remotely', payload: 8 });
+  assert.equal((await nat.next('t.joined')).data, 8);
+  assert.equal((await api(C.port, 'DELETE', `/api/connections/${natId}/rooms/joined-remotely`)).status, 200);
+  assert.equal((await api(C.port, 'GET', '/api/rooms/joined-remotely')).status, 404);
+  assert.equal((await api(C.port, 'POST', '/api/connections/99999999/disconnect')).status, 404);
+  const closed = nat.closed;
+  const d = await api(C.port, 'POST', `/api/connections/${natId}/disconnect`, { code: 4000, reason: 'remote' });
+  assert.equal(d.status, 200, JSON.stringify(d.body));
+  assert.equal((await within(closed, 5000, 'the remote disconnect')).code, 4000);
+  s.disconnect();
+  s1.disconnect();
 });
 
 test('JSON channel: PUBLISH <key>:emit emits on every node; a malformed message is counted', async (redis) => {
   const nodes = [await startNode('A', redis), await startNode('B', redis)];
   const [A, B] = nodes;
-  try {
-    await clusterOf(nodes);
-    const nat = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('j1')}`);
-    await nat.next('connected');
-    const s = sio(B.port, { auth: { token: mint('j2') } });
-    await connected(s);
-    const got = new Promise((resolve) => s.once('t.json', resolve));
-    await redisCli(redis.port, 'PUBLISH', 'socket.io:emit', JSON.stringify({ event: 't.json', broadcast: true, payload: { n: 1 } }));
-    assert.deepEqual((await nat.next('t.json')).data, { n: 1 });
-    assert.deepEqual(await within(got, 5000, 't.json on B'), { n: 1 });
-    const before = await metric(A.port, 'clusterMalformed');
-    await redisCli(redis.port, 'PUBLISH', 'socket.io:emit', '{"event": 12');
-    await redisCli(redis.port, 'PUBLISH', 'socket.io:emit', '{"payload": 1}');
-    await until(async () => (await metric(A.port, 'clusterMalformed')) === before + 2, 'two malformed messages counted');
-    assert.equal((await api(A.port, 'GET', '/health')).body.status, 'ok');
-    s.disconnect();
-    nat.terminate();
-  } finally {
-    for (const n of nodes) n.kill('SIGKILL');
-  }
+  await clusterOf(nodes);
+  const nat = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('j1')}`);
+  await nat.next('connected');
+  const s = sio(B.port, { auth: { token: mint('j2') } });
+  await connected(s);
+  const got = new Promise((resolve) => s.once('t.json', resolve));
+  await redisCli(redis.port, 'PUBLISH', 'socket.io:emit', JSON.stringify({ event: 't.json', broadcast: true, payload: { n: 1 } }));
+  assert.deepEqual((await nat.next('t.json')).data, { n: 1 });
+  assert.deepEqual(await within(got, 5000, 't.json on B'), { n: 1 });
+  const before = await metric(A.port, 'clusterMalformed');
+  await redisCli(redis.port, 'PUBLISH', 'socket.io:emit', '{"event": 12');
+  await redisCli(redis.port, 'PUBLISH', 'socket.io:emit', '{"payload": 1}');
+  await until(async () => (await metric(A.port, 'clusterMalformed')) === before + 2, 'two malformed messages counted');
+  assert.equal((await api(A.port, 'GET', '/health')).body.status, 'ok');
+  s.disconnect();
+  nat.terminate();
 });
 
 test('presence: C lists users of A and B; after kill -9 of B its users are gone within heartbeat + 5 s', async (redis) => {
   const nodes = [await startNode('A', redis), await startNode('B', redis), await startNode('C', redis)];
   const [A, B, C] = nodes;
-  try {
-    await clusterOf(nodes);
-    const nat = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('p1')}`);
-    await nat.next('connected');
-    const s = sio(B.port, { auth: { token: mint('p2') } });
-    await connected(s);
-    const users = (await api(C.port, 'GET', '/connected-users')).body;
-    assert.deepEqual(users.users.map((u) => u.userId), ['p1', 'p2']);
-    assert.deepEqual(users.nodes.A, { users: 1, connections: 1 });
-    assert.deepEqual(users.nodes.B, { users: 1, connections: 1 });
-    const status = (await api(C.port, 'GET', '/user-status/p2')).body;
-    assert.equal(status.online, true);
-    assert.ok(status.nodes.B, JSON.stringify(status));
-    const stats = (await api(C.port, 'GET', '/api/websocket/stats')).body;
-    assert.equal(stats.totalConnections, 2);
-    assert.equal(stats.totalUsers, 2);
-    assert.equal(stats.nodes.A.totalConnections, 1);
-    const rooms = (await api(C.port, 'GET', '/api/rooms')).body.rooms.map((r) => r.room);
-    assert.ok(rooms.includes('user:p1') && rooms.includes('user:p2'), JSON.stringify(rooms));
-    assert.equal((await api(C.port, 'GET', '/api/rooms/user:p2')).body.members[0].node, 'B');
-    const listed = (await api(C.port, 'GET', '/api/cluster/nodes')).body;
-    assert.equal(listed.self, 'C');
-    assert.deepEqual(listed.nodes.map((n) => n.name).sort(), ['A', 'B', 'C']);
-    for (const n of listed.nodes) {
-      for (const field of ['name', 'address', 'version', 'uptime', 'connections', 'state', 'lastSeen'])
-        assert.ok(field in n, `${field} in ${JSON.stringify(n)}`);
-    }
-
-    const killedAt = Date.now();
-    B.kill('SIGKILL');
-    await until(async () => {
-      const r = (await api(C.port, 'GET', '/connected-users')).body;
-      return r.users.length === 1 && r.users[0].userId === 'p1';
-    }, 'p2 gone from presence', HEARTBEAT + 5000);
-    assert.ok(Date.now() - killedAt <= HEARTBEAT + 5000);
-    await until(async () => (await api(C.port, 'GET', '/api/cluster/nodes')).body.nodes
-      .find((n) => n.name === 'B')?.state !== 'up', 'B no longer up', HEARTBEAT + 6000);
-    nat.terminate();
-  } finally {
-    for (const n of nodes) n.kill('SIGKILL');
+  await clusterOf(nodes);
+  const nat = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('p1')}`);
+  await nat.next('connected');
+  const s = sio(B.port, { auth: { token: mint('p2') } });
+  await connected(s);
+  const users = (await api(C.port, 'GET', '/connected-users')).body;
+  assert.deepEqual(users.users.map((u) => u.userId), ['p1', 'p2']);
+  assert.deepEqual(users.nodes.A, { users: 1, connections: 1 });
+  assert.deepEqual(users.nodes.B, { users: 1, connections: 1 });
+  const status = (await api(C.port, 'GET', '/user-status/p2')).body;
+  assert.equal(status.online, true);
+  assert.ok(status.nodes.B, JSON.stringify(status));
+  const stats = (await api(C.port, 'GET', '/api/websocket/stats')).body;
+  assert.equal(stats.totalConnections, 2);
+  assert.equal(stats.totalUsers, 2);
+  assert.equal(stats.nodes.A.totalConnections, 1);
+  const rooms = (await api(C.port, 'GET', '/api/rooms')).body.rooms.map((r) => r.room);
+  assert.ok(rooms.includes('user:p1') && rooms.includes('user:p2'), JSON.stringify(rooms));
+  assert.equal((await api(C.port, 'GET', '/api/rooms/user:p2')).body.members[0].node, 'B');
+  const listed = (await api(C.port, 'GET', '/api/cluster/nodes')).body;
+  assert.equal(listed.self, 'C');
+  assert.deepEqual(listed.nodes.map((n) => n.name).sort(), ['A', 'B', 'C']);
+  for (const n of listed.nodes) {
+    for (const field of ['name', 'address', 'version', 'uptime', 'connections', 'state', 'lastSeen'])
+      assert.ok(field in n, `${field} in ${JSON.stringify(n)}`);
   }
+
+  const killedAt = Date.now();
+  B.kill('SIGKILL');
+  await until(async () => {
+    const r = (await api(C.port, 'GET', '/connected-users')).body;
+    return r.users.length === 1 && r.users[0].userId === 'p1';
+  }, 'p2 gone from presence', HEARTBEAT + 5000);
+  assert.ok(Date.now() - killedAt <= HEARTBEAT + 5000);
+  await until(async () => (await api(C.port, 'GET', '/api/cluster/nodes')).body.nodes
+    .find((n) => n.name === 'B')?.state !== 'up', 'B no longer up', HEARTBEAT + 6000);
+  nat.terminate();
 });
 
 test('SIGTERM: a node leaves the cluster before closing its clients with 1001', async (redis) => {
   const nodes = [await startNode('A', redis), await startNode('B', redis)];
   const [A, B] = nodes;
-  try {
-    await clusterOf(nodes);
-    const nat = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('t1')}`);
-    await nat.next('connected');
-    const exited = new Promise((resolve) => B.once('exit', resolve));
-    B.kill('SIGTERM');
-    assert.equal((await within(nat.closed, 10000, 'the 1001 close')).code, 1001);
-    assert.equal(await within(exited, 10000, 'B to exit'), 0);
-    // Gone at once, not after the heartbeat bound.
-    const listed = (await api(A.port, 'GET', '/api/cluster/nodes')).body.nodes.map((n) => n.name);
-    const users = (await api(A.port, 'GET', '/connected-users')).body;
-    assert.equal(users.count, 0, JSON.stringify(users));
-    await until(async () => !(await api(A.port, 'GET', '/api/cluster/nodes')).body.nodes.some((n) => n.name === 'B'),
-      `B gone from the node list (${listed})`, HEARTBEAT * 3);
-  } finally {
-    for (const n of nodes) n.kill('SIGKILL');
-  }
+  await clusterOf(nodes);
+  const nat = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('t1')}`);
+  await nat.next('connected');
+  const exited = new Promise((resolve) => B.once('exit', resolve));
+  B.kill('SIGTERM');
+  assert.equal((await within(nat.closed, 10000, 'the 1001 close')).code, 1001);
+  assert.equal(await within(exited, 10000, 'B to exit'), 0);
+  // Gone at once, not after the heartbeat bound.
+  const listed = (await api(A.port, 'GET', '/api/cluster/nodes')).body.nodes.map((n) => n.name);
+  const users = (await api(A.port, 'GET', '/connected-users')).body;
+  assert.equal(users.count, 0, JSON.stringify(users));
+  await until(async () => !(await api(A.port, 'GET', '/api/cluster/nodes')).body.nodes.some((n) => n.name === 'B'),
+    `B gone from the node list (${listed})`, HEARTBEAT * 3);
 });
 
 test('Redis restart: degraded health and counted publish failures while down; delivery across nodes resumes', async (redis) => {
   const nodes = [await startNode('A', redis), await startNode('B', redis)];
   const [A, B] = nodes;
-  try {
-    await clusterOf(nodes);
-    const nat = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('r1')}`);
-    await nat.next('connected');
-    const far = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('r2')}`);
-    await far.next('connected');
-    await redis.stop();
-    await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'degraded', 'A degraded');
-    const health = (await api(A.port, 'GET', '/health')).body;
-    assert.match(health.reason, /Redis/, JSON.stringify(health));
-    const failures = await metric(A.port, 'clusterPublishFailures');
-    const r = await emit(A.port, { event: 't.down', broadcast: true, payload: 1 });
-    assert.equal(r.status, 200);
-    assert.equal(r.body.delivered, 1, 'local delivery goes on');
-    assert.equal(r.body.cluster.published, false, JSON.stringify(r.body));
-    assert.ok(r.body.cluster.error, JSON.stringify(r.body));
-    assert.equal((await nat.next('t.down')).data, 1);
-    assert.equal(await metric(A.port, 'clusterPublishFailures'), failures + 1);
-    const text = await (await fetch(`http://127.0.0.1:${A.port}/metrics`)).text();
-    assert.match(text, /switchboard_cluster_publish_failures_total [1-9]/);
+  await clusterOf(nodes);
+  const nat = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('r1')}`);
+  await nat.next('connected');
+  const far = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('r2')}`);
+  await far.next('connected');
+  await redis.stop();
+  await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'degraded', 'A degraded');
+  const health = (await api(A.port, 'GET', '/health')).body;
+  assert.match(health.reason, /Redis/, JSON.stringify(health));
+  const failures = await metric(A.port, 'clusterPublishFailures');
+  const r = await emit(A.port, { event: 't.down', broadcast: true, payload: 1 });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.delivered, 1, 'local delivery goes on');
+  assert.equal(r.body.cluster.published, false, JSON.stringify(r.body));
+  assert.ok(r.body.cluster.error, JSON.stringify(r.body));
+  assert.equal((await nat.next('t.down')).data, 1);
+  assert.equal(await metric(A.port, 'clusterPublishFailures'), failures + 1);
+  const text = await (await fetch(`http://127.0.0.1:${A.port}/metrics`)).text();
+  assert.match(text, /switchboard_cluster_publish_failures_total [1-9]/);
 
-    await redis.restart();
-    await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'ok'
-      && (await api(B.port, 'GET', '/health')).body.status === 'ok', 'A and B healthy again', 15000);
-    const again = await emit(A.port, { event: 't.up', userId: 'r2', payload: 2 });
-    assert.equal(again.body.cluster.published, true, JSON.stringify(again.body));
-    assert.equal((await far.next('t.up')).data, 2);
-    assert.equal(far.unread('t.down'), 0, 'nothing was queued while Redis was down');
-    nat.terminate();
-    far.terminate();
-  } finally {
-    for (const n of nodes) n.kill('SIGKILL');
-  }
+  await redis.restart();
+  await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'ok'
+    && (await api(B.port, 'GET', '/health')).body.status === 'ok', 'A and B healthy again', 15000);
+  const again = await emit(A.port, { event: 't.up', userId: 'r2', payload: 2 });
+  assert.equal(again.body.cluster.published, true, JSON.stringify(again.body));
+  assert.equal((await far.next('t.up')).data, 2);
+  assert.equal(far.unread('t.down'), 0, 'nothing was queued while Redis was down');
+  nat.terminate();
+  far.terminate();
 });
 
 run('cluster', cases, filter);

@@ -41,7 +41,7 @@ function clusterHarness(binary) {
       child.log = () => log;
       child.name = name;
       caseNodes.push(child);
-      child.on('exit', (code) => reject(new Error(`node ${name} exited early (${code}):\n${log}`)));
+      child.once('exit', (code) => reject(new Error(`node ${name} exited early (${code}):\n${log}`)));
     });
   }
 
@@ -74,6 +74,14 @@ function clusterHarness(binary) {
         const started = Date.now();
         try {
           await within(c.fn(redis), 60000, `case "${c.name}"`);
+          // Every node still up stops cleanly (under ASan this is where leaks would show).
+          for (const n of caseNodes) {
+            if (n.exitCode !== null || n.signalCode !== null) continue;
+            const exited = new Promise((resolve) => n.once('exit', (code, signal) => resolve({ code, signal })));
+            n.kill('SIGTERM');
+            const { code, signal } = await within(exited, 15000, `node ${n.name} to stop`);
+            if (code !== 0) throw new Error(`node ${n.name} exited with ${code ?? signal} on SIGTERM`);
+          }
           console.log(`ok ${c.name} (${Date.now() - started} ms)`);
         } catch (err) {
           failed.push(c.name);
