@@ -6,9 +6,11 @@
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QTest>
 
+#include "cluster/redislink.h"
 #include "core/config.h"
 
 using Switchboard::ConfigLoader;
+using Switchboard::RedisUrl;
 using Switchboard::ServerConfig;
 
 using Strings = QHash<QString, QString>;
@@ -161,7 +163,7 @@ void tst_Config::fileValueTypes()
         "claimRooms": ["company:{companyId}", "shop:{shopIds[]}"], "allowedRooms": "order:*, chat:*",
         "logFormat": "json", "internalKey": "ik", "adminToken": "at", "dataDir": "/tmp/x",
         "heartbeatTimeout": 3000, "handshakeTimeout": 500, "maxPendingBytes": 2048, "lang": "de",
-        "redis": "redis://localhost:6379"
+        "redis": "redis://:pw@localhost:6380/2", "redisKey": "app", "nodeName": "n1", "clusterHeartbeat": 1000
     })");
     ServerConfig c;
     QString error;
@@ -181,7 +183,17 @@ void tst_Config::fileValueTypes()
     QCOMPARE(c.handshakeTimeoutMs, 500);
     QCOMPARE(c.maxPendingBytes, qint64(2048));
     QCOMPARE(c.lang, QStringLiteral("de"));
-    QCOMPARE(c.redisUrl, QStringLiteral("redis://localhost:6379"));
+    QCOMPARE(c.redisUrl, QStringLiteral("redis://:pw@localhost:6380/2"));
+    QCOMPARE(c.redisKey, QStringLiteral("app"));
+    QCOMPARE(c.nodeName, QStringLiteral("n1"));
+    QCOMPARE(c.clusterHeartbeatMs, 1000);
+    const auto url = RedisUrl::parse(c.redisUrl);
+    QVERIFY(url);
+    QCOMPARE(url->host, QStringLiteral("localhost"));
+    QCOMPARE(url->port, quint16(6380));
+    QCOMPARE(url->password, QByteArray("pw"));
+    QCOMPARE(url->db, 2);
+    QVERIFY(!url->display().contains(QLatin1String("pw")));
 }
 
 void tst_Config::configFileFromEnv()
@@ -242,6 +254,14 @@ void tst_Config::badValues_data()
     QTest::addRow("claim-rooms nested") << "claim-rooms" << "{a{b}}";
     QTest::addRow("claim-rooms empty placeholder") << "claim-rooms" << "shop:{}";
     QTest::addRow("claim-rooms empty list placeholder") << "claim-rooms" << "shop:{[]}";
+    QTest::addRow("redis wrong scheme") << "redis" << "http://localhost:6379";
+    QTest::addRow("redis user name") << "redis" << "redis://user:pw@localhost:6379";
+    QTest::addRow("redis bad port") << "redis" << "redis://localhost:99999";
+    QTest::addRow("redis bad db") << "redis" << "redis://localhost:6379/x";
+    QTest::addRow("redis no host") << "redis" << "redis://:6379";
+    QTest::addRow("redis-key with #") << "redis-key" << "a#b";
+    QTest::addRow("redis-key empty") << "redis-key" << "";
+    QTest::addRow("cluster-heartbeat tiny") << "cluster-heartbeat" << "10";
 }
 
 void tst_Config::badValues()
