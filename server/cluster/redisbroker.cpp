@@ -508,6 +508,13 @@ void RedisBroker::onAdapterRequest(const QString &nsp, const QByteArray &payload
     // Switchboard's native clients and Socket.IO sockets are all in "/" here; another
     // namespace has no sockets to report, but every request is still answered.
     const bool served = nsp == QLatin1String("/");
+    // The sockets a join, leave or disconnect is for: one by id (the older form) or by rooms.
+    const bool bySid = request.contains(QLatin1String("sid"));
+    auto targets = [&] {
+        if (bySid)
+            return QList<quint64>{request.value(QLatin1String("sid")).toString().toULongLong()};
+        return served ? matchLocal(opts) : QList<quint64>{};
+    };
     auto respond = [&](QJsonObject response) {
         response.insert(QStringLiteral("requestId"), requestId);
         publishAdapterResponse(nsp, json(response));
@@ -536,13 +543,8 @@ void RedisBroker::onAdapterRequest(const QString &nsp, const QByteArray &payload
     case RemoteJoin:
     case RemoteLeave: {
         const QStringList rooms = strings(request.value(QLatin1String("rooms")));
-        QList<quint64> ids;
-        if (request.contains(QLatin1String("sid")))
-            ids.append(request.value(QLatin1String("sid")).toString().toULongLong());
-        else if (served)
-            ids = matchLocal(opts);
         bool any = false;
-        for (quint64 id : ids) {
+        for (quint64 id : targets()) {
             for (const QString &room : rooms) {
                 if (type == RemoteJoin)
                     any |= m_server.joinRoom(id, room);
@@ -551,20 +553,15 @@ void RedisBroker::onAdapterRequest(const QString &nsp, const QByteArray &payload
             }
         }
         // Only the older by-socket-id form is answered, and only by the node that has it.
-        if (request.contains(QLatin1String("sid")) && any && !requestId.isUndefined())
+        if (bySid && any && !requestId.isUndefined())
             respond({});
         return;
     }
     case RemoteDisconnect: {
-        QList<quint64> ids;
-        if (request.contains(QLatin1String("sid")))
-            ids.append(request.value(QLatin1String("sid")).toString().toULongLong());
-        else if (served)
-            ids = matchLocal(opts);
         bool any = false;
-        for (quint64 id : ids)
+        for (quint64 id : targets())
             any |= m_server.disconnectConnection(id, 1000, QStringLiteral("disconnected by the cluster"));
-        if (request.contains(QLatin1String("sid")) && any && !requestId.isUndefined())
+        if (bySid && any && !requestId.isUndefined())
             respond({});
         return;
     }

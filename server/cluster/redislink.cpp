@@ -433,23 +433,20 @@ void RedisLink::command(QList<QByteArray> args, Done done)
 
 void RedisLink::subscribe(const QByteArray &channel)
 {
-    auto add = [this, channel] {
-        d->channels.append(channel);
-        if (d->sub.ctx && d->sub.ready)
-            d->sendSubscriptions(d->sub, {channel}, "SUBSCRIBE");
-    };
-    if (d->thread.isRunning())
-        d->post(add);
-    else
-        add();
+    addSubscription(false, channel);
 }
 
 void RedisLink::psubscribe(const QByteArray &pattern)
 {
-    auto add = [this, pattern] {
-        d->patterns.append(pattern);
+    addSubscription(true, pattern);
+}
+
+void RedisLink::addSubscription(bool pattern, const QByteArray &name)
+{
+    auto add = [this, pattern, name] {
+        (pattern ? d->patterns : d->channels).append(name);
         if (d->sub.ctx && d->sub.ready)
-            d->sendSubscriptions(d->sub, {pattern}, "PSUBSCRIBE");
+            d->sendSubscriptions(d->sub, {name}, pattern ? "PSUBSCRIBE" : "SUBSCRIBE");
     };
     if (d->thread.isRunning())
         d->post(add);

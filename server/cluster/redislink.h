@@ -91,6 +91,8 @@ Q_SIGNALS:
     void connectedChanged(bool connected);
 
 private:
+    void addSubscription(bool pattern, const QByteArray &name);
+
     struct Private;
     Private *d;
     std::atomic<bool> m_connected{false};
