@@ -30,7 +30,7 @@ enum RequestType {
 };
 
 constexpr int kFanInTimeoutMs = 1000;       // presence and remote operations
-constexpr int kMaxAckRoutes = 100000;        // acked emits from elsewhere awaiting client acks
+constexpr qint64 kMaxAckRouteBytes = 8 << 20; // acked emits from elsewhere awaiting client acks
 constexpr qint64 kForgetNodeMs = 60000;      // a silent node's entry is removed after this
 
 QByteArray json(const QJsonObject &o)
@@ -247,6 +247,11 @@ void RedisBroker::onMessage(const QByteArray &channel, const QByteArray &payload
 {
     const QString name = QString::fromUtf8(channel);
     m_server.metrics().clusterReceived.fetch_add(1, std::memory_order_relaxed);
+    // The largest thing a node accepts from a client, with room for the envelope: anything
+    // bigger is not decoded (hiredis has read it already; it is dropped here, counted).
+    const qint64 cap = 2 * qMax(m_server.config().maxMessageSize, m_server.config().socketioMaxPayload) + 65536;
+    if (payload.size() > cap)
+        return malformed(QStringLiteral("oversized"), QStringLiteral("%1 bytes on %2 (at most %3)").arg(payload.size()).arg(name.left(200)).arg(cap));
     if (name.startsWith(m_key + QLatin1Char('#'))) {
         // <key>#<nsp>#[<room>#]
         const qsizetype start = m_key.size() + 1;
@@ -712,20 +717,43 @@ void RedisBroker::serverSideEmit(const QString &nsp, const QJsonArray &data, boo
 
 // --- acks back -------------------------------------------------------------------------------------
 
+qint64 RedisBroker::routeBytes(const QString &emitId, const AckRoute &route)
+{
+    return 64 + 2 * (emitId.size() + route.node.size() + route.requestId.size() + route.nsp.size());
+}
+
+void RedisBroker::pruneAckRoutesLocked(qint64 nowMs)
+{
+    for (auto it = m_ackRoutes.begin(); it != m_ackRoutes.end();) {
+        if (it->expiresMs < nowMs) {
+            m_ackRouteBytes -= routeBytes(it.key(), *it);
+            it = m_ackRoutes.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
 void RedisBroker::rememberAck(const QString &emitId, AckRoute route)
 {
     const qint64 now = Server::monotonicMs();
     route.expiresMs = now + m_server.config().socketioAckTimeoutMs + 5000;
+    const qint64 bytes = routeBytes(emitId, route);
     QMutexLocker lock(&m_lock);
-    if (m_ackRoutes.size() >= kMaxAckRoutes) {
-        for (auto it = m_ackRoutes.begin(); it != m_ackRoutes.end();)
-            it = it->expiresMs < now ? m_ackRoutes.erase(it) : std::next(it);
-        if (m_ackRoutes.size() >= kMaxAckRoutes) {
-            qCWarning(lcServer) << "cluster: more than" << kMaxAckRoutes << "acked emits from other nodes await acks; acks of this one stay here";
+    if (m_ackRouteBytes + bytes > kMaxAckRouteBytes) {
+        pruneAckRoutesLocked(now);
+        if (m_ackRouteBytes + bytes > kMaxAckRouteBytes) {
+            // Bounded in bytes (ids come from emitters): acks of this emit are reported here.
+            qCWarning(lcServer) << "cluster: acked emits from elsewhere await" << m_ackRouteBytes
+                                << "bytes of routes; acks of" << emitId.left(64) << "stay on this node";
             return;
         }
     }
+    const auto old = m_ackRoutes.constFind(emitId);
+    if (old != m_ackRoutes.cend())
+        m_ackRouteBytes -= routeBytes(old.key(), *old);
     m_ackRoutes.insert(emitId, route);
+    m_ackRouteBytes += bytes;
 }
 
 bool RedisBroker::forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
@@ -897,8 +925,7 @@ void RedisBroker::announce()
         // Routes of acked emits whose clients are past their ack timeout.
         const qint64 now = Server::monotonicMs();
         QMutexLocker lock(&m_lock);
-        for (auto it = m_ackRoutes.begin(); it != m_ackRoutes.end();)
-            it = it->expiresMs < now ? m_ackRoutes.erase(it) : std::next(it);
+        pruneAckRoutesLocked(now);
     }
     if (m_left.load() || !m_link.isConnected())
         return;

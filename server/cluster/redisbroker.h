@@ -92,6 +92,8 @@ private:
     QJsonObject selfInfo() const;
     int aliveOthers() const;
     void rememberAck(const QString &emitId, AckRoute route);
+    void pruneAckRoutesLocked(qint64 nowMs);
+    static qint64 routeBytes(const QString &emitId, const AckRoute &route);
     QList<quint64> matchLocal(const QJsonObject &opts) const;
     void publishAdapterResponse(const QString &nsp, const QByteArray &payload);
 
@@ -117,6 +119,7 @@ private:
     QHash<QString, quint64> m_adapterRequests; // our serverSideEmit requestId -> fan-in
     QHash<QString, NodeEntry> m_nodes; // uid -> last announcement read from Redis
     QHash<QString, AckRoute> m_ackRoutes;
+    qint64 m_ackRouteBytes = 0;          // bounded by kMaxAckRouteBytes
     qint64 m_lastMalformedLogMs = 0;
 };
 

@@ -115,6 +115,14 @@ test('JSON channel: PUBLISH <key>:emit emits on every node; a malformed message 
   await redisCli(redis.port, 'PUBLISH', 'socket.io:emit', '{"event": 12');
   await redisCli(redis.port, 'PUBLISH', 'socket.io:emit', '{"payload": 1}');
   await until(async () => (await metric(A.port, 'clusterMalformed')) === before + 2, 'two malformed messages counted');
+  // A message far over any client message's size is dropped undecoded, and counted.
+  const { createClient } = require('redis');
+  const big = createClient({ url: redis.url });
+  await big.connect();
+  await big.publish('socket.io:emit', JSON.stringify({ event: 't.big', broadcast: true, payload: 'x'.repeat(3 << 20) }));
+  await big.quit();
+  await until(async () => (await metric(A.port, 'clusterMalformed')) === before + 3, 'the oversized message counted');
+  assert.equal(nat.unread('t.big'), 0);
   assert.equal((await api(A.port, 'GET', '/health')).body.status, 'ok');
   s.disconnect();
   nat.terminate();
