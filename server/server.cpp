@@ -539,6 +539,7 @@ void Server::reportAck(const QString &emitId, quint64 connectionId, const QStrin
     // An emit from another node (or a Node server's broadcast with acks): its ack goes there.
     if (m_broker->forwardAck(emitId, connectionId, userId, ok, error, args))
         return;
+    (ok ? m_metrics.acks : m_metrics.nacks).fetch_add(1, std::memory_order_relaxed);
     m_eventLog.append(EventLog::Direction::In, ok ? QStringLiteral("ack") : QStringLiteral("nack"),
                       QString(), userId, connectionId, ok ? emitId : emitId + QStringLiteral(": ") + error);
     Q_EMIT ackReceived(emitId, connectionId, userId, ok, error);
@@ -681,6 +682,8 @@ QJsonObject Server::metricsJson() const
         {QStringLiteral("slowConsumers"), qint64(m_metrics.slowConsumers.load())},
         {QStringLiteral("emits"), qint64(m_metrics.emits.load())},
         {QStringLiteral("emitsRefused"), qint64(m_metrics.emitsRefused.load())},
+        {QStringLiteral("acks"), qint64(m_metrics.acks.load())},
+        {QStringLiteral("nacks"), qint64(m_metrics.nacks.load())},
         {QStringLiteral("clusterPublished"), qint64(m_metrics.clusterPublished.load())},
         {QStringLiteral("clusterPublishFailures"), qint64(m_metrics.clusterPublishFailures.load())},
         {QStringLiteral("clusterReceived"), qint64(m_metrics.clusterReceived.load())},
@@ -774,6 +777,8 @@ QByteArray Server::prometheusText() const
     metric("switchboard_slow_consumers_total", "counter", "Connections dropped for unread output.", n(m_metrics.slowConsumers.load()));
     metric("switchboard_emits_total", "counter", "Events emitted (API, console and clients).", n(m_metrics.emits.load()));
     metric("switchboard_emits_refused_total", "counter", "Emits refused because the I/O threads were overloaded.", n(m_metrics.emitsRefused.load()));
+    metric("switchboard_acks_total", "counter", "Client acks of acked emits made on this node (from clients on any node).", n(m_metrics.acks.load()));
+    metric("switchboard_nacks_total", "counter", "Negative or timed-out client acks of acked emits made on this node.", n(m_metrics.nacks.load()));
     metric("switchboard_cluster_published_total", "counter", "Emits published to the other nodes of the cluster.", n(m_metrics.clusterPublished.load()));
     metric("switchboard_cluster_publish_failures_total", "counter", "Emits that could not be published to the other nodes (Redis unreachable).", n(m_metrics.clusterPublishFailures.load()));
     metric("switchboard_cluster_received_total", "counter", "Messages from other nodes, emitters and the JSON channel.", n(m_metrics.clusterReceived.load()));

@@ -56,6 +56,8 @@ public:
     std::atomic<quint64> offlineStored{0};    // persisted emits kept for offline users
     std::atomic<quint64> offlineDelivered{0}; // ... acknowledged by the user's client
     std::atomic<quint64> offlineDropped{0};   // ... dropped as the oldest over the per-user bound
+    std::atomic<quint64> acks{0};             // client acks of acked emits made here (from any node's clients)
+    std::atomic<quint64> nacks{0};            // ... negative or timed out
     // Cluster mode (docs/cluster.md).
     std::atomic<quint64> clusterPublished{0};       // emits published to the other nodes
     std::atomic<quint64> clusterPublishFailures{0}; // ... that could not be (Redis down or refusing)

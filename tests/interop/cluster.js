@@ -71,12 +71,23 @@ test('three nodes: every target through C reaches exactly the right native and S
   // A client-originated emit from A reaches the other room members on B, not the sender.
   nat.send(JSON.stringify({ type: 'emit', room: 'r', event: 't.fromA', data: { hi: 1 }, id: 'c1' }));
   assert.equal((await nat.next('ack')).id, 'c1');
+  // A Socket.IO relay from B reaches the native member on A (not the sender).
+  assert.equal((await s.timeout(5000).emitWithAck('t.relay', { room: 'r', x: 1 })).ok, true);
+  // An acked emit through C: the clients on A and B ack, and C counts both acks.
+  const acksBefore = await metric(C.port, 'acks');
+  s.once('t.acked', (data, cb) => cb({ ok: true }));
+  assert.equal((await emit(C.port, { event: 't.acked', room: 'r', payload: 9, ack: true })).status, 200);
+  const ackMe = await nat.next('t.acked');
+  assert.equal(ackMe.ack, true);
+  nat.send(JSON.stringify({ type: 'ack', id: ackMe.id }));
+  await until(async () => (await metric(C.port, 'acks')) === acksBefore + 2, 'both acks counted on C');
+  assert.equal(await metric(A.port, 'acks'), 0, 'acks are counted where the emit was made');
   // A last broadcast marks the end: everything before it has arrived.
   await emit(C.port, { event: 't.end', broadcast: true, payload: 0 });
   await until(() => atNat.some((m) => m.type === 't.end') && atS.some((m) => m.type === 't.end')
     && atS1.some((m) => m.type === 't.end'), 'the end marker everywhere');
-  assert.deepEqual(atNat.map((m) => m.type), ['t.room', 't.all', 't.conn', 't.user1', 't.end']);
-  assert.deepEqual(atS.map((m) => m.type), ['t.room', 't.user', 't.all', 't.exceptUser', 't.exceptConn', 't.fromA', 't.end']);
+  assert.deepEqual(atNat.map((m) => m.type), ['t.room', 't.all', 't.conn', 't.user1', 't.relay', 't.acked', 't.end']);
+  assert.deepEqual(atS.map((m) => m.type), ['t.room', 't.user', 't.all', 't.exceptUser', 't.exceptConn', 't.fromA', 't.acked', 't.end']);
   assert.deepEqual(atS1.map((m) => m.type), ['t.all', 't.user1', 't.end']);
   // (With connection state recovery on, Socket.IO adds the event's offset as a last argument.)
   assert.deepEqual(atS.find((m) => m.type === 't.room').args[0], 1);
