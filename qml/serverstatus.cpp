@@ -1,5 +1,7 @@
 #include "serverstatus.h"
 
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonObject>
 #include <QtQml/QQmlEngine>
 
 #include "consolecontext.h"
@@ -42,6 +44,21 @@ void ServerStatus::refresh()
     m_authFailures = qint64(metrics.authFailures.load(std::memory_order_relaxed));
     m_rateLimited = qint64(metrics.rateLimited.load(std::memory_order_relaxed));
     m_errorsTotal = qint64(metrics.errors.load(std::memory_order_relaxed));
+    // Health and the node list are local reads (the broker caches what it last read from
+    // Redis on its own thread): no network I/O here. The node list changes once a second.
+    m_degradedReason = m_server.isRunning() ? m_server.broker().degradedReason() : QString();
+    if (m_ticks++ % 4 == 0) {
+        const QJsonObject nodes = m_server.broker().nodesJson();
+        m_redisAddress = nodes.value(QLatin1String("redis")).toString();
+        m_clusterNodes = nodes.value(QLatin1String("nodes")).toArray().toVariantList();
+        m_clusterNodesUp = 0;
+        for (const QVariant &node : std::as_const(m_clusterNodes)) {
+            const QString state = node.toMap().value(QStringLiteral("state")).toString();
+            if (state == QLatin1String("up") || state == QLatin1String("degraded"))
+                ++m_clusterNodesUp;
+        }
+        Q_EMIT clusterChanged();
+    }
     Q_EMIT changed();
 }
 
@@ -69,5 +86,7 @@ bool ServerStatus::running() const { return m_server.isRunning(); }
 int ServerStatus::threads() const { return m_server.isRunning() ? m_server.threadCount() : 0; }
 qint64 ServerStatus::uptime() const { return m_server.uptimeSeconds(); }
 int ServerStatus::maxConnections() const { return m_server.config().maxConnections; }
+bool ServerStatus::clustered() const { return m_server.broker().isClustered(); }
+QString ServerStatus::nodeName() const { return m_server.nodeName(); }
 
 } // namespace Switchboard

@@ -2,6 +2,7 @@
 
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
+#include <QtCore/QVariantList>
 #include <QtQml/qqmlregistration.h>
 
 QT_BEGIN_NAMESPACE
@@ -44,6 +45,13 @@ class ServerStatus final : public QObject
     Q_PROPERTY(qint64 errorsTotal READ errorsTotal NOTIFY changed)
     Q_PROPERTY(int maxConnections READ maxConnections CONSTANT)
     Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
+    // Cluster mode (docs/cluster.md): this node, the nodes it sees, and why it is degraded.
+    Q_PROPERTY(bool clustered READ clustered NOTIFY changed)
+    Q_PROPERTY(QString nodeName READ nodeName NOTIFY changed)
+    Q_PROPERTY(QString redisAddress READ redisAddress NOTIFY changed)
+    Q_PROPERTY(QString degradedReason READ degradedReason NOTIFY changed)
+    Q_PROPERTY(QVariantList clusterNodes READ clusterNodes NOTIFY clusterChanged)
+    Q_PROPERTY(int clusterNodesUp READ clusterNodesUp NOTIFY clusterChanged)
 
 public:
     explicit ServerStatus(Server &server, QObject *parent = nullptr);
@@ -69,6 +77,12 @@ public:
     qint64 errorsTotal() const { return m_errorsTotal; }
     int maxConnections() const;
     QString lastError() const { return m_lastError; }
+    bool clustered() const;
+    QString nodeName() const;
+    QString redisAddress() const { return m_redisAddress; }
+    QString degradedReason() const { return m_degradedReason; }
+    QVariantList clusterNodes() const { return m_clusterNodes; }
+    int clusterNodesUp() const { return m_clusterNodesUp; }
 
     /// Starts the embedded server again after stop(); false (and lastError) when it cannot bind.
     Q_INVOKABLE bool start();
@@ -79,6 +93,7 @@ public:
 Q_SIGNALS:
     void changed();
     void lastErrorChanged();
+    void clusterChanged();
 
 private:
     Server &m_server;
@@ -97,6 +112,11 @@ private:
     qint64 m_rateLimited = 0;
     qint64 m_errorsTotal = 0;
     QString m_lastError;
+    QString m_degradedReason;
+    QString m_redisAddress;
+    QVariantList m_clusterNodes;
+    int m_clusterNodesUp = 0;
+    int m_ticks = 0;
 };
 
 } // namespace Switchboard

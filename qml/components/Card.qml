@@ -19,7 +19,7 @@ Rectangle {
     border.color: Theme.border
     radius: Theme.radius
     implicitWidth: 320
-    implicitHeight: header.height + body.implicitHeight + padding * 2
+    implicitHeight: header.height + body.implicitHeight + padding * 2 + (header.visible ? 10 : 0)
 
     RowLayout {
         id: header

@@ -144,6 +144,29 @@ ScrollView {
             }
         }
 
+        // Degraded (cluster mode without Redis): local delivery goes on, other nodes miss out.
+        Rectangle {
+            objectName: "degradedBanner"
+            visible: ServerStatus.degradedReason.length > 0
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.spacingLarge
+            Layout.rightMargin: Theme.spacingLarge
+            implicitHeight: degradedText.implicitHeight + 20
+            radius: Theme.radius
+            color: Theme.warnSoft
+            border.color: Theme.warn
+
+            Label {
+                id: degradedText
+                objectName: "degradedText"
+                anchors { fill: parent; leftMargin: 18; rightMargin: 14 }
+                verticalAlignment: Text.AlignVCenter
+                wrapMode: Text.Wrap
+                text: qsTr("Degraded: %1. Clients of this node are served; emits do not reach the other nodes until it is back.").arg(ServerStatus.degradedReason)
+                color: Theme.textStrong
+            }
+        }
+
         // KPI tiles.
         GridLayout {
             objectName: "kpiGrid"
@@ -225,6 +248,98 @@ ScrollView {
                 note: qsTr("emit → socket write · p50 %1 ms").arg(Number(ServerStatus.p50Ms).toLocaleString(Qt.locale(), "f", 2))
                 level: ServerStatus.p99Ms >= 250 ? 2 : (ServerStatus.p99Ms >= 50 ? 1 : 0)
                 accent: Theme.series3
+            }
+        }
+
+        // The cluster: this node and the others it sees through Redis.
+        Card {
+            objectName: "clusterPanel"
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.spacingLarge
+            Layout.rightMargin: Theme.spacingLarge
+            title: qsTr("Cluster")
+            subtitle: ServerStatus.clustered
+                      ? qsTr("This node: %1 · Redis %2").arg(ServerStatus.nodeName).arg(ServerStatus.redisAddress || "—")
+                      : ""
+
+            ColumnLayout {
+                anchors { left: parent.left; right: parent.right }
+                spacing: 6
+
+                Label {
+                    objectName: "singleNodeLabel"
+                    visible: !ServerStatus.clustered
+                    text: qsTr("Single node (start with --redis to join a cluster)")
+                    color: Theme.textMuted
+                }
+                Label {
+                    objectName: "clusterNodeCount"
+                    visible: ServerStatus.clustered
+                    text: qsTr("%1 of %2 nodes up").arg(ServerStatus.clusterNodesUp).arg(ServerStatus.clusterNodes.length)
+                    color: Theme.textStrong
+                    font.weight: Font.DemiBold
+                }
+                GridLayout {
+                    objectName: "clusterNodesTable"
+                    visible: ServerStatus.clustered
+                    Layout.fillWidth: true
+                    columns: 7
+                    columnSpacing: 18
+                    rowSpacing: 4
+
+                    Repeater {
+                        model: [qsTr("Node"), qsTr("State"), qsTr("Connections"), qsTr("Users"), qsTr("In /s"), qsTr("Out /s"), qsTr("Uptime")]
+                        Label {
+                            required property string modelData
+                            text: modelData
+                            color: Theme.textMuted
+                            font.pixelSize: Theme.fontSmall
+                        }
+                    }
+                    Repeater {
+                        objectName: "clusterNodeCells"
+                        // Seven cells per node, row by row.
+                        model: ServerStatus.clusterNodes.length * 7
+                        Item {
+                            id: cell
+                            required property int index
+                            readonly property var node: ServerStatus.clusterNodes[Math.floor(index / 7)] || ({})
+                            readonly property int column: index % 7
+                            objectName: column === 0 ? "clusterNode_" + (node.name || "") : ""
+                            implicitWidth: column === 1 ? statePill.implicitWidth : cellText.implicitWidth
+                            implicitHeight: 20
+                            Layout.fillWidth: column === 0
+
+                            Pill {
+                                id: statePill
+                                objectName: cell.column === 1 ? "clusterNodeState_" + (cell.node.name || "") : ""
+                                visible: cell.column === 1
+                                anchors.verticalCenter: parent.verticalCenter
+                                text: cell.node.state || ""
+                                tint: cell.node.state === "up" ? Theme.ok : cell.node.state === "degraded" ? Theme.warn : Theme.danger
+                            }
+                            Label {
+                                id: cellText
+                                visible: cell.column !== 1
+                                anchors.verticalCenter: parent.verticalCenter
+                                color: Theme.textStrong
+                                font.family: cell.column === 0 ? Theme.monoFamily : font.family
+                                text: {
+                                    const n = cell.node;
+                                    switch (cell.column) {
+                                    case 0: return (n.name || "") + (n.self ? qsTr(" (this node)") : "");
+                                    case 2: return Number(n.connections || 0).toLocaleString(Qt.locale(), "f", 0);
+                                    case 3: return Number(n.users || 0).toLocaleString(Qt.locale(), "f", 0);
+                                    case 4: return page.rate(n.messagesInPerSec || 0);
+                                    case 5: return page.rate(n.messagesOutPerSec || 0);
+                                    case 6: return page.formatUptime(n.uptime || 0);
+                                    }
+                                    return "";
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
 

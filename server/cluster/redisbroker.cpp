@@ -2,6 +2,7 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QMultiMap>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QSemaphore>
 
@@ -83,7 +84,7 @@ RedisBroker::RedisBroker(Server &server, const RedisUrl &url)
         if (up) {
             qCInfo(lcServer).noquote() << "cluster: connected to Redis as node" << m_server.nodeName() << "uid" << m_uid;
             QMetaObject::invokeMethod(this, &RedisBroker::announce, Qt::QueuedConnection);
-        } else {
+        } else if (!m_left.load()) {
             qCWarning(lcServer).noquote() << "cluster: lost Redis:" << m_link.lastError() << "(local delivery goes on; reconnecting)";
         }
     }, Qt::DirectConnection);
@@ -982,14 +983,19 @@ QJsonObject RedisBroker::nodesJson() const
     self.insert(QStringLiteral("state"), degradedReason().isEmpty() ? QStringLiteral("up") : QStringLiteral("degraded"));
     self.insert(QStringLiteral("self"), true);
     list.append(self);
-    QMutexLocker lock(&m_lock);
-    for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
-        if (it.key() == m_uid)
-            continue;
-        QJsonObject info = it->info;
-        info.insert(QStringLiteral("state"), now - it->lastSeenMs <= bound ? QStringLiteral("up") : QStringLiteral("gone"));
-        list.append(info);
+    QMultiMap<QString, QJsonObject> others; // by name: a stable order for the console and the API
+    {
+        QMutexLocker lock(&m_lock);
+        for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
+            if (it.key() == m_uid)
+                continue;
+            QJsonObject info = it->info;
+            info.insert(QStringLiteral("state"), now - it->lastSeenMs <= bound ? QStringLiteral("up") : QStringLiteral("gone"));
+            others.insert(info.value(QLatin1String("name")).toString(), info);
+        }
     }
+    for (const QJsonObject &info : std::as_const(others))
+        list.append(info);
     return {{QStringLiteral("nodes"), list}, {QStringLiteral("self"), m_server.nodeName()},
             {QStringLiteral("redis"), m_url.display()}, {QStringLiteral("key"), m_key}};
 }

@@ -8,6 +8,8 @@
 #include <QtCore/QUrlQuery>
 #include <QtNetwork/QNetworkAccessManager>
 #include <QtNetwork/QNetworkReply>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
 #include <QtTest/QTest>
 
 #include "auth/jwt.h"
@@ -201,6 +203,63 @@ HttpReply adminPost(const QUrl &url, const QJsonObject &body)
 HttpReply adminGet(const QUrl &url)
 {
     return http("GET", url, {}, {{QByteArrayLiteral("x-internal-key"), QByteArray(kInternalKey)}});
+}
+
+RedisProcess::RedisProcess() = default;
+
+RedisProcess::~RedisProcess()
+{
+    stop();
+}
+
+bool RedisProcess::answers() const
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    if (!socket.waitForConnected(200))
+        return false;
+    socket.write("PING\r\n");
+    if (!socket.waitForReadyRead(500))
+        return false;
+    return socket.readAll().startsWith("+PONG");
+}
+
+bool RedisProcess::start()
+{
+    if (m_port == 0) {
+        QTcpServer probe; // a free port, released for redis-server
+        if (!probe.listen(QHostAddress::LocalHost, 0))
+            return false;
+        m_port = probe.serverPort();
+    }
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process->setStandardOutputFile(QProcess::nullDevice());
+    m_process->start(QStringLiteral("redis-server"),
+                     {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                      QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"), QStringLiteral("no"),
+                      QStringLiteral("--dir"), m_dir.path()});
+    if (!m_process->waitForStarted(5000))
+        return false;
+    QElapsedTimer timer;
+    timer.start();
+    while (!answers()) {
+        if (timer.hasExpired(10000) || m_process->state() != QProcess::Running)
+            return false;
+        QTest::qWait(20); // polling for readiness, not a synchronisation sleep
+    }
+    return true;
+}
+
+void RedisProcess::stop()
+{
+    if (!m_process)
+        return;
+    m_process->terminate();
+    if (!m_process->waitForFinished(5000))
+        m_process->kill();
+    m_process->waitForFinished(2000);
+    m_process.reset();
 }
 
 } // namespace Switchboard::Test

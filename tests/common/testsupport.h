@@ -5,6 +5,7 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QList>
 #include <QtCore/QObject>
+#include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QUrl>
 #include <QtWebSockets/QWebSocket>
@@ -38,6 +39,27 @@ private:
     QTemporaryDir m_dir;
     ServerConfig m_config;
     std::unique_ptr<Server> m_server;
+};
+
+/**
+ * @brief A throwaway redis-server (no persistence, its own dir) on a free port, stopped with
+ * the object. start() and restart() return once it answers PING.
+ */
+class RedisProcess final
+{
+public:
+    RedisProcess();
+    ~RedisProcess();
+    bool start();
+    void stop();
+    quint16 port() const { return m_port; }
+    QString url() const { return QStringLiteral("redis://127.0.0.1:%1").arg(m_port); }
+
+private:
+    bool answers() const;
+    QTemporaryDir m_dir;
+    std::unique_ptr<QProcess> m_process;
+    quint16 m_port = 0;
 };
 
 /// HS256 token signed with kSecret: sub, optional role and rooms, extra claims merged in.

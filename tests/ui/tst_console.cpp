@@ -111,6 +111,8 @@ private Q_SLOTS:
     void everyPageOpens_data();
     void everyPageOpens();
     void overviewShowsLiveFigures();
+    void overviewShowsASingleNode();
+    void overviewShowsTheCluster();
     void overviewChartsFollowTheServer();
     void startStopFromOverview();
     void themeSwitch();
@@ -374,6 +376,61 @@ void tst_Console::overviewShowsLiveFigures()
     QTRY_COMPARE(kpi(QStringLiteral("kpiUsers")), QStringLiteral("2"));
     QTRY_COMPARE(kpi(QStringLiteral("kpiRooms")), QStringLiteral("3")); // ops, user:o1, user:o2
     QVERIFY(item(QStringLiteral("urlLabel"), overview)->property("text").toString().contains(QString::number(m_ts->port())));
+}
+
+void tst_Console::overviewShowsASingleNode()
+{
+    QQuickItem *overview = page(QStringLiteral("overview"));
+    QVERIFY(shown(item(QStringLiteral("clusterPanel"), overview)));
+    QVERIFY(shown(item(QStringLiteral("singleNodeLabel"), overview)));
+    QVERIFY(!shown(item(QStringLiteral("clusterNodeCount"), overview)));
+    QVERIFY(!shown(item(QStringLiteral("degradedBanner"), overview)));
+}
+
+void tst_Console::overviewShowsTheCluster()
+{
+    // The console of node A, with node B in the same process, both on a real redis-server.
+    RedisProcess redis;
+    QVERIFY(redis.start());
+    ServerConfig configA = testConfig();
+    configA.redisUrl = redis.url();
+    configA.nodeName = QStringLiteral("node-a");
+    configA.clusterHeartbeatMs = 200;
+    ServerConfig configB = configA;
+    configB.nodeName = QStringLiteral("node-b");
+    TestServer a(configA);
+    TestServer b(configB);
+    QVERIFY(a.start());
+    QVERIFY(b.start());
+    m_console.reset(); // the console context holds one server at a time
+    m_console = std::make_unique<ConsoleApp>(a.server(), QStringLiteral("en"));
+    QString error;
+    QVERIFY2(m_console->load(&error), qPrintable(error));
+    m_window = m_console->window();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+    QQuickItem *overview = page(QStringLiteral("overview"));
+    QVERIFY(shown(item(QStringLiteral("clusterPanel"), overview)));
+    QVERIFY(!shown(item(QStringLiteral("singleNodeLabel"), overview)));
+    auto text = [&](const QString &name) {
+        QQuickItem *i = item(name, overview);
+        return i ? i->property("text").toString() : QString();
+    };
+    QTRY_COMPARE(text(QStringLiteral("clusterNodeCount")), QStringLiteral("2 of 2 nodes up"));
+    QTRY_COMPARE(text(QStringLiteral("clusterNodeState_node-a")), QStringLiteral("up"));
+    QTRY_COMPARE(text(QStringLiteral("clusterNodeState_node-b")), QStringLiteral("up"));
+    QVERIFY(!shown(item(QStringLiteral("degradedBanner"), overview)));
+
+    // Redis goes: the node says it is degraded, and why.
+    redis.stop();
+    QTRY_VERIFY(shown(item(QStringLiteral("degradedBanner"), overview)));
+    QVERIFY2(text(QStringLiteral("degradedText")).contains(QLatin1String("Redis")), qPrintable(text(QStringLiteral("degradedText"))));
+    QTRY_COMPARE(text(QStringLiteral("clusterNodeState_node-a")), QStringLiteral("degraded"));
+
+    // Back: healthy again.
+    QVERIFY(redis.start());
+    QTRY_VERIFY_WITH_TIMEOUT(!shown(item(QStringLiteral("degradedBanner"), overview)), 15000);
+    QTRY_COMPARE(text(QStringLiteral("clusterNodeState_node-a")), QStringLiteral("up"));
+    m_console.reset(); // before the servers it shows
 }
 
 void tst_Console::overviewChartsFollowTheServer()
