@@ -134,7 +134,7 @@ bool Engine::open(Client &c)
 {
     const in_addr *source = m_sources.empty() ? nullptr : &m_sources[m_nextSource++ % m_sources.size()];
     c.startedUs = monotonicUs();
-    c.fd = makeSocket(m_endpoint.address, source);
+    c.fd = makeSocket(c.alt && m_endpoint.hasAlt ? m_endpoint.altAddress : m_endpoint.address, source);
     if (c.fd < 0) {
         m_lastError = std::string("socket/connect: ") + std::strerror(errno);
         c.state = Client::State::Closed;
@@ -312,7 +312,7 @@ void Engine::onClientEvent(Client &c, std::uint32_t events)
             target += (target.find('?') == std::string::npos ? "?token=" : "&token=");
             target += c.token;
         }
-        c.out = upgradeRequest(m_endpoint.host, target, key);
+        c.out = upgradeRequest(c.alt && m_endpoint.hasAlt ? m_endpoint.altHost : m_endpoint.host, target, key);
         c.state = Client::State::Handshaking;
         flush(c);
         return;

@@ -30,6 +30,10 @@ struct Endpoint
     std::string host;   // Host header, "127.0.0.1:8080"
     std::string path;   // "/ws" or "/socket.io/"
     Protocol protocol = Protocol::Native;
+    // --url2: a second server (a cluster node) for the clients marked alt.
+    bool hasAlt = false;
+    sockaddr_in altAddress{};
+    std::string altHost;
 };
 
 /// One client connection. Plain data owned by the Engine; scenarios keep indexes into it.
@@ -49,6 +53,7 @@ struct Client
     std::uint32_t index = 0;     // position in Engine::clients()
     std::int32_t room = -1;      // scenario's use
     std::int32_t role = 0;       // scenario's use
+    bool alt = false;            // connects to Endpoint::altAddress
     std::int64_t startedUs = 0;  // connect() called
     std::int64_t openedUs = 0;   // welcome received
     std::int64_t sentUs = 0;     // scenario's use (echo)

@@ -33,6 +33,8 @@ Scenarios (--scenario):
 
 Options:
   --url URL              WebSocket URL (ws://127.0.0.1:8080/ws; Socket.IO: ws://host:port/socket.io/)
+  --url2 URL             fanout: every other subscriber connects to this URL instead (another
+                         node of a cluster, same path); publishers stay on --url
   --protocol P           native (Switchboard, ws and raw peers), socketio (the Socket.IO peer:
                          join_room -> "subscribed", 42["emit",{room,event,data}]) or
                          switchboard-socketio (Switchboard's /socket.io/: join_room with an ack,
@@ -151,6 +153,7 @@ bool parseOptions(int argc, char **argv, Options *o, int *exitCode)
         bool ok = true;
         if (name == "scenario") o->scenario = value;
         else if (name == "url") o->url = value;
+        else if (name == "url2") o->url2 = value;
         else if (name == "http") o->http = value;
         else if (name == "protocol") o->protocolName = value;
         else if (name == "secret") o->secret = value;
@@ -211,6 +214,14 @@ bool parseOptions(int argc, char **argv, Options *o, int *exitCode)
     if (!parseUrl(o->url, "ws://", &o->endpoint.address, &o->endpoint.host, &o->endpoint.path)) {
         std::fprintf(stderr, "--url must be ws://IPv4:port/path, got %s\n", o->url.c_str());
         return false;
+    }
+    if (!o->url2.empty()) {
+        std::string path2;
+        if (!parseUrl(o->url2, "ws://", &o->endpoint.altAddress, &o->endpoint.altHost, &path2)) {
+            std::fprintf(stderr, "--url2 must be ws://IPv4:port/path, got %s\n", o->url2.c_str());
+            return false;
+        }
+        o->endpoint.hasAlt = true;
     }
     std::string httpPath;
     if (o->scenario == "mixed" && o->httpRate > 0

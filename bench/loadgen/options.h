@@ -15,6 +15,7 @@ struct Options
 {
     std::string scenario = "mixed";
     std::string url = "ws://127.0.0.1:8080/ws";
+    std::string url2;  // fanout: every other subscriber connects here (a second cluster node)
     std::string http = "http://127.0.0.1:8080";
     std::string protocolName = "native";
     std::string secret;

@@ -65,6 +65,7 @@ void Worker::setUpClients()
         Client &c = m_engine.add(token(m_engine.size()));
         c.role = Subscriber;
         c.room = std::int32_t(j);
+        c.alt = (j % 2) == 1; // with --url2, half the subscribers on the second node
         m_primary.push_back(c.index);
     }
     if (scenario != "fanout")

@@ -38,6 +38,15 @@ const httpServer = http.createServer((req, res) => {
 });
 
 const io = new Server(httpServer, { transports: ['websocket'], serveClient: false });
+// REDIS_URL: a member of a Socket.IO cluster through @socket.io/redis-adapter (bench/cluster.sh).
+const ready = process.env.REDIS_URL ? (async () => {
+  const { createClient } = require('redis');
+  const { createAdapter } = require('@socket.io/redis-adapter');
+  const pub = createClient({ url: process.env.REDIS_URL });
+  const sub = pub.duplicate();
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub));
+})() : Promise.resolve();
 
 io.use((socket, next) => {
   try {
@@ -62,6 +71,6 @@ io.on('connection', (socket) => {
   socket.on('echo', (data) => socket.emit('echo', data));
 });
 
-httpServer.listen(port, '127.0.0.1', () => {
+ready.then(() => httpServer.listen(port, '127.0.0.1', () => {
   console.error(`socket.io peer listening on http://127.0.0.1:${httpServer.address().port}`);
-});
+}));
