@@ -682,6 +682,7 @@ QJsonObject Server::metricsJson() const
         {QStringLiteral("slowConsumers"), qint64(m_metrics.slowConsumers.load())},
         {QStringLiteral("emits"), qint64(m_metrics.emits.load())},
         {QStringLiteral("emitsRefused"), qint64(m_metrics.emitsRefused.load())},
+        {QStringLiteral("socketioPendingSessions"), pendingSessions()},
         {QStringLiteral("acks"), qint64(m_metrics.acks.load())},
         {QStringLiteral("nacks"), qint64(m_metrics.nacks.load())},
         {QStringLiteral("clusterPublished"), qint64(m_metrics.clusterPublished.load())},
@@ -777,6 +778,7 @@ QByteArray Server::prometheusText() const
     metric("switchboard_slow_consumers_total", "counter", "Connections dropped for unread output.", n(m_metrics.slowConsumers.load()));
     metric("switchboard_emits_total", "counter", "Events emitted (API, console and clients).", n(m_metrics.emits.load()));
     metric("switchboard_emits_refused_total", "counter", "Emits refused because the I/O threads were overloaded.", n(m_metrics.emitsRefused.load()));
+    metric("switchboard_socketio_pending_sessions", "gauge", "Engine.IO sessions that have not connected a namespace (--max-pending-sessions).", n(pendingSessions()));
     metric("switchboard_acks_total", "counter", "Client acks of acked emits made on this node (from clients on any node).", n(m_metrics.acks.load()));
     metric("switchboard_nacks_total", "counter", "Negative or timed-out client acks of acked emits made on this node.", n(m_metrics.nacks.load()));
     metric("switchboard_cluster_published_total", "counter", "Emits published to the other nodes of the cluster.", n(m_metrics.clusterPublished.load()));
