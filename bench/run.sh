@@ -10,7 +10,8 @@
 #                                        switchboard-rawpeer; runs `npm ci` in bench/peers if needed)
 #
 # Scale with environment variables (defaults in brackets):
-#   SERVERS [switchboard socketio ws raw]   SCENARIOS [idle fanout storm echo]
+#   SERVERS [switchboard socketio ws raw]   SCENARIOS [idle fanout storm echo]; add "cluster" for
+#     bench/cluster.sh (two nodes on Redis vs a Socket.IO cluster; its own table, after this one)
 #   CONNECTIONS [10000]  fan-out subscribers and echo clients
 #   IDLE_STEPS [1000,5000,10000,19000]      STORM [10000] handshakes   HOLD [5] s
 #   ROOM_SIZES [10,100,1000]  PAYLOADS [20,100,1024]  LATENCY_PAYLOADS [100]  LEVELS [25,50,75]
@@ -166,7 +167,7 @@ started=$(date +%s)
 # With REPEAT > 1 the whole sequence runs again (interleaved, so contention from elsewhere is
 # spread over the servers) and the table shows the median of each figure.
 for round in $(seq "${REPEAT:-1}"); do
-  for scenario in $SCENARIOS; do
+  for scenario in ${SCENARIOS//cluster/}; do
     # Switchboard's Socket.IO endpoint runs the fan-out right after the servers (its results go
     # to results-sio.jsonl; results.jsonl keeps one line per server and scenario).
     extra=""
@@ -187,4 +188,5 @@ steal=$(awk -v a="$steal0" -v b="$(box_steal)" 'BEGIN { printf "%.0f", b - a }')
 echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s; other processes used $others meanwhile; steal $steal CPU-s" >> "$OUT/machine.txt"
 
 node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" "$OUT/results-sio.jsonl" | tee "$OUT/table.md"
+case " $SCENARIOS " in *" cluster "*) bench/cluster.sh "$build" | tee -a "$OUT/table.md" ;; esac
 echo "results: $OUT" >&2
