@@ -6,19 +6,10 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QString>
 
+#include "cluster/presencestore.h"
 #include "emit.h"
 
 namespace Switchboard {
-
-/// A presence question the HTTP API asks (docs/cluster.md, "Presence").
-struct PresenceQuery
-{
-    enum class Kind { Users, UserStatus, Rooms, Room, Stats, Connections };
-    Kind kind = Kind::Stats;
-    QString arg;               // UserStatus: the user; Room: the room
-    QString userFilter;        // Connections
-    QString roomFilter;        // Connections
-};
 
 /**
  * @brief How emits, remote operations and presence questions reach the other nodes.
@@ -55,9 +46,9 @@ public:
     /// (or a Node server's broadcast with acks), the ack is sent there and true returned.
     virtual bool forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
                             const QString &error, const QJsonArray &args) = 0;
-    /// Answers @p query for the whole cluster (this node alone for a LocalBroker), merged as
-    /// docs/cluster.md describes, with per-node figures in "nodes".
-    virtual void presence(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) = 0;
+    /// Who is connected where: this node's registry alone (LocalBroker), or every node's
+    /// (RedisBroker, by fan-in).
+    virtual PresenceStore &presence() = 0;
     /// {"nodes":[...], "self": name}
     virtual QJsonObject nodesJson() const = 0;
     /// The adapter's serverSideEmit(event, ...args) to every other server of the cluster

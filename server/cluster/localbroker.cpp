@@ -5,7 +5,7 @@
 
 namespace Switchboard {
 
-void LocalBroker::presence(const PresenceQuery &query, std::function<void(const QJsonObject &)> done)
+void LocalBroker::query(const PresenceQuery &query, std::function<void(const QJsonObject &)> done)
 {
     done(mergePresence(query, {{m_server.nodeName(), localPresence(m_server, query)}}));
 }

@@ -7,7 +7,7 @@ namespace Switchboard {
 class Server;
 
 /// The single-node broker: nothing leaves the process; presence is this node's registry.
-class LocalBroker final : public Broker
+class LocalBroker final : public Broker, public PresenceStore
 {
 public:
     explicit LocalBroker(const Server &server) : m_server(server) {}
@@ -22,7 +22,8 @@ public:
     void remoteConnection(quint64, ConnectionOp, const QString &, int, const QString &,
                           std::function<void(bool)> done) override { done(false); }
     bool forwardAck(const QString &, quint64, const QString &, bool, const QString &, const QJsonArray &) override { return false; }
-    void presence(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) override;
+    PresenceStore &presence() override { return *this; }
+    void query(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) override;
     QJsonObject nodesJson() const override;
     void serverSideEmit(const QString &, const QJsonArray &, bool, int, std::function<void(const QJsonObject &)> done) override
     {

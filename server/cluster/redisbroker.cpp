@@ -877,7 +877,7 @@ void RedisBroker::finish(quint64 rid)
     state->done(*state);
 }
 
-void RedisBroker::presence(const PresenceQuery &query, std::function<void(const QJsonObject &)> done)
+void RedisBroker::query(const PresenceQuery &query, std::function<void(const QJsonObject &)> done)
 {
     auto state = std::make_shared<FanIn>();
     state->parts.append({m_server.nodeName(), localPresence(m_server, query)});

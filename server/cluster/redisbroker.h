@@ -28,7 +28,7 @@ namespace Cluster { struct Broadcast; }
  * registry. The object itself lives in the Server's thread for its announce timer; shared
  * state is behind m_lock.
  */
-class RedisBroker final : public QObject, public Broker
+class RedisBroker final : public QObject, public Broker, public PresenceStore
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RedisBroker)
@@ -48,7 +48,8 @@ public:
                           std::function<void(bool found)> done) override;
     bool forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
                     const QString &error, const QJsonArray &args) override;
-    void presence(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) override;
+    PresenceStore &presence() override { return *this; }
+    void query(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) override;
     QJsonObject nodesJson() const override;
     void serverSideEmit(const QString &nsp, const QJsonArray &data, bool ack, int timeoutMs,
                         std::function<void(const QJsonObject &)> done) override;

@@ -73,7 +73,7 @@ void presenceRoute(Router &router, const QString &pattern, Access access, Server
 {
     router.addDeferred(Method::Get, pattern, access, [s, query, answer](const HttpRequest &req, const Responder &reply) {
         const PresenceQuery q = query(req);
-        s->broker().presence(q, [reply, q, answer](const QJsonObject &merged) {
+        s->broker().presence().query(q, [reply, q, answer](const QJsonObject &merged) {
             reply.send(answer ? answer(q, merged) : HttpResponse::json(merged));
         });
     });
