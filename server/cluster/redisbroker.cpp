@@ -163,7 +163,8 @@ QString RedisBroker::degradedReason() const
         return QStringLiteral("left the cluster");
     if (!m_link.isConnected())
         return QStringLiteral("cluster: Redis %1 unreachable: %2").arg(m_url.display(), m_link.lastError());
-    return {};
+    QMutexLocker lock(&m_lock);
+    return m_prefixConflict.isEmpty() ? QString() : QStringLiteral("cluster: ") + m_prefixConflict;
 }
 
 // --- emits out ----------------------------------------------------------------------------------
@@ -930,6 +931,7 @@ void RedisBroker::announce()
     }
     if (m_left.load() || !m_link.isConnected())
         return;
+    claimPrefix();
     const QByteArray hash = (m_key + QStringLiteral(":sb:nodes")).toUtf8();
     m_link.command({"HSET", hash, m_uid.toUtf8(), json(selfInfo())});
     m_link.command({"HGETALL", hash}, [this, hash](const RedisReply &reply) {
@@ -948,15 +950,43 @@ void RedisBroker::announce()
         }
         for (const QByteArray &uid : forget)
             m_link.command({"HDEL", hash, uid});
-        const QString self = m_uid;
-        const quint64 prefix = m_prefix;
-        for (auto it = nodes.cbegin(); it != nodes.cend(); ++it) {
-            if (it.key() != self && it->info.value(QLatin1String("idPrefix")).toString() == QString::number(prefix))
-                qCCritical(lcServer) << "cluster: node" << it->info.value(QLatin1String("name")).toString()
-                                     << "uses the same connection-id prefix as this one; restart one of them";
-        }
         QMutexLocker lock(&m_lock);
         m_nodes = nodes;
+    });
+}
+
+void RedisBroker::claimPrefix()
+{
+    // Connection ids are unique across the cluster only if no two nodes share a prefix: each
+    // node holds its prefix in Redis (SET NX, renewed every heartbeat). A node that finds its
+    // prefix held by another reports itself degraded (restart it: it draws a new prefix).
+    const QByteArray key = (m_key + QStringLiteral(":sb:prefix:") + QString::number(m_prefix)).toUtf8();
+    const QByteArray ttl = QByteArray::number(3 * m_heartbeatMs + 5000);
+    const QByteArray uid = m_uid.toUtf8();
+    m_link.command({"SET", key, uid, "NX", "PX", ttl}, [this, key, ttl, uid](const RedisReply &set) {
+        if (set.isError())
+            return;
+        if (set.type == RedisReply::Type::Status) { // OK: ours now
+            QMutexLocker lock(&m_lock);
+            m_prefixConflict.clear();
+            return;
+        }
+        m_link.command({"GET", key}, [this, key, ttl, uid](const RedisReply &held) {
+            if (held.isError())
+                return;
+            if (held.string == uid) {
+                m_link.command({"PEXPIRE", key, ttl});
+                QMutexLocker lock(&m_lock);
+                m_prefixConflict.clear();
+                return;
+            }
+            QMutexLocker lock(&m_lock);
+            if (m_prefixConflict.isEmpty())
+                qCCritical(lcServer).noquote() << "cluster: connection-id prefix" << m_prefix << "is held by node uid"
+                                               << held.string << "; restart this node to draw another";
+            m_prefixConflict = QStringLiteral("connection-id prefix %1 is held by another node (uid %2); restart this node")
+                                   .arg(m_prefix).arg(QString::fromUtf8(held.string));
+        });
     });
 }
 

@@ -90,6 +90,7 @@ private:
     void expireAfter(quint64 rid, int timeoutMs, const QString &why);
 
     void announce();
+    void claimPrefix();
     QJsonObject selfInfo() const;
     int aliveOthers() const;
     void rememberAck(const QString &emitId, AckRoute route);
@@ -122,6 +123,7 @@ private:
     QHash<QString, AckRoute> m_ackRoutes;
     qint64 m_ackRouteBytes = 0;          // bounded by kMaxAckRouteBytes
     qint64 m_lastMalformedLogMs = 0;
+    QString m_prefixConflict;            // non-empty: another node holds our connection-id prefix
 };
 
 } // namespace Switchboard

@@ -199,6 +199,19 @@ test('SIGTERM: a node leaves the cluster before closing its clients with 1001', 
     `B gone from the node list (${listed})`, HEARTBEAT * 3);
 });
 
+test('connection-id prefixes: each node holds its own in Redis; a node whose prefix another holds is degraded', async (redis) => {
+  const A = await startNode('A', redis);
+  await clusterOf([A]);
+  const self = (await api(A.port, 'GET', '/api/cluster/nodes')).body.nodes[0];
+  const prefixKey = `socket.io:sb:prefix:${self.idPrefix}`;
+  await until(async () => (await redisCli(redis.port, 'GET', prefixKey)).trim() === self.uid, 'A to hold its prefix');
+  await redisCli(redis.port, 'SET', prefixKey, 'someone-else');
+  await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'degraded', 'A degraded', HEARTBEAT * 4);
+  assert.match((await api(A.port, 'GET', '/health')).body.reason, /prefix/);
+  await redisCli(redis.port, 'DEL', prefixKey);
+  await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'ok', 'A healthy again', HEARTBEAT * 4);
+});
+
 test('Redis restart: degraded health and counted publish failures while down; delivery across nodes resumes', async (redis) => {
   const nodes = [await startNode('A', redis), await startNode('B', redis)];
   const [A, B] = nodes;
