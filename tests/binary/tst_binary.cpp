@@ -244,11 +244,15 @@ void TestBinary::sigtermWithHeldPollsExitsZero()
         polls.append(poll);
         QVERIFY(Raw::sendPoll(poll, port, sid));
     }
-    // The server is answering, and the polls are held (not answered) until the SIGTERM.
-    const int control = Raw::connectTcp(port);
-    QVERIFY(Raw::sendAll(control, Raw::get(port, "/health")));
-    QCOMPARE(Raw::readResponse(control).status, 200);
-    ::close(control);
+    // The server has read every poll (they count as HTTP requests once parsed; a poll still
+    // unread at the SIGTERM would never be answered), and the polls are held until the SIGTERM.
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        const int control = Raw::connectTcp(port);
+        const bool sent = Raw::sendAll(control, Raw::get(port, "/api/metrics"));
+        const auto response = sent ? Raw::readResponse(control) : decltype(Raw::readResponse(control)){};
+        ::close(control);
+        return QJsonDocument::fromJson(response.body).object().value(QLatin1String("httpRequests")).toInteger() >= 400;
+    }(), 10000);
     pollfd first{polls.first(), POLLIN, 0};
     QCOMPARE(::poll(&first, 1, 0), 0);
 
