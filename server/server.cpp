@@ -332,28 +332,10 @@ EmitResult Server::emitEvent(EmitRequest request)
     switch (request.target) {
     case EmitRequest::Target::Room:
     case EmitRequest::Target::User:
-        result.delivered = request.moreRooms.isEmpty() && request.exceptRooms.isEmpty()
-            ? m_registry.countMembers(room, request.exceptConnectionId, request.exceptUserId)
-            : m_registry.countTargets(QStringList{room} + request.moreRooms, request.exceptRooms,
-                                      request.exceptConnectionId, request.exceptUserId);
+    case EmitRequest::Target::Broadcast: // room is empty: everyone
+        result.delivered = m_registry.countTargets(room, request.moreRooms, request.exceptRooms,
+                                                   request.exceptConnectionId, request.exceptUserId);
         break;
-    case EmitRequest::Target::Broadcast:
-        if (!request.exceptRooms.isEmpty()) {
-            result.delivered = m_registry.countTargets({}, request.exceptRooms, request.exceptConnectionId, request.exceptUserId);
-            break;
-        }
-    {
-        int n = m_registry.connectionCount();
-        if (!request.exceptUserId.isEmpty())
-            n -= m_registry.userConnectionCount(request.exceptUserId);
-        if (request.exceptConnectionId != 0) {
-            const auto info = m_registry.connection(request.exceptConnectionId);
-            if (info && info->userId != request.exceptUserId)
-                --n;
-        }
-        result.delivered = qMax(0, n);
-        break;
-    }
     case EmitRequest::Target::Connection:
         if ((owner = workerFor(request.connectionId)) || !m_broker->isClustered()) {
             const auto info = m_registry.connection(request.connectionId);

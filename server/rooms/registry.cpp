@@ -121,20 +121,33 @@ int Registry::countMembers(const QString &room, quint64 exceptConnection, const 
     return n;
 }
 
-int Registry::countTargets(const QStringList &rooms, const QStringList &exceptRooms, quint64 exceptConnection,
-                           const QString &exceptUser) const
+int Registry::countTargets(const QString &room, const QStringList &moreRooms, const QStringList &exceptRooms,
+                           quint64 exceptConnection, const QString &exceptUser) const
 {
+    if (!room.isEmpty() && moreRooms.isEmpty() && exceptRooms.isEmpty())
+        return countMembers(room, exceptConnection, exceptUser);
     QReadLocker lock(&m_lock);
+    if (room.isEmpty() && exceptRooms.isEmpty()) {
+        qsizetype n = m_connections.size();
+        const auto user = m_users.constFind(exceptUser);
+        if (!exceptUser.isEmpty() && user != m_users.cend())
+            n -= user->size();
+        const auto except = m_connections.constFind(exceptConnection);
+        if (except != m_connections.cend() && (exceptUser.isEmpty() || (*except)->userId != exceptUser))
+            --n;
+        return int(qMax<qsizetype>(0, n));
+    }
     QSet<quint64> ids;
-    if (rooms.isEmpty()) {
+    if (room.isEmpty()) {
         for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
             ids.insert(it.key());
     } else {
-        for (const QString &room : rooms)
-            ids.unite(m_rooms.value(room));
+        ids = m_rooms.value(room);
+        for (const QString &more : moreRooms)
+            ids.unite(m_rooms.value(more));
     }
-    for (const QString &room : exceptRooms)
-        ids.subtract(m_rooms.value(room));
+    for (const QString &except : exceptRooms)
+        ids.subtract(m_rooms.value(except));
     ids.remove(exceptConnection);
     if (!exceptUser.isEmpty())
         ids.subtract(m_users.value(exceptUser));

@@ -80,11 +80,12 @@ public:
     /// Members of @p room minus @p exceptConnection and @p exceptUser's connections, counted
     /// under the lock without copying the member set.
     int countMembers(const QString &room, quint64 exceptConnection, const QString &exceptUser) const;
-    /// Connections in any of @p rooms (all connections when empty) and in none of
-    /// @p exceptRooms, less @p exceptConnection and @p exceptUser's: the Socket.IO adapter's
-    /// rooms/except targeting.
-    int countTargets(const QStringList &rooms, const QStringList &exceptRooms, quint64 exceptConnection,
-                     const QString &exceptUser) const;
+    /// The sockets an emit reaches: those in @p room or any of @p moreRooms (every connection
+    /// when @p room is empty) and in none of @p exceptRooms, less @p exceptConnection and
+    /// @p exceptUser's. A single room or everyone, without except rooms, is counted without
+    /// copying a member set.
+    int countTargets(const QString &room, const QStringList &moreRooms, const QStringList &exceptRooms,
+                     quint64 exceptConnection, const QString &exceptUser) const;
     int userConnectionCount(const QString &userId) const;
     bool isMember(quint64 id, const QString &room) const;
 

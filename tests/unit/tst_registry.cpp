@@ -33,6 +33,8 @@ private Q_SLOTS:
     void addAndRemove();
     void usersWithSeveralConnections();
     void joinAndLeave();
+    void countTargets_data();
+    void countTargets();
     void unknownConnection();
     void snapshots();
 };
@@ -99,6 +101,45 @@ void tst_Registry::joinAndLeave()
     QVERIFY(!r.roomCounts().contains(QStringLiteral("order:1")));
     QVERIFY(!r.leave(1, QStringLiteral("order:1"))); // not a member any more
     QCOMPARE(r.roomsOf(1), QStringList{QStringLiteral("user:a")});
+}
+
+void tst_Registry::countTargets_data()
+{
+    QTest::addColumn<QString>("room");
+    QTest::addColumn<QStringList>("moreRooms");
+    QTest::addColumn<QStringList>("exceptRooms");
+    QTest::addColumn<quint64>("exceptConnection");
+    QTest::addColumn<QString>("exceptUser");
+    QTest::addColumn<int>("expected");
+    // Connections: 1 (a, in r1), 2 (a, in r1 r2), 3 (b, in r2), 4 (c, in r3).
+    QTest::newRow("one room") << "r1" << QStringList{} << QStringList{} << quint64(0) << QString() << 2;
+    QTest::newRow("one room except a user") << "r1" << QStringList{} << QStringList{} << quint64(0) << "a" << 0;
+    QTest::newRow("one room except a connection") << "r2" << QStringList{} << QStringList{} << quint64(3) << QString() << 1;
+    QTest::newRow("two rooms, a socket in both counted once") << "r1" << QStringList{"r2"} << QStringList{} << quint64(0) << QString() << 3;
+    QTest::newRow("rooms except a room") << "r1" << QStringList{"r2"} << QStringList{"r3", "user:a"} << quint64(0) << QString() << 1;
+    QTest::newRow("everyone") << "" << QStringList{} << QStringList{} << quint64(0) << QString() << 4;
+    QTest::newRow("everyone except a user") << "" << QStringList{} << QStringList{} << quint64(0) << "a" << 2;
+    QTest::newRow("everyone except that user's connection, counted once") << "" << QStringList{} << QStringList{} << quint64(1) << "a" << 2;
+    QTest::newRow("everyone except another user's connection") << "" << QStringList{} << QStringList{} << quint64(4) << "a" << 1;
+    QTest::newRow("everyone except an unknown connection") << "" << QStringList{} << QStringList{} << quint64(99) << QString() << 4;
+    QTest::newRow("everyone except a room") << "" << QStringList{} << QStringList{"r2"} << quint64(0) << QString() << 2;
+    QTest::newRow("unknown room") << "nope" << QStringList{} << QStringList{} << quint64(0) << QString() << 0;
+}
+
+void tst_Registry::countTargets()
+{
+    QFETCH(QString, room);
+    QFETCH(QStringList, moreRooms);
+    QFETCH(QStringList, exceptRooms);
+    QFETCH(quint64, exceptConnection);
+    QFETCH(QString, exceptUser);
+    QFETCH(int, expected);
+    Registry r;
+    r.add(info(1, QStringLiteral("a")), {QStringLiteral("user:a"), QStringLiteral("r1")});
+    r.add(info(2, QStringLiteral("a")), {QStringLiteral("user:a"), QStringLiteral("r1"), QStringLiteral("r2")});
+    r.add(info(3, QStringLiteral("b")), {QStringLiteral("user:b"), QStringLiteral("r2")});
+    r.add(info(4, QStringLiteral("c")), {QStringLiteral("user:c"), QStringLiteral("r3")});
+    QCOMPARE(r.countTargets(room, moreRooms, exceptRooms, exceptConnection, exceptUser), expected);
 }
 
 void tst_Registry::unknownConnection()
