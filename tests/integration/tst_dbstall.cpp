@@ -62,6 +62,20 @@ private:
     bool m_locked = false;
 };
 
+/// A started server whose queue database the test holds locked (every enqueue waits).
+struct StalledQueues
+{
+    explicit StalledQueues(const ServerConfig &config = oneThread())
+        : ts(config), started(ts.start()), lock(ts.dataDir() + QStringLiteral("/queues.db"))
+    {
+    }
+    bool ready() const { return started && lock.isLocked(); }
+
+    TestServer ts;
+    bool started;
+    DatabaseLock lock;
+};
+
 /// An HTTP/1.1 client on a raw socket: requests go out at once (pipelined if several),
 /// answers are collected in the order they arrive.
 class RawHttp final
@@ -223,10 +237,10 @@ void TestDbStall::persistOnLockedOfflineDatabaseDoesNotStallConnects()
 
 void TestDbStall::pipelinedRequestsAreAnsweredInOrderBehindADeferredOne()
 {
-    TestServer ts(oneThread());
-    QVERIFY(ts.start());
-    DatabaseLock lock(ts.dataDir() + QStringLiteral("/queues.db"));
-    QVERIFY(lock.isLocked());
+    StalledQueues stalled;
+    QVERIFY(stalled.ready());
+    TestServer &ts = stalled.ts;
+    DatabaseLock &lock = stalled.lock;
     RawHttp client;
     QVERIFY(client.connectTo(ts.port()));
     const quint64 before = httpRequests(ts);
@@ -251,10 +265,10 @@ void TestDbStall::pipelinedRequestsAreAnsweredInOrderBehindADeferredOne()
 
 void TestDbStall::deferredAnswerForAGoneClientIsDropped()
 {
-    TestServer ts(oneThread());
-    QVERIFY(ts.start());
-    DatabaseLock lock(ts.dataDir() + QStringLiteral("/queues.db"));
-    QVERIFY(lock.isLocked());
+    StalledQueues stalled;
+    QVERIFY(stalled.ready());
+    TestServer &ts = stalled.ts;
+    DatabaseLock &lock = stalled.lock;
     {
         RawHttp gone;
         QVERIFY(gone.connectTo(ts.port()));
@@ -272,10 +286,10 @@ void TestDbStall::deferredAnswerForAGoneClientIsDropped()
 
 void TestDbStall::tooManyRequestsBehindADeferredOneCloseTheConnection()
 {
-    TestServer ts(oneThread());
-    QVERIFY(ts.start());
-    DatabaseLock lock(ts.dataDir() + QStringLiteral("/queues.db"));
-    QVERIFY(lock.isLocked());
+    StalledQueues stalled;
+    QVERIFY(stalled.ready());
+    TestServer &ts = stalled.ts;
+    DatabaseLock &lock = stalled.lock;
     // Positive control first: the cap's worth of requests waits and is answered in order.
     RawHttp patient;
     QVERIFY(patient.connectTo(ts.port()));
@@ -305,10 +319,10 @@ void TestDbStall::nothingIsServedAfterAnEngineIoRequestBehindADeferredOne()
     // An Engine.IO request cannot wait in line (it holds or takes the connection): the
     // connection closes after the answers ahead of it, and what came after it is not served,
     // so no answer can be read as the answer to another request.
-    TestServer ts(oneThread());
-    QVERIFY(ts.start());
-    DatabaseLock lock(ts.dataDir() + QStringLiteral("/queues.db"));
-    QVERIFY(lock.isLocked());
+    StalledQueues stalled;
+    QVERIFY(stalled.ready());
+    TestServer &ts = stalled.ts;
+    DatabaseLock &lock = stalled.lock;
     RawHttp client;
     QVERIFY(client.connectTo(ts.port()));
     const quint64 before = httpRequests(ts);
@@ -326,10 +340,10 @@ void TestDbStall::idleTimeoutSparesAConnectionWaitingForItsAnswer()
 {
     ServerConfig config = oneThread();
     config.httpIdleTimeoutMs = 200;
-    TestServer ts(config);
-    QVERIFY(ts.start());
-    DatabaseLock lock(ts.dataDir() + QStringLiteral("/queues.db"));
-    QVERIFY(lock.isLocked());
+    StalledQueues stalled(config);
+    QVERIFY(stalled.ready());
+    TestServer &ts = stalled.ts;
+    DatabaseLock &lock = stalled.lock;
     // Control: an idle kept-alive connection is closed after the timeout ...
     RawHttp idle;
     QVERIFY(idle.connectTo(ts.port()));
