@@ -127,8 +127,12 @@ function sio(port, opts) {
   return io(`http://127.0.0.1:${port}`, { forceNew: true, reconnection: false, transports: ['websocket'], ...opts });
 }
 
-/** Resolves when @p s connects; rejects on connect_error or after 5 s. */
+/**
+ * Resolves when @p s connects (at once if it already has: a socket opened alongside another may
+ * connect before anyone awaits it); rejects on connect_error or after 5 s.
+ */
 function connected(s) {
+  if (s.connected) return Promise.resolve();
   return within(new Promise((resolve, reject) => {
     s.once('connect', resolve);
     s.once('connect_error', (err) => reject(new Error(`connect_error: ${err.message}`)));

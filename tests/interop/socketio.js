@@ -101,8 +101,13 @@ function sio(port, nsp = '/', opts = {}) {
   return withQueue(s);
 }
 
-/** Resolves on "connect"; rejects with the server's reason on "connect_error". */
+/**
+ * Resolves on "connect", at once if the socket is already connected (a socket opened alongside
+ * another may connect first, before its "connect" is awaited); rejects with the server's reason
+ * on "connect_error".
+ */
 function connected(s, ms = 5000) {
+  if (s.connected) return Promise.resolve();
   return withTimeout(new Promise((resolve, reject) => {
     const ok = () => { s.off('connect_error', bad); resolve(); };
     const bad = (err) => {
