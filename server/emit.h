@@ -40,7 +40,7 @@ struct EmitRequest
     bool persist = false;      // keep for an offline user (needs the durable store)
     QString id;                // generated when empty
     QString source = QStringLiteral("api"); // "api", "console", "client", "cluster"
-    QString fromUserId;        // set for client-originated emits; sent as "from"
+    QString fromUserId;        // set for client-originated emits; sent as "fromUser"
     QString nsp = QStringLiteral("/"); // Socket.IO namespace; native clients are in "/"
     // Socket.IO binary attachments: sioPayload holds their placeholders, payload their base64.
     QList<QByteArray> attachments;

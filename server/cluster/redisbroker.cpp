@@ -173,6 +173,8 @@ bool RedisBroker::publish(const EmitRequest &request, std::function<void(const P
 {
     if (m_left.load())
         return false;
+    // Where the clients' acks go: the node the emit came in on (this one unless relayed).
+    const QString ackOrigin = request.ack ? (request.ackOrigin.isEmpty() ? m_uid : request.ackOrigin) : QString();
     QByteArray channel;
     QByteArray message;
     if (request.target == EmitRequest::Target::Connection) {
@@ -180,10 +182,8 @@ bool RedisBroker::publish(const EmitRequest &request, std::function<void(const P
         QJsonObject body = emitJson(request);
         body.insert(QStringLiteral("t"), QStringLiteral("emit"));
         body.insert(QStringLiteral("from"), m_uid);
-        if (!request.fromUserId.isEmpty())
-            body.insert(QStringLiteral("fromUser"), request.fromUserId);
         if (request.ack)
-            body.insert(QStringLiteral("ackOrigin"), request.ackOrigin.isEmpty() ? m_uid : request.ackOrigin);
+            body.insert(QStringLiteral("ackOrigin"), ackOrigin);
         channel = allChannel();
         message = json(body);
     } else {
@@ -216,7 +216,7 @@ bool RedisBroker::publish(const EmitRequest &request, std::function<void(const P
             sb.insert(QStringLiteral("exceptConnection"), QString::number(request.exceptConnectionId));
         if (request.ack) {
             sb.insert(QStringLiteral("ack"), true);
-            sb.insert(QStringLiteral("ackOrigin"), request.ackOrigin.isEmpty() ? m_uid : request.ackOrigin);
+            sb.insert(QStringLiteral("ackOrigin"), ackOrigin);
         }
         if (!request.fromUserId.isEmpty())
             sb.insert(QStringLiteral("fromUser"), request.fromUserId);
@@ -333,9 +333,9 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
         request.userId = user;
     } else if (b.rooms.isEmpty()) {
         request.target = EmitRequest::Target::Broadcast;
-    } else if (b.rooms.size() == 1 && localConnection(b.rooms.first()) != 0) {
+    } else if (const quint64 id = b.rooms.size() == 1 ? localConnection(b.rooms.first()) : 0) {
         request.target = EmitRequest::Target::Connection;
-        request.connectionId = localConnection(b.rooms.first());
+        request.connectionId = id;
     } else {
         request.target = EmitRequest::Target::Room;
         request.room = b.rooms.first();
@@ -416,7 +416,6 @@ void RedisBroker::onInternal(const QByteArray &payload)
         if (!parseEmitJson(message, &request, &error))
             return malformed(QStringLiteral("node emit"), error);
         readNodeFields(message, &request);
-        request.fromUserId = message.value(QLatin1String("fromUser")).toString();
         request.fromCluster = true;
         if (!m_server.registry().connection(request.connectionId))
             return; // another node's

@@ -100,7 +100,7 @@ QJsonObject emitJson(const EmitRequest &r)
     if (r.ack)
         o.insert(QStringLiteral("ack"), true);
     if (!r.fromUserId.isEmpty())
-        o.insert(QStringLiteral("from"), r.fromUserId);
+        o.insert(QStringLiteral("fromUser"), r.fromUserId);
     if (!r.ackOrigin.isEmpty())
         o.insert(QStringLiteral("ackOrigin"), r.ackOrigin);
     if (!r.attachments.isEmpty()) {
@@ -123,7 +123,7 @@ void readNodeFields(const QJsonObject &body, EmitRequest *r)
     const QString source = body.value(QLatin1String("source")).toString();
     if (!source.isEmpty())
         r->source = source;
-    r->fromUserId = body.value(QLatin1String("from")).toString();
+    r->fromUserId = body.value(QLatin1String("fromUser")).toString();
     r->ackOrigin = body.value(QLatin1String("ackOrigin")).toString();
     const QJsonArray attachments = body.value(QLatin1String("attachments")).toArray();
     for (const QJsonValue &v : attachments)
