@@ -672,6 +672,7 @@ QJsonObject Server::metricsJson() const
         {QStringLiteral("clusterReceived"), qint64(m_metrics.clusterReceived.load())},
         {QStringLiteral("clusterMalformed"), qint64(m_metrics.clusterMalformed.load())},
         {QStringLiteral("httpRequests"), qint64(m_metrics.httpRequests.load())},
+        {QStringLiteral("httpRefused"), qint64(m_metrics.httpRefused.load())},
         {QStringLiteral("latency"), QJsonObject{{QStringLiteral("p50Ms"), LatencyHistogram::quantile(latency, 0.50) / 1000.0},
                                                 {QStringLiteral("p95Ms"), LatencyHistogram::quantile(latency, 0.95) / 1000.0},
                                                 {QStringLiteral("p99Ms"), LatencyHistogram::quantile(latency, 0.99) / 1000.0},
@@ -768,6 +769,8 @@ QByteArray Server::prometheusText() const
     metric("switchboard_cluster_received_total", "counter", "Messages from other nodes, emitters and the JSON channel.", n(m_metrics.clusterReceived.load()));
     metric("switchboard_cluster_malformed_total", "counter", "Messages from Redis that could not be read.", n(m_metrics.clusterMalformed.load()));
     metric("switchboard_http_requests_total", "counter", "HTTP requests served.", n(m_metrics.httpRequests.load()));
+    metric("switchboard_http_refused_total", "counter", "HTTP requests refused while being read (limits, malformed or ambiguous framing, 401/403 before the body).",
+           n(m_metrics.httpRefused.load()));
     metric("switchboard_uptime_seconds", "gauge", "Seconds since the server started.", n(uptimeSeconds()));
 
     out += "# HELP switchboard_emit_latency_seconds Emit to socket write latency.\n# TYPE switchboard_emit_latency_seconds histogram\n";

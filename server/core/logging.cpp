@@ -41,23 +41,7 @@ void jsonHandler(QtMsgType type, const QMessageLogContext &context, const QStrin
     std::fflush(stderr);
 }
 
-QLoggingCategory::CategoryFilter s_previousFilter = nullptr;
-
-void quietHttpServerFilter(QLoggingCategory *category)
-{
-    if (s_previousFilter)
-        s_previousFilter(category);
-    if (qstrcmp(category->categoryName(), "qt.httpserver") == 0)
-        category->setEnabled(QtWarningMsg, false);
-}
-
 } // namespace
-
-void quietQtHttpServerWarnings()
-{
-    static std::once_flag once;
-    std::call_once(once, [] { s_previousFilter = QLoggingCategory::installFilter(quietHttpServerFilter); });
-}
 
 void installLogFormat(const QString &format)
 {

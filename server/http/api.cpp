@@ -85,6 +85,9 @@ bool isValidCloseCode(int code)
         || code == 1013 || (code >= 3000 && code <= 4999);
 }
 
+/// Room, event, targets and the JSON around an emit's payload.
+constexpr qint64 kEnvelopeBytes = 64 * 1024;
+
 } // namespace
 
 void registerApiRoutes(Router &router, Server &server)
@@ -290,6 +293,12 @@ void registerApiRoutes(Router &router, Server &server)
         }
         return HttpResponse::json(QJsonObject{{QStringLiteral("total"), qint64(total)}, {QStringLiteral("events"), events}});
     });
+
+    // An emit's body is its payload (at most --max-message-size) and a small envelope.
+    const qint64 emitBody = server.config().maxMessageSize + kEnvelopeBytes;
+    router.limitBody(Method::Post, QStringLiteral("/api/v1/internal/emit"), emitBody);
+    router.limitBody(Method::Post, QStringLiteral("/api/socket"), emitBody);
+    router.limitBody(Method::Post, QStringLiteral("/api/cluster/server-side-emit"), emitBody);
 }
 
 } // namespace Switchboard

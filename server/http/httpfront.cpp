@@ -9,13 +9,16 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QTimer>
 #include <QtNetwork/QTcpSocket>
 
 #include "core/logging.h"
 #include "core/mailbox.h"
 #include "transport/ioworker.h"
 #include "transport/wsstream.h"
+#include "requestparser.h"
 #include "router.h"
+#include "transport/listener.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -33,11 +36,20 @@ void Responder::send(const HttpResponse &response) const
     m_mailbox->post([front = m_front, token = m_token, response] { front->answer(token, response); });
 }
 
+/// One connection's parse state.
+struct HttpFront::Connection
+{
+    std::unique_ptr<RequestParser> parser;
+    QByteArray inbox;        // read, not yet parsed (at most kReadChunk)
+    bool closing = false;    // answered with Connection: close; what comes is dropped
+    bool closeAfter = false; // close once the answer being waited for is written
+    qint64 lingered = 0;     // bytes dropped since closing
+};
+
 HttpFront::HttpFront(const Router &router, Server &server, IoWorker &worker)
-    : QAbstractHttpServer(&worker), m_router(router), m_server(server), m_worker(worker),
+    : QObject(&worker), m_router(router), m_server(server), m_worker(worker),
       m_mailbox(std::make_shared<Mailbox>(this))
 {
-    quietQtHttpServerWarnings();
 }
 
 HttpFront::~HttpFront()
@@ -45,14 +57,121 @@ HttpFront::~HttpFront()
     m_mailbox->close();
 }
 
-void HttpFront::write(QTcpSocket *socket, const HttpResponse &response)
+void HttpFront::bind(GuardedTcpServer *tcp)
+{
+    m_tcp = tcp;
+    connect(tcp, &QTcpServer::newConnection, this, [this] {
+        while (QTcpSocket *socket = m_tcp->nextPendingConnection())
+            accept(socket);
+    });
+}
+
+void HttpFront::accept(QTcpSocket *socket)
+{
+    // Qt reads no more from the kernel than this; the rest waits there (TCP flow control).
+    socket->setReadBufferSize(kReadChunk);
+    auto connection = std::make_shared<Connection>();
+    const ServerConfig &config = m_server.config();
+    connection->parser = std::make_unique<RequestParser>(
+        HttpLimits{}, [this, &config](const RequestData &head) {
+            RequestParser::HeadVerdict verdict;
+            const QString path = head.url().path();
+            if (path.startsWith(config.socketioPath)
+                || (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")))) {
+                verdict.maxBody = config.socketioMaxPayload; // Engine.IO's maxHttpBufferSize
+            } else if (path != QLatin1String("/ws")) {
+                verdict.refuse = m_router.checkHead(head, m_server, &verdict.maxBody);
+            }
+            return verdict;
+        },
+        socket->peerAddress());
+    m_connections.insert(socket, connection);
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.remove(socket); });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
+    if (socket->bytesAvailable() > 0)
+        read(socket);
+}
+
+bool HttpFront::waiting(QTcpSocket *socket) const
+{
+    return m_tcp && m_tcp->isHeld(socket);
+}
+
+void HttpFront::read(QTcpSocket *socket)
+{
+    const std::shared_ptr<Connection> connection = m_connections.value(socket);
+    if (!connection)
+        return;
+    const QPointer<QTcpSocket> alive(socket);
+    while (alive && socket->state() == QAbstractSocket::ConnectedState) {
+        if (connection->closing) {
+            // Dropped unread: the client gets to read the refusal instead of a reset.
+            connection->lingered += socket->skip(socket->bytesAvailable());
+            if (connection->lingered > kLingerBytes)
+                socket->abort();
+            return;
+        }
+        if (waiting(socket))
+            return; // served after the answer ahead of it (resume())
+        if (connection->inbox.isEmpty()) {
+            connection->inbox = socket->read(kReadChunk);
+            if (connection->inbox.isEmpty())
+                return;
+        }
+        RequestParser &parser = *connection->parser;
+        const qsizetype taken = parser.feed(connection->inbox.constData(), connection->inbox.size());
+        connection->inbox.remove(0, taken);
+        if (parser.failed()) {
+            m_server.metrics().httpRefused.fetch_add(1, std::memory_order_relaxed);
+            if (parser.error().status == 413)
+                m_worker.refusedEngineIoBody(parser.head());
+            refuse(socket, *connection, parser.error());
+            return;
+        }
+        if (parser.wantsContinue())
+            socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        if (!parser.hasRequest())
+            continue;
+        const bool upgrade = parser.upgrade();
+        const bool closeAfter = parser.closeAfter();
+        if (!handle(parser.takeRequest(), socket, upgrade, closeAfter))
+            return;
+    }
+}
+
+void HttpFront::refuse(QTcpSocket *socket, Connection &connection, const HttpResponse &response)
+{
+    qCDebug(lcHttp) << "refused an HTTP request with" << response.status << response.body;
+    connection.closing = true;
+    connection.inbox.clear();
+    write(socket, response, true);
+    // Half-close once the answer is out, then drop what the client still sends for a while
+    // (a peer that gets a reset may never read the answer); then the connection goes.
+    const QPointer<QTcpSocket> guard(socket);
+    auto halfClose = [guard] {
+        if (guard && guard->bytesToWrite() == 0 && guard->state() == QAbstractSocket::ConnectedState)
+            ::shutdown(int(guard->socketDescriptor()), SHUT_WR);
+    };
+    socket->flush();
+    if (socket->bytesToWrite() == 0)
+        halfClose();
+    else
+        connect(socket, &QTcpSocket::bytesWritten, socket, halfClose);
+    QTimer::singleShot(kLingerMs, socket, [guard] {
+        if (guard)
+            guard->abort();
+    });
+    connection.lingered += socket->skip(socket->bytesAvailable());
+}
+
+void HttpFront::write(QTcpSocket *socket, const HttpResponse &response, bool close)
 {
     if (socket->state() != QAbstractSocket::ConnectedState)
         return;
-    // The same message QHttpServerResponder writes, in one piece.
     QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + httpReasonPhrase(response.status)
         + "\r\nContent-Type: " + response.contentType + "\r\nContent-Length: " + QByteArray::number(response.body.size())
-        + "\r\n\r\n";
+        + (close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n");
     out += response.body;
     socket->write(out);
 }
@@ -63,15 +182,8 @@ void HttpFront::serve(const RequestData &request, QTcpSocket *socket)
     m_unanswered.insert(token, socket);
     m_router.dispatch(request, m_server, Responder(m_mailbox, this, token));
     qCDebug(lcHttp) << request.method() << request.url().path() << (m_unanswered.contains(token) ? "deferred" : "answered");
-    if (!m_unanswered.contains(token))
-        return; // answered at once
-    m_worker.holdHttp(socket, true); // waiting for its answer is not idleness
-    auto line = m_lines.find(socket);
-    if (line == m_lines.end()) {
-        line = m_lines.insert(socket, {});
-        connect(socket, &QObject::destroyed, this, [this, socket] { m_lines.remove(socket); });
-    }
-    line->waitingFor = token;
+    if (m_unanswered.contains(token))
+        m_worker.holdHttp(socket, true); // waiting for its answer: not idle, and not read further
 }
 
 void HttpFront::answer(quint64 token, const HttpResponse &response)
@@ -83,32 +195,28 @@ void HttpFront::answer(quint64 token, const HttpResponse &response)
     m_unanswered.erase(it);
     if (!socket)
         return; // the client went away meanwhile
-    m_worker.holdHttp(socket, false);
     write(socket, response);
-    const auto line = m_lines.find(socket.data());
-    if (line != m_lines.end() && line->waitingFor == token) {
-        line->waitingFor = 0;
-        resume(socket);
-    }
+    m_worker.holdHttp(socket, false); // resumes reading (resume())
 }
 
 void HttpFront::resume(QTcpSocket *socket)
 {
-    for (;;) {
-        const auto line = m_lines.find(socket);
-        if (line == m_lines.end() || line->waitingFor != 0)
-            return;
-        if (line->parked.isEmpty()) {
-            if (std::exchange(line->closeAfter, false))
-                socket->disconnectFromHost();
-            return;
-        }
-        const RequestData next = line->parked.takeFirst();
-        serve(next, socket); // may defer again, which ends this loop
+    const std::shared_ptr<Connection> connection = m_connections.value(socket);
+    if (!connection || waiting(socket))
+        return;
+    if (std::exchange(connection->closeAfter, false)) {
+        connection->closing = true;
+        socket->disconnectFromHost();
+        return;
     }
+    // Queued: the answer that ended the wait may be written from inside a request's handling.
+    QMetaObject::invokeMethod(this, [this, socket = QPointer<QTcpSocket>(socket)] {
+        if (socket)
+            read(socket);
+    }, Qt::QueuedConnection);
 }
 
-void HttpFront::upgrade(const QHttpServerRequest &request, QTcpSocket *socket)
+void HttpFront::upgrade(const RequestData &request, QTcpSocket *socket)
 {
     auto refuse = [&](QByteArray status, const QByteArray &extraHeaders, const QString &message) {
         const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"), QStringLiteral("bad_handshake")},
@@ -118,23 +226,23 @@ void HttpFront::upgrade(const QHttpServerRequest &request, QTcpSocket *socket)
                       + QByteArray::number(body.size()) + "\r\nConnection: close\r\n" + extraHeaders + "\r\n" + body);
         socket->disconnectFromHost();
     };
-    if (headerValue(request, "sec-websocket-version").trimmed() != "13") {
+    if (request.value("sec-websocket-version").trimmed() != "13") {
         refuse("426 Upgrade Required", "Sec-WebSocket-Version: 13\r\n",
                QStringLiteral("only WebSocket version 13 (RFC 6455) is supported"));
         return;
     }
-    const QByteArray key = headerValue(request, "sec-websocket-key").trimmed();
+    const QByteArray key = request.value("sec-websocket-key").trimmed();
     if (QByteArray::fromBase64(key).size() != 16) {
         refuse("400 Bad Request", {}, QStringLiteral("Sec-WebSocket-Key must be 16 bytes in base64"));
         return;
     }
-    if (request.method() != QHttpServerRequest::Method::Get) {
+    if (request.method() != RequestData::Method::Get) {
         refuse("400 Bad Request", {}, QStringLiteral("a WebSocket handshake must be a GET"));
         return;
     }
     // The connection leaves Qt here: a duplicate of the descriptor outlives the QTcpSocket,
-    // which is closed (no shutdown, so the TCP connection stays up) and deleted by
-    // QAbstractHttpServer. The duplicate shares the non-blocking file status.
+    // which is closed (no shutdown, so the TCP connection stays up) and deleted. The
+    // duplicate shares the non-blocking file status.
     const int descriptor = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     if (descriptor < 0) {
         qCWarning(lcHttp) << "cannot take over a WebSocket connection:" << qt_error_string(errno);
@@ -143,7 +251,7 @@ void HttpFront::upgrade(const QHttpServerRequest &request, QTcpSocket *socket)
     }
     const QByteArray response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                 "Sec-WebSocket-Accept: " + WsStream::acceptKey(key) + "\r\n\r\n";
-    WsUpgrade upgrade{descriptor, request.url(), headerValue(request, "authorization"),
+    WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"),
                       socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort())};
     socket->abort();
     // A fresh connection's send buffer is empty: the kernel takes the 101 whole, or the peer is gone.
@@ -154,7 +262,7 @@ void HttpFront::upgrade(const QHttpServerRequest &request, QTcpSocket *socket)
     m_worker.webSocketOpened(std::move(upgrade));
 }
 
-bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+bool HttpFront::handle(const RequestData &request, QTcpSocket *socket, bool wantsUpgrade, bool closeAfter)
 {
     m_server.metrics().httpRequests.fetch_add(1, std::memory_order_relaxed);
     Q_EMIT requestReceived(socket);
@@ -163,77 +271,48 @@ bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *soc
         // pile up in the socket's buffer. The same budget as a WebSocket's; no answer.
         m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);
         qCInfo(lcHttp) << "closing an HTTP connection that does not read its answers";
-        m_answered = socket;
-        QMetaObject::invokeMethod(socket, &QAbstractSocket::abort, Qt::QueuedConnection);
-        return true;
+        socket->abort();
+        return false;
     }
-    const bool wantsUpgrade = headerValue(request, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
-    if (const auto line = m_lines.find(socket); line != m_lines.end() && line->waitingFor != 0) {
-        // Pipelined behind a deferred answer: served after it, so the answers keep their order.
-        const ServerConfig &config = m_server.config();
-        const QString path = request.url().path();
-        if (wantsUpgrade) {
-            // QtHttpServer closes the connection after an upgrade request it was not given;
-            // the answer ahead is lost with it.
-            m_answered = socket;
-            return false;
-        }
-        if (path == QLatin1String("/ws") || path.startsWith(config.socketioPath)
-            || (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")))) {
-            // An Engine.IO request holds or takes the connection itself: not served, and the
-            // connection closes once the answers ahead of it are written.
-            line->closeAfter = true;
-            return true;
-        }
-        if (line->closeAfter)
-            return true; // the connection closes after the answers ahead: nothing more is served
-        if (line->parked.size() >= kMaxParked) {
-            qCInfo(lcHttp) << "closing an HTTP connection with more than" << kMaxParked
-                           << "requests pipelined behind a deferred answer";
-            socket->abort();
-            return true;
-        }
-        line->parked.append(RequestData(request));
-        return true;
-    }
-    // For an upgrade, QAbstractHttpServer follows a false return with missingHandler() and
-    // closing the socket, which is what every upgrade answered here needs.
-    switch (m_worker.handleEngineIoRequest(request, socket)) {
-    case IoWorker::EngineIoRequest::NotEngineIo: break;
-    case IoWorker::EngineIoRequest::Handled: return true;
+    wantsUpgrade = wantsUpgrade && request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
+    const IoWorker::EngineIoRequest engineIo = m_worker.handleEngineIoRequest(request, socket);
+    switch (engineIo) {
+    case IoWorker::EngineIoRequest::NotEngineIo:
+    case IoWorker::EngineIoRequest::Handled: // answered, or held until the session answers (then resume())
+        break;
     case IoWorker::EngineIoRequest::Upgrade:
         upgrade(request, socket);
-        m_answered = socket;
         return false;
     case IoWorker::EngineIoRequest::RefusedUpgrade:
-        m_answered = socket;
+        socket->disconnectFromHost(); // after the refusal
         return false;
     }
-    if (request.url().path() == QLatin1String("/ws")) {
+    if (engineIo == IoWorker::EngineIoRequest::Handled) {
+        // Served by the Engine.IO session.
+    } else if (request.url().path() == QLatin1String("/ws")) {
         if (wantsUpgrade) {
             upgrade(request, socket);
-            m_answered = socket;
             return false;
         }
         write(socket, HttpResponse::error(426, QStringLiteral("upgrade_required"),
                                           QStringLiteral("/ws is a WebSocket endpoint; connect with a WebSocket client")));
+    } else {
+        serve(request, socket);
+    }
+    // A WebSocket handshake on any other path gets the route's answer (404) and is closed,
+    // as is a connection whose client asked for that (Connection: close, HTTP/1.0).
+    if (!wantsUpgrade && !closeAfter)
         return true;
+    const std::shared_ptr<Connection> connection = m_connections.value(socket);
+    if (waiting(socket)) {
+        if (connection)
+            connection->closeAfter = true;
+    } else {
+        if (connection)
+            connection->closing = true;
+        socket->disconnectFromHost();
     }
-    serve(RequestData(request), socket);
-    if (wantsUpgrade) {
-        // A WebSocket handshake on any other path gets the route's answer (404) and is closed.
-        m_answered = socket;
-        return false;
-    }
-    return true;
-}
-
-void HttpFront::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    if (std::exchange(m_answered, nullptr) == socket)
-        return;
-    write(socket, HttpResponse::error(404, QStringLiteral("not_found"),
-                                      QStringLiteral("no route for %1").arg(request.url().path())));
+    return false;
 }
 
 } // namespace Switchboard

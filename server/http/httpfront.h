@@ -5,7 +5,7 @@
 #include <QtCore/QHash>
 #include <QtCore/QList>
 #include <QtCore/QPointer>
-#include <QtHttpServer/QAbstractHttpServer>
+#include <QtCore/QObject>
 #include <QtNetwork/QTcpSocket>
 
 #include "router.h"
@@ -16,17 +16,23 @@ class IoWorker;
 class Mailbox;
 class Server;
 
+class GuardedTcpServer;
+class RequestParser;
+
 /**
- * @brief The per-I/O-thread HTTP server: answers API routes through the shared Router and
- * completes WebSocket handshakes on /ws and the Engine.IO paths, handing each upgraded
- * connection to the thread's IoWorker as a WsStream.
+ * @brief The per-I/O-thread HTTP server: parses requests on its own (RequestParser, on
+ * http-parser), answers API routes through the shared Router and completes WebSocket
+ * handshakes on /ws and the Engine.IO paths, handing each upgraded connection to the
+ * thread's IoWorker as a WsStream.
  *
- * A deferred route answers later (its work runs on the queue or offline store's thread).
- * Until it has, the requests that the client pipelines behind it on the same connection are
- * parked and served in order afterwards, so answers never overtake one another; at most
- * kMaxParked wait, one more closes the connection.
+ * Nothing is read beyond what the current request needs: the socket's read buffer is
+ * bounded, a request head is checked (limits, authentication, the route's body limit) before
+ * its body is read, and a refused request is answered with Connection: close and the
+ * connection closed after a short linger. While a request waits for its answer (a deferred
+ * route, a held Engine.IO poll), the connection is not read at all: what the client
+ * pipelines behind it stays in the kernel's buffers and is served in order afterwards.
  */
-class HttpFront final : public QAbstractHttpServer
+class HttpFront final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HttpFront)
@@ -35,46 +41,50 @@ public:
     HttpFront(const Router &router, Server &server, IoWorker &worker);
     ~HttpFront() override;
 
-    /// Requests that may wait behind a deferred answer on one connection.
-    static constexpr int kMaxParked = 16;
-
+    /// Serves the connections @p tcp accepts.
+    void bind(GuardedTcpServer *tcp);
     /// Writes the answer of request @p token (this thread; see Responder::send()).
     void answer(quint64 token, const HttpResponse &response);
+    /// @p socket no longer waits for an answer: reads and serves what came behind it.
+    void resume(QTcpSocket *socket);
+
+    /// Bytes read from a socket at a time (and the most its read buffer holds).
+    static constexpr qint64 kReadChunk = 64 * 1024;
+    /// After a refused request: how long, and how many bytes, are read and dropped so that
+    /// the client sees the answer rather than a reset.
+    static constexpr int kLingerMs = 2000;
+    static constexpr qint64 kLingerBytes = 4 * 1024 * 1024;
 
 Q_SIGNALS:
     /// A complete request (API call or WebSocket upgrade) arrived on @p socket.
     void requestReceived(QTcpSocket *socket);
 
-protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
-
 private:
-    /// Writes @p response as one HTTP/1.1 message (keep-alive) on @p socket.
-    static void write(QTcpSocket *socket, const HttpResponse &response);
+    struct Connection;
+    void accept(QTcpSocket *socket);
+    /// Reads and serves @p socket's requests until it waits for an answer or has no more.
+    void read(QTcpSocket *socket);
+    /// Serves one complete request; false when nothing more is to be read from @p socket.
+    bool handle(const RequestData &request, QTcpSocket *socket, bool upgrade, bool closeAfter);
+    /// Answers a request refused before or while it was read, then closes the connection.
+    void refuse(QTcpSocket *socket, Connection &connection, const HttpResponse &response);
+    /// Writes @p response as one HTTP/1.1 message on @p socket (keep-alive unless @p close).
+    static void write(QTcpSocket *socket, const HttpResponse &response, bool close = false);
     /// Routes one request of @p socket; its answer is written now or when the route sends it.
     void serve(const RequestData &request, QTcpSocket *socket);
-    /// Serves the requests parked behind a deferred answer, until one defers again.
-    void resume(QTcpSocket *socket);
     /// Answers a WebSocket upgrade itself (101, or 400/426 with the reason) and hands the
     /// connection's descriptor to the worker; QtWebSockets is not involved.
-    void upgrade(const QHttpServerRequest &request, QTcpSocket *socket);
+    void upgrade(const RequestData &request, QTcpSocket *socket);
+    bool waiting(QTcpSocket *socket) const;
 
     const Router &m_router;
     Server &m_server;
     IoWorker &m_worker;
-    QTcpSocket *m_answered = nullptr; // an upgrade answered already; missingHandler stays quiet
+    GuardedTcpServer *m_tcp = nullptr;
     std::shared_ptr<Mailbox> m_mailbox; // deferred answers come back through it
     quint64 m_nextToken = 1;
     QHash<quint64, QPointer<QTcpSocket>> m_unanswered; // token -> its connection
-    /// A connection that had a deferred answer: the one it waits for, and what came behind.
-    struct Line
-    {
-        quint64 waitingFor = 0;       // token of the deferred answer; 0 = none
-        QList<RequestData> parked;
-        bool closeAfter = false;      // an upgrade or Engine.IO request came behind it
-    };
-    QHash<QTcpSocket *, Line> m_lines; // removed when the socket is destroyed
+    QHash<QTcpSocket *, std::shared_ptr<Connection>> m_connections; // removed when the socket is destroyed
 };
 
 } // namespace Switchboard

@@ -16,6 +16,7 @@ using Method = QHttpServerRequest::Method;
 using Access = Router::Access;
 
 constexpr int kMaxBatch = 1000;
+constexpr qint64 kMaxBatchBody = 64 * 1024 * 1024;
 constexpr qint64 kMaxDelayMs = 30LL * 24 * 3600 * 1000;
 
 HttpResponse badRequest(const QString &message)
@@ -314,6 +315,11 @@ void registerQueueRoutes(Router &router, Server &server)
             reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue}, {QStringLiteral("purged"), purged}}));
         });
     });
+
+    // A batch of kMaxBatch messages of the largest payload, each with its JSON around it, but
+    // no more than kMaxBatchBody: 1,000 messages of 256 KiB would be one 256 MB buffer.
+    router.limitBody(Method::Post, QStringLiteral("/api/queues/<arg>/messages"),
+                     qMin((server.config().queueMaxPayload + 1024) * kMaxBatch, kMaxBatchBody));
 }
 
 } // namespace Switchboard

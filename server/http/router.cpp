@@ -54,15 +54,6 @@ QString HttpRequest::query(const QString &name) const
     return raw.query().queryItemValue(name, QUrl::FullyDecoded);
 }
 
-QByteArray headerValue(const QHttpServerRequest &request, const QByteArray &name)
-{
-    for (const auto &[key, value] : request.headers()) {
-        if (key.compare(name, Qt::CaseInsensitive) == 0)
-            return value;
-    }
-    return {};
-}
-
 QByteArray RequestData::value(const QByteArray &name) const
 {
     for (const auto &[key, value] : m_headers) {
@@ -124,46 +115,83 @@ bool Router::match(const Route &route, const QStringList &segments, QStringList 
     return true;
 }
 
-void Router::dispatch(const RequestData &request, const Server &server, const Responder &responder) const
+void Router::limitBody(Method method, const QString &pattern, qint64 maxBody)
 {
-    const QString path = request.url().path(QUrl::FullyDecoded);
+    const QStringList segments = pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    for (Route &route : m_routes) {
+        if (route.method == method && route.segments == segments)
+            route.maxBody = maxBody;
+    }
+}
+
+QStringList Router::segmentsOf(const QUrl &url)
+{
     // Split before decoding: a room named "order:2024/17" arrives as "order:2024%2F17" and
     // is one <arg>, not two segments.
     QStringList segments;
-    for (const QString &segment : request.url().path(QUrl::FullyEncoded).split(QLatin1Char('/'), Qt::SkipEmptyParts))
+    for (const QString &segment : url.path(QUrl::FullyEncoded).split(QLatin1Char('/'), Qt::SkipEmptyParts))
         segments << QUrl::fromPercentEncoding(segment.toUtf8());
-    bool pathKnown = false;
-    QStringList params;
+    return segments;
+}
+
+const Router::Route *Router::find(const RequestData &request, QStringList *params, bool *pathKnown) const
+{
+    const QStringList segments = segmentsOf(request.url());
+    *pathKnown = false;
     for (const Route &route : m_routes) {
-        if (!match(route, segments, &params))
+        if (!match(route, segments, params))
             continue;
-        pathKnown = true;
-        if (route.method != request.method())
-            continue;
-        if (route.access == Access::Admin) {
-            switch (server.checkAdmin(request.value("x-internal-key"),
-                                      request.value("authorization"))) {
-            case Server::AuthResult::Ok:
-                break;
-            case Server::AuthResult::Missing:
-                responder.send(HttpResponse::error(401, QStringLiteral("unauthorized"),
-                                                   QStringLiteral("this route needs x-internal-key or Authorization: Bearer <admin token>")));
-                return;
-            case Server::AuthResult::Forbidden:
-                responder.send(HttpResponse::error(403, QStringLiteral("forbidden"), QStringLiteral("invalid internal key or admin token")));
-                return;
-            }
-        }
-        if (route.deferred)
-            route.deferred(HttpRequest{request, params}, responder);
+        *pathKnown = true;
+        if (route.method == request.method())
+            return &route;
+    }
+    return nullptr;
+}
+
+std::optional<HttpResponse> Router::authError(const Route &route, const RequestData &request, const Server &server)
+{
+    if (route.access != Access::Admin)
+        return std::nullopt;
+    switch (server.checkAdmin(request.value("x-internal-key"), request.value("authorization"))) {
+    case Server::AuthResult::Ok:
+        return std::nullopt;
+    case Server::AuthResult::Missing:
+        return HttpResponse::error(401, QStringLiteral("unauthorized"),
+                                   QStringLiteral("this route needs x-internal-key or Authorization: Bearer <admin token>"));
+    case Server::AuthResult::Forbidden:
+        break;
+    }
+    return HttpResponse::error(403, QStringLiteral("forbidden"), QStringLiteral("invalid internal key or admin token"));
+}
+
+std::optional<HttpResponse> Router::checkHead(const RequestData &head, const Server &server, qint64 *maxBody) const
+{
+    QStringList params;
+    bool pathKnown = false;
+    const Route *route = find(head, &params, &pathKnown);
+    *maxBody = route ? route->maxBody : kDefaultMaxBody;
+    return route ? authError(*route, head, server) : std::nullopt;
+}
+
+void Router::dispatch(const RequestData &request, const Server &server, const Responder &responder) const
+{
+    QStringList params;
+    bool pathKnown = false;
+    const Route *route = find(request, &params, &pathKnown);
+    if (!route) {
+        const QString path = request.url().path(QUrl::FullyDecoded);
+        if (pathKnown)
+            responder.send(HttpResponse::error(405, QStringLiteral("method_not_allowed"), QStringLiteral("method not allowed on %1").arg(path)));
         else
-            responder.send(route.handler(HttpRequest{request, params}));
+            responder.send(HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path)));
         return;
     }
-    if (pathKnown)
-        responder.send(HttpResponse::error(405, QStringLiteral("method_not_allowed"), QStringLiteral("method not allowed on %1").arg(path)));
+    if (const auto refused = authError(*route, request, server))
+        return responder.send(*refused);
+    if (route->deferred)
+        route->deferred(HttpRequest{request, params}, responder);
     else
-        responder.send(HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path)));
+        responder.send(route->handler(HttpRequest{request, params}));
 }
 
 } // namespace Switchboard

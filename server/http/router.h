@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QJsonArray>
@@ -36,18 +37,19 @@ struct HttpResponse
 };
 
 /**
- * @brief A request as the routes see it: a copy of what QtHttpServer parsed, with the same
- * accessors. QHttpServerRequest cannot be copied and QtHttpServer reuses it for the socket's
- * next request, while a deferred answer or a request pipelined behind one outlives it.
+ * @brief A request as the routes see it: method, target, headers, body and the peer, as
+ * RequestParser read them. A copyable value: a deferred answer or a request pipelined behind
+ * one outlives the parse.
  */
 class RequestData
 {
 public:
     using Method = QHttpServerRequest::Method;
     RequestData() = default;
-    explicit RequestData(const QHttpServerRequest &request)
-        : m_method(request.method()), m_url(request.url()), m_headers(request.headers()),
-          m_body(request.body()), m_remoteAddress(request.remoteAddress())
+    RequestData(Method method, QUrl url, QList<QPair<QByteArray, QByteArray>> headers, QByteArray body,
+                QHostAddress remoteAddress)
+        : m_method(method), m_url(std::move(url)), m_headers(std::move(headers)), m_body(std::move(body)),
+          m_remoteAddress(std::move(remoteAddress))
     {
     }
 
@@ -119,8 +121,17 @@ public:
     /// hands the work on and answers through the Responder when it is done.
     using DeferredHandler = std::function<void(const HttpRequest &, const Responder &)>;
 
+    /// The body a route takes unless limitBody() says otherwise.
+    static constexpr qint64 kDefaultMaxBody = 64 * 1024;
+
     void add(Method method, const QString &pattern, Access access, Handler handler);
     void addDeferred(Method method, const QString &pattern, Access access, DeferredHandler handler);
+    /// The most body bytes the route @p method @p pattern (registered already) reads; a longer
+    /// body is refused with 413 before it is buffered.
+    void limitBody(Method method, const QString &pattern, qint64 maxBody);
+    /// What a request's head alone decides, before its body is read: an admin route's 401 or
+    /// 403, or how much body its route takes (kDefaultMaxBody for a path with no route).
+    std::optional<HttpResponse> checkHead(const RequestData &head, const Server &server, qint64 *maxBody) const;
     /// Answers @p request through @p responder: at once, or later for a deferred route.
     void dispatch(const RequestData &request, const Server &server, const Responder &responder) const;
 
@@ -132,14 +143,17 @@ private:
         Access access;
         Handler handler;
         DeferredHandler deferred;
+        qint64 maxBody = kDefaultMaxBody;
     };
     static bool match(const Route &route, const QStringList &segments, QStringList *params);
+    static QStringList segmentsOf(const QUrl &url);
+    /// The route for @p request's method and path; @p pathKnown says whether any method has it.
+    const Route *find(const RequestData &request, QStringList *params, bool *pathKnown) const;
+    static std::optional<HttpResponse> authError(const Route &route, const RequestData &request, const Server &server);
 
     QList<Route> m_routes;
 };
 
-/// Header lookup that ignores the case of the name.
-QByteArray headerValue(const QHttpServerRequest &request, const QByteArray &name);
 /// The reason phrase of an HTTP status line ("Not Found" for 404).
 QByteArray httpReasonPhrase(int status);
 

@@ -204,6 +204,12 @@ void EioSession::poll(HeldRequest reply)
     flushPoll();
 }
 
+void EioSession::refusedOversized()
+{
+    if (!m_closed)
+        finish(QStringLiteral("payload too large"), false, EngineIo::Close);
+}
+
 void EioSession::post(const QByteArray &body, HeldRequest reply)
 {
     if (refuseGone(reply))

@@ -80,6 +80,9 @@ public:
     /// Answers @p reply with 200 "ok" or 400 (and closes the session on bad packets).
     void post(const QByteArray &body, HeldRequest reply);
     void pollAborted(quint64 token);
+    /// A POST over maxPayload was refused (413) from its head, unread: the session ends, as
+    /// when post() is given one.
+    void refusedOversized();
 
     // Upgrade: a WebSocket carrying this sid, opened on this thread (the session adopts it).
     void probeOpened(WsStream *socket);

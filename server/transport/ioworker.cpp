@@ -7,7 +7,6 @@
 #include <QtCore/QThread>
 #include <QtCore/QUrlQuery>
 #include <QtCore/QUuid>
-#include <QtHttpServer/QHttpServerRequest>
 #include <QtNetwork/QNetworkRequest>
 
 #include "auth/jwt.h"
@@ -174,7 +173,7 @@ EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address)
     return session;
 }
 
-IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const RequestData &request, QTcpSocket *socket)
 {
     const ServerConfig &config = m_server.config();
     const QString path = request.url().path();
@@ -198,7 +197,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
         return refuse(400, eioError(5, "Unsupported protocol version"));
     if (transport != QLatin1String("polling") && transport != QLatin1String("websocket"))
         return refuse(400, eioError(0, "Transport unknown"));
-    if (request.method() == QHttpServerRequest::Method::Options) {
+    if (request.method() == RequestData::Method::Options) {
         answerHeld(token, 204, {});
         return EngineIoRequest::Handled;
     }
@@ -211,8 +210,8 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     }
     if (transport != QLatin1String("polling"))
         return refuse(400, eioError(3, "Bad request"));
-    const bool get = request.method() == QHttpServerRequest::Method::Get;
-    const bool post = request.method() == QHttpServerRequest::Method::Post;
+    const bool get = request.method() == RequestData::Method::Get;
+    const bool post = request.method() == RequestData::Method::Post;
     if (sid.isEmpty()) {
         if (!get)
             return refuse(400, eioError(2, "Bad handshake method"));
@@ -254,10 +253,30 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const QHttpServerReque
     return EngineIoRequest::Handled;
 }
 
+void IoWorker::refusedEngineIoBody(const RequestData &head)
+{
+    const ServerConfig &config = m_server.config();
+    const QString path = head.url().path();
+    if (!path.startsWith(config.socketioPath) && !(config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/"))))
+        return; // an API route's 413: no session involved
+    const QString sid = QUrlQuery(head.url()).queryItemValue(QStringLiteral("sid"));
+    IoWorker *owner = sid.isEmpty() ? nullptr : m_server.engineIoOwner(sid);
+    if (!owner)
+        return;
+    runOn(owner, [owner, sid] {
+        if (EioSession *session = owner->engineIoSession(sid))
+            session->refusedOversized();
+    });
+}
+
 void IoWorker::holdHttp(QTcpSocket *socket, bool held)
 {
-    if (m_tcp)
-        m_tcp->setHeld(socket, held);
+    if (!m_tcp)
+        return;
+    m_tcp->setHeld(socket, held);
+    // Answered: what the client sent behind the request is read and served now.
+    if (!held && m_http && !m_tcp->isHeld(socket))
+        m_http->resume(socket);
 }
 
 void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
@@ -266,10 +285,12 @@ void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
     if (held.abortWatch)
         disconnect(held.abortWatch);
     QTcpSocket *socket = held.socket;
-    if (socket)
-        holdHttp(socket, false);
-    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+    if (!socket)
         return;
+    if (socket->state() != QAbstractSocket::ConnectedState) {
+        holdHttp(socket, false);
+        return;
+    }
     QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + httpReasonPhrase(status) + "\r\n";
     out += status == 200 ? "Content-Type: text/plain; charset=UTF-8\r\n" : "Content-Type: application/json\r\n";
     out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
@@ -284,6 +305,7 @@ void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
     out += body;
     socket->write(out);
     socket->flush();
+    holdHttp(socket, false); // after the answer: what came behind it is served next
 }
 
 void IoWorker::acceptEngineIo(const WsUpgrade &upgrade, bool socketIo)

@@ -20,7 +20,6 @@
 #include "wsstream.h"
 
 QT_BEGIN_NAMESPACE
-class QHttpServerRequest;
 class QTcpSocket;
 QT_END_NAMESPACE
 
@@ -30,6 +29,7 @@ class Connection;
 class EioSession;
 class GuardedTcpServer;
 class HttpFront;
+class RequestData;
 class Mailbox;
 class Router;
 class Server;
@@ -134,8 +134,10 @@ public:
     // Engine.IO (Socket.IO and the test fixture's /engine.io/).
     enum class EngineIoRequest { NotEngineIo, Handled, Upgrade, RefusedUpgrade };
     /// An HTTP request on an Engine.IO path: answered (now or later), or an upgrade to let
-    /// QtWebSockets complete, or not an Engine.IO request at all.
-    EngineIoRequest handleEngineIoRequest(const QHttpServerRequest &request, QTcpSocket *socket);
+    /// HttpFront complete, or not an Engine.IO request at all.
+    EngineIoRequest handleEngineIoRequest(const RequestData &request, QTcpSocket *socket);
+    /// An Engine.IO POST refused from its head with 413 (over maxPayload): its session ends.
+    void refusedEngineIoBody(const RequestData &head);
     /// A request on HTTP connection @p socket waits for its answer (true) or was answered:
     /// a connection that waits is not idle (--http-idle-timeout).
     void holdHttp(QTcpSocket *socket, bool held);

@@ -48,6 +48,12 @@ public:
     void requestReceived(QTcpSocket *socket);
     /// A request on @p socket waits for its answer (true) or was answered (false).
     void setHeld(QTcpSocket *socket, bool held);
+    /// A request on @p socket is waiting for its answer.
+    bool isHeld(QTcpSocket *socket) const
+    {
+        const auto it = m_sockets.constFind(socket);
+        return it != m_sockets.cend() && it->held > 0;
+    }
     /// HTTP connections open in this thread.
     int openHere() const { return int(m_sockets.size()); }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The real switchboard binary as a child process (shared by the binary tests).
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
 #include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QDebug>
@@ -69,6 +70,18 @@ public:
         return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
     }
     qint64 pid() const { return m_process.processId(); }
+    /// The process's resident memory in KiB (VmRSS), or -1.
+    qint64 rssKiB() const
+    {
+        QFile status(QStringLiteral("/proc/%1/status").arg(pid()));
+        if (!status.open(QIODevice::ReadOnly))
+            return -1;
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("VmRSS:"))
+                return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+        }
+        return -1;
+    }
 
 private:
     QProcess m_process;

@@ -21,18 +21,6 @@ namespace {
 // the Socket.IO recovery log's copies).
 constexpr qint64 kRssGrowthBoundKiB = 40 * 1024;
 
-qint64 rssKiB(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
-}
-
 const QList<QPair<QByteArray, QByteArray>> kAdmin = {{"x-internal-key", kInternalKey}, {"content-type", "application/json"}};
 
 QStringList childArgs(const QString &dataDir, const QStringList &extra = {})
@@ -74,7 +62,7 @@ void TestClientKeys::eventNames()
                  .isEmpty());
     QCOMPARE(emitToLobby(QStringLiteral("warm-up")).status, 200);
     QCOMPARE(abuser.waitFor(QStringLiteral("warm-up")).value("room").toString(), QStringLiteral("lobby"));
-    const qint64 before = rssKiB(child.pid());
+    const qint64 before = child.rssKiB();
     QVERIFY(before > 0);
 
     // 200 distinct 256 KiB names over HTTP and 100 from the client itself: all refused.
@@ -116,7 +104,7 @@ void TestClientKeys::eventNames()
     QCOMPARE(metrics.status, 200);
     QVERIFY2(metrics.body.size() < 128 * 1024, QByteArray::number(metrics.body.size()).constData());
 
-    const qint64 growth = rssKiB(child.pid()) - before;
+    const qint64 growth = child.rssKiB() - before;
     qInfo() << "RSS growth after the event-name abuse:" << growth << "KiB (bound" << kRssGrowthBoundKiB << "KiB)";
     QVERIFY2(growth < kRssGrowthBoundKiB, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growth)));
     QCOMPARE(http("GET", url(QStringLiteral("/health"))).status, 200);
@@ -134,7 +122,7 @@ void TestClientKeys::queueNames()
     QVERIFY(!client.connectAndWelcome(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws?token=%2")
                                                .arg(port).arg(QString::fromLatin1(token(QStringLiteral("curious"))))))
                  .isEmpty());
-    const qint64 before = rssKiB(child.pid());
+    const qint64 before = child.rssKiB();
     // In rounds of 100: unanswered consumes count against the 100 queues a connection may consume.
     for (int round = 0; round < 30; ++round) {
         for (int i = 0; i < 100; ++i)
@@ -151,7 +139,7 @@ void TestClientKeys::queueNames()
     const QJsonArray queues = stats.json().value("queues").toArray();
     QCOMPARE(queues.size(), 1);
     QCOMPARE(queues.first().toObject().value("name").toString(), QStringLiteral("booking_1"));
-    const qint64 growth = rssKiB(child.pid()) - before;
+    const qint64 growth = child.rssKiB() - before;
     qInfo() << "RSS growth after 3000 refused consumes:" << growth << "KiB";
     QVERIFY2(growth < 16 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growth)));
     QCOMPARE(http("GET", url(QStringLiteral("/health"))).status, 200);
