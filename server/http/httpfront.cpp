@@ -173,7 +173,16 @@ void HttpFront::write(QTcpSocket *socket, const HttpResponse &response, bool clo
         + "\r\nContent-Type: " + response.contentType + "\r\nContent-Length: " + QByteArray::number(response.body.size())
         + (close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n");
     out += response.body;
-    socket->write(out);
+    // Straight to the kernel when nothing is queued ahead of it: QTcpSocket::write() would
+    // arm the write notifier and disarm it after the write (two epoll_ctl calls per answer,
+    // about 10 % of an HTTP-ingest profile). Whatever the kernel does not take is queued.
+    qsizetype sent = 0;
+    if (socket->bytesToWrite() == 0) {
+        const ssize_t n = ::send(int(socket->socketDescriptor()), out.constData(), size_t(out.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        sent = n > 0 ? qsizetype(n) : 0;
+    }
+    if (sent < out.size())
+        socket->write(out.constData() + sent, out.size() - sent);
 }
 
 void HttpFront::serve(const RequestData &request, QTcpSocket *socket)
