@@ -59,6 +59,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
         {QStringLiteral("socketio-ping-timeout"), QStringLiteral("ms"), QStringLiteral("Engine.IO pong deadline after a ping (default 20000).")},
         {QStringLiteral("socketio-max-payload"), QStringLiteral("bytes"), QStringLiteral("Largest Engine.IO message or polling body (default 1000000).")},
+        {QStringLiteral("socketio-max-attachments"), QStringLiteral("n"), QStringLiteral("Most binary attachments one Socket.IO packet may carry (default 10); more closes the session.")},
         {QStringLiteral("socketio-connect-timeout"), QStringLiteral("ms"), QStringLiteral("Close Engine.IO sessions that do not connect a namespace within this time (default 45000).")},
         {QStringLiteral("socketio-ack-timeout"), QStringLiteral("ms"), QStringLiteral("Server-to-client acks not answered within this time are reported as failed (default 30000).")},
         {QStringLiteral("socketio-recovery-window"), QStringLiteral("s"), QStringLiteral("Connection state recovery: missed events are replayed to a client back within this many seconds; 0 = off (default 120).")},
@@ -266,6 +267,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("socketio-ping-interval"), &v) && !parseNumber(QStringLiteral("socketio-ping-interval"), v, 10, &c.socketioPingIntervalMs, error)) return false;
     if (resolve(QStringLiteral("socketio-ping-timeout"), &v) && !parseNumber(QStringLiteral("socketio-ping-timeout"), v, 10, &c.socketioPingTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("socketio-max-payload"), &v) && !parseNumber(QStringLiteral("socketio-max-payload"), v, qint64(64), &c.socketioMaxPayload, error)) return false;
+    if (resolve(QStringLiteral("socketio-max-attachments"), &v) && !parseNumber(QStringLiteral("socketio-max-attachments"), v, 0, &c.socketioMaxAttachments, error)) return false;
     if (resolve(QStringLiteral("socketio-connect-timeout"), &v) && !parseNumber(QStringLiteral("socketio-connect-timeout"), v, 10, &c.socketioConnectTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("socketio-ack-timeout"), &v) && !parseNumber(QStringLiteral("socketio-ack-timeout"), v, 10, &c.socketioAckTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("socketio-recovery-window"), &v) && !parseNumber(QStringLiteral("socketio-recovery-window"), v, 0, &c.socketioRecoverySeconds, error)) return false;

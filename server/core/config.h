@@ -51,6 +51,7 @@ struct ServerConfig
     int socketioPingTimeoutMs = 20000;
     qint64 socketioMaxPayload = 1000000;
     int socketioConnectTimeoutMs = 45000;
+    int socketioMaxAttachments = 10;          // binary attachments one packet may announce
     int socketioAckTimeoutMs = 30000;         // server->client acks not answered are reported failed
     int socketioRecoverySeconds = 120;        // connection state recovery window; 0 = off
     qint64 socketioRecoveryMaxBytes = 64 * 1024 * 1024; // recovery log bound; oldest events go first

@@ -63,6 +63,15 @@ QByteArray encodePayload(const QList<Packet> &packets)
 
 namespace Switchboard::SocketIo {
 
+bool isReservedEvent(const QString &name)
+{
+    // socket.io-parser's RESERVED_EVENTS: names with a meaning of their own on both sides.
+    static const QStringList reserved{QStringLiteral("connect"), QStringLiteral("connect_error"),
+                                      QStringLiteral("disconnect"), QStringLiteral("disconnecting"),
+                                      QStringLiteral("newListener"), QStringLiteral("removeListener")};
+    return reserved.contains(name);
+}
+
 bool decode(const QByteArray &text, Packet *packet, QString *error)
 {
     auto fail = [error](const QString &why) {
@@ -121,6 +130,8 @@ bool decode(const QByteArray &text, Packet *packet, QString *error)
     case BinaryEvent:
         if (!doc.isArray() || doc.array().isEmpty() || !doc.array().at(0).isString())
             return fail(QStringLiteral("EVENT payload must be an array starting with the event name"));
+        if (isReservedEvent(doc.array().at(0).toString()))
+            return fail(QStringLiteral("\"%1\" is a reserved event name").arg(doc.array().at(0).toString()));
         break;
     case Ack:
     case BinaryAck:

@@ -63,6 +63,9 @@ struct Packet
 
 /// Parses the text of an Engine.IO message as a Socket.IO packet. False when malformed
 /// (unknown type, bad attachment count or ack id, data that is not JSON of the right kind).
+/// connect, connect_error, disconnect, disconnecting, newListener, removeListener: a client
+/// EVENT with one of these names is malformed, as socket.io-parser decides.
+bool isReservedEvent(const QString &name);
 bool decode(const QByteArray &text, Packet *packet, QString *error);
 /// Encodes a packet header + @p data (JSON text, may be empty).
 QByteArray encode(char type, const QString &nsp, qint64 ackId, const QByteArray &data, int attachments = 0);

@@ -27,8 +27,6 @@ QByteArray compact(const QJsonValue &value)
     return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
 }
 
-constexpr int kMaxAttachments = 100; // per packet (docs/socketio.md)
-
 QString randomId()
 {
     return QString::fromLatin1(QUuid::createUuid().toRfc4122().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
@@ -174,8 +172,14 @@ bool SioConnection::onMessage(const QByteArray &data, bool binary)
             qCInfo(lcWs) << "closing Socket.IO session" << m_session.sid() << "on a binary packet before CONNECT";
             return false;
         }
-        // As many placeholders as announced attachments, numbered 0..n-1, at most 100.
-        if (packet.attachments > kMaxAttachments || countPlaceholders(QJsonDocument::fromJson(packet.data).array()) != packet.attachments)
+        // As many placeholders as announced attachments, numbered 0..n-1, at most
+        // --socketio-max-attachments.
+        if (packet.attachments > m_server.config().socketioMaxAttachments) {
+            qCInfo(lcWs) << "closing Socket.IO session" << m_session.sid() << "on a packet with" << packet.attachments
+                         << "attachments (--socketio-max-attachments" << m_server.config().socketioMaxAttachments << ")";
+            return false;
+        }
+        if (countPlaceholders(QJsonDocument::fromJson(packet.data).array()) != packet.attachments)
             return false;
         m_partial = packet;
         m_hasPartial = true;

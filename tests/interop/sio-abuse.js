@@ -6,6 +6,8 @@
 //  - unauthenticated Socket.IO sessions sending binary attachments before CONNECT are closed
 //    and RSS growth stays under GROWTH_BOUND_MIB; attachments over the Engine.IO max payload
 //    in total close an authenticated session;
+//  - reserved event names and more than --socketio-max-attachments attachments close a
+//    session (issue 15);
 //  - --max-pending-sessions refuses the (cap+1)-th handshake (polling: HTTP 503 with an
 //    Engine.IO error; WebSocket: close 1013), and a normal client connects once they are gone.
 // Usage: node sio-abuse.js /path/to/switchboard [case-name-filter-regex]
@@ -154,6 +156,46 @@ test('pre-CONNECT binary attachments close the session; RSS stays bounded', [], 
   const gone = new Promise((resolve) => s.once('disconnect', resolve));
   s.emit('upload', { room: 'files', a: Buffer.alloc(600 * 1000), b: Buffer.alloc(600 * 1000) });
   await within(gone, 5000, 'the session to close on 1.2 MB of attachments');
+  await healthy(port);
+});
+
+/** A raw Engine.IO WebSocket session that has CONNECTed to "/" with @p token. */
+async function connectedRaw(port, token) {
+  const ws = eioWebSocket(port);
+  await ws.opened;
+  const connectAck = new Promise((resolve) => ws.on('message', (data) => { if (String(data).startsWith('40')) resolve(String(data)); }));
+  ws.send(`40${JSON.stringify({ token })}`);
+  assert.match(await within(connectAck, 5000, 'the CONNECT answer'), /^40\{.*"sid":/);
+  return ws;
+}
+
+test('reserved event names (socket.io-parser RESERVED_EVENTS) close the session, as Node does', [], async (port) => {
+  for (const name of ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']) {
+    const ws = await connectedRaw(port, mint('reserved-user'));
+    ws.send(`42${JSON.stringify([name, { room: 'x' }])}`);
+    await within(ws.closed, 5000, `the session to close on a "${name}" event`);
+  }
+  // Control: an ordinary name on the same kind of session is answered (ack 0 with an error
+  // object, since "hello" is not a room event), and the session stays open.
+  const ws = await connectedRaw(port, mint('reserved-user'));
+  const ack = new Promise((resolve) => ws.on('message', (data) => { if (String(data).startsWith('430')) resolve(String(data)); }));
+  ws.send(`420${JSON.stringify(['hello', { room: 'x' }])}`);
+  await within(ack, 5000, 'the ack of an ordinary event');
+  assert.equal(ws.readyState, WebSocket.OPEN);
+  ws.close();
+  await healthy(port);
+});
+
+test('--socketio-max-attachments: 10 attachments are relayed, 11 close the session', [], async (port) => {
+  const s = sio(port, { auth: { token: mint('attach-count') } });
+  await connected(s);
+  assert.deepEqual(await s.timeout(5000).emitWithAck('join_room', 'count'), { ok: true, room: 'count' });
+  const files = (n) => Array.from({ length: n }, (_, i) => Buffer.from([i]));
+  const ten = await s.timeout(5000).emitWithAck('upload', { room: 'count', files: files(10) });
+  assert.equal(ten.ok, true, JSON.stringify(ten));
+  const gone = new Promise((resolve) => s.once('disconnect', resolve));
+  s.emit('upload', { room: 'count', files: files(11) });
+  await within(gone, 5000, 'the session to close on 11 attachments');
   await healthy(port);
 });
 
