@@ -7,6 +7,7 @@
 
 #include "router.h"
 #include "server.h"
+#include "protocol/strictjson.h"
 
 namespace Switchboard {
 
@@ -188,12 +189,10 @@ void registerQueueRoutes(Router &router, Server &server)
         if (!queues)
             return reply.send(error);
         const QString queue = req.params.value(0);
-        QJsonParseError pe;
-        const QJsonDocument doc = QJsonDocument::fromJson(req.raw.body(), &pe);
-        if (pe.error != QJsonParseError::NoError) {
-            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_json"),
-                                                  QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString())));
-        }
+        QString why;
+        const QJsonDocument doc = Json::parse(req.raw.body(), &why);
+        if (!why.isEmpty())
+            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_json"), why));
         // One message, an array of them, or {"messages": [...]}.
         QJsonArray batch;
         bool isBatch = doc.isArray();

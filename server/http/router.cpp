@@ -4,6 +4,7 @@
 #include <QtCore/QUrlQuery>
 
 #include "server.h"
+#include "protocol/strictjson.h"
 
 namespace Switchboard {
 
@@ -34,11 +35,10 @@ bool HttpRequest::jsonBody(QJsonObject *object, HttpResponse *error) const
         *error = HttpResponse::error(400, QStringLiteral("invalid_json"), QStringLiteral("request body is empty; expected a JSON object"));
         return false;
     }
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
-    if (pe.error != QJsonParseError::NoError) {
-        *error = HttpResponse::error(400, QStringLiteral("invalid_json"),
-                                     QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString()));
+    QString why;
+    const QJsonDocument doc = Json::parse(body, &why);
+    if (!why.isEmpty()) {
+        *error = HttpResponse::error(400, QStringLiteral("invalid_json"), why);
         return false;
     }
     if (!doc.isObject()) {

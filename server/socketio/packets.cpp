@@ -3,6 +3,8 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 
+#include "protocol/strictjson.h"
+
 namespace Switchboard::EngineIo {
 
 bool isPacketType(char c)
@@ -112,11 +114,11 @@ bool decode(const QByteArray &text, Packet *packet, QString *error)
     }
     packet->data = i < text.size() ? text.mid(i) : QByteArray();
 
-    QJsonParseError pe;
-    const QJsonDocument doc = packet->data.isEmpty() ? QJsonDocument() : QJsonDocument::fromJson(packet->data, &pe);
+    QString why;
     const bool hasData = !packet->data.isEmpty();
-    if (hasData && pe.error != QJsonParseError::NoError)
-        return fail(QStringLiteral("malformed JSON: %1").arg(pe.errorString()));
+    const QJsonDocument doc = hasData ? Json::parse(packet->data, &why) : QJsonDocument();
+    if (!why.isEmpty())
+        return fail(why);
     switch (type) {
     case Connect:
         if (hasData && !doc.isObject())

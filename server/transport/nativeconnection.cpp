@@ -11,6 +11,7 @@
 #include "protocol/messages.h"
 #include "server.h"
 #include "wsstream.h"
+#include "protocol/strictjson.h"
 
 namespace Switchboard {
 
@@ -184,21 +185,20 @@ void NativeConnection::onText(const QByteArray &utf8)
     countIn(utf8.size());
     Metrics &metrics = m_server.metrics();
 
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(utf8, &pe);
+    QString jsonError;
+    const QJsonDocument doc = Json::parse(utf8, &jsonError);
     // Answers to jobs and persisted events this connection holds are not rate limited: their
     // number is bounded by what the server sent (the prefetch), and a fast worker must not
     // be throttled into redeliveries.
-    const bool answersHeldWork = pe.error == QJsonParseError::NoError && doc.isObject() && isSettlingHeldWork(doc.object());
+    const bool answersHeldWork = jsonError.isEmpty() && doc.isObject() && isSettlingHeldWork(doc.object());
     if (!answersHeldWork && rateLimited(now, [this](const QString &code, const QString &message) {
             send(Protocol::error(code, message));
         }))
         return;
 
-    if (pe.error != QJsonParseError::NoError) {
+    if (!jsonError.isEmpty()) {
         metrics.errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("invalid_json"),
-                             QStringLiteral("malformed JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString())));
+        send(Protocol::error(QStringLiteral("invalid_json"), jsonError));
         return;
     }
     if (!doc.isObject()) {

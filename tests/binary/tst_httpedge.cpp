@@ -83,6 +83,7 @@ private Q_SLOTS:
     void offeringTwoHundredMegabytesKeepsMemoryFlat_data();
     void offeringTwoHundredMegabytesKeepsMemoryFlat();
     void expectContinue();
+    void rawControlCharacterInJson();
     void keepAliveAndConnectionClose();
 
 private:
@@ -265,6 +266,17 @@ void TestHttpEdge::expectContinue()
     const Raw::HttpResponse r = Raw::readResponse(fd);
     QCOMPARE(r.status, 200);
     ::close(fd);
+}
+
+void TestHttpEdge::rawControlCharacterInJson()
+{
+    // RFC 8259: control characters in strings must be escaped. QJsonDocument takes them raw.
+    const QByteArray body("{\"event\":\"e\",\"room\":\"r\",\"payload\":\"a\0b\"}", 39);
+    const Reply reply = exchange(m_port, head("POST", "/api/v1/internal/emit", kKey + "Connection: close\r\nContent-Length: "
+                                                                               + QByteArray::number(body.size()) + "\r\n")
+                                             + body);
+    QCOMPARE(reply.status, 400);
+    QVERIFY2(reply.all.contains("invalid_json") && reply.all.contains("raw control character 0x00"), reply.all.constData());
 }
 
 void TestHttpEdge::keepAliveAndConnectionClose()

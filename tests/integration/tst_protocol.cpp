@@ -272,6 +272,9 @@ void tst_Protocol::badMessages_data()
     QTest::addRow("malformed JSON") << "{\"type\": \"ping\"" << "invalid_json" << "malformed JSON";
     QTest::addRow("not JSON at all") << "hello" << "invalid_json" << "malformed JSON";
     QTest::addRow("empty text") << "" << "invalid_json" << "";
+    QTest::addRow("raw NUL in a string (RFC 8259)") << QStringLiteral("{\"type\":\"ping\",\"x\":\"a%1b\"}").arg(QChar(0))
+                                                    << "invalid_json" << "raw control character 0x00";
+    QTest::addRow("raw line feed in a string") << "{\"type\":\"ping\",\"x\":\"a\nb\"}" << "invalid_json" << "raw control character 0x0a";
     QTest::addRow("JSON array") << "[1,2]" << "invalid_message" << "object";
     QTest::addRow("no type") << "{\"channel\":\"x\"}" << "invalid_message" << "type";
     QTest::addRow("numeric type") << "{\"type\":5}" << "invalid_message" << "type";
