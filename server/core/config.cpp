@@ -28,6 +28,8 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("host"), QStringLiteral("address"), QStringLiteral("Listen address (default 127.0.0.1).")},
         {QStringLiteral("port"), QStringLiteral("port"), QStringLiteral("Listen port (default 8080, 0 = any free port).")},
         {QStringLiteral("jwt-secret"), QStringLiteral("secret"), QStringLiteral("HS256 secret for client tokens (default: generated and kept in the data dir).")},
+        {QStringLiteral("jwt-leeway"), QStringLiteral("seconds"), QStringLiteral("Clock skew allowed on a token's exp and nbf (default 30).")},
+        {QStringLiteral("token-expiry-warning"), QStringLiteral("seconds"), QStringLiteral("Warn clients this long before their token's exp closes the session (default 60; 0 = no warning).")},
         {QStringLiteral("internal-key"), QStringLiteral("key"), QStringLiteral("Key for x-internal-key on mutating HTTP routes.")},
         {QStringLiteral("admin-token"), QStringLiteral("token"), QStringLiteral("Bearer token for admin HTTP routes.")},
         {QStringLiteral("data-dir"), QStringLiteral("dir"), QStringLiteral("Directory for SQLite files and the generated secret.")},
@@ -201,6 +203,8 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
         c.port = quint16(port);
     }
     if (resolve(QStringLiteral("jwt-secret"), &v)) c.jwtSecret = v;
+    if (resolve(QStringLiteral("jwt-leeway"), &v) && !parseNumber(QStringLiteral("jwt-leeway"), v, 0, &c.jwtLeewaySeconds, error)) return false;
+    if (resolve(QStringLiteral("token-expiry-warning"), &v) && !parseNumber(QStringLiteral("token-expiry-warning"), v, 0, &c.tokenExpiryWarningSeconds, error)) return false;
     if (resolve(QStringLiteral("internal-key"), &v)) c.internalKey = v;
     if (resolve(QStringLiteral("admin-token"), &v)) c.adminToken = v;
     if (resolve(QStringLiteral("data-dir"), &v)) c.dataDir = v;

@@ -33,6 +33,7 @@ struct ServerConfig
     int maxQueuedEmits = 20000;   // per I/O thread; beyond it emits are refused as overloaded
     int maxRoomsPerConnection = 1000; // joins beyond it are refused with too_many_rooms
     int jwtLeewaySeconds = 30;
+    int tokenExpiryWarningSeconds = 60;       // token_expiring this long before exp; 0 = none
     // Durable queues (SPEC section 4).
     qint64 queueVisibilityTimeoutMs = 30000; // unacked jobs return after this long
     qint64 queueBackoffBaseMs = 1000;         // retry delay: full jitter over base * 2^(failures-1)

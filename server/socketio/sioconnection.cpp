@@ -296,6 +296,7 @@ bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
             m_pid = randomId();
     }
     activate(std::move(info), rooms);
+    setTokenExpiry(claims);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), userId, id(),
                                m_address + QStringLiteral(" (socket.io)"));
     return true;
@@ -551,10 +552,16 @@ void SioConnection::tick(qint64 nowMs)
 void SioConnection::heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs)
 {
     // Engine.IO's own ping/pong (EioSession::tick) keeps Socket.IO sessions alive.
-    Q_UNUSED(nowMs);
     Q_UNUSED(intervalMs);
     Q_UNUSED(timeoutMs);
     m_info->pendingBytes.store(m_session.bufferedBytes(), std::memory_order_relaxed);
+    checkTokenExpiry(nowMs); // a server-side DISCONNECT on every namespace when it passed
+}
+
+void SioConnection::tokenExpiring(int seconds)
+{
+    for (auto it = m_namespaces.cbegin(); it != m_namespaces.cend(); ++it)
+        emitEvent(it.key(), QStringLiteral("switchboard:token_expiring"), {QJsonObject{{QStringLiteral("in"), seconds}}});
 }
 
 void SioConnection::onTransportChanged()

@@ -47,6 +47,7 @@ public:
     void abort() override;
     bool isClosing() const override { return m_closing; }
     void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) override;
+    void tokenExpiring(int seconds) override;
 
     // EioHandler
     bool onMessage(const QByteArray &data, bool binary) override;

@@ -5,6 +5,7 @@
 #include "core/logging.h"
 #include "core/mailbox.h"
 #include "ioworker.h"
+#include "protocol/messages.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -191,6 +192,37 @@ Connection::Refusal Connection::checkJoin(const QString &room) const
     if (why.isEmpty())
         return {};
     return {room.size() > RoomPolicy::kMaxRoomLength ? QStringLiteral("invalid_room") : QStringLiteral("forbidden"), why};
+}
+
+void Connection::setTokenExpiry(const QJsonObject &claims)
+{
+    m_expiryWarned = false;
+    const QJsonValue exp = claims.value(QLatin1String("exp"));
+    if (!exp.isDouble()) {
+        m_expiresAtMs = 0;
+        return;
+    }
+    // On the monotonic clock the sweep uses: now plus what is left of the token's life.
+    const qint64 leftMs = (qint64(exp.toDouble()) + m_server.config().jwtLeewaySeconds) * 1000 - QDateTime::currentMSecsSinceEpoch();
+    m_expiresAtMs = qMax<qint64>(1, Server::monotonicMs() + leftMs);
+}
+
+bool Connection::checkTokenExpiry(qint64 nowMs)
+{
+    if (m_expiresAtMs == 0 || !isActive())
+        return false;
+    if (nowMs >= m_expiresAtMs) {
+        qCInfo(lcAuth) << "closing connection" << id() << "user" << userId() << ": token expired";
+        m_expiresAtMs = 0;
+        close(Protocol::InvalidToken, QStringLiteral("token expired"));
+        return true;
+    }
+    const qint64 warnMs = qint64(m_server.config().tokenExpiryWarningSeconds) * 1000;
+    if (!m_expiryWarned && warnMs > 0 && nowMs >= m_expiresAtMs - warnMs) {
+        m_expiryWarned = true;
+        tokenExpiring(int((m_expiresAtMs - nowMs + 999) / 1000));
+    }
+    return false;
 }
 
 } // namespace Switchboard

@@ -56,6 +56,10 @@ public:
     bool join(const QString &room);
     bool leave(const QString &room);
 
+    /// The session ends when the token's "exp" claim (plus --jwt-leeway) passes; none without
+    /// one. A new token for the same user (native "refresh") moves it.
+    void setTokenExpiry(const QJsonObject &claims);
+
 protected:
     Connection(IoWorker &worker, Server &server, QObject *parent);
 
@@ -84,6 +88,11 @@ protected:
     /// room policy) and its message; empty when it may.
     struct Refusal { QString code; QString message; bool isEmpty() const { return code.isEmpty(); } };
     Refusal checkJoin(const QString &room) const;
+    /// Called by heartbeat(): warns once --token-expiry-warning ahead (tokenExpiring()), then
+    /// closes with 4002 "token expired" when the token's time is up. True when it closed.
+    bool checkTokenExpiry(qint64 nowMs);
+    /// The token expires in @p seconds: tell the client in its protocol.
+    virtual void tokenExpiring(int seconds) = 0;
 
     IoWorker &m_worker;
     Server &m_server;
@@ -94,6 +103,8 @@ protected:
     QHash<QString, qint64> m_offline; // persisted events sent and not yet acked: event id -> row
     RateLimiter m_limiter;
     bool m_finished = false;
+    qint64 m_expiresAtMs = 0;     // monotonic; 0 = the token has no exp
+    bool m_expiryWarned = false;
 };
 
 } // namespace Switchboard

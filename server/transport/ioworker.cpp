@@ -448,7 +448,7 @@ void IoWorker::accept(const WsUpgrade &upgrade)
     const QStringList rooms = m_server.roomPolicy().roomsForClaims(jwt.userId, jwt.claims);
 
     metrics.connectionsTotal.fetch_add(1, std::memory_order_relaxed);
-    new NativeConnection(*this, m_server, std::move(socket), info, rooms);
+    (new NativeConnection(*this, m_server, std::move(socket), info, rooms))->setTokenExpiry(jwt.claims);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), info->userId,
                                info->id, address);
     qCDebug(lcWs) << "connection" << info->id << "user" << info->userId << "from" << address << "on thread" << m_index;

@@ -5,6 +5,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QRandomGenerator>
 
+#include "auth/jwt.h"
 #include "core/logging.h"
 #include "ioworker.h"
 #include "rooms/registry.h"
@@ -147,6 +148,35 @@ void NativeConnection::abort()
     onDisconnected(); // idempotent; abort() may or may not have emitted disconnected already
 }
 
+void NativeConnection::tokenExpiring(int seconds)
+{
+    send(Protocol::encode(QJsonObject{{QStringLiteral("type"), QStringLiteral("token_expiring")},
+                                      {QStringLiteral("in"), seconds},
+                                      {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}}));
+}
+
+void NativeConnection::handleRefresh(const QJsonObject &msg)
+{
+    const QJsonValue id = msg.value(QLatin1String("id"));
+    const Jwt::Result jwt = Jwt::verify(msg.value(QLatin1String("token")).toString().toUtf8(), m_server.jwtSecret(),
+                                        m_server.config().jwtLeewaySeconds);
+    if (!jwt.ok()) {
+        send(Protocol::error(QStringLiteral("invalid_token"), jwt.message, id));
+        return;
+    }
+    if (jwt.userId != userId()) {
+        send(Protocol::error(QStringLiteral("user_mismatch"), QStringLiteral("the new token is for another user"), id));
+        return;
+    }
+    setTokenExpiry(jwt.claims);
+    QJsonObject reply{{QStringLiteral("type"), QStringLiteral("refreshed")},
+                      {QStringLiteral("expiresAt"), jwt.claims.value(QLatin1String("exp"))},
+                      {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+    if (!id.isUndefined() && !id.isNull())
+        reply.insert(QStringLiteral("id"), id);
+    send(Protocol::encode(reply));
+}
+
 void NativeConnection::heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs)
 {
     m_info->pendingBytes.store(m_socket->bytesToWrite(), std::memory_order_relaxed);
@@ -156,6 +186,8 @@ void NativeConnection::heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeout
             abort();
         return;
     }
+    if (checkTokenExpiry(nowMs))
+        return;
     if (nowMs - m_lastSeenMs > timeoutMs) {
         qCInfo(lcWs) << "heartbeat timeout for connection" << m_info->id << "user" << m_info->userId;
         m_closeCode = 1006;
@@ -229,6 +261,8 @@ void NativeConnection::handle(const QJsonObject &message)
         handleSubscribe(message, true);
     } else if (type == QLatin1String("unsubscribe") || type == QLatin1String("leave") || type == QLatin1String("leave_room")) {
         handleSubscribe(message, false);
+    } else if (type == QLatin1String("refresh")) {
+        handleRefresh(message);
     } else if (type == QLatin1String("emit")) {
         handleEmit(message);
     } else if (type == QLatin1String("ack") || type == QLatin1String("nack")) {

@@ -30,6 +30,9 @@ public:
     bool isClosing() const override { return m_closingSinceMs != 0; }
     void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) override;
 
+protected:
+    void tokenExpiring(int seconds) override;
+
     /// Queues a text frame; false when closing or over the byte budget (then dropped as slow).
     bool send(const QString &text);
 
@@ -43,6 +46,8 @@ private:
     void handle(const QJsonObject &message);
     void handleSubscribe(const QJsonObject &message, bool subscribe);
     void handleEmit(const QJsonObject &message);
+    /// {"type":"refresh","token":...}: a new valid token for the same user moves the expiry.
+    void handleRefresh(const QJsonObject &message);
     void handleConsume(const QJsonObject &message, bool consume);
     /// For answers from the queue thread: runs a task on this connection's thread, behind
     /// everything the queue thread sent it before (jobs, earlier answers), if it is still open.

@@ -25,6 +25,7 @@ const { startServer, api, emit, mint, dataDir, cleanup } = harness(process.argv[
   '--socketio-namespace', CUSTOM,
   '--room-event', 'subscribe_order=join:order:{}',
   '--room-event', 'unsubscribe_order=leave:order:{}',
+  '--jwt-leeway', '0', '--token-expiry-warning', '1',
 ]);
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 
@@ -187,6 +188,16 @@ test('auth: a good token connects (minted and self-signed)', async (port) => {
   const now = Math.floor(Date.now() / 1000);
   const t = sio(port, '/', { auth: { token: sign({ sub: 'sio-auth-self', iat: now, exp: now + 3600 }, jwtSecret()) } });
   await connected(t);
+});
+
+test('auth: the token\'s exp ends the session: switchboard:token_expiring, then a server-side disconnect', async (port) => {
+  const now = Math.floor(Date.now() / 1000);
+  const s = sio(port, '/', { auth: { token: sign({ sub: 'sio-expiring', iat: now, exp: now + 2 }, jwtSecret()) } });
+  await connected(s);
+  const [warning] = await s.next('switchboard:token_expiring', 5000);
+  assert.ok(warning.in >= 1 && warning.in <= 2, JSON.stringify(warning));
+  const [reason] = await once(s, 'disconnect', 5000);
+  assert.equal(reason, 'io server disconnect'); // final: socket.io-client does not reconnect by itself
 });
 
 async function assertRefused(port, auth, message, code) {
