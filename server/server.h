@@ -21,6 +21,7 @@
 #include "queue/queueservice.h"
 #include "rooms/registry.h"
 #include "emit.h"
+#include "http/edgepolicy.h"
 
 QT_BEGIN_NAMESPACE
 class QThread;
@@ -68,6 +69,11 @@ public:
     Metrics &metrics() { return m_metrics; }
     EventLog &eventLog() { return m_eventLog; }
     const RoomPolicy &roomPolicy() const { return m_policy; }
+    /// The edge's per-address policy (docs/security.md): who the client is behind a proxy,
+    /// and its HTTP request and handshake rates.
+    const ClientAddress &clientAddress() const { return m_clientAddress; }
+    AddressRateLimits &httpRateLimits() { return m_httpRates; }
+    AddressRateLimits &handshakeRateLimits() { return m_handshakeRates; }
     OfflineStore &offlineStore() { return m_offline; }
     /// The durable queues; null while the server is stopped or when the store cannot open.
     QueueService *queues() const { return m_queues.get(); }
@@ -155,6 +161,9 @@ private:
 
     ServerConfig m_config;
     RoomPolicy m_policy;
+    ClientAddress m_clientAddress;
+    AddressRateLimits m_httpRates;
+    AddressRateLimits m_handshakeRates;
     Registry m_registry;
     Metrics m_metrics;
     EventLog m_eventLog;

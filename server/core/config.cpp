@@ -10,6 +10,7 @@
 #include <QtCore/QProcessEnvironment>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QThread>
+#include <QtNetwork/QHostAddress>
 
 #include "auth/roompolicy.h"
 #include "cluster/redislink.h"
@@ -56,6 +57,10 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("offline-max-per-user"), QStringLiteral("n"), QStringLiteral("Persisted emits kept per offline user; the oldest are dropped beyond it (default 1000).")},
         {QStringLiteral("handshake-timeout"), QStringLiteral("ms"), QStringLiteral("Close TCP connections that send no request within this time (default 10000).")},
         {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims: any number of {claim} placeholders and at most one {claim[]} list each, e.g. company:{companyId},{user_type}:{sub},shop:{shopIds[]}.")},
+        {QStringLiteral("allowed-origins"), QStringLiteral("origins"), QStringLiteral("Comma-separated origins browsers may open sessions from: exact, https://*.example.com or * (default: any).")},
+        {QStringLiteral("trusted-proxies"), QStringLiteral("addresses"), QStringLiteral("Comma-separated proxy addresses or CIDR subnets whose X-Forwarded-For names the client (default: none).")},
+        {QStringLiteral("http-rate-limit"), QStringLiteral("n"), QStringLiteral("HTTP requests per second per client address, burst twice that; 429 beyond (default 0: off).")},
+        {QStringLiteral("handshake-rate-limit"), QStringLiteral("n"), QStringLiteral("WebSocket and Engine.IO handshakes per second per client address, burst twice that (default 0: off).")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
         {QStringLiteral("socketio-path"), QStringLiteral("path"), QStringLiteral("Path of the Socket.IO endpoint (default /socket.io/).")},
         {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
@@ -261,6 +266,19 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
         }
     }
     if (resolve(QStringLiteral("allowed-rooms"), &v)) c.allowedRooms = splitList(v);
+    if (resolve(QStringLiteral("allowed-origins"), &v)) c.allowedOrigins = splitList(v);
+    if (resolve(QStringLiteral("trusted-proxies"), &v)) {
+        c.trustedProxies = splitList(v);
+        for (const QString &entry : std::as_const(c.trustedProxies)) {
+            const bool ok = entry.contains(QLatin1Char('/')) ? !QHostAddress::parseSubnet(entry).first.isNull() : !QHostAddress(entry).isNull();
+            if (!ok) {
+                *error = QStringLiteral("--trusted-proxies: \"%1\" is not an address or a CIDR subnet").arg(entry);
+                return false;
+            }
+        }
+    }
+    if (resolve(QStringLiteral("http-rate-limit"), &v) && !parseNumber(QStringLiteral("http-rate-limit"), v, 0, &c.httpRateLimit, error)) return false;
+    if (resolve(QStringLiteral("handshake-rate-limit"), &v) && !parseNumber(QStringLiteral("handshake-rate-limit"), v, 0, &c.handshakeRateLimit, error)) return false;
     if (resolve(QStringLiteral("socketio-path"), &v)) {
         if (!v.startsWith(QLatin1Char('/'))) {
             *error = QStringLiteral("invalid value for socketio-path: \"%1\" (must start with /)").arg(v);

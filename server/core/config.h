@@ -79,6 +79,10 @@ struct ServerConfig
     // Room-name patterns (wildcard, e.g. "order:*") a client may subscribe to; empty = any
     // room except other users' "user:" rooms and "role:" rooms.
     QStringList allowedRooms;
+    QStringList allowedOrigins;               // WebSocket upgrades and Engine.IO; empty: any
+    QStringList trustedProxies;               // peers whose X-Forwarded-For is believed
+    int httpRateLimit = 0;                    // HTTP requests per second per client address; 0: off
+    int handshakeRateLimit = 0;               // WebSocket / Engine.IO handshakes per second per address; 0: off
 
     int effectiveThreads() const;
 };

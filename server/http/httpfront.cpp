@@ -165,13 +165,13 @@ void HttpFront::refuse(QTcpSocket *socket, Connection &connection, const HttpRes
     connection.lingered += socket->skip(socket->bytesAvailable());
 }
 
-void HttpFront::write(QTcpSocket *socket, const HttpResponse &response, bool close)
+void HttpFront::write(QTcpSocket *socket, const HttpResponse &response, bool close, const QByteArray &extraHeaders)
 {
     if (socket->state() != QAbstractSocket::ConnectedState)
         return;
     QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + httpReasonPhrase(response.status)
         + "\r\nContent-Type: " + response.contentType + "\r\nContent-Length: " + QByteArray::number(response.body.size())
-        + (close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n");
+        + "\r\n" + extraHeaders + (close ? "Connection: close\r\n\r\n" : "\r\n");
     out += response.body;
     // Straight to the kernel when nothing is queued ahead of it: QTcpSocket::write() would
     // arm the write notifier and disarm it after the write (two epoll_ctl calls per answer,
@@ -260,8 +260,12 @@ void HttpFront::upgrade(const RequestData &request, QTcpSocket *socket)
     }
     const QByteArray response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                 "Sec-WebSocket-Accept: " + WsStream::acceptKey(key) + "\r\n\r\n";
-    WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"),
-                      socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort())};
+    // Behind a trusted proxy the client is the address X-Forwarded-For names (no port).
+    const QHostAddress client = m_server.clientAddress().of(request);
+    const QString peer = client.isEqual(socket->peerAddress())
+        ? socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort())
+        : client.toString();
+    WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"), peer};
     socket->abort();
     // A fresh connection's send buffer is empty: the kernel takes the 101 whole, or the peer is gone.
     if (::send(descriptor, response.constData(), size_t(response.size()), MSG_NOSIGNAL | MSG_DONTWAIT) != response.size()) {
@@ -269,6 +273,36 @@ void HttpFront::upgrade(const RequestData &request, QTcpSocket *socket)
         return;
     }
     m_worker.webSocketOpened(std::move(upgrade));
+}
+
+std::optional<HttpResponse> HttpFront::checkEdge(const RequestData &request, bool wantsUpgrade)
+{
+    const ServerConfig &config = m_server.config();
+    const QHostAddress client = m_server.clientAddress().of(request);
+    const qint64 now = Server::monotonicMs();
+    if (!m_server.httpRateLimits().tryAcquire(client, now)) {
+        m_server.metrics().rateLimited.fetch_add(1, std::memory_order_relaxed);
+        return HttpResponse::error(429, QStringLiteral("rate_limited"),
+                                   QStringLiteral("more than %1 HTTP requests per second from this address (--http-rate-limit)").arg(config.httpRateLimit));
+    }
+    const QString path = request.url().path();
+    const bool engineIo = path.startsWith(config.socketioPath)
+        || (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")));
+    if (!engineIo && path != QLatin1String("/ws"))
+        return std::nullopt;
+    if (!originAllowed(request.value("origin"), config.allowedOrigins)) {
+        qCInfo(lcHttp) << "refused a session from origin" << request.value("origin") << "(--allowed-origins)";
+        return HttpResponse::error(403, QStringLiteral("origin_not_allowed"),
+                                   QStringLiteral("origin %1 is not allowed (--allowed-origins)").arg(QString::fromLatin1(request.value("origin"))));
+    }
+    // A handshake opens a session: a WebSocket upgrade, or an Engine.IO request with no sid.
+    const bool handshake = wantsUpgrade || (engineIo && !request.query().hasQueryItem(QStringLiteral("sid")));
+    if (handshake && !m_server.handshakeRateLimits().tryAcquire(client, now)) {
+        m_server.metrics().rateLimited.fetch_add(1, std::memory_order_relaxed);
+        return HttpResponse::error(429, QStringLiteral("rate_limited"),
+                                   QStringLiteral("more than %1 handshakes per second from this address (--handshake-rate-limit)").arg(config.handshakeRateLimit));
+    }
+    return std::nullopt;
 }
 
 bool HttpFront::handle(const RequestData &request, QTcpSocket *socket, bool wantsUpgrade, bool closeAfter)
@@ -284,6 +318,14 @@ bool HttpFront::handle(const RequestData &request, QTcpSocket *socket, bool want
         return false;
     }
     wantsUpgrade = wantsUpgrade && request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
+    if (const auto refused = checkEdge(request, wantsUpgrade)) {
+        // Refused by address or origin: answered, and an upgrade's connection closes.
+        write(socket, *refused, wantsUpgrade, refused->status == 429 ? QByteArrayLiteral("Retry-After: 1\r\n") : QByteArray());
+        if (!wantsUpgrade && !closeAfter)
+            return true;
+        socket->disconnectFromHost();
+        return false;
+    }
     const IoWorker::EngineIoRequest engineIo = m_worker.handleEngineIoRequest(request, socket);
     switch (engineIo) {
     case IoWorker::EngineIoRequest::NotEngineIo:

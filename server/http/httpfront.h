@@ -69,7 +69,11 @@ private:
     /// Answers a request refused before or while it was read, then closes the connection.
     void refuse(QTcpSocket *socket, Connection &connection, const HttpResponse &response);
     /// Writes @p response as one HTTP/1.1 message on @p socket (keep-alive unless @p close).
-    static void write(QTcpSocket *socket, const HttpResponse &response, bool close = false);
+    static void write(QTcpSocket *socket, const HttpResponse &response, bool close = false,
+                      const QByteArray &extraHeaders = {});
+    /// The per-address edge policy: HTTP rate, and for sessions the origin and the handshake
+    /// rate. An answer when the request is refused.
+    std::optional<HttpResponse> checkEdge(const RequestData &request, bool wantsUpgrade);
     /// Routes one request of @p socket; its answer is written now or when the route sends it.
     void serve(const RequestData &request, QTcpSocket *socket);
     /// Answers a WebSocket upgrade itself (101, or 400/426 with the reason) and hands the

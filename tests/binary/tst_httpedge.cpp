@@ -85,9 +85,19 @@ private Q_SLOTS:
     void expectContinue();
     void rawControlCharacterInJson();
     void keepAliveAndConnectionClose();
+    void allowedOrigins_data();
+    void allowedOrigins();
+    void ratesPerClientAddress();
 
 private:
+    /// A second server with the per-address options; 127.0.0.1 is a trusted proxy, so each
+    /// request's X-Forwarded-For names its client.
+    quint16 policedPort();
+
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QTemporaryDir> m_policedDir;
+    std::unique_ptr<Child> m_policed;
+    quint16 m_policedPort = 0;
     std::unique_ptr<Child> m_child;
     quint16 m_port = 0;
 };
@@ -104,6 +114,21 @@ void TestHttpEdge::initTestCase()
 void TestHttpEdge::cleanupTestCase()
 {
     m_child.reset();
+    m_policed.reset();
+}
+
+quint16 TestHttpEdge::policedPort()
+{
+    if (!m_policed) {
+        m_policedDir = std::make_unique<QTemporaryDir>();
+        m_policed = std::make_unique<Child>(childArgs(m_policedDir->path())
+                                            << QStringLiteral("--allowed-origins") << QStringLiteral("https://app.example.com,https://*.example.org")
+                                            << QStringLiteral("--trusted-proxies") << QStringLiteral("127.0.0.1")
+                                            << QStringLiteral("--http-rate-limit") << QStringLiteral("5")
+                                            << QStringLiteral("--handshake-rate-limit") << QStringLiteral("2"));
+        m_policedPort = m_policed->waitForPort();
+    }
+    return m_policedPort;
 }
 
 void TestHttpEdge::refusals_data()
@@ -295,6 +320,76 @@ void TestHttpEdge::keepAliveAndConnectionClose()
     QCOMPARE(closed.status, 200);
     const Reply old = exchange(m_port, "GET /health HTTP/1.0\r\n\r\n");
     QCOMPARE(old.answers, 1);
+}
+
+void TestHttpEdge::allowedOrigins_data()
+{
+    QTest::addColumn<QByteArray>("origin");
+    QTest::addColumn<bool>("allowed");
+    QTest::newRow("exact") << QByteArray("https://app.example.com") << true;
+    QTest::newRow("no Origin (not a browser)") << QByteArray() << true;
+    QTest::newRow("a subdomain of the wildcard") << QByteArray("https://a.b.example.org") << true;
+    QTest::newRow("the wildcard's apex") << QByteArray("https://example.org") << false;
+    QTest::newRow("another scheme") << QByteArray("http://app.example.com") << false;
+    QTest::newRow("a look-alike suffix") << QByteArray("https://evilexample.org") << false;
+    QTest::newRow("another site") << QByteArray("https://evil.example") << false;
+}
+
+void TestHttpEdge::allowedOrigins()
+{
+    QFETCH(QByteArray, origin);
+    QFETCH(bool, allowed);
+    const quint16 port = policedPort();
+    QVERIFY(port != 0);
+    // Each row comes from its own address, so the handshake rate does not interfere.
+    static int client = 0;
+    const QByteArray from = "X-Forwarded-For: 10.1.0." + QByteArray::number(++client) + "\r\n";
+    const QByteArray originHeader = origin.isEmpty() ? QByteArray() : "Origin: " + origin + "\r\n";
+    // A WebSocket upgrade on /ws ...
+    const Reply ws = exchange(port, head("GET", "/ws", from + originHeader + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                                            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));
+    QCOMPARE(ws.status, allowed ? 101 : 403);
+    if (!allowed)
+        QVERIFY2(ws.all.contains("origin_not_allowed"), ws.all.constData());
+    // ... and an Engine.IO polling handshake.
+    const Reply eio = exchange(port, head("GET", "/socket.io/?EIO=4&transport=polling", from + originHeader + "Connection: close\r\n"));
+    QCOMPARE(eio.status, allowed ? 200 : 403);
+}
+
+void TestHttpEdge::ratesPerClientAddress()
+{
+    const quint16 port = policedPort();
+    QVERIFY(port != 0);
+    // --http-rate-limit 5: a burst of 10, then 5 a second, per client address.
+    auto burst = [port](const QByteArray &address, const QByteArray &target, int n) {
+        const int fd = Raw::connectTcp(port);
+        QByteArray requests;
+        for (int i = 0; i < n; ++i)
+            requests += head("GET", target, "X-Forwarded-For: 192.0.2.7, " + address + "\r\n" + (i == n - 1 ? "Connection: close\r\n" : ""));
+        QElapsedTimer clock;
+        clock.start();
+        Raw::sendAll(fd, requests);
+        const QByteArray all = readToEnd(fd);
+        ::close(fd);
+        QList<int> statuses;
+        for (qsizetype at = all.indexOf("HTTP/1.1 "); at >= 0; at = all.indexOf("HTTP/1.1 ", at + 1))
+            statuses << all.mid(at + 9, 3).toInt();
+        return std::make_tuple(statuses, all, clock.elapsed());
+    };
+    const auto [statuses, all, elapsedMs] = burst("10.2.0.1", "/health", 40);
+    QCOMPARE(statuses.size(), 40);
+    const qsizetype ok = statuses.count(200);
+    QVERIFY2(ok >= 10 && ok <= 10 + 5 * (elapsedMs / 1000 + 1), qPrintable(QStringLiteral("%1 answered in %2 ms").arg(ok).arg(elapsedMs)));
+    QCOMPARE(ok + statuses.count(429), qsizetype(40));
+    QVERIFY(all.contains("Retry-After: 1\r\n"));
+    // Another client address is not affected; the X-Forwarded-For hop left of it is the
+    // client's own claim and is not the address used (the last untrusted hop is).
+    const auto [others, unused, unusedMs] = burst("10.2.0.2", "/health", 5);
+    QCOMPARE(others, (QList<int>{200, 200, 200, 200, 200}));
+    // --handshake-rate-limit 2: a burst of 4 Engine.IO handshakes, then 429.
+    const auto [handshakes, hsAll, hsMs] = burst("10.2.0.3", "/socket.io/?EIO=4&transport=polling", 8);
+    QVERIFY2(handshakes.count(200) >= 4 && handshakes.count(200) <= 4 + 2 * (hsMs / 1000 + 1) && handshakes.count(429) >= 1,
+             hsAll.constData());
 }
 
 QTEST_GUILESS_MAIN(TestHttpEdge)
