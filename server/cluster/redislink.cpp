@@ -1,5 +1,7 @@
 #include "redislink.h"
 
+#include <algorithm>
+
 #include <QtCore/QMutexLocker>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QThread>
@@ -42,11 +44,16 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
         return std::nullopt;
     }
     out.port = quint16(port);
+    if (url.hasQuery() || url.hasFragment()) {
+        *error = QStringLiteral("a query or fragment is not supported (redis://[:password@]host:port[/db])");
+        return std::nullopt;
+    }
     out.password = url.password(QUrl::FullyDecoded).toUtf8();
     const QString path = url.path();
     if (!path.isEmpty() && path != QLatin1String("/")) {
-        bool ok = false;
-        out.db = path.mid(1).toInt(&ok);
+        const QString digits = path.mid(1);
+        bool ok = !digits.isEmpty() && std::all_of(digits.begin(), digits.end(), [](QChar c) { return c.isDigit(); });
+        out.db = ok ? digits.toInt(&ok) : -1;
         if (!ok || out.db < 0 || out.db > 65535) {
             *error = QStringLiteral("invalid database number \"%1\"").arg(path.mid(1));
             return std::nullopt;
@@ -57,7 +64,8 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
 
 QString RedisUrl::display() const
 {
-    return QStringLiteral("%1:%2/%3").arg(host).arg(port).arg(db);
+    const QString shownHost = host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']') : host; // IPv6
+    return QStringLiteral("%1:%2/%3").arg(shownHost).arg(port).arg(db);
 }
 
 // --- the link ------------------------------------------------------------------------------------

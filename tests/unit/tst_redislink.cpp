@@ -167,6 +167,7 @@ void TestRedisLink::parsesValidUrls_data()
     QTest::addRow("db") << "redis://h:6380/15" << "h" << 6380 << QByteArray() << 15 << "h:6380/15";
     QTest::addRow("password and db") << "redis://:s3cret@h:6379/2" << "h" << 6379 << QByteArray("s3cret") << 2 << "h:6379/2";
     QTest::addRow("encoded password") << "redis://:p%40ss%3Aw@h:6379" << "h" << 6379 << QByteArray("p@ss:w") << 0 << "h:6379/0";
+    QTest::addRow("ipv6") << "redis://[::1]:6379/1" << "::1" << 6379 << QByteArray() << 1 << "[::1]:6379/1";
 }
 
 void TestRedisLink::parsesValidUrls()
@@ -206,8 +207,10 @@ void TestRedisLink::refusesInvalidUrls_data()
     QTest::addRow("port zero") << "redis://h:0" << "port";
     QTest::addRow("db not a number") << "redis://h:6379/x" << "database";
     QTest::addRow("db negative") << "redis://h:6379/-1" << "database";
+    QTest::addRow("db with sign") << "redis://h:6379/+1" << "database";
     QTest::addRow("db too big") << "redis://h:6379/99999999999" << "database";
     QTest::addRow("two path parts") << "redis://h:6379/1/2" << "database";
+    QTest::addRow("query") << "redis://h:6379/1?timeout=1" << "query";
 }
 
 void TestRedisLink::refusesInvalidUrls()
