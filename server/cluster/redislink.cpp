@@ -114,7 +114,9 @@ struct RedisLink::Private
         bool subscriber = false;
         redisAsyncContext *ctx = nullptr;
         RedisQtAdapter *adapter = nullptr;
-        bool ready = false;    // connected, AUTH and SELECT done
+        bool linked = false;   // TCP connected, handshake sent
+        int awaiting = 0;      // subscriber: SUBSCRIBE/PSUBSCRIBE not yet confirmed by Redis
+        bool ready = false;    // command: AUTH, SELECT and PING answered; subscriber: all confirmed
     };
 
     RedisLink *q = nullptr;
@@ -144,6 +146,7 @@ struct RedisLink::Private
 
     void open(Conn &conn);
     void connected(Conn &conn);
+    void confirmed(Conn &conn);
     void closed(Conn &conn, const QString &why);
     void detach(Conn &conn);
     void updateState();
@@ -191,6 +194,8 @@ void RedisLink::Private::detach(Conn &conn)
     delete conn.adapter;
     conn.adapter = nullptr;
     conn.ctx = nullptr;
+    conn.linked = false;
+    conn.awaiting = 0;
     conn.ready = false;
 }
 
@@ -222,17 +227,22 @@ void RedisLink::Private::onDisconnect(const redisAsyncContext *ac, int status)
 void RedisLink::Private::connected(Conn &conn)
 {
     // AUTH (and SELECT) first. The command connection counts once a PING behind them is
-    // answered; the subscriber once its subscriptions are sent (a refused AUTH closes it).
+    // answered; the subscriber once Redis confirmed every subscription, so that a message
+    // published after isConnected() turned true reaches this node (a refused AUTH closes it).
+    conn.linked = true;
     if (!url.password.isEmpty()) {
         const char *argv[] = {"AUTH", url.password.constData()};
         const size_t len[] = {4, size_t(url.password.size())};
         redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, &conn, 2, argv, len);
     }
     if (conn.subscriber) {
+        conn.awaiting = int(channels.size() + patterns.size());
         sendSubscriptions(conn, channels, "SUBSCRIBE");
         sendSubscriptions(conn, patterns, "PSUBSCRIBE");
-        conn.ready = true;
-        updateState();
+        if (conn.awaiting == 0) {
+            conn.ready = true;
+            updateState();
+        }
         return;
     }
     if (url.db != 0) {
@@ -288,12 +298,24 @@ void RedisLink::Private::onMessage(redisAsyncContext *ac, void *reply, void *)
         return;
     const QByteArray k(kind->str, int(kind->len));
     Private *d = conn->d;
+    if (k == "subscribe" || k == "psubscribe") { // hiredis hands confirmations to this callback too
+        d->confirmed(*conn);
+        return;
+    }
     if (!d->handler)
         return;
     if (k == "message" && r->elements >= 3)
         d->handler(QByteArray(r->element[1]->str, int(r->element[1]->len)), QByteArray(r->element[2]->str, int(r->element[2]->len)));
     else if (k == "pmessage" && r->elements >= 4)
         d->handler(QByteArray(r->element[2]->str, int(r->element[2]->len)), QByteArray(r->element[3]->str, int(r->element[3]->len)));
+}
+
+void RedisLink::Private::confirmed(Conn &conn)
+{
+    if (conn.ready || conn.awaiting <= 0 || --conn.awaiting > 0)
+        return; // up already (a live subscribe), or more to come
+    conn.ready = true;
+    updateState();
 }
 
 void RedisLink::Private::onReply(redisAsyncContext *, void *reply, void *privdata)
@@ -453,8 +475,11 @@ void RedisLink::addSubscription(bool pattern, const QByteArray &name)
 {
     auto add = [this, pattern, name] {
         (pattern ? d->patterns : d->channels).append(name);
-        if (d->sub.ctx && d->sub.ready)
-            d->sendSubscriptions(d->sub, {name}, pattern ? "PSUBSCRIBE" : "SUBSCRIBE");
+        if (!d->sub.ctx || !d->sub.linked)
+            return; // sent with the others once the subscriber connects
+        if (!d->sub.ready)
+            ++d->sub.awaiting; // the handshake is still waiting for confirmations: this one too
+        d->sendSubscriptions(d->sub, {name}, pattern ? "PSUBSCRIBE" : "SUBSCRIBE");
     };
     if (d->thread.isRunning())
         d->post(add);

@@ -13,6 +13,7 @@
 #include <QtTest/QtTest>
 
 #include "cluster/redislink.h"
+#include "rawsockets.h"
 #include "testsupport.h"
 
 using namespace Switchboard;
@@ -127,6 +128,28 @@ qint64 connectionsReceived(RedisLink &link)
     return info.mid(from, info.indexOf('\r', from) - from).toLongLong();
 }
 
+/// PUBLISH on a blocking socket of its own, usable on any thread (no event loop): the number
+/// of subscribers Redis handed the message to, or -1.
+qint64 rawPublish(quint16 port, const QByteArray &channel, const QByteArray &payload)
+{
+    const int fd = Raw::connectTcp(port);
+    if (fd < 0)
+        return -1;
+    QByteArray request = "*3\r\n$7\r\nPUBLISH\r\n";
+    for (const QByteArray &arg : {channel, payload})
+        request += '$' + QByteArray::number(arg.size()) + "\r\n" + arg + "\r\n";
+    QByteArray answer;
+    qint64 receivers = -1;
+    if (Raw::sendAll(fd, request)) {
+        while (!answer.contains("\r\n") && Raw::readMore(fd, &answer, 5000)) {
+        }
+        if (answer.startsWith(':') && answer.contains("\r\n"))
+            receivers = answer.mid(1, answer.indexOf("\r\n") - 1).toLongLong();
+    }
+    ::close(fd);
+    return receivers;
+}
+
 } // namespace
 
 class TestRedisLink : public QObject
@@ -141,6 +164,8 @@ private Q_SLOTS:
     void connects();
     void commandRoundTrip();
     void subscribeAndPsubscribe();
+    void connectedMeansSubscribed_data();
+    void connectedMeansSubscribed();
     void passwordAndDatabase();
     void wrongPasswordNeverConnects_data();
     void wrongPasswordNeverConnects();
@@ -323,6 +348,64 @@ void TestRedisLink::subscribeAndPsubscribe()
     QCOMPARE(call(publisher, {"PUBLISH", "late", "news"}).integer, 1);
     QTRY_VERIFY(inbox.has("late", "news"));
     QCOMPARE(inbox.count(), 4);
+}
+
+void TestRedisLink::connectedMeansSubscribed_data()
+{
+    QTest::addColumn<QString>("drop");
+    QTest::addRow("first connection") << "";
+    // The command connection stays up: the subscriber's return alone makes the link connected.
+    QTest::addRow("subscriber dropped") << "pubsub";
+    QTest::addRow("Redis restarted") << "restart";
+}
+
+void TestRedisLink::connectedMeansSubscribed()
+{
+    // The moment the link says it is connected, Redis already counts it as a subscriber: a
+    // publish right then is not missed. Published from connectedChanged itself (on the link's
+    // thread, before anything else can run there), so no poll interval hides the gap.
+    QFETCH(QString, drop);
+    RedisProcess redis;
+    QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+    Inbox inbox;
+    QMutex mutex;
+    QList<QPair<qint64, qint64>> receivers; // (news19, ev.up) at each connectedChanged(true)
+    RedisLink link(parsed(redis.url()));
+    link.setMessageHandler(inbox.handler());
+    for (int i = 0; i < 20; ++i)
+        link.subscribe("news" + QByteArray::number(i));
+    link.psubscribe("ev.*");
+    const quint16 port = redis.port();
+    connect(&link, &RedisLink::connectedChanged, &link, [&, port](bool up) {
+        if (!up)
+            return;
+        const qint64 channel = rawPublish(port, "news19", "up");
+        const qint64 pattern = rawPublish(port, "ev.up", "up");
+        QMutexLocker lock(&mutex);
+        receivers.append({channel, pattern});
+    }, Qt::DirectConnection);
+    const auto received = [&] { QMutexLocker lock(&mutex); return receivers; };
+
+    link.start();
+    QTRY_VERIFY(link.isConnected());
+    if (drop == QLatin1String("pubsub")) {
+        RedisLink observer(parsed(redis.url())); // no subscriptions: not a pub/sub client
+        observer.start();
+        QTRY_VERIFY(observer.isConnected());
+        QCOMPARE(call(observer, {"CLIENT", "KILL", "TYPE", "pubsub"}).integer, 1);
+        QTRY_COMPARE(received().size(), 2);
+    } else if (drop == QLatin1String("restart")) {
+        redis.kill();
+        QTRY_VERIFY(!link.isConnected());
+        QVERIFY2(redis.restart(), qPrintable(redis.errorString()));
+        QTRY_COMPARE_WITH_TIMEOUT(received().size(), 2, kReconnectTimeoutMs);
+    } else {
+        QTRY_COMPARE(received().size(), 1);
+    }
+    QVERIFY(link.isConnected());
+    QCOMPARE(received().last(), qMakePair(qint64(1), qint64(1)));
+    QTRY_VERIFY(inbox.has("news19", "up"));
+    QTRY_VERIFY(inbox.has("ev.up", "up"));
 }
 
 void TestRedisLink::passwordAndDatabase()
