@@ -95,6 +95,14 @@ RedisReply toReply(const redisReply *r)
     return out;
 }
 
+/// An error reply to the handshake, as lastError() puts it.
+QString refusal(const QString &error)
+{
+    const bool auth = error.contains(QLatin1String("AUTH"), Qt::CaseInsensitive) || error.startsWith(QLatin1String("WRONGPASS"))
+                      || error.startsWith(QLatin1String("NOAUTH")) || error.startsWith(QLatin1String("ERR invalid password"));
+    return (auth ? QStringLiteral("auth failed: %1") : QStringLiteral("setup failed: %1")).arg(error);
+}
+
 RedisReply notConnected()
 {
     RedisReply r;
@@ -115,8 +123,10 @@ struct RedisLink::Private
         redisAsyncContext *ctx = nullptr;
         RedisQtAdapter *adapter = nullptr;
         bool linked = false;   // TCP connected, handshake sent
-        int awaiting = 0;      // subscriber: SUBSCRIBE/PSUBSCRIBE not yet confirmed by Redis
-        bool ready = false;    // command: AUTH, SELECT and PING answered; subscriber: all confirmed
+        int awaiting = 0;      // handshake replies to come: AUTH, then SELECT and PING or every
+                               // SUBSCRIBE/PSUBSCRIBE confirmation
+        bool ready = false;    // all of them came back without an error
+        QString failure;       // the first refused AUTH/SELECT of this connection
     };
 
     RedisLink *q = nullptr;
@@ -173,6 +183,7 @@ void RedisLink::Private::open(Conn &conn)
     }
     ctx->data = &conn;
     conn.ctx = ctx;
+    conn.failure.clear();
     conn.adapter = new RedisQtAdapter;
     conn.adapter->setContext(ctx);
     redisAsyncSetConnectCallback(ctx, &Private::onConnect);
@@ -218,7 +229,11 @@ void RedisLink::Private::onDisconnect(const redisAsyncContext *ac, int status)
     auto *conn = static_cast<Conn *>(ac->data);
     if (!conn)
         return; // detached on purpose
-    const QString why = status == REDIS_OK ? QStringLiteral("disconnected") : QString::fromUtf8(ac->errstr);
+    // REDIS_ERR_OTHER once connected: an error reply no callback waited for, i.e. Redis
+    // refused a SUBSCRIBE (NOAUTH without a password, NOPERM) and hiredis closed the connection.
+    const QString why = status == REDIS_OK            ? QStringLiteral("disconnected")
+                        : ac->err == REDIS_ERR_OTHER ? refusal(QString::fromUtf8(ac->errstr))
+                                                     : QString::fromUtf8(ac->errstr);
     // The context is freed after this returns; its event hooks were already cleaned up.
     conn->d->detach(*conn);
     conn->d->closed(*conn, why);
@@ -226,17 +241,20 @@ void RedisLink::Private::onDisconnect(const redisAsyncContext *ac, int status)
 
 void RedisLink::Private::connected(Conn &conn)
 {
-    // AUTH (and SELECT) first. The command connection counts once a PING behind them is
-    // answered; the subscriber once Redis confirmed every subscription, so that a message
-    // published after isConnected() turned true reaches this node (a refused AUTH closes it).
+    // AUTH (and SELECT) first. The command connection counts once they and a PING behind
+    // them are answered; the subscriber once AUTH is and Redis confirmed every subscription,
+    // so that a message published after isConnected() turned true reaches this node. A
+    // refused AUTH or SELECT closes the connection and is what lastError() says.
     conn.linked = true;
+    conn.awaiting = 0;
     if (!url.password.isEmpty()) {
         const char *argv[] = {"AUTH", url.password.constData()};
         const size_t len[] = {4, size_t(url.password.size())};
-        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, &conn, 2, argv, len);
+        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 2, argv, len);
+        ++conn.awaiting;
     }
     if (conn.subscriber) {
-        conn.awaiting = int(channels.size() + patterns.size());
+        conn.awaiting += int(channels.size() + patterns.size());
         sendSubscriptions(conn, channels, "SUBSCRIBE");
         sendSubscriptions(conn, patterns, "PSUBSCRIBE");
         if (conn.awaiting == 0) {
@@ -249,33 +267,31 @@ void RedisLink::Private::connected(Conn &conn)
         const QByteArray db = QByteArray::number(url.db);
         const char *argv[] = {"SELECT", db.constData()};
         const size_t len[] = {6, size_t(db.size())};
-        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, &conn, 2, argv, len);
+        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 2, argv, len);
+        ++conn.awaiting;
     }
     const char *argv[] = {"PING"};
     const size_t len[] = {4};
     redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 1, argv, len);
+    ++conn.awaiting;
 }
 
-void RedisLink::Private::onSetupReply(redisAsyncContext *ac, void *reply, void *privdata)
+void RedisLink::Private::onSetupReply(redisAsyncContext *ac, void *reply, void *)
 {
     auto *conn = static_cast<Conn *>(ac->data);
     if (!conn || !reply)
         return;
     const auto *r = static_cast<redisReply *>(reply);
-    if (r->type == REDIS_REPLY_ERROR) {
-        const QString error = QString::fromUtf8(r->str, int(r->len));
-        conn->d->setError(error.contains(QLatin1String("AUTH"), Qt::CaseInsensitive) || error.startsWith(QLatin1String("WRONGPASS"))
-                              || error.startsWith(QLatin1String("NOAUTH")) || error.startsWith(QLatin1String("ERR invalid password"))
-                              ? QStringLiteral("auth failed: %1").arg(error)
-                              : QStringLiteral("setup failed: %1").arg(error));
-        conn->ready = false;
-        redisAsyncDisconnect(ac);
+    if (r->type != REDIS_REPLY_ERROR) {
+        conn->d->confirmed(*conn);
         return;
     }
-    if (!privdata && !conn->subscriber) {
-        conn->ready = true; // the closing PING
-        conn->d->updateState();
-    }
+    if (!conn->failure.isEmpty())
+        return; // the NOAUTH of a PING behind a refused AUTH says less than the AUTH's own error
+    conn->failure = refusal(QString::fromUtf8(r->str, int(r->len)));
+    conn->d->setError(conn->failure);
+    conn->ready = false;
+    redisAsyncDisconnect(ac);
 }
 
 void RedisLink::Private::sendSubscriptions(Conn &conn, const QList<QByteArray> &list, const char *verb)
@@ -312,7 +328,7 @@ void RedisLink::Private::onMessage(redisAsyncContext *ac, void *reply, void *)
 
 void RedisLink::Private::confirmed(Conn &conn)
 {
-    if (conn.ready || conn.awaiting <= 0 || --conn.awaiting > 0)
+    if (conn.ready || !conn.failure.isEmpty() || conn.awaiting <= 0 || --conn.awaiting > 0)
         return; // up already (a live subscribe), or more to come
     conn.ready = true;
     updateState();
@@ -325,13 +341,11 @@ void RedisLink::Private::onReply(redisAsyncContext *, void *reply, void *privdat
         (*done)(toReply(static_cast<redisReply *>(reply)));
 }
 
-void RedisLink::Private::closed(Conn &, const QString &why)
+void RedisLink::Private::closed(Conn &conn, const QString &why)
 {
-    {
-        QMutexLocker lock(&errorLock);
-        if (lastError.isEmpty() || !lastError.startsWith(QLatin1String("auth failed")))
-            lastError = why;
-    }
+    // A refused AUTH or SELECT says more than the disconnection it caused; any later failure
+    // (a refused connect on the retry) replaces it.
+    setError(conn.failure.isEmpty() ? why : conn.failure);
     updateState();
     if (!stopping)
         scheduleRetry();

@@ -128,6 +128,24 @@ qint64 connectionsReceived(RedisLink &link)
     return info.mid(from, info.indexOf('\r', from) - from).toLongLong();
 }
 
+/// The id Redis gave @p link's pub/sub connection. @p link was connected before @p observer
+/// started, so its two connections have the smallest ids; the one that is not its command
+/// connection is the subscriber.
+QByteArray subscriberId(RedisLink &link, RedisLink &observer)
+{
+    const qint64 own = call(link, {"CLIENT", "ID"}).integer;
+    const QByteArray list = call(observer, {"CLIENT", "LIST"}).string;
+    qint64 lowest = -1;
+    for (const QByteArray &line : list.split('\n')) {
+        if (!line.startsWith("id="))
+            continue;
+        const qint64 id = line.mid(3, line.indexOf(' ') - 3).toLongLong();
+        if (id != own && (lowest < 0 || id < lowest))
+            lowest = id;
+    }
+    return lowest < 0 ? QByteArray() : QByteArray::number(lowest);
+}
+
 /// PUBLISH on a blocking socket of its own, usable on any thread (no event loop): the number
 /// of subscribers Redis handed the message to, or -1.
 qint64 rawPublish(quint16 port, const QByteArray &channel, const QByteArray &payload)
@@ -169,6 +187,8 @@ private Q_SLOTS:
     void passwordAndDatabase();
     void wrongPasswordNeverConnects_data();
     void wrongPasswordNeverConnects();
+    void subscriberAuthFailureIsReported_data();
+    void subscriberAuthFailureIsReported();
     void commandsWhileDownFailAtOnce();
     void refusedConnectionIsTheError_data();
     void refusedConnectionIsTheError();
@@ -475,6 +495,56 @@ void TestRedisLink::wrongPasswordNeverConnects()
     QCOMPARE(states.values, QList<bool>{});
 }
 
+void TestRedisLink::subscriberAuthFailureIsReported_data()
+{
+    QTest::addColumn<bool>("subscribed");
+    QTest::addRow("subscribed") << true;
+    QTest::addRow("no subscriptions") << false;
+}
+
+void TestRedisLink::subscriberAuthFailureIsReported()
+{
+    // Only the pub/sub connection fails AUTH: the password changes while the link is up
+    // (connections already authenticated stay so), then Redis drops the subscriber. The link
+    // must not count that connection as up, must say why, must keep retrying, and must come
+    // back once the password is right again.
+    QFETCH(bool, subscribed);
+    RedisProcess redis("right");
+    QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+    Inbox inbox;
+    RedisLink link(parsed(redis.url()));
+    link.setMessageHandler(inbox.handler());
+    if (subscribed)
+        link.subscribe("ch");
+    States states(link);
+    link.start();
+    QTRY_VERIFY(link.isConnected());
+    RedisLink observer(parsed(redis.url()));
+    observer.start();
+    QTRY_VERIFY(observer.isConnected());
+    const QByteArray subscriber = subscriberId(link, observer);
+    QVERIFY(!subscriber.isEmpty());
+
+    QCOMPARE(call(observer, {"CONFIG", "SET", "requirepass", "changed"}).string, QByteArray("OK"));
+    QCOMPARE(call(observer, {"CLIENT", "KILL", "ID", subscriber}).integer, 1);
+    QTRY_VERIFY2(link.lastError().startsWith(QLatin1String("auth failed")), qPrintable(link.lastError()));
+    const qint64 before = connectionsReceived(observer);
+    QVERIFY(before > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(connectionsReceived(observer) >= before + 2, 10000);
+    QVERIFY(!link.isConnected());
+    QVERIFY2(link.lastError().startsWith(QLatin1String("auth failed")), qPrintable(link.lastError()));
+    QCOMPARE(states.values, (QList<bool>{true, false})); // never up in between
+
+    QCOMPARE(call(observer, {"CONFIG", "SET", "requirepass", "right"}).string, QByteArray("OK"));
+    QTRY_VERIFY_WITH_TIMEOUT(link.isConnected(), kReconnectTimeoutMs);
+    QCOMPARE(link.lastError(), QString());
+    QTRY_COMPARE(states.values, (QList<bool>{true, false, true}));
+    if (subscribed) {
+        QCOMPARE(call(observer, {"PUBLISH", "ch", "back"}).integer, 1);
+        QTRY_VERIFY(inbox.has("ch", "back"));
+    }
+}
+
 void TestRedisLink::commandsWhileDownFailAtOnce()
 {
     RedisUrl url;
@@ -511,6 +581,7 @@ void TestRedisLink::refusedConnectionIsTheError_data()
     QTest::addColumn<QString>("before");
     QTest::addRow("never connected") << "";
     QTest::addRow("after a connection") << "connected";
+    QTest::addRow("after an auth failure") << "auth failed";
 }
 
 void TestRedisLink::refusedConnectionIsTheError()
@@ -522,6 +593,8 @@ void TestRedisLink::refusedConnectionIsTheError()
     RedisProcess redis("pw");
     QVERIFY2(redis.start(), qPrintable(redis.errorString()));
     RedisUrl url = parsed(redis.url());
+    if (before == QLatin1String("auth failed"))
+        url.password = "wrong";
     RedisLink link(url);
     if (before.isEmpty()) {
         redis.stop(); // a port where nobody listens
