@@ -137,6 +137,9 @@ struct RedisLink::Private
     int backoffMs = 100;
     bool stopping = false;
     bool started = false;
+    // Set by stop() before it queues the shutdown: commands queued behind it, and any issued
+    // later, are answered at once instead of being formatted into hiredis' output buffer first.
+    std::atomic<bool> stopRequested{false};
     Conn cmd;
     Conn sub;
     QList<QByteArray> channels;
@@ -436,6 +439,7 @@ void RedisLink::stop()
     if (!d->started || !d->thread.isRunning())
         return;
     Q_ASSERT(QThread::currentThread() != &d->thread);
+    d->stopRequested.store(true, std::memory_order_release);
     QMetaObject::invokeMethod(d->home, [this] { d->shutdown(); }, Qt::BlockingQueuedConnection);
     d->thread.quit();
     d->thread.wait();
@@ -449,13 +453,13 @@ QString RedisLink::lastError() const
 
 void RedisLink::command(QList<QByteArray> args, Done done)
 {
-    if (!d->thread.isRunning()) {
+    if (!d->thread.isRunning() || d->stopRequested.load(std::memory_order_acquire)) {
         if (done)
             done(notConnected());
         return;
     }
     d->post([this, args = std::move(args), done = std::move(done)]() mutable {
-        if (!d->cmd.ready || !d->cmd.ctx) {
+        if (d->stopRequested.load(std::memory_order_acquire) || !d->cmd.ready || !d->cmd.ctx) {
             if (done)
                 done(notConnected());
             return;

@@ -72,7 +72,9 @@ public:
 
     /// Starts the thread and the first connection attempt; returns at once.
     void start();
-    /// Closes both connections and joins the thread. Pending replies get "not connected".
+    /// Closes both connections and joins the thread. Every command gets its answer before this
+    /// returns: "connection lost" when it had been handed to Redis, "not connected" when it
+    /// was still queued for the link's thread or is issued from now on (answered at once).
     void stop();
 
     /// Both connections are up and Redis confirmed every subscription (any thread).

@@ -3,12 +3,15 @@
 // while Redis is down, reconnect and resubscribe after a restart on the same port, stop()
 // with commands in flight. Replies and messages arrive on the link's thread: they are handed
 // to the test thread under a mutex (Pending, Inbox) or through queued connections (States).
+#include <atomic>
 #include <memory>
 #include <optional>
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QMutex>
 #include <QtCore/QRandomGenerator>
+#include <QtCore/QSemaphore>
+#include <QtCore/QThread>
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QtTest>
 
@@ -195,6 +198,7 @@ private Q_SLOTS:
     void reconnectsAndResubscribesAfterRestart_data();
     void reconnectsAndResubscribesAfterRestart();
     void stopWithPendingCommandsReturns();
+    void stopAnswersQueuedCommandsAtOnce();
 };
 
 void TestRedisLink::parsesValidUrls_data()
@@ -694,6 +698,67 @@ void TestRedisLink::stopWithPendingCommandsReturns()
     QCOMPARE(pending.first()->get().string, QByteArray("connection lost"));
     // After stop: answered at once on this thread.
     QCOMPARE(call(link, {"PING"}).string, QByteArray("not connected"));
+}
+
+void TestRedisLink::stopAnswersQueuedCommandsAtOnce()
+{
+    // Commands still queued for the link's thread when stop() is called are answered "not
+    // connected" without being handed to hiredis (formatted into its output buffer, or
+    // written). The link's thread is held in the message handler while the commands queue up
+    // and stop() begins; it is let go once stop() answers a new command on the caller's
+    // thread, which only a stopping link does.
+    RedisProcess redis;
+    QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+    QSemaphore gate;
+    std::atomic<bool> held{false};
+    RedisLink link(parsed(redis.url()));
+    link.setMessageHandler([&](const QByteArray &, const QByteArray &) {
+        held = true;
+        gate.tryAcquire(1, 10000); // the test fails below when nothing lets it go
+    });
+    link.subscribe("hold");
+    link.start();
+    QTRY_VERIFY(link.isConnected());
+    const auto blpop = send(link, {"BLPOP", "nothing", "0"});
+    RedisLink observer(parsed(redis.url()));
+    observer.start();
+    QTRY_VERIFY(observer.isConnected());
+    QVERIFY(QTest::qWaitFor([&] { return call(observer, {"INFO", "clients"}).string.contains("blocked_clients:1"); }, 10000));
+    QCOMPARE(call(observer, {"PUBLISH", "hold", "x"}).integer, 1);
+    QTRY_VERIFY(held.load());
+
+    QList<std::shared_ptr<Pending>> queued;
+    const QByteArray value(64 * 1024, 'v');
+    for (int i = 0; i < 50; ++i)
+        queued.append(send(link, {"SET", "k" + QByteArray::number(i), value}));
+    std::atomic<bool> answeredHere{false};
+    std::unique_ptr<QThread> opener(QThread::create([&] {
+        QElapsedTimer timer;
+        timer.start();
+        while (!timer.hasExpired(10000)) {
+            auto here = std::make_shared<std::atomic<bool>>(false);
+            const Qt::HANDLE self = QThread::currentThreadId();
+            link.command({"PING"}, [here, self](const RedisReply &) { *here = QThread::currentThreadId() == self; });
+            if (here->load()) {
+                answeredHere = true;
+                break;
+            }
+            QThread::msleep(5); // poll interval while waiting for stop() to begin
+        }
+        gate.release();
+    }));
+    opener->start();
+    link.stop();
+    opener->wait();
+    QVERIFY(answeredHere.load());
+
+    QCOMPARE(blpop->count(), 1);
+    QCOMPARE(blpop->get().string, QByteArray("connection lost")); // it had reached Redis
+    for (const auto &p : std::as_const(queued)) {
+        QCOMPARE(p->count(), 1);
+        QCOMPARE(p->get().string, QByteArray("not connected"));
+    }
+    QCOMPARE(call(observer, {"DBSIZE"}).integer, 0);
 }
 
 QTEST_GUILESS_MAIN(TestRedisLink)
