@@ -1,5 +1,7 @@
 #include "redislink.h"
 
+#include <algorithm>
+
 #include <QtCore/QMutexLocker>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QThread>
@@ -42,11 +44,16 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
         return std::nullopt;
     }
     out.port = quint16(port);
+    if (url.hasQuery() || url.hasFragment()) {
+        *error = QStringLiteral("a query or fragment is not supported (redis://[:password@]host:port[/db])");
+        return std::nullopt;
+    }
     out.password = url.password(QUrl::FullyDecoded).toUtf8();
     const QString path = url.path();
     if (!path.isEmpty() && path != QLatin1String("/")) {
-        bool ok = false;
-        out.db = path.mid(1).toInt(&ok);
+        const QString digits = path.mid(1);
+        bool ok = !digits.isEmpty() && std::all_of(digits.begin(), digits.end(), [](QChar c) { return c.isDigit(); });
+        out.db = ok ? digits.toInt(&ok) : -1;
         if (!ok || out.db < 0 || out.db > 65535) {
             *error = QStringLiteral("invalid database number \"%1\"").arg(path.mid(1));
             return std::nullopt;
@@ -57,7 +64,8 @@ std::optional<RedisUrl> RedisUrl::parse(const QString &text, QString *error)
 
 QString RedisUrl::display() const
 {
-    return QStringLiteral("%1:%2/%3").arg(host).arg(port).arg(db);
+    const QString shownHost = host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']') : host; // IPv6
+    return QStringLiteral("%1:%2/%3").arg(shownHost).arg(port).arg(db);
 }
 
 // --- the link ------------------------------------------------------------------------------------
@@ -87,6 +95,14 @@ RedisReply toReply(const redisReply *r)
     return out;
 }
 
+/// An error reply to the handshake, as lastError() puts it.
+QString refusal(const QString &error)
+{
+    const bool auth = error.contains(QLatin1String("AUTH"), Qt::CaseInsensitive) || error.startsWith(QLatin1String("WRONGPASS"))
+                      || error.startsWith(QLatin1String("NOAUTH")) || error.startsWith(QLatin1String("ERR invalid password"));
+    return (auth ? QStringLiteral("auth failed: %1") : QStringLiteral("setup failed: %1")).arg(error);
+}
+
 RedisReply notConnected()
 {
     RedisReply r;
@@ -106,7 +122,11 @@ struct RedisLink::Private
         bool subscriber = false;
         redisAsyncContext *ctx = nullptr;
         RedisQtAdapter *adapter = nullptr;
-        bool ready = false;    // connected, AUTH and SELECT done
+        bool linked = false;   // TCP connected, handshake sent
+        int awaiting = 0;      // handshake replies to come: AUTH, then SELECT and PING or every
+                               // SUBSCRIBE/PSUBSCRIBE confirmation
+        bool ready = false;    // all of them came back without an error
+        QString failure;       // the first refused AUTH/SELECT of this connection
     };
 
     RedisLink *q = nullptr;
@@ -117,6 +137,9 @@ struct RedisLink::Private
     int backoffMs = 100;
     bool stopping = false;
     bool started = false;
+    // Set by stop() before it queues the shutdown: commands queued behind it, and any issued
+    // later, are answered at once instead of being formatted into hiredis' output buffer first.
+    std::atomic<bool> stopRequested{false};
     Conn cmd;
     Conn sub;
     QList<QByteArray> channels;
@@ -136,6 +159,7 @@ struct RedisLink::Private
 
     void open(Conn &conn);
     void connected(Conn &conn);
+    void confirmed(Conn &conn);
     void closed(Conn &conn, const QString &why);
     void detach(Conn &conn);
     void updateState();
@@ -162,6 +186,7 @@ void RedisLink::Private::open(Conn &conn)
     }
     ctx->data = &conn;
     conn.ctx = ctx;
+    conn.failure.clear();
     conn.adapter = new RedisQtAdapter;
     conn.adapter->setContext(ctx);
     redisAsyncSetConnectCallback(ctx, &Private::onConnect);
@@ -183,6 +208,8 @@ void RedisLink::Private::detach(Conn &conn)
     delete conn.adapter;
     conn.adapter = nullptr;
     conn.ctx = nullptr;
+    conn.linked = false;
+    conn.awaiting = 0;
     conn.ready = false;
 }
 
@@ -205,7 +232,11 @@ void RedisLink::Private::onDisconnect(const redisAsyncContext *ac, int status)
     auto *conn = static_cast<Conn *>(ac->data);
     if (!conn)
         return; // detached on purpose
-    const QString why = status == REDIS_OK ? QStringLiteral("disconnected") : QString::fromUtf8(ac->errstr);
+    // REDIS_ERR_OTHER once connected: an error reply no callback waited for, i.e. Redis
+    // refused a SUBSCRIBE (NOAUTH without a password, NOPERM) and hiredis closed the connection.
+    const QString why = status == REDIS_OK            ? QStringLiteral("disconnected")
+                        : ac->err == REDIS_ERR_OTHER ? refusal(QString::fromUtf8(ac->errstr))
+                                                     : QString::fromUtf8(ac->errstr);
     // The context is freed after this returns; its event hooks were already cleaned up.
     conn->d->detach(*conn);
     conn->d->closed(*conn, why);
@@ -213,51 +244,57 @@ void RedisLink::Private::onDisconnect(const redisAsyncContext *ac, int status)
 
 void RedisLink::Private::connected(Conn &conn)
 {
-    // AUTH (and SELECT) first. The command connection counts once a PING behind them is
-    // answered; the subscriber once its subscriptions are sent (a refused AUTH closes it).
+    // AUTH (and SELECT) first. The command connection counts once they and a PING behind
+    // them are answered; the subscriber once AUTH is and Redis confirmed every subscription,
+    // so that a message published after isConnected() turned true reaches this node. A
+    // refused AUTH or SELECT closes the connection and is what lastError() says.
+    conn.linked = true;
+    conn.awaiting = 0;
     if (!url.password.isEmpty()) {
         const char *argv[] = {"AUTH", url.password.constData()};
         const size_t len[] = {4, size_t(url.password.size())};
-        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, &conn, 2, argv, len);
+        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 2, argv, len);
+        ++conn.awaiting;
     }
     if (conn.subscriber) {
+        conn.awaiting += int(channels.size() + patterns.size());
         sendSubscriptions(conn, channels, "SUBSCRIBE");
         sendSubscriptions(conn, patterns, "PSUBSCRIBE");
-        conn.ready = true;
-        updateState();
+        if (conn.awaiting == 0) {
+            conn.ready = true;
+            updateState();
+        }
         return;
     }
     if (url.db != 0) {
         const QByteArray db = QByteArray::number(url.db);
         const char *argv[] = {"SELECT", db.constData()};
         const size_t len[] = {6, size_t(db.size())};
-        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, &conn, 2, argv, len);
+        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 2, argv, len);
+        ++conn.awaiting;
     }
     const char *argv[] = {"PING"};
     const size_t len[] = {4};
     redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 1, argv, len);
+    ++conn.awaiting;
 }
 
-void RedisLink::Private::onSetupReply(redisAsyncContext *ac, void *reply, void *privdata)
+void RedisLink::Private::onSetupReply(redisAsyncContext *ac, void *reply, void *)
 {
     auto *conn = static_cast<Conn *>(ac->data);
     if (!conn || !reply)
         return;
     const auto *r = static_cast<redisReply *>(reply);
-    if (r->type == REDIS_REPLY_ERROR) {
-        const QString error = QString::fromUtf8(r->str, int(r->len));
-        conn->d->setError(error.contains(QLatin1String("AUTH"), Qt::CaseInsensitive) || error.startsWith(QLatin1String("WRONGPASS"))
-                              || error.startsWith(QLatin1String("NOAUTH")) || error.startsWith(QLatin1String("ERR invalid password"))
-                              ? QStringLiteral("auth failed: %1").arg(error)
-                              : QStringLiteral("setup failed: %1").arg(error));
-        conn->ready = false;
-        redisAsyncDisconnect(ac);
+    if (r->type != REDIS_REPLY_ERROR) {
+        conn->d->confirmed(*conn);
         return;
     }
-    if (!privdata && !conn->subscriber) {
-        conn->ready = true; // the closing PING
-        conn->d->updateState();
-    }
+    if (!conn->failure.isEmpty())
+        return; // the NOAUTH of a PING behind a refused AUTH says less than the AUTH's own error
+    conn->failure = refusal(QString::fromUtf8(r->str, int(r->len)));
+    conn->d->setError(conn->failure);
+    conn->ready = false;
+    redisAsyncDisconnect(ac);
 }
 
 void RedisLink::Private::sendSubscriptions(Conn &conn, const QList<QByteArray> &list, const char *verb)
@@ -280,12 +317,24 @@ void RedisLink::Private::onMessage(redisAsyncContext *ac, void *reply, void *)
         return;
     const QByteArray k(kind->str, int(kind->len));
     Private *d = conn->d;
+    if (k == "subscribe" || k == "psubscribe") { // hiredis hands confirmations to this callback too
+        d->confirmed(*conn);
+        return;
+    }
     if (!d->handler)
         return;
     if (k == "message" && r->elements >= 3)
         d->handler(QByteArray(r->element[1]->str, int(r->element[1]->len)), QByteArray(r->element[2]->str, int(r->element[2]->len)));
     else if (k == "pmessage" && r->elements >= 4)
         d->handler(QByteArray(r->element[2]->str, int(r->element[2]->len)), QByteArray(r->element[3]->str, int(r->element[3]->len)));
+}
+
+void RedisLink::Private::confirmed(Conn &conn)
+{
+    if (conn.ready || !conn.failure.isEmpty() || conn.awaiting <= 0 || --conn.awaiting > 0)
+        return; // up already (a live subscribe), or more to come
+    conn.ready = true;
+    updateState();
 }
 
 void RedisLink::Private::onReply(redisAsyncContext *, void *reply, void *privdata)
@@ -295,13 +344,11 @@ void RedisLink::Private::onReply(redisAsyncContext *, void *reply, void *privdat
         (*done)(toReply(static_cast<redisReply *>(reply)));
 }
 
-void RedisLink::Private::closed(Conn &, const QString &why)
+void RedisLink::Private::closed(Conn &conn, const QString &why)
 {
-    {
-        QMutexLocker lock(&errorLock);
-        if (lastError.isEmpty() || !lastError.startsWith(QLatin1String("auth failed")))
-            lastError = why;
-    }
+    // A refused AUTH or SELECT says more than the disconnection it caused; any later failure
+    // (a refused connect on the retry) replaces it.
+    setError(conn.failure.isEmpty() ? why : conn.failure);
     updateState();
     if (!stopping)
         scheduleRetry();
@@ -392,6 +439,7 @@ void RedisLink::stop()
     if (!d->started || !d->thread.isRunning())
         return;
     Q_ASSERT(QThread::currentThread() != &d->thread);
+    d->stopRequested.store(true, std::memory_order_release);
     QMetaObject::invokeMethod(d->home, [this] { d->shutdown(); }, Qt::BlockingQueuedConnection);
     d->thread.quit();
     d->thread.wait();
@@ -405,13 +453,13 @@ QString RedisLink::lastError() const
 
 void RedisLink::command(QList<QByteArray> args, Done done)
 {
-    if (!d->thread.isRunning()) {
+    if (!d->thread.isRunning() || d->stopRequested.load(std::memory_order_acquire)) {
         if (done)
             done(notConnected());
         return;
     }
     d->post([this, args = std::move(args), done = std::move(done)]() mutable {
-        if (!d->cmd.ready || !d->cmd.ctx) {
+        if (d->stopRequested.load(std::memory_order_acquire) || !d->cmd.ready || !d->cmd.ctx) {
             if (done)
                 done(notConnected());
             return;
@@ -445,8 +493,11 @@ void RedisLink::addSubscription(bool pattern, const QByteArray &name)
 {
     auto add = [this, pattern, name] {
         (pattern ? d->patterns : d->channels).append(name);
-        if (d->sub.ctx && d->sub.ready)
-            d->sendSubscriptions(d->sub, {name}, pattern ? "PSUBSCRIBE" : "SUBSCRIBE");
+        if (!d->sub.ctx || !d->sub.linked)
+            return; // sent with the others once the subscriber connects
+        if (!d->sub.ready)
+            ++d->sub.awaiting; // the handshake is still waiting for confirmations: this one too
+        d->sendSubscriptions(d->sub, {name}, pattern ? "PSUBSCRIBE" : "SUBSCRIBE");
     };
     if (d->thread.isRunning())
         d->post(add);

@@ -50,8 +50,9 @@ struct RedisReply
  * Every public method may be called from any thread. Replies and messages arrive on the
  * link's thread. When a connection drops, the link reconnects with backoff (100 ms doubling
  * to 5 s, with jitter), sends AUTH and SELECT, then resubscribes everything subscribed so
- * far. Commands issued while it is down are answered at once with an Error reply
- * ("not connected"); they are never queued unboundedly.
+ * far. It reports itself connected only once Redis confirmed every subscription: a message
+ * published after that reaches this link. Commands issued while it is down are answered at
+ * once with an Error reply ("not connected"); they are never queued unboundedly.
  */
 class RedisLink final : public QObject
 {
@@ -71,10 +72,12 @@ public:
 
     /// Starts the thread and the first connection attempt; returns at once.
     void start();
-    /// Closes both connections and joins the thread. Pending replies get "not connected".
+    /// Closes both connections and joins the thread. Every command gets its answer before this
+    /// returns: "connection lost" when it had been handed to Redis, "not connected" when it
+    /// was still queued for the link's thread or is issued from now on (answered at once).
     void stop();
 
-    /// Both connections are up and every subscription was re-sent (any thread).
+    /// Both connections are up and Redis confirmed every subscription (any thread).
     bool isConnected() const { return m_connected.load(std::memory_order_acquire); }
     /// Why the link is down ("connection refused", "auth failed: …"); empty when connected.
     QString lastError() const;

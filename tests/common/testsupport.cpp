@@ -1,6 +1,7 @@
 #include "testsupport.h"
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QEventLoop>
 #include <QtCore/QJsonDocument>
@@ -205,7 +206,7 @@ HttpReply adminGet(const QUrl &url)
     return http("GET", url, {}, {{QByteArrayLiteral("x-internal-key"), QByteArray(kInternalKey)}});
 }
 
-RedisProcess::RedisProcess() = default;
+RedisProcess::RedisProcess(QByteArray password) : m_password(std::move(password)) {}
 
 RedisProcess::~RedisProcess()
 {
@@ -214,41 +215,101 @@ RedisProcess::~RedisProcess()
 
 bool RedisProcess::answers() const
 {
+    // Ours, not a stranger that took the port while our redis-server failed to bind: the
+    // answering server reports our process id.
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, m_port);
     if (!socket.waitForConnected(200))
         return false;
-    socket.write("PING\r\n");
-    if (!socket.waitForReadyRead(500))
+    QByteArray request;
+    if (!m_password.isEmpty())
+        request += "*2\r\n$4\r\nAUTH\r\n$" + QByteArray::number(m_password.size()) + "\r\n" + m_password + "\r\n";
+    request += "INFO server\r\n";
+    socket.write(request);
+    const QByteArray expected = "process_id:" + QByteArray::number(m_process->processId()) + "\r\n";
+    QByteArray answer;
+    QElapsedTimer timer;
+    timer.start();
+    while (!answer.contains(expected) && !timer.hasExpired(1000) && socket.waitForReadyRead(200))
+        answer += socket.readAll();
+    return answer.contains(expected);
+}
+
+bool RedisProcess::launch(quint16 port)
+{
+    if (!m_dir.isValid()) {
+        m_error = QStringLiteral("no temporary directory: %1").arg(m_dir.errorString());
         return false;
-    return socket.readAll().startsWith("+PONG");
+    }
+    m_port = port;
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process->setStandardOutputFile(QProcess::nullDevice());
+    QStringList args{QStringLiteral("--port"), QString::number(port), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                     QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"), QStringLiteral("no"),
+                     QStringLiteral("--dir"), m_dir.path(), QStringLiteral("--logfile"), m_dir.filePath(QStringLiteral("redis.log"))};
+    if (!m_password.isEmpty())
+        args << QStringLiteral("--requirepass") << QString::fromUtf8(m_password);
+    m_process->start(QStringLiteral("redis-server"), args);
+    if (!m_process->waitForStarted(5000)) {
+        m_error = QStringLiteral("redis-server did not start (scripts/install-deps.sh installs it): %1").arg(m_process->errorString());
+        m_process.reset();
+        return false;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    while (!answers()) {
+        if (timer.hasExpired(10000) || m_process->state() != QProcess::Running) {
+            m_error = QStringLiteral("redis-server on port %1 never answered: %2").arg(port).arg(logTail());
+            kill();
+            return false;
+        }
+        QTest::qWait(20); // polling for readiness, not a synchronisation sleep
+    }
+    m_error.clear();
+    return true;
+}
+
+QString RedisProcess::logTail() const
+{
+    QFile log(m_dir.filePath(QStringLiteral("redis.log")));
+    if (!log.open(QIODevice::ReadOnly))
+        return QStringLiteral("(no log)");
+    return QString::fromUtf8(log.readAll().right(800));
 }
 
 bool RedisProcess::start()
 {
-    if (m_port == 0) {
+    if (isRunning())
+        return true;
+    if (m_port != 0)
+        return launch(m_port);
+    // The port may be taken between the probe and redis-server binding it: then another one.
+    for (int attempt = 0; attempt < 5; ++attempt) {
         QTcpServer probe; // a free port, released for redis-server
-        if (!probe.listen(QHostAddress::LocalHost, 0))
+        if (!probe.listen(QHostAddress::LocalHost, 0)) {
+            m_error = probe.errorString();
             return false;
-        m_port = probe.serverPort();
+        }
+        const quint16 port = probe.serverPort();
+        probe.close();
+        if (launch(port))
+            return true;
+        m_port = 0;
     }
-    m_process = std::make_unique<QProcess>();
-    m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_process->setStandardOutputFile(QProcess::nullDevice());
-    m_process->start(QStringLiteral("redis-server"),
-                     {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
-                      QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"), QStringLiteral("no"),
-                      QStringLiteral("--dir"), m_dir.path()});
-    if (!m_process->waitForStarted(5000))
-        return false;
-    QElapsedTimer timer;
-    timer.start();
-    while (!answers()) {
-        if (timer.hasExpired(10000) || m_process->state() != QProcess::Running)
-            return false;
-        QTest::qWait(20); // polling for readiness, not a synchronisation sleep
+    return false;
+}
+
+bool RedisProcess::restart()
+{
+    stop();
+    // Same port on purpose (redis-server binds with SO_REUSEADDR): only a stranger taking it
+    // in between makes this fail.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        if (launch(m_port))
+            return true;
     }
-    return true;
+    return false;
 }
 
 void RedisProcess::stop()
@@ -260,6 +321,28 @@ void RedisProcess::stop()
         m_process->kill();
     m_process->waitForFinished(2000);
     m_process.reset();
+}
+
+void RedisProcess::kill()
+{
+    if (!m_process)
+        return;
+    m_process->kill();
+    m_process->waitForFinished(5000);
+    m_process.reset();
+}
+
+QString RedisProcess::url(int db) const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("redis"));
+    url.setHost(QStringLiteral("127.0.0.1"));
+    url.setPort(m_port);
+    if (!m_password.isEmpty())
+        url.setPassword(QString::fromUtf8(m_password));
+    if (db != 0)
+        url.setPath(QLatin1Char('/') + QString::number(db));
+    return url.toString(QUrl::FullyEncoded);
 }
 
 } // namespace Switchboard::Test

@@ -42,24 +42,46 @@ private:
 };
 
 /**
- * @brief A throwaway redis-server (no persistence, its own dir) on a free port, stopped with
- * the object. start() and restart() return once it answers PING.
+ * @brief A throwaway redis-server (no persistence, its own dir) on 127.0.0.1 and a free
+ * port, stopped with the object. Use from the test's thread (it owns a QProcess).
+ *
+ * start() picks the port (another one when a stranger takes it first) and returns once this
+ * very process answers; restart() comes back on the same port, so clients can reconnect.
  */
 class RedisProcess final
 {
 public:
-    RedisProcess();
+    /// @p password non-empty: started with --requirepass.
+    explicit RedisProcess(QByteArray password = {});
     ~RedisProcess();
+    Q_DISABLE_COPY_MOVE(RedisProcess)
+
+    /// False (errorString() says why) when redis-server is missing or never answered.
     bool start();
+    /// stop(), then start() on the same port.
+    bool restart();
+    /// SIGTERM, then waits for the process to end.
     void stop();
+    /// SIGKILL, then waits for the process to end.
+    void kill();
+
+    bool isRunning() const { return m_process && m_process->state() != QProcess::NotRunning; }
     quint16 port() const { return m_port; }
-    QString url() const { return QStringLiteral("redis://127.0.0.1:%1").arg(m_port); }
+    QByteArray password() const { return m_password; }
+    /// redis://[:password@]127.0.0.1:port[/db]
+    QString url(int db = 0) const;
+    QString errorString() const { return m_error; }
 
 private:
+    bool launch(quint16 port);
     bool answers() const;
+    QString logTail() const;
+
+    QByteArray m_password;
     QTemporaryDir m_dir;
     std::unique_ptr<QProcess> m_process;
     quint16 m_port = 0;
+    QString m_error;
 };
 
 /// HS256 token signed with kSecret: sub, optional role and rooms, extra claims merged in.
