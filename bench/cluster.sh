@@ -18,13 +18,7 @@ ROOM=${ROOM:-1000} PAYLOAD=${PAYLOAD:-100} LEVEL=${LEVEL:-50} RATE=${RATE:-50000
 RUNS=${RUNS:-"switchboard-1node switchboard-cluster socketio-cluster"}
 secret=bench-secret key=bench-key
 (cd bench/peers && [ -d node_modules/@socket.io/redis-adapter ] || npm ci --no-audit --no-fund --loglevel=error)
-tmp=$(mktemp -d)
-pids=()
-stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
-trap 'stop_all; rm -rf "$tmp"' EXIT
-
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_http() { for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.1; done; echo "no server on $1" >&2; return 1; }
+. bench/lib.sh
 start_redis() {
   redis_port=$(free_port)
   redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$tmp" >/dev/null &

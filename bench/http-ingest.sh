@@ -16,12 +16,7 @@ BINARY=${BINARY:-$build/bin/switchboard} SERVER_CPU=${SERVER_CPU:-0} LOAD_CPU=${
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 2; }
 (cd bench/peers && [ -d node_modules/ws ] || npm ci --no-audit --no-fund --loglevel=error)
 secret=bench-secret key=bench-key
-tmp=$(mktemp -d)
-pids=()
-stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
-trap 'stop_all; rm -rf "$tmp"' EXIT
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_http() { for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.1; done; echo "no server on $1" >&2; return 1; }
+. bench/lib.sh
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 cat > "$tmp/emit.lua" <<EOF
