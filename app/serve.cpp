@@ -1,5 +1,7 @@
 #include "serve.h"
 
+#include <csignal>
+
 #include <sys/resource.h>
 
 #include <QtCore/QCoreApplication>
@@ -48,7 +50,16 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
     raiseDescriptorLimit(config.maxConnections);
     Server server(config);
     // Installed before listening, so a signal that races the start still shuts down cleanly.
-    onTerminationSignal([&server, &app](int signal) {
+    onSignals([&server, &app](int signal) {
+        if (signal == SIGHUP) {
+            // Reloads what can be reloaded without a restart: the TLS certificate and key.
+            QString reloadError;
+            if (server.tls() && !server.reloadTls(&reloadError))
+                qCWarning(lcServer).noquote() << "SIGHUP: the TLS certificate was not reloaded:" << reloadError;
+            else if (!server.tls())
+                qCInfo(lcServer) << "SIGHUP: nothing to reload (TLS is off)";
+            return;
+        }
         qCInfo(lcServer) << "signal" << signal << "received, shutting down";
         server.stop(1001, QStringLiteral("server shutting down"));
         app.quit();

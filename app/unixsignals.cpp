@@ -25,7 +25,7 @@ void writeSignal(int signal)
 
 } // namespace
 
-void onTerminationSignal(std::function<void(int)> handler)
+void onSignals(std::function<void(int)> handler)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_pipe) != 0)
         return;
@@ -41,12 +41,14 @@ void onTerminationSignal(std::function<void(int)> handler)
     action.sa_flags = SA_RESTART;
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);
+    ::sigaction(SIGHUP, &action, nullptr);
     // A parent (a test harness, a supervisor) may have left them blocked; threads started
     // after this inherit the unblocked mask.
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 

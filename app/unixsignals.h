@@ -4,7 +4,7 @@
 
 namespace Switchboard {
 
-/// Runs @p handler on the main thread's event loop when SIGINT or SIGTERM arrives.
-void onTerminationSignal(std::function<void(int signal)> handler);
+/// Runs @p handler on the main thread's event loop when SIGINT, SIGTERM or SIGHUP arrives.
+void onSignals(std::function<void(int signal)> handler);
 
 } // namespace Switchboard

@@ -24,6 +24,7 @@
 #include "transport/epolldispatcher.h"
 #include "transport/ioworker.h"
 #include "transport/listener.h"
+#include "transport/tls.h"
 
 #ifndef SWITCHBOARD_VERSION
 #define SWITCHBOARD_VERSION "0.0.0"
@@ -77,6 +78,18 @@ QString Server::newId()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
+bool Server::reloadTls(QString *error)
+{
+    if (!m_tls) {
+        *error = QStringLiteral("TLS is off (no --tls-cert)");
+        return false;
+    }
+    if (!m_tls->reload(error))
+        return false;
+    qCInfo(lcServer).noquote() << "TLS certificate reloaded: SHA-256" << m_tls->fingerprint();
+    return true;
+}
+
 bool Server::start(QString *error)
 {
     QString localError;
@@ -91,6 +104,13 @@ bool Server::start(QString *error)
     else if (!address.setAddress(m_config.host)) {
         *error = QStringLiteral("invalid host address \"%1\"").arg(m_config.host);
         return false;
+    }
+
+    if (!m_config.tlsCert.isEmpty() && !m_tls) {
+        m_tls = TlsContext::load(m_config.tlsCert, m_config.tlsKey, error);
+        if (!m_tls)
+            return false;
+        qCInfo(lcServer).noquote() << "TLS on: certificate" << m_config.tlsCert << "SHA-256" << m_tls->fingerprint();
     }
 
     const int threads = m_config.effectiveThreads();
@@ -231,7 +251,7 @@ void Server::stop(int closeCode, const QString &reason)
 QString Server::url() const
 {
     const QString host = m_config.host.contains(QLatin1Char(':')) ? QLatin1Char('[') + m_config.host + QLatin1Char(']') : m_config.host;
-    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+    return QStringLiteral("%1://%2:%3").arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"), host).arg(m_port);
 }
 
 QString Server::wsUrl() const

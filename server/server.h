@@ -34,6 +34,7 @@ class IoWorker;
 class Router;
 class SioHooks;
 class SioRecovery;
+class TlsContext;
 
 /**
  * @brief The realtime server: owns the I/O threads, the registry, metrics and the event log.
@@ -72,6 +73,11 @@ public:
     /// The edge's per-address policy (docs/security.md): who the client is behind a proxy,
     /// and its HTTP request and handshake rates.
     const ClientAddress &clientAddress() const { return m_clientAddress; }
+    /// The TLS context when --tls-cert is set (loaded by start()), else null.
+    const std::shared_ptr<TlsContext> &tls() const { return m_tls; }
+    /// Reads the certificate and key again (SIGHUP): new connections use them, open ones
+    /// keep theirs. False with @p error (the old ones stay) when they cannot be used.
+    bool reloadTls(QString *error);
     AddressRateLimits &httpRateLimits() { return m_httpRates; }
     AddressRateLimits &handshakeRateLimits() { return m_handshakeRates; }
     OfflineStore &offlineStore() { return m_offline; }
@@ -162,6 +168,7 @@ private:
     ServerConfig m_config;
     RoomPolicy m_policy;
     ClientAddress m_clientAddress;
+    std::shared_ptr<TlsContext> m_tls;
     AddressRateLimits m_httpRates;
     AddressRateLimits m_handshakeRates;
     Registry m_registry;

@@ -61,6 +61,8 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("trusted-proxies"), QStringLiteral("addresses"), QStringLiteral("Comma-separated proxy addresses or CIDR subnets whose X-Forwarded-For names the client (default: none).")},
         {QStringLiteral("http-rate-limit"), QStringLiteral("n"), QStringLiteral("HTTP requests per second per client address, burst twice that; 429 beyond (default 0: off).")},
         {QStringLiteral("handshake-rate-limit"), QStringLiteral("n"), QStringLiteral("WebSocket and Engine.IO handshakes per second per client address, burst twice that (default 0: off).")},
+        {QStringLiteral("tls-cert"), QStringLiteral("file"), QStringLiteral("TLS: certificate chain (PEM, leaf first); with --tls-key the port serves https:// and wss:// only. SIGHUP reloads both files.")},
+        {QStringLiteral("tls-key"), QStringLiteral("file"), QStringLiteral("TLS: the certificate's private key (PEM, unencrypted).")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
         {QStringLiteral("socketio-path"), QStringLiteral("path"), QStringLiteral("Path of the Socket.IO endpoint (default /socket.io/).")},
         {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
@@ -276,6 +278,12 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
                 return false;
             }
         }
+    }
+    if (resolve(QStringLiteral("tls-cert"), &v)) c.tlsCert = v;
+    if (resolve(QStringLiteral("tls-key"), &v)) c.tlsKey = v;
+    if (c.tlsCert.isEmpty() != c.tlsKey.isEmpty()) {
+        *error = QStringLiteral("--tls-cert and --tls-key go together: give both or neither");
+        return false;
     }
     if (resolve(QStringLiteral("http-rate-limit"), &v) && !parseNumber(QStringLiteral("http-rate-limit"), v, 0, &c.httpRateLimit, error)) return false;
     if (resolve(QStringLiteral("handshake-rate-limit"), &v) && !parseNumber(QStringLiteral("handshake-rate-limit"), v, 0, &c.handshakeRateLimit, error)) return false;

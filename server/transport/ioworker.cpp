@@ -89,6 +89,7 @@ void IoWorker::start()
         return;
     }
     m_listenDescriptor = -1; // the QTcpServer owns it now
+    m_tcp->setTls(m_server.tls());
     m_http->bind(m_tcp);
     connect(m_http, &HttpFront::requestReceived, m_tcp, &GuardedTcpServer::requestReceived);
 

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "core/logging.h"
 #include "core/slots.h"
 #include "server.h"
+#include "tls.h"
 
 namespace Switchboard {
 
@@ -73,6 +75,23 @@ void closeDescriptor(qintptr fd)
         ::close(int(fd));
 }
 
+namespace {
+
+/// A socket whose peer is set by hand: the plain end of a TLS connection (a socketpair) has no
+/// address of its own, so it carries its TCP peer's.
+class PlainEndSocket final : public QTcpSocket
+{
+public:
+    using QTcpSocket::QTcpSocket;
+    void setPeer(const QHostAddress &address, quint16 port)
+    {
+        setPeerAddress(address);
+        setPeerPort(port);
+    }
+};
+
+} // namespace
+
 GuardedTcpServer::GuardedTcpServer(std::shared_ptr<std::atomic<int>> open, int maxOpen, QObject *parent)
     : QTcpServer(parent), m_open(std::move(open)), m_maxOpen(maxOpen)
 {
@@ -98,13 +117,22 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         }
         return;
     }
-    auto *socket = new QTcpSocket(this);
-    if (!socket->setSocketDescriptor(descriptor)) {
+    QTcpSocket *socket = nullptr;
+    if (m_tls) {
+        socket = terminateTls(descriptor);
+    } else {
+        socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            socket = nullptr;
+        } else {
+            socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        }
+    }
+    if (!socket) {
         m_open->fetch_sub(1, std::memory_order_relaxed);
-        delete socket;
         return;
     }
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // Until a complete request has arrived (requestReceived()), the socket is on the clock:
     // a peer that sends nothing, or half a request and then nothing, is cut off.
     m_sockets.insert(socket, {socket, Server::monotonicMs()});
@@ -115,6 +143,39 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     // A response still being written (a slow reader) is activity, not idleness.
     connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] { touch(socket); });
     addPendingConnection(socket);
+}
+
+QTcpSocket *GuardedTcpServer::terminateTls(qintptr descriptor)
+{
+    const int one = 1;
+    ::setsockopt(int(descriptor), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    sockaddr_storage storage{};
+    socklen_t length = sizeof(storage);
+    QHostAddress address;
+    quint16 port = 0;
+    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&storage), &length) == 0) {
+        address.setAddress(reinterpret_cast<const sockaddr *>(&storage));
+        port = storage.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port)
+                                             : ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
+    }
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
+        qCWarning(lcHttp) << "cannot terminate TLS:" << qt_error_string(errno);
+        ::close(int(descriptor));
+        return nullptr;
+    }
+    auto *socket = new PlainEndSocket(this);
+    if (!socket->setSocketDescriptor(pair[0])) {
+        qCWarning(lcHttp) << "cannot terminate TLS:" << socket->errorString();
+        delete socket;
+        ::close(pair[0]);
+        ::close(pair[1]);
+        ::close(int(descriptor));
+        return nullptr;
+    }
+    socket->setPeer(address, port);
+    new TlsPump(descriptor, pair[1], m_tls->newSession(), this);
+    return socket;
 }
 
 void GuardedTcpServer::touch(QTcpSocket *socket)

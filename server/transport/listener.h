@@ -11,6 +11,8 @@
 
 namespace Switchboard {
 
+class TlsContext;
+
 /**
  * @brief Opens a listening TCP socket with SO_REUSEPORT so every I/O thread can own one on
  * the same port; the kernel spreads new connections over them. Returns -1 with @p error.
@@ -41,6 +43,10 @@ public:
     GuardedTcpServer(std::shared_ptr<std::atomic<int>> open, int maxOpen, QObject *parent = nullptr);
     ~GuardedTcpServer() override;
 
+    /// With a context, every connection is TLS: a TlsPump terminates it in this thread and the
+    /// socket handed on is the plain end of a socketpair, with the client's address as its peer.
+    void setTls(std::shared_ptr<const TlsContext> tls) { m_tls = std::move(tls); }
+
     /// Aborts sockets with no complete request within @p handshakeMs of their accept, and
     /// sockets idle for @p idleMs after their last request or response bytes.
     int closeIdle(qint64 nowMs, qint64 handshakeMs, qint64 idleMs);
@@ -69,10 +75,13 @@ private:
         int held = 0;           // requests waiting for an answer
     };
     void touch(QTcpSocket *socket);
+    /// The plain end of a TLS connection on @p descriptor, or null.
+    QTcpSocket *terminateTls(qintptr descriptor);
 
     // Keyed by address for O(1) lookups; the entry goes when the socket is destroyed.
     QHash<QTcpSocket *, Tracked> m_sockets;
     std::shared_ptr<std::atomic<int>> m_open;
+    std::shared_ptr<const TlsContext> m_tls;
     int m_maxOpen = 1024;
     qint64 m_lastRefusalLogMs = 0;
     qint64 m_lastWalkMs = 0;           // closeIdle()'s last walk over the sockets

@@ -67,7 +67,7 @@ function harness(binary, extraArgs = []) {
       const timer = setTimeout(() => reject(new Error('server did not start:\n' + log)), 15000);
       child.stderr.on('data', (chunk) => {
         log += chunk;
-        const m = /listening on http:\/\/[^:]+:(\d+)/.exec(log);
+        const m = /listening on https?:\/\/[^:]+:(\d+)/.exec(log);
         if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
       });
       // The server's stderr so far, for a failure report (it keeps being collected after start).
@@ -140,7 +140,7 @@ function connected(s) {
 }
 
 /**
- * Runs named cases ({ name, args, fn(port, pid) }), each on a server of its own started with
+ * Runs named cases ({ name, args, fn(port, pid, child) }), each on a server of its own started with
  * extra @p args and killed after it; @p filter (a RegExp or null) picks cases by name. Exits 0
  * when all passed, 1 with the failures and the server's stderr otherwise.
  */
@@ -152,7 +152,7 @@ async function runCases(title, cases, h, filter) {
       const { child, port } = await h.startServer(c.args);
       const started = Date.now();
       try {
-        await within(c.fn(port, child.pid), 30000, `case "${c.name}"`);
+        await within(c.fn(port, child.pid, child), 30000, `case "${c.name}"`);
         console.log(`ok ${c.name} (${Date.now() - started} ms)`);
       } catch (err) {
         failed.push(c.name);

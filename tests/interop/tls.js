@@ -1,0 +1,231 @@
+// Issue 15: native TLS on the real binary (--tls-cert/--tls-key). openssl s_client for the
+// handshake (versions, suites), https for the API, the npm `ws` and socket.io-client over wss://
+// (WebSocket and polling with upgrade), a plain HTTP request on the TLS port, handshake timeouts,
+// large messages both ways, and certificate reload with SIGHUP keeping open connections.
+// Certificates are made with Debian's openssl for each run.
+// Usage: node tls.js /path/to/switchboard [case-name-filter-regex]
+'use strict';
+const assert = require('node:assert/strict');
+const { execFileSync, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const https = require('node:https');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const tls = require('node:tls');
+
+const { client, harness, internalKey, runCases, until, within, connected, rssMiB } = require('./lib');
+
+const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-tls-'));
+/** A fresh self-signed P-256 certificate for localhost / 127.0.0.1 as { cert, key } paths. */
+function makeCert(name) {
+  const cert = path.join(certDir, `${name}.crt`);
+  const key = path.join(certDir, `${name}.key`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-subj', `/CN=localhost`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '2',
+    '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key, pem: fs.readFileSync(cert) };
+}
+const first = makeCert('first');
+const second = makeCert('second');
+// The server reads these paths; the reload case overwrites them.
+const served = { cert: path.join(certDir, 'served.crt'), key: path.join(certDir, 'served.key') };
+function serve(pair) {
+  fs.copyFileSync(pair.cert, served.cert);
+  fs.copyFileSync(pair.key, served.key);
+}
+serve(first);
+
+const h = harness(process.argv[2], ['--tls-cert', served.cert, '--tls-key', served.key]);
+const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
+const ca = [first.pem, second.pem];
+
+/** An HTTPS request trusting the test certificates; resolves to { status, body, headers }. */
+function request(port, method, route, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = https.request({ host: '127.0.0.1', port, method, path: route, ca, servername: 'localhost',
+      headers: { 'content-type': 'application/json', 'x-internal-key': internalKey, ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : null });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+const emit = (port, body) => request(port, 'POST', '/api/v1/internal/emit', body);
+
+/** The SHA-256 fingerprint of the certificate the server presents now. */
+function presented(port) {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca }, () => {
+      const fp = s.getPeerCertificate().fingerprint256;
+      s.end();
+      resolve(fp);
+    });
+    s.on('error', reject);
+  });
+}
+const fingerprint = (pair) => new crypto.X509Certificate(pair.pem).fingerprint256;
+
+/** openssl s_client with @p args against the server; its combined output and status. */
+function sClient(port, args) {
+  const r = spawnSync('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost',
+    '-CAfile', first.cert, ...args], { input: '', encoding: 'utf8', timeout: 10000 });
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+/** Resolves once the server closes a raw TCP connection (end or error); rejects after @p ms. */
+function closedBy(socket, ms, what) {
+  return within(new Promise((resolve) => {
+    socket.on('close', resolve);
+    socket.on('error', () => {});
+    socket.resume();
+  }), ms, what);
+}
+
+const cases = [
+  {
+    name: 'openssl s_client: TLS 1.3 and 1.2 with forward-secret AEAD only; older versions and RSA key exchange refused',
+    fn: async (port) => {
+      const v13 = sClient(port, ['-brief']);
+      assert.match(v13.out, /Protocol version: TLSv1\.3/, v13.out);
+      assert.match(v13.out, /Verification: OK/, v13.out);
+      const v12 = sClient(port, ['-brief', '-tls1_2']);
+      assert.match(v12.out, /Protocol version: TLSv1\.2/, v12.out);
+      assert.match(v12.out, /Ciphersuite: ECDHE-ECDSA-(AES\d+-GCM|CHACHA20)/, v12.out);
+      const v11 = sClient(port, ['-brief', '-tls1_1']);
+      assert.notEqual(v11.status, 0);
+      assert.match(v11.out, /alert protocol version|no protocols available|unsupported protocol/i, v11.out);
+      const cbc = sClient(port, ['-brief', '-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA']);
+      assert.notEqual(cbc.status, 0);
+      assert.match(cbc.out, /handshake failure|no shared cipher/i, cbc.out);
+    },
+  },
+  {
+    name: 'https: health and an internal emit; a plain HTTP request on the port gets 400 tls_required',
+    fn: async (port) => {
+      const health = await request(port, 'GET', '/health');
+      assert.equal(health.status, 200);
+      assert.equal(health.body.status, 'ok');
+      const r = await emit(port, { event: 'x', room: 'nobody', payload: {} });
+      assert.equal(r.status, 200);
+      const plain = await fetch(`http://127.0.0.1:${port}/health`).then(async (res) => ({ status: res.status, body: await res.json() }));
+      assert.equal(plain.status, 400);
+      assert.equal(plain.body.error, 'tls_required');
+      assert.equal((await request(port, 'GET', '/health')).status, 200);
+    },
+  },
+  {
+    name: 'wss native: connect, subscribe, events from the API, 512 KiB messages both ways',
+    args: ['--max-message-size', '1048576'],
+    fn: async (port) => {
+      const a = client(`wss://127.0.0.1:${port}/ws?token=${h.mint('tls-a')}`, { ca, servername: 'localhost' });
+      assert.equal((await a.next('connected')).userId, 'tls-a');
+      a.send(JSON.stringify({ type: 'subscribe', channel: 'tls:room' }));
+      await a.next('subscribed');
+      const r = await emit(port, { event: 'hello', room: 'tls:room', payload: { n: 1 } });
+      assert.equal(r.body.delivered, 1);
+      assert.deepEqual((await a.next('hello')).data, { n: 1 });
+      // Many records each way: a 512 KiB payload from the API and an echo-sized ping back.
+      const big = 'x'.repeat(512 * 1024);
+      assert.equal((await emit(port, { event: 'big', room: 'tls:room', payload: { big } })).body.delivered, 1);
+      assert.equal((await a.next('big')).data.big.length, big.length);
+      a.send(JSON.stringify({ type: 'emit', room: 'tls:room', event: 'self', data: { big } }));
+      a.send(JSON.stringify({ type: 'ping' }));
+      await a.next('pong');
+      a.close(1000);
+      assert.equal((await a.closed).code, 1000);
+    },
+  },
+  {
+    name: 'socket.io-client over wss: WebSocket only, and polling upgraded to WebSocket',
+    fn: async (port) => {
+      const { io } = require('socket.io-client');
+      const sockets = [];
+      try {
+        for (const transports of [['websocket'], ['polling', 'websocket']]) {
+          const s = io(`https://127.0.0.1:${port}`, { forceNew: true, reconnection: false, transports, ca,
+            auth: { token: h.mint('tls-sio') } });
+          sockets.push(s);
+          await connected(s);
+          if (transports.length > 1)
+            await until(() => s.io.engine.transport.name === 'websocket', 'the upgrade to WebSocket');
+          const got = new Promise((resolve) => s.once('tls.event', resolve));
+          const r = await emit(port, { event: 'tls.event', userId: 'tls-sio', payload: { via: transports.join('+') } });
+          assert.ok(r.body.delivered >= 1);
+          assert.equal((await within(got, 5000, 'tls.event')).via, transports.join('+'));
+        }
+      } finally {
+        sockets.forEach((s) => s.close());
+      }
+    },
+  },
+  {
+    name: 'handshake timeout: silent and half-handshake TCP peers are closed; the server keeps serving',
+    args: ['--handshake-timeout', '500'],
+    fn: async (port) => {
+      const silent = net.connect(port, '127.0.0.1');
+      const half = net.connect(port, '127.0.0.1');
+      // A TLS record header announcing a ClientHello, and then nothing.
+      half.on('connect', () => half.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])));
+      await Promise.all([closedBy(silent, 5000, 'the silent peer closed'), closedBy(half, 5000, 'the half-handshake peer closed')]);
+      assert.equal((await request(port, 'GET', '/health')).status, 200);
+    },
+  },
+  {
+    name: 'SIGHUP reloads the certificate: new connections get the new one, an open wss session stays up',
+    fn: async (port, pid, child) => {
+      const logged = (text) => child.stderrLog().split(text).length - 1;
+      assert.equal(await presented(port), fingerprint(first));
+      const a = client(`wss://127.0.0.1:${port}/ws?token=${h.mint('tls-reload')}`, { ca, servername: 'localhost' });
+      await a.next('connected');
+
+      serve(second);
+      process.kill(pid, 'SIGHUP');
+      await until(async () => (await presented(port)) === fingerprint(second), 'the second certificate presented');
+      // The session accepted with the first certificate still works both ways.
+      a.send(JSON.stringify({ type: 'ping' }));
+      await a.next('pong');
+      assert.equal((await emit(port, { event: 'after', userId: 'tls-reload', payload: {} })).body.delivered, 1);
+      await a.next('after');
+
+      // A broken certificate file is refused; the second one stays in use.
+      fs.writeFileSync(served.cert, 'not a certificate');
+      process.kill(pid, 'SIGHUP');
+      await until(() => logged('the TLS certificate was not reloaded') === 1, 'the refused reload logged');
+      assert.equal(await presented(port), fingerprint(second));
+      a.close(1000);
+      serve(first);
+    },
+  },
+  {
+    name: 'a wss client that stops reading is dropped as a slow consumer; memory stays bounded',
+    args: ['--max-pending-bytes', '1048576'],
+    fn: async (port, pid) => {
+      const a = client(`wss://127.0.0.1:${port}/ws?token=${h.mint('tls-slow')}`, { ca, servername: 'localhost' });
+      await a.next('connected');
+      a._socket.pause(); // stops reading: the kernel buffers fill, then the server's budget
+      const before = rssMiB(pid);
+      const payload = { blob: 'y'.repeat(64 * 1024) };
+      let closed = false;
+      a.closed.then(() => { closed = true; });
+      for (let i = 0; i < 400 && !closed; ++i) {
+        const r = await emit(port, { event: 'flood', userId: 'tls-slow', payload });
+        if (r.body.delivered === 0) break; // gone
+      }
+      a._socket.resume();
+      const { code } = await within(a.closed, 10000, 'the slow consumer closed');
+      assert.ok(code === 1008 || code === 1006, `close code ${code}`);
+      assert.ok(rssMiB(pid) - before < 64, `RSS grew by ${rssMiB(pid) - before} MiB`);
+    },
+  },
+];
+
+process.on('exit', () => fs.rmSync(certDir, { recursive: true, force: true }));
+runCases('tls', cases, h, filter);
