@@ -173,8 +173,16 @@ QTcpSocket *GuardedTcpServer::terminateTls(qintptr descriptor)
         ::close(int(descriptor));
         return nullptr;
     }
+    SSL *session = m_tls->newSession();
+    if (!session) {
+        qCWarning(lcHttp) << "cannot terminate TLS: no memory for a session";
+        delete socket;
+        ::close(pair[1]);
+        ::close(int(descriptor));
+        return nullptr;
+    }
     socket->setPeer(address, port);
-    new TlsPump(descriptor, pair[1], m_tls->newSession(), this);
+    new TlsPump(descriptor, pair[1], session, this);
     return socket;
 }
 

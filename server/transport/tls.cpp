@@ -252,6 +252,10 @@ bool TlsPump::flushPlain()
             m_plainOut.remove(0, sent);
     }
     const bool empty = m_plainOut.isEmpty();
+    if (empty && m_netEnded && !m_plainShut) {
+        m_plainShut = true; // everything decrypted is out: the plain side reads end of file
+        ::shutdown(m_plain, SHUT_WR);
+    }
     m_plainWrite->setEnabled(!empty && !m_finished);
     m_netRead->setEnabled(empty && !m_netEnded && !m_finished);
     return empty;
@@ -360,10 +364,8 @@ void TlsPump::netEnded()
     m_netEnded = true;
     m_netRead->setEnabled(false);
     // What was decrypted is still offered; the plain side reads end of file after it.
-    if (!m_plainEnded) {
+    if (!m_plainEnded)
         flushPlain();
-        ::shutdown(m_plain, SHUT_WR);
-    }
     if (m_plainEnded)
         finish();
     else

@@ -117,6 +117,7 @@ private:
     bool m_netEnded = false;        // nothing more comes from the peer
     bool m_netBroken = false;       // nothing more can go to the peer
     bool m_plainEnded = false;
+    bool m_plainShut = false;       // the plain side was given end of file
     bool m_finished = false;
     QTimer m_deadline;              // after either side ended
 };
