@@ -41,6 +41,8 @@ function start() {
       '--internal-key', key, '--max-message-size', '65536', '--client-queues', 'soak'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
+    // SOAK_LOG=FILE keeps the server's whole stderr (e.g. a sanitizer's report at exit).
+    if (process.env.SOAK_LOG) child.stderr.pipe(fs.createWriteStream(process.env.SOAK_LOG));
     child.stderr.on('data', (c) => {
       log += c;
       if (log.length > 1 << 20) log = log.slice(-65536);
@@ -75,9 +77,10 @@ function every(ms, fn) {
 
 function sample(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  const kib = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)[1]) / 1024;
   const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
-  return { rss, fds };
+  // RssAnon is the heap; RssFile counts mapped files (libraries, SQLite's WAL index).
+  return { rss: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile'), fds };
 }
 
 async function main() {
@@ -194,7 +197,7 @@ async function main() {
       const s = { t, ...sample(server.pid) };
       samples.push(s);
       if (t % 10 < 5) {
-        console.log(`t=${t}s rss=${s.rss.toFixed(1)} MiB fds=${s.fds} ${JSON.stringify(counters)}`);
+        console.log(`t=${t}s rss=${s.rss.toFixed(1)} MiB (anon ${s.anon.toFixed(1)}, file ${s.file.toFixed(1)}) fds=${s.fds} ${JSON.stringify(counters)}`);
       }
       if (t >= seconds) { clearInterval(timer); resolve(); }
     }, 5000);
@@ -213,11 +216,12 @@ async function main() {
     const to = median(lastOnes);
     return { afterWarmup: from, end: to, max: Math.max(...after.map((s) => s[k])), growth: (to - from) / from };
   };
-  const summary = { seconds, warmup, window, alive, counters, rss: stat('rss'), fds: stat('fds') };
+  const summary = { seconds, warmup, window, alive, counters, rss: stat('rss'), anon: stat('anon'), file: stat('file'), fds: stat('fds') };
   console.log(JSON.stringify(summary));
   steady.forEach((ws) => ws.terminate());
   worker.terminate();
   server.kill('SIGTERM');
+  await new Promise((resolve) => (server.exitCode !== null || server.signalCode !== null ? resolve() : server.once('exit', resolve)));
   fs.rmSync(dataDir, { recursive: true, force: true });
   const flat = alive && summary.rss.growth <= 0.10 && summary.fds.growth <= 0.10;
   console.log(flat ? 'soak: RSS and descriptors flat' : 'soak: FAILED (server died, or RSS or descriptors grew more than 10 % after warm-up)');
