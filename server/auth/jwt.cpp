@@ -1,5 +1,7 @@
 #include "jwt.h"
 
+#include "protocol/strictjson.h"
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QMessageAuthenticationCode>
@@ -80,20 +82,20 @@ Jwt::Result Jwt::verify(const QByteArray &token, const QByteArray &secret, int l
     if (!exp.isUndefined()) {
         if (!exp.isDouble())
             return fail(Error::Malformed, QStringLiteral("exp claim must be a number"));
-        if (nowSecs > qint64(exp.toDouble()) + leewaySeconds)
+        if (double(nowSecs) > exp.toDouble() + leewaySeconds) // compared as doubles: any number is valid JSON
             return fail(Error::Expired, QStringLiteral("token expired"));
     }
     const QJsonValue nbf = r.claims.value(QLatin1String("nbf"));
     if (!nbf.isUndefined()) {
         if (!nbf.isDouble())
             return fail(Error::Malformed, QStringLiteral("nbf claim must be a number"));
-        if (nowSecs + leewaySeconds < qint64(nbf.toDouble()))
+        if (double(nowSecs + leewaySeconds) < nbf.toDouble())
             return fail(Error::NotYetValid, QStringLiteral("token not valid yet"));
     }
 
     auto idOf = [](const QJsonValue &v) {
         if (v.isString()) return v.toString();
-        if (v.isDouble()) return QString::number(qint64(v.toDouble()));
+        if (v.isDouble()) return QString::number(Json::toInt64(v.toDouble()));
         return QString();
     };
     r.userId = idOf(r.claims.value(QLatin1String("sub")));

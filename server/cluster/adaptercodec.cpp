@@ -1,5 +1,7 @@
 #include "adaptercodec.h"
 
+#include "protocol/strictjson.h"
+
 #include <cmath>
 
 #define MSGPACK_NO_BOOST
@@ -155,7 +157,7 @@ QStringList stringList(const QJsonValue &v)
         if (e.isString())
             out.append(e.toString());
         else if (e.isDouble())
-            out.append(QString::number(qint64(e.toDouble())));
+            out.append(QString::number(Json::toInt64(e.toDouble())));
     }
     return out;
 }
@@ -171,7 +173,7 @@ Packet packetFrom(const QJsonObject &o, const QList<QByteArray> &attachments)
     p.data = o.value(QLatin1String("data")).toArray();
     p.attachments = attachments;
     if (o.value(QLatin1String("id")).isDouble())
-        p.id = qint64(o.value(QLatin1String("id")).toDouble());
+        p.id = Json::toInt64(o.value(QLatin1String("id")).toDouble());
     return p;
 }
 

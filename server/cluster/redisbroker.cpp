@@ -9,6 +9,7 @@
 #include "cluster/adaptercodec.h"
 #include "core/logging.h"
 #include "protocol/emitjson.h"
+#include "protocol/strictjson.h"
 #include "server.h"
 #include "socketio/packets.h"
 
@@ -57,7 +58,7 @@ QStringList strings(const QJsonValue &v)
 {
     QStringList out;
     for (const QJsonValue &e : v.toArray())
-        out.append(e.isString() ? e.toString() : QString::number(qint64(e.toDouble())));
+        out.append(Json::idText(e));
     return out;
 }
 
@@ -941,7 +942,7 @@ void RedisBroker::announce()
         QList<QByteArray> forget;
         for (qsizetype i = 0; i + 1 < reply.elements.size(); i += 2) {
             const QJsonObject info = QJsonDocument::fromJson(reply.elements.at(i + 1).string).object();
-            const qint64 seen = qint64(info.value(QLatin1String("lastSeen")).toDouble());
+            const qint64 seen = Json::toInt64(info.value(QLatin1String("lastSeen")).toDouble());
             if (now - seen > kForgetNodeMs)
                 forget.append(reply.elements.at(i).string);
             else

@@ -8,6 +8,7 @@
 #include "cluster/presence.h"
 #include "protocol/emitjson.h"
 #include "protocol/messages.h"
+#include "protocol/strictjson.h"
 #include "router.h"
 #include "server.h"
 
@@ -18,12 +19,6 @@ namespace {
 using Method = QHttpServerRequest::Method;
 using Access = Router::Access;
 
-QString scalarText(const QJsonValue &v)
-{
-    if (v.isString()) return v.toString();
-    if (v.isDouble()) return QString::number(qint64(v.toDouble()));
-    return {};
-}
 
 HttpResponse emitResponse(const EmitResult &result, const PublishOutcome *cluster = nullptr)
 {
@@ -212,7 +207,7 @@ void registerApiRoutes(Router &router, Server &server)
         int delivered = 0;
         for (const QJsonValue &user : users) {
             request.target = EmitRequest::Target::User;
-            request.userId = scalarText(user);
+            request.userId = Json::idText(user);
             request.id.clear();
             const EmitResult result = s->emitEvent(request);
             if (!result.error.isEmpty())

@@ -278,7 +278,7 @@ void registerQueueRoutes(Router &router, Server &server)
         qint64 id = 0;
         if (idValue.isString() || idValue.isDouble()) {
             bool ok = idValue.isDouble();
-            id = idValue.isDouble() ? qint64(idValue.toDouble()) : idValue.toString().toLongLong(&ok);
+            id = idValue.isDouble() ? Json::toInt64(idValue.toDouble(), -1) : idValue.toString().toLongLong(&ok);
             if (!ok || id <= 0)
                 return reply.send(badRequest(QStringLiteral("\"id\" must be a message id")));
         }

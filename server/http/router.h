@@ -58,7 +58,14 @@ public:
     QUrlQuery query() const { return QUrlQuery(m_url); }
     const QList<QPair<QByteArray, QByteArray>> &headers() const { return m_headers; }
     /// The first header named @p name, ignoring case.
-    QByteArray value(const QByteArray &name) const;
+    QByteArray value(const QByteArray &name) const
+    {
+        for (const auto &[key, value] : m_headers) {
+            if (key.compare(name, Qt::CaseInsensitive) == 0)
+                return value;
+        }
+        return {};
+    }
     const QByteArray &body() const { return m_body; }
     const QHostAddress &remoteAddress() const { return m_remoteAddress; }
 

@@ -1,17 +1,12 @@
 #include "emitjson.h"
 
+#include "protocol/strictjson.h"
 #include <QtCore/QJsonArray>
 
 namespace Switchboard {
 
 namespace {
 
-QString scalarText(const QJsonValue &v)
-{
-    if (v.isString()) return v.toString();
-    if (v.isDouble()) return QString::number(qint64(v.toDouble()));
-    return {};
-}
 
 } // namespace
 
@@ -29,8 +24,8 @@ bool parseEmitJson(const QJsonObject &body, EmitRequest *request, QString *error
                                                               : body.value(QLatin1String("data"));
     const bool broadcast = body.value(QLatin1String("broadcast")).toBool();
     const QString room = body.value(QLatin1String("room")).toString();
-    const QString user = scalarText(body.value(QLatin1String("userId")));
-    const QString connection = scalarText(body.value(QLatin1String("connectionId")));
+    const QString user = Json::idText(body.value(QLatin1String("userId")));
+    const QString connection = Json::idText(body.value(QLatin1String("connectionId")));
     const int targets = int(broadcast) + int(!room.isEmpty()) + int(!user.isEmpty()) + int(!connection.isEmpty());
     if (targets != 1)
         return bad(QStringLiteral("give exactly one target: \"room\", \"userId\", \"connectionId\" or \"broadcast\": true"));
@@ -51,10 +46,10 @@ bool parseEmitJson(const QJsonObject &body, EmitRequest *request, QString *error
     }
     const QJsonValue except = body.value(QLatin1String("except"));
     if (except.isObject()) {
-        request->exceptUserId = scalarText(except.toObject().value(QLatin1String("userId")));
-        request->exceptConnectionId = scalarText(except.toObject().value(QLatin1String("connectionId"))).toULongLong();
+        request->exceptUserId = Json::idText(except.toObject().value(QLatin1String("userId")));
+        request->exceptConnectionId = Json::idText(except.toObject().value(QLatin1String("connectionId"))).toULongLong();
     } else if (!except.isUndefined() && !except.isNull()) {
-        request->exceptUserId = scalarText(except);
+        request->exceptUserId = Json::idText(except);
         if (request->exceptUserId.isEmpty())
             return bad(QStringLiteral("\"except\" must be a user id or {\"userId\"|\"connectionId\"}"));
     }
@@ -66,7 +61,7 @@ bool parseEmitJson(const QJsonObject &body, EmitRequest *request, QString *error
     }
     request->ack = body.value(QLatin1String("ack")).toBool();
     request->persist = body.value(QLatin1String("persist")).toBool();
-    request->id = scalarText(body.value(QLatin1String("id")));
+    request->id = Json::idText(body.value(QLatin1String("id")));
     return true;
 }
 

@@ -45,4 +45,21 @@ QJsonDocument parse(const QByteArray &text, QString *error)
     return doc;
 }
 
+qint64 toInt64(double value, qint64 fallback)
+{
+    // 2^63 is exact as a double; every double below it and at least -2^63 fits.
+    if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0))
+        return fallback; // also NaN
+    return qint64(value);
+}
+
+QString idText(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString();
+    if (value.isDouble())
+        return QString::number(toInt64(value.toDouble()));
+    return QString();
+}
+
 } // namespace Switchboard::Json

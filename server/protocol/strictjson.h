@@ -2,6 +2,7 @@
 
 #include <QtCore/QByteArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QJsonValue>
 #include <QtCore/QString>
 
 namespace Switchboard::Json {
@@ -19,5 +20,15 @@ qsizetype rawControlAt(const QByteArray &text);
  * sets @p error to "malformed JSON at offset N: why"; on success clears it.
  */
 QJsonDocument parse(const QByteArray &text, QString *error);
+
+/**
+ * @brief A JSON number (a double) as a 64-bit integer, without the undefined behaviour of a
+ * plain cast: @p fallback when it is not finite or outside the range of qint64. Fractions are
+ * cut toward zero.
+ */
+qint64 toInt64(double value, qint64 fallback = 0);
+
+/// An id written as a JSON string or number ("42" or 42) as text; empty for anything else.
+QString idText(const QJsonValue &value);
 
 } // namespace Switchboard::Json

@@ -1,11 +1,14 @@
 #include "connection.h"
 
+#include <limits>
+
 #include <QtCore/QDateTime>
 
 #include "core/logging.h"
 #include "core/mailbox.h"
 #include "ioworker.h"
 #include "protocol/messages.h"
+#include "protocol/strictjson.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -203,7 +206,7 @@ void Connection::setTokenExpiry(const QJsonObject &claims)
         return;
     }
     // On the monotonic clock the sweep uses: now plus what is left of the token's life.
-    const qint64 leftMs = (qint64(exp.toDouble()) + m_server.config().jwtLeewaySeconds) * 1000 - QDateTime::currentMSecsSinceEpoch();
+    const qint64 leftMs = (Json::toInt64(exp.toDouble(), std::numeric_limits<qint64>::max() / 2000) + m_server.config().jwtLeewaySeconds) * 1000 - QDateTime::currentMSecsSinceEpoch();
     m_expiresAtMs = qMax<qint64>(1, Server::monotonicMs() + leftMs);
 }
 

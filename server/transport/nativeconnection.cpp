@@ -358,7 +358,7 @@ bool NativeConnection::isSettlingHeldWork(const QJsonObject &message) const
     if (type != QLatin1String("ack") && type != QLatin1String("nack"))
         return false;
     const QJsonValue id = message.value(QLatin1String("id"));
-    const QString idText = id.isString() ? id.toString() : QString::number(qint64(id.toDouble()));
+    const QString idText = Json::idText(id);
     return m_jobs.contains(idText.toLongLong()) || m_offline.contains(idText);
 }
 
@@ -372,7 +372,7 @@ void NativeConnection::handleSettle(const QString &type, const QJsonObject &mess
     }
     const bool ok = type == QLatin1String("ack");
     const QString error = message.value(QLatin1String("error")).toString();
-    const QString idText = id.isString() ? id.toString() : QString::number(qint64(id.toDouble()));
+    const QString idText = Json::idText(id);
     bool isNumber = false;
     const qint64 jobId = idText.toLongLong(&isNumber);
     if (isNumber) {

@@ -135,6 +135,7 @@ Q_SIGNALS:
     void disconnected();
 
 private:
+    friend struct WsStreamFuzzer; // tests/fuzz/fuzz_wsframe.cpp drives onReadable()
     bool sendData(Opcode opcode, QByteArrayView payload);
     bool write(const char *first, qsizetype firstSize, const char *second = nullptr, qsizetype secondSize = 0);
     /// One sendmsg; the bytes taken, or -1 when the peer is gone (an abort is queued).
