@@ -355,6 +355,15 @@ void TestBenchSmoke::runScript()
     QVERIFY(sio.open(QIODevice::ReadOnly));
     QCOMPARE(sio.readAll().trimmed().split('\n').size(), 1);
     // Every server answered every scenario: 4 scenarios x 4 servers, and no empty cell in the held row.
+    // Switchboard over TLS: the largest room, every payload, against plain Switchboard.
+    QVERIFY2(table.contains(QLatin1String("| figure | Switchboard | Switchboard over TLS | TLS / plain |")), qPrintable(table));
+    QVERIFY2(table.contains(QLatin1String("| fan-out room 20, 20 B, Switchboard over TLS: deliveries/s at saturation |")), qPrintable(table));
+    QVERIFY2(table.contains(QLatin1String("| fan-out room 20, 20 B, Switchboard over TLS at 200 deliveries/s (both)")), qPrintable(table));
+    QFile tls(out.filePath(QStringLiteral("results-tls.jsonl")));
+    QVERIFY(tls.open(QIODevice::ReadOnly));
+    const QByteArray tlsResult = tls.readAll().trimmed();
+    QCOMPARE(tlsResult.split('\n').size(), 1);
+    QVERIFY2(tlsResult.contains("\"url\":\"wss://"), tlsResult.constData());
     QFile results(out.filePath(QStringLiteral("results.jsonl")));
     QVERIFY(results.open(QIODevice::ReadOnly));
     QCOMPARE(results.readAll().trimmed().split('\n').size(), 16);
