@@ -2,8 +2,9 @@
 # Side-by-side benchmark: the same switchboard-loadgen settings against Switchboard (Release,
 # --headless) and every peer in bench/peers (Socket.IO 4.8, ws 8, the raw epoll writer), one
 # after the other, each on a fresh server process; then the fan-out once more against
-# Switchboard's own Socket.IO endpoint. Prints one table with every figure and the ratio
-# Switchboard / peer; the raw JSON lines stay in $OUT. Not part of ctest (a tiny run of
+# Switchboard's own Socket.IO endpoint and once more over TLS (wss://). Prints one table with
+# every figure and the ratio Switchboard / peer, then the TLS / plain table; the raw JSON lines
+# stay in $OUT. Not part of ctest (a tiny run of
 # this script is: tests/bench). See docs/benchmarks.md.
 #
 #   bench/run.sh [build-dir]            (default build/release: switchboard, switchboard-loadgen and
@@ -27,7 +28,17 @@
 #     SIO_RECOVERY [0]: Switchboard's --socketio-recovery-window in seconds (its default, 120,
 #     buffers every event for replay and appends an offset to each; the Socket.IO peer, like
 #     Socket.IO by default, has no connection state recovery)
-#   OUT [a new temporary directory]: results.jsonl, results-sio.jsonl, server logs, table.md
+#   TLS [1]: also run the fan-out against Switchboard with --tls-cert/--tls-key (a throwaway
+#     self-signed P-256 certificate made with `openssl req` in $OUT; loadgen --url wss://...,
+#     the certificate not checked) and print a second table "…, Switchboard over TLS" with the
+#     plain Switchboard figures, the TLS ones and the ratio TLS / plain; skipped when the binary
+#     has no --tls-cert or there is no openssl command. Same flags and pinning as plain; the
+#     load generator decrypts every delivery, so watch its (L) marks (LOAD_CPU=1-3 gives it more
+#     cores on a bigger box).
+#     TLS_ROOM_SIZES [the largest of ROOM_SIZES]  TLS_PAYLOADS [PAYLOADS] (latency for those of
+#     them in LATENCY_PAYLOADS, and at RATES)
+#   OUT [a new temporary directory]: results.jsonl, results-sio.jsonl, results-tls.jsonl,
+#     tls-cert.pem and tls-key.pem, server logs, table.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -55,6 +66,9 @@ SIO_ROW=${SIO_ROW:-1}
 SIO_ROOM_SIZES=${SIO_ROOM_SIZES:-${ROOM_SIZES##*,}}
 SIO_PAYLOADS=${SIO_PAYLOADS:-$LATENCY_PAYLOADS}
 SIO_RECOVERY=${SIO_RECOVERY:-0}
+TLS=${TLS:-1}
+TLS_ROOM_SIZES=${TLS_ROOM_SIZES:-${ROOM_SIZES##*,}}
+TLS_PAYLOADS=${TLS_PAYLOADS:-$PAYLOADS}
 OUT=${OUT:-$(mktemp -d /tmp/switchboard-bench.XXXXXX)}
 mkdir -p "$OUT"
 secret=bench-secret
@@ -65,10 +79,24 @@ for tool in "$build/bin/switchboard" "$loadgen" "$build/bin/switchboard-rawpeer"
   [ -x "$tool" ] || { echo "missing $tool: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 done
 # Switchboard over Socket.IO needs a binary that serves /socket.io/, and a fan-out to compare.
-case " $SCENARIOS " in *" fanout "*) ;; *) SIO_ROW=0 ;; esac
+case " $SCENARIOS " in *" fanout "*) ;; *) SIO_ROW=0 TLS=0 ;; esac
 if [ "$SIO_ROW" = 1 ] && [[ $("$build/bin/switchboard" --help 2>&1 || true) != *--socketio-* ]]; then
   echo "note: $build/bin/switchboard has no Socket.IO endpoint; no Switchboard-over-Socket.IO rows" >&2
   SIO_ROW=0
+fi
+# Switchboard over TLS needs a binary with --tls-cert, and openssl for the certificate.
+if [ "$TLS" = 1 ] && [[ $("$build/bin/switchboard" --help 2>&1 || true) != *--tls-cert* ]]; then
+  echo "note: $build/bin/switchboard has no --tls-cert; no Switchboard-over-TLS rows" >&2
+  TLS=0
+fi
+if [ "$TLS" = 1 ] && ! command -v openssl >/dev/null; then
+  echo "note: no openssl command for a certificate; no Switchboard-over-TLS rows" >&2
+  TLS=0
+fi
+if [ "$TLS" = 1 ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -days 1 \
+    -keyout "$OUT/tls-key.pem" -out "$OUT/tls-cert.pem" 2>/dev/null
 fi
 # The Node peers, pinned by the lockfile (scripts/install-deps.sh installs them too; scripts/run.sh
 # skips npm, so a machine set up with it gets them here).
@@ -92,12 +120,13 @@ start_server() { # name -> sets server_pid, port
   local data
   data=$(mktemp -d "$OUT/data.XXXXXX")
   case $name in
-    switchboard|switchboard-sio)
-      local sio_flags=()
-      [ "$name" = switchboard-sio ] && sio_flags=(--socketio-recovery-window "$SIO_RECOVERY")
+    switchboard|switchboard-sio|switchboard-tls)
+      local extra_flags=()
+      [ "$name" = switchboard-sio ] && extra_flags=(--socketio-recovery-window "$SIO_RECOVERY")
+      [ "$name" = switchboard-tls ] && extra_flags=(--tls-cert "$OUT/tls-cert.pem" --tls-key "$OUT/tls-key.pem")
       (pin "$SERVER_CPU" "$build/bin/switchboard" --headless --port 0 --data-dir "$data" --jwt-secret $secret \
         --internal-key $key --threads "$THREADS" --max-connections 20000 --rate-limit 1000000 \
-        --heartbeat-interval 25000 "${sio_flags[@]}") 2>"$server_log" & ;;
+        --heartbeat-interval 25000 "${extra_flags[@]}") 2>"$server_log" & ;;
     socketio)
       (PORT=0 JWT_SECRET=$secret INTERNAL_KEY=$key pin "$SERVER_CPU" node bench/peers/socketio-server.js) 2>"$server_log" & ;;
     ws)
@@ -108,7 +137,7 @@ start_server() { # name -> sets server_pid, port
   server_pid=$!
   port=""
   for _ in $(seq 200); do
-    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$server_log" | head -n 1 || true)
+    port=$(sed -n 's/.*listening on https\{0,1\}:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$server_log" | head -n 1 || true)
     [ -n "$port" ] && break
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.05
@@ -129,6 +158,8 @@ run_loadgen() { # name
     socketio) url=ws://127.0.0.1:$port/socket.io/; protocol=socketio ;;
     switchboard-sio) url=ws://127.0.0.1:$port/socket.io/; protocol=switchboard-socketio
       results=$OUT/results-sio.jsonl room_sizes=$SIO_ROOM_SIZES payloads=$SIO_PAYLOADS ;;
+    switchboard-tls) url=wss://127.0.0.1:$port/ws
+      results=$OUT/results-tls.jsonl room_sizes=$TLS_ROOM_SIZES payloads=$TLS_PAYLOADS ;;
     *) url=ws://127.0.0.1:$port/ws ;;
   esac
   local args=(--scenario "$scenario" --url "$url" --protocol "$protocol" --secret $secret --label "$1"
@@ -153,6 +184,7 @@ run_loadgen() { # name
 cat "$OUT/machine.txt" >&2
 : > "$OUT/results.jsonl"
 : > "$OUT/results-sio.jsonl"
+: > "$OUT/results-tls.jsonl"
 
 # CPU seconds the whole box spent busy (all cores), from /proc/stat.
 box_busy() { awk '/^cpu / {printf "%.1f", ($2+$3+$4+$7+$8+$9) / '"$(getconf CLK_TCK)"'}' /proc/stat; }
@@ -168,10 +200,12 @@ started=$(date +%s)
 # spread over the servers) and the table shows the median of each figure.
 for round in $(seq "${REPEAT:-1}"); do
   for scenario in ${SCENARIOS//cluster/}; do
-    # Switchboard's Socket.IO endpoint runs the fan-out right after the servers (its results go
-    # to results-sio.jsonl; results.jsonl keeps one line per server and scenario).
+    # Switchboard's Socket.IO endpoint and Switchboard over TLS run the fan-out right after the
+    # servers (their results go to results-sio.jsonl and results-tls.jsonl; results.jsonl keeps
+    # one line per server and scenario).
     extra=""
     [ "$scenario" = fanout ] && [ "$SIO_ROW" = 1 ] && extra=switchboard-sio
+    [ "$scenario" = fanout ] && [ "$TLS" = 1 ] && extra="$extra switchboard-tls"
     for name in $SERVERS $extra; do
       echo "== round $round, $scenario: $name" >&2
       start_server "$name"
@@ -187,6 +221,6 @@ others=$(awk -v b0="$busy0" -v b1="$(box_busy)" -v o0="$(own_cpu "$OUT/times.bef
 steal=$(awk -v a="$steal0" -v b="$(box_steal)" 'BEGIN { printf "%.0f", b - a }')
 echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s; other processes used $others meanwhile; steal $steal CPU-s" >> "$OUT/machine.txt"
 
-node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" "$OUT/results-sio.jsonl" | tee "$OUT/table.md"
+node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" "$OUT/results-sio.jsonl" "$OUT/results-tls.jsonl" | tee "$OUT/table.md"
 case " $SCENARIOS " in *" cluster "*) bench/cluster.sh "$build" | tee -a "$OUT/table.md" ;; esac
 echo "results: $OUT" >&2

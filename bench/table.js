@@ -2,8 +2,10 @@
 // Markdown table: each figure per server and the ratio Switchboard / peer. Fan-out results
 // labelled "switchboard-sio" (Switchboard's own Socket.IO endpoint, results-sio.jsonl) become
 // extra rows "…, Switchboard over Socket.IO" with that figure in the Switchboard column, compared
-// with the Socket.IO peer only.
-//   node bench/table.js results.jsonl [machine.txt] [results-sio.jsonl ...]
+// with the Socket.IO peer only. Fan-out results labelled "switchboard-tls" (Switchboard over
+// TLS, results-tls.jsonl) make a second table, "…, Switchboard over TLS": plain Switchboard,
+// TLS and the ratio TLS / plain.
+//   node bench/table.js results.jsonl [machine.txt] [results-sio.jsonl results-tls.jsonl ...]
 'use strict';
 const fs = require('node:fs');
 
@@ -13,7 +15,8 @@ const lines = args.filter((a) => !a.endsWith('.txt') && fs.existsSync(a))
   .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
 const names = { switchboard: 'Switchboard', socketio: 'Socket.IO', ws: 'ws', raw: 'raw epoll' };
 const SIO = 'switchboard-sio';
-const servers = [...new Set(lines.map((l) => l.label))].filter((s) => s !== SIO);
+const TLS = 'switchboard-tls';
+const servers = [...new Set(lines.map((l) => l.label))].filter((s) => s !== SIO && s !== TLS);
 // The Switchboard column also carries the Switchboard-over-Socket.IO rows.
 if (lines.some((l) => l.label === SIO) && !servers.includes('switchboard')) servers.unshift('switchboard');
 const peers = servers.filter((s) => s !== 'switchboard');
@@ -73,7 +76,7 @@ if (idle) {
 // --- fan-out
 const fanout = results.fanout;
 if (fanout) {
-  const any = fanout.switchboard ?? fanout[servers.find((s) => fanout[s])] ?? fanout[SIO];
+  const any = fanout.switchboard ?? fanout[servers.find((s) => fanout[s])] ?? fanout[SIO] ?? fanout[TLS];
   const find = (s, size, payload) => fanout[s]?.results?.find((r) => r.roomSize === size && r.payload === payload);
   const bound = (sat) => sat && sat.loadgenCpuShare > 0.9;
   for (const r of any.results) {
@@ -162,4 +165,45 @@ console.log('\n↓ lower is better (ratio below 1 favours Switchboard); otherwis
 if (sio) {
   console.log('"Switchboard over Socket.IO" rows: the Switchboard column is Switchboard\'s own Socket.IO endpoint '
     + '(/socket.io/, Engine.IO 4 over WebSocket, loadgen --protocol switchboard-socketio), compared with the Socket.IO peer.');
+}
+
+// --- fan-out over TLS against plain Switchboard: its own table, the ratio TLS / plain
+const tls = fanout?.[TLS];
+if (tls) {
+  const find = (label, size, payload) => fanout[label]?.results?.find((r) => r.roomSize === size && r.payload === payload);
+  const tlsRows = []; // { figure, plain, tls, text?: [plain, tls], lower, bound: [plain, tls] }
+  const add = (figure, pick, { decimals = 0, lower = false, text, loadBound } = {}) => {
+    const v = ['switchboard', TLS].map((l) => { const x = pick(l); return typeof x === 'number' ? x : null; });
+    if (v[1] === null) return;
+    tlsRows.push({ figure, v, decimals, lower, text: text && ['switchboard', TLS].map(text),
+      bound: loadBound ? ['switchboard', TLS].map(loadBound) : [false, false] });
+  };
+  const lat = (l) => (l ? `${fmt(l.p50Ms, 2)} / ${fmt(l.p99Ms, 2)} / ${fmt(l.p999Ms, 2)}${l.lost ? ` (${fmt(l.lost, 0)} lost)` : ''}` : '–');
+  const tag = (r) => `fan-out room ${r.roomSize}, ${r.payload} B, Switchboard over TLS`;
+  for (const r of tls.results ?? []) {
+    const sat = (label) => find(label, r.roomSize, r.payload)?.saturation;
+    add(`${tag(r)}: deliveries/s at saturation`, (l) => sat(l)?.deliveriesPerSec, { loadBound: (l) => sat(l)?.loadgenCpuShare > 0.9 });
+    add(`${tag(r)}: deliveries per server CPU-second`, (l) => sat(l)?.deliveriesPerServerCpuSecond);
+    (r.levels ?? []).forEach((level, i) => {
+      const l = (label) => find(label, r.roomSize, r.payload)?.levels?.[i];
+      add(`${tag(r)} at ${level.percent}% of its saturation: p50 / p99 / p99.9 ms (ratio of p99)`,
+        (x) => l(x)?.p99Ms, { decimals: 2, lower: true, text: (x) => lat(l(x)) });
+    });
+    (r.rates ?? []).forEach((rate, i) => {
+      const l = (label) => find(label, r.roomSize, r.payload)?.rates?.[i];
+      add(`${tag(r)} at ${fmt(rate.targetDeliveriesPerSec, 0)} deliveries/s (both): p50 / p99 / p99.9 ms (ratio of p99)`,
+        (x) => l(x)?.p99Ms, { decimals: 2, lower: true, text: (x) => lat(l(x)) });
+    });
+  }
+  console.log();
+  console.log('| figure | Switchboard | Switchboard over TLS | TLS / plain |');
+  console.log('|---|---:|---:|---:|');
+  for (const r of tlsRows) {
+    const cells = r.v.map((v, i) => (r.text ? r.text[i] : fmt(v, r.decimals)) + (r.bound[i] ? ' (L)' : ''));
+    const ratio = r.v[0] === null || r.v[0] === 0 || r.v[1] === null ? '–' : (r.v[1] / r.v[0]).toFixed(2) + '×';
+    console.log(`| ${r.figure}${r.lower ? ' ↓' : ''} | ${cells.join(' | ')} | ${ratio} |`);
+  }
+  console.log('\n"Switchboard over TLS": the same binary and flags with --tls-cert/--tls-key (self-signed P-256; '
+    + `negotiated: ${tls.tls ?? 'unknown'}), the load generator on wss://. TLS / plain above 1 is better for throughput, `
+    + 'below 1 for latency (↓). (L) as above: the load generator decrypts every delivery too.');
 }

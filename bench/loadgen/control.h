@@ -47,6 +47,7 @@ struct Report
     double seconds = 0;              // length of the measured window
     double cpuSeconds = 0;           // this process's CPU time during the command
     char lastError[160] = {};
+    char tls[64] = {};               // wss://: protocol and cipher suite negotiated
     Histogram histogram;             // latencies in microseconds
 };
 

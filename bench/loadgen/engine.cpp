@@ -9,6 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include "handshake.h"
 #include "procstat.h"
 
@@ -54,6 +58,59 @@ bool startsWith(std::string_view s, std::string_view prefix)
     return s.substr(0, prefix.size()) == prefix;
 }
 
+/// The reason for a failed TLS call: OpenSSL's error queue (emptied, as the next call on this
+/// thread needs), else what SSL_get_error() and errno say.
+std::string tlsError(int error)
+{
+    std::string text;
+    while (const unsigned long code = ERR_get_error()) {
+        char line[256];
+        ERR_error_string_n(code, line, sizeof line);
+        if (!text.empty())
+            text += "; ";
+        text += line;
+    }
+    if (!text.empty())
+        return text;
+    if (error == SSL_ERROR_SYSCALL)
+        return errno ? std::strerror(errno) : "connection closed";
+    return "SSL error " + std::to_string(error);
+}
+
+/// A client context for every connection of this process: TLS 1.2 or 1.3 with OpenSSL's
+/// defaults (TLS 1.3 with AES-GCM against Switchboard). No session cache: each connection is a
+/// full handshake, as every new browser is.
+SSL_CTX *newTlsContext(const std::string &caFile, std::string *error)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx) {
+        *error = "TLS: " + tlsError(SSL_ERROR_SSL);
+        return nullptr;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    // The connection's out buffer is handed to SSL_write as it is: it may have grown (moved)
+    // between a write that wanted to wait and its retry, and every record written counts.
+    // Idle connections give their record buffers back (thousands of them in the idle scenario).
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    // A TCP end without close_notify is an end of stream like a plain one, not an error.
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    // Read whatever the socket holds, up to 64 KiB a recv(), not one record header at a time.
+    SSL_CTX_set_read_ahead(ctx, 1);
+    SSL_CTX_set_default_read_buffer_len(ctx, 64 * 1024);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    if (caFile.empty()) {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    } else {
+        if (SSL_CTX_load_verify_locations(ctx, caFile.c_str(), nullptr) != 1) {
+            *error = "TLS: cannot load " + caFile + ": " + tlsError(SSL_ERROR_SSL);
+            SSL_CTX_free(ctx);
+            return nullptr;
+        }
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    }
+    return ctx;
+}
+
 /// JSON string contents for the names the load generator uses (no escaping needed).
 void appendQuoted(std::string &out, std::string_view s)
 {
@@ -94,11 +151,14 @@ Engine::Engine(Endpoint endpoint, std::vector<in_addr> sources, Observer &observ
     m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
     m_readBuffer.resize(256 * 1024);
     m_random ^= std::uint64_t(::getpid()) << 17 ^ std::uint64_t(monotonicUs());
+    if (m_endpoint.tls)
+        m_tls = newTlsContext(m_endpoint.tlsCa, &m_lastError);
 }
 
 Engine::~Engine()
 {
     for (auto &c : m_clients) {
+        SSL_free(c->ssl);
         if (c->fd >= 0)
             ::close(c->fd);
     }
@@ -108,6 +168,7 @@ Engine::~Engine()
     }
     if (m_epoll >= 0)
         ::close(m_epoll);
+    SSL_CTX_free(m_tls);
 }
 
 const std::uint8_t *Engine::nextMask()
@@ -134,6 +195,12 @@ bool Engine::open(Client &c)
 {
     const in_addr *source = m_sources.empty() ? nullptr : &m_sources[m_nextSource++ % m_sources.size()];
     c.startedUs = monotonicUs();
+    if (m_endpoint.tls && !m_tls) { // the context could not be made; m_lastError says why
+        c.state = Client::State::Closed;
+        c.failed = true;
+        m_observer.onClosed(c);
+        return false;
+    }
     c.fd = makeSocket(c.alt && m_endpoint.hasAlt ? m_endpoint.altAddress : m_endpoint.address, source);
     if (c.fd < 0) {
         m_lastError = std::string("socket/connect: ") + std::strerror(errno);
@@ -164,8 +231,12 @@ void Engine::setWantWrite(Client &c, bool want)
 
 void Engine::flush(Client &c)
 {
-    if (c.fd < 0 || c.state == Client::State::Connecting)
+    if (c.fd < 0 || c.state < Client::State::Handshaking)
         return;
+    if (c.ssl) {
+        flushTls(c);
+        return;
+    }
     std::size_t done = 0;
     while (done < c.out.size()) {
         const ssize_t n = ::send(c.fd, c.out.data() + done, c.out.size() - done, MSG_NOSIGNAL);
@@ -229,6 +300,16 @@ void Engine::abort(Client &c)
 
 void Engine::finish(Client &c)
 {
+    if (c.ssl) {
+        // After a clean WebSocket close, a close_notify too (one small record; the server may
+        // have gone already, which SIGPIPE ignored makes harmless). A drop stays a drop.
+        if (c.cleanClose)
+            SSL_shutdown(c.ssl);
+        SSL_free(c.ssl);
+        ERR_clear_error();
+        c.ssl = nullptr;
+        c.tlsReadWantsWrite = false;
+    }
     if (c.fd >= 0) {
         ::close(c.fd); // also leaves the epoll set
         c.fd = -1;
@@ -287,7 +368,11 @@ void Engine::onClientEvent(Client &c, std::uint32_t events)
     // An earlier event in the same batch may have closed it.
     if (c.fd < 0)
         return;
-    if (c.state == Client::State::Connecting) {
+    if (c.state < Client::State::Handshaking) { // Connecting, or Securing (TLS handshake)
+        if (c.state == Client::State::Securing) {
+            continueTls(c);
+            return;
+        }
         int error = 0;
         socklen_t length = sizeof error;
         ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &length);
@@ -299,22 +384,10 @@ void Engine::onClientEvent(Client &c, std::uint32_t events)
         }
         if (!(events & EPOLLOUT))
             return;
-        std::uint8_t nonce[16];
-        for (int i = 0; i < 16; i += 4)
-            std::memcpy(nonce + i, nextMask(), 4);
-        const std::string key = makeWebSocketKey(nonce);
-        c.accept = webSocketAccept(key);
-        std::string target = m_endpoint.path;
-        if (isSocketIo()) {
-            target += (target.find('?') == std::string::npos ? "?" : "&");
-            target += "EIO=4&transport=websocket";
-        } else {
-            target += (target.find('?') == std::string::npos ? "?token=" : "&token=");
-            target += c.token;
-        }
-        c.out = upgradeRequest(c.alt && m_endpoint.hasAlt ? m_endpoint.altHost : m_endpoint.host, target, key);
-        c.state = Client::State::Handshaking;
-        flush(c);
+        if (m_tls)
+            startTls(c);
+        else
+            startUpgrade(c);
         return;
     }
     if (events & EPOLLIN) {
@@ -330,8 +403,32 @@ void Engine::onClientEvent(Client &c, std::uint32_t events)
         flush(c);
 }
 
+void Engine::startUpgrade(Client &c)
+{
+    std::uint8_t nonce[16];
+    for (int i = 0; i < 16; i += 4)
+        std::memcpy(nonce + i, nextMask(), 4);
+    const std::string key = makeWebSocketKey(nonce);
+    c.accept = webSocketAccept(key);
+    std::string target = m_endpoint.path;
+    if (isSocketIo()) {
+        target += (target.find('?') == std::string::npos ? "?" : "&");
+        target += "EIO=4&transport=websocket";
+    } else {
+        target += (target.find('?') == std::string::npos ? "?token=" : "&token=");
+        target += c.token;
+    }
+    c.out = upgradeRequest(c.alt && m_endpoint.hasAlt ? m_endpoint.altHost : m_endpoint.host, target, key);
+    c.state = Client::State::Handshaking;
+    flush(c);
+}
+
 void Engine::onReadable(Client &c)
 {
+    if (c.ssl) {
+        readTls(c);
+        return;
+    }
     char *buffer = m_readBuffer.data();
     for (;;) {
         const ssize_t n = ::recv(c.fd, buffer, m_readBuffer.size(), 0);
@@ -359,6 +456,138 @@ void Engine::onReadable(Client &c)
             return;
         }
     }
+}
+
+// --- TLS (wss://): OpenSSL on the socket itself, the same framing above it -----------------
+
+void Engine::startTls(Client &c)
+{
+    c.ssl = SSL_new(m_tls);
+    if (!c.ssl || SSL_set_fd(c.ssl, c.fd) != 1) {
+        failTls(c, "TLS setup", SSL_ERROR_SSL);
+        return;
+    }
+    const std::string &host = c.alt && m_endpoint.hasAlt ? m_endpoint.altHost : m_endpoint.host;
+    const std::string name = host.substr(0, host.rfind(':'));
+    in_addr literal{};
+    const bool isAddress = ::inet_pton(AF_INET, name.c_str(), &literal) == 1;
+    if (!isAddress)
+        SSL_set_tlsext_host_name(c.ssl, name.c_str());
+    if (!m_endpoint.tlsCa.empty()) {
+        if (isAddress)
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c.ssl), name.c_str());
+        else
+            SSL_set1_host(c.ssl, name.c_str());
+    }
+    SSL_set_connect_state(c.ssl);
+    c.state = Client::State::Securing;
+    continueTls(c);
+}
+
+void Engine::continueTls(Client &c)
+{
+    const int r = SSL_do_handshake(c.ssl);
+    if (r == 1) {
+        if (m_tlsSession.empty())
+            m_tlsSession = std::string(SSL_get_version(c.ssl)) + " " + SSL_get_cipher_name(c.ssl);
+        startUpgrade(c);
+        return;
+    }
+    const int error = SSL_get_error(c.ssl, r);
+    if (error == SSL_ERROR_WANT_READ)
+        setWantWrite(c, false);
+    else if (error == SSL_ERROR_WANT_WRITE)
+        setWantWrite(c, true);
+    else
+        failTls(c, "TLS handshake", error);
+}
+
+void Engine::readTls(Client &c)
+{
+    char *buffer = m_readBuffer.data();
+    const std::size_t capacity = m_readBuffer.size();
+    c.tlsReadWantsWrite = false;
+    for (;;) {
+        // Everything OpenSSL and the socket hold (read ahead, 64 KiB a recv), up to a buffer
+        // full, then parsed in one go like one plain recv(). Only "want read" says the socket
+        // is drained: epoll cannot see records OpenSSL has already read.
+        std::size_t filled = 0;
+        int error = SSL_ERROR_NONE;
+        while (filled < capacity) {
+            std::size_t n = 0;
+            const int r = SSL_read_ex(c.ssl, buffer + filled, capacity - filled, &n);
+            if (r != 1) {
+                error = SSL_get_error(c.ssl, r);
+                break;
+            }
+            filled += n;
+        }
+        if (filled > 0) {
+            if (c.state == Client::State::Handshaking)
+                onHandshakeBytes(c, buffer, filled);
+            else
+                onFrames(c, buffer, filled);
+            if (c.fd < 0)
+                return;
+        }
+        switch (error) {
+        case SSL_ERROR_NONE: // the buffer is full; more may wait
+            continue;
+        case SSL_ERROR_WANT_READ:
+            return;
+        case SSL_ERROR_WANT_WRITE: // e.g. answering a key update: resumed from flushTls()
+            c.tlsReadWantsWrite = true;
+            setWantWrite(c, true);
+            return;
+        case SSL_ERROR_ZERO_RETURN: // close_notify, or TCP end of stream
+            if (c.state != Client::State::Closing)
+                c.closedByServer = true;
+            fail(c, "connection closed by the server");
+            return;
+        default:
+            c.closedByServer = true;
+            failTls(c, "TLS receive", error);
+            return;
+        }
+    }
+}
+
+void Engine::flushTls(Client &c)
+{
+    if (c.tlsReadWantsWrite) {
+        readTls(c);
+        if (c.fd < 0)
+            return;
+    }
+    std::size_t done = 0;
+    while (done < c.out.size()) {
+        // Partial writes: each record written counts, and a retry after "want write" passes
+        // the same unsent bytes again (at a new address when out has grown meanwhile).
+        std::size_t n = 0;
+        const int r = SSL_write_ex(c.ssl, c.out.data() + done, c.out.size() - done, &n);
+        if (r == 1) {
+            done += n;
+            continue;
+        }
+        const int error = SSL_get_error(c.ssl, r);
+        // "Want read" would be a renegotiation, which TLS 1.3 does not have: wait for EPOLLOUT.
+        if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ)
+            break;
+        c.closedByServer = true;
+        failTls(c, "TLS send", error);
+        return;
+    }
+    if (done == c.out.size())
+        c.out.clear();
+    else
+        c.out.erase(0, done);
+    setWantWrite(c, !c.out.empty() || c.tlsReadWantsWrite);
+}
+
+void Engine::failTls(Client &c, const char *what, int error)
+{
+    m_lastError = std::string(what) + ": " + tlsError(error);
+    fail(c, m_lastError.c_str());
 }
 
 void Engine::onHandshakeBytes(Client &c, const char *data, std::size_t size)

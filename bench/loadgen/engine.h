@@ -12,6 +12,9 @@
 
 #include "wsframe.h"
 
+typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_st SSL;
+
 namespace Switchboard::Bench {
 
 /// What the server speaks on its WebSocket: Switchboard's JSON protocol (also the `ws` and raw
@@ -34,22 +37,29 @@ struct Endpoint
     bool hasAlt = false;
     sockaddr_in altAddress{};
     std::string altHost;
+    // wss://: TLS on every WebSocket connection, the server's certificate checked against
+    // tlsCa (PEM) when it is set, not at all otherwise (a benchmark's throwaway certificate).
+    bool tls = false;
+    std::string tlsCa;
 };
 
 /// One client connection. Plain data owned by the Engine; scenarios keep indexes into it.
 struct Client
 {
-    enum class State : std::uint8_t { Idle, Connecting, Handshaking, Opening, Open, Closing, Closed };
+    // Securing: the TLS handshake (wss:// only), between the TCP connect and the upgrade.
+    enum class State : std::uint8_t { Idle, Connecting, Securing, Handshaking, Opening, Open, Closing, Closed };
 
     State state = State::Idle;
     bool wantWrite = false;      // EPOLLOUT registered
     bool failed = false;         // ended before it was open
     bool cleanClose = false;     // both close frames exchanged
     bool closedByServer = false; // the server sent the first close frame, or dropped the TCP connection
+    bool tlsReadWantsWrite = false; // an SSL_read waits for the socket to take bytes
     std::uint16_t closeCode = 0; // code of the server's close frame
     std::uint8_t joinsPending = 0;
     std::uint8_t mark = 0;       // scenario's use
     int fd = -1;
+    SSL *ssl = nullptr;          // wss:// only; owned, freed with the connection
     std::uint32_t index = 0;     // position in Engine::clients()
     std::int32_t room = -1;      // scenario's use
     std::int32_t role = 0;       // scenario's use
@@ -60,7 +70,7 @@ struct Client
     std::string token;
     std::string accept;          // expected Sec-WebSocket-Accept until the 101 arrives
     std::string in;              // handshake bytes until the 101 is complete
-    std::string out;             // bytes the kernel has not taken yet
+    std::string out;             // bytes the kernel (or, over TLS, SSL_write) has not taken yet
     FrameDecoder decoder{FrameDecoder::From::Server};
 };
 
@@ -85,9 +95,10 @@ public:
 
 /**
  * @brief A single-threaded epoll loop over many client WebSocket connections: non-blocking
- * connect from a rotating set of loopback source addresses, the upgrade handshake, RFC 6455
- * framing (masking, fragments, ping/pong, close handshake) and the two application
- * protocols. No Qt event loop; nothing here allocates per message on the receive path.
+ * connect from a rotating set of loopback source addresses, optionally TLS (OpenSSL on the
+ * socket, for wss://), the upgrade handshake, RFC 6455 framing (masking, fragments,
+ * ping/pong, close handshake) and the two application protocols. No Qt event loop; nothing
+ * here allocates per message on the receive path.
  */
 class Engine final
 {
@@ -121,6 +132,9 @@ public:
     /// Messages from the server that were not understood, protocol errors, and the like.
     std::uint64_t protocolErrors() const { return m_protocolErrors; }
     const std::string &lastError() const { return m_lastError; }
+    /// wss://: the protocol and cipher suite the first TLS handshake agreed on
+    /// ("TLSv1.3 TLS_AES_256_GCM_SHA384"); empty until then and without TLS.
+    const std::string &tlsSession() const { return m_tlsSession; }
 
     /// Builds the protocol's text for a room join, a room emit and an echo request.
     std::string joinMessage(std::string_view room);
@@ -143,6 +157,12 @@ private:
     struct HttpConnection;
     void onClientEvent(Client &c, std::uint32_t events);
     void onReadable(Client &c);
+    void startUpgrade(Client &c);
+    void startTls(Client &c);
+    void continueTls(Client &c);
+    void readTls(Client &c);
+    void flushTls(Client &c);
+    void failTls(Client &c, const char *what, int error);
     void onHandshakeBytes(Client &c, const char *data, std::size_t size);
     void onFrames(Client &c, char *data, std::size_t size);
     void onText(Client &c, std::string_view text);
@@ -166,6 +186,7 @@ private:
     std::vector<in_addr> m_sources;
     Observer &m_observer;
     int m_epoll = -1;
+    SSL_CTX *m_tls = nullptr;    // wss:// only
     std::vector<std::unique_ptr<Client>> m_clients;
     std::vector<std::pair<int, std::function<void()>>> m_watches;
     std::vector<char> m_readBuffer;
@@ -173,6 +194,7 @@ private:
     std::uint8_t m_mask[4] = {};
     std::uint64_t m_protocolErrors = 0;
     std::string m_lastError;
+    std::string m_tlsSession;
     std::size_t m_nextSource = 0;
     std::uint32_t m_nextAckId = 0;
 

@@ -166,6 +166,8 @@ private:
         t.cpuSeconds += r.cpuSeconds;
         if (r.lastError[0])
             std::memcpy(t.lastError, r.lastError, sizeof t.lastError);
+        if (r.tls[0])
+            std::memcpy(t.tls, r.tls, sizeof t.tls);
         t.histogram.add(r.histogram);
     }
 
@@ -188,6 +190,13 @@ void addErrors(Json &j, const Report &r)
         j.num("lastCloseCode", r.lastCloseCode);
     if (r.lastError[0])
         j.str("lastError", r.lastError);
+}
+
+/// wss://: what TLS the connections negotiated.
+void addTls(Json &j, const Report &r)
+{
+    if (r.tls[0])
+        j.str("tls", r.tls);
 }
 
 void logConnect(const char *what, const Report &r)
@@ -237,6 +246,7 @@ std::string runIdle(const Options &o, Driver &d)
     hold.kind = Command::Hold;
     hold.duration = o.hold;
     const Report held = d.all(hold);
+    addTls(out, held);
     out.num("holdSeconds", o.hold).num("held", double(held.live)).num("closedDuringHold", double(held.closedByServer));
     out.num("rssAfterHoldKiB", d.serverRss(), 0).num("peakRssKiB", d.serverPeak(), 0);
     out.num("serverCpuSeconds", d.serverCpu() - cpu0);
@@ -261,6 +271,7 @@ std::string runFanout(const Options &o, Driver &d)
     const Report connected = d.all(connectCommand(0, d.perProcess(o.connectRate)),
                                    [&](Command &c, int k) { c.count = d.perProcess(std::int64_t(o.connections), k); });
     logConnect("fanout connect", connected);
+    addTls(out, connected);
     out.num("subscribers", o.connections).num("connections", double(connected.attempted));
     out.num("ready", double(connected.ready)).num("failed", double(connected.failed));
     out.num("connectSeconds", connected.seconds).num("rssKiB", d.serverRss(), 0);
@@ -358,6 +369,7 @@ std::string runStorm(const Options &o, Driver &d)
     const double cpu = d.serverCpu() - cpu0;
     const double seconds = r.lastUs > r.firstUs ? double(r.lastUs - r.firstUs) / 1e6 : NAN;
     logConnect("storm", r);
+    addTls(out, r);
     out.num("attempted", double(r.attempted)).num("opened", double(r.opened)).num("failed", double(r.failed));
     out.num("seconds", seconds).num("handshakesPerSec", double(r.opened) / seconds, 0);
     // The two halves separately: a per-handshake cost that grows with the connections already
@@ -386,6 +398,7 @@ std::string runEcho(const Options &o, Driver &d)
     const Report connected = d.all(connectCommand(0, d.perProcess(o.connectRate)),
                                    [&](Command &c, int k) { c.count = d.perProcess(std::int64_t(o.connections), k); });
     logConnect("echo connect", connected);
+    addTls(out, connected);
     out.num("connections", double(connected.ready)).num("failed", double(connected.failed));
     Command echo;
     echo.kind = Command::Echo;

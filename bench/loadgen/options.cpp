@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,14 +33,18 @@ Scenarios (--scenario):
            for --duration seconds
 
 Options:
-  --url URL              WebSocket URL (ws://127.0.0.1:8080/ws; Socket.IO: ws://host:port/socket.io/)
+  --url URL              WebSocket URL (ws://127.0.0.1:8080/ws; Socket.IO: ws://host:port/socket.io/);
+                         wss:// makes every WebSocket connection TLS (OpenSSL, TLS 1.2 or 1.3 as
+                         negotiated; the certificate is not checked unless --tls-ca is given)
   --url2 URL             fanout: every other subscriber connects to this URL instead (another
-                         node of a cluster, same path); publishers stay on --url
+                         node of a cluster, same path and scheme); publishers stay on --url
+  --tls-ca FILE          wss://: check the server's certificate against these PEM CA
+                         certificates and the URL's host (name or IPv4 address)
   --protocol P           native (Switchboard, ws and raw peers), socketio (the Socket.IO peer:
                          join_room -> "subscribed", 42["emit",{room,event,data}]) or
                          switchboard-socketio (Switchboard's /socket.io/: join_room with an ack,
                          42["bench",{"room":R,...}] relayed to the room; no echo scenario)
-  --http URL             base HTTP URL for emits (mixed)
+  --http URL             base HTTP URL for emits (mixed; http:// only)
   --secret S             JWT secret to mint client tokens (HS256)
   --internal-key K       x-internal-key for HTTP emits (mixed)
   --connections N        clients (fanout: subscribers; idle: upper bound of --steps)
@@ -86,7 +91,8 @@ bool parseList(const char *text, std::vector<int> *out)
     return !out->empty();
 }
 
-/// "ws://host:port/path?query" -> address, Host header and target. Only IPv4 literals and
+/// "ws://host:port/path?query" -> address, Host header and target (port 80, or 443 for a
+/// scheme ending in "s://", when none is given). Only IPv4 literals and
 /// "localhost": the load generator never resolves names.
 bool parseUrl(const std::string &url, std::string_view scheme, sockaddr_in *address, std::string *host, std::string *path)
 {
@@ -97,7 +103,7 @@ bool parseUrl(const std::string &url, std::string_view scheme, sockaddr_in *addr
     *host = rest.substr(0, slash);
     *path = slash == std::string::npos ? "/" : rest.substr(slash);
     std::string name = *host;
-    int port = 80;
+    int port = scheme.size() >= 4 && scheme.substr(scheme.size() - 4) == "s://" ? 443 : 80;
     const std::size_t colon = name.rfind(':');
     if (colon != std::string::npos) {
         port = std::atoi(name.c_str() + colon + 1);
@@ -158,6 +164,7 @@ bool parseOptions(int argc, char **argv, Options *o, int *exitCode)
         else if (name == "protocol") o->protocolName = value;
         else if (name == "secret") o->secret = value;
         else if (name == "internal-key") o->internalKey = value;
+        else if (name == "tls-ca") o->endpoint.tlsCa = value;
         else if (name == "label") o->label = value;
         else if (name == "connections") ok = integer(&o->connections);
         else if (name == "rooms") ok = integer(&o->rooms) && o->rooms > 0;
@@ -211,22 +218,36 @@ bool parseOptions(int argc, char **argv, Options *o, int *exitCode)
         std::fprintf(stderr, "unknown protocol %s (native, socketio, switchboard-socketio)\n", o->protocolName.c_str());
         return false;
     }
-    if (!parseUrl(o->url, "ws://", &o->endpoint.address, &o->endpoint.host, &o->endpoint.path)) {
-        std::fprintf(stderr, "--url must be ws://IPv4:port/path, got %s\n", o->url.c_str());
+    o->endpoint.tls = o->url.rfind("wss://", 0) == 0;
+    const char *const scheme = o->endpoint.tls ? "wss://" : "ws://";
+    if (!parseUrl(o->url, scheme, &o->endpoint.address, &o->endpoint.host, &o->endpoint.path)) {
+        std::fprintf(stderr, "--url must be ws://IPv4:port/path or wss://IPv4:port/path, got %s\n", o->url.c_str());
         return false;
     }
     if (!o->url2.empty()) {
         std::string path2;
-        if (!parseUrl(o->url2, "ws://", &o->endpoint.altAddress, &o->endpoint.altHost, &path2)) {
-            std::fprintf(stderr, "--url2 must be ws://IPv4:port/path, got %s\n", o->url2.c_str());
+        if (!parseUrl(o->url2, scheme, &o->endpoint.altAddress, &o->endpoint.altHost, &path2)) {
+            std::fprintf(stderr, "--url2 must be %sIPv4:port/path like --url, got %s\n", scheme, o->url2.c_str());
             return false;
         }
         o->endpoint.hasAlt = true;
     }
+    if (!o->endpoint.tlsCa.empty()) {
+        if (!o->endpoint.tls) {
+            std::fprintf(stderr, "--tls-ca needs a wss:// --url\n");
+            return false;
+        }
+        if (std::FILE *f = std::fopen(o->endpoint.tlsCa.c_str(), "r")) {
+            std::fclose(f);
+        } else {
+            std::fprintf(stderr, "--tls-ca %s: %s\n", o->endpoint.tlsCa.c_str(), std::strerror(errno));
+            return false;
+        }
+    }
     std::string httpPath;
     if (o->scenario == "mixed" && o->httpRate > 0
         && !parseUrl(o->http, "http://", &o->httpAddress, &o->httpHost, &httpPath)) {
-        std::fprintf(stderr, "--http must be http://IPv4:port, got %s\n", o->http.c_str());
+        std::fprintf(stderr, "--http must be http://IPv4:port (the HTTP emits have no TLS), got %s\n", o->http.c_str());
         return false;
     }
     if (o->secret.empty()) {

@@ -166,6 +166,7 @@ void Worker::finishReport(Report &r)
         live += m_engine.client(i).state == Client::State::Open ? 1 : 0;
     r.live = live;
     std::snprintf(r.lastError, sizeof r.lastError, "%s", m_engine.lastError().c_str());
+    std::snprintf(r.tls, sizeof r.tls, "%s", m_engine.tlsSession().c_str());
 }
 
 bool Worker::runUntil(const std::function<bool()> &done, double seconds, const std::function<void()> &tick, int pollMs)

@@ -1,6 +1,6 @@
 // Smoke runs of the benchmark tools at tiny size, so they cannot rot: every loadgen scenario
-// against the real switchboard binary and against each peer in bench/peers, refused tokens,
-// and bench/run.sh end to end. These check that the tools work and report what they
+// against the real switchboard binary (also over TLS, wss://) and against each peer in
+// bench/peers, refused tokens, and bench/run.sh end to end. These check that the tools work and report what they
 // measured; they are not timed (speed lives in docs/benchmarks.md).
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -15,6 +15,9 @@
 namespace {
 
 const QString kSecret = QStringLiteral("smoke-secret");
+// A self-signed certificate and key for the "switchboard-tls" server, made by initTestCase().
+QString tlsCert;
+QString tlsKey;
 
 QProcessEnvironment cleanEnvironment()
 {
@@ -38,12 +41,14 @@ public:
         QProcessEnvironment env = cleanEnvironment();
         QString program;
         QStringList args;
-        if (kind == QLatin1String("switchboard") || kind == QLatin1String("switchboard-sio")) {
+        if (kind.startsWith(QLatin1String("switchboard"))) {
             program = QStringLiteral(SWITCHBOARD_BINARY);
             args = {QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
                     QStringLiteral("--data-dir"), m_data.path(), QStringLiteral("--jwt-secret"), kSecret,
                     QStringLiteral("--internal-key"), QStringLiteral("smoke-key"), QStringLiteral("--threads"), QStringLiteral("1"),
                     QStringLiteral("--max-connections"), QStringLiteral("2000"), QStringLiteral("--rate-limit"), QStringLiteral("100000")};
+            if (kind == QLatin1String("switchboard-tls"))
+                args << QStringLiteral("--tls-cert") << tlsCert << QStringLiteral("--tls-key") << tlsKey;
         } else if (kind == QLatin1String("raw")) {
             program = QStringLiteral(RAWPEER_BINARY);
             args = {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--jwt-secret"), kSecret};
@@ -61,7 +66,7 @@ public:
         m_process.start();
         if (!m_process.waitForStarted())
             return false;
-        static const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+        static const QRegularExpression listening(QStringLiteral("listening on https?://127\\.0\\.0\\.1:(\\d+)"));
         QByteArray log;
         while (m_process.state() == QProcess::Running || m_process.bytesAvailable()) {
             log += m_process.readAll();
@@ -100,6 +105,8 @@ public:
         if (m_kind == QLatin1String("switchboard-sio")) // Switchboard's own Socket.IO endpoint
             return {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/socket.io/").arg(m_port),
                     QStringLiteral("--protocol"), QStringLiteral("switchboard-socketio")};
+        if (m_kind == QLatin1String("switchboard-tls"))
+            return {QStringLiteral("--url"), QStringLiteral("wss://127.0.0.1:%1/ws").arg(m_port)};
         return {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:%1/ws").arg(m_port)};
     }
 
@@ -155,22 +162,36 @@ private slots:
     void refusedTokens_data();
     void refusedTokens();
     void runScript();
+
+private:
+    QTemporaryDir m_certs;
 };
 
 void TestBenchSmoke::initTestCase()
 {
     QVERIFY2(QDir(QStringLiteral(SOURCE_DIR "/bench/peers/node_modules/socket.io")).exists(),
              "the Socket.IO and ws peers are not installed: run scripts/install-deps.sh (npm ci in bench/peers)");
+    QVERIFY(m_certs.isValid());
+    tlsCert = m_certs.filePath(QStringLiteral("cert.pem"));
+    tlsKey = m_certs.filePath(QStringLiteral("key.pem"));
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"), {
+        QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+        QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+        QStringLiteral("-subj"), QStringLiteral("/CN=localhost"), QStringLiteral("-days"), QStringLiteral("1"),
+        QStringLiteral("-keyout"), tlsKey, QStringLiteral("-out"), tlsCert});
+    QVERIFY2(openssl.waitForFinished(30000) && openssl.exitCode() == 0, openssl.readAllStandardError().constData());
 }
 
 void TestBenchSmoke::scenario_data()
 {
     QTest::addColumn<QString>("server");
     QTest::addColumn<QString>("scenario");
-    for (const char *server : {"switchboard", "socketio", "ws", "raw", "switchboard-sio"}) {
+    for (const char *server : {"switchboard", "socketio", "ws", "raw", "switchboard-sio", "switchboard-tls"}) {
         for (const char *scenario : {"idle", "fanout", "storm", "echo", "mixed"}) {
-            if (QLatin1String(server) == QLatin1String("raw") && QLatin1String(scenario) == QLatin1String("mixed"))
-                continue; // the raw peer has no HTTP emit endpoint
+            if ((QLatin1String(server) == QLatin1String("raw") || QLatin1String(server) == QLatin1String("switchboard-tls"))
+                && QLatin1String(scenario) == QLatin1String("mixed"))
+                continue; // the raw peer has no HTTP emit endpoint, the loadgen's HTTP emits no TLS
             if (QLatin1String(server) == QLatin1String("switchboard-sio") && QLatin1String(scenario) == QLatin1String("echo"))
                 continue; // Switchboard's Socket.IO endpoint has no echo event
             QTest::addRow("%s %s", server, scenario) << QString::fromLatin1(server) << QString::fromLatin1(scenario);
@@ -218,6 +239,8 @@ void TestBenchSmoke::scenario()
         return;
     }
     QCOMPARE(r.value(QLatin1String("scenario")).toString(), scenario);
+    // Really TLS: the protocol and suite negotiated, TLS 1.3 against Switchboard.
+    QCOMPARE(r.value(QLatin1String("tls")).toString().startsWith(QLatin1String("TLSv1.3 ")), server == QLatin1String("switchboard-tls"));
     QCOMPARE(number(r, "procs"), 2);
     QCOMPARE(number(r, "serverErrors"), 0);
     QCOMPARE(number(r, "protocolErrors"), 0);
@@ -279,6 +302,7 @@ void TestBenchSmoke::refusedTokens_data()
     QTest::addRow("socketio") << QStringLiteral("socketio") << 0;          // CONNECT_ERROR packet, no close code
     QTest::addRow("ws") << QStringLiteral("ws") << 4002;
     QTest::addRow("switchboard-sio") << QStringLiteral("switchboard-sio") << 4002; // CONNECT_ERROR with data.code
+    QTest::addRow("switchboard-tls") << QStringLiteral("switchboard-tls") << 4002;
 }
 
 void TestBenchSmoke::refusedTokens()
@@ -331,6 +355,15 @@ void TestBenchSmoke::runScript()
     QVERIFY(sio.open(QIODevice::ReadOnly));
     QCOMPARE(sio.readAll().trimmed().split('\n').size(), 1);
     // Every server answered every scenario: 4 scenarios x 4 servers, and no empty cell in the held row.
+    // Switchboard over TLS: the largest room, every payload, against plain Switchboard.
+    QVERIFY2(table.contains(QLatin1String("| figure | Switchboard | Switchboard over TLS | TLS / plain |")), qPrintable(table));
+    QVERIFY2(table.contains(QLatin1String("| fan-out room 20, 20 B, Switchboard over TLS: deliveries/s at saturation |")), qPrintable(table));
+    QVERIFY2(table.contains(QLatin1String("| fan-out room 20, 20 B, Switchboard over TLS at 200 deliveries/s (both)")), qPrintable(table));
+    QFile tls(out.filePath(QStringLiteral("results-tls.jsonl")));
+    QVERIFY(tls.open(QIODevice::ReadOnly));
+    const QByteArray tlsResult = tls.readAll().trimmed();
+    QCOMPARE(tlsResult.split('\n').size(), 1);
+    QVERIFY2(tlsResult.contains("\"url\":\"wss://"), tlsResult.constData());
     QFile results(out.filePath(QStringLiteral("results.jsonl")));
     QVERIFY(results.open(QIODevice::ReadOnly));
     QCOMPARE(results.readAll().trimmed().split('\n').size(), 16);

@@ -2,7 +2,8 @@
 // QWebSocketServer. Checks what the benchmarks rely on: the masked frames arrive intact, a
 // message the server splits into small frames is reassembled, pings are answered, both close
 // handshakes complete with the right codes, a refused upgrade counts as a failure, the
-// source address is the one asked for, and the Socket.IO (Engine.IO 4) handshake works.
+// source address is the one asked for, the Socket.IO (Engine.IO 4) handshake works, and all of
+// it over TLS (wss://) too, with and without checking the certificate.
 #include <functional>
 #include <memory>
 
@@ -10,7 +11,13 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
+#include <QtCore/QProcess>
+#include <QtCore/QTemporaryDir>
 #include <QtCore/QUrlQuery>
+#include <QtNetwork/QSslCertificate>
+#include <QtNetwork/QSslConfiguration>
+#include <QtNetwork/QSslKey>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QSignalSpy>
@@ -80,6 +87,7 @@ class TestLoadgenEngine : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void init();
     void cleanup();
     void connectsJoinsAndSendsMaskedText();
@@ -92,14 +100,59 @@ private slots:
     void refusedUpgradeIsAFailure();
     void socketIoHandshake();
     void switchboardSocketIo();
+    void tls_data();
+    void tls();
+    void tlsRefusesAnUnknownCertificate();
 
 private:
     QWebSocket *acceptOne(Engine &engine, Client &client);
+    QString certFile(const char *name, const char *ext) const { return m_certs.filePath(QStringLiteral("%1.%2").arg(QLatin1String(name), QLatin1String(ext))); }
+    void listenSecure();
 
+    QTemporaryDir m_certs;
     std::unique_ptr<QWebSocketServer> m_server;
     QList<QWebSocket *> m_sockets;
     QStringList m_received;
 };
+
+void TestLoadgenEngine::initTestCase()
+{
+    // Two self-signed P-256 certificates for localhost and 127.0.0.1, as bench/run.sh makes them:
+    // "server" is served, "other" is a CA that did not sign it.
+    QVERIFY(m_certs.isValid());
+    for (const char *name : {"server", "other"}) {
+        QProcess openssl;
+        openssl.start(QStringLiteral("openssl"), {
+            QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+            QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+            QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+            QStringLiteral("-addext"), QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"), QStringLiteral("-days"), QStringLiteral("1"),
+            QStringLiteral("-keyout"), certFile(name, "key"), QStringLiteral("-out"), certFile(name, "crt")});
+        QVERIFY2(openssl.waitForFinished(30000) && openssl.exitCode() == 0, openssl.readAllStandardError().constData());
+    }
+}
+
+void TestLoadgenEngine::listenSecure()
+{
+    QFile cert(certFile("server", "crt"));
+    QFile key(certFile("server", "key"));
+    QVERIFY(cert.open(QIODevice::ReadOnly) && key.open(QIODevice::ReadOnly));
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setLocalCertificate(QSslCertificate(cert.readAll()));
+    config.setPrivateKey(QSslKey(key.readAll(), QSsl::Ec));
+    QVERIFY(!config.privateKey().isNull());
+    config.setPeerVerifyMode(QSslSocket::VerifyNone);
+    m_server = std::make_unique<QWebSocketServer>(QStringLiteral("peer"), QWebSocketServer::SecureMode);
+    m_server->setSslConfiguration(config);
+    QVERIFY(m_server->listen(QHostAddress::LocalHost, 0));
+    connect(m_server.get(), &QWebSocketServer::newConnection, this, [this] {
+        while (QWebSocket *s = m_server->nextPendingConnection()) {
+            s->setParent(m_server.get());
+            connect(s, &QWebSocket::textMessageReceived, this, [this](const QString &m) { m_received << m; });
+            m_sockets << s;
+        }
+    });
+}
 
 void TestLoadgenEngine::init()
 {
@@ -379,6 +432,80 @@ void TestLoadgenEngine::switchboardSocketIo()
     QVERIFY(pump(engine, [&] { return recorder.closed == 1; }));
     QVERIFY(refused.failed);
     QCOMPARE(int(refused.closeCode), 4002);
+}
+
+void TestLoadgenEngine::tls_data()
+{
+    QTest::addColumn<bool>("verify");
+    QTest::addRow("certificate not checked") << false;
+    QTest::addRow("checked against its CA and 127.0.0.1") << true;
+}
+
+void TestLoadgenEngine::tls()
+{
+    QFETCH(bool, verify);
+    listenSecure();
+    if (QTest::currentTestFailed())
+        return;
+    Endpoint endpoint = endpointFor(m_server->serverPort(), "/ws", Protocol::Native);
+    endpoint.tls = true;
+    if (verify)
+        endpoint.tlsCa = certFile("server", "crt").toStdString();
+    Recorder recorder;
+    Engine engine(endpoint, {address("127.0.0.3")}, recorder);
+    Client &c = engine.add("the-token");
+    QWebSocket *s = acceptOne(engine, c);
+    QVERIFY2(s, engine.lastError().c_str());
+    QVERIFY(c.ssl);
+    QCOMPARE(QUrlQuery(s->requestUrl()).queryItemValue(QStringLiteral("token")), QStringLiteral("the-token"));
+    s->sendTextMessage(QStringLiteral(R"({"type":"connected","userId":"u"})"));
+    QVERIFY(pump(engine, [&] { return recorder.opened == 1; }));
+
+    // Many TLS records, more than the engine's 256 KiB read buffer and than the socket buffers
+    // take at once (SSL_write wants to wait, the retry passes a grown buffer), both ways; a
+    // small message queued behind the big one.
+    const std::string big(8000000, 'q');
+    engine.sendText(c, big);
+    engine.sendText(c, engine.joinMessage("room-1"));
+    QVERIFY(pump(engine, [&] { return m_received.size() == 2; }));
+    QCOMPARE(m_received.at(0), QString::fromStdString(big));
+    QCOMPARE(m_received.at(1), QStringLiteral(R"({"type":"subscribe","channel":"room-1"})"));
+    s->sendTextMessage(QStringLiteral(R"({"type":"bench","data":{"t":99,"p":"%1"}})").arg(QString(8000000, QLatin1Char('x'))));
+    s->sendTextMessage(QStringLiteral(R"({"type":"bench","data":{"t":100}})"));
+    QVERIFY(pump(engine, [&] { return recorder.events.size() == 2; }));
+    QCOMPARE(recorder.events, (std::vector<std::int64_t>{99, 100}));
+
+    QSignalSpy pongs(s, &QWebSocket::pong);
+    s->ping("over tls");
+    QVERIFY(pump(engine, [&] { return pongs.size() == 1; }));
+
+    QSignalSpy disconnected(s, &QWebSocket::disconnected);
+    engine.close(c, 1000);
+    QVERIFY(pump(engine, [&] { return recorder.closed == 1 && disconnected.size() == 1; }));
+    QVERIFY(c.cleanClose);
+    QVERIFY(!c.failed);
+    QVERIFY(!c.ssl);
+    QCOMPARE(c.fd, -1);
+    QCOMPARE(engine.protocolErrors(), std::uint64_t(0));
+}
+
+void TestLoadgenEngine::tlsRefusesAnUnknownCertificate()
+{
+    listenSecure();
+    if (QTest::currentTestFailed())
+        return;
+    Endpoint endpoint = endpointFor(m_server->serverPort(), "/ws", Protocol::Native);
+    endpoint.tls = true;
+    endpoint.tlsCa = certFile("other", "crt").toStdString();
+    Recorder recorder;
+    Engine engine(endpoint, {}, recorder);
+    Client &c = engine.add("t");
+    QVERIFY(engine.open(c));
+    QVERIFY(pump(engine, [&] { return recorder.closed == 1; }));
+    QVERIFY(c.failed);
+    QCOMPARE(recorder.opened, 0);
+    QVERIFY2(engine.lastError().find("TLS handshake") != std::string::npos, engine.lastError().c_str());
+    QVERIFY2(engine.lastError().find("certificate verify failed") != std::string::npos, engine.lastError().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestLoadgenEngine)
