@@ -69,7 +69,10 @@ SSL_CTX *TlsContext::build(const QString &certFile, const QString &keyFile, QStr
     // TLS 1.2 and 1.3; for 1.2 only forward-secret AEAD suites. No renegotiation, no compression.
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-    SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!SHA1");
+    // AES-128-GCM first (what Mozilla's intermediate profile prefers, and cheaper per byte than
+    // AES-256 on a fan-out), then ChaCha20-Poly1305 for clients without AES instructions.
+    SSL_CTX_set_cipher_list(ctx, "ECDHE+AES128GCM:ECDHE+CHACHA20:ECDHE+AES256GCM:!aNULL:!SHA1");
+    SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384");
     // An idle connection gives its record buffers back (about 34 KiB each).
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     const QByteArray cert = QFile::encodeName(certFile);
