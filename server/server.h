@@ -80,6 +80,7 @@ public:
     bool reloadTls(QString *error);
     AddressRateLimits &httpRateLimits() { return m_httpRates; }
     AddressRateLimits &handshakeRateLimits() { return m_handshakeRates; }
+    AddressConnectionCounts &connectionsPerAddress() { return m_connectionsPerAddress; }
     OfflineStore &offlineStore() { return m_offline; }
     /// The durable queues; null while the server is stopped or when the store cannot open.
     QueueService *queues() const { return m_queues.get(); }
@@ -171,6 +172,7 @@ private:
     std::shared_ptr<TlsContext> m_tls;
     AddressRateLimits m_httpRates;
     AddressRateLimits m_handshakeRates;
+    AddressConnectionCounts m_connectionsPerAddress;
     Registry m_registry;
     Metrics m_metrics;
     EventLog m_eventLog;

@@ -61,6 +61,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("trusted-proxies"), QStringLiteral("addresses"), QStringLiteral("Comma-separated proxy addresses or CIDR subnets whose X-Forwarded-For names the client (default: none).")},
         {QStringLiteral("http-rate-limit"), QStringLiteral("n"), QStringLiteral("HTTP requests per second per client address, burst twice that; 429 beyond (default 0: off).")},
         {QStringLiteral("handshake-rate-limit"), QStringLiteral("n"), QStringLiteral("WebSocket and Engine.IO handshakes per second per client address, burst twice that (default 0: off).")},
+        {QStringLiteral("max-connections-per-ip"), QStringLiteral("n"), QStringLiteral("Open WebSocket connections and Engine.IO sessions per client address; handshakes beyond get 429 (default 0: unlimited).")},
         {QStringLiteral("tls-cert"), QStringLiteral("file"), QStringLiteral("TLS: certificate chain (PEM, leaf first); with --tls-key the port serves https:// and wss:// only. SIGHUP reloads both files.")},
         {QStringLiteral("tls-key"), QStringLiteral("file"), QStringLiteral("TLS: the certificate's private key (PEM, unencrypted).")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
@@ -279,6 +280,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
             }
         }
     }
+    if (resolve(QStringLiteral("max-connections-per-ip"), &v) && !parseNumber(QStringLiteral("max-connections-per-ip"), v, 0, &c.maxConnectionsPerIp, error)) return false;
     if (resolve(QStringLiteral("tls-cert"), &v)) c.tlsCert = v;
     if (resolve(QStringLiteral("tls-key"), &v)) c.tlsKey = v;
     if (c.tlsCert.isEmpty() != c.tlsKey.isEmpty()) {

@@ -83,6 +83,7 @@ struct ServerConfig
     QStringList trustedProxies;               // peers whose X-Forwarded-For is believed
     int httpRateLimit = 0;                    // HTTP requests per second per client address; 0: off
     int handshakeRateLimit = 0;               // WebSocket / Engine.IO handshakes per second per address; 0: off
+    int maxConnectionsPerIp = 0;              // open WebSocket connections and Engine.IO sessions per address; 0: off
     QString tlsCert;                          // PEM chain; with tlsKey the port is TLS only
     QString tlsKey;
 

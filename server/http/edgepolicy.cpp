@@ -96,4 +96,43 @@ int AddressRateLimits::tracked() const
     return int(m_buckets.size());
 }
 
+QByteArray AddressConnectionCounts::keyOf(const QHostAddress &address)
+{
+    const Q_IPV6ADDR raw = address.toIPv6Address();
+    return QByteArray(reinterpret_cast<const char *>(raw.c), 16);
+}
+
+bool AddressConnectionCounts::available(const QHostAddress &address) const
+{
+    return !enabled() || count(address) < m_max;
+}
+
+int AddressConnectionCounts::count(const QHostAddress &address) const
+{
+    QMutexLocker lock(&m_lock);
+    return m_open.value(keyOf(address));
+}
+
+bool AddressConnectionCounts::tryAcquire(const QHostAddress &address)
+{
+    if (!enabled())
+        return true;
+    QMutexLocker lock(&m_lock);
+    int &open = m_open[keyOf(address)];
+    if (open >= m_max)
+        return false;
+    ++open;
+    return true;
+}
+
+void AddressConnectionCounts::release(const QHostAddress &address)
+{
+    if (!enabled())
+        return;
+    QMutexLocker lock(&m_lock);
+    const auto it = m_open.find(keyOf(address));
+    if (it != m_open.end() && --it.value() <= 0)
+        m_open.erase(it);
+}
+
 } // namespace Switchboard

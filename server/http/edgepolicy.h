@@ -63,4 +63,31 @@ private:
     QHash<QByteArray, RateLimiter> m_buckets; // the address's raw bytes
 };
 
+/**
+ * @brief Open sessions per client address (--max-connections-per-ip), shared by every I/O
+ * thread: native WebSocket connections and Engine.IO sessions (polling or WebSocket) each hold
+ * one from their handshake until they end. An address is in the table only while it holds
+ * some, so the table is bounded by the connections themselves.
+ */
+class AddressConnectionCounts final
+{
+public:
+    /// @p maxPerAddress 0 turns the cap off (nothing is counted).
+    explicit AddressConnectionCounts(int maxPerAddress) : m_max(maxPerAddress) {}
+    bool enabled() const { return m_max > 0; }
+    int limit() const { return m_max; }
+    /// Whether @p address may open one more (a check before a handshake is answered).
+    bool available(const QHostAddress &address) const;
+    /// Counts one more for @p address; false (nothing counted) when it is at the cap.
+    bool tryAcquire(const QHostAddress &address);
+    void release(const QHostAddress &address);
+    int count(const QHostAddress &address) const;
+
+private:
+    static QByteArray keyOf(const QHostAddress &address);
+    const int m_max;
+    mutable QMutex m_lock;
+    QHash<QByteArray, int> m_open;
+};
+
 } // namespace Switchboard

@@ -265,7 +265,7 @@ void HttpFront::upgrade(const RequestData &request, QTcpSocket *socket)
     const QString peer = client.isEqual(socket->peerAddress())
         ? socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort())
         : client.toString();
-    WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"), peer};
+    WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"), peer, client};
     socket->abort();
     // A fresh connection's send buffer is empty: the kernel takes the 101 whole, or the peer is gone.
     if (::send(descriptor, response.constData(), size_t(response.size()), MSG_NOSIGNAL | MSG_DONTWAIT) != response.size()) {
@@ -301,6 +301,11 @@ std::optional<HttpResponse> HttpFront::checkEdge(const RequestData &request, boo
         m_server.metrics().rateLimited.fetch_add(1, std::memory_order_relaxed);
         return HttpResponse::error(429, QStringLiteral("rate_limited"),
                                    QStringLiteral("more than %1 handshakes per second from this address (--handshake-rate-limit)").arg(config.handshakeRateLimit));
+    }
+    if (handshake && !m_server.connectionsPerAddress().available(client)) {
+        qCInfo(lcHttp) << "refused a session from" << client.toString() << "(--max-connections-per-ip)";
+        return HttpResponse::error(429, QStringLiteral("too_many_connections"),
+                                   QStringLiteral("this address has %1 open connections (--max-connections-per-ip)").arg(config.maxConnectionsPerIp));
     }
     return std::nullopt;
 }

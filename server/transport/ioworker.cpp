@@ -136,7 +136,7 @@ const QByteArray &OutboundFrame::nativeFrame() const
     return m_native;
 }
 
-EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address)
+EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address, const QHostAddress &client)
 {
     const ServerConfig &config = m_server.config();
     // A session that has not connected a namespace is unauthenticated: it holds a slot of
@@ -161,7 +161,8 @@ EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address)
     auto *session = new EioSession(*this, sid, settings, this);
     m_eio.insert(sid, session);
     m_server.registerEngineIo(sid, this);
-    connect(session, &EioSession::closed, this, [this, session](const QString &closedSid) {
+    connect(session, &EioSession::closed, this, [this, session, client](const QString &closedSid) {
+        m_server.connectionsPerAddress().release(client);
         m_server.unregisterEngineIo(closedSid);
         m_eio.remove(closedSid);
         session->deleteLater();
@@ -220,9 +221,18 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const RequestData &req
         // connection must not open a session that would hold the draining thread.
         if (m_shuttingDown)
             return refuse(503, eioError(4, "Server shutting down"));
-        EioSession *session = openEngineIo(socketIo, socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort()));
-        if (!session)
+        // Behind a trusted proxy the client is the address X-Forwarded-For names (no port).
+        const QHostAddress client = m_server.clientAddress().of(request);
+        const QString address = client.isEqual(socket->peerAddress())
+            ? socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort())
+            : client.toString();
+        if (!m_server.connectionsPerAddress().tryAcquire(client))
+            return refuse(429, eioError(4, "Too many connections from this address"));
+        EioSession *session = openEngineIo(socketIo, address, client);
+        if (!session) {
+            m_server.connectionsPerAddress().release(client);
             return refuse(503, eioError(4, "Too many pending sessions, try again later"));
+        }
         answerHeld(token, 200, session->openPacket());
         return EngineIoRequest::Handled;
     }
@@ -317,8 +327,14 @@ void IoWorker::acceptEngineIo(const WsUpgrade &upgrade, bool socketIo)
         return;
     }
     if (sid.isEmpty()) {
-        EioSession *session = openEngineIo(socketIo, upgrade.peer);
+        if (!m_server.connectionsPerAddress().tryAcquire(upgrade.client)) {
+            reject(new WsStream(upgrade.descriptor, this), Protocol::TryAgainLater,
+                   QStringLiteral("too many connections from this address"));
+            return;
+        }
+        EioSession *session = openEngineIo(socketIo, upgrade.peer, upgrade.client);
         if (!session) {
+            m_server.connectionsPerAddress().release(upgrade.client);
             reject(new WsStream(upgrade.descriptor, this), Protocol::TryAgainLater,
                    QStringLiteral("too many pending sessions, try again later"));
             return;
@@ -407,7 +423,14 @@ void IoWorker::accept(const WsUpgrade &upgrade)
         reject(socket.release(), Protocol::TryAgainLater, QStringLiteral("server full, try again later"));
         return;
     }
+    if (!m_server.connectionsPerAddress().tryAcquire(upgrade.client)) {
+        metrics.connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        qCInfo(lcWs) << "refusing" << address << "over --max-connections-per-ip";
+        reject(socket.release(), Protocol::TryAgainLater, QStringLiteral("too many connections from this address"));
+        return;
+    }
     auto refuse = [&](int code, const QString &reason) {
+        m_server.connectionsPerAddress().release(upgrade.client);
         metrics.connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
         metrics.authFailures.fetch_add(1, std::memory_order_relaxed);
         qCInfo(lcAuth).noquote() << "refused" << address << "with" << code << reason;
@@ -449,6 +472,8 @@ void IoWorker::accept(const WsUpgrade &upgrade)
     const QStringList rooms = m_server.roomPolicy().roomsForClaims(jwt.userId, jwt.claims);
 
     metrics.connectionsTotal.fetch_add(1, std::memory_order_relaxed);
+    if (m_server.connectionsPerAddress().enabled())
+        m_nativeClients.insert(info->id, upgrade.client);
     (new NativeConnection(*this, m_server, std::move(socket), info, rooms))->setTokenExpiry(jwt.claims);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), info->userId,
                                info->id, address);
@@ -478,6 +503,10 @@ void IoWorker::connectionOpened(Connection *connection)
 void IoWorker::connectionClosed(Connection *connection)
 {
     m_connections.remove(connection->id());
+    if (const auto it = m_nativeClients.constFind(connection->id()); it != m_nativeClients.cend()) {
+        m_server.connectionsPerAddress().release(*it);
+        m_nativeClients.erase(it);
+    }
     checkDrained();
 }
 

@@ -166,7 +166,8 @@ private:
     void acceptEngineIo(const WsUpgrade &upgrade, bool socketIo);
     /// A new Engine.IO session on this thread, carrying Socket.IO or (fixture) an echo; null
     /// when --max-pending-sessions Socket.IO sessions have not connected yet.
-    EioSession *openEngineIo(bool socketIo, const QString &address);
+    /// @p client holds one of --max-connections-per-ip, given back when the session ends.
+    EioSession *openEngineIo(bool socketIo, const QString &address, const QHostAddress &client);
     /// An upgrade WebSocket for session @p sid, which lives on this thread.
     void adoptProbe(qintptr descriptor, const QString &sid);
 
@@ -177,6 +178,7 @@ private:
     HttpFront *m_http = nullptr;
     GuardedTcpServer *m_tcp = nullptr;
     QHash<quint64, Connection *> m_connections;
+    QHash<quint64, QHostAddress> m_nativeClients; // native connections' share of --max-connections-per-ip
     QHash<QString, QSet<Connection *>> m_rooms;
     /// A heartbeat pass spread over timer ticks: every entry of a hash once per pass, a share
     /// of them per tick, looked up by key (an entry may go while its pass runs).

@@ -5,6 +5,7 @@
 #include <QtCore/QObject>
 #include <QtCore/QString>
 #include <QtCore/QUrl>
+#include <QtNetwork/QHostAddress>
 
 #include "protocol/ratelimiter.h"
 
@@ -23,6 +24,7 @@ struct WsUpgrade
     QUrl url;                      // the request's URL (path and query)
     QByteArray authorization;      // the Authorization header, if any
     QString peer;                  // "address:port"
+    QHostAddress client;           // the client's address (X-Forwarded-For behind a trusted proxy)
 };
 
 /**

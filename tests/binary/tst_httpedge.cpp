@@ -88,6 +88,7 @@ private Q_SLOTS:
     void allowedOrigins_data();
     void allowedOrigins();
     void ratesPerClientAddress();
+    void connectionsPerClientAddress();
 
 private:
     /// A second server with the per-address options; 127.0.0.1 is a trusted proxy, so each
@@ -390,6 +391,78 @@ void TestHttpEdge::ratesPerClientAddress()
     const auto [handshakes, hsAll, hsMs] = burst("10.2.0.3", "/socket.io/?EIO=4&transport=polling", 8);
     QVERIFY2(handshakes.count(200) >= 4 && handshakes.count(200) <= 4 + 2 * (hsMs / 1000 + 1) && handshakes.count(429) >= 1,
              hsAll.constData());
+}
+
+void TestHttpEdge::connectionsPerClientAddress()
+{
+    QTemporaryDir dir;
+    Child child(childArgs(dir.path()) << QStringLiteral("--max-connections-per-ip") << QStringLiteral("2")
+                                      << QStringLiteral("--trusted-proxies") << QStringLiteral("127.0.0.1"));
+    const quint16 port = child.waitForPort();
+    QVERIFY(port != 0);
+    // A handshake from @p client (behind the trusted proxy): the status, and the socket when 101.
+    QByteArray refusals; // every refused answer's bytes
+    auto open = [port, &refusals](const QByteArray &client, const QByteArray &target) -> std::pair<int, int> {
+        const int fd = Raw::connectTcp(port);
+        const bool webSocket = !target.contains("transport=polling");
+        QByteArray request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: " + client + "\r\n";
+        if (webSocket)
+            request += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+        Raw::sendAll(fd, request + "\r\n");
+        QByteArray buffer;
+        while (buffer.indexOf("\r\n\r\n") < 0 && Raw::readMore(fd, &buffer, 5000)) {
+        }
+        const int status = buffer.startsWith("HTTP/1.1 ") ? buffer.mid(9, 3).toInt() : 0;
+        if (status == 101) {
+            // Accepted for good once the welcome arrives (not closed after the 101): the native
+            // "connected", Engine.IO's open packet.
+            const QByteArray welcome = target.startsWith("/ws") ? "\"connected\"" : "\"sid\"";
+            while (!buffer.contains(welcome) && Raw::readMore(fd, &buffer, 5000)) {
+            }
+            if (!buffer.contains(welcome)) {
+                ::close(fd);
+                return {-1, -1};
+            }
+        }
+        if (status != 101 && status != 200) {
+            while (Raw::readMore(fd, &buffer, 2000)) {
+            }
+            refusals += buffer;
+            ::close(fd);
+            return {status, -1};
+        }
+        return {status, fd};
+    };
+    const QByteArray ws = "/ws?token=" + token(QStringLiteral("cap-user"));
+    const auto [first, firstFd] = open("10.3.0.1", ws);
+    const auto [second, secondFd] = open("10.3.0.1", ws);
+    QCOMPARE(first, 101);
+    QCOMPARE(second, 101);
+    // The third from that address is refused before the upgrade, as is an Engine.IO handshake.
+    QCOMPARE(open("10.3.0.1", ws).first, 429);
+    QCOMPARE(open("10.3.0.1", "/socket.io/?EIO=4&transport=polling").first, 429);
+    QCOMPARE(open("10.3.0.1", "/socket.io/?EIO=4&transport=websocket").first, 429);
+    QCOMPARE(refusals.count("too_many_connections"), 3);
+    QVERIFY(refusals.contains("(--max-connections-per-ip)"));
+    // Another address is not affected; Engine.IO sessions count too (polling and WebSocket).
+    const auto [poll, pollFd] = open("10.3.0.2", "/socket.io/?EIO=4&transport=polling");
+    const auto [eioWs, eioWsFd] = open("10.3.0.2", "/socket.io/?EIO=4&transport=websocket");
+    QCOMPARE(poll, 200);
+    QCOMPARE(eioWs, 101);
+    QCOMPARE(open("10.3.0.2", ws).first, 429);
+    // A connection that ends gives its place back.
+    ::close(firstFd);
+    int again = 0;
+    int againFd = -1;
+    QElapsedTimer waited;
+    waited.start();
+    while ((std::tie(again, againFd) = open("10.3.0.1", ws), again != 101) && waited.elapsed() < 5000)
+        QTest::qWait(20);
+    QCOMPARE(again, 101);
+    for (const int fd : {secondFd, pollFd, eioWsFd, againFd}) {
+        if (fd >= 0)
+            ::close(fd);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestHttpEdge)
