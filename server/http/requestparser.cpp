@@ -153,8 +153,11 @@ int RequestParser::onHeadersComplete(http_parser *p)
         return self->fail(400, QStringLiteral("bad_request"), QStringLiteral("Content-Length together with Transfer-Encoding"));
     if (transferEncoding && !(p->flags & F_CHUNKED))
         return self->fail(400, QStringLiteral("bad_request"), QStringLiteral("a request's Transfer-Encoding must end in chunked"));
+    // "//host/path" is a path to RFC 9112, but QUrl reads host as an authority and the routes
+    // would see "/path": a proxy's rule for "/path" would not match what is served. Refused.
     const QUrl url = QUrl::fromEncoded(self->m_target, QUrl::StrictMode);
-    if (!url.isValid() || !self->m_target.startsWith('/'))
+    if (!url.isValid() || !self->m_target.startsWith('/') || self->m_target.startsWith("//")
+        || !url.path().startsWith(QLatin1Char('/')))
         return self->fail(400, QStringLiteral("bad_request"), QStringLiteral("the request target must be an absolute path"));
     self->m_request = RequestData(methodOf(p->method), url, self->m_headers, {}, self->m_peer);
     self->m_upgrade = p->upgrade;

@@ -100,6 +100,8 @@ void TestRequestParser::errors_data()
     QTest::newRow("bad chunk size") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nq\r\n") << 400;
     QTest::newRow("bad length") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n") << 400;
     QTest::newRow("not HTTP") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) << 400;
+    // Found by fuzz_httprequest: QUrl reads "//host/path" as an authority and routes saw "/path".
+    QTest::newRow("target starting with //") << QByteArray("GET //evil.example/api/v1/internal/emit HTTP/1.1\r\n\r\n") << 400;
 }
 
 void TestRequestParser::errors()
