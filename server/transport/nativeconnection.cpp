@@ -409,7 +409,7 @@ void NativeConnection::handleConsume(const QJsonObject &message, bool consume)
         if (prefetch < 1 || prefetch > 1000)
             return fail(QStringLiteral("invalid_message"), QStringLiteral("\"prefetch\" must be a number from 1 to 1000"));
         const QJsonValue visibilityValue = message.value(QLatin1String("visibilityTimeout"));
-        const qint64 visibility = visibilityValue.isUndefined() ? 0 : qint64(visibilityValue.toDouble(-1));
+        const qint64 visibility = visibilityValue.isUndefined() ? 0 : Json::toInt64(visibilityValue.toDouble(-1), -1);
         if (visibility < 0 || (visibility > 0 && visibility < 100) || visibility > 12 * 3600 * 1000)
             return fail(QStringLiteral("invalid_message"), QStringLiteral("\"visibilityTimeout\" must be milliseconds from 100 to 43200000"));
         if (!m_consuming.contains(queue) && m_consuming.size() >= kMaxConsumedQueues)
