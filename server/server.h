@@ -107,6 +107,11 @@ public:
     int pendingSessions() const { return m_pendingSessions.load(std::memory_order_relaxed); }
 
     EmitResult emitEvent(EmitRequest request);
+    /// --max-connections-per-user for a connection of @p userId about to open (any thread):
+    /// true when it may. Under the cap, or with evict-oldest after closing the user's oldest
+    /// connections with 4004 "replaced by a newer connection"; false (refuse with 1013) when
+    /// the policy is refuse.
+    bool admitUser(const QString &userId);
     /// Closes one connection (any thread). False when it is not connected.
     bool disconnectConnection(quint64 id, int code, const QString &reason);
     /// Server-side room membership change for one connection (console, admin API).

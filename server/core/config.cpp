@@ -61,6 +61,8 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("trusted-proxies"), QStringLiteral("addresses"), QStringLiteral("Comma-separated proxy addresses or CIDR subnets whose X-Forwarded-For names the client (default: none).")},
         {QStringLiteral("http-rate-limit"), QStringLiteral("n"), QStringLiteral("HTTP requests per second per client address, burst twice that; 429 beyond (default 0: off).")},
         {QStringLiteral("handshake-rate-limit"), QStringLiteral("n"), QStringLiteral("WebSocket and Engine.IO handshakes per second per client address, burst twice that (default 0: off).")},
+        {QStringLiteral("max-connections-per-user"), QStringLiteral("n"), QStringLiteral("Connections one user id may hold (native and Socket.IO together); see --user-connection-policy (default 0: unlimited).")},
+        {QStringLiteral("user-connection-policy"), QStringLiteral("refuse|evict-oldest"), QStringLiteral("Over --max-connections-per-user: refuse the new connection (1013) or close the user's oldest (4004 \"replaced by a newer connection\") (default refuse).")},
         {QStringLiteral("max-connections-per-ip"), QStringLiteral("n"), QStringLiteral("Open WebSocket connections and Engine.IO sessions per client address; handshakes beyond get 429 (default 0: unlimited).")},
         {QStringLiteral("tls-cert"), QStringLiteral("file"), QStringLiteral("TLS: certificate chain (PEM, leaf first); with --tls-key the port serves https:// and wss:// only. SIGHUP reloads both files.")},
         {QStringLiteral("tls-key"), QStringLiteral("file"), QStringLiteral("TLS: the certificate's private key (PEM, unencrypted).")},
@@ -279,6 +281,14 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
                 return false;
             }
         }
+    }
+    if (resolve(QStringLiteral("max-connections-per-user"), &v) && !parseNumber(QStringLiteral("max-connections-per-user"), v, 0, &c.maxConnectionsPerUser, error)) return false;
+    if (resolve(QStringLiteral("user-connection-policy"), &v)) {
+        if (v != QLatin1String("refuse") && v != QLatin1String("evict-oldest")) {
+            *error = QStringLiteral("invalid value for user-connection-policy: \"%1\" (refuse or evict-oldest)").arg(v);
+            return false;
+        }
+        c.evictOldestUserConnection = v == QLatin1String("evict-oldest");
     }
     if (resolve(QStringLiteral("max-connections-per-ip"), &v) && !parseNumber(QStringLiteral("max-connections-per-ip"), v, 0, &c.maxConnectionsPerIp, error)) return false;
     if (resolve(QStringLiteral("tls-cert"), &v)) c.tlsCert = v;

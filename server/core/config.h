@@ -83,6 +83,8 @@ struct ServerConfig
     QStringList trustedProxies;               // peers whose X-Forwarded-For is believed
     int httpRateLimit = 0;                    // HTTP requests per second per client address; 0: off
     int handshakeRateLimit = 0;               // WebSocket / Engine.IO handshakes per second per address; 0: off
+    int maxConnectionsPerUser = 0;            // connections per user id on this node; 0: unlimited
+    bool evictOldestUserConnection = false;   // --user-connection-policy evict-oldest (else refuse)
     int maxConnectionsPerIp = 0;              // open WebSocket connections and Engine.IO sessions per address; 0: off
     QString tlsCert;                          // PEM chain; with tlsKey the port is TLS only
     QString tlsKey;

@@ -28,6 +28,7 @@ enum CloseCode : int {
     MissingCredentials = 4001,
     InvalidToken = 4002,
     UserMismatch = 4003,
+    Replaced = 4004,            // --user-connection-policy evict-oldest: a newer connection of the user
 };
 
 } // namespace Switchboard::Protocol

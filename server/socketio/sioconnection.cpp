@@ -250,6 +250,8 @@ bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
     } else {
         return refuse(Protocol::InvalidToken, jwt.message);
     }
+    if (!m_server.admitUser(userId))
+        return refuse(Protocol::TryAgainLater, QStringLiteral("too many connections for this user"));
     if (!takeSlot(metrics.connectionsCurrent, config.maxConnections)) {
         m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
                                    QStringLiteral("server full (%1 connections)").arg(config.maxConnections));

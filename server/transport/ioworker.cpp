@@ -457,6 +457,10 @@ void IoWorker::accept(const WsUpgrade &upgrade)
         refuse(Protocol::UserMismatch, QStringLiteral("userId does not match the token"));
         return;
     }
+    if (!m_server.admitUser(jwt.userId)) {
+        refuse(Protocol::TryAgainLater, QStringLiteral("too many connections for this user"));
+        return;
+    }
 
     socket->setMaxMessageSize(config.maxMessageSize);
     socket->setMaxBufferedBytes(config.maxPendingBytes);

@@ -222,6 +222,62 @@ test('--max-pending-sessions: the (cap+1)-th handshake is refused; a client conn
     await healthy(port);
   });
 
+// Issue 15: the duplicate-connection policy, as hand-written Socket.IO services implement it.
+test('per user, refuse: a third connection of one user is refused (native 1013, Socket.IO connect_error); others unaffected',
+  ['--max-connections-per-user', '2'], async (port) => {
+    const token = mint('dup-refuse');
+    const a = client(`ws://127.0.0.1:${port}/ws?token=${token}`);
+    const s = sio(port, { auth: { token } });
+    const others = [];
+    try {
+      await a.next('connected');
+      await connected(s);
+      const b = client(`ws://127.0.0.1:${port}/ws?token=${token}`);
+      const closed = await within(b.closed, 5000, 'the third native connection closed');
+      assert.deepEqual([closed.code, closed.reason], [1013, 'too many connections for this user']);
+      const t = sio(port, { auth: { token } });
+      others.push(t);
+      const err = await within(new Promise((resolve) => t.once('connect_error', resolve)), 5000, 'connect_error');
+      assert.equal(err.message, 'too many connections for this user');
+      assert.equal(err.data && err.data.code, 1013);
+      // The first two still work; another user is not counted against this one.
+      assert.equal((await emit(port, { event: 'still', userId: 'dup-refuse', payload: 1 })).body.delivered, 2);
+      await a.next('still');
+      const c = client(`ws://127.0.0.1:${port}/ws?token=${mint('dup-other')}`);
+      others.push(c);
+      await c.next('connected');
+    } finally {
+      a.terminate();
+      s.close();
+      others.forEach((o) => (o.terminate ? o.terminate() : o.close()));
+    }
+  });
+
+test('per user, evict-oldest: a new connection closes the oldest (native 4004, Socket.IO server disconnect)',
+  ['--max-connections-per-user', '1', '--user-connection-policy', 'evict-oldest'], async (port) => {
+    const token = mint('dup-evict');
+    const first = client(`ws://127.0.0.1:${port}/ws?token=${token}`);
+    await first.next('connected');
+    // A Socket.IO connection replaces the native one...
+    const s = sio(port, { auth: { token } });
+    await connected(s);
+    const closed = await within(first.closed, 5000, 'the oldest native connection closed');
+    assert.deepEqual([closed.code, closed.reason], [4004, 'replaced by a newer connection']);
+    // ...and a native one replaces the Socket.IO one: a server-side disconnect, not a transport close.
+    const reason = new Promise((resolve) => s.once('disconnect', resolve));
+    const last = client(`ws://127.0.0.1:${port}/ws?token=${token}`);
+    try {
+      await last.next('connected');
+      assert.equal(await within(reason, 5000, 'the Socket.IO disconnect'), 'io server disconnect');
+      await until(async () => (await emit(port, { event: 'only', userId: 'dup-evict', payload: 1 })).body.delivered === 1,
+        'one connection left for the user');
+      await last.next('only');
+    } finally {
+      last.terminate();
+      s.close();
+    }
+  });
+
 // ---------------------------------------------------------------------------------------------
 
 runCases('socket.io abuse', cases, h, filter);
