@@ -89,6 +89,7 @@ private Q_SLOTS:
     void allowedOrigins();
     void ratesPerClientAddress();
     void connectionsPerClientAddress();
+    void aTrickledBodyIsCutOffByTheHeadsClock();
 
 private:
     /// A second server with the per-address options; 127.0.0.1 is a trusted proxy, so each
@@ -463,6 +464,42 @@ void TestHttpEdge::connectionsPerClientAddress()
         if (fd >= 0)
             ::close(fd);
     }
+}
+
+void TestHttpEdge::aTrickledBodyIsCutOffByTheHeadsClock()
+{
+    // A body is on the same clock as its head: --handshake-timeout from the accept for the
+    // first request (and --http-idle-timeout from the last answer for later ones). Body bytes
+    // arriving one by one do not reset it.
+    QTemporaryDir dir;
+    Child child(childArgs(dir.path()) << QStringLiteral("--handshake-timeout") << QStringLiteral("600"));
+    const quint16 port = child.waitForPort();
+    QVERIFY(port != 0);
+    const int fd = Raw::connectTcp(port);
+    QVERIFY(fd >= 0);
+    QVERIFY(Raw::sendAll(fd, head("POST", "/api/v1/internal/emit", kKey + "Content-Type: application/json\r\nContent-Length: 200\r\n")));
+    QElapsedTimer clock;
+    clock.start();
+    bool closed = false;
+    // One byte every 50 ms would take 10 s; the connection must be gone long before.
+    for (int i = 0; i < 200 && !closed; ++i) {
+        if (::send(fd, "x", 1, MSG_NOSIGNAL) != 1) {
+            closed = true;
+            break;
+        }
+        QByteArray got;
+        if (!Raw::readMore(fd, &got, 50) && got.isEmpty()) {
+            // readMore is false on timeout and on close: tell them apart without blocking.
+            char probe;
+            const ssize_t n = ::recv(fd, &probe, 1, MSG_DONTWAIT);
+            closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+        } else if (!got.isEmpty()) {
+            closed = true; // an answer (there should be none before the body) also ends it
+        }
+    }
+    ::close(fd);
+    QVERIFY2(closed, "the trickled body kept the connection open");
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(QStringLiteral("closed after %1 ms").arg(clock.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(TestHttpEdge)
