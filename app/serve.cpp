@@ -47,7 +47,8 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
     for (const QString &note : std::as_const(notes))
         qCInfo(lcServer).noquote() << note;
 
-    raiseDescriptorLimit(config.maxConnections);
+    // A TLS connection holds three descriptors: its TCP socket and both ends of its socketpair.
+    raiseDescriptorLimit(config.tlsCert.isEmpty() ? config.maxConnections : 3 * config.maxConnections);
     Server server(config);
     // Installed before listening, so a signal that races the start still shuts down cleanly.
     onSignals([&server, &app](int signal) {

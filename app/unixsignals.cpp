@@ -27,13 +27,25 @@ void writeSignal(int signal)
 
 void onSignals(std::function<void(int)> handler)
 {
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_pipe) != 0)
+    // Non-blocking: a storm of signals (SIGHUP in a loop) fills the pair, and a blocking write
+    // in the handler would stop the main thread, the one that reads it, for good. A byte that
+    // does not fit is dropped: the same signal is already waiting.
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, g_pipe) != 0)
         return;
     auto *notifier = new QSocketNotifier(g_pipe[1], QSocketNotifier::Read, QCoreApplication::instance());
     QObject::connect(notifier, &QSocketNotifier::activated, notifier, [handler = std::move(handler)] {
-        char byte = 0;
-        if (::read(g_pipe[1], &byte, 1) == 1)
-            handler(int(byte));
+        // Everything waiting, each signal once (a thousand SIGHUPs are one reload).
+        char bytes[256];
+        bool seen[64] = {};
+        ssize_t n = 0;
+        while ((n = ::read(g_pipe[1], bytes, sizeof bytes)) > 0) {
+            for (ssize_t i = 0; i < n; ++i)
+                seen[uchar(bytes[i]) % 64] = true;
+        }
+        for (int signal = 1; signal < 64; ++signal) {
+            if (seen[signal])
+                handler(signal);
+        }
     });
     struct sigaction action {};
     action.sa_handler = writeSignal;

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@ namespace {
 constexpr int kReadChunk = 64 * 1024;        // one recv() from either side
 constexpr qsizetype kNetHigh = 256 * 1024;   // ciphertext queued before the plain side waits
 constexpr int kEndGraceMs = 2000;            // after either side ended, everything closes
+constexpr qint64 kDiscardLimit = 256 * 1024; // input read and dropped after the plain side ended
 
 /// OpenSSL's error queue as one line (and emptied).
 QString sslErrors()
@@ -147,6 +149,8 @@ TlsPump::TlsPump(qintptr netDescriptor, qintptr plainDescriptor, SSL *ssl, QObje
     m_deadline.setSingleShot(true);
     m_deadline.setInterval(kEndGraceMs);
     connect(&m_deadline, &QTimer::timeout, this, &TlsPump::finish);
+    m_closeWatch.setInterval(500);
+    connect(&m_closeWatch, &QTimer::timeout, this, &TlsPump::checkPlainClosed);
 }
 
 TlsPump::~TlsPump()
@@ -170,8 +174,14 @@ void TlsPump::onNetReadable()
         netEnded();
         return;
     }
-    if (m_refusedPlain)
-        return; // dropped until the peer closes, or the deadline
+    if (m_refusedPlain || m_plainEnded) {
+        // Nobody reads any more: dropped until the peer closes or the deadline, but not
+        // without end (a peer that keeps sending would keep this thread decrypting).
+        m_discarded += n;
+        if (m_discarded > kDiscardLimit)
+            finish();
+        return;
+    }
     if (!m_handshaken && !m_started && buffer[0] >= 'A' && buffer[0] <= 'Z') {
         // A TLS connection begins with a handshake record (0x16); this is a plain HTTP
         // request on the TLS port. Answered in plain text, as nginx does, then closed.
@@ -206,7 +216,7 @@ void TlsPump::decrypt()
         if (n > 0) {
             m_handshaken = true;
             if (m_plainEnded)
-                continue; // nobody reads any more: dropped
+                continue; // nobody reads any more: dropped (and bounded: onNetReadable())
             const ssize_t sent = ::send(m_plain, buffer, size_t(n), MSG_NOSIGNAL | MSG_DONTWAIT);
             if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
                 plainEnded(); // the plain side is closed
@@ -259,8 +269,10 @@ bool TlsPump::flushPlain()
         m_plainShut = true; // everything decrypted is out: the plain side reads end of file
         ::shutdown(m_plain, SHUT_WR);
     }
+    if (empty)
+        m_plainOut.clear(); // gives its memory back, not only its bytes
     m_plainWrite->setEnabled(!empty && !m_finished);
-    m_netRead->setEnabled(empty && !m_netEnded && !m_finished);
+    updateNetRead();
     return empty;
 }
 
@@ -331,8 +343,21 @@ void TlsPump::flushNet()
     }
     if (m_finished || m_netBroken)
         return;
+    if (m_netOut.isEmpty())
+        m_netOut.clear(); // gives its memory back after a burst
     m_netWrite->setEnabled(!m_netOut.isEmpty());
-    m_plainRead->setEnabled(!m_plainEnded && m_netOut.size() < kNetHigh);
+    const bool congested = m_netOut.size() >= kNetHigh;
+    m_plainRead->setEnabled(!m_plainEnded && !congested);
+    // While the peer does not take what waits for it, nothing more is read from it either
+    // (a flood of TLS 1.3 KeyUpdate requests would otherwise queue answers without end), and
+    // the plain side is watched for its close, which its read notifier cannot show now.
+    updateNetRead();
+    if (congested && !m_plainEnded) {
+        if (!m_closeWatch.isActive())
+            m_closeWatch.start();
+    } else {
+        m_closeWatch.stop();
+    }
     if (m_netOut.isEmpty() && m_plainEnded)
         ::shutdown(m_net, SHUT_WR); // the close_notify is out
 }
@@ -349,6 +374,20 @@ void TlsPump::onNetWritable()
     if (n > 0)
         m_netOut.remove(0, n);
     flushNet();
+}
+
+void TlsPump::updateNetRead()
+{
+    m_netRead->setEnabled(!m_finished && !m_netEnded && m_plainOut.isEmpty() && m_netOut.size() < kNetHigh);
+}
+
+void TlsPump::checkPlainClosed()
+{
+    // The plain side closed (its owner gave up: slow consumer, timeout) while the network was
+    // congested: what it left unread stays unsent, and everything closes after the grace.
+    pollfd watch{m_plain, POLLIN, 0};
+    if (::poll(&watch, 1, 0) == 1 && (watch.revents & (POLLHUP | POLLERR)) && !m_deadline.isActive())
+        m_deadline.start();
 }
 
 void TlsPump::netBroke()
@@ -402,6 +441,7 @@ void TlsPump::finish()
         return;
     m_finished = true;
     m_deadline.stop();
+    m_closeWatch.stop();
     for (QSocketNotifier *notifier : {m_netRead, m_netWrite, m_plainRead, m_plainWrite})
         notifier->setEnabled(false);
     ::close(m_net);

@@ -99,6 +99,10 @@ private:
     void plainEnded();
     /// Closes everything and deletes this.
     void finish();
+    /// Reads from the network only while both directions have room.
+    void updateNetRead();
+    /// While congested: starts the deadline once the plain side has closed.
+    void checkPlainClosed();
 
     int m_net = -1;
     int m_plain = -1;
@@ -119,7 +123,9 @@ private:
     bool m_plainEnded = false;
     bool m_plainShut = false;       // the plain side was given end of file
     bool m_finished = false;
+    qint64 m_discarded = 0;         // input dropped since the plain side ended
     QTimer m_deadline;              // after either side ended
+    QTimer m_closeWatch;            // while congested: has the plain side closed?
 };
 
 } // namespace Switchboard

@@ -212,6 +212,7 @@ const cases = [
       await a.next('connected');
       a._socket.pause(); // stops reading: the kernel buffers fill, then the server's budget
       const before = rssMiB(pid);
+      const fdsBefore = fs.readdirSync(`/proc/${pid}/fd`).length;
       const payload = { blob: 'y'.repeat(64 * 1024) };
       let closed = false;
       a.closed.then(() => { closed = true; });
@@ -223,6 +224,20 @@ const cases = [
       const { code } = await within(a.closed, 10000, 'the slow consumer closed');
       assert.ok(code === 1008 || code === 1006, `close code ${code}`);
       assert.ok(rssMiB(pid) - before < 64, `RSS grew by ${rssMiB(pid) - before} MiB`);
+      // The TLS side goes too (its TCP socket and both socketpair ends), though the client
+      // still has unread bytes queued for it: no connection outlives its drop.
+      await until(() => fs.readdirSync(`/proc/${pid}/fd`).length <= fdsBefore - 3, 'the dropped connection\'s descriptors closed', 8000);
+    },
+  },
+  {
+    name: 'a storm of 10,000 SIGHUPs: the server keeps answering, reloads, and still stops on SIGTERM',
+    fn: async (port, pid, child) => {
+      for (let i = 0; i < 10000; ++i) process.kill(pid, 'SIGHUP'); // hung the server for good before (a blocking signal pipe)
+      assert.equal((await request(port, 'GET', '/health')).status, 200);
+      await until(() => child.stderrLog().includes('TLS certificate reloaded'), 'a reload logged');
+      const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+      process.kill(pid, 'SIGTERM');
+      assert.equal(await within(exited, 10000, 'the exit after SIGTERM'), 0);
     },
   },
 ];
