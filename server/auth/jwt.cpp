@@ -93,14 +93,9 @@ Jwt::Result Jwt::verify(const QByteArray &token, const QByteArray &secret, int l
             return fail(Error::NotYetValid, QStringLiteral("token not valid yet"));
     }
 
-    auto idOf = [](const QJsonValue &v) {
-        if (v.isString()) return v.toString();
-        if (v.isDouble()) return QString::number(Json::toInt64(v.toDouble()));
-        return QString();
-    };
-    r.userId = idOf(r.claims.value(QLatin1String("sub")));
+    r.userId = Json::idText(r.claims.value(QLatin1String("sub")));
     if (r.userId.isEmpty())
-        r.userId = idOf(r.claims.value(QLatin1String("userId")));
+        r.userId = Json::idText(r.claims.value(QLatin1String("userId")));
     if (r.userId.isEmpty())
         return fail(Error::NoSubject, QStringLiteral("token has no sub or userId claim"));
     return r;

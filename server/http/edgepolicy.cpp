@@ -63,6 +63,22 @@ QHostAddress ClientAddress::of(const RequestData &request) const
     return peer;
 }
 
+namespace {
+
+/// An address as a hash key: its 16 bytes as IPv6 (an IPv4 address mapped), one key per client.
+QByteArray addressKey(const QHostAddress &address)
+{
+    const Q_IPV6ADDR raw = address.toIPv6Address();
+    return QByteArray(reinterpret_cast<const char *>(raw.c), 16);
+}
+
+} // namespace
+
+QString clientText(const QHostAddress &client, const QHostAddress &peer, quint16 peerPort)
+{
+    return client.isEqual(peer) ? peer.toString() + QLatin1Char(':') + QString::number(peerPort) : client.toString();
+}
+
 AddressRateLimits::AddressRateLimits(double ratePerSecond, double burst)
     : m_rate(ratePerSecond), m_burst(qMax(1.0, burst))
 {
@@ -72,8 +88,7 @@ bool AddressRateLimits::tryAcquire(const QHostAddress &address, qint64 nowMs)
 {
     if (m_rate <= 0)
         return true;
-    const Q_IPV6ADDR raw = address.toIPv6Address();
-    const QByteArray key(reinterpret_cast<const char *>(raw.c), 16);
+    const QByteArray key = addressKey(address);
     QMutexLocker lock(&m_lock);
     auto it = m_buckets.find(key);
     if (it == m_buckets.end()) {
@@ -96,12 +111,6 @@ int AddressRateLimits::tracked() const
     return int(m_buckets.size());
 }
 
-QByteArray AddressConnectionCounts::keyOf(const QHostAddress &address)
-{
-    const Q_IPV6ADDR raw = address.toIPv6Address();
-    return QByteArray(reinterpret_cast<const char *>(raw.c), 16);
-}
-
 bool AddressConnectionCounts::available(const QHostAddress &address) const
 {
     return !enabled() || count(address) < m_max;
@@ -110,7 +119,7 @@ bool AddressConnectionCounts::available(const QHostAddress &address) const
 int AddressConnectionCounts::count(const QHostAddress &address) const
 {
     QMutexLocker lock(&m_lock);
-    return m_open.value(keyOf(address));
+    return m_open.value(addressKey(address));
 }
 
 bool AddressConnectionCounts::tryAcquire(const QHostAddress &address)
@@ -118,7 +127,7 @@ bool AddressConnectionCounts::tryAcquire(const QHostAddress &address)
     if (!enabled())
         return true;
     QMutexLocker lock(&m_lock);
-    int &open = m_open[keyOf(address)];
+    int &open = m_open[addressKey(address)];
     if (open >= m_max)
         return false;
     ++open;
@@ -130,7 +139,7 @@ void AddressConnectionCounts::release(const QHostAddress &address)
     if (!enabled())
         return;
     QMutexLocker lock(&m_lock);
-    const auto it = m_open.find(keyOf(address));
+    const auto it = m_open.find(addressKey(address));
     if (it != m_open.end() && --it.value() <= 0)
         m_open.erase(it);
 }

@@ -38,6 +38,10 @@ private:
     QList<QPair<QHostAddress, int>> m_trusted;
 };
 
+/// How a connection's address is shown: "address:port" when the client is the TCP peer, the
+/// bare address when a trusted proxy named it in X-Forwarded-For (no port is known then).
+QString clientText(const QHostAddress &client, const QHostAddress &peer, quint16 peerPort);
+
 /**
  * @brief Token buckets per client address, shared by every I/O thread (one mutex, held for a
  * hash lookup). The table is bounded: at kMaxAddresses, buckets that have refilled (idle
@@ -84,7 +88,6 @@ public:
     int count(const QHostAddress &address) const;
 
 private:
-    static QByteArray keyOf(const QHostAddress &address);
     const int m_max;
     mutable QMutex m_lock;
     QHash<QByteArray, int> m_open;

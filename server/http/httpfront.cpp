@@ -262,9 +262,7 @@ void HttpFront::upgrade(const RequestData &request, QTcpSocket *socket)
                                 "Sec-WebSocket-Accept: " + WsStream::acceptKey(key) + "\r\n\r\n";
     // Behind a trusted proxy the client is the address X-Forwarded-For names (no port).
     const QHostAddress client = m_server.clientAddress().of(request);
-    const QString peer = client.isEqual(socket->peerAddress())
-        ? socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort())
-        : client.toString();
+    const QString peer = clientText(client, socket->peerAddress(), socket->peerPort());
     WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"), peer, client};
     socket->abort();
     // A fresh connection's send buffer is empty: the kernel takes the 101 whole, or the peer is gone.

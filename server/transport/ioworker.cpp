@@ -223,9 +223,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const RequestData &req
             return refuse(503, eioError(4, "Server shutting down"));
         // Behind a trusted proxy the client is the address X-Forwarded-For names (no port).
         const QHostAddress client = m_server.clientAddress().of(request);
-        const QString address = client.isEqual(socket->peerAddress())
-            ? socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort())
-            : client.toString();
+        const QString address = clientText(client, socket->peerAddress(), socket->peerPort());
         if (!m_server.connectionsPerAddress().tryAcquire(client))
             return refuse(429, eioError(4, "Too many connections from this address"));
         EioSession *session = openEngineIo(socketIo, address, client);

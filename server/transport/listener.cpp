@@ -58,15 +58,24 @@ qintptr openReusePortListener(const QHostAddress &address, quint16 port, QString
     return fd;
 }
 
+namespace {
+
+quint16 portOf(const sockaddr_storage &storage)
+{
+    if (storage.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<const sockaddr_in6 *>(&storage)->sin6_port);
+    return ntohs(reinterpret_cast<const sockaddr_in *>(&storage)->sin_port);
+}
+
+} // namespace
+
 quint16 boundPort(qintptr fd)
 {
     sockaddr_storage storage{};
     socklen_t length = sizeof(storage);
     if (::getsockname(int(fd), reinterpret_cast<sockaddr *>(&storage), &length) != 0)
         return 0;
-    if (storage.ss_family == AF_INET6)
-        return ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port);
-    return ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
+    return portOf(storage);
 }
 
 void closeDescriptor(qintptr fd)
@@ -155,8 +164,7 @@ QTcpSocket *GuardedTcpServer::terminateTls(qintptr descriptor)
     quint16 port = 0;
     if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&storage), &length) == 0) {
         address.setAddress(reinterpret_cast<const sockaddr *>(&storage));
-        port = storage.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port)
-                                             : ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
+        port = portOf(storage);
     }
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {

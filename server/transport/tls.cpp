@@ -38,6 +38,15 @@ QString sslErrors()
     return parts.isEmpty() ? QStringLiteral("unknown TLS error") : parts.join(QStringLiteral("; "));
 }
 
+/// One recv(): the bytes read; 0 at end of file or on an error; -1 when nothing is there now.
+ssize_t receive(int fd, char *buffer, size_t size, int flags = 0)
+{
+    const ssize_t n = ::recv(fd, buffer, size, flags);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? -1 : 0;
+    return n;
+}
+
 char *scratch()
 {
     thread_local QByteArray buffer(kReadChunk, Qt::Uninitialized);
@@ -167,10 +176,10 @@ void TlsPump::onNetReadable()
     if (m_finished)
         return;
     char *buffer = scratch();
-    const ssize_t n = ::recv(m_net, buffer, kReadChunk, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    const ssize_t n = receive(m_net, buffer, kReadChunk);
+    if (n < 0)
         return;
-    if (n <= 0) {
+    if (n == 0) {
         netEnded();
         return;
     }
@@ -182,7 +191,7 @@ void TlsPump::onNetReadable()
             finish();
         return;
     }
-    if (!m_handshaken && !m_started && buffer[0] >= 'A' && buffer[0] <= 'Z') {
+    if (!m_started && buffer[0] >= 'A' && buffer[0] <= 'Z') {
         // A TLS connection begins with a handshake record (0x16); this is a plain HTTP
         // request on the TLS port. Answered in plain text, as nginx does, then closed.
         refusePlain();
@@ -214,7 +223,6 @@ void TlsPump::decrypt()
         ERR_clear_error();
         const int n = SSL_read(m_ssl, buffer, 16 * 1024);
         if (n > 0) {
-            m_handshaken = true;
             if (m_plainEnded)
                 continue; // nobody reads any more: dropped (and bounded: onNetReadable())
             const ssize_t sent = ::send(m_plain, buffer, size_t(n), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -247,8 +255,6 @@ void TlsPump::decrypt()
         plainEnded();
         return;
     }
-    if (!m_handshaken && SSL_is_init_finished(m_ssl))
-        m_handshaken = true;
     flushNet();
 }
 
@@ -287,11 +293,11 @@ void TlsPump::onPlainReadable()
     if (m_finished)
         return;
     char *buffer = scratch();
-    if (!m_handshaken) {
+    if (!SSL_is_init_finished(m_ssl)) {
         // Nothing to encrypt before the handshake (the plain side never writes first); only
         // its end matters (a handshake timeout on the plain side closes it).
-        const ssize_t n = ::recv(m_plain, buffer, 1, MSG_PEEK);
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+        const ssize_t n = receive(m_plain, buffer, 1, MSG_PEEK);
+        if (n == 0)
             plainEnded();
         else if (n > 0)
             m_plainRead->setEnabled(false); // read again once handshaken (flushNet())
@@ -301,10 +307,10 @@ void TlsPump::onPlainReadable()
         m_plainRead->setEnabled(false); // resumes once the network takes it (onNetWritable)
         return;
     }
-    const ssize_t n = ::recv(m_plain, buffer, kReadChunk, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    const ssize_t n = receive(m_plain, buffer, kReadChunk);
+    if (n < 0)
         return;
-    if (n <= 0) {
+    if (n == 0) {
         plainEnded();
         return;
     }

@@ -115,7 +115,6 @@ private:
     QSocketNotifier *m_plainWrite = nullptr;
     QByteArray m_netOut;            // ciphertext the kernel did not take yet
     QByteArray m_plainOut;          // plaintext the plain side did not take yet
-    bool m_handshaken = false;
     bool m_started = false;         // the first bytes came and were a TLS record
     bool m_refusedPlain = false;    // they were plain HTTP: answered 400, input dropped
     bool m_netEnded = false;        // nothing more comes from the peer
