@@ -128,7 +128,7 @@ QByteArray eioError(int code, const char *message)
 
 const QByteArray &OutboundFrame::nativeFrame() const
 {
-    std::call_once(m_nativeOnce, [this] {
+    m_nativeOnce.run([this] {
         const QByteArray utf8 = text.toUtf8();
         m_native = WsStream::frame(WsStream::Text, utf8);
         m_nativeHeader = m_native.size() - utf8.size();
