@@ -193,7 +193,8 @@ QTcpSocket *GuardedTcpServer::terminateTls(qintptr descriptor)
         return nullptr;
     }
     socket->setPeer(address, port);
-    new TlsPump(descriptor, pair[1], pair[0], session, this);
+    auto *pump = new TlsPump(descriptor, pair[1], pair[0], session, this);
+    connect(pump, &TlsPump::handshakeFailed, this, &GuardedTcpServer::tlsHandshakeFailed);
     return socket;
 }
 

@@ -226,6 +226,7 @@ void TlsPump::onNetReadable()
 void TlsPump::refusePlain()
 {
     m_refusedPlain = true;
+    Q_EMIT handshakeFailed(QStringLiteral("plain HTTP on the TLS port"));
     static const QByteArray body = R"({"error":"tls_required","message":"this port speaks TLS only: use https:// or wss://"})";
     static const QByteArray answer = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;

@@ -119,6 +119,15 @@ const cases = [
       assert.equal(plain.status, 400);
       assert.equal(plain.body.error, 'tls_required');
       assert.equal((await request(port, 'GET', '/health')).status, 200);
+      // The refused plain request is a failed handshake, counted.
+      const metrics = await new Promise((resolve, reject) => {
+        https.get({ host: '127.0.0.1', port, path: '/metrics', ca, servername: 'localhost' }, (res) => {
+          let text = '';
+          res.on('data', (c) => { text += c; });
+          res.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      assert.match(metrics, /^switchboard_tls_handshake_failures_total 1$/m);
     },
   },
   {
