@@ -267,7 +267,12 @@ void HttpFront::upgrade(const RequestData &request, QTcpSocket *socket)
     // Behind a trusted proxy the client is the address X-Forwarded-For names (no port).
     const QHostAddress client = m_server.clientAddress().of(request);
     const QString peer = clientText(client, socket->peerAddress(), socket->peerPort());
-    WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"), peer, client};
+    WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"), peer, client, {}};
+    // A client that sent frames without waiting for the 101 (RFC 6455 says it must wait):
+    // what was read behind the request goes with the connection, not away with the socket.
+    if (const std::shared_ptr<Connection> connection = m_connections.value(socket))
+        upgrade.leftover = std::exchange(connection->inbox, {});
+    upgrade.leftover += socket->readAll();
     socket->abort();
     // A fresh connection's send buffer is empty: the kernel takes the 101 whole, or the peer is gone.
     if (::send(descriptor, response.constData(), size_t(response.size()), MSG_NOSIGNAL | MSG_DONTWAIT) != response.size()) {

@@ -339,7 +339,7 @@ void IoWorker::acceptEngineIo(const WsUpgrade &upgrade, bool socketIo)
                    QStringLiteral("too many pending sessions, try again later"));
             return;
         }
-        session->startWebSocket(new WsStream(upgrade.descriptor));
+        session->startWebSocket(new WsStream(upgrade.descriptor, nullptr, upgrade.leftover));
         return;
     }
     IoWorker *owner = m_server.engineIoOwner(sid);
@@ -349,12 +349,14 @@ void IoWorker::acceptEngineIo(const WsUpgrade &upgrade, bool socketIo)
     }
     // An upgrade of a polling session: the stream is built on the session's thread, so its
     // notifiers live there from the start.
-    runOn(owner, [owner, descriptor = upgrade.descriptor, sid] { owner->adoptProbe(descriptor, sid); });
+    runOn(owner, [owner, descriptor = upgrade.descriptor, sid, leftover = upgrade.leftover] {
+        owner->adoptProbe(descriptor, sid, leftover);
+    });
 }
 
-void IoWorker::adoptProbe(qintptr descriptor, const QString &sid)
+void IoWorker::adoptProbe(qintptr descriptor, const QString &sid, const QByteArray &leftover)
 {
-    auto *stream = new WsStream(descriptor);
+    auto *stream = new WsStream(descriptor, nullptr, leftover);
     if (EioSession *session = engineIoSession(sid))
         session->probeOpened(stream);
     else
@@ -411,7 +413,7 @@ void IoWorker::accept(const WsUpgrade &upgrade)
     const ServerConfig &config = m_server.config();
     Metrics &metrics = m_server.metrics();
     const QString &address = upgrade.peer;
-    auto socket = std::make_unique<WsStream>(upgrade.descriptor);
+    auto socket = std::make_unique<WsStream>(upgrade.descriptor, nullptr, upgrade.leftover);
     if (m_shuttingDown) {
         reject(socket.release(), Protocol::GoingAway, QStringLiteral("server shutting down"));
         return;

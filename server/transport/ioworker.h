@@ -170,7 +170,7 @@ private:
     /// @p client holds one of --max-connections-per-ip, given back when the session ends.
     EioSession *openEngineIo(bool socketIo, const QString &address, const QHostAddress &client);
     /// An upgrade WebSocket for session @p sid, which lives on this thread.
-    void adoptProbe(qintptr descriptor, const QString &sid);
+    void adoptProbe(qintptr descriptor, const QString &sid, const QByteArray &leftover);
 
     Server &m_server;
     const Router &m_router;

@@ -99,9 +99,10 @@ bool isValidCloseCode(int code)
 
 } // namespace
 
-WsStream::WsStream(qintptr descriptor, QObject *parent)
+WsStream::WsStream(qintptr descriptor, QObject *parent, QByteArray leftover)
     : QObject(parent), m_fd(int(descriptor)), m_controlLimiter(10, 20, steadyMs())
 {
+    m_in = std::move(leftover);
     TlsHandover tls = TlsPump::handOver(m_fd);
     if (tls.ssl) {
         // The pump's plain end is not needed any more: this stream speaks TLS on the TCP socket.
@@ -109,7 +110,7 @@ WsStream::WsStream(qintptr descriptor, QObject *parent)
         m_fd = tls.net;
         m_ssl = tls.ssl;
         m_out = std::move(tls.netOut);
-        m_in = std::move(tls.plainIn);
+        m_in += tls.plainIn; // behind what the HTTP front had read already
     }
     m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
     if (m_ssl) {
@@ -120,6 +121,8 @@ WsStream::WsStream(qintptr descriptor, QObject *parent)
         QMetaObject::invokeMethod(this, &WsStream::feedCarried, Qt::QueuedConnection);
     } else {
         connect(m_readNotifier, &QSocketNotifier::activated, this, &WsStream::onReadable);
+        if (!m_in.isEmpty())
+            QMetaObject::invokeMethod(this, &WsStream::feedCarried, Qt::QueuedConnection);
     }
 }
 
@@ -509,6 +512,8 @@ void WsStream::onWritable()
     m_out = QByteArray();
     m_outPos = 0;
     setWriteWatch(false);
+    if (std::exchange(m_shutPending, false))
+        ::shutdown(m_fd, SHUT_WR);
     if (m_closeAfterFlush)
         finishWhenFlushed();
 }
@@ -576,7 +581,8 @@ void WsStream::feedCarried()
     const QByteArray carried = std::exchange(m_in, QByteArray());
     if (!carried.isEmpty())
         feed(carried.constData(), carried.size());
-    onReadableTls(); // records the pump had read and not yet decrypted
+    if (m_ssl)
+        onReadableTls(); // records the pump had read and not yet decrypted
 }
 
 void WsStream::onReadableTls()
@@ -862,8 +868,12 @@ void WsStream::shutWrite()
     if (m_ssl) {
         ERR_clear_error();
         SSL_shutdown(m_ssl);
-        if (!flushTls() || bytesToWrite() > 0)
-            return; // not half-closed behind the close_notify; the abort timer ends it
+        if (!flushTls())
+            return;
+        if (bytesToWrite() > 0) {
+            m_shutPending = true; // half-closed once the close_notify is out (onWritable)
+            return;
+        }
     }
     ::shutdown(m_fd, SHUT_WR);
 }

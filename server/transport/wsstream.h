@@ -26,6 +26,7 @@ struct WsUpgrade
     QByteArray authorization;      // the Authorization header, if any
     QString peer;                  // "address:port"
     QHostAddress client;           // the client's address (X-Forwarded-For behind a trusted proxy)
+    QByteArray leftover;           // bytes read after the request (a client that did not wait for the 101)
 };
 
 /**
@@ -86,8 +87,9 @@ public:
         static qsizetype pending();
     };
 
-    /// Takes ownership of @p descriptor (already past the HTTP handshake).
-    explicit WsStream(qintptr descriptor, QObject *parent = nullptr);
+    /// Takes ownership of @p descriptor (already past the HTTP handshake); @p leftover is what
+    /// was read from it after the handshake request, parsed before anything else.
+    explicit WsStream(qintptr descriptor, QObject *parent = nullptr, QByteArray leftover = {});
     ~WsStream() override;
 
     /// A complete unmasked frame with FIN set: what the server sends. Build a broadcast once.
@@ -162,7 +164,8 @@ private:
     void onReadableTls();
     /// Parses @p size bytes that follow what was carried over (m_in).
     void feed(const char *data, qsizetype size);
-    /// Parses input that arrived before this stream watched its socket (a TLS hand-over).
+    /// Parses input read before this stream watched its socket (by the HTTP front, or by the
+    /// TlsPump it took over from), then what the session holds.
     void feedCarried();
     void onWritable();
     /// Parses complete frames from [data, data + size); returns the bytes consumed.
@@ -196,6 +199,7 @@ private:
     bool m_closeAfterFlush = false;   // input is ignored; the socket closes once flushed
     bool m_linger = false;            // failed: shut the write side and drain until the peer closes
     bool m_writeShut = false;
+    bool m_shutPending = false;       // half-close once the close_notify ahead of it is out
     bool m_disconnectEmitted = false;
     int m_closeCode = 1006;
     QString m_closeReason;

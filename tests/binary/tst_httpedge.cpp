@@ -91,6 +91,7 @@ private Q_SLOTS:
     void connectionsPerClientAddress();
     void aTrickledBodyIsCutOffByTheHeadsClock();
     void aLaterRequestsTrickledBodyIsCutOffByTheIdleClock();
+    void framesSentBeforeThe101AreNotLost();
 
 private:
     /// A second server with the per-address options; 127.0.0.1 is a trusted proxy, so each
@@ -532,6 +533,38 @@ void TestHttpEdge::aLaterRequestsTrickledBodyIsCutOffByTheIdleClock()
     ::close(fd);
     QVERIFY2(closed, "the trickled body of a second request kept the connection open");
     QVERIFY2(elapsedMs < 5000, qPrintable(QStringLiteral("closed after %1 ms").arg(elapsedMs)));
+}
+
+void TestHttpEdge::framesSentBeforeThe101AreNotLost()
+{
+    // RFC 6455 says a client waits for the 101; one that does not must not lose what it sent
+    // in the same packet as the request (the HTTP front read it already).
+    const int fd = Raw::connectTcp(m_port);
+    QVERIFY(fd >= 0);
+    QByteArray bytes = head("GET", "/ws?token=" + token(QStringLiteral("early")),
+                            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+    for (int i = 0; i < 3; ++i) {
+        const QByteArray payload = R"({"type":"ping","id":"early-)" + QByteArray::number(i) + R"("})";
+        const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+        bytes += char(0x81);
+        bytes += char(0x80 | payload.size()); // masked, under 126 bytes
+        bytes.append(mask, 4);
+        for (qsizetype k = 0; k < payload.size(); ++k)
+            bytes += char(payload[k] ^ mask[k % 4]);
+    }
+    QVERIFY(Raw::sendAll(fd, bytes));
+    QByteArray got;
+    QElapsedTimer clock;
+    clock.start();
+    while (!got.contains("early-2") && clock.elapsed() < 5000)
+        Raw::readMore(fd, &got, 200);
+    ::close(fd);
+    QVERIFY2(got.startsWith("HTTP/1.1 101"), got.left(80).constData());
+    const qsizetype first = got.indexOf("early-0");
+    const qsizetype second = got.indexOf("early-1");
+    const qsizetype third = got.indexOf("early-2");
+    QVERIFY2(first > 0 && second > first && third > second, got.constData()); // every pong, in order
 }
 
 QTEST_GUILESS_MAIN(TestHttpEdge)
