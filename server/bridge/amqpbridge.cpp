@@ -143,6 +143,7 @@ public:
         for (int i = 0; i < m_bridge->m_bindings.size(); ++i) {
             error = declare(i);
             if (!error.isEmpty()) {
+                m_open = false; // see consume()
                 m_bridge->noteError(i, error);
                 return QStringLiteral("%1: %2").arg(m_bridge->m_bindings.at(i).name(), error);
             }
@@ -152,6 +153,18 @@ public:
 
     /// Consumes until the connection fails (the reason) or the bridge stops (empty).
     QString consume()
+    {
+        QString error = consumeLoop();
+        // After a failure the connection is dropped, not closed: a channel the broker closed
+        // would have us wait out the RPC timeout for a close-ok. Either way the broker puts
+        // back what this connection had not acked.
+        if (!error.isEmpty())
+            m_open = false;
+        return error;
+    }
+
+private:
+    QString consumeLoop()
     {
         while (!m_bridge->m_stopping.load(std::memory_order_relaxed)) {
             QString error = settle();
@@ -195,11 +208,9 @@ public:
             m_open = false;
             return describe(reply, "consume");
         }
-        settle();
-        return {};
+        return settle();
     }
 
-private:
     QString declare(int i)
     {
         const AmqpBinding &b = m_bridge->m_bindings.at(i);
@@ -294,7 +305,7 @@ private:
             if (request.persist)
                 request.whenPersisted = [pending](const EmitResult &r) { pending->done(r.error); };
             request.whenPublished = [pending](const PublishOutcome &o) {
-                pending->done(o.published ? QString() : QStringLiteral("not published to the cluster: ") + o.error);
+                pending->done(o.published ? QString() : o.error.isEmpty() ? QStringLiteral("not published to the cluster") : o.error);
             };
             const EmitResult result = m_bridge->m_emit(std::move(request));
             if (!result.persistPending)

@@ -53,7 +53,19 @@ async function startRabbit() {
     child.stderr.on('data', (c) => { log += c; });
     const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`rabbitmq-server exited (${code}):\n${log.slice(-3000)}`))));
     exited.catch(() => {});
-    await Promise.race([ctl('--timeout', '60', 'await_startup'), exited]);
+    // await_startup fails at once while the node has not registered with epmd yet: poll it.
+    const deadline = Date.now() + 60000;
+    const ready = async () => {
+      for (;;) {
+        try {
+          return await ctl('--timeout', '60', 'await_startup');
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    };
+    await Promise.race([ready(), exited]);
   };
   const kill = async () => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -62,7 +74,23 @@ async function startRabbit() {
     await gone;
   };
 
-  await launch();
+  const cleanup = async () => {
+    await ctlWithin(10000, 'stop').catch(() => {});
+    await kill();
+    // epmd refuses to quit while the killed node is still registered: poll it for a moment.
+    for (let i = 0; i < 50; ++i) {
+      const out = await run('epmd', ['-port', String(epmdPort), '-kill'], env, 5000).catch((e) => String(e));
+      if (/Killed|Cannot connect|No epmd|ECONNREFUSED/i.test(out)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await launch();
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
   return {
     url: `amqp://guest:guest@127.0.0.1:${port}/%2f`,
     port,
@@ -70,12 +98,7 @@ async function startRabbit() {
     ctl,
     log: () => log,
     restart: async () => { await kill(); await launch(); },
-    cleanup: async () => {
-      await ctlWithin(10000, 'stop').catch(() => {});
-      await kill();
-      await run('epmd', ['-port', String(epmdPort), '-kill'], env, 5000).catch(() => {});
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    cleanup,
   };
 }
 
