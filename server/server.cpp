@@ -11,6 +11,7 @@
 #include <QtNetwork/QHostAddress>
 
 #include "auth/jwt.h"
+#include "bridge/amqpbridge.h"
 #include "cluster/localbroker.h"
 #include "cluster/redisbroker.h"
 #include "core/logging.h"
@@ -193,6 +194,13 @@ bool Server::start(QString *error)
     m_lastTotals = {};
     m_lastTotals.atMs = monotonicMs();
     m_sampleTimer.start();
+    // The bridge emits through emitEvent, so it starts once the server runs (and stops first).
+    if (!m_config.amqpUrl.isEmpty()) {
+        if (!m_bridge)
+            m_bridge = std::make_unique<AmqpBridge>(m_config.amqpUrl, m_config.amqpBindings,
+                                                    [this](EmitRequest r) { return emitEvent(std::move(r)); });
+        m_bridge->start();
+    }
     qCInfo(lcServer).noquote() << "listening on" << url() << "with" << threads << "I/O threads; WebSocket endpoint" << wsUrl();
     Q_EMIT started();
     return true;
@@ -203,6 +211,9 @@ void Server::stop(int closeCode, const QString &reason)
     if (!m_running)
         return;
     m_sampleTimer.stop();
+    // No new emits from the broker; what it delivered and is not acked yet goes back to it.
+    if (m_bridge)
+        m_bridge->stop();
     // Out of the cluster first, so no node counts or routes to this one while it closes.
     m_broker->leave();
     // One ownership rule (docs/architecture.md, "Shutdown"): close everything, join every I/O
@@ -781,6 +792,14 @@ QJsonObject Server::statsJson() const
             {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
 }
 
+QJsonObject Server::bridgesJson() const
+{
+    QJsonArray bridges;
+    if (m_bridge)
+        bridges.append(m_bridge->statusJson());
+    return QJsonObject{{QStringLiteral("bridges"), bridges}};
+}
+
 QByteArray Server::prometheusText() const
 {
     QByteArray out;
@@ -868,6 +887,8 @@ QByteArray Server::prometheusText() const
         name.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
         out += "switchboard_events_total{event=\"" + name + "\"} " + n(it.value()) + '\n';
     }
+    if (m_bridge)
+        out += m_bridge->prometheusText();
     return out;
 }
 

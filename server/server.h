@@ -13,6 +13,7 @@
 #include <QtCore/QTimer>
 
 #include "auth/roompolicy.h"
+#include "bridge/bridge.h"
 #include "cluster/broker.h"
 #include "core/config.h"
 #include "metrics/eventlog.h"
@@ -143,6 +144,8 @@ public:
     /// Depth by state of every durable queue, plus totals.
     QJsonObject queuesJson() const;
     QByteArray prometheusText() const;
+    /// State and per-binding counters of the message-broker bridges (GET /api/bridges).
+    QJsonObject bridgesJson() const;
 
     /// Called by I/O threads when a client acknowledges an acked emit.
     void reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
@@ -186,6 +189,9 @@ private:
     std::unique_ptr<SioRecovery> m_sioRecovery;
     std::unique_ptr<SioHooks> m_sioHooks;
     std::unique_ptr<Broker> m_broker;
+    // --amqp: made by the first start() and kept (its counters outlive a stop); runs only
+    // while the server does.
+    std::unique_ptr<Bridge> m_bridge;
     std::atomic<int> m_pendingSessions{0};
     mutable QMutex m_eioLock;
     QHash<QString, IoWorker *> m_eioOwners;

@@ -66,6 +66,8 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("max-connections-per-ip"), QStringLiteral("n"), QStringLiteral("Open WebSocket connections and Engine.IO sessions per client address; handshakes beyond get 429 (default 0: unlimited).")},
         {QStringLiteral("tls-cert"), QStringLiteral("file"), QStringLiteral("TLS: certificate chain (PEM, leaf first); with --tls-key the port serves https:// and wss:// only. SIGHUP reloads both files.")},
         {QStringLiteral("tls-key"), QStringLiteral("file"), QStringLiteral("TLS: the certificate's private key (PEM, unencrypted).")},
+        {QStringLiteral("amqp"), QStringLiteral("url"), QStringLiteral("RabbitMQ bridge: the broker, amqp://user:pass@host:5672/vhost; needs --amqp-bindings (docs/bridges.md).")},
+        {QStringLiteral("amqp-bindings"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge: JSON file of bindings (exchange, queue, routing keys, event and room templates).")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
         {QStringLiteral("socketio-path"), QStringLiteral("path"), QStringLiteral("Path of the Socket.IO endpoint (default /socket.io/).")},
         {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
@@ -295,6 +297,26 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("tls-key"), &v)) c.tlsKey = v;
     if (c.tlsCert.isEmpty() != c.tlsKey.isEmpty()) {
         *error = QStringLiteral("--tls-cert and --tls-key go together: give both or neither");
+        return false;
+    }
+    if (resolve(QStringLiteral("amqp"), &v)) {
+        const QString why = AmqpBindings::checkUrl(v);
+        if (!why.isEmpty()) {
+            *error = QStringLiteral("invalid value for amqp: %1").arg(why);
+            return false;
+        }
+        c.amqpUrl = v;
+    }
+    if (resolve(QStringLiteral("amqp-bindings"), &v)) {
+        QString why;
+        if (!AmqpBindings::load(v, &c.amqpBindings, &why)) {
+            *error = QStringLiteral("invalid value for amqp-bindings: %1").arg(why);
+            return false;
+        }
+        c.amqpBindingsFile = v;
+    }
+    if (c.amqpUrl.isEmpty() != c.amqpBindingsFile.isEmpty()) {
+        *error = QStringLiteral("--amqp and --amqp-bindings go together: give both or neither");
         return false;
     }
     if (resolve(QStringLiteral("http-rate-limit"), &v) && !parseNumber(QStringLiteral("http-rate-limit"), v, 0, &c.httpRateLimit, error)) return false;

@@ -4,6 +4,8 @@
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
+#include "bridge/bindings.h"
+
 namespace Switchboard {
 
 /**
@@ -88,6 +90,10 @@ struct ServerConfig
     int maxConnectionsPerIp = 0;              // open WebSocket connections and Engine.IO sessions per address; 0: off
     QString tlsCert;                          // PEM chain; with tlsKey the port is TLS only
     QString tlsKey;
+    // RabbitMQ bridge (docs/bridges.md): both set, or neither.
+    QString amqpUrl;                          // amqp://user:pass@host:5672/vhost
+    QString amqpBindingsFile;
+    QList<AmqpBinding> amqpBindings;          // parsed from amqpBindingsFile at load
 
     int effectiveThreads() const;
 };

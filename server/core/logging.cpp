@@ -14,6 +14,7 @@ Q_LOGGING_CATEGORY(lcWs, "switchboard.ws")
 Q_LOGGING_CATEGORY(lcHttp, "switchboard.http")
 Q_LOGGING_CATEGORY(lcAuth, "switchboard.auth")
 Q_LOGGING_CATEGORY(lcQueue, "switchboard.queue")
+Q_LOGGING_CATEGORY(lcBridge, "switchboard.bridge")
 
 namespace {
 

@@ -122,6 +122,10 @@ void registerApiRoutes(Router &router, Server &server)
             return HttpResponse::error(404, QStringLiteral("room_not_found"), QStringLiteral("room %1 has no members").arg(q.arg));
         return HttpResponse::json(merged);
     });
+    // Message-broker bridges (docs/bridges.md): state and per-binding counters.
+    router.add(Method::Get, QStringLiteral("/api/bridges"), Access::Admin, [s](const HttpRequest &) {
+        return HttpResponse::json(s->bridgesJson());
+    });
     router.add(Method::Get, QStringLiteral("/api/cluster/nodes"), Access::Admin, [s](const HttpRequest &) {
         return HttpResponse::json(s->broker().nodesJson());
     });

@@ -40,6 +40,7 @@ private Q_SLOTS:
     void envName();
     void optionsHaveEnvAndHelp();
     void effectiveThreads();
+    void amqp();
 
 private:
     QString writeFile(const QByteArray &contents);
@@ -262,6 +263,9 @@ void tst_Config::badValues_data()
     QTest::addRow("redis-key with #") << "redis-key" << "a#b";
     QTest::addRow("redis-key empty") << "redis-key" << "";
     QTest::addRow("cluster-heartbeat tiny") << "cluster-heartbeat" << "10";
+    QTest::addRow("amqp wrong scheme") << "amqp" << "http://localhost:5672";
+    QTest::addRow("amqp bad port") << "amqp" << "amqp://localhost:port/";
+    QTest::addRow("amqp-bindings missing file") << "amqp-bindings" << "/nonexistent/bindings.json";
 }
 
 void tst_Config::badValues()
@@ -395,6 +399,32 @@ void tst_Config::effectiveThreads()
     QCOMPARE(c.effectiveThreads(), 3);
     c.threads = 0;
     QVERIFY(c.effectiveThreads() >= 1);
+}
+
+
+// --amqp and --amqp-bindings: both or neither, from any source; a bad binding names its field.
+void tst_Config::amqp()
+{
+    const QString bindings = writeFile(R"({"bindings":[{"exchange":"events","queue":"ws","routingKeys":["order.*"],"targets":["user:{userId}"]}]})");
+    const QString url = QStringLiteral("amqp://guest:guest@localhost:5672/%2f");
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load({{"amqp", url}}, {{"SWITCHBOARD_AMQP_BINDINGS", bindings}}, &c, &error), qPrintable(error));
+    QCOMPARE(c.amqpUrl, url);
+    QCOMPARE(c.amqpBindings.size(), 1);
+    QCOMPARE(c.amqpBindings.constFirst().queue, QStringLiteral("ws"));
+    QVERIFY2(ConfigLoader::load({{"config", writeFile(QJsonDocument(QJsonObject{{"amqp", url}, {"amqpBindings", bindings}}).toJson())}},
+                                {}, &c, &error), qPrintable(error));
+    QCOMPARE(c.amqpBindings.size(), 1);
+
+    QVERIFY(!ConfigLoader::load({{"amqp", url}}, {}, &c, &error));
+    QVERIFY2(error.contains("--amqp-bindings"), qPrintable(error));
+    QVERIFY(!ConfigLoader::load({{"amqp-bindings", bindings}}, {}, &c, &error));
+    QVERIFY2(error.contains("--amqp "), qPrintable(error));
+
+    const QString bad = writeFile(R"({"bindings":[{"exchange":"events","queue":"ws","routingKeys":["order.*"],"targets":["user:{userId}"],"prefetch":0}]})");
+    QVERIFY(!ConfigLoader::load({{"amqp", url}, {"amqp-bindings", bad}}, {}, &c, &error));
+    QVERIFY2(error.contains("bindings[0].prefetch") && error.contains(bad), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_Config)

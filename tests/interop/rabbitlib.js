@@ -1,0 +1,105 @@
+// A throwaway rabbitmq-server for the bridge tests: its own node name, Mnesia and log
+// directories, Erlang cookie (HOME), free AMQP, distribution and epmd ports, no plugins and no
+// system service. Ready when start() resolves; restart() kills it (-9) and starts it again on
+// the same data, as a crash would; cleanup() stops it and removes everything.
+'use strict';
+const { spawn, execFile } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { freePort } = require('./lib');
+
+const BIN = '/usr/lib/rabbitmq/bin';
+
+function run(cmd, args, env, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { env, timeout: timeoutMs }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${path.basename(cmd)} ${args.join(' ')}: ${stderr || stdout || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+async function startRabbit() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-rabbit-'));
+  const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
+  const node = `sbtest-${process.pid}@localhost`;
+  fs.mkdirSync(path.join(dir, 'home'));
+  fs.writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
+  fs.writeFileSync(path.join(dir, 'rabbitmq.conf'), 'log.file.level = warning\nlog.console = false\n');
+  const env = {
+    ...process.env,
+    HOME: path.join(dir, 'home'), // the Erlang cookie is made here, not in the user's home
+    RABBITMQ_NODENAME: node,
+    RABBITMQ_MNESIA_BASE: path.join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: path.join(dir, 'log'),
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    ERL_EPMD_PORT: String(epmdPort), // an epmd of our own: nothing shared with other nodes
+    RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, 'enabled_plugins'),
+    RABBITMQ_CONFIG_FILE: path.join(dir, 'rabbitmq.conf'),
+    RABBITMQ_PID_FILE: path.join(dir, 'rabbit.pid'),
+  };
+  let child = null;
+  let log = '';
+  const ctl = (...args) => run(`${BIN}/rabbitmqctl`, ['-n', node, ...args], env, 60000);
+  const ctlWithin = (ms, ...args) => run(`${BIN}/rabbitmqctl`, ['-n', node, ...args], env, ms);
+
+  const launch = async () => {
+    // Its own process group, so kill() reaches the Erlang VM behind the shell script.
+    child = spawn(`${BIN}/rabbitmq-server`, [], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (c) => { log += c; });
+    child.stderr.on('data', (c) => { log += c; });
+    const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`rabbitmq-server exited (${code}):\n${log.slice(-3000)}`))));
+    exited.catch(() => {});
+    // await_startup fails at once while the node has not registered with epmd yet: poll it.
+    const deadline = Date.now() + 60000;
+    const ready = async () => {
+      for (;;) {
+        try {
+          return await ctl('--timeout', '60', 'await_startup');
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    };
+    await Promise.race([ready(), exited]);
+  };
+  const kill = async () => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    try { process.kill(-child.pid, 'SIGKILL'); } catch (e) { /* already gone */ }
+    await gone;
+  };
+
+  const cleanup = async () => {
+    await ctlWithin(10000, 'stop').catch(() => {});
+    await kill();
+    // epmd refuses to quit while the killed node is still registered: poll it for a moment.
+    for (let i = 0; i < 50; ++i) {
+      const out = await run('epmd', ['-port', String(epmdPort), '-kill'], env, 5000).catch((e) => String(e));
+      if (/Killed|Cannot connect|No epmd|ECONNREFUSED/i.test(out)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await launch();
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return {
+    url: `amqp://guest:guest@127.0.0.1:${port}/%2f`,
+    port,
+    node,
+    ctl,
+    log: () => log,
+    restart: async () => { await kill(); await launch(); },
+    cleanup,
+  };
+}
+
+module.exports = { startRabbit };
