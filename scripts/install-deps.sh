@@ -28,7 +28,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
+  # Packages only: no system redis-server or rabbitmq-server is started (the tests start their
+  # own on free ports). A policy-rc.d that denies starts, unless the machine has one already.
+  guard=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    guard=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$guard" >/dev/null && $SUDO chmod +x "$guard"
+    trap '$SUDO rm -f "$guard"' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [ -n "$guard" ]; then $SUDO rm -f "$guard"; trap - EXIT; fi
 fi
 
 # Third-party clients used by the interop tests, pinned by the lockfile.
