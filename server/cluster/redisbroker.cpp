@@ -7,6 +7,7 @@
 #include <QtCore/QSemaphore>
 
 #include "cluster/adaptercodec.h"
+#include "cluster/localbroker.h"
 #include "core/logging.h"
 #include "protocol/emitjson.h"
 #include "protocol/strictjson.h"
@@ -908,6 +909,18 @@ void RedisBroker::remoteConnection(quint64 id, ConnectionOp op, const QString &r
            {QStringLiteral("code"), code},
            {QStringLiteral("reason"), reason}},
           state, kFanInTimeoutMs);
+}
+
+// --- connections per user ------------------------------------------------------------------------
+
+Broker::Admission RedisBroker::admitUser(const QString &userId, quint64, std::function<void(bool)>)
+{
+    // Each node counts its own connections (docs/cluster.md, "Budgets").
+    return LocalBroker::admitHere(m_server, userId) ? Admission::Admitted : Admission::Refused;
+}
+
+void RedisBroker::userConnectionClosed(const QString &, quint64)
+{
 }
 
 // --- the node registry -------------------------------------------------------------------------------

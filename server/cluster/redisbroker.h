@@ -48,6 +48,8 @@ public:
                           std::function<void(bool found)> done) override;
     bool forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
                     const QString &error, const QJsonArray &args) override;
+    Admission admitUser(const QString &userId, quint64 connectionId, std::function<void(bool admitted)> later) override;
+    void userConnectionClosed(const QString &userId, quint64 connectionId) override;
     PresenceStore &presence() override { return *this; }
     void query(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) override;
     QJsonObject nodesJson() const override;

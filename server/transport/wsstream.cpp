@@ -683,6 +683,12 @@ void WsStream::finishWhenFlushed()
     }
 }
 
+void WsStream::setReadingPaused(bool paused)
+{
+    if (m_fd >= 0)
+        m_readNotifier->setEnabled(!paused);
+}
+
 void WsStream::abort()
 {
     closeSocket();

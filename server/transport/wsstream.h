@@ -103,6 +103,9 @@ public:
     /// Pings and pongs the peer may send: @p perSecond on average, @p burst at once. Over it
     /// the stream fails with 1008 "too many control frames". 10 per second, burst 20, unless set.
     void setControlFrameLimit(double perSecond, double burst);
+    /// Stops (or resumes) reading the socket: what the peer sends, its close included, waits
+    /// in the kernel meanwhile. For a connection whose admission is still being decided.
+    void setReadingPaused(bool paused);
     /// True once the stream was dropped for going over its byte budget.
     bool isOverBudget() const { return m_overBudget; }
 
