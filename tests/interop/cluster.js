@@ -271,6 +271,17 @@ function sioAttempt(port, token) {
   }), 5000, 'connect or connect_error');
 }
 
+/** A raw Engine.IO WebSocket: `got` collects the text it receives; `opened` once the open packet came. */
+function rawEngineIo(port) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
+  ws.on('error', () => {});
+  ws.got = [];
+  ws.opened = new Promise((resolve) => ws.once('message', resolve));
+  ws.on('message', (data) => ws.got.push(String(data)));
+  ws.closed = new Promise((resolve) => ws.on('close', resolve));
+  return ws;
+}
+
 function assertRefused(attempt) {
   if (attempt.closed) {
     assert.deepEqual([attempt.closed.code, attempt.closed.reason], [1013, 'too many connections for this user']);
@@ -446,26 +457,46 @@ test('per user: a Redis that does not answer holds a connect about a second, the
   const [A, B] = nodes;
   await clusterOf(nodes);
   const token = mint('hung');
+  const [floodToken, politeToken] = [mint('hung-flood'), mint('hung-polite')];
   const onA = await nativeAttempt(A.port, token);
   assert.ok(onA.welcome);
   redis.pause();
   let onB;
+  let polite;
   try {
     const started = Date.now();
+    // What a Socket.IO client sends while its CONNECT waits is kept for after it, within bounds.
+    const flood = rawEngineIo(B.port);
+    polite = rawEngineIo(B.port);
+    await Promise.all([flood.opened, polite.opened]);
+    flood.send(`40${JSON.stringify({ token: floodToken })}`);
+    for (let i = 0; i < 65; ++i) flood.send('42["x"]');
+    polite.send(`40${JSON.stringify({ token: politeToken })}`);
+    polite.send('420["join_room","r"]');
     const [again, elsewhere] = await Promise.all([nativeAttempt(A.port, token), sioAttempt(B.port, token)]);
     const waited = Date.now() - started;
     assertRefused(again); // A's own count
     assert.ok(elsewhere.ok, elsewhere.err && elsewhere.err.message); // B has none of the user's
     onB = elsewhere;
     assert.ok(waited >= 900 && waited < 3000, `waited ${waited} ms`);
+    await within(flood.closed, 5000, 'the session that sent 65 messages before its CONNECT answer closed');
+    assert.ok(!flood.got.some((m) => m.startsWith('40')), JSON.stringify(flood.got));
+    await until(() => polite.got.some((m) => m.startsWith('430')), 'the held event answered after the CONNECT');
+    const connectAt = polite.got.findIndex((m) => m.startsWith('40'));
+    assert.ok(connectAt >= 0 && connectAt < polite.got.findIndex((m) => m.startsWith('430')), JSON.stringify(polite.got));
+    assert.deepEqual(JSON.parse(polite.got.find((m) => m.startsWith('430')).slice(3)), [{ ok: true, room: 'r' }]);
   } finally {
     redis.resume();
   }
   // Redis refused B's when it answered (A's was counted): B registers the one it let in.
   await until(async () => (await members(redis, 'hung')).length === 2, 'the connection B let in registered');
   assertRefused(await nativeAttempt(A.port, token));
+  // The flood's connection was let in by Redis after the session had gone: handed back.
+  await until(async () => (await members(redis, 'hung-flood')).length === 0, 'nothing counted for the closed session');
+  assert.equal((await members(redis, 'hung-polite')).length, 1);
   onA.ws.terminate();
   onB.s.close();
+  polite.terminate();
 });
 
 run('cluster', cases, filter);
