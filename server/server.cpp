@@ -710,6 +710,7 @@ QJsonObject Server::metricsJson() const
         {QStringLiteral("clusterMalformed"), qint64(m_metrics.clusterMalformed.load())},
         {QStringLiteral("httpRequests"), qint64(m_metrics.httpRequests.load())},
         {QStringLiteral("httpRefused"), qint64(m_metrics.httpRefused.load())},
+        {QStringLiteral("tlsHandshakeFailures"), qint64(m_metrics.tlsHandshakeFailures.load())},
         {QStringLiteral("latency"), QJsonObject{{QStringLiteral("p50Ms"), LatencyHistogram::quantile(latency, 0.50) / 1000.0},
                                                 {QStringLiteral("p95Ms"), LatencyHistogram::quantile(latency, 0.95) / 1000.0},
                                                 {QStringLiteral("p99Ms"), LatencyHistogram::quantile(latency, 0.99) / 1000.0},
@@ -808,6 +809,8 @@ QByteArray Server::prometheusText() const
     metric("switchboard_http_requests_total", "counter", "HTTP requests served.", n(m_metrics.httpRequests.load()));
     metric("switchboard_http_refused_total", "counter", "HTTP requests refused while being read (limits, malformed or ambiguous framing, 401/403 before the body).",
            n(m_metrics.httpRefused.load()));
+    metric("switchboard_tls_handshake_failures_total", "counter", "TLS handshakes that failed (plain HTTP on the TLS port, old versions, bad records).",
+           n(m_metrics.tlsHandshakeFailures.load()));
     metric("switchboard_uptime_seconds", "gauge", "Seconds since the server started.", n(uptimeSeconds()));
 
     out += "# HELP switchboard_emit_latency_seconds Emit to socket write latency.\n# TYPE switchboard_emit_latency_seconds histogram\n";

@@ -115,9 +115,13 @@ void HttpFront::read(QTcpSocket *socket)
         if (waiting(socket))
             return; // served after the answer ahead of it (resume())
         if (connection->inbox.isEmpty()) {
-            connection->inbox = socket->read(kReadChunk);
-            if (connection->inbox.isEmpty())
+            // Read into the thread's buffer and keep only what came: QIODevice::read(n)
+            // allocates n bytes and shrinks them, a 64 KiB malloc per request.
+            thread_local char scratch[kReadChunk];
+            const qint64 n = socket->read(scratch, kReadChunk);
+            if (n <= 0)
                 return;
+            connection->inbox = QByteArray(scratch, n);
         }
         RequestParser &parser = *connection->parser;
         const qsizetype taken = parser.feed(connection->inbox.constData(), connection->inbox.size());

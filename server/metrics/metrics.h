@@ -54,6 +54,7 @@ public:
     std::atomic<quint64> emitsRefused{0};     // overloaded
     std::atomic<quint64> httpRequests{0};
     std::atomic<quint64> httpRefused{0}; // refused while read: limits, malformed framing, early 401/403
+    std::atomic<quint64> tlsHandshakeFailures{0};
     std::atomic<quint64> offlineStored{0};    // persisted emits kept for offline users
     std::atomic<quint64> offlineDelivered{0}; // ... acknowledged by the user's client
     std::atomic<quint64> offlineDropped{0};   // ... dropped as the oldest over the per-user bound

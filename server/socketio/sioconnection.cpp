@@ -38,7 +38,7 @@ QString randomId()
 
 void OutboundFrame::buildEngineIo() const
 {
-    std::call_once(m_sioOnce, [this] {
+    m_sioOnce.run([this] {
         QJsonArray args{payload.isUndefined() ? QJsonValue() : payload};
         for (const QJsonValue &arg : moreArgs)
             args.append(arg);

@@ -92,6 +92,8 @@ void IoWorker::start()
     m_tcp->setTls(m_server.tls());
     m_http->bind(m_tcp);
     connect(m_http, &HttpFront::requestReceived, m_tcp, &GuardedTcpServer::requestReceived);
+    connect(m_tcp, &GuardedTcpServer::tlsHandshakeFailed, this,
+            [this] { m_server.metrics().tlsHandshakeFailures.fetch_add(1, std::memory_order_relaxed); });
 
     // Every connection is visited once per pass; a pass is spread over ticks of at most
     // 50 ms, each visiting its share of the connections. One sweep over 10,000 connections at
@@ -128,7 +130,7 @@ QByteArray eioError(int code, const char *message)
 
 const QByteArray &OutboundFrame::nativeFrame() const
 {
-    std::call_once(m_nativeOnce, [this] {
+    m_nativeOnce.run([this] {
         const QByteArray utf8 = text.toUtf8();
         m_native = WsStream::frame(WsStream::Text, utf8);
         m_nativeHeader = m_native.size() - utf8.size();

@@ -19,6 +19,7 @@
 #include <QtCore/QTimer>
 #include <QtNetwork/QTcpSocket>
 
+#include "core/once.h"
 #include "wsstream.h"
 
 QT_BEGIN_NAMESPACE
@@ -72,10 +73,10 @@ struct OutboundFrame
 private:
     void buildEngineIo() const;
 
-    mutable std::once_flag m_nativeOnce;
+    mutable OnceFlag m_nativeOnce;
     mutable QByteArray m_native;
     mutable qsizetype m_nativeHeader = 0;
-    mutable std::once_flag m_sioOnce;
+    mutable OnceFlag m_sioOnce;
     mutable QByteArray m_sio;
     mutable QByteArray m_sioFrame;
 };

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -158,6 +159,8 @@ QTcpSocket *GuardedTcpServer::terminateTls(qintptr descriptor)
 {
     const int one = 1;
     ::setsockopt(int(descriptor), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    // Non-blocking like every socket of an I/O thread (WsStream reads it after a hand-over).
+    ::fcntl(int(descriptor), F_SETFL, ::fcntl(int(descriptor), F_GETFL) | O_NONBLOCK);
     sockaddr_storage storage{};
     socklen_t length = sizeof(storage);
     QHostAddress address;
@@ -190,7 +193,8 @@ QTcpSocket *GuardedTcpServer::terminateTls(qintptr descriptor)
         return nullptr;
     }
     socket->setPeer(address, port);
-    new TlsPump(descriptor, pair[1], session, this);
+    auto *pump = new TlsPump(descriptor, pair[1], pair[0], session, this);
+    connect(pump, &TlsPump::handshakeFailed, this, &GuardedTcpServer::tlsHandshakeFailed);
     return socket;
 }
 

@@ -63,6 +63,10 @@ public:
     /// HTTP connections open in this thread.
     int openHere() const { return int(m_sockets.size()); }
 
+Q_SIGNALS:
+    /// A TLS handshake failed (a plain HTTP request, an old version, a broken record...).
+    void tlsHandshakeFailed();
+
 protected:
     void incomingConnection(qintptr descriptor) override;
 

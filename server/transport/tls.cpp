@@ -4,6 +4,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -12,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include <QtCore/QFile>
+#include <QtCore/QHash>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QSocketNotifier>
 
@@ -51,6 +53,20 @@ char *scratch()
 {
     thread_local QByteArray buffer(kReadChunk, Qt::Uninitialized);
     return buffer.data();
+}
+
+/// A socket's identity, the same through every duplicate of its descriptor (0 if unknown).
+quint64 socketKey(int fd)
+{
+    struct stat info{};
+    return ::fstat(fd, &info) == 0 ? quint64(info.st_ino) : 0;
+}
+
+/// This thread's pumps, by the inode of their pair's far end.
+QHash<quint64, TlsPump *> &registry()
+{
+    thread_local QHash<quint64, TlsPump *> pumps;
+    return pumps;
 }
 
 } // namespace
@@ -136,9 +152,12 @@ QString TlsContext::fingerprint() const
     return m_fingerprint;
 }
 
-TlsPump::TlsPump(qintptr netDescriptor, qintptr plainDescriptor, SSL *ssl, QObject *parent)
+TlsPump::TlsPump(qintptr netDescriptor, qintptr plainDescriptor, qintptr farDescriptor, SSL *ssl, QObject *parent)
     : QObject(parent), m_net(int(netDescriptor)), m_plain(int(plainDescriptor)), m_ssl(ssl)
 {
+    m_farKey = socketKey(int(farDescriptor));
+    if (m_farKey)
+        registry().insert(m_farKey, this);
     m_in = BIO_new(BIO_s_mem());
     m_out = BIO_new(BIO_s_mem());
     BIO_set_mem_eof_return(m_in, -1); // an empty input is "want more", not end of file
@@ -164,6 +183,8 @@ TlsPump::TlsPump(qintptr netDescriptor, qintptr plainDescriptor, SSL *ssl, QObje
 
 TlsPump::~TlsPump()
 {
+    if (m_farKey)
+        registry().remove(m_farKey);
     if (m_net >= 0)
         ::close(m_net);
     if (m_plain >= 0)
@@ -205,6 +226,7 @@ void TlsPump::onNetReadable()
 void TlsPump::refusePlain()
 {
     m_refusedPlain = true;
+    Q_EMIT handshakeFailed(QStringLiteral("plain HTTP on the TLS port"));
     static const QByteArray body = R"({"error":"tls_required","message":"this port speaks TLS only: use https:// or wss://"})";
     static const QByteArray answer = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
@@ -446,6 +468,8 @@ void TlsPump::finish()
     if (m_finished)
         return;
     m_finished = true;
+    if (const quint64 key = std::exchange(m_farKey, 0))
+        registry().remove(key);
     m_deadline.stop();
     m_closeWatch.stop();
     for (QSocketNotifier *notifier : {m_netRead, m_netWrite, m_plainRead, m_plainWrite})
@@ -454,6 +478,66 @@ void TlsPump::finish()
     ::close(m_plain);
     m_net = m_plain = -1;
     deleteLater();
+}
+
+TlsHandover TlsPump::handOver(int farDescriptor)
+{
+    QHash<quint64, TlsPump *> &pumps = registry();
+    if (pumps.isEmpty())
+        return {};
+    TlsPump *pump = pumps.value(socketKey(farDescriptor));
+    return pump ? pump->release(farDescriptor) : TlsHandover{};
+}
+
+TlsHandover TlsPump::release(int farDescriptor)
+{
+    if (m_finished || m_netEnded || m_plainEnded || m_refusedPlain || !SSL_is_init_finished(m_ssl))
+        return {};
+    // What the far end wrote and the pump has not read yet (the 101 answer) is encrypted
+    // first, behind the ciphertext already waiting: the order on the wire stays.
+    char *buffer = scratch();
+    for (;;) {
+        const ssize_t n = receive(m_plain, buffer, kReadChunk);
+        if (n <= 0)
+            break;
+        ERR_clear_error();
+        if (SSL_write(m_ssl, buffer, int(n)) != int(n)) {
+            qCDebug(lcHttp) << "TLS write failed:" << sslErrors();
+            netEnded();
+            plainEnded();
+            return {};
+        }
+    }
+    char *data = nullptr;
+    const long pending = BIO_get_mem_data(m_out, &data);
+    if (pending > 0)
+        m_netOut.append(data, pending);
+    (void)BIO_reset(m_out);
+
+    TlsHandover handover;
+    // Decrypted bytes the far end has not read come before those still waiting here.
+    for (;;) {
+        const ssize_t n = receive(farDescriptor, buffer, kReadChunk);
+        if (n <= 0)
+            break;
+        handover.plainIn.append(buffer, n);
+    }
+    handover.plainIn += std::exchange(m_plainOut, {});
+    handover.netOut = std::exchange(m_netOut, {});
+    handover.net = std::exchange(m_net, -1);
+    handover.ssl = std::exchange(m_ssl, nullptr);
+    // The pump's watches on the TCP socket go now: its new owner sets up its own.
+    for (QSocketNotifier *notifier : {m_netRead, m_netWrite, m_plainRead, m_plainWrite})
+        delete notifier;
+    m_netRead = m_netWrite = m_plainRead = m_plainWrite = nullptr;
+    m_finished = true;
+    m_deadline.stop();
+    m_closeWatch.stop();
+    if (const quint64 key = std::exchange(m_farKey, 0))
+        registry().remove(key);
+    ::close(std::exchange(m_plain, -1));
+    deleteLater();
+    return handover;
 }
 
 } // namespace Switchboard

@@ -50,6 +50,15 @@ private:
     QString m_fingerprint;
 };
 
+/// What a TlsPump hands to WsStream when a connection upgrades to WebSocket (TlsPump::handOver).
+struct TlsHandover
+{
+    int net = -1;              // the TCP socket
+    SSL *ssl = nullptr;        // the session, with its memory BIOs (null: nothing handed over)
+    QByteArray netOut;         // ciphertext the kernel has not taken yet
+    QByteArray plainIn;        // decrypted client bytes not read yet
+};
+
 /**
  * @brief One TLS connection, terminated in the I/O thread that accepted it: it owns the TCP
  * socket (the network side) and one end of a socketpair (the plain side), and moves bytes
@@ -70,9 +79,20 @@ class TlsPump final : public QObject
     Q_DISABLE_COPY_MOVE(TlsPump)
 
 public:
-    /// Takes ownership of @p netDescriptor and @p plainDescriptor and of @p ssl.
-    TlsPump(qintptr netDescriptor, qintptr plainDescriptor, SSL *ssl, QObject *parent);
+    /// Takes ownership of @p netDescriptor and @p plainDescriptor and of @p ssl;
+    /// @p farDescriptor is the other end of the pair (what the HTTP front reads).
+    TlsPump(qintptr netDescriptor, qintptr plainDescriptor, qintptr farDescriptor, SSL *ssl, QObject *parent);
     ~TlsPump() override;
+
+    /**
+     * When @p farDescriptor (or a duplicate of it) is the plain end of a pump of this thread
+     * whose handshake is done and which is open both ways: moves everything the pump held
+     * across (the TCP socket, the session, the ciphertext not yet sent, and the plaintext
+     * not yet read, including what waits in @p farDescriptor) and ends the pump, so the
+     * caller speaks TLS on the TCP socket itself. Otherwise nothing changes and the result
+     * holds no session. Encrypts what waits in the pair for the client first (the 101).
+     */
+    static TlsHandover handOver(int farDescriptor);
 
 Q_SIGNALS:
     /// The handshake failed (a client speaking plain HTTP to a TLS port, a bad version...).
@@ -103,6 +123,7 @@ private:
     void updateNetRead();
     /// While congested: starts the deadline once the plain side has closed.
     void checkPlainClosed();
+    TlsHandover release(int farDescriptor);
 
     int m_net = -1;
     int m_plain = -1;
@@ -125,6 +146,7 @@ private:
     qint64 m_discarded = 0;         // input dropped since the plain side ended
     QTimer m_deadline;              // after either side ended
     QTimer m_closeWatch;            // while congested: has the plain side closed?
+    quint64 m_farKey = 0;           // the far end's inode: this pump's key in its thread's registry
 };
 
 } // namespace Switchboard

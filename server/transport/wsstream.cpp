@@ -15,6 +15,12 @@
 #include <QtCore/QSocketNotifier>
 #include <QtCore/QTimer>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "core/logging.h"
+#include "transport/tls.h"
+
 namespace Switchboard {
 
 namespace {
@@ -37,6 +43,10 @@ struct BatchState
 thread_local BatchState t_batch;
 
 constexpr int MaxParts = 64;
+
+// TLS: small frames of one batch are sealed together, in records of at most this size.
+constexpr qsizetype RecordSize = 16 * 1024;
+thread_local char t_record[RecordSize];
 
 int headerFor(char *out, quint8 opcode, quint64 length)
 {
@@ -92,8 +102,25 @@ bool isValidCloseCode(int code)
 WsStream::WsStream(qintptr descriptor, QObject *parent)
     : QObject(parent), m_fd(int(descriptor)), m_controlLimiter(10, 20, steadyMs())
 {
-    m_readNotifier = new QSocketNotifier(descriptor, QSocketNotifier::Read, this);
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &WsStream::onReadable);
+    TlsHandover tls = TlsPump::handOver(m_fd);
+    if (tls.ssl) {
+        // The pump's plain end is not needed any more: this stream speaks TLS on the TCP socket.
+        ::close(m_fd);
+        m_fd = tls.net;
+        m_ssl = tls.ssl;
+        m_out = std::move(tls.netOut);
+        m_in = std::move(tls.plainIn);
+    }
+    m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
+    if (m_ssl) {
+        connect(m_readNotifier, &QSocketNotifier::activated, this, &WsStream::onReadableTls);
+        if (!m_out.isEmpty())
+            setWriteWatch(true); // the 101 answer, encrypted
+        // What the pump had read or decrypted is parsed once the owner listens.
+        QMetaObject::invokeMethod(this, &WsStream::feedCarried, Qt::QueuedConnection);
+    } else {
+        connect(m_readNotifier, &QSocketNotifier::activated, this, &WsStream::onReadable);
+    }
 }
 
 WsStream::~WsStream()
@@ -272,14 +299,8 @@ void WsStream::flushCollected()
             parts[count++] = {const_cast<char *>(frame.constData()), size_t(frame.size())};
             total += frame.size();
         }
-        qsizetype sent = 0;
-        if (bytesToWrite() == 0) {
-            sent = sendParts(parts, count);
-            if (sent < 0)
-                return;
-        }
-        if (sent < total)
-            keepUnsent(parts, count, sent);
+        if (!transmit(parts, count, total))
+            return;
     }
     if (m_closeAfterFlush)
         finishWhenFlushed();
@@ -333,23 +354,105 @@ bool WsStream::write(const char *first, qsizetype firstSize, const char *second,
     }
     iovec parts[2] = {{const_cast<char *>(first), size_t(firstSize)}, {const_cast<char *>(second), size_t(secondSize)}};
     const int count = secondSize > 0 ? 2 : 1;
-    qsizetype sent = 0;
     if (bytesToWrite() > 0 && !fits(firstSize + secondSize)) {
         dropOverBudget(firstSize + secondSize);
         return false;
     }
+    return transmit(parts, count, firstSize + secondSize);
+}
+
+bool WsStream::transmit(iovec *parts, int count, qsizetype total)
+{
+    if (m_ssl)
+        return transmitTls(parts, count);
+    qsizetype sent = 0;
     if (bytesToWrite() == 0) {
         // The common case: the kernel takes the whole frame now, nothing is buffered here.
         sent = sendParts(parts, count);
         if (sent < 0)
             return false;
-        if (sent == firstSize + secondSize)
+        if (sent == total)
             return true;
     } else if (m_outPos > 0 && m_outPos >= m_out.size() / 2) {
         m_out.remove(0, m_outPos);
         m_outPos = 0;
     }
     keepUnsent(parts, count, sent);
+    return true;
+}
+
+bool WsStream::transmitTls(const iovec *parts, int count)
+{
+    // Frames are sealed together into records of up to 16 KiB (one MAC and one header per
+    // record, not per frame); a part of a record's size or more is sealed in place.
+    qsizetype used = 0;
+    bool ok = true;
+    const auto seal = [this, &ok](const char *data, qsizetype size) {
+        ERR_clear_error();
+        ok = ok && SSL_write(m_ssl, data, int(size)) == int(size);
+    };
+    for (int i = 0; i < count && ok; ++i) {
+        const char *data = static_cast<const char *>(parts[i].iov_base);
+        qsizetype size = qsizetype(parts[i].iov_len);
+        if (size >= RecordSize) {
+            if (used > 0)
+                seal(t_record, std::exchange(used, 0));
+            seal(data, size);
+            continue;
+        }
+        while (size > 0) {
+            const qsizetype take = qMin(size, RecordSize - used);
+            std::memcpy(t_record + used, data, size_t(take));
+            used += take;
+            data += take;
+            size -= take;
+            if (used == RecordSize)
+                seal(t_record, std::exchange(used, 0));
+        }
+    }
+    if (used > 0)
+        seal(t_record, used);
+    if (!ok) {
+        qCDebug(lcWs) << "TLS write failed:" << ERR_reason_error_string(ERR_peek_error());
+        ERR_clear_error();
+        m_out = QByteArray();
+        m_outPos = 0;
+        QMetaObject::invokeMethod(this, &WsStream::abort, Qt::QueuedConnection);
+        return false;
+    }
+    return flushTls();
+}
+
+bool WsStream::flushTls()
+{
+    BIO *out = SSL_get_wbio(m_ssl);
+    char *data = nullptr;
+    const long pending = BIO_get_mem_data(out, &data);
+    if (pending <= 0)
+        return true;
+    qsizetype sent = 0;
+    if (bytesToWrite() == 0) {
+        ssize_t n;
+        do {
+            n = ::send(m_fd, data, size_t(pending), SendFlags);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            (void)BIO_reset(out);
+            m_out = QByteArray();
+            m_outPos = 0;
+            QMetaObject::invokeMethod(this, &WsStream::abort, Qt::QueuedConnection);
+            return false;
+        }
+        sent = n > 0 ? qsizetype(n) : 0;
+    } else if (m_outPos > 0 && m_outPos >= m_out.size() / 2) {
+        m_out.remove(0, m_outPos);
+        m_outPos = 0;
+    }
+    if (sent < pending) {
+        m_out.append(data + sent, pending - sent);
+        setWriteWatch(true);
+    }
+    (void)BIO_reset(out);
     return true;
 }
 
@@ -442,21 +545,87 @@ void WsStream::onReadable()
                 closeSocket();
             return;
         }
-        // After a protocol failure, or once the peer's close frame is in, input is drained
-        // and dropped until the peer closes.
-        if (m_closeAfterFlush)
+        feed(t_scratch, n);
+        if (n < ScratchSize)
+            return;
+    }
+}
+
+void WsStream::feed(const char *data, qsizetype size)
+{
+    // After a protocol failure, or once the peer's close frame is in, input is drained and
+    // dropped until the peer closes.
+    if (m_closeAfterFlush || m_fd < 0)
+        return;
+    if (m_in.isEmpty()) {
+        const qsizetype used = parse(data, size);
+        if (m_fd >= 0 && !m_closeAfterFlush && used < size)
+            m_in = QByteArray(data + used, size - used);
+    } else {
+        // Parsed from a local: handlers may close the stream, which drops m_in.
+        QByteArray buffer = std::exchange(m_in, QByteArray());
+        buffer.append(data, size);
+        const qsizetype used = parse(buffer.constData(), buffer.size());
+        if (m_fd >= 0 && !m_closeAfterFlush && used < buffer.size())
+            m_in = used == 0 ? std::move(buffer) : buffer.mid(used);
+    }
+}
+
+void WsStream::feedCarried()
+{
+    const QByteArray carried = std::exchange(m_in, QByteArray());
+    if (!carried.isEmpty())
+        feed(carried.constData(), carried.size());
+    onReadableTls(); // records the pump had read and not yet decrypted
+}
+
+void WsStream::onReadableTls()
+{
+    for (int round = 0; round < 4 && m_fd >= 0 && m_ssl; ++round) {
+        const ssize_t n = ::read(m_fd, t_scratch, size_t(ScratchSize));
+        if (n < 0 && errno == EINTR)
             continue;
-        if (m_in.isEmpty()) {
-            const qsizetype used = parse(t_scratch, n);
-            if (m_fd >= 0 && !m_closeAfterFlush && used < n)
-                m_in = QByteArray(t_scratch + used, n - used);
-        } else {
-            // Parsed from a local: handlers may close the stream, which drops m_in.
-            QByteArray buffer = std::exchange(m_in, QByteArray());
-            buffer.append(t_scratch, n);
-            const qsizetype used = parse(buffer.constData(), buffer.size());
-            if (m_fd >= 0 && !m_closeAfterFlush && used < buffer.size())
-                m_in = used == 0 ? std::move(buffer) : buffer.mid(used);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            closeSocket();
+            return;
+        }
+        if (n > 0)
+            BIO_write(SSL_get_rbio(m_ssl), t_scratch, int(n));
+        // Records already read are decrypted even at the end of the stream: a close frame
+        // may be among them.
+        for (;;) {
+            ERR_clear_error();
+            const int got = SSL_read(m_ssl, t_scratch, int(ScratchSize));
+            if (got > 0) {
+                feed(t_scratch, got);
+                if (m_fd < 0)
+                    return;
+                continue;
+            }
+            const int error = SSL_get_error(m_ssl, got);
+            if (error == SSL_ERROR_WANT_READ)
+                break;
+            if (error != SSL_ERROR_ZERO_RETURN)
+                qCDebug(lcWs) << "TLS read failed:" << ERR_reason_error_string(ERR_peek_error());
+            ERR_clear_error();
+            flushTls(); // an alert, if any
+            closeSocket(); // the peer's close_notify, or a broken record: nothing more comes
+            return;
+        }
+        // Answers the session produced (a KeyUpdate's): a peer that asks for them without
+        // reading is a slow consumer like any other.
+        if (!flushTls())
+            return;
+        if (bytesToWrite() > m_maxBuffered) {
+            if (m_state == State::Open && !m_overBudget)
+                dropOverBudget(0);
+            else
+                abort();
+            return;
+        }
+        if (n == 0) {
+            closeSocket(); // end of stream
+            return;
         }
         if (n < ScratchSize)
             return;
@@ -670,6 +839,11 @@ void WsStream::finishWhenFlushed()
         return;
     if (!m_linger) {
         // Both close frames are through: the server closes the TCP connection first (RFC 6455 7.1.1).
+        if (m_ssl) {
+            ERR_clear_error();
+            SSL_shutdown(m_ssl); // a close_notify, if the kernel takes it now
+            flushTls();
+        }
         closeSocket();
         return;
     }
@@ -678,7 +852,7 @@ void WsStream::finishWhenFlushed()
     // which can destroy the close frame before the peer reads it. A peer that never closes
     // is cut off after two seconds.
     if (!std::exchange(m_writeShut, true)) {
-        ::shutdown(m_fd, SHUT_WR);
+        shutWrite();
         QTimer::singleShot(2000, this, &WsStream::abort);
     }
 }
@@ -687,6 +861,17 @@ void WsStream::setReadingPaused(bool paused)
 {
     if (m_fd >= 0)
         m_readNotifier->setEnabled(!paused);
+}
+
+void WsStream::shutWrite()
+{
+    if (m_ssl) {
+        ERR_clear_error();
+        SSL_shutdown(m_ssl);
+        if (!flushTls() || bytesToWrite() > 0)
+            return; // not half-closed behind the close_notify; the abort timer ends it
+    }
+    ::shutdown(m_fd, SHUT_WR);
 }
 
 void WsStream::abort()
@@ -704,6 +889,10 @@ void WsStream::closeSocket()
         m_writeNotifier->setEnabled(false);
     ::close(m_fd);
     m_fd = -1;
+    if (m_ssl) {
+        SSL_free(m_ssl); // and its memory BIOs
+        m_ssl = nullptr;
+    }
     m_state = State::Closed;
     m_out = QByteArray();
     m_outPos = 0;

@@ -14,6 +14,7 @@ class QSocketNotifier;
 QT_END_NAMESPACE
 
 struct iovec;
+typedef struct ssl_st SSL;
 
 namespace Switchboard {
 
@@ -49,6 +50,11 @@ struct WsUpgrade
  * Pings and pongs from the peer are rate-limited by a token bucket (setControlFrameLimit());
  * over it the stream fails with 1008. pong() is emitted only for a pong that answers the
  * ping this stream sent last (same payload): an unsolicited pong proves nothing.
+ *
+ * Over TLS, the stream takes the session over from the connection's TlsPump when it is built
+ * in the pump's thread (TlsPump::handOver): it then encrypts on its own socket, a batch in
+ * records of up to 16 KiB, and bytesToWrite() and the budget count ciphertext. Otherwise
+ * (an Engine.IO probe adopted by another thread) it reads and writes the pump's plain end.
  *
  * Lives in (and is only touched from) the thread that created it.
  */
@@ -143,11 +149,24 @@ private:
     friend struct WsStreamFuzzer; // tests/fuzz/fuzz_wsframe.cpp drives onReadable()
     bool sendData(Opcode opcode, QByteArrayView payload);
     bool write(const char *first, qsizetype firstSize, const char *second = nullptr, qsizetype secondSize = 0);
+    /// Sends @p parts (@p total bytes) behind what waits: what the kernel does not take now
+    /// is kept, in order; false when the peer is gone (an abort is queued).
+    bool transmit(iovec *parts, int count, qsizetype total);
     /// One sendmsg; the bytes taken, or -1 when the peer is gone (an abort is queued).
     qsizetype sendParts(iovec *parts, int count);
     /// Keeps what the kernel did not take of @p parts, in order, and waits for writability.
     void keepUnsent(const iovec *parts, int count, qsizetype sent);
+    /// TLS: encrypts @p parts into records and sends them (or keeps them) behind what waits.
+    bool transmitTls(const iovec *parts, int count);
+    /// TLS: sends what the session produced (records, alerts, handshake) behind what waits.
+    bool flushTls();
     void onReadable();
+    /// TLS: reads records, decrypts them and parses what comes out.
+    void onReadableTls();
+    /// Parses @p size bytes that follow what was carried over (m_in).
+    void feed(const char *data, qsizetype size);
+    /// Parses input that arrived before this stream watched its socket (a TLS hand-over).
+    void feedCarried();
     void onWritable();
     /// Parses complete frames from [data, data + size); returns the bytes consumed.
     qsizetype parse(const char *data, qsizetype size);
@@ -159,6 +178,8 @@ private:
     void sendCloseFrame(int code, const QString &reason);
     void finishWhenFlushed();
     void closeSocket();
+    /// Half-closes towards the peer (after a close_notify over TLS).
+    void shutWrite();
     void setWriteWatch(bool on);
     void collect(QByteArray frame);
     void flushCollected();
@@ -170,6 +191,7 @@ private:
     void dropOverBudget(qint64 wanted);
 
     int m_fd = -1;
+    SSL *m_ssl = nullptr;          // the TLS session this stream took over, or null
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
     State m_state = State::Open;

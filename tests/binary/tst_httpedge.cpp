@@ -90,6 +90,7 @@ private Q_SLOTS:
     void ratesPerClientAddress();
     void connectionsPerClientAddress();
     void aTrickledBodyIsCutOffByTheHeadsClock();
+    void aLaterRequestsTrickledBodyIsCutOffByTheIdleClock();
 
 private:
     /// A second server with the per-address options; 127.0.0.1 is a trusted proxy, so each
@@ -466,22 +467,15 @@ void TestHttpEdge::connectionsPerClientAddress()
     }
 }
 
-void TestHttpEdge::aTrickledBodyIsCutOffByTheHeadsClock()
+namespace {
+
+/// Sends one body byte every 50 ms (up to 200) until the server closes @p fd; whether it did,
+/// and after how many ms. An answer before the body is complete counts as the end too.
+std::pair<bool, qint64> trickleUntilClosed(int fd)
 {
-    // A body is on the same clock as its head: --handshake-timeout from the accept for the
-    // first request (and --http-idle-timeout from the last answer for later ones). Body bytes
-    // arriving one by one do not reset it.
-    QTemporaryDir dir;
-    Child child(childArgs(dir.path()) << QStringLiteral("--handshake-timeout") << QStringLiteral("600"));
-    const quint16 port = child.waitForPort();
-    QVERIFY(port != 0);
-    const int fd = Raw::connectTcp(port);
-    QVERIFY(fd >= 0);
-    QVERIFY(Raw::sendAll(fd, head("POST", "/api/v1/internal/emit", kKey + "Content-Type: application/json\r\nContent-Length: 200\r\n")));
     QElapsedTimer clock;
     clock.start();
     bool closed = false;
-    // One byte every 50 ms would take 10 s; the connection must be gone long before.
     for (int i = 0; i < 200 && !closed; ++i) {
         if (::send(fd, "x", 1, MSG_NOSIGNAL) != 1) {
             closed = true;
@@ -494,12 +488,50 @@ void TestHttpEdge::aTrickledBodyIsCutOffByTheHeadsClock()
             const ssize_t n = ::recv(fd, &probe, 1, MSG_DONTWAIT);
             closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
         } else if (!got.isEmpty()) {
-            closed = true; // an answer (there should be none before the body) also ends it
+            closed = true;
         }
     }
+    return {closed, clock.elapsed()};
+}
+
+} // namespace
+
+void TestHttpEdge::aTrickledBodyIsCutOffByTheHeadsClock()
+{
+    // A body is on the same clock as its head: --handshake-timeout from the accept for the
+    // first request (and --http-idle-timeout from the last answer for later ones). Body bytes
+    // arriving one by one do not reset it.
+    QTemporaryDir dir;
+    Child child(childArgs(dir.path()) << QStringLiteral("--handshake-timeout") << QStringLiteral("600"));
+    const quint16 port = child.waitForPort();
+    QVERIFY(port != 0);
+    const int fd = Raw::connectTcp(port);
+    QVERIFY(fd >= 0);
+    QVERIFY(Raw::sendAll(fd, head("POST", "/api/v1/internal/emit", kKey + "Content-Type: application/json\r\nContent-Length: 200\r\n")));
+    // One byte every 50 ms would take 10 s; the connection must be gone long before.
+    const auto [closed, elapsedMs] = trickleUntilClosed(fd);
     ::close(fd);
     QVERIFY2(closed, "the trickled body kept the connection open");
-    QVERIFY2(clock.elapsed() < 5000, qPrintable(QStringLiteral("closed after %1 ms").arg(clock.elapsed())));
+    QVERIFY2(elapsedMs < 5000, qPrintable(QStringLiteral("closed after %1 ms").arg(elapsedMs)));
+}
+
+void TestHttpEdge::aLaterRequestsTrickledBodyIsCutOffByTheIdleClock()
+{
+    // On a kept-alive connection, the clock of a later request starts at the last answer
+    // (--http-idle-timeout), and its body bytes do not reset it either.
+    QTemporaryDir dir;
+    Child child(childArgs(dir.path()) << QStringLiteral("--http-idle-timeout") << QStringLiteral("600"));
+    const quint16 port = child.waitForPort();
+    QVERIFY(port != 0);
+    const int fd = Raw::connectTcp(port);
+    QVERIFY(fd >= 0);
+    QVERIFY(Raw::sendAll(fd, Raw::get(port, "/health")));
+    QCOMPARE(Raw::readResponse(fd).status, 200);
+    QVERIFY(Raw::sendAll(fd, head("POST", "/api/v1/internal/emit", kKey + "Content-Type: application/json\r\nContent-Length: 200\r\n")));
+    const auto [closed, elapsedMs] = trickleUntilClosed(fd);
+    ::close(fd);
+    QVERIFY2(closed, "the trickled body of a second request kept the connection open");
+    QVERIFY2(elapsedMs < 5000, qPrintable(QStringLiteral("closed after %1 ms").arg(elapsedMs)));
 }
 
 QTEST_GUILESS_MAIN(TestHttpEdge)
