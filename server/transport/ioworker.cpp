@@ -526,6 +526,15 @@ void IoWorker::nativeAdmissionDecided(quint64 id, const QString &userId, bool ad
     }
     NativeAdmission admission = std::move(it->second);
     m_nativeAdmissions.erase(it);
+    if (!admission.socket->isOpen()) {
+        // Gone meanwhile without being read (a TLS stream whose 101 could not be written):
+        // nothing to open or to refuse.
+        if (admitted)
+            m_server.userConnectionClosed(userId, id);
+        m_server.connectionsPerAddress().release(admission.client);
+        m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        return;
+    }
     // A client that left meanwhile is noticed now: the connection opens and closes at once
     // (and is handed back), or the refusal's close meets a closed socket.
     admission.socket->setReadingPaused(false);
