@@ -513,24 +513,17 @@ bool Server::postToConnection(quint64 connectionId, std::function<void(Connectio
     return true;
 }
 
-bool Server::admitUser(const QString &userId)
+Broker::Admission Server::admitUser(const QString &userId, quint64 connectionId, std::function<void(bool)> later)
 {
-    const int max = m_config.maxConnectionsPerUser;
-    if (max <= 0)
-        return true;
-    QList<quint64> ids = m_registry.userConnections(userId);
-    if (ids.size() < max)
-        return true;
-    if (!m_config.evictOldestUserConnection)
-        return false;
-    // Ids grow with each connection on this node: the smallest are the oldest.
-    std::sort(ids.begin(), ids.end());
-    for (qsizetype i = 0; i <= ids.size() - max; ++i) {
-        qCInfo(lcAuth).noquote() << "user" << userId << "over --max-connections-per-user" << max
-                                 << ": closing its oldest connection" << ids.at(i);
-        disconnectConnection(ids.at(i), Protocol::Replaced, QStringLiteral("replaced by a newer connection"));
-    }
-    return true;
+    if (m_config.maxConnectionsPerUser <= 0)
+        return Broker::Admission::Admitted;
+    return m_broker->admitUser(userId, connectionId, std::move(later));
+}
+
+void Server::userConnectionClosed(const QString &userId, quint64 connectionId)
+{
+    if (m_config.maxConnectionsPerUser > 0)
+        m_broker->userConnectionClosed(userId, connectionId);
 }
 
 bool Server::disconnectConnection(quint64 id, int code, const QString &reason)

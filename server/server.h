@@ -108,11 +108,14 @@ public:
     int pendingSessions() const { return m_pendingSessions.load(std::memory_order_relaxed); }
 
     EmitResult emitEvent(EmitRequest request);
-    /// --max-connections-per-user for a connection of @p userId about to open (any thread):
-    /// true when it may. Under the cap, or with evict-oldest after closing the user's oldest
-    /// connections with 4004 "replaced by a newer connection"; false (refuse with 1013) when
-    /// the policy is refuse.
-    bool admitUser(const QString &userId);
+    /// --max-connections-per-user for connection @p connectionId of @p userId, about to open
+    /// (any thread; docs/security.md). Admitted or Refused at once on a single node (evict-
+    /// oldest has closed the user's oldest connections with 4004 "replaced by a newer
+    /// connection"); in a cluster Pending, and @p later gets the verdict on any thread (see
+    /// Broker::admitUser). Refused means close 1013.
+    Broker::Admission admitUser(const QString &userId, quint64 connectionId, std::function<void(bool admitted)> later);
+    /// An admitted connection of @p userId has closed, or did not open after all (any thread).
+    void userConnectionClosed(const QString &userId, quint64 connectionId);
     /// Closes one connection (any thread). False when it is not connected.
     bool disconnectConnection(quint64 id, int code, const QString &reason);
     /// Server-side room membership change for one connection (console, admin API).

@@ -46,6 +46,17 @@ public:
     /// (or a Node server's broadcast with acks), the ack is sent there and true returned.
     virtual bool forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
                             const QString &error, const QJsonArray &args) = 0;
+    /// --max-connections-per-user (docs/security.md): may connection @p connectionId of
+    /// @p userId open? Over the cap it is refused or, with evict-oldest, the user's oldest
+    /// connections are closed with 4004 wherever they are. A LocalBroker counts this node's
+    /// connections and answers at once (@p later is not called). A RedisBroker counts the
+    /// cluster's: Pending, and @p later runs once on any thread with the verdict; cut off from
+    /// Redis it counts this node's like a LocalBroker. A connection admitted that does not
+    /// open after all (gone meanwhile, server full) is handed back with userConnectionClosed().
+    enum class Admission { Admitted, Refused, Pending };
+    virtual Admission admitUser(const QString &userId, quint64 connectionId, std::function<void(bool admitted)> later) = 0;
+    /// A connection of @p userId that admitUser() let in has closed (any thread).
+    virtual void userConnectionClosed(const QString &userId, quint64 connectionId) = 0;
     /// Who is connected where: this node's registry alone (LocalBroker), or every node's
     /// (RedisBroker, by fan-in).
     virtual PresenceStore &presence() = 0;

@@ -10,7 +10,12 @@ class Server;
 class LocalBroker final : public Broker, public PresenceStore
 {
 public:
-    explicit LocalBroker(const Server &server) : m_server(server) {}
+    explicit LocalBroker(Server &server) : m_server(server) {}
+
+    /// --max-connections-per-user counted over this node's connections: true when one more
+    /// connection of @p userId may open (with evict-oldest, after closing its oldest ones here).
+    /// Also what a RedisBroker falls back to while it cannot count the cluster's.
+    static bool admitHere(Server &server, const QString &userId);
 
     bool isClustered() const override { return false; }
     void start() override {}
@@ -22,6 +27,11 @@ public:
     void remoteConnection(quint64, ConnectionOp, const QString &, int, const QString &,
                           std::function<void(bool)> done) override { done(false); }
     bool forwardAck(const QString &, quint64, const QString &, bool, const QString &, const QJsonArray &) override { return false; }
+    Admission admitUser(const QString &userId, quint64, std::function<void(bool)>) override
+    {
+        return admitHere(m_server, userId) ? Admission::Admitted : Admission::Refused;
+    }
+    void userConnectionClosed(const QString &, quint64) override {}
     PresenceStore &presence() override { return *this; }
     void query(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) override;
     QJsonObject nodesJson() const override;
@@ -31,7 +41,7 @@ public:
     }
 
 private:
-    const Server &m_server;
+    Server &m_server;
 };
 
 } // namespace Switchboard

@@ -1,5 +1,6 @@
 #include "redisbroker.h"
 
+#include <QtCore/QCryptographicHash>
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QMultiMap>
@@ -7,11 +8,14 @@
 #include <QtCore/QSemaphore>
 
 #include "cluster/adaptercodec.h"
+#include "cluster/localbroker.h"
 #include "core/logging.h"
 #include "protocol/emitjson.h"
+#include "protocol/messages.h"
 #include "protocol/strictjson.h"
 #include "server.h"
 #include "socketio/packets.h"
+#include "transport/connection.h"
 
 namespace Switchboard {
 
@@ -34,6 +38,9 @@ enum RequestType {
 constexpr int kFanInTimeoutMs = 1000;       // presence and remote operations
 constexpr qint64 kMaxAckRouteBytes = 8 << 20; // acked emits from elsewhere awaiting client acks
 constexpr qint64 kForgetNodeMs = 60000;      // a silent node's entry is removed after this
+constexpr int kAdmissionTimeoutMs = 1000;    // a connect waits this long for the cluster's count
+constexpr qint64 kUserKeyTtlMs = 3600 * 1000; // a user's set outlives its last registration by this
+constexpr int kMaxAdmissionScripts = 10000;  // unanswered at once (a hung Redis); beyond: counted here
 
 QByteArray json(const QJsonObject &o)
 {
@@ -62,7 +69,84 @@ QStringList strings(const QJsonValue &v)
     return out;
 }
 
+struct Script
+{
+    explicit Script(const char *source)
+        : text(source), sha(QCryptographicHash::hash(text, QCryptographicHash::Sha1).toHex())
+    {
+    }
+    const QByteArray text;
+    const QByteArray sha;
+};
+
+// KEYS[1]: the user's set. ARGV: the new member, the cap, "1" to evict the oldest (else
+// refuse), the prefix of session keys, the calling node's session, the set's expiry (ms).
+// Members of sessions whose key is gone (a node killed, or one that reconnected and so
+// started a new session) are dropped first. Answers {1, evicted members...} or {0}.
+const Script kAdmitScript(R"lua(
+local key = KEYS[1]
+local max = tonumber(ARGV[2])
+local alive = {[ARGV[5]] = true}
+local live = {}
+for _, m in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+  local s = string.match(m, ':(.*)$')
+  if s and alive[s] == nil then
+    alive[s] = redis.call('EXISTS', ARGV[4] .. s) == 1
+  end
+  if s and alive[s] then
+    if m ~= ARGV[1] then live[#live + 1] = m end
+  else
+    redis.call('ZREM', key, m)
+  end
+end
+local out = {1}
+if #live >= max then
+  if ARGV[3] ~= '1' then
+    return {0}
+  end
+  for i = 1, #live - max + 1 do
+    redis.call('ZREM', key, live[i])
+    out[#out + 1] = live[i]
+  end
+end
+local top = redis.call('ZREVRANGE', key, 0, 0, 'WITHSCORES')
+redis.call('ZADD', key, (tonumber(top[2]) or 0) + 1, ARGV[1])
+redis.call('PEXPIRE', key, ARGV[6])
+return out
+)lua");
+
+// KEYS[1]: the user's set. ARGV: a live connection's member, the set's expiry (ms). Adds the
+// member as the newest unless it is there, and renews the expiry.
+const Script kRegisterScript(R"lua(
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  local top = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  redis.call('ZADD', KEYS[1], (tonumber(top[2]) or 0) + 1, ARGV[1])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+)lua");
+
+QByteArray member(quint64 id, const QString &session)
+{
+    return QByteArray::number(id) + ':' + session.toLatin1();
+}
+
 } // namespace
+
+/// A connect waiting for the admission script's answer.
+struct RedisBroker::PendingAdmission
+{
+    QString userId;
+    quint64 id = 0;
+    QByteArray member;
+    qint64 deadlineMs = 0;
+    std::function<void(bool)> later;
+    // Under m_lock:
+    bool decided = false;                // answered, or timed out and decided on this node's count
+    bool countedHere = false;            // timed out, and this node's own count decided it...
+    bool admittedHere = false;           // ... this way
+    std::optional<RedisReply> lateReply; // came while the count here was being made
+};
 
 struct RedisBroker::FanIn
 {
@@ -78,19 +162,30 @@ struct RedisBroker::FanIn
 
 RedisBroker::RedisBroker(Server &server, const RedisUrl &url)
     : m_server(server), m_url(url), m_link(url), m_key(server.config().redisKey), m_uid(randomUid()), m_prefix(randomPrefix()),
-      m_heartbeatMs(server.config().clusterHeartbeatMs)
+      m_heartbeatMs(server.config().clusterHeartbeatMs), m_perUser(server.config().maxConnectionsPerUser > 0)
 {
     m_link.setMessageHandler([this](const QByteArray &channel, const QByteArray &payload) { onMessage(channel, payload); });
     connect(&m_link, &RedisLink::connectedChanged, this, [this](bool up) {
         if (up) {
             qCInfo(lcServer).noquote() << "cluster: connected to Redis as node" << m_server.nodeName() << "uid" << m_uid;
+            if (m_perUser)
+                startSession();
             QMetaObject::invokeMethod(this, &RedisBroker::announce, Qt::QueuedConnection);
-        } else if (!m_left.load()) {
-            qCWarning(lcServer).noquote() << "cluster: lost Redis:" << m_link.lastError() << "(local delivery goes on; reconnecting)";
+        } else {
+            {
+                // Whatever this node removes from the sets while cut off is lost: the next
+                // session makes the members of this one dead all at once.
+                QMutexLocker lock(&m_lock);
+                m_sessionLive = false;
+            }
+            if (!m_left.load())
+                qCWarning(lcServer).noquote() << "cluster: lost Redis:" << m_link.lastError() << "(local delivery goes on; reconnecting)";
         }
     }, Qt::DirectConnection);
     m_announce.setInterval(m_heartbeatMs);
     connect(&m_announce, &QTimer::timeout, this, &RedisBroker::announce);
+    m_admissionSweep.setInterval(100);
+    connect(&m_admissionSweep, &QTimer::timeout, this, &RedisBroker::expireAdmissions);
 }
 
 RedisBroker::~RedisBroker()
@@ -127,8 +222,16 @@ void RedisBroker::leave()
         return;
     m_announce.stop();
     // Not counted any more before the clients close: the registry entry goes, and closing
-    // the link ends the subscriptions (PUBSUB NUMSUB no longer counts this node).
+    // the link ends the subscriptions (PUBSUB NUMSUB no longer counts this node). Its
+    // session key goes too, so its connections no longer count against their users' caps.
     if (m_link.isConnected()) {
+        QString session;
+        {
+            QMutexLocker lock(&m_lock);
+            session = std::exchange(m_sessionLive, false) ? m_session : QString();
+        }
+        if (!session.isEmpty())
+            m_link.command({"DEL", sessionKey(session)});
         auto removed = std::make_shared<QSemaphore>();
         m_link.command({"HDEL", (m_key + QStringLiteral(":sb:nodes")).toUtf8(), m_uid.toUtf8()},
                        [removed](const RedisReply &) { removed->release(); });
@@ -910,6 +1013,239 @@ void RedisBroker::remoteConnection(quint64 id, ConnectionOp op, const QString &r
           state, kFanInTimeoutMs);
 }
 
+// --- connections per user ------------------------------------------------------------------------
+
+QByteArray RedisBroker::userKey(const QString &userId) const
+{
+    return (m_key + QStringLiteral(":sb:user:") + userId).toUtf8();
+}
+
+QByteArray RedisBroker::sessionKey(const QString &session) const
+{
+    return (m_key + QStringLiteral(":sb:session:") + session).toUtf8();
+}
+
+void RedisBroker::runScript(const QByteArray &sha, QList<QByteArray> keyAndArgs, RedisLink::Done done)
+{
+    // No EVAL behind a NOSCRIPT: it would reach Redis after commands issued meanwhile (a
+    // connection's removal could be overtaken by its addition). The scripts are loaded with
+    // each session, so NOSCRIPT means someone flushed them: loaded again for the next call.
+    keyAndArgs.prepend("1");
+    keyAndArgs.prepend(sha);
+    keyAndArgs.prepend("EVALSHA");
+    m_link.command(std::move(keyAndArgs), [this, done = std::move(done)](const RedisReply &reply) {
+        if (reply.isError() && reply.string.startsWith("NOSCRIPT"))
+            loadScripts();
+        if (done)
+            done(reply);
+    });
+}
+
+void RedisBroker::loadScripts()
+{
+    for (const Script *script : {&kAdmitScript, &kRegisterScript}) {
+        m_link.command({"SCRIPT", "LOAD", script->text}, [](const RedisReply &reply) {
+            if (reply.isError())
+                qCWarning(lcServer).noquote() << "cluster: Redis did not load a script:" << QString::fromUtf8(reply.string);
+        });
+    }
+}
+
+void RedisBroker::startSession()
+{
+    // Everything for the new session is queued on the link before the session is used, so
+    // every admission under it reaches Redis after its key and the scripts.
+    const QString session = randomUid();
+    loadScripts();
+    m_link.command({"SET", sessionKey(session), m_uid.toUtf8(), "PX", QByteArray::number(sessionTtlMs())});
+    QString previous;
+    {
+        QMutexLocker lock(&m_lock);
+        previous = std::exchange(m_session, session);
+        m_sessionLive = true;
+    }
+    // The previous session's members, whatever became of them while Redis was away, are dead
+    // for every node now; the live connections are registered again below.
+    if (!previous.isEmpty())
+        m_link.command({"DEL", sessionKey(previous)});
+    reregisterAll();
+}
+
+QString RedisBroker::usableSession() const
+{
+    if (m_left.load() || !m_link.isConnected())
+        return {};
+    QMutexLocker lock(&m_lock);
+    return m_sessionLive && m_prefixConflict.isEmpty() ? m_session : QString();
+}
+
+void RedisBroker::reregisterAll()
+{
+    m_lastReregisterMs.store(Server::monotonicMs());
+    for (quint64 id : m_server.registry().connectionIds())
+        m_server.postToConnection(id, [this](Connection *c) { registerConnection(c->userId(), c->id()); });
+}
+
+void RedisBroker::registerConnection(const QString &userId, quint64 id)
+{
+    const QString session = usableSession();
+    if (session.isEmpty())
+        return; // the next session registers it
+    runScript(kRegisterScript.sha, {userKey(userId), member(id, session), QByteArray::number(kUserKeyTtlMs)}, {});
+}
+
+Broker::Admission RedisBroker::admitUser(const QString &userId, quint64 connectionId, std::function<void(bool)> later)
+{
+    const QString session = usableSession();
+    const bool overloaded = m_admissionScripts.load() >= kMaxAdmissionScripts;
+    if (session.isEmpty() || overloaded) {
+        countLocally(overloaded ? QStringLiteral("%1 counts are waiting for Redis").arg(kMaxAdmissionScripts) : degradedReason());
+        return LocalBroker::admitHere(m_server, userId) ? Admission::Admitted : Admission::Refused;
+    }
+    auto pending = std::make_shared<PendingAdmission>();
+    pending->userId = userId;
+    pending->id = connectionId;
+    pending->member = member(connectionId, session);
+    pending->deadlineMs = Server::monotonicMs() + kAdmissionTimeoutMs;
+    pending->later = std::move(later);
+    bool first = false;
+    {
+        QMutexLocker lock(&m_lock);
+        first = m_admissions.isEmpty();
+        m_admissions.insert(connectionId, pending);
+    }
+    if (first) // the sweep runs only while admissions wait
+        QMetaObject::invokeMethod(this, [this] { if (!m_admissionSweep.isActive()) m_admissionSweep.start(); }, Qt::QueuedConnection);
+    const ServerConfig &config = m_server.config();
+    m_admissionScripts.fetch_add(1);
+    runScript(kAdmitScript.sha,
+              {userKey(userId), pending->member, QByteArray::number(config.maxConnectionsPerUser),
+               config.evictOldestUserConnection ? "1" : "0", sessionKey(QString()), session.toLatin1(),
+               QByteArray::number(kUserKeyTtlMs)},
+              [this, pending](const RedisReply &reply) {
+                  m_admissionScripts.fetch_sub(1);
+                  admissionAnswered(pending, reply);
+              });
+    return Admission::Pending;
+}
+
+void RedisBroker::admissionAnswered(const std::shared_ptr<PendingAdmission> &pending, const RedisReply &reply)
+{
+    bool late = false;
+    {
+        QMutexLocker lock(&m_lock);
+        if (pending->decided) {
+            if (!pending->countedHere) {
+                pending->lateReply = reply; // expireAdmissions() reconciles it once it has decided
+                return;
+            }
+            late = true;
+        } else {
+            pending->decided = true;
+            m_admissions.remove(pending->id);
+        }
+    }
+    const bool valid = reply.type == RedisReply::Type::Array && !reply.elements.isEmpty()
+                       && reply.elements.at(0).type == RedisReply::Type::Integer;
+    if (valid) {
+        QList<quint64> evicted;
+        for (qsizetype i = 1; i < reply.elements.size(); ++i) {
+            const QByteArray &m = reply.elements.at(i).string;
+            if (const quint64 id = m.left(qMax<qsizetype>(0, m.indexOf(':'))).toULongLong())
+                evicted.append(id);
+        }
+        evict(pending->userId, evicted);
+    }
+    if (late)
+        return reconcileLate(*pending, reply);
+    if (!valid) {
+        countLocally(QStringLiteral("Redis answered %1").arg(QString::fromUtf8(reply.string.left(200))));
+        return pending->later(LocalBroker::admitHere(m_server, pending->userId));
+    }
+    pending->later(reply.elements.at(0).integer == 1);
+}
+
+void RedisBroker::reconcileLate(const PendingAdmission &pending, const RedisReply &reply)
+{
+    if (reply.type != RedisReply::Type::Array || reply.elements.isEmpty())
+        return; // the script did not run, or the link dropped (the next session settles it)
+    const bool admitted = reply.elements.at(0).integer == 1;
+    if (admitted && !pending.admittedHere)
+        m_link.command({"ZREM", userKey(pending.userId), pending.member});
+    else if (!admitted && pending.admittedHere)
+        m_server.postToConnection(pending.id, [this](Connection *c) { registerConnection(c->userId(), c->id()); });
+}
+
+void RedisBroker::expireAdmissions()
+{
+    const qint64 now = Server::monotonicMs();
+    QList<std::shared_ptr<PendingAdmission>> expired;
+    {
+        QMutexLocker lock(&m_lock);
+        for (auto it = m_admissions.begin(); it != m_admissions.end();) {
+            if ((*it)->deadlineMs > now) {
+                ++it;
+                continue;
+            }
+            (*it)->decided = true;
+            expired.append(*it);
+            it = m_admissions.erase(it);
+        }
+        if (m_admissions.isEmpty())
+            m_admissionSweep.stop();
+    }
+    if (!expired.isEmpty())
+        countLocally(QStringLiteral("Redis did not answer within %1 ms").arg(kAdmissionTimeoutMs));
+    for (const auto &pending : expired) {
+        const bool admitted = LocalBroker::admitHere(m_server, pending->userId);
+        std::optional<RedisReply> late;
+        {
+            QMutexLocker lock(&m_lock);
+            pending->countedHere = true;
+            pending->admittedHere = admitted;
+            late = std::exchange(pending->lateReply, std::nullopt);
+        }
+        pending->later(admitted);
+        if (late)
+            admissionAnswered(pending, *late);
+    }
+}
+
+void RedisBroker::countLocally(const QString &why)
+{
+    const qint64 now = Server::monotonicMs();
+    QMutexLocker lock(&m_lock);
+    if (now - m_lastLocalCountLogMs < 10000)
+        return;
+    m_lastLocalCountLogMs = now;
+    qCWarning(lcServer).noquote() << "cluster: --max-connections-per-user counts this node's connections only for now:" << why;
+}
+
+void RedisBroker::evict(const QString &userId, const QList<quint64> &ids)
+{
+    const int max = m_server.config().maxConnectionsPerUser;
+    const QString reason = QStringLiteral("replaced by a newer connection");
+    for (quint64 id : ids) {
+        qCInfo(lcAuth).noquote() << "user" << userId << "over --max-connections-per-user" << max
+                                 << "in the cluster: closing its oldest connection" << id;
+        if (m_server.disconnectConnection(id, Protocol::Replaced, reason))
+            continue;
+        remoteConnection(id, ConnectionOp::Disconnect, {}, Protocol::Replaced, reason, [id](bool found) {
+            if (!found)
+                qCInfo(lcAuth) << "the connection" << id << "to replace was not found on any node (closed meanwhile)";
+        });
+    }
+}
+
+void RedisBroker::userConnectionClosed(const QString &userId, quint64 connectionId)
+{
+    // Under an older session the member is dead already; while cut off the removal would be
+    // lost, and the next session makes it dead too.
+    const QString session = usableSession();
+    if (!session.isEmpty())
+        m_link.command({"ZREM", userKey(userId), member(connectionId, session)});
+}
+
 // --- the node registry -------------------------------------------------------------------------------
 
 QJsonObject RedisBroker::selfInfo() const
@@ -932,6 +1268,22 @@ void RedisBroker::announce()
     if (m_left.load() || !m_link.isConnected())
         return;
     claimPrefix();
+    if (m_perUser) {
+        // The session key lives while this node announces itself; one found gone (this node
+        // was stalled longer than its expiry, or Redis lost it) starts a new session.
+        const QString session = usableSession();
+        if (!session.isEmpty()) {
+            m_link.command({"PEXPIRE", sessionKey(session), QByteArray::number(sessionTtlMs())}, [this, session](const RedisReply &reply) {
+                if (reply.type != RedisReply::Type::Integer || reply.integer != 0 || usableSession() != session)
+                    return;
+                qCWarning(lcServer) << "cluster: this node's session key was gone from Redis; registering its connections again";
+                startSession();
+            });
+        }
+        const qint64 now = Server::monotonicMs();
+        if (now - m_lastReregisterMs.load() >= kUserKeyTtlMs / 3)
+            reregisterAll();
+    }
     const QByteArray hash = (m_key + QStringLiteral(":sb:nodes")).toUtf8();
     m_link.command({"HSET", hash, m_uid.toUtf8(), json(selfInfo())});
     m_link.command({"HGETALL", hash}, [this, hash](const RedisReply &reply) {

@@ -48,6 +48,8 @@ public:
                           std::function<void(bool found)> done) override;
     bool forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
                     const QString &error, const QJsonArray &args) override;
+    Admission admitUser(const QString &userId, quint64 connectionId, std::function<void(bool admitted)> later) override;
+    void userConnectionClosed(const QString &userId, quint64 connectionId) override;
     PresenceStore &presence() override { return *this; }
     void query(const PresenceQuery &query, std::function<void(const QJsonObject &)> done) override;
     QJsonObject nodesJson() const override;
@@ -58,6 +60,7 @@ public:
 
 private:
     struct FanIn;
+    struct PendingAdmission;
     struct AckRoute
     {
         QString node;          // a Switchboard node's uid (its sb:node channel), or
@@ -89,6 +92,34 @@ private:
     void finish(quint64 rid);
     void expireAfter(quint64 rid, int timeoutMs, const QString &why);
 
+    // Connections per user (docs/cluster.md, "Connections per user"): a sorted set per user
+    // in Redis, its members "<connection id>:<session>", counted by a Lua script.
+    /// EVALSHA of a script loadScripts() loaded, with one key.
+    void runScript(const QByteArray &sha, QList<QByteArray> keyAndArgs, RedisLink::Done done);
+    void loadScripts();
+    /// A new session: its key in Redis, the scripts loaded, this node's connections registered
+    /// under it (on the link's thread: when Redis is reached, and when the key was lost).
+    void startSession();
+    /// The session to count under; empty while counting the cluster's is not possible.
+    QString usableSession() const;
+    void admissionAnswered(const std::shared_ptr<PendingAdmission> &pending, const RedisReply &reply);
+    /// An answer that came after this node had decided on its own count: the set is made to
+    /// agree with what was decided.
+    void reconcileLate(const PendingAdmission &pending, const RedisReply &reply);
+    void expireAdmissions();
+    void countLocally(const QString &why);
+    /// Closes the oldest connections the script took out of the user's set, here or elsewhere.
+    void evict(const QString &userId, const QList<quint64> &ids);
+    /// Adds a live connection to its user's set if missing (on the connection's I/O thread,
+    /// so that its removal cannot overtake this).
+    void registerConnection(const QString &userId, quint64 id);
+    /// Every connection of this node, registered again (a new session; every third of the
+    /// keys' expiry).
+    void reregisterAll();
+    QByteArray userKey(const QString &userId) const;
+    QByteArray sessionKey(const QString &session) const;
+    qint64 sessionTtlMs() const { return m_heartbeatMs + 5000; }
+
     void announce();
     void claimPrefix();
     QJsonObject selfInfo() const;
@@ -113,6 +144,10 @@ private:
     const quint64 m_prefix;
     const int m_heartbeatMs;
     QTimer m_announce;
+    const bool m_perUser;                // --max-connections-per-user is set
+    QTimer m_admissionSweep;             // runs while admissions wait (kAdmissionTimeoutMs)
+    std::atomic<qint64> m_lastReregisterMs{0};
+    std::atomic<int> m_admissionScripts{0}; // sent and not answered (bounded: kMaxAdmissionScripts)
     std::atomic<bool> m_left{false};
     std::atomic<quint64> m_nextRequest{1};
 
@@ -124,6 +159,10 @@ private:
     qint64 m_ackRouteBytes = 0;          // bounded by kMaxAckRouteBytes
     qint64 m_lastMalformedLogMs = 0;
     QString m_prefixConflict;            // non-empty: another node holds our connection-id prefix
+    QString m_session;                   // this node's members are "<id>:<session>"
+    bool m_sessionLive = false;          // m_session's key is set and Redis is reachable
+    QHash<quint64, std::shared_ptr<PendingAdmission>> m_admissions; // by connection id
+    qint64 m_lastLocalCountLogMs = -1000000;
 };
 
 } // namespace Switchboard

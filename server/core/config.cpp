@@ -61,7 +61,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("trusted-proxies"), QStringLiteral("addresses"), QStringLiteral("Comma-separated proxy addresses or CIDR subnets whose X-Forwarded-For names the client (default: none).")},
         {QStringLiteral("http-rate-limit"), QStringLiteral("n"), QStringLiteral("HTTP requests per second per client address, burst twice that; 429 beyond (default 0: off).")},
         {QStringLiteral("handshake-rate-limit"), QStringLiteral("n"), QStringLiteral("WebSocket and Engine.IO handshakes per second per client address, burst twice that (default 0: off).")},
-        {QStringLiteral("max-connections-per-user"), QStringLiteral("n"), QStringLiteral("Connections one user id may hold (native and Socket.IO together); see --user-connection-policy (default 0: unlimited).")},
+        {QStringLiteral("max-connections-per-user"), QStringLiteral("n"), QStringLiteral("Connections one user id may hold (native and Socket.IO together; with --redis, in the whole cluster); see --user-connection-policy (default 0: unlimited).")},
         {QStringLiteral("user-connection-policy"), QStringLiteral("refuse|evict-oldest"), QStringLiteral("Over --max-connections-per-user: refuse the new connection (1013) or close the user's oldest (4004 \"replaced by a newer connection\") (default refuse).")},
         {QStringLiteral("max-connections-per-ip"), QStringLiteral("n"), QStringLiteral("Open WebSocket connections and Engine.IO sessions per client address; handshakes beyond get 429 (default 0: unlimited).")},
         {QStringLiteral("tls-cert"), QStringLiteral("file"), QStringLiteral("TLS: certificate chain (PEM, leaf first); with --tls-key the port serves https:// and wss:// only. SIGHUP reloads both files.")},

@@ -233,6 +233,12 @@ QHash<QString, int> Registry::users() const
     return out;
 }
 
+QList<quint64> Registry::connectionIds() const
+{
+    QReadLocker lock(&m_lock);
+    return m_connections.keys();
+}
+
 QList<quint64> Registry::userConnections(const QString &userId) const
 {
     QReadLocker lock(&m_lock);

@@ -90,6 +90,7 @@ public:
     bool isMember(quint64 id, const QString &room) const;
 
     QList<ConnectionSnapshot> connections() const;
+    QList<quint64> connectionIds() const;
     std::optional<ConnectionSnapshot> snapshot(quint64 id) const;
     QHash<QString, int> roomCounts() const;
     QList<quint64> roomMembers(const QString &room) const;

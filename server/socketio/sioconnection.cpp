@@ -3,10 +3,12 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QPointer>
 #include <QtCore/QUuid>
 
 #include "auth/jwt.h"
 #include "core/logging.h"
+#include "core/mailbox.h"
 #include "core/slots.h"
 #include "protocol/messages.h"
 #include "recovery.h"
@@ -137,6 +139,18 @@ bool SioConnection::deliver(const OutboundFrame &frame)
 
 bool SioConnection::onMessage(const QByteArray &data, bool binary)
 {
+    if (m_admission) {
+        // The cluster is counting this user (authenticate()): what comes meanwhile waits, in
+        // order, within one Engine.IO payload's bytes and kMaxHeldMessages messages.
+        if (m_heldMessages.size() >= kMaxHeldMessages || m_heldBytes + data.size() > m_server.config().socketioMaxPayload) {
+            qCInfo(lcWs) << "closing Socket.IO session" << m_session.sid() << "on more than" << kMaxHeldMessages
+                         << "messages or" << m_server.config().socketioMaxPayload << "bytes before its CONNECT was answered";
+            return false;
+        }
+        m_heldMessages.append({data, binary});
+        m_heldBytes += data.size();
+        return true;
+    }
     if (isActive()) {
         countIn(data.size());
     }
@@ -221,55 +235,116 @@ void SioConnection::connectError(const QString &nsp, const QString &message, int
     m_session.sendMessage(encode(ConnectError, nsp, -1, compact(error)));
 }
 
+void SioConnection::refuseConnect(const QString &nsp, int code, const QString &reason)
+{
+    m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
+    qCInfo(lcAuth).noquote() << "refused Socket.IO" << m_address << "with" << code << reason;
+    m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
+                               QStringLiteral("%1 %2 from %3 (socket.io)").arg(code).arg(reason, m_address));
+    connectError(nsp, reason, code);
+}
+
 bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
 {
     const ServerConfig &config = m_server.config();
-    Metrics &metrics = m_server.metrics();
-    auto refuse = [&](int code, const QString &reason) {
-        metrics.authFailures.fetch_add(1, std::memory_order_relaxed);
-        qCInfo(lcAuth).noquote() << "refused Socket.IO" << m_address << "with" << code << reason;
-        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
-                                   QStringLiteral("%1 %2 from %3 (socket.io)").arg(code).arg(reason, m_address));
-        connectError(nsp, reason, code);
-        return false;
-    };
     const QJsonValue tokenValue = auth.value(QLatin1String("token"));
-    QString userId;
-    QString role;
-    QJsonObject claims;
+    Admission admission;
+    admission.nsp = nsp;
+    admission.auth = auth;
     const QByteArray token = tokenValue.toString().toUtf8();
     const Jwt::Result jwt = token.isEmpty() ? Jwt::Result() : Jwt::verify(token, m_server.jwtSecret(), config.jwtLeewaySeconds);
     if (!token.isEmpty() && jwt.ok()) {
-        userId = jwt.userId;
-        claims = jwt.claims;
-        role = claims.value(QLatin1String("role")).toString();
+        admission.userId = jwt.userId;
+        admission.claims = jwt.claims;
+        admission.role = admission.claims.value(QLatin1String("role")).toString();
     } else if (config.socketioAllowAnonymous) {
-        userId = QStringLiteral("anonymous"); // the test fixture does not check credentials
+        admission.userId = QStringLiteral("anonymous"); // the test fixture does not check credentials
     } else if (token.isEmpty()) {
-        return refuse(Protocol::MissingCredentials, QStringLiteral("missing credentials"));
+        refuseConnect(nsp, Protocol::MissingCredentials, QStringLiteral("missing credentials"));
+        return false;
     } else {
-        return refuse(Protocol::InvalidToken, jwt.message);
-    }
-    if (!m_server.admitUser(userId))
-        return refuse(Protocol::TryAgainLater, QStringLiteral("too many connections for this user"));
-    if (!takeSlot(metrics.connectionsCurrent, config.maxConnections)) {
-        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
-                                   QStringLiteral("server full (%1 connections)").arg(config.maxConnections));
-        connectError(nsp, QStringLiteral("server full, try again later"), Protocol::TryAgainLater);
+        refuseConnect(nsp, Protocol::InvalidToken, jwt.message);
         return false;
     }
+    admission.id = m_server.nextConnectionId();
 
+    // The verdict comes back to this thread; if this socket is gone by then, an admitted
+    // connection that never opened is handed back.
+    QPointer<SioConnection> self(this);
+    Server *server = &m_server;
+    const std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
+    auto later = [self, server, mailbox, id = admission.id, userId = admission.userId](bool admitted) {
+        const bool posted = mailbox->post([self, server, id, userId, admitted] {
+            if (self)
+                self->admissionDecided(id, userId, admitted);
+            else if (admitted)
+                server->userConnectionClosed(userId, id);
+        });
+        if (!posted && admitted)
+            server->userConnectionClosed(userId, id);
+    };
+    switch (m_server.admitUser(admission.userId, admission.id, std::move(later))) {
+    case Broker::Admission::Admitted:
+        return open(admission);
+    case Broker::Admission::Refused:
+        refuseConnect(nsp, Protocol::TryAgainLater, QStringLiteral("too many connections for this user"));
+        return false;
+    case Broker::Admission::Pending:
+        // No CONNECT answer until the cluster has counted it; what the client sends meanwhile
+        // waits (onMessage).
+        m_admission = std::move(admission);
+        return false;
+    }
+    return false;
+}
+
+void SioConnection::admissionDecided(quint64 id, const QString &userId, bool admitted)
+{
+    if (!m_admission || m_admission->id != id || m_session.isClosed()) {
+        if (admitted)
+            m_server.userConnectionClosed(userId, id);
+        return;
+    }
+    const Admission admission = *std::exchange(m_admission, std::nullopt);
+    if (!admitted)
+        refuseConnect(admission.nsp, Protocol::TryAgainLater, QStringLiteral("too many connections for this user"));
+    else if (open(admission))
+        connectNamespace(admission.nsp, admission.auth);
+    // What the client sent while it waited, in order (another CONNECT may wait again).
+    while (!m_admission && !m_heldMessages.isEmpty() && !m_session.isClosed()) {
+        const auto [data, binary] = m_heldMessages.takeFirst();
+        m_heldBytes -= data.size();
+        if (!onMessage(data, binary)) {
+            m_session.close(QStringLiteral("parse error"));
+            return;
+        }
+    }
+}
+
+bool SioConnection::open(const Admission &admission)
+{
+    const ServerConfig &config = m_server.config();
+    Metrics &metrics = m_server.metrics();
+    if (!takeSlot(metrics.connectionsCurrent, config.maxConnections)) {
+        m_server.userConnectionClosed(admission.userId, admission.id);
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
+                                   QStringLiteral("server full (%1 connections)").arg(config.maxConnections));
+        connectError(admission.nsp, QStringLiteral("server full, try again later"), Protocol::TryAgainLater);
+        return false;
+    }
+    const QString &userId = admission.userId;
+    const QJsonObject &auth = admission.auth;
     auto info = std::make_shared<ConnectionInfo>();
-    info->id = m_server.nextConnectionId();
+    info->id = admission.id;
     info->userId = userId;
-    info->role = role;
+    info->role = admission.role;
     info->address = m_address;
     info->protocol = QStringLiteral("socket.io");
     info->transport.store(m_session.transport() == EioSession::Transport::Polling ? 1 : 0);
     info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
     info->worker = m_worker.index();
-    QStringList rooms = claims.isEmpty() && userId == QLatin1String("anonymous")
-        ? QStringList() : m_server.roomPolicy().roomsForClaims(userId, claims);
+    QStringList rooms = admission.claims.isEmpty() && userId == QLatin1String("anonymous")
+        ? QStringList() : m_server.roomPolicy().roomsForClaims(userId, admission.claims);
     metrics.connectionsTotal.fetch_add(1, std::memory_order_relaxed);
     releasePending();
     SioRecovery &recovery = m_server.sioRecovery();
@@ -298,7 +373,7 @@ bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
             m_pid = randomId();
     }
     activate(std::move(info), rooms);
-    setTokenExpiry(claims);
+    setTokenExpiry(admission.claims);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), userId, id(),
                                m_address + QStringLiteral(" (socket.io)"));
     return true;
@@ -314,7 +389,7 @@ void SioConnection::handleConnect(const Packet &packet)
     const QJsonObject auth = packet.data.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(packet.data).object();
     if (!isActive()) {
         if (!authenticate(auth, nsp))
-            return;
+            return; // refused, or the cluster is counting it (admissionDecided() goes on)
     } else if (auth.contains(QLatin1String("token"))) {
         // Another namespace on the same session: the same user, or nothing.
         const Jwt::Result jwt = Jwt::verify(auth.value(QLatin1String("token")).toString().toUtf8(),
@@ -328,6 +403,11 @@ void SioConnection::handleConnect(const Packet &packet)
             return;
         }
     }
+    connectNamespace(nsp, auth);
+}
+
+void SioConnection::connectNamespace(const QString &nsp, const QJsonObject &auth)
+{
     QString sid = m_namespaces.value(nsp);
     // The same pid back (taken in authenticate()), for a namespace it had: socket.recovered
     // is true on the client, and what it missed follows, unless some of that is gone.

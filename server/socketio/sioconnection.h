@@ -1,6 +1,10 @@
 #pragma once
 
+#include <optional>
+#include <utility>
+
 #include <QtCore/QJsonArray>
+#include <QtCore/QJsonObject>
 
 #include "eiosession.h"
 #include "packets.h"
@@ -69,8 +73,30 @@ private:
     bool handleRoomEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId);
     void relay(const QString &event, const QJsonArray &args, const QList<QByteArray> &attachments,
                const QString &nsp, qint64 ackId);
+    /// A first CONNECT that passed the token check, until the socket opens.
+    struct Admission
+    {
+        quint64 id = 0;
+        QString userId;
+        QString role;
+        QJsonObject claims;
+        QJsonObject auth;
+        QString nsp;
+    };
+    static constexpr int kMaxHeldMessages = 64; // sent while the cluster counts the user
+
     void connectError(const QString &nsp, const QString &message, int code = 0);
+    /// A CONNECT refused for its credentials or a limit: counted as an auth failure.
+    void refuseConnect(const QString &nsp, int code, const QString &reason);
+    /// Checks the first CONNECT's credentials and --max-connections-per-user; true when the
+    /// socket opened. False when refused, or while the cluster counts the user
+    /// (admissionDecided() goes on from there).
     bool authenticate(const QJsonObject &auth, const QString &nsp);
+    void admissionDecided(quint64 id, const QString &userId, bool admitted);
+    /// The admitted socket becomes an active Connection; false (answered) when the server is full.
+    bool open(const Admission &admission);
+    /// Answers a CONNECT to @p nsp of an active socket (recovering what it missed).
+    void connectNamespace(const QString &nsp, const QJsonObject &auth);
     void recover(const QJsonObject &auth, const QString &nsp);
     void deliverOffline(const QList<OfflineStore::Pending> &events) override;
     void sendPacket(const QByteArray &packet, const QList<QByteArray> &attachments = {});
@@ -92,6 +118,9 @@ private:
     // the first live event past it ends the check).
     QHash<QString, quint64> m_replayedUpTo;
     bool m_pendingSlot = true;              // holds a --max-pending-sessions slot
+    std::optional<Admission> m_admission;   // waiting for the cluster's verdict
+    QList<std::pair<QByteArray, bool>> m_heldMessages; // (data, binary) received meanwhile
+    qint64 m_heldBytes = 0;
     bool m_countedOpen = false;             // counted in SioRecovery::socketOpened()
     bool m_recoverable = true;              // false after a client or server disconnect
     bool m_closing = false;

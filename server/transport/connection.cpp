@@ -76,6 +76,7 @@ void Connection::finish(int closeCode, const QString &detail)
         m_offline.clear();
     }
     m_server.registry().remove(m_info->id);
+    m_server.userConnectionClosed(m_info->userId, m_info->id);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("disconnect"), QString(),
                                m_info->userId, m_info->id,
                                QStringLiteral("code %1 %2").arg(closeCode).arg(detail).trimmed());

@@ -431,36 +431,22 @@ void IoWorker::accept(const WsUpgrade &upgrade)
         reject(socket.release(), Protocol::TryAgainLater, QStringLiteral("too many connections from this address"));
         return;
     }
-    auto refuse = [&](int code, const QString &reason) {
-        m_server.connectionsPerAddress().release(upgrade.client);
-        metrics.connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
-        metrics.authFailures.fetch_add(1, std::memory_order_relaxed);
-        qCInfo(lcAuth).noquote() << "refused" << address << "with" << code << reason;
-        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
-                                   QStringLiteral("%1 %2 from %3").arg(code).arg(reason, address));
-        reject(socket.release(), code, reason);
-    };
-
     const QUrlQuery query(upgrade.url);
     QByteArray token = query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8();
     if (token.isEmpty() && upgrade.authorization.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
         token = upgrade.authorization.mid(7).trimmed();
     if (token.isEmpty()) {
-        refuse(Protocol::MissingCredentials, QStringLiteral("missing credentials"));
+        refuseNative(std::move(socket), upgrade.client, address, Protocol::MissingCredentials, QStringLiteral("missing credentials"));
         return;
     }
     const Jwt::Result jwt = Jwt::verify(token, m_server.jwtSecret(), config.jwtLeewaySeconds);
     if (!jwt.ok()) {
-        refuse(Protocol::InvalidToken, jwt.message);
+        refuseNative(std::move(socket), upgrade.client, address, Protocol::InvalidToken, jwt.message);
         return;
     }
     const QString claimedUser = query.queryItemValue(QStringLiteral("userId"), QUrl::FullyDecoded);
     if (!claimedUser.isEmpty() && claimedUser != jwt.userId) {
-        refuse(Protocol::UserMismatch, QStringLiteral("userId does not match the token"));
-        return;
-    }
-    if (!m_server.admitUser(jwt.userId)) {
-        refuse(Protocol::TryAgainLater, QStringLiteral("too many connections for this user"));
+        refuseNative(std::move(socket), upgrade.client, address, Protocol::UserMismatch, QStringLiteral("userId does not match the token"));
         return;
     }
 
@@ -475,15 +461,90 @@ void IoWorker::accept(const WsUpgrade &upgrade)
     info->address = address;
     info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
     info->worker = m_index;
-    const QStringList rooms = m_server.roomPolicy().roomsForClaims(jwt.userId, jwt.claims);
+    NativeAdmission admission{std::move(socket), info, m_server.roomPolicy().roomsForClaims(jwt.userId, jwt.claims),
+                              jwt.claims, upgrade.client};
 
-    metrics.connectionsTotal.fetch_add(1, std::memory_order_relaxed);
+    // The verdict comes back to this thread; if the worker is gone by then, an admitted
+    // connection that never opened is handed back.
+    Server *server = &m_server;
+    const std::shared_ptr<Mailbox> mailbox = m_mailbox;
+    const quint64 id = info->id;
+    const QString userId = info->userId;
+    auto later = [this, server, mailbox, id, userId](bool admitted) {
+        if (!mailbox->post([this, id, userId, admitted] { nativeAdmissionDecided(id, userId, admitted); }) && admitted)
+            server->userConnectionClosed(userId, id);
+    };
+    switch (m_server.admitUser(userId, id, std::move(later))) {
+    case Broker::Admission::Admitted:
+        openNative(std::move(admission));
+        return;
+    case Broker::Admission::Refused:
+        refuseNative(std::move(admission.socket), admission.client, address, Protocol::TryAgainLater,
+                     QStringLiteral("too many connections for this user"));
+        return;
+    case Broker::Admission::Pending:
+        // Nothing is read from the client (nor a welcome sent) until the cluster has counted it.
+        admission.socket->setReadingPaused(true);
+        m_nativeAdmissions.emplace(id, std::move(admission));
+        return;
+    }
+}
+
+void IoWorker::refuseNative(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address, int code,
+                            const QString &reason)
+{
+    Metrics &metrics = m_server.metrics();
+    m_server.connectionsPerAddress().release(client);
+    metrics.connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+    metrics.authFailures.fetch_add(1, std::memory_order_relaxed);
+    qCInfo(lcAuth).noquote() << "refused" << address << "with" << code << reason;
+    m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
+                               QStringLiteral("%1 %2 from %3").arg(code).arg(reason, address));
+    reject(socket.release(), code, reason);
+}
+
+void IoWorker::openNative(NativeAdmission admission)
+{
+    const std::shared_ptr<ConnectionInfo> &info = admission.info;
+    m_server.metrics().connectionsTotal.fetch_add(1, std::memory_order_relaxed);
     if (m_server.connectionsPerAddress().enabled())
-        m_nativeClients.insert(info->id, upgrade.client);
-    (new NativeConnection(*this, m_server, std::move(socket), info, rooms))->setTokenExpiry(jwt.claims);
-    m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), info->userId,
-                               info->id, address);
-    qCDebug(lcWs) << "connection" << info->id << "user" << info->userId << "from" << address << "on thread" << m_index;
+        m_nativeClients.insert(info->id, admission.client);
+    const QString address = info->address;
+    const quint64 id = info->id;
+    const QString userId = info->userId;
+    (new NativeConnection(*this, m_server, std::move(admission.socket), info, admission.rooms))->setTokenExpiry(admission.claims);
+    m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), userId, id, address);
+    qCDebug(lcWs) << "connection" << id << "user" << userId << "from" << address << "on thread" << m_index;
+}
+
+void IoWorker::nativeAdmissionDecided(quint64 id, const QString &userId, bool admitted)
+{
+    const auto it = m_nativeAdmissions.find(id);
+    if (it == m_nativeAdmissions.end()) {
+        // Closed by shutdown() while the cluster counted it.
+        if (admitted)
+            m_server.userConnectionClosed(userId, id);
+        return;
+    }
+    NativeAdmission admission = std::move(it->second);
+    m_nativeAdmissions.erase(it);
+    if (!admission.socket->isOpen()) {
+        // Gone meanwhile without being read (a TLS stream whose 101 could not be written):
+        // nothing to open or to refuse.
+        if (admitted)
+            m_server.userConnectionClosed(userId, id);
+        m_server.connectionsPerAddress().release(admission.client);
+        m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        return;
+    }
+    // A client that left meanwhile is noticed now: the connection opens and closes at once
+    // (and is handed back), or the refusal's close meets a closed socket.
+    admission.socket->setReadingPaused(false);
+    if (admitted)
+        openNative(std::move(admission));
+    else
+        refuseNative(std::move(admission.socket), admission.client, admission.info->address, Protocol::TryAgainLater,
+                     QStringLiteral("too many connections for this user"));
 }
 
 void IoWorker::indexJoin(Connection *connection, const QString &room)
@@ -583,6 +644,14 @@ void IoWorker::shutdown(int code, const QString &reason)
     m_shuttingDown = true;
     if (m_tcp)
         m_tcp->close();
+    // Connections the cluster is still counting never opened: closed like a refused one.
+    auto admissions = std::exchange(m_nativeAdmissions, {});
+    for (auto &[id, admission] : admissions) {
+        m_server.connectionsPerAddress().release(admission.client);
+        m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        admission.socket->setReadingPaused(false);
+        reject(admission.socket.release(), code, reason);
+    }
     const auto connections = m_connections;
     for (Connection *connection : connections)
         connection->close(code, reason);
@@ -614,6 +683,7 @@ void IoWorker::finishThread()
     for (auto it = m_held.begin(); it != m_held.end(); ++it)
         disconnect(it->abortWatch);
     m_held.clear();
+    m_nativeAdmissions.clear(); // shutdown() closed them; nothing may be left to delete elsewhere
     const auto disposing = m_disposing;
     for (WsStream *stream : disposing)
         stream->abort();

@@ -4,9 +4,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include <QtCore/QJsonArray>
+#include <QtCore/QJsonObject>
 #include <QtCore/QJsonValue>
 #include <QtCore/QList>
 
@@ -27,6 +29,7 @@ QT_END_NAMESPACE
 namespace Switchboard {
 
 class Connection;
+struct ConnectionInfo;
 class EioSession;
 class GuardedTcpServer;
 class HttpFront;
@@ -155,7 +158,24 @@ Q_SIGNALS:
     void drained();
 
 private:
+    /// An authenticated native connection waiting for --max-connections-per-user's verdict
+    /// from the cluster: nothing is read from it or sent to it meanwhile.
+    struct NativeAdmission
+    {
+        std::unique_ptr<WsStream> socket;
+        std::shared_ptr<ConnectionInfo> info;
+        QStringList rooms;
+        QJsonObject claims;
+        QHostAddress client;
+    };
+
     void accept(const WsUpgrade &upgrade);
+    void openNative(NativeAdmission admission);
+    /// Closes a native connection with @p code before any welcome: an auth failure, counted
+    /// and logged; its connection and per-address slots are given back.
+    void refuseNative(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address, int code,
+                      const QString &reason);
+    void nativeAdmissionDecided(quint64 id, const QString &userId, bool admitted);
     /// Closes @p stream with @p code after the handshake and disposes of it (counted).
     void reject(WsStream *stream, int code, const QString &reason);
     /// Emits drained() once, when shutting down and nothing is left.
@@ -180,6 +200,7 @@ private:
     GuardedTcpServer *m_tcp = nullptr;
     QHash<quint64, Connection *> m_connections;
     QHash<quint64, QHostAddress> m_nativeClients; // native connections' share of --max-connections-per-ip
+    std::unordered_map<quint64, NativeAdmission> m_nativeAdmissions; // by connection id
     QHash<QString, QSet<Connection *>> m_rooms;
     /// A heartbeat pass spread over timer ticks: every entry of a hash once per pass, a share
     /// of them per tick, looked up by key (an entry may go while its pass runs).

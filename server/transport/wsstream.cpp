@@ -578,6 +578,10 @@ void WsStream::feed(const char *data, qsizetype size)
 
 void WsStream::feedCarried()
 {
+    if (m_readingPaused) {
+        m_carriedWaits = true;
+        return;
+    }
     const QByteArray carried = std::exchange(m_in, QByteArray());
     if (!carried.isEmpty())
         feed(carried.constData(), carried.size());
@@ -861,6 +865,17 @@ void WsStream::finishWhenFlushed()
         shutWrite();
         QTimer::singleShot(2000, this, &WsStream::abort);
     }
+}
+
+void WsStream::setReadingPaused(bool paused)
+{
+    if (m_fd < 0 || m_readingPaused == paused)
+        return;
+    m_readingPaused = paused;
+    m_readNotifier->setEnabled(!paused);
+    // What the TLS pump carried over waits too; it is parsed once the owner listens.
+    if (!paused && std::exchange(m_carriedWaits, false))
+        QMetaObject::invokeMethod(this, &WsStream::feedCarried, Qt::QueuedConnection);
 }
 
 void WsStream::shutWrite()

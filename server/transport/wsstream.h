@@ -111,6 +111,10 @@ public:
     /// Pings and pongs the peer may send: @p perSecond on average, @p burst at once. Over it
     /// the stream fails with 1008 "too many control frames". 10 per second, burst 20, unless set.
     void setControlFrameLimit(double perSecond, double burst);
+    /// Stops (or resumes) reading the socket: what the peer sends, its close included, waits
+    /// in the kernel (and what the TLS pump carried over, in this stream) meanwhile. For a
+    /// connection whose admission is still being decided.
+    void setReadingPaused(bool paused);
     /// True once the stream was dropped for going over its byte budget.
     bool isOverBudget() const { return m_overBudget; }
 
@@ -193,6 +197,8 @@ private:
     int m_fd = -1;
     SSL *m_ssl = nullptr;          // the TLS session this stream took over, or null
     QSocketNotifier *m_readNotifier = nullptr;
+    bool m_readingPaused = false;
+    bool m_carriedWaits = false;   // feedCarried() came while paused
     QSocketNotifier *m_writeNotifier = nullptr;
     State m_state = State::Open;
     bool m_closeSent = false;

@@ -1,11 +1,14 @@
 // Interop: cluster mode on a real redis-server (issue 13, docs/cluster.md). Three switchboard
 // nodes on one Redis act as one server: emits through any node reach exactly the right native
 // and Socket.IO clients on every node, connection ids work across nodes, the JSON channel
-// emits, presence is cluster-wide (a node killed with -9 drops out), and a Redis restart
-// degrades and then heals the cluster.
+// emits, presence is cluster-wide (a node killed with -9 drops out), a Redis restart
+// degrades and then heals the cluster, and --max-connections-per-user counts the cluster's
+// connections (refuse and evict-oldest across nodes, kill -9, SIGTERM, Redis down, clients
+// that leave before the count is in).
 // Usage: node cluster.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
+const WebSocket = require('ws');
 
 const { client, sio, connected, within, until, redisCli } = require('./lib');
 const { clusterHarness, HEARTBEAT } = require('./clusterlib');
@@ -245,6 +248,258 @@ test('Redis restart: degraded health and counted publish failures while down; de
   assert.equal(far.unread('t.down'), 0, 'nothing was queued while Redis was down');
   nat.terminate();
   far.terminate();
+});
+
+// --- --max-connections-per-user across the cluster (docs/cluster.md, "Connections per user") ---
+
+const userKey = (user) => `socket.io:sb:user:${user}`;
+const members = async (redis, user) => (await redisCli(redis.port, 'ZRANGE', userKey(user), '0', '-1')).split('\n').filter(Boolean);
+
+/** A native connection: { ws, welcome } when admitted, { ws, closed } when closed before any welcome. */
+function nativeAttempt(port, token) {
+  const ws = client(`ws://127.0.0.1:${port}/ws?token=${token}`);
+  return within(Promise.race([ws.next('connected').then((welcome) => ({ ws, welcome })),
+    ws.closed.then((closed) => ({ ws, closed }))]), 5000, 'a welcome or a close');
+}
+
+/** A socket.io-client socket: { s, ok: true } once connected, { s, err } on connect_error. */
+function sioAttempt(port, token) {
+  const s = sio(port, { auth: { token } });
+  return within(new Promise((resolve) => {
+    s.once('connect', () => resolve({ s, ok: true }));
+    s.once('connect_error', (err) => resolve({ s, err }));
+  }), 5000, 'connect or connect_error');
+}
+
+/** A raw Engine.IO WebSocket: `got` collects the text it receives; `opened` once the open packet came. */
+function rawEngineIo(port) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
+  ws.on('error', () => {});
+  ws.got = [];
+  ws.opened = new Promise((resolve) => ws.once('message', resolve));
+  ws.on('message', (data) => ws.got.push(String(data)));
+  ws.closed = new Promise((resolve) => ws.on('close', resolve));
+  return ws;
+}
+
+function assertRefused(attempt) {
+  if (attempt.closed) {
+    assert.deepEqual([attempt.closed.code, attempt.closed.reason], [1013, 'too many connections for this user']);
+    assert.equal(attempt.ws.unread('connected'), 0, 'no welcome before the close');
+  } else {
+    assert.ok(attempt.err, 'a connect_error, not a connect');
+    assert.equal(attempt.err.message, 'too many connections for this user');
+    assert.equal(attempt.err.data && attempt.err.data.code, 1013);
+    attempt.s.close();
+  }
+}
+
+test('per user, refuse: two connections on A, a third on B is refused (1013 / connect_error); after a close, one is admitted', async (redis) => {
+  const cap = ['--max-connections-per-user', '2'];
+  const nodes = [await startNode('A', redis, cap), await startNode('B', redis, cap)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const token = mint('cap');
+  const a1 = await nativeAttempt(A.port, token);
+  assert.ok(a1.welcome, JSON.stringify(a1.closed));
+  const a2 = await sioAttempt(A.port, token);
+  assert.ok(a2.ok, a2.err && a2.err.message);
+  assertRefused(await nativeAttempt(B.port, token));
+  assertRefused(await sioAttempt(B.port, token));
+  assertRefused(await nativeAttempt(A.port, token));
+  // Refused attempts leave nothing behind; another user is not counted against this one.
+  assert.equal((await members(redis, 'cap')).length, 2);
+  const other = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('cap-other')}`);
+  // What it sends at once is read once the count is in (nothing is lost while it waits).
+  other.on('open', () => other.send(JSON.stringify({ type: 'subscribe', channel: 'early', id: 'early' })));
+  await other.next('connected');
+  assert.equal((await other.next('subscribed')).id, 'early');
+  // One of A's closes: its place is free on B.
+  a1.ws.close();
+  await a1.ws.closed;
+  await until(async () => (await members(redis, 'cap')).length === 1, 'the closed connection out of the count');
+  const b1 = await sioAttempt(B.port, token);
+  assert.ok(b1.ok, b1.err && b1.err.message);
+  assertRefused(await nativeAttempt(B.port, token));
+  const status = (await api(B.port, 'GET', '/user-status/cap')).body;
+  assert.equal(status.connections.length, 2, JSON.stringify(status));
+  assert.deepEqual([status.nodes.A.length, status.nodes.B.length], [1, 1], JSON.stringify(status));
+  a2.s.close();
+  b1.s.close();
+  other.terminate();
+});
+
+test('per user, evict-oldest: a connection on B closes the oldest on A (native 4004, Socket.IO server disconnect)', async (redis) => {
+  const cap = ['--max-connections-per-user', '1', '--user-connection-policy', 'evict-oldest'];
+  const nodes = [await startNode('A', redis, cap), await startNode('B', redis, cap)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const token = mint('evict');
+  const first = await nativeAttempt(A.port, token);
+  assert.ok(first.welcome);
+  const s = await sioAttempt(B.port, token);
+  assert.ok(s.ok, s.err && s.err.message);
+  const closed = await within(first.ws.closed, 5000, 'the native connection on A closed');
+  assert.deepEqual([closed.code, closed.reason], [4004, 'replaced by a newer connection']);
+  // And back: a native connection on A replaces the Socket.IO one on B.
+  const reason = new Promise((resolve) => s.s.once('disconnect', resolve));
+  const last = await nativeAttempt(A.port, token);
+  assert.ok(last.welcome);
+  assert.equal(await within(reason, 5000, 'the Socket.IO disconnect'), 'io server disconnect');
+  const left = await members(redis, 'evict');
+  assert.equal(left.length, 1, JSON.stringify(left));
+  assert.equal(left[0].split(':')[0], String(last.welcome.connectionId));
+  const r = await emit(B.port, { event: 't.only', userId: 'evict', payload: 1 });
+  assert.equal((await last.ws.next('t.only')).data, 1, JSON.stringify(r.body));
+  last.ws.terminate();
+});
+
+test('per user: a node killed with -9 does not lock its users out once its session expires', async (redis) => {
+  const cap = ['--max-connections-per-user', '1'];
+  const nodes = [await startNode('A', redis, cap), await startNode('B', redis, cap)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const token = mint('killed');
+  const onB = await nativeAttempt(B.port, token);
+  assert.ok(onB.welcome);
+  B.kill('SIGKILL');
+  const killedAt = Date.now();
+  // Still counted: B's session has not expired yet.
+  assertRefused(await nativeAttempt(A.port, token));
+  let admitted = null;
+  while (!admitted) {
+    const attempt = await nativeAttempt(A.port, token);
+    if (attempt.welcome) admitted = attempt;
+    else assertRefused(attempt);
+    assert.ok(Date.now() - killedAt <= HEARTBEAT + 5000 + 2000, 'admitted within the session expiry');
+    if (!admitted) await new Promise((r) => setTimeout(r, 200));
+  }
+  // B's member was dropped on the way.
+  const left = await members(redis, 'killed');
+  assert.deepEqual(left.map((m) => m.split(':')[0]), [String(admitted.welcome.connectionId)]);
+  admitted.ws.terminate();
+});
+
+test('per user: a node that stops (SIGTERM) no longer counts its connections', async (redis) => {
+  const cap = ['--max-connections-per-user', '1'];
+  const nodes = [await startNode('A', redis, cap), await startNode('B', redis, cap)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const token = mint('leaving');
+  const onB = await nativeAttempt(B.port, token);
+  assert.ok(onB.welcome);
+  assertRefused(await nativeAttempt(A.port, token));
+  const exited = new Promise((resolve) => B.once('exit', resolve));
+  B.kill('SIGTERM');
+  assert.equal(await within(exited, 10000, 'B to exit'), 0);
+  const onA = await nativeAttempt(A.port, token);
+  assert.ok(onA.welcome, 'admitted at once');
+  onA.ws.terminate();
+});
+
+test('per user: without Redis each node counts its own (fail open); back, both register theirs again', async (redis) => {
+  const cap = ['--max-connections-per-user', '1'];
+  const nodes = [await startNode('A', redis, cap), await startNode('B', redis, cap)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const token = mint('down');
+  const onA = await nativeAttempt(A.port, token);
+  assert.ok(onA.welcome);
+  await redis.stop();
+  for (const n of nodes)
+    await until(async () => (await api(n.port, 'GET', '/health')).body.status === 'degraded', `${n.name} degraded`);
+  assertRefused(await nativeAttempt(A.port, token)); // A's own count
+  assertRefused(await sioAttempt(A.port, token));
+  const onB = await sioAttempt(B.port, token); // B has none of this user's
+  assert.ok(onB.ok, onB.err && onB.err.message);
+  await redis.restart();
+  // Redis restarted empty: each node registers its live connections under a new session
+  // (two for a cap of one: nothing is evicted for it, new ones are refused).
+  await until(async () => (await members(redis, 'down')).length === 2, 'both connections registered again', 15000);
+  assertRefused(await nativeAttempt(B.port, token));
+  onB.s.close();
+  await until(async () => (await members(redis, 'down')).length === 1, 'the closed one out of the count');
+  assertRefused(await sioAttempt(B.port, token)); // A's is counted
+  onA.ws.terminate();
+});
+
+test('per user: clients that leave before the count is in leave nothing counted', async (redis) => {
+  const cap = ['--max-connections-per-user', '2'];
+  const nodes = [await startNode('A', redis, cap), await startNode('B', redis, cap)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const token = mint('churn');
+  const gone = [];
+  for (let i = 0; i < 40; ++i) {
+    // Native: gone as soon as the upgrade is answered, while A asks Redis.
+    const ws = new WebSocket(`ws://127.0.0.1:${A.port}/ws?token=${token}`);
+    ws.on('error', () => {});
+    ws.on('open', () => ws.terminate());
+    gone.push(new Promise((resolve) => ws.on('close', resolve)));
+    // Socket.IO: the CONNECT sent, the transport gone before its answer.
+    const eio = new WebSocket(`ws://127.0.0.1:${A.port}/socket.io/?EIO=4&transport=websocket`);
+    eio.on('error', () => {});
+    eio.once('message', () => { eio.send(`40${JSON.stringify({ token })}`); eio.terminate(); });
+    gone.push(new Promise((resolve) => eio.on('close', resolve)));
+  }
+  await within(Promise.all(gone), 10000, 'every churned client closed');
+  await until(async () => (await api(A.port, 'GET', '/api/websocket/stats')).body.nodes.A.totalConnections === 0,
+    'A has no connection left');
+  await until(async () => (await members(redis, 'churn')).length === 0, 'nothing counted for the user');
+  const b1 = await nativeAttempt(B.port, token);
+  const b2 = await sioAttempt(B.port, token);
+  assert.ok(b1.welcome && b2.ok);
+  assertRefused(await nativeAttempt(A.port, token));
+  b1.ws.terminate();
+  b2.s.close();
+});
+
+test('per user: a Redis that does not answer holds a connect about a second, then the node counts its own; late answers are reconciled', async (redis) => {
+  const cap = ['--max-connections-per-user', '1'];
+  const nodes = [await startNode('A', redis, cap), await startNode('B', redis, cap)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const token = mint('hung');
+  const [floodToken, politeToken] = [mint('hung-flood'), mint('hung-polite')];
+  const onA = await nativeAttempt(A.port, token);
+  assert.ok(onA.welcome);
+  redis.pause();
+  let onB;
+  let polite;
+  try {
+    const started = Date.now();
+    // What a Socket.IO client sends while its CONNECT waits is kept for after it, within bounds.
+    const flood = rawEngineIo(B.port);
+    polite = rawEngineIo(B.port);
+    await Promise.all([flood.opened, polite.opened]);
+    flood.send(`40${JSON.stringify({ token: floodToken })}`);
+    for (let i = 0; i < 65; ++i) flood.send('42["x"]');
+    polite.send(`40${JSON.stringify({ token: politeToken })}`);
+    polite.send('420["join_room","r"]');
+    const [again, elsewhere] = await Promise.all([nativeAttempt(A.port, token), sioAttempt(B.port, token)]);
+    const waited = Date.now() - started;
+    assertRefused(again); // A's own count
+    assert.ok(elsewhere.ok, elsewhere.err && elsewhere.err.message); // B has none of the user's
+    onB = elsewhere;
+    assert.ok(waited >= 900 && waited < 3000, `waited ${waited} ms`);
+    await within(flood.closed, 5000, 'the session that sent 65 messages before its CONNECT answer closed');
+    assert.ok(!flood.got.some((m) => m.startsWith('40')), JSON.stringify(flood.got));
+    await until(() => polite.got.some((m) => m.startsWith('430')), 'the held event answered after the CONNECT');
+    const connectAt = polite.got.findIndex((m) => m.startsWith('40'));
+    assert.ok(connectAt >= 0 && connectAt < polite.got.findIndex((m) => m.startsWith('430')), JSON.stringify(polite.got));
+    assert.deepEqual(JSON.parse(polite.got.find((m) => m.startsWith('430')).slice(3)), [{ ok: true, room: 'r' }]);
+  } finally {
+    redis.resume();
+  }
+  // Redis refused B's when it answered (A's was counted): B registers the one it let in.
+  await until(async () => (await members(redis, 'hung')).length === 2, 'the connection B let in registered');
+  assertRefused(await nativeAttempt(A.port, token));
+  // The flood's connection was let in by Redis after the session had gone: handed back.
+  await until(async () => (await members(redis, 'hung-flood')).length === 0, 'nothing counted for the closed session');
+  assert.equal((await members(redis, 'hung-polite')).length, 1);
+  onA.ws.terminate();
+  onB.s.close();
+  polite.terminate();
 });
 
 run('cluster', cases, filter);

@@ -192,7 +192,7 @@ function redisCli(port, ...args) {
 
 /**
  * A throwaway redis-server on a free port (no persistence, its own dir), ready when this
- * resolves: { port, url, stop(), restart() (same port), kill() }.
+ * resolves: { port, url, stop(), restart() (same port), kill(), pause(), resume() }.
  */
 async function startRedis() {
   const port = await freePort();
@@ -209,6 +209,7 @@ async function startRedis() {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    child.kill('SIGCONT'); // a paused one too
     await exited;
   };
   await launch();
@@ -218,6 +219,9 @@ async function startRedis() {
     stop,
     restart: async () => { await stop(); await launch(); },
     kill: () => child.kill('SIGKILL'),
+    /** SIGSTOP / SIGCONT: a Redis that keeps its connections and answers nothing meanwhile. */
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     cleanup: async () => { await stop(); fs.rmSync(dir, { recursive: true, force: true }); },
   };
 }

@@ -1,7 +1,8 @@
 // Issue 15: native TLS on the real binary (--tls-cert/--tls-key). openssl s_client for the
 // handshake (versions, suites), https for the API, the npm `ws` and socket.io-client over wss://
 // (WebSocket and polling with upgrade), a plain HTTP request on the TLS port, handshake timeouts,
-// large messages both ways, and certificate reload with SIGHUP keeping open connections.
+// large messages both ways, certificate reload with SIGHUP keeping open connections, and what
+// a client sends at once while cluster mode counts the user's connections.
 // Certificates are made with Debian's openssl for each run.
 // Usage: node tls.js /path/to/switchboard [case-name-filter-regex]
 'use strict';
@@ -15,7 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const tls = require('node:tls');
 
-const { client, harness, internalKey, runCases, until, within, connected, rssMiB } = require('./lib');
+const { client, harness, internalKey, runCases, until, within, connected, rssMiB, startRedis, redisCli } = require('./lib');
 
 const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-tls-'));
 /** A fresh self-signed P-256 certificate for localhost / 127.0.0.1 as { cert, key } paths. */
@@ -150,6 +151,36 @@ const cases = [
       await a.next('pong');
       a.close(1000);
       assert.equal((await a.closed).code, 1000);
+    },
+  },
+  {
+    name: 'cluster mode, --max-connections-per-user: what a wss client sends at once waits for the count, then is read',
+    fn: async () => {
+      // A node of its own on a Redis of its own: the count is Redis', so the connect waits for it
+      // with the stream's reading paused (records the pump carried over included).
+      const redis = await startRedis();
+      let node = null;
+      try {
+        node = await h.startServer(['--redis', redis.url, '--max-connections-per-user', '1']);
+        const { port } = node;
+        await until(async () => (await redisCli(redis.port, 'KEYS', 'socket.io:sb:session:*')).trim() !== '', 'the node\'s session in Redis');
+        const token = h.mint('tls-early');
+        const first = client(`wss://127.0.0.1:${port}/ws?token=${token}`, { ca, servername: 'localhost' });
+        first.on('open', () => first.send(JSON.stringify({ type: 'subscribe', channel: 'tls:early', id: 'early' })));
+        const welcome = await first.next('connected');
+        assert.equal((await first.next('subscribed')).id, 'early');
+        // Counted in Redis, and a second connection of the user is refused before any welcome.
+        const counted = (await redisCli(redis.port, 'ZRANGE', 'socket.io:sb:user:tls-early', '0', '-1')).trim();
+        assert.equal(counted.split(':')[0], String(welcome.connectionId));
+        const second = client(`wss://127.0.0.1:${port}/ws?token=${token}`, { ca, servername: 'localhost' });
+        const closed = await within(second.closed, 5000, 'the second connection closed');
+        assert.deepEqual([closed.code, closed.reason], [1013, 'too many connections for this user']);
+        assert.equal(second.unread('connected'), 0);
+        first.terminate();
+      } finally {
+        if (node) node.child.kill('SIGKILL');
+        await redis.cleanup();
+      }
     },
   },
   {
