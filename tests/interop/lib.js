@@ -140,8 +140,8 @@ function connected(s) {
 }
 
 /**
- * Runs named cases ({ name, args, fn(port, pid, child) }), each on a server of its own started with
- * extra @p args and killed after it; @p filter (a RegExp or null) picks cases by name. Exits 0
+ * Runs named cases ({ name, args, fn(port, pid, child), timeoutMs? }), each on a server of its own
+ * started with extra @p args and killed after it (a case fails after timeoutMs, 30 s unless set); @p filter (a RegExp or null) picks cases by name. Exits 0
  * when all passed, 1 with the failures and the server's stderr otherwise.
  */
 async function runCases(title, cases, h, filter) {
@@ -152,7 +152,7 @@ async function runCases(title, cases, h, filter) {
       const { child, port } = await h.startServer(c.args);
       const started = Date.now();
       try {
-        await within(c.fn(port, child.pid, child), 30000, `case "${c.name}"`);
+        await within(c.fn(port, child.pid, child), c.timeoutMs || 30000, `case "${c.name}"`);
         console.log(`ok ${c.name} (${Date.now() - started} ms)`);
       } catch (err) {
         failed.push(c.name);
