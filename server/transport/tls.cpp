@@ -474,7 +474,8 @@ void TlsPump::finish()
     m_closeWatch.stop();
     for (QSocketNotifier *notifier : {m_netRead, m_netWrite, m_plainRead, m_plainWrite})
         notifier->setEnabled(false);
-    ::close(m_net);
+    if (m_net >= 0) // handed over (release()) otherwise
+        ::close(m_net);
     ::close(m_plain);
     m_net = m_plain = -1;
     deleteLater();
@@ -526,17 +527,7 @@ TlsHandover TlsPump::release(int farDescriptor)
     handover.netOut = std::exchange(m_netOut, {});
     handover.net = std::exchange(m_net, -1);
     handover.ssl = std::exchange(m_ssl, nullptr);
-    // The pump's watches on the TCP socket go now: its new owner sets up its own.
-    for (QSocketNotifier *notifier : {m_netRead, m_netWrite, m_plainRead, m_plainWrite})
-        delete notifier;
-    m_netRead = m_netWrite = m_plainRead = m_plainWrite = nullptr;
-    m_finished = true;
-    m_deadline.stop();
-    m_closeWatch.stop();
-    if (const quint64 key = std::exchange(m_farKey, 0))
-        registry().remove(key);
-    ::close(std::exchange(m_plain, -1));
-    deleteLater();
+    finish(); // the pump's watches are off before its new owner watches the TCP socket
     return handover;
 }
 

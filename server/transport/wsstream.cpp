@@ -113,17 +113,12 @@ WsStream::WsStream(qintptr descriptor, QObject *parent, QByteArray leftover)
         m_in += tls.plainIn; // behind what the HTTP front had read already
     }
     m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
-    if (m_ssl) {
-        connect(m_readNotifier, &QSocketNotifier::activated, this, &WsStream::onReadableTls);
-        if (!m_out.isEmpty())
-            setWriteWatch(true); // the 101 answer, encrypted
-        // What the pump had read or decrypted is parsed once the owner listens.
+    connect(m_readNotifier, &QSocketNotifier::activated, this, m_ssl ? &WsStream::onReadableTls : &WsStream::onReadable);
+    if (!m_out.isEmpty())
+        setWriteWatch(true); // the 101 answer, encrypted
+    // What was read before (and what the pump holds) is parsed once the owner listens.
+    if (hasCarried())
         QMetaObject::invokeMethod(this, &WsStream::feedCarried, Qt::QueuedConnection);
-    } else {
-        connect(m_readNotifier, &QSocketNotifier::activated, this, &WsStream::onReadable);
-        if (!m_in.isEmpty())
-            QMetaObject::invokeMethod(this, &WsStream::feedCarried, Qt::QueuedConnection);
-    }
 }
 
 WsStream::~WsStream()
@@ -366,8 +361,11 @@ bool WsStream::write(const char *first, qsizetype firstSize, const char *second,
 
 bool WsStream::transmit(iovec *parts, int count, qsizetype total)
 {
-    if (m_ssl)
-        return transmitTls(parts, count);
+    return m_ssl ? transmitTls(parts, count) : transmitPlain(parts, count, total);
+}
+
+bool WsStream::transmitPlain(iovec *parts, int count, qsizetype total)
+{
     qsizetype sent = 0;
     if (bytesToWrite() == 0) {
         // The common case: the kernel takes the whole frame now, nothing is buffered here.
@@ -428,35 +426,23 @@ bool WsStream::transmitTls(const iovec *parts, int count)
 
 bool WsStream::flushTls()
 {
+    // The records go out exactly as plain frames do: sent now, or kept behind what waits.
     BIO *out = SSL_get_wbio(m_ssl);
     char *data = nullptr;
     const long pending = BIO_get_mem_data(out, &data);
     if (pending <= 0)
         return true;
-    qsizetype sent = 0;
-    if (bytesToWrite() == 0) {
-        ssize_t n;
-        do {
-            n = ::send(m_fd, data, size_t(pending), SendFlags);
-        } while (n < 0 && errno == EINTR);
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-            (void)BIO_reset(out);
-            m_out = QByteArray();
-            m_outPos = 0;
-            QMetaObject::invokeMethod(this, &WsStream::abort, Qt::QueuedConnection);
-            return false;
-        }
-        sent = n > 0 ? qsizetype(n) : 0;
-    } else if (m_outPos > 0 && m_outPos >= m_out.size() / 2) {
-        m_out.remove(0, m_outPos);
-        m_outPos = 0;
-    }
-    if (sent < pending) {
-        m_out.append(data + sent, pending - sent);
-        setWriteWatch(true);
-    }
+    iovec records{data, size_t(pending)};
+    const bool ok = transmitPlain(&records, 1, qsizetype(pending));
     (void)BIO_reset(out);
-    return true;
+    return ok;
+}
+
+bool WsStream::sendCloseNotify()
+{
+    ERR_clear_error();
+    SSL_shutdown(m_ssl);
+    return flushTls();
 }
 
 qsizetype WsStream::sendParts(iovec *parts, int count)
@@ -576,12 +562,15 @@ void WsStream::feed(const char *data, qsizetype size)
     }
 }
 
+bool WsStream::hasCarried() const
+{
+    return m_fd >= 0 && (!m_in.isEmpty() || m_ssl);
+}
+
 void WsStream::feedCarried()
 {
-    if (m_readingPaused) {
-        m_carriedWaits = true;
-        return;
-    }
+    if (m_readingPaused)
+        return; // setReadingPaused(false) comes back here
     const QByteArray carried = std::exchange(m_in, QByteArray());
     if (!carried.isEmpty())
         feed(carried.constData(), carried.size());
@@ -849,11 +838,8 @@ void WsStream::finishWhenFlushed()
         return;
     if (!m_linger) {
         // Both close frames are through: the server closes the TCP connection first (RFC 6455 7.1.1).
-        if (m_ssl) {
-            ERR_clear_error();
-            SSL_shutdown(m_ssl); // a close_notify, if the kernel takes it now
-            flushTls();
-        }
+        if (m_ssl)
+            sendCloseNotify(); // if the kernel takes it now
         closeSocket();
         return;
     }
@@ -873,17 +859,15 @@ void WsStream::setReadingPaused(bool paused)
         return;
     m_readingPaused = paused;
     m_readNotifier->setEnabled(!paused);
-    // What the TLS pump carried over waits too; it is parsed once the owner listens.
-    if (!paused && std::exchange(m_carriedWaits, false))
+    // What was carried over (read by the HTTP front or the TLS pump) waits too.
+    if (!paused && hasCarried())
         QMetaObject::invokeMethod(this, &WsStream::feedCarried, Qt::QueuedConnection);
 }
 
 void WsStream::shutWrite()
 {
     if (m_ssl) {
-        ERR_clear_error();
-        SSL_shutdown(m_ssl);
-        if (!flushTls())
+        if (!sendCloseNotify())
             return;
         if (bytesToWrite() > 0) {
             m_shutPending = true; // half-closed once the close_notify is out (onWritable)

@@ -155,6 +155,8 @@ private:
     /// Sends @p parts (@p total bytes) behind what waits: what the kernel does not take now
     /// is kept, in order; false when the peer is gone (an abort is queued).
     bool transmit(iovec *parts, int count, qsizetype total);
+    /// transmit() on plain TCP (also how TLS records leave).
+    bool transmitPlain(iovec *parts, int count, qsizetype total);
     /// One sendmsg; the bytes taken, or -1 when the peer is gone (an abort is queued).
     qsizetype sendParts(iovec *parts, int count);
     /// Keeps what the kernel did not take of @p parts, in order, and waits for writability.
@@ -163,6 +165,8 @@ private:
     bool transmitTls(const iovec *parts, int count);
     /// TLS: sends what the session produced (records, alerts, handshake) behind what waits.
     bool flushTls();
+    /// TLS: a close_notify, flushed like any record.
+    bool sendCloseNotify();
     void onReadable();
     /// TLS: reads records, decrypts them and parses what comes out.
     void onReadableTls();
@@ -171,6 +175,9 @@ private:
     /// Parses input read before this stream watched its socket (by the HTTP front, or by the
     /// TlsPump it took over from), then what the session holds.
     void feedCarried();
+    /// Whether input may wait for feedCarried(): read before the socket was watched, or held
+    /// by the TLS session.
+    bool hasCarried() const;
     void onWritable();
     /// Parses complete frames from [data, data + size); returns the bytes consumed.
     qsizetype parse(const char *data, qsizetype size);
@@ -198,7 +205,6 @@ private:
     SSL *m_ssl = nullptr;          // the TLS session this stream took over, or null
     QSocketNotifier *m_readNotifier = nullptr;
     bool m_readingPaused = false;
-    bool m_carriedWaits = false;   // feedCarried() came while paused
     QSocketNotifier *m_writeNotifier = nullptr;
     State m_state = State::Open;
     bool m_closeSent = false;
