@@ -141,8 +141,9 @@ function connected(s) {
 
 /**
  * Runs named cases ({ name, args, fn(port, pid, child), timeoutMs? }), each on a server of its own
- * started with extra @p args and killed after it (a case fails after timeoutMs, 30 s unless set); @p filter (a RegExp or null) picks cases by name. Exits 0
- * when all passed, 1 with the failures and the server's stderr otherwise.
+ * started with extra @p args and killed after it (a case fails after timeoutMs, 30 s unless set);
+ * @p filter (a RegExp or null) picks cases by name. Exits 0 when all passed, 1 with the failures
+ * and the server's stderr otherwise.
  */
 async function runCases(title, cases, h, filter) {
   const failed = [];
