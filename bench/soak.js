@@ -13,6 +13,9 @@
 //     oversized and a smuggling-shaped HTTP request, garbage on a raw socket, bad Engine.IO bodies
 // Prints a sample line every 10 s and a JSON summary; exits 1 when RSS or descriptors grew by
 // more than 10 % from the end of warm-up to the end (or the server died).
+//
+// SOAK_OFF=part,... switches parts off to tell apart what grows: steady (the 400 clients and
+// the emits to their rooms), storms, sio, queues, bad. SOAK_LOG=FILE keeps the server's stderr.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -31,6 +34,15 @@ if (!binary || !fs.existsSync(binary)) {
   console.error('usage: node bench/soak.js BINARY [seconds] [warmupSeconds]');
   process.exit(2);
 }
+const parts = ['steady', 'storms', 'sio', 'queues', 'bad'];
+const off = new Set((process.env.SOAK_OFF || '').split(',').filter(Boolean));
+for (const part of off) {
+  if (!parts.includes(part)) {
+    console.error(`SOAK_OFF: unknown part ${part} (parts: ${parts.join(', ')})`);
+    process.exit(2);
+  }
+}
+const on = (part) => !off.has(part);
 const key = 'soak-key';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-soak-'));
 const mint = (user, extra = []) => execFileSync(binary, ['token', '--user', user, '--data-dir', dataDir, ...extra]).toString().trim();
@@ -93,14 +105,14 @@ async function main() {
 
   // Steady clients and the emits they receive.
   const steady = [];
-  for (let i = 0; i < 400; ++i) {
+  for (let i = 0; on('steady') && i < 400; ++i) {
     const ws = new WebSocket(`${base}?token=${tokens[i % tokens.length]}`);
     ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', channel: `soak:${i % 20}` })));
     ws.on('message', () => { counters.steadyEvents += 1; });
     ws.on('error', noteError);
     steady.push(ws);
   }
-  stops.push(every(50, async () => {
+  if (on('steady')) stops.push(every(50, async () => {
     for (let r = 0; r < 20; ++r) {
       const status = await api(port, 'POST', '/api/v1/internal/emit', { event: 'tick', room: `soak:${r}`, payload: { at: Date.now() } });
       if (status === 200) counters.emits += 1;
@@ -108,7 +120,7 @@ async function main() {
   }));
 
   // Connect storms.
-  stops.push(every(1000, () => {
+  if (on('storms')) stops.push(every(1000, () => {
     for (let i = 0; i < 150; ++i) {
       const ws = new WebSocket(`${base}?token=${tokens[i % tokens.length]}`);
       ws.on('error', () => {});
@@ -125,7 +137,7 @@ async function main() {
   }));
 
   // Socket.IO sessions: polling, upgraded, one event each.
-  stops.push(every(1000, () => {
+  if (on('sio')) stops.push(every(1000, () => {
     for (let i = 0; i < 15; ++i) {
       const user = `soak-${i}`;
       const s = io(`http://127.0.0.1:${port}`, { forceNew: true, reconnection: false, transports: ['polling', 'websocket'], auth: { token: tokens[i] } });
@@ -143,9 +155,9 @@ async function main() {
   }));
 
   // Queue flow.
-  const worker = new WebSocket(`${base}?token=${workerToken}`);
-  worker.on('error', noteError);
-  worker.on('message', (raw) => {
+  const worker = on('queues') ? new WebSocket(`${base}?token=${workerToken}`) : null;
+  if (worker) worker.on('error', noteError);
+  if (worker) worker.on('message', (raw) => {
     const msg = JSON.parse(raw.toString());
     if (msg.type === 'connected') worker.send(JSON.stringify({ type: 'consume', queue: 'soak', prefetch: 50 }));
     if (msg.type !== 'job') return;
@@ -157,14 +169,14 @@ async function main() {
     }
   });
   let job = 0;
-  stops.push(every(100, async () => {
+  if (worker) stops.push(every(100, async () => {
     for (let i = 0; i < 10; ++i) {
       if (await api(port, 'POST', '/api/queues/soak/messages', { payload: { n: ++job } }) === 202) counters.jobsEnqueued += 1;
     }
   }));
 
   // Bad input.
-  stops.push(every(1000, () => {
+  if (on('bad')) stops.push(every(1000, () => {
     counters.badInputs += 1;
     const bad = new WebSocket(`${base}?token=${tokens[0]}`);
     bad.on('error', () => {});
@@ -216,10 +228,10 @@ async function main() {
     const to = median(lastOnes);
     return { afterWarmup: from, end: to, max: Math.max(...after.map((s) => s[k])), growth: (to - from) / from };
   };
-  const summary = { seconds, warmup, window, alive, counters, rss: stat('rss'), anon: stat('anon'), file: stat('file'), fds: stat('fds') };
+  const summary = { seconds, warmup, window, off: [...off], alive, counters, rss: stat('rss'), anon: stat('anon'), file: stat('file'), fds: stat('fds') };
   console.log(JSON.stringify(summary));
   steady.forEach((ws) => ws.terminate());
-  worker.terminate();
+  if (worker) worker.terminate();
   server.kill('SIGTERM');
   await new Promise((resolve) => (server.exitCode !== null || server.signalCode !== null ? resolve() : server.once('exit', resolve)));
   fs.rmSync(dataDir, { recursive: true, force: true });

@@ -201,6 +201,7 @@ bool Server::start(QString *error)
                                                     [this](EmitRequest r) { return emitEvent(std::move(r)); });
         m_bridge->start();
     }
+    m_heapTrim.start(m_config.heapTrimIntervalSeconds * 1000);
     qCInfo(lcServer).noquote() << "listening on" << url() << "with" << threads << "I/O threads; WebSocket endpoint" << wsUrl();
     Q_EMIT started();
     return true;
@@ -214,6 +215,7 @@ void Server::stop(int closeCode, const QString &reason)
     // No new emits from the broker; what it delivered and is not acked yet goes back to it.
     if (m_bridge)
         m_bridge->stop();
+    m_heapTrim.stop();
     // Out of the cluster first, so no node counts or routes to this one while it closes.
     m_broker->leave();
     // One ownership rule (docs/architecture.md, "Shutdown"): close everything, join every I/O
@@ -731,6 +733,10 @@ QJsonObject Server::metricsJson() const
         {QStringLiteral("offline"), QJsonObject{{QStringLiteral("stored"), qint64(m_metrics.offlineStored.load())},
                                                 {QStringLiteral("delivered"), qint64(m_metrics.offlineDelivered.load())},
                                                 {QStringLiteral("dropped"), qint64(m_metrics.offlineDropped.load())}}},
+        {QStringLiteral("heap"), QJsonObject{{QStringLiteral("residentBytes"), HeapTrim::residentAnonBytes()},
+                                             {QStringLiteral("trims"), qint64(m_heapTrim.trims())},
+                                             {QStringLiteral("trimSeconds"), double(m_heapTrim.trimMicros()) / 1e6},
+                                             {QStringLiteral("releasedBytes"), qint64(m_heapTrim.releasedBytes())}}},
     };
 }
 
@@ -847,6 +853,12 @@ QByteArray Server::prometheusText() const
     metric("switchboard_offline_stored_total", "counter", "Persisted emits kept for offline users.", n(m_metrics.offlineStored.load()));
     metric("switchboard_offline_delivered_total", "counter", "Persisted emits acknowledged by their user.", n(m_metrics.offlineDelivered.load()));
     metric("switchboard_offline_dropped_total", "counter", "Persisted emits dropped (oldest) over the per-user bound.", n(m_metrics.offlineDropped.load()));
+    metric("switchboard_heap_resident_bytes", "gauge", "Resident memory that is not a mapped file (heap, arenas, stacks).", n(HeapTrim::residentAnonBytes()));
+    metric("switchboard_heap_trims_total", "counter", "Times free heap pages were given back to the system (--heap-trim-interval).", n(m_heapTrim.trims()));
+    metric("switchboard_heap_trim_seconds_total", "counter", "Time spent giving free heap pages back.",
+           QByteArray::number(double(m_heapTrim.trimMicros()) / 1e6, 'f', 6));
+    metric("switchboard_heap_trim_released_bytes_total", "counter", "Resident memory given back by the trims (an estimate: other threads allocate meanwhile).",
+           n(m_heapTrim.releasedBytes()));
 
     if (m_queues) {
         const QList<QueueStats> queues = m_queues->stats();

@@ -16,6 +16,7 @@
 #include "bridge/bridge.h"
 #include "cluster/broker.h"
 #include "core/config.h"
+#include "core/heaptrim.h"
 #include "metrics/eventlog.h"
 #include "metrics/metrics.h"
 #include "queue/offlinestore.h"
@@ -70,6 +71,8 @@ public:
     const Registry &registry() const { return m_registry; }
     Metrics &metrics() { return m_metrics; }
     EventLog &eventLog() { return m_eventLog; }
+    /// Gives free heap pages back to the system every --heap-trim-interval while running.
+    const HeapTrim &heapTrim() const { return m_heapTrim; }
     const RoomPolicy &roomPolicy() const { return m_policy; }
     /// The edge's per-address policy (docs/security.md): who the client is behind a proxy,
     /// and its HTTP request and handshake rates.
@@ -206,6 +209,7 @@ private:
     quint16 m_port = 0;
     qint64 m_startedMs = 0;
     QTimer m_sampleTimer;
+    HeapTrim m_heapTrim;
 
     mutable QReadWriteLock m_historyLock;
     QList<MetricsSample> m_history;

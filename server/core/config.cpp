@@ -90,6 +90,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("log-format"), QStringLiteral("text|json"), QStringLiteral("Log line format (default text).")},
         {QStringLiteral("lang"), QStringLiteral("code"), QStringLiteral("Console language, e.g. de (default: system locale).")},
         {QStringLiteral("threads"), QStringLiteral("n"), QStringLiteral("I/O threads (default: number of cores).")},
+        {QStringLiteral("heap-trim-interval"), QStringLiteral("s"), QStringLiteral("Give the heap's free pages back to the system this often (glibc malloc_trim); 0 = never (default 30).")},
     };
     return list;
 }
@@ -397,6 +398,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     }
     if (resolve(QStringLiteral("lang"), &v)) c.lang = v;
     if (resolve(QStringLiteral("threads"), &v) && !parseNumber(QStringLiteral("threads"), v, 0, &c.threads, error)) return false;
+    if (resolve(QStringLiteral("heap-trim-interval"), &v) && !parseNumber(QStringLiteral("heap-trim-interval"), v, 0, &c.heapTrimIntervalSeconds, error)) return false;
     *config = c;
     return true;
 }

@@ -76,6 +76,7 @@ struct ServerConfig
     QString logFormat = QStringLiteral("text");
     QString lang;
     int threads = 0; // 0 = number of cores
+    int heapTrimIntervalSeconds = 30;         // free heap pages go back to the kernel this often; 0 = never
     // Rooms built from token claims, e.g. "company:{companyId}", "shop:{shopIds[]}".
     QStringList claimRooms;
     // Room-name patterns (wildcard, e.g. "order:*") a client may subscribe to; empty = any

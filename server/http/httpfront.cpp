@@ -115,17 +115,20 @@ void HttpFront::read(QTcpSocket *socket)
         if (waiting(socket))
             return; // served after the answer ahead of it (resume())
         if (connection->inbox.isEmpty()) {
-            // Read into the thread's buffer and keep only what came: QIODevice::read(n)
-            // allocates n bytes and shrinks them, a 64 KiB malloc per request.
-            thread_local char scratch[kReadChunk];
-            const qint64 n = socket->read(scratch, kReadChunk);
-            if (n <= 0)
+            // What Qt holds, not kReadChunk: read(n) allocates n bytes whatever arrived. A
+            // 64 KiB block per connection, kept until its next read or its end, made bursts of
+            // handshakes and requests peak at tens of MiB of heap, which the allocator then
+            // kept (docs/security.md, "Soak").
+            connection->inbox = socket->read(qMin(socket->bytesAvailable(), kReadChunk));
+            if (connection->inbox.isEmpty())
                 return;
-            connection->inbox = QByteArray(scratch, n);
         }
         RequestParser &parser = *connection->parser;
         const qsizetype taken = parser.feed(connection->inbox.constData(), connection->inbox.size());
-        connection->inbox.remove(0, taken);
+        if (taken >= connection->inbox.size())
+            connection->inbox.clear(); // gives the block back; remove() would keep its capacity
+        else
+            connection->inbox.remove(0, taken);
         if (parser.failed()) {
             m_server.metrics().httpRefused.fetch_add(1, std::memory_order_relaxed);
             if (parser.error().status == 413)

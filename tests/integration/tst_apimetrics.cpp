@@ -6,6 +6,7 @@
 #include <QtCore/QRegularExpression>
 #include <QtTest/QTest>
 
+#include "core/heaptrim.h"
 #include "metrics/eventlog.h"
 #include "testsupport.h"
 
@@ -60,6 +61,8 @@ private Q_SLOTS:
     void latencyAndEvents();
     void ratesAreSampled();
     void prometheusMatchesJson();
+    void heapTrimsAreCounted_data();
+    void heapTrimsAreCounted();
     void eventLogRecordsTraffic();
 };
 
@@ -272,6 +275,36 @@ void tst_ApiMetrics::prometheusMatchesJson()
     QCOMPARE(promValue(prom, QStringLiteral("switchboard_bytes_out_total")), json.value("bytes").toObject().value("out").toDouble());
     // Every HTTP request is counted, this one included.
     QVERIFY(promValue(prom, QStringLiteral("switchboard_http_requests_total")) >= json.value("httpRequests").toDouble() + 1);
+}
+
+void tst_ApiMetrics::heapTrimsAreCounted_data()
+{
+    QTest::addColumn<int>("interval");
+    QTest::addRow("every second") << 1;
+    QTest::addRow("off") << 0;
+}
+
+void tst_ApiMetrics::heapTrimsAreCounted()
+{
+    QFETCH(int, interval);
+    if (!HeapTrim::supported())
+        QSKIP("malloc is not glibc's here (another libc or a sanitizer's allocator)");
+    ServerConfig config = testConfig();
+    config.heapTrimIntervalSeconds = interval;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    auto heap = [&] { return apiMetrics(ts).value("heap").toObject(); };
+    if (interval > 0)
+        QTRY_VERIFY_WITH_TIMEOUT(heap().value("trims").toInteger() >= 2, 5000);
+    else
+        QTest::qWait(1500);
+    const QJsonObject json = heap();
+    QCOMPARE(json.value("trims").toInteger() > 0, interval > 0);
+    QVERIFY(json.value("residentBytes").toInteger() > 0);
+    const QByteArray prom = http("GET", ts.httpUrl(QStringLiteral("/metrics"))).body;
+    QVERIFY(promValue(prom, QStringLiteral("switchboard_heap_trims_total")) >= json.value("trims").toDouble());
+    QVERIFY(promValue(prom, QStringLiteral("switchboard_heap_trim_seconds_total")) >= 0);
+    QVERIFY(promValue(prom, QStringLiteral("switchboard_heap_resident_bytes")) > 0);
 }
 
 void tst_ApiMetrics::eventLogRecordsTraffic()

@@ -85,6 +85,7 @@ void tst_Config::defaults()
     QCOMPARE(c.maxRoomsPerConnection, 1000);
     QCOMPARE(c.maxPendingSessions, 1000);
     QCOMPARE(c.socketioRecoveryMaxBytes, qint64(64 * 1024 * 1024));
+    QCOMPARE(c.heapTrimIntervalSeconds, 30);
     QVERIFY(error.isEmpty());
 }
 
@@ -241,6 +242,8 @@ void tst_Config::badValues_data()
     QTest::addRow("rate-limit inf") << "rate-limit" << "inf";
     QTest::addRow("rate-burst zero") << "rate-burst" << "0";
     QTest::addRow("threads negative") << "threads" << "-2";
+    QTest::addRow("heap-trim-interval negative") << "heap-trim-interval" << "-1";
+    QTest::addRow("heap-trim-interval text") << "heap-trim-interval" << "hourly";
     QTest::addRow("log-format") << "log-format" << "xml";
     QTest::addRow("handshake-timeout empty") << "handshake-timeout" << "";
     QTest::addRow("client-queues with a space") << "client-queues" << "booking *";
@@ -385,9 +388,11 @@ void tst_Config::optionsHaveEnvAndHelp()
     QString error;
     QVERIFY(ConfigLoader::load({}, {{QStringLiteral("SWITCHBOARD_THREADS"), QStringLiteral("6")},
                                     {QStringLiteral("SWITCHBOARD_MAX_PENDING_BYTES"), QStringLiteral("4096")},
-                                    {QStringLiteral("SWITCHBOARD_HANDSHAKE_TIMEOUT"), QStringLiteral("250")}},
+                                    {QStringLiteral("SWITCHBOARD_HANDSHAKE_TIMEOUT"), QStringLiteral("250")},
+                                    {QStringLiteral("SWITCHBOARD_HEAP_TRIM_INTERVAL"), QStringLiteral("0")}},
                                &c, &error));
     QCOMPARE(c.threads, 6);
+    QCOMPARE(c.heapTrimIntervalSeconds, 0);
     QCOMPARE(c.maxPendingBytes, qint64(4096));
     QCOMPARE(c.handshakeTimeoutMs, 250);
 }
