@@ -19,7 +19,20 @@ HeapTrim::HeapTrim(QObject *parent)
     // Coarse: when it runs does not matter, only that it runs now and then without waking
     // the thread more than needed.
     m_timer.setTimerType(Qt::VeryCoarseTimer);
-    connect(&m_timer, &QTimer::timeout, this, &HeapTrim::trim);
+    m_pool.setMaxThreadCount(1);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        if (m_busy.exchange(true))
+            return; // the last one is still running (a loaded box): skipped, not queued
+        m_pool.start([this] {
+            trim();
+            m_busy.store(false);
+        });
+    });
+}
+
+HeapTrim::~HeapTrim()
+{
+    stop();
 }
 
 void HeapTrim::start(int intervalMs)
@@ -34,11 +47,14 @@ void HeapTrim::start(int intervalMs)
 void HeapTrim::stop()
 {
     m_timer.stop();
+    m_pool.waitForDone(); // a trim in progress (milliseconds at most)
 }
 
 void HeapTrim::trim()
 {
 #if defined(__GLIBC__)
+    if (!supported())
+        return;
     const qint64 before = residentAnonBytes();
     QElapsedTimer clock;
     clock.start();

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include <QtCore/QObject>
+#include <QtCore/QThreadPool>
 #include <QtCore/QTimer>
 
 namespace Switchboard {
@@ -18,9 +19,10 @@ namespace Switchboard {
  * flat (docs/security.md, "Soak": 8–9 MiB in use, 22 MiB resident). malloc_trim(0) releases
  * every whole free page of every arena (MADV_DONTNEED) at once.
  *
- * It runs on the owner's thread (the server's, never an I/O thread) and holds one arena's lock
- * at a time while it walks that arena's free chunks, so an I/O thread that allocates meanwhile
- * waits that long; hence a timer of tens of seconds, and its cost is counted (trimMicros()).
+ * The timer runs it on a thread of its own (never the owner's, which is the GUI thread in the
+ * console, nor an I/O thread), one trim at a time. It holds one arena's lock at a time while it
+ * walks that arena's free chunks, so a thread that allocates meanwhile waits that long; hence a
+ * timer of tens of seconds, and its cost is counted (trimMicros()).
  * Where malloc is not glibc's (another libc, a sanitizer's allocator) it does nothing.
  */
 class HeapTrim final : public QObject
@@ -30,13 +32,16 @@ class HeapTrim final : public QObject
 
 public:
     explicit HeapTrim(QObject *parent = nullptr);
+    ~HeapTrim() override;
 
     /// Trims every @p intervalMs from now on; 0 stops.
     void start(int intervalMs);
+    /// Stops the timer and waits for a trim in progress.
     void stop();
     bool active() const { return m_timer.isActive(); }
 
-    /// Trims now, counted in the figures below.
+    /// Trims now, on the calling thread, counted in the figures below (nothing where not
+    /// supported()).
     void trim();
 
     quint64 trims() const { return m_trims.load(std::memory_order_relaxed); }
@@ -53,6 +58,8 @@ public:
 
 private:
     QTimer m_timer;
+    QThreadPool m_pool;                  // one thread: the timer's trims
+    std::atomic<bool> m_busy{false};     // a trim is queued or running there
     std::atomic<quint64> m_trims{0};
     std::atomic<quint64> m_micros{0};
     std::atomic<quint64> m_released{0};

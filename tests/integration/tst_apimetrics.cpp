@@ -287,19 +287,19 @@ void tst_ApiMetrics::heapTrimsAreCounted_data()
 void tst_ApiMetrics::heapTrimsAreCounted()
 {
     QFETCH(int, interval);
-    if (!HeapTrim::supported())
-        QSKIP("malloc is not glibc's here (another libc or a sanitizer's allocator)");
+    // Where malloc is not glibc's (a sanitizer's allocator), nothing is trimmed, on or off.
+    const bool trimming = interval > 0 && HeapTrim::supported();
     ServerConfig config = testConfig();
     config.heapTrimIntervalSeconds = interval;
     TestServer ts(config);
     QVERIFY(ts.start());
     auto heap = [&] { return apiMetrics(ts).value("heap").toObject(); };
-    if (interval > 0)
+    if (trimming)
         QTRY_VERIFY_WITH_TIMEOUT(heap().value("trims").toInteger() >= 2, 5000);
     else
         QTest::qWait(1500);
     const QJsonObject json = heap();
-    QCOMPARE(json.value("trims").toInteger() > 0, interval > 0);
+    QCOMPARE(json.value("trims").toInteger() > 0, trimming);
     QVERIFY(json.value("residentBytes").toInteger() > 0);
     const QByteArray prom = http("GET", ts.httpUrl(QStringLiteral("/metrics"))).body;
     QVERIFY(promValue(prom, QStringLiteral("switchboard_heap_trims_total")) >= json.value("trims").toDouble());

@@ -22,8 +22,13 @@ private Q_SLOTS:
 
 void tst_HeapTrim::releasesPagesFreedInsideAnArena()
 {
-    if (!HeapTrim::supported())
-        QSKIP("malloc is not glibc's here (another libc or a sanitizer's allocator)");
+    if (!HeapTrim::supported()) {
+        // Not glibc's malloc (another libc, or a sanitizer's allocator): a trim does nothing.
+        HeapTrim trim;
+        trim.trim();
+        QCOMPARE(trim.trims(), quint64(0));
+        return;
+    }
     // Like an I/O thread under churn: a thread allocates 32 MiB in 16 KiB blocks (below the
     // mmap threshold, so on its own arena's heap), then frees all but every 32nd. What it
     // freed lies between live blocks, where free() never hands it back.
@@ -62,9 +67,12 @@ void tst_HeapTrim::releasesPagesFreedInsideAnArena()
 
 void tst_HeapTrim::runsOnItsTimer()
 {
-    if (!HeapTrim::supported())
-        QSKIP("malloc is not glibc's here (another libc or a sanitizer's allocator)");
     HeapTrim trim;
+    if (!HeapTrim::supported()) {
+        trim.start(20); // no timer where a trim could not release anything
+        QVERIFY(!trim.active());
+        return;
+    }
     trim.start(20);
     QVERIFY(trim.active());
     QTRY_VERIFY(trim.trims() >= 2);
