@@ -888,9 +888,7 @@ QByteArray Server::prometheusText() const
     out += "# HELP switchboard_events_total Events emitted by name.\n# TYPE switchboard_events_total counter\n";
     const auto events = m_metrics.eventsByName();
     for (auto it = events.cbegin(); it != events.cend(); ++it) {
-        QByteArray name = it.key().toUtf8();
-        name.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
-        out += "switchboard_events_total{event=\"" + name + "\"} " + n(it.value()) + '\n';
+        out += "switchboard_events_total{event=\"" + prometheusLabelValue(it.key()) + "\"} " + n(it.value()) + '\n';
     }
     if (m_bridge)
         out += m_bridge->prometheusText();

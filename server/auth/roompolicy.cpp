@@ -158,13 +158,20 @@ QStringList RoomPolicy::roomsForClaims(const QString &userId, const QJsonObject 
         if (!name.isEmpty() && name.size() <= kMaxRoomLength)
             rooms << name;
     }
-    for (const QString &tmpl : m_templates) {
+    rooms << expandTemplates(m_templates, claims);
+    rooms.removeDuplicates();
+    return rooms;
+}
+
+QStringList RoomPolicy::expandTemplates(const QStringList &templates, const QJsonObject &claims)
+{
+    QStringList rooms;
+    for (const QString &tmpl : templates) {
         for (const QString &name : expandTemplate(tmpl, claims)) {
             if (name.size() <= kMaxRoomLength)
                 rooms << name;
         }
     }
-    rooms.removeDuplicates();
     return rooms;
 }
 

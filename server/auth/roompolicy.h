@@ -35,6 +35,8 @@ public:
      * A claim that is missing, empty or of the wrong type yields no room.
      */
     static QStringList expandTemplate(const QString &tmpl, const QJsonObject &claims);
+    /// The rooms of every template in @p templates, those longer than kMaxRoomLength left out.
+    static QStringList expandTemplates(const QStringList &templates, const QJsonObject &claims);
     /// Empty when @p tmpl is a valid template, else why not (for a startup error).
     static QString checkTemplate(const QString &tmpl);
 

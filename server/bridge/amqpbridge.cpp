@@ -11,7 +11,9 @@
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
 
+#include "core/backoff.h"
 #include "core/logging.h"
+#include "metrics/metrics.h"
 
 namespace Switchboard {
 
@@ -108,11 +110,9 @@ public:
     {
         if (!m_conn)
             return;
-        if (m_open) {
-            for (int ch = 1; ch <= m_channels; ++ch)
-                amqp_channel_close(m_conn, amqp_channel_t(ch), AMQP_REPLY_SUCCESS);
+        // Closing the connection closes its channels (AMQP 0-9-1), one round trip in all.
+        if (m_closeOnExit)
             amqp_connection_close(m_conn, AMQP_REPLY_SUCCESS);
-        }
         amqp_destroy_connection(m_conn);
     }
 
@@ -139,11 +139,9 @@ public:
                                             info.user, info.password), "login");
         if (!error.isEmpty())
             return error;
-        m_open = true;
         for (int i = 0; i < m_bridge->m_bindings.size(); ++i) {
             error = declare(i);
             if (!error.isEmpty()) {
-                m_open = false; // see consume()
                 m_bridge->noteError(i, error);
                 return QStringLiteral("%1: %2").arg(m_bridge->m_bindings.at(i).name(), error);
             }
@@ -154,12 +152,12 @@ public:
     /// Consumes until the connection fails (the reason) or the bridge stops (empty).
     QString consume()
     {
-        QString error = consumeLoop();
-        // After a failure the connection is dropped, not closed: a channel the broker closed
-        // would have us wait out the RPC timeout for a close-ok. Either way the broker puts
-        // back what this connection had not acked.
-        if (!error.isEmpty())
-            m_open = false;
+        const QString error = consumeLoop();
+        // Closed only when the bridge stops. After a failure (here or in open()) the
+        // connection is dropped, not closed: a broker that closed a channel would have us wait
+        // out the RPC timeout for a close-ok. Either way the broker puts back what this
+        // connection had not acked.
+        m_closeOnExit = error.isEmpty();
         return error;
     }
 
@@ -196,7 +194,6 @@ private:
                 }
                 case AMQP_CONNECTION_CLOSE_METHOD: {
                     const auto *m = static_cast<const amqp_connection_close_t *>(frame.payload.method.decoded);
-                    m_open = false;
                     return QStringLiteral("connection closed by the broker: %1 %2").arg(m->reply_code).arg(text(m->reply_text));
                 }
                 case AMQP_BASIC_CANCEL_METHOD:
@@ -205,7 +202,6 @@ private:
                     continue;
                 }
             }
-            m_open = false;
             return describe(reply, "consume");
         }
         return settle();
@@ -219,7 +215,6 @@ private:
         QString error = describe(amqp_get_rpc_reply(m_conn), "channel.open");
         if (!error.isEmpty())
             return error;
-        m_channels = i + 1;
         const QByteArray exchange = b.exchange.toUtf8();
         const QByteArray queue = b.queue.toUtf8();
         amqp_exchange_declare(m_conn, ch, bytes(exchange), bytes(b.type.toUtf8()), 0, b.durable, 0, 0, amqp_empty_table);
@@ -341,10 +336,8 @@ private:
                                               << (b.deadLetterExchange.isEmpty() ? QStringLiteral("nowhere (no dead-letter exchange)") : b.deadLetterExchange)
                                               << "-" << s.error;
             }
-            if (status != AMQP_STATUS_OK) {
-                m_open = false;
+            if (status != AMQP_STATUS_OK)
                 return QStringLiteral("ack: %1").arg(QString::fromUtf8(amqp_error_string2(status)));
-            }
         }
         return {};
     }
@@ -352,8 +345,7 @@ private:
     AmqpBridge *m_bridge;
     const quint64 m_generation;
     amqp_connection_state_t m_conn = nullptr;
-    bool m_open = false;
-    int m_channels = 0;
+    bool m_closeOnExit = false; // consume() returned because the bridge stops
 };
 
 AmqpBridge::AmqpBridge(const QString &url, const QList<AmqpBinding> &bindings, Emitter emitter)
@@ -397,17 +389,18 @@ void AmqpBridge::stop()
 
 void AmqpBridge::run()
 {
-    int backoffMs = kBackoffFirstMs;
-    quint64 generation = 0;
+    int failures = 0;
     qCInfo(lcBridge).noquote() << "AMQP bridge: connecting to" << redactedUrl(m_url) << "with" << m_bindings.size() << "binding(s)";
     while (!m_stopping.load()) {
         setState(QStringLiteral("connecting"));
         QString error;
         {
-            Session session(this, ++generation);
+            // Numbered across start()s too: what a stopped run's emits settle late (an offline
+            // commit, a cluster publish) never acks a delivery tag of a later connection.
+            Session session(this, ++m_generation);
             error = session.open();
             if (error.isEmpty()) {
-                backoffMs = kBackoffFirstMs;
+                failures = 0;
                 {
                     QMutexLocker lock(&m_lock);
                     ++m_connects;
@@ -420,10 +413,11 @@ void AmqpBridge::run()
         if (m_stopping.load())
             break;
         setState(QStringLiteral("disconnected"), error);
-        // Full jitter over the current step, so a fleet of nodes does not reconnect in step.
-        const int delay = kBackoffFirstMs / 2 + int(QRandomGenerator::global()->bounded(backoffMs));
+        // At least half the first step, then jitter over a doubling step (200 ms to 5 s), so a
+        // fleet of nodes does not reconnect in step.
+        const int delay = kBackoffFirstMs / 2
+            + int(backoffDelayMs(++failures, kBackoffFirstMs, kBackoffCapMs, QRandomGenerator::global()->generateDouble()));
         qCWarning(lcBridge).noquote() << "AMQP bridge:" << error << "- reconnecting in" << delay << "ms";
-        backoffMs = qMin(backoffMs * 2, kBackoffCapMs);
         for (int waited = 0; waited < delay && !m_stopping.load(); waited += kPollMs)
             QThread::msleep(kPollMs);
     }
@@ -499,8 +493,7 @@ QByteArray AmqpBridge::prometheusText() const
            "# TYPE switchboard_bridge_messages_total counter\n";
     for (int i = 0; i < m_bindings.size(); ++i) {
         const Counters &c = m_counters[i];
-        QByteArray queue = m_bindings.at(i).queue.toUtf8();
-        queue.replace('\\', "\\\\").replace('"', "\\\"");
+        const QByteArray queue = prometheusLabelValue(m_bindings.at(i).queue);
         const auto line = [&](const char *outcome, quint64 n) {
             out += "switchboard_bridge_messages_total{queue=\"" + queue + "\",outcome=\"" + outcome + "\"} "
                 + QByteArray::number(n) + '\n';

@@ -72,6 +72,7 @@ private:
     std::shared_ptr<Inbox> m_inbox;
     std::atomic<bool> m_stopping{false};
     QThread *m_thread = nullptr;
+    quint64 m_generation = 0; // connections made, over every start(); the bridge thread's
 
     mutable QMutex m_lock; // the strings below
     QString m_state = QStringLiteral("stopped");

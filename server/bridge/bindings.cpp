@@ -8,6 +8,7 @@
 #include <amqp.h>
 
 #include "auth/roompolicy.h"
+#include "protocol/strictjson.h"
 
 namespace Switchboard {
 
@@ -225,10 +226,11 @@ AmqpRoute AmqpBindings::route(const AmqpBinding &binding, const QByteArray &body
                               QJsonObject *message)
 {
     AmqpRoute r;
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
-    if (pe.error != QJsonParseError::NoError) {
-        r.error = QStringLiteral("malformed: not JSON (%1 at offset %2)").arg(pe.errorString()).arg(pe.offset);
+    // The same strict parser as every other door (RFC 8259: no raw control characters).
+    QString why;
+    const QJsonDocument doc = Json::parse(body, &why);
+    if (!why.isEmpty()) {
+        r.error = QStringLiteral("malformed: not JSON (%1)").arg(why);
         return r;
     }
     if (!doc.isObject()) {
@@ -249,12 +251,7 @@ AmqpRoute AmqpBindings::route(const AmqpBinding &binding, const QByteArray &body
         r.broadcast = true;
         return r;
     }
-    for (const QString &tmpl : binding.targets) {
-        for (const QString &room : RoomPolicy::expandTemplate(tmpl, fields)) {
-            if (room.size() <= RoomPolicy::kMaxRoomLength)
-                r.rooms << room;
-        }
-    }
+    r.rooms = RoomPolicy::expandTemplates(binding.targets, fields);
     r.rooms.removeDuplicates();
     if (r.rooms.isEmpty())
         r.error = QStringLiteral("no target: none of %1 can be filled from the message").arg(binding.targets.join(QStringLiteral(", ")));

@@ -77,4 +77,11 @@ QHash<QString, quint64> Metrics::eventsByName() const
     return copy;
 }
 
+QByteArray prometheusLabelValue(const QString &value)
+{
+    QByteArray out = value.toUtf8();
+    out.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    return out;
+}
+
 } // namespace Switchboard

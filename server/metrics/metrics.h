@@ -105,4 +105,8 @@ struct MetricsSample
     qint64 queueDepth = 0;
 };
 
+/// A Prometheus label value from a client- or operator-chosen string: backslash, double quote
+/// and newline escaped, so no name can break the exposition.
+QByteArray prometheusLabelValue(const QString &value);
+
 } // namespace Switchboard

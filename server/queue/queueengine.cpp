@@ -6,6 +6,8 @@
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QRegularExpression>
 
+#include "core/backoff.h"
+
 namespace Switchboard {
 
 QString priorityName(QueuePriority priority)
@@ -30,14 +32,6 @@ bool parsePriority(const QString &text, QueuePriority *priority)
     else
         return false;
     return true;
-}
-
-qint64 backoffDelayMs(int failures, qint64 baseMs, qint64 capMs, double unit)
-{
-    // base * 2^(failures-1), computed without overflow: past 2^40 the cap has long won.
-    const int exponent = std::clamp(failures - 1, 0, 40);
-    const double ceiling = std::min(double(capMs), double(baseMs) * std::ldexp(1.0, exponent));
-    return qint64(std::floor(std::clamp(unit, 0.0, 1.0) * ceiling));
 }
 
 QJsonObject queueStatsJson(const QueueStats &s)

@@ -50,12 +50,6 @@ struct QueueStats
     qint64 depth() const { return ready + inFlight + delayed; }
 };
 
-/**
- * Full-jitter exponential backoff: a random delay in [0, min(cap, base * 2^(failures-1))].
- * @p unit is a random number in [0, 1). @p failures counts failed attempts so far (>= 1).
- */
-qint64 backoffDelayMs(int failures, qint64 baseMs, qint64 capMs, double unit);
-
 /// {"name","ready","inFlight","delayed","dead","depth","consumers","enqueued",...,"rates":{...}}
 QJsonObject queueStatsJson(const QueueStats &stats);
 

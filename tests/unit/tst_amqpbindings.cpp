@@ -150,6 +150,8 @@ void tst_AmqpBindings::route_data()
                                           << QString() << QStringList{} << false << "no target";
     QTest::addRow("malformed") << issue << QByteArray("{not json") << "order.created"
                                << QString() << QStringList{} << false << "malformed: not JSON";
+    QTest::addRow("raw control character (strict JSON)") << issue << QByteArray("{\"userId\":\"u\x01\"}") << "order.created"
+                                                         << QString() << QStringList{} << false << "malformed: not JSON";
     QTest::addRow("array body") << issue << QByteArray("[1,2]") << "order.created"
                                 << QString() << QStringList{} << false << "malformed: not a JSON object";
     const QString byField = R"({"exchange":"e","queue":"q","routingKeys":["a"],"event":"{type}","targets":["user:{userId}"]})";

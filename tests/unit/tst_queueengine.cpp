@@ -2,6 +2,7 @@
 // bounds, maxAttempts -> dead letters, visibility timeout, prefetch and fair dispatch.
 #include <QtTest/QtTest>
 
+#include "core/backoff.h"
 #include "queue/queueengine.h"
 
 using namespace Switchboard;
