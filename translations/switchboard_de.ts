@@ -816,6 +816,46 @@
         <source>ready + in flight + delayed</source>
         <translation>bereit + in Bearbeitung + verzögert</translation>
     </message>
+    <message>
+        <source>Degraded: %1. Clients of this node are served; emits do not reach the other nodes until it is back.</source>
+        <translation>Beeinträchtigt: %1. Clients dieses Knotens werden bedient; Emits erreichen die anderen Knoten erst wieder, wenn er zurück ist.</translation>
+    </message>
+    <message>
+        <source>Cluster</source>
+        <translation>Cluster</translation>
+    </message>
+    <message>
+        <source>This node: %1 · Redis %2</source>
+        <translation>Dieser Knoten: %1 · Redis %2</translation>
+    </message>
+    <message>
+        <source>Single node (start with --redis to join a cluster)</source>
+        <translation>Einzelner Knoten (mit --redis starten, um einem Cluster beizutreten)</translation>
+    </message>
+    <message>
+        <source>%1 of %2 nodes up</source>
+        <translation>%1 von %2 Knoten aktiv</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>In /s</source>
+        <translation>Ein /s</translation>
+    </message>
+    <message>
+        <source>Out /s</source>
+        <translation>Aus /s</translation>
+    </message>
+    <message>
+        <source> (this node)</source>
+        <translation> (dieser Knoten)</translation>
+    </message>
 </context>
 <context>
     <name>QueuesPage</name>
@@ -1142,6 +1182,61 @@ Last error: %4
 Letzter Fehler: %4
 
 %5</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>verbunden</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>verbindet</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>getrennt</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>gestoppt</translation>
+    </message>
+    <message>
+        <source>RabbitMQ bridge</source>
+        <translation>RabbitMQ-Brücke</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n connect(s)</source>
+        <translation>
+            <numerusform>%1 · %n Verbindungsaufbau</numerusform>
+            <numerusform>%1 · %n Verbindungsaufbauten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Exchange</source>
+        <translation>Exchange</translation>
+    </message>
+    <message>
+        <source>Routing keys</source>
+        <translation>Routing-Keys</translation>
+    </message>
+    <message>
+        <source>Received/s</source>
+        <translation>Empfangen/s</translation>
+    </message>
+    <message>
+        <source>Emitted/s</source>
+        <translation>Gesendet/s</translation>
+    </message>
+    <message>
+        <source>Rejected/s</source>
+        <translation>Abgewiesen/s</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Abgewiesen</translation>
+    </message>
+    <message>
+        <source>Redelivered</source>
+        <translation>Erneut zugestellt</translation>
     </message>
 </context>
 <context>

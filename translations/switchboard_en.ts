@@ -816,6 +816,46 @@
         <source>ready + in flight + delayed</source>
         <translation>ready + in flight + delayed</translation>
     </message>
+    <message>
+        <source>Degraded: %1. Clients of this node are served; emits do not reach the other nodes until it is back.</source>
+        <translation>Degraded: %1. Clients of this node are served; emits do not reach the other nodes until it is back.</translation>
+    </message>
+    <message>
+        <source>Cluster</source>
+        <translation>Cluster</translation>
+    </message>
+    <message>
+        <source>This node: %1 · Redis %2</source>
+        <translation>This node: %1 · Redis %2</translation>
+    </message>
+    <message>
+        <source>Single node (start with --redis to join a cluster)</source>
+        <translation>Single node (start with --redis to join a cluster)</translation>
+    </message>
+    <message>
+        <source>%1 of %2 nodes up</source>
+        <translation>%1 of %2 nodes up</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Node</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>In /s</source>
+        <translation>In /s</translation>
+    </message>
+    <message>
+        <source>Out /s</source>
+        <translation>Out /s</translation>
+    </message>
+    <message>
+        <source> (this node)</source>
+        <translation> (this node)</translation>
+    </message>
 </context>
 <context>
     <name>QueuesPage</name>
@@ -1142,6 +1182,61 @@ Last error: %4
 Last error: %4
 
 %5</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>connected</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>connecting</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>disconnected</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>stopped</translation>
+    </message>
+    <message>
+        <source>RabbitMQ bridge</source>
+        <translation>RabbitMQ bridge</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n connect(s)</source>
+        <translation>
+            <numerusform>%1 · %n connect</numerusform>
+            <numerusform>%1 · %n connects</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Exchange</source>
+        <translation>Exchange</translation>
+    </message>
+    <message>
+        <source>Routing keys</source>
+        <translation>Routing keys</translation>
+    </message>
+    <message>
+        <source>Received/s</source>
+        <translation>Received/s</translation>
+    </message>
+    <message>
+        <source>Emitted/s</source>
+        <translation>Emitted/s</translation>
+    </message>
+    <message>
+        <source>Rejected/s</source>
+        <translation>Rejected/s</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <source>Redelivered</source>
+        <translation>Redelivered</translation>
     </message>
 </context>
 <context>

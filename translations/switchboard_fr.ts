@@ -816,6 +816,46 @@
         <source>ready + in flight + delayed</source>
         <translation>prêts + en cours + différés</translation>
     </message>
+    <message>
+        <source>Degraded: %1. Clients of this node are served; emits do not reach the other nodes until it is back.</source>
+        <translation>Dégradé : %1. Les clients de ce nœud sont servis ; les émissions n’atteignent les autres nœuds qu’à son retour.</translation>
+    </message>
+    <message>
+        <source>Cluster</source>
+        <translation>Cluster</translation>
+    </message>
+    <message>
+        <source>This node: %1 · Redis %2</source>
+        <translation>Ce nœud : %1 · Redis %2</translation>
+    </message>
+    <message>
+        <source>Single node (start with --redis to join a cluster)</source>
+        <translation>Nœud unique (démarrer avec --redis pour rejoindre un cluster)</translation>
+    </message>
+    <message>
+        <source>%1 of %2 nodes up</source>
+        <translation>%1 nœuds actifs sur %2</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Nœud</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>In /s</source>
+        <translation>Entrée /s</translation>
+    </message>
+    <message>
+        <source>Out /s</source>
+        <translation>Sortie /s</translation>
+    </message>
+    <message>
+        <source> (this node)</source>
+        <translation> (ce nœud)</translation>
+    </message>
 </context>
 <context>
     <name>QueuesPage</name>
@@ -1142,6 +1182,61 @@ Last error: %4
 Dernière erreur&#xa0;: %4
 
 %5</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>connecté</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>connexion</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>déconnecté</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>arrêté</translation>
+    </message>
+    <message>
+        <source>RabbitMQ bridge</source>
+        <translation>Pont RabbitMQ</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n connect(s)</source>
+        <translation>
+            <numerusform>%1 · %n connexion</numerusform>
+            <numerusform>%1 · %n connexions</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Exchange</source>
+        <translation>Échange</translation>
+    </message>
+    <message>
+        <source>Routing keys</source>
+        <translation>Clés de routage</translation>
+    </message>
+    <message>
+        <source>Received/s</source>
+        <translation>Reçus/s</translation>
+    </message>
+    <message>
+        <source>Emitted/s</source>
+        <translation>Émis/s</translation>
+    </message>
+    <message>
+        <source>Rejected/s</source>
+        <translation>Rejetés/s</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Rejetés</translation>
+    </message>
+    <message>
+        <source>Redelivered</source>
+        <translation>Redistribués</translation>
     </message>
 </context>
 <context>

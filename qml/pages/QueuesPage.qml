@@ -15,6 +15,7 @@ Item {
     property int windowSeconds: [60, 300, 900][windowSelector.currentIndex]
     readonly property QueuesModel model: queues
     readonly property DeadLettersModel deadLetters: dlq
+    readonly property BridgesModel bridgeModel: bridges
 
     // For the screenshot hook: the short chart window and the queue with the most dead letters.
     function demo() {
@@ -39,6 +40,13 @@ Item {
     function count(v: real): string {
         return Number(v).toLocaleString(Qt.locale(), "f", 0);
     }
+    function bridgeStateText(state: string): string {
+        return state === "connected" ? qsTr("connected") : state === "connecting" ? qsTr("connecting")
+             : state === "disconnected" ? qsTr("disconnected") : state === "stopped" ? qsTr("stopped") : state;
+    }
+    function bridgeStateTint(state: string): color {
+        return state === "connected" ? Theme.ok : state === "connecting" ? Theme.warn : Theme.danger;
+    }
     function rate(v: real): string {
         return v >= 10000 ? Number(v / 1000).toLocaleString(Qt.locale(), "f", 1) + "k"
                           : Number(v).toLocaleString(Qt.locale(), "f", v < 10 && v > 0 ? 1 : 0);
@@ -48,6 +56,7 @@ Item {
         id: queues
         active: page.visible
     }
+    BridgesModel { id: bridges }
     DeadLettersModel {
         id: dlq
         active: page.visible && page.selectedQueue.length > 0
@@ -294,6 +303,119 @@ Item {
                                  page.rate(queues.nackedPerSec), page.rate(queues.deadLetteredPerSec)]
                     }
                     onClicked: page.selectedQueue = ""
+                }
+            }
+        }
+
+        // The message-broker bridge (docs/bridges.md), only when one is configured: its
+        // connection, then per binding the state, rates and counters and the last error.
+        Card {
+            id: bridgeCard
+            objectName: "bridgeCard"
+            visible: bridges.count > 0
+            Layout.fillWidth: true
+            Layout.preferredHeight: 112 + Math.min(bridges.count, 3) * Theme.rowHeight
+            title: qsTr("RabbitMQ bridge")
+            // Concatenated, not arg()ed: the URL and the error carry % escapes of their own.
+            subtitle: bridges.url + " · " + qsTr("%1 · %n connect(s)", "", bridges.connects).arg(page.bridgeStateText(bridges.state))
+                      + (bridges.lastError.length > 0 ? " · " + bridges.lastError : "")
+            actions: [
+                Pill {
+                    objectName: "bridgeState"
+                    text: page.bridgeStateText(bridges.state)
+                    tint: page.bridgeStateTint(bridges.state)
+                }
+            ]
+
+            Item {
+                id: bridgeTable
+                anchors.fill: parent
+                implicitHeight: 30 + Theme.rowHeight
+
+                readonly property real figureWidth: Math.max(58, Math.min(100, (width - 300) / 5))
+                readonly property real textWidth: (width - 5 * figureWidth) / 4
+                readonly property list<string> titles: [qsTr("Queue"), qsTr("Exchange"), qsTr("Routing keys"),
+                    qsTr("Received/s"), qsTr("Emitted/s"), qsTr("Rejected/s"), qsTr("Rejected"), qsTr("Redelivered"),
+                    qsTr("Last error")]
+
+                component BridgeCells: Row {
+                    id: bridgeCells
+                    required property list<string> values
+                    property bool header: false
+                    Repeater {
+                        model: bridgeCells.values
+                        delegate: Label {
+                            required property string modelData
+                            required property int index
+                            readonly property bool figure: index >= 3 && index <= 7
+                            width: figure ? bridgeTable.figureWidth : bridgeTable.textWidth
+                            height: bridgeCells.height
+                            leftPadding: figure ? 4 : 10
+                            rightPadding: figure ? 10 : 4
+                            verticalAlignment: Text.AlignVCenter
+                            horizontalAlignment: figure ? Text.AlignRight : Text.AlignLeft
+                            text: modelData
+                            elide: Text.ElideRight
+                            color: bridgeCells.header ? Theme.textMuted
+                                 : ((index === 5 || index === 6) && modelData !== "0") || index === 8 ? Theme.danger : Theme.text
+                            font.pixelSize: bridgeCells.header ? Theme.fontSmall : Theme.fontNormal
+                            font.weight: bridgeCells.header ? Font.DemiBold : Font.Normal
+                            font.family: bridgeCells.header || !figure ? Qt.application.font.family : Theme.monoFamily
+                            ToolTip.visible: !bridgeCells.header && cellHover.hovered && truncated
+                            ToolTip.text: modelData
+                            HoverHandler { id: cellHover }
+                        }
+                    }
+                }
+
+                Rectangle {
+                    id: bridgeHeader
+                    anchors { left: parent.left; right: parent.right; top: parent.top }
+                    height: 30
+                    color: Theme.surfaceAlt
+                    BridgeCells {
+                        anchors.fill: parent
+                        header: true
+                        values: bridgeTable.titles
+                    }
+                }
+
+                ListView {
+                    id: bridgeList
+                    objectName: "bridgeBindings"
+                    anchors { left: parent.left; right: parent.right; top: bridgeHeader.bottom; bottom: parent.bottom }
+                    clip: true
+                    model: bridges
+                    boundsBehavior: Flickable.StopAtBounds
+                    ScrollBar.vertical: ScrollBar {
+                        policy: bridgeList.contentHeight > bridgeList.height ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff
+                    }
+                    delegate: Rectangle {
+                        id: bindingRow
+                        required property int index
+                        required property string queue
+                        required property string exchange
+                        required property string routingKeys
+                        required property real receivedPerSec
+                        required property real emittedPerSec
+                        required property real rejectedPerSec
+                        required property real received
+                        required property real emitted
+                        required property real rejected
+                        required property real redelivered
+                        required property string lastError
+                        objectName: "bridgeRow_" + queue
+                        width: ListView.view.width
+                        height: Theme.rowHeight
+                        color: index % 2 ? Theme.surfaceAlt : Theme.surface
+                        BridgeCells {
+                            anchors.fill: parent
+                            values: [bindingRow.queue, bindingRow.exchange, bindingRow.routingKeys,
+                                     page.rate(bindingRow.receivedPerSec), page.rate(bindingRow.emittedPerSec),
+                                     page.rate(bindingRow.rejectedPerSec), page.count(bindingRow.rejected),
+                                     page.count(bindingRow.redelivered), bindingRow.lastError]
+                        }
+                    }
                 }
             }
         }

@@ -11,12 +11,14 @@
 #include <QtCharts/QXYSeries>
 #include <QtTest/QTest>
 
+#include "bridge/bindings.h"
 #include "connectionsmodel.h"
 #include "consoleapp.h"
 #include "seriesfeeder.h"
 #include "eventsmodel.h"
 #include "jsoncheck.h"
 #include "socketiotestsupport.h"
+#include "rabbitprocess.h"
 #include "testsupport.h"
 
 // QtCharts draws through QGraphicsView: QTEST_MAIN must create a QApplication.
@@ -134,6 +136,7 @@ private Q_SLOTS:
     void queuesPageShowsDepthLive();
     void deadLetterBrowserRetryAndPurge();
     void enqueueTestMessageFromUi();
+    void queuesPageShowsTheBridge();
 
 private:
     Client connectClient(const QString &user, const QStringList &rooms = {});
@@ -1386,6 +1389,65 @@ void tst_Console::enqueueTestMessageFromUi()
     QTRY_VERIFY(!shown(name));
     QTRY_VERIFY(queueRow(queue));
     QTRY_COMPARE(queueRow(queue)->property("ready").toInt() + queueRow(queue)->property("inFlight").toInt(), 0);
+}
+
+void tst_Console::queuesPageShowsTheBridge()
+{
+    // Without a bridge the page has no bridge section.
+    openPage(QStringLiteral("queues"));
+    QVERIFY(!shown(item(QStringLiteral("bridgeCard"), page(QStringLiteral("queues")))));
+
+    // A console on a server consuming from a real rabbitmq-server.
+    RabbitProcess rabbit;
+    QVERIFY2(rabbit.start(), qPrintable(rabbit.errorString()));
+    ServerConfig config = testConfig();
+    config.amqpUrl = rabbit.url();
+    QString error;
+    QVERIFY2(AmqpBindings::parse(R"({"bindings": [{"exchange": "domain", "type": "topic", "queue": "ui.orders",
+        "routingKeys": ["order.*"], "prefetch": 10, "event": "{routingKey}", "targets": ["user:{userId}"],
+        "deadLetterExchange": "domain.dlx"}]})", &config.amqpBindings, &error), qPrintable(error));
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    m_console.reset(); // the console context holds one server at a time
+    m_console = std::make_unique<ConsoleApp>(ts.server(), QStringLiteral("en"));
+    QVERIFY2(m_console->load(&error), qPrintable(error));
+    m_window = m_console->window();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+    openPage(QStringLiteral("queues"));
+    QQuickItem *queues = page(QStringLiteral("queues"));
+    QTRY_VERIFY(shown(item(QStringLiteral("bridgeCard"), queues)));
+    QTRY_COMPARE_WITH_TIMEOUT(item(QStringLiteral("bridgeState"), queues)->property("text").toString(), QStringLiteral("connected"), 15000);
+    const auto row = [&] { return item(QStringLiteral("bridgeRow_ui.orders"), queues); };
+    QTRY_VERIFY(row());
+    QCOMPARE(row()->property("exchange").toString(), QStringLiteral("domain"));
+    QCOMPARE(row()->property("routingKeys").toString(), QStringLiteral("order.*"));
+    QCOMPARE(item(QStringLiteral("bridgeCard"), queues)->property("subtitle").toString(),
+             QStringLiteral("amqp://guest:***@127.0.0.1:") + QString::number(rabbit.port()) + QStringLiteral("/%2F · connected · 1 connect"));
+
+    // Messages published by a back end: a user in the room gets them, the row counts them;
+    // a malformed one is rejected (to the dead-letter exchange) and shows as the last error.
+    WsClient user;
+    QVERIFY(!user.connectAndWelcome(ts.wsUrl(token(QStringLiteral("ui-bridge-user"), {}, {QStringLiteral("user:u7")}))).isEmpty());
+    for (int i = 0; i < 3; ++i)
+        QVERIFY2(rabbit.publish(QStringLiteral("domain"), QStringLiteral("order.created"), QJsonDocument(QJsonObject{{"userId", "u7"}, {"n", i}}).toJson(QJsonDocument::Compact)), qPrintable(rabbit.errorString()));
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(user.waitFor(QStringLiteral("order.created")).value("data").toObject().value("n").toInt(), i);
+    QVERIFY(rabbit.publish(QStringLiteral("domain"), QStringLiteral("order.created"), "{not json"));
+    QTRY_COMPARE(row()->property("rejected").toInt(), 1);
+    // Rates are differences between reads a second apart: the read that first saw the
+    // rejection saw a message arrive too; once messages stop, the rates come back to zero.
+    QVERIFY(row()->property("rejectedPerSec").toDouble() > 0);
+    QVERIFY(row()->property("receivedPerSec").toDouble() > 0);
+    QCOMPARE(row()->property("received").toInt(), 4);
+    QCOMPARE(row()->property("emitted").toInt(), 3);
+    QVERIFY2(row()->property("lastError").toString().startsWith(QLatin1String("malformed")), qPrintable(row()->property("lastError").toString()));
+    QTRY_COMPARE_WITH_TIMEOUT(row()->property("receivedPerSec").toDouble(), 0.0, 5000);
+    QCOMPARE(row()->property("rejectedPerSec").toDouble(), 0.0);
+
+    // The broker goes: the bridge says so.
+    rabbit.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("bridgeState"), queues)->property("text").toString() != QLatin1String("connected"), 15000);
+    m_console.reset(); // before the server it shows
 }
 
 QTEST_MAIN(tst_Console)
