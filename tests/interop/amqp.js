@@ -3,7 +3,8 @@
 // socket.io-client through the rooms its binding names; a routing key outside the patterns is
 // not delivered; malformed and untargeted messages end in the dead-letter queue; consumption
 // resumes after a broker crash; messages unacked when Switchboard is killed with -9 are
-// delivered again; persist keeps events for an offline user.
+// delivered again; a SIGTERM mid-stream exits 0 and loses nothing; persist keeps events for an
+// offline user.
 // Usage: node amqp.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
@@ -226,6 +227,32 @@ test('kill -9 with unacked messages: they are delivered again on restart, none l
   assert.deepEqual([...seqs].sort((a, b2) => a - b2), Array.from({ length: N }, (_, i) => i + 1));
   const q = await ch.checkQueue('ws.crash');
   assert.equal(q.messageCount, 0);
+  nat.close();
+  await ch.close();
+});
+
+test('SIGTERM while consuming: exit 0, and what was not acked is delivered by the next start', async (ctx) => {
+  const N = 300;
+  const binding = { persist: true, prefetch: 20, targets: ['user:{userId}'] };
+  const first = await ctx.start('term', binding);
+  const exited = new Promise((resolve) => first.child.once('exit', (code, signal) => resolve({ code, signal })));
+  const ch = await ctx.channel();
+  for (let i = 1; i <= N; ++i) ch.publish('events', 'order.created', Buffer.from(JSON.stringify({ userId: 'u10', seq: i })), { persistent: true });
+  await ch.waitForConfirms();
+  // Stopped mid-stream: some messages acked (kept for u10), a prefetch window in hand.
+  await until(async () => (await bridge(first.port)).binding.emitted >= 1, 'the first message to be kept');
+  first.child.kill('SIGTERM');
+  assert.deepEqual(await within(exited, 15000, 'the server to exit after SIGTERM'), { code: 0, signal: null });
+
+  // The next start (same data dir) keeps the rest; u10 gets every message, none lost.
+  const second = await ctx.start('term', binding);
+  await until(async () => (await ch.checkQueue('ws.term')).messageCount === 0, 'the queue to be drained', 15000);
+  const nat = client(`ws://127.0.0.1:${second.port}/ws?token=${h.mint('u10')}`);
+  const seen = new Set();
+  while (seen.size < N) seen.add((await nat.next('order.created')).data.seq);
+  assert.deepEqual([...seen].sort((a, b2) => a - b2), Array.from({ length: N }, (_, i) => i + 1));
+  const b = await bridge(second.port);
+  assert.equal(b.binding.rejected, 0, JSON.stringify(b));
   nat.close();
   await ch.close();
 });
