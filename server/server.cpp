@@ -197,7 +197,7 @@ bool Server::start(QString *error)
     // The bridge emits through emitEvent, so it starts once the server runs (and stops first).
     if (!m_config.amqpUrl.isEmpty()) {
         if (!m_bridge)
-            m_bridge = std::make_unique<AmqpBridge>(m_config.amqpUrl, m_config.amqpBindings,
+            m_bridge = std::make_unique<AmqpBridge>(m_config.amqpUrl, m_config.amqpTls, m_config.amqpBindings,
                                                     [this](EmitRequest r) { return emitEvent(std::move(r)); });
         m_bridge->start();
     }

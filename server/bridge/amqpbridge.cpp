@@ -3,13 +3,16 @@
 #include <sys/time.h>
 
 #include <QtCore/QDateTime>
+#include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QThread>
 #include <QtCore/QUrl>
 
 #include <amqp.h>
+#include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
+#include <openssl/ssl.h>
 
 #include "core/backoff.h"
 #include "core/logging.h"
@@ -125,9 +128,10 @@ public:
         if (amqp_parse_url(url.data(), &info) != AMQP_STATUS_OK)
             return QStringLiteral("invalid URL");
         m_conn = amqp_new_connection();
-        amqp_socket_t *socket = amqp_tcp_socket_new(m_conn);
+        QString error;
+        amqp_socket_t *socket = info.ssl ? tlsSocket(&error) : amqp_tcp_socket_new(m_conn);
         if (!socket)
-            return QStringLiteral("cannot create a socket");
+            return error.isEmpty() ? QStringLiteral("cannot create a socket") : error;
         const timeval timeout{5, 0};
         amqp_set_handshake_timeout(m_conn, &timeout);
         amqp_set_rpc_timeout(m_conn, &timeout);
@@ -135,8 +139,8 @@ public:
         if (status != AMQP_STATUS_OK)
             return QStringLiteral("cannot connect to %1:%2: %3").arg(QString::fromUtf8(info.host)).arg(info.port)
                 .arg(QString::fromUtf8(amqp_error_string2(status)));
-        QString error = describe(amqp_login(m_conn, info.vhost, 0, 131072, kHeartbeatSeconds, AMQP_SASL_METHOD_PLAIN,
-                                            info.user, info.password), "login");
+        error = describe(amqp_login(m_conn, info.vhost, 0, 131072, kHeartbeatSeconds, AMQP_SASL_METHOD_PLAIN,
+                                    info.user, info.password), "login");
         if (!error.isEmpty())
             return error;
         for (int i = 0; i < m_bridge->m_bindings.size(); ++i) {
@@ -147,6 +151,42 @@ public:
             }
         }
         return {};
+    }
+
+    /// An amqps:// socket that verifies the broker's certificate and host name against
+    /// --amqp-ca (or the system's CAs), with the client certificate when one is configured.
+    amqp_socket_t *tlsSocket(QString *error)
+    {
+        amqp_socket_t *socket = amqp_ssl_socket_new(m_conn);
+        if (!socket) {
+            *error = QStringLiteral("cannot create a TLS socket");
+            return nullptr;
+        }
+        amqp_ssl_socket_set_verify_peer(socket, 1);
+        amqp_ssl_socket_set_verify_hostname(socket, 1);
+        amqp_ssl_socket_set_ssl_versions(socket, AMQP_TLSv1_2, AMQP_TLSvLATEST);
+        const AmqpTls &tls = m_bridge->m_tls;
+        int status = AMQP_STATUS_OK;
+        if (!tls.caFile.isEmpty()) {
+            status = amqp_ssl_socket_set_cacert(socket, QFile::encodeName(tls.caFile).constData());
+        } else if (auto *context = static_cast<SSL_CTX *>(amqp_ssl_socket_get_context(socket))) {
+            if (SSL_CTX_set_default_verify_paths(context) != 1)
+                status = AMQP_STATUS_SSL_ERROR;
+        }
+        if (status != AMQP_STATUS_OK) {
+            *error = QStringLiteral("CA certificates %1: %2").arg(tls.caFile.isEmpty() ? QStringLiteral("(system)") : tls.caFile,
+                                                                  QString::fromUtf8(amqp_error_string2(status)));
+            return nullptr;
+        }
+        if (!tls.certFile.isEmpty()) {
+            status = amqp_ssl_socket_set_key(socket, QFile::encodeName(tls.certFile).constData(),
+                                             QFile::encodeName(tls.keyFile).constData());
+            if (status != AMQP_STATUS_OK) {
+                *error = QStringLiteral("client certificate %1: %2").arg(tls.certFile, QString::fromUtf8(amqp_error_string2(status)));
+                return nullptr;
+            }
+        }
+        return socket;
     }
 
     /// Consumes until the connection fails (the reason) or the bridge stops (empty).
@@ -348,8 +388,9 @@ private:
     bool m_closeOnExit = false; // consume() returned because the bridge stops
 };
 
-AmqpBridge::AmqpBridge(const QString &url, const QList<AmqpBinding> &bindings, Emitter emitter)
+AmqpBridge::AmqpBridge(const QString &url, const AmqpTls &tls, const QList<AmqpBinding> &bindings, Emitter emitter)
     : m_url(url)
+    , m_tls(tls)
     , m_bindings(bindings)
     , m_emit(std::move(emitter))
     , m_counters(new Counters[size_t(bindings.size())])

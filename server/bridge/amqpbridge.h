@@ -31,7 +31,8 @@ class AmqpBridge final : public Bridge
     Q_DISABLE_COPY_MOVE(AmqpBridge)
 
 public:
-    AmqpBridge(const QString &url, const QList<AmqpBinding> &bindings, Emitter emitter);
+    /// @p tls applies to an amqps:// URL (the broker's certificate is always verified).
+    AmqpBridge(const QString &url, const AmqpTls &tls, const QList<AmqpBinding> &bindings, Emitter emitter);
     ~AmqpBridge() override;
 
     void start() override;
@@ -66,6 +67,7 @@ private:
     void noteError(int binding, const QString &error);
 
     const QString m_url;
+    const AmqpTls m_tls;
     const QList<AmqpBinding> m_bindings;
     const Emitter m_emit;
     std::unique_ptr<Counters[]> m_counters;

@@ -212,13 +212,31 @@ bool AmqpBindings::load(const QString &path, QList<AmqpBinding> *bindings, QStri
 
 QString AmqpBindings::checkUrl(const QString &url)
 {
-    if (!url.startsWith(QLatin1String("amqp://")))
-        return QStringLiteral("the URL must start with amqp:// (amqp://user:pass@host:5672/vhost)");
+    if (!url.startsWith(QLatin1String("amqp://")) && !url.startsWith(QLatin1String("amqps://")))
+        return QStringLiteral("the URL must start with amqp:// or amqps:// (amqp://user:pass@host:5672/vhost)");
     QByteArray copy = url.toUtf8(); // amqp_parse_url writes into its argument
     amqp_connection_info info;
     amqp_default_connection_info(&info);
     if (amqp_parse_url(copy.data(), &info) != AMQP_STATUS_OK)
         return QStringLiteral("not a valid amqp:// URL (amqp://user:pass@host:5672/vhost)");
+    return {};
+}
+
+QString AmqpBindings::checkTls(const QString &url, const AmqpTls &tls)
+{
+    const struct { const char *option; const QString &file; } files[] = {
+        {"amqp-ca", tls.caFile}, {"amqp-cert", tls.certFile}, {"amqp-key", tls.keyFile}};
+    for (const auto &f : files) {
+        if (f.file.isEmpty())
+            continue;
+        if (!url.startsWith(QLatin1String("amqps://")))
+            return QStringLiteral("--%1 is for a TLS bridge: give an amqps:// URL with --amqp").arg(QLatin1String(f.option));
+        QFile file(f.file);
+        if (!file.open(QIODevice::ReadOnly))
+            return QStringLiteral("invalid value for %1: cannot read %2: %3").arg(QLatin1String(f.option), f.file, file.errorString());
+    }
+    if (tls.certFile.isEmpty() != tls.keyFile.isEmpty())
+        return QStringLiteral("--amqp-cert and --amqp-key go together: give both or neither");
     return {};
 }
 

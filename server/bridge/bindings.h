@@ -31,6 +31,14 @@ struct AmqpBinding
     QString name() const { return exchange + QStringLiteral(" -> ") + queue; }
 };
 
+/// TLS settings of an amqps:// bridge (--amqp-ca, --amqp-cert, --amqp-key).
+struct AmqpTls
+{
+    QString caFile;          // PEM CA certificates; empty: the system's store
+    QString certFile;        // client certificate (PEM), with keyFile; empty: none
+    QString keyFile;
+};
+
 /// What one message of a binding turns into (AmqpBindings::route).
 struct AmqpRoute
 {
@@ -54,8 +62,12 @@ public:
     /// Reads and parses @p path; the error names the file too.
     static bool load(const QString &path, QList<AmqpBinding> *bindings, QString *error);
 
-    /// Empty when @p url is an amqp:// URL rabbitmq-c can use, else why not (no password in it).
+    /// Empty when @p url is an amqp:// or amqps:// URL rabbitmq-c can use, else why not (no
+    /// password in it).
     static QString checkUrl(const QString &url);
+    /// Empty when @p tls fits @p url (files only with amqps://, readable, certificate and key
+    /// together), else the error for the command line.
+    static QString checkTls(const QString &url, const AmqpTls &tls);
 
     /**
      * The event name and rooms of a message @p body (its raw bytes) received with

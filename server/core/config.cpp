@@ -68,6 +68,9 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("tls-key"), QStringLiteral("file"), QStringLiteral("TLS: the certificate's private key (PEM, unencrypted).")},
         {QStringLiteral("amqp"), QStringLiteral("url"), QStringLiteral("RabbitMQ bridge: the broker, amqp://user:pass@host:5672/vhost; needs --amqp-bindings (docs/bridges.md).")},
         {QStringLiteral("amqp-bindings"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge: JSON file of bindings (exchange, queue, routing keys, event and room templates).")},
+        {QStringLiteral("amqp-ca"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: CA certificates (PEM) the broker's certificate is checked against (default: the system's).")},
+        {QStringLiteral("amqp-cert"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: client certificate (PEM) for brokers that ask for one; with --amqp-key.")},
+        {QStringLiteral("amqp-key"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: the client certificate's private key (PEM, unencrypted).")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
         {QStringLiteral("socketio-path"), QStringLiteral("path"), QStringLiteral("Path of the Socket.IO endpoint (default /socket.io/).")},
         {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
@@ -318,6 +321,13 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     }
     if (c.amqpUrl.isEmpty() != c.amqpBindingsFile.isEmpty()) {
         *error = QStringLiteral("--amqp and --amqp-bindings go together: give both or neither");
+        return false;
+    }
+    if (resolve(QStringLiteral("amqp-ca"), &v)) c.amqpTls.caFile = v;
+    if (resolve(QStringLiteral("amqp-cert"), &v)) c.amqpTls.certFile = v;
+    if (resolve(QStringLiteral("amqp-key"), &v)) c.amqpTls.keyFile = v;
+    if (const QString why = AmqpBindings::checkTls(c.amqpUrl, c.amqpTls); !why.isEmpty()) {
+        *error = why;
         return false;
     }
     if (resolve(QStringLiteral("http-rate-limit"), &v) && !parseNumber(QStringLiteral("http-rate-limit"), v, 0, &c.httpRateLimit, error)) return false;

@@ -95,6 +95,7 @@ struct ServerConfig
     QString amqpUrl;                          // amqp://user:pass@host:5672/vhost
     QString amqpBindingsFile;
     QList<AmqpBinding> amqpBindings;          // parsed from amqpBindingsFile at load
+    AmqpTls amqpTls;                          // --amqp-ca, --amqp-cert, --amqp-key (amqps:// only)
 
     int effectiveThreads() const;
 };

@@ -4,11 +4,13 @@
 // not delivered; malformed and untargeted messages end in the dead-letter queue; consumption
 // resumes after a broker crash; messages unacked when Switchboard is killed with -9 are
 // delivered again; a SIGTERM mid-stream exits 0 and loses nothing; persist keeps events for an
-// offline user.
+// offline user; amqps:// verifies the broker against --amqp-ca and sends a client certificate.
 // Usage: node amqp.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const amqplib = require('amqplib');
@@ -21,6 +23,29 @@ const h = harness(binary);
 
 const cases = [];
 const test = (name, fn) => cases.push({ name, fn });
+
+/**
+ * A CA, a broker certificate for localhost and a client certificate, made with Debian's openssl
+ * for this run: { dir, ca, brokerCert, brokerKey, clientCert, clientKey } paths.
+ */
+function makeCertificates() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-amqps-'));
+  const f = (name) => path.join(dir, name);
+  const openssl = (...args) => execFileSync('openssl', args, { stdio: 'ignore' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl('req', '-x509', ...ec, '-subj', '/CN=switchboard test CA', '-days', '2', '-keyout', f('ca.key'), '-out', f('ca.pem'));
+  const issue = (name, subject, ext) => {
+    openssl('req', ...ec, '-subj', subject, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
+    fs.writeFileSync(f(`${name}.ext`), ext);
+    openssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial',
+      '-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`));
+  };
+  issue('broker', '/CN=localhost', 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  issue('client', '/CN=switchboard', 'extendedKeyUsage=clientAuth\n');
+  return { dir, ca: f('ca.pem'), brokerCert: f('broker.pem'), brokerKey: f('broker.key'),
+    clientCert: f('client.pem'), clientKey: f('client.key') };
+}
+const certs = makeCertificates();
 
 /** A binding file in the data dir; @p binding overrides the issue's example. */
 function bindingsFile(name, binding) {
@@ -49,7 +74,7 @@ async function publish(ch, key, body) {
 
 async function main() {
   const t0 = Date.now();
-  const rabbit = await startRabbit();
+  const rabbit = await startRabbit({ tls: { ca: certs.ca, cert: certs.brokerCert, key: certs.brokerKey } });
   console.log(`rabbitmq-server ready (${Date.now() - t0} ms)`);
   const failed = [];
   let conn = null;
@@ -71,9 +96,15 @@ async function main() {
       const ctx = {
         rabbit,
         start: async (name, binding, more = []) => {
-          const s = await h.startServer(['--amqp', rabbit.url, '--amqp-bindings', bindingsFile(name, binding), ...more]);
-          servers.push(s.child);
+          const s = await ctx.launch(name, binding, more);
           await consuming(s.port);
+          return s;
+        },
+        /** Started, not waited for: the bridge may never connect. --amqp in @p more wins. */
+        launch: async (name, binding, more = []) => {
+          const url = more.includes('--amqp') ? [] : ['--amqp', rabbit.url];
+          const s = await h.startServer([...url, '--amqp-bindings', bindingsFile(name, binding), ...more]);
+          servers.push(s.child);
           return s;
         },
         channel: async () => {
@@ -99,6 +130,7 @@ async function main() {
     await rabbit.cleanup();
     console.log(`rabbitmq-server stopped (${Date.now() - t1} ms)`);
     h.cleanup();
+    fs.rmSync(certs.dir, { recursive: true, force: true });
   }
   if (failed.length) {
     console.error(`amqp bridge FAILED: ${failed.length} case(s):\n  - ${failed.join('\n  - ')}`);
@@ -255,6 +287,40 @@ test('SIGTERM while consuming: exit 0, and what was not acked is delivered by th
   assert.equal(b.binding.rejected, 0, JSON.stringify(b));
   nat.close();
   await ch.close();
+});
+
+test('amqps://: the broker certificate is verified against --amqp-ca, and the client certificate is sent', async (ctx) => {
+  const tls = ['--amqp', ctx.rabbit.tlsUrl, '--amqp-ca', certs.ca, '--amqp-cert', certs.clientCert, '--amqp-key', certs.clientKey];
+  const { port } = await ctx.start('tls', {}, tls);
+  const b = await bridge(port);
+  assert.equal(b.url, ctx.rabbit.tlsUrl.replace('guest:guest', 'guest:***').replace('%2f', '%2F'));
+  const nat = client(`ws://127.0.0.1:${port}/ws?token=${h.mint('u11')}`);
+  await nat.next('connected');
+  const ch = await ctx.channel();
+  await publish(ch, 'order.created', { userId: 'u11', over: 'tls' });
+  assert.deepEqual((await nat.next('order.created')).data, { userId: 'u11', over: 'tls' });
+  nat.close();
+  await ch.close();
+});
+
+test('amqps://: an untrusted broker certificate or a missing client certificate keeps the bridge out, with the reason', async (ctx) => {
+  // The system's CAs do not know the test CA: the handshake fails on our side.
+  const untrusted = await ctx.launch('tls-untrusted', {}, ['--amqp', ctx.rabbit.tlsUrl]);
+  // Trusted, but no client certificate for a broker that requires one: it fails on theirs.
+  const anonymous = await ctx.launch('tls-anonymous', {}, ['--amqp', ctx.rabbit.tlsUrl, '--amqp-ca', certs.ca]);
+  const reasons = [/SSL peer cert verification failed/, /SSL error/];
+  for (const [i, s] of [untrusted, anonymous].entries()) {
+    await until(async () => (await bridge(s.port)).lastError !== null, 'the bridge to report why it cannot connect', 15000);
+    const b = await bridge(s.port);
+    assert.equal(b.connects, 0, JSON.stringify(b));
+    assert.notEqual(b.state, 'connected');
+    assert.match(b.lastError, reasons[i], JSON.stringify(b));
+    await h.healthy(s.port);
+  }
+  const ch = await ctx.channel();
+  const q = await ch.checkQueue('ws.tls-untrusted').catch(() => null);
+  assert.equal(q, null, 'a bridge that never connected declared nothing');
+  await ch.close().catch(() => {});
 });
 
 main().catch((err) => { console.error(err); process.exit(1); });

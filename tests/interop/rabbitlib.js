@@ -21,13 +21,23 @@ function run(cmd, args, env, timeoutMs) {
   });
 }
 
-async function startRabbit() {
+/**
+ * @p tls (optional): { ca, cert, key } PEM paths; the broker then also listens for amqps:// on
+ * tlsPort, and asks for a client certificate signed by that CA.
+ */
+async function startRabbit({ tls } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-rabbit-'));
   const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
+  const tlsPort = tls ? await freePort() : 0;
   const node = `sbtest-${process.pid}@localhost`;
   fs.mkdirSync(path.join(dir, 'home'));
   fs.writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
-  fs.writeFileSync(path.join(dir, 'rabbitmq.conf'), 'log.file.level = warning\nlog.console = false\n');
+  let conf = 'log.file.level = warning\nlog.console = false\n';
+  if (tls) {
+    conf += `listeners.ssl.default = ${tlsPort}\nssl_options.cacertfile = ${tls.ca}\nssl_options.certfile = ${tls.cert}\n`
+      + `ssl_options.keyfile = ${tls.key}\nssl_options.verify = verify_peer\nssl_options.fail_if_no_peer_cert = true\n`;
+  }
+  fs.writeFileSync(path.join(dir, 'rabbitmq.conf'), conf);
   const env = {
     ...process.env,
     HOME: path.join(dir, 'home'), // the Erlang cookie is made here, not in the user's home
@@ -93,6 +103,7 @@ async function startRabbit() {
   }
   return {
     url: `amqp://guest:guest@127.0.0.1:${port}/%2f`,
+    tlsUrl: tls ? `amqps://guest:guest@localhost:${tlsPort}/%2f` : null,
     port,
     node,
     ctl,

@@ -196,6 +196,7 @@ void tst_AmqpBindings::checkUrl_data()
     QTest::addRow("full") << "amqp://user:pass@host:5672/vhost" << true;
     QTest::addRow("host only") << "amqp://localhost" << true;
     QTest::addRow("default vhost") << "amqp://guest:guest@127.0.0.1:5673/%2f" << true;
+    QTest::addRow("amqps") << "amqps://user:pass@broker.example:5671/vhost" << true;
     QTest::addRow("http") << "http://localhost:5672" << false;
     QTest::addRow("bad port") << "amqp://host:notaport/" << false;
     QTest::addRow("empty") << "" << false;

@@ -430,6 +430,21 @@ void tst_Config::amqp()
     const QString bad = writeFile(R"({"bindings":[{"exchange":"events","queue":"ws","routingKeys":["order.*"],"targets":["user:{userId}"],"prefetch":0}]})");
     QVERIFY(!ConfigLoader::load({{"amqp", url}, {"amqp-bindings", bad}}, {}, &c, &error));
     QVERIFY2(error.contains("bindings[0].prefetch") && error.contains(bad), qPrintable(error));
+
+    // TLS files: only with amqps://, readable, certificate and key together.
+    const QString tlsUrl = QStringLiteral("amqps://guest:guest@localhost:5671/%2f");
+    const QString pem = writeFile("-----BEGIN CERTIFICATE-----\n");
+    QVERIFY2(ConfigLoader::load({{"amqp", tlsUrl}, {"amqp-bindings", bindings}, {"amqp-ca", pem}, {"amqp-cert", pem}},
+                                {{"SWITCHBOARD_AMQP_KEY", pem}}, &c, &error), qPrintable(error));
+    QCOMPARE(c.amqpTls.caFile, pem);
+    QCOMPARE(c.amqpTls.certFile, pem);
+    QCOMPARE(c.amqpTls.keyFile, pem);
+    QVERIFY(!ConfigLoader::load({{"amqp", url}, {"amqp-bindings", bindings}, {"amqp-ca", pem}}, {}, &c, &error));
+    QVERIFY2(error.contains("--amqp-ca") && error.contains("amqps://"), qPrintable(error));
+    QVERIFY(!ConfigLoader::load({{"amqp", tlsUrl}, {"amqp-bindings", bindings}, {"amqp-ca", "/nonexistent/ca.pem"}}, {}, &c, &error));
+    QVERIFY2(error.contains("amqp-ca") && error.contains("/nonexistent/ca.pem"), qPrintable(error));
+    QVERIFY(!ConfigLoader::load({{"amqp", tlsUrl}, {"amqp-bindings", bindings}, {"amqp-cert", pem}}, {}, &c, &error));
+    QVERIFY2(error.contains("--amqp-key"), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_Config)
