@@ -18,10 +18,13 @@ namespace {
 
 int runGui(int argc, char **argv)
 {
-    // Next to the binary in the build tree, ../lib/switchboard when installed.
-    const QString appDir = QFileInfo(QString::fromLocal8Bit(argv[0])).absolutePath();
+    // Next to the binary in the build tree, ../lib/switchboard when installed (/usr/bin and
+    // /usr/lib/switchboard from the package). The executable's own path, not argv[0], which is
+    // a bare name when it was found on PATH; the build tree's directory comes last, so an
+    // installed binary never picks up a development copy.
+    const QString appDir = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalPath();
     QString lastError;
-    for (const QString &dir : {QStringLiteral(SWITCHBOARD_GUI_DIR), appDir, appDir + QStringLiteral("/../lib/switchboard")}) {
+    for (const QString &dir : {appDir, appDir + QStringLiteral("/../lib/switchboard"), QStringLiteral(SWITCHBOARD_GUI_DIR)}) {
         QLibrary gui(QDir(dir).filePath(QStringLiteral("libswitchboard_gui.so")));
         gui.setLoadHints(QLibrary::ExportExternalSymbolsHint);
         if (!gui.load()) {

@@ -90,7 +90,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("redis-key"), QStringLiteral("key"), QStringLiteral("Channel prefix shared with the Socket.IO Redis adapter and emitter (default socket.io).")},
         {QStringLiteral("node-name"), QStringLiteral("name"), QStringLiteral("This node's name in the cluster (default host:port).")},
         {QStringLiteral("cluster-heartbeat"), QStringLiteral("ms"), QStringLiteral("How often a node announces itself; a node silent for this plus 5 s is gone (default 2000).")},
-        {QStringLiteral("log-format"), QStringLiteral("text|json"), QStringLiteral("Log line format (default text).")},
+        {QStringLiteral("log-format"), QStringLiteral("text|json|journal"), QStringLiteral("Log line format (default text; journal when stderr is the systemd journal, with the level as its priority and no timestamp of ours).")},
         {QStringLiteral("lang"), QStringLiteral("code"), QStringLiteral("Console language, e.g. de (default: system locale).")},
         {QStringLiteral("threads"), QStringLiteral("n"), QStringLiteral("I/O threads (default: number of cores).")},
         {QStringLiteral("heap-trim-interval"), QStringLiteral("s"), QStringLiteral("Give the heap's free pages back to the system this often (glibc malloc_trim); 0 = never (default 30).")},
@@ -400,8 +400,8 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("node-name"), &v)) c.nodeName = v;
     if (resolve(QStringLiteral("cluster-heartbeat"), &v) && !parseNumber(QStringLiteral("cluster-heartbeat"), v, 100, &c.clusterHeartbeatMs, error)) return false;
     if (resolve(QStringLiteral("log-format"), &v)) {
-        if (v != QLatin1String("text") && v != QLatin1String("json")) {
-            *error = QStringLiteral("invalid value for log-format: \"%1\" (text or json)").arg(v);
+        if (v != QLatin1String("text") && v != QLatin1String("json") && v != QLatin1String("journal")) {
+            *error = QStringLiteral("invalid value for log-format: \"%1\" (text, json or journal)").arg(v);
             return false;
         }
         c.logFormat = v;

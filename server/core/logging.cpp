@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <mutex>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -42,12 +45,42 @@ void jsonHandler(QtMsgType type, const QMessageLogContext &context, const QStrin
     std::fflush(stderr);
 }
 
+/// journald reads "<priority>" at the start of a line as the line's level (sd-daemon(3)).
+void journalHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    int priority = 6; // LOG_INFO
+    switch (type) {
+    case QtDebugMsg: priority = 7; break;
+    case QtInfoMsg: priority = 6; break;
+    case QtWarningMsg: priority = 4; break;
+    case QtCriticalMsg: priority = 3; break;
+    case QtFatalMsg: priority = 2; break;
+    }
+    QByteArray out = '<' + QByteArray::number(priority) + '>' + (context.category ? context.category : "default") + ": ";
+    // One journal entry per line: a message's own line breaks become spaces.
+    out += message.toUtf8().replace('\n', ' ') + '\n';
+    std::fwrite(out.constData(), 1, size_t(out.size()), stderr);
+    std::fflush(stderr);
+}
+
 } // namespace
+
+bool stderrIsJournal()
+{
+    // JOURNAL_STREAM is "device:inode" of the journal's socket (systemd.exec(5)).
+    const QList<QByteArray> id = qgetenv("JOURNAL_STREAM").split(':');
+    struct stat st;
+    if (id.size() != 2 || ::fstat(STDERR_FILENO, &st) != 0)
+        return false;
+    return id.at(0).toULongLong() == quint64(st.st_dev) && id.at(1).toULongLong() == quint64(st.st_ino);
+}
 
 void installLogFormat(const QString &format)
 {
     if (format == QLatin1String("json")) {
         qInstallMessageHandler(jsonHandler);
+    } else if (format == QLatin1String("journal") || stderrIsJournal()) {
+        qInstallMessageHandler(journalHandler);
     } else {
         qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}%{if-warning}warning%{endif}%{if-critical}critical%{endif} %{category}: %{message}"));
     }

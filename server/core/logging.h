@@ -12,7 +12,13 @@ Q_DECLARE_LOGGING_CATEGORY(lcQueue)
 Q_DECLARE_LOGGING_CATEGORY(lcBridge)
 
 
-/// Installs the process-wide message handler: "text" (default Qt pattern) or "json" lines.
+/**
+ * Installs the process-wide message handler: "text" (timestamped lines), "json" lines, or
+ * "journal" (syslog priority prefix, no timestamp: journald keeps its own). "text" becomes
+ * "journal" when stderr is the systemd journal (JOURNAL_STREAM names it).
+ */
 void installLogFormat(const QString &format);
+/// True when stderr is the stream systemd's JOURNAL_STREAM names (a service's journal).
+bool stderrIsJournal();
 
 } // namespace Switchboard
