@@ -5,6 +5,7 @@
 #include <QtCore/QStringList>
 
 #include "bridge/bindings.h"
+#include "hooks/hookrules.h"
 
 namespace Switchboard {
 
@@ -95,6 +96,10 @@ struct ServerConfig
     QString amqpUrl;                          // amqp://user:pass@host:5672/vhost
     QString amqpBindingsFile;
     QList<AmqpBinding> amqpBindings;          // parsed from amqpBindingsFile at load
+    // Back-end hooks (docs/hooks.md): the event proxy's rules, and the key that signs its calls.
+    QString hooksFile;
+    HookSettings hooks;                       // parsed from hooksFile at load
+    QString hooksSecret;
 
     int effectiveThreads() const;
 };
