@@ -875,16 +875,7 @@ QByteArray Server::prometheusText() const
     metric("switchboard_uptime_seconds", "gauge", "Seconds since the server started.", n(uptimeSeconds()));
 
     out += "# HELP switchboard_emit_latency_seconds Emit to socket write latency.\n# TYPE switchboard_emit_latency_seconds histogram\n";
-    const auto latency = m_metrics.latency.counts();
-    quint64 cumulative = 0;
-    for (size_t i = 0; i < latency.size(); ++i) {
-        cumulative += latency[i];
-        const QByteArray le = i < LatencyHistogram::kBoundsUs.size()
-            ? QByteArray::number(double(LatencyHistogram::kBoundsUs[i]) / 1e6, 'g', 6) : QByteArray("+Inf");
-        out += "switchboard_emit_latency_seconds_bucket{le=\"" + le + "\"} " + n(cumulative) + '\n';
-    }
-    out += "switchboard_emit_latency_seconds_sum " + QByteArray::number(double(m_metrics.latency.sumMicros()) / 1e6, 'f', 6) + '\n';
-    out += "switchboard_emit_latency_seconds_count " + n(cumulative) + '\n';
+    appendPrometheusHistogram(out, "switchboard_emit_latency_seconds", {}, m_metrics.latency);
 
     metric("switchboard_offline_stored_total", "counter", "Persisted emits kept for offline users.", n(m_metrics.offlineStored.load()));
     metric("switchboard_offline_delivered_total", "counter", "Persisted emits acknowledged by their user.", n(m_metrics.offlineDelivered.load()));
