@@ -277,6 +277,38 @@ async function main() {
     holdGate = gate();
   });
 
+  test('an answer for a client that has gone is dropped (its emits still made); SIGTERM answers calls in flight "unavailable" and exits 0', args('gone'), async (port, pid, child) => {
+    const [watcher] = await native(port, 'gone-watch');
+    send(watcher, { type: 'subscribe', channel: 'booking:7' });
+    await watcher.next('subscribed');
+    const [leaver] = await native(port, 'gone-1');
+    const before = callsTo('/location').length;
+    let release;
+    const held = new Promise((r) => { release = r; });
+    b.route('/location', async (body) => {
+      await held;
+      return { json: { reply: 'late', emits: [{ event: 'driver_location_update', room: `booking:${body.data.bookingId}`, payload: { late: true } }] } };
+    });
+    send(leaver, { type: 'location_update', id: 'g1', data: { bookingId: 7 } });
+    await b.waitCalls('/location', before + 1);
+    leaver.terminate();
+    await leaver.closed;
+    release();
+    assert.deepEqual((await watcher.next('driver_location_update')).data, { late: true });
+    await h.healthy(port);
+    // A call in flight at SIGTERM: answered "unavailable" before the close, and the exit is clean.
+    const [stayer] = await native(port, 'gone-2');
+    const holds = callsTo('/hold').length;
+    send(stayer, { type: 'hold', id: 't1', data: 1 });
+    await b.waitCalls('/hold', holds + 1);
+    const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    child.kill('SIGTERM');
+    const err = await stayer.next('error');
+    assert.deepEqual([err.code, err.id], ['unavailable', 't1']);
+    assert.equal((await stayer.closed).code, 1001);
+    assert.deepEqual(await exited, { code: 0, signal: null });
+  });
+
   test('queue routing: booking_request goes into a durable queue that a worker consumes', args('queue', {}, ['--client-queues', 'booking_queue']), async (port) => {
     const [worker] = await native(port, 'worker-1');
     send(worker, { type: 'consume', queue: 'booking_queue' });
