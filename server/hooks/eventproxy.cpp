@@ -28,6 +28,11 @@ ClientEventAnswer failure(const QString &code, const QString &message)
     return {false, {}, code, message};
 }
 
+EventProxy::Decision invalid(const QString &message)
+{
+    return {failure(QStringLiteral("hook_failed"), message), {}, true};
+}
+
 } // namespace
 
 EventProxy::EventProxy(const HookSettings &settings, const QByteArray &secret, Emitter emitter, Enqueuer enqueuer)
@@ -143,9 +148,9 @@ void EventProxy::finished(int index, const ClientEvent &event, const HookClient:
         answer(failure(QStringLiteral("hook_timeout"), QStringLiteral("the back end did not answer %1 in time").arg(event.event)));
         return;
     }
-    Decision decision = result.outcome == HookClient::Outcome::Ok
-        ? decide(result.body) : Decision{failure(QStringLiteral("hook_failed"), result.error), {}};
-    if (!decision.client.ok && decision.client.code == QLatin1String("hook_failed")) {
+    Decision decision = result.outcome == HookClient::Outcome::Ok ? decide(result.body) : invalid(result.error);
+    // A back end's own error answer is not a failure of the call.
+    if (decision.invalid) {
         counters.failures.fetch_add(1, std::memory_order_relaxed);
         qCWarning(lcHooks).noquote() << "rule" << rule.name << "failed for event" << event.event << ":" << decision.client.message;
     }
@@ -168,40 +173,28 @@ EventProxy::Decision EventProxy::decide(const QByteArray &body)
     }
     QString why;
     const QJsonDocument doc = Json::parse(body, &why);
-    if (!why.isEmpty() || !doc.isObject()) {
-        d.client = failure(QStringLiteral("hook_failed"), QStringLiteral("the back end's answer is not a JSON object"));
-        return d;
-    }
+    if (!why.isEmpty() || !doc.isObject())
+        return invalid(QStringLiteral("the back end's answer is not a JSON object"));
     const QJsonObject o = doc.object();
     const QJsonValue error = o.value(QLatin1String("error"));
     if (!error.isUndefined() && !error.isNull()) {
         static const QRegularExpression codeChars(QStringLiteral("^[A-Za-z0-9_.:-]{1,64}$"));
         const QString code = error.toObject().value(QLatin1String("code")).toString();
-        if (!error.isObject() || !codeChars.match(code).hasMatch()) {
-            d.client = failure(QStringLiteral("hook_failed"),
-                               QStringLiteral("the back end's \"error\" needs a \"code\" of 1-64 characters from A-Z a-z 0-9 _ . : -"));
-            return d;
-        }
+        if (!error.isObject() || !codeChars.match(code).hasMatch())
+            return invalid(QStringLiteral("the back end's \"error\" needs a \"code\" of 1-64 characters from A-Z a-z 0-9 _ . : -"));
         d.client = failure(code, error.toObject().value(QLatin1String("message")).toString().left(kMaxErrorMessage));
         return d;
     }
     const QJsonValue emits = o.value(QLatin1String("emits"));
     if (!emits.isUndefined() && !emits.isNull()) {
         const QJsonArray list = emits.toArray();
-        if (!emits.isArray() || list.size() > kMaxEmits) {
-            d.client = failure(QStringLiteral("hook_failed"),
-                               QStringLiteral("the back end's \"emits\" must be an array of at most %1 emits").arg(kMaxEmits));
-            return d;
-        }
+        if (!emits.isArray() || list.size() > kMaxEmits)
+            return invalid(QStringLiteral("the back end's \"emits\" must be an array of at most %1 emits").arg(kMaxEmits));
         // All checked before any is made: a bad answer emits nothing.
         for (qsizetype i = 0; i < list.size(); ++i) {
             EmitRequest request;
-            if (!list.at(i).isObject() || !parseEmitJson(list.at(i).toObject(), &request, &why)) {
-                d.client = failure(QStringLiteral("hook_failed"), QStringLiteral("the back end's emits[%1]: %2")
-                                                                      .arg(i).arg(list.at(i).isObject() ? why : QStringLiteral("not an object")));
-                d.emits.clear();
-                return d;
-            }
+            if (!list.at(i).isObject() || !parseEmitJson(list.at(i).toObject(), &request, &why))
+                return invalid(QStringLiteral("the back end's emits[%1]: %2").arg(i).arg(list.at(i).isObject() ? why : QStringLiteral("not an object")));
             d.emits << request;
         }
     }

@@ -56,6 +56,7 @@ public:
     {
         ClientEventAnswer client;
         QList<EmitRequest> emits;
+        bool invalid = false;   // hook_failed: the body is not a valid answer
     };
     static Decision decide(const QByteArray &body);
     /// The JSON body POSTed (or enqueued) for @p event under rule @p rule; @p requestId is

@@ -197,6 +197,8 @@ void tst_HookRules::decide()
     const EventProxy::Decision d = EventProxy::decide(body);
     QCOMPARE(d.client.ok, ok);
     QCOMPARE(d.emits.size(), emits);
+    // Only Switchboard's own refusal of the answer is a failed call; the back end's error is not.
+    QCOMPARE(d.invalid, !ok && code == QLatin1String("hook_failed"));
     if (!ok) {
         QCOMPARE(d.client.code, code);
         QVERIFY(!d.client.message.isEmpty() || code != QLatin1String("hook_failed"));
