@@ -16,6 +16,7 @@
 #include "cluster/redisbroker.h"
 #include "core/logging.h"
 #include "core/slots.h"
+#include "hooks/eventproxy.h"
 #include "http/router.h"
 #include "protocol/messages.h"
 #include "queue/sqlitequeuestore.h"
@@ -52,6 +53,31 @@ Server::Server(const ServerConfig &config, QObject *parent)
     registerApiRoutes(*m_router, *this);
     if (config.socketioTestFixture)
         m_sioHooks = std::make_unique<SioTestFixture>();
+    if (!config.hooks.events.isEmpty()) {
+        m_eventProxy = std::make_unique<EventProxy>(
+            config.hooks, config.hooksSecret.toUtf8(), [this](EmitRequest r) { return emitEvent(std::move(r)); },
+            [this](const QString &queue, const QByteArray &payload, std::function<void(qint64, const QString &)> done) {
+                // Read on an I/O thread like a client's consume: set before they start, reset after.
+                QueueService *queues = m_queues.get();
+                if (!queues)
+                    return done(0, QStringLiteral("the durable queue store is not available"));
+                if (payload.size() > m_config.queueMaxPayload)
+                    return done(0, QStringLiteral("%1 bytes; --queue-max-payload is %2").arg(payload.size()).arg(m_config.queueMaxPayload));
+                QueueMessage message;
+                message.queue = queue;
+                message.payload = payload;
+                message.maxAttempts = m_config.queueMaxAttempts;
+                message.createdAtMs = message.availableAtMs = QDateTime::currentMSecsSinceEpoch();
+                queues->run([queues, message, done = std::move(done)] {
+                    QList<QueueMessage> batch{message};
+                    QString error;
+                    if (queues->enqueue(batch, &error))
+                        done(batch.constFirst().id, {});
+                    else
+                        done(0, error);
+                });
+            });
+    }
     m_sampleTimer.setInterval(1000);
     connect(&m_sampleTimer, &QTimer::timeout, this, &Server::sample);
     // The recovery window holds when emits stop too.
@@ -167,6 +193,8 @@ bool Server::start(QString *error)
     }
     m_broker->start();
 
+    if (m_eventProxy)
+        m_eventProxy->start();
     // SWITCHBOARD_EVENT_DISPATCHER=qt keeps Qt's own poll()-based dispatcher (for comparison).
     const bool useEpoll = qEnvironmentVariable("SWITCHBOARD_EVENT_DISPATCHER") != QLatin1String("qt");
     // HTTP connections of all I/O threads count against one cap.
@@ -215,6 +243,9 @@ void Server::stop(int closeCode, const QString &reason)
     // No new emits from the broker; what it delivered and is not acked yet goes back to it.
     if (m_bridge)
         m_bridge->stop();
+    // Calls in flight are answered "unavailable" while their connections still exist.
+    if (m_eventProxy)
+        m_eventProxy->stop();
     m_heapTrim.stop();
     // Out of the cluster first, so no node counts or routes to this one while it closes.
     m_broker->leave();
@@ -260,6 +291,11 @@ void Server::stop(int closeCode, const QString &reason)
     m_broker->stop();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
+}
+
+ClientEventHandler *Server::clientEvents() const
+{
+    return m_eventProxy.get();
 }
 
 QString Server::url() const
@@ -839,16 +875,7 @@ QByteArray Server::prometheusText() const
     metric("switchboard_uptime_seconds", "gauge", "Seconds since the server started.", n(uptimeSeconds()));
 
     out += "# HELP switchboard_emit_latency_seconds Emit to socket write latency.\n# TYPE switchboard_emit_latency_seconds histogram\n";
-    const auto latency = m_metrics.latency.counts();
-    quint64 cumulative = 0;
-    for (size_t i = 0; i < latency.size(); ++i) {
-        cumulative += latency[i];
-        const QByteArray le = i < LatencyHistogram::kBoundsUs.size()
-            ? QByteArray::number(double(LatencyHistogram::kBoundsUs[i]) / 1e6, 'g', 6) : QByteArray("+Inf");
-        out += "switchboard_emit_latency_seconds_bucket{le=\"" + le + "\"} " + n(cumulative) + '\n';
-    }
-    out += "switchboard_emit_latency_seconds_sum " + QByteArray::number(double(m_metrics.latency.sumMicros()) / 1e6, 'f', 6) + '\n';
-    out += "switchboard_emit_latency_seconds_count " + n(cumulative) + '\n';
+    appendPrometheusHistogram(out, "switchboard_emit_latency_seconds", {}, m_metrics.latency);
 
     metric("switchboard_offline_stored_total", "counter", "Persisted emits kept for offline users.", n(m_metrics.offlineStored.load()));
     metric("switchboard_offline_delivered_total", "counter", "Persisted emits acknowledged by their user.", n(m_metrics.offlineDelivered.load()));
@@ -892,6 +919,8 @@ QByteArray Server::prometheusText() const
     }
     if (m_bridge)
         out += m_bridge->prometheusText();
+    if (m_eventProxy)
+        out += m_eventProxy->prometheusText();
     return out;
 }
 

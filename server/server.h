@@ -31,7 +31,9 @@ QT_END_NAMESPACE
 
 namespace Switchboard {
 
+class ClientEventHandler;
 class Connection;
+class EventProxy;
 class IoWorker;
 class Router;
 class SioHooks;
@@ -152,6 +154,8 @@ public:
     QByteArray prometheusText() const;
     /// State and per-binding counters of the message-broker bridges (GET /api/bridges).
     QJsonObject bridgesJson() const;
+    /// The event proxy of --hooks (docs/hooks.md); null without one (any thread).
+    ClientEventHandler *clientEvents() const;
 
     /// Called by I/O threads when a client acknowledges an acked emit.
     void reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
@@ -198,6 +202,8 @@ private:
     // --amqp: made by the first start() and kept (its counters outlive a stop); runs only
     // while the server does.
     std::unique_ptr<Bridge> m_bridge;
+    // --hooks: made with the server (its counters outlive a stop); runs only while it does.
+    std::unique_ptr<EventProxy> m_eventProxy;
     std::atomic<int> m_pendingSessions{0};
     mutable QMutex m_eioLock;
     QHash<QString, IoWorker *> m_eioOwners;

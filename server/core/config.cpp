@@ -71,6 +71,8 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("amqp-ca"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: CA certificates (PEM) the broker's certificate is checked against (default: the system's).")},
         {QStringLiteral("amqp-cert"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: client certificate (PEM) for brokers that ask for one; with --amqp-key.")},
         {QStringLiteral("amqp-key"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: the client certificate's private key (PEM, unencrypted).")},
+        {QStringLiteral("hooks"), QStringLiteral("file"), QStringLiteral("Back-end hooks: JSON file of event-proxy rules (event patterns, back-end URL or durable queue, timeouts, retries) (docs/hooks.md).")},
+        {QStringLiteral("hooks-secret"), QStringLiteral("secret"), QStringLiteral("Back-end hooks: shared secret of the HMAC-SHA256 signature on every call (required when a rule has a url).")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
         {QStringLiteral("socketio-path"), QStringLiteral("path"), QStringLiteral("Path of the Socket.IO endpoint (default /socket.io/).")},
         {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
@@ -328,6 +330,19 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("amqp-key"), &v)) c.amqpTls.keyFile = v;
     if (const QString why = AmqpBindings::checkTls(c.amqpUrl, c.amqpTls); !why.isEmpty()) {
         *error = why;
+        return false;
+    }
+    if (resolve(QStringLiteral("hooks"), &v)) {
+        QString why;
+        if (!HookRules::load(v, &c.hooks, &why)) {
+            *error = QStringLiteral("invalid value for hooks: %1").arg(why);
+            return false;
+        }
+        c.hooksFile = v;
+    }
+    if (resolve(QStringLiteral("hooks-secret"), &v)) c.hooksSecret = v;
+    if (c.hooks.needsSecret() && c.hooksSecret.size() < 16) {
+        *error = QStringLiteral("--hooks has rules with a url: --hooks-secret must be set, at least 16 characters");
         return false;
     }
     if (resolve(QStringLiteral("http-rate-limit"), &v) && !parseNumber(QStringLiteral("http-rate-limit"), v, 0, &c.httpRateLimit, error)) return false;

@@ -5,6 +5,7 @@
 #include <QtCore/QStringList>
 
 #include "bridge/bindings.h"
+#include "hooks/hookrules.h"
 
 namespace Switchboard {
 
@@ -96,6 +97,10 @@ struct ServerConfig
     QString amqpBindingsFile;
     QList<AmqpBinding> amqpBindings;          // parsed from amqpBindingsFile at load
     AmqpTls amqpTls;                          // --amqp-ca, --amqp-cert, --amqp-key (amqps:// only)
+    // Back-end hooks (docs/hooks.md): the event proxy's rules, and the key that signs its calls.
+    QString hooksFile;
+    HookSettings hooks;                       // parsed from hooksFile at load
+    QString hooksSecret;
 
     int effectiveThreads() const;
 };

@@ -84,4 +84,21 @@ QByteArray prometheusLabelValue(const QString &value)
     return out;
 }
 
+void appendPrometheusHistogram(QByteArray &out, const char *name, const QByteArray &labels,
+                               const LatencyHistogram &histogram)
+{
+    const QByteArray prefix = labels.isEmpty() ? QByteArray("{") : "{" + labels + ',';
+    const QByteArray suffix = labels.isEmpty() ? QByteArray() : "{" + labels + '}';
+    const auto counts = histogram.counts();
+    quint64 cumulative = 0;
+    for (size_t i = 0; i < counts.size(); ++i) {
+        cumulative += counts[i];
+        const QByteArray le = i < LatencyHistogram::kBoundsUs.size()
+            ? QByteArray::number(double(LatencyHistogram::kBoundsUs[i]) / 1e6, 'g', 6) : QByteArray("+Inf");
+        out += name + QByteArray("_bucket") + prefix + "le=\"" + le + "\"} " + QByteArray::number(cumulative) + '\n';
+    }
+    out += name + QByteArray("_sum") + suffix + ' ' + QByteArray::number(double(histogram.sumMicros()) / 1e6, 'f', 6) + '\n';
+    out += name + QByteArray("_count") + suffix + ' ' + QByteArray::number(cumulative) + '\n';
+}
+
 } // namespace Switchboard

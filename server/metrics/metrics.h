@@ -108,5 +108,9 @@ struct MetricsSample
 /// A Prometheus label value from a client- or operator-chosen string: backslash, double quote
 /// and newline escaped, so no name can break the exposition.
 QByteArray prometheusLabelValue(const QString &value);
+/// Appends @p histogram in seconds as Prometheus histogram @p name (its _bucket, _sum and
+/// _count lines); @p labels, when not empty, is "key=\"value\"" (escaped) put before "le".
+void appendPrometheusHistogram(QByteArray &out, const char *name, const QByteArray &labels,
+                               const LatencyHistogram &histogram);
 
 } // namespace Switchboard

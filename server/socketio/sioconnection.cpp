@@ -503,7 +503,34 @@ void SioConnection::handleEvent(const QString &nsp, const QJsonArray &array, con
         return;
     if (handleRoomEvent(event, args, nsp, ackId))
         return;
+    if (isHooked(event))
+        return forwardHooked(nsp, event, args, attachments, ackId);
     relay(event, args, attachments, nsp, ackId);
+}
+
+void SioConnection::forwardHooked(const QString &nsp, const QString &event, const QJsonArray &args,
+                                  const QList<QByteArray> &attachments, qint64 ackId)
+{
+    if (!attachments.isEmpty()) {
+        fail(nsp, ackId, QStringLiteral("invalid_message"), QStringLiteral("%1: binary attachments are not sent to back ends").arg(event));
+        return;
+    }
+    ClientEvent hooked;
+    hooked.event = event;
+    hooked.data = args.isEmpty() ? QJsonValue() : args.at(0);
+    if (args.size() > 1)
+        hooked.args = args;
+    hooked.protocol = QStringLiteral("socket.io");
+    hooked.nsp = nsp;
+    forwardEvent(std::move(hooked), [nsp, ackId](Connection &c, const ClientEventAnswer &answer) {
+        auto *self = qobject_cast<SioConnection *>(&c);
+        if (!self || self->m_closing || !self->m_namespaces.contains(nsp))
+            return;
+        if (!answer.ok)
+            self->fail(nsp, ackId, answer.code, answer.message);
+        else if (ackId >= 0)
+            self->sendAck(nsp, ackId, {answer.reply});
+    });
 }
 
 bool SioConnection::handleRoomEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId)

@@ -71,6 +71,10 @@ private:
     void handleEvent(const QString &nsp, const QJsonArray &array, const QList<QByteArray> &attachments, qint64 ackId);
     void handleAck(qint64 ackId, const QJsonArray &args);
     bool handleRoomEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId);
+    /// An event an event-proxy rule takes (docs/hooks.md): the answer is the ack (or, failed,
+    /// the error ack / switchboard:error).
+    void forwardHooked(const QString &nsp, const QString &event, const QJsonArray &args,
+                       const QList<QByteArray> &attachments, qint64 ackId);
     void relay(const QString &event, const QJsonArray &args, const QList<QByteArray> &attachments,
                const QString &nsp, qint64 ackId);
     /// A first CONNECT that passed the token check, until the socket opens.

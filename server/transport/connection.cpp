@@ -200,6 +200,7 @@ Connection::Refusal Connection::checkJoin(const QString &room) const
 
 void Connection::setTokenExpiry(const QJsonObject &claims)
 {
+    m_claims = claims;
     m_expiryWarned = false;
     const QJsonValue exp = claims.value(QLatin1String("exp"));
     if (!exp.isDouble()) {
@@ -209,6 +210,25 @@ void Connection::setTokenExpiry(const QJsonObject &claims)
     // On the monotonic clock the sweep uses: now plus what is left of the token's life.
     const qint64 leftMs = (Json::toInt64(exp.toDouble(), std::numeric_limits<qint64>::max() / 2000) + m_server.config().jwtLeewaySeconds) * 1000 - QDateTime::currentMSecsSinceEpoch();
     m_expiresAtMs = qMax<qint64>(1, Server::monotonicMs() + leftMs);
+}
+
+bool Connection::isHooked(const QString &event) const
+{
+    const ClientEventHandler *hooks = m_server.clientEvents();
+    return hooks && hooks->handles(event);
+}
+
+void Connection::forwardEvent(ClientEvent event, std::function<void(Connection &, const ClientEventAnswer &)> answered)
+{
+    event.connectionId = m_info->id;
+    event.userId = m_info->userId;
+    event.claims = m_claims;
+    // The answer comes on the hooks or queue thread; by id, so a connection gone meanwhile
+    // is skipped instead of touched.
+    m_server.clientEvents()->handle(std::move(event), [server = &m_server, self = m_info->id,
+                                                       answered = std::move(answered)](const ClientEventAnswer &answer) {
+        server->postToConnection(self, [answered, answer](Connection *c) { answered(*c, answer); });
+    });
 }
 
 bool Connection::checkTokenExpiry(qint64 nowMs)

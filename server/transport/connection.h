@@ -10,6 +10,7 @@
 
 #include "protocol/ratelimiter.h"
 #include "queue/offlinestore.h"
+#include "transport/clientevents.h"
 
 namespace Switchboard {
 
@@ -57,7 +58,8 @@ public:
     bool leave(const QString &room);
 
     /// The session ends when the token's "exp" claim (plus --jwt-leeway) passes; none without
-    /// one. A new token for the same user (native "refresh") moves it.
+    /// one. A new token for the same user (native "refresh") moves it. The claims are kept
+    /// for the event proxy.
     void setTokenExpiry(const QJsonObject &claims);
 
 protected:
@@ -93,6 +95,11 @@ protected:
     bool checkTokenExpiry(qint64 nowMs);
     /// The token expires in @p seconds: tell the client in its protocol.
     virtual void tokenExpiring(int seconds) = 0;
+    /// Whether the event proxy (--hooks, docs/hooks.md) takes client events named @p event.
+    bool isHooked(const QString &event) const;
+    /// Hands @p event, with this connection's identity and claims, to the event proxy.
+    /// @p answered runs later on this thread with the answer, unless the connection is gone.
+    void forwardEvent(ClientEvent event, std::function<void(Connection &, const ClientEventAnswer &)> answered);
 
     IoWorker &m_worker;
     Server &m_server;
@@ -105,6 +112,7 @@ protected:
     bool m_finished = false;
     qint64 m_expiresAtMs = 0;     // monotonic; 0 = the token has no exp
     bool m_expiryWarned = false;
+    QJsonObject m_claims;         // the token's, for the event proxy
 };
 
 } // namespace Switchboard

@@ -271,6 +271,8 @@ void NativeConnection::handle(const QJsonObject &message)
         handleConsume(message, true);
     } else if (type == QLatin1String("cancel")) {
         handleConsume(message, false);
+    } else if (isHooked(type)) {
+        handleHooked(type, message);
     } else {
         m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
         send(Protocol::error(QStringLiteral("unknown_type"), QStringLiteral("Unknown message type"), id));
@@ -348,6 +350,35 @@ void NativeConnection::handleEmit(const QJsonObject &message)
                                {QStringLiteral("id"), id},
                                {QStringLiteral("delivered"), result.delivered}}));
     }
+}
+
+void NativeConnection::handleHooked(const QString &type, const QJsonObject &message)
+{
+    const QJsonValue id = message.value(QLatin1String("id"));
+    ClientEvent event;
+    event.event = type;
+    event.data = message.value(QLatin1String("data"));
+    event.requestId = id;
+    event.protocol = QStringLiteral("native");
+    forwardEvent(std::move(event), [type, id](Connection &c, const ClientEventAnswer &answer) {
+        auto *self = qobject_cast<NativeConnection *>(&c);
+        if (!self)
+            return;
+        if (!answer.ok) {
+            self->send(Protocol::error(answer.code, answer.message, id));
+            return;
+        }
+        // A client that sent no id and gets no reply data has asked for nothing.
+        const bool hasId = !id.isUndefined() && !id.isNull();
+        if (!hasId && answer.reply.isNull())
+            return;
+        QJsonObject reply{{QStringLiteral("type"), QStringLiteral("reply")},
+                          {QStringLiteral("event"), type},
+                          {QStringLiteral("data"), answer.reply}};
+        if (hasId)
+            reply.insert(QStringLiteral("id"), id);
+        self->send(Protocol::encode(reply));
+    });
 }
 
 bool NativeConnection::isSettlingHeldWork(const QJsonObject &message) const

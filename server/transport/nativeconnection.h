@@ -49,6 +49,9 @@ private:
     /// {"type":"refresh","token":...}: a new valid token for the same user moves the expiry.
     void handleRefresh(const QJsonObject &message);
     void handleConsume(const QJsonObject &message, bool consume);
+    /// A message whose type an event-proxy rule takes (docs/hooks.md): answered later with
+    /// {"type":"reply"} or {"type":"error"}, with the message's id.
+    void handleHooked(const QString &type, const QJsonObject &message);
     /// For answers from the queue thread: runs a task on this connection's thread, behind
     /// everything the queue thread sent it before (jobs, earlier answers), if it is still open.
     std::function<void(std::function<void(NativeConnection *)>)> fromQueueThread() const;

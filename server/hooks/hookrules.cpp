@@ -1,0 +1,243 @@
+#include "hookrules.h"
+
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QSet>
+
+#include "protocol/strictjson.h"
+#include "queue/queuemessage.h"
+
+namespace Switchboard {
+
+Q_LOGGING_CATEGORY(lcHooks, "switchboard.hooks")
+
+namespace {
+
+constexpr qsizetype kMaxPatternBytes = 128;
+constexpr qsizetype kMaxRules = 256;
+constexpr int kMaxTimeoutMs = 60000;
+constexpr int kMaxRetries = 5;
+
+// The fields of a rule, so a misspelt one ("timeout") is refused, not ignored.
+const QSet<QString> &ruleFields()
+{
+    static const QSet<QString> fields{QStringLiteral("name"), QStringLiteral("match"), QStringLiteral("url"),
+                                      QStringLiteral("queue"), QStringLiteral("timeoutMs"),
+                                      QStringLiteral("idempotent"), QStringLiteral("retries")};
+    return fields;
+}
+
+const QSet<QString> &topFields()
+{
+    static const QSet<QString> fields{QStringLiteral("events"), QStringLiteral("maxInFlight"),
+                                      QStringLiteral("maxResponseBytes")};
+    return fields;
+}
+
+/// An integer field from @p min to @p max; untouched when absent.
+template <typename Int>
+bool integer(const QJsonObject &o, const QString &key, qint64 min, qint64 max, Int *out, QString *why)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined())
+        return true;
+    const double d = v.toDouble(-1);
+    if (!v.isDouble() || d != double(qint64(d)) || d < double(min) || d > double(max)) {
+        *why = QStringLiteral("%1: must be an integer from %2 to %3").arg(key).arg(min).arg(max);
+        return false;
+    }
+    *out = Int(d);
+    return true;
+}
+
+bool unknownField(const QJsonObject &o, const QSet<QString> &known, QString *why)
+{
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (!known.contains(it.key())) {
+            *why = QStringLiteral("%1: unknown field").arg(it.key());
+            return true;
+        }
+    }
+    return false;
+}
+
+bool parseRule(const QJsonObject &o, HookRule *r, QString *why)
+{
+    if (unknownField(o, ruleFields(), why))
+        return false;
+
+    const QJsonValue match = o.value(QStringLiteral("match"));
+    const QJsonArray patterns = match.isString() ? QJsonArray{match} : match.toArray();
+    if (patterns.isEmpty()) {
+        *why = QStringLiteral("match: required (an event-name pattern such as \"location_*\", or an array of them)");
+        return false;
+    }
+    for (qsizetype i = 0; i < patterns.size(); ++i) {
+        const QString p = patterns.at(i).toString();
+        if (!patterns.at(i).isString() || p.isEmpty() || p.toUtf8().size() > kMaxPatternBytes) {
+            *why = QStringLiteral("match[%1]: must be a non-empty string of at most %2 bytes").arg(i).arg(kMaxPatternBytes);
+            return false;
+        }
+        r->match << p;
+    }
+
+    const QJsonValue name = o.value(QStringLiteral("name"));
+    if (!name.isUndefined() && (!name.isString() || name.toString().isEmpty() || name.toString().toUtf8().size() > kMaxPatternBytes)) {
+        *why = QStringLiteral("name: must be a non-empty string of at most %1 bytes").arg(kMaxPatternBytes);
+        return false;
+    }
+    r->name = name.isString() ? name.toString() : r->match.join(QLatin1Char(','));
+
+    const QJsonValue url = o.value(QStringLiteral("url"));
+    const QJsonValue queue = o.value(QStringLiteral("queue"));
+    if (url.isUndefined() == queue.isUndefined()) {
+        *why = QStringLiteral("url: exactly one of \"url\" (a back end) and \"queue\" (a durable queue) is required");
+        return false;
+    }
+    if (!url.isUndefined()) {
+        r->url = QUrl(url.toString(), QUrl::StrictMode);
+        const QString scheme = r->url.scheme();
+        if (!url.isString() || !r->url.isValid() || r->url.host().isEmpty()
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
+            *why = QStringLiteral("url: must be an http:// or https:// URL with a host, e.g. \"http://127.0.0.1:4000/hooks\"");
+            return false;
+        }
+    } else if (!queue.isString() || !isValidQueueName(queue.toString())) {
+        *why = QStringLiteral("queue: must be a queue name: 1-128 characters from A-Z a-z 0-9 _ . : -");
+        return false;
+    } else {
+        r->queue = queue.toString();
+    }
+
+    if (!integer(o, QStringLiteral("timeoutMs"), 1, kMaxTimeoutMs, &r->timeoutMs, why))
+        return false;
+    const QJsonValue idempotent = o.value(QStringLiteral("idempotent"));
+    if (!idempotent.isUndefined() && !idempotent.isBool()) {
+        *why = QStringLiteral("idempotent: must be true or false");
+        return false;
+    }
+    r->idempotent = idempotent.toBool(false);
+    if (r->idempotent)
+        r->retries = 2;
+    if (!integer(o, QStringLiteral("retries"), 0, kMaxRetries, &r->retries, why))
+        return false;
+    if (r->retries > 0 && !r->idempotent) {
+        *why = QStringLiteral("retries: only an \"idempotent\": true event may be sent again");
+        return false;
+    }
+    if (!r->queue.isEmpty() && (o.contains(QStringLiteral("timeoutMs")) || r->idempotent)) {
+        *why = QStringLiteral("%1: not used with \"queue\" (the enqueue is durable; workers retry)")
+                   .arg(r->idempotent ? QStringLiteral("idempotent") : QStringLiteral("timeoutMs"));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool HookSettings::needsSecret() const
+{
+    for (const HookRule &r : events) {
+        if (r.queue.isEmpty())
+            return true;
+    }
+    return false;
+}
+
+bool HookRules::parse(const QByteArray &json, HookSettings *settings, QString *error)
+{
+    QString why;
+    const QJsonDocument doc = Json::parse(json, &why);
+    if (!why.isEmpty()) {
+        *error = QStringLiteral("not JSON: %1").arg(why);
+        return false;
+    }
+    const QJsonObject top = doc.object();
+    if (!doc.isObject() || unknownField(top, topFields(), &why)) {
+        *error = doc.isObject() ? why : QStringLiteral("the document must be an object: {\"events\": [...]}");
+        return false;
+    }
+    HookSettings out;
+    if (!integer(top, QStringLiteral("maxInFlight"), 1, 10000, &out.maxInFlight, &why)
+        || !integer(top, QStringLiteral("maxResponseBytes"), 1, 16 * 1024 * 1024, &out.maxResponseBytes, &why)) {
+        *error = why;
+        return false;
+    }
+    const QJsonValue list = top.value(QStringLiteral("events"));
+    const QJsonArray array = list.toArray();
+    if (!list.isArray() || array.isEmpty() || array.size() > kMaxRules) {
+        *error = QStringLiteral("events: must be an array of 1 to %1 rules").arg(kMaxRules);
+        return false;
+    }
+    QSet<QString> names;
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        HookRule r;
+        if (!array.at(i).isObject()) {
+            *error = QStringLiteral("events[%1]: must be an object").arg(i);
+            return false;
+        }
+        if (parseRule(array.at(i).toObject(), &r, &why) && names.contains(r.name))
+            why = QStringLiteral("name: \"%1\" is already the name of an earlier rule (names label the metrics)").arg(r.name);
+        if (!why.isEmpty()) {
+            *error = QStringLiteral("events[%1].%2").arg(i).arg(why);
+            return false;
+        }
+        names.insert(r.name);
+        out.events << r;
+    }
+    *settings = out;
+    return true;
+}
+
+bool HookRules::load(const QString &path, HookSettings *settings, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    QString why;
+    if (!parse(f.read(1024 * 1024), settings, &why)) {
+        *error = QStringLiteral("%1: %2").arg(path, why);
+        return false;
+    }
+    return true;
+}
+
+bool HookRules::matches(const QString &pattern, const QString &name)
+{
+    // Iterative glob with one backtrack point: linear in practice, no regex to build.
+    qsizetype p = 0, n = 0, star = -1, mark = 0;
+    while (n < name.size()) {
+        if (p < pattern.size() && (pattern.at(p) == QLatin1Char('?') || pattern.at(p) == name.at(n))) {
+            ++p;
+            ++n;
+        } else if (p < pattern.size() && pattern.at(p) == QLatin1Char('*')) {
+            star = p++;
+            mark = n;
+        } else if (star >= 0) {
+            p = star + 1;
+            n = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern.at(p) == QLatin1Char('*'))
+        ++p;
+    return p == pattern.size();
+}
+
+int HookRules::find(const HookSettings &settings, const QString &event)
+{
+    for (qsizetype i = 0; i < settings.events.size(); ++i) {
+        for (const QString &pattern : settings.events.at(i).match) {
+            if (matches(pattern, event))
+                return int(i);
+        }
+    }
+    return -1;
+}
+
+} // namespace Switchboard

@@ -1,0 +1,283 @@
+// Unit tests for the event proxy's pure parts (docs/hooks.md): the --hooks file (every field
+// checked, the error naming it), event-name patterns, the request signature, and how a back
+// end's answer becomes the client's answer and emits.
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QFile>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QTest>
+
+#include "core/config.h"
+#include "hooks/eventproxy.h"
+#include "hooks/hookclient.h"
+#include "hooks/hookrules.h"
+
+using Switchboard::ClientEvent;
+using Switchboard::ConfigLoader;
+using Switchboard::ServerConfig;
+using Switchboard::EmitRequest;
+using Switchboard::EventProxy;
+using Switchboard::HookClient;
+using Switchboard::HookRules;
+using Switchboard::HookSettings;
+
+class tst_HookRules : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void example();
+    void invalid_data();
+    void invalid();
+    void matches_data();
+    void matches();
+    void signature();
+    void decide_data();
+    void decide();
+    void requestBody();
+    void config();
+};
+
+void tst_HookRules::example()
+{
+    const QByteArray json = R"({"maxInFlight": 8, "maxResponseBytes": 4096, "events": [
+      {"name": "notifications", "match": "mark_read", "url": "http://127.0.0.1:4000/hooks/mark_read",
+       "timeoutMs": 2000, "idempotent": true},
+      {"match": ["location_*", "driver_?"], "url": "https://rides.example/hooks", "idempotent": true, "retries": 0},
+      {"match": "booking_request", "queue": "booking_queue"}]})";
+    HookSettings s;
+    QString error;
+    QVERIFY2(HookRules::parse(json, &s, &error), qPrintable(error));
+    QCOMPARE(s.maxInFlight, 8);
+    QCOMPARE(s.maxResponseBytes, 4096);
+    QCOMPARE(s.events.size(), 3);
+    QCOMPARE(s.events[0].name, QStringLiteral("notifications"));
+    QCOMPARE(s.events[0].timeoutMs, 2000);
+    QCOMPARE(s.events[0].retries, 2); // idempotent: two retries unless set
+    QCOMPARE(s.events[1].name, QStringLiteral("location_*,driver_?"));
+    QCOMPARE(s.events[1].retries, 0);
+    QCOMPARE(s.events[1].timeoutMs, 5000);
+    QCOMPARE(s.events[2].queue, QStringLiteral("booking_queue"));
+    QVERIFY(s.events[2].url.isEmpty());
+    QVERIFY(s.needsSecret());
+    QCOMPARE(HookRules::find(s, QStringLiteral("mark_read")), 0);
+    QCOMPARE(HookRules::find(s, QStringLiteral("location_update")), 1);
+    QCOMPARE(HookRules::find(s, QStringLiteral("driver_x")), 1);
+    QCOMPARE(HookRules::find(s, QStringLiteral("driver_xy")), -1);
+    QCOMPARE(HookRules::find(s, QStringLiteral("booking_request")), 2);
+    QCOMPARE(HookRules::find(s, QStringLiteral("mark_read2")), -1);
+
+    QVERIFY(HookRules::parse(R"({"events":[{"match":"a","queue":"q"}]})", &s, &error));
+    QVERIFY(!s.needsSecret());
+}
+
+void tst_HookRules::invalid_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("error");
+    QTest::addRow("not json") << QByteArray("{") << "not JSON";
+    QTest::addRow("array") << QByteArray("[]") << "the document must be an object";
+    QTest::addRow("unknown top") << QByteArray(R"({"event":[]})") << "event: unknown field";
+    QTest::addRow("no events") << QByteArray(R"({})") << "events: must be an array of 1 to 256 rules";
+    QTest::addRow("empty events") << QByteArray(R"({"events":[]})") << "events: must be an array";
+    QTest::addRow("in flight") << QByteArray(R"({"maxInFlight":0,"events":[{"match":"a","queue":"q"}]})")
+                               << "maxInFlight: must be an integer from 1 to 10000";
+    QTest::addRow("response bytes") << QByteArray(R"({"maxResponseBytes":1.5,"events":[{"match":"a","queue":"q"}]})")
+                                    << "maxResponseBytes: must be an integer";
+    QTest::addRow("rule not object") << QByteArray(R"({"events":[1]})") << "events[0]: must be an object";
+    QTest::addRow("unknown field") << QByteArray(R"({"events":[{"match":"a","url":"http://h/","timeout":5}]})")
+                                   << "events[0].timeout: unknown field";
+    QTest::addRow("no match") << QByteArray(R"({"events":[{"url":"http://h/"}]})") << "events[0].match: required";
+    QTest::addRow("empty pattern") << QByteArray(R"({"events":[{"match":["a",""],"url":"http://h/"}]})")
+                                   << "events[0].match[1]: must be a non-empty string";
+    QTest::addRow("url and queue") << QByteArray(R"({"events":[{"match":"a","url":"http://h/","queue":"q"}]})")
+                                   << "events[0].url: exactly one of";
+    QTest::addRow("neither") << QByteArray(R"({"events":[{"match":"a"}]})") << "events[0].url: exactly one of";
+    QTest::addRow("ftp url") << QByteArray(R"({"events":[{"match":"a","url":"ftp://h/x"}]})")
+                             << "events[0].url: must be an http:// or https:// URL";
+    QTest::addRow("no host") << QByteArray(R"({"events":[{"match":"a","url":"http:///x"}]})")
+                             << "events[0].url: must be an http:// or https:// URL";
+    QTest::addRow("bad queue") << QByteArray(R"({"events":[{"match":"a","queue":"a b"}]})")
+                               << "events[0].queue: must be a queue name";
+    QTest::addRow("timeout") << QByteArray(R"({"events":[{"match":"a","url":"http://h/","timeoutMs":0}]})")
+                             << "events[0].timeoutMs: must be an integer from 1 to 60000";
+    QTest::addRow("idempotent") << QByteArray(R"({"events":[{"match":"a","url":"http://h/","idempotent":"yes"}]})")
+                                << "events[0].idempotent: must be true or false";
+    QTest::addRow("retries not idempotent") << QByteArray(R"({"events":[{"match":"a","url":"http://h/","retries":1}]})")
+                                            << "events[0].retries: only an \"idempotent\": true event";
+    QTest::addRow("retries too many") << QByteArray(R"({"events":[{"match":"a","url":"http://h/","idempotent":true,"retries":6}]})")
+                                      << "events[0].retries: must be an integer from 0 to 5";
+    QTest::addRow("queue timeout") << QByteArray(R"({"events":[{"match":"a","queue":"q","timeoutMs":10}]})")
+                                   << "events[0].timeoutMs: not used with \"queue\"";
+    QTest::addRow("same name") << QByteArray(R"({"events":[{"match":"a","queue":"q"},{"match":"a","queue":"r"}]})")
+                               << "events[1].name: \"a\" is already the name of an earlier rule";
+}
+
+void tst_HookRules::invalid()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, error);
+    HookSettings s;
+    QString why;
+    QVERIFY(!HookRules::parse(json, &s, &why));
+    QVERIFY2(why.startsWith(error), qPrintable(why));
+}
+
+void tst_HookRules::matches_data()
+{
+    QTest::addColumn<QString>("pattern");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("matches");
+    QTest::addRow("exact") << "mark_read" << "mark_read" << true;
+    QTest::addRow("exact other") << "mark_read" << "mark_reads" << false;
+    QTest::addRow("star tail") << "location_*" << "location_update" << true;
+    QTest::addRow("star empty") << "location_*" << "location_" << true;
+    QTest::addRow("star prefix only") << "location_*" << "xlocation_update" << false;
+    QTest::addRow("star middle") << "a*b*c" << "aXXbYbZc" << true;
+    QTest::addRow("star middle no") << "a*b*c" << "aXXbYbZ" << false;
+    QTest::addRow("question") << "driver_?" << "driver_1" << true;
+    QTest::addRow("question empty") << "driver_?" << "driver_" << false;
+    QTest::addRow("slash is plain") << "chat/*" << "chat/room/1" << true;
+    QTest::addRow("only star") << "*" << "" << true;
+}
+
+void tst_HookRules::matches()
+{
+    QFETCH(QString, pattern);
+    QFETCH(QString, name);
+    QFETCH(bool, matches);
+    QCOMPARE(HookRules::matches(pattern, name), matches);
+}
+
+void tst_HookRules::signature()
+{
+    // The same as node: crypto.createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')
+    // (and `openssl dgst -sha256 -hmac`).
+    QCOMPARE(HookClient::sign("whsec-test-0123456789", 1700000000, R"({"a":1})"),
+             QByteArray("ba8ec7f38c4e076a99176a1bf98ae9f2f3f4e18412b46a5913ddcf5685932c6a"));
+    QVERIFY(HookClient::sign("whsec-test-0123456789", 1700000001, R"({"a":1})")
+            != HookClient::sign("whsec-test-0123456789", 1700000000, R"({"a":1})"));
+}
+
+void tst_HookRules::decide_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QString>("code");    // !ok
+    QTest::addColumn<QByteArray>("reply"); // ok: compact JSON of [reply]
+    QTest::addColumn<int>("emits");
+    QTest::addRow("empty") << QByteArray("") << true << QString() << QByteArray("[null]") << 0;
+    QTest::addRow("no reply") << QByteArray("{}") << true << QString() << QByteArray("[null]") << 0;
+    QTest::addRow("reply") << QByteArray(R"({"reply":{"read":3}})") << true << QString() << QByteArray(R"([{"read":3}])") << 0;
+    QTest::addRow("emits") << QByteArray(R"({"reply":1,"emits":[{"event":"e","room":"r","payload":1},{"event":"f","userId":"7","data":2}]})")
+                           << true << QString() << QByteArray("[1]") << 2;
+    QTest::addRow("error") << QByteArray(R"({"error":{"code":"not_allowed","message":"no"},"emits":[{"event":"e","room":"r"}]})")
+                           << false << "not_allowed" << QByteArray() << 0;
+    QTest::addRow("error no code") << QByteArray(R"({"error":{"message":"no"}})") << false << "hook_failed" << QByteArray() << 0;
+    QTest::addRow("error bad code") << QByteArray(R"({"error":{"code":"a b"}})") << false << "hook_failed" << QByteArray() << 0;
+    QTest::addRow("not json") << QByteArray("<html>") << false << "hook_failed" << QByteArray() << 0;
+    QTest::addRow("array") << QByteArray("[1]") << false << "hook_failed" << QByteArray() << 0;
+    QTest::addRow("emits not array") << QByteArray(R"({"emits":{}})") << false << "hook_failed" << QByteArray() << 0;
+    QTest::addRow("one bad emit") << QByteArray(R"({"emits":[{"event":"e","room":"r"},{"room":"r"}]})")
+                                  << false << "hook_failed" << QByteArray() << 0;
+    QByteArray many = R"({"emits":[)";
+    for (int i = 0; i < 101; ++i)
+        many += QByteArray(i ? "," : "") + R"({"event":"e","room":"r"})";
+    QTest::addRow("too many emits") << many + "]}" << false << "hook_failed" << QByteArray() << 0;
+}
+
+void tst_HookRules::decide()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(bool, ok);
+    QFETCH(QString, code);
+    QFETCH(QByteArray, reply);
+    QFETCH(int, emits);
+    const EventProxy::Decision d = EventProxy::decide(body);
+    QCOMPARE(d.client.ok, ok);
+    QCOMPARE(d.emits.size(), emits);
+    // Only Switchboard's own refusal of the answer is a failed call; the back end's error is not.
+    QCOMPARE(d.invalid, !ok && code == QLatin1String("hook_failed"));
+    if (!ok) {
+        QCOMPARE(d.client.code, code);
+        QVERIFY(!d.client.message.isEmpty() || code != QLatin1String("hook_failed"));
+        return;
+    }
+    QCOMPARE(QJsonDocument(QJsonArray{d.client.reply}).toJson(QJsonDocument::Compact), reply);
+    if (emits == 2) {
+        QCOMPARE(d.emits[0].target, EmitRequest::Target::Room);
+        QCOMPARE(d.emits[0].room, QStringLiteral("r"));
+        QCOMPARE(d.emits[1].target, EmitRequest::Target::User);
+        QCOMPARE(d.emits[1].payload, QJsonValue(2));
+    }
+}
+
+void tst_HookRules::requestBody()
+{
+    ClientEvent e;
+    e.event = QStringLiteral("mark_read");
+    e.data = QJsonObject{{QStringLiteral("id"), 5}};
+    e.args = QJsonArray{1, 2};
+    e.protocol = QStringLiteral("socket.io");
+    e.nsp = QStringLiteral("/");
+    e.connectionId = 42;
+    e.userId = QStringLiteral("u1");
+    e.claims = QJsonObject{{QStringLiteral("sub"), QStringLiteral("u1")}};
+    const QJsonObject o = QJsonDocument::fromJson(EventProxy::requestBody(e, QStringLiteral("n"), QStringLiteral("rid"))).object();
+    QCOMPARE(o.value("requestId").toString(), QStringLiteral("rid"));
+    QCOMPARE(o.value("event").toString(), QStringLiteral("mark_read"));
+    QCOMPARE(o.value("rule").toString(), QStringLiteral("n"));
+    QCOMPARE(o.value("data").toObject().value("id").toInt(), 5);
+    QCOMPARE(o.value("args").toArray().size(), 2);
+    QCOMPARE(o.value("protocol").toString(), QStringLiteral("socket.io"));
+    QCOMPARE(o.value("namespace").toString(), QStringLiteral("/"));
+    QCOMPARE(o.value("connectionId").toString(), QStringLiteral("42"));
+    QCOMPARE(o.value("userId").toString(), QStringLiteral("u1"));
+    QCOMPARE(o.value("claims").toObject().value("sub").toString(), QStringLiteral("u1"));
+    QVERIFY(!o.contains("id"));
+}
+
+// --hooks and --hooks-secret from flags, environment and config file, like every option; a rule
+// with a url needs the secret; a bad file names itself and the field.
+void tst_HookRules::config()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto write = [&](const QString &name, const QByteArray &content) {
+        QFile f(dir.filePath(name));
+        if (!f.open(QIODevice::WriteOnly) || f.write(content) != content.size())
+            return QString();
+        return f.fileName();
+    };
+    const QString hooks = write(QStringLiteral("hooks.json"), R"({"events":[{"match":"mark_read","url":"http://127.0.0.1:4000/"}]})");
+    const QString queueOnly = write(QStringLiteral("queue.json"), R"({"events":[{"match":"b","queue":"q"}]})");
+    const QString bad = write(QStringLiteral("bad.json"), R"({"events":[{"match":"a","url":"http://h/","retries":1}]})");
+    const QString file = write(QStringLiteral("config.json"), R"({"hooksSecret":"from-the-config-file-0123"})");
+    QVERIFY(!hooks.isEmpty() && !queueOnly.isEmpty() && !bad.isEmpty() && !file.isEmpty());
+
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load({{"hooks", hooks}}, {{"SWITCHBOARD_HOOKS_SECRET", "from-the-environment-0123"}}, &c, &error), qPrintable(error));
+    QCOMPARE(c.hooksFile, hooks);
+    QCOMPARE(c.hooks.events.size(), 1);
+    QCOMPARE(c.hooksSecret, QStringLiteral("from-the-environment-0123"));
+
+    QVERIFY2(ConfigLoader::load({{"config", file}}, {{"SWITCHBOARD_HOOKS", hooks}}, &c, &error), qPrintable(error));
+    QCOMPARE(c.hooksSecret, QStringLiteral("from-the-config-file-0123"));
+
+    QVERIFY(!ConfigLoader::load({{"hooks", hooks}}, {}, &c, &error));
+    QVERIFY2(error.contains(QLatin1String("--hooks-secret must be set")), qPrintable(error));
+    QVERIFY(!ConfigLoader::load({{"hooks", hooks}, {"hooks-secret", "short"}}, {}, &c, &error));
+    QVERIFY2(error.contains(QLatin1String("at least 16")), qPrintable(error));
+    // Queue rules sign nothing: no secret needed.
+    QVERIFY2(ConfigLoader::load({{"hooks", queueOnly}}, {}, &c, &error), qPrintable(error));
+
+    QVERIFY(!ConfigLoader::load({{"hooks", bad}, {"hooks-secret", "0123456789abcdef"}}, {}, &c, &error));
+    QVERIFY2(error.startsWith(QStringLiteral("invalid value for hooks: %1: events[0].retries:").arg(bad)), qPrintable(error));
+    QVERIFY(!ConfigLoader::load({{"hooks", dir.filePath(QStringLiteral("missing.json"))}}, {}, &c, &error));
+    QVERIFY2(error.contains(QLatin1String("cannot read")), qPrintable(error));
+}
+
+QTEST_GUILESS_MAIN(tst_HookRules)
+#include "tst_hookrules.moc"
