@@ -14,11 +14,14 @@
 #include "bridge/amqpbridge.h"
 #include "cluster/localbroker.h"
 #include "cluster/redisbroker.h"
+#include "core/connectionlog.h"
 #include "core/logging.h"
 #include "core/slots.h"
 #include "http/router.h"
 #include "protocol/messages.h"
 #include "queue/sqlitequeuestore.h"
+#include "rooms/ackwaits.h"
+#include "rooms/presenceevents.h"
 #include "socketio/fixture.h"
 #include "socketio/recovery.h"
 #include "transport/connection.h"
@@ -47,6 +50,9 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_connectionsPerAddress(config.maxConnectionsPerIp)
     , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds, config.socketioRecoveryMaxBytes))
     , m_broker(std::make_unique<LocalBroker>(*this))
+    , m_ackWaits(std::make_unique<AckWaits>(config.maxAckWaits, config.maxAckBytes))
+    , m_presenceEvents(std::make_unique<PresenceEvents>(*this))
+    , m_connectionLog(std::make_unique<ConnectionLog>(config.logConnections))
     , m_router(new Router)
 {
     registerApiRoutes(*m_router, *this);
@@ -212,6 +218,8 @@ void Server::stop(int closeCode, const QString &reason)
     if (!m_running)
         return;
     m_sampleTimer.stop();
+    // Emitters waiting for acks get what came in, while their HTTP connections are open.
+    m_ackWaits->finishAll();
     // No new emits from the broker; what it delivered and is not acked yet goes back to it.
     if (m_bridge)
         m_bridge->stop();
@@ -370,8 +378,14 @@ EmitResult Server::emitEvent(EmitRequest request)
     case EmitRequest::Target::Room:
     case EmitRequest::Target::User:
     case EmitRequest::Target::Broadcast: // room is empty: everyone
-        result.delivered = m_registry.countTargets(room, request.moreRooms, request.exceptRooms,
-                                                   request.exceptConnectionId, request.exceptUserId);
+        if (request.ackTargets) {
+            result.targets = m_registry.listTargets(room, request.moreRooms, request.exceptRooms, request.exceptConnectionId,
+                                                    request.exceptUserId, Registry::kMaxListedTargets, &result.moreTargets);
+            result.delivered = int(result.targets.size()) + result.moreTargets;
+        } else {
+            result.delivered = m_registry.countTargets(room, request.moreRooms, request.exceptRooms,
+                                                       request.exceptConnectionId, request.exceptUserId);
+        }
         break;
     case EmitRequest::Target::Connection:
         if ((owner = workerFor(request.connectionId)) || !m_broker->isClustered()) {
@@ -379,6 +393,8 @@ EmitResult Server::emitEvent(EmitRequest request)
             const bool skipped = request.exceptConnectionId == request.connectionId
                 || (info && !request.exceptUserId.isEmpty() && info->userId == request.exceptUserId);
             result.delivered = skipped ? 0 : 1;
+            if (request.ackTargets && !skipped && info)
+                result.targets.append({info->id, info->userId});
         }
         break;
     }
@@ -571,6 +587,7 @@ void Server::reportAck(const QString &emitId, quint64 connectionId, const QStrin
     // An emit from another node (or a Node server's broadcast with acks): its ack goes there.
     if (m_broker->forwardAck(emitId, connectionId, userId, ok, error, args))
         return;
+    m_ackWaits->offer(emitId, connectionId, userId, ok, error, args);
     (ok ? m_metrics.acks : m_metrics.nacks).fetch_add(1, std::memory_order_relaxed);
     m_eventLog.append(EventLog::Direction::In, ok ? QStringLiteral("ack") : QStringLiteral("nack"),
                       QString(), userId, connectionId, ok ? emitId : emitId + QStringLiteral(": ") + error);
