@@ -24,6 +24,23 @@ QJsonObject change(const QString &room, const QString &userId)
     return {{QStringLiteral("room"), room}, {QStringLiteral("userId"), userId}};
 }
 
+/// Users listed in one snapshot at most (a frame of a few hundred KB); beyond it the snapshot
+/// says "truncated" and how many users there are.
+constexpr int kMaxSnapshotUsers = 10000;
+
+QJsonObject snapshot(const QString &room, const QHash<QString, QSet<QString>> &present)
+{
+    QJsonArray users;
+    for (auto it = present.cbegin(); it != present.cend() && users.size() < kMaxSnapshotUsers; ++it)
+        users.append(it.key());
+    QJsonObject o{{QStringLiteral("room"), room}, {QStringLiteral("users"), users}};
+    if (present.size() > users.size()) {
+        o.insert(QStringLiteral("truncated"), true);
+        o.insert(QStringLiteral("count"), int(present.size()));
+    }
+    return o;
+}
+
 } // namespace
 
 PresenceEvents::PresenceEvents(Server &server)
@@ -79,8 +96,7 @@ PresenceEvents::Refusal PresenceEvents::subscribe(quint64 connectionId, const QS
         if (state.seeded) {
             // The room is watched already: its state is current, the snapshot is sent now.
             state.subscribers[connectionId].ready = true;
-            out.append({connectionId, nsp, QStringLiteral("presence:snapshot"),
-                        QJsonObject{{QStringLiteral("room"), room}, {QStringLiteral("users"), QJsonArray::fromStringList(state.users.keys())}}});
+            out.append({connectionId, nsp, QStringLiteral("presence:snapshot"), snapshot(room, state.users)});
         } else if (!state.querying) {
             state.querying = true;
             query = true;
@@ -111,12 +127,12 @@ void PresenceEvents::snapshotArrived(const QString &room, const QJsonObject &mer
         }
         it->seeded = true;
         it->querying = false;
-        const QJsonObject snapshot{{QStringLiteral("room"), room}, {QStringLiteral("users"), QJsonArray::fromStringList(it->users.keys())}};
+        const QJsonObject current = snapshot(room, it->users);
         for (auto sub = it->subscribers.begin(); sub != it->subscribers.end(); ++sub) {
             if (sub->ready)
                 continue;
             sub->ready = true;
-            out.append({sub.key(), sub->nsp, QStringLiteral("presence:snapshot"), snapshot});
+            out.append({sub.key(), sub->nsp, QStringLiteral("presence:snapshot"), current});
         }
     }
     send(out);
