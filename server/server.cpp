@@ -754,6 +754,10 @@ QJsonObject Server::metricsJson() const
                                              {QStringLiteral("trims"), qint64(m_heapTrim.trims())},
                                              {QStringLiteral("trimSeconds"), double(m_heapTrim.trimMicros()) / 1e6},
                                              {QStringLiteral("releasedBytes"), qint64(m_heapTrim.releasedBytes())}}},
+        // Back-end hooks (docs/hooks.md): emits waiting for acks, what the bounds dropped.
+        {QStringLiteral("hooks"), QJsonObject{{QStringLiteral("ackWaits"), m_ackWaits->waiting()},
+                                              {QStringLiteral("presenceEventsDropped"), qint64(m_presenceEvents->dropped())},
+                                              {QStringLiteral("connectionLogDropped"), qint64(m_connectionLog->dropped())}}},
     };
 }
 

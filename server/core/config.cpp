@@ -413,7 +413,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("max-ack-bytes"), &v) && !parseNumber(QStringLiteral("max-ack-bytes"), v, qint64(1024), &c.maxAckBytes, error)) return false;
     if (resolve(QStringLiteral("presence-rooms"), &v)) c.presenceRooms = splitList(v);
     if (resolve(QStringLiteral("max-presence-subscriptions"), &v) && !parseNumber(QStringLiteral("max-presence-subscriptions"), v, 1, &c.maxPresenceSubscriptions, error)) return false;
-    if (resolve(QStringLiteral("presence-event-rate"), &v) && !parseNumber(QStringLiteral("presence-event-rate"), v, 0.1, &c.presenceEventRate, error)) return false;
+    if (resolve(QStringLiteral("presence-event-rate"), &v) && !parseNumber(QStringLiteral("presence-event-rate"), v, 1.0, &c.presenceEventRate, error)) return false;
     if (resolve(QStringLiteral("log-connections"), &v)) {
         if (v == QLatin1String("text") || v == QLatin1String("true") || v == QLatin1String("1"))
             c.logConnections = QStringLiteral("text");

@@ -206,6 +206,30 @@ const cases = [
     },
   },
   {
+    name: 'presence: events beyond --presence-event-rate are dropped and counted',
+    args: ['--presence-rooms', 'chat:*', '--presence-event-rate', '1'],
+    fn: async (port) => {
+      const users = [];
+      for (let i = 0; i < 4; ++i) users.push(await native(port, `r-user-${i}`));
+      const w = await native(port, 'r-watcher');
+      w.send(JSON.stringify({ type: 'presence_subscribe', room: 'chat:r' }));
+      await w.next('presence:snapshot');
+      // A bucket of two (burst twice the rate): of four joins within a few ms, two are sent.
+      for (const u of users) u.send(JSON.stringify({ type: 'subscribe', channel: 'chat:r' }));
+      for (const u of users) await u.next('subscribed');
+      const hooks = await until(async () => {
+        const m = (await h.api(port, 'GET', '/api/metrics')).body.hooks;
+        return m.presenceEventsDropped >= 2 ? m : null;
+      }, 'two dropped presence events');
+      assert.equal(hooks.presenceEventsDropped, 2);
+      const sent = [(await w.next('presence:join')).userId, (await w.next('presence:join')).userId];
+      assert.equal(new Set(sent).size, 2);
+      assert.ok(sent.every((u) => /^r-user-[0-3]$/.test(u)), sent.join());
+      assert.equal(hooks.ackWaits, 0);
+      await h.healthy(port);
+    },
+  },
+  {
     name: 'presence: off by default',
     args: [],
     fn: async (port) => {

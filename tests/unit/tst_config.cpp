@@ -231,6 +231,7 @@ void tst_Config::badValues_data()
     QTest::addRow("max-ack-wait-ms zero") << "max-ack-wait-ms" << "0";
     QTest::addRow("max-ack-bytes tiny") << "max-ack-bytes" << "10";
     QTest::addRow("max-presence-subscriptions zero") << "max-presence-subscriptions" << "0";
+    QTest::addRow("presence-event-rate under one") << "presence-event-rate" << "0.5";
     QTest::addRow("port negative") << "port" << "-1";
     QTest::addRow("port too large") << "port" << "65536";
     QTest::addRow("max-connections zero") << "max-connections" << "0";
