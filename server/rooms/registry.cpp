@@ -159,6 +159,12 @@ int Registry::countTargets(const QString &room, const QStringList &moreRooms, co
             --n;
         return int(qMax<qsizetype>(0, n));
     }
+    return int(targetsLocked(room, moreRooms, exceptRooms, exceptConnection, exceptUser).size());
+}
+
+QSet<quint64> Registry::targetsLocked(const QString &room, const QStringList &moreRooms, const QStringList &exceptRooms,
+                                      quint64 exceptConnection, const QString &exceptUser) const
+{
     QSet<quint64> ids;
     if (room.isEmpty()) {
         for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
@@ -173,7 +179,7 @@ int Registry::countTargets(const QString &room, const QStringList &moreRooms, co
     ids.remove(exceptConnection);
     if (!exceptUser.isEmpty())
         ids.subtract(m_users.value(exceptUser));
-    return int(ids.size());
+    return ids;
 }
 
 QList<QPair<quint64, QString>> Registry::listTargets(const QString &room, const QStringList &moreRooms,
@@ -181,23 +187,10 @@ QList<QPair<quint64, QString>> Registry::listTargets(const QString &room, const 
                                                      const QString &exceptUser, int max, int *more) const
 {
     QReadLocker lock(&m_lock);
-    QSet<quint64> ids;
-    if (room.isEmpty()) {
-        for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
-            ids.insert(it.key());
-    } else {
-        ids = m_rooms.value(room);
-        for (const QString &other : moreRooms)
-            ids.unite(m_rooms.value(other));
-    }
-    for (const QString &except : exceptRooms)
-        ids.subtract(m_rooms.value(except));
-    ids.remove(exceptConnection);
-    if (!exceptUser.isEmpty())
-        ids.subtract(m_users.value(exceptUser));
+    const QSet<quint64> ids = targetsLocked(room, moreRooms, exceptRooms, exceptConnection, exceptUser);
     QList<QPair<quint64, QString>> list;
     list.reserve(qMin<qsizetype>(ids.size(), max));
-    for (quint64 id : std::as_const(ids)) {
+    for (quint64 id : ids) {
         if (list.size() >= max)
             break;
         if (const auto info = m_connections.value(id))

@@ -108,6 +108,9 @@ public:
     QStringList roomsOf(quint64 id) const;
 
 private:
+    /// Under the lock: the sockets countTargets() and listTargets() describe.
+    QSet<quint64> targetsLocked(const QString &room, const QStringList &moreRooms, const QStringList &exceptRooms,
+                                quint64 exceptConnection, const QString &exceptUser) const;
     /// Under the lock: whether @p userId has a connection other than @p except in @p room.
     bool userInRoomLocked(const QString &userId, const QString &room, quint64 except) const;
     ConnectionSnapshot snapshotLocked(const ConnectionInfo &info) const;
