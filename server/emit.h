@@ -6,6 +6,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonValue>
 #include <QtCore/QList>
+#include <QtCore/QPair>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
@@ -37,6 +38,9 @@ struct EmitRequest
     quint64 exceptConnectionId = 0;
     QStringList exceptRooms;   // skip sockets in any of these rooms (adapter "except")
     bool ack = false;          // ask each client for {"type":"ack","id":...}
+    /// An emit whose acks someone waits for (rooms/ackwaits.h): the sockets it is handed to
+    /// are listed in EmitResult::targets, and other nodes report theirs to ackOrigin.
+    bool ackTargets = false;
     bool persist = false;      // keep for an offline user (needs the durable store)
     QString id;                // generated when empty
     QString source = QStringLiteral("api"); // "api", "console", "client", "cluster"
@@ -67,6 +71,10 @@ struct EmitResult
     bool persistPending = false; // EmitRequest::whenPersisted will be called with the outcome
     bool publishPending = false; // EmitRequest::whenPublished will be called with the outcome
     QString id;
+    /// With EmitRequest::ackTargets: the sockets of this node the event was handed to
+    /// (connection id, user id), at most Registry::kMaxListedTargets; moreTargets counts the rest.
+    QList<QPair<quint64, QString>> targets;
+    int moreTargets = 0;
     QString error;             // empty on success
     /// With an error: "invalid_event" (name empty or over Protocol::kMaxEventNameBytes),
     /// "invalid_request", "overloaded" or "unavailable"; what clients are told.

@@ -14,12 +14,15 @@
 #include "bridge/amqpbridge.h"
 #include "cluster/localbroker.h"
 #include "cluster/redisbroker.h"
+#include "core/connectionlog.h"
 #include "core/logging.h"
 #include "core/slots.h"
 #include "hooks/eventproxy.h"
 #include "http/router.h"
 #include "protocol/messages.h"
 #include "queue/sqlitequeuestore.h"
+#include "rooms/ackwaits.h"
+#include "rooms/presenceevents.h"
 #include "socketio/fixture.h"
 #include "socketio/recovery.h"
 #include "transport/connection.h"
@@ -48,6 +51,9 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_connectionsPerAddress(config.maxConnectionsPerIp)
     , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds, config.socketioRecoveryMaxBytes))
     , m_broker(std::make_unique<LocalBroker>(*this))
+    , m_ackWaits(std::make_unique<AckWaits>(config.maxAckWaits, config.maxAckBytes))
+    , m_presenceEvents(std::make_unique<PresenceEvents>(*this))
+    , m_connectionLog(std::make_unique<ConnectionLog>(config.logConnections))
     , m_router(new Router)
 {
     registerApiRoutes(*m_router, *this);
@@ -240,6 +246,8 @@ void Server::stop(int closeCode, const QString &reason)
     if (!m_running)
         return;
     m_sampleTimer.stop();
+    // Emitters waiting for acks get what came in, while their HTTP connections are open.
+    m_ackWaits->finishAll();
     // No new emits from the broker; what it delivered and is not acked yet goes back to it.
     if (m_bridge)
         m_bridge->stop();
@@ -406,8 +414,14 @@ EmitResult Server::emitEvent(EmitRequest request)
     case EmitRequest::Target::Room:
     case EmitRequest::Target::User:
     case EmitRequest::Target::Broadcast: // room is empty: everyone
-        result.delivered = m_registry.countTargets(room, request.moreRooms, request.exceptRooms,
-                                                   request.exceptConnectionId, request.exceptUserId);
+        if (request.ackTargets) {
+            result.targets = m_registry.listTargets(room, request.moreRooms, request.exceptRooms, request.exceptConnectionId,
+                                                    request.exceptUserId, Registry::kMaxListedTargets, &result.moreTargets);
+            result.delivered = int(result.targets.size()) + result.moreTargets;
+        } else {
+            result.delivered = m_registry.countTargets(room, request.moreRooms, request.exceptRooms,
+                                                       request.exceptConnectionId, request.exceptUserId);
+        }
         break;
     case EmitRequest::Target::Connection:
         if ((owner = workerFor(request.connectionId)) || !m_broker->isClustered()) {
@@ -415,6 +429,8 @@ EmitResult Server::emitEvent(EmitRequest request)
             const bool skipped = request.exceptConnectionId == request.connectionId
                 || (info && !request.exceptUserId.isEmpty() && info->userId == request.exceptUserId);
             result.delivered = skipped ? 0 : 1;
+            if (request.ackTargets && !skipped && info)
+                result.targets.append({info->id, info->userId});
         }
         break;
     }
@@ -607,6 +623,7 @@ void Server::reportAck(const QString &emitId, quint64 connectionId, const QStrin
     // An emit from another node (or a Node server's broadcast with acks): its ack goes there.
     if (m_broker->forwardAck(emitId, connectionId, userId, ok, error, args))
         return;
+    m_ackWaits->offer(emitId, connectionId, userId, ok, error, args);
     (ok ? m_metrics.acks : m_metrics.nacks).fetch_add(1, std::memory_order_relaxed);
     m_eventLog.append(EventLog::Direction::In, ok ? QStringLiteral("ack") : QStringLiteral("nack"),
                       QString(), userId, connectionId, ok ? emitId : emitId + QStringLiteral(": ") + error);
@@ -773,6 +790,10 @@ QJsonObject Server::metricsJson() const
                                              {QStringLiteral("trims"), qint64(m_heapTrim.trims())},
                                              {QStringLiteral("trimSeconds"), double(m_heapTrim.trimMicros()) / 1e6},
                                              {QStringLiteral("releasedBytes"), qint64(m_heapTrim.releasedBytes())}}},
+        // Back-end hooks (docs/hooks.md): emits waiting for acks, what the bounds dropped.
+        {QStringLiteral("hooks"), QJsonObject{{QStringLiteral("ackWaits"), m_ackWaits->waiting()},
+                                              {QStringLiteral("presenceEventsDropped"), qint64(m_presenceEvents->dropped())},
+                                              {QStringLiteral("connectionLogDropped"), qint64(m_connectionLog->dropped())}}},
     };
 }
 

@@ -31,10 +31,13 @@ QT_END_NAMESPACE
 
 namespace Switchboard {
 
+class AckWaits;
 class ClientEventHandler;
 class Connection;
+class ConnectionLog;
 class EventProxy;
 class IoWorker;
+class PresenceEvents;
 class Router;
 class SioHooks;
 class SioRecovery;
@@ -157,6 +160,14 @@ public:
     /// The event proxy of --hooks (docs/hooks.md); null without one (any thread).
     ClientEventHandler *clientEvents() const;
 
+    // Back-end hooks (docs/hooks.md).
+    /// HTTP emits waiting for their clients' acks ("waitMs").
+    AckWaits &ackWaits() const { return *m_ackWaits; }
+    /// Presence subscriptions: who watches which room's joins and leaves.
+    PresenceEvents &presenceEvents() const { return *m_presenceEvents; }
+    /// --log-connections: the audit trail of connects, disconnects, joins and leaves.
+    ConnectionLog &connectionLog() const { return *m_connectionLog; }
+
     /// Called by I/O threads when a client acknowledges an acked emit.
     void reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
                    const QString &error, const QJsonArray &args = {});
@@ -199,6 +210,9 @@ private:
     std::unique_ptr<SioRecovery> m_sioRecovery;
     std::unique_ptr<SioHooks> m_sioHooks;
     std::unique_ptr<Broker> m_broker;
+    std::unique_ptr<AckWaits> m_ackWaits;
+    std::unique_ptr<PresenceEvents> m_presenceEvents;
+    std::unique_ptr<ConnectionLog> m_connectionLog;
     // --amqp: made by the first start() and kept (its counters outlive a stop); runs only
     // while the server does.
     std::unique_ptr<Bridge> m_bridge;

@@ -22,21 +22,25 @@ QString claimText(const QJsonValue &v)
 RoomPolicy::RoomPolicy(const QStringList &claimTemplates, const QStringList &allowPatterns)
     : m_templates(claimTemplates)
 {
+    for (const QString &pattern : allowPatterns)
+        m_allow << wildcard(pattern);
+}
+
+QRegularExpression RoomPolicy::wildcard(const QString &pattern)
+{
     // Not QRegularExpression::wildcardToRegularExpression: in Qt 6.4 it does file-path
     // globbing, where "*" stops at '/', so "order:*" would refuse "order:2024/17".
-    for (const QString &pattern : allowPatterns) {
-        QString re = QStringLiteral("\\A");
-        for (QChar c : pattern) {
-            if (c == QLatin1Char('*'))
-                re += QStringLiteral(".*");
-            else if (c == QLatin1Char('?'))
-                re += QLatin1Char('.');
-            else
-                re += QRegularExpression::escape(QString(c));
-        }
-        re += QStringLiteral("\\z");
-        m_allow << QRegularExpression(re, QRegularExpression::DotMatchesEverythingOption);
+    QString re = QStringLiteral("\\A");
+    for (QChar c : pattern) {
+        if (c == QLatin1Char('*'))
+            re += QStringLiteral(".*");
+        else if (c == QLatin1Char('?'))
+            re += QLatin1Char('.');
+        else
+            re += QRegularExpression::escape(QString(c));
     }
+    re += QStringLiteral("\\z");
+    return QRegularExpression(re, QRegularExpression::DotMatchesEverythingOption);
 }
 
 namespace {

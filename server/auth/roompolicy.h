@@ -39,6 +39,8 @@ public:
     static QStringList expandTemplates(const QStringList &templates, const QJsonObject &claims);
     /// Empty when @p tmpl is a valid template, else why not (for a startup error).
     static QString checkTemplate(const QString &tmpl);
+    /// A room-name pattern: "*" any run of characters (':' and '/' too), "?" one.
+    static QRegularExpression wildcard(const QString &pattern);
 
 private:
     QStringList m_templates;

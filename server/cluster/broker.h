@@ -46,6 +46,15 @@ public:
     /// (or a Node server's broadcast with acks), the ack is sent there and true returned.
     virtual bool forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
                             const QString &error, const QJsonArray &args) = 0;
+    /// Presence events (rooms/presenceevents.h): @p userId's first connection on this node
+    /// entered @p room, or its last one left; other nodes' subscribers are told. Nothing to do
+    /// on a single node.
+    virtual void publishPresence(const QString &room, const QString &userId, bool joined)
+    {
+        Q_UNUSED(room);
+        Q_UNUSED(userId);
+        Q_UNUSED(joined);
+    }
     /// --max-connections-per-user (docs/security.md): may connection @p connectionId of
     /// @p userId open? Over the cap it is refused or, with evict-oldest, the user's oldest
     /// connections are closed with 4004 wherever they are. A LocalBroker counts this node's

@@ -13,6 +13,8 @@
 #include "protocol/emitjson.h"
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
+#include "rooms/ackwaits.h"
+#include "rooms/presenceevents.h"
 #include "server.h"
 #include "socketio/packets.h"
 #include "transport/connection.h"
@@ -321,6 +323,8 @@ bool RedisBroker::publish(const EmitRequest &request, std::function<void(const P
         if (request.ack) {
             sb.insert(QStringLiteral("ack"), true);
             sb.insert(QStringLiteral("ackOrigin"), ackOrigin);
+            if (request.ackTargets) // the origin waits: every node reports what it delivered
+                sb.insert(QStringLiteral("ackReport"), true);
         }
         if (!request.fromUserId.isEmpty())
             sb.insert(QStringLiteral("fromUser"), request.fromUserId);
@@ -406,8 +410,14 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
                                    const QString &requestId, const QString &requester)
 {
     const QString packetNsp = b.packet.nsp.isEmpty() ? nsp : b.packet.nsp;
-    if (packetNsp != QLatin1String("/") && !m_server.config().socketioNamespaces.contains(packetNsp))
+    // The origin waits for the acks: it counts on a report from every node it reached.
+    const QString reportTo = !withAck && b.sb.value(QLatin1String("ackReport")).toBool()
+        ? b.sb.value(QLatin1String("ackOrigin")).toString() : QString();
+    if (packetNsp != QLatin1String("/") && !m_server.config().socketioNamespaces.contains(packetNsp)) {
+        if (!reportTo.isEmpty())
+            reportTargets(reportTo, b.sb.value(QLatin1String("id")).toString(), {});
         return; // a namespace this node does not serve
+    }
     EmitRequest request;
     request.fromCluster = true;
     request.source = b.sb.value(QLatin1String("source")).toString(QStringLiteral("cluster"));
@@ -470,9 +480,13 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
         if (!route.node.isEmpty())
             rememberAck(request.id, route);
     }
+    request.ackTargets = !reportTo.isEmpty();
+    const QString emitId = request.id;
     const EmitResult result = m_server.emitEvent(std::move(request));
     if (!result.error.isEmpty())
         qCInfo(lcServer).noquote() << "cluster: an emit from another node was not delivered here:" << result.error;
+    if (!reportTo.isEmpty())
+        reportTargets(reportTo, emitId, result.error.isEmpty() ? result : EmitResult());
     if (withAck) {
         // The requester counts the clients that will answer, then their acks.
         publishAdapterResponse(packetNsp, json(QJsonObject{
@@ -521,18 +535,46 @@ void RedisBroker::onInternal(const QByteArray &payload)
             return malformed(QStringLiteral("node emit"), error);
         readNodeFields(message, &request);
         request.fromCluster = true;
-        if (!m_server.registry().connection(request.connectionId))
+        const bool report = request.ack && request.ackTargets && !request.ackOrigin.isEmpty();
+        if (!m_server.registry().connection(request.connectionId)) {
+            if (report) // the origin counts on every node's report
+                reportTargets(request.ackOrigin, request.id, {});
             return; // another node's
+        }
         if (request.ack && !request.ackOrigin.isEmpty())
             rememberAck(request.id, {request.ackOrigin, {}, {}, 0});
-        m_server.emitEvent(std::move(request));
+        const QString origin = request.ackOrigin;
+        const QString emitId = request.id;
+        const EmitResult result = m_server.emitEvent(std::move(request));
+        if (report)
+            reportTargets(origin, emitId, result.error.isEmpty() ? result : EmitResult());
         return;
     }
     if (type == QLatin1String("ack")) {
         m_server.reportAck(message.value(QLatin1String("emitId")).toString(),
                            message.value(QLatin1String("connectionId")).toString().toULongLong(),
                            message.value(QLatin1String("userId")).toString(), message.value(QLatin1String("ok")).toBool(),
-                           message.value(QLatin1String("error")).toString());
+                           message.value(QLatin1String("error")).toString(), message.value(QLatin1String("args")).toArray());
+        return;
+    }
+    if (type == QLatin1String("targets")) {
+        AckWaits::Targets targets;
+        const QJsonArray list = message.value(QLatin1String("targets")).toArray();
+        for (const QJsonValue &v : list) {
+            if (targets.size() >= Registry::kMaxListedTargets)
+                break;
+            const QJsonArray pair = v.toArray();
+            targets.append({pair.at(0).toString().toULongLong(), pair.at(1).toString()});
+        }
+        const int more = qMax(0, message.value(QLatin1String("more")).toInt()) + int(list.size() - targets.size());
+        m_server.ackWaits().expect(message.value(QLatin1String("emitId")).toString(), targets, more, true);
+        return;
+    }
+    if (type == QLatin1String("pchange")) {
+        m_server.presenceEvents().remoteChange(message.value(QLatin1String("node")).toString(),
+                                               message.value(QLatin1String("room")).toString(),
+                                               message.value(QLatin1String("user")).toString(),
+                                               message.value(QLatin1String("join")).toBool());
         return;
     }
     if (type == QLatin1String("op") || type == QLatin1String("presence"))
@@ -890,8 +932,37 @@ bool RedisBroker::forwardAck(const QString &emitId, quint64 connectionId, const 
                           {QStringLiteral("connectionId"), QString::number(connectionId)},
                           {QStringLiteral("userId"), userId},
                           {QStringLiteral("ok"), ok},
-                          {QStringLiteral("error"), error}})});
+                          {QStringLiteral("error"), error},
+                          {QStringLiteral("args"), args}})});
     return true;
+}
+
+void RedisBroker::reportTargets(const QString &origin, const QString &emitId, const EmitResult &result)
+{
+    QJsonArray targets;
+    for (const auto &[id, user] : result.targets)
+        targets.append(QJsonArray{QString::number(id), user});
+    m_link.command({"PUBLISH", nodeChannel(origin),
+                    json({{QStringLiteral("t"), QStringLiteral("targets")},
+                          {QStringLiteral("from"), m_uid},
+                          {QStringLiteral("emitId"), emitId},
+                          {QStringLiteral("targets"), targets},
+                          {QStringLiteral("more"), result.moreTargets}})});
+}
+
+// --- presence events ------------------------------------------------------------------------------
+
+void RedisBroker::publishPresence(const QString &room, const QString &userId, bool joined)
+{
+    if (m_left.load())
+        return;
+    m_link.command({"PUBLISH", allChannel(),
+                    json({{QStringLiteral("t"), QStringLiteral("pchange")},
+                          {QStringLiteral("from"), m_uid},
+                          {QStringLiteral("node"), m_server.nodeName()},
+                          {QStringLiteral("room"), room},
+                          {QStringLiteral("user"), userId},
+                          {QStringLiteral("join"), joined}})});
 }
 
 // --- fan-in: presence and remote operations -----------------------------------------------------

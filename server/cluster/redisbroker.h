@@ -48,6 +48,7 @@ public:
                           std::function<void(bool found)> done) override;
     bool forwardAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
                     const QString &error, const QJsonArray &args) override;
+    void publishPresence(const QString &room, const QString &userId, bool joined) override;
     Admission admitUser(const QString &userId, quint64 connectionId, std::function<void(bool admitted)> later) override;
     void userConnectionClosed(const QString &userId, quint64 connectionId) override;
     PresenceStore &presence() override { return *this; }
@@ -125,6 +126,9 @@ private:
     QJsonObject selfInfo() const;
     int aliveOthers() const;
     void rememberAck(const QString &emitId, AckRoute route);
+    /// An emit whose origin waits for its acks (EmitRequest::ackTargets): tells node @p origin
+    /// which sockets of this node it was handed to (none when it was not delivered here).
+    void reportTargets(const QString &origin, const QString &emitId, const EmitResult &result);
     void pruneAckRoutesLocked(qint64 nowMs);
     static qint64 routeBytes(const QString &emitId, const AckRoute &route);
     QList<quint64> matchLocal(const QJsonObject &opts) const;

@@ -95,6 +95,14 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("log-format"), QStringLiteral("text|json|journal"), QStringLiteral("Log line format (default text; journal when stderr is the systemd journal, with the level as its priority and no timestamp of ours).")},
         {QStringLiteral("lang"), QStringLiteral("code"), QStringLiteral("Console language, e.g. de (default: system locale).")},
         {QStringLiteral("threads"), QStringLiteral("n"), QStringLiteral("I/O threads (default: number of cores).")},
+        // Back-end hooks (docs/hooks.md): acks back, presence events, audit trail.
+        {QStringLiteral("max-ack-wait-ms"), QStringLiteral("ms"), QStringLiteral("Longest \"waitMs\" of an acked HTTP emit waiting for its clients' acks (default 30000).")},
+        {QStringLiteral("max-ack-waits"), QStringLiteral("n"), QStringLiteral("Acked HTTP emits that may wait for acks at once; more get 503 too_many_ack_waits (default 1000).")},
+        {QStringLiteral("max-ack-bytes"), QStringLiteral("bytes"), QStringLiteral("Ack replies and listed sockets one waiting emit keeps; beyond it they are only counted (default 1048576).")},
+        {QStringLiteral("presence-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms whose presence clients may subscribe to, e.g. chat:*,booking:* (default: none, presence events off).")},
+        {QStringLiteral("max-presence-subscriptions"), QStringLiteral("n"), QStringLiteral("Rooms one connection may watch the presence of (default 50).")},
+        {QStringLiteral("presence-event-rate"), QStringLiteral("n"), QStringLiteral("Presence events per second sent to one connection, burst twice that; more are dropped (default 100).")},
+        {QStringLiteral("log-connections"), QStringLiteral("text|json|off"), QStringLiteral("Log connects, disconnects, joins and leaves at info level (category switchboard.connections) as text or JSON lines (default off).")},
         {QStringLiteral("heap-trim-interval"), QStringLiteral("s"), QStringLiteral("Give the heap's free pages back to the system this often (glibc malloc_trim); 0 = never (default 30).")},
     };
     return list;
@@ -424,6 +432,23 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("lang"), &v)) c.lang = v;
     if (resolve(QStringLiteral("threads"), &v) && !parseNumber(QStringLiteral("threads"), v, 0, &c.threads, error)) return false;
     if (resolve(QStringLiteral("heap-trim-interval"), &v) && !parseNumber(QStringLiteral("heap-trim-interval"), v, 0, &c.heapTrimIntervalSeconds, error)) return false;
+    // Back-end hooks (docs/hooks.md).
+    if (resolve(QStringLiteral("max-ack-wait-ms"), &v) && !parseNumber(QStringLiteral("max-ack-wait-ms"), v, 1, &c.maxAckWaitMs, error)) return false;
+    if (resolve(QStringLiteral("max-ack-waits"), &v) && !parseNumber(QStringLiteral("max-ack-waits"), v, 1, &c.maxAckWaits, error)) return false;
+    if (resolve(QStringLiteral("max-ack-bytes"), &v) && !parseNumber(QStringLiteral("max-ack-bytes"), v, qint64(1024), &c.maxAckBytes, error)) return false;
+    if (resolve(QStringLiteral("presence-rooms"), &v)) c.presenceRooms = splitList(v);
+    if (resolve(QStringLiteral("max-presence-subscriptions"), &v) && !parseNumber(QStringLiteral("max-presence-subscriptions"), v, 1, &c.maxPresenceSubscriptions, error)) return false;
+    if (resolve(QStringLiteral("presence-event-rate"), &v) && !parseNumber(QStringLiteral("presence-event-rate"), v, 1.0, &c.presenceEventRate, error)) return false;
+    if (resolve(QStringLiteral("log-connections"), &v)) {
+        if (v == QLatin1String("text") || v == QLatin1String("true") || v == QLatin1String("1"))
+            c.logConnections = QStringLiteral("text");
+        else if (v == QLatin1String("json"))
+            c.logConnections = v;
+        else if (v != QLatin1String("off") && v != QLatin1String("false") && v != QLatin1String("0")) {
+            *error = QStringLiteral("invalid value for log-connections: \"%1\" (text, json or off)").arg(v);
+            return false;
+        }
+    }
     *config = c;
     return true;
 }

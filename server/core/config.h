@@ -102,6 +102,15 @@ struct ServerConfig
     HookSettings hooks;                       // parsed from hooksFile at load
     QString hooksSecret;
 
+    // Back-end hooks (docs/hooks.md): acks back, presence events, audit trail.
+    int maxAckWaitMs = 30000;                 // longest "waitMs" of an acked HTTP emit
+    int maxAckWaits = 1000;                   // acked emits waiting at once; more get 503
+    qint64 maxAckBytes = 1024 * 1024;         // ack replies one waiting emit keeps; the rest are counted
+    QStringList presenceRooms;                // room patterns clients may watch presence of; empty: off
+    int maxPresenceSubscriptions = 50;        // presence subscriptions per connection
+    double presenceEventRate = 100.0;         // presence events per second per connection (burst 2x)
+    QString logConnections;                   // audit trail: empty (off), "text" or "json"
+
     int effectiveThreads() const;
 };
 

@@ -18,6 +18,7 @@ Q_LOGGING_CATEGORY(lcHttp, "switchboard.http")
 Q_LOGGING_CATEGORY(lcAuth, "switchboard.auth")
 Q_LOGGING_CATEGORY(lcQueue, "switchboard.queue")
 Q_LOGGING_CATEGORY(lcBridge, "switchboard.bridge")
+Q_LOGGING_CATEGORY(lcConnections, "switchboard.connections")
 
 namespace {
 

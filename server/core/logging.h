@@ -10,6 +10,8 @@ Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 Q_DECLARE_LOGGING_CATEGORY(lcAuth)
 Q_DECLARE_LOGGING_CATEGORY(lcQueue)
 Q_DECLARE_LOGGING_CATEGORY(lcBridge)
+/// The audit trail of --log-connections (core/connectionlog.h).
+Q_DECLARE_LOGGING_CATEGORY(lcConnections)
 
 
 /**

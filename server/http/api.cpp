@@ -9,6 +9,7 @@
 #include "protocol/emitjson.h"
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
+#include "rooms/ackwaits.h"
 #include "router.h"
 #include "server.h"
 
@@ -20,7 +21,8 @@ using Method = QHttpServerRequest::Method;
 using Access = Router::Access;
 
 
-HttpResponse emitResponse(const EmitResult &result, const PublishOutcome *cluster = nullptr)
+HttpResponse emitResponse(const EmitResult &result, const PublishOutcome *cluster = nullptr,
+                          const QJsonObject *acks = nullptr)
 {
     if (result.overloaded)
         return HttpResponse::error(503, QStringLiteral("overloaded"), result.error);
@@ -39,6 +41,11 @@ HttpResponse emitResponse(const EmitResult &result, const PublishOutcome *cluste
             c.insert(QStringLiteral("error"), cluster->error);
         body.insert(QStringLiteral("cluster"), c);
     }
+    if (acks) {
+        // "waitMs": the acks collected (rooms/ackwaits.h); "delivered" counts every node's.
+        for (auto it = acks->begin(); it != acks->end(); ++it)
+            body.insert(it.key(), it.value());
+    }
     return HttpResponse::json(body);
 }
 
@@ -51,15 +58,34 @@ struct PendingEmit
     int waiting = 0;
     EmitResult result;
     std::optional<PublishOutcome> cluster;
+    std::optional<QJsonObject> acks;
 
     void settle(const std::function<void(PendingEmit &)> &update)
     {
         QMutexLocker locker(&lock);
         update(*this);
         if (--waiting == 0)
-            reply.send(emitResponse(result, cluster ? &*cluster : nullptr));
+            reply.send(emitResponse(result, cluster ? &*cluster : nullptr, acks ? &*acks : nullptr));
     }
 };
+
+/// "waitMs" of an acked emit: absent (0), or 1..--max-ack-wait-ms; -1 with @p why when wrong.
+int ackWaitOf(const QJsonObject &body, const ServerConfig &config, QString *why)
+{
+    const QJsonValue value = body.value(QLatin1String("waitMs"));
+    if (value.isUndefined() || value.isNull())
+        return 0;
+    const double ms = value.toDouble(-1);
+    if (!value.isDouble() || ms != double(qint64(ms)) || ms < 1 || ms > config.maxAckWaitMs) {
+        *why = QStringLiteral("\"waitMs\" must be a whole number of milliseconds from 1 to %1 (--max-ack-wait-ms)").arg(config.maxAckWaitMs);
+        return -1;
+    }
+    if (!body.value(QLatin1String("ack")).toBool()) {
+        *why = QStringLiteral("\"waitMs\" waits for acks: it needs \"ack\": true");
+        return -1;
+    }
+    return int(ms);
+}
 
 /// A presence route: answered from the broker (this node, or the whole cluster).
 void presenceRoute(Router &router, const QString &pattern, Access access, Server *s,
@@ -79,6 +105,10 @@ bool isValidCloseCode(int code)
     return code == 1000 || code == 1001 || code == 1008 || code == 1011 || code == 1012
         || code == 1013 || (code >= 3000 && code <= 4999);
 }
+
+/// GET /api/events: rows returned unless "limit" says otherwise, and at most.
+constexpr int kDefaultEvents = 100;
+constexpr int kMaxEvents = 1000;
 
 /// Room, event, targets and the JSON around an emit's payload.
 constexpr qint64 kEnvelopeBytes = 64 * 1024;
@@ -160,24 +190,58 @@ void registerApiRoutes(Router &router, Server &server)
         QString why;
         if (!parseEmitJson(body, &request, &why))
             return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"), why));
-        // One answer once the offline store (persist) and the cluster publish are done.
+        const int waitMs = ackWaitOf(body, s->config(), &why);
+        if (waitMs < 0)
+            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"), why));
+        // One answer once the offline store (persist), the cluster publish and the clients'
+        // acks (waitMs) are done.
         auto pending = std::make_shared<PendingEmit>();
         pending->reply = reply;
         pending->waiting = 1;
+        AckWaits &acks = s->ackWaits();
+        if (waitMs > 0) {
+            if (request.id.isEmpty())
+                request.id = Server::newId();
+            request.ackTargets = true;
+            const auto opened = acks.open(request.id, waitMs, [pending](const QJsonObject &collected) {
+                pending->settle([collected](PendingEmit &p) { p.acks = collected; });
+            });
+            if (opened == AckWaits::Opened::Full)
+                return reply.send(HttpResponse::error(503, QStringLiteral("too_many_ack_waits"),
+                                                      QStringLiteral("%1 emits are waiting for acks already (--max-ack-waits); retry later").arg(s->config().maxAckWaits)));
+            if (opened == AckWaits::Opened::Duplicate)
+                return reply.send(HttpResponse::error(409, QStringLiteral("duplicate_id"),
+                                                      QStringLiteral("an emit with id %1 is waiting for its acks already").arg(request.id)));
+            pending->waiting += 1;
+        }
+        const QString id = request.id;
         request.whenPersisted = [pending](const EmitResult &result) {
             pending->settle([result](PendingEmit &p) { p.result = result; });
         };
         if (s->broker().isClustered()) {
-            request.whenPublished = [pending](const PublishOutcome &outcome) {
+            request.whenPublished = [pending, &acks, id, waitMs](const PublishOutcome &outcome) {
+                if (waitMs > 0) // the nodes it reached report the sockets they handed it to
+                    acks.expectReports(id, outcome.published ? outcome.nodes : 0);
                 pending->settle([outcome](PendingEmit &p) { p.cluster = outcome; });
             };
         }
+        EmitResult result;
         {
             QMutexLocker locker(&pending->lock);
-            const EmitResult result = s->emitEvent(std::move(request));
+            result = s->emitEvent(std::move(request));
             pending->waiting += int(result.persistPending) + int(result.publishPending);
             if (!result.persistPending)
                 pending->result = result;
+        }
+        if (waitMs > 0) {
+            // Not under the pending lock: a wait that is complete answers at once.
+            if (!result.error.isEmpty()) {
+                acks.finish(id);
+            } else {
+                if (!result.publishPending)
+                    acks.expectReports(id, 0);
+                acks.expect(id, result.targets, result.moreTargets);
+            }
         }
         pending->settle([](PendingEmit &) {});
     });
@@ -291,6 +355,44 @@ void registerApiRoutes(Router &router, Server &server)
             total += it.value();
         }
         return HttpResponse::json(QJsonObject{{QStringLiteral("total"), qint64(total)}, {QStringLiteral("events"), events}});
+    });
+
+    // The headless audit trail (docs/hooks.md): the recent event log the console shows,
+    // filtered, newest last.
+    router.add(Method::Get, QStringLiteral("/api/events"), Access::Admin, [s](const HttpRequest &req) {
+        const QString room = req.query(QStringLiteral("room"));
+        const QString user = req.query(QStringLiteral("user"));
+        bool ok = true;
+        const QString sinceText = req.query(QStringLiteral("since"));
+        const qint64 since = sinceText.isEmpty() ? 0 : sinceText.toLongLong(&ok);
+        if (!ok || since < 0)
+            return HttpResponse::error(400, QStringLiteral("invalid_request"), QStringLiteral("\"since\" must be a time in milliseconds since the epoch"));
+        const QString limitText = req.query(QStringLiteral("limit"));
+        const int limit = limitText.isEmpty() ? kDefaultEvents : limitText.toInt(&ok);
+        if (!ok || limit < 1 || limit > kMaxEvents)
+            return HttpResponse::error(400, QStringLiteral("invalid_request"), QStringLiteral("\"limit\" must be from 1 to %1").arg(kMaxEvents));
+        const QList<EventLog::Entry> all = s->eventLog().since(0);
+        QJsonArray events;
+        // Newest first while filtering, so the limit keeps the most recent ones.
+        for (auto it = all.crbegin(); it != all.crend() && events.size() < limit; ++it) {
+            if (it->timestampMs <= since)
+                break;
+            if ((!room.isEmpty() && it->room != room) || (!user.isEmpty() && it->userId != user))
+                continue;
+            QJsonObject e{{QStringLiteral("seq"), qint64(it->seq)},
+                          {QStringLiteral("timestamp"), it->timestampMs},
+                          {QStringLiteral("direction"), EventLog::directionName(it->direction)},
+                          {QStringLiteral("name"), it->name},
+                          {QStringLiteral("room"), it->room},
+                          {QStringLiteral("userId"), it->userId},
+                          {QStringLiteral("detail"), it->detail}};
+            if (it->connectionId != 0)
+                e.insert(QStringLiteral("connectionId"), QString::number(it->connectionId));
+            events.prepend(e);
+        }
+        return HttpResponse::json(QJsonObject{{QStringLiteral("events"), events},
+                                              {QStringLiteral("count"), events.size()},
+                                              {QStringLiteral("skipped"), qint64(s->eventLog().skipped())}});
     });
 
     // An emit's body is its payload (at most --max-message-size) and a small envelope.

@@ -98,6 +98,8 @@ QJsonObject emitJson(const EmitRequest &r)
         o.insert(QStringLiteral("fromUser"), r.fromUserId);
     if (!r.ackOrigin.isEmpty())
         o.insert(QStringLiteral("ackOrigin"), r.ackOrigin);
+    if (r.ack && r.ackTargets)
+        o.insert(QStringLiteral("ackReport"), true);
     if (!r.attachments.isEmpty()) {
         QJsonArray attachments;
         for (const QByteArray &a : r.attachments)
@@ -120,6 +122,7 @@ void readNodeFields(const QJsonObject &body, EmitRequest *r)
         r->source = source;
     r->fromUserId = body.value(QLatin1String("fromUser")).toString();
     r->ackOrigin = body.value(QLatin1String("ackOrigin")).toString();
+    r->ackTargets = body.value(QLatin1String("ackReport")).toBool();
     const QJsonArray attachments = body.value(QLatin1String("attachments")).toArray();
     for (const QJsonValue &v : attachments)
         r->attachments.append(QByteArray::fromBase64(v.toString().toLatin1()));

@@ -2,20 +2,22 @@
 
 namespace Switchboard {
 
-void Registry::add(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms)
+void Registry::add(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms, QStringList *firstOfUser)
 {
     QWriteLocker lock(&m_lock);
     const quint64 id = info->id;
     m_users[info->userId].insert(id);
     QSet<QString> &mine = m_roomsOf[id];
     for (const QString &room : rooms) {
+        if (firstOfUser && !mine.contains(room) && !userInRoomLocked(info->userId, room, id))
+            firstOfUser->append(room);
         mine.insert(room);
         m_rooms[room].insert(id);
     }
     m_connections.insert(id, std::move(info));
 }
 
-void Registry::remove(quint64 id)
+void Registry::remove(quint64 id, QStringList *lastOfUser)
 {
     QWriteLocker lock(&m_lock);
     const auto info = m_connections.take(id);
@@ -34,20 +36,26 @@ void Registry::remove(quint64 id)
         it->remove(id);
         if (it->isEmpty())
             m_rooms.erase(it);
+        if (lastOfUser && !userInRoomLocked(info->userId, room, id))
+            lastOfUser->append(room);
     }
 }
 
-bool Registry::join(quint64 id, const QString &room)
+bool Registry::join(quint64 id, const QString &room, bool *firstOfUser)
 {
     QWriteLocker lock(&m_lock);
-    if (!m_connections.contains(id))
+    const auto info = m_connections.value(id);
+    if (!info)
         return false;
-    m_roomsOf[id].insert(room);
+    QSet<QString> &mine = m_roomsOf[id];
+    if (firstOfUser)
+        *firstOfUser = !mine.contains(room) && !userInRoomLocked(info->userId, room, id);
+    mine.insert(room);
     m_rooms[room].insert(id);
     return true;
 }
 
-bool Registry::leave(quint64 id, const QString &room)
+bool Registry::leave(quint64 id, const QString &room, bool *lastOfUser)
 {
     QWriteLocker lock(&m_lock);
     auto mine = m_roomsOf.find(id);
@@ -59,7 +67,21 @@ bool Registry::leave(quint64 id, const QString &room)
         if (it->isEmpty())
             m_rooms.erase(it);
     }
+    if (lastOfUser) {
+        const auto info = m_connections.value(id);
+        *lastOfUser = info && !userInRoomLocked(info->userId, room, id);
+    }
     return true;
+}
+
+bool Registry::userInRoomLocked(const QString &userId, const QString &room, quint64 except) const
+{
+    // A user holds few connections: walk them rather than the room's members.
+    for (quint64 other : m_users.value(userId)) {
+        if (other != except && m_roomsOf.value(other).contains(room))
+            return true;
+    }
+    return false;
 }
 
 std::shared_ptr<ConnectionInfo> Registry::connection(quint64 id) const
@@ -137,6 +159,12 @@ int Registry::countTargets(const QString &room, const QStringList &moreRooms, co
             --n;
         return int(qMax<qsizetype>(0, n));
     }
+    return int(targetsLocked(room, moreRooms, exceptRooms, exceptConnection, exceptUser).size());
+}
+
+QSet<quint64> Registry::targetsLocked(const QString &room, const QStringList &moreRooms, const QStringList &exceptRooms,
+                                      quint64 exceptConnection, const QString &exceptUser) const
+{
     QSet<quint64> ids;
     if (room.isEmpty()) {
         for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
@@ -151,7 +179,26 @@ int Registry::countTargets(const QString &room, const QStringList &moreRooms, co
     ids.remove(exceptConnection);
     if (!exceptUser.isEmpty())
         ids.subtract(m_users.value(exceptUser));
-    return int(ids.size());
+    return ids;
+}
+
+QList<QPair<quint64, QString>> Registry::listTargets(const QString &room, const QStringList &moreRooms,
+                                                     const QStringList &exceptRooms, quint64 exceptConnection,
+                                                     const QString &exceptUser, int max, int *more) const
+{
+    QReadLocker lock(&m_lock);
+    const QSet<quint64> ids = targetsLocked(room, moreRooms, exceptRooms, exceptConnection, exceptUser);
+    QList<QPair<quint64, QString>> list;
+    list.reserve(qMin<qsizetype>(ids.size(), max));
+    for (quint64 id : ids) {
+        if (list.size() >= max)
+            break;
+        if (const auto info = m_connections.value(id))
+            list.append({id, info->userId});
+    }
+    if (more)
+        *more = int(ids.size() - list.size());
+    return list;
 }
 
 int Registry::userConnectionCount(const QString &userId) const

@@ -5,6 +5,7 @@
 
 #include <QtCore/QHash>
 #include <QtCore/QList>
+#include <QtCore/QPair>
 #include <QtCore/QReadWriteLock>
 #include <QtCore/QSet>
 #include <QtCore/QString>
@@ -65,10 +66,12 @@ struct ConnectionSnapshot
 class Registry final
 {
 public:
-    void add(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms);
-    void remove(quint64 id);
-    bool join(quint64 id, const QString &room);
-    bool leave(quint64 id, const QString &room);
+    /// @p firstOfUser / @p lastOfUser (when given) get the rooms where this connection is
+    /// the user's first to arrive / was the last to go (presence events).
+    void add(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms, QStringList *firstOfUser = nullptr);
+    void remove(quint64 id, QStringList *lastOfUser = nullptr);
+    bool join(quint64 id, const QString &room, bool *firstOfUser = nullptr);
+    bool leave(quint64 id, const QString &room, bool *lastOfUser = nullptr);
 
     std::shared_ptr<ConnectionInfo> connection(quint64 id) const;
     int workerOf(quint64 id) const; // -1 when unknown
@@ -86,6 +89,12 @@ public:
     /// copying a member set.
     int countTargets(const QString &room, const QStringList &moreRooms, const QStringList &exceptRooms,
                      quint64 exceptConnection, const QString &exceptUser) const;
+    /// The sockets countTargets() counts, as (connection id, user id), at most @p max of
+    /// them; @p more gets how many were left out.
+    static constexpr int kMaxListedTargets = 10000;
+    QList<QPair<quint64, QString>> listTargets(const QString &room, const QStringList &moreRooms,
+                                               const QStringList &exceptRooms, quint64 exceptConnection,
+                                               const QString &exceptUser, int max, int *more) const;
     int userConnectionCount(const QString &userId) const;
     bool isMember(quint64 id, const QString &room) const;
 
@@ -99,6 +108,11 @@ public:
     QStringList roomsOf(quint64 id) const;
 
 private:
+    /// Under the lock: the sockets countTargets() and listTargets() describe.
+    QSet<quint64> targetsLocked(const QString &room, const QStringList &moreRooms, const QStringList &exceptRooms,
+                                quint64 exceptConnection, const QString &exceptUser) const;
+    /// Under the lock: whether @p userId has a connection other than @p except in @p room.
+    bool userInRoomLocked(const QString &userId, const QString &room, quint64 except) const;
     ConnectionSnapshot snapshotLocked(const ConnectionInfo &info) const;
 
     mutable QReadWriteLock m_lock;

@@ -501,7 +501,7 @@ void SioConnection::handleEvent(const QString &nsp, const QJsonArray &array, con
         return;
     if (rateLimited(Server::monotonicMs(), [&](const QString &code, const QString &message) { fail(nsp, ackId, code, message); }))
         return;
-    if (handleRoomEvent(event, args, nsp, ackId))
+    if (handleRoomEvent(event, args, nsp, ackId) || handlePresenceEvent(event, args, nsp, ackId))
         return;
     if (isHooked(event))
         return forwardHooked(nsp, event, args, attachments, ackId);
@@ -577,6 +577,28 @@ bool SioConnection::handleRoomEvent(const QString &event, const QJsonArray &args
     if (ackId >= 0)
         sendAck(nsp, ackId, {QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("room"), room}}});
     return true;
+}
+
+bool SioConnection::handlePresenceEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId)
+{
+    const bool subscribe = event == QLatin1String("presence_subscribe");
+    if (!subscribe && event != QLatin1String("presence_unsubscribe"))
+        return false;
+    // The room as the first argument, or {"room": ...}.
+    const QJsonValue arg = args.at(0);
+    const QString room = arg.isObject() ? arg.toObject().value(QLatin1String("room")).toString() : arg.toString();
+    const Refusal refused = watchPresence(nsp, room, subscribe);
+    if (!refused.isEmpty())
+        fail(nsp, ackId, refused.code, refused.message);
+    else if (ackId >= 0)
+        sendAck(nsp, ackId, {QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("room"), room}}});
+    return true;
+}
+
+void SioConnection::sendPresence(const QString &nsp, const QString &event, const QJsonObject &data)
+{
+    if (m_namespaces.contains(nsp))
+        emitEvent(nsp, event, {data});
 }
 
 void SioConnection::relay(const QString &event, const QJsonArray &args, const QList<QByteArray> &attachments,

@@ -52,6 +52,7 @@ public:
     bool isClosing() const override { return m_closing; }
     void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) override;
     void tokenExpiring(int seconds) override;
+    void sendPresence(const QString &nsp, const QString &event, const QJsonObject &data) override;
 
     // EioHandler
     bool onMessage(const QByteArray &data, bool binary) override;
@@ -75,6 +76,8 @@ private:
     /// the error ack / switchboard:error).
     void forwardHooked(const QString &nsp, const QString &event, const QJsonArray &args,
                        const QList<QByteArray> &attachments, qint64 ackId);
+    /// presence_subscribe / presence_unsubscribe (docs/socketio.md); false for other events.
+    bool handlePresenceEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId);
     void relay(const QString &event, const QJsonArray &args, const QList<QByteArray> &attachments,
                const QString &nsp, qint64 ackId);
     /// A first CONNECT that passed the token check, until the socket opens.

@@ -4,11 +4,13 @@
 
 #include <QtCore/QDateTime>
 
+#include "core/connectionlog.h"
 #include "core/logging.h"
 #include "core/mailbox.h"
 #include "ioworker.h"
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
+#include "rooms/presenceevents.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -54,12 +56,17 @@ void Connection::activate(std::shared_ptr<ConnectionInfo> info, const QStringLis
                         << "rooms from its token and recovery; joining the first" << config.maxRoomsPerConnection;
         kept.resize(config.maxRoomsPerConnection);
     }
-    m_server.registry().add(m_info, kept);
+    PresenceEvents &presence = m_server.presenceEvents();
+    QStringList firstOfUser;
+    m_server.registry().add(m_info, kept, presence.isEnabled() ? &firstOfUser : nullptr);
     for (const QString &room : std::as_const(kept)) {
         m_rooms.insert(room);
         m_worker.indexJoin(this, room);
     }
     m_worker.connectionOpened(this);
+    m_server.connectionLog().connected(m_info->id, m_info->userId, m_info->protocol, m_info->address, kept);
+    for (const QString &room : std::as_const(firstOfUser))
+        presence.localChange(room, m_info->userId, true);
 }
 
 void Connection::finish(int closeCode, const QString &detail)
@@ -75,7 +82,15 @@ void Connection::finish(int closeCode, const QString &detail)
         m_server.offlineStore().release(m_info->id);
         m_offline.clear();
     }
-    m_server.registry().remove(m_info->id);
+    PresenceEvents &presence = m_server.presenceEvents();
+    QStringList lastOfUser;
+    m_server.registry().remove(m_info->id, presence.isEnabled() ? &lastOfUser : nullptr);
+    m_server.connectionLog().disconnected(m_info->id, m_info->userId, closeCode, detail);
+    if (presence.isEnabled()) {
+        presence.connectionGone(m_info->id);
+        for (const QString &room : std::as_const(lastOfUser))
+            presence.localChange(room, m_info->userId, false);
+    }
     m_server.userConnectionClosed(m_info->userId, m_info->id);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("disconnect"), QString(),
                                m_info->userId, m_info->id,
@@ -99,7 +114,13 @@ bool Connection::join(const QString &room)
         return false;
     m_rooms.insert(room);
     m_worker.indexJoin(this, room);
-    m_server.registry().join(m_info->id, room);
+    PresenceEvents &presence = m_server.presenceEvents();
+    bool firstOfUser = false;
+    m_server.registry().join(m_info->id, room, presence.isEnabled() ? &firstOfUser : nullptr);
+    m_server.connectionLog().joined(m_info->id, m_info->userId, room);
+    m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("join"), room, m_info->userId, m_info->id, {});
+    if (firstOfUser)
+        presence.localChange(room, m_info->userId, true);
     return true;
 }
 
@@ -108,7 +129,13 @@ bool Connection::leave(const QString &room)
     if (!m_rooms.remove(room))
         return false;
     m_worker.indexLeave(this, room);
-    m_server.registry().leave(m_info->id, room);
+    PresenceEvents &presence = m_server.presenceEvents();
+    bool lastOfUser = false;
+    m_server.registry().leave(m_info->id, room, presence.isEnabled() ? &lastOfUser : nullptr);
+    m_server.connectionLog().left(m_info->id, m_info->userId, room);
+    m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("leave"), room, m_info->userId, m_info->id, {});
+    if (lastOfUser)
+        presence.localChange(room, m_info->userId, false);
     return true;
 }
 
@@ -196,6 +223,18 @@ Connection::Refusal Connection::checkJoin(const QString &room) const
     if (why.isEmpty())
         return {};
     return {room.size() > RoomPolicy::kMaxRoomLength ? QStringLiteral("invalid_room") : QStringLiteral("forbidden"), why};
+}
+
+Connection::Refusal Connection::watchPresence(const QString &nsp, const QString &room, bool subscribe)
+{
+    PresenceEvents &presence = m_server.presenceEvents();
+    if (subscribe) {
+        const PresenceEvents::Refusal refused = presence.subscribe(m_info->id, m_info->userId, m_info->role, nsp, room);
+        return {refused.code, refused.message};
+    }
+    if (!presence.unsubscribe(m_info->id, room))
+        return {QStringLiteral("not_subscribed"), QStringLiteral("this connection does not watch the presence of %1").arg(room)};
+    return {};
 }
 
 void Connection::setTokenExpiry(const QJsonObject &claims)

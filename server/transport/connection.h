@@ -57,6 +57,10 @@ public:
     bool join(const QString &room);
     bool leave(const QString &room);
 
+    /// A presence event (rooms/presenceevents.h) in the client's protocol; @p nsp is the
+    /// Socket.IO namespace the subscription came from.
+    virtual void sendPresence(const QString &nsp, const QString &event, const QJsonObject &data) = 0;
+
     /// The session ends when the token's "exp" claim (plus --jwt-leeway) passes; none without
     /// one. A new token for the same user (native "refresh") moves it. The claims are kept
     /// for the event proxy.
@@ -90,6 +94,9 @@ protected:
     /// room policy) and its message; empty when it may.
     struct Refusal { QString code; QString message; bool isEmpty() const { return code.isEmpty(); } };
     Refusal checkJoin(const QString &room) const;
+    /// presence_subscribe / presence_unsubscribe of @p room (from namespace @p nsp): empty
+    /// when done, else why not (the snapshot follows through sendPresence()).
+    Refusal watchPresence(const QString &nsp, const QString &room, bool subscribe);
     /// Called by heartbeat(): warns once --token-expiry-warning ahead (tokenExpiring()), then
     /// closes with 4002 "token expired" when the token's time is up. True when it closed.
     bool checkTokenExpiry(qint64 nowMs);

@@ -267,6 +267,8 @@ void NativeConnection::handle(const QJsonObject &message)
         handleEmit(message);
     } else if (type == QLatin1String("ack") || type == QLatin1String("nack")) {
         handleSettle(type, message);
+    } else if (type == QLatin1String("presence_subscribe") || type == QLatin1String("presence_unsubscribe")) {
+        handlePresence(message, type == QLatin1String("presence_subscribe"));
     } else if (type == QLatin1String("consume")) {
         handleConsume(message, true);
     } else if (type == QLatin1String("cancel")) {
@@ -316,6 +318,36 @@ void NativeConnection::handleSubscribe(const QJsonObject &message, bool subscrib
     if (!id.isUndefined())
         reply.insert(QStringLiteral("id"), id);
     send(Protocol::encode(reply));
+}
+
+void NativeConnection::handlePresence(const QJsonObject &message, bool subscribe)
+{
+    const QJsonValue id = message.value(QLatin1String("id"));
+    const QString room = message.value(QLatin1String("room")).toString();
+    const Refusal refused = watchPresence(QStringLiteral("/"), room, subscribe);
+    QJsonObject reply;
+    if (refused.isEmpty()) {
+        reply = {{QStringLiteral("type"), subscribe ? QStringLiteral("presence_subscribed") : QStringLiteral("presence_unsubscribed")},
+                 {QStringLiteral("room"), room}};
+    } else {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        reply = {{QStringLiteral("type"), QStringLiteral("error")},
+                 {QStringLiteral("code"), refused.code},
+                 {QStringLiteral("message"), refused.message},
+                 {QStringLiteral("room"), room}};
+    }
+    if (!id.isUndefined())
+        reply.insert(QStringLiteral("id"), id);
+    send(Protocol::encode(reply));
+}
+
+void NativeConnection::sendPresence(const QString &nsp, const QString &event, const QJsonObject &data)
+{
+    Q_UNUSED(nsp);
+    QJsonObject message = data;
+    message.insert(QStringLiteral("type"), event);
+    message.insert(QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch());
+    send(Protocol::encode(message));
 }
 
 void NativeConnection::handleEmit(const QJsonObject &message)
@@ -417,7 +449,9 @@ void NativeConnection::handleSettle(const QString &type, const QJsonObject &mess
     }
     if (ok && settleOffline(idText))
         return;
-    m_server.reportAck(idText, m_info->id, m_info->userId, ok, error);
+    // The client's reply ("data") goes to an emitter waiting for it (rooms/ackwaits.h).
+    const QJsonValue data = message.value(QLatin1String("data"));
+    m_server.reportAck(idText, m_info->id, m_info->userId, ok, error, data.isUndefined() ? QJsonArray() : QJsonArray{data});
 }
 
 void NativeConnection::handleConsume(const QJsonObject &message, bool consume)

@@ -29,6 +29,7 @@ public:
     void abort() override;
     bool isClosing() const override { return m_closingSinceMs != 0; }
     void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) override;
+    void sendPresence(const QString &nsp, const QString &event, const QJsonObject &data) override;
 
 protected:
     void tokenExpiring(int seconds) override;
@@ -45,6 +46,8 @@ private:
     void onDisconnected();
     void handle(const QJsonObject &message);
     void handleSubscribe(const QJsonObject &message, bool subscribe);
+    /// {"type":"presence_subscribe"|"presence_unsubscribe","room":...} (docs/protocol.md).
+    void handlePresence(const QJsonObject &message, bool subscribe);
     void handleEmit(const QJsonObject &message);
     /// {"type":"refresh","token":...}: a new valid token for the same user moves the expiry.
     void handleRefresh(const QJsonObject &message);

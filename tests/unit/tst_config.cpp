@@ -227,6 +227,11 @@ void tst_Config::badValues_data()
     QTest::addColumn<QString>("value");
 
     QTest::addRow("port not a number") << "port" << "http";
+    QTest::addRow("log-connections unknown format") << "log-connections" << "yaml";
+    QTest::addRow("max-ack-wait-ms zero") << "max-ack-wait-ms" << "0";
+    QTest::addRow("max-ack-bytes tiny") << "max-ack-bytes" << "10";
+    QTest::addRow("max-presence-subscriptions zero") << "max-presence-subscriptions" << "0";
+    QTest::addRow("presence-event-rate under one") << "presence-event-rate" << "0.5";
     QTest::addRow("port negative") << "port" << "-1";
     QTest::addRow("port too large") << "port" << "65536";
     QTest::addRow("max-connections zero") << "max-connections" << "0";
@@ -351,6 +356,15 @@ void tst_Config::lists()
     QCOMPARE(c.allowedRooms, QStringList{"order:*"});
     QVERIFY(ConfigLoader::load({{QStringLiteral("client-queues"), QStringLiteral("booking_*, mail.?,")}}, {}, &c, &error));
     QCOMPARE(c.clientQueues, (QStringList{"booking_*", "mail.?"}));
+    // Back-end hooks (docs/hooks.md).
+    QVERIFY(ConfigLoader::load({{QStringLiteral("presence-rooms"), QStringLiteral("chat:*, booking:*")},
+                                {QStringLiteral("log-connections"), QStringLiteral("json")}}, {}, &c, &error));
+    QCOMPARE(c.presenceRooms, (QStringList{"chat:*", "booking:*"}));
+    QCOMPARE(c.logConnections, QStringLiteral("json"));
+    QVERIFY(ConfigLoader::load({}, {{QStringLiteral("SWITCHBOARD_LOG_CONNECTIONS"), QStringLiteral("true")}}, &c, &error));
+    QCOMPARE(c.logConnections, QStringLiteral("text"));
+    QVERIFY(ConfigLoader::load({{QStringLiteral("log-connections"), QStringLiteral("off")}}, {}, &c, &error));
+    QCOMPARE(c.logConnections, QString());
 }
 
 void tst_Config::envName_data()

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void joinAndLeave();
     void countTargets_data();
     void countTargets();
+    void firstAndLastOfUser();
     void unknownConnection();
     void snapshots();
 };
@@ -140,6 +141,44 @@ void tst_Registry::countTargets()
     r.add(info(3, QStringLiteral("b")), {QStringLiteral("user:b"), QStringLiteral("r2")});
     r.add(info(4, QStringLiteral("c")), {QStringLiteral("user:c"), QStringLiteral("r3")});
     QCOMPARE(r.countTargets(room, moreRooms, exceptRooms, exceptConnection, exceptUser), expected);
+    // The same sockets listed, with their users (acks back to the emitter), and bounded.
+    int more = -1;
+    const auto listed = r.listTargets(room, moreRooms, exceptRooms, exceptConnection, exceptUser, 100, &more);
+    QCOMPARE(int(listed.size()), expected);
+    QCOMPARE(more, 0);
+    for (const auto &[id, user] : listed)
+        QCOMPARE(user, r.connection(id)->userId);
+    const auto cut = r.listTargets(room, moreRooms, exceptRooms, exceptConnection, exceptUser, 1, &more);
+    QCOMPARE(int(cut.size()), qMin(1, expected));
+    QCOMPARE(more, qMax(0, expected - 1));
+}
+
+void tst_Registry::firstAndLastOfUser()
+{
+    // Presence events: a user arrives with their first connection in a room, goes with the last.
+    Registry r;
+    QStringList first;
+    r.add(info(1, QStringLiteral("a")), {QStringLiteral("user:a"), QStringLiteral("r1")}, &first);
+    QCOMPARE(first, (QStringList{QStringLiteral("user:a"), QStringLiteral("r1")}));
+    first.clear();
+    r.add(info(2, QStringLiteral("a")), {QStringLiteral("user:a")}, &first);
+    QCOMPARE(first, QStringList{});
+    bool firstOfUser = true;
+    QVERIFY(r.join(2, QStringLiteral("r1"), &firstOfUser));
+    QVERIFY(!firstOfUser);
+    QVERIFY(r.join(2, QStringLiteral("r2"), &firstOfUser));
+    QVERIFY(firstOfUser);
+    bool lastOfUser = true;
+    QVERIFY(r.leave(1, QStringLiteral("r1"), &lastOfUser));
+    QVERIFY(!lastOfUser); // connection 2 is still there
+    QVERIFY(r.join(1, QStringLiteral("r1"), &firstOfUser));
+    QVERIFY(!firstOfUser);
+    QStringList last;
+    r.remove(2, &last);
+    QCOMPARE(last, QStringList{QStringLiteral("r2")}); // user:a and r1 keep connection 1
+    r.remove(1, &last);
+    last.sort();
+    QCOMPARE(last, (QStringList{QStringLiteral("r1"), QStringLiteral("r2"), QStringLiteral("user:a")}));
 }
 
 void tst_Registry::unknownConnection()

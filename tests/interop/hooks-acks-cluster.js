@@ -1,0 +1,118 @@
+// Issue 14 (docs/hooks.md) in cluster mode on a real redis-server: an HTTP emit with "waitMs"
+// on node A collects the acks of clients on node B (native and Socket.IO) and times out a
+// silent one there; presence subscribers on A hear joins and leaves of users on B, and a user
+// present on both nodes leaves only when their last connection anywhere goes.
+// Usage: node hooks-acks-cluster.js /path/to/switchboard [case-filter]
+'use strict';
+const assert = require('node:assert/strict');
+
+const { client, sio, connected, within, until } = require('./lib');
+const { clusterHarness } = require('./clusterlib');
+
+const { mint, startNode, api, emit, clusterOf, run } = clusterHarness(process.argv[2]);
+const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
+
+async function native(node, user, reply) {
+  const c = client(`ws://127.0.0.1:${node.port}/ws?token=${mint(user)}`);
+  c.on('message', (raw) => {
+    const m = JSON.parse(raw.toString());
+    if (reply !== undefined && m.type === 'hello' && m.ack) c.send(JSON.stringify({ type: 'ack', id: m.id, data: reply }));
+  });
+  await c.next('connected');
+  return c;
+}
+
+async function join(c, room) {
+  c.send(JSON.stringify({ type: 'subscribe', channel: room }));
+  assert.equal((await c.next('subscribed')).channel, room);
+}
+
+const byUser = (list) => Object.fromEntries(list.map((e) => [e.userId, e]));
+
+const cases = [
+  {
+    name: 'acks: clients on another node answer the emitter, a silent one times out',
+    fn: async (redis) => {
+      const a = await startNode('a', redis);
+      const b = await startNode('b', redis);
+      await clusterOf([a, b]);
+      const local = await native(a, 'c-local', { on: 'a' });
+      const remote = await native(b, 'c-remote', { on: 'b' });
+      const silent = await native(b, 'c-silent');
+      const s = sio(b.port, { auth: { token: mint('c-sio') } });
+      await connected(s);
+      s.on('hello', (data, cb) => cb({ on: 'b', sio: true, x: data.x }));
+      for (const c of [local, remote, silent]) await join(c, 'crew:1');
+      assert.deepEqual(await within(new Promise((r) => s.emit('join_room', 'crew:1', r)), 5000, 'join ack'), { ok: true, room: 'crew:1' });
+      await until(async () => (await api(a.port, 'GET', '/api/rooms/crew:1')).body.count === 4, 'the room on both nodes');
+
+      const r = await emit(a.port, { event: 'hello', room: 'crew:1', payload: { x: 3 }, ack: true, waitMs: 2000 });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.delivered, 4, JSON.stringify(r.body));
+      assert.equal(r.body.nodesExpected, 1);
+      assert.equal(r.body.nodesReported, 1);
+      const acks = byUser(r.body.acks);
+      assert.deepEqual(Object.keys(acks).sort(), ['c-local', 'c-remote', 'c-sio']);
+      assert.deepEqual(acks['c-remote'].data, { on: 'b' });
+      assert.deepEqual(acks['c-sio'].data, { on: 'b', sio: true, x: 3 });
+      assert.deepEqual(acks['c-local'].data, { on: 'a' });
+      assert.deepEqual(r.body.timedOut.map((t) => t.userId), ['c-silent']);
+
+      // Only the remote node's sockets, all answering: complete before waitMs.
+      silent.close();
+      local.close();
+      await until(async () => (await api(a.port, 'GET', '/api/rooms/crew:1')).body.count === 2, 'the room to shrink');
+      const started = Date.now();
+      const quick = await emit(a.port, { event: 'hello', room: 'crew:1', payload: { x: 4 }, ack: true, waitMs: 20000 });
+      assert.equal(quick.body.complete, true, JSON.stringify(quick.body));
+      assert.ok(Date.now() - started < 10000);
+      assert.equal(quick.body.acks.length, 2);
+
+      // One connection on the other node, by id.
+      const id = acks['c-remote'].connectionId;
+      const one = await emit(a.port, { event: 'hello', connectionId: id, payload: {}, ack: true, waitMs: 5000 });
+      assert.equal(one.status, 200, JSON.stringify(one.body));
+      assert.deepEqual(one.body.acks.map((x) => x.userId), ['c-remote']);
+      assert.equal(one.body.complete, true);
+      s.close();
+      remote.close();
+    },
+  },
+  {
+    name: 'presence: joins and leaves on another node reach subscribers',
+    fn: async (redis) => {
+      const args = ['--presence-rooms', 'chat:*'];
+      const a = await startNode('a', redis, args);
+      const b = await startNode('b', redis, args);
+      await clusterOf([a, b]);
+      const early = await native(b, 'p-early');
+      await join(early, 'chat:9');
+      await until(async () => (await api(a.port, 'GET', '/api/rooms/chat:9')).body.count === 1, 'the room seen from a');
+      const w = await native(a, 'p-watch');
+      w.send(JSON.stringify({ type: 'presence_subscribe', room: 'chat:9' }));
+      await w.next('presence_subscribed');
+      assert.deepEqual((await w.next('presence:snapshot')).users, ['p-early']);
+
+      const onB = await native(b, 'p-both');
+      await join(onB, 'chat:9');
+      const joined = await w.next('presence:join');
+      assert.equal(joined.userId, 'p-both');
+      // The same user on the watcher's node too: still one user, no second join.
+      const onA = await native(a, 'p-both');
+      await join(onA, 'chat:9');
+      onB.close();
+      const marker = await native(b, 'p-marker');
+      await join(marker, 'chat:9');
+      assert.equal((await w.next('presence:join')).userId, 'p-marker');
+      assert.equal(w.unread('presence:join') + w.unread('presence:leave'), 0, 'p-both is still in chat:9 on node a');
+      onA.close();
+      assert.equal((await w.next('presence:leave')).userId, 'p-both');
+      early.close();
+      assert.equal((await w.next('presence:leave')).userId, 'p-early');
+      w.close();
+      marker.close();
+    },
+  },
+];
+
+run('hooks-acks-cluster', cases, filter);
