@@ -1,6 +1,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+
+#include <QtCore/QJsonValue>
 
 #include "connection.h"
 
@@ -11,7 +14,8 @@ class WsStream;
 /**
  * @brief A client speaking the native JSON protocol over a WebSocket on /ws.
  *
- * Authenticated before it is built (IoWorker::accept), so it is active from the start.
+ * Authenticated before it is built (IoWorker::accept, or IoWorker::preAuthText for a
+ * client that authenticated in-band), so it is active from the start.
  */
 class NativeConnection final : public Connection
 {
@@ -20,7 +24,8 @@ class NativeConnection final : public Connection
 
 public:
     NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<WsStream> socket,
-                     std::shared_ptr<ConnectionInfo> info, const QStringList &rooms);
+                     std::shared_ptr<ConnectionInfo> info, const QStringList &rooms,
+                     const std::optional<QJsonValue> &authenticatedId = std::nullopt);
     ~NativeConnection() override;
 
     bool deliver(const OutboundFrame &frame) override;
@@ -45,9 +50,15 @@ private:
     void onDisconnected();
     void handle(const QJsonObject &message);
     void handleSubscribe(const QJsonObject &message, bool subscribe);
+    /// subscribe / unsubscribe with "topics": [...]: each room checked like a single one.
+    void handleTopics(const QJsonObject &message, bool subscribe);
+    /// Why this connection may not join (or leave) @p room; empty when it may.
+    Refusal checkRoomChange(const QString &room, bool subscribe) const;
     void handleEmit(const QJsonObject &message);
     /// {"type":"refresh","token":...}: a new valid token for the same user moves the expiry.
-    void handleRefresh(const QJsonObject &message);
+    /// {"type":"authenticate",...} on an authenticated connection does the same, answered
+    /// like the in-band authentication ("authenticated" / "auth_error").
+    void handleRefresh(const QJsonObject &message, bool authenticate);
     void handleConsume(const QJsonObject &message, bool consume);
     /// For answers from the queue thread: runs a task on this connection's thread, behind
     /// everything the queue thread sent it before (jobs, earlier answers), if it is still open.
@@ -57,6 +68,7 @@ private:
     void handleSettle(const QString &type, const QJsonObject &message);
     bool isSettlingHeldWork(const QJsonObject &message) const;
     void sendConnected();
+    void sendAuthenticated(const QJsonValue &id);
 
     std::unique_ptr<WsStream> m_socket;
     qint64 m_lastSeenMs = 0;
