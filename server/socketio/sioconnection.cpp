@@ -354,17 +354,22 @@ void SioConnection::awaitAuthentication(const QString &nsp)
 
 void SioConnection::answerAuthenticate(const QString &nsp, qint64 ackId, const QString &code, const QString &message)
 {
-    QJsonObject answer;
+    // The ack has the shape of every other ack ({ok, ...} or {ok: false, error}); the event
+    // carries what a hand-written service would emit.
     if (code.isEmpty()) {
-        answer = {{QStringLiteral("ok"), true},
-                  {QStringLiteral("userId"), userId()},
-                  {QStringLiteral("socketId"), m_namespaces.value(nsp)}};
-    } else {
-        answer = {{QStringLiteral("ok"), false}, {QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
+        const QJsonObject who{{QStringLiteral("userId"), userId()}, {QStringLiteral("socketId"), m_namespaces.value(nsp)}};
+        if (ackId >= 0) {
+            QJsonObject ack = who;
+            ack.insert(QStringLiteral("ok"), true);
+            sendAck(nsp, ackId, {ack});
+        }
+        emitEvent(nsp, QStringLiteral("authenticated"), {who});
+        return;
     }
+    const QJsonObject error{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
     if (ackId >= 0)
-        sendAck(nsp, ackId, {answer});
-    emitEvent(nsp, code.isEmpty() ? QStringLiteral("authenticated") : QStringLiteral("auth_error"), {answer});
+        sendAck(nsp, ackId, {QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), error}}});
+    emitEvent(nsp, QStringLiteral("auth_error"), {error});
 }
 
 void SioConnection::closeUnauthenticated(const QString &reason)
