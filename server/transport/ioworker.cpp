@@ -450,20 +450,6 @@ void IoWorker::accept(const WsUpgrade &upgrade)
     admitNative(std::move(socket), upgrade.client, address, query, token, std::nullopt);
 }
 
-namespace {
-
-QString authError(const QString &code, const QString &message, const QJsonValue &id)
-{
-    QJsonObject error{{QStringLiteral("type"), QStringLiteral("auth_error")},
-                      {QStringLiteral("code"), code},
-                      {QStringLiteral("message"), message}};
-    if (!id.isUndefined())
-        error.insert(QStringLiteral("id"), id);
-    return Protocol::encode(error);
-}
-
-} // namespace
-
 void IoWorker::startPreAuth(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
                             const QUrlQuery &query)
 {
@@ -570,7 +556,7 @@ void IoWorker::preAuthText(WsStream *stream, const QByteArray &utf8)
         qCInfo(lcAuth).noquote() << "authenticate from" << pending.address << "failed:" << why;
         m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
                                    QStringLiteral("authenticate: %1 from %2").arg(why, pending.address));
-        stream->sendText(authError(code, why, id).toUtf8());
+        stream->sendText(NativeConnection::authError(code, why, id).toUtf8());
         if (++pending.failures >= Protocol::kPreAuthMaxFailures)
             dropPreAuth(stream, Protocol::InvalidToken, QStringLiteral("too many failed authentications"));
         return;
@@ -601,7 +587,7 @@ void IoWorker::admitNative(std::unique_ptr<WsStream> socket, const QHostAddress 
     const QStringList rooms = m_server.roomPolicy().roomsForConnect(jwt.userId, jwt.claims, query, &roomsError);
     if (!roomsError.isEmpty()) {
         if (inBandId)
-            socket->sendText(authError(QStringLiteral("invalid_query"), roomsError, *inBandId).toUtf8());
+            socket->sendText(NativeConnection::authError(QStringLiteral("invalid_query"), roomsError, *inBandId).toUtf8());
         refuseNative(std::move(socket), client, address, Protocol::PolicyViolation, roomsError.left(120));
         return;
     }

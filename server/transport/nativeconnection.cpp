@@ -110,6 +110,16 @@ void NativeConnection::sendConnected()
                            {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}}));
 }
 
+QString NativeConnection::authError(const QString &code, const QString &message, const QJsonValue &id)
+{
+    QJsonObject error{{QStringLiteral("type"), QStringLiteral("auth_error")},
+                      {QStringLiteral("code"), code},
+                      {QStringLiteral("message"), message}};
+    if (!id.isUndefined() && !id.isNull())
+        error.insert(QStringLiteral("id"), id);
+    return Protocol::encode(error);
+}
+
 void NativeConnection::sendAuthenticated(const QJsonValue &id)
 {
     QJsonObject reply{{QStringLiteral("type"), QStringLiteral("authenticated")},
@@ -173,16 +183,7 @@ void NativeConnection::handleRefresh(const QJsonObject &msg, bool authenticate)
 {
     const QJsonValue id = msg.value(QLatin1String("id"));
     auto refuse = [&](const QString &code, const QString &message) {
-        if (!authenticate) {
-            send(Protocol::error(code, message, id));
-            return;
-        }
-        QJsonObject error{{QStringLiteral("type"), QStringLiteral("auth_error")},
-                          {QStringLiteral("code"), code},
-                          {QStringLiteral("message"), message}};
-        if (!id.isUndefined() && !id.isNull())
-            error.insert(QStringLiteral("id"), id);
-        send(Protocol::encode(error));
+        send(authenticate ? authError(code, message, id) : Protocol::error(code, message, id));
     };
     const Jwt::Result jwt = m_server.verifyToken(msg.value(QLatin1String("token")).toString().toUtf8());
     if (!jwt.ok()) {

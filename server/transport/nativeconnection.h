@@ -28,6 +28,9 @@ public:
                      const std::optional<QJsonValue> &authenticatedId = std::nullopt);
     ~NativeConnection() override;
 
+    /// {"type":"auth_error","code":…,"message":…} (+ "id" when the authenticate had one).
+    static QString authError(const QString &code, const QString &message, const QJsonValue &id);
+
     bool deliver(const OutboundFrame &frame) override;
     void sendJob(const QString &queue, qint64 id, const QString &frame) override;
     void close(int code, const QString &reason) override;
