@@ -75,6 +75,7 @@ private Q_SLOTS:
     void withoutGraceATokenIsRequired();
     void inBandComposesWithTokenExpiry();
     void inBandComposesWithUserLimit();
+    void inBandCountsClusterWide();
     void queryRoomTemplates_data();
     void queryRoomTemplates();
     void queryRoomsInBand();
@@ -293,6 +294,37 @@ void TestInBandAuth::inBandComposesWithUserLimit()
     second.sendText(QJsonDocument(authenticate(token(QStringLiteral("solo")))).toJson(QJsonDocument::Compact));
     QTRY_COMPARE(second.count(RawWsClient::Close), 1);
     QCOMPARE(closeFrame(second), std::make_pair(1013, QByteArray("too many connections for this user")));
+    QVERIFY(!first.isClosed());
+}
+
+void TestInBandAuth::inBandCountsClusterWide()
+{
+    // Two nodes on a real redis-server: the in-band connection on node B is counted with the
+    // user's connection on node A (RedisBroker::admitUser), and refused over the limit.
+    RedisProcess redis;
+    QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+    ServerConfig configA = graceConfig();
+    configA.redisUrl = redis.url();
+    configA.maxConnectionsPerUser = 1;
+    configA.nodeName = QStringLiteral("node-a");
+    ServerConfig configB = configA;
+    configB.nodeName = QStringLiteral("node-b");
+    TestServer a(configA);
+    TestServer b(configB);
+    QVERIFY(a.start());
+    QVERIFY(b.start());
+    WsClient first;
+    QVERIFY(!first.connectAndWelcome(a.wsUrl(token(QStringLiteral("roamer")))).isEmpty());
+    RawWsClient second;
+    QVERIFY(second.handshake(b.port(), "/ws"));
+    second.sendText(QJsonDocument(authenticate(token(QStringLiteral("roamer")))).toJson(QJsonDocument::Compact));
+    QTRY_COMPARE(second.count(RawWsClient::Close), 1);
+    QCOMPARE(closeFrame(second), std::make_pair(1013, QByteArray("too many connections for this user")));
+    // Another user on node B is admitted in-band through the same cluster count.
+    WsClient other;
+    QVERIFY(other.open(b.wsUrl()));
+    other.send(authenticate(token(QStringLiteral("homebody"))));
+    QCOMPARE(other.waitFor(QStringLiteral("authenticated")).value("userId").toString(), QStringLiteral("homebody"));
     QVERIFY(!first.isClosed());
 }
 
