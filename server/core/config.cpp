@@ -473,7 +473,16 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
         }
         c.relayRoomKey = v;
     }
-    if (resolve(QStringLiteral("socketio-connected-event"), &v)) c.socketioConnectedEvent = v;
+    if (resolve(QStringLiteral("socketio-connected-event"), &v)) {
+        // socket.io-client reserves these names: emitting one would break the client.
+        static const QStringList reserved{QStringLiteral("connect"), QStringLiteral("connect_error"), QStringLiteral("disconnect"),
+                                          QStringLiteral("disconnecting"), QStringLiteral("newListener"), QStringLiteral("removeListener")};
+        if (v.isEmpty() || v.toUtf8().size() > 128 || reserved.contains(v)) {
+            *error = QStringLiteral("invalid value for socketio-connected-event: \"%1\" (an event name of 1-128 bytes, not a reserved one like connect)").arg(v);
+            return false;
+        }
+        c.socketioConnectedEvent = v;
+    }
     if (resolve(QStringLiteral("connect-error-messages"), &v)) {
         const QJsonDocument doc = QJsonDocument::fromJson(v.toUtf8());
         const QJsonObject map = doc.object();

@@ -277,6 +277,8 @@ void tst_Config::badValues_data()
     QTest::addRow("claim-rooms-query sub") << "claim-rooms-query" << "user_type,sub";
     QTest::addRow("claim-rooms-query space") << "claim-rooms-query" << "user type";
     QTest::addRow("relay-room-key empty") << "relay-room-key" << "";
+    QTest::addRow("socketio-connected-event reserved") << "socketio-connected-event" << "connect";
+    QTest::addRow("socketio-connected-event empty") << "socketio-connected-event" << "";
     QTest::addRow("connect-error-messages not JSON") << "connect-error-messages" << "4001=nope";
     QTest::addRow("connect-error-messages array") << "connect-error-messages" << "[1]";
     QTest::addRow("connect-error-messages key") << "connect-error-messages" << R"({"auth":"x"})";
