@@ -447,7 +447,23 @@ void IoWorker::accept(const WsUpgrade &upgrade)
         refuseNative(std::move(socket), upgrade.client, address, Protocol::MissingCredentials, QStringLiteral("missing credentials"));
         return;
     }
-    admitNative(std::move(socket), upgrade.client, address, query, token, std::nullopt);
+    const Jwt::Result jwt = m_server.verifyToken(token);
+    if (!jwt.ok()) {
+        refuseNative(std::move(socket), upgrade.client, address, Protocol::InvalidToken, jwt.message);
+        return;
+    }
+    if (claimsAnotherUser(query, jwt.userId)) {
+        refuseNative(std::move(socket), upgrade.client, address, Protocol::UserMismatch, QStringLiteral("userId does not match the token"));
+        return;
+    }
+    admitNative(std::move(socket), upgrade.client, address, query, jwt, std::nullopt);
+}
+
+bool IoWorker::claimsAnotherUser(const QUrlQuery &query, const QString &userId)
+{
+    // The optional ?userId= must name the token's user (SPEC section 2).
+    const QString claimed = query.queryItemValue(QStringLiteral("userId"), QUrl::FullyDecoded);
+    return !claimed.isEmpty() && claimed != userId;
 }
 
 void IoWorker::startPreAuth(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
@@ -543,12 +559,9 @@ void IoWorker::preAuthText(WsStream *stream, const QByteArray &utf8)
     } else if (!jwt.ok()) {
         code = QStringLiteral("invalid_token");
         why = jwt.message;
-    } else {
-        const QString claimedUser = pending.query.queryItemValue(QStringLiteral("userId"), QUrl::FullyDecoded);
-        if (!claimedUser.isEmpty() && claimedUser != jwt.userId) {
-            code = QStringLiteral("user_mismatch");
-            why = QStringLiteral("userId does not match the token");
-        }
+    } else if (claimsAnotherUser(pending.query, jwt.userId)) {
+        code = QStringLiteral("user_mismatch");
+        why = QStringLiteral("userId does not match the token");
     }
     if (!code.isEmpty()) {
         // Every failed token counts; a few and the connection goes.
@@ -566,23 +579,13 @@ void IoWorker::preAuthText(WsStream *stream, const QByteArray &utf8)
     m_preAuth.erase(it);
     admitted.socket->disconnect(this);
     m_server.releasePendingSession();
-    admitNative(std::move(admitted.socket), admitted.client, admitted.address, admitted.query, token, id);
+    admitNative(std::move(admitted.socket), admitted.client, admitted.address, admitted.query, jwt, id);
 }
 
 void IoWorker::admitNative(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
-                           const QUrlQuery &query, const QByteArray &token, std::optional<QJsonValue> inBandId)
+                           const QUrlQuery &query, const Jwt::Result &jwt, std::optional<QJsonValue> inBandId)
 {
     const ServerConfig &config = m_server.config();
-    const Jwt::Result jwt = m_server.verifyToken(token);
-    if (!jwt.ok()) {
-        refuseNative(std::move(socket), client, address, Protocol::InvalidToken, jwt.message);
-        return;
-    }
-    const QString claimedUser = query.queryItemValue(QStringLiteral("userId"), QUrl::FullyDecoded);
-    if (!claimedUser.isEmpty() && claimedUser != jwt.userId) {
-        refuseNative(std::move(socket), client, address, Protocol::UserMismatch, QStringLiteral("userId does not match the token"));
-        return;
-    }
     QString roomsError;
     const QStringList rooms = m_server.roomPolicy().roomsForConnect(jwt.userId, jwt.claims, query, &roomsError);
     if (!roomsError.isEmpty()) {

@@ -21,6 +21,7 @@
 #include <QtCore/QUrlQuery>
 #include <QtNetwork/QTcpSocket>
 
+#include "auth/jwt.h"
 #include "core/once.h"
 #include "wsstream.h"
 
@@ -188,10 +189,11 @@ private:
     };
 
     void accept(const WsUpgrade &upgrade);
-    /// Checks @p token (from the handshake, or an authenticate message when @p inBandId is
-    /// set) and goes on to --max-connections-per-user's admission.
+    /// A verified token (from the handshake, or an authenticate message when @p inBandId is
+    /// set): the rooms, then --max-connections-per-user's admission.
     void admitNative(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
-                     const QUrlQuery &query, const QByteArray &token, std::optional<QJsonValue> inBandId);
+                     const QUrlQuery &query, const Jwt::Result &jwt, std::optional<QJsonValue> inBandId);
+    static bool claimsAnotherUser(const QUrlQuery &query, const QString &userId);
     void startPreAuth(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
                       const QUrlQuery &query);
     void preAuthText(WsStream *stream, const QByteArray &utf8);
