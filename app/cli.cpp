@@ -4,6 +4,7 @@
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
+#include <QtCore/QJsonObject>
 
 #include "auth/jwt.h"
 #include "core/datadir.h"
@@ -150,8 +151,16 @@ int runToken(const QStringList &arguments)
         return 2;
     }
     const QStringList rooms = parser.value(QStringLiteral("rooms")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    const QByteArray token = Jwt::mint(parser.value(QStringLiteral("user")), parser.value(QStringLiteral("role")),
-                                       rooms, ttl, config.jwtSecret.toUtf8());
+    const QString user = parser.value(QStringLiteral("user"));
+    const QByteArray secret = config.jwtSecret.toUtf8();
+    QByteArray token = Jwt::mint(user, parser.value(QStringLiteral("role")), rooms, ttl, secret);
+    // With --user-id-claim (e.g. _id) the server reads the id from that claim: put it there too.
+    const QString idClaim = config.userIdClaims.value(0, QStringLiteral("sub"));
+    if (idClaim != QLatin1String("sub")) {
+        QJsonObject claims = Jwt::verify(token, secret).claims;
+        claims.insert(idClaim, user);
+        token = Jwt::sign(claims, secret);
+    }
     print(stdout, QString::fromLatin1(token) + QLatin1Char('\n'));
     return 0;
 }

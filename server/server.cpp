@@ -44,7 +44,7 @@ constexpr int kHistorySize = 900;
 Server::Server(const ServerConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
-    , m_policy(config.claimRooms, config.allowedRooms)
+    , m_policy(config.claimRooms, config.allowedRooms, config.claimRoomsQuery)
     , m_clientAddress(config.trustedProxies)
     , m_httpRates(config.httpRateLimit, 2.0 * config.httpRateLimit)
     , m_handshakeRates(config.handshakeRateLimit, 2.0 * config.handshakeRateLimit)

@@ -12,6 +12,7 @@
 #include <QtCore/QReadWriteLock>
 #include <QtCore/QTimer>
 
+#include "auth/jwt.h"
 #include "auth/roompolicy.h"
 #include "bridge/bridge.h"
 #include "cluster/broker.h"
@@ -100,6 +101,11 @@ public:
     /// connection is not known (not connected, or the server is stopped).
     bool postToConnection(quint64 connectionId, std::function<void(Connection *)> task);
     QByteArray jwtSecret() const { return m_config.jwtSecret.toUtf8(); }
+    /// A client token checked with --jwt-secret, --jwt-leeway and --user-id-claim.
+    Jwt::Result verifyToken(const QByteArray &token) const
+    {
+        return Jwt::verify(token, jwtSecret(), m_config.jwtLeewaySeconds, QDateTime::currentDateTimeUtc(), m_config.userIdClaims);
+    }
 
     // Socket.IO (docs/socketio.md).
     SioRecovery &sioRecovery() const { return *m_sioRecovery; }

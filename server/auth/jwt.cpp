@@ -49,7 +49,7 @@ bool Jwt::constantTimeEquals(const QByteArray &a, const QByteArray &b)
 }
 
 Jwt::Result Jwt::verify(const QByteArray &token, const QByteArray &secret, int leewaySeconds,
-                        const QDateTime &now)
+                        const QDateTime &now, const QStringList &userIdClaims)
 {
     const QList<QByteArray> parts = token.split('.');
     if (parts.size() != 3 || parts[0].isEmpty() || parts[1].isEmpty())
@@ -93,11 +93,15 @@ Jwt::Result Jwt::verify(const QByteArray &token, const QByteArray &secret, int l
             return fail(Error::NotYetValid, QStringLiteral("token not valid yet"));
     }
 
-    r.userId = Json::idText(r.claims.value(QLatin1String("sub")));
+    static const QStringList defaultIdClaims{QStringLiteral("sub"), QStringLiteral("userId")};
+    const QStringList &idClaims = userIdClaims.isEmpty() ? defaultIdClaims : userIdClaims;
+    for (const QString &claim : idClaims) {
+        r.userId = Json::idText(r.claims.value(claim));
+        if (!r.userId.isEmpty())
+            break;
+    }
     if (r.userId.isEmpty())
-        r.userId = Json::idText(r.claims.value(QLatin1String("userId")));
-    if (r.userId.isEmpty())
-        return fail(Error::NoSubject, QStringLiteral("token has no sub or userId claim"));
+        return fail(Error::NoSubject, QStringLiteral("token has no %1 claim").arg(idClaims.join(QStringLiteral(" or "))));
     return r;
 }
 

@@ -4,6 +4,7 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonObject>
 #include <QtCore/QString>
+#include <QtCore/QStringList>
 
 namespace Switchboard {
 
@@ -23,13 +24,16 @@ public:
         Error error = Error::None;
         QString message;     // why it failed, for logs and close reasons
         QJsonObject claims;
-        QString userId;      // "sub", or "userId" when there is no "sub"
+        QString userId;      // the first of the id claims present: "sub", then "userId" unless configured
         bool ok() const { return error == Error::None; }
     };
 
+    /// @p userIdClaims name the claims holding the user id, first present wins (--user-id-claim);
+    /// empty means "sub", then "userId".
     static Result verify(const QByteArray &token, const QByteArray &secret,
                          int leewaySeconds = 30,
-                         const QDateTime &now = QDateTime::currentDateTimeUtc());
+                         const QDateTime &now = QDateTime::currentDateTimeUtc(),
+                         const QStringList &userIdClaims = {});
 
     static QByteArray sign(const QJsonObject &claims, const QByteArray &secret);
 

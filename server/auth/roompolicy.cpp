@@ -19,8 +19,9 @@ QString claimText(const QJsonValue &v)
 
 } // namespace
 
-RoomPolicy::RoomPolicy(const QStringList &claimTemplates, const QStringList &allowPatterns)
-    : m_templates(claimTemplates)
+RoomPolicy::RoomPolicy(const QStringList &claimTemplates, const QStringList &allowPatterns,
+                       const QStringList &queryParameters)
+    : m_templates(claimTemplates), m_queryParameters(queryParameters)
 {
     for (const QString &pattern : allowPatterns)
         m_allow << wildcard(pattern);
@@ -164,6 +165,42 @@ QStringList RoomPolicy::roomsForClaims(const QString &userId, const QJsonObject 
     }
     rooms << expandTemplates(m_templates, claims);
     rooms.removeDuplicates();
+    return rooms;
+}
+
+QStringList RoomPolicy::roomsForConnect(const QString &userId, const QJsonObject &claims, const QUrlQuery &query,
+                                        QString *error) const
+{
+    QStringList rooms = roomsForClaims(userId, claims);
+    QJsonObject merged = claims;
+    bool fromQuery = false;
+    // No ':' in a value: a query must not be able to spell a "user:"- or "role:"-like prefix.
+    static const QRegularExpression valid(QStringLiteral("\\A[A-Za-z0-9_.@-]{1,%1}\\z").arg(kMaxQueryValueLength));
+    for (const QString &param : m_queryParameters) {
+        if (claims.contains(param) || !query.hasQueryItem(param))
+            continue;
+        const QString value = query.queryItemValue(param, QUrl::FullyDecoded);
+        if (!valid.match(value).hasMatch()) {
+            *error = QStringLiteral("query parameter %1 must be 1-%2 characters of A-Z a-z 0-9 _ . @ -")
+                         .arg(param).arg(kMaxQueryValueLength);
+            return {};
+        }
+        merged.insert(param, value);
+        fromQuery = true;
+    }
+    if (!fromQuery)
+        return rooms;
+    const QString role = claims.value(QLatin1String("role")).toString();
+    for (const QString &room : expandTemplates(m_templates, merged)) {
+        if (rooms.contains(room))
+            continue;
+        const QString why = checkSubscribe(userId, role, room);
+        if (!why.isEmpty()) {
+            *error = QStringLiteral("room %1 from the query: %2").arg(room, why);
+            return {};
+        }
+        rooms << room;
+    }
     return rooms;
 }
 

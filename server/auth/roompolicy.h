@@ -4,6 +4,7 @@
 #include <QtCore/QList>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QStringList>
+#include <QtCore/QUrlQuery>
 
 namespace Switchboard {
 
@@ -20,10 +21,25 @@ public:
     static constexpr int kMaxRoomLength = 200;
 
     RoomPolicy() = default;
-    RoomPolicy(const QStringList &claimTemplates, const QStringList &allowPatterns);
+    /// Longest query value a template may use (--claim-rooms-query).
+    static constexpr int kMaxQueryValueLength = 64;
+
+    /// @p queryParameters: query parameters templates may use like claims (--claim-rooms-query).
+    RoomPolicy(const QStringList &claimTemplates, const QStringList &allowPatterns,
+               const QStringList &queryParameters = {});
 
     /// Rooms joined on connect: user:{id}, role:{role}, the "rooms" claim, claim templates.
     QStringList roomsForClaims(const QString &userId, const QJsonObject &claims) const;
+
+    /**
+     * roomsForClaims(), plus the rooms of templates whose placeholders the allowed query
+     * parameters fill where no claim does (a claim always wins). A query value must be 1 to
+     * kMaxQueryValueLength characters of A-Z a-z 0-9 _ . @ -, and its rooms must pass
+     * checkSubscribe() like a client's join; otherwise nothing is returned and @p error
+     * says why (the connection is refused).
+     */
+    QStringList roomsForConnect(const QString &userId, const QJsonObject &claims, const QUrlQuery &query,
+                                QString *error) const;
 
     /// Empty when allowed; otherwise the reason it is not.
     QString checkSubscribe(const QString &userId, const QString &role, const QString &room) const;
@@ -45,6 +61,7 @@ public:
 private:
     QStringList m_templates;
     QList<QRegularExpression> m_allow;
+    QStringList m_queryParameters;
 };
 
 } // namespace Switchboard

@@ -103,6 +103,12 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("max-presence-subscriptions"), QStringLiteral("n"), QStringLiteral("Rooms one connection may watch the presence of (default 50).")},
         {QStringLiteral("presence-event-rate"), QStringLiteral("n"), QStringLiteral("Presence events per second sent to one connection, burst twice that; more are dropped (default 100).")},
         {QStringLiteral("log-connections"), QStringLiteral("text|json|off"), QStringLiteral("Log connects, disconnects, joins and leaves at info level (category switchboard.connections) as text or JSON lines (default off).")},
+        {QStringLiteral("user-id-claim"), QStringLiteral("claims"), QStringLiteral("Token claim(s) holding the user id, comma-separated, first present wins, e.g. _id (default sub,userId).")},
+        {QStringLiteral("auth-grace-ms"), QStringLiteral("ms"), QStringLiteral("In-band authentication: clients may connect without a token and send authenticate within this time, else they are closed with 4001 (default 0: off, a token is required at connect).")},
+        {QStringLiteral("claim-rooms-query"), QStringLiteral("names"), QStringLiteral("Comma-separated query parameters that --claim-rooms templates may use like claims, e.g. user_type for {user_type}:{sub} (default: none).")},
+        {QStringLiteral("relay-room-key"), QStringLiteral("key"), QStringLiteral("Field naming the target room of a client relay (native emit, Socket.IO event payload), e.g. roomId (default room).")},
+        {QStringLiteral("socketio-connected-event"), QStringLiteral("event"), QStringLiteral("Emit this event with {socketId, userId} to Socket.IO clients once connected, e.g. connected (default: none).")},
+        {QStringLiteral("connect-error-messages"), QStringLiteral("json"), QStringLiteral("Socket.IO connect_error message per close code, a JSON object, e.g. {\"4001\":\"Authentication required\"} (default: the server's reasons).")},
         {QStringLiteral("heap-trim-interval"), QStringLiteral("s"), QStringLiteral("Give the heap's free pages back to the system this often (glibc malloc_trim); 0 = never (default 30).")},
     };
     return list;
@@ -139,6 +145,7 @@ QString jsonToString(const QJsonValue &v)
             parts << jsonToString(item);
         return parts.join(QLatin1Char(','));
     }
+    case QJsonValue::Object: return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
     default: return {};
     }
 }
@@ -186,6 +193,34 @@ QStringList splitList(const QString &s)
     return out;
 }
 
+bool parseEnvAliases(const QJsonValue &value, QHash<QString, QString> *out, QString *error)
+{
+    static const QRegularExpression envVar(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,127}$"));
+    if (!value.isObject()) {
+        *error = QStringLiteral("config file \"env\" must be an object of option -> environment variable, e.g. {\"jwt-secret\": \"JWT_SECRET\"}");
+        return false;
+    }
+    const QJsonObject aliases = value.toObject();
+    for (auto it = aliases.constBegin(); it != aliases.constEnd(); ++it) {
+        // Keys as the file writes options: "jwt-secret", "jwtSecret" or "jwt_secret".
+        QString option;
+        for (const ConfigLoader::Option &known : ConfigLoader::options()) {
+            if (it.key() == known.name || it.key() == camel(known.name) || it.key() == QString(known.name).replace(QLatin1Char('-'), QLatin1Char('_')))
+                option = known.name;
+        }
+        if (option.isEmpty() || option == QLatin1String("config")) {
+            *error = QStringLiteral("config file \"env\": \"%1\" is not an option").arg(it.key());
+            return false;
+        }
+        if (!it.value().isString() || !envVar.match(it.value().toString()).hasMatch()) {
+            *error = QStringLiteral("config file \"env\": the variable for %1 must be a name like JWT_SECRET").arg(option);
+            return false;
+        }
+        out->insert(option, it.value().toString());
+    }
+    return true;
+}
+
 } // namespace
 
 bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QString, QString> &env,
@@ -209,17 +244,30 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
         fileObject = doc.object();
     }
 
+    ServerConfig c;
+    // "env": {"jwt-secret": "JWT_SECRET"} reads an option from the variable an older service
+    // used, below SWITCHBOARD_<NAME> and above the file's own value.
+    for (const QString &key : {QStringLiteral("env"), QStringLiteral("envAliases"), QStringLiteral("env-aliases")}) {
+        if (!fileObject.contains(key))
+            continue;
+        if (!parseEnvAliases(fileObject.value(key), &c.envAliases, error))
+            return false;
+    }
+
     auto resolve = [&](const QString &name, QString *value) {
         if (flags.contains(name)) { *value = flags.value(name); return true; }
         const QString e = envName(name);
         if (env.contains(e)) { *value = env.value(e); return true; }
+        if (const auto alias = c.envAliases.constFind(name); alias != c.envAliases.cend() && env.contains(*alias)) {
+            *value = env.value(*alias);
+            return true;
+        }
         for (const QString &key : {name, camel(name), QString(name).replace(QLatin1Char('-'), QLatin1Char('_'))}) {
             if (fileObject.contains(key)) { *value = jsonToString(fileObject.value(key)); return true; }
         }
         return false;
     };
 
-    ServerConfig c;
     QString v;
     if (resolve(QStringLiteral("host"), &v)) c.host = v;
     if (resolve(QStringLiteral("port"), &v)) {
@@ -431,6 +479,60 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     }
     if (resolve(QStringLiteral("lang"), &v)) c.lang = v;
     if (resolve(QStringLiteral("threads"), &v) && !parseNumber(QStringLiteral("threads"), v, 0, &c.threads, error)) return false;
+    if (resolve(QStringLiteral("user-id-claim"), &v)) {
+        c.userIdClaims = splitList(v);
+        if (c.userIdClaims.isEmpty()) {
+            *error = QStringLiteral("invalid value for user-id-claim: \"%1\" (claim names, e.g. _id or sub,userId)").arg(v);
+            return false;
+        }
+    }
+    if (resolve(QStringLiteral("auth-grace-ms"), &v) && !parseNumber(QStringLiteral("auth-grace-ms"), v, 0, &c.authGraceMs, error)) return false;
+    if (resolve(QStringLiteral("claim-rooms-query"), &v)) {
+        static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+        for (const QString &param : splitList(v)) {
+            // Never the token's parameters, nor the id claims: a query must not stand in for them.
+            if (!name.match(param).hasMatch() || param == QLatin1String("token") || param == QLatin1String("userId")
+                || param == QLatin1String("sub") || c.userIdClaims.contains(param)) {
+                *error = QStringLiteral("invalid value for claim-rooms-query: \"%1\" (a query parameter name, not token, sub, userId or the id claim)").arg(param);
+                return false;
+            }
+            c.claimRoomsQuery << param;
+        }
+    }
+    if (resolve(QStringLiteral("relay-room-key"), &v)) {
+        if (v.isEmpty() || v.size() > 64) {
+            *error = QStringLiteral("invalid value for relay-room-key: \"%1\" (a field name, e.g. roomId)").arg(v);
+            return false;
+        }
+        c.relayRoomKey = v;
+    }
+    if (resolve(QStringLiteral("socketio-connected-event"), &v)) {
+        // socket.io-client reserves these names: emitting one would break the client.
+        static const QStringList reserved{QStringLiteral("connect"), QStringLiteral("connect_error"), QStringLiteral("disconnect"),
+                                          QStringLiteral("disconnecting"), QStringLiteral("newListener"), QStringLiteral("removeListener")};
+        if (v.isEmpty() || v.toUtf8().size() > 128 || reserved.contains(v)) {
+            *error = QStringLiteral("invalid value for socketio-connected-event: \"%1\" (an event name of 1-128 bytes, not a reserved one like connect)").arg(v);
+            return false;
+        }
+        c.socketioConnectedEvent = v;
+    }
+    if (resolve(QStringLiteral("connect-error-messages"), &v)) {
+        const QJsonDocument doc = QJsonDocument::fromJson(v.toUtf8());
+        const QJsonObject map = doc.object();
+        for (auto it = map.constBegin(); it != map.constEnd() && doc.isObject(); ++it) {
+            bool ok = false;
+            const int code = it.key().toInt(&ok);
+            if (!ok || !it.value().isString() || it.value().toString().isEmpty()) {
+                *error = QStringLiteral("invalid value for connect-error-messages: \"%1\" is not a close code with a message").arg(it.key());
+                return false;
+            }
+            c.connectErrorMessages.insert(code, it.value().toString());
+        }
+        if (!doc.isObject()) {
+            *error = QStringLiteral("invalid value for connect-error-messages: a JSON object of close code -> message, e.g. {\"4001\":\"Authentication required\"}");
+            return false;
+        }
+    }
     if (resolve(QStringLiteral("heap-trim-interval"), &v) && !parseNumber(QStringLiteral("heap-trim-interval"), v, 0, &c.heapTrimIntervalSeconds, error)) return false;
     // Back-end hooks (docs/hooks.md).
     if (resolve(QStringLiteral("max-ack-wait-ms"), &v) && !parseNumber(QStringLiteral("max-ack-wait-ms"), v, 1, &c.maxAckWaitMs, error)) return false;

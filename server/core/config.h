@@ -111,6 +111,15 @@ struct ServerConfig
     double presenceEventRate = 100.0;         // presence events per second per connection (burst 2x)
     QString logConnections;                   // audit trail: empty (off), "text" or "json"
 
+    // Identity, in-band authentication and migration aids (docs/migrating.md, docs/security.md).
+    QStringList userIdClaims;                 // --user-id-claim, first present wins; empty: "sub", then "userId"
+    int authGraceMs = 0;                      // connect without a token, authenticate within this; 0: a token is required
+    QStringList claimRoomsQuery;              // query parameters --claim-rooms templates may use besides claims
+    QString relayRoomKey = QStringLiteral("room"); // payload field naming the room of a client relay
+    QString socketioConnectedEvent;           // emitted with the socket id after CONNECT; empty: none
+    QHash<int, QString> connectErrorMessages; // Socket.IO connect_error message by close code
+    QHash<QString, QString> envAliases;       // option -> another environment variable (config file "env")
+
     int effectiveThreads() const;
 };
 

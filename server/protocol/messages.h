@@ -9,6 +9,13 @@ namespace Switchboard::Protocol {
 /// Names are kept as metric keys and in the event log, so they must stay small.
 inline constexpr int kMaxEventNameBytes = 128;
 
+/// The budget of a client that connected without a token and has not authenticated yet
+/// (--auth-grace-ms; docs/security.md), native and Socket.IO alike: its largest message, the
+/// messages other than "authenticate" it may send, and the failed tokens it may try.
+inline constexpr int kPreAuthMaxMessageBytes = 16 * 1024;
+inline constexpr int kPreAuthMaxMessages = 10;
+inline constexpr int kPreAuthMaxFailures = 3;
+
 /// Empty when @p name is a usable event name; otherwise why it is not (for the client).
 QString checkEventName(const QString &name);
 

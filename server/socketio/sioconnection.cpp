@@ -50,8 +50,9 @@ void OutboundFrame::buildEngineIo() const
     });
 }
 
-SioConnection::SioConnection(IoWorker &worker, Server &server, EioSession &session, const QString &address)
-    : Connection(worker, server, nullptr), m_session(session), m_address(address)
+SioConnection::SioConnection(IoWorker &worker, Server &server, EioSession &session, const QString &address,
+                             const QUrlQuery &query)
+    : Connection(worker, server, nullptr), m_session(session), m_address(address), m_query(query)
 {
     m_connectDeadlineMs = Server::monotonicMs() + server.config().socketioConnectTimeoutMs;
 }
@@ -153,6 +154,10 @@ bool SioConnection::onMessage(const QByteArray &data, bool binary)
     }
     if (isActive()) {
         countIn(data.size());
+    } else if (!m_awaitingAuthNsp.isEmpty() && data.size() > Protocol::kPreAuthMaxMessageBytes) {
+        qCInfo(lcWs) << "closing Socket.IO session" << m_session.sid() << "on a message over"
+                     << Protocol::kPreAuthMaxMessageBytes << "bytes before authentication";
+        return false;
     }
     if (binary) {
         if (!m_hasPartial)
@@ -211,6 +216,8 @@ bool SioConnection::handlePacket(const Packet &packet, const QList<QByteArray> &
     case Disconnect:
         if (m_namespaces.remove(packet.nsp) && packet.nsp == QLatin1String("/"))
             m_recoverable = false; // socket.disconnect(): the client does not want its state back
+        if (packet.nsp == m_awaitingAuthNsp)
+            m_awaitingAuthNsp.clear(); // left before authenticating: the connect timeout applies
         return true;
     case Event:
     case BinaryEvent:
@@ -229,19 +236,27 @@ bool SioConnection::handlePacket(const Packet &packet, const QList<QByteArray> &
 
 void SioConnection::connectError(const QString &nsp, const QString &message, int code)
 {
-    QJsonObject error{{QStringLiteral("message"), message}};
+    QJsonObject error{{QStringLiteral("message"), m_server.config().connectErrorMessages.value(code, message)}};
     if (code != 0)
         error.insert(QStringLiteral("data"), QJsonObject{{QStringLiteral("code"), code}});
     m_session.sendMessage(encode(ConnectError, nsp, -1, compact(error)));
 }
 
-void SioConnection::refuseConnect(const QString &nsp, int code, const QString &reason)
+void SioConnection::refuse(const Admission &admission, int code, const QString &reason, bool authFailure)
 {
-    m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
-    qCInfo(lcAuth).noquote() << "refused Socket.IO" << m_address << "with" << code << reason;
-    m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
-                               QStringLiteral("%1 %2 from %3 (socket.io)").arg(code).arg(reason, m_address));
-    connectError(nsp, reason, code);
+    if (authFailure) {
+        m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcAuth).noquote() << "refused Socket.IO" << m_address << "with" << code << reason;
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
+                                   QStringLiteral("%1 %2 from %3 (socket.io)").arg(code).arg(reason, m_address));
+    }
+    if (!admission.inBand) {
+        connectError(admission.nsp, reason, code);
+        return;
+    }
+    answerAuthenticate(admission.nsp, admission.ackId, code == Protocol::TryAgainLater ? QStringLiteral("try_again_later")
+                                                                                       : QStringLiteral("refused"), reason);
+    closeUnauthenticated(reason);
 }
 
 bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
@@ -252,7 +267,7 @@ bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
     admission.nsp = nsp;
     admission.auth = auth;
     const QByteArray token = tokenValue.toString().toUtf8();
-    const Jwt::Result jwt = token.isEmpty() ? Jwt::Result() : Jwt::verify(token, m_server.jwtSecret(), config.jwtLeewaySeconds);
+    const Jwt::Result jwt = token.isEmpty() ? Jwt::Result() : m_server.verifyToken(token);
     if (!token.isEmpty() && jwt.ok()) {
         admission.userId = jwt.userId;
         admission.claims = jwt.claims;
@@ -260,14 +275,18 @@ bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
     } else if (config.socketioAllowAnonymous) {
         admission.userId = QStringLiteral("anonymous"); // the test fixture does not check credentials
     } else if (token.isEmpty()) {
-        refuseConnect(nsp, Protocol::MissingCredentials, QStringLiteral("missing credentials"));
+        refuse(admission, Protocol::MissingCredentials, QStringLiteral("missing credentials"), true);
         return false;
     } else {
-        refuseConnect(nsp, Protocol::InvalidToken, jwt.message);
+        refuse(admission, Protocol::InvalidToken, jwt.message, true);
         return false;
     }
-    admission.id = m_server.nextConnectionId();
+    return admit(std::move(admission));
+}
 
+bool SioConnection::admit(Admission admission)
+{
+    admission.id = m_server.nextConnectionId();
     // The verdict comes back to this thread; if this socket is gone by then, an admitted
     // connection that never opened is handed back.
     QPointer<SioConnection> self(this);
@@ -287,11 +306,11 @@ bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
     case Broker::Admission::Admitted:
         return open(admission);
     case Broker::Admission::Refused:
-        refuseConnect(nsp, Protocol::TryAgainLater, QStringLiteral("too many connections for this user"));
+        refuse(admission, Protocol::TryAgainLater, QStringLiteral("too many connections for this user"), true);
         return false;
     case Broker::Admission::Pending:
-        // No CONNECT answer until the cluster has counted it; what the client sends meanwhile
-        // waits (onMessage).
+        // No answer until the cluster has counted it; what the client sends meanwhile waits
+        // (onMessage).
         m_admission = std::move(admission);
         return false;
     }
@@ -307,8 +326,8 @@ void SioConnection::admissionDecided(quint64 id, const QString &userId, bool adm
     }
     const Admission admission = *std::exchange(m_admission, std::nullopt);
     if (!admitted)
-        refuseConnect(admission.nsp, Protocol::TryAgainLater, QStringLiteral("too many connections for this user"));
-    else if (open(admission))
+        refuse(admission, Protocol::TryAgainLater, QStringLiteral("too many connections for this user"), true);
+    else if (open(admission) && !admission.inBand)
         connectNamespace(admission.nsp, admission.auth);
     // What the client sent while it waited, in order (another CONNECT may wait again).
     while (!m_admission && !m_heldMessages.isEmpty() && !m_session.isClosed()) {
@@ -321,18 +340,108 @@ void SioConnection::admissionDecided(quint64 id, const QString &userId, bool adm
     }
 }
 
+void SioConnection::awaitAuthentication(const QString &nsp)
+{
+    // The namespace is connected, the socket is not: it holds its --max-pending-sessions slot,
+    // joins no room and gets no event until "authenticate" succeeds within --auth-grace-ms.
+    m_awaitingAuthNsp = nsp;
+    m_connectDeadlineMs = Server::monotonicMs() + m_server.config().authGraceMs;
+    const QString sid = randomId();
+    m_namespaces.insert(nsp, sid);
+    m_session.sendMessage(encode(Connect, nsp, -1, compact(QJsonObject{{QStringLiteral("sid"), sid}})));
+    qCDebug(lcAuth) << "Socket.IO session" << m_session.sid() << "waits for authenticate";
+}
+
+void SioConnection::answerAuthenticate(const QString &nsp, qint64 ackId, const QString &code, const QString &message)
+{
+    // The ack has the shape of every other ack ({ok, ...} or {ok: false, error}); the event
+    // carries what a hand-written service would emit.
+    if (code.isEmpty()) {
+        const QJsonObject who{{QStringLiteral("userId"), userId()}, {QStringLiteral("socketId"), m_namespaces.value(nsp)}};
+        if (ackId >= 0) {
+            QJsonObject ack = who;
+            ack.insert(QStringLiteral("ok"), true);
+            sendAck(nsp, ackId, {ack});
+        }
+        emitEvent(nsp, QStringLiteral("authenticated"), {who});
+        return;
+    }
+    const QJsonObject error{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
+    if (ackId >= 0)
+        sendAck(nsp, ackId, {QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("error"), error}}});
+    emitEvent(nsp, QStringLiteral("auth_error"), {error});
+}
+
+void SioConnection::closeUnauthenticated(const QString &reason)
+{
+    for (auto it = m_namespaces.cbegin(); it != m_namespaces.cend(); ++it)
+        m_session.sendMessage(encode(Disconnect, it.key(), -1, {}));
+    m_namespaces.clear();
+    m_session.close(reason);
+}
+
+void SioConnection::handleAuthenticateEvent(const QString &nsp, const QJsonArray &args, qint64 ackId)
+{
+    // emit("authenticate", "<jwt>") or emit("authenticate", {token: "<jwt>"}).
+    const QJsonValue arg = args.at(0);
+    const QByteArray token = (arg.isString() ? arg.toString() : arg.toObject().value(QLatin1String("token")).toString()).toUtf8();
+    const Jwt::Result jwt = token.isEmpty() ? Jwt::Result() : m_server.verifyToken(token);
+    QString code;
+    QString why;
+    if (token.isEmpty()) {
+        code = QStringLiteral("missing_token");
+        why = QStringLiteral("a token is required: emit(\"authenticate\", {token})");
+    } else if (!jwt.ok()) {
+        code = QStringLiteral("invalid_token");
+        why = jwt.message;
+    } else if (isActive() && jwt.userId != userId()) {
+        code = QStringLiteral("user_mismatch");
+        why = QStringLiteral("the token is for another user");
+    }
+    if (!code.isEmpty()) {
+        m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcAuth).noquote() << "authenticate from" << m_address << "(socket.io) failed:" << why;
+        answerAuthenticate(nsp, ackId, code, why);
+        if (!isActive() && ++m_authFailures >= Protocol::kPreAuthMaxFailures)
+            closeUnauthenticated(QStringLiteral("too many failed authentications"));
+        return;
+    }
+    if (isActive()) {
+        // Authenticated already (a token at CONNECT, or before): like a refresh.
+        setTokenExpiry(jwt.claims);
+        answerAuthenticate(nsp, ackId, {}, {});
+        return;
+    }
+    Admission admission;
+    admission.nsp = nsp;
+    admission.userId = jwt.userId;
+    admission.claims = jwt.claims;
+    admission.role = jwt.claims.value(QLatin1String("role")).toString();
+    admission.inBand = true;
+    admission.ackId = ackId;
+    admit(std::move(admission));
+}
+
 bool SioConnection::open(const Admission &admission)
 {
     const ServerConfig &config = m_server.config();
     Metrics &metrics = m_server.metrics();
-    if (!takeSlot(metrics.connectionsCurrent, config.maxConnections)) {
-        m_server.userConnectionClosed(admission.userId, admission.id);
-        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
-                                   QStringLiteral("server full (%1 connections)").arg(config.maxConnections));
-        connectError(admission.nsp, QStringLiteral("server full, try again later"), Protocol::TryAgainLater);
+    const QString &userId = admission.userId;
+    QString roomsError;
+    QStringList rooms = admission.claims.isEmpty() && userId == QLatin1String("anonymous")
+        ? QStringList() : m_server.roomPolicy().roomsForConnect(userId, admission.claims, m_query, &roomsError);
+    if (!roomsError.isEmpty()) {
+        m_server.userConnectionClosed(userId, admission.id);
+        refuse(admission, Protocol::PolicyViolation, roomsError, false);
         return false;
     }
-    const QString &userId = admission.userId;
+    if (!takeSlot(metrics.connectionsCurrent, config.maxConnections)) {
+        m_server.userConnectionClosed(userId, admission.id);
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
+                                   QStringLiteral("server full (%1 connections)").arg(config.maxConnections));
+        refuse(admission, Protocol::TryAgainLater, QStringLiteral("server full, try again later"), false);
+        return false;
+    }
     const QJsonObject &auth = admission.auth;
     auto info = std::make_shared<ConnectionInfo>();
     info->id = admission.id;
@@ -343,12 +452,11 @@ bool SioConnection::open(const Admission &admission)
     info->transport.store(m_session.transport() == EioSession::Transport::Polling ? 1 : 0);
     info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
     info->worker = m_worker.index();
-    QStringList rooms = admission.claims.isEmpty() && userId == QLatin1String("anonymous")
-        ? QStringList() : m_server.roomPolicy().roomsForClaims(userId, admission.claims);
     metrics.connectionsTotal.fetch_add(1, std::memory_order_relaxed);
     releasePending();
     SioRecovery &recovery = m_server.sioRecovery();
-    if (recovery.enabled()) {
+    // No recovery for a socket that authenticated in-band: its CONNECT answer had no pid.
+    if (recovery.enabled() && !admission.inBand) {
         // Counted before the offset is read: from here on emits are recorded for it.
         recovery.socketOpened();
         m_countedOpen = true;
@@ -376,7 +484,25 @@ bool SioConnection::open(const Admission &admission)
     setTokenExpiry(admission.claims);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), userId, id(),
                                m_address + QStringLiteral(" (socket.io)"));
+    if (admission.inBand) {
+        // The namespace was connected already (awaitAuthentication()).
+        m_awaitingAuthNsp.clear();
+        answerAuthenticate(admission.nsp, admission.ackId, {}, {});
+        sendConnectedEvent(admission.nsp);
+        if (admission.nsp == QLatin1String("/"))
+            requestOffline();
+    }
     return true;
+}
+
+void SioConnection::sendConnectedEvent(const QString &nsp)
+{
+    const QString &event = m_server.config().socketioConnectedEvent;
+    if (event.isEmpty())
+        return;
+    emitEvent(nsp, event, {QJsonObject{{QStringLiteral("socketId"), m_namespaces.value(nsp)},
+                                       {QStringLiteral("userId"), userId()},
+                                       {QStringLiteral("connectionId"), QString::number(id())}}});
 }
 
 void SioConnection::handleConnect(const Packet &packet)
@@ -387,13 +513,22 @@ void SioConnection::handleConnect(const Packet &packet)
         return;
     }
     const QJsonObject auth = packet.data.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(packet.data).object();
+    if (!isActive() && (!m_awaitingAuthNsp.isEmpty() || m_admission)) {
+        // One namespace at a time until the socket has authenticated.
+        connectError(nsp, QStringLiteral("authenticate first"), Protocol::MissingCredentials);
+        return;
+    }
+    if (!isActive() && m_server.config().authGraceMs > 0 && auth.value(QLatin1String("token")).toString().isEmpty()
+        && !m_server.config().socketioAllowAnonymous) {
+        awaitAuthentication(nsp);
+        return;
+    }
     if (!isActive()) {
         if (!authenticate(auth, nsp))
             return; // refused, or the cluster is counting it (admissionDecided() goes on)
     } else if (auth.contains(QLatin1String("token"))) {
         // Another namespace on the same session: the same user, or nothing.
-        const Jwt::Result jwt = Jwt::verify(auth.value(QLatin1String("token")).toString().toUtf8(),
-                                            m_server.jwtSecret(), m_server.config().jwtLeewaySeconds);
+        const Jwt::Result jwt = m_server.verifyToken(auth.value(QLatin1String("token")).toString().toUtf8());
         if (!jwt.ok()) {
             connectError(nsp, jwt.message, Protocol::InvalidToken);
             return;
@@ -439,6 +574,7 @@ void SioConnection::connectNamespace(const QString &nsp, const QJsonObject &auth
     }
     if (SioHooks *hooks = m_server.sioHooks())
         hooks->connected(*this, nsp, auth);
+    sendConnectedEvent(nsp);
     if (nsp == QLatin1String("/"))
         requestOffline();
 }
@@ -497,10 +633,25 @@ void SioConnection::handleEvent(const QString &nsp, const QJsonArray &array, con
         if (hooks->event(*this, nsp, event, args, attachments, ackId))
             return;
     }
-    if (!isActive())
+    if (!isActive()) {
+        if (m_awaitingAuthNsp.isEmpty() || m_admission)
+            return;
+        if (event == QLatin1String("authenticate")) {
+            handleAuthenticateEvent(nsp, args, ackId);
+        } else if (++m_preAuthMessages > Protocol::kPreAuthMaxMessages) {
+            closeUnauthenticated(QStringLiteral("too many messages before authentication"));
+        } else {
+            fail(nsp, ackId, QStringLiteral("unauthenticated"),
+                 QStringLiteral("authenticate first: emit(\"authenticate\", {token})"));
+        }
         return;
+    }
     if (rateLimited(Server::monotonicMs(), [&](const QString &code, const QString &message) { fail(nsp, ackId, code, message); }))
         return;
+    if (event == QLatin1String("authenticate")) {
+        handleAuthenticateEvent(nsp, args, ackId);
+        return;
+    }
     if (handleRoomEvent(event, args, nsp, ackId) || handlePresenceEvent(event, args, nsp, ackId))
         return;
     if (isHooked(event))
@@ -605,10 +756,14 @@ void SioConnection::relay(const QString &event, const QJsonArray &args, const QL
                           const QString &nsp, qint64 ackId)
 {
     const QJsonObject data = args.at(0).toObject();
-    const QString room = data.value(QLatin1String("room")).toString();
+    // --relay-room-key (e.g. roomId) names the room; "room" is always understood too.
+    const QString &roomKey = m_server.config().relayRoomKey;
+    QString room = data.value(roomKey).toString();
+    if (room.isEmpty())
+        room = data.value(QLatin1String("room")).toString();
     if (room.isEmpty()) {
         fail(nsp, ackId, QStringLiteral("unknown_event"),
-             QStringLiteral("\"%1\" is not a room event; to relay it, pass an object with \"room\" first").arg(event));
+             QStringLiteral("\"%1\" is not a room event; to relay it, pass an object with \"%2\" first").arg(event, roomKey));
         return;
     }
     if (!m_rooms.contains(room)) {
@@ -663,7 +818,14 @@ void SioConnection::handleAck(qint64 ackId, const QJsonArray &args)
 void SioConnection::tick(qint64 nowMs)
 {
     if (!isActive()) {
-        if (nowMs >= m_connectDeadlineMs) {
+        if (nowMs < m_connectDeadlineMs || m_session.isClosed()) {
+            return;
+        } else if (!m_awaitingAuthNsp.isEmpty()) {
+            m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
+            qCInfo(lcAuth) << "Socket.IO session" << m_session.sid() << "from" << m_address << "did not authenticate in time";
+            answerAuthenticate(m_awaitingAuthNsp, -1, QStringLiteral("auth_timeout"), QStringLiteral("authentication timeout"));
+            closeUnauthenticated(QStringLiteral("authentication timeout"));
+        } else {
             qCDebug(lcWs) << "Socket.IO session" << m_session.sid() << "sent no CONNECT in time";
             m_session.close(QStringLiteral("connect timeout"));
         }

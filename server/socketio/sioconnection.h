@@ -5,6 +5,7 @@
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
+#include <QtCore/QUrlQuery>
 
 #include "eiosession.h"
 #include "packets.h"
@@ -42,7 +43,9 @@ class SioConnection final : public Connection, public EioHandler
 public:
     /// Takes over the pending-session slot the caller reserved (Server::reservePendingSession);
     /// it is given back when the socket connects a namespace or the session ends.
-    SioConnection(IoWorker &worker, Server &server, EioSession &session, const QString &address);
+    /// @p query: the handshake's query parameters (for --claim-rooms-query).
+    SioConnection(IoWorker &worker, Server &server, EioSession &session, const QString &address,
+                  const QUrlQuery &query = {});
     ~SioConnection() override;
 
     // Connection
@@ -89,12 +92,29 @@ private:
         QJsonObject claims;
         QJsonObject auth;
         QString nsp;
+        bool inBand = false;    // an "authenticate" event on a connected namespace, not CONNECT
+        qint64 ackId = -1;      // that event's ack id
     };
     static constexpr int kMaxHeldMessages = 64; // sent while the cluster counts the user
 
+    /// The message is --connect-error-messages' for @p code when it has one.
     void connectError(const QString &nsp, const QString &message, int code = 0);
+    /// Refuses a CONNECT (connect_error) or an in-band authenticate (auth_error, then the
+    /// session closes). @p authFailure: counted and logged as one.
+    void refuse(const Admission &admission, int code, const QString &reason, bool authFailure);
+    /// Goes on with a checked token: --max-connections-per-user, then open(). True when open.
+    bool admit(Admission admission);
+    /// In-band authentication (--auth-grace-ms): a CONNECT without a token is answered, and
+    /// the socket may only send "authenticate" until it has.
+    void awaitAuthentication(const QString &nsp);
+    void handleAuthenticateEvent(const QString &nsp, const QJsonArray &args, qint64 ackId);
+    /// Answers an authenticate event: the ack (when asked) and the emitted event.
+    void answerAuthenticate(const QString &nsp, qint64 ackId, const QString &code, const QString &message);
+    /// An unauthenticated socket is closed: DISCONNECT on its namespace, then the session.
+    void closeUnauthenticated(const QString &reason);
+    /// The opt-in --socketio-connected-event with the socket id.
+    void sendConnectedEvent(const QString &nsp);
     /// A CONNECT refused for its credentials or a limit: counted as an auth failure.
-    void refuseConnect(const QString &nsp, int code, const QString &reason);
     /// Checks the first CONNECT's credentials and --max-connections-per-user; true when the
     /// socket opened. False when refused, or while the cluster counts the user
     /// (admissionDecided() goes on from there).
@@ -116,6 +136,10 @@ private:
 
     EioSession &m_session;
     const QString m_address;
+    const QUrlQuery m_query;
+    QString m_awaitingAuthNsp;              // connected without a token, waiting for "authenticate"
+    int m_preAuthMessages = 0;
+    int m_authFailures = 0;
     QHash<QString, QString> m_namespaces;   // connected namespace -> Socket.IO sid
     QString m_pid;                          // recovery id (empty when recovery is off)
     quint64 m_connectedOffset = 0;

@@ -21,6 +21,7 @@
 #include "http/router.h"
 #include "listener.h"
 #include "protocol/messages.h"
+#include "protocol/strictjson.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -138,7 +139,7 @@ const QByteArray &OutboundFrame::nativeFrame() const
     return m_native;
 }
 
-EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address, const QHostAddress &client)
+EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address, const QHostAddress &client, const QUrl &url)
 {
     const ServerConfig &config = m_server.config();
     // A session that has not connected a namespace is unauthenticated: it holds a slot of
@@ -171,7 +172,9 @@ EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address, const 
         checkDrained();
     });
     if (socketIo)
-        session->setHandler(std::make_unique<SioConnection>(*this, m_server, *session, address));
+        // The handshake's query, when --claim-rooms-query may fill room templates from it.
+        session->setHandler(std::make_unique<SioConnection>(*this, m_server, *session, address,
+                                                            config.claimRoomsQuery.isEmpty() ? QUrlQuery() : QUrlQuery(url)));
     else
         session->setHandler(std::make_unique<EioEcho>(*session)); // the test fixture's /engine.io/
     return session;
@@ -228,7 +231,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const RequestData &req
         const QString address = clientText(client, socket->peerAddress(), socket->peerPort());
         if (!m_server.connectionsPerAddress().tryAcquire(client))
             return refuse(429, eioError(4, "Too many connections from this address"));
-        EioSession *session = openEngineIo(socketIo, address, client);
+        EioSession *session = openEngineIo(socketIo, address, client, request.url());
         if (!session) {
             m_server.connectionsPerAddress().release(client);
             return refuse(503, eioError(4, "Too many pending sessions, try again later"));
@@ -332,7 +335,7 @@ void IoWorker::acceptEngineIo(const WsUpgrade &upgrade, bool socketIo)
                    QStringLiteral("too many connections from this address"));
             return;
         }
-        EioSession *session = openEngineIo(socketIo, upgrade.peer, upgrade.client);
+        EioSession *session = openEngineIo(socketIo, upgrade.peer, upgrade.client, upgrade.url);
         if (!session) {
             m_server.connectionsPerAddress().release(upgrade.client);
             reject(new WsStream(upgrade.descriptor, this), Protocol::TryAgainLater,
@@ -402,7 +405,8 @@ void IoWorker::dispose(WsStream *stream, int code, const QString &reason)
 
 void IoWorker::checkDrained()
 {
-    if (m_shuttingDown && !m_drainReported && m_connections.isEmpty() && m_eio.isEmpty() && m_disposing.isEmpty()) {
+    if (m_shuttingDown && !m_drainReported && m_connections.isEmpty() && m_eio.isEmpty() && m_disposing.isEmpty()
+        && m_preAuth.empty()) {
         m_drainReported = true;
         Q_EMIT drained();
     }
@@ -435,18 +439,159 @@ void IoWorker::accept(const WsUpgrade &upgrade)
     QByteArray token = query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8();
     if (token.isEmpty() && upgrade.authorization.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
         token = upgrade.authorization.mid(7).trimmed();
+    if (token.isEmpty() && config.authGraceMs > 0) {
+        startPreAuth(std::move(socket), upgrade.client, address, query);
+        return;
+    }
     if (token.isEmpty()) {
         refuseNative(std::move(socket), upgrade.client, address, Protocol::MissingCredentials, QStringLiteral("missing credentials"));
         return;
     }
-    const Jwt::Result jwt = Jwt::verify(token, m_server.jwtSecret(), config.jwtLeewaySeconds);
+    const Jwt::Result jwt = m_server.verifyToken(token);
     if (!jwt.ok()) {
         refuseNative(std::move(socket), upgrade.client, address, Protocol::InvalidToken, jwt.message);
         return;
     }
-    const QString claimedUser = query.queryItemValue(QStringLiteral("userId"), QUrl::FullyDecoded);
-    if (!claimedUser.isEmpty() && claimedUser != jwt.userId) {
+    if (claimsAnotherUser(query, jwt.userId)) {
         refuseNative(std::move(socket), upgrade.client, address, Protocol::UserMismatch, QStringLiteral("userId does not match the token"));
+        return;
+    }
+    admitNative(std::move(socket), upgrade.client, address, query, jwt, std::nullopt);
+}
+
+bool IoWorker::claimsAnotherUser(const QUrlQuery &query, const QString &userId)
+{
+    // The optional ?userId= must name the token's user (SPEC section 2).
+    const QString claimed = query.queryItemValue(QStringLiteral("userId"), QUrl::FullyDecoded);
+    return !claimed.isEmpty() && claimed != userId;
+}
+
+void IoWorker::startPreAuth(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
+                            const QUrlQuery &query)
+{
+    // Unauthenticated connections share --max-pending-sessions with Engine.IO sessions that
+    // have not connected: that many at most, whatever --max-connections allows.
+    if (!m_server.reservePendingSession()) {
+        m_server.connectionsPerAddress().release(client);
+        m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        qCInfo(lcWs) << "refusing" << address << "over" << m_server.config().maxPendingSessions << "unauthenticated connections";
+        reject(socket.release(), Protocol::TryAgainLater, QStringLiteral("too many unauthenticated connections"));
+        return;
+    }
+    socket->setMaxMessageSize(Protocol::kPreAuthMaxMessageBytes);
+    socket->setMaxBufferedBytes(m_server.config().maxPendingBytes);
+    socket->setControlFrameLimit(m_server.config().controlFrameRate, m_server.config().controlFrameRate * 2);
+    WsStream *stream = socket.get();
+    connect(stream, &WsStream::textReceived, this, [this, stream](const QByteArray &utf8) { preAuthText(stream, utf8); });
+    connect(stream, &WsStream::binaryReceived, this, [this, stream](const QByteArray &) {
+        dropPreAuth(stream, Protocol::PolicyViolation, QStringLiteral("binary frame before authentication"));
+    });
+    connect(stream, &WsStream::disconnected, this, [this, stream] { dropPreAuth(stream, 0, QString()); });
+    PreAuth pending{std::move(socket), client, address, query, Server::monotonicMs() + m_server.config().authGraceMs};
+    m_preAuth.emplace(stream, std::move(pending));
+    qCDebug(lcAuth) << "connection from" << address << "waits for authenticate";
+}
+
+void IoWorker::dropPreAuth(WsStream *stream, int code, const QString &reason)
+{
+    const auto it = m_preAuth.find(stream);
+    if (it == m_preAuth.end())
+        return;
+    PreAuth pending = std::move(it->second);
+    m_preAuth.erase(it);
+    pending.socket->disconnect(this);
+    m_server.releasePendingSession();
+    m_server.connectionsPerAddress().release(pending.client);
+    m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+    if (code == 0) {
+        // Gone by itself: nothing to close; deleted on its way out of this handler.
+        pending.socket.release()->deleteLater();
+        checkDrained();
+        return;
+    }
+    qCInfo(lcAuth).noquote() << "closing unauthenticated" << pending.address << "with" << code << reason;
+    reject(pending.socket.release(), code, reason);
+}
+
+void IoWorker::sweepPreAuth(qint64 nowMs)
+{
+    std::vector<WsStream *> late;
+    for (const auto &[stream, pending] : m_preAuth) {
+        if (nowMs >= pending.deadlineMs)
+            late.push_back(stream);
+    }
+    for (WsStream *stream : late) {
+        m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
+                                   QStringLiteral("%1 authentication timeout from %2").arg(int(Protocol::MissingCredentials))
+                                       .arg(m_preAuth.at(stream).address));
+        dropPreAuth(stream, Protocol::MissingCredentials, QStringLiteral("authentication timeout"));
+    }
+}
+
+void IoWorker::preAuthText(WsStream *stream, const QByteArray &utf8)
+{
+    const auto it = m_preAuth.find(stream);
+    if (it == m_preAuth.end())
+        return;
+    PreAuth &pending = it->second;
+    QString jsonError;
+    const QJsonObject message = Json::parse(utf8, &jsonError).object();
+    const QJsonValue id = message.value(QLatin1String("id"));
+    if (message.value(QLatin1String("type")).toString() != QLatin1String("authenticate")) {
+        if (++pending.messages > Protocol::kPreAuthMaxMessages) {
+            dropPreAuth(stream, Protocol::PolicyViolation, QStringLiteral("too many messages before authentication"));
+            return;
+        }
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        stream->sendText(Protocol::error(QStringLiteral("unauthenticated"),
+                                         QStringLiteral("authenticate first: {\"type\":\"authenticate\",\"token\":\"...\"}"), id)
+                             .toUtf8());
+        return;
+    }
+    const QByteArray token = message.value(QLatin1String("token")).toString().toUtf8();
+    const Jwt::Result jwt = token.isEmpty() ? Jwt::Result() : m_server.verifyToken(token);
+    QString code;
+    QString why;
+    if (token.isEmpty()) {
+        code = QStringLiteral("missing_token");
+        why = QStringLiteral("\"token\" is required");
+    } else if (!jwt.ok()) {
+        code = QStringLiteral("invalid_token");
+        why = jwt.message;
+    } else if (claimsAnotherUser(pending.query, jwt.userId)) {
+        code = QStringLiteral("user_mismatch");
+        why = QStringLiteral("userId does not match the token");
+    }
+    if (!code.isEmpty()) {
+        // Every failed token counts; a few and the connection goes.
+        m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcAuth).noquote() << "authenticate from" << pending.address << "failed:" << why;
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
+                                   QStringLiteral("authenticate: %1 from %2").arg(why, pending.address));
+        stream->sendText(NativeConnection::authError(code, why, id).toUtf8());
+        if (++pending.failures >= Protocol::kPreAuthMaxFailures)
+            dropPreAuth(stream, Protocol::InvalidToken, QStringLiteral("too many failed authentications"));
+        return;
+    }
+    // Valid: the connection leaves the pre-auth state and goes the way of a handshake token.
+    PreAuth admitted = std::move(pending);
+    m_preAuth.erase(it);
+    admitted.socket->disconnect(this);
+    m_server.releasePendingSession();
+    admitNative(std::move(admitted.socket), admitted.client, admitted.address, admitted.query, jwt, id);
+}
+
+void IoWorker::admitNative(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
+                           const QUrlQuery &query, const Jwt::Result &jwt, std::optional<QJsonValue> inBandId)
+{
+    const ServerConfig &config = m_server.config();
+    QString roomsError;
+    const QStringList rooms = m_server.roomPolicy().roomsForConnect(jwt.userId, jwt.claims, query, &roomsError);
+    if (!roomsError.isEmpty()) {
+        if (inBandId)
+            socket->sendText(NativeConnection::authError(QStringLiteral("invalid_query"), roomsError, *inBandId).toUtf8());
+        refuseNative(std::move(socket), client, address, Protocol::PolicyViolation, roomsError.left(120));
         return;
     }
 
@@ -461,8 +606,7 @@ void IoWorker::accept(const WsUpgrade &upgrade)
     info->address = address;
     info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
     info->worker = m_index;
-    NativeAdmission admission{std::move(socket), info, m_server.roomPolicy().roomsForClaims(jwt.userId, jwt.claims),
-                              jwt.claims, upgrade.client};
+    NativeAdmission admission{std::move(socket), info, rooms, jwt.claims, client, std::move(inBandId)};
 
     // The verdict comes back to this thread; if the worker is gone by then, an admitted
     // connection that never opened is handed back.
@@ -512,7 +656,8 @@ void IoWorker::openNative(NativeAdmission admission)
     const QString address = info->address;
     const quint64 id = info->id;
     const QString userId = info->userId;
-    (new NativeConnection(*this, m_server, std::move(admission.socket), info, admission.rooms))->setTokenExpiry(admission.claims);
+    (new NativeConnection(*this, m_server, std::move(admission.socket), info, admission.rooms, admission.authenticatedId))
+        ->setTokenExpiry(admission.claims);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), userId, id, address);
     qCDebug(lcWs) << "connection" << id << "user" << userId << "from" << address << "on thread" << m_index;
 }
@@ -633,6 +778,8 @@ void IoWorker::sweep()
     m_sweepPass.tick(m_connections, m_sweepTimer.interval(), [&](Connection *connection) {
         connection->heartbeat(now, config.heartbeatIntervalMs, config.heartbeatTimeoutMs);
     });
+    if (!m_preAuth.empty())
+        sweepPreAuth(now);
     if (m_tcp) {
         if (const int closed = m_tcp->closeIdle(now, config.handshakeTimeoutMs, config.httpIdleTimeoutMs))
             qCDebug(lcHttp) << "closed" << closed << "idle HTTP connections";
@@ -652,6 +799,11 @@ void IoWorker::shutdown(int code, const QString &reason)
         admission.socket->setReadingPaused(false);
         reject(admission.socket.release(), code, reason);
     }
+    std::vector<WsStream *> unauthenticated;
+    for (const auto &entry : m_preAuth)
+        unauthenticated.push_back(entry.first);
+    for (WsStream *stream : unauthenticated)
+        dropPreAuth(stream, code, reason);
     const auto connections = m_connections;
     for (Connection *connection : connections)
         connection->close(code, reason);
@@ -684,6 +836,7 @@ void IoWorker::finishThread()
         disconnect(it->abortWatch);
     m_held.clear();
     m_nativeAdmissions.clear(); // shutdown() closed them; nothing may be left to delete elsewhere
+    m_preAuth.clear();
     const auto disposing = m_disposing;
     for (WsStream *stream : disposing)
         stream->abort();

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -17,8 +18,10 @@
 #include <QtCore/QPointer>
 #include <QtCore/QSet>
 #include <QtCore/QTimer>
+#include <QtCore/QUrlQuery>
 #include <QtNetwork/QTcpSocket>
 
+#include "auth/jwt.h"
 #include "core/once.h"
 #include "wsstream.h"
 
@@ -167,9 +170,36 @@ private:
         QStringList rooms;
         QJsonObject claims;
         QHostAddress client;
+        /// Set when the client authenticated in-band: the "id" of its authenticate message
+        /// (undefined when it gave none), answered with "authenticated" before "connected".
+        std::optional<QJsonValue> authenticatedId;
+    };
+    /// A native connection without a token, allowed --auth-grace-ms to send
+    /// {"type":"authenticate","token":...} (docs/security.md: the pre-auth budget). It holds
+    /// its connection and per-address slots and one of --max-pending-sessions.
+    struct PreAuth
+    {
+        std::unique_ptr<WsStream> socket;
+        QHostAddress client;
+        QString address;
+        QUrlQuery query;
+        qint64 deadlineMs = 0;
+        int messages = 0;
+        int failures = 0;
     };
 
     void accept(const WsUpgrade &upgrade);
+    /// A verified token (from the handshake, or an authenticate message when @p inBandId is
+    /// set): the rooms, then --max-connections-per-user's admission.
+    void admitNative(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
+                     const QUrlQuery &query, const Jwt::Result &jwt, std::optional<QJsonValue> inBandId);
+    static bool claimsAnotherUser(const QUrlQuery &query, const QString &userId);
+    void startPreAuth(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
+                      const QUrlQuery &query);
+    void preAuthText(WsStream *stream, const QByteArray &utf8);
+    /// Ends a pre-auth connection: given back its slots, closed with @p code unless gone.
+    void dropPreAuth(WsStream *stream, int code, const QString &reason);
+    void sweepPreAuth(qint64 nowMs);
     void openNative(NativeAdmission admission);
     /// Closes a native connection with @p code before any welcome: an auth failure, counted
     /// and logged; its connection and per-address slots are given back.
@@ -188,7 +218,7 @@ private:
     /// A new Engine.IO session on this thread, carrying Socket.IO or (fixture) an echo; null
     /// when --max-pending-sessions Socket.IO sessions have not connected yet.
     /// @p client holds one of --max-connections-per-ip, given back when the session ends.
-    EioSession *openEngineIo(bool socketIo, const QString &address, const QHostAddress &client);
+    EioSession *openEngineIo(bool socketIo, const QString &address, const QHostAddress &client, const QUrl &url);
     /// An upgrade WebSocket for session @p sid, which lives on this thread.
     void adoptProbe(qintptr descriptor, const QString &sid, const QByteArray &leftover);
 
@@ -201,6 +231,7 @@ private:
     QHash<quint64, Connection *> m_connections;
     QHash<quint64, QHostAddress> m_nativeClients; // native connections' share of --max-connections-per-ip
     std::unordered_map<quint64, NativeAdmission> m_nativeAdmissions; // by connection id
+    std::unordered_map<WsStream *, PreAuth> m_preAuth; // native connections yet to authenticate in-band
     QHash<QString, QSet<Connection *>> m_rooms;
     /// A heartbeat pass spread over timer ticks: every entry of a hash once per pass, a share
     /// of them per tick, looked up by key (an entry may go while its pass runs).

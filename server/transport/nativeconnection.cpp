@@ -35,7 +35,8 @@ QString queueError(const QString &code, const QString &text, const QString &queu
 } // namespace
 
 NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<WsStream> socket,
-                                   std::shared_ptr<ConnectionInfo> info, const QStringList &rooms)
+                                   std::shared_ptr<ConnectionInfo> info, const QStringList &rooms,
+                                   const std::optional<QJsonValue> &authenticatedId)
     : Connection(worker, server, &worker)
     , m_socket(std::move(socket))
 {
@@ -67,6 +68,8 @@ NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique
         }
     });
     connect(m_socket.get(), &WsStream::disconnected, this, &NativeConnection::onDisconnected);
+    if (authenticatedId)
+        sendAuthenticated(*authenticatedId);
     sendConnected();
     // Events emitted with "persist" while this user had no connection, sent when the store
     // has them. They stay stored until acknowledged; unacknowledged ones go to the next connection.
@@ -105,6 +108,27 @@ void NativeConnection::sendConnected()
                            {QStringLiteral("connectionId"), QString::number(m_info->id)},
                            {QStringLiteral("rooms"), QJsonArray::fromStringList(rooms)},
                            {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}}));
+}
+
+QString NativeConnection::authError(const QString &code, const QString &message, const QJsonValue &id)
+{
+    QJsonObject error{{QStringLiteral("type"), QStringLiteral("auth_error")},
+                      {QStringLiteral("code"), code},
+                      {QStringLiteral("message"), message}};
+    if (!id.isUndefined() && !id.isNull())
+        error.insert(QStringLiteral("id"), id);
+    return Protocol::encode(error);
+}
+
+void NativeConnection::sendAuthenticated(const QJsonValue &id)
+{
+    QJsonObject reply{{QStringLiteral("type"), QStringLiteral("authenticated")},
+                      {QStringLiteral("userId"), m_info->userId},
+                      {QStringLiteral("connectionId"), QString::number(m_info->id)},
+                      {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+    if (!id.isUndefined() && !id.isNull())
+        reply.insert(QStringLiteral("id"), id);
+    send(Protocol::encode(reply));
 }
 
 bool NativeConnection::writable()
@@ -155,20 +179,27 @@ void NativeConnection::tokenExpiring(int seconds)
                                       {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}}));
 }
 
-void NativeConnection::handleRefresh(const QJsonObject &msg)
+void NativeConnection::handleRefresh(const QJsonObject &msg, bool authenticate)
 {
     const QJsonValue id = msg.value(QLatin1String("id"));
-    const Jwt::Result jwt = Jwt::verify(msg.value(QLatin1String("token")).toString().toUtf8(), m_server.jwtSecret(),
-                                        m_server.config().jwtLeewaySeconds);
+    auto refuse = [&](const QString &code, const QString &message) {
+        send(authenticate ? authError(code, message, id) : Protocol::error(code, message, id));
+    };
+    const Jwt::Result jwt = m_server.verifyToken(msg.value(QLatin1String("token")).toString().toUtf8());
     if (!jwt.ok()) {
-        send(Protocol::error(QStringLiteral("invalid_token"), jwt.message, id));
+        m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
+        refuse(QStringLiteral("invalid_token"), jwt.message);
         return;
     }
     if (jwt.userId != userId()) {
-        send(Protocol::error(QStringLiteral("user_mismatch"), QStringLiteral("the new token is for another user"), id));
+        refuse(QStringLiteral("user_mismatch"), QStringLiteral("the new token is for another user"));
         return;
     }
     setTokenExpiry(jwt.claims);
+    if (authenticate) {
+        sendAuthenticated(id);
+        return;
+    }
     QJsonObject reply{{QStringLiteral("type"), QStringLiteral("refreshed")},
                       {QStringLiteral("expiresAt"), jwt.claims.value(QLatin1String("exp"))},
                       {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
@@ -261,8 +292,8 @@ void NativeConnection::handle(const QJsonObject &message)
         handleSubscribe(message, true);
     } else if (type == QLatin1String("unsubscribe") || type == QLatin1String("leave") || type == QLatin1String("leave_room")) {
         handleSubscribe(message, false);
-    } else if (type == QLatin1String("refresh")) {
-        handleRefresh(message);
+    } else if (type == QLatin1String("refresh") || type == QLatin1String("authenticate")) {
+        handleRefresh(message, type == QLatin1String("authenticate"));
     } else if (type == QLatin1String("emit")) {
         handleEmit(message);
     } else if (type == QLatin1String("ack") || type == QLatin1String("nack")) {
@@ -281,8 +312,21 @@ void NativeConnection::handle(const QJsonObject &message)
     }
 }
 
+Connection::Refusal NativeConnection::checkRoomChange(const QString &room, bool subscribe) const
+{
+    if (subscribe)
+        return checkJoin(room);
+    if (room == QStringLiteral("user:") + m_info->userId)
+        return {QStringLiteral("forbidden"), QStringLiteral("a connection cannot leave its own user room")};
+    return {};
+}
+
 void NativeConnection::handleSubscribe(const QJsonObject &message, bool subscribe)
 {
+    if (message.contains(QLatin1String("topics"))) {
+        handleTopics(message, subscribe);
+        return;
+    }
     const QJsonValue id = message.value(QLatin1String("id"));
     QString room = message.value(QLatin1String("channel")).toString();
     if (room.isEmpty())
@@ -292,26 +336,21 @@ void NativeConnection::handleSubscribe(const QJsonObject &message, bool subscrib
         send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("\"channel\" is required"), id));
         return;
     }
-    if (subscribe) {
-        const Refusal refused = checkJoin(room);
-        if (!refused.isEmpty()) {
-            QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                              {QStringLiteral("code"), refused.code},
-                              {QStringLiteral("message"), refused.message},
-                              {QStringLiteral("channel"), room}};
-            if (!id.isUndefined())
-                error.insert(QStringLiteral("id"), id);
-            send(Protocol::encode(error));
-            return;
-        }
-        join(room);
-    } else {
-        if (room == QStringLiteral("user:") + m_info->userId) {
-            send(Protocol::error(QStringLiteral("forbidden"), QStringLiteral("a connection cannot leave its own user room"), id));
-            return;
-        }
-        leave(room);
+    const Refusal refused = checkRoomChange(room, subscribe);
+    if (!refused.isEmpty()) {
+        QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
+                          {QStringLiteral("code"), refused.code},
+                          {QStringLiteral("message"), refused.message},
+                          {QStringLiteral("channel"), room}};
+        if (!id.isUndefined())
+            error.insert(QStringLiteral("id"), id);
+        send(Protocol::encode(error));
+        return;
     }
+    if (subscribe)
+        join(room);
+    else
+        leave(room);
     QJsonObject reply{{QStringLiteral("type"), subscribe ? QStringLiteral("subscribed") : QStringLiteral("unsubscribed")},
                       {QStringLiteral("channel"), room},
                       {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
@@ -341,6 +380,49 @@ void NativeConnection::handlePresence(const QJsonObject &message, bool subscribe
     send(Protocol::encode(reply));
 }
 
+void NativeConnection::handleTopics(const QJsonObject &message, bool subscribe)
+{
+    // Bounded like a message: a list longer than this is refused as a whole.
+    constexpr int kMaxTopics = 100;
+    const QJsonValue id = message.value(QLatin1String("id"));
+    const QJsonValue topicsValue = message.value(QLatin1String("topics"));
+    const QJsonArray topics = topicsValue.toArray();
+    if (!topicsValue.isArray() || topics.isEmpty() || topics.size() > kMaxTopics) {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        send(Protocol::error(QStringLiteral("invalid_message"),
+                             QStringLiteral("\"topics\" must be an array of 1 to %1 room names").arg(kMaxTopics), id));
+        return;
+    }
+    // Each room on its own, in order: the ones allowed are joined (or left), the others are
+    // listed with the reason, and one answer says which is which.
+    QJsonArray done;
+    QJsonArray refusedList;
+    for (const QJsonValue &topic : topics) {
+        const QString room = topic.toString();
+        Refusal refused = room.isEmpty() ? Refusal{QStringLiteral("invalid_message"), QStringLiteral("a topic must be a non-empty string")}
+                                         : checkRoomChange(room, subscribe);
+        if (!refused.isEmpty()) {
+            refusedList.append(QJsonObject{{QStringLiteral("channel"), room},
+                                           {QStringLiteral("code"), refused.code},
+                                           {QStringLiteral("message"), refused.message}});
+            continue;
+        }
+        if (subscribe)
+            join(room);
+        else
+            leave(room);
+        done.append(room);
+    }
+    QJsonObject reply{{QStringLiteral("type"), subscribe ? QStringLiteral("subscribed") : QStringLiteral("unsubscribed")},
+                      {QStringLiteral("topics"), done},
+                      {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+    if (!refusedList.isEmpty())
+        reply.insert(QStringLiteral("refused"), refusedList);
+    if (!id.isUndefined())
+        reply.insert(QStringLiteral("id"), id);
+    send(Protocol::encode(reply));
+}
+
 void NativeConnection::sendPresence(const QString &nsp, const QString &event, const QJsonObject &data)
 {
     Q_UNUSED(nsp);
@@ -353,11 +435,15 @@ void NativeConnection::sendPresence(const QString &nsp, const QString &event, co
 void NativeConnection::handleEmit(const QJsonObject &message)
 {
     const QJsonValue id = message.value(QLatin1String("id"));
-    const QString room = message.value(QLatin1String("room")).toString();
+    // --relay-room-key (e.g. roomId) names the room; "room" is always understood too.
+    const QString &roomKey = m_server.config().relayRoomKey;
+    QString room = message.value(roomKey).toString();
+    if (room.isEmpty())
+        room = message.value(QLatin1String("room")).toString();
     const QString event = message.value(QLatin1String("event")).toString();
     if (room.isEmpty() || event.isEmpty()) {
         m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
-        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("emit needs \"room\" and \"event\""), id));
+        send(Protocol::error(QStringLiteral("invalid_message"), QStringLiteral("emit needs \"%1\" and \"event\"").arg(roomKey), id));
         return;
     }
     if (!m_rooms.contains(room)) {

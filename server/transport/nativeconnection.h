@@ -1,6 +1,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+
+#include <QtCore/QJsonValue>
 
 #include "connection.h"
 
@@ -11,7 +14,8 @@ class WsStream;
 /**
  * @brief A client speaking the native JSON protocol over a WebSocket on /ws.
  *
- * Authenticated before it is built (IoWorker::accept), so it is active from the start.
+ * Authenticated before it is built (IoWorker::accept, or IoWorker::preAuthText for a
+ * client that authenticated in-band), so it is active from the start.
  */
 class NativeConnection final : public Connection
 {
@@ -20,8 +24,12 @@ class NativeConnection final : public Connection
 
 public:
     NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<WsStream> socket,
-                     std::shared_ptr<ConnectionInfo> info, const QStringList &rooms);
+                     std::shared_ptr<ConnectionInfo> info, const QStringList &rooms,
+                     const std::optional<QJsonValue> &authenticatedId = std::nullopt);
     ~NativeConnection() override;
+
+    /// {"type":"auth_error","code":…,"message":…} (+ "id" when the authenticate had one).
+    static QString authError(const QString &code, const QString &message, const QJsonValue &id);
 
     bool deliver(const OutboundFrame &frame) override;
     void sendJob(const QString &queue, qint64 id, const QString &frame) override;
@@ -48,9 +56,15 @@ private:
     void handleSubscribe(const QJsonObject &message, bool subscribe);
     /// {"type":"presence_subscribe"|"presence_unsubscribe","room":...} (docs/protocol.md).
     void handlePresence(const QJsonObject &message, bool subscribe);
+    /// subscribe / unsubscribe with "topics": [...]: each room checked like a single one.
+    void handleTopics(const QJsonObject &message, bool subscribe);
+    /// Why this connection may not join (or leave) @p room; empty when it may.
+    Refusal checkRoomChange(const QString &room, bool subscribe) const;
     void handleEmit(const QJsonObject &message);
     /// {"type":"refresh","token":...}: a new valid token for the same user moves the expiry.
-    void handleRefresh(const QJsonObject &message);
+    /// {"type":"authenticate",...} on an authenticated connection does the same, answered
+    /// like the in-band authentication ("authenticated" / "auth_error").
+    void handleRefresh(const QJsonObject &message, bool authenticate);
     void handleConsume(const QJsonObject &message, bool consume);
     /// A message whose type an event-proxy rule takes (docs/hooks.md): answered later with
     /// {"type":"reply"} or {"type":"error"}, with the message's id.
@@ -63,6 +77,7 @@ private:
     void handleSettle(const QString &type, const QJsonObject &message);
     bool isSettlingHeldWork(const QJsonObject &message) const;
     void sendConnected();
+    void sendAuthenticated(const QJsonValue &id);
 
     std::unique_ptr<WsStream> m_socket;
     qint64 m_lastSeenMs = 0;

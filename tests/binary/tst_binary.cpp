@@ -313,6 +313,15 @@ void TestBinary::tokenSubcommandClaims()
     const qint64 ttl = qint64(verified.claims.value("exp").toDouble() - verified.claims.value("iat").toDouble());
     QCOMPARE(ttl, 120);
     QVERIFY(!Jwt::verify(r.out.trimmed(), "other", 0).ok());
+    // --user-id-claim _id: the id is in "_id" too, where such a server reads it.
+    const Result withIdClaim = runToCompletion({QStringLiteral("token"), QStringLiteral("--user"), QStringLiteral("64f0c2"),
+                                                QStringLiteral("--user-id-claim"), QStringLiteral("_id"),
+                                                QStringLiteral("--jwt-secret"), QStringLiteral("s3cret"),
+                                                QStringLiteral("--data-dir"), QTemporaryDir().path()});
+    QCOMPARE(withIdClaim.exitCode, 0);
+    const Jwt::Result byId = Jwt::verify(withIdClaim.out.trimmed(), "s3cret", 0, QDateTime::currentDateTimeUtc(), {QStringLiteral("_id")});
+    QVERIFY2(byId.ok(), qPrintable(byId.message));
+    QCOMPARE(byId.userId, QStringLiteral("64f0c2"));
 }
 
 void TestBinary::tokenSubcommandNeedsUser()

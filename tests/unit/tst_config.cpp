@@ -41,6 +41,8 @@ private Q_SLOTS:
     void optionsHaveEnvAndHelp();
     void effectiveThreads();
     void amqp();
+    void envAliases();
+    void migrationOptions();
 
 private:
     QString writeFile(const QByteArray &contents);
@@ -274,6 +276,18 @@ void tst_Config::badValues_data()
     QTest::addRow("amqp wrong scheme") << "amqp" << "http://localhost:5672";
     QTest::addRow("amqp bad port") << "amqp" << "amqp://localhost:port/";
     QTest::addRow("amqp-bindings missing file") << "amqp-bindings" << "/nonexistent/bindings.json";
+    QTest::addRow("user-id-claim empty list") << "user-id-claim" << ",";
+    QTest::addRow("auth-grace-ms negative") << "auth-grace-ms" << "-1";
+    QTest::addRow("claim-rooms-query token") << "claim-rooms-query" << "token";
+    QTest::addRow("claim-rooms-query sub") << "claim-rooms-query" << "user_type,sub";
+    QTest::addRow("claim-rooms-query space") << "claim-rooms-query" << "user type";
+    QTest::addRow("relay-room-key empty") << "relay-room-key" << "";
+    QTest::addRow("socketio-connected-event reserved") << "socketio-connected-event" << "connect";
+    QTest::addRow("socketio-connected-event empty") << "socketio-connected-event" << "";
+    QTest::addRow("connect-error-messages not JSON") << "connect-error-messages" << "4001=nope";
+    QTest::addRow("connect-error-messages array") << "connect-error-messages" << "[1]";
+    QTest::addRow("connect-error-messages key") << "connect-error-messages" << R"({"auth":"x"})";
+    QTest::addRow("connect-error-messages value") << "connect-error-messages" << R"({"4001":5})";
 }
 
 void tst_Config::badValues()
@@ -459,6 +473,63 @@ void tst_Config::amqp()
     QVERIFY2(error.contains("amqp-ca") && error.contains("/nonexistent/ca.pem"), qPrintable(error));
     QVERIFY(!ConfigLoader::load({{"amqp", tlsUrl}, {"amqp-bindings", bindings}, {"amqp-cert", pem}}, {}, &c, &error));
     QVERIFY2(error.contains("--amqp-key"), qPrintable(error));
+}
+
+void tst_Config::envAliases()
+{
+    // "env" maps options to the variables an older service read (JWT_SECRET, PORT).
+    const QString path = writeFile(R"({"port": 1000, "jwtSecret": "from-file",
+                                      "env": {"jwt-secret": "JWT_SECRET", "port": "PORT", "max_connections": "MAX_CONN"}})");
+    const Strings flags{{QStringLiteral("config"), path}};
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load(flags, {{"JWT_SECRET", "from-alias"}, {"PORT", "2000"}, {"MAX_CONN", "5"}}, &c, &error), qPrintable(error));
+    QCOMPARE(c.jwtSecret, QStringLiteral("from-alias"));
+    QCOMPARE(c.port, quint16(2000));
+    QCOMPARE(c.maxConnections, 5);
+    // SWITCHBOARD_<NAME> and the flag still win; without the variable, the file's value.
+    QVERIFY(ConfigLoader::load(flags, {{"JWT_SECRET", "from-alias"}, {"SWITCHBOARD_JWT_SECRET", "own"}}, &c, &error));
+    QCOMPARE(c.jwtSecret, QStringLiteral("own"));
+    QCOMPARE(c.port, quint16(1000));
+    QVERIFY(ConfigLoader::load({{QStringLiteral("config"), path}, {QStringLiteral("port"), QStringLiteral("3000")}}, {{"PORT", "2000"}}, &c, &error));
+    QCOMPARE(c.port, quint16(3000));
+    // A value from an alias is validated like any other.
+    QVERIFY(!ConfigLoader::load(flags, {{"PORT", "http"}}, &c, &error));
+    QVERIFY2(error.contains(QStringLiteral("port")), qPrintable(error));
+    // Unknown options, bad variable names and a non-object are refused.
+    for (const QByteArray &bad : {QByteArray(R"({"env": {"no-such-option": "X"}})"), QByteArray(R"({"env": {"port": "1PORT"}})"),
+                                  QByteArray(R"({"env": {"port": 5}})"), QByteArray(R"({"env": ["PORT"]})")}) {
+        QVERIFY2(!ConfigLoader::load({{QStringLiteral("config"), writeFile(bad)}}, {}, &c, &error), bad.constData());
+        QVERIFY2(error.contains(QStringLiteral("\"env\"")), qPrintable(error));
+    }
+}
+
+void tst_Config::migrationOptions()
+{
+    ServerConfig c;
+    QString error;
+    QVERIFY(ConfigLoader::load({}, {}, &c, &error));
+    QVERIFY(c.userIdClaims.isEmpty());
+    QCOMPARE(c.authGraceMs, 0);
+    QCOMPARE(c.relayRoomKey, QStringLiteral("room"));
+    QVERIFY(c.socketioConnectedEvent.isEmpty());
+    QVERIFY(c.connectErrorMessages.isEmpty());
+    // The map may be a JSON object in the file, or its text anywhere.
+    const QString path = writeFile(R"({"connectErrorMessages": {"4001": "Authentication required", "4002": "Invalid token"},
+                                      "userIdClaim": ["_id", "sub"], "claimRoomsQuery": "user_type"})");
+    QVERIFY2(ConfigLoader::load({{QStringLiteral("config"), path}, {QStringLiteral("auth-grace-ms"), QStringLiteral("5000")},
+                                 {QStringLiteral("relay-room-key"), QStringLiteral("roomId")}},
+                                {{"SWITCHBOARD_SOCKETIO_CONNECTED_EVENT", "connected"}}, &c, &error), qPrintable(error));
+    QCOMPARE(c.connectErrorMessages.value(4001), QStringLiteral("Authentication required"));
+    QCOMPARE(c.connectErrorMessages.value(4002), QStringLiteral("Invalid token"));
+    QCOMPARE(c.userIdClaims, (QStringList{"_id", "sub"}));
+    QCOMPARE(c.claimRoomsQuery, QStringList{"user_type"});
+    QCOMPARE(c.authGraceMs, 5000);
+    QCOMPARE(c.relayRoomKey, QStringLiteral("roomId"));
+    QCOMPARE(c.socketioConnectedEvent, QStringLiteral("connected"));
+    // The id claim itself cannot come from the query.
+    QVERIFY(!ConfigLoader::load({{QStringLiteral("user-id-claim"), QStringLiteral("_id")},
+                                 {QStringLiteral("claim-rooms-query"), QStringLiteral("_id")}}, {}, &c, &error));
 }
 
 QTEST_GUILESS_MAIN(tst_Config)

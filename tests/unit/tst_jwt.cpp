@@ -173,25 +173,30 @@ void tst_Jwt::subject_data()
 {
     QTest::addColumn<QJsonObject>("claims");
     QTest::addColumn<QString>("userId"); // empty = NoSubject
+    QTest::addColumn<QStringList>("idClaims"); // --user-id-claim; empty = sub, then userId
 
-    QTest::addRow("sub string") << QJsonObject{{"sub", "alice"}} << "alice";
-    QTest::addRow("sub numeric") << QJsonObject{{"sub", 42}} << "42";
-    QTest::addRow("sub large numeric") << QJsonObject{{"sub", 9007199254740991LL}} << "9007199254740991";
-    QTest::addRow("userId string") << QJsonObject{{"userId", "bob"}} << "bob";
-    QTest::addRow("userId numeric") << QJsonObject{{"userId", 7}} << "7";
-    QTest::addRow("sub wins over userId") << QJsonObject{{"sub", "alice"}, {"userId", "bob"}} << "alice";
-    QTest::addRow("empty sub falls back to userId") << QJsonObject{{"sub", ""}, {"userId", "bob"}} << "bob";
-    QTest::addRow("no subject") << QJsonObject{{"role", "admin"}} << QString();
-    QTest::addRow("empty sub only") << QJsonObject{{"sub", ""}} << QString();
-    QTest::addRow("sub object") << QJsonObject{{"sub", QJsonObject{{"id", 1}}}} << QString();
-    QTest::addRow("sub null") << QJsonObject{{"sub", QJsonValue::Null}} << QString();
+    QTest::addRow("sub string") << QJsonObject{{"sub", "alice"}} << "alice" << QStringList{};
+    QTest::addRow("sub numeric") << QJsonObject{{"sub", 42}} << "42" << QStringList{};
+    QTest::addRow("sub large numeric") << QJsonObject{{"sub", 9007199254740991LL}} << "9007199254740991" << QStringList{};
+    QTest::addRow("userId string") << QJsonObject{{"userId", "bob"}} << "bob" << QStringList{};
+    QTest::addRow("userId numeric") << QJsonObject{{"userId", 7}} << "7" << QStringList{};
+    QTest::addRow("sub wins over userId") << QJsonObject{{"sub", "alice"}, {"userId", "bob"}} << "alice" << QStringList{};
+    QTest::addRow("empty sub falls back to userId") << QJsonObject{{"sub", ""}, {"userId", "bob"}} << "bob" << QStringList{};
+    QTest::addRow("no subject") << QJsonObject{{"role", "admin"}} << QString() << QStringList{};
+    QTest::addRow("empty sub only") << QJsonObject{{"sub", ""}} << QString() << QStringList{};
+    QTest::addRow("sub object") << QJsonObject{{"sub", QJsonObject{{"id", 1}}}} << QString() << QStringList{};
+    QTest::addRow("sub null") << QJsonObject{{"sub", QJsonValue::Null}} << QString() << QStringList{};
+    QTest::addRow("_id claim") << QJsonObject{{"_id", "64f0c2"}, {"sub", "ignored"}} << "64f0c2" << QStringList{"_id"};
+    QTest::addRow("_id missing, no fallback") << QJsonObject{{"sub", "alice"}} << QString() << QStringList{"_id"};
+    QTest::addRow("first present wins") << QJsonObject{{"uid", 5}} << "5" << QStringList{"_id", "uid"};
 }
 
 void tst_Jwt::subject()
 {
     QFETCH(QJsonObject, claims);
     QFETCH(QString, userId);
-    const Jwt::Result r = Jwt::verify(claimsToken(claims), kKey, 30, kNow);
+    QFETCH(QStringList, idClaims);
+    const Jwt::Result r = Jwt::verify(claimsToken(claims), kKey, 30, kNow, idClaims);
     if (userId.isEmpty()) {
         QCOMPARE(int(r.error), int(Jwt::Error::NoSubject));
     } else {

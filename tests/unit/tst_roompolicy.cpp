@@ -19,6 +19,8 @@ private Q_SLOTS:
     void roomsForClaims();
     void checkSubscribe_data();
     void checkSubscribe();
+    void roomsForConnect_data();
+    void roomsForConnect();
 };
 
 void tst_RoomPolicy::expandTemplate_data()
@@ -193,6 +195,51 @@ void tst_RoomPolicy::checkSubscribe()
     const RoomPolicy policy({}, allow);
     const QString why = policy.checkSubscribe(userId, role, room);
     QVERIFY2(why.isEmpty() == allowed, qPrintable(QStringLiteral("reason: \"%1\"").arg(why)));
+}
+
+void tst_RoomPolicy::roomsForConnect_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QJsonObject>("claims");
+    QTest::addColumn<QStringList>("allow");
+    QTest::addColumn<QStringList>("rooms");   // empty: refused
+    QTest::addColumn<QString>("error");       // part of the refusal
+
+    const QJsonObject sub{{"sub", "u7"}};
+    QTest::addRow("no query") << "" << sub << QStringList{} << QStringList{"user:u7"} << "";
+    QTest::addRow("allowed parameter") << "user_type=driver" << sub << QStringList{} << QStringList{"user:u7", "driver:u7"} << "";
+    QTest::addRow("other parameters ignored") << "region=eu&user_type=driver" << sub << QStringList{}
+                                              << QStringList{"user:u7", "driver:u7"} << "";
+    QTest::addRow("percent-decoded") << "user_type=dri%76er" << sub << QStringList{} << QStringList{"user:u7", "driver:u7"} << "";
+    QTest::addRow("a claim wins") << "user_type=driver" << QJsonObject{{"sub", "u7"}, {"user_type", "rider"}} << QStringList{}
+                                  << QStringList{"user:u7", "rider:u7"} << "";
+    QTest::addRow("longest value") << "user_type=" + QString(RoomPolicy::kMaxQueryValueLength, 'a') << sub << QStringList{}
+                                   << QStringList{"user:u7", QString(RoomPolicy::kMaxQueryValueLength, 'a') + ":u7"} << "";
+    QTest::addRow("over-long value") << "user_type=" + QString(RoomPolicy::kMaxQueryValueLength + 1, 'a') << sub << QStringList{}
+                                     << QStringList{} << "query parameter user_type";
+    QTest::addRow("empty value") << "user_type=" << sub << QStringList{} << QStringList{} << "query parameter user_type";
+    QTest::addRow("colon") << "user_type=user%3Au8" << sub << QStringList{} << QStringList{} << "query parameter user_type";
+    QTest::addRow("space") << "user_type=a%20b" << sub << QStringList{} << QStringList{} << "query parameter user_type";
+    QTest::addRow("allow-list refuses the room") << "user_type=admin" << sub << QStringList{"driver:*", "rider:*"}
+                                                 << QStringList{} << "room not allowed by policy";
+    QTest::addRow("allow-list accepts the room") << "user_type=driver" << sub << QStringList{"driver:*"}
+                                                 << QStringList{"user:u7", "driver:u7"} << "";
+}
+
+void tst_RoomPolicy::roomsForConnect()
+{
+    QFETCH(QString, query);
+    QFETCH(QJsonObject, claims);
+    QFETCH(QStringList, allow);
+    QFETCH(QStringList, rooms);
+    QFETCH(QString, error);
+    const RoomPolicy policy({"{user_type}:{sub}"}, allow, {"user_type"});
+    QString why;
+    QCOMPARE(policy.roomsForConnect(QStringLiteral("u7"), claims, QUrlQuery(query), &why), rooms);
+    if (error.isEmpty())
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+    else
+        QVERIFY2(why.contains(error), qPrintable(why));
 }
 
 QTEST_GUILESS_MAIN(tst_RoomPolicy)
