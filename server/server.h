@@ -39,6 +39,7 @@ class Router;
 class SioHooks;
 class SioRecovery;
 class TlsContext;
+class Webhooks;
 
 /**
  * @brief The realtime server: owns the I/O threads, the registry, metrics and the event log.
@@ -156,6 +157,8 @@ public:
     QJsonObject bridgesJson() const;
     /// The event proxy of --hooks (docs/hooks.md); null without one (any thread).
     ClientEventHandler *clientEvents() const;
+    /// The lifecycle webhooks of --webhook-url (docs/hooks.md); null without (any thread).
+    Webhooks *webhooks() const { return m_webhooks.get(); }
 
     /// Called by I/O threads when a client acknowledges an acked emit.
     void reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
@@ -204,6 +207,8 @@ private:
     std::unique_ptr<Bridge> m_bridge;
     // --hooks: made with the server (its counters outlive a stop); runs only while it does.
     std::unique_ptr<EventProxy> m_eventProxy;
+    // --webhook-url: made with the server (its counters outlive a stop); runs only while it does.
+    std::unique_ptr<Webhooks> m_webhooks;
     std::atomic<int> m_pendingSessions{0};
     mutable QMutex m_eioLock;
     QHash<QString, IoWorker *> m_eioOwners;

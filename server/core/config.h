@@ -6,6 +6,7 @@
 
 #include "bridge/bindings.h"
 #include "hooks/hookrules.h"
+#include "hooks/webhooksettings.h"
 
 namespace Switchboard {
 
@@ -100,6 +101,7 @@ struct ServerConfig
     QString hooksFile;
     HookSettings hooks;                       // parsed from hooksFile at load
     QString hooksSecret;
+    WebhookSettings webhooks;                 // lifecycle webhooks (--webhook-*), signed with hooksSecret
 
     int effectiveThreads() const;
 };

@@ -6,6 +6,7 @@
 
 #include "core/logging.h"
 #include "core/mailbox.h"
+#include "hooks/webhooks.h"
 #include "ioworker.h"
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
@@ -55,6 +56,8 @@ void Connection::activate(std::shared_ptr<ConnectionInfo> info, const QStringLis
         kept.resize(config.maxRoomsPerConnection);
     }
     m_server.registry().add(m_info, kept);
+    if (Webhooks *webhooks = m_server.webhooks())
+        webhooks->connected(*m_info, kept);
     for (const QString &room : std::as_const(kept)) {
         m_rooms.insert(room);
         m_worker.indexJoin(this, room);
@@ -80,6 +83,8 @@ void Connection::finish(int closeCode, const QString &detail)
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("disconnect"), QString(),
                                m_info->userId, m_info->id,
                                QStringLiteral("code %1 %2").arg(closeCode).arg(detail).trimmed());
+    if (Webhooks *webhooks = m_server.webhooks())
+        webhooks->disconnected(*m_info, closeCode, detail);
     for (const QString &room : std::as_const(m_rooms))
         m_worker.indexLeave(this, room);
     m_rooms.clear();
@@ -100,6 +105,8 @@ bool Connection::join(const QString &room)
     m_rooms.insert(room);
     m_worker.indexJoin(this, room);
     m_server.registry().join(m_info->id, room);
+    if (Webhooks *webhooks = m_server.webhooks())
+        webhooks->joined(*m_info, room);
     return true;
 }
 
@@ -109,6 +116,8 @@ bool Connection::leave(const QString &room)
         return false;
     m_worker.indexLeave(this, room);
     m_server.registry().leave(m_info->id, room);
+    if (Webhooks *webhooks = m_server.webhooks())
+        webhooks->left(*m_info, room);
     return true;
 }
 
