@@ -178,6 +178,30 @@ async function main() {
     hang = gate();
   });
 
+  test('shutdown: queued events, the 1001 disconnects of the shutdown among them, are flushed before exit', args('/events', ['--webhook-batch-interval', '60000']), async (port, pid, child) => {
+    const [ws] = await native(port, 'wh-flush');
+    send(ws, { type: 'subscribe', channel: 'flush:1' });
+    await ws.next('subscribed');
+    const before = eventsAt('/events').length;
+    const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    child.kill('SIGTERM');
+    assert.equal((await ws.closed).code, 1001);
+    assert.deepEqual(await exited, { code: 0, signal: null });
+    const mine = eventsAt('/events').slice(before).filter((e) => e.userId === 'wh-flush');
+    assert.deepEqual(mine.map((e) => e.type), ['connect', 'join', 'disconnect']);
+    assert.equal(mine[2].code, 1001);
+  });
+
+  test('shutdown: a hanging back end does not hold the exit beyond --webhook-flush-timeout', args('/hang', ['--webhook-batch-interval', '20', '--webhook-flush-timeout', '300', '--webhook-timeout', '60000']), async (port, pid, child) => {
+    const hangs = callsTo('/hang').length;
+    await native(port, 'wh-stuck');
+    await b.waitCalls('/hang', hangs + 1);
+    const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    child.kill('SIGTERM');
+    assert.deepEqual(await exited, { code: 0, signal: null });
+    assert.match(child.stderrLog(), /events not delivered within 300 ms of the shutdown; dropped/);
+  });
+
   test('startup: invalid webhook options are refused naming the option', [], async () => {
     const run = (...a) => spawnSync(binary, ['--headless', '--port', '0', '--data-dir', h.dataDir, ...a], { encoding: 'utf8', timeout: 10000 });
     const refused = [
