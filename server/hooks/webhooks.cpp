@@ -356,11 +356,13 @@ void Webhooks::record(Type type, QJsonObject event)
     bool wake = false;
     {
         QMutexLocker lock(&m_lock);
+        // A dropped event takes its number too: the back end sees the gap.
+        const quint64 seq = m_nextSeq++;
         if (qsizetype(m_queue.size()) >= m_settings.queueMax || m_queueBytes + json.size() + 24 > m_settings.queueMaxBytes) {
             m_droppedFull.fetch_add(1, std::memory_order_relaxed);
             return;
         }
-        QByteArray entry = "{\"seq\":" + QByteArray::number(m_nextSeq++) + ',';
+        QByteArray entry = "{\"seq\":" + QByteArray::number(seq) + ',';
         entry.append(json.constData() + 1, json.size() - 1);
         m_queueBytes += entry.size();
         m_queue.push_back(std::move(entry));
