@@ -18,6 +18,7 @@
 #include "core/logging.h"
 #include "core/slots.h"
 #include "hooks/eventproxy.h"
+#include "hooks/webhooks.h"
 #include "http/router.h"
 #include "protocol/messages.h"
 #include "queue/sqlitequeuestore.h"
@@ -84,6 +85,8 @@ Server::Server(const ServerConfig &config, QObject *parent)
                 });
             });
     }
+    if (config.webhooks.enabled())
+        m_webhooks = std::make_unique<Webhooks>(config.webhooks, config.hooksSecret.toUtf8());
     m_sampleTimer.setInterval(1000);
     connect(&m_sampleTimer, &QTimer::timeout, this, &Server::sample);
     // The recovery window holds when emits stop too.
@@ -184,6 +187,12 @@ bool Server::start(QString *error)
         const QString path = m_config.dataDir.isEmpty() ? QString() : m_config.dataDir + QStringLiteral("/queues.db");
         auto queues = std::make_unique<QueueService>(*this, m_config,
                                                      std::make_unique<SqliteQueueStore>(path, m_config.queueFullSync));
+        if (m_webhooks) {
+            m_webhooks->start();
+            queues->setDeadLetterSink([webhooks = m_webhooks.get()](const QString &queue, qint64 id, int attempts, const QString &error) {
+                webhooks->deadLetter(queue, id, attempts, error);
+            });
+        }
         QString queueError;
         if (queues->start(&queueError))
             m_queues = std::move(queues);
@@ -284,6 +293,9 @@ void Server::stop(int closeCode, const QString &reason)
         m_queues->stop();
         m_queues.reset();
     }
+    // Last: the disconnects of the shutdown and the queue's last dead letters go out too.
+    if (m_webhooks)
+        m_webhooks->stop();
     // Nothing can post to a worker any more (the queue thread was the last): delete them.
     for (IoWorker *worker : m_workers)
         delete worker;
@@ -942,6 +954,8 @@ QByteArray Server::prometheusText() const
         out += m_bridge->prometheusText();
     if (m_eventProxy)
         out += m_eventProxy->prometheusText();
+    if (m_webhooks)
+        out += m_webhooks->prometheusText();
     return out;
 }
 

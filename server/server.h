@@ -43,6 +43,7 @@ class Router;
 class SioHooks;
 class SioRecovery;
 class TlsContext;
+class Webhooks;
 
 /**
  * @brief The realtime server: owns the I/O threads, the registry, metrics and the event log.
@@ -165,6 +166,8 @@ public:
     QJsonObject bridgesJson() const;
     /// The event proxy of --hooks (docs/hooks.md); null without one (any thread).
     ClientEventHandler *clientEvents() const;
+    /// The lifecycle webhooks of --webhook-url (docs/hooks.md); null without (any thread).
+    Webhooks *webhooks() const { return m_webhooks.get(); }
 
     // Back-end hooks (docs/hooks.md).
     /// HTTP emits waiting for their clients' acks ("waitMs").
@@ -224,6 +227,8 @@ private:
     std::unique_ptr<Bridge> m_bridge;
     // --hooks: made with the server (its counters outlive a stop); runs only while it does.
     std::unique_ptr<EventProxy> m_eventProxy;
+    // --webhook-url: made with the server (its counters outlive a stop); runs only while it does.
+    std::unique_ptr<Webhooks> m_webhooks;
     std::atomic<int> m_pendingSessions{0};
     mutable QMutex m_eioLock;
     QHash<QString, IoWorker *> m_eioOwners;

@@ -72,7 +72,15 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("amqp-cert"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: client certificate (PEM) for brokers that ask for one; with --amqp-key.")},
         {QStringLiteral("amqp-key"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: the client certificate's private key (PEM, unencrypted).")},
         {QStringLiteral("hooks"), QStringLiteral("file"), QStringLiteral("Back-end hooks: JSON file of event-proxy rules (event patterns, back-end URL or durable queue, timeouts, retries) (docs/hooks.md).")},
-        {QStringLiteral("hooks-secret"), QStringLiteral("secret"), QStringLiteral("Back-end hooks: shared secret of the HMAC-SHA256 signature on every call (required when a rule has a url).")},
+        {QStringLiteral("hooks-secret"), QStringLiteral("secret"), QStringLiteral("Back-end hooks: shared secret of the HMAC-SHA256 signature on every call (required when a rule has a url, or with --webhook-url).")},
+        {QStringLiteral("webhook-url"), QStringLiteral("url"), QStringLiteral("Lifecycle webhooks: POST batches of connect, disconnect, join, leave and dead-letter events here, signed with --hooks-secret (docs/hooks.md).")},
+        {QStringLiteral("webhook-events"), QStringLiteral("list"), QStringLiteral("Lifecycle webhooks: comma-separated events to send: connect, disconnect, join, leave, dead_letter (default all).")},
+        {QStringLiteral("webhook-batch-size"), QStringLiteral("n"), QStringLiteral("Lifecycle webhooks: most events per POST, 1-1000 (default 100).")},
+        {QStringLiteral("webhook-batch-interval"), QStringLiteral("ms"), QStringLiteral("Lifecycle webhooks: a batch that is not full goes out after this long, 10-60000 (default 1000).")},
+        {QStringLiteral("webhook-queue-max"), QStringLiteral("n"), QStringLiteral("Lifecycle webhooks: most events waiting; more are dropped and counted (default 10000).")},
+        {QStringLiteral("webhook-queue-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Lifecycle webhooks: most bytes of events waiting; more are dropped and counted (default 8388608).")},
+        {QStringLiteral("webhook-timeout"), QStringLiteral("ms"), QStringLiteral("Lifecycle webhooks: per attempt, 100-60000 (default 5000); a failed batch is retried with backoff.")},
+        {QStringLiteral("webhook-flush-timeout"), QStringLiteral("ms"), QStringLiteral("Lifecycle webhooks: at shutdown, how long queued events may take to go out, 0-60000 (default 2000).")},
         {QStringLiteral("allowed-rooms"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of rooms clients may subscribe to (default: any).")},
         {QStringLiteral("socketio-path"), QStringLiteral("path"), QStringLiteral("Path of the Socket.IO endpoint (default /socket.io/).")},
         {QStringLiteral("socketio-ping-interval"), QStringLiteral("ms"), QStringLiteral("Engine.IO ping interval (default 25000).")},
@@ -399,6 +407,12 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("hooks-secret"), &v)) c.hooksSecret = v;
     if (c.hooks.needsSecret() && c.hooksSecret.size() < 16) {
         *error = QStringLiteral("--hooks has rules with a url: --hooks-secret must be set, at least 16 characters");
+        return false;
+    }
+    if (!WebhookSettings::load(resolve, &c.webhooks, error))
+        return false;
+    if (c.webhooks.enabled() && c.hooksSecret.size() < 16) {
+        *error = QStringLiteral("--webhook-url signs with --hooks-secret: it must be set, at least 16 characters");
         return false;
     }
     if (resolve(QStringLiteral("http-rate-limit"), &v) && !parseNumber(QStringLiteral("http-rate-limit"), v, 0, &c.httpRateLimit, error)) return false;

@@ -6,6 +6,7 @@
 
 #include "bridge/bindings.h"
 #include "hooks/hookrules.h"
+#include "hooks/webhooksettings.h"
 
 namespace Switchboard {
 
@@ -101,6 +102,7 @@ struct ServerConfig
     QString hooksFile;
     HookSettings hooks;                       // parsed from hooksFile at load
     QString hooksSecret;
+    WebhookSettings webhooks;                 // lifecycle webhooks (--webhook-*), signed with hooksSecret
 
     // Back-end hooks (docs/hooks.md): acks back, presence events, audit trail.
     int maxAckWaitMs = 30000;                 // longest "waitMs" of an acked HTTP emit

@@ -105,7 +105,7 @@ void HookClient::Engine::attempt(const PendingPtr &p)
     request.setRawHeader("X-Switchboard-Timestamp", QByteArray::number(timestamp));
     request.setRawHeader("X-Switchboard-Signature", "v1=" + HookClient::sign(m_secret, timestamp, p->call.body));
     request.setRawHeader("X-Switchboard-Request-Id", p->call.requestId);
-    request.setRawHeader("X-Switchboard-Attempt", QByteArray::number(p->attempts));
+    request.setRawHeader("X-Switchboard-Attempt", QByteArray::number(p->call.attemptsBefore + p->attempts));
 
     QNetworkReply *reply = m_nam->post(request, p->call.body);
     p->reply = reply;

@@ -40,6 +40,7 @@ public:
         QByteArray requestId;     // X-Switchboard-Request-Id, the same on every attempt
         int timeoutMs = 5000;     // per attempt
         int retries = 0;          // extra attempts after a retryable failure
+        int attemptsBefore = 0;   // earlier attempts the caller made itself (X-Switchboard-Attempt counts on)
     };
     enum class Outcome { Ok, Timeout, Failed, Busy, Unavailable };
     struct Result

@@ -280,6 +280,8 @@ void QueueService::persist(const QList<QueueEngine::Outcome> &outcomes)
             m_store->bury(o.id, o.attempts, o.error, now);
             qCInfo(lcQueue).noquote() << "message" << o.id << "of" << o.queue << "dead-lettered after"
                                       << o.attempts << "attempts:" << o.error;
+            if (m_deadLetterSink)
+                m_deadLetterSink(o.queue, o.id, o.attempts, o.error);
             break;
         }
     }

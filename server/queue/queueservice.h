@@ -79,6 +79,11 @@ public:
     bool isDurable() const { return m_durable; }
     quint64 lateSettles() const { return m_lateSettles.load(std::memory_order_relaxed); }
 
+    /// Told of every message that moves to its dead-letter list after its last attempt, on the
+    /// queue thread (lifecycle webhooks). Set before start().
+    using DeadLetterSink = std::function<void(const QString &queue, qint64 id, int attempts, const QString &error)>;
+    void setDeadLetterSink(DeadLetterSink sink) { m_deadLetterSink = std::move(sink); }
+
     /// Runs @p work on the queue thread, where the blocking methods above are direct calls.
     /// The HTTP queue routes answer from there (Responder); nothing waits for it.
     template <typename Work>
@@ -140,6 +145,7 @@ private:
     QString m_storeDescription;
     bool m_durable = false;
     std::atomic<quint64> m_lateSettles{0};
+    DeadLetterSink m_deadLetterSink;
 
     mutable QMutex m_statsMutex;
     QList<QueueStats> m_stats;

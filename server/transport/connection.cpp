@@ -7,6 +7,7 @@
 #include "core/connectionlog.h"
 #include "core/logging.h"
 #include "core/mailbox.h"
+#include "hooks/webhooks.h"
 #include "ioworker.h"
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
@@ -59,6 +60,8 @@ void Connection::activate(std::shared_ptr<ConnectionInfo> info, const QStringLis
     PresenceEvents &presence = m_server.presenceEvents();
     QStringList firstOfUser;
     m_server.registry().add(m_info, kept, presence.isEnabled() ? &firstOfUser : nullptr);
+    if (Webhooks *webhooks = m_server.webhooks())
+        webhooks->connected(*m_info, kept);
     for (const QString &room : std::as_const(kept)) {
         m_rooms.insert(room);
         m_worker.indexJoin(this, room);
@@ -95,6 +98,8 @@ void Connection::finish(int closeCode, const QString &detail)
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("disconnect"), QString(),
                                m_info->userId, m_info->id,
                                QStringLiteral("code %1 %2").arg(closeCode).arg(detail).trimmed());
+    if (Webhooks *webhooks = m_server.webhooks())
+        webhooks->disconnected(*m_info, closeCode, detail);
     for (const QString &room : std::as_const(m_rooms))
         m_worker.indexLeave(this, room);
     m_rooms.clear();
@@ -121,6 +126,8 @@ bool Connection::join(const QString &room)
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("join"), room, m_info->userId, m_info->id, {});
     if (firstOfUser)
         presence.localChange(room, m_info->userId, true);
+    if (Webhooks *webhooks = m_server.webhooks())
+        webhooks->joined(*m_info, room);
     return true;
 }
 
@@ -136,6 +143,8 @@ bool Connection::leave(const QString &room)
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("leave"), room, m_info->userId, m_info->id, {});
     if (lastOfUser)
         presence.localChange(room, m_info->userId, false);
+    if (Webhooks *webhooks = m_server.webhooks())
+        webhooks->left(*m_info, room);
     return true;
 }
 

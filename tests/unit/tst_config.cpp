@@ -43,6 +43,9 @@ private Q_SLOTS:
     void amqp();
     void envAliases();
     void migrationOptions();
+    void webhooks();
+    void webhookBadValues_data();
+    void webhookBadValues();
 
 private:
     QString writeFile(const QByteArray &contents);
@@ -530,6 +533,66 @@ void tst_Config::migrationOptions()
     // The id claim itself cannot come from the query.
     QVERIFY(!ConfigLoader::load({{QStringLiteral("user-id-claim"), QStringLiteral("_id")},
                                  {QStringLiteral("claim-rooms-query"), QStringLiteral("_id")}}, {}, &c, &error));
+}
+
+using WebhookFlags = QHash<QString, QString>;
+
+// --webhook-*: from flags, env and file; off by default; all events unless narrowed.
+void tst_Config::webhooks()
+{
+    ServerConfig c;
+    QString error;
+    QVERIFY2(ConfigLoader::load({}, {}, &c, &error), qPrintable(error));
+    QVERIFY(!c.webhooks.enabled());
+    const QString secret = QStringLiteral("0123456789abcdef");
+    QVERIFY2(ConfigLoader::load({{"webhook-url", "http://127.0.0.1:9/events"}, {"hooks-secret", secret}},
+                                {{"SWITCHBOARD_WEBHOOK_EVENTS", "connect, dead_letter"}, {"SWITCHBOARD_WEBHOOK_BATCH_SIZE", "7"}},
+                                &c, &error), qPrintable(error));
+    QVERIFY(c.webhooks.enabled());
+    QCOMPARE(c.webhooks.url, QUrl(QStringLiteral("http://127.0.0.1:9/events")));
+    QCOMPARE(c.webhooks.events, quint32(1 | 16));
+    QCOMPARE(c.webhooks.batchSize, 7);
+    QCOMPARE(c.webhooks.batchMs, 1000);
+    QVERIFY2(ConfigLoader::load({{"config", writeFile(QJsonDocument(QJsonObject{
+                                     {"webhookUrl", "https://audit.example/hook"}, {"hooksSecret", secret},
+                                     {"webhookQueueMax", 3}, {"webhookQueueMaxBytes", 4096}, {"webhookFlushTimeout", 0}}).toJson())}},
+                                {}, &c, &error), qPrintable(error));
+    QCOMPARE(c.webhooks.url.host(), QStringLiteral("audit.example"));
+    QCOMPARE(c.webhooks.events, quint32(0x1f));
+    QCOMPARE(c.webhooks.queueMax, 3);
+    QCOMPARE(c.webhooks.queueMaxBytes, qint64(4096));
+    QCOMPARE(c.webhooks.flushMs, 0);
+}
+
+void tst_Config::webhookBadValues_data()
+{
+    QTest::addColumn<WebhookFlags>("flags");
+    QTest::addColumn<QString>("expected");
+    const QString url = QStringLiteral("http://127.0.0.1:9/events");
+    const QString secret = QStringLiteral("0123456789abcdef");
+    QTest::addRow("no secret") << QHash<QString, QString>{{"webhook-url", url}} << "--hooks-secret";
+    QTest::addRow("short secret") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", "short"}} << "--hooks-secret";
+    QTest::addRow("ftp") << QHash<QString, QString>{{"webhook-url", "ftp://x/y"}, {"hooks-secret", secret}} << "webhook-url";
+    QTest::addRow("no host") << QHash<QString, QString>{{"webhook-url", "http:///y"}, {"hooks-secret", secret}} << "webhook-url";
+    QTest::addRow("unknown event") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", secret}, {"webhook-events", "connect,kick"}} << "webhook-events: \"kick\"";
+    QTest::addRow("no event") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", secret}, {"webhook-events", ","}} << "webhook-events";
+    QTest::addRow("batch 0") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", secret}, {"webhook-batch-size", "0"}} << "webhook-batch-size";
+    QTest::addRow("batch 1001") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", secret}, {"webhook-batch-size", "1001"}} << "webhook-batch-size";
+    QTest::addRow("interval 5") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", secret}, {"webhook-batch-interval", "5"}} << "webhook-batch-interval";
+    QTest::addRow("queue text") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", secret}, {"webhook-queue-max", "lots"}} << "webhook-queue-max";
+    QTest::addRow("bytes small") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", secret}, {"webhook-queue-max-bytes", "10"}} << "webhook-queue-max-bytes";
+    QTest::addRow("timeout huge") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", secret}, {"webhook-timeout", "99999999999"}} << "webhook-timeout";
+    QTest::addRow("flush negative") << QHash<QString, QString>{{"webhook-url", url}, {"hooks-secret", secret}, {"webhook-flush-timeout", "-1"}} << "webhook-flush-timeout";
+}
+
+void tst_Config::webhookBadValues()
+{
+    QFETCH(WebhookFlags, flags);
+    QFETCH(QString, expected);
+    ServerConfig c;
+    QString error;
+    QVERIFY(!ConfigLoader::load(flags, {}, &c, &error));
+    QVERIFY2(error.contains(expected), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_Config)
