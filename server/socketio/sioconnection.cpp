@@ -345,7 +345,11 @@ void SioConnection::awaitAuthentication(const QString &nsp)
     // The namespace is connected, the socket is not: it holds its --max-pending-sessions slot,
     // joins no room and gets no event until "authenticate" succeeds within --auth-grace-ms.
     m_awaitingAuthNsp = nsp;
-    m_connectDeadlineMs = Server::monotonicMs() + m_server.config().authGraceMs;
+    // One grace period per session: a DISCONNECT and a new CONNECT of the namespace do not
+    // start it again (else cycling them would hold the pending-session slot for ever).
+    if (m_authDeadlineMs == 0)
+        m_authDeadlineMs = Server::monotonicMs() + m_server.config().authGraceMs;
+    m_connectDeadlineMs = m_authDeadlineMs;
     const QString sid = randomId();
     m_namespaces.insert(nsp, sid);
     m_session.sendMessage(encode(Connect, nsp, -1, compact(QJsonObject{{QStringLiteral("sid"), sid}})));

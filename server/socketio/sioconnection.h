@@ -157,6 +157,7 @@ private:
     bool m_closing = false;
     int m_closeCode = 0;
     qint64 m_connectDeadlineMs = 0;
+    qint64 m_authDeadlineMs = 0;  // end of the in-band authentication grace, set once per session
     // A binary packet waiting for its attachments.
     SocketIo::Packet m_partial;
     QList<QByteArray> m_partialAttachments;

@@ -113,6 +113,35 @@ const cases = [
     },
   },
   {
+    name: 'cycling DISCONNECT and CONNECT does not extend the grace',
+    args: ['--auth-grace-ms', '1500'],
+    fn: async (port) => {
+      // Raw Engine.IO over WebSocket: CONNECT "/" without a token, then leave and connect the
+      // namespace again every 300 ms. The grace is the session's, not each CONNECT's: the
+      // server closes the session once it is over.
+      const WebSocket = require('ws');
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
+      const closed = new Promise((resolve) => ws.once('close', resolve));
+      await within(new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); }), 5000, 'the WebSocket');
+      let connects = 0;
+      ws.on('message', (m) => {
+        const text = m.toString();
+        if (text === '2') ws.send('3');
+        if (text.startsWith('40')) ++connects;
+      });
+      ws.send('40');
+      const cycle = setInterval(() => { if (ws.readyState === WebSocket.OPEN) { ws.send('41'); ws.send('40'); } }, 300);
+      const started = Date.now();
+      try {
+        await within(closed, 6000, 'the server to close a session that never authenticated');
+      } finally {
+        clearInterval(cycle);
+      }
+      assert.ok(connects >= 2, `the namespace was connected ${connects} time(s)`);
+      assert.ok(Date.now() - started >= 1000, 'closed before the grace was over');
+    },
+  },
+  {
     name: 'three failed tokens disconnect',
     args: grace,
     fn: async (port) => {
