@@ -3,6 +3,7 @@
 // (401) and replays (409), records every call, and answers per path. node:http and
 // node:crypto only.
 'use strict';
+const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const http = require('node:http');
 
@@ -89,4 +90,21 @@ function startBackend(secret) {
   }));
 }
 
-module.exports = { startBackend, verify };
+/** A value of /metrics, e.g. metric(port, 'switchboard_hook_calls_total{rule="notifications"}'). */
+async function metric(port, name) {
+  const { internalKey } = require('./lib');
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { 'x-internal-key': internalKey } });
+  const text = await res.text();
+  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  assert.ok(line, `${name} in /metrics`);
+  return Number(line.slice(name.length + 1));
+}
+
+/** Asserts that recorded @p call carries a v1 signature that verifies with @p secret. */
+function assertSigned(call, secret) {
+  assert.match(call.headers['x-switchboard-signature'], /^v1=[0-9a-f]{64}$/);
+  const v = verify(secret, call.headers, call.raw, { seen: new Map() });
+  assert.ok(v.ok, `signature verifies: ${v.reason}`);
+}
+
+module.exports = { startBackend, verify, metric, assertSigned };

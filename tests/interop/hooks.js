@@ -13,8 +13,8 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { client, harness, runCases, sio, connected, internalKey } = require('./lib');
-const { startBackend, verify } = require('./hookbackend');
+const { client, harness, runCases, sio, connected } = require('./lib');
+const { startBackend, metric, assertSigned: signedBy } = require('./hookbackend');
 
 const binary = process.argv[2];
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
@@ -60,20 +60,9 @@ const ack = (s, event, ...args) => s.timeout(5000).emitWithAck(event, ...args);
 /** The next @p event on Socket.IO socket @p s (its arguments). */
 const onNext = (s, event) => new Promise((resolve) => s.once(event, (...args) => resolve(args)));
 
-/** A value of /metrics, e.g. metric(port, 'switchboard_hook_calls_total{rule="notifications"}'). */
-async function metric(port, name) {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { 'x-internal-key': internalKey } });
-  const text = await res.text();
-  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
-  assert.ok(line, `${name} in /metrics`);
-  return Number(line.slice(name.length + 1));
-}
-
 /** Asserts that @p call reached the back end as Switchboard signs it (verified again here). */
 function assertSigned(call) {
-  assert.match(call.headers['x-switchboard-signature'], /^v1=[0-9a-f]{64}$/);
-  const v = verify(SECRET, call.headers, call.raw, { seen: new Map() });
-  assert.ok(v.ok, `signature verifies: ${v.reason}`);
+  signedBy(call, SECRET);
   assert.equal(call.headers['x-switchboard-request-id'], call.body.requestId);
 }
 

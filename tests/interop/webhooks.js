@@ -10,8 +10,8 @@
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 
-const { client, harness, runCases, sio, connected, internalKey, until } = require('./lib');
-const { startBackend, verify } = require('./hookbackend');
+const { client, harness, runCases, sio, connected, until } = require('./lib');
+const { startBackend, metric, assertSigned: signedBy } = require('./hookbackend');
 
 const binary = process.argv[2];
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
@@ -25,19 +25,8 @@ async function native(port, user) {
 }
 const send = (ws, msg) => ws.send(JSON.stringify(msg));
 
-/** Every value of metric @p name (with labels) in /metrics. */
-async function metric(port, name) {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { 'x-internal-key': internalKey } });
-  const text = await res.text();
-  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
-  assert.ok(line, `${name} in /metrics`);
-  return Number(line.slice(name.length + 1));
-}
-
 function assertSigned(call) {
-  assert.match(call.headers['x-switchboard-signature'], /^v1=[0-9a-f]{64}$/);
-  const v = verify(SECRET, call.headers, call.raw, { seen: new Map() });
-  assert.ok(v.ok, `signature verifies: ${v.reason}`);
+  signedBy(call, SECRET);
   assert.equal(call.headers['x-switchboard-request-id'], call.body.batchId);
   assert.equal(call.body.requestId, call.body.batchId);
 }
