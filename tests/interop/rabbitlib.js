@@ -59,6 +59,16 @@ async function startRabbit({ tls } = {}) {
   const launch = async () => {
     // Its own process group, so kill() reaches the Erlang VM behind the shell script.
     child = spawn(`${BIN}/rabbitmq-server`, [], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A watchdog outside this process: if the test is killed from outside (a ctest TIMEOUT,
+    // `timeout`, SIGKILL) no cleanup of ours runs, so it kills the broker's group, stops its
+    // epmd and removes the directory once this process is gone.
+    const watchdog = spawn('sh', ['-c',
+      'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -9 "-$2" 2>/dev/null; '
+        + 'for i in $(seq 50); do epmd -port "$3" -kill 2>&1 | grep -qiE "killed|cannot connect|no epmd" && break; sleep 0.1; done; '
+        + 'rm -rf "$4"',
+      'rabbit-watchdog', String(process.pid), String(child.pid), String(epmdPort), dir],
+    { detached: true, stdio: 'ignore' });
+    watchdog.unref();
     child.stdout.on('data', (c) => { log += c; });
     child.stderr.on('data', (c) => { log += c; });
     const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`rabbitmq-server exited (${code}):\n${log.slice(-3000)}`))));
@@ -95,6 +105,8 @@ async function startRabbit({ tls } = {}) {
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };
+  // A normal exit or an uncaught error without cleanup(): the group goes with us.
+  process.once('exit', () => { if (child && child.exitCode === null) try { process.kill(-child.pid, 'SIGKILL'); } catch (e) { /* gone */ } });
   try {
     await launch();
   } catch (err) {
