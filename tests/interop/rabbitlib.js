@@ -52,6 +52,7 @@ async function startRabbit({ tls } = {}) {
     RABBITMQ_PID_FILE: path.join(dir, 'rabbit.pid'),
   };
   let child = null;
+  let watchdog = null;
   let log = '';
   const ctl = (...args) => run(`${BIN}/rabbitmqctl`, ['-n', node, ...args], env, 60000);
   const ctlWithin = (ms, ...args) => run(`${BIN}/rabbitmqctl`, ['-n', node, ...args], env, ms);
@@ -62,7 +63,7 @@ async function startRabbit({ tls } = {}) {
     // A watchdog outside this process: if the test is killed from outside (a ctest TIMEOUT,
     // `timeout`, SIGKILL) no cleanup of ours runs, so it kills the broker's group, stops its
     // epmd and removes the directory once this process is gone.
-    const watchdog = spawn('sh', ['-c',
+    watchdog = spawn('sh', ['-c',
       'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -9 "-$2" 2>/dev/null; '
         + 'for i in $(seq 50); do epmd -port "$3" -kill 2>&1 | grep -qiE "killed|cannot connect|no epmd" && break; sleep 0.1; done; '
         + 'rm -rf "$4"',
@@ -92,6 +93,8 @@ async function startRabbit({ tls } = {}) {
     const gone = new Promise((resolve) => child.once('exit', resolve));
     try { process.kill(-child.pid, 'SIGKILL'); } catch (e) { /* already gone */ }
     await gone;
+    // Its watchdog must not outlive it: the group id it would kill may be reused later.
+    if (watchdog) try { process.kill(watchdog.pid, 'SIGKILL'); } catch (e) { /* gone */ }
   };
 
   const cleanup = async () => {
