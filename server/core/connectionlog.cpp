@@ -98,10 +98,21 @@ void ConnectionLog::push(QJsonObject record)
     if (!lcConnections().isInfoEnabled())
         return; // filtered out by QT_LOGGING_RULES: nothing to queue
     record.insert(QStringLiteral("ts"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
-    // An estimate (UTF-16 text plus the object's overhead), cheap enough for the I/O thread.
+    // An estimate, cheap enough for the I/O thread: UTF-16 text plus each element's overhead
+    // (a CBOR element and a string header, about 48 bytes). Every room of a connect record is
+    // counted with its own length: rooms may be long, and a connection may hold many.
+    constexpr qint64 kPerElement = 48;
     qint64 bytes = 256;
-    for (auto it = record.constBegin(); it != record.constEnd(); ++it)
-        bytes += 2 * (it.key().size() + (it->isArray() ? 64 * it->toArray().size() : it->toString().size()));
+    for (auto it = record.constBegin(); it != record.constEnd(); ++it) {
+        bytes += kPerElement + 2 * it.key().size();
+        if (it->isArray()) {
+            const QJsonArray array = it->toArray();
+            for (const QJsonValue &element : array)
+                bytes += kPerElement + 2 * element.toString().size();
+        } else {
+            bytes += 2 * it->toString().size();
+        }
+    }
     QMutexLocker lock(&m_lock);
     if (m_queuedBytes + bytes > kMaxQueuedBytes) {
         m_dropped.fetch_add(1, std::memory_order_relaxed);
