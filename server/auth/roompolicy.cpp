@@ -21,10 +21,17 @@ QString claimText(const QJsonValue &v)
 
 RoomPolicy::RoomPolicy(const QStringList &claimTemplates, const QStringList &allowPatterns,
                        const QStringList &queryParameters)
-    : m_templates(claimTemplates), m_queryParameters(queryParameters)
+    : m_templates(claimTemplates)
 {
     for (const QString &pattern : allowPatterns)
         m_allow << wildcard(pattern);
+    for (const QString &spec : queryParameters) {
+        const qsizetype eq = spec.indexOf(QLatin1Char('='));
+        if (eq < 0)
+            m_queryParameters.append({spec, {}});
+        else
+            m_queryParameters.append({spec.left(eq), spec.mid(eq + 1).split(QLatin1Char('|'), Qt::SkipEmptyParts)});
+    }
 }
 
 QRegularExpression RoomPolicy::wildcard(const QString &pattern)
@@ -174,18 +181,24 @@ QStringList RoomPolicy::roomsForConnect(const QString &userId, const QJsonObject
     QStringList rooms = roomsForClaims(userId, claims);
     QJsonObject merged = claims;
     bool fromQuery = false;
+    bool onlyListedValues = true;
     // No ':' in a value: a query must not be able to spell a "user:"- or "role:"-like prefix.
     static const QRegularExpression valid(QStringLiteral("\\A[A-Za-z0-9_.@-]{1,%1}\\z").arg(kMaxQueryValueLength));
-    for (const QString &param : m_queryParameters) {
-        if (claims.contains(param) || !query.hasQueryItem(param))
+    for (const QueryParameter &param : m_queryParameters) {
+        if (claims.contains(param.name) || !query.hasQueryItem(param.name))
             continue;
-        const QString value = query.queryItemValue(param, QUrl::FullyDecoded);
+        const QString value = query.queryItemValue(param.name, QUrl::FullyDecoded);
         if (!valid.match(value).hasMatch()) {
             *error = QStringLiteral("query parameter %1 must be 1-%2 characters of A-Z a-z 0-9 _ . @ -")
-                         .arg(param).arg(kMaxQueryValueLength);
+                         .arg(param.name).arg(kMaxQueryValueLength);
             return {};
         }
-        merged.insert(param, value);
+        if (!param.values.isEmpty() && !param.values.contains(value)) {
+            *error = QStringLiteral("query parameter %1 must be one of %2").arg(param.name, param.values.join(QLatin1String(", ")));
+            return {};
+        }
+        onlyListedValues = onlyListedValues && !param.values.isEmpty();
+        merged.insert(param.name, value);
         fromQuery = true;
     }
     if (!fromQuery)
@@ -194,7 +207,7 @@ QStringList RoomPolicy::roomsForConnect(const QString &userId, const QJsonObject
     for (const QString &room : expandTemplates(m_templates, merged)) {
         if (rooms.contains(room))
             continue;
-        const QString why = checkSubscribe(userId, role, room);
+        const QString why = onlyListedValues ? QString() : checkSubscribe(userId, role, room);
         if (!why.isEmpty()) {
             *error = QStringLiteral("room %1 from the query: %2").arg(room, why);
             return {};

@@ -24,7 +24,8 @@ public:
     /// Longest query value a template may use (--claim-rooms-query).
     static constexpr int kMaxQueryValueLength = 64;
 
-    /// @p queryParameters: query parameters templates may use like claims (--claim-rooms-query).
+    /// @p queryParameters: query parameters templates may use like claims (--claim-rooms-query),
+    /// each "name" or "name=value1|value2|..." (the values it may take).
     RoomPolicy(const QStringList &claimTemplates, const QStringList &allowPatterns,
                const QStringList &queryParameters = {});
 
@@ -34,9 +35,11 @@ public:
     /**
      * roomsForClaims(), plus the rooms of templates whose placeholders the allowed query
      * parameters fill where no claim does (a claim always wins). A query value must be 1 to
-     * kMaxQueryValueLength characters of A-Z a-z 0-9 _ . @ -, and its rooms must pass
-     * checkSubscribe() like a client's join; otherwise nothing is returned and @p error
-     * says why (the connection is refused).
+     * kMaxQueryValueLength characters of A-Z a-z 0-9 _ . @ -, and one of the parameter's
+     * listed values when it has a list. The rooms must pass checkSubscribe() like a client's
+     * join, unless every query value used came from such a list: the configuration named
+     * those rooms, so they need no --allowed-rooms pattern (which would let any client join
+     * them). Otherwise nothing is returned and @p error says why (the connection is refused).
      */
     QStringList roomsForConnect(const QString &userId, const QJsonObject &claims, const QUrlQuery &query,
                                 QString *error) const;
@@ -61,7 +64,12 @@ public:
 private:
     QStringList m_templates;
     QList<QRegularExpression> m_allow;
-    QStringList m_queryParameters;
+    struct QueryParameter
+    {
+        QString name;
+        QStringList values; // empty: any valid value
+    };
+    QList<QueryParameter> m_queryParameters;
 };
 
 } // namespace Switchboard

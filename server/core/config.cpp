@@ -113,7 +113,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("log-connections"), QStringLiteral("text|json|off"), QStringLiteral("Log connects, disconnects, joins and leaves at info level (category switchboard.connections) as text or JSON lines (default off).")},
         {QStringLiteral("user-id-claim"), QStringLiteral("claims"), QStringLiteral("Token claim(s) holding the user id, comma-separated, first present wins, e.g. _id (default sub,userId).")},
         {QStringLiteral("auth-grace-ms"), QStringLiteral("ms"), QStringLiteral("In-band authentication: clients may connect without a token and send authenticate within this time, else they are closed with 4001 (default 0: off, a token is required at connect).")},
-        {QStringLiteral("claim-rooms-query"), QStringLiteral("names"), QStringLiteral("Comma-separated query parameters that --claim-rooms templates may use like claims, e.g. user_type for {user_type}:{sub} (default: none).")},
+        {QStringLiteral("claim-rooms-query"), QStringLiteral("names"), QStringLiteral("Comma-separated query parameters that --claim-rooms templates may use like claims, e.g. user_type for {user_type}:{sub}; user_type=driver|rider also limits its values, and rooms made only of listed values need no --allowed-rooms pattern (default: none).")},
         {QStringLiteral("relay-room-key"), QStringLiteral("key"), QStringLiteral("Field naming the target room of a client relay (native emit, Socket.IO event payload), e.g. roomId (default room).")},
         {QStringLiteral("socketio-connected-event"), QStringLiteral("event"), QStringLiteral("Emit this event with {socketId, userId} to Socket.IO clients once connected, e.g. connected (default: none).")},
         {QStringLiteral("connect-error-messages"), QStringLiteral("json"), QStringLiteral("Socket.IO connect_error message per close code, a JSON object, e.g. {\"4001\":\"Authentication required\"} (default: the server's reasons).")},
@@ -503,14 +503,19 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("auth-grace-ms"), &v) && !parseNumber(QStringLiteral("auth-grace-ms"), v, 0, &c.authGraceMs, error)) return false;
     if (resolve(QStringLiteral("claim-rooms-query"), &v)) {
         static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
-        for (const QString &param : splitList(v)) {
+        // A value list: 1-64 values of the characters a query value may have, '|'-separated.
+        static const QRegularExpression values(QStringLiteral("^[A-Za-z0-9_.@-]{1,64}(\\|[A-Za-z0-9_.@-]{1,64}){0,63}$"));
+        for (const QString &spec : splitList(v)) {
+            const qsizetype eq = spec.indexOf(QLatin1Char('='));
+            const QString param = eq < 0 ? spec : spec.left(eq);
             // Never the token's parameters, nor the id claims: a query must not stand in for them.
             if (!name.match(param).hasMatch() || param == QLatin1String("token") || param == QLatin1String("userId")
-                || param == QLatin1String("sub") || c.userIdClaims.contains(param)) {
-                *error = QStringLiteral("invalid value for claim-rooms-query: \"%1\" (a query parameter name, not token, sub, userId or the id claim)").arg(param);
+                || param == QLatin1String("sub") || c.userIdClaims.contains(param)
+                || (eq >= 0 && !values.match(spec.mid(eq + 1)).hasMatch())) {
+                *error = QStringLiteral("invalid value for claim-rooms-query: \"%1\" (a query parameter name, not token, sub, userId or the id claim, optionally with its values: user_type=driver|rider)").arg(spec);
                 return false;
             }
-            c.claimRoomsQuery << param;
+            c.claimRoomsQuery << spec;
         }
     }
     if (resolve(QStringLiteral("relay-room-key"), &v)) {

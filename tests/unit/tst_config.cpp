@@ -284,6 +284,9 @@ void tst_Config::badValues_data()
     QTest::addRow("claim-rooms-query token") << "claim-rooms-query" << "token";
     QTest::addRow("claim-rooms-query sub") << "claim-rooms-query" << "user_type,sub";
     QTest::addRow("claim-rooms-query space") << "claim-rooms-query" << "user type";
+    QTest::addRow("claim-rooms-query empty values") << "claim-rooms-query" << "user_type=";
+    QTest::addRow("claim-rooms-query value with colon") << "claim-rooms-query" << "user_type=driver|ri:der";
+    QTest::addRow("claim-rooms-query sub with values") << "claim-rooms-query" << "sub=a|b";
     QTest::addRow("relay-room-key empty") << "relay-room-key" << "";
     QTest::addRow("socketio-connected-event reserved") << "socketio-connected-event" << "connect";
     QTest::addRow("socketio-connected-event empty") << "socketio-connected-event" << "";
@@ -530,6 +533,9 @@ void tst_Config::migrationOptions()
     QCOMPARE(c.authGraceMs, 5000);
     QCOMPARE(c.relayRoomKey, QStringLiteral("roomId"));
     QCOMPARE(c.socketioConnectedEvent, QStringLiteral("connected"));
+    QVERIFY2(ConfigLoader::load({{QStringLiteral("claim-rooms-query"), QStringLiteral("user_type=driver|rider,region")}}, {}, &c, &error),
+             qPrintable(error));
+    QCOMPARE(c.claimRoomsQuery, (QStringList{"user_type=driver|rider", "region"}));
     // The id claim itself cannot come from the query.
     QVERIFY(!ConfigLoader::load({{QStringLiteral("user-id-claim"), QStringLiteral("_id")},
                                  {QStringLiteral("claim-rooms-query"), QStringLiteral("_id")}}, {}, &c, &error));

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void checkSubscribe();
     void roomsForConnect_data();
     void roomsForConnect();
+    void roomsForConnectListedValues();
 };
 
 void tst_RoomPolicy::expandTemplate_data()
@@ -240,6 +241,29 @@ void tst_RoomPolicy::roomsForConnect()
         QVERIFY2(why.isEmpty(), qPrintable(why));
     else
         QVERIFY2(why.contains(error), qPrintable(why));
+}
+
+// --claim-rooms-query user_type=driver|rider: only those values; their rooms need no
+// --allowed-rooms pattern, so a client cannot join another user's driver:/rider: room.
+void tst_RoomPolicy::roomsForConnectListedValues()
+{
+    const RoomPolicy policy({"{user_type}:{sub}", "{user_type}:{region}:{sub}"}, {"order:*"},
+                            {"user_type=driver|rider", "region"});
+    const QJsonObject sub{{"sub", "u7"}};
+    QString why;
+    QCOMPARE(policy.roomsForConnect(QStringLiteral("u7"), sub, QUrlQuery(QStringLiteral("user_type=rider")), &why),
+             (QStringList{"user:u7", "rider:u7"}));
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    // A value off the list is refused, with the list in the reason.
+    QVERIFY(policy.roomsForConnect(QStringLiteral("u7"), sub, QUrlQuery(QStringLiteral("user_type=admin")), &why).isEmpty());
+    QVERIFY2(why.contains(QLatin1String("one of driver, rider")), qPrintable(why));
+    // A free-form value in the same room still needs the allow-list: refused here.
+    why.clear();
+    QVERIFY(policy.roomsForConnect(QStringLiteral("u7"), sub, QUrlQuery(QStringLiteral("user_type=driver&region=eu")), &why)
+                .isEmpty());
+    QVERIFY2(why.contains(QLatin1String("room not allowed by policy")), qPrintable(why));
+    // The listed rooms are still not open to clients' joins.
+    QVERIFY(!policy.checkSubscribe(QStringLiteral("u8"), QString(), QStringLiteral("rider:u7")).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_RoomPolicy)
