@@ -35,6 +35,7 @@ function spawnUntil(cmd, args, options, stream, re, what) {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
+    child.on('error', (err) => { clearTimeout(timer); reject(err); });
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited early (${code}):\n${log}`)); });
   });
 }
@@ -45,7 +46,9 @@ function spawnUntil(cmd, args, options, stream, re, what) {
  * fixed port; the test's copy differs only in that port (asserted), since the back end here
  * listens on a free one. Resolves to { port, url, backendUrl, secrets, server, backend, stop() }.
  */
-async function startExample(binary, name, { backendEnv = {}, args = [] } = {}) {
+async function startExample(binaryPath, name, { backendEnv = {}, args = [] } = {}) {
+  assert.ok(binaryPath && fs.existsSync(binaryPath), 'pass the switchboard binary path');
+  const binary = path.resolve(binaryPath); // the server runs in the example's directory
   const dir = path.join(examplesDir, name);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `sb-example-${name}-`));
   const secrets = {
@@ -60,40 +63,49 @@ async function startExample(binary, name, { backendEnv = {}, args = [] } = {}) {
     env: { ...process.env, ...secrets, PORT: '0', SWITCHBOARD_URL: url, ...backendEnv },
   }, 'stdout', /listening on (http:\/\/127\.0\.0\.1:(\d+))/, `${name} backend.js`);
   const backendUrl = backend.match[1];
-
-  const hooksText = fs.readFileSync(path.join(dir, 'hooks.json'), 'utf8');
-  const hooks = JSON.parse(hooksText);
-  const copy = JSON.parse(hooksText);
-  for (const rule of copy.events) {
-    if (rule.url) rule.url = rule.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, backendUrl);
-  }
-  const same = (a, b) => JSON.stringify({ ...a, url: undefined }) === JSON.stringify({ ...b, url: undefined });
-  hooks.events.forEach((rule, i) => {
-    assert.ok(same(rule, copy.events[i]), 'only the back end\'s port differs');
-    if (rule.url) assert.equal(new URL(rule.url).pathname, new URL(copy.events[i].url).pathname);
-  });
-  const hooksFile = path.join(tmp, 'hooks.json');
-  fs.writeFileSync(hooksFile, JSON.stringify(copy));
-
-  // cwd: the example's directory, so its config's relative "hooks" path would resolve as in
-  // the README; --hooks points at the copy with the back end's port.
-  const server = await spawnUntil(binary, ['--headless', '--config', path.join(dir, 'switchboard.json'),
-    '--hooks', hooksFile, '--data-dir', tmp, '--threads', '2', ...args], {
-    cwd: dir,
-    env: { ...process.env, ...secrets, PORT: String(port) },
-  }, 'stderr', /listening on http:\/\/[^:]+:(\d+)/, 'switchboard');
-  assert.equal(Number(server.match[1]), port, 'PORT came through the config file\'s env alias');
-
-  const stop = async () => {
-    for (const p of [server.child, backend.child]) {
-      if (p.exitCode !== null || p.signalCode !== null) continue;
-      const exited = new Promise((r) => p.once('exit', r));
-      p.kill('SIGTERM');
-      await within(exited, 10000, 'a child to exit').catch(() => p.kill('SIGKILL'));
-    }
+  try {
+    return await startServer();
+  } catch (err) {
+    backend.child.kill('SIGKILL');
     fs.rmSync(tmp, { recursive: true, force: true });
-  };
-  return { port, url, backendUrl, secrets, server: server.child, backend: backend.child, stop };
+    throw err;
+  }
+
+  async function startServer() {
+    const hooksText = fs.readFileSync(path.join(dir, 'hooks.json'), 'utf8');
+    const hooks = JSON.parse(hooksText);
+    const copy = JSON.parse(hooksText);
+    for (const rule of copy.events) {
+      if (rule.url) rule.url = rule.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, backendUrl);
+    }
+    const same = (a, b) => JSON.stringify({ ...a, url: undefined }) === JSON.stringify({ ...b, url: undefined });
+    hooks.events.forEach((rule, i) => {
+      assert.ok(same(rule, copy.events[i]), 'only the back end\'s port differs');
+      if (rule.url) assert.equal(new URL(rule.url).pathname, new URL(copy.events[i].url).pathname);
+    });
+    const hooksFile = path.join(tmp, 'hooks.json');
+    fs.writeFileSync(hooksFile, JSON.stringify(copy));
+
+    // cwd: the example's directory, so its config's relative "hooks" path would resolve as in
+    // the README; --hooks points at the copy with the back end's port.
+    const server = await spawnUntil(binary, ['--headless', '--config', path.join(dir, 'switchboard.json'),
+      '--hooks', hooksFile, '--data-dir', tmp, '--threads', '2', ...args], {
+      cwd: dir,
+      env: { ...process.env, ...secrets, PORT: String(port) },
+    }, 'stderr', /listening on http:\/\/[^:]+:(\d+)/, 'switchboard');
+    assert.equal(Number(server.match[1]), port, 'PORT came through the config file\'s env alias');
+
+    const stop = async () => {
+      for (const p of [server.child, backend.child]) {
+        if (p.exitCode !== null || p.signalCode !== null) continue;
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGTERM');
+        await within(exited, 10000, 'a child to exit').catch(() => p.kill('SIGKILL'));
+      }
+      fs.rmSync(tmp, { recursive: true, force: true });
+    };
+    return { port, url, backendUrl, secrets, server: server.child, backend: backend.child, stop };
+  }
 }
 
 /** POST @p body as JSON to @p url with @p headers; resolves { status, body }. */
