@@ -8,7 +8,8 @@
 //                              pushes it through Switchboard's internal emit and waits for the
 //                              clients' acks; answers who got it (needs x-internal-key)
 //
-// Environment: PORT (4100; 0 = any, the log says which), HOOKS_SECRET (as Switchboard's
+// Environment: BACKEND_PORT (4100; 0 = any, the log says which; not PORT, which the
+// example's switchboard.json gives Switchboard), HOOKS_SECRET (as Switchboard's
 // --hooks-secret), SWITCHBOARD_URL (http://127.0.0.1:8080), INTERNAL_API_KEY (Switchboard's
 // --internal-key, also required from callers of /notify), ACK_WAIT_MS (3000).
 'use strict';
@@ -159,7 +160,7 @@ if (require.main === module) {
   }
   start({
     host: env.HOST || '127.0.0.1',
-    port: Number(env.PORT || 4100),
+    port: Number(env.BACKEND_PORT || 4100),
     hooksSecret: env.HOOKS_SECRET,
     internalKey: env.INTERNAL_API_KEY,
     switchboardUrl: env.SWITCHBOARD_URL || 'http://127.0.0.1:8080',

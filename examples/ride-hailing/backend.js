@@ -10,7 +10,8 @@
 //                                booking {bookingId, riderId, driverId, pickup, dropoff}
 //                                (needs x-internal-key)
 //
-// Environment: PORT (4200; 0 = any, the log says which), HOOKS_SECRET (as Switchboard's
+// Environment: BACKEND_PORT (4200; 0 = any, the log says which; not PORT, which the
+// example's switchboard.json gives Switchboard), HOOKS_SECRET (as Switchboard's
 // --hooks-secret), INTERNAL_API_KEY (required from the dispatch worker).
 'use strict';
 const crypto = require('node:crypto');
@@ -120,7 +121,7 @@ if (require.main === module) {
     console.error('set HOOKS_SECRET and INTERNAL_API_KEY (the values Switchboard uses)');
     process.exit(2);
   }
-  start({ host: env.HOST || '127.0.0.1', port: Number(env.PORT || 4200), hooksSecret: env.HOOKS_SECRET, internalKey: env.INTERNAL_API_KEY })
+  start({ host: env.HOST || '127.0.0.1', port: Number(env.BACKEND_PORT || 4200), hooksSecret: env.HOOKS_SECRET, internalKey: env.INTERNAL_API_KEY })
     .then(({ port }) => console.log(`ride-hailing back end listening on http://127.0.0.1:${port}`));
 }
 

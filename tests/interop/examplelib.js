@@ -41,7 +41,7 @@ function spawnUntil(cmd, args, options, stream, re, what) {
 }
 
 /**
- * Starts example @p name: its backend.js (PORT=0) with @p backendEnv, then the binary with
+ * Starts example @p name: its backend.js (BACKEND_PORT=0) with @p backendEnv, then the binary with
  * `--config examples/<name>/switchboard.json`. The example's hooks.json names its back end on a
  * fixed port; the test's copy differs only in that port (asserted), since the back end here
  * listens on a free one. Resolves to { port, url, backendUrl, secrets, server, backend, stop() }.
@@ -60,7 +60,8 @@ async function startExample(binaryPath, name, { backendEnv = {}, args = [] } = {
   const url = `http://127.0.0.1:${port}`;
   const backend = await spawnUntil(process.execPath, [path.join(dir, 'backend.js')], {
     cwd: dir,
-    env: { ...process.env, ...secrets, PORT: '0', SWITCHBOARD_URL: url, ...backendEnv },
+    // The same environment as the server's (PORT included), as in the README's shell.
+    env: { ...process.env, ...secrets, PORT: String(port), BACKEND_PORT: '0', SWITCHBOARD_URL: url, ...backendEnv },
   }, 'stdout', /listening on (http:\/\/127\.0\.0\.1:(\d+))/, `${name} backend.js`);
   const backendUrl = backend.match[1];
   try {
