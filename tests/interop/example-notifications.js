@@ -180,6 +180,14 @@ async function main() {
       assert.deepEqual([r.status, r.body.reply], [200, { success: true, unreadCount: 0 }]);
       assert.equal((await post(good, body)).status, 409, 'a replay of a handled call');
     }],
+
+    ['the audit trail: the connection log (logConnections) and GET /api/events show Alice\'s connections', async () => {
+      assert.match(ex.server.log(), new RegExp(`connect connection=${ids.tab} user="${ALICE}" protocol=socket\\.io .*rooms="user:${ALICE}"`));
+      const res = await fetch(`${ex.url}/api/events?user=${ALICE}`, { headers: internal });
+      assert.equal(res.status, 200);
+      const connects = (await res.json()).events.filter((e) => e.name === 'connect').map((e) => e.connectionId).sort();
+      assert.deepEqual(connects, [ids.tab, ids.phone, ids.wsApp].sort());
+    }],
   ];
 
   let rc = 1;
