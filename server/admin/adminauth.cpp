@@ -21,7 +21,9 @@ AdminAuth::AdminAuth(const ServerConfig &config, FileWorker &worker)
       m_path(config.dataDir.isEmpty() ? QString() : revocationsPath(config.dataDir)), m_worker(worker)
 {
     if (!m_path.isEmpty()) {
-        m_worker.post([this] { pollFile(); });
+        // Read once here, at start, before any request can be checked: a revoked token must
+        // not slip through in the first second. Later reads are the worker's.
+        loadFile();
         m_worker.addTick([this] { pollFile(); });
     }
 }
