@@ -6,6 +6,8 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QJsonObject>
 
+#include "admin/adminauth.h"
+#include "auth/admintoken.h"
 #include "auth/jwt.h"
 #include "core/datadir.h"
 
@@ -49,7 +51,7 @@ bool wantsGui(int argc, char **argv)
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg(argv[i]);
         if (arg == "--headless" || arg == "--help" || arg == "-h" || arg == "--version" || arg == "-v"
-            || (i == 1 && arg == "token"))
+            || (i == 1 && (arg == "token" || arg == "admin-token")))
             return false;
     }
     return true;
@@ -64,7 +66,11 @@ Invocation parse(const QStringList &arguments)
         "  switchboard                 console with the embedded server\n"
         "  switchboard --headless      server only, no GUI\n"
         "  switchboard token --user ID [--role R] [--rooms a,b] [--ttl S]\n"
-        "                              print a signed dev token\n\n"
+        "                              print a signed dev token\n"
+        "  switchboard admin-token --role viewer|operator|admin --name NAME [--ttl 8h]\n"
+        "                              print an admin token (signed with --admin-secret)\n"
+        "  switchboard admin-token --revoke JTI\n"
+        "                              revoke an admin token (the running server picks it up)\n\n"
         "Every option can also come from SWITCHBOARD_<NAME> or a JSON --config file;\n"
         "precedence: flag > environment > file > default."));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
@@ -78,6 +84,10 @@ Invocation parse(const QStringList &arguments)
 
     if (arguments.value(1) == QLatin1String("token")) {
         result.mode = Invocation::Mode::Token;
+        return result;
+    }
+    if (arguments.value(1) == QLatin1String("admin-token")) {
+        result.mode = Invocation::Mode::AdminToken;
         return result;
     }
     if (!parser.parse(arguments)) {
@@ -162,6 +172,72 @@ int runToken(const QStringList &arguments)
         token = Jwt::sign(claims, secret);
     }
     print(stdout, QString::fromLatin1(token) + QLatin1Char('\n'));
+    return 0;
+}
+
+int runAdminToken(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Prints an admin token signed with the admin secret (--admin-secret, or the one kept in the\n"
+        "data dir), or revokes one. The token alone goes to stdout; its id (jti) to stderr."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("role"), QStringLiteral("viewer, operator or admin."), QStringLiteral("role")});
+    parser.addOption({QStringLiteral("name"), QStringLiteral("Who holds the token (sub claim; shown in the audit log)."), QStringLiteral("name")});
+    parser.addOption({QStringLiteral("ttl"), QStringLiteral("Lifetime: 30m, 8h, 7d ... from 1m to 90d (default 8h)."), QStringLiteral("duration"), QStringLiteral("8h")});
+    parser.addOption({QStringLiteral("revoke"), QStringLiteral("Revoke the token with this id instead of minting one."), QStringLiteral("jti")});
+    addConfigOptions(parser);
+    QStringList args = arguments;
+    args.removeAt(1); // "admin-token"
+    const QString me = QStringLiteral("switchboard admin-token");
+    if (!parser.parse(args)) {
+        print(stderr, parser.errorText() + QLatin1Char('\n'));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(stdout, parser.helpText());
+        return 0;
+    }
+    ServerConfig config;
+    QString error;
+    if (!ConfigLoader::load(flagsOf(parser), ConfigLoader::systemEnvironment(), &config, &error)
+        || !prepareDataDir(&config, &error)) {
+        print(stderr, QStringLiteral("%1: %2\n").arg(me, error));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("revoke"))) {
+        const QString jti = parser.value(QStringLiteral("revoke")).trimmed();
+        if (jti.isEmpty() || jti.size() > AdminAuth::kMaxJtiLength) {
+            print(stderr, QStringLiteral("%1: --revoke needs a token id (jti, 1-%2 characters)\n").arg(me).arg(AdminAuth::kMaxJtiLength));
+            return 2;
+        }
+        const QString path = AdminAuth::revocationsPath(config.dataDir);
+        if (!AdminAuth::appendRevocation(path, jti, QStringLiteral("cli"), &error)) {
+            print(stderr, QStringLiteral("%1: %2\n").arg(me, error));
+            return 1;
+        }
+        print(stderr, QStringLiteral("revoked %1 in %2; a running server picks it up within a second\n").arg(jti, path));
+        return 0;
+    }
+    AdminRole role = AdminRole::None;
+    if (!parseAdminRole(parser.value(QStringLiteral("role")), &role)) {
+        print(stderr, QStringLiteral("%1: --role must be viewer, operator or admin\n").arg(me));
+        return 2;
+    }
+    const QString name = parser.value(QStringLiteral("name")).trimmed();
+    if (name.isEmpty() || name.size() > AdminToken::kMaxNameLength) {
+        print(stderr, QStringLiteral("%1: --name is required (1-%2 characters)\n").arg(me).arg(AdminToken::kMaxNameLength));
+        return 2;
+    }
+    const qint64 ttl = AdminToken::parseTtl(parser.value(QStringLiteral("ttl")), &error);
+    if (ttl < 0) {
+        print(stderr, QStringLiteral("%1: %2\n").arg(me, error));
+        return 2;
+    }
+    QString jti;
+    const QByteArray token = AdminToken::mint(role, name, ttl, config.adminSecret.toUtf8(), &jti);
+    print(stdout, QString::fromLatin1(token) + QLatin1Char('\n'));
+    print(stderr, QStringLiteral("jti %1 (revoke with: switchboard admin-token --revoke %1)\n").arg(jti));
     return 0;
 }
 

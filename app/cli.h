@@ -9,7 +9,7 @@ namespace Switchboard::Cli {
 /// What the command line asks for.
 struct Invocation
 {
-    enum class Mode { Gui, Headless, Token, Exit };
+    enum class Mode { Gui, Headless, Token, AdminToken, Exit };
     Mode mode = Mode::Gui;
     int exitCode = 0;          // for Mode::Exit (help, version, errors)
     ServerConfig config;
@@ -24,5 +24,9 @@ Invocation parse(const QStringList &arguments);
 
 /// `switchboard token --user ID [--role R] [--rooms a,b] [--ttl S]`: prints a signed dev token.
 int runToken(const QStringList &arguments);
+
+/// `switchboard admin-token --role R --name N [--ttl 8h]` prints an admin token;
+/// `switchboard admin-token --revoke JTI` revokes one (docs/operations.md, "Roles and audit").
+int runAdminToken(const QStringList &arguments);
 
 } // namespace Switchboard::Cli

@@ -64,6 +64,7 @@ int main(int argc, char **argv)
     switch (invocation.mode) {
     case Cli::Invocation::Mode::Exit: return invocation.exitCode;
     case Cli::Invocation::Mode::Token: return Cli::runToken(app.arguments());
+    case Cli::Invocation::Mode::AdminToken: return Cli::runAdminToken(app.arguments());
     default: return serve(app, invocation);
     }
 }

@@ -6,6 +6,7 @@
 
 #include <QtCore/QCoreApplication>
 
+#include "admin/adminauth.h"
 #include "core/datadir.h"
 #include "core/logging.h"
 #include "server.h"
@@ -53,7 +54,9 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
     // Installed before listening, so a signal that races the start still shuts down cleanly.
     onSignals([&server, &app](int signal) {
         if (signal == SIGHUP) {
-            // Reloads what can be reloaded without a restart: the TLS certificate and key.
+            // Reloads what can be reloaded without a restart: the TLS certificate and key, and
+            // the admin token revocation list.
+            server.adminAuth().reload();
             QString reloadError;
             if (server.tls() && !server.reloadTls(&reloadError))
                 qCWarning(lcServer).noquote() << "SIGHUP: the TLS certificate was not reloaded:" << reloadError;

@@ -10,11 +10,14 @@
 #include <QtCore/QUuid>
 #include <QtNetwork/QHostAddress>
 
+#include "admin/adminauth.h"
+#include "admin/auditlog.h"
 #include "auth/jwt.h"
 #include "bridge/amqpbridge.h"
 #include "cluster/localbroker.h"
 #include "cluster/redisbroker.h"
 #include "core/connectionlog.h"
+#include "core/fileworker.h"
 #include "core/logging.h"
 #include "core/slots.h"
 #include "hooks/eventproxy.h"
@@ -55,6 +58,10 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_ackWaits(std::make_unique<AckWaits>(config.maxAckWaits, config.maxAckBytes))
     , m_presenceEvents(std::make_unique<PresenceEvents>(*this))
     , m_connectionLog(std::make_unique<ConnectionLog>(config.logConnections))
+    , m_fileWorker(std::make_unique<FileWorker>())
+    , m_adminAuth(std::make_unique<AdminAuth>(m_config, *m_fileWorker))
+    , m_auditLog(std::make_unique<AuditLog>(config.dataDir.isEmpty() ? QString() : config.dataDir + QStringLiteral("/audit.log"),
+                                            config.auditMaxBytes, *m_fileWorker))
     , m_router(new Router)
 {
     registerApiRoutes(*m_router, *this);
@@ -97,6 +104,8 @@ Server::~Server()
 {
     stop();
     delete m_router;
+    // Its queued jobs (audit lines, revocations) use the admin objects: finished first.
+    m_fileWorker.reset();
 }
 
 qint64 Server::monotonicNs()
@@ -615,18 +624,11 @@ bool Server::leaveRoom(quint64 id, const QString &room)
 
 Server::AuthResult Server::checkAdmin(const QByteArray &internalKey, const QByteArray &authorization) const
 {
-    QByteArray bearer;
-    if (authorization.size() > 7 && authorization.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
-        bearer = authorization.mid(7).trimmed();
-    if (internalKey.isEmpty() && bearer.isEmpty())
-        return AuthResult::Missing;
-    if (!internalKey.isEmpty() && !m_config.internalKey.isEmpty()
-        && Jwt::constantTimeEquals(internalKey, m_config.internalKey.toUtf8()))
-        return AuthResult::Ok;
-    if (!bearer.isEmpty() && !m_config.adminToken.isEmpty()
-        && Jwt::constantTimeEquals(bearer, m_config.adminToken.toUtf8()))
-        return AuthResult::Ok;
-    return AuthResult::Forbidden;
+    switch (m_adminAuth->authenticate(internalKey, authorization).status) {
+    case AdminAuth::Result::Status::Ok: return AuthResult::Ok;
+    case AdminAuth::Result::Status::Missing: return AuthResult::Missing;
+    default: return AuthResult::Forbidden;
+    }
 }
 
 void Server::reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,

@@ -33,10 +33,13 @@ QT_END_NAMESPACE
 namespace Switchboard {
 
 class AckWaits;
+class AdminAuth;
+class AuditLog;
 class ClientEventHandler;
 class Connection;
 class ConnectionLog;
 class EventProxy;
+class FileWorker;
 class IoWorker;
 class PresenceEvents;
 class Router;
@@ -105,7 +108,13 @@ public:
     /// A client token checked with --jwt-secret, --jwt-leeway and --user-id-claim.
     Jwt::Result verifyToken(const QByteArray &token) const
     {
-        return Jwt::verify(token, jwtSecret(), m_config.jwtLeewaySeconds, QDateTime::currentDateTimeUtc(), m_config.userIdClaims);
+        Jwt::Result result = Jwt::verify(token, jwtSecret(), m_config.jwtLeewaySeconds, QDateTime::currentDateTimeUtc(), m_config.userIdClaims);
+        // An admin token is no client token, whatever secrets an operator chose.
+        if (result.ok() && result.claims.value(QLatin1String("aud")).toString() == QLatin1String("switchboard-admin")) {
+            result.error = Jwt::Error::BadSignature;
+            result.message = QStringLiteral("an admin token is not a client token");
+        }
+        return result;
     }
 
     // Socket.IO (docs/socketio.md).
@@ -151,6 +160,9 @@ public:
     /// Checks an HTTP credential: "ok", "missing" or "forbidden".
     enum class AuthResult { Ok, Missing, Forbidden };
     AuthResult checkAdmin(const QByteArray &internalKey, const QByteArray &authorization) const;
+    /// Admin credentials and roles, and the audit log (docs/operations.md, "Roles and audit").
+    AdminAuth &adminAuth() const { return *m_adminAuth; }
+    AuditLog &auditLog() const { return *m_auditLog; }
 
     /// Per-second history (newest last), at most 900 samples (15 minutes).
     QList<MetricsSample> history() const;
@@ -222,6 +234,10 @@ private:
     std::unique_ptr<AckWaits> m_ackWaits;
     std::unique_ptr<PresenceEvents> m_presenceEvents;
     std::unique_ptr<ConnectionLog> m_connectionLog;
+    // Admin roles and audit (docs/operations.md): the file thread, who may do what, the log.
+    std::unique_ptr<FileWorker> m_fileWorker;
+    std::unique_ptr<AdminAuth> m_adminAuth;
+    std::unique_ptr<AuditLog> m_auditLog;
     // --amqp: made by the first start() and kept (its counters outlive a stop); runs only
     // while the server does.
     std::unique_ptr<Bridge> m_bridge;

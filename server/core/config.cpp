@@ -32,7 +32,9 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("jwt-leeway"), QStringLiteral("seconds"), QStringLiteral("Clock skew allowed on a token's exp and nbf (default 30).")},
         {QStringLiteral("token-expiry-warning"), QStringLiteral("seconds"), QStringLiteral("Warn clients this long before their token's exp closes the session (default 60; 0 = no warning).")},
         {QStringLiteral("internal-key"), QStringLiteral("key"), QStringLiteral("Key for x-internal-key on mutating HTTP routes.")},
-        {QStringLiteral("admin-token"), QStringLiteral("token"), QStringLiteral("Bearer token for admin HTTP routes.")},
+        {QStringLiteral("admin-token"), QStringLiteral("token"), QStringLiteral("Static bearer token for admin HTTP routes (role admin, name \"static\").")},
+        {QStringLiteral("admin-secret"), QStringLiteral("secret"), QStringLiteral("HS256 secret for admin tokens, kept apart from --jwt-secret (default: generated and kept in the data dir).")},
+        {QStringLiteral("audit-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Size at which audit.log is rotated to audit.log.1 (default 10485760, at least 4096).")},
         {QStringLiteral("data-dir"), QStringLiteral("dir"), QStringLiteral("Directory for SQLite files and the generated secret.")},
         {QStringLiteral("max-connections"), QStringLiteral("n"), QStringLiteral("Maximum WebSocket connections (default 10000).")},
         {QStringLiteral("heartbeat-interval"), QStringLiteral("ms"), QStringLiteral("Server ping interval (default 25000).")},
@@ -289,6 +291,8 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("token-expiry-warning"), &v) && !parseNumber(QStringLiteral("token-expiry-warning"), v, 0, &c.tokenExpiryWarningSeconds, error)) return false;
     if (resolve(QStringLiteral("internal-key"), &v)) c.internalKey = v;
     if (resolve(QStringLiteral("admin-token"), &v)) c.adminToken = v;
+    if (resolve(QStringLiteral("admin-secret"), &v)) c.adminSecret = v;
+    if (resolve(QStringLiteral("audit-max-bytes"), &v) && !parseNumber(QStringLiteral("audit-max-bytes"), v, qint64(4096), &c.auditMaxBytes, error)) return false;
     if (resolve(QStringLiteral("data-dir"), &v)) c.dataDir = v;
     if (resolve(QStringLiteral("max-connections"), &v) && !parseNumber(QStringLiteral("max-connections"), v, 1, &c.maxConnections, error)) return false;
     if (resolve(QStringLiteral("heartbeat-interval"), &v) && !parseNumber(QStringLiteral("heartbeat-interval"), v, 10, &c.heartbeatIntervalMs, error)) return false;

@@ -21,6 +21,8 @@ struct ServerConfig
     QString jwtSecret;
     QString internalKey;
     QString adminToken;
+    QString adminSecret;                       // signs admin tokens; never the client JWT secret
+    qint64 auditMaxBytes = 10 * 1024 * 1024;   // audit.log rotates to audit.log.1 at this size
     QString dataDir;
     int maxConnections = 10000;
     int heartbeatIntervalMs = 25000;

@@ -61,6 +61,17 @@ bool prepareDataDir(ServerConfig *config, QString *error, QStringList *notes)
             *notes << QStringLiteral("generated a JWT secret in %1").arg(dir.filePath(QStringLiteral("jwt-secret")));
     }
     created = false;
+    if (config->adminSecret.isEmpty()) {
+        if (!loadOrCreate(dir.filePath(QStringLiteral("admin-secret")), &config->adminSecret, &created, error))
+            return false;
+        if (created && notes)
+            *notes << QStringLiteral("generated an admin token secret in %1").arg(dir.filePath(QStringLiteral("admin-secret")));
+    }
+    if (config->adminSecret == config->jwtSecret) {
+        *error = QStringLiteral("--admin-secret must differ from --jwt-secret: a client token must never pass as an admin token");
+        return false;
+    }
+    created = false;
     if (config->internalKey.isEmpty() && config->adminToken.isEmpty()) {
         if (!loadOrCreate(dir.filePath(QStringLiteral("internal-key")), &config->internalKey, &created, error))
             return false;

@@ -119,6 +119,7 @@ void registerApiRoutes(Router &router, Server &server)
 {
     Server *s = &server;
     registerQueueRoutes(router, server);
+    registerAdminRoutes(router, server);
 
     router.add(Method::Get, QStringLiteral("/health"), Access::Public, [s](const HttpRequest &) {
         return HttpResponse::json(s->healthJson());

@@ -25,6 +25,30 @@ namespace Switchboard {
 
 void Responder::send(const HttpResponse &response) const
 {
+    if (!m_filter)
+        return deliver(response);
+    HttpResponse filtered = response;
+    (*m_filter)(filtered);
+    deliver(filtered);
+}
+
+Responder Responder::filtered(std::function<void(HttpResponse &)> filter) const
+{
+    Responder copy = *this;
+    if (m_filter) {
+        copy.m_filter = std::make_shared<const std::function<void(HttpResponse &)>>(
+            [inner = m_filter, outer = std::move(filter)](HttpResponse &response) {
+                outer(response);
+                (*inner)(response);
+            });
+    } else {
+        copy.m_filter = std::make_shared<const std::function<void(HttpResponse &)>>(std::move(filter));
+    }
+    return copy;
+}
+
+void Responder::deliver(const HttpResponse &response) const
+{
     if (!m_mailbox)
         return;
     if (m_mailbox->isOwnerThread()) {

@@ -3,6 +3,8 @@
 #include <QtCore/QJsonParseError>
 #include <QtCore/QUrlQuery>
 
+#include "admingate.h"
+#include "core/logging.h"
 #include "server.h"
 #include "protocol/strictjson.h"
 
@@ -36,12 +38,56 @@ QString HttpRequest::query(const QString &name) const
 
 void Router::add(Method method, const QString &pattern, Access access, Handler handler)
 {
-    m_routes.append({method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), access, std::move(handler), {}});
+    append({method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), access, pattern, nullptr, std::move(handler), {}});
 }
 
 void Router::addDeferred(Method method, const QString &pattern, Access access, DeferredHandler handler)
 {
-    m_routes.append({method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), access, {}, std::move(handler)});
+    append({method, pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts), access, pattern, nullptr, {}, std::move(handler)});
+}
+
+void Router::append(Route route)
+{
+    if (route.access == Access::Admin) {
+        route.action = AdminRoles::routeAction(route.method, route.pattern);
+        if (!route.action)
+            qCWarning(lcHttp).noquote() << describe(route) << "is not in the admin role table: it is refused to everyone";
+    }
+    m_routes.append(std::move(route));
+}
+
+QString Router::describe(const Route &route)
+{
+    QString method;
+    switch (route.method) {
+    case Method::Get: method = QStringLiteral("GET"); break;
+    case Method::Post: method = QStringLiteral("POST"); break;
+    case Method::Put: method = QStringLiteral("PUT"); break;
+    case Method::Delete: method = QStringLiteral("DELETE"); break;
+    case Method::Patch: method = QStringLiteral("PATCH"); break;
+    default: method = QStringLiteral("OTHER"); break;
+    }
+    return method + QLatin1Char(' ') + route.pattern;
+}
+
+QStringList Router::adminRoutes() const
+{
+    QStringList list;
+    for (const Route &route : m_routes) {
+        if (route.access == Access::Admin)
+            list << describe(route);
+    }
+    return list;
+}
+
+QStringList Router::adminRoutesWithoutRole() const
+{
+    QStringList list;
+    for (const Route &route : m_routes) {
+        if (route.access == Access::Admin && !route.action)
+            list << describe(route);
+    }
+    return list;
 }
 
 bool Router::match(const Route &route, const QStringList &segments, QStringList *params)
@@ -91,29 +137,17 @@ const Router::Route *Router::find(const RequestData &request, QStringList *param
     return nullptr;
 }
 
-std::optional<HttpResponse> Router::authError(const Route &route, const RequestData &request, const Server &server)
-{
-    if (route.access != Access::Admin)
-        return std::nullopt;
-    switch (server.checkAdmin(request.value("x-internal-key"), request.value("authorization"))) {
-    case Server::AuthResult::Ok:
-        return std::nullopt;
-    case Server::AuthResult::Missing:
-        return HttpResponse::error(401, QStringLiteral("unauthorized"),
-                                   QStringLiteral("this route needs x-internal-key or Authorization: Bearer <admin token>"));
-    case Server::AuthResult::Forbidden:
-        break;
-    }
-    return HttpResponse::error(403, QStringLiteral("forbidden"), QStringLiteral("invalid internal key or admin token"));
-}
-
 std::optional<HttpResponse> Router::checkHead(const RequestData &head, const Server &server, qint64 *maxBody) const
 {
     QStringList params;
     bool pathKnown = false;
     const Route *route = find(head, &params, &pathKnown);
     *maxBody = route ? route->maxBody : kDefaultMaxBody;
-    return route ? authError(*route, head, server) : std::nullopt;
+    if (!route || route->access != Access::Admin)
+        return std::nullopt;
+    // Refusals are audited here (the request ends with them); an allowed head is checked
+    // and audited again with its body in dispatch().
+    return AdminGate::check(route->action, head, params, server).refusal;
 }
 
 void Router::dispatch(const RequestData &request, const Server &server, const Responder &responder) const
@@ -129,12 +163,17 @@ void Router::dispatch(const RequestData &request, const Server &server, const Re
             responder.send(HttpResponse::error(404, QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path)));
         return;
     }
-    if (const auto refused = authError(*route, request, server))
-        return responder.send(*refused);
+    Responder reply = responder;
+    if (route->access == Access::Admin) {
+        const AdminGate::Decision decision = AdminGate::check(route->action, request, params, server);
+        if (decision.refusal)
+            return responder.send(*decision.refusal);
+        reply = AdminGate::observe(decision, request, responder, server);
+    }
     if (route->deferred)
-        route->deferred(HttpRequest{request, params}, responder);
+        route->deferred(HttpRequest{request, params}, reply);
     else
-        responder.send(route->handler(HttpRequest{request, params}));
+        reply.send(route->handler(HttpRequest{request, params}));
 }
 
 } // namespace Switchboard

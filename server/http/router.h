@@ -17,6 +17,8 @@
 #include <QtHttpServer/QHttpServerRequest>
 #include <QtNetwork/QHostAddress>
 
+#include "admin/adminroles.h"
+
 namespace Switchboard {
 
 class HttpFront;
@@ -104,9 +106,15 @@ public:
     {
     }
     void send(const HttpResponse &response) const;
+    /// A copy whose send() first passes the answer through @p filter (the admin routes'
+    /// audit and typed result; http/admingate.h), on the thread that answers.
+    Responder filtered(std::function<void(HttpResponse &)> filter) const;
 
 private:
+    void deliver(const HttpResponse &response) const;
+
     std::shared_ptr<Mailbox> m_mailbox;
+    std::shared_ptr<const std::function<void(HttpResponse &)>> m_filter;
     HttpFront *m_front = nullptr;
     quint64 m_token = 0;
 };
@@ -116,7 +124,9 @@ private:
  *
  * Patterns are literal segments and "<arg>" placeholders ("/api/rooms/<arg>"). A path that
  * matches no pattern is a 404; one that matches with another method is a 405. Admin routes
- * are checked against the internal key / admin token before the handler runs.
+ * are checked (http/admingate.h) against the caller's credential and the role their action
+ * needs in AdminRoles' table before the handler runs; an admin route missing from that table
+ * is refused to everyone.
  */
 class Router final
 {
@@ -141,6 +151,9 @@ public:
     std::optional<HttpResponse> checkHead(const RequestData &head, const Server &server, qint64 *maxBody) const;
     /// Answers @p request through @p responder: at once, or later for a deferred route.
     void dispatch(const RequestData &request, const Server &server, const Responder &responder) const;
+    /// Every admin route as "METHOD /pattern", and those that AdminRoles' table lacks.
+    QStringList adminRoutes() const;
+    QStringList adminRoutesWithoutRole() const;
 
 private:
     struct Route
@@ -148,6 +161,8 @@ private:
         Method method;
         QStringList segments;
         Access access;
+        QString pattern;
+        const AdminRoles::Action *action = nullptr; // Admin routes: from AdminRoles' table
         Handler handler;
         DeferredHandler deferred;
         qint64 maxBody = kDefaultMaxBody;
@@ -156,7 +171,8 @@ private:
     static QStringList segmentsOf(const QUrl &url);
     /// The route for @p request's method and path; @p pathKnown says whether any method has it.
     const Route *find(const RequestData &request, QStringList *params, bool *pathKnown) const;
-    static std::optional<HttpResponse> authError(const Route &route, const RequestData &request, const Server &server);
+    void append(Route route);
+    static QString describe(const Route &route);
 
     QList<Route> m_routes;
 };
@@ -168,5 +184,7 @@ QByteArray httpReasonPhrase(int status);
 void registerApiRoutes(Router &router, Server &server);
 /// The durable queue routes (SPEC sections 3 and 4); called by registerApiRoutes().
 void registerQueueRoutes(Router &router, Server &server);
+/// Admin tokens and audit (whoami, revoke, audit); called by registerApiRoutes().
+void registerAdminRoutes(Router &router, Server &server);
 
 } // namespace Switchboard
