@@ -70,25 +70,22 @@ Server::Server(const ServerConfig &config, QObject *parent)
     if (!config.hooks.events.isEmpty()) {
         m_eventProxy = std::make_unique<EventProxy>(
             config.hooks, config.hooksSecret.toUtf8(), [this](EmitRequest r) { return emitEvent(std::move(r)); },
-            [this](const QString &queue, const QByteArray &payload, std::function<void(qint64, const QString &)> done) {
+            [this](const QString &queue, const QByteArray &payload, qint64 maxDepth,
+                   std::function<void(qint64, const QString &, bool)> done) {
                 // Read on an I/O thread like a client's consume: set before they start, reset after.
                 QueueService *queues = m_queues.get();
                 if (!queues)
-                    return done(0, QStringLiteral("the durable queue store is not available"));
+                    return done(0, QStringLiteral("the durable queue store is not available"), false);
                 if (payload.size() > m_config.queueMaxPayload)
-                    return done(0, QStringLiteral("%1 bytes; --queue-max-payload is %2").arg(payload.size()).arg(m_config.queueMaxPayload));
+                    return done(0, QStringLiteral("%1 bytes; --queue-max-payload is %2").arg(payload.size()).arg(m_config.queueMaxPayload), false);
                 QueueMessage message;
                 message.queue = queue;
                 message.payload = payload;
                 message.maxAttempts = m_config.queueMaxAttempts;
                 message.createdAtMs = message.availableAtMs = QDateTime::currentMSecsSinceEpoch();
-                queues->run([queues, message, done = std::move(done)] {
-                    QList<QueueMessage> batch{message};
-                    QString error;
-                    if (queues->enqueue(batch, &error))
-                        done(batch.constFirst().id, {});
-                    else
-                        done(0, error);
+                // The HTTP route's enqueue path, with the rule's depth bound.
+                queues->enqueueAsync({message}, maxDepth, [done = std::move(done)](const QueueService::Enqueued &r) {
+                    done(r.ok ? r.messages.constFirst().id : 0, r.ok ? QString() : r.error, r.full);
                 });
             });
     }
@@ -273,7 +270,12 @@ void Server::stop(int closeCode, const QString &reason)
     if (m_eventProxy)
         m_eventProxy->stop();
     m_heapTrim.stop();
-    // Out of the cluster first, so no node counts or routes to this one while it closes.
+    // Out of the cluster first, so no node counts or routes to this one while it closes; but
+    // first the other nodes' presence subscribers hear that this node's users left (once it
+    // left, nothing more is published). The publishes precede the departure on the one Redis
+    // link, whose confirmation leave() waits for (at most 1 s).
+    if (m_broker->isClustered())
+        m_presenceEvents->nodeLeaving();
     m_broker->leave();
     // One ownership rule (docs/architecture.md, "Shutdown"): close everything, join every I/O
     // thread, and only then delete the workers. A worker that has drained keeps running,

@@ -93,6 +93,19 @@ void EventProxy::handle(ClientEvent event, Answer answer)
     const HookRule &rule = m_settings.events.at(index);
     Counters &counters = m_counters[size_t(index)];
     counters.calls.fetch_add(1, std::memory_order_relaxed);
+    const quint64 connection = event.connectionId;
+    if (!admit(connection)) {
+        counters.rejected.fetch_add(1, std::memory_order_relaxed);
+        answer(failure(QStringLiteral("hook_busy"),
+                       QStringLiteral("this connection has %1 events in flight (maxInFlightPerConnection); wait for their answers")
+                           .arg(m_settings.maxInFlightPerConnection)));
+        return;
+    }
+    // Called exactly once (ClientEventHandler::handle): the connection's slot is given back.
+    answer = [this, connection, answer = std::move(answer)](const ClientEventAnswer &a) {
+        release(connection);
+        answer(a);
+    };
     const QString requestId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QByteArray body = requestBody(event, rule.name, requestId);
     if (!rule.queue.isEmpty()) {
@@ -106,12 +119,46 @@ void EventProxy::handle(ClientEvent event, Answer answer)
     });
 }
 
+bool EventProxy::admit(quint64 id)
+{
+    QMutexLocker lock(&m_perConnectionLock);
+    int &n = m_perConnection[id];
+    if (n >= m_settings.maxInFlightPerConnection)
+        return false;
+    ++n;
+    return true;
+}
+
+void EventProxy::release(quint64 id)
+{
+    QMutexLocker lock(&m_perConnectionLock);
+    const auto it = m_perConnection.find(id);
+    if (it != m_perConnection.end() && --*it <= 0)
+        m_perConnection.erase(it);
+}
+
 void EventProxy::enqueue(int index, const QByteArray &body, Answer answer)
 {
     const HookRule &rule = m_settings.events.at(index);
+    // The queue thread commits one enqueue at a time: a flood waits there, so it is bounded
+    // here as HTTP calls are, and refused at once beyond it.
+    if (m_enqueuing.fetch_add(1, std::memory_order_acq_rel) >= m_settings.maxInFlight) {
+        m_enqueuing.fetch_sub(1, std::memory_order_acq_rel);
+        m_counters[size_t(index)].rejected.fetch_add(1, std::memory_order_relaxed);
+        answer(failure(QStringLiteral("hook_busy"),
+                       QStringLiteral("too many enqueues in flight (maxInFlight %1); try again later").arg(m_settings.maxInFlight)));
+        return;
+    }
     const qint64 started = nowNs();
-    m_enqueue(rule.queue, body, [this, index, queue = rule.queue, started, answer = std::move(answer)](qint64 id, const QString &error) {
+    m_enqueue(rule.queue, body, rule.maxQueueDepth,
+              [this, index, queue = rule.queue, started, answer = std::move(answer)](qint64 id, const QString &error, bool full) {
+        m_enqueuing.fetch_sub(1, std::memory_order_acq_rel);
         Counters &counters = m_counters[size_t(index)];
+        if (full) {
+            counters.rejected.fetch_add(1, std::memory_order_relaxed);
+            answer(failure(QStringLiteral("hook_busy"), QStringLiteral("not queued: %1 (maxQueueDepth); try again later").arg(error)));
+            return;
+        }
         counters.latency.record((nowNs() - started) / 1000);
         if (!error.isEmpty()) {
             counters.failures.fetch_add(1, std::memory_order_relaxed);
@@ -119,6 +166,7 @@ void EventProxy::enqueue(int index, const QByteArray &body, Answer answer)
             answer(failure(QStringLiteral("hook_failed"), QStringLiteral("not queued: %1").arg(error)));
             return;
         }
+        counters.enqueued.fetch_add(1, std::memory_order_relaxed);
         answer({true, QJsonObject{{QStringLiteral("queued"), true}, {QStringLiteral("queue"), queue},
                                   {QStringLiteral("jobId"), QString::number(id)}}, {}, {}});
     });
@@ -219,9 +267,13 @@ QByteArray EventProxy::prometheusText() const
     counter("switchboard_hook_calls_total", "Client events handed to an event-proxy rule.", &Counters::calls);
     counter("switchboard_hook_failures_total", "Event-proxy calls answered hook_failed (network, non-2xx, bad answer, enqueue refused) or unavailable.", &Counters::failures);
     counter("switchboard_hook_timeouts_total", "Event-proxy calls whose back end did not answer in time (after retries).", &Counters::timeouts);
-    counter("switchboard_hook_rejected_total", "Event-proxy calls refused with hook_busy (too many in flight).", &Counters::rejected);
+    counter("switchboard_hook_rejected_total", "Event-proxy calls refused with hook_busy (too many in flight, or the rule's queue full).", &Counters::rejected);
+    counter("switchboard_hook_enqueued_total", "Client events a queue rule committed to its durable queue.", &Counters::enqueued);
     out += "# HELP switchboard_hook_in_flight Event-proxy HTTP calls in flight.\n# TYPE switchboard_hook_in_flight gauge\n"
            "switchboard_hook_in_flight " + QByteArray::number(m_client.inFlight()) + '\n';
+    out += "# HELP switchboard_hook_enqueues_in_flight Event-proxy enqueues (queue rules) in flight.\n"
+           "# TYPE switchboard_hook_enqueues_in_flight gauge\nswitchboard_hook_enqueues_in_flight "
+           + QByteArray::number(m_enqueuing.load(std::memory_order_relaxed)) + '\n';
     out += "# HELP switchboard_hook_latency_seconds Event-proxy call latency (retries included), per rule.\n"
            "# TYPE switchboard_hook_latency_seconds histogram\n";
     for (qsizetype i = 0; i < m_settings.events.size(); ++i) {

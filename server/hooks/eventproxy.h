@@ -5,6 +5,8 @@
 #include <memory>
 
 #include <QtCore/QByteArray>
+#include <QtCore/QHash>
+#include <QtCore/QMutex>
 #include <QtCore/QList>
 
 #include "emit.h"
@@ -22,7 +24,10 @@ namespace Switchboard {
  *
  * Any thread may hand it events; HTTP runs on the HookClient's thread and enqueues on the
  * queue thread, and the answer comes back through the ClientEventHandler callback. Counts
- * calls, failures, timeouts, refusals and latency per rule.
+ * calls, failures, timeouts, refusals, enqueues and latency per rule. Queue rules are bounded
+ * like HTTP calls: at most maxInFlight enqueues in flight, and a queue holding its rule's
+ * maxQueueDepth live messages takes no more (both hook_busy). One connection has at most
+ * maxInFlightPerConnection calls and enqueues in flight, so it cannot use up the global cap.
  */
 class EventProxy final : public ClientEventHandler
 {
@@ -31,10 +36,11 @@ class EventProxy final : public ClientEventHandler
 public:
     /// The server's normal emit path (any thread).
     using Emitter = std::function<EmitResult(EmitRequest)>;
-    /// Enqueues @p payload (compact JSON) into durable queue @p queue; @p done gets the new
-    /// message's id, or an error, on any thread, once it is committed or refused.
-    using Enqueuer = std::function<void(const QString &queue, const QByteArray &payload,
-                                        std::function<void(qint64 id, const QString &error)> done)>;
+    /// Enqueues @p payload (compact JSON) into durable queue @p queue unless it holds
+    /// @p maxDepth live messages; @p done gets the new message's id, or an error (@p full: the
+    /// queue is full), on any thread, once it is committed or refused.
+    using Enqueuer = std::function<void(const QString &queue, const QByteArray &payload, qint64 maxDepth,
+                                        std::function<void(qint64 id, const QString &error, bool full)> done)>;
 
     EventProxy(const HookSettings &settings, const QByteArray &secret, Emitter emitter, Enqueuer enqueuer);
     ~EventProxy() override;
@@ -69,6 +75,7 @@ public:
         std::atomic<quint64> failures{0};
         std::atomic<quint64> timeouts{0};
         std::atomic<quint64> rejected{0};
+        std::atomic<quint64> enqueued{0};   // queue rules: committed
         LatencyHistogram latency;
     };
 
@@ -76,12 +83,20 @@ private:
     void finished(int rule, const ClientEvent &event, const HookClient::Result &result, qint64 startedNs,
                   const Answer &answer);
     void enqueue(int rule, const QByteArray &body, Answer answer);
+    /// One more call of connection @p id in flight, unless it has maxInFlightPerConnection.
+    bool admit(quint64 id);
+    void release(quint64 id);
 
     const HookSettings m_settings;
     const Emitter m_emit;
     const Enqueuer m_enqueue;
     HookClient m_client;
     std::unique_ptr<Counters[]> m_counters;
+    /// Enqueues of queue rules in flight (all rules), bounded by maxInFlight like HTTP calls.
+    std::atomic<int> m_enqueuing{0};
+    /// Calls and enqueues in flight per connection (only connections that have some).
+    QMutex m_perConnectionLock;
+    QHash<quint64, int> m_perConnection;
 };
 
 } // namespace Switchboard

@@ -89,6 +89,9 @@ void HookClient::Engine::send(Call call, Done done)
 
 void HookClient::Engine::attempt(const PendingPtr &p)
 {
+    // A retry's wait that ended after stopAll() (which answered the call and deleted m_nam).
+    if (m_stopping || !m_nam || !m_live.contains(p->key))
+        return;
     ++p->attempts;
     p->body.clear();
     p->status = 0;
@@ -193,6 +196,10 @@ void HookClient::Engine::complete(const PendingPtr &p, Result result)
 {
     m_live.remove(p->key);
     if (p->timer) {
+        // Stopped and cut off now: deleteLater() alone would let a timeout already due fire
+        // first (the abort lambda on a reply stopAll() took, or a retry after m_nam is gone).
+        p->timer->stop();
+        p->timer->disconnect();
         p->timer->deleteLater();
         p->timer = nullptr;
     }

@@ -19,20 +19,22 @@ constexpr qsizetype kMaxPatternBytes = 128;
 constexpr qsizetype kMaxRules = 256;
 constexpr int kMaxTimeoutMs = 60000;
 constexpr int kMaxRetries = 5;
+constexpr qint64 kMaxQueueDepth = 10000000;
 
 // The fields of a rule, so a misspelt one ("timeout") is refused, not ignored.
 const QSet<QString> &ruleFields()
 {
     static const QSet<QString> fields{QStringLiteral("name"), QStringLiteral("match"), QStringLiteral("url"),
                                       QStringLiteral("queue"), QStringLiteral("timeoutMs"),
-                                      QStringLiteral("idempotent"), QStringLiteral("retries")};
+                                      QStringLiteral("idempotent"), QStringLiteral("retries"),
+                                      QStringLiteral("maxQueueDepth")};
     return fields;
 }
 
 const QSet<QString> &topFields()
 {
     static const QSet<QString> fields{QStringLiteral("events"), QStringLiteral("maxInFlight"),
-                                      QStringLiteral("maxResponseBytes")};
+                                      QStringLiteral("maxInFlightPerConnection"), QStringLiteral("maxResponseBytes")};
     return fields;
 }
 
@@ -127,6 +129,12 @@ bool parseRule(const QJsonObject &o, HookRule *r, QString *why)
         *why = QStringLiteral("retries: only an \"idempotent\": true event may be sent again");
         return false;
     }
+    if (r->queue.isEmpty() && o.contains(QStringLiteral("maxQueueDepth"))) {
+        *why = QStringLiteral("maxQueueDepth: only with \"queue\"");
+        return false;
+    }
+    if (!integer(o, QStringLiteral("maxQueueDepth"), 1, kMaxQueueDepth, &r->maxQueueDepth, why))
+        return false;
     if (!r->queue.isEmpty() && (o.contains(QStringLiteral("timeoutMs")) || r->idempotent)) {
         *why = QStringLiteral("%1: not used with \"queue\" (the enqueue is durable; workers retry)")
                    .arg(r->idempotent ? QStringLiteral("idempotent") : QStringLiteral("timeoutMs"));
@@ -161,6 +169,7 @@ bool HookRules::parse(const QByteArray &json, HookSettings *settings, QString *e
     }
     HookSettings out;
     if (!integer(top, QStringLiteral("maxInFlight"), 1, 10000, &out.maxInFlight, &why)
+        || !integer(top, QStringLiteral("maxInFlightPerConnection"), 1, 10000, &out.maxInFlightPerConnection, &why)
         || !integer(top, QStringLiteral("maxResponseBytes"), 1, 16 * 1024 * 1024, &out.maxResponseBytes, &why)) {
         *error = why;
         return false;

@@ -25,13 +25,15 @@ struct HookRule
     int timeoutMs = 5000;     // per attempt
     bool idempotent = false;  // retried after a timeout, a network error or a 5xx
     int retries = 0;          // extra attempts (idempotent only)
+    qint64 maxQueueDepth = 10000; // queue rules: live messages the queue may hold; over it hook_busy
 };
 
 /// The hooks file (--hooks): the event proxy's rules and its limits.
 struct HookSettings
 {
     QList<HookRule> events;
-    int maxInFlight = 64;                  // HTTP calls in flight, all rules together
+    int maxInFlight = 64;                  // HTTP calls in flight, all rules together; enqueues likewise
+    int maxInFlightPerConnection = 8;      // calls and enqueues in flight for one connection
     qint64 maxResponseBytes = 64 * 1024;   // a back end's answer body, read at most
 
     bool needsSecret() const;
@@ -41,7 +43,7 @@ class HookRules final
 {
 public:
     /**
-     * Parses {"events": [...], "maxInFlight"?, "maxResponseBytes"?}. Returns false with
+     * Parses {"events": [...], "maxInFlight"?, "maxInFlightPerConnection"?, "maxResponseBytes"?}. Returns false with
      * @p error naming the field (e.g. "events[1].timeoutMs: ...") when it is invalid.
      */
     static bool parse(const QByteArray &json, HookSettings *settings, QString *error);

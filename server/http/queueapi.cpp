@@ -218,10 +218,10 @@ void registerQueueRoutes(Router &router, Server &server)
             if (!parseMessage(batch.at(i), queue, s->config(), now, &messages[i], &error, isBatch ? int(i) : -1))
                 return reply.send(error);
         }
-        queues->run([queues, queue, isBatch, messages = std::move(messages), reply]() mutable {
-            QString storeError;
-            if (!queues->enqueue(messages, &storeError))
-                return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("not enqueued: %1").arg(storeError)));
+        queues->enqueueAsync(std::move(messages), 0, [queue, isBatch, reply](const QueueService::Enqueued &done) {
+            if (!done.ok)
+                return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("not enqueued: %1").arg(done.error)));
+            const QList<QueueMessage> &messages = done.messages;
             if (!isBatch) {
                 return reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("id"), QString::number(messages.constFirst().id)},
                                                                  {QStringLiteral("queue"), queue}},

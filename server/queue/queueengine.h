@@ -95,6 +95,12 @@ public:
 
     QList<QueueStats> stats() const;
     bool hasQueue(const QString &queue) const { return m_queues.count(queue) != 0; }
+    /// Live messages of @p queue (ready, delayed and in flight); 0 for an unknown queue.
+    qint64 depth(const QString &queue) const
+    {
+        const auto it = m_queues.find(queue);
+        return it == m_queues.end() ? 0 : qint64(it->second.entries.size());
+    }
     /// Consumers of one queue, by id (for tests and the console).
     QList<quint64> consumersOf(const QString &queue) const;
 

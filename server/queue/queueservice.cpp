@@ -160,6 +160,26 @@ bool QueueService::enqueue(QList<QueueMessage> &messages, QString *error)
     });
 }
 
+void QueueService::enqueueAsync(QList<QueueMessage> messages, qint64 maxDepth, std::function<void(const Enqueued &)> done)
+{
+    run([this, messages = std::move(messages), maxDepth, done = std::move(done)]() mutable {
+        Enqueued result;
+        result.messages = std::move(messages);
+        if (maxDepth > 0 && !result.messages.isEmpty()) {
+            const QString &queue = result.messages.constFirst().queue;
+            result.depth = m_engine.depth(queue);
+            if (result.depth + result.messages.size() > maxDepth) {
+                result.full = true;
+                result.error = QStringLiteral("queue %1 holds %2 messages (at most %3)").arg(queue).arg(result.depth).arg(maxDepth);
+                done(result);
+                return;
+            }
+        }
+        result.ok = enqueue(result.messages, &result.error);
+        done(result);
+    });
+}
+
 QList<QueueMessage> QueueService::deadLetters(const QString &queue, int offset, int limit, qint64 *total)
 {
     *total = 0;

@@ -49,6 +49,16 @@ public:
     /// Commits @p messages (same queue, validated) and fills in their ids; false with @p error
     /// when the store refused them (nothing was enqueued then).
     bool enqueue(QList<QueueMessage> &messages, QString *error);
+    /// What enqueueAsync() did: committed (ok, the messages have their ids), refused because
+    /// the queue is full (holds maxDepth live messages or would), or refused by the store.
+    struct Enqueued
+    {
+        bool ok = false;
+        bool full = false;
+        qint64 depth = 0;     // live messages before this enqueue (with a maxDepth)
+        QString error;
+        QList<QueueMessage> messages;
+    };
     /// Dead letters of @p queue (oldest first, with payloads) and how many there are.
     QList<QueueMessage> deadLetters(const QString &queue, int offset, int limit, qint64 *total);
     /// Moves dead letters back to ready (@p id 0 = all); returns how many.
@@ -83,6 +93,12 @@ public:
     /// queue thread (lifecycle webhooks). Set before start().
     using DeadLetterSink = std::function<void(const QString &queue, qint64 id, int attempts, const QString &error)>;
     void setDeadLetterSink(DeadLetterSink sink) { m_deadLetterSink = std::move(sink); }
+
+    /// The one enqueue path of the HTTP route and the event proxy's queue rules, from any
+    /// thread: commits @p messages (same queue, validated) on the queue thread and hands the
+    /// outcome to @p done there. With @p maxDepth > 0 a queue that would hold more live
+    /// messages than that refuses them (Enqueued::full), nothing stored.
+    void enqueueAsync(QList<QueueMessage> messages, qint64 maxDepth, std::function<void(const Enqueued &)> done);
 
     /// Runs @p work on the queue thread, where the blocking methods above are direct calls.
     /// The HTTP queue routes answer from there (Responder); nothing waits for it.

@@ -44,7 +44,15 @@ QJsonObject snapshot(const QString &room, const QHash<QString, QSet<QString>> &p
 } // namespace
 
 PresenceEvents::PresenceEvents(Server &server)
-    : m_server(server), m_patterns(compile(server.config().presenceRooms))
+    : m_server(server)
+    , m_patterns(compile(server.config().presenceRooms))
+    , m_order([&server](const QString &room, const QString &userId) { return server.registry().userInRoom(userId, room); },
+              [this](const QString &room, const QString &userId, bool present) {
+                  // Other nodes' subscribers learn it from the broker (nothing leaves a single node).
+                  if (!m_leaving.load(std::memory_order_acquire))
+                      m_server.broker().publishPresence(room, userId, present);
+                  apply(m_server.nodeName(), room, userId, present);
+              })
 {
 }
 
@@ -125,6 +133,19 @@ void PresenceEvents::snapshotArrived(const QString &room, const QJsonObject &mer
             const QJsonObject m = member.toObject();
             it->users[m.value(QLatin1String("userId")).toString()].insert(m.value(QLatin1String("node")).toString(self));
         }
+        // A node's part may predate a change that arrived meanwhile: the change wins (a leave
+        // during the fan-in must not be undone by the snapshot).
+        for (auto change = it->duringQuery.cbegin(); change != it->duringQuery.cend(); ++change) {
+            const auto &[userId, node] = change.key();
+            if (change.value()) {
+                it->users[userId].insert(node);
+            } else if (const auto user = it->users.find(userId); user != it->users.end()) {
+                user->remove(node);
+                if (user->isEmpty())
+                    it->users.erase(user);
+            }
+        }
+        it->duringQuery.clear();
         it->seeded = true;
         it->querying = false;
         const QJsonObject current = snapshot(room, it->users);
@@ -168,11 +189,34 @@ void PresenceEvents::connectionGone(quint64 connectionId)
 
 void PresenceEvents::localChange(const QString &room, const QString &userId, bool joined)
 {
-    if (!isWatchable(room))
-        return;
-    // Other nodes' subscribers learn it from the broker (nothing leaves a single node).
-    m_server.broker().publishPresence(room, userId, joined);
-    apply(m_server.nodeName(), room, userId, joined);
+    Q_UNUSED(joined); // decided under the registry's lock, maybe overtaken since (PresenceOrder)
+    if (isWatchable(room))
+        m_order.changed(room, userId);
+}
+
+int PresenceEvents::nodeLeaving()
+{
+    if (!isEnabled() || m_leaving.exchange(true))
+        return 0;
+    // Clients close after the node left the cluster, when nothing can be published any more:
+    // their leaves go out now. Each user once per room, whatever their connections.
+    const Registry &registry = m_server.registry();
+    int published = 0;
+    const QHash<QString, int> rooms = registry.roomCounts();
+    for (auto room = rooms.cbegin(); room != rooms.cend(); ++room) {
+        if (!isWatchable(room.key()))
+            continue;
+        QSet<QString> users;
+        for (quint64 id : registry.roomMembers(room.key())) {
+            if (const auto info = registry.connection(id))
+                users.insert(info->userId);
+        }
+        for (const QString &userId : std::as_const(users)) {
+            m_server.broker().publishPresence(room.key(), userId, false);
+            ++published;
+        }
+    }
+    return published;
 }
 
 void PresenceEvents::remoteChange(const QString &node, const QString &room, const QString &userId, bool joined)
@@ -189,6 +233,12 @@ void PresenceEvents::apply(const QString &node, const QString &room, const QStri
         const auto it = m_rooms.find(room);
         if (it == m_rooms.end())
             return; // not watched here
+        if (!it->seeded) {
+            // The snapshot is being gathered (up to a second in a cluster): applied over it.
+            // One entry per (user, node), so bounded by the connections in the cluster.
+            it->duringQuery.insert({userId, node}, joined);
+            return;
+        }
         if (joined) {
             QSet<QString> &nodes = it->users[userId];
             const bool arrived = nodes.isEmpty();

@@ -1,15 +1,19 @@
 #pragma once
 
+#include <atomic>
+
 #include <QtCore/QHash>
 #include <QtCore/QJsonObject>
 #include <QtCore/QList>
 #include <QtCore/QMutex>
+#include <QtCore/QPair>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QSet>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
 #include "protocol/ratelimiter.h"
+#include "rooms/presenceorder.h"
 
 namespace Switchboard {
 
@@ -53,7 +57,13 @@ public:
     void connectionGone(quint64 connectionId);
 
     /// This node's registry: @p userId's first connection here entered @p room / its last left.
+    /// What is published is what the registry says now (PresenceOrder), not @p joined, so
+    /// changes of one user on two threads cannot be published in the wrong order.
     void localChange(const QString &room, const QString &userId, bool joined);
+    /// The node is about to leave the cluster (graceful stop): tells the other nodes that
+    /// every user present here in a watchable room left, while the broker can still publish,
+    /// and publishes nothing more afterwards. Returns how many leaves it published.
+    int nodeLeaving();
     /// Another node's (Broker::publishPresence).
     void remoteChange(const QString &node, const QString &room, const QString &userId, bool joined);
 
@@ -67,6 +77,9 @@ private:
         QHash<QString, QSet<QString>> users; // user -> nodes where present
         bool seeded = false;                 // the snapshot arrived: users is current
         bool querying = false;               // a snapshot is asked for
+        /// Changes that arrive while the snapshot is asked for ((user, node) -> joined, the
+        /// last one wins): applied over the snapshot, whose parts may predate them.
+        QHash<QPair<QString, QString>, bool> duringQuery;
     };
     struct Watcher { int subscriptions = 0; RateLimiter limiter; bool warned = false; };
 
@@ -81,6 +94,8 @@ private:
 
     Server &m_server;
     const QList<QRegularExpression> m_patterns;
+    std::atomic<bool> m_leaving{false};    // nodeLeaving() ran: nothing more is published
+    PresenceOrder m_order;
     mutable QMutex m_lock;
     QHash<QString, Room> m_rooms;          // rooms with subscribers on this node
     QHash<quint64, Watcher> m_watchers;    // connections with subscriptions

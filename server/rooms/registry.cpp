@@ -213,6 +213,12 @@ bool Registry::isMember(quint64 id, const QString &room) const
     return m_roomsOf.value(id).contains(room);
 }
 
+bool Registry::userInRoom(const QString &userId, const QString &room) const
+{
+    QReadLocker lock(&m_lock);
+    return userInRoomLocked(userId, room, 0);
+}
+
 ConnectionSnapshot Registry::snapshotLocked(const ConnectionInfo &info) const
 {
     ConnectionSnapshot s;

@@ -97,6 +97,9 @@ public:
                                                const QString &exceptUser, int max, int *more) const;
     int userConnectionCount(const QString &userId) const;
     bool isMember(quint64 id, const QString &room) const;
+    /// Whether any connection of @p userId is in @p room now (presence: the truth a change
+    /// is published as, whatever order the threads that changed it come in).
+    bool userInRoom(const QString &userId, const QString &room) const;
 
     QList<ConnectionSnapshot> connections() const;
     QList<quint64> connectionIds() const;

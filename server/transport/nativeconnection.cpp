@@ -95,6 +95,8 @@ bool NativeConnection::deliver(const OutboundFrame &frame)
     // The broadcast's frame is built once; every recipient sends the same bytes.
     if (!m_socket->sendFrame(frame.nativeFrame()))
         return false;
+    if (frame.ack)
+        m_sentAcks.add(frame.id);
     sent(frame.nativePayloadSize());
     return true;
 }
@@ -535,6 +537,14 @@ void NativeConnection::handleSettle(const QString &type, const QJsonObject &mess
     }
     if (ok && settleOffline(idText))
         return;
+    // Only an event this connection was sent may be answered: an ack of another id would
+    // count in (and could forge an answer to) someone else's acked emit.
+    if (!m_sentAcks.take(idText)) {
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        send(Protocol::error(QStringLiteral("unknown_ack"),
+                             QStringLiteral("no acked event with this id was sent to this connection, or it was answered already"), id));
+        return;
+    }
     // The client's reply ("data") goes to an emitter waiting for it (rooms/ackwaits.h).
     const QJsonValue data = message.value(QLatin1String("data"));
     m_server.reportAck(idText, m_info->id, m_info->userId, ok, error, data.isUndefined() ? QJsonArray() : QJsonArray{data});

@@ -6,6 +6,7 @@
 #include <QtCore/QJsonValue>
 
 #include "connection.h"
+#include "sentacks.h"
 
 namespace Switchboard {
 
@@ -85,6 +86,7 @@ private:
     qint64 m_closingSinceMs = 0;
     int m_closeCode = 0;
     bool m_gone = false;
+    SentAcks m_sentAcks; // acked events sent, not answered yet: the only ids an ack may answer
 };
 
 } // namespace Switchboard

@@ -5,6 +5,7 @@
 // Usage: node hooks-acks-cluster.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
+const net = require('node:net');
 
 const { client, sio, connected, within, until } = require('./lib');
 const { clusterHarness } = require('./clusterlib');
@@ -111,6 +112,91 @@ const cases = [
       assert.equal((await w.next('presence:leave')).userId, 'p-early');
       w.close();
       marker.close();
+    },
+  },
+  {
+    name: 'acks: a client on another node cannot answer an emit it was not sent (forged ack)',
+    fn: async (redis) => {
+      const a = await startNode('a', redis);
+      const b = await startNode('b', redis);
+      await clusterOf([a, b]);
+      const alice = await native(a, 'f-alice');
+      const mallory = await native(b, 'f-mallory');
+      await join(alice, 'room:a');
+      const pending = emit(a.port, { event: 'hello', room: 'room:a', payload: {}, ack: true, waitMs: 3000, id: 'e1' });
+      await alice.next('hello');
+      mallory.send(JSON.stringify({ type: 'ack', id: 'e1', data: 'forged' }));
+      assert.equal((await mallory.next('error')).code, 'unknown_ack');
+      alice.send(JSON.stringify({ type: 'ack', id: 'e1', data: 'real' }));
+      const r = await pending;
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual(r.body.acks.map((x) => [x.userId, x.data]), [['f-alice', 'real']], JSON.stringify(r.body));
+      assert.equal(r.body.complete, true);
+      alice.close();
+      mallory.close();
+    },
+  },
+  {
+    name: 'presence: a node stopped with SIGTERM tells the others its users left',
+    fn: async (redis) => {
+      const args = ['--presence-rooms', 'chat:*'];
+      const a = await startNode('a', redis, args);
+      const b = await startNode('b', redis, args);
+      await clusterOf([a, b]);
+      const u = await native(b, 't-user');
+      const u2 = await native(b, 't-user');
+      await join(u, 'chat:t');
+      await join(u2, 'chat:t');
+      await until(async () => (await api(a.port, 'GET', '/api/rooms/chat:t')).body.count === 2, 'the room seen from a');
+      const w = await native(a, 't-watch');
+      w.send(JSON.stringify({ type: 'presence_subscribe', room: 'chat:t' }));
+      await w.next('presence_subscribed');
+      assert.deepEqual((await w.next('presence:snapshot')).users, ['t-user']);
+      const exited = new Promise((resolve) => b.once('exit', (code, signal) => resolve(code ?? signal)));
+      b.kill('SIGTERM');
+      assert.equal(await within(exited, 15000, 'node b to stop'), 0);
+      const left = await w.next('presence:leave', 5000);
+      assert.deepEqual(left, { ...left, room: 'chat:t', userId: 't-user' });
+      assert.equal(w.unread('presence:leave'), 0, 'one leave per user, not per connection');
+      w.close();
+    },
+  },
+  {
+    name: 'presence: a leave during the snapshot\'s fan-in is not undone by the snapshot',
+    fn: async (redis) => {
+      const args = ['--presence-rooms', 'chat:*'];
+      const a = await startNode('a', redis, args);
+      const b = await startNode('b', redis, args);
+      const c = await startNode('c', redis, args);
+      await clusterOf([a, b, c]);
+      const u = await native(b, 'f-user');
+      await join(u, 'chat:f');
+      await until(async () => (await api(a.port, 'GET', '/api/rooms/chat:f')).body.count === 1, 'the room seen from a');
+      // Redis MONITOR shows when node b has answered the snapshot's fan-in (with f-user in it).
+      const monitor = net.connect(redis.port, '127.0.0.1');
+      let seen = '';
+      monitor.on('data', (d) => { seen += d.toString(); });
+      monitor.write('MONITOR\r\n');
+      await until(() => seen.includes('+OK'), 'MONITOR to start');
+      // Node c is frozen: the fan-in waits its full second for c's part.
+      c.kill('SIGSTOP');
+      try {
+        const w = await native(a, 'f-watch');
+        const started = Date.now();
+        w.send(JSON.stringify({ type: 'presence_subscribe', room: 'chat:f' }));
+        await w.next('presence_subscribed');
+        await until(() => seen.split('\n').some((l) => l.includes('PUBLISH') && l.includes('\\"node\\":\\"b\\",\\"part\\"')
+          && l.includes('f-user')), 'node b to answer the fan-in with f-user', 5000);
+        u.close(); // the leave reaches node a while the fan-in still waits for c
+        const snap = await w.next('presence:snapshot', 5000);
+        assert.ok(Date.now() - started >= 900, 'the snapshot came after the fan-in timed out');
+        // Before the fix the snapshot brought f-user back, and no leave ever followed.
+        assert.deepEqual(snap.users, [], JSON.stringify(snap));
+        w.close();
+      } finally {
+        c.kill('SIGCONT');
+        monitor.destroy();
+      }
     },
   },
 ];

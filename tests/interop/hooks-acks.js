@@ -92,6 +92,36 @@ const cases = [
     },
   },
   {
+    name: 'acks: a native client cannot answer an emit it was not sent (forged ack)',
+    args: [],
+    fn: async (port) => {
+      const alice = await native(port, 'forge-alice', null);
+      const mallory = await native(port, 'forge-mallory', null);
+      await join(alice, 'room:a');
+      const pending = h.emit(port, { event: 'hello', room: 'room:a', payload: {}, ack: true, waitMs: 3000, id: 'e1' });
+      assert.equal((await alice.next('hello')).id, 'e1');
+      // Mallory, in no room, answers e1 anyway (ack and nack): refused, not counted.
+      mallory.send(JSON.stringify({ type: 'ack', id: 'e1', data: 'forged' }));
+      const refused = await mallory.next('error');
+      assert.equal(refused.code, 'unknown_ack');
+      assert.equal(refused.id, 'e1');
+      mallory.send(JSON.stringify({ type: 'nack', id: 'e1', error: 'forged' }));
+      assert.equal((await mallory.next('error')).code, 'unknown_ack');
+      alice.send(JSON.stringify({ type: 'ack', id: 'e1', data: 'real' }));
+      const r = await pending;
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual(r.body.acks.map((a) => [a.userId, a.data]), [['forge-alice', 'real']], JSON.stringify(r.body));
+      assert.deepEqual(r.body.timedOut, []);
+      assert.equal(r.body.complete, true);
+      // Alice's second answer to the same event is refused too.
+      alice.send(JSON.stringify({ type: 'ack', id: 'e1', data: 'again' }));
+      assert.equal((await alice.next('error')).code, 'unknown_ack');
+      alice.close();
+      mallory.close();
+      await h.healthy(port);
+    },
+  },
+  {
     name: 'acks: waitMs bounds, the cap on waiting emits and on collected bytes',
     args: ['--max-ack-wait-ms', '3000', '--max-ack-waits', '1', '--max-ack-bytes', '2048'],
     fn: async (port) => {

@@ -8,12 +8,12 @@
 // Usage: node hooks.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { client, harness, runCases, sio, connected } = require('./lib');
+const { client, harness, runCases, sio, connected, until } = require('./lib');
 const { startBackend, metric, assertSigned: signedBy } = require('./hookbackend');
 
 const binary = process.argv[2];
@@ -264,6 +264,86 @@ async function main() {
     send(ws, { type: 'hold', id: 'h4', data: 4 });
     assert.deepEqual(await ws.next('reply'), { type: 'reply', id: 'h4', event: 'hold', data: 4 });
     holdGate = gate();
+  });
+
+  test('per-connection cap: a connection over maxInFlightPerConnection gets hook_busy, others still get through', args('percap', { maxInFlightPerConnection: 2 }), async (port) => {
+    const [greedy] = await native(port, 'percap-1');
+    const [other] = await native(port, 'percap-2');
+    const before = callsTo('/hold').length;
+    const rejected = await metric(port, 'switchboard_hook_rejected_total{rule="hold"}');
+    send(greedy, { type: 'hold', id: 'p1', data: 1 });
+    send(greedy, { type: 'hold', id: 'p2', data: 2 });
+    await b.waitCalls('/hold', before + 2);
+    send(greedy, { type: 'hold', id: 'p3', data: 3 });
+    const busy = await greedy.next('error');
+    assert.deepEqual([busy.code, busy.id], ['hook_busy', 'p3']);
+    assert.match(busy.message, /maxInFlightPerConnection/);
+    assert.equal(await metric(port, 'switchboard_hook_rejected_total{rule="hold"}'), rejected + 1);
+    // The global cap (64) is far: another connection's call goes through meanwhile.
+    send(other, { type: 'hold', id: 'o1', data: 9 });
+    await b.waitCalls('/hold', before + 3);
+    holdGate.open();
+    holdGate = gate();
+    const replies = [await greedy.next('reply'), await greedy.next('reply')].map((r) => r.id).sort();
+    assert.deepEqual(replies, ['p1', 'p2']);
+    assert.equal((await other.next('reply')).id, 'o1');
+    holdGate.open();
+    send(greedy, { type: 'hold', id: 'p4', data: 4 }); // its slots are back
+    assert.equal((await greedy.next('reply')).id, 'p4');
+    holdGate = gate();
+  });
+
+  test('queue rules: a queue holding maxQueueDepth messages refuses more with hook_busy, counted', args('deep', {
+    maxInFlightPerConnection: 100,
+    events: [{ name: 'deep', match: 'deep_request', queue: 'deep_queue', maxQueueDepth: 3 }],
+  }), async (port) => {
+    const [ws] = await native(port, 'deep-1');
+    for (let i = 0; i < 6; ++i) send(ws, { type: 'deep_request', id: `d${i}`, data: { i } });
+    const replies = [];
+    const errors = [];
+    for (let i = 0; i < 3; ++i) replies.push(await ws.next('reply'));
+    for (let i = 0; i < 3; ++i) errors.push(await ws.next('error'));
+    // Enqueues commit one at a time on the queue thread: the first three, in order.
+    assert.deepEqual(replies.map((r) => r.id), ['d0', 'd1', 'd2']);
+    assert.ok(replies.every((r) => r.data.queued === true));
+    assert.deepEqual(errors.map((e) => e.code), ['hook_busy', 'hook_busy', 'hook_busy']);
+    assert.match(errors[0].message, /deep_queue holds 3 messages.*maxQueueDepth/);
+    assert.equal(await metric(port, 'switchboard_hook_enqueued_total{rule="deep"}'), 3);
+    assert.equal(await metric(port, 'switchboard_hook_rejected_total{rule="deep"}'), 3);
+    await until(async () => (await h.api(port, 'GET', '/api/queue/stats')).body.queues.find((q) => q.name === 'deep_queue')?.depth === 3,
+      'deep_queue to hold 3 messages');
+  });
+
+  test('queue rules: enqueues in flight beyond maxInFlight get hook_busy at once (store held by another writer)', args('flood', {
+    maxInFlight: 2,
+    maxInFlightPerConnection: 100,
+    events: [{ name: 'flood', match: 'flood_request', queue: 'flood_queue' }],
+  }), async (port) => {
+    const [ws] = await native(port, 'flood-1');
+    // Make the queue store exist, then hold its write lock from a sqlite3 process: enqueues
+    // wait on the queue thread (busy_timeout) and stay in flight.
+    send(ws, { type: 'flood_request', id: 'f0', data: 0 });
+    assert.equal((await ws.next('reply')).id, 'f0');
+    const locker = spawn('sqlite3', [path.join(h.dataDir, 'queues.db')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    locker.stdout.on('data', (d) => { out += d; });
+    try {
+      locker.stdin.write("BEGIN IMMEDIATE;\nSELECT 'locked';\n");
+      await until(() => out.includes('locked'), 'sqlite3 to hold the write lock');
+      for (let i = 1; i <= 5; ++i) send(ws, { type: 'flood_request', id: `f${i}`, data: i });
+      const errors = [];
+      for (let i = 0; i < 3; ++i) errors.push(await ws.next('error'));
+      assert.deepEqual(errors.map((e) => [e.code, e.id]), [['hook_busy', 'f3'], ['hook_busy', 'f4'], ['hook_busy', 'f5']]);
+      assert.match(errors[0].message, /maxInFlight 2/);
+      assert.equal(await metric(port, 'switchboard_hook_enqueues_in_flight'), 2);
+      assert.equal(await metric(port, 'switchboard_hook_rejected_total{rule="flood"}'), 3);
+    } finally {
+      locker.stdin.end('COMMIT;\n');
+    }
+    const replies = [await ws.next('reply'), await ws.next('reply')].map((r) => r.id);
+    assert.deepEqual(replies, ['f1', 'f2']);
+    assert.equal(await metric(port, 'switchboard_hook_enqueued_total{rule="flood"}'), 3);
+    assert.equal(await metric(port, 'switchboard_hook_enqueues_in_flight'), 0);
   });
 
   test('an answer for a client that has gone is dropped (its emits still made); SIGTERM answers calls in flight "unavailable" and exits 0', args('gone'), async (port, pid, child) => {

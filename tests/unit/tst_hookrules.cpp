@@ -68,8 +68,15 @@ void tst_HookRules::example()
     QCOMPARE(HookRules::find(s, QStringLiteral("booking_request")), 2);
     QCOMPARE(HookRules::find(s, QStringLiteral("mark_read2")), -1);
 
+    QCOMPARE(s.maxInFlightPerConnection, 8);
+    QCOMPARE(s.events[2].maxQueueDepth, qint64(10000));
+
     QVERIFY(HookRules::parse(R"({"events":[{"match":"a","queue":"q"}]})", &s, &error));
     QVERIFY(!s.needsSecret());
+    QVERIFY2(HookRules::parse(R"({"maxInFlightPerConnection":3,"events":[{"match":"a","queue":"q","maxQueueDepth":7}]})", &s, &error),
+             qPrintable(error));
+    QCOMPARE(s.maxInFlightPerConnection, 3);
+    QCOMPARE(s.events[0].maxQueueDepth, qint64(7));
 }
 
 void tst_HookRules::invalid_data()
@@ -110,6 +117,12 @@ void tst_HookRules::invalid_data()
                                       << "events[0].retries: must be an integer from 0 to 5";
     QTest::addRow("queue timeout") << QByteArray(R"({"events":[{"match":"a","queue":"q","timeoutMs":10}]})")
                                    << "events[0].timeoutMs: not used with \"queue\"";
+    QTest::addRow("per connection") << QByteArray(R"({"maxInFlightPerConnection":0,"events":[{"match":"a","queue":"q"}]})")
+                                    << "maxInFlightPerConnection: must be an integer from 1 to 10000";
+    QTest::addRow("depth without queue") << QByteArray(R"({"events":[{"match":"a","url":"http://h/","maxQueueDepth":5}]})")
+                                         << "events[0].maxQueueDepth: only with \"queue\"";
+    QTest::addRow("depth zero") << QByteArray(R"({"events":[{"match":"a","queue":"q","maxQueueDepth":0}]})")
+                                << "events[0].maxQueueDepth: must be an integer from 1 to 10000000";
     QTest::addRow("same name") << QByteArray(R"({"events":[{"match":"a","queue":"q"},{"match":"a","queue":"r"}]})")
                                << "events[1].name: \"a\" is already the name of an earlier rule";
 }
