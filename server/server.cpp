@@ -21,6 +21,7 @@
 #include "core/logging.h"
 #include "core/slots.h"
 #include "hooks/eventproxy.h"
+#include "hooks/subscribeproxy.h"
 #include "hooks/webhooks.h"
 #include "http/router.h"
 #include "protocol/messages.h"
@@ -89,6 +90,8 @@ Server::Server(const ServerConfig &config, QObject *parent)
                 });
             });
     }
+    if (!config.hooks.subscribe.isEmpty())
+        m_subscribeProxy = std::make_unique<SubscribeProxy>(config.hooks, config.hooksSecret.toUtf8());
     if (config.webhooks.enabled())
         m_webhooks = std::make_unique<Webhooks>(config.webhooks, config.hooksSecret.toUtf8());
     m_sampleTimer.setInterval(1000);
@@ -216,6 +219,8 @@ bool Server::start(QString *error)
 
     if (m_eventProxy)
         m_eventProxy->start();
+    if (m_subscribeProxy)
+        m_subscribeProxy->start();
     // SWITCHBOARD_EVENT_DISPATCHER=qt keeps Qt's own poll()-based dispatcher (for comparison).
     const bool useEpoll = qEnvironmentVariable("SWITCHBOARD_EVENT_DISPATCHER") != QLatin1String("qt");
     // HTTP connections of all I/O threads count against one cap.
@@ -269,6 +274,8 @@ void Server::stop(int closeCode, const QString &reason)
     // Calls in flight are answered "unavailable" while their connections still exist.
     if (m_eventProxy)
         m_eventProxy->stop();
+    if (m_subscribeProxy)
+        m_subscribeProxy->stop();
     m_heapTrim.stop();
     // Out of the cluster first, so no node counts or routes to this one while it closes; but
     // first the other nodes' presence subscribers hear that this node's users left (once it
@@ -327,6 +334,11 @@ void Server::stop(int closeCode, const QString &reason)
 ClientEventHandler *Server::clientEvents() const
 {
     return m_eventProxy.get();
+}
+
+JoinAuthorizer *Server::joinAuthorizer() const
+{
+    return m_subscribeProxy.get();
 }
 
 QString Server::url() const
@@ -958,6 +970,8 @@ QByteArray Server::prometheusText() const
         out += m_bridge->prometheusText();
     if (m_eventProxy)
         out += m_eventProxy->prometheusText();
+    if (m_subscribeProxy)
+        out += m_subscribeProxy->prometheusText();
     if (m_webhooks)
         out += m_webhooks->prometheusText();
     return out;

@@ -41,10 +41,12 @@ class ConnectionLog;
 class EventProxy;
 class FileWorker;
 class IoWorker;
+class JoinAuthorizer;
 class PresenceEvents;
 class Router;
 class SioHooks;
 class SioRecovery;
+class SubscribeProxy;
 class TlsContext;
 class Webhooks;
 
@@ -178,6 +180,8 @@ public:
     QJsonObject bridgesJson() const;
     /// The event proxy of --hooks (docs/hooks.md); null without one (any thread).
     ClientEventHandler *clientEvents() const;
+    /// The subscribe proxy of --hooks "subscribe" (docs/hooks.md); null without (any thread).
+    JoinAuthorizer *joinAuthorizer() const;
     /// The lifecycle webhooks of --webhook-url (docs/hooks.md); null without (any thread).
     Webhooks *webhooks() const { return m_webhooks.get(); }
 
@@ -243,6 +247,8 @@ private:
     std::unique_ptr<Bridge> m_bridge;
     // --hooks: made with the server (its counters outlive a stop); runs only while it does.
     std::unique_ptr<EventProxy> m_eventProxy;
+    // --hooks "subscribe": likewise made with the server, running only while it does.
+    std::unique_ptr<SubscribeProxy> m_subscribeProxy;
     // --webhook-url: made with the server (its counters outlive a stop); runs only while it does.
     std::unique_ptr<Webhooks> m_webhooks;
     std::atomic<int> m_pendingSessions{0};

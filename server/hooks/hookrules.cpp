@@ -34,7 +34,9 @@ const QSet<QString> &ruleFields()
 const QSet<QString> &topFields()
 {
     static const QSet<QString> fields{QStringLiteral("events"), QStringLiteral("maxInFlight"),
-                                      QStringLiteral("maxInFlightPerConnection"), QStringLiteral("maxResponseBytes")};
+                                      QStringLiteral("maxInFlightPerConnection"), QStringLiteral("maxResponseBytes"),
+                                      QStringLiteral("subscribe"), QStringLiteral("subscribeCacheMaxBytes"),
+                                      QStringLiteral("subscribeMaxPending")};
     return fields;
 }
 
@@ -63,6 +65,77 @@ bool unknownField(const QJsonObject &o, const QSet<QString> &known, QString *why
         }
     }
     return false;
+}
+
+bool parseSubscribeRule(const QJsonObject &o, SubscribeRule *r, QString *why)
+{
+    static const QSet<QString> fields{QStringLiteral("name"), QStringLiteral("match"), QStringLiteral("url"),
+                                      QStringLiteral("timeoutMs"), QStringLiteral("cacheMs")};
+    if (unknownField(o, fields, why))
+        return false;
+    const QJsonValue match = o.value(QStringLiteral("match"));
+    const QJsonArray patterns = match.isString() ? QJsonArray{match} : match.toArray();
+    if (patterns.isEmpty()) {
+        *why = QStringLiteral("match: required (a room-name pattern such as \"chat:*\", or an array of them)");
+        return false;
+    }
+    for (qsizetype i = 0; i < patterns.size(); ++i) {
+        const QString p = patterns.at(i).toString();
+        if (!patterns.at(i).isString() || p.isEmpty() || p.toUtf8().size() > kMaxPatternBytes) {
+            *why = QStringLiteral("match[%1]: must be a non-empty string of at most %2 bytes").arg(i).arg(kMaxPatternBytes);
+            return false;
+        }
+        r->match << p;
+    }
+    const QJsonValue name = o.value(QStringLiteral("name"));
+    if (!name.isUndefined() && (!name.isString() || name.toString().isEmpty() || name.toString().toUtf8().size() > kMaxPatternBytes)) {
+        *why = QStringLiteral("name: must be a non-empty string of at most %1 bytes").arg(kMaxPatternBytes);
+        return false;
+    }
+    r->name = name.isString() ? name.toString() : r->match.join(QLatin1Char(','));
+    const QJsonValue url = o.value(QStringLiteral("url"));
+    r->url = QUrl(url.toString(), QUrl::StrictMode);
+    if (!url.isString() || !r->url.isValid() || r->url.host().isEmpty()
+        || (r->url.scheme() != QLatin1String("http") && r->url.scheme() != QLatin1String("https"))) {
+        *why = QStringLiteral("url: required, an http:// or https:// URL with a host, e.g. \"http://127.0.0.1:4000/subscribe\"");
+        return false;
+    }
+    return integer(o, QStringLiteral("timeoutMs"), 1, kMaxTimeoutMs, &r->timeoutMs, why)
+        && integer(o, QStringLiteral("cacheMs"), 0, 24 * 3600 * 1000, &r->cacheMs, why);
+}
+
+/// The subscribe proxy's part of the hooks file: "subscribe" and its two limits.
+bool parseSubscribe(const QJsonObject &top, HookSettings *out, QString *error)
+{
+    QString why;
+    if (!integer(top, QStringLiteral("subscribeCacheMaxBytes"), 0, qint64(1) << 30, &out->subscribeCacheMaxBytes, &why)
+        || !integer(top, QStringLiteral("subscribeMaxPending"), 1, 1000, &out->subscribeMaxPending, &why)) {
+        *error = why;
+        return false;
+    }
+    const QJsonValue list = top.value(QStringLiteral("subscribe"));
+    if (list.isUndefined())
+        return true;
+    const QJsonArray array = list.toArray();
+    if (!list.isArray() || array.isEmpty() || array.size() > kMaxRules) {
+        *error = QStringLiteral("subscribe: must be an array of 1 to %1 rules").arg(kMaxRules);
+        return false;
+    }
+    QSet<QString> names;
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        SubscribeRule r;
+        if (!array.at(i).isObject())
+            why = QStringLiteral("must be an object");
+        else if (parseSubscribeRule(array.at(i).toObject(), &r, &why) && names.contains(r.name))
+            why = QStringLiteral("name: \"%1\" is already the name of an earlier rule (names label the metrics)").arg(r.name);
+        if (!why.isEmpty()) {
+            *error = QStringLiteral("subscribe[%1]%2%3").arg(i).arg(array.at(i).isObject() ? QStringLiteral(".") : QStringLiteral(": "), why);
+            return false;
+        }
+        names.insert(r.name);
+        out->subscribe << r;
+    }
+    return true;
 }
 
 bool parseRule(const QJsonObject &o, HookRule *r, QString *why)
@@ -147,6 +220,8 @@ bool parseRule(const QJsonObject &o, HookRule *r, QString *why)
 
 bool HookSettings::needsSecret() const
 {
+    if (!subscribe.isEmpty())
+        return true;
     for (const HookRule &r : events) {
         if (r.queue.isEmpty())
             return true;
@@ -174,9 +249,13 @@ bool HookRules::parse(const QByteArray &json, HookSettings *settings, QString *e
         *error = why;
         return false;
     }
+    if (!parseSubscribe(top, &out, error))
+        return false;
     const QJsonValue list = top.value(QStringLiteral("events"));
     const QJsonArray array = list.toArray();
-    if (!list.isArray() || array.isEmpty() || array.size() > kMaxRules) {
+    // "events" may be left out of a file that only configures the subscribe proxy.
+    const bool onlySubscribe = list.isUndefined() && !out.subscribe.isEmpty();
+    if (!onlySubscribe && (!list.isArray() || array.isEmpty() || array.size() > kMaxRules)) {
         *error = QStringLiteral("events: must be an array of 1 to %1 rules").arg(kMaxRules);
         return false;
     }
@@ -236,6 +315,17 @@ bool HookRules::matches(const QString &pattern, const QString &name)
     while (p < pattern.size() && pattern.at(p) == QLatin1Char('*'))
         ++p;
     return p == pattern.size();
+}
+
+int HookRules::findSubscribe(const HookSettings &settings, const QString &room)
+{
+    for (qsizetype i = 0; i < settings.subscribe.size(); ++i) {
+        for (const QString &pattern : settings.subscribe.at(i).match) {
+            if (matches(pattern, room))
+                return int(i);
+        }
+    }
+    return -1;
 }
 
 int HookRules::find(const HookSettings &settings, const QString &event)

@@ -721,6 +721,11 @@ bool SioConnection::handleRoomEvent(const QString &event, const QJsonArray &args
             fail(nsp, ackId, refused.code, refused.message);
             return true;
         }
+        if (joinNeedsDecision(room)) {
+            // The subscribe proxy decides (docs/hooks.md); the ack waits for it.
+            authorizeJoin(room, nsp, [this, room, nsp, ackId](const Refusal &decided) { answerJoin(nsp, ackId, room, decided); });
+            return true;
+        }
         join(room);
     } else {
         if (room == QStringLiteral("user:") + userId()) {
@@ -732,6 +737,16 @@ bool SioConnection::handleRoomEvent(const QString &event, const QJsonArray &args
     if (ackId >= 0)
         sendAck(nsp, ackId, {QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("room"), room}}});
     return true;
+}
+
+void SioConnection::answerJoin(const QString &nsp, qint64 ackId, const QString &room, const Refusal &refused)
+{
+    if (m_closing || !m_namespaces.contains(nsp))
+        return;
+    if (!refused.isEmpty())
+        fail(nsp, ackId, refused.code, refused.message);
+    else if (ackId >= 0)
+        sendAck(nsp, ackId, {QJsonObject{{QStringLiteral("ok"), true}, {QStringLiteral("room"), room}}});
 }
 
 bool SioConnection::handlePresenceEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId)

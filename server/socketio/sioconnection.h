@@ -75,6 +75,8 @@ private:
     void handleEvent(const QString &nsp, const QJsonArray &array, const QList<QByteArray> &attachments, qint64 ackId);
     void handleAck(qint64 ackId, const QJsonArray &args);
     bool handleRoomEvent(const QString &event, const QJsonArray &args, const QString &nsp, qint64 ackId);
+    /// The answer to a join the subscribe proxy decided: the ack {"ok":true,"room"}, or the error.
+    void answerJoin(const QString &nsp, qint64 ackId, const QString &room, const Refusal &refused);
     /// An event an event-proxy rule takes (docs/hooks.md): the answer is the ack (or, failed,
     /// the error ack / switchboard:error).
     void forwardHooked(const QString &nsp, const QString &event, const QJsonArray &args,

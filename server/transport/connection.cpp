@@ -77,6 +77,7 @@ void Connection::finish(int closeCode, const QString &detail)
     if (m_finished || !m_info)
         return;
     m_finished = true;
+    m_pendingJoins.clear(); // decisions that come later are dropped
     m_server.metrics().countClose(closeCode);
     m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
     if (!m_offline.isEmpty()) {
@@ -133,6 +134,8 @@ bool Connection::join(const QString &room)
 
 bool Connection::leave(const QString &room)
 {
+    // A leave that overtakes a join still waiting for the back end wins over it.
+    cancelPendingJoins(room);
     if (!m_rooms.remove(room))
         return false;
     m_worker.indexLeave(this, room);

@@ -11,6 +11,7 @@
 #include "protocol/ratelimiter.h"
 #include "queue/offlinestore.h"
 #include "transport/clientevents.h"
+#include "transport/joinauthorizer.h"
 
 namespace Switchboard {
 
@@ -108,6 +109,19 @@ protected:
     /// @p answered runs later on this thread with the answer, unless the connection is gone.
     void forwardEvent(ClientEvent event, std::function<void(Connection &, const ClientEventAnswer &)> answered);
 
+    // Client joins waiting for the subscribe proxy (connectionjoins.cpp, docs/hooks.md).
+    /// Whether a client's join of @p room waits for the subscribe proxy: a rule matches it and
+    /// the connection is not in it yet.
+    bool joinNeedsDecision(const QString &room) const;
+    /**
+     * Asks the subscribe proxy whether this client may join @p room (from Socket.IO namespace
+     * @p nsp), which checkJoin() has allowed. @p decided runs once on this thread: with an empty
+     * refusal once the room is joined, else why not — too_many_pending at once when the
+     * connection has --hooks "subscribeMaxPending" joins waiting, "cancelled" when the room
+     * is left first. Never when the connection is gone first.
+     */
+    void authorizeJoin(const QString &room, const QString &nsp, std::function<void(const Refusal &)> decided);
+
     IoWorker &m_worker;
     Server &m_server;
     std::shared_ptr<ConnectionInfo> m_info;
@@ -120,6 +134,20 @@ protected:
     qint64 m_expiresAtMs = 0;     // monotonic; 0 = the token has no exp
     bool m_expiryWarned = false;
     QJsonObject m_claims;         // the token's, for the event proxy
+
+private:
+    struct PendingJoin
+    {
+        QString room;
+        std::function<void(const Refusal &)> decided;
+    };
+    /// The subscribe proxy's decision on join @p ticket, back on this thread.
+    void joinDecided(quint64 ticket, const JoinDecision &decision);
+    /// Joins of @p room still waiting are answered "cancelled" (the room is being left).
+    void cancelPendingJoins(const QString &room);
+
+    QHash<quint64, PendingJoin> m_pendingJoins; // ticket -> join waiting for the subscribe proxy
+    quint64 m_nextJoinTicket = 1;
 };
 
 } // namespace Switchboard

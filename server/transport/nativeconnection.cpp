@@ -339,23 +339,33 @@ void NativeConnection::handleSubscribe(const QJsonObject &message, bool subscrib
         return;
     }
     const Refusal refused = checkRoomChange(room, subscribe);
-    if (!refused.isEmpty()) {
-        QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
-                          {QStringLiteral("code"), refused.code},
-                          {QStringLiteral("message"), refused.message},
-                          {QStringLiteral("channel"), room}};
-        if (!id.isUndefined())
-            error.insert(QStringLiteral("id"), id);
-        send(Protocol::encode(error));
+    if (refused.isEmpty() && subscribe && joinNeedsDecision(room)) {
+        // The subscribe proxy decides (docs/hooks.md); answered once it has.
+        authorizeJoin(room, {}, [this, room, id](const Refusal &decided) { answerRoomChange(room, true, id, decided); });
         return;
     }
-    if (subscribe)
-        join(room);
-    else
-        leave(room);
-    QJsonObject reply{{QStringLiteral("type"), subscribe ? QStringLiteral("subscribed") : QStringLiteral("unsubscribed")},
-                      {QStringLiteral("channel"), room},
-                      {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+    if (refused.isEmpty()) {
+        if (subscribe)
+            join(room);
+        else
+            leave(room);
+    }
+    answerRoomChange(room, subscribe, id, refused);
+}
+
+void NativeConnection::answerRoomChange(const QString &room, bool subscribe, const QJsonValue &id, const Refusal &refused)
+{
+    QJsonObject reply;
+    if (!refused.isEmpty()) {
+        reply = {{QStringLiteral("type"), QStringLiteral("error")},
+                 {QStringLiteral("code"), refused.code},
+                 {QStringLiteral("message"), refused.message},
+                 {QStringLiteral("channel"), room}};
+    } else {
+        reply = {{QStringLiteral("type"), subscribe ? QStringLiteral("subscribed") : QStringLiteral("unsubscribed")},
+                 {QStringLiteral("channel"), room},
+                 {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+    }
     if (!id.isUndefined())
         reply.insert(QStringLiteral("id"), id);
     send(Protocol::encode(reply));
@@ -396,24 +406,54 @@ void NativeConnection::handleTopics(const QJsonObject &message, bool subscribe)
         return;
     }
     // Each room on its own, in order: the ones allowed are joined (or left), the others are
-    // listed with the reason, and one answer says which is which.
-    QJsonArray done;
-    QJsonArray refusedList;
-    for (const QJsonValue &topic : topics) {
-        const QString room = topic.toString();
+    // listed with the reason, and one answer says which is which. Joins the subscribe proxy
+    // decides are answered in the same answer, once the last of them is decided.
+    struct Batch
+    {
+        QList<std::pair<QString, Refusal>> results; // per topic, in order
+        int waiting = 1;                            // decisions still to come, + this call
+    };
+    auto batch = std::make_shared<Batch>();
+    batch->results.resize(topics.size());
+    const auto settle = [this, batch, subscribe, id] {
+        if (--batch->waiting == 0)
+            answerTopics(batch->results, subscribe, id);
+    };
+    for (qsizetype i = 0; i < topics.size(); ++i) {
+        const QString room = topics.at(i).toString();
         Refusal refused = room.isEmpty() ? Refusal{QStringLiteral("invalid_message"), QStringLiteral("a topic must be a non-empty string")}
                                          : checkRoomChange(room, subscribe);
-        if (!refused.isEmpty()) {
-            refusedList.append(QJsonObject{{QStringLiteral("channel"), room},
-                                           {QStringLiteral("code"), refused.code},
-                                           {QStringLiteral("message"), refused.message}});
+        batch->results[i] = {room, refused};
+        if (!refused.isEmpty())
+            continue;
+        if (subscribe && joinNeedsDecision(room)) {
+            ++batch->waiting;
+            authorizeJoin(room, {}, [batch, i, settle](const Refusal &decided) {
+                batch->results[i].second = decided;
+                settle();
+            });
             continue;
         }
         if (subscribe)
             join(room);
         else
             leave(room);
-        done.append(room);
+    }
+    settle();
+}
+
+void NativeConnection::answerTopics(const QList<std::pair<QString, Refusal>> &results, bool subscribe, const QJsonValue &id)
+{
+    QJsonArray done;
+    QJsonArray refusedList;
+    for (const auto &[room, refused] : results) {
+        if (refused.isEmpty()) {
+            done.append(room);
+            continue;
+        }
+        refusedList.append(QJsonObject{{QStringLiteral("channel"), room},
+                                       {QStringLiteral("code"), refused.code},
+                                       {QStringLiteral("message"), refused.message}});
     }
     QJsonObject reply{{QStringLiteral("type"), subscribe ? QStringLiteral("subscribed") : QStringLiteral("unsubscribed")},
                       {QStringLiteral("topics"), done},

@@ -59,6 +59,10 @@ private:
     void handlePresence(const QJsonObject &message, bool subscribe);
     /// subscribe / unsubscribe with "topics": [...]: each room checked like a single one.
     void handleTopics(const QJsonObject &message, bool subscribe);
+    /// {"type":"subscribed"|"unsubscribed","channel"} or the error with @p refused.
+    void answerRoomChange(const QString &room, bool subscribe, const QJsonValue &id, const Refusal &refused);
+    /// The one answer to a "topics" subscribe: the rooms done, and those refused with why.
+    void answerTopics(const QList<std::pair<QString, Refusal>> &results, bool subscribe, const QJsonValue &id);
     /// Why this connection may not join (or leave) @p room; empty when it may.
     Refusal checkRoomChange(const QString &room, bool subscribe) const;
     void handleEmit(const QJsonObject &message);

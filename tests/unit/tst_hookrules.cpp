@@ -37,6 +37,10 @@ private Q_SLOTS:
     void decide();
     void requestBody();
     void config();
+    // The subscribe proxy's part of the file (docs/hooks.md, "The subscribe proxy").
+    void subscribe();
+    void subscribeInvalid_data();
+    void subscribeInvalid() { invalid(); }
 };
 
 void tst_HookRules::example()
@@ -290,6 +294,76 @@ void tst_HookRules::config()
     QVERIFY2(error.startsWith(QStringLiteral("invalid value for hooks: %1: events[0].retries:").arg(bad)), qPrintable(error));
     QVERIFY(!ConfigLoader::load({{"hooks", dir.filePath(QStringLiteral("missing.json"))}}, {}, &c, &error));
     QVERIFY2(error.contains(QLatin1String("cannot read")), qPrintable(error));
+}
+
+void tst_HookRules::subscribe()
+{
+    const QByteArray json = R"({"subscribeCacheMaxBytes": 1048576, "subscribeMaxPending": 4, "subscribe": [
+      {"name": "chats", "match": "chat:*", "url": "http://127.0.0.1:4000/subscribe", "timeoutMs": 500, "cacheMs": 30000},
+      {"match": ["team:?", "org:*"], "url": "https://auth.example/rooms"}]})";
+    HookSettings s;
+    QString error;
+    QVERIFY2(HookRules::parse(json, &s, &error), qPrintable(error));
+    QVERIFY(s.events.isEmpty()); // "events" may be left out next to "subscribe"
+    QCOMPARE(s.subscribe.size(), 2);
+    QCOMPARE(s.subscribeCacheMaxBytes, 1048576);
+    QCOMPARE(s.subscribeMaxPending, 4);
+    QCOMPARE(s.subscribe[0].name, QStringLiteral("chats"));
+    QCOMPARE(s.subscribe[0].timeoutMs, 500);
+    QCOMPARE(s.subscribe[0].cacheMs, 30000);
+    QCOMPARE(s.subscribe[0].url, QUrl(QStringLiteral("http://127.0.0.1:4000/subscribe")));
+    QCOMPARE(s.subscribe[1].name, QStringLiteral("team:?,org:*"));
+    QCOMPARE(s.subscribe[1].timeoutMs, 2000);
+    QCOMPARE(s.subscribe[1].cacheMs, 0);
+    QVERIFY(s.needsSecret());
+    QCOMPARE(HookRules::findSubscribe(s, QStringLiteral("chat:1")), 0);
+    QCOMPARE(HookRules::findSubscribe(s, QStringLiteral("team:a")), 1);
+    QCOMPARE(HookRules::findSubscribe(s, QStringLiteral("team:ab")), -1);
+    QCOMPARE(HookRules::findSubscribe(s, QStringLiteral("org:x:y")), 1);
+    QCOMPARE(HookRules::findSubscribe(s, QStringLiteral("lobby")), -1);
+    // Subscribe rules are not event rules.
+    QCOMPARE(HookRules::find(s, QStringLiteral("chat:1")), -1);
+
+    // Defaults, next to event rules.
+    // (Not inside a macro's arguments: moc reads the "//" of a raw string there as a comment.)
+    const QByteArray both = R"({"events":[{"match":"a","queue":"q"}],"subscribe":[{"match":"r:*","url":"http://h/"}]})";
+    QVERIFY2(HookRules::parse(both, &s, &error), qPrintable(error));
+    QCOMPARE(s.events.size(), 1);
+    QCOMPARE(s.subscribe.size(), 1);
+    QCOMPARE(s.subscribeCacheMaxBytes, 4 * 1024 * 1024);
+    QCOMPARE(s.subscribeMaxPending, 16);
+    QVERIFY(s.needsSecret()); // the queue rule alone would not
+}
+
+void tst_HookRules::subscribeInvalid_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("error");
+    QTest::addRow("not array") << QByteArray(R"({"subscribe":{}})") << "subscribe: must be an array of 1 to 256 rules";
+    QTest::addRow("empty") << QByteArray(R"({"subscribe":[]})") << "subscribe: must be an array of 1 to 256 rules";
+    QTest::addRow("rule not object") << QByteArray(R"({"subscribe":[1]})") << "subscribe[0]: must be an object";
+    QTest::addRow("unknown field") << QByteArray(R"({"subscribe":[{"match":"a","url":"http://h/","idempotent":true}]})")
+                                   << "subscribe[0].idempotent: unknown field";
+    QTest::addRow("queue") << QByteArray(R"({"subscribe":[{"match":"a","queue":"q"}]})") << "subscribe[0].queue: unknown field";
+    QTest::addRow("no match") << QByteArray(R"({"subscribe":[{"url":"http://h/"}]})") << "subscribe[0].match: required";
+    QTest::addRow("bad pattern") << QByteArray(R"({"subscribe":[{"match":[""],"url":"http://h/"}]})")
+                                 << "subscribe[0].match[0]: must be a non-empty string";
+    QTest::addRow("no url") << QByteArray(R"({"subscribe":[{"match":"a"}]})") << "subscribe[0].url: required";
+    QTest::addRow("ftp url") << QByteArray(R"({"subscribe":[{"match":"a","url":"ftp://h/"}]})") << "subscribe[0].url: required";
+    QTest::addRow("timeout") << QByteArray(R"({"subscribe":[{"match":"a","url":"http://h/","timeoutMs":60001}]})")
+                             << "subscribe[0].timeoutMs: must be an integer from 1 to 60000";
+    QTest::addRow("cache negative") << QByteArray(R"({"subscribe":[{"match":"a","url":"http://h/","cacheMs":-1}]})")
+                                    << "subscribe[0].cacheMs: must be an integer from 0 to 86400000";
+    QTest::addRow("cache fraction") << QByteArray(R"({"subscribe":[{"match":"a","url":"http://h/","cacheMs":1.5}]})")
+                                    << "subscribe[0].cacheMs: must be an integer";
+    QTest::addRow("same name") << QByteArray(R"({"subscribe":[{"match":"a","url":"http://h/"},{"name":"a","match":"b","url":"http://h/"}]})")
+                               << "subscribe[1].name: \"a\" is already the name of an earlier rule";
+    QTest::addRow("cache bytes") << QByteArray(R"({"subscribeCacheMaxBytes":-1,"subscribe":[{"match":"a","url":"http://h/"}]})")
+                                 << "subscribeCacheMaxBytes: must be an integer from 0 to 1073741824";
+    QTest::addRow("pending") << QByteArray(R"({"subscribeMaxPending":0,"subscribe":[{"match":"a","url":"http://h/"}]})")
+                             << "subscribeMaxPending: must be an integer from 1 to 1000";
+    // Without "subscribe", "events" stays required.
+    QTest::addRow("neither") << QByteArray(R"({"subscribeMaxPending":4})") << "events: must be an array of 1 to 256 rules";
 }
 
 QTEST_GUILESS_MAIN(tst_HookRules)
