@@ -17,6 +17,7 @@
 #include "core/connectionlog.h"
 #include "core/logging.h"
 #include "core/slots.h"
+#include "hooks/connectproxy.h"
 #include "hooks/eventproxy.h"
 #include "hooks/webhooks.h"
 #include "http/router.h"
@@ -60,6 +61,8 @@ Server::Server(const ServerConfig &config, QObject *parent)
     registerApiRoutes(*m_router, *this);
     if (config.socketioTestFixture)
         m_sioHooks = std::make_unique<SioTestFixture>();
+    if (config.hooks.connect.enabled())
+        m_connectProxy = std::make_unique<ConnectProxy>(config.hooks, config.hooksSecret.toUtf8());
     if (!config.hooks.events.isEmpty()) {
         m_eventProxy = std::make_unique<EventProxy>(
             config.hooks, config.hooksSecret.toUtf8(), [this](EmitRequest r) { return emitEvent(std::move(r)); },
@@ -210,6 +213,8 @@ bool Server::start(QString *error)
 
     if (m_eventProxy)
         m_eventProxy->start();
+    if (m_connectProxy)
+        m_connectProxy->start();
     // SWITCHBOARD_EVENT_DISPATCHER=qt keeps Qt's own poll()-based dispatcher (for comparison).
     const bool useEpoll = qEnvironmentVariable("SWITCHBOARD_EVENT_DISPATCHER") != QLatin1String("qt");
     // HTTP connections of all I/O threads count against one cap.
@@ -263,6 +268,9 @@ void Server::stop(int closeCode, const QString &reason)
     // Calls in flight are answered "unavailable" while their connections still exist.
     if (m_eventProxy)
         m_eventProxy->stop();
+    // Connections waiting for the connect proxy are refused (connect_unavailable) likewise.
+    if (m_connectProxy)
+        m_connectProxy->stop();
     m_heapTrim.stop();
     // Out of the cluster first, so no node counts or routes to this one while it closes.
     m_broker->leave();
@@ -316,6 +324,11 @@ void Server::stop(int closeCode, const QString &reason)
 ClientEventHandler *Server::clientEvents() const
 {
     return m_eventProxy.get();
+}
+
+ConnectHandler *Server::connectHandler() const
+{
+    return m_connectProxy.get();
 }
 
 QString Server::url() const
@@ -954,6 +967,8 @@ QByteArray Server::prometheusText() const
         out += m_bridge->prometheusText();
     if (m_eventProxy)
         out += m_eventProxy->prometheusText();
+    if (m_connectProxy)
+        out += m_connectProxy->prometheusText();
     if (m_webhooks)
         out += m_webhooks->prometheusText();
     return out;

@@ -34,6 +34,8 @@ namespace Switchboard {
 
 class AckWaits;
 class ClientEventHandler;
+class ConnectHandler;
+class ConnectProxy;
 class Connection;
 class ConnectionLog;
 class EventProxy;
@@ -166,6 +168,8 @@ public:
     QJsonObject bridgesJson() const;
     /// The event proxy of --hooks (docs/hooks.md); null without one (any thread).
     ClientEventHandler *clientEvents() const;
+    /// The connect proxy of --hooks' "connect" (docs/hooks.md); null without one (any thread).
+    ConnectHandler *connectHandler() const;
     /// The lifecycle webhooks of --webhook-url (docs/hooks.md); null without (any thread).
     Webhooks *webhooks() const { return m_webhooks.get(); }
 
@@ -227,6 +231,8 @@ private:
     std::unique_ptr<Bridge> m_bridge;
     // --hooks: made with the server (its counters outlive a stop); runs only while it does.
     std::unique_ptr<EventProxy> m_eventProxy;
+    // --hooks' "connect": likewise.
+    std::unique_ptr<ConnectProxy> m_connectProxy;
     // --webhook-url: made with the server (its counters outlive a stop); runs only while it does.
     std::unique_ptr<Webhooks> m_webhooks;
     std::atomic<int> m_pendingSessions{0};

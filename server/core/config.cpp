@@ -406,7 +406,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     }
     if (resolve(QStringLiteral("hooks-secret"), &v)) c.hooksSecret = v;
     if (c.hooks.needsSecret() && c.hooksSecret.size() < 16) {
-        *error = QStringLiteral("--hooks has rules with a url: --hooks-secret must be set, at least 16 characters");
+        *error = QStringLiteral("--hooks has rules with a url (or a \"connect\" proxy): --hooks-secret must be set, at least 16 characters");
         return false;
     }
     if (!WebhookSettings::load(resolve, &c.webhooks, error))

@@ -32,7 +32,7 @@ const QSet<QString> &ruleFields()
 const QSet<QString> &topFields()
 {
     static const QSet<QString> fields{QStringLiteral("events"), QStringLiteral("maxInFlight"),
-                                      QStringLiteral("maxResponseBytes")};
+                                      QStringLiteral("maxResponseBytes"), QStringLiteral("connect")};
     return fields;
 }
 
@@ -139,6 +139,8 @@ bool parseRule(const QJsonObject &o, HookRule *r, QString *why)
 
 bool HookSettings::needsSecret() const
 {
+    if (connect.enabled())
+        return true;
     for (const HookRule &r : events) {
         if (r.queue.isEmpty())
             return true;
@@ -165,8 +167,18 @@ bool HookRules::parse(const QByteArray &json, HookSettings *settings, QString *e
         *error = why;
         return false;
     }
+    if (top.contains(QStringLiteral("connect"))
+        && !ConnectHookSettings::parse(top.value(QStringLiteral("connect")), &out.connect, &why)) {
+        *error = QStringLiteral("connect.%1").arg(why);
+        return false;
+    }
     const QJsonValue list = top.value(QStringLiteral("events"));
     const QJsonArray array = list.toArray();
+    // A file may hold only the connect proxy.
+    if (list.isUndefined() && out.connect.enabled()) {
+        *settings = out;
+        return true;
+    }
     if (!list.isArray() || array.isEmpty() || array.size() > kMaxRules) {
         *error = QStringLiteral("events: must be an array of 1 to %1 rules").arg(kMaxRules);
         return false;

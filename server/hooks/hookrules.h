@@ -6,6 +6,8 @@
 #include <QtCore/QStringList>
 #include <QtCore/QUrl>
 
+#include "connectsettings.h"
+
 namespace Switchboard {
 
 Q_DECLARE_LOGGING_CATEGORY(lcHooks)
@@ -33,6 +35,7 @@ struct HookSettings
     QList<HookRule> events;
     int maxInFlight = 64;                  // HTTP calls in flight, all rules together
     qint64 maxResponseBytes = 64 * 1024;   // a back end's answer body, read at most
+    ConnectHookSettings connect;           // the connect proxy; disabled without "connect"
 
     bool needsSecret() const;
 };
@@ -41,7 +44,8 @@ class HookRules final
 {
 public:
     /**
-     * Parses {"events": [...], "maxInFlight"?, "maxResponseBytes"?}. Returns false with
+     * Parses {"events": [...], "connect"?, "maxInFlight"?, "maxResponseBytes"?}
+     * ("events" may be left out when "connect" is given). Returns false with
      * @p error naming the field (e.g. "events[1].timeoutMs: ...") when it is invalid.
      */
     static bool parse(const QByteArray &json, HookSettings *settings, QString *error);
