@@ -4,7 +4,7 @@
 // room reaches them) or refused with its reason (close 4005 / connect_error); a stalled back end
 // refuses with connect_unavailable (fail closed) and the server stays healthy; a tokenless client
 // with a session cookie is admitted; many connections while the back end stalls stay bounded by
-// --max-pending-sessions.
+// --max-pending-sessions; in-band authenticate (native and Socket.IO) goes through the proxy too.
 // Usage: node hooks-connect.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
@@ -120,6 +120,34 @@ async function main() {
       assert.equal(err.message, 'user is banned');
       assert.deepEqual(err.data, { code: 4005, error: 'banned' });
       r.close();
+    } },
+    { name: 'in-band authenticate goes through the proxy (native and socket.io)', args: [...args, '--auth-grace-ms', '5000'], fn: async (port) => {
+      const ws = client(`ws://127.0.0.1:${port}/ws?mode=allow`);
+      await ws.opened;
+      ws.send(JSON.stringify({ type: 'authenticate', token: h.mint('42'), id: 'a1' }));
+      const hello = await ws.next('connected');
+      assert.equal(hello.userId, '42');
+      assert.ok(hello.rooms.includes('booking:7'), `booking:7 in ${hello.rooms}`);
+      assert.equal(lastCall().body.inBand, true);
+      assert.equal(lastCall().body.userId, '42');
+      const refused = client(`ws://127.0.0.1:${port}/ws?mode=refuse`);
+      await refused.opened;
+      refused.send(JSON.stringify({ type: 'authenticate', token: h.mint('7'), id: 'a2' }));
+      const err = await refused.next('auth_error');
+      assert.equal(err.code, 'banned');
+      assert.equal((await refused.closed).code, 4005);
+      const s = sio(port, { query: { mode: 'allow' } });
+      await connectOk(s);
+      const answer = await s.timeout(5000).emitWithAck('authenticate', { token: h.mint('43') });
+      assert.equal(answer.ok, true);
+      assert.equal(answer.userId, '43');
+      assert.equal(lastCall().body.protocol, 'socket.io');
+      assert.equal(lastCall().body.inBand, true);
+      const got = new Promise((resolve) => s.once('ride', resolve));
+      assert.equal((await h.emit(port, { event: 'ride', room: 'booking:7', payload: { n: 4 } })).status, 200);
+      assert.deepEqual(await within(got, 5000, 'ride after in-band authentication'), { n: 4 });
+      ws.close();
+      s.close();
     } },
     { name: 'stalled back end: connect_unavailable, bounded by --max-pending-sessions, still healthy',
       args: [...args, '--max-pending-sessions', '3'], timeoutMs: 30000, fn: async (port) => {
