@@ -20,6 +20,7 @@
 #include "core/fileworker.h"
 #include "core/logging.h"
 #include "core/slots.h"
+#include "hooks/connectproxy.h"
 #include "hooks/eventproxy.h"
 #include "hooks/subscribeproxy.h"
 #include "hooks/webhooks.h"
@@ -68,6 +69,8 @@ Server::Server(const ServerConfig &config, QObject *parent)
     registerApiRoutes(*m_router, *this);
     if (config.socketioTestFixture)
         m_sioHooks = std::make_unique<SioTestFixture>();
+    if (config.hooks.connect.enabled())
+        m_connectProxy = std::make_unique<ConnectProxy>(config.hooks, config.hooksSecret.toUtf8());
     if (!config.hooks.events.isEmpty()) {
         m_eventProxy = std::make_unique<EventProxy>(
             config.hooks, config.hooksSecret.toUtf8(), [this](EmitRequest r) { return emitEvent(std::move(r)); },
@@ -221,6 +224,8 @@ bool Server::start(QString *error)
         m_eventProxy->start();
     if (m_subscribeProxy)
         m_subscribeProxy->start();
+    if (m_connectProxy)
+        m_connectProxy->start();
     // SWITCHBOARD_EVENT_DISPATCHER=qt keeps Qt's own poll()-based dispatcher (for comparison).
     const bool useEpoll = qEnvironmentVariable("SWITCHBOARD_EVENT_DISPATCHER") != QLatin1String("qt");
     // HTTP connections of all I/O threads count against one cap.
@@ -276,6 +281,9 @@ void Server::stop(int closeCode, const QString &reason)
         m_eventProxy->stop();
     if (m_subscribeProxy)
         m_subscribeProxy->stop();
+    // Connections waiting for the connect proxy are refused (connect_unavailable) likewise.
+    if (m_connectProxy)
+        m_connectProxy->stop();
     m_heapTrim.stop();
     // Out of the cluster first, so no node counts or routes to this one while it closes; but
     // first the other nodes' presence subscribers hear that this node's users left (once it
@@ -339,6 +347,11 @@ ClientEventHandler *Server::clientEvents() const
 JoinAuthorizer *Server::joinAuthorizer() const
 {
     return m_subscribeProxy.get();
+}
+
+ConnectHandler *Server::connectHandler() const
+{
+    return m_connectProxy.get();
 }
 
 QString Server::url() const
@@ -972,6 +985,8 @@ QByteArray Server::prometheusText() const
         out += m_eventProxy->prometheusText();
     if (m_subscribeProxy)
         out += m_subscribeProxy->prometheusText();
+    if (m_connectProxy)
+        out += m_connectProxy->prometheusText();
     if (m_webhooks)
         out += m_webhooks->prometheusText();
     return out;

@@ -36,6 +36,8 @@ class AckWaits;
 class AdminAuth;
 class AuditLog;
 class ClientEventHandler;
+class ConnectHandler;
+class ConnectProxy;
 class Connection;
 class ConnectionLog;
 class EventProxy;
@@ -182,6 +184,8 @@ public:
     ClientEventHandler *clientEvents() const;
     /// The subscribe proxy of --hooks "subscribe" (docs/hooks.md); null without (any thread).
     JoinAuthorizer *joinAuthorizer() const;
+    /// The connect proxy of --hooks' "connect" (docs/hooks.md); null without one (any thread).
+    ConnectHandler *connectHandler() const;
     /// The lifecycle webhooks of --webhook-url (docs/hooks.md); null without (any thread).
     Webhooks *webhooks() const { return m_webhooks.get(); }
 
@@ -249,6 +253,8 @@ private:
     std::unique_ptr<EventProxy> m_eventProxy;
     // --hooks "subscribe": likewise made with the server, running only while it does.
     std::unique_ptr<SubscribeProxy> m_subscribeProxy;
+    // --hooks' "connect": likewise.
+    std::unique_ptr<ConnectProxy> m_connectProxy;
     // --webhook-url: made with the server (its counters outlive a stop); runs only while it does.
     std::unique_ptr<Webhooks> m_webhooks;
     std::atomic<int> m_pendingSessions{0};

@@ -73,7 +73,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("amqp-ca"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: CA certificates (PEM) the broker's certificate is checked against (default: the system's).")},
         {QStringLiteral("amqp-cert"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: client certificate (PEM) for brokers that ask for one; with --amqp-key.")},
         {QStringLiteral("amqp-key"), QStringLiteral("file"), QStringLiteral("RabbitMQ bridge over amqps://: the client certificate's private key (PEM, unencrypted).")},
-        {QStringLiteral("hooks"), QStringLiteral("file"), QStringLiteral("Back-end hooks: JSON file of event-proxy rules (event patterns, back-end URL or durable queue, timeouts, retries) and subscribe-proxy rules (room patterns, back-end URL, decision cache) (docs/hooks.md).")},
+        {QStringLiteral("hooks"), QStringLiteral("file"), QStringLiteral("Back-end hooks: JSON file of event-proxy rules (event patterns, back-end URL or durable queue, timeouts, retries), subscribe-proxy rules (room patterns, back-end URL, decision cache) and the optional connect proxy (docs/hooks.md).")},
         {QStringLiteral("hooks-secret"), QStringLiteral("secret"), QStringLiteral("Back-end hooks: shared secret of the HMAC-SHA256 signature on every call (required when a rule has a url, or with --webhook-url).")},
         {QStringLiteral("webhook-url"), QStringLiteral("url"), QStringLiteral("Lifecycle webhooks: POST batches of connect, disconnect, join, leave and dead-letter events here, signed with --hooks-secret (docs/hooks.md).")},
         {QStringLiteral("webhook-events"), QStringLiteral("list"), QStringLiteral("Lifecycle webhooks: comma-separated events to send: connect, disconnect, join, leave, dead_letter (default all).")},
@@ -410,7 +410,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     }
     if (resolve(QStringLiteral("hooks-secret"), &v)) c.hooksSecret = v;
     if (c.hooks.needsSecret() && c.hooksSecret.size() < 16) {
-        *error = QStringLiteral("--hooks has rules with a url: --hooks-secret must be set, at least 16 characters");
+        *error = QStringLiteral("--hooks has rules with a url (or a \"connect\" proxy): --hooks-secret must be set, at least 16 characters");
         return false;
     }
     if (!WebhookSettings::load(resolve, &c.webhooks, error))

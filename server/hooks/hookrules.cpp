@@ -36,7 +36,7 @@ const QSet<QString> &topFields()
     static const QSet<QString> fields{QStringLiteral("events"), QStringLiteral("maxInFlight"),
                                       QStringLiteral("maxInFlightPerConnection"), QStringLiteral("maxResponseBytes"),
                                       QStringLiteral("subscribe"), QStringLiteral("subscribeCacheMaxBytes"),
-                                      QStringLiteral("subscribeMaxPending")};
+                                      QStringLiteral("subscribeMaxPending"), QStringLiteral("connect")};
     return fields;
 }
 
@@ -220,7 +220,7 @@ bool parseRule(const QJsonObject &o, HookRule *r, QString *why)
 
 bool HookSettings::needsSecret() const
 {
-    if (!subscribe.isEmpty())
+    if (!subscribe.isEmpty() || connect.enabled())
         return true;
     for (const HookRule &r : events) {
         if (r.queue.isEmpty())
@@ -251,11 +251,16 @@ bool HookRules::parse(const QByteArray &json, HookSettings *settings, QString *e
     }
     if (!parseSubscribe(top, &out, error))
         return false;
+    if (top.contains(QStringLiteral("connect"))
+        && !ConnectHookSettings::parse(top.value(QStringLiteral("connect")), &out.connect, &why)) {
+        *error = QStringLiteral("connect.%1").arg(why);
+        return false;
+    }
     const QJsonValue list = top.value(QStringLiteral("events"));
     const QJsonArray array = list.toArray();
-    // "events" may be left out of a file that only configures the subscribe proxy.
-    const bool onlySubscribe = list.isUndefined() && !out.subscribe.isEmpty();
-    if (!onlySubscribe && (!list.isArray() || array.isEmpty() || array.size() > kMaxRules)) {
+    // "events" may be left out of a file that only configures the subscribe or connect proxy.
+    const bool onlyProxies = list.isUndefined() && (!out.subscribe.isEmpty() || out.connect.enabled());
+    if (!onlyProxies && (!list.isArray() || array.isEmpty() || array.size() > kMaxRules)) {
         *error = QStringLiteral("events: must be an array of 1 to %1 rules").arg(kMaxRules);
         return false;
     }

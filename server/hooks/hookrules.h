@@ -6,6 +6,8 @@
 #include <QtCore/QStringList>
 #include <QtCore/QUrl>
 
+#include "connectsettings.h"
+
 namespace Switchboard {
 
 Q_DECLARE_LOGGING_CATEGORY(lcHooks)
@@ -53,6 +55,7 @@ struct HookSettings
     int maxInFlight = 64;                  // HTTP calls in flight, all rules together; enqueues likewise
     int maxInFlightPerConnection = 8;      // calls and enqueues in flight for one connection
     qint64 maxResponseBytes = 64 * 1024;   // a back end's answer body, read at most
+    ConnectHookSettings connect;           // the connect proxy; disabled without "connect"
 
     bool needsSecret() const;
 };
@@ -61,9 +64,10 @@ class HookRules final
 {
 public:
     /**
-     * Parses {"events": [...], "subscribe"?: [...], "maxInFlight"?, "maxInFlightPerConnection"?,
-     * "maxResponseBytes"?, "subscribeCacheMaxBytes"?, "subscribeMaxPending"?} ("events" may be
-     * left out when "subscribe" is there). Returns false with
+     * Parses {"events": [...], "subscribe"?: [...], "connect"?: {...}, "maxInFlight"?,
+     * "maxInFlightPerConnection"?, "maxResponseBytes"?, "subscribeCacheMaxBytes"?,
+     * "subscribeMaxPending"?} ("events" may be left out when "subscribe" or "connect" is
+     * there). Returns false with
      * @p error naming the field (e.g. "events[1].timeoutMs: ...") when it is invalid.
      */
     static bool parse(const QByteArray &json, HookSettings *settings, QString *error);

@@ -14,6 +14,7 @@
 
 #include "core/logging.h"
 #include "core/mailbox.h"
+#include "transport/connecthandler.h"
 #include "transport/ioworker.h"
 #include "transport/wsstream.h"
 #include "requestparser.h"
@@ -295,6 +296,8 @@ void HttpFront::upgrade(const RequestData &request, QTcpSocket *socket)
     const QHostAddress client = m_server.clientAddress().of(request);
     const QString peer = clientText(client, socket->peerAddress(), socket->peerPort());
     WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"), peer, client, {}};
+    if (const ConnectHandler *proxy = m_server.connectHandler())
+        upgrade.headers = ConnectHandler::pick(request.headers(), proxy->headerNames());
     // A client that sent frames without waiting for the 101 (RFC 6455 says it must wait):
     // what was read behind the request goes with the connection, not away with the socket.
     if (const std::shared_ptr<Connection> connection = m_connections.value(socket))

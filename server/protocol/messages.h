@@ -36,6 +36,7 @@ enum CloseCode : int {
     InvalidToken = 4002,
     UserMismatch = 4003,
     Replaced = 4004,            // --user-connection-policy evict-oldest: a newer connection of the user
+    ConnectRefused = 4005,      // the connect proxy's back end refused the connection (docs/hooks.md)
 };
 
 } // namespace Switchboard::Protocol

@@ -268,6 +268,10 @@ bool SioConnection::authenticate(const QJsonObject &auth, const QString &nsp)
     admission.auth = auth;
     const QByteArray token = tokenValue.toString().toUtf8();
     const Jwt::Result jwt = token.isEmpty() ? Jwt::Result() : m_server.verifyToken(token);
+    if (m_server.connectHandler()) {
+        askConnectProxy(std::move(admission), token, jwt);
+        return false;
+    }
     if (!token.isEmpty() && jwt.ok()) {
         admission.userId = jwt.userId;
         admission.claims = jwt.claims;
@@ -329,6 +333,11 @@ void SioConnection::admissionDecided(quint64 id, const QString &userId, bool adm
         refuse(admission, Protocol::TryAgainLater, QStringLiteral("too many connections for this user"), true);
     else if (open(admission) && !admission.inBand)
         connectNamespace(admission.nsp, admission.auth);
+    drainHeld();
+}
+
+void SioConnection::drainHeld()
+{
     // What the client sent while it waited, in order (another CONNECT may wait again).
     while (!m_admission && !m_heldMessages.isEmpty() && !m_session.isClosed()) {
         const auto [data, binary] = m_heldMessages.takeFirst();
@@ -423,7 +432,82 @@ void SioConnection::handleAuthenticateEvent(const QString &nsp, const QJsonArray
     admission.role = jwt.claims.value(QLatin1String("role")).toString();
     admission.inBand = true;
     admission.ackId = ackId;
+    if (m_server.connectHandler()) {
+        // The token it carries goes to the back end like a CONNECT's.
+        askConnectProxy(std::move(admission), token, jwt);
+        return;
+    }
     admit(std::move(admission));
+}
+
+void SioConnection::askConnectProxy(Admission admission, const QByteArray &token, const Jwt::Result &jwt)
+{
+    ConnectRequest request;
+    request.protocol = QStringLiteral("socket.io");
+    request.nsp = admission.nsp;
+    request.address = m_address;
+    request.token = QString::fromUtf8(token);
+    request.inBand = admission.inBand;
+    request.query = m_query;
+    request.headers = m_headers;
+    request.auth = admission.auth;
+    request.auth.remove(QStringLiteral("token")); // sent as "token"
+    if (!token.isEmpty()) {
+        request.tokenVerified = jwt.ok();
+        request.userId = jwt.userId;
+        request.claims = jwt.claims;
+        request.tokenError = jwt.ok() ? QString() : jwt.message;
+    }
+    // Like the cluster's count (admit()): what the client sends meanwhile is held, bounded.
+    const quint64 call = m_nextProxyCall++;
+    admission.proxyCall = call;
+    m_admission = std::move(admission);
+    // The answer comes on the hooks thread; this socket may be gone by then.
+    QPointer<SioConnection> self(this);
+    const std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
+    m_server.connectHandler()->handle(std::move(request), [self, mailbox, call](const ConnectDecision &decision) {
+        mailbox->post([self, call, decision] {
+            if (self)
+                self->connectDecided(call, decision);
+        });
+    });
+}
+
+void SioConnection::connectDecided(quint64 call, const ConnectDecision &decision)
+{
+    if (!m_admission || m_admission->proxyCall != call || m_session.isClosed())
+        return;
+    Admission admission = *std::exchange(m_admission, std::nullopt);
+    admission.proxyCall = 0;
+    if (!decision.admitted) {
+        const int code = decision.unavailable ? Protocol::TryAgainLater : Protocol::ConnectRefused;
+        m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
+        qCInfo(lcAuth).noquote() << "connect proxy refused Socket.IO" << m_address << ":" << decision.code << decision.message;
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("auth_failure"), QString(), QString(), 0,
+                                   QStringLiteral("%1 %2: %3 from %4 (socket.io)").arg(code).arg(decision.code, decision.message, m_address));
+        if (admission.inBand) {
+            answerAuthenticate(admission.nsp, admission.ackId, decision.code, decision.message);
+            closeUnauthenticated(decision.message);
+            return;
+        }
+        // connect_error: the message (or --connect-error-messages' for the code) and, in
+        // "data", the close code a native client would get and the back end's own code.
+        const QJsonObject error{{QStringLiteral("message"), m_server.config().connectErrorMessages.value(code, decision.message)},
+                                {QStringLiteral("data"), QJsonObject{{QStringLiteral("code"), code},
+                                                                     {QStringLiteral("error"), decision.code}}}};
+        m_session.sendMessage(encode(ConnectError, admission.nsp, -1, compact(error)));
+    } else {
+        admission.userId = decision.userId;
+        admission.claims = decision.claims;
+        admission.role = decision.claims.value(QLatin1String("role")).toString();
+        admission.extraRooms = decision.rooms;
+        const bool inBand = admission.inBand;
+        const QString nsp = admission.nsp;
+        const QJsonObject auth = admission.auth;
+        if (admit(std::move(admission)) && !inBand)
+            connectNamespace(nsp, auth);
+    }
+    drainHeld();
 }
 
 bool SioConnection::open(const Admission &admission)
@@ -434,6 +518,11 @@ bool SioConnection::open(const Admission &admission)
     QString roomsError;
     QStringList rooms = admission.claims.isEmpty() && userId == QLatin1String("anonymous")
         ? QStringList() : m_server.roomPolicy().roomsForConnect(userId, admission.claims, m_query, &roomsError);
+    // The connect proxy's rooms: the back end's word, checked only as names (ConnectProxy).
+    for (const QString &room : admission.extraRooms) {
+        if (!rooms.contains(room))
+            rooms << room;
+    }
     if (!roomsError.isEmpty()) {
         m_server.userConnectionClosed(userId, admission.id);
         refuse(admission, Protocol::PolicyViolation, roomsError, false);

@@ -10,6 +10,8 @@
 #include "eiosession.h"
 #include "packets.h"
 #include "recovery.h"
+#include "auth/jwt.h"
+#include "transport/connecthandler.h"
 #include "transport/connection.h"
 
 namespace Switchboard {
@@ -47,6 +49,8 @@ public:
     SioConnection(IoWorker &worker, Server &server, EioSession &session, const QString &address,
                   const QUrlQuery &query = {});
     ~SioConnection() override;
+    /// The handshake's allow-listed headers, for the connect proxy (docs/hooks.md).
+    void setHandshakeHeaders(QList<QPair<QByteArray, QByteArray>> headers) { m_headers = std::move(headers); }
 
     // Connection
     bool deliver(const OutboundFrame &frame) override;
@@ -96,6 +100,8 @@ private:
         QString nsp;
         bool inBand = false;    // an "authenticate" event on a connected namespace, not CONNECT
         qint64 ackId = -1;      // that event's ack id
+        QStringList extraRooms; // the connect proxy's rooms
+        quint64 proxyCall = 0;  // waiting for the connect proxy's verdict on this call
     };
     static constexpr int kMaxHeldMessages = 64; // sent while the cluster counts the user
 
@@ -122,6 +128,11 @@ private:
     /// (admissionDecided() goes on from there).
     bool authenticate(const QJsonObject &auth, const QString &nsp);
     void admissionDecided(quint64 id, const QString &userId, bool admitted);
+    /// Hands the admission to the connect proxy (docs/hooks.md); connectDecided() goes on.
+    void askConnectProxy(Admission admission, const QByteArray &token, const Jwt::Result &jwt);
+    void connectDecided(quint64 call, const ConnectDecision &decision);
+    /// Handles what the client sent while its admission waited, in order.
+    void drainHeld();
     /// The admitted socket becomes an active Connection; false (answered) when the server is full.
     bool open(const Admission &admission);
     /// Answers a CONNECT to @p nsp of an active socket (recovering what it missed).
@@ -139,6 +150,8 @@ private:
     EioSession &m_session;
     const QString m_address;
     const QUrlQuery m_query;
+    QList<QPair<QByteArray, QByteArray>> m_headers; // for the connect proxy
+    quint64 m_nextProxyCall = 1;
     QString m_awaitingAuthNsp;              // connected without a token, waiting for "authenticate"
     int m_preAuthMessages = 0;
     int m_authFailures = 0;

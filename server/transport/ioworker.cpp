@@ -139,7 +139,8 @@ const QByteArray &OutboundFrame::nativeFrame() const
     return m_native;
 }
 
-EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address, const QHostAddress &client, const QUrl &url)
+EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address, const QHostAddress &client, const QUrl &url,
+                                   const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     const ServerConfig &config = m_server.config();
     // A session that has not connected a namespace is unauthenticated: it holds a slot of
@@ -171,12 +172,18 @@ EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address, const 
         session->deleteLater();
         checkDrained();
     });
-    if (socketIo)
-        // The handshake's query, when --claim-rooms-query may fill room templates from it.
-        session->setHandler(std::make_unique<SioConnection>(*this, m_server, *session, address,
-                                                            config.claimRoomsQuery.isEmpty() ? QUrlQuery() : QUrlQuery(url)));
-    else
+    if (socketIo) {
+        // The handshake's query, when --claim-rooms-query may fill room templates from it or
+        // the connect proxy shows it to the back end, with its allow-listed headers.
+        const ConnectHandler *proxy = m_server.connectHandler();
+        auto handler = std::make_unique<SioConnection>(*this, m_server, *session, address,
+                                                       config.claimRoomsQuery.isEmpty() && !proxy ? QUrlQuery() : QUrlQuery(url));
+        if (proxy)
+            handler->setHandshakeHeaders(ConnectHandler::pick(headers, proxy->headerNames()));
+        session->setHandler(std::move(handler));
+    } else {
         session->setHandler(std::make_unique<EioEcho>(*session)); // the test fixture's /engine.io/
+    }
     return session;
 }
 
@@ -231,7 +238,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const RequestData &req
         const QString address = clientText(client, socket->peerAddress(), socket->peerPort());
         if (!m_server.connectionsPerAddress().tryAcquire(client))
             return refuse(429, eioError(4, "Too many connections from this address"));
-        EioSession *session = openEngineIo(socketIo, address, client, request.url());
+        EioSession *session = openEngineIo(socketIo, address, client, request.url(), request.headers());
         if (!session) {
             m_server.connectionsPerAddress().release(client);
             return refuse(503, eioError(4, "Too many pending sessions, try again later"));
@@ -335,7 +342,7 @@ void IoWorker::acceptEngineIo(const WsUpgrade &upgrade, bool socketIo)
                    QStringLiteral("too many connections from this address"));
             return;
         }
-        EioSession *session = openEngineIo(socketIo, upgrade.peer, upgrade.client, upgrade.url);
+        EioSession *session = openEngineIo(socketIo, upgrade.peer, upgrade.client, upgrade.url, upgrade.headers);
         if (!session) {
             m_server.connectionsPerAddress().release(upgrade.client);
             reject(new WsStream(upgrade.descriptor, this), Protocol::TryAgainLater,
@@ -440,7 +447,12 @@ void IoWorker::accept(const WsUpgrade &upgrade)
     if (token.isEmpty() && upgrade.authorization.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0)
         token = upgrade.authorization.mid(7).trimmed();
     if (token.isEmpty() && config.authGraceMs > 0) {
-        startPreAuth(std::move(socket), upgrade.client, address, query);
+        startPreAuth(std::move(socket), upgrade.client, address, query, upgrade.headers);
+        return;
+    }
+    if (m_server.connectHandler()) {
+        // The back end decides, with or without a token (a session cookie).
+        askConnectProxy(std::move(socket), upgrade.client, address, query, upgrade.headers, token, std::nullopt, false);
         return;
     }
     if (token.isEmpty()) {
@@ -467,7 +479,7 @@ bool IoWorker::claimsAnotherUser(const QUrlQuery &query, const QString &userId)
 }
 
 void IoWorker::startPreAuth(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
-                            const QUrlQuery &query)
+                            const QUrlQuery &query, const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     // Unauthenticated connections share --max-pending-sessions with Engine.IO sessions that
     // have not connected: that many at most, whatever --max-connections allows.
@@ -488,6 +500,7 @@ void IoWorker::startPreAuth(std::unique_ptr<WsStream> socket, const QHostAddress
     });
     connect(stream, &WsStream::disconnected, this, [this, stream] { dropPreAuth(stream, 0, QString()); });
     PreAuth pending{std::move(socket), client, address, query, Server::monotonicMs() + m_server.config().authGraceMs};
+    pending.headers = headers;
     m_preAuth.emplace(stream, std::move(pending));
     qCDebug(lcAuth) << "connection from" << address << "waits for authenticate";
 }
@@ -578,16 +591,109 @@ void IoWorker::preAuthText(WsStream *stream, const QByteArray &utf8)
     PreAuth admitted = std::move(pending);
     m_preAuth.erase(it);
     admitted.socket->disconnect(this);
+    if (m_server.connectHandler()) {
+        // The token it carries goes to the back end like a handshake's; the pending slot stays.
+        askConnectProxy(std::move(admitted.socket), admitted.client, admitted.address, admitted.query, admitted.headers,
+                        token, id, true);
+        return;
+    }
     m_server.releasePendingSession();
     admitNative(std::move(admitted.socket), admitted.client, admitted.address, admitted.query, jwt, id);
 }
 
+void IoWorker::askConnectProxy(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
+                               const QUrlQuery &query, const QList<QPair<QByteArray, QByteArray>> &headers,
+                               const QByteArray &token, std::optional<QJsonValue> inBandId, bool holdsPendingSlot)
+{
+    // Connections waiting for the back end share --max-pending-sessions with unauthenticated
+    // ones: a stalled back end holds that many at most.
+    if (!holdsPendingSlot && !m_server.reservePendingSession()) {
+        m_server.connectionsPerAddress().release(client);
+        m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        qCInfo(lcWs) << "refusing" << address << "over" << m_server.config().maxPendingSessions
+                     << "connections waiting for the connect proxy";
+        m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
+                                   QStringLiteral("too many pending connections (%1) from %2")
+                                       .arg(m_server.config().maxPendingSessions).arg(address));
+        socket->sendText(Protocol::error(QStringLiteral("too_many_pending"),
+                                         QStringLiteral("too many connections are waiting to be admitted; try again later"))
+                             .toUtf8());
+        reject(socket.release(), Protocol::TryAgainLater, QStringLiteral("too many pending connections, try again later"));
+        return;
+    }
+    ConnectRequest request;
+    request.protocol = QStringLiteral("native");
+    request.address = address;
+    request.token = QString::fromUtf8(token);
+    request.inBand = inBandId.has_value();
+    request.query = query;
+    request.headers = headers;
+    if (!token.isEmpty()) {
+        const Jwt::Result jwt = m_server.verifyToken(token);
+        request.tokenVerified = jwt.ok();
+        request.userId = jwt.userId;
+        request.claims = jwt.claims;
+        request.tokenError = jwt.ok() ? QString() : jwt.message;
+    }
+    // Nothing is read until the verdict: what the client sends meanwhile waits in the kernel.
+    socket->setReadingPaused(true);
+    const quint64 key = m_nextConnectWait++;
+    m_connectWaits.emplace(key, ConnectWait{std::move(socket), client, address, query, std::move(inBandId)});
+    // The answer comes on the hooks thread; if this worker is gone by then, so is the socket.
+    const std::shared_ptr<Mailbox> mailbox = m_mailbox;
+    m_server.connectHandler()->handle(std::move(request), [this, mailbox, key](const ConnectDecision &decision) {
+        mailbox->post([this, key, decision] { connectDecided(key, decision); });
+    });
+}
+
+void IoWorker::connectDecided(quint64 key, const ConnectDecision &decision)
+{
+    const auto it = m_connectWaits.find(key);
+    if (it == m_connectWaits.end())
+        return; // closed by shutdown() meanwhile
+    ConnectWait wait = std::move(it->second);
+    m_connectWaits.erase(it);
+    m_server.releasePendingSession();
+    if (!wait.socket->isOpen()) {
+        m_server.connectionsPerAddress().release(wait.client);
+        m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        return;
+    }
+    wait.socket->setReadingPaused(false);
+    if (!decision.admitted) {
+        // The reason in full first; a close frame's reason is cut at 123 bytes.
+        wait.socket->sendText((wait.inBandId ? NativeConnection::authError(decision.code, decision.message, *wait.inBandId)
+                                             : Protocol::error(decision.code, decision.message))
+                                  .toUtf8());
+        refuseNative(std::move(wait.socket), wait.client, wait.address,
+                     decision.unavailable ? Protocol::TryAgainLater : Protocol::ConnectRefused,
+                     QStringLiteral("%1: %2").arg(decision.code, decision.message));
+        return;
+    }
+    if (claimsAnotherUser(wait.query, decision.userId)) {
+        refuseNative(std::move(wait.socket), wait.client, wait.address, Protocol::UserMismatch,
+                     QStringLiteral("userId does not match the connection's user"));
+        return;
+    }
+    Jwt::Result identity;
+    identity.userId = decision.userId;
+    identity.claims = decision.claims;
+    admitNative(std::move(wait.socket), wait.client, wait.address, wait.query, identity, std::move(wait.inBandId),
+                decision.rooms);
+}
+
 void IoWorker::admitNative(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
-                           const QUrlQuery &query, const Jwt::Result &jwt, std::optional<QJsonValue> inBandId)
+                           const QUrlQuery &query, const Jwt::Result &jwt, std::optional<QJsonValue> inBandId,
+                           const QStringList &extraRooms)
 {
     const ServerConfig &config = m_server.config();
     QString roomsError;
-    const QStringList rooms = m_server.roomPolicy().roomsForConnect(jwt.userId, jwt.claims, query, &roomsError);
+    QStringList rooms = m_server.roomPolicy().roomsForConnect(jwt.userId, jwt.claims, query, &roomsError);
+    // The connect proxy's rooms: the back end's word, checked only as names (ConnectProxy).
+    for (const QString &room : extraRooms) {
+        if (!rooms.contains(room))
+            rooms << room;
+    }
     if (!roomsError.isEmpty()) {
         if (inBandId)
             socket->sendText(NativeConnection::authError(QStringLiteral("invalid_query"), roomsError, *inBandId).toUtf8());
@@ -799,6 +905,16 @@ void IoWorker::shutdown(int code, const QString &reason)
         admission.socket->setReadingPaused(false);
         reject(admission.socket.release(), code, reason);
     }
+    // Connections the connect proxy's back end has not answered for: likewise (its answer,
+    // when it comes, finds nothing).
+    auto waits = std::exchange(m_connectWaits, {});
+    for (auto &[key, wait] : waits) {
+        m_server.releasePendingSession();
+        m_server.connectionsPerAddress().release(wait.client);
+        m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        wait.socket->setReadingPaused(false);
+        reject(wait.socket.release(), code, reason);
+    }
     std::vector<WsStream *> unauthenticated;
     for (const auto &entry : m_preAuth)
         unauthenticated.push_back(entry.first);
@@ -836,6 +952,7 @@ void IoWorker::finishThread()
         disconnect(it->abortWatch);
     m_held.clear();
     m_nativeAdmissions.clear(); // shutdown() closed them; nothing may be left to delete elsewhere
+    m_connectWaits.clear();
     m_preAuth.clear();
     const auto disposing = m_disposing;
     for (WsStream *stream : disposing)

@@ -22,6 +22,7 @@
 #include <QtNetwork/QTcpSocket>
 
 #include "auth/jwt.h"
+#include "connecthandler.h"
 #include "core/once.h"
 #include "wsstream.h"
 
@@ -186,16 +187,35 @@ private:
         qint64 deadlineMs = 0;
         int messages = 0;
         int failures = 0;
+        QList<QPair<QByteArray, QByteArray>> headers; // for the connect proxy
+    };
+    /// A native connection whose handshake (or authenticate message) is with the connect
+    /// proxy's back end (docs/hooks.md): nothing is read from it meanwhile, and it holds its
+    /// connection and per-address slots and one of --max-pending-sessions.
+    struct ConnectWait
+    {
+        std::unique_ptr<WsStream> socket;
+        QHostAddress client;
+        QString address;
+        QUrlQuery query;
+        std::optional<QJsonValue> inBandId; // as in NativeAdmission
     };
 
     void accept(const WsUpgrade &upgrade);
     /// A verified token (from the handshake, or an authenticate message when @p inBandId is
     /// set): the rooms, then --max-connections-per-user's admission.
     void admitNative(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
-                     const QUrlQuery &query, const Jwt::Result &jwt, std::optional<QJsonValue> inBandId);
+                     const QUrlQuery &query, const Jwt::Result &jwt, std::optional<QJsonValue> inBandId,
+                     const QStringList &extraRooms = {});
+    /// Hands the handshake to the connect proxy; @p holdsPendingSlot: an in-band
+    /// authentication whose --max-pending-sessions slot carries over.
+    void askConnectProxy(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
+                         const QUrlQuery &query, const QList<QPair<QByteArray, QByteArray>> &headers,
+                         const QByteArray &token, std::optional<QJsonValue> inBandId, bool holdsPendingSlot);
+    void connectDecided(quint64 key, const ConnectDecision &decision);
     static bool claimsAnotherUser(const QUrlQuery &query, const QString &userId);
     void startPreAuth(std::unique_ptr<WsStream> socket, const QHostAddress &client, const QString &address,
-                      const QUrlQuery &query);
+                      const QUrlQuery &query, const QList<QPair<QByteArray, QByteArray>> &headers = {});
     void preAuthText(WsStream *stream, const QByteArray &utf8);
     /// Ends a pre-auth connection: given back its slots, closed with @p code unless gone.
     void dropPreAuth(WsStream *stream, int code, const QString &reason);
@@ -218,7 +238,9 @@ private:
     /// A new Engine.IO session on this thread, carrying Socket.IO or (fixture) an echo; null
     /// when --max-pending-sessions Socket.IO sessions have not connected yet.
     /// @p client holds one of --max-connections-per-ip, given back when the session ends.
-    EioSession *openEngineIo(bool socketIo, const QString &address, const QHostAddress &client, const QUrl &url);
+    /// @p headers: the handshake's, for the connect proxy.
+    EioSession *openEngineIo(bool socketIo, const QString &address, const QHostAddress &client, const QUrl &url,
+                             const QList<QPair<QByteArray, QByteArray>> &headers);
     /// An upgrade WebSocket for session @p sid, which lives on this thread.
     void adoptProbe(qintptr descriptor, const QString &sid, const QByteArray &leftover);
 
@@ -232,6 +254,8 @@ private:
     QHash<quint64, QHostAddress> m_nativeClients; // native connections' share of --max-connections-per-ip
     std::unordered_map<quint64, NativeAdmission> m_nativeAdmissions; // by connection id
     std::unordered_map<WsStream *, PreAuth> m_preAuth; // native connections yet to authenticate in-band
+    std::unordered_map<quint64, ConnectWait> m_connectWaits; // native connections with the connect proxy
+    quint64 m_nextConnectWait = 1;
     QHash<QString, QSet<Connection *>> m_rooms;
     /// A heartbeat pass spread over timer ticks: every entry of a hash once per pass, a share
     /// of them per tick, looked up by key (an entry may go while its pass runs).

@@ -2,7 +2,9 @@
 
 #include <QtCore/QByteArray>
 #include <QtCore/QByteArrayView>
+#include <QtCore/QList>
 #include <QtCore/QObject>
+#include <QtCore/QPair>
 #include <QtCore/QString>
 #include <QtCore/QUrl>
 #include <QtNetwork/QHostAddress>
@@ -27,6 +29,7 @@ struct WsUpgrade
     QString peer;                  // "address:port"
     QHostAddress client;           // the client's address (X-Forwarded-For behind a trusted proxy)
     QByteArray leftover;           // bytes read after the request (a client that did not wait for the 101)
+    QList<QPair<QByteArray, QByteArray>> headers; // the connect proxy's allow-listed headers (docs/hooks.md)
 };
 
 /**

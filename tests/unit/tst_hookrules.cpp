@@ -9,6 +9,7 @@
 #include <QtTest/QTest>
 
 #include "core/config.h"
+#include "hooks/connectproxy.h"
 #include "hooks/eventproxy.h"
 #include "hooks/hookclient.h"
 #include "hooks/hookrules.h"
@@ -41,6 +42,7 @@ private Q_SLOTS:
     void subscribe();
     void subscribeInvalid_data();
     void subscribeInvalid() { invalid(); }
+    void connectProxy();
 };
 
 void tst_HookRules::example()
@@ -129,6 +131,24 @@ void tst_HookRules::invalid_data()
                                 << "events[0].maxQueueDepth: must be an integer from 1 to 10000000";
     QTest::addRow("same name") << QByteArray(R"({"events":[{"match":"a","queue":"q"},{"match":"a","queue":"r"}]})")
                                << "events[1].name: \"a\" is already the name of an earlier rule";
+    // The connect proxy's "connect" object.
+    QTest::addRow("connect not object") << QByteArray(R"({"connect":"http://h/"})") << "connect.must be an object";
+    QTest::addRow("connect no url") << QByteArray(R"({"connect":{}})") << "connect.url: required";
+    QTest::addRow("connect ftp") << QByteArray(R"({"connect":{"url":"ftp://h/"}})") << "connect.url: required, an http://";
+    QTest::addRow("connect unknown") << QByteArray(R"({"connect":{"url":"http://h/","timeout":5}})")
+                                     << "connect.timeout: unknown field";
+    QTest::addRow("connect timeout") << QByteArray(R"({"connect":{"url":"http://h/","timeoutMs":60001}})")
+                                     << "connect.timeoutMs: must be an integer from 1 to 60000";
+    QTest::addRow("connect retries") << QByteArray(R"({"connect":{"url":"http://h/","retries":6}})")
+                                     << "connect.retries: must be an integer from 0 to 5";
+    QTest::addRow("connect headers") << QByteArray(R"({"connect":{"url":"http://h/","headers":"cookie"}})")
+                                     << "connect.headers: must be an array of at most 32";
+    QTest::addRow("connect header name") << QByteArray(R"({"connect":{"url":"http://h/","headers":["cookie","x y"]}})")
+                                         << "connect.headers[1]: must be a header name";
+    QTest::addRow("connect header twice") << QByteArray(R"({"connect":{"url":"http://h/","headers":["Cookie","cookie"]}})")
+                                          << "connect.headers[1]: \"cookie\" is listed twice";
+    QTest::addRow("connect bad events") << QByteArray(R"({"connect":{"url":"http://h/"},"events":[]})")
+                                        << "events: must be an array";
 }
 
 void tst_HookRules::invalid()
@@ -257,6 +277,65 @@ void tst_HookRules::requestBody()
 
 // --hooks and --hooks-secret from flags, environment and config file, like every option; a rule
 // with a url needs the secret; a bad file names itself and the field.
+void tst_HookRules::connectProxy()
+{
+    // A file with only the connect proxy: no events, headers lowercased, defaults.
+    HookSettings s;
+    QString why;
+    const QByteArray file = R"({"connect":{"url":"http://127.0.0.1:4000/connect","headers":["Cookie","x-forwarded-for"]}})";
+    QVERIFY2(HookRules::parse(file, &s, &why), qPrintable(why));
+    QVERIFY(s.events.isEmpty());
+    QVERIFY(s.connect.enabled());
+    QVERIFY(s.needsSecret());
+    QCOMPARE(s.connect.url, QUrl(QStringLiteral("http://127.0.0.1:4000/connect")));
+    QCOMPARE(s.connect.timeoutMs, 3000);
+    QCOMPARE(s.connect.retries, 0);
+    QCOMPARE(s.connect.headers, (QByteArrayList{"cookie", "x-forwarded-for"}));
+    HookSettings none;
+    const QByteArray eventsOnly = R"({"events":[{"match":"a","queue":"q"}]})";
+    QVERIFY(HookRules::parse(eventsOnly, &none, &why));
+    QVERIFY(!none.connect.enabled());
+
+    // Answers: the back end's user, rooms and claims (its claims win), refusals, invalid ones.
+    Switchboard::ConnectRequest verified;
+    verified.token = QStringLiteral("t");
+    verified.tokenVerified = true;
+    verified.userId = QStringLiteral("42");
+    verified.claims = QJsonObject{{QStringLiteral("sub"), QStringLiteral("42")}, {QStringLiteral("role"), QStringLiteral("rider")}};
+    bool invalid = true;
+    auto d = Switchboard::ConnectProxy::decide(verified, R"({"rooms":["booking:7","booking:7"],"claims":{"role":"driver"}})", &invalid);
+    QVERIFY(!invalid);
+    QVERIFY(d.admitted);
+    QCOMPARE(d.userId, QStringLiteral("42"));
+    QCOMPARE(d.rooms, QStringList{QStringLiteral("booking:7")});
+    QCOMPARE(d.claims.value(QStringLiteral("role")).toString(), QStringLiteral("driver"));
+    QCOMPARE(d.claims.value(QStringLiteral("sub")).toString(), QStringLiteral("42"));
+    d = Switchboard::ConnectProxy::decide(verified, "", &invalid);
+    QVERIFY(d.admitted && !invalid); // an empty 2xx: the token's user
+    Switchboard::ConnectRequest anonymous;
+    d = Switchboard::ConnectProxy::decide(anonymous, "{}", &invalid);
+    QVERIFY(!d.admitted && !invalid);
+    QCOMPARE(d.code, QStringLiteral("connect_refused"));
+    d = Switchboard::ConnectProxy::decide(anonymous, R"({"user":"cookie-user"})", &invalid);
+    QVERIFY(d.admitted);
+    QCOMPARE(d.userId, QStringLiteral("cookie-user"));
+    d = Switchboard::ConnectProxy::decide(verified, R"({"error":{"code":"banned","message":"no"}})", &invalid);
+    QVERIFY(!d.admitted && !invalid && !d.unavailable);
+    QCOMPARE(d.code, QStringLiteral("banned"));
+    for (const QByteArray body : {QByteArray("[]"), QByteArray(R"({"user":5})"), QByteArray(R"({"rooms":[""]})"),
+                                  QByteArray(R"({"claims":[]})"), QByteArray(R"({"error":{"code":"a b"}})")}) {
+        d = Switchboard::ConnectProxy::decide(verified, body, &invalid);
+        QVERIFY2(invalid && !d.admitted && d.unavailable, body.constData());
+        QCOMPARE(d.code, QStringLiteral("connect_unavailable"));
+    }
+    QByteArray many = R"({"rooms":[)";
+    for (int i = 0; i <= Switchboard::ConnectProxy::kMaxRooms; ++i)
+        many += (i ? ",\"r" : "\"r") + QByteArray::number(i) + '"';
+    many += "]}";
+    Switchboard::ConnectProxy::decide(verified, many, &invalid);
+    QVERIFY(invalid);
+}
+
 void tst_HookRules::config()
 {
     QTemporaryDir dir;
