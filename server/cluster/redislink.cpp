@@ -607,9 +607,13 @@ void RedisLink::command(QList<QByteArray> args, Done done)
     const qint64 before = d->pendingBytes.fetch_add(bytes, std::memory_order_relaxed);
     if (before + bytes > d->options.maxPendingBytes && before > 0) { // one command alone always goes
         d->pendingBytes.fetch_sub(bytes, std::memory_order_relaxed);
+        // Answered on the link's thread like any reply (callers may hold the lock their
+        // callback takes), without the arguments: nothing of the command is kept.
         if (done) {
-            done(errorReply(QStringLiteral("overloaded: %1 bytes of commands wait for Redis (at most %2)")
-                                .arg(before).arg(d->options.maxPendingBytes).toUtf8()));
+            d->post([done = std::move(done), text = QStringLiteral("overloaded: %1 bytes of commands wait for Redis (at most %2)")
+                                                        .arg(before).arg(d->options.maxPendingBytes).toUtf8()] {
+                done(errorReply(text));
+            });
         }
         return;
     }

@@ -104,8 +104,9 @@ public:
     qint64 pendingBytes() const;
 
     /// Sends a command, arguments binary-safe (e.g. {"PUBLISH", channel, payload}). @p done
-    /// runs on the link's thread with the reply, or at once on the caller's thread when the
-    /// command is refused before it is queued ("not connected", "overloaded: …").
+    /// runs on the link's thread with the reply (an Error "overloaded: …" when the pending
+    /// bytes are over Options::maxPendingBytes), or at once on the caller's thread with "not
+    /// connected" when the link is not running.
     void command(QList<QByteArray> args, Done done = {});
     /// Subscriptions survive reconnects.
     void subscribe(const QByteArray &channel);
