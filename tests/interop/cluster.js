@@ -253,6 +253,7 @@ test('Redis restart: degraded health and counted publish failures while down; de
 // --- a Redis that stops answering, hostile adapter messages (review A1, A2, A3, A12) ---
 
 const TIMEOUT = 2000 + HEARTBEAT; // the link's deadline: 2 s plus a heartbeat
+const RSS_SLACK_MIB = process.env.ASAN_OPTIONS ? 400 : 200; // ASan's quarantine holds freed memory
 
 test('a stalled Redis (SIGSTOP): emits answer within the deadline, not published, counted; /health degraded; memory bounded; delivery resumes', async (redis) => {
   const nodes = [await startNode('A', redis), await startNode('B', redis)];
@@ -264,12 +265,22 @@ test('a stalled Redis (SIGSTOP): emits answer within the deadline, not published
   const rssBefore = rssMiB(A.pid);
   redis.pause();
   try {
-    let started = Date.now();
-    const r = await emit(A.port, { event: 't.stall', broadcast: true, payload: 1 });
-    assert.ok(Date.now() - started < TIMEOUT + 2000, `answered after ${Date.now() - started} ms`);
-    assert.equal(r.status, 200);
-    assert.equal(r.body.cluster.published, false, JSON.stringify(r.body));
-    assert.match(r.body.cluster.error, /no answer from Redis within|not connected/, JSON.stringify(r.body));
+    // One small emit and 200 of 500 KB at once, while the link still counts as up: they wait
+    // for Redis (within the byte cap; past it they fail at once) until the deadline.
+    const started = Date.now();
+    const payload = 'x'.repeat(500000);
+    const answers = await Promise.all([emit(A.port, { event: 't.stall', broadcast: true, payload: 1 }),
+      ...Array.from({ length: 200 }, () => emit(A.port, { event: 't.big', broadcast: true, payload }))]);
+    const took = Date.now() - started;
+    assert.ok(took < TIMEOUT + 8000, `answered after ${took} ms`);
+    for (const a of answers) {
+      assert.equal(a.status, 200, JSON.stringify(a.body));
+      assert.equal(a.body.cluster.published, false, JSON.stringify(a.body));
+      assert.match(a.body.cluster.error, /no answer from Redis within 2500 ms|overloaded: \d+ bytes of commands wait for Redis|not connected/, JSON.stringify(a.body));
+    }
+    const why = answers.map((a) => a.body.cluster.error.replace(/\d+/g, 'N'));
+    console.log(`  ${took} ms; ${JSON.stringify([...new Set(why)].map((w) => [w, why.filter((x) => x === w).length]))}`);
+    assert.ok(why.some((w) => /no answer from Redis/.test(w)), 'the emits that waited were told why');
     await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'degraded', 'A degraded', 5000);
     assert.match((await api(A.port, 'GET', '/health')).body.reason, /Redis .* unreachable: .*within \d+ ms/);
     // The legacy emit says so too (A12).
@@ -277,18 +288,23 @@ test('a stalled Redis (SIGSTOP): emits answer within the deadline, not published
     assert.equal(legacy.status, 200);
     assert.equal(legacy.body.cluster.published, false, JSON.stringify(legacy.body));
     assert.ok(legacy.body.cluster.error, JSON.stringify(legacy.body));
-    assert.equal(await metric(A.port, 'clusterPublishFailures'), failures + 3);
-    // 200 emits of 500 KB while Redis stays stopped: every one answered, nothing kept.
-    started = Date.now();
-    const payload = 'x'.repeat(500000);
-    const answers = await Promise.all(Array.from({ length: 200 }, () => emit(A.port, { event: 't.big', broadcast: true, payload })));
-    assert.ok(answers.every((a) => a.status === 200 && a.body.cluster.published === false), JSON.stringify(answers.find((a) => a.body.cluster.published !== false)));
-    assert.ok(Date.now() - started < 20000, `200 emits took ${Date.now() - started} ms`);
+    assert.equal(await metric(A.port, 'clusterPublishFailures'), failures + 203);
+    // Nothing is kept for later.
     const self = (await api(A.port, 'GET', '/api/cluster/nodes')).body.nodes.find((n) => n.self);
     assert.equal(self.redisPendingBytes, 0, JSON.stringify(self));
     const grown = rssMiB(A.pid) - rssBefore;
-    assert.ok(grown < 150, `RSS grew by ${grown} MiB`);
-    assert.equal(await metric(A.port, 'clusterPublishFailures'), failures + 203);
+    // The review saw 180 MiB for these 200 and growing with every emit; here at most the
+    // 64 MiB cap is held, plus what the allocator keeps of the request bodies (ASan's
+    // quarantine keeps more).
+    assert.ok(grown < RSS_SLACK_MIB, `RSS grew by ${grown} MiB`);
+    // 200 more while the link is down: refused at once, and the memory does not grow with them.
+    const rssDown = rssMiB(A.pid);
+    const down = await Promise.all(Array.from({ length: 200 }, () => emit(A.port, { event: 't.big', broadcast: true, payload })));
+    assert.ok(down.every((a) => a.body.cluster.published === false), 'not published while down');
+    const more = rssMiB(A.pid) - rssDown;
+    console.log(`  RSS growth ${grown.toFixed(1)} MiB, then ${more.toFixed(1)} MiB for 200 more while down`);
+    assert.ok(more < RSS_SLACK_MIB / 2, `RSS grew by ${more} MiB more`);
+    assert.equal(await metric(A.port, 'clusterPublishFailures'), failures + 403);
   } finally {
     redis.resume();
   }
