@@ -700,20 +700,25 @@ void RedisBroker::answerLarge(const QString &nsp, const QString &requester, cons
     const qint64 cap = messageCap() - id.size() - 16;
     const qint64 now = Server::monotonicMs();
     QByteArray body;
+    bool known = false; // built within kCoalesceMs: shared, or known to be over the cap (empty)
     {
         QMutexLocker lock(&m_lock);
         const auto it = m_builtAnswers.constFind(key);
-        if (it != m_builtAnswers.cend() && now - it->builtMs <= kCoalesceMs)
+        if (it != m_builtAnswers.cend() && now - it->builtMs <= kCoalesceMs) {
             body = it->body;
+            known = true;
+        }
     }
-    if (!body.isEmpty()) {
-        m_answersShared.fetch_add(1, std::memory_order_relaxed);
-    } else {
-        body = build(cap);
-        if (body.isEmpty() || body.size() > cap) {
+    if (known) {
+        if (body.isEmpty()) {
             m_answersDroppedLarge.fetch_add(1, std::memory_order_relaxed);
             return notAnswered(QStringLiteral("its answer would pass %1 bytes").arg(cap));
         }
+        m_answersShared.fetch_add(1, std::memory_order_relaxed);
+    } else {
+        body = build(cap);
+        if (body.isEmpty() || body.size() > cap)
+            body.clear(); // remembered as too large, so that a flood of them is not built again
         QMutexLocker lock(&m_lock);
         for (auto it = m_builtAnswers.begin(); it != m_builtAnswers.end();) { // the stale ones go
             if (now - it->builtMs > kCoalesceMs) {
@@ -727,6 +732,11 @@ void RedisBroker::answerLarge(const QString &nsp, const QString &requester, cons
             m_builtAnswerBytes -= m_builtAnswers.value(key).body.size() + (m_builtAnswers.contains(key) ? key.size() : 0);
             m_builtAnswers.insert(key, {body, now});
             m_builtAnswerBytes += body.size() + key.size();
+        }
+        if (body.isEmpty()) {
+            lock.unlock();
+            m_answersDroppedLarge.fetch_add(1, std::memory_order_relaxed);
+            return notAnswered(QStringLiteral("its answer would pass %1 bytes").arg(cap));
         }
     }
     // {"requestId":…,<the rest of the built object>}

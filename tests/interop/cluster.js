@@ -403,6 +403,14 @@ test('adapter requests are not an amplifier: answers go to the requester only, a
   await until(async () => (await counts()).droppedLarge === c.droppedLarge + 1, 'the oversized answer counted');
   await until(() => own.length === 3, "A's answer");
   assert.deepEqual(own[2].rooms, [], 'only A (no rooms) answered');
+  // A flood of them: none answered, each counted, emits still prompt.
+  const large = (await counts()).droppedLarge;
+  await Promise.all(Array.from({ length: 100 }, (_, i) => evil.publish('socket.io-request#/#', JSON.stringify({ uid: 'evil', type: 1, requestId: `big${i}` }))));
+  const again = Date.now();
+  await emit(A.port, { event: 't.amp2', userId: 'amp-near', payload: 2 });
+  await near.next('t.amp2');
+  assert.ok(Date.now() - again < 5000, `delivered after ${Date.now() - again} ms`);
+  await until(async () => (await counts()).droppedLarge === large + 100, '100 oversized answers counted');
   assert.equal(shared, 0, 'nothing on the shared response channel');
   await evil.quit();
   await watcher.quit();
