@@ -3,6 +3,7 @@
 #include "protocol/strictjson.h"
 
 #include <cmath>
+#include <vector>
 
 #define MSGPACK_NO_BOOST
 #include <msgpack.hpp>
@@ -127,12 +128,123 @@ struct Reader
     }
 };
 
+/// Big-endian length of @p n bytes at @p p.
+quint64 readLength(const uchar *p, int n)
+{
+    quint64 v = 0;
+    for (int i = 0; i < n; ++i)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/**
+ * Walks a msgpack value without building it, before msgpack::unpack() does. msgpack-c
+ * allocates a container's elements from the header's count before it has seen them, so a
+ * few bytes claiming 2^32 elements, nested, cost gigabytes and seconds (review A2). Here every
+ * element still to come takes one byte at least: the elements claimed by all open containers
+ * together must fit in the bytes that are left, strings and binaries must be there, nesting
+ * is bounded and ext types are refused. What passes allocates at most one msgpack::object
+ * per byte of input.
+ */
+bool plausible(const QByteArray &bytes, QString *error)
+{
+    const auto *p = reinterpret_cast<const uchar *>(bytes.constData());
+    const quint64 size = quint64(bytes.size());
+    quint64 pos = 0;
+    quint64 outstanding = 1;          // values still to read, over every open container
+    std::vector<quint64> open{1};     // per open container (the root counts as one)
+    auto truncated = [&] {
+        *error = QStringLiteral("truncated msgpack at byte %1").arg(pos);
+        return false;
+    };
+    while (!open.empty()) {
+        if (open.back() == 0) {
+            open.pop_back();
+            continue;
+        }
+        --open.back();
+        --outstanding;
+        if (pos >= size)
+            return truncated();
+        const uchar b = p[pos++];
+        quint64 elements = 0;
+        quint64 skip = 0;
+        bool container = false;
+        int lengthBytes = 0; // a str/bin length or container count follows in that many bytes
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+            // fixint, nil, false, true
+        } else if (b <= 0x8f) {
+            container = true;
+            elements = 2 * quint64(b & 0x0f);
+        } else if (b <= 0x9f) {
+            container = true;
+            elements = b & 0x0f;
+        } else if (b <= 0xbf) {
+            skip = b & 0x1f;
+        } else {
+            switch (b) {
+            case 0xc4: case 0xd9: lengthBytes = 1; break;           // bin8, str8
+            case 0xc5: case 0xda: lengthBytes = 2; break;           // bin16, str16
+            case 0xc6: case 0xdb: lengthBytes = 4; break;           // bin32, str32
+            case 0xca: skip = 4; break;                             // float32
+            case 0xcb: skip = 8; break;                             // float64
+            case 0xcc: case 0xd0: skip = 1; break;                  // (u)int8
+            case 0xcd: case 0xd1: skip = 2; break;
+            case 0xce: case 0xd2: skip = 4; break;
+            case 0xcf: case 0xd3: skip = 8; break;
+            case 0xdc: case 0xde: container = true; lengthBytes = 2; break; // array16, map16
+            case 0xdd: case 0xdf: container = true; lengthBytes = 4; break; // array32, map32
+            default:
+                *error = QStringLiteral("unsupported msgpack type 0x%1").arg(int(b), 2, 16, QLatin1Char('0')); // ext, 0xc1
+                return false;
+            }
+        }
+        if (lengthBytes > 0) {
+            if (size - pos < quint64(lengthBytes))
+                return truncated();
+            const quint64 n = readLength(p + pos, lengthBytes);
+            pos += quint64(lengthBytes);
+            if (container)
+                elements = (b == 0xde || b == 0xdf) ? 2 * n : n;
+            else
+                skip = n;
+        }
+        if (!container) {
+            if (size - pos < skip)
+                return truncated();
+            pos += skip;
+            continue;
+        }
+        if (open.size() > kMaxDepth + 1) {
+            *error = QStringLiteral("nested deeper than %1").arg(kMaxDepth);
+            return false;
+        }
+        outstanding += elements;
+        if (outstanding > size - pos) {
+            *error = QStringLiteral("a msgpack container claims %1 elements with %2 bytes left").arg(elements).arg(size - pos);
+            return false;
+        }
+        open.push_back(elements);
+    }
+    if (pos != size) {
+        *error = QStringLiteral("trailing bytes after the msgpack value");
+        return false;
+    }
+    return true;
+}
+
 std::optional<QJsonValue> unpack(const QByteArray &bytes, QList<QByteArray> *attachments, QString *error)
 {
+    if (!plausible(bytes, error))
+        return std::nullopt;
     try {
         msgpack::object_handle handle;
         std::size_t offset = 0;
-        msgpack::unpack(handle, bytes.constData(), std::size_t(bytes.size()), offset);
+        // The same bounds again, as msgpack-c checks them while it parses: no container, string
+        // or binary larger than the message, no ext, nesting bounded.
+        const std::size_t size = std::size_t(bytes.size());
+        const msgpack::unpack_limit limits(size, size, size, size, 0, kMaxDepth + 2);
+        msgpack::unpack(handle, bytes.constData(), size, offset, nullptr, nullptr, limits);
         if (offset != std::size_t(bytes.size())) {
             *error = QStringLiteral("trailing bytes after the msgpack value");
             return std::nullopt;

@@ -43,6 +43,23 @@ constexpr qint64 kForgetNodeMs = 60000;      // a silent node's entry is removed
 constexpr int kAdmissionTimeoutMs = 1000;    // a connect waits this long for the cluster's count
 constexpr qint64 kUserKeyTtlMs = 3600 * 1000; // a user's set outlives its last registration by this
 constexpr int kMaxAdmissionScripts = 10000;  // unanswered at once (a hung Redis); beyond: counted here
+// Adapter answers (review A3): bytes published and not yet confirmed by Redis; past this, a
+// request that needs a large answer is not answered (the requester's own timeout says so).
+constexpr qint64 kMaxAnswerBytesInFlight = 16 << 20;
+constexpr qint64 kCoalesceMs = 250;           // identical requests within this share one answer
+constexpr qint64 kMaxBuiltAnswerBytes = 8 << 20; // answers kept for sharing
+constexpr qint64 kMinPendingBytes = 64 << 20; // RedisLink's cap on commands waiting for Redis
+
+/// The link's limits from the configuration: a Redis that does not answer within 2 s plus a
+/// heartbeat is taken for gone; commands waiting for it are bounded in bytes.
+RedisLink::Options linkOptions(const ServerConfig &config)
+{
+    RedisLink::Options options;
+    options.timeoutMs = 2000 + config.clusterHeartbeatMs;
+    const qint64 messageCap = 2 * qMax(config.maxMessageSize, config.socketioMaxPayload) + 65536;
+    options.maxPendingBytes = qMax(kMinPendingBytes, 8 * messageCap);
+    return options;
+}
 
 QByteArray json(const QJsonObject &o)
 {
@@ -163,7 +180,7 @@ struct RedisBroker::FanIn
 };
 
 RedisBroker::RedisBroker(Server &server, const RedisUrl &url)
-    : m_server(server), m_url(url), m_link(url), m_key(server.config().redisKey), m_uid(randomUid()), m_prefix(randomPrefix()),
+    : m_server(server), m_url(url), m_link(url, linkOptions(server.config())), m_key(server.config().redisKey), m_uid(randomUid()), m_prefix(randomPrefix()),
       m_heartbeatMs(server.config().clusterHeartbeatMs), m_perUser(server.config().maxConnectionsPerUser > 0)
 {
     m_link.setMessageHandler([this](const QByteArray &channel, const QByteArray &payload) { onMessage(channel, payload); });
@@ -357,9 +374,9 @@ void RedisBroker::onMessage(const QByteArray &channel, const QByteArray &payload
 {
     const QString name = QString::fromUtf8(channel);
     m_server.metrics().clusterReceived.fetch_add(1, std::memory_order_relaxed);
-    // The largest thing a node accepts from a client, with room for the envelope: anything
-    // bigger is not decoded (hiredis has read it already; it is dropped here, counted).
-    const qint64 cap = 2 * qMax(m_server.config().maxMessageSize, m_server.config().socketioMaxPayload) + 65536;
+    // Anything bigger than messageCap() is not decoded (hiredis has read it already; it is
+    // dropped here, counted).
+    const qint64 cap = messageCap();
     if (payload.size() > cap)
         return malformed(QStringLiteral("oversized"), QStringLiteral("%1 bytes on %2 (at most %3)").arg(payload.size()).arg(name.left(200)).arg(cap));
     if (name.startsWith(m_key + QLatin1Char('#'))) {
@@ -489,7 +506,7 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
         reportTargets(reportTo, emitId, result.error.isEmpty() ? result : EmitResult());
     if (withAck) {
         // The requester counts the clients that will answer, then their acks.
-        publishAdapterResponse(packetNsp, json(QJsonObject{
+        publishAdapterResponse(packetNsp, requester, json(QJsonObject{
             {QStringLiteral("type"), BroadcastClientCount},
             {QStringLiteral("requestId"), requestId},
             {QStringLiteral("clientCount"), result.error.isEmpty() ? result.delivered : 0}}));
@@ -638,9 +655,96 @@ QList<quint64> RedisBroker::matchLocal(const QJsonObject &opts) const
     return out.values();
 }
 
-void RedisBroker::publishAdapterResponse(const QString &nsp, const QByteArray &payload)
+qint64 RedisBroker::messageCap() const
 {
-    m_link.command({"PUBLISH", responseChannel(nsp), payload});
+    // The largest thing a node accepts from a client, with room for the envelope.
+    return 2 * qMax(m_server.config().maxMessageSize, m_server.config().socketioMaxPayload) + 65536;
+}
+
+void RedisBroker::publishAdapterResponse(const QString &nsp, const QString &requester, const QByteArray &payload)
+{
+    // The requester's own channel: adapter 8.x subscribes to it (and to the shared one), so
+    // neither the other nodes nor other Node servers receive, read and drop the answer.
+    const QByteArray channel = requester.isEmpty() ? responseChannel(nsp) : responseChannel(nsp) + requester.toUtf8() + '#';
+    const qint64 bytes = payload.size();
+    const qint64 before = m_answerBytes.fetch_add(bytes, std::memory_order_relaxed);
+    if (before > 0 && before + bytes > kMaxAnswerBytesInFlight) {
+        m_answerBytes.fetch_sub(bytes, std::memory_order_relaxed);
+        m_answersDroppedBusy.fetch_add(1, std::memory_order_relaxed);
+        return notAnswered(QStringLiteral("%1 bytes of answers wait for Redis already").arg(before));
+    }
+    m_answersSent.fetch_add(1, std::memory_order_relaxed);
+    m_link.command({"PUBLISH", channel, payload}, [this, bytes](const RedisReply &) {
+        m_answerBytes.fetch_sub(bytes, std::memory_order_relaxed);
+    });
+}
+
+void RedisBroker::notAnswered(const QString &why)
+{
+    const qint64 now = Server::monotonicMs();
+    QMutexLocker lock(&m_lock);
+    if (now - m_lastNotAnsweredLogMs >= 1000) { // one line a second at most; counted in /api/cluster/nodes
+        m_lastNotAnsweredLogMs = now;
+        qCWarning(lcServer).noquote() << "cluster: an adapter request was not answered:" << why;
+    }
+}
+
+void RedisBroker::answerLarge(const QString &nsp, const QString &requester, const QJsonValue &requestId, const QByteArray &key,
+                              const std::function<QByteArray(qint64 cap)> &build)
+{
+    if (m_answerBytes.load(std::memory_order_relaxed) >= kMaxAnswerBytesInFlight) {
+        m_answersDroppedBusy.fetch_add(1, std::memory_order_relaxed);
+        return notAnswered(QStringLiteral("%1 bytes of answers wait for Redis already").arg(m_answerBytes.load()));
+    }
+    const QByteArray id = QJsonDocument(QJsonArray{requestId}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+    const qint64 cap = messageCap() - id.size() - 16;
+    const qint64 now = Server::monotonicMs();
+    QByteArray body;
+    bool known = false; // built within kCoalesceMs: shared, or known to be over the cap (empty)
+    {
+        QMutexLocker lock(&m_lock);
+        const auto it = m_builtAnswers.constFind(key);
+        if (it != m_builtAnswers.cend() && now - it->builtMs <= kCoalesceMs) {
+            body = it->body;
+            known = true;
+        }
+    }
+    if (known) {
+        if (body.isEmpty()) {
+            m_answersDroppedLarge.fetch_add(1, std::memory_order_relaxed);
+            return notAnswered(QStringLiteral("its answer would pass %1 bytes").arg(cap));
+        }
+        m_answersShared.fetch_add(1, std::memory_order_relaxed);
+    } else {
+        body = build(cap);
+        if (body.isEmpty() || body.size() > cap)
+            body.clear(); // remembered as too large, so that a flood of them is not built again
+        QMutexLocker lock(&m_lock);
+        for (auto it = m_builtAnswers.begin(); it != m_builtAnswers.end();) { // the stale ones go
+            if (now - it->builtMs > kCoalesceMs) {
+                m_builtAnswerBytes -= it->body.size() + it.key().size();
+                it = m_builtAnswers.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        if (m_builtAnswerBytes + body.size() + key.size() <= kMaxBuiltAnswerBytes) {
+            m_builtAnswerBytes -= m_builtAnswers.value(key).body.size() + (m_builtAnswers.contains(key) ? key.size() : 0);
+            m_builtAnswers.insert(key, {body, now});
+            m_builtAnswerBytes += body.size() + key.size();
+        }
+        if (body.isEmpty()) {
+            lock.unlock();
+            m_answersDroppedLarge.fetch_add(1, std::memory_order_relaxed);
+            return notAnswered(QStringLiteral("its answer would pass %1 bytes").arg(cap));
+        }
+    }
+    // {"requestId":…,<the rest of the built object>}
+    QByteArray payload = "{\"requestId\":" + id;
+    if (body.size() > 2)
+        payload += ',';
+    payload += QByteArrayView(body).sliced(1);
+    publishAdapterResponse(nsp, requester, payload);
 }
 
 void RedisBroker::onAdapterRequest(const QString &nsp, const QByteArray &payload)
@@ -669,29 +773,46 @@ void RedisBroker::onAdapterRequest(const QString &nsp, const QByteArray &payload
     };
     auto respond = [&](QJsonObject response) {
         response.insert(QStringLiteral("requestId"), requestId);
-        publishAdapterResponse(nsp, json(response));
+        publishAdapterResponse(nsp, uid, json(response));
     };
+    // What makes two requests identical: their type, namespace and the selection.
+    const QByteArray key = QByteArray::number(type) + '#' + nsp.toUtf8() + '#'
+        + json({{QStringLiteral("rooms"), request.value(QLatin1String("rooms"))}, {QStringLiteral("opts"), opts}});
     switch (type) {
-    case Sockets: {
-        // The rooms are the request's own, not in "opts" (adapter 8.x).
-        QJsonArray ids;
-        if (served) {
-            for (quint64 id : matchLocal({{QStringLiteral("rooms"), request.value(QLatin1String("rooms"))}}))
-                ids.append(QString::number(id));
-        }
-        return respond({{QStringLiteral("sockets"), ids}});
-    }
-    case AllRooms: {
-        QJsonArray rooms;
-        if (served) {
-            const auto counts = m_server.registry().roomCounts();
-            for (auto it = counts.cbegin(); it != counts.cend(); ++it)
-                rooms.append(it.key());
-            for (const ConnectionSnapshot &c : m_server.registry().connections())
-                rooms.append(QString::number(c.id)); // every socket's own room, as Socket.IO has it
-        }
-        return respond({{QStringLiteral("rooms"), rooms}});
-    }
+    case Sockets:
+        return answerLarge(nsp, uid, requestId, key, [&](qint64 cap) {
+            // The rooms are the request's own, not in "opts" (adapter 8.x).
+            QJsonArray ids;
+            if (served) {
+                const QList<quint64> matched = matchLocal({{QStringLiteral("rooms"), request.value(QLatin1String("rooms"))}});
+                if (qint64(matched.size()) * 23 > cap)
+                    return QByteArray();
+                for (quint64 id : matched)
+                    ids.append(QString::number(id));
+            }
+            return json({{QStringLiteral("sockets"), ids}});
+        });
+    case AllRooms:
+        return answerLarge(nsp, uid, requestId, key, [&](qint64 cap) {
+            QJsonArray rooms;
+            qint64 bytes = 0; // the answer's size so far, escapes aside (json() says at the end)
+            if (served) {
+                const auto counts = m_server.registry().roomCounts();
+                for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+                    bytes += it.key().size() + 3;
+                    if (bytes > cap)
+                        return QByteArray();
+                    rooms.append(it.key());
+                }
+                for (const ConnectionSnapshot &c : m_server.registry().connections()) {
+                    bytes += 23;
+                    if (bytes > cap)
+                        return QByteArray();
+                    rooms.append(QString::number(c.id)); // every socket's own room, as Socket.IO has it
+                }
+            }
+            return json({{QStringLiteral("rooms"), rooms}});
+        });
     case RemoteJoin:
     case RemoteLeave: {
         const QStringList rooms = strings(request.value(QLatin1String("rooms")));
@@ -717,39 +838,46 @@ void RedisBroker::onAdapterRequest(const QString &nsp, const QByteArray &payload
             respond({});
         return;
     }
-    case RemoteFetch: {
-        QJsonArray sockets;
-        if (served) {
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            for (quint64 id : matchLocal(opts)) {
-                const auto c = m_server.registry().snapshot(id);
-                if (!c)
-                    continue;
-                QStringList rooms = c->rooms;
-                rooms.prepend(QString::number(c->id));
-                const QJsonObject handshake{
-                    {QStringLiteral("headers"), QJsonObject{}},
-                    {QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(c->connectedAtMs).toString()},
-                    {QStringLiteral("address"), c->address},
-                    {QStringLiteral("xdomain"), false},
-                    {QStringLiteral("secure"), false},
-                    {QStringLiteral("issued"), c->connectedAtMs},
-                    {QStringLiteral("url"), c->protocol == QLatin1String("socket.io") ? m_server.config().socketioPath : QStringLiteral("/ws")},
-                    {QStringLiteral("query"), QJsonObject{}},
-                    {QStringLiteral("auth"), QJsonObject{}}};
-                sockets.append(QJsonObject{
-                    {QStringLiteral("id"), QString::number(c->id)},
-                    {QStringLiteral("handshake"), handshake},
-                    {QStringLiteral("rooms"), QJsonArray::fromStringList(rooms)},
-                    {QStringLiteral("data"), QJsonObject{{QStringLiteral("userId"), c->userId},
-                                                         {QStringLiteral("role"), c->role},
-                                                         {QStringLiteral("protocol"), c->protocol},
-                                                         {QStringLiteral("node"), m_server.nodeName()},
-                                                         {QStringLiteral("since"), now - c->connectedAtMs}}}});
+    case RemoteFetch:
+        return answerLarge(nsp, uid, requestId, key, [&](qint64 cap) {
+            QJsonArray sockets;
+            qint64 bytes = 0; // the answer's size so far, escapes aside (json() says at the end)
+            if (served) {
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                for (quint64 id : matchLocal(opts)) {
+                    const auto c = m_server.registry().snapshot(id);
+                    if (!c)
+                        continue;
+                    bytes += 400 + c->address.size() + c->userId.size() + c->role.size();
+                    for (const QString &room : c->rooms)
+                        bytes += room.size() + 3;
+                    if (bytes > cap)
+                        return QByteArray();
+                    QStringList rooms = c->rooms;
+                    rooms.prepend(QString::number(c->id));
+                    const QJsonObject handshake{
+                        {QStringLiteral("headers"), QJsonObject{}},
+                        {QStringLiteral("time"), QDateTime::fromMSecsSinceEpoch(c->connectedAtMs).toString()},
+                        {QStringLiteral("address"), c->address},
+                        {QStringLiteral("xdomain"), false},
+                        {QStringLiteral("secure"), false},
+                        {QStringLiteral("issued"), c->connectedAtMs},
+                        {QStringLiteral("url"), c->protocol == QLatin1String("socket.io") ? m_server.config().socketioPath : QStringLiteral("/ws")},
+                        {QStringLiteral("query"), QJsonObject{}},
+                        {QStringLiteral("auth"), QJsonObject{}}};
+                    sockets.append(QJsonObject{
+                        {QStringLiteral("id"), QString::number(c->id)},
+                        {QStringLiteral("handshake"), handshake},
+                        {QStringLiteral("rooms"), QJsonArray::fromStringList(rooms)},
+                        {QStringLiteral("data"), QJsonObject{{QStringLiteral("userId"), c->userId},
+                                                             {QStringLiteral("role"), c->role},
+                                                             {QStringLiteral("protocol"), c->protocol},
+                                                             {QStringLiteral("node"), m_server.nodeName()},
+                                                             {QStringLiteral("since"), now - c->connectedAtMs}}}});
+                }
             }
-        }
-        return respond({{QStringLiteral("sockets"), sockets}});
-    }
+            return json({{QStringLiteral("sockets"), sockets}});
+        });
     case ServerSideEmit: {
         const QJsonArray data = request.value(QLatin1String("data")).toArray();
         const QString event = data.at(0).toString();
@@ -917,7 +1045,7 @@ bool RedisBroker::forwardAck(const QString &emitId, quint64 connectionId, const 
     if (!route.requestId.isEmpty()) {
         if (!ok && error == QLatin1String("ack timeout"))
             return true; // the Node server times its broadcast out itself
-        publishAdapterResponse(route.nsp, Cluster::encodeMsgpack(QJsonObject{
+        publishAdapterResponse(route.nsp, route.node, Cluster::encodeMsgpack(QJsonObject{
             {QStringLiteral("type"), BroadcastAck},
             {QStringLiteral("requestId"), route.requestId},
             // The first argument of the client's ack, as Socket.IO hands it to the callback; a
@@ -1435,6 +1563,15 @@ QJsonObject RedisBroker::nodesJson() const
     QJsonObject self = selfInfo();
     self.insert(QStringLiteral("state"), degradedReason().isEmpty() ? QStringLiteral("up") : QStringLiteral("degraded"));
     self.insert(QStringLiteral("self"), true);
+    // This node's side of Redis: commands waiting for it, and the adapter requests it answered
+    // or did not (docs/cluster.md, "Limits").
+    self.insert(QStringLiteral("redisPendingBytes"), m_link.pendingBytes());
+    self.insert(QStringLiteral("adapterAnswers"),
+                QJsonObject{{QStringLiteral("sent"), qint64(m_answersSent.load())},
+                            {QStringLiteral("shared"), qint64(m_answersShared.load())},
+                            {QStringLiteral("droppedBusy"), qint64(m_answersDroppedBusy.load())},
+                            {QStringLiteral("droppedLarge"), qint64(m_answersDroppedLarge.load())},
+                            {QStringLiteral("bytesInFlight"), m_answerBytes.load()}});
     list.append(self);
     QMultiMap<QString, QJsonObject> others; // by name: a stable order for the console and the API
     {

@@ -132,7 +132,20 @@ private:
     void pruneAckRoutesLocked(qint64 nowMs);
     static qint64 routeBytes(const QString &emitId, const AckRoute &route);
     QList<quint64> matchLocal(const QJsonObject &opts) const;
-    void publishAdapterResponse(const QString &nsp, const QByteArray &payload);
+    /// An answer to a Socket.IO adapter request, on the requester's own response channel
+    /// (`<key>-response#<nsp>#<uid>#`); dropped, counted, when the answers in flight are over
+    /// their budget (kMaxAnswerBytesInFlight).
+    void publishAdapterResponse(const QString &nsp, const QString &requester, const QByteArray &payload);
+    /// Sockets, AllRooms and RemoteFetch answers: @p build makes the answer's JSON object
+    /// (without "requestId") and returns an empty array when it would pass @p cap bytes.
+    /// Identical requests within kCoalesceMs share one build; nothing is built while the
+    /// answers in flight are over budget (review A3).
+    void answerLarge(const QString &nsp, const QString &requester, const QJsonValue &requestId, const QByteArray &key,
+                     const std::function<QByteArray(qint64 cap)> &build);
+    /// Logs (once a second at most) why an adapter request got no answer.
+    void notAnswered(const QString &why);
+    /// The largest message a node accepts from Redis (and the largest answer it sends).
+    qint64 messageCap() const;
 
     QByteArray adapterChannel(const QString &nsp) const;
     QByteArray requestChannel(const QString &nsp) const;
@@ -166,6 +179,17 @@ private:
     QString m_session;                   // this node's members are "<id>:<session>"
     bool m_sessionLive = false;          // m_session's key is set and Redis is reachable
     QHash<quint64, std::shared_ptr<PendingAdmission>> m_admissions; // by connection id
+    // Adapter answers (answerLarge): bytes published and not yet confirmed by Redis, built
+    // answers shared by identical requests, and what was not answered.
+    struct BuiltAnswer { QByteArray body; qint64 builtMs = 0; };
+    std::atomic<qint64> m_answerBytes{0};
+    QHash<QByteArray, BuiltAnswer> m_builtAnswers;  // under m_lock
+    qint64 m_builtAnswerBytes = 0;
+    std::atomic<quint64> m_answersSent{0};
+    std::atomic<quint64> m_answersShared{0};        // built once for several identical requests
+    std::atomic<quint64> m_answersDroppedBusy{0};   // not answered: the budget in flight was full
+    std::atomic<quint64> m_answersDroppedLarge{0};  // not answered: over messageCap()
+    qint64 m_lastNotAnsweredLogMs = -1000000;        // under m_lock
     qint64 m_lastLocalCountLogMs = -1000000;
 };
 

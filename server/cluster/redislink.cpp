@@ -1,7 +1,13 @@
 #include "redislink.h"
 
 #include <algorithm>
+#include <deque>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QMutexLocker>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QThread>
@@ -103,12 +109,32 @@ QString refusal(const QString &error)
     return (auth ? QStringLiteral("auth failed: %1") : QStringLiteral("setup failed: %1")).arg(error);
 }
 
-RedisReply notConnected()
+RedisReply errorReply(const QByteArray &text)
 {
     RedisReply r;
     r.type = RedisReply::Type::Error;
-    r.string = "not connected";
+    r.string = text;
     return r;
+}
+
+RedisReply notConnected()
+{
+    return errorReply("not connected");
+}
+
+/// What a command costs while it waits: its arguments plus RESP framing.
+qint64 commandBytes(const QList<QByteArray> &args)
+{
+    qint64 bytes = 16;
+    for (const QByteArray &a : args)
+        bytes += a.size() + 16;
+    return bytes;
+}
+
+qint64 monotonicMs()
+{
+    static const QElapsedTimer clock = [] { QElapsedTimer t; t.start(); return t; }();
+    return clock.elapsed();
 }
 
 } // namespace
@@ -127,10 +153,27 @@ struct RedisLink::Private
                                // SUBSCRIBE/PSUBSCRIBE confirmation
         bool ready = false;    // all of them came back without an error
         QString failure;       // the first refused AUTH/SELECT of this connection
+        qint64 openedMs = 0;   // when open() started it: the handshake's deadline counts from here
+        // Command connection: when each command not answered yet was handed to hiredis, in
+        // order (Redis answers in order), handshake commands included.
+        std::deque<qint64> sentMs;
+    };
+
+    /// A command handed to hiredis: its callback and what it counts in pendingBytes.
+    struct Command
+    {
+        Private *d = nullptr;
+        Done done;
+        qint64 bytes = 0;
     };
 
     RedisLink *q = nullptr;
     RedisUrl url;
+    Options options;
+    std::atomic<qint64> pendingBytes{0};
+    QTimer *watchdog = nullptr;
+    qint64 lastPingMs = 0;
+    QByteArray dropReason;    // while drop() frees the contexts: what their commands are told
     QThread thread;
     QObject *home = nullptr;  // lives on the thread: target of posts, parent of the timer
     QTimer *retry = nullptr;
@@ -166,11 +209,15 @@ struct RedisLink::Private
     void scheduleRetry();
     void sendSubscriptions(Conn &conn, const QList<QByteArray> &list, const char *verb);
     void shutdown();
+    void checkDeadlines();
+    void drop(const QString &why);
+    void sendSetup(Conn &conn, int argc, const char **argv, const size_t *len);
 
     static void onConnect(const redisAsyncContext *ac, int status);
     static void onDisconnect(const redisAsyncContext *ac, int status);
     static void onReply(redisAsyncContext *ac, void *reply, void *privdata);
     static void onSetupReply(redisAsyncContext *ac, void *reply, void *privdata);
+    static void onPing(redisAsyncContext *ac, void *reply, void *privdata);
     static void onMessage(redisAsyncContext *ac, void *reply, void *privdata);
 };
 
@@ -187,6 +234,8 @@ void RedisLink::Private::open(Conn &conn)
     ctx->data = &conn;
     conn.ctx = ctx;
     conn.failure.clear();
+    conn.openedMs = monotonicMs();
+    conn.sentMs.clear();
     conn.adapter = new RedisQtAdapter;
     conn.adapter->setContext(ctx);
     redisAsyncSetConnectCallback(ctx, &Private::onConnect);
@@ -211,6 +260,7 @@ void RedisLink::Private::detach(Conn &conn)
     conn.linked = false;
     conn.awaiting = 0;
     conn.ready = false;
+    conn.sentMs.clear();
 }
 
 void RedisLink::Private::onConnect(const redisAsyncContext *ac, int status)
@@ -224,6 +274,13 @@ void RedisLink::Private::onConnect(const redisAsyncContext *ac, int status)
         conn->d->closed(*conn, QString::fromUtf8(ac->errstr));
         return;
     }
+    // A peer that vanishes without a FIN or RST (a partition, a dead host) is noticed by the
+    // kernel: keepalive probes on an idle connection, and TCP_USER_TIMEOUT for data (or
+    // probes) not acknowledged in time. A Redis that is up but does not answer is the
+    // watchdog's (checkDeadlines).
+    redisEnableKeepAlive(&conn->ctx->c);
+    const unsigned int userTimeout = unsigned(qMax(conn->d->options.timeoutMs, 1000));
+    ::setsockopt(conn->ctx->c.fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &userTimeout, sizeof userTimeout);
     conn->d->connected(*conn);
 }
 
@@ -253,8 +310,7 @@ void RedisLink::Private::connected(Conn &conn)
     if (!url.password.isEmpty()) {
         const char *argv[] = {"AUTH", url.password.constData()};
         const size_t len[] = {4, size_t(url.password.size())};
-        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 2, argv, len);
-        ++conn.awaiting;
+        sendSetup(conn, 2, argv, len);
     }
     if (conn.subscriber) {
         conn.awaiting += int(channels.size() + patterns.size());
@@ -270,13 +326,20 @@ void RedisLink::Private::connected(Conn &conn)
         const QByteArray db = QByteArray::number(url.db);
         const char *argv[] = {"SELECT", db.constData()};
         const size_t len[] = {6, size_t(db.size())};
-        redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 2, argv, len);
-        ++conn.awaiting;
+        sendSetup(conn, 2, argv, len);
     }
     const char *argv[] = {"PING"};
     const size_t len[] = {4};
-    redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, 1, argv, len);
+    sendSetup(conn, 1, argv, len);
+}
+
+void RedisLink::Private::sendSetup(Conn &conn, int argc, const char **argv, const size_t *len)
+{
+    if (redisAsyncCommandArgv(conn.ctx, &Private::onSetupReply, nullptr, argc, argv, len) != REDIS_OK)
+        return;
     ++conn.awaiting;
+    if (!conn.subscriber)
+        conn.sentMs.push_back(monotonicMs());
 }
 
 void RedisLink::Private::onSetupReply(redisAsyncContext *ac, void *reply, void *)
@@ -284,6 +347,8 @@ void RedisLink::Private::onSetupReply(redisAsyncContext *ac, void *reply, void *
     auto *conn = static_cast<Conn *>(ac->data);
     if (!conn || !reply)
         return;
+    if (!conn->subscriber && !conn->sentMs.empty())
+        conn->sentMs.pop_front();
     const auto *r = static_cast<redisReply *>(reply);
     if (r->type != REDIS_REPLY_ERROR) {
         conn->d->confirmed(*conn);
@@ -337,11 +402,73 @@ void RedisLink::Private::confirmed(Conn &conn)
     updateState();
 }
 
-void RedisLink::Private::onReply(redisAsyncContext *, void *reply, void *privdata)
+void RedisLink::Private::onReply(redisAsyncContext *ac, void *reply, void *privdata)
 {
-    std::unique_ptr<Done> done(static_cast<Done *>(privdata));
-    if (done && *done)
-        (*done)(toReply(static_cast<redisReply *>(reply)));
+    std::unique_ptr<Command> command(static_cast<Command *>(privdata));
+    auto *conn = static_cast<Conn *>(ac->data); // null once detached (drop(), shutdown())
+    if (conn && reply && !conn->sentMs.empty())
+        conn->sentMs.pop_front();
+    if (!command)
+        return;
+    command->d->pendingBytes.fetch_sub(command->bytes, std::memory_order_relaxed);
+    if (!command->done)
+        return;
+    if (!reply && !command->d->dropReason.isEmpty())
+        command->done(errorReply(command->d->dropReason));
+    else
+        command->done(toReply(static_cast<redisReply *>(reply)));
+}
+
+void RedisLink::Private::onPing(redisAsyncContext *ac, void *reply, void *)
+{
+    auto *conn = static_cast<Conn *>(ac->data);
+    if (conn && reply && !conn->sentMs.empty())
+        conn->sentMs.pop_front();
+}
+
+void RedisLink::Private::checkDeadlines()
+{
+    if (stopping)
+        return;
+    const qint64 now = monotonicMs();
+    const int timeout = options.timeoutMs;
+    for (Conn *conn : {&cmd, &sub}) {
+        if (conn->ctx && !conn->ready && conn->failure.isEmpty() && now - conn->openedMs > timeout) {
+            return drop(conn->linked ? QStringLiteral("Redis did not answer the handshake within %1 ms").arg(timeout)
+                                     : QStringLiteral("could not connect to Redis within %1 ms").arg(timeout));
+        }
+    }
+    if (!cmd.ctx || !cmd.ready)
+        return;
+    if (!cmd.sentMs.empty() && now - cmd.sentMs.front() > timeout)
+        return drop(QStringLiteral("no answer from Redis within %1 ms").arg(timeout));
+    // An idle command connection is asked, so that a Redis that stopped is noticed before
+    // the next emit has to wait for it.
+    if (cmd.sentMs.empty() && now - lastPingMs >= timeout / 3) {
+        const char *argv[] = {"PING"};
+        const size_t len[] = {4};
+        if (redisAsyncCommandArgv(cmd.ctx, &Private::onPing, nullptr, 1, argv, len) == REDIS_OK) {
+            cmd.sentMs.push_back(now);
+            lastPingMs = now;
+        }
+    }
+}
+
+void RedisLink::Private::drop(const QString &why)
+{
+    // Both connections go: the commands in flight are answered with @p why (hiredis calls
+    // their callbacks with no reply while it frees the context), and the link reconnects.
+    // hiredis' own redisAsyncDisconnect() would wait for the replies that are not coming.
+    dropReason = why.toUtf8();
+    for (Conn *conn : {&cmd, &sub}) {
+        redisAsyncContext *ctx = conn->ctx;
+        if (!ctx)
+            continue;
+        detach(*conn);
+        redisAsyncFree(ctx);
+    }
+    dropReason.clear();
+    closed(cmd, why);
 }
 
 void RedisLink::Private::closed(Conn &conn, const QString &why)
@@ -380,6 +507,7 @@ void RedisLink::Private::shutdown()
 {
     stopping = true;
     retry->stop();
+    watchdog->stop();
     for (Conn *conn : {&cmd, &sub}) {
         redisAsyncContext *ctx = conn->ctx;
         if (!ctx)
@@ -390,11 +518,13 @@ void RedisLink::Private::shutdown()
     updateState();
 }
 
-RedisLink::RedisLink(RedisUrl url, QObject *parent)
+RedisLink::RedisLink(RedisUrl url, Options options, QObject *parent)
     : QObject(parent), d(new Private)
 {
     d->q = this;
     d->url = std::move(url);
+    d->options = options;
+    d->options.timeoutMs = qMax(d->options.timeoutMs, 100);
     d->cmd.d = d->sub.d = d;
     d->sub.subscriber = true;
     d->home = new QObject;
@@ -406,8 +536,16 @@ RedisLink::RedisLink(RedisUrl url, QObject *parent)
         if (!d->sub.ctx)
             d->open(d->sub);
     });
+    d->watchdog = new QTimer(d->home);
+    d->watchdog->setInterval(qBound(50, d->options.timeoutMs / 10, 500));
+    connect(d->watchdog, &QTimer::timeout, d->home, [this] { d->checkDeadlines(); });
     d->thread.setObjectName(QStringLiteral("switchboard-redis"));
     d->home->moveToThread(&d->thread);
+}
+
+RedisLink::RedisLink(RedisUrl url, QObject *parent)
+    : RedisLink(std::move(url), Options{}, parent)
+{
 }
 
 RedisLink::~RedisLink()
@@ -429,6 +567,7 @@ void RedisLink::start()
     d->started = true;
     d->thread.start();
     d->post([this] {
+        d->watchdog->start();
         d->open(d->cmd);
         d->open(d->sub);
     });
@@ -451,6 +590,11 @@ QString RedisLink::lastError() const
     return d->lastError.isEmpty() && !isConnected() ? QStringLiteral("connecting") : d->lastError;
 }
 
+qint64 RedisLink::pendingBytes() const
+{
+    return d->pendingBytes.load(std::memory_order_relaxed);
+}
+
 void RedisLink::command(QList<QByteArray> args, Done done)
 {
     if (!d->thread.isRunning() || d->stopRequested.load(std::memory_order_acquire)) {
@@ -458,8 +602,24 @@ void RedisLink::command(QList<QByteArray> args, Done done)
             done(notConnected());
         return;
     }
-    d->post([this, args = std::move(args), done = std::move(done)]() mutable {
+    // Counted from here (queued for the link's thread) until the reply or the refusal.
+    const qint64 bytes = commandBytes(args);
+    const qint64 before = d->pendingBytes.fetch_add(bytes, std::memory_order_relaxed);
+    if (before + bytes > d->options.maxPendingBytes && before > 0) { // one command alone always goes
+        d->pendingBytes.fetch_sub(bytes, std::memory_order_relaxed);
+        // Answered on the link's thread like any reply (callers may hold the lock their
+        // callback takes), without the arguments: nothing of the command is kept.
+        if (done) {
+            d->post([done = std::move(done), text = QStringLiteral("overloaded: %1 bytes of commands wait for Redis (at most %2)")
+                                                        .arg(before).arg(d->options.maxPendingBytes).toUtf8()] {
+                done(errorReply(text));
+            });
+        }
+        return;
+    }
+    d->post([this, bytes, args = std::move(args), done = std::move(done)]() mutable {
         if (d->stopRequested.load(std::memory_order_acquire) || !d->cmd.ready || !d->cmd.ctx) {
+            d->pendingBytes.fetch_sub(bytes, std::memory_order_relaxed);
             if (done)
                 done(notConnected());
             return;
@@ -470,12 +630,15 @@ void RedisLink::command(QList<QByteArray> args, Done done)
             argv.push_back(a.constData());
             len.push_back(size_t(a.size()));
         }
-        auto *privdata = new Done(std::move(done));
+        auto *privdata = new Private::Command{d, std::move(done), bytes};
         if (redisAsyncCommandArgv(d->cmd.ctx, &Private::onReply, privdata, int(argv.size()), argv.data(), len.data()) != REDIS_OK) {
-            if (*privdata)
-                (*privdata)(notConnected());
+            d->pendingBytes.fetch_sub(bytes, std::memory_order_relaxed);
+            if (privdata->done)
+                privdata->done(notConnected());
             delete privdata;
+            return;
         }
+        d->cmd.sentMs.push_back(monotonicMs());
     });
 }
 

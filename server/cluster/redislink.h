@@ -53,6 +53,15 @@ struct RedisReply
  * far. It reports itself connected only once Redis confirmed every subscription: a message
  * published after that reaches this link. Commands issued while it is down are answered at
  * once with an Error reply ("not connected"); they are never queued unboundedly.
+ *
+ * A Redis that stops answering without closing the connection (a partition, a stopped or
+ * hung process) is noticed: a command not answered within Options::timeoutMs, a PING sent
+ * when the command connection is idle, and a connection whose handshake does not complete in
+ * that time all take the link down. Both connections are closed, every command in flight is
+ * answered with an Error ("no answer from Redis within … ms"), and the link reconnects with
+ * backoff. The bytes of the commands queued or in flight are bounded (Options::
+ * maxPendingBytes): past it a command is answered at once with an Error ("overloaded: …").
+ * Both sockets have TCP keepalive and TCP_USER_TIMEOUT.
  */
 class RedisLink final : public QObject
 {
@@ -63,7 +72,16 @@ public:
     using Done = std::function<void(const RedisReply &)>;
     using MessageHandler = std::function<void(const QByteArray &channel, const QByteArray &payload)>;
 
+    struct Options
+    {
+        /// Longest wait for a reply, the handshake, or a PING of an idle connection.
+        int timeoutMs = 3000;
+        /// Bytes of commands (their arguments) issued and not answered yet.
+        qint64 maxPendingBytes = 64 * 1024 * 1024;
+    };
+
     explicit RedisLink(RedisUrl url, QObject *parent = nullptr);
+    RedisLink(RedisUrl url, Options options, QObject *parent = nullptr);
     ~RedisLink() override; // stops first
 
     /// Set before start(): called on the link's thread for every pub/sub message (pmessage
@@ -82,8 +100,13 @@ public:
     /// Why the link is down ("connection refused", "auth failed: …"); empty when connected.
     QString lastError() const;
 
+    /// Bytes of commands issued and not answered yet (any thread).
+    qint64 pendingBytes() const;
+
     /// Sends a command, arguments binary-safe (e.g. {"PUBLISH", channel, payload}). @p done
-    /// runs on the link's thread with the reply.
+    /// runs on the link's thread with the reply (an Error "overloaded: …" when the pending
+    /// bytes are over Options::maxPendingBytes), or at once on the caller's thread with "not
+    /// connected" when the link is not running.
     void command(QList<QByteArray> args, Done done = {});
     /// Subscriptions survive reconnects.
     void subscribe(const QByteArray &channel);

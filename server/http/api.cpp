@@ -69,6 +69,48 @@ struct PendingEmit
     }
 };
 
+/// POST /api/socket: one emit, or one per target user, answered once every publish to the
+/// cluster is done. "cluster" sums them: published only if all were, the most nodes any
+/// reached, the first error.
+struct LegacyEmit
+{
+    Responder reply;
+    QRecursiveMutex lock;
+    int waiting = 1;
+    bool clustered = false;
+    bool perUser = false;
+    EmitResult result;
+    int outcomes = 0;
+    PublishOutcome cluster;
+
+    void add(const PublishOutcome &outcome)
+    {
+        cluster.published = (outcomes++ == 0 || cluster.published) && outcome.published;
+        cluster.nodes = qMax(cluster.nodes, outcome.nodes);
+        if (cluster.error.isEmpty())
+            cluster.error = outcome.error;
+    }
+
+    void settle(const std::function<void(LegacyEmit &)> &update)
+    {
+        QMutexLocker<QRecursiveMutex> locker(&lock);
+        update(*this);
+        if (--waiting != 0)
+            return;
+        const PublishOutcome *c = clustered && outcomes > 0 ? &cluster : nullptr;
+        if (!perUser || !result.error.isEmpty())
+            return reply.send(emitResponse(result, c));
+        QJsonObject body{{QStringLiteral("success"), true}, {QStringLiteral("delivered"), result.delivered}};
+        if (c) {
+            QJsonObject o{{QStringLiteral("published"), c->published}, {QStringLiteral("nodes"), c->nodes}};
+            if (!c->error.isEmpty())
+                o.insert(QStringLiteral("error"), c->error);
+            body.insert(QStringLiteral("cluster"), o);
+        }
+        reply.send(HttpResponse::json(body));
+    }
+};
+
 /// "waitMs" of an acked emit: absent (0), or 1..--max-ack-wait-ms; -1 with @p why when wrong.
 int ackWaitOf(const QJsonObject &body, const ServerConfig &config, QString *why)
 {
@@ -252,38 +294,61 @@ void registerApiRoutes(Router &router, Server &server)
                                               {QStringLiteral("users"), s->registry().userCount()},
                                               {QStringLiteral("endpoint"), s->wsUrl()}});
     });
-    router.add(Method::Post, QStringLiteral("/api/socket"), Access::Admin, [s](const HttpRequest &req) {
+    // Deferred in cluster mode: answered once every emit's publish to the other nodes is
+    // (or is not), with the same "cluster" field as /api/v1/internal/emit (review A12).
+    router.addDeferred(Method::Post, QStringLiteral("/api/socket"), Access::Admin, [s](const HttpRequest &req, const Responder &reply) {
         QJsonObject body;
         HttpResponse error;
         if (!req.jsonBody(&body, &error))
-            return error;
+            return reply.send(error);
         const QJsonObject event = body.value(QLatin1String("event")).toObject();
         const QString type = event.value(QLatin1String("type")).toString();
         if (type.isEmpty())
-            return HttpResponse::error(400, QStringLiteral("invalid_request"), QStringLiteral("\"event.type\" must be a non-empty string"));
+            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"), QStringLiteral("\"event.type\" must be a non-empty string")));
         const QJsonValue targets = body.value(QLatin1String("targetUsers"));
         if (!targets.isUndefined() && !targets.isNull() && !targets.isArray())
-            return HttpResponse::error(400, QStringLiteral("invalid_request"), QStringLiteral("\"targetUsers\" must be an array of user ids"));
+            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"), QStringLiteral("\"targetUsers\" must be an array of user ids")));
         EmitRequest request;
         request.event = type;
         request.payload = QJsonObject{{QStringLiteral("action"), event.value(QLatin1String("action"))},
                                       {QStringLiteral("data"), body.value(QLatin1String("data"))}};
+        auto pending = std::make_shared<LegacyEmit>();
+        pending->reply = reply;
+        pending->clustered = s->broker().isClustered();
         const QJsonArray users = targets.toArray();
+        QMutexLocker<QRecursiveMutex> locker(&pending->lock);
+        auto emitOne = [&](EmitRequest r) {
+            if (pending->clustered) {
+                r.whenPublished = [pending](const PublishOutcome &outcome) {
+                    pending->settle([outcome](LegacyEmit &p) { p.add(outcome); });
+                };
+            }
+            // Counted before: a publish refused at once answers inside emitEvent (hence
+            // the recursive lock), and the final settle() keeps "waiting" above zero here.
+            pending->waiting += 1;
+            const EmitResult result = s->emitEvent(std::move(r));
+            pending->waiting -= int(!result.publishPending);
+            return result;
+        };
         if (users.isEmpty()) {
             request.target = EmitRequest::Target::Broadcast;
-            return emitResponse(s->emitEvent(request));
+            pending->result = emitOne(request);
+        } else {
+            for (const QJsonValue &user : users) {
+                request.target = EmitRequest::Target::User;
+                request.userId = Json::idText(user);
+                request.id.clear();
+                const EmitResult result = emitOne(request);
+                if (!result.error.isEmpty()) {
+                    pending->result = result;
+                    break;
+                }
+                pending->result.delivered += result.delivered;
+            }
+            pending->perUser = true;
         }
-        int delivered = 0;
-        for (const QJsonValue &user : users) {
-            request.target = EmitRequest::Target::User;
-            request.userId = Json::idText(user);
-            request.id.clear();
-            const EmitResult result = s->emitEvent(request);
-            if (!result.error.isEmpty())
-                return emitResponse(result);
-            delivered += result.delivered;
-        }
-        return HttpResponse::json(QJsonObject{{QStringLiteral("success"), true}, {QStringLiteral("delivered"), delivered}});
+        locker.unlock();
+        pending->settle([](LegacyEmit &) {});
     });
     router.addDeferred(Method::Post, QStringLiteral("/api/connections/<arg>/disconnect"), Access::Admin,
                        [s](const HttpRequest &req, const Responder &reply) {

@@ -67,6 +67,8 @@ public:
 
     bool isRunning() const { return m_process && m_process->state() != QProcess::NotRunning; }
     quint16 port() const { return m_port; }
+    /// The redis-server process (for SIGSTOP/SIGCONT); 0 when not running.
+    qint64 pid() const { return isRunning() ? m_process->processId() : 0; }
     QByteArray password() const { return m_password; }
     /// redis://[:password@]127.0.0.1:port[/db]
     QString url(int db = 0) const;

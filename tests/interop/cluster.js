@@ -10,7 +10,7 @@
 const assert = require('node:assert/strict');
 const WebSocket = require('ws');
 
-const { client, sio, connected, within, until, redisCli } = require('./lib');
+const { client, sio, connected, within, until, redisCli, rssMiB } = require('./lib');
 const { clusterHarness, HEARTBEAT } = require('./clusterlib');
 
 const { mint, startNode, api, emit, metric, clusterOf, run } = clusterHarness(process.argv[2]);
@@ -248,6 +248,174 @@ test('Redis restart: degraded health and counted publish failures while down; de
   assert.equal(far.unread('t.down'), 0, 'nothing was queued while Redis was down');
   nat.terminate();
   far.terminate();
+});
+
+// --- a Redis that stops answering, hostile adapter messages (review A1, A2, A3, A12) ---
+
+const TIMEOUT = 2000 + HEARTBEAT; // the link's deadline: 2 s plus a heartbeat
+const RSS_SLACK_MIB = process.env.ASAN_OPTIONS ? 400 : 200; // ASan's quarantine holds freed memory
+
+test('a stalled Redis (SIGSTOP): emits answer within the deadline, not published, counted; /health degraded; memory bounded; delivery resumes', async (redis) => {
+  const nodes = [await startNode('A', redis), await startNode('B', redis)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const far = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('st2')}`);
+  await far.next('connected');
+  const failures = await metric(A.port, 'clusterPublishFailures');
+  const rssBefore = rssMiB(A.pid);
+  redis.pause();
+  try {
+    // One small emit and 200 of 500 KB at once, while the link still counts as up: they wait
+    // for Redis (within the byte cap; past it they fail at once) until the deadline.
+    const started = Date.now();
+    const payload = 'x'.repeat(500000);
+    const answers = await Promise.all([emit(A.port, { event: 't.stall', broadcast: true, payload: 1 }),
+      ...Array.from({ length: 200 }, () => emit(A.port, { event: 't.big', broadcast: true, payload }))]);
+    const took = Date.now() - started;
+    assert.ok(took < TIMEOUT + 8000, `answered after ${took} ms`);
+    for (const a of answers) {
+      assert.equal(a.status, 200, JSON.stringify(a.body));
+      assert.equal(a.body.cluster.published, false, JSON.stringify(a.body));
+      assert.match(a.body.cluster.error, /no answer from Redis within 2500 ms|overloaded: \d+ bytes of commands wait for Redis|not connected/, JSON.stringify(a.body));
+    }
+    const why = answers.map((a) => a.body.cluster.error.replace(/\d+/g, 'N'));
+    console.log(`  ${took} ms; ${JSON.stringify([...new Set(why)].map((w) => [w, why.filter((x) => x === w).length]))}`);
+    assert.ok(why.some((w) => /no answer from Redis/.test(w)), 'the emits that waited were told why');
+    await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'degraded', 'A degraded', 5000);
+    assert.match((await api(A.port, 'GET', '/health')).body.reason, /Redis .* unreachable: .*within \d+ ms/);
+    // The legacy emit says so too (A12).
+    const legacy = await api(A.port, 'POST', '/api/socket', { event: { type: 't.legacy' }, targetUsers: ['st2', 'nobody'] });
+    assert.equal(legacy.status, 200);
+    assert.equal(legacy.body.cluster.published, false, JSON.stringify(legacy.body));
+    assert.ok(legacy.body.cluster.error, JSON.stringify(legacy.body));
+    assert.equal(await metric(A.port, 'clusterPublishFailures'), failures + 203);
+    // Nothing is kept for later.
+    const self = (await api(A.port, 'GET', '/api/cluster/nodes')).body.nodes.find((n) => n.self);
+    assert.equal(self.redisPendingBytes, 0, JSON.stringify(self));
+    const grown = rssMiB(A.pid) - rssBefore;
+    // The review saw 180 MiB for these 200 and growing with every emit; here at most the
+    // 64 MiB cap is held, plus what the allocator keeps of the request bodies (ASan's
+    // quarantine keeps more).
+    assert.ok(grown < RSS_SLACK_MIB, `RSS grew by ${grown} MiB`);
+    // 200 more while the link is down: refused at once, and the memory does not grow with them.
+    const rssDown = rssMiB(A.pid);
+    const down = await Promise.all(Array.from({ length: 200 }, () => emit(A.port, { event: 't.big', broadcast: true, payload })));
+    assert.ok(down.every((a) => a.body.cluster.published === false), 'not published while down');
+    const more = rssMiB(A.pid) - rssDown;
+    console.log(`  RSS growth ${grown.toFixed(1)} MiB, then ${more.toFixed(1)} MiB for 200 more while down`);
+    assert.ok(more < RSS_SLACK_MIB / 2, `RSS grew by ${more} MiB more`);
+    assert.equal(await metric(A.port, 'clusterPublishFailures'), failures + 403);
+  } finally {
+    redis.resume();
+  }
+  await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'ok'
+    && (await api(B.port, 'GET', '/health')).body.status === 'ok', 'A and B healthy again', 20000);
+  const again = await emit(A.port, { event: 't.resumed', userId: 'st2', payload: 2 });
+  assert.equal(again.body.cluster.published, true, JSON.stringify(again.body));
+  assert.equal((await far.next('t.resumed')).data, 2);
+  const legacy = await api(A.port, 'POST', '/api/socket', { event: { type: 't.legacy2' } });
+  assert.equal(legacy.body.cluster.published, true, JSON.stringify(legacy.body));
+  assert.ok((await far.next('t.legacy2')));
+  far.terminate();
+});
+
+test('hostile msgpack (2 MB of nested array32 headers) on the adapter channel: refused at once, counted; delivery stays prompt', async (redis) => {
+  const nodes = [await startNode('A', redis), await startNode('B', redis)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const far = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('mp2')}`);
+  await far.next('connected');
+  const malformed = await metric(B.port, 'clusterMalformed');
+  const { createClient } = require('redis');
+  const evil = createClient({ url: redis.url });
+  await evil.connect();
+  const level = Buffer.from('dd000f4240', 'hex'); // array32 of 10^6 elements, nested 400,000 times
+  const hostile = Buffer.concat(Array(400000).fill(level));
+  await evil.publish('socket.io#/#', hostile);
+  await evil.publish('socket.io-request#/#', Buffer.concat([Buffer.from('81a474797065', 'hex'), hostile])); // {"type": …}
+  await evil.quit();
+  const started = Date.now();
+  await emit(A.port, { event: 't.prompt', broadcast: true, payload: 1 });
+  await far.next('t.prompt');
+  // Before the pre-scan, 1 MB of this held every node's Redis thread ~40 s (review A2).
+  assert.ok(Date.now() - started < 3000, `delivered after ${Date.now() - started} ms`);
+  await until(async () => (await metric(B.port, 'clusterMalformed')) >= malformed + 2, 'both refused, counted');
+  far.terminate();
+});
+
+test('adapter requests are not an amplifier: answers go to the requester only, are shared, bounded and capped; emits stay prompt', async (redis) => {
+  const nodes = [await startNode('A', redis), await startNode('B', redis)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  // Six connections on B, each in 990 rooms of 200 characters: AllRooms is ~1.2 MB.
+  const conns = [];
+  const roomName = (c, i) => `${String(c).padStart(2, '0')}-${String(i).padStart(4, '0')}-`.padEnd(200, 'r');
+  for (let c = 0; c < 6; ++c) {
+    const ws = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('amp')}`);
+    await ws.next('connected');
+    for (let i = 0; i < 990; ++i) ws.send(JSON.stringify({ type: 'subscribe', channel: roomName(c, i) }));
+    for (let i = 0; i < 990; ++i) await ws.next('subscribed');
+    conns.push(ws);
+  }
+  const near = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('amp-near')}`);
+  await near.next('connected');
+  const { createClient } = require('redis');
+  const watcher = createClient({ url: redis.url });
+  watcher.on('error', () => {});
+  await watcher.connect();
+  let shared = 0;
+  const own = [];
+  await watcher.subscribe('socket.io-response#/#', () => { shared += 1; });
+  await watcher.subscribe('socket.io-response#/#probe#', (m) => { own.push(JSON.parse(m)); });
+  const rssBefore = rssMiB(B.pid);
+  const evil = createClient({ url: redis.url });
+  evil.on('error', () => {});
+  await evil.connect();
+  // The review's flood: 300 AllRooms requests, ~20 KB, answered on the requester's own channel.
+  await Promise.all(Array.from({ length: 300 }, (_, i) => evil.publish('socket.io-request#/#', JSON.stringify({ uid: 'evil', type: 1, requestId: `r${i}` }))));
+  const started = Date.now();
+  const r = await emit(A.port, { event: 't.amp', userId: 'amp-near', payload: 1 });
+  assert.equal(r.body.cluster.published, true, JSON.stringify(r.body));
+  await near.next('t.amp');
+  // Before: queued behind ~700 MB of answers, 28 s (review A3).
+  assert.ok(Date.now() - started < 5000, `delivered after ${Date.now() - started} ms`);
+  const counts = async () => (await api(B.port, 'GET', '/api/cluster/nodes')).body.nodes.find((n) => n.self).adapterAnswers;
+  await until(async () => { const c = await counts(); return c.sent + c.droppedBusy + c.droppedLarge >= 300 && c.bytesInFlight === 0; }, 'every request handled', 20000);
+  const c = await counts();
+  assert.ok(c.shared > 0, `identical requests share one build: ${JSON.stringify(c)}`);
+  assert.equal(shared, 0, 'nothing on the shared response channel');
+  const grown = rssMiB(B.pid) - rssBefore;
+  assert.ok(grown < 200, `RSS grew by ${grown} MiB`);
+  assert.equal((await api(B.port, 'GET', '/health')).body.status, 'ok');
+  // One request of another requester: both nodes answer it on that requester's channel.
+  await evil.publish('socket.io-request#/#', JSON.stringify({ uid: 'probe', type: 0, requestId: 'p1', rooms: [roomName(0, 0)] }));
+  await until(() => own.length === 2, 'two answers on socket.io-response#/#probe#');
+  assert.deepEqual(own.map((a) => a.sockets.length).sort(), [0, 1], JSON.stringify(own));
+  // Six more connections: AllRooms would be ~2.4 MB, over the 2.16 MB message cap: no answer.
+  for (let c2 = 6; c2 < 12; ++c2) {
+    const ws = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('amp')}`);
+    await ws.next('connected');
+    for (let i = 0; i < 990; ++i) ws.send(JSON.stringify({ type: 'subscribe', channel: roomName(c2, i) }));
+    for (let i = 0; i < 990; ++i) await ws.next('subscribed');
+    conns.push(ws);
+  }
+  await evil.publish('socket.io-request#/#', JSON.stringify({ uid: 'probe', type: 1, requestId: 'big' }));
+  await until(async () => (await counts()).droppedLarge === c.droppedLarge + 1, 'the oversized answer counted');
+  await until(() => own.length === 3, "A's answer");
+  assert.deepEqual(own[2].rooms, [], 'only A (no rooms) answered');
+  // A flood of them: none answered, each counted, emits still prompt.
+  const large = (await counts()).droppedLarge;
+  await Promise.all(Array.from({ length: 100 }, (_, i) => evil.publish('socket.io-request#/#', JSON.stringify({ uid: 'evil', type: 1, requestId: `big${i}` }))));
+  const again = Date.now();
+  await emit(A.port, { event: 't.amp2', userId: 'amp-near', payload: 2 });
+  await near.next('t.amp2');
+  assert.ok(Date.now() - again < 5000, `delivered after ${Date.now() - again} ms`);
+  await until(async () => (await counts()).droppedLarge === large + 100, '100 oversized answers counted');
+  assert.equal(shared, 0, 'nothing on the shared response channel');
+  await evil.quit();
+  await watcher.quit();
+  for (const ws of conns) ws.terminate();
+  near.terminate();
 });
 
 // --- --max-connections-per-user across the cluster (docs/cluster.md, "Connections per user") ---

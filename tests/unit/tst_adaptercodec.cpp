@@ -1,6 +1,7 @@
 // The Socket.IO Redis adapter's wire format against golden vectors captured at test time from
 // the real npm packages (tests/interop/cluster-vectors.js: @socket.io/redis-emitter and two
 // socket.io servers with @socket.io/redis-adapter on a real redis-server).
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -57,6 +58,9 @@ private Q_SLOTS:
     void goldenVectors();
     void rejectsGarbage();
     void roundTripsBinary();
+    void refusesHostileHeadersQuickly_data();
+    void refusesHostileHeadersQuickly();
+    void acceptsLargeHonestMessages();
 };
 
 void TestAdapterCodec::goldenVectors_data()
@@ -151,6 +155,61 @@ void TestAdapterCodec::roundTripsBinary()
     QCOMPARE(back->packet.attachments, b.packet.attachments);
     QCOMPARE(back->packet.nsp, b.packet.nsp);
     QCOMPARE(back->sb, b.sb);
+}
+
+void TestAdapterCodec::refusesHostileHeadersQuickly_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("why");
+    // Review A2: nested array32 headers, each claiming 10^6 elements. msgpack-c's default
+    // limits allocated 24 MB per level before looking for the elements (a 1 MB message held
+    // the Redis thread for ~40 s and grew the heap to terabytes of address space).
+    const QByteArray level = QByteArray::fromHex("dd000f4240");
+    QTest::newRow("250 KB of nested array32") << level.repeated(50000) << QStringLiteral("claims");
+    QTest::newRow("1 MB of nested array32") << level.repeated(200000) << QStringLiteral("claims");
+    // One level claiming as many elements as there are bytes after it (each needs one at least).
+    QTest::newRow("array claims one more than fits") << QByteArray::fromHex("dc0004") + QByteArray(3, '\xc0') << QStringLiteral("claims");
+    QTest::newRow("map32 of 2^32-1 pairs") << QByteArray::fromHex("dfffffffff") + QByteArray(1000, '\xc0') << QStringLiteral("claims");
+    // Nested containers that each claim little, but together more than the bytes left.
+    QTest::newRow("claims add up") << QByteArray::fromHex("9f9f9f9f9f9f9f9f") + QByteArray(40, '\xc0') << QStringLiteral("claims");
+    QTest::newRow("str32 longer than the message") << QByteArray::fromHex("dbffffffff") + QByteArray(100, 'a') << QStringLiteral("truncated");
+    QTest::newRow("bin32 longer than the message") << QByteArray::fromHex("c67fffffff") + QByteArray(100, 'a') << QStringLiteral("truncated");
+    QTest::newRow("ext32") << QByteArray::fromHex("c90000000401") + QByteArray(4, 'a') << QStringLiteral("unsupported");
+    QByteArray deep(100000, '\x91');
+    deep.append('\xc0');
+    QTest::newRow("100000 nested fixarrays") << deep << QStringLiteral("nested");
+}
+
+void TestAdapterCodec::refusesHostileHeadersQuickly()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, why);
+    QElapsedTimer timer;
+    timer.start();
+    QString error;
+    QVERIFY(!Cluster::decodeBroadcast(bytes, &error));
+    QVERIFY2(error.contains(why), qPrintable(error));
+    QList<QByteArray> attachments;
+    QVERIFY(!Cluster::decodeObject(QByteArray::fromHex("81a178") + bytes, &attachments, &error)); // {"x": …}
+    QVERIFY2(error.contains(why), qPrintable(error));
+    // A linear scan: well under what one such message cost before (seconds), even under ASan.
+    QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+}
+
+void TestAdapterCodec::acceptsLargeHonestMessages()
+{
+    // The limits are sized from the input: a 2 MB broadcast with 100,000 rooms still decodes.
+    Cluster::Broadcast b;
+    b.uid = QStringLiteral("u");
+    b.packet.nsp = QStringLiteral("/");
+    b.packet.data = QJsonArray{QStringLiteral("ev"), QString(1 << 20, QLatin1Char('x'))};
+    for (int i = 0; i < 100000; ++i)
+        b.rooms.append(QString::number(i));
+    QString error;
+    const auto back = Cluster::decodeBroadcast(Cluster::encodeBroadcast(b), &error);
+    QVERIFY2(back, qPrintable(error));
+    QCOMPARE(back->rooms.size(), 100000);
+    QCOMPARE(back->packet.data.at(1).toString().size(), 1 << 20);
 }
 
 QTEST_GUILESS_MAIN(TestAdapterCodec)

@@ -4,6 +4,7 @@
 // with commands in flight. Replies and messages arrive on the link's thread: they are handed
 // to the test thread under a mutex (Pending, Inbox) or through queued connections (States).
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <optional>
 
@@ -199,6 +200,8 @@ private Q_SLOTS:
     void reconnectsAndResubscribesAfterRestart();
     void stopWithPendingCommandsReturns();
     void stopAnswersQueuedCommandsAtOnce();
+    void stalledRedisTakesTheLinkDown();
+    void pendingBytesAreBounded();
 };
 
 void TestRedisLink::parsesValidUrls_data()
@@ -762,6 +765,117 @@ void TestRedisLink::stopAnswersQueuedCommandsAtOnce()
         QCOMPARE(p->get().string, QByteArray("not connected"));
     }
     QCOMPARE(call(observer, {"DBSIZE"}).integer, 0);
+}
+
+namespace {
+
+/// SIGSTOP on a redis-server (a hung Redis: the kernel still accepts and acknowledges, the
+/// process answers nothing); SIGCONT when it goes out of scope, whatever the test did.
+class Frozen
+{
+public:
+    explicit Frozen(qint64 pid) : m_pid(pid) { ::kill(pid_t(pid), SIGSTOP); }
+    ~Frozen() { resume(); }
+    Q_DISABLE_COPY_MOVE(Frozen)
+    void resume()
+    {
+        if (const qint64 pid = std::exchange(m_pid, 0))
+            ::kill(pid_t(pid), SIGCONT);
+    }
+
+private:
+    qint64 m_pid = 0;
+};
+
+} // namespace
+
+void TestRedisLink::stalledRedisTakesTheLinkDown()
+{
+    // Review A1: a Redis that stops answering without closing its connections.
+    RedisProcess redis;
+    QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+    RedisLink::Options options;
+    options.timeoutMs = 600;
+    RedisLink link(parsed(redis.url()), options);
+    Inbox inbox;
+    link.setMessageHandler(inbox.handler());
+    link.subscribe("chan");
+    link.start();
+    QVERIFY(QTest::qWaitFor([&] { return link.isConnected(); }, 10000));
+
+    {
+        // Idle: the watchdog's PING notices it, with nothing else sent.
+        Frozen frozen(redis.pid());
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(QTest::qWaitFor([&] { return !link.isConnected(); }, 5000));
+        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY2(link.lastError().contains(QLatin1String("within 600 ms")), qPrintable(link.lastError()));
+        // Reconnecting: TCP connects (the kernel accepts), the handshake is what stalls.
+        QVERIFY2(QTest::qWaitFor([&] { return link.lastError().contains(QLatin1String("handshake")); }, 10000),
+                 qPrintable(link.lastError()));
+        QCOMPARE(call(link, {"PING"}).string, QByteArray("not connected"));
+    }
+    QVERIFY(QTest::qWaitFor([&] { return link.isConnected(); }, kReconnectTimeoutMs));
+
+    {
+        // Busy: commands in flight are answered within the deadline, with why.
+        Frozen frozen(redis.pid());
+        QElapsedTimer timer;
+        timer.start();
+        QList<std::shared_ptr<Pending>> pending;
+        for (int i = 0; i < 20; ++i)
+            pending.append(send(link, {"PUBLISH", "chan", "during " + QByteArray::number(i)}));
+        for (const auto &p : pending) {
+            QVERIFY(QTest::qWaitFor([&] { return p->has(); }, 5000));
+            QVERIFY(p->get().isError());
+            QVERIFY2(p->get().string.contains("no answer from Redis within 600 ms"), p->get().string.constData());
+            QCOMPARE(p->count(), 1);
+        }
+        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(!link.isConnected());
+        QCOMPARE(link.pendingBytes(), 0);
+    }
+    // Delivery resumes once Redis does.
+    QVERIFY(QTest::qWaitFor([&] { return link.isConnected(); }, kReconnectTimeoutMs));
+    const RedisReply published = call(link, {"PUBLISH", "chan", "after"});
+    QCOMPARE(published.type, RedisReply::Type::Integer);
+    QCOMPARE(published.integer, 1);
+    QVERIFY(QTest::qWaitFor([&] { return inbox.has("chan", "after"); }, 5000));
+    link.stop();
+}
+
+void TestRedisLink::pendingBytesAreBounded()
+{
+    RedisProcess redis;
+    QVERIFY2(redis.start(), qPrintable(redis.errorString()));
+    RedisLink::Options options;
+    options.timeoutMs = 5000;
+    options.maxPendingBytes = 1024 * 1024;
+    RedisLink link(parsed(redis.url()), options);
+    link.start();
+    QVERIFY(QTest::qWaitFor([&] { return link.isConnected(); }, 10000));
+
+    Frozen frozen(redis.pid());
+    const QByteArray value(300 * 1024, 'v');
+    QList<std::shared_ptr<Pending>> accepted;
+    for (int i = 0; i < 3; ++i)
+        accepted.append(send(link, {"PUBLISH", "chan", value}));
+    QVERIFY(link.pendingBytes() > 900 * 1024);
+    // The fourth would pass 1 MiB: refused at once, without waiting for Redis.
+    const auto refused = send(link, {"PUBLISH", "chan", value});
+    QVERIFY(QTest::qWaitFor([&] { return refused->has(); }, 1000));
+    QVERIFY2(refused->get().string.startsWith("overloaded"), refused->get().string.constData());
+    // A small command still fits.
+    const auto small = send(link, {"PING"});
+    QVERIFY(!small->has());
+    frozen.resume();
+    for (const auto &p : accepted + QList<std::shared_ptr<Pending>>{small}) {
+        QVERIFY(QTest::qWaitFor([&] { return p->has(); }, 10000));
+        QVERIFY2(!p->get().isError(), p->get().string.constData());
+    }
+    QCOMPARE(link.pendingBytes(), 0);
+    link.stop();
 }
 
 QTEST_GUILESS_MAIN(TestRedisLink)
