@@ -120,10 +120,11 @@ void PresenceEvents::snapshotArrived(const QString &room, const QJsonObject &mer
         const auto it = m_rooms.find(room);
         if (it == m_rooms.end())
             return; // nobody watches it any more
-        const QString self = m_server.nodeName();
+        const QString self = m_server.broker().nodeId();
         for (const QJsonValue &member : merged.value(QLatin1String("members")).toArray()) {
             const QJsonObject m = member.toObject();
-            it->users[m.value(QLatin1String("userId")).toString()].insert(m.value(QLatin1String("node")).toString(self));
+            const QString node = m.value(QLatin1String("nodeId")).toString(m.value(QLatin1String("node")).toString(self));
+            it->users[m.value(QLatin1String("userId")).toString()].insert(node);
         }
         it->seeded = true;
         it->querying = false;
@@ -172,7 +173,7 @@ void PresenceEvents::localChange(const QString &room, const QString &userId, boo
         return;
     // Other nodes' subscribers learn it from the broker (nothing leaves a single node).
     m_server.broker().publishPresence(room, userId, joined);
-    apply(m_server.nodeName(), room, userId, joined);
+    apply(m_server.broker().nodeId(), room, userId, joined);
 }
 
 void PresenceEvents::remoteChange(const QString &node, const QString &room, const QString &userId, bool joined)
