@@ -19,6 +19,7 @@ struct PublishOutcome
 {
     bool published = false;    // Redis accepted the PUBLISH
     int nodes = 0;             // other subscribers that received it (Switchboard and Node servers)
+    int switchboardNodes = 0;  // of those, live Switchboard nodes of the registry (they report acks)
     QString error;             // why it was not published
 };
 

@@ -29,6 +29,7 @@
 #include "queue/sqlitequeuestore.h"
 #include "rooms/ackwaits.h"
 #include "rooms/presenceevents.h"
+#include "rooms/socketidroom.h"
 #include "socketio/fixture.h"
 #include "socketio/recovery.h"
 #include "transport/connection.h"
@@ -455,6 +456,16 @@ EmitResult Server::emitEvent(EmitRequest request)
     frame->room = room;
     frame->moreRooms = request.moreRooms;
     frame->exceptRooms = request.exceptRooms;
+    if (request.target == EmitRequest::Target::Room) {
+        for (const QString &name : QStringList{request.room} + request.moreRooms) {
+            if (const quint64 id = SocketIdRoom::connectionId(name))
+                frame->connectionRooms.append(id);
+        }
+    }
+    for (const QString &name : request.exceptRooms) {
+        if (const quint64 id = SocketIdRoom::connectionId(name))
+            frame->exceptConnectionRooms.append(id);
+    }
     frame->moreArgs = request.moreArgs;
     frame->ack = request.ack;
     IoWorker *owner = nullptr; // Target::Connection: the connection's I/O thread
@@ -637,6 +648,8 @@ bool Server::joinRoom(quint64 id, const QString &room)
 {
     if (room.isEmpty())
         return false;
+    if (SocketIdRoom::isReserved(room)) // a socket id: only the socket's own, which it is always in
+        return SocketIdRoom::connectionId(room) == id && m_registry.connection(id);
     if (!m_registry.isMember(id, room) && m_registry.roomsOf(id).size() >= m_config.maxRoomsPerConnection)
         return false; // Connection::join refuses it too; this tells the caller
     return postToConnection(id, [room](Connection *c) { c->join(room); });
@@ -659,10 +672,10 @@ Server::AuthResult Server::checkAdmin(const QByteArray &internalKey, const QByte
 }
 
 void Server::reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
-                       const QString &error, const QJsonArray &args)
+                       const QString &error, const QJsonArray &args, bool fromCluster)
 {
     // An emit from another node (or a Node server's broadcast with acks): its ack goes there.
-    if (m_broker->forwardAck(emitId, connectionId, userId, ok, error, args))
+    if (!fromCluster && m_broker->forwardAck(emitId, connectionId, userId, ok, error, args))
         return;
     m_ackWaits->offer(emitId, connectionId, userId, ok, error, args);
     (ok ? m_metrics.acks : m_metrics.nacks).fetch_add(1, std::memory_order_relaxed);

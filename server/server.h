@@ -197,9 +197,11 @@ public:
     /// --log-connections: the audit trail of connects, disconnects, joins and leaves.
     ConnectionLog &connectionLog() const { return *m_connectionLog; }
 
-    /// Called by I/O threads when a client acknowledges an acked emit.
+    /// Called by I/O threads when a client acknowledges an acked emit. @p fromCluster: the
+    /// ack was forwarded by another node, so this node is where it ends (never forwarded
+    /// again: two nodes holding a route for the same emit id would bounce it for ever).
     void reportAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
-                   const QString &error, const QJsonArray &args = {});
+                   const QString &error, const QJsonArray &args = {}, bool fromCluster = false);
 
     /// Milliseconds on a monotonic clock shared by all threads.
     static qint64 monotonicMs();

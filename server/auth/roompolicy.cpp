@@ -2,6 +2,8 @@
 
 #include <QtCore/QJsonArray>
 
+#include "rooms/socketidroom.h"
+
 namespace Switchboard {
 
 namespace {
@@ -167,7 +169,7 @@ QStringList RoomPolicy::roomsForClaims(const QString &userId, const QJsonObject 
         rooms << QStringLiteral("role:") + role;
     for (const QJsonValue &room : claims.value(QLatin1String("rooms")).toArray()) {
         const QString name = claimText(room);
-        if (!name.isEmpty() && name.size() <= kMaxRoomLength)
+        if (!name.isEmpty() && name.size() <= kMaxRoomLength && !SocketIdRoom::isReserved(name))
             rooms << name;
     }
     rooms << expandTemplates(m_templates, claims);
@@ -222,7 +224,7 @@ QStringList RoomPolicy::expandTemplates(const QStringList &templates, const QJso
     QStringList rooms;
     for (const QString &tmpl : templates) {
         for (const QString &name : expandTemplate(tmpl, claims)) {
-            if (name.size() <= kMaxRoomLength)
+            if (name.size() <= kMaxRoomLength && !SocketIdRoom::isReserved(name))
                 rooms << name;
         }
     }
@@ -235,6 +237,8 @@ QString RoomPolicy::checkSubscribe(const QString &userId, const QString &role, c
         return QStringLiteral("channel is required");
     if (room.size() > kMaxRoomLength)
         return QStringLiteral("channel name longer than %1 characters").arg(kMaxRoomLength);
+    if (SocketIdRoom::isReserved(room))
+        return QStringLiteral("room names of 10 to 20 digits are reserved: they name connections (socket ids)");
     if (room.startsWith(QLatin1String("user:")))
         return room.mid(5) == userId ? QString() : QStringLiteral("cannot join another user's room");
     if (room.startsWith(QLatin1String("role:")))

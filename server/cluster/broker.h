@@ -32,6 +32,9 @@ public:
     virtual QString degradedReason() const = 0;
     /// Connection ids handed out by this node start here (unique across the cluster).
     virtual quint64 connectionIdBase() const = 0;
+    /// This node's identity on the wire (presence): unique across the cluster even when two
+    /// nodes share a --node-name. Its name when there is no cluster.
+    virtual QString nodeId() const = 0;
 
     /// Sends an emit that was handed to this node's sockets to the other nodes. @p done gets
     /// the outcome (not called for a LocalBroker). False when nothing was attempted.

@@ -32,6 +32,11 @@ bool LocalBroker::admitHere(Server &server, const QString &userId)
     return true;
 }
 
+QString LocalBroker::nodeId() const
+{
+    return m_server.nodeName();
+}
+
 QJsonObject LocalBroker::nodesJson() const
 {
     return {{QStringLiteral("nodes"), QJsonArray{m_server.nodeJson()}}, {QStringLiteral("self"), m_server.nodeName()}};

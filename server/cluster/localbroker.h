@@ -18,6 +18,7 @@ public:
     static bool admitHere(Server &server, const QString &userId);
 
     bool isClustered() const override { return false; }
+    QString nodeId() const override;
     void start() override {}
     void leave() override {}
     void stop() override {}

@@ -1,5 +1,6 @@
 #include "presence.h"
 
+#include <QtCore/QCryptographicHash>
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
 #include <QtCore/QMap>
@@ -44,6 +45,14 @@ QMap<QString, int> sumCounts(const QList<PresencePart> &parts, QLatin1String fie
             sum[it.key()] += it.value().toInt();
     }
     return sum;
+}
+
+/// 64 bits of a name, for distinct counts across nodes: a stats part carries these, not the
+/// names (a user's id, a room a public answer does not list), 11 characters each.
+QString shortHash(const QString &name)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(name.toUtf8(), QCryptographicHash::Md5).left(8)
+                                   .toBase64(QByteArray::OmitTrailingEquals));
 }
 
 } // namespace
@@ -114,9 +123,20 @@ QJsonObject localPresence(const Server &server, const PresenceQuery &q)
         return {{QStringLiteral("members"), members}};
     }
     case Kind::Stats: {
+        // Only what the merge needs: channelCounts is public and listed anyway; users and the
+        // other rooms count towards distinct totals, so they travel as hashes.
         QJsonObject stats = server.statsJson();
-        stats.insert(QStringLiteral("userIds"), QJsonArray::fromStringList(registry.users().keys()));
-        stats.insert(QStringLiteral("roomCounts"), countsJson(registry.roomCounts()));
+        QJsonArray users;
+        for (const QString &user : registry.users().keys())
+            users.append(shortHash(user));
+        const QJsonObject channels = stats.value(QLatin1String("channelCounts")).toObject();
+        QJsonArray otherRooms;
+        for (const QString &room : registry.roomCounts().keys()) {
+            if (!channels.contains(room))
+                otherRooms.append(shortHash(room));
+        }
+        stats.insert(QStringLiteral("userHashes"), users);
+        stats.insert(QStringLiteral("otherRoomHashes"), otherRooms);
         return stats;
     }
     case Kind::Connections: {
@@ -132,8 +152,18 @@ QJsonObject localPresence(const Server &server, const PresenceQuery &q)
     return {};
 }
 
-QJsonObject mergePresence(const PresenceQuery &q, const QList<PresencePart> &parts)
+QJsonObject mergePresence(const PresenceQuery &q, const QList<PresencePart> &parts_)
 {
+    // Two nodes may share a name (--node-name defaults to host:port, the same in every
+    // container): per-node figures are keyed by the name, made unique with the node's id.
+    QList<PresencePart> parts = parts_;
+    QHash<QString, int> named;
+    for (const PresencePart &p : parts)
+        ++named[p.node];
+    for (PresencePart &p : parts) {
+        if (named.value(p.node) > 1 && !p.id.isEmpty())
+            p.node += QStringLiteral(" (%1)").arg(p.id);
+    }
     QJsonObject nodes;
     switch (q.kind) {
     case Kind::Users: {
@@ -178,6 +208,8 @@ QJsonObject mergePresence(const PresenceQuery &q, const QList<PresencePart> &par
             for (const QJsonValue &v : m) {
                 QJsonObject member = v.toObject();
                 member.insert(QStringLiteral("node"), p.node);
+                if (!p.id.isEmpty())
+                    member.insert(QStringLiteral("nodeId"), p.id);
                 members.append(member);
             }
             nodes.insert(p.node, m.size());
@@ -188,12 +220,24 @@ QJsonObject mergePresence(const PresenceQuery &q, const QList<PresencePart> &par
     case Kind::Stats: {
         int connections = 0;
         QSet<QString> users;
+        QSet<QString> otherRooms;
         QJsonObject rates;
         double in = 0, out = 0, bytesIn = 0, bytesOut = 0;
         for (const PresencePart &p : parts) {
             connections += p.part.value(QLatin1String("totalConnections")).toInt();
-            for (const QJsonValue &u : p.part.value(QLatin1String("userIds")).toArray())
+            for (const QJsonValue &u : p.part.value(QLatin1String("userHashes")).toArray())
                 users.insert(u.toString());
+            for (const QJsonValue &r : p.part.value(QLatin1String("otherRoomHashes")).toArray())
+                otherRooms.insert(r.toString());
+            // A node of an older version: names.
+            for (const QJsonValue &u : p.part.value(QLatin1String("userIds")).toArray())
+                users.insert(shortHash(u.toString()));
+            const QJsonObject named = p.part.value(QLatin1String("roomCounts")).toObject();
+            const QJsonObject channels = p.part.value(QLatin1String("channelCounts")).toObject();
+            for (auto it = named.begin(); it != named.end(); ++it) {
+                if (!channels.contains(it.key()))
+                    otherRooms.insert(shortHash(it.key()));
+            }
             const QJsonObject r = p.part.value(QLatin1String("rates")).toObject();
             in += r.value(QLatin1String("messagesInPerSec")).toDouble();
             out += r.value(QLatin1String("messagesOutPerSec")).toDouble();
@@ -209,10 +253,9 @@ QJsonObject mergePresence(const PresenceQuery &q, const QList<PresencePart> &par
         QJsonObject channelCounts;
         for (auto it = channels.cbegin(); it != channels.cend(); ++it)
             channelCounts.insert(it.key(), it.value());
-        const QMap<QString, int> allRooms = sumCounts(parts, QLatin1String("roomCounts"));
         return {{QStringLiteral("totalConnections"), connections},
                 {QStringLiteral("totalUsers"), int(users.size())},
-                {QStringLiteral("totalRooms"), int(allRooms.size())},
+                {QStringLiteral("totalRooms"), int(channels.size() + otherRooms.size())},
                 {QStringLiteral("channelCounts"), channelCounts},
                 {QStringLiteral("rates"), QJsonObject{{QStringLiteral("messagesInPerSec"), in},
                                                       {QStringLiteral("messagesOutPerSec"), out},

@@ -23,8 +23,9 @@ QJsonObject localPresence(const Server &server, const PresenceQuery &query);
 
 struct PresencePart
 {
-    QString node;
+    QString node;          // the node's name (--node-name), for display
     QJsonObject part;
+    QString id;            // its identity (Broker::nodeId()); empty: the name is
 };
 QJsonObject mergePresence(const PresenceQuery &query, const QList<PresencePart> &parts);
 

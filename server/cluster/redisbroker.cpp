@@ -38,6 +38,10 @@ enum RequestType {
 };
 
 constexpr int kFanInTimeoutMs = 1000;       // presence and remote operations
+// A node's answer to a presence query (on this node's own sb:node channel): larger than what
+// a client may send, below Redis' default pubsub output-buffer hard limit (32 MB).
+constexpr qint64 kMaxNodeAnswerBytes = 16 << 20;
+constexpr qint64 kStatsCacheMs = 1000;       // GET /api/websocket/stats (public) asks the nodes at most this often
 constexpr qint64 kMaxAckRouteBytes = 8 << 20; // acked emits from elsewhere awaiting client acks
 constexpr qint64 kForgetNodeMs = 60000;      // a silent node's entry is removed after this
 constexpr int kAdmissionTimeoutMs = 1000;    // a connect waits this long for the cluster's count
@@ -352,7 +356,8 @@ bool RedisBroker::publish(const EmitRequest &request, std::function<void(const P
         message = Cluster::encodeBroadcast(b);
     }
     Metrics *metrics = &m_server.metrics();
-    m_link.command({"PUBLISH", channel, message}, [metrics, done = std::move(done)](const RedisReply &reply) {
+    const int alive = aliveOthers();
+    m_link.command({"PUBLISH", channel, message}, [metrics, alive, done = std::move(done)](const RedisReply &reply) {
         PublishOutcome outcome;
         if (reply.isError()) {
             metrics->clusterPublishFailures.fetch_add(1, std::memory_order_relaxed);
@@ -361,6 +366,9 @@ bool RedisBroker::publish(const EmitRequest &request, std::function<void(const P
             metrics->clusterPublished.fetch_add(1, std::memory_order_relaxed);
             outcome.published = true;
             outcome.nodes = int(qMax<qint64>(0, reply.integer - 1)); // this node is subscribed too
+            // Node servers and any other pattern subscriber (redis-cli PSUBSCRIBE) count in
+            // Redis' answer but never report: only live Switchboard nodes of the registry do.
+            outcome.switchboardNodes = qMin(outcome.nodes, alive);
         }
         if (done)
             done(outcome);
@@ -375,8 +383,8 @@ void RedisBroker::onMessage(const QByteArray &channel, const QByteArray &payload
     const QString name = QString::fromUtf8(channel);
     m_server.metrics().clusterReceived.fetch_add(1, std::memory_order_relaxed);
     // Anything bigger than messageCap() is not decoded (hiredis has read it already; it is
-    // dropped here, counted).
-    const qint64 cap = messageCap();
+    // dropped here, counted). Answers to this node's presence queries have their own, larger cap.
+    const qint64 cap = channel == nodeChannel(m_uid) ? qMax(messageCap(), kMaxNodeAnswerBytes) : messageCap();
     if (payload.size() > cap)
         return malformed(QStringLiteral("oversized"), QStringLiteral("%1 bytes on %2 (at most %3)").arg(payload.size()).arg(name.left(200)).arg(cap));
     if (name.startsWith(m_key + QLatin1Char('#'))) {
@@ -472,12 +480,9 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
         request.room = b.rooms.first();
         request.moreRooms = b.rooms.mid(1);
     }
-    for (const QString &room : b.except) {
-        if (const quint64 id = localConnection(room))
-            request.exceptConnectionId = id;
-        else
-            request.exceptRooms.append(room);
-    }
+    // Socket ids among the rooms and the except list name those sockets (a union and a set
+    // difference, as in Socket.IO): the registry and the I/O threads resolve them.
+    request.exceptRooms = b.except;
     if (const quint64 except = b.sb.value(QLatin1String("exceptConnection")).toString().toULongLong())
         request.exceptConnectionId = except;
     request.fromUserId = b.sb.value(QLatin1String("fromUser")).toString();
@@ -571,7 +576,8 @@ void RedisBroker::onInternal(const QByteArray &payload)
         m_server.reportAck(message.value(QLatin1String("emitId")).toString(),
                            message.value(QLatin1String("connectionId")).toString().toULongLong(),
                            message.value(QLatin1String("userId")).toString(), message.value(QLatin1String("ok")).toBool(),
-                           message.value(QLatin1String("error")).toString(), message.value(QLatin1String("args")).toArray());
+                           message.value(QLatin1String("error")).toString(), message.value(QLatin1String("args")).toArray(),
+                           true);
         return;
     }
     if (type == QLatin1String("targets")) {
@@ -588,7 +594,8 @@ void RedisBroker::onInternal(const QByteArray &payload)
         return;
     }
     if (type == QLatin1String("pchange")) {
-        m_server.presenceEvents().remoteChange(message.value(QLatin1String("node")).toString(),
+        // Keyed by the node's uid: two nodes may share a name.
+        m_server.presenceEvents().remoteChange(message.value(QLatin1String("nodeId")).toString(message.value(QLatin1String("node")).toString()),
                                                message.value(QLatin1String("room")).toString(),
                                                message.value(QLatin1String("user")).toString(),
                                                message.value(QLatin1String("join")).toBool());
@@ -621,7 +628,16 @@ void RedisBroker::answerInternal(const QJsonObject &request)
             found = m_server.leaveRoom(id, room);
         response.insert(QStringLiteral("found"), found);
     }
-    m_link.command({"PUBLISH", nodeChannel(request.value(QLatin1String("from")).toString()), json(response)});
+    QByteArray bytes = json(response);
+    if (bytes.size() > kMaxNodeAnswerBytes - 4096) {
+        // The asking node would drop it: it is told why instead, and says "partial".
+        qCWarning(lcServer).noquote() << "cluster: a presence answer of" << bytes.size() << "bytes is over"
+                                      << kMaxNodeAnswerBytes << "; the asking node gets an error instead";
+        response.remove(QStringLiteral("part"));
+        response.insert(QStringLiteral("tooLarge"), double(bytes.size()));
+        bytes = json(response);
+    }
+    m_link.command({"PUBLISH", nodeChannel(request.value(QLatin1String("from")).toString()), bytes});
 }
 
 // --- the adapter's requests ----------------------------------------------------------------------
@@ -1088,6 +1104,7 @@ void RedisBroker::publishPresence(const QString &room, const QString &userId, bo
                     json({{QStringLiteral("t"), QStringLiteral("pchange")},
                           {QStringLiteral("from"), m_uid},
                           {QStringLiteral("node"), m_server.nodeName()},
+                          {QStringLiteral("nodeId"), m_uid},
                           {QStringLiteral("room"), room},
                           {QStringLiteral("user"), userId},
                           {QStringLiteral("join"), joined}})});
@@ -1153,8 +1170,16 @@ void RedisBroker::fanInAnswered(const QJsonObject &response)
             return; // late
         FanIn &state = **it;
         ++state.answered;
+        if (response.contains(QLatin1String("tooLarge"))) {
+            state.partial = true;
+            state.error = QStringLiteral("the answer of node %1 was too large (%2 bytes, at most %3)")
+                              .arg(response.value(QLatin1String("node")).toString())
+                              .arg(qint64(response.value(QLatin1String("tooLarge")).toDouble()))
+                              .arg(kMaxNodeAnswerBytes);
+        }
         if (response.contains(QLatin1String("part")))
-            state.parts.append({response.value(QLatin1String("node")).toString(), response.value(QLatin1String("part")).toObject()});
+            state.parts.append({response.value(QLatin1String("node")).toString(), response.value(QLatin1String("part")).toObject(),
+                                response.value(QLatin1String("from")).toString()});
         if (response.value(QLatin1String("found")).toBool())
             state.found = true;
     }
@@ -1182,8 +1207,36 @@ void RedisBroker::finish(quint64 rid)
 
 void RedisBroker::query(const PresenceQuery &query, std::function<void(const QJsonObject &)> done)
 {
+    if (query.kind == PresenceQuery::Kind::Stats) {
+        // A public route: however often it is asked, the nodes are asked at most once a
+        // second; callers meanwhile share the answer in flight or the last one.
+        QJsonObject cached;
+        {
+            QMutexLocker lock(&m_lock);
+            if (Server::monotonicMs() - m_statsAtMs < kStatsCacheMs) {
+                cached = m_stats;
+            } else {
+                m_statsWaiters.append(std::move(done));
+                if (m_statsWaiters.size() > 1)
+                    return; // one is on its way
+            }
+        }
+        if (!cached.isEmpty())
+            return done(cached);
+        done = [this](const QJsonObject &merged) {
+            QList<std::function<void(const QJsonObject &)>> waiters;
+            {
+                QMutexLocker lock(&m_lock);
+                m_stats = merged;
+                m_statsAtMs = Server::monotonicMs();
+                waiters.swap(m_statsWaiters);
+            }
+            for (const auto &waiter : std::as_const(waiters))
+                waiter(merged);
+        };
+    }
     auto state = std::make_shared<FanIn>();
-    state->parts.append({m_server.nodeName(), localPresence(m_server, query)});
+    state->parts.append({m_server.nodeName(), localPresence(m_server, query), m_uid});
     state->done = [query, done = std::move(done)](FanIn &s) {
         QJsonObject merged = mergePresence(query, s.parts);
         if (s.partial) {
@@ -1494,14 +1547,26 @@ void RedisBroker::announce()
         for (qsizetype i = 0; i + 1 < reply.elements.size(); i += 2) {
             const QJsonObject info = QJsonDocument::fromJson(reply.elements.at(i + 1).string).object();
             const qint64 seen = Json::toInt64(info.value(QLatin1String("lastSeen")).toDouble());
-            if (now - seen > kForgetNodeMs)
+            if (now - seen > qMax(kForgetNodeMs, 3 * goneAfterMs()))
                 forget.append(reply.elements.at(i).string);
             else
                 nodes.insert(QString::fromUtf8(reply.elements.at(i).string), {info, seen});
         }
         for (const QByteArray &uid : forget)
             m_link.command({"HDEL", hash, uid});
+        // Nodes are told apart by uid; a shared name only confuses people (logs, the console):
+        // said once per other node.
+        const QString name = m_server.nodeName();
         QMutexLocker lock(&m_lock);
+        for (auto it = nodes.cbegin(); it != nodes.cend(); ++it) {
+            if (it.key() == m_uid || now - it->lastSeenMs > goneAfterMs()
+                || it->info.value(QLatin1String("name")).toString() != name || m_sameName.contains(it.key())
+                || m_sameName.size() >= 1000)
+                continue;
+            m_sameName.insert(it.key());
+            qCWarning(lcServer).noquote() << QStringLiteral("cluster: node uid %1 has the same name \"%2\" as this node (uid %3); "
+                                                            "give each node its own --node-name").arg(it.key(), name, m_uid);
+        }
         m_nodes = nodes;
     });
 }
@@ -1544,7 +1609,7 @@ void RedisBroker::claimPrefix()
 int RedisBroker::aliveOthers() const
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const qint64 bound = m_heartbeatMs + 5000;
+    const qint64 bound = goneAfterMs();
     QMutexLocker lock(&m_lock);
     int n = 0;
     for (auto it = m_nodes.cbegin(); it != m_nodes.cend(); ++it) {
@@ -1558,7 +1623,7 @@ int RedisBroker::aliveOthers() const
 QJsonObject RedisBroker::nodesJson() const
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const qint64 bound = m_heartbeatMs + 5000;
+    const qint64 bound = goneAfterMs();
     QJsonArray list;
     QJsonObject self = selfInfo();
     self.insert(QStringLiteral("state"), degradedReason().isEmpty() ? QStringLiteral("up") : QStringLiteral("degraded"));

@@ -6,6 +6,7 @@
 #include <QtCore/QHash>
 #include <QtCore/QMutex>
 #include <QtCore/QObject>
+#include <QtCore/QSet>
 #include <QtCore/QTimer>
 
 #include "cluster/broker.h"
@@ -58,6 +59,7 @@ public:
                         std::function<void(const QJsonObject &)> done) override;
 
     QString uid() const { return m_uid; }
+    QString nodeId() const override { return m_uid; }
 
 private:
     struct FanIn;
@@ -125,6 +127,9 @@ private:
     void claimPrefix();
     QJsonObject selfInfo() const;
     int aliveOthers() const;
+    /// A node whose announcement is older than this is "gone": a reader refreshes its view once
+    /// per its own heartbeat, so a live node's can be up to two heartbeats old, plus slack.
+    qint64 goneAfterMs() const { return 2 * qint64(m_heartbeatMs) + 5000; }
     void rememberAck(const QString &emitId, AckRoute route);
     /// An emit whose origin waits for its acks (EmitRequest::ackTargets): tells node @p origin
     /// which sockets of this node it was handed to (none when it was not delivered here).
@@ -172,6 +177,10 @@ private:
     QHash<quint64, std::shared_ptr<FanIn>> m_fanIns;
     QHash<QString, quint64> m_adapterRequests; // our serverSideEmit requestId -> fan-in
     QHash<QString, NodeEntry> m_nodes; // uid -> last announcement read from Redis
+    QJsonObject m_stats;                 // the last merged stats answer (kStatsCacheMs)
+    qint64 m_statsAtMs = -1000000;
+    QList<std::function<void(const QJsonObject &)>> m_statsWaiters; // non-empty: a stats query is on its way
+    QSet<QString> m_sameName;          // uids of other nodes seen with this node's name (logged)
     QHash<QString, AckRoute> m_ackRoutes;
     qint64 m_ackRouteBytes = 0;          // bounded by kMaxAckRouteBytes
     qint64 m_lastMalformedLogMs = 0;

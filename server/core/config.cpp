@@ -101,7 +101,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("redis"), QStringLiteral("url"), QStringLiteral("Cluster mode: redis://[:password@]host:port[/db]; every node on the same Redis and key is one server (default: single node).")},
         {QStringLiteral("redis-key"), QStringLiteral("key"), QStringLiteral("Channel prefix shared with the Socket.IO Redis adapter and emitter (default socket.io).")},
         {QStringLiteral("node-name"), QStringLiteral("name"), QStringLiteral("This node's name in the cluster (default host:port).")},
-        {QStringLiteral("cluster-heartbeat"), QStringLiteral("ms"), QStringLiteral("How often a node announces itself; a node silent for this plus 5 s is gone (default 2000).")},
+        {QStringLiteral("cluster-heartbeat"), QStringLiteral("ms"), QStringLiteral("How often a node announces itself, 100 to 60000; a node silent for twice this plus 5 s is gone (default 2000).")},
         {QStringLiteral("log-format"), QStringLiteral("text|json|journal"), QStringLiteral("Log line format (default text; journal when stderr is the systemd journal, with the level as its priority and no timestamp of ours).")},
         {QStringLiteral("lang"), QStringLiteral("code"), QStringLiteral("Console language, e.g. de (default: system locale).")},
         {QStringLiteral("threads"), QStringLiteral("n"), QStringLiteral("I/O threads (default: number of cores).")},
@@ -487,7 +487,13 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
         c.redisKey = v;
     }
     if (resolve(QStringLiteral("node-name"), &v)) c.nodeName = v;
-    if (resolve(QStringLiteral("cluster-heartbeat"), &v) && !parseNumber(QStringLiteral("cluster-heartbeat"), v, 100, &c.clusterHeartbeatMs, error)) return false;
+    if (resolve(QStringLiteral("cluster-heartbeat"), &v)) {
+        if (!parseNumber(QStringLiteral("cluster-heartbeat"), v, 100, &c.clusterHeartbeatMs, error)) return false;
+        if (c.clusterHeartbeatMs > 60000) { // a node is gone after 2 heartbeats + 5 s: a minute is plenty
+            *error = QStringLiteral("invalid value for cluster-heartbeat: \"%1\" (100 to 60000 ms)").arg(v);
+            return false;
+        }
+    }
     if (resolve(QStringLiteral("log-format"), &v)) {
         if (v != QLatin1String("text") && v != QLatin1String("json") && v != QLatin1String("journal")) {
             *error = QStringLiteral("invalid value for log-format: \"%1\" (text, json or journal)").arg(v);

@@ -10,6 +10,7 @@
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
 #include "rooms/ackwaits.h"
+#include "rooms/socketidroom.h"
 #include "router.h"
 #include "server.h"
 
@@ -264,7 +265,7 @@ void registerApiRoutes(Router &router, Server &server)
         if (s->broker().isClustered()) {
             request.whenPublished = [pending, &acks, id, waitMs](const PublishOutcome &outcome) {
                 if (waitMs > 0) // the nodes it reached report the sockets they handed it to
-                    acks.expectReports(id, outcome.published ? outcome.nodes : 0);
+                    acks.expectReports(id, outcome.published ? outcome.switchboardNodes : 0);
                 pending->settle([outcome](PendingEmit &p) { p.cluster = outcome; });
             };
         }
@@ -400,6 +401,9 @@ void registerApiRoutes(Router &router, Server &server)
             }
             if (room.isEmpty() || room.size() > RoomPolicy::kMaxRoomLength)
                 return reply.send(HttpResponse::error(400, QStringLiteral("invalid_room"), QStringLiteral("\"room\" must be a room name")));
+            if (join && SocketIdRoom::isReserved(room) && SocketIdRoom::connectionId(room) != id)
+                return reply.send(HttpResponse::error(400, QStringLiteral("invalid_room"),
+                                                      QStringLiteral("room names of 10 to 20 digits are reserved: they name connections (socket ids)")));
             s->connectionOp(id, join ? Broker::ConnectionOp::Join : Broker::ConnectionOp::Leave, room, 0, {},
                             [reply, id, room, join](bool found) {
                 if (!found)

@@ -51,7 +51,7 @@ PresenceEvents::PresenceEvents(Server &server)
                   // Other nodes' subscribers learn it from the broker (nothing leaves a single node).
                   if (!m_leaving.load(std::memory_order_acquire))
                       m_server.broker().publishPresence(room, userId, present);
-                  apply(m_server.nodeName(), room, userId, present);
+                  apply(m_server.broker().nodeId(), room, userId, present);
               })
 {
 }
@@ -128,10 +128,11 @@ void PresenceEvents::snapshotArrived(const QString &room, const QJsonObject &mer
         const auto it = m_rooms.find(room);
         if (it == m_rooms.end())
             return; // nobody watches it any more
-        const QString self = m_server.nodeName();
+        const QString self = m_server.broker().nodeId();
         for (const QJsonValue &member : merged.value(QLatin1String("members")).toArray()) {
             const QJsonObject m = member.toObject();
-            it->users[m.value(QLatin1String("userId")).toString()].insert(m.value(QLatin1String("node")).toString(self));
+            const QString node = m.value(QLatin1String("nodeId")).toString(m.value(QLatin1String("node")).toString(self));
+            it->users[m.value(QLatin1String("userId")).toString()].insert(node);
         }
         // A node's part may predate a change that arrived meanwhile: the change wins (a leave
         // during the fan-in must not be undone by the snapshot).

@@ -1,5 +1,7 @@
 #include "registry.h"
 
+#include "socketidroom.h"
+
 namespace Switchboard {
 
 void Registry::add(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms, QStringList *firstOfUser)
@@ -146,7 +148,7 @@ int Registry::countMembers(const QString &room, quint64 exceptConnection, const 
 int Registry::countTargets(const QString &room, const QStringList &moreRooms, const QStringList &exceptRooms,
                            quint64 exceptConnection, const QString &exceptUser) const
 {
-    if (!room.isEmpty() && moreRooms.isEmpty() && exceptRooms.isEmpty())
+    if (!room.isEmpty() && moreRooms.isEmpty() && exceptRooms.isEmpty() && !SocketIdRoom::isReserved(room))
         return countMembers(room, exceptConnection, exceptUser);
     QReadLocker lock(&m_lock);
     if (room.isEmpty() && exceptRooms.isEmpty()) {
@@ -170,12 +172,25 @@ QSet<quint64> Registry::targetsLocked(const QString &room, const QStringList &mo
         for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it)
             ids.insert(it.key());
     } else {
-        ids = m_rooms.value(room);
+        // A room named like a connection id is that connection (Socket.IO's socket rooms).
+        auto add = [&](const QString &name) {
+            if (const quint64 id = SocketIdRoom::connectionId(name)) {
+                if (m_connections.contains(id))
+                    ids.insert(id);
+                return;
+            }
+            ids.unite(m_rooms.value(name));
+        };
+        add(room);
         for (const QString &more : moreRooms)
-            ids.unite(m_rooms.value(more));
+            add(more);
     }
-    for (const QString &except : exceptRooms)
-        ids.subtract(m_rooms.value(except));
+    for (const QString &except : exceptRooms) {
+        if (const quint64 id = SocketIdRoom::connectionId(except))
+            ids.remove(id);
+        else
+            ids.subtract(m_rooms.value(except));
+    }
     ids.remove(exceptConnection);
     if (!exceptUser.isEmpty())
         ids.subtract(m_users.value(exceptUser));

@@ -132,7 +132,7 @@ SioRecovery::missed(const Saved &saved, const QSet<QString> &rooms, const QStrin
             continue;
         if (!f.room.isEmpty() && !rooms.contains(f.room))
             continue;
-        if (f.exceptConnectionId == saved.connectionId || (!f.exceptUserId.isEmpty() && f.exceptUserId == saved.userId))
+        if (f.exceptConnectionId == saved.connectionId || f.exceptConnectionRooms.contains(saved.connectionId) || (!f.exceptUserId.isEmpty() && f.exceptUserId == saved.userId))
             continue;
         out.push_back(std::move(frame));
     }

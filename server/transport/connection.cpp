@@ -12,6 +12,7 @@
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
 #include "rooms/presenceevents.h"
+#include "rooms/socketidroom.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -117,6 +118,9 @@ void Connection::finish(int closeCode, const QString &detail)
 bool Connection::join(const QString &room)
 {
     if (m_rooms.contains(room) || m_rooms.size() >= m_server.config().maxRoomsPerConnection)
+        return false;
+    // A socket id's room is that socket alone (rooms/socketidroom.h): never an ordinary room.
+    if (SocketIdRoom::isReserved(room))
         return false;
     m_rooms.insert(room);
     m_worker.indexJoin(this, room);

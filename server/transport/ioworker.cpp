@@ -834,6 +834,8 @@ void IoWorker::deliver(Connection *connection, const OutboundFrame &frame)
         || (!frame.exceptUserId.isEmpty() && connection->userId() == frame.exceptUserId))
         return;
     if (!frame.exceptRooms.isEmpty()) {
+        if (frame.exceptConnectionRooms.contains(connection->id()))
+            return;
         for (const QString &room : frame.exceptRooms) {
             if (connection->rooms().contains(room))
                 return;
@@ -845,12 +847,16 @@ void IoWorker::deliver(Connection *connection, const OutboundFrame &frame)
 
 void IoWorker::deliverToRoom(const QString &room, const std::shared_ptr<const OutboundFrame> &frame)
 {
-    if (!frame->moreRooms.isEmpty()) {
+    if (!frame->moreRooms.isEmpty() || !frame->connectionRooms.isEmpty()) {
         // Several rooms (the Socket.IO adapter's to([...])): a socket in more than one gets
-        // the event once.
+        // the event once. A socket id among them is that socket.
         QSet<Connection *> members = m_rooms.value(room);
         for (const QString &more : frame->moreRooms)
             members.unite(m_rooms.value(more));
+        for (quint64 id : frame->connectionRooms) {
+            if (Connection *connection = m_connections.value(id))
+                members.insert(connection);
+        }
         for (Connection *connection : std::as_const(members))
             deliver(connection, *frame);
         return;

@@ -59,6 +59,10 @@ struct OutboundFrame
     QString room;                  // target room; empty for a broadcast
     QStringList moreRooms;         // further target rooms (cluster: the adapter's rooms)
     QStringList exceptRooms;       // sockets in these rooms are skipped (the adapter's except)
+    /// The connection ids among room, moreRooms and exceptRooms (rooms/socketidroom.h): a
+    /// socket id names that socket, as in Socket.IO.
+    QList<quint64> connectionRooms;
+    QList<quint64> exceptConnectionRooms;
     QJsonArray moreArgs;           // Socket.IO arguments after the payload
     quint64 offset = 0;            // connection-state-recovery offset; 0 when not recorded
     bool ack = false;

@@ -113,6 +113,63 @@ test('emitter: rooms, users, broadcast, except, several rooms, binary and severa
   }
 });
 
+test('emitter: several socket ids name those sockets (to is a union, except a difference); a socket id cannot be joined as a room', async (redis) => {
+  const nodes = [await startNode('A', redis), await startNode('B', redis)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const redisClient = createClient({ url: redis.url });
+  await redisClient.connect();
+  try {
+    const emitter = new Emitter(redisClient);
+    const ids = [];
+    const seen = [];
+    const conns = [];
+    for (let i = 0; i < 3; i++) {
+      const c = client(`ws://127.0.0.1:${B.port}/ws?token=${mint('multi')}`);
+      ids.push(String((await c.next('connected')).connectionId));
+      seen.push(recordNative(c));
+      conns.push(c);
+    }
+    // A client on the other node tries to read c1's messages by joining a room of its id.
+    const evil = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('evil')}`);
+    const evilId = (await evil.next('connected')).connectionId;
+    const atEvil = recordNative(evil);
+    evil.send(JSON.stringify({ type: 'subscribe', channel: ids[0], id: 'x' }));
+    const refused = await evil.next('error');
+    assert.match(refused.message || refused.error || JSON.stringify(refused), /reserved/, JSON.stringify(refused));
+    const se = sio(A.port, { auth: { token: mint('evil2') } });
+    await connected(se);
+    const joined = await se.timeout(5000).emitWithAck('join_room', ids[1]);
+    assert.notEqual(joined.ok, true, JSON.stringify(joined));
+    const atSe = recordSio(se);
+    assert.equal((await api(A.port, 'GET', `/api/rooms/${ids[0]}`)).status, 404);
+    // Nor may the server join it there (HTTP, the console); its own id is no error.
+    const byApi = await api(A.port, 'POST', `/api/connections/${evilId}/rooms`, { room: ids[0] });
+    assert.equal(byApi.status, 400, JSON.stringify(byApi.body));
+    assert.match(JSON.stringify(byApi.body), /reserved/);
+    assert.equal((await api(A.port, 'POST', `/api/connections/${evilId}/rooms`, { room: String(evilId) })).status, 200);
+
+    emitter.except([ids[0], ids[1]]).emit('t.except', 1);
+    emitter.to([ids[0], 'nobody-room']).emit('t.to2', 2);
+    emitter.to([ids[0], ids[1]]).emit('t.two', 3);
+    emitter.to(ids[0]).emit('t.one', 4);
+    emitter.to([ids[2], 'nobody-room']).except(ids[2]).emit('t.none', 5);
+    emitter.emit('t.end');
+    await until(() => seen.every((s) => s.some((m) => m.type === 't.end')) && atEvil.some((m) => m.type === 't.end')
+      && atSe.some((m) => m.type === 't.end'), 't.end everywhere');
+    const types = seen.map((s) => s.map((m) => m.type));
+    assert.deepEqual(types[0], ['t.to2', 't.two', 't.one', 't.end']);
+    assert.deepEqual(types[1], ['t.two', 't.end']);
+    assert.deepEqual(types[2], ['t.except', 't.end']);
+    assert.deepEqual(atEvil.map((m) => m.type), ['t.except', 't.end']);
+    assert.deepEqual(atSe.map((m) => m.type), ['t.except', 't.end']);
+    for (const c of [...conns, evil]) c.terminate();
+    se.disconnect();
+  } finally {
+    await redisClient.quit().catch(() => {});
+  }
+});
+
 test('mixed cluster: a Node socket.io server with the Redis adapter and two Switchboard nodes act as one', async (redis) => {
   const N = await nodeServer(redis);
   const nodes = [await startNode('A', redis), await startNode('B', redis)];

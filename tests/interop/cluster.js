@@ -10,6 +10,8 @@
 const assert = require('node:assert/strict');
 const WebSocket = require('ws');
 
+const { execFile } = require('node:child_process');
+
 const { client, sio, connected, within, until, redisCli, rssMiB } = require('./lib');
 const { clusterHarness, HEARTBEAT } = require('./clusterlib');
 
@@ -181,8 +183,62 @@ test('presence: C lists users of A and B; after kill -9 of B its users are gone 
   }, 'p2 gone from presence', HEARTBEAT + 5000);
   assert.ok(Date.now() - killedAt <= HEARTBEAT + 5000);
   await until(async () => (await api(C.port, 'GET', '/api/cluster/nodes')).body.nodes
-    .find((n) => n.name === 'B')?.state !== 'up', 'B no longer up', HEARTBEAT + 6000);
+    .find((n) => n.name === 'B')?.state !== 'up', 'B no longer up', 2 * HEARTBEAT + 6000);
   nat.terminate();
+});
+
+test('presence: a node with many connections in many long rooms still answers (large answers, stats as counts, public stats cached)', async (redis) => {
+  const nodes = [await startNode('A', redis), await startNode('B', redis)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  // One user, 12 connections on B, each in 990 rooms of about 200 characters: B's part of
+  // /api/rooms is about 2.5 MB, over what a client may send (the cap of other messages).
+  const token = mint('big');
+  const conns = [];
+  for (let c = 0; c < 12; c++) {
+    const ws = client(`ws://127.0.0.1:${B.port}/ws?token=${token}`);
+    await ws.next('connected');
+    for (let k = 0; k < 10; k++) {
+      const topics = [];
+      for (let i = 0; i < 99; i++) topics.push(`r${c}-${k}-${i}-${'x'.repeat(185)}`);
+      ws.send(JSON.stringify({ type: 'subscribe', topics, id: `s${k}` }));
+    }
+    for (let k = 0; k < 10; k++) await ws.next('subscribed');
+    conns.push(ws);
+  }
+  const rooms = (await api(A.port, 'GET', '/api/rooms')).body;
+  assert.equal(rooms.partial, undefined, rooms.error);
+  assert.equal(rooms.nodes.B.rooms, 11881);
+  assert.equal(rooms.count, 11881);
+  const stats = (await api(A.port, 'GET', '/api/websocket/stats')).body;
+  assert.equal(stats.partial, undefined, stats.error);
+  assert.equal(stats.totalConnections, 12);
+  assert.equal(stats.totalUsers, 1);
+  assert.equal(stats.totalRooms, 11881);
+  assert.equal(stats.nodes.B.totalConnections, 12);
+  // The public route asks the nodes at most once a second: an answer right after is the same.
+  const received = await metric(B.port, 'clusterReceived');
+  const again = await Promise.all([1, 2, 3, 4, 5].map(() => api(A.port, 'GET', '/api/websocket/stats')));
+  for (const r of again) assert.equal(r.body.timestamp, stats.timestamp);
+  assert.equal(await metric(B.port, 'clusterReceived'), received, 'B was not asked again');
+  await until(async () => (await api(A.port, 'GET', '/api/websocket/stats')).body.timestamp !== stats.timestamp, 'a fresh answer after a second');
+  for (const ws of conns) ws.terminate();
+});
+
+test('heartbeat: with --cluster-heartbeat 6000 live nodes never show "gone"; above 60000 it is refused', async (redis) => {
+  const nodes = [await startNode('C', redis, ['--cluster-heartbeat', '6000']), await startNode('D', redis, ['--cluster-heartbeat', '6000'])];
+  const [C] = nodes;
+  await clusterOf(nodes);
+  const until14 = Date.now() + 14000; // two heartbeats and more: the old bound (H + 5 s) flapped here
+  while (Date.now() < until14) {
+    const list = (await api(C.port, 'GET', '/api/cluster/nodes')).body.nodes;
+    assert.deepEqual(list.map((n) => `${n.name}=${n.state}`).sort(), ['C=up', 'D=up']);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const refused = await new Promise((resolve) => execFile(process.argv[2], ['--headless', '--port', '0', '--redis', redis.url,
+    '--cluster-heartbeat', '70000'], { timeout: 10000 }, (err, stdout, stderr) => resolve({ err, stderr })));
+  assert.ok(refused.err && refused.err.code !== 0, 'a heartbeat of 70 s is refused');
+  assert.match(refused.stderr, /cluster-heartbeat.*60000/);
 });
 
 test('SIGTERM: a node leaves the cluster before closing its clients with 1001', async (redis) => {

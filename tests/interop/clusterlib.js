@@ -25,7 +25,8 @@ function clusterHarness(binary) {
     return new Promise((resolve, reject) => {
       const child = spawn(binary, ['--headless', '--port', '0', '--threads', '2', '--data-dir', dataDir,
         '--jwt-secret', secret, '--internal-key', key, '--redis', redis.url, '--node-name', name,
-        '--cluster-heartbeat', String(HEARTBEAT), '--rate-limit', '100000', ...extra],
+        ...(extra.includes('--cluster-heartbeat') ? [] : ['--cluster-heartbeat', String(HEARTBEAT)]),
+        '--rate-limit', '100000', ...extra],
       { stdio: ['ignore', 'ignore', 'pipe'] });
       let log = '';
       const timer = setTimeout(() => reject(new Error(`node ${name} did not start:\n${log}`)), 15000);

@@ -10,7 +10,9 @@ const net = require('node:net');
 const { client, sio, connected, within, until } = require('./lib');
 const { clusterHarness } = require('./clusterlib');
 
-const { mint, startNode, api, emit, clusterOf, run } = clusterHarness(process.argv[2]);
+const { createClient } = require('redis');
+
+const { mint, startNode, api, emit, clusterOf, run, metric } = clusterHarness(process.argv[2]);
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 
 async function native(node, user, reply) {
@@ -197,6 +199,94 @@ const cases = [
         c.kill('SIGCONT');
         monitor.destroy();
       }
+    },
+  },
+  {
+    name: 'acks: an emit id sent to two nodes does not start an ack ping-pong between them',
+    fn: async (redis) => {
+      const a = await startNode('a', redis);
+      const b = await startNode('b', redis);
+      await clusterOf([a, b]);
+      // Acks once, late enough that both nodes hold a route for the emit id.
+      const c = client(`ws://127.0.0.1:${a.port}/ws?token=${mint('pp')}`);
+      let acked = 0;
+      c.on('message', (raw) => {
+        const m = JSON.parse(raw.toString());
+        if (m.ack && m.id === 'retry-42' && acked++ === 0) setTimeout(() => c.send(JSON.stringify({ type: 'ack', id: m.id })), 300);
+      });
+      await c.next('connected');
+      // The same emit twice: a retry through a load balancer that reached the other node.
+      assert.equal((await emit(b.port, { event: 'order', broadcast: true, payload: 1, ack: true, id: 'retry-42' })).status, 200);
+      assert.equal((await emit(a.port, { event: 'order', broadcast: true, payload: 1, ack: true, id: 'retry-42' })).status, 200);
+      await until(() => acked >= 1, 'the client to get the emit');
+      // The ack went out (300 ms later) and landed; the acks counted on both nodes stop.
+      await until(async () => (await metric(a.port, 'acks')) + (await metric(b.port, 'acks')) >= 1, 'the ack counted');
+      const before = (await metric(a.port, 'clusterReceived')) + (await metric(b.port, 'clusterReceived'));
+      await new Promise((r) => setTimeout(r, 1500)); // a window to count in: a ping-pong sends thousands a second
+      const after = (await metric(a.port, 'clusterReceived')) + (await metric(b.port, 'clusterReceived'));
+      assert.ok(after - before < 50, `cluster messages in 1.5 s after one ack: ${after - before}`);
+      c.close();
+    },
+  },
+  {
+    name: 'acks: another pattern subscriber on Redis (redis-cli, a Node adapter) does not count as a node that reports',
+    fn: async (redis) => {
+      const a = await startNode('a', redis);
+      const b = await startNode('b', redis);
+      await clusterOf([a, b]);
+      const stray = createClient({ url: redis.url });
+      await stray.connect();
+      try {
+        await stray.pSubscribe('socket.io#/#*', () => {});
+        const remote = await native(b, 'k-remote', { on: 'b' });
+        const started = Date.now();
+        const r = await emit(a.port, { event: 'hello', broadcast: true, payload: {}, ack: true, waitMs: 4000 });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.cluster.nodes, 2, 'Redis counts the stray subscriber');
+        assert.equal(r.body.nodesExpected, 1, JSON.stringify(r.body));
+        assert.equal(r.body.complete, true, JSON.stringify(r.body));
+        assert.ok(Date.now() - started < 3000, `answered after ${Date.now() - started} ms`);
+        assert.deepEqual(r.body.acks.map((x) => x.userId), ['k-remote']);
+        remote.close();
+      } finally {
+        await stray.quit().catch(() => {});
+      }
+    },
+  },
+  {
+    name: 'presence: two nodes with the same name stay two nodes (a user leaving one is still on the other)',
+    fn: async (redis) => {
+      const args = ['--presence-rooms', 'chat:*'];
+      const a = await startNode('a', redis, args);
+      const e = await startNode('same', redis, args);
+      const f = await startNode('same', redis, args);
+      await clusterOf([a, e, f]);
+      await until(() => /has the same name "?same"? as this node/.test(e.log() + f.log()), 'the shared name logged');
+      const w = await native(a, 'd-watch');
+      w.send(JSON.stringify({ type: 'presence_subscribe', room: 'chat:9' }));
+      await w.next('presence_subscribed');
+      await w.next('presence:snapshot');
+      const onE = await native(e, 'd-user');
+      await join(onE, 'chat:9');
+      assert.equal((await w.next('presence:join')).userId, 'd-user');
+      const onF = await native(f, 'd-user');
+      await join(onF, 'chat:9');
+      await until(async () => (await api(a.port, 'GET', '/api/rooms/chat:9')).body.count === 2, 'both connections seen from a');
+      const room = (await api(a.port, 'GET', '/api/rooms/chat:9')).body;
+      assert.equal(Object.keys(room.nodes).filter((n) => n.startsWith('same (')).length, 2, JSON.stringify(room.nodes));
+      assert.equal(new Set(room.members.map((m) => m.nodeId)).size, 2, JSON.stringify(room.members));
+      onF.close();
+      await until(async () => (await api(a.port, 'GET', '/api/rooms/chat:9')).body.count === 1, 'the F connection gone');
+      const marker = await native(e, 'd-marker');
+      await join(marker, 'chat:9');
+      assert.equal((await w.next('presence:join')).userId, 'd-marker');
+      assert.equal(w.unread('presence:leave'), 0, 'd-user is still in chat:9 on E');
+      const stats = (await api(a.port, 'GET', '/api/websocket/stats')).body;
+      assert.equal(Object.keys(stats.nodes).length, 3, JSON.stringify(Object.keys(stats.nodes)));
+      onE.close();
+      assert.equal((await w.next('presence:leave')).userId, 'd-user');
+      w.close();
+      marker.close();
     },
   },
 ];

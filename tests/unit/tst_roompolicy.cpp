@@ -184,6 +184,14 @@ void tst_RoomPolicy::checkSubscribe_data()
     QTest::addRow("other user room despite match-all") << QStringList{"*"} << "42" << "" << "user:7" << false;
     QTest::addRow("other role room despite match-all") << QStringList{"*"} << "42" << "" << "role:admin" << false;
     QTest::addRow("over max length despite match-all") << QStringList{"*"} << "42" << "" << QString(RoomPolicy::kMaxRoomLength + 1, 'r') << false;
+    // A socket id's room (10 to 20 digits, no leading zero) is reserved: never joinable.
+    QTest::addRow("socket id") << none << "42" << "" << "2646739236421633" << false;
+    QTest::addRow("socket id, 10 digits") << none << "42" << "" << "4294967296" << false;
+    QTest::addRow("socket id despite match-all") << QStringList{"*"} << "42" << "" << "12345678901234567890" << false;
+    QTest::addRow("9 digits") << none << "42" << "" << "123456789" << true;
+    QTest::addRow("21 digits") << none << "42" << "" << "123456789012345678901" << true;
+    QTest::addRow("leading zero") << none << "42" << "" << "0123456789012" << true;
+    QTest::addRow("digits and a letter") << none << "42" << "" << "2646739236421633a" << true;
 }
 
 void tst_RoomPolicy::checkSubscribe()
