@@ -50,7 +50,7 @@ async function main() {
       await connected(erin);
       const members = await (await fetch(`${ex.url}/api/rooms/rider:rider-alice`, { headers: internal })).json();
       assert.equal(members.count, 1, JSON.stringify(members));
-      // A user_type outside --allowed-rooms, or one spelling another prefix, is refused.
+      // A user_type off the list (user_type=driver|rider), or one spelling another prefix, is refused.
       for (const userType of ['admin', 'driver:x']) {
         const s = sio(ex.port, { auth: { token: token('rider-mallory') }, query: { user_type: userType } });
         const err = await new Promise((resolve, reject) => {
@@ -60,6 +60,11 @@ async function main() {
         assert.match(err.message, /user_type|not allowed/, err.message);
         s.close();
       }
+      // The listed values' rooms are the server's: another rider cannot join Alice's room.
+      const refused = await carol.timeout(5000).emitWithAck('join_room', 'rider:rider-alice');
+      assert.equal(refused.ok, false, JSON.stringify(refused));
+      const still = await (await fetch(`${ex.url}/api/rooms/rider:rider-alice`, { headers: internal })).json();
+      assert.equal(still.count, 1, JSON.stringify(still));
     }],
 
     ['booking_request goes into the durable queue; the ws dispatch worker takes it, the rider gets booking_accepted, the driver booking_assigned, nobody else', async () => {
