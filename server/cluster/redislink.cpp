@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QMutex>
 #include <QtCore/QMutexLocker>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QThread>
@@ -183,6 +184,10 @@ struct RedisLink::Private
     // Set by stop() before it queues the shutdown: commands queued behind it, and any issued
     // later, are answered at once instead of being formatted into hiredis' output buffer first.
     std::atomic<bool> stopRequested{false};
+    // Held by command() from its stopRequested check until its task is posted, and by stop()
+    // while it sets stopRequested: every command that passed the check is then queued before
+    // the shutdown and answered by it or before it, never left behind in a finished thread.
+    QMutex postLock;
     Conn cmd;
     Conn sub;
     QList<QByteArray> channels;
@@ -578,7 +583,10 @@ void RedisLink::stop()
     if (!d->started || !d->thread.isRunning())
         return;
     Q_ASSERT(QThread::currentThread() != &d->thread);
-    d->stopRequested.store(true, std::memory_order_release);
+    {
+        QMutexLocker postLock(&d->postLock);
+        d->stopRequested.store(true, std::memory_order_release);
+    }
     QMetaObject::invokeMethod(d->home, [this] { d->shutdown(); }, Qt::BlockingQueuedConnection);
     d->thread.quit();
     d->thread.wait();
@@ -597,7 +605,9 @@ qint64 RedisLink::pendingBytes() const
 
 void RedisLink::command(QList<QByteArray> args, Done done)
 {
+    QMutexLocker postLock(&d->postLock);
     if (!d->thread.isRunning() || d->stopRequested.load(std::memory_order_acquire)) {
+        postLock.unlock();
         if (done)
             done(notConnected());
         return;
