@@ -350,6 +350,14 @@ JoinAuthorizer *Server::joinAuthorizer() const
     return m_subscribeProxy.get();
 }
 
+std::function<bool(const QString &)> Server::subscribeRuleCovers() const
+{
+    const JoinAuthorizer *joins = joinAuthorizer();
+    if (!joins)
+        return {};
+    return [joins](const QString &room) { return joins->covers(room); };
+}
+
 ConnectHandler *Server::connectHandler() const
 {
     return m_connectProxy.get();

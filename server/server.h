@@ -184,6 +184,8 @@ public:
     ClientEventHandler *clientEvents() const;
     /// The subscribe proxy of --hooks "subscribe" (docs/hooks.md); null without (any thread).
     JoinAuthorizer *joinAuthorizer() const;
+    /// Whether a subscribe-proxy rule covers a room (empty without the proxy; any thread).
+    std::function<bool(const QString &)> subscribeRuleCovers() const;
     /// The connect proxy of --hooks' "connect" (docs/hooks.md); null without one (any thread).
     ConnectHandler *connectHandler() const;
     /// The lifecycle webhooks of --webhook-url (docs/hooks.md); null without (any thread).

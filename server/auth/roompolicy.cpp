@@ -178,7 +178,7 @@ QStringList RoomPolicy::roomsForClaims(const QString &userId, const QJsonObject 
 }
 
 QStringList RoomPolicy::roomsForConnect(const QString &userId, const QJsonObject &claims, const QUrlQuery &query,
-                                        QString *error) const
+                                        QString *error, const std::function<bool(const QString &)> &askFirst) const
 {
     QStringList rooms = roomsForClaims(userId, claims);
     QJsonObject merged = claims;
@@ -209,7 +209,9 @@ QStringList RoomPolicy::roomsForConnect(const QString &userId, const QJsonObject
     for (const QString &room : expandTemplates(m_templates, merged)) {
         if (rooms.contains(room))
             continue;
-        const QString why = onlyListedValues ? QString() : checkSubscribe(userId, role, room);
+        QString why = onlyListedValues ? QString() : checkSubscribe(userId, role, room);
+        if (why.isEmpty() && askFirst && askFirst(room))
+            why = QStringLiteral("its joins are decided by the subscribe proxy; join it after connecting");
         if (!why.isEmpty()) {
             *error = QStringLiteral("room %1 from the query: %2").arg(room, why);
             return {};

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <QtCore/QJsonObject>
 #include <QtCore/QList>
 #include <QtCore/QRegularExpression>
@@ -41,8 +43,10 @@ public:
      * those rooms, so they need no --allowed-rooms pattern (which would let any client join
      * them). Otherwise nothing is returned and @p error says why (the connection is refused).
      */
+    /// @p askFirst (optional): rooms a back end decides (the subscribe proxy's rules); a room
+    /// the query would add that it names is refused, since connect-time rooms are not asked.
     QStringList roomsForConnect(const QString &userId, const QJsonObject &claims, const QUrlQuery &query,
-                                QString *error) const;
+                                QString *error, const std::function<bool(const QString &)> &askFirst = {}) const;
 
     /// Empty when allowed; otherwise the reason it is not.
     QString checkSubscribe(const QString &userId, const QString &role, const QString &room) const;

@@ -190,6 +190,9 @@ ConnectDecision ConnectProxy::decide(const ConnectRequest &request, const QByteA
         if (!user.isString() || user.toString().isEmpty() || user.toString().toUtf8().size() > kMaxUserIdBytes)
             return bad(QStringLiteral("the back end's \"user\" must be a string of 1-%1 bytes").arg(kMaxUserIdBytes));
         d.userId = user.toString();
+        // The token names someone else: none of its claims (role, rooms, templates) carry over.
+        if (request.tokenVerified && d.userId != request.userId)
+            d.claims = QJsonObject();
     }
     const QJsonValue claims = o.value(QLatin1String("claims"));
     if (!claims.isUndefined() && !claims.isNull()) {

@@ -517,7 +517,8 @@ bool SioConnection::open(const Admission &admission)
     const QString &userId = admission.userId;
     QString roomsError;
     QStringList rooms = admission.claims.isEmpty() && userId == QLatin1String("anonymous")
-        ? QStringList() : m_server.roomPolicy().roomsForConnect(userId, admission.claims, m_query, &roomsError);
+        ? QStringList() : m_server.roomPolicy().roomsForConnect(userId, admission.claims, m_query, &roomsError,
+                                                                m_server.subscribeRuleCovers());
     // The connect proxy's rooms: the back end's word, checked only as names (ConnectProxy).
     for (const QString &room : admission.extraRooms) {
         if (!rooms.contains(room))

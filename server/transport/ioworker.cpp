@@ -688,7 +688,8 @@ void IoWorker::admitNative(std::unique_ptr<WsStream> socket, const QHostAddress 
 {
     const ServerConfig &config = m_server.config();
     QString roomsError;
-    QStringList rooms = m_server.roomPolicy().roomsForConnect(jwt.userId, jwt.claims, query, &roomsError);
+    QStringList rooms = m_server.roomPolicy().roomsForConnect(jwt.userId, jwt.claims, query, &roomsError,
+                                                              m_server.subscribeRuleCovers());
     // The connect proxy's rooms: the back end's word, checked only as names (ConnectProxy).
     for (const QString &room : extraRooms) {
         if (!rooms.contains(room))

@@ -42,6 +42,7 @@ async function main() {
     if (mode === 'refuse') return { json: { error: { code: 'banned', message: 'user is banned' } } };
     if (mode === 'stall') return { hold: stall, json: {} };
     if (mode === 'forbidden') return { status: 403, json: {} };
+    if (mode === 'other-user') return { json: { user: 'bob' } };
     if (!body.token && body.headers.cookie === 'session=s3cret') return { json: { user: 'cookie-user', rooms: ['booking:9'] } };
     if (!body.userId) return { json: {} }; // no user from here: refused
     return { json: { user: body.userId, rooms: ['booking:7'], claims: { role: 'driver', tier: 'gold' } } };
@@ -50,6 +51,14 @@ async function main() {
   const lastCall = () => b.calls[b.calls.length - 1];
 
   const cases = [
+    // Review: the back end named another user, and the connection kept the token's claims.
+    { name: 'native: a back end naming another user drops the token\'s claims', args, fn: async (port) => {
+      const ws = client(`ws://127.0.0.1:${port}/ws?token=${h.mint('alice', ['--role', 'admin'])}&mode=other-user`);
+      const hello = await ws.next('connected');
+      assert.equal(hello.userId, 'bob');
+      assert.deepEqual(hello.rooms.sort(), ['user:bob'], JSON.stringify(hello.rooms));
+      ws.close();
+    } },
     { name: 'native: admitted with the back end\'s rooms and claims, signed request', args, fn: async (port) => {
       const ws = client(`ws://127.0.0.1:${port}/ws?token=${h.mint('42')}&mode=allow`, { headers: { cookie: 'a=1', 'x-tenant': 't1', 'x-secret': 'no' } });
       const hello = await ws.next('connected');

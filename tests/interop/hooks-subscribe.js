@@ -96,6 +96,20 @@ async function main() {
   const cases = [];
   const test = (name, a, fn, timeoutMs) => cases.push({ name, args: a, fn, timeoutMs });
 
+  // Rooms added at connect are not asked about, so a query must not add one a rule covers
+  // (review: ?chat=secret joined chat:secret without a call).
+  test('a room from the query that a rule covers refuses the connection, without a call',
+    args('query', undefined, ['--claim-rooms', 'chat:{chat}', '--claim-rooms-query', 'chat=secret|open']), async (port) => {
+      const before = callsTo('/sub/chat').length;
+      const ws = client(`ws://127.0.0.1:${port}/ws?token=${h.mint('no-q')}&chat=secret`);
+      const [code, reason] = await new Promise((resolve) => ws.once('close', (c, r) => resolve([c, r.toString()])));
+      assert.equal(code, 1008);
+      assert.match(reason, /subscribe proxy/);
+      assert.equal(callsTo('/sub/chat').length, before);
+      const members = await h.api(port, 'GET', '/api/rooms/chat:secret');
+      assert.ok(!members.body.count, JSON.stringify(members.body));
+    });
+
   test('native: allowed and refused joins, the signed request, emits reach only the allowed client', args('native'), async (port) => {
     const [allowed, hello] = await native(port, 'ok-1');
     const [refused] = await native(port, 'no-1');
