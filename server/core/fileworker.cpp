@@ -1,15 +1,23 @@
 #include "fileworker.h"
 
 #include <QtCore/QDeadlineTimer>
+#include <QtCore/QSemaphore>
 #include <QtCore/QThread>
 
 namespace Switchboard {
 
 FileWorker::FileWorker()
 {
-    m_thread = QThread::create([this] { run(); });
+    // Returns once the thread runs: what it sets up for itself (Qt's event dispatcher, an
+    // eventfd) exists when the constructor returns, not at some later moment of its own.
+    QSemaphore running;
+    m_thread = QThread::create([this, &running] {
+        running.release();
+        run();
+    });
     m_thread->setObjectName(QStringLiteral("switchboard-files"));
     m_thread->start(QThread::LowPriority);
+    running.acquire();
 }
 
 FileWorker::~FileWorker()
