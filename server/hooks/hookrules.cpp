@@ -67,16 +67,14 @@ bool unknownField(const QJsonObject &o, const QSet<QString> &known, QString *why
     return false;
 }
 
-bool parseSubscribeRule(const QJsonObject &o, SubscribeRule *r, QString *why)
+// A rule's "match" (a pattern or an array of them) and "name" (default: the patterns joined
+// with ","), shared by event and subscribe rules; @p example names a pattern for the error.
+bool parseMatchAndName(const QJsonObject &o, const char *example, QStringList *match, QString *name, QString *why)
 {
-    static const QSet<QString> fields{QStringLiteral("name"), QStringLiteral("match"), QStringLiteral("url"),
-                                      QStringLiteral("timeoutMs"), QStringLiteral("cacheMs")};
-    if (unknownField(o, fields, why))
-        return false;
-    const QJsonValue match = o.value(QStringLiteral("match"));
-    const QJsonArray patterns = match.isString() ? QJsonArray{match} : match.toArray();
+    const QJsonValue value = o.value(QStringLiteral("match"));
+    const QJsonArray patterns = value.isString() ? QJsonArray{value} : value.toArray();
     if (patterns.isEmpty()) {
-        *why = QStringLiteral("match: required (a room-name pattern such as \"chat:*\", or an array of them)");
+        *why = QStringLiteral("match: required (%1, or an array of them)").arg(QLatin1String(example));
         return false;
     }
     for (qsizetype i = 0; i < patterns.size(); ++i) {
@@ -85,14 +83,25 @@ bool parseSubscribeRule(const QJsonObject &o, SubscribeRule *r, QString *why)
             *why = QStringLiteral("match[%1]: must be a non-empty string of at most %2 bytes").arg(i).arg(kMaxPatternBytes);
             return false;
         }
-        r->match << p;
+        *match << p;
     }
-    const QJsonValue name = o.value(QStringLiteral("name"));
-    if (!name.isUndefined() && (!name.isString() || name.toString().isEmpty() || name.toString().toUtf8().size() > kMaxPatternBytes)) {
+    const QJsonValue given = o.value(QStringLiteral("name"));
+    if (!given.isUndefined() && (!given.isString() || given.toString().isEmpty() || given.toString().toUtf8().size() > kMaxPatternBytes)) {
         *why = QStringLiteral("name: must be a non-empty string of at most %1 bytes").arg(kMaxPatternBytes);
         return false;
     }
-    r->name = name.isString() ? name.toString() : r->match.join(QLatin1Char(','));
+    *name = given.isString() ? given.toString() : match->join(QLatin1Char(','));
+    return true;
+}
+
+bool parseSubscribeRule(const QJsonObject &o, SubscribeRule *r, QString *why)
+{
+    static const QSet<QString> fields{QStringLiteral("name"), QStringLiteral("match"), QStringLiteral("url"),
+                                      QStringLiteral("timeoutMs"), QStringLiteral("cacheMs")};
+    if (unknownField(o, fields, why))
+        return false;
+    if (!parseMatchAndName(o, "a room-name pattern such as \"chat:*\"", &r->match, &r->name, why))
+        return false;
     const QJsonValue url = o.value(QStringLiteral("url"));
     r->url = QUrl(url.toString(), QUrl::StrictMode);
     if (!url.isString() || !r->url.isValid() || r->url.host().isEmpty()
@@ -143,27 +152,8 @@ bool parseRule(const QJsonObject &o, HookRule *r, QString *why)
     if (unknownField(o, ruleFields(), why))
         return false;
 
-    const QJsonValue match = o.value(QStringLiteral("match"));
-    const QJsonArray patterns = match.isString() ? QJsonArray{match} : match.toArray();
-    if (patterns.isEmpty()) {
-        *why = QStringLiteral("match: required (an event-name pattern such as \"location_*\", or an array of them)");
+    if (!parseMatchAndName(o, "an event-name pattern such as \"location_*\"", &r->match, &r->name, why))
         return false;
-    }
-    for (qsizetype i = 0; i < patterns.size(); ++i) {
-        const QString p = patterns.at(i).toString();
-        if (!patterns.at(i).isString() || p.isEmpty() || p.toUtf8().size() > kMaxPatternBytes) {
-            *why = QStringLiteral("match[%1]: must be a non-empty string of at most %2 bytes").arg(i).arg(kMaxPatternBytes);
-            return false;
-        }
-        r->match << p;
-    }
-
-    const QJsonValue name = o.value(QStringLiteral("name"));
-    if (!name.isUndefined() && (!name.isString() || name.toString().isEmpty() || name.toString().toUtf8().size() > kMaxPatternBytes)) {
-        *why = QStringLiteral("name: must be a non-empty string of at most %1 bytes").arg(kMaxPatternBytes);
-        return false;
-    }
-    r->name = name.isString() ? name.toString() : r->match.join(QLatin1Char(','));
 
     const QJsonValue url = o.value(QStringLiteral("url"));
     const QJsonValue queue = o.value(QStringLiteral("queue"));
