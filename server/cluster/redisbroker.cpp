@@ -180,6 +180,7 @@ struct RedisBroker::FanIn
     QString error;
     QList<PresencePart> parts;
     bool found = false;
+    bool cutOff = false;    // no answer can reach this node (its subscriber is down)
     std::function<void(FanIn &)> done;
 };
 
@@ -357,7 +358,7 @@ bool RedisBroker::publish(const EmitRequest &request, std::function<void(const P
     }
     Metrics *metrics = &m_server.metrics();
     const int alive = aliveOthers();
-    m_link.command({"PUBLISH", channel, message}, [metrics, alive, done = std::move(done)](const RedisReply &reply) {
+    m_link.command({"PUBLISH", channel, message}, [this, metrics, alive, done = std::move(done)](const RedisReply &reply) {
         PublishOutcome outcome;
         if (reply.isError()) {
             metrics->clusterPublishFailures.fetch_add(1, std::memory_order_relaxed);
@@ -365,7 +366,7 @@ bool RedisBroker::publish(const EmitRequest &request, std::function<void(const P
         } else {
             metrics->clusterPublished.fetch_add(1, std::memory_order_relaxed);
             outcome.published = true;
-            outcome.nodes = int(qMax<qint64>(0, reply.integer - 1)); // this node is subscribed too
+            outcome.nodes = othersAmong(reply.integer);
             // Node servers and any other pattern subscriber (redis-cli PSUBSCRIBE) count in
             // Redis' answer but never report: only live Switchboard nodes of the registry do.
             outcome.switchboardNodes = qMin(outcome.nodes, alive);
@@ -441,6 +442,8 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
     if (packetNsp != QLatin1String("/") && !m_server.config().socketioNamespaces.contains(packetNsp)) {
         if (!reportTo.isEmpty())
             reportTargets(reportTo, b.sb.value(QLatin1String("id")).toString(), {});
+        if (withAck)
+            answerClientCount(nsp, requester, requestId, 0); // or the requester waits for its timeout
         return; // a namespace this node does not serve
     }
     EmitRequest request;
@@ -495,7 +498,7 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
         if (withAck) {
             route.node = requester;
             route.requestId = requestId;
-            route.nsp = packetNsp;
+            route.nsp = nsp; // the requester listens on the channel's namespace, whatever the packet says
         } else {
             route.node = b.sb.value(QLatin1String("ackOrigin")).toString();
         }
@@ -509,13 +512,18 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
         qCInfo(lcServer).noquote() << "cluster: an emit from another node was not delivered here:" << result.error;
     if (!reportTo.isEmpty())
         reportTargets(reportTo, emitId, result.error.isEmpty() ? result : EmitResult());
-    if (withAck) {
-        // The requester counts the clients that will answer, then their acks.
-        publishAdapterResponse(packetNsp, requester, json(QJsonObject{
-            {QStringLiteral("type"), BroadcastClientCount},
-            {QStringLiteral("requestId"), requestId},
-            {QStringLiteral("clientCount"), result.error.isEmpty() ? result.delivered : 0}}));
-    }
+    if (withAck) // the requester counts the clients that will answer, then their acks
+        answerClientCount(nsp, requester, requestId, result.error.isEmpty() ? result.delivered : 0);
+}
+
+void RedisBroker::answerClientCount(const QString &nsp, const QString &requester, const QString &requestId, qint64 count)
+{
+    // What @socket.io/redis-adapter's broadcastWithAck waits for from every server that got the
+    // request (it counts them with PUBSUB NUMSUB), on the request channel's namespace.
+    publishAdapterResponse(nsp, requester, json(QJsonObject{
+        {QStringLiteral("type"), BroadcastClientCount},
+        {QStringLiteral("requestId"), requestId},
+        {QStringLiteral("clientCount"), count}}));
 }
 
 void RedisBroker::onJsonEmit(const QByteArray &payload)
@@ -914,8 +922,13 @@ void RedisBroker::onAdapterRequest(const QString &nsp, const QByteArray &payload
         b.packet = Cluster::packetFrom(packet, attachments);
         b.rooms = strings(opts.value(QLatin1String("rooms")));
         b.except = strings(opts.value(QLatin1String("except")));
-        if (b.packet.data.isEmpty() || !b.packet.data.at(0).isString())
+        if (b.packet.data.isEmpty() || !b.packet.data.at(0).isString()) {
+            // Nothing to deliver, but the requester counts this node among the servers: it
+            // gets its count of 0 at once rather than waiting for its timeout.
+            if (requestId.isString())
+                answerClientCount(nsp, uid, requestId.toString(), 0);
             return malformed(QStringLiteral("adapter broadcast request"), QStringLiteral("no event name"));
+        }
         deliverBroadcast(b, nsp, true, requestId.toString(), uid);
         return;
     }
@@ -955,8 +968,8 @@ void RedisBroker::serverSideEmit(const QString &nsp, const QJsonArray &data, boo
 {
     QJsonObject request{{QStringLiteral("uid"), m_uid}, {QStringLiteral("type"), ServerSideEmit}, {QStringLiteral("data"), data}};
     if (!ack) {
-        m_link.command({"PUBLISH", requestChannel(nsp), json(request)}, [done](const RedisReply &reply) {
-            done({{QStringLiteral("published"), !reply.isError()}, {QStringLiteral("servers"), qMax<qint64>(0, reply.integer - 1)}});
+        m_link.command({"PUBLISH", requestChannel(nsp), json(request)}, [this, done](const RedisReply &reply) {
+            done({{QStringLiteral("published"), !reply.isError()}, {QStringLiteral("servers"), reply.isError() ? 0 : othersAmong(reply.integer)}});
         });
         return;
     }
@@ -998,8 +1011,10 @@ void RedisBroker::serverSideEmit(const QString &nsp, const QJsonArray &data, boo
         }
         {
             QMutexLocker lock(&m_lock);
-            state->expected = int(qMax<qint64>(0, reply.elements.at(1).integer - 1));
+            state->expected = othersAmong(reply.elements.at(1).integer);
         }
+        if (!m_link.isSubscribed())
+            return unanswerable(rid);
         m_link.command({"PUBLISH", channel, json(request)});
         finish(rid);
     });
@@ -1132,12 +1147,37 @@ void RedisBroker::fanIn(QJsonObject request, std::shared_ptr<FanIn> state, int t
             } else {
                 // Subscribers of sb:all, less this node; a node that died without closing its
                 // connection is still subscribed until Redis notices, so the registry bounds it.
-                state->expected = int(qMin<qint64>(qMax<qint64>(0, reply.integer - 1), alive));
+                state->expected = qMin(othersAmong(reply.integer), alive);
             }
         }
+        if (!reply.isError() && !m_link.isSubscribed())
+            return unanswerable(rid);
         finish(rid);
     });
     expireAfter(rid, timeoutMs, QStringLiteral("some nodes did not answer in time"));
+}
+
+int RedisBroker::othersAmong(qint64 receivers) const
+{
+    // Redis counts this node among a channel's receivers only while its subscriber connection
+    // is subscribed; while that one reconnects alone, every receiver is another node.
+    return int(qMax<qint64>(0, receivers - (m_link.isSubscribed() ? 1 : 0)));
+}
+
+void RedisBroker::unanswerable(quint64 rid)
+{
+    // The answers would come on this node's subscriber connection, which is reconnecting:
+    // none can arrive, so the caller gets what there is now, marked partial, not a wait.
+    {
+        QMutexLocker lock(&m_lock);
+        const auto it = m_fanIns.constFind(rid);
+        if (it == m_fanIns.cend())
+            return;
+        (*it)->partial = true;
+        (*it)->error = QStringLiteral("this node's Redis subscriber is reconnecting: the other nodes' answers cannot reach it");
+        (*it)->cutOff = true;
+    }
+    finish(rid);
 }
 
 void RedisBroker::expireAfter(quint64 rid, int timeoutMs, const QString &why)
@@ -1195,7 +1235,7 @@ void RedisBroker::finish(quint64 rid)
         if (it == m_fanIns.cend())
             return;
         FanIn &s = **it;
-        const bool complete = s.found || (s.expected >= 0 && s.answered >= s.expected);
+        const bool complete = s.found || s.cutOff || (s.expected >= 0 && s.answered >= s.expected);
         if (!complete)
             return;
         state = *it;

@@ -141,6 +141,11 @@ private:
     /// (`<key>-response#<nsp>#<uid>#`); dropped, counted, when the answers in flight are over
     /// their budget (kMaxAnswerBytesInFlight).
     void publishAdapterResponse(const QString &nsp, const QString &requester, const QByteArray &payload);
+    /// The other nodes among @p receivers, PUBLISH's or PUBSUB NUMSUB's count (link thread).
+    int othersAmong(qint64 receivers) const;
+    /// Ends fan-in @p rid as partial: the answers could not reach this node.
+    void unanswerable(quint64 rid);
+    void answerClientCount(const QString &nsp, const QString &requester, const QString &requestId, qint64 count);
     /// Sockets, AllRooms and RemoteFetch answers: @p build makes the answer's JSON object
     /// (without "requestId") and returns an empty array when it would pass @p cap bytes.
     /// Identical requests within kCoalesceMs share one build; nothing is built while the

@@ -488,6 +488,7 @@ void RedisLink::Private::closed(Conn &conn, const QString &why)
 
 void RedisLink::Private::updateState()
 {
+    q->m_subscribed.store(sub.ready, std::memory_order_release);
     const bool up = cmd.ready && sub.ready;
     if (q->m_connected.exchange(up, std::memory_order_acq_rel) == up)
         return;

@@ -97,6 +97,10 @@ public:
 
     /// Both connections are up and Redis confirmed every subscription (any thread).
     bool isConnected() const { return m_connected.load(std::memory_order_acquire); }
+    /// The subscriber connection is up and Redis confirmed every subscription (any thread);
+    /// it can be down while commands still go through (it reconnects on its own). Read on
+    /// the link's thread (in a Done), it is the state when that reply was read.
+    bool isSubscribed() const { return m_subscribed.load(std::memory_order_acquire); }
     /// Why the link is down ("connection refused", "auth failed: …"); empty when connected.
     QString lastError() const;
 
@@ -122,6 +126,7 @@ private:
     struct Private;
     Private *d;
     std::atomic<bool> m_connected{false};
+    std::atomic<bool> m_subscribed{false};
 };
 
 } // namespace Switchboard
