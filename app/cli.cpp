@@ -113,7 +113,8 @@ Invocation parse(const QStringList &arguments)
         return result;
     }
     QString error;
-    if (!ConfigLoader::load(flagsOf(parser), ConfigLoader::systemEnvironment(), &result.config, &error)) {
+    result.flags = flagsOf(parser);
+    if (!ConfigLoader::load(result.flags, ConfigLoader::systemEnvironment(), &result.config, &error)) {
         print(stderr, QStringLiteral("switchboard: %1\n").arg(error));
         result.mode = Invocation::Mode::Exit;
         result.exitCode = 2;

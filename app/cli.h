@@ -13,6 +13,8 @@ struct Invocation
     Mode mode = Mode::Gui;
     int exitCode = 0;          // for Mode::Exit (help, version, errors)
     ServerConfig config;
+    /// The options given on the command line, for a reload (SIGHUP) to resolve them the same way.
+    QHash<QString, QString> flags;
     QStringList positional;
 };
 

@@ -9,6 +9,7 @@
 #include "admin/adminauth.h"
 #include "core/datadir.h"
 #include "core/logging.h"
+#include "core/loglevel.h"
 #include "server.h"
 #include "unixsignals.h"
 
@@ -33,12 +34,34 @@ void raiseDescriptorLimit(int wanted)
     }
 }
 
+/// SIGHUP: the configuration resolved again as at start (flags > environment > --config
+/// file); the limits of LiveLimits and the log level take the new values. A configuration
+/// that does not load is logged and changes nothing.
+void reloadConfig(Server &server, const Cli::Invocation &invocation)
+{
+    ServerConfig fresh;
+    QString error;
+    if (!ConfigLoader::load(invocation.flags, ConfigLoader::systemEnvironment(), &fresh, &error)) {
+        qCWarning(lcServer).noquote() << "SIGHUP: the configuration was not reloaded, the running one stays:" << error;
+        return;
+    }
+    const QStringList changed = server.limits().apply(fresh);
+    // Said at the level in force until now, so that a reload to "warning" still says it.
+    if (changed.isEmpty())
+        qCInfo(lcServer).noquote() << "SIGHUP: configuration reloaded; no limit changed (log level" << fresh.logLevel + QLatin1Char(')');
+    else
+        qCInfo(lcServer).noquote() << "SIGHUP: configuration reloaded:" << changed.join(QStringLiteral(", "))
+                                   << "(log level" << fresh.logLevel + QLatin1Char(')');
+    applyLogLevel(fresh.logLevel);
+}
+
 } // namespace
 
 int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFactory &makeUi)
 {
     ServerConfig config = invocation.config;
     installLogFormat(config.logFormat);
+    applyLogLevel(config.logLevel);
     QString error;
     QStringList notes;
     if (!prepareDataDir(&config, &error, &notes)) {
@@ -52,10 +75,11 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
     raiseDescriptorLimit(config.tlsCert.isEmpty() ? config.maxConnections : 3 * config.maxConnections);
     Server server(config);
     // Installed before listening, so a signal that races the start still shuts down cleanly.
-    onSignals([&server, &app](int signal) {
+    onSignals([&server, &app, &invocation](int signal) {
         if (signal == SIGHUP) {
-            // Reloads what can be reloaded without a restart: the TLS certificate and key, and
-            // the admin token revocation list.
+            // Reloads what can be reloaded without a restart (docs/operations.md#reload): the
+            // limits and log level, the TLS certificate and key, the admin revocation list.
+            reloadConfig(server, invocation);
             server.adminAuth().reload();
             QString reloadError;
             if (server.tls() && !server.reloadTls(&reloadError))

@@ -658,7 +658,7 @@ bool Server::joinRoom(quint64 id, const QString &room)
         return false;
     if (SocketIdRoom::isReserved(room)) // a socket id: only the socket's own, which it is always in
         return SocketIdRoom::connectionId(room) == id && m_registry.connection(id);
-    if (!m_registry.isMember(id, room) && m_registry.roomsOf(id).size() >= m_config.maxRoomsPerConnection)
+    if (!m_registry.isMember(id, room) && m_registry.roomsOf(id).size() >= m_limits.maxRoomsPerConnection())
         return false; // Connection::join refuses it too; this tells the caller
     return postToConnection(id, [room](Connection *c) { c->join(room); });
 }

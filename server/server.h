@@ -18,6 +18,7 @@
 #include "cluster/broker.h"
 #include "core/config.h"
 #include "core/heaptrim.h"
+#include "core/livelimits.h"
 #include "metrics/eventlog.h"
 #include "metrics/metrics.h"
 #include "queue/offlinestore.h"
@@ -75,6 +76,9 @@ public:
     bool isRunning() const { return m_running; }
 
     const ServerConfig &config() const { return m_config; }
+    /// The limits SIGHUP reloads (core/livelimits.h): read these, not config()'s copies.
+    const LiveLimits &limits() const { return m_limits; }
+    LiveLimits &limits() { return m_limits; }
     quint16 port() const { return m_port; }
     QString url() const;       // http://host:port
     QString wsUrl() const;     // ws://host:port/ws
@@ -229,6 +233,7 @@ private:
                            QJsonObject message, EmitResult *result);
 
     ServerConfig m_config;
+    LiveLimits m_limits{m_config};
     RoomPolicy m_policy;
     ClientAddress m_clientAddress;
     std::shared_ptr<TlsContext> m_tls;

@@ -103,6 +103,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("node-name"), QStringLiteral("name"), QStringLiteral("This node's name in the cluster (default host:port).")},
         {QStringLiteral("cluster-heartbeat"), QStringLiteral("ms"), QStringLiteral("How often a node announces itself, 100 to 60000; a node silent for twice this plus 5 s is gone (default 2000).")},
         {QStringLiteral("log-format"), QStringLiteral("text|json|journal"), QStringLiteral("Log line format (default text; journal when stderr is the systemd journal, with the level as its priority and no timestamp of ours).")},
+        {QStringLiteral("log-level"), QStringLiteral("debug|info|warning|critical"), QStringLiteral("Least severe level logged by switchboard's categories (default info; QT_LOGGING_RULES still wins). SIGHUP reloads it.")},
         {QStringLiteral("lang"), QStringLiteral("code"), QStringLiteral("Console language, e.g. de (default: system locale).")},
         {QStringLiteral("threads"), QStringLiteral("n"), QStringLiteral("I/O threads (default: number of cores).")},
         // Back-end hooks (docs/hooks.md): acks back, presence events, audit trail.
@@ -500,6 +501,13 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
             return false;
         }
         c.logFormat = v;
+    }
+    if (resolve(QStringLiteral("log-level"), &v)) {
+        if (v != QLatin1String("debug") && v != QLatin1String("info") && v != QLatin1String("warning") && v != QLatin1String("critical")) {
+            *error = QStringLiteral("invalid value for log-level: \"%1\" (debug, info, warning or critical)").arg(v);
+            return false;
+        }
+        c.logLevel = v;
     }
     if (resolve(QStringLiteral("lang"), &v)) c.lang = v;
     if (resolve(QStringLiteral("threads"), &v) && !parseNumber(QStringLiteral("threads"), v, 0, &c.threads, error)) return false;

@@ -78,6 +78,7 @@ struct ServerConfig
     QString nodeName;                         // empty: host:port
     int clusterHeartbeatMs = 2000;
     QString logFormat = QStringLiteral("text");
+    QString logLevel = QStringLiteral("info");  // debug, info, warning or critical (reloaded on SIGHUP)
     QString lang;
     int threads = 0; // 0 = number of cores
     int heapTrimIntervalSeconds = 30;         // free heap pages go back to the kernel this often; 0 = never

@@ -351,7 +351,7 @@ bool HttpFront::handle(const RequestData &request, QTcpSocket *socket, bool want
 {
     m_server.metrics().httpRequests.fetch_add(1, std::memory_order_relaxed);
     Q_EMIT requestReceived(socket);
-    if (socket->bytesToWrite() > m_server.config().maxPendingBytes) {
+    if (socket->bytesToWrite() > m_server.limits().maxPendingBytes()) {
         // Requests pipelined by a client that does not read the answers: each answer would
         // pile up in the socket's buffer. The same budget as a WebSocket's; no answer.
         m_server.metrics().slowConsumers.fetch_add(1, std::memory_order_relaxed);

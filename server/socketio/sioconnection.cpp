@@ -512,7 +512,6 @@ void SioConnection::connectDecided(quint64 call, const ConnectDecision &decision
 
 bool SioConnection::open(const Admission &admission)
 {
-    const ServerConfig &config = m_server.config();
     Metrics &metrics = m_server.metrics();
     const QString &userId = admission.userId;
     QString roomsError;
@@ -529,10 +528,11 @@ bool SioConnection::open(const Admission &admission)
         refuse(admission, Protocol::PolicyViolation, roomsError, false);
         return false;
     }
-    if (!takeSlot(metrics.connectionsCurrent, config.maxConnections)) {
+    const int maxConnections = m_server.limits().maxConnections();
+    if (!takeSlot(metrics.connectionsCurrent, maxConnections)) {
         m_server.userConnectionClosed(userId, admission.id);
         m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
-                                   QStringLiteral("server full (%1 connections)").arg(config.maxConnections));
+                                   QStringLiteral("server full (%1 connections)").arg(maxConnections));
         refuse(admission, Protocol::TryAgainLater, QStringLiteral("server full, try again later"), false);
         return false;
     }

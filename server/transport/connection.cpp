@@ -46,17 +46,18 @@ void Connection::sendJob(const QString &queue, qint64 id, const QString &frame)
 void Connection::activate(std::shared_ptr<ConnectionInfo> info, const QStringList &rooms)
 {
     Q_ASSERT(!m_info);
-    const ServerConfig &config = m_server.config();
+    const LiveLimits &limits = m_server.limits();
     m_info = std::move(info);
-    m_limiter = RateLimiter(config.rateLimit, config.rateBurst, Server::monotonicMs());
+    m_limiter = RateLimiter(limits.rateLimit(), limits.rateBurst(), Server::monotonicMs());
+    const int maxRooms = limits.maxRoomsPerConnection();
     m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
     QStringList kept = rooms;
-    if (kept.size() > config.maxRoomsPerConnection) {
+    if (kept.size() > maxRooms) {
         // Claim and recovered rooms beyond the cap are not joined (the first ones, user: and
         // role: among them, are).
         qCWarning(lcWs) << "connection" << m_info->id << "of user" << m_info->userId << "has" << kept.size()
-                        << "rooms from its token and recovery; joining the first" << config.maxRoomsPerConnection;
-        kept.resize(config.maxRoomsPerConnection);
+                        << "rooms from its token and recovery; joining the first" << maxRooms;
+        kept.resize(maxRooms);
     }
     PresenceEvents &presence = m_server.presenceEvents();
     QStringList firstOfUser;
@@ -117,7 +118,7 @@ void Connection::finish(int closeCode, const QString &detail)
 
 bool Connection::join(const QString &room)
 {
-    if (m_rooms.contains(room) || m_rooms.size() >= m_server.config().maxRoomsPerConnection)
+    if (m_rooms.contains(room) || m_rooms.size() >= m_server.limits().maxRoomsPerConnection())
         return false;
     // A socket id's room is that socket alone (rooms/socketidroom.h): never an ordinary room.
     if (SocketIdRoom::isReserved(room))
@@ -188,7 +189,7 @@ bool Connection::rateLimited(qint64 nowMs, const std::function<void(const QStrin
         m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("rate_limited"), QString(),
                                    m_info->userId, m_info->id, QString());
         answer(QStringLiteral("rate_limited"),
-               QStringLiteral("rate limit exceeded: at most %1 messages per second").arg(m_server.config().rateLimit));
+               QStringLiteral("rate limit exceeded: at most %1 messages per second").arg(m_server.limits().rateLimit()));
     } else {
         answer(QStringLiteral("rate_limited"), QStringLiteral("rate limit exceeded"));
     }
@@ -232,7 +233,7 @@ bool Connection::settleOffline(const QString &eventId)
 
 Connection::Refusal Connection::checkJoin(const QString &room) const
 {
-    const int max = m_server.config().maxRoomsPerConnection;
+    const int max = m_server.limits().maxRoomsPerConnection();
     if (m_rooms.size() >= max && !m_rooms.contains(room))
         return {QStringLiteral("too_many_rooms"), QStringLiteral("a connection can be in at most %1 rooms; leave one first").arg(max)};
     const QString why = m_server.roomPolicy().checkSubscribe(m_info->userId, m_info->role, room);

@@ -429,10 +429,11 @@ void IoWorker::accept(const WsUpgrade &upgrade)
         reject(socket.release(), Protocol::GoingAway, QStringLiteral("server shutting down"));
         return;
     }
-    if (!takeSlot(metrics.connectionsCurrent, config.maxConnections)) {
+    const int maxConnections = m_server.limits().maxConnections();
+    if (!takeSlot(metrics.connectionsCurrent, maxConnections)) {
         qCInfo(lcWs) << "server full, refusing" << address;
         m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("refused"), QString(), QString(), 0,
-                                   QStringLiteral("server full (%1 connections)").arg(config.maxConnections));
+                                   QStringLiteral("server full (%1 connections)").arg(maxConnections));
         reject(socket.release(), Protocol::TryAgainLater, QStringLiteral("server full, try again later"));
         return;
     }
@@ -491,7 +492,7 @@ void IoWorker::startPreAuth(std::unique_ptr<WsStream> socket, const QHostAddress
         return;
     }
     socket->setMaxMessageSize(Protocol::kPreAuthMaxMessageBytes);
-    socket->setMaxBufferedBytes(m_server.config().maxPendingBytes);
+    socket->setMaxBufferedBytes(m_server.limits().maxPendingBytes());
     socket->setControlFrameLimit(m_server.config().controlFrameRate, m_server.config().controlFrameRate * 2);
     WsStream *stream = socket.get();
     connect(stream, &WsStream::textReceived, this, [this, stream](const QByteArray &utf8) { preAuthText(stream, utf8); });
@@ -702,8 +703,8 @@ void IoWorker::admitNative(std::unique_ptr<WsStream> socket, const QHostAddress 
         return;
     }
 
-    socket->setMaxMessageSize(config.maxMessageSize);
-    socket->setMaxBufferedBytes(config.maxPendingBytes);
+    socket->setMaxMessageSize(m_server.limits().maxMessageSize());
+    socket->setMaxBufferedBytes(m_server.limits().maxPendingBytes());
     socket->setControlFrameLimit(config.controlFrameRate, config.controlFrameRate * 2);
 
     auto info = std::make_shared<ConnectionInfo>();
