@@ -216,6 +216,10 @@ bool SioConnection::handlePacket(const Packet &packet, const QList<QByteArray> &
     case Disconnect:
         if (m_namespaces.remove(packet.nsp) && packet.nsp == QLatin1String("/"))
             m_recoverable = false; // socket.disconnect(): the client does not want its state back
+        // A join asked from there and still with the subscribe proxy is not made when it is
+        // allowed later, even if the namespace is connected again meanwhile.
+        if (isActive())
+            cancelPendingJoinsFrom(packet.nsp);
         if (packet.nsp == m_awaitingAuthNsp)
             m_awaitingAuthNsp.clear(); // left before authenticating: the connect timeout applies
         return true;
@@ -462,6 +466,7 @@ void SioConnection::askConnectProxy(Admission admission, const QByteArray &token
     const quint64 call = m_nextProxyCall++;
     admission.proxyCall = call;
     m_admission = std::move(admission);
+    m_proxyWaitSinceMs = Server::monotonicMs();
     // The answer comes on the hooks thread; this socket may be gone by then.
     QPointer<SioConnection> self(this);
     const std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
@@ -479,6 +484,13 @@ void SioConnection::connectDecided(quint64 call, const ConnectDecision &decision
         return;
     Admission admission = *std::exchange(m_admission, std::nullopt);
     admission.proxyCall = 0;
+    // The back end's time is not the client's: the --auth-grace-ms and connect deadlines
+    // move on by the wait, so that an answer coming near them still leaves the client its
+    // time (the wait itself is bounded by the proxy's timeout and retries).
+    const qint64 waited = Server::monotonicMs() - std::exchange(m_proxyWaitSinceMs, 0);
+    if (m_authDeadlineMs != 0)
+        m_authDeadlineMs += waited;
+    m_connectDeadlineMs += waited;
     if (!decision.admitted) {
         const int code = decision.unavailable ? Protocol::TryAgainLater : Protocol::ConnectRefused;
         m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
@@ -495,7 +507,8 @@ void SioConnection::connectDecided(quint64 call, const ConnectDecision &decision
         const QJsonObject error{{QStringLiteral("message"), m_server.config().connectErrorMessages.value(code, decision.message)},
                                 {QStringLiteral("data"), QJsonObject{{QStringLiteral("code"), code},
                                                                      {QStringLiteral("error"), decision.code}}}};
-        m_session.sendMessage(encode(ConnectError, admission.nsp, -1, compact(error)));
+        m_proxyRefusal = compact(error);
+        m_session.sendMessage(encode(ConnectError, admission.nsp, -1, m_proxyRefusal));
     } else {
         admission.userId = decision.userId;
         admission.claims = decision.claims;
@@ -610,6 +623,12 @@ void SioConnection::handleConnect(const Packet &packet)
     if (!isActive() && (!m_awaitingAuthNsp.isEmpty() || m_admission)) {
         // One namespace at a time until the socket has authenticated.
         connectError(nsp, QStringLiteral("authenticate first"), Protocol::MissingCredentials);
+        return;
+    }
+    if (!isActive() && !m_proxyRefusal.isEmpty()) {
+        // The back end refused this session once: every later CONNECT gets the same answer
+        // without asking it again (one call per session; docs/hooks.md).
+        m_session.sendMessage(encode(ConnectError, nsp, -1, m_proxyRefusal));
         return;
     }
     if (!isActive() && m_server.config().authGraceMs > 0 && auth.value(QLatin1String("token")).toString().isEmpty()
@@ -927,8 +946,8 @@ void SioConnection::handleAck(qint64 ackId, const QJsonArray &args)
 void SioConnection::tick(qint64 nowMs)
 {
     if (!isActive()) {
-        if (nowMs < m_connectDeadlineMs || m_session.isClosed()) {
-            return;
+        if (nowMs < m_connectDeadlineMs || m_session.isClosed() || m_proxyWaitSinceMs != 0) {
+            return; // in time, gone, or the connect proxy is deciding (its own timeout bounds it)
         } else if (!m_awaitingAuthNsp.isEmpty()) {
             m_server.metrics().authFailures.fetch_add(1, std::memory_order_relaxed);
             qCInfo(lcAuth) << "Socket.IO session" << m_session.sid() << "from" << m_address << "did not authenticate in time";

@@ -173,6 +173,8 @@ private:
     int m_closeCode = 0;
     qint64 m_connectDeadlineMs = 0;
     qint64 m_authDeadlineMs = 0;  // end of the in-band authentication grace, set once per session
+    qint64 m_proxyWaitSinceMs = 0; // the connect proxy is deciding since then (0: not waiting)
+    QByteArray m_proxyRefusal;     // the connect_error the connect proxy's refusal gave this session
     // A binary packet waiting for its attachments.
     SocketIo::Packet m_partial;
     QList<QByteArray> m_partialAttachments;

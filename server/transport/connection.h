@@ -121,6 +121,9 @@ protected:
      * is left first. Never when the connection is gone first.
      */
     void authorizeJoin(const QString &room, const QString &nsp, std::function<void(const Refusal &)> decided);
+    /// Joins asked from Socket.IO namespace @p nsp still waiting are answered "cancelled" and
+    /// never made: the client left that namespace.
+    void cancelPendingJoinsFrom(const QString &nsp);
 
     IoWorker &m_worker;
     Server &m_server;
@@ -139,6 +142,7 @@ private:
     struct PendingJoin
     {
         QString room;
+        QString nsp;
         std::function<void(const Refusal &)> decided;
     };
     /// The subscribe proxy's decision on join @p ticket, back on this thread.

@@ -22,7 +22,7 @@ void Connection::authorizeJoin(const QString &room, const QString &nsp, std::fun
         return;
     }
     const quint64 ticket = m_nextJoinTicket++;
-    m_pendingJoins.insert(ticket, {room, std::move(decided)});
+    m_pendingJoins.insert(ticket, {room, nsp, std::move(decided)});
     JoinRequest request;
     request.room = room;
     request.protocol = m_info->protocol == QLatin1String("socket.io") ? m_info->protocol : QStringLiteral("native");
@@ -55,6 +55,21 @@ void Connection::joinDecided(quint64 ticket, const JoinDecision &decision)
             join(pending.room);
     }
     pending.decided(refused);
+}
+
+void Connection::cancelPendingJoinsFrom(const QString &nsp)
+{
+    QList<std::function<void(const Refusal &)>> cancelled;
+    for (auto it = m_pendingJoins.begin(); it != m_pendingJoins.end();) {
+        if (it->nsp == nsp) {
+            cancelled << std::move(it->decided);
+            it = m_pendingJoins.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto &decided : std::as_const(cancelled))
+        decided({QStringLiteral("cancelled"), QStringLiteral("the namespace %1 was left before the back end decided the join").arg(nsp)});
 }
 
 void Connection::cancelPendingJoins(const QString &room)

@@ -655,9 +655,14 @@ void IoWorker::connectDecided(quint64 key, const ConnectDecision &decision)
     ConnectWait wait = std::move(it->second);
     m_connectWaits.erase(it);
     m_server.releasePendingSession();
-    if (!wait.socket->isOpen()) {
+    // A client that left while the back end decided (its close frame or its end of stream
+    // waits unread) is not admitted: no join, no presence, no webhook for a connection that
+    // is gone, whatever the answer.
+    if (!wait.socket->isOpen() || wait.socket->peerLeft()) {
         m_server.connectionsPerAddress().release(wait.client);
         m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
+        qCDebug(lcAuth).noquote() << wait.address << "left while the connect proxy decided; not admitted";
+        wait.socket->abort();
         return;
     }
     wait.socket->setReadingPaused(false);

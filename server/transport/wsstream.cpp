@@ -864,6 +864,22 @@ void WsStream::setReadingPaused(bool paused)
         QMetaObject::invokeMethod(this, &WsStream::feedCarried, Qt::QueuedConnection);
 }
 
+bool WsStream::peerLeft() const
+{
+    if (m_fd < 0 || m_state != State::Open)
+        return true;
+    // Nothing was parsed since the pause: the first byte waiting starts the peer's next frame.
+    if (!m_in.isEmpty())
+        return (quint8(m_in.at(0)) & 0x0f) == Close;
+    char first = 0;
+    const ssize_t n = ::recv(m_fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0)
+        return true; // end of stream
+    if (n < 0)
+        return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR; // a reset
+    return !m_ssl && (quint8(first) & 0x0f) == Close; // TLS: ciphertext, only its end counts
+}
+
 void WsStream::shutWrite()
 {
     if (m_ssl) {

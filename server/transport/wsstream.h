@@ -118,6 +118,10 @@ public:
     /// in the kernel (and what the TLS pump carried over, in this stream) meanwhile. For a
     /// connection whose admission is still being decided.
     void setReadingPaused(bool paused);
+    /// While reading is paused: whether the peer has left already, as far as can be told
+    /// without reading: its end of stream or a reset, or (plain connections) a close frame as
+    /// the first thing it sent. True once the stream is not open.
+    bool peerLeft() const;
     /// True once the stream was dropped for going over its byte budget.
     bool isOverBudget() const { return m_overBudget; }
 

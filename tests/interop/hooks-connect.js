@@ -11,7 +11,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { client, harness, runCases, sio, within } = require('./lib');
+const { client, harness, runCases, sio, within, until } = require('./lib');
 const { startBackend, metric, assertSigned } = require('./hookbackend');
 
 const binary = process.argv[2];
@@ -41,13 +41,17 @@ async function main() {
     const mode = body.query.mode;
     if (mode === 'refuse') return { json: { error: { code: 'banned', message: 'user is banned' } } };
     if (mode === 'stall') return { hold: stall, json: {} };
+    // A back end that takes 1 s (within timeoutMs), then admits the token's user.
+    if (mode === 'slow') return { hold: new Promise((r) => setTimeout(r, 1000)), json: {} };
     if (mode === 'forbidden') return { status: 403, json: {} };
     if (mode === 'other-user') return { json: { user: 'bob' } };
     if (!body.token && body.headers.cookie === 'session=s3cret') return { json: { user: 'cookie-user', rooms: ['booking:9'] } };
     if (!body.userId) return { json: {} }; // no user from here: refused
     return { json: { user: body.userId, rooms: ['booking:7'], claims: { role: 'driver', tier: 'gold' } } };
   });
+  b.route('/webhook', () => ({ json: {} }));
   const args = ['--hooks', hooksFile(b), '--hooks-secret', SECRET];
+  const callsTo = (p, from = 0) => b.calls.slice(from).filter((c) => c.path === p);
   const lastCall = () => b.calls[b.calls.length - 1];
 
   const cases = [
@@ -192,6 +196,77 @@ async function main() {
         gone.terminate();
         release();
         await h.healthy(port);
+      } },
+    // Review M3: a refused session may send CONNECT again until its connect timeout; the back
+    // end is asked once per session, later CONNECTs get the same connect_error.
+    { name: 'socket.io: one back-end call per session, however many CONNECTs after a refusal', args, fn: async (port) => {
+      const base = `http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling&mode=refuse`;
+      const open = await (await fetch(base)).text();
+      assert.match(open, /^0\{/);
+      const url = `${base}&sid=${JSON.parse(open.slice(1)).sid}`;
+      const from = b.calls.length;
+      const token = h.mint('m3');
+      for (let i = 0; i < 5; ++i) {
+        assert.equal((await fetch(url, { method: 'POST', body: `40${JSON.stringify({ token })}` })).status, 200);
+        const answer = await (await fetch(url)).text();
+        assert.ok(answer.startsWith('44'), `CONNECT ${i + 1}: ${answer}`);
+        assert.deepEqual(JSON.parse(answer.slice(2)), { message: 'user is banned', data: { code: 4005, error: 'banned' } });
+      }
+      assert.equal(callsTo('/connect', from).length, 1, 'one call for the session');
+      // A new session is asked again.
+      const again = sio(port, { auth: { token }, query: { mode: 'refuse' } });
+      assert.equal((await connectError(again)).message, 'user is banned');
+      again.close();
+      assert.equal(callsTo('/connect', from).length, 2);
+    } },
+    // Review L1: a native client that leaves while the back end decides is not admitted: no
+    // connection, no room, no connect webhook (by close frame, and by its end of stream).
+    { name: 'native: a client gone during the connect proxy\'s wait is not admitted (no join, no webhook)',
+      args: [...args, '--webhook-url', `${b.url}/webhook`, '--webhook-events', 'connect,disconnect', '--webhook-batch-interval', '100'],
+      fn: async (port) => {
+        let release;
+        stall = new Promise((r) => { release = r; });
+        const from = b.calls.length;
+        const n = callsTo('/connect').length;
+        const byClose = client(`ws://127.0.0.1:${port}/ws?token=${h.mint('gone-close')}&mode=stall`);
+        const byEnd = client(`ws://127.0.0.1:${port}/ws?token=${h.mint('gone-end')}&mode=stall`);
+        await Promise.all([byClose.opened, byEnd.opened]);
+        await b.waitCalls('/connect', n + 2);
+        byClose.close(1000, 'bye'); // a close frame, the TCP connection stays until answered
+        byEnd.terminate();          // its end of stream
+        // Both are in the server's kernel before the back end answers: the close frame once the
+        // client's socket has written it (a loopback write lands in the peer's queue), the end
+        // of stream once the socket is destroyed.
+        await until(() => byClose.readyState === 2 && byClose._socket && byClose._socket.writableLength === 0,
+          'the close frame written');
+        await until(() => byEnd._socket === null || byEnd._socket.destroyed, 'the socket destroyed');
+        release();
+        // A client admitted after them: its connect webhook comes after theirs would have.
+        const sentinel = client(`ws://127.0.0.1:${port}/ws?token=${h.mint('sentinel')}&mode=allow`);
+        await sentinel.next('connected');
+        await until(async () => callsTo('/webhook', from).some((c) => JSON.stringify(c.body).includes('"sentinel"')), 'the sentinel\'s connect webhook');
+        const hooks = JSON.stringify(callsTo('/webhook', from).map((c) => c.body));
+        assert.equal(hooks.includes('gone-close'), false, hooks);
+        assert.equal(hooks.includes('gone-end'), false, hooks);
+        const connections = JSON.stringify((await h.api(port, 'GET', '/api/websocket/connections')).body);
+        assert.equal(connections.includes('gone-'), false, connections);
+        assert.equal((await h.api(port, 'GET', '/api/rooms/user%3Agone-close')).status, 404);
+        sentinel.close();
+        await h.healthy(port);
+      } },
+    // Review L4: the --auth-grace-ms timer does not run while the back end decides: an
+    // in-band authenticate whose answer comes after the grace ran out is still admitted.
+    { name: 'socket.io: the auth grace does not run out during the connect proxy\'s wait', args: [...args, '--auth-grace-ms', '600'],
+      fn: async (port) => {
+        const s = sio(port, { query: { mode: 'slow' } });
+        await connectOk(s);
+        const started = Date.now();
+        const answer = await s.timeout(5000).emitWithAck('authenticate', { token: h.mint('l4') });
+        assert.ok(Date.now() - started >= 900, `the back end took its second (${Date.now() - started} ms)`);
+        assert.equal(answer.ok, true, JSON.stringify(answer));
+        assert.equal(answer.userId, 'l4');
+        assert.equal(s.connected, true);
+        s.close();
       } },
   ];
   try {

@@ -292,6 +292,34 @@ async function main() {
     await h.healthy(port);
   });
 
+  // Review L3: a Socket.IO join waiting for the back end, then the namespace it came from
+  // left (the session stays, on another namespace): the allowed join must not be made.
+  test('socket.io: a join whose namespace was left before the decision is not made', args('l3', {}, ['--socketio-namespace', '/chat']), async (port) => {
+    const { Manager } = require('socket.io-client');
+    const manager = new Manager(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true });
+    const token = h.mint('ok-l3');
+    const root = manager.socket('/', { auth: { token } });
+    const chat = manager.socket('/chat', { auth: { token } });
+    await connected(root);
+    await connected(chat);
+    const before = callsTo('/sub/hold').length;
+    root.emit('join_room', 'hold:l3', () => {});
+    await b.waitCalls('/sub/hold', before + 1);
+    root.disconnect(); // DISCONNECT of "/" only: the Engine.IO session stays for /chat
+    // The session still answers on /chat once "/"'s DISCONNECT is in.
+    assert.deepEqual(await ack(chat, 'join_room', 'plain:l3'), { ok: true, room: 'plain:l3' });
+    holdGate.open();
+    holdGate = gate();
+    holdGate.open();
+    // A join asked after the gate opened is answered after the first one's decision came.
+    assert.equal((await ack(chat, 'join_room', 'hold:l3-after')).ok, true);
+    assert.equal((await h.api(port, 'GET', `/api/rooms/${encodeURIComponent('hold:l3-after')}`)).status, 200);
+    const first = await h.api(port, 'GET', `/api/rooms/${encodeURIComponent('hold:l3')}`);
+    assert.equal(first.status, 404, `the join asked from the namespace left was not made: ${JSON.stringify(first.body)}`);
+    holdGate = gate();
+    chat.disconnect();
+  });
+
   test('in-flight cap: a join over maxInFlight is refused hook_busy at once', args('busy', { maxInFlight: 2 }), async (port) => {
     const [a] = await native(port, 'ok-busy-1');
     const before = callsTo('/sub/hold').length;
