@@ -1,6 +1,7 @@
 #include "redisqueuebackend.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <QtCore/QDateTime>
 #include <QtCore/QRandomGenerator>
@@ -47,6 +48,8 @@ QString jobFrame(const QString &queue, qint64 id, const QByteArray &payload, qin
 }
 
 constexpr int kMaxClaimsInFlight = 16; // per queue, while it has ready jobs
+constexpr int kMaxClaimBatch = 10;     // jobs per claim, within the consumer's prefetch room
+constexpr int kMaxAckBatch = 500;      // acks per script call
 constexpr int kMaxSettleTries = 40;    // an ack or nack is sent again for ~10 s of outage
 constexpr int kSettleRetryMs = 250;
 
@@ -149,6 +152,7 @@ void RedisQueueBackend::stop()
     QMetaObject::invokeMethod(this, [this] {
         m_tick->stop();
         m_heartbeatTimer->stop();
+        flushAcks();
         QList<QByteArray> args{m_uid.toUtf8(), num(nowMs())};
         for (const QString &queue : std::as_const(m_reported))
             args << queue.toUtf8() << "0";
@@ -398,15 +402,18 @@ void RedisQueueBackend::pump(const QString &name)
         }
         if (!chosen)
             break;
-        ++chosen->inFlight;
+        // Several jobs per claim when the consumer has the room (fewer round trips), the
+        // room reserved until the answer.
+        const int count = std::min(chosen->prefetch - chosen->inFlight, kMaxClaimBatch);
+        chosen->inFlight += count;
         ++q.claiming;
         const quint64 consumer = chosen->id;
-        eval(Scripts::claim(), {name.toUtf8(), num(now), holder(consumer), num(chosen->visibilityTimeoutMs), "1"},
-             [this, name, consumer](const RedisReply &reply) { claimed(name, consumer, reply); });
+        eval(Scripts::claim(), {name.toUtf8(), num(now), holder(consumer), num(chosen->visibilityTimeoutMs), num(count)},
+             [this, name, consumer, count](const RedisReply &reply) { claimed(name, consumer, count, reply); });
     }
 }
 
-void RedisQueueBackend::claimed(const QString &name, quint64 consumer, const RedisReply &reply)
+void RedisQueueBackend::claimed(const QString &name, quint64 consumer, int reserved, const RedisReply &reply)
 {
     const auto qit = m_local.find(name);
     LocalQueue *q = qit == m_local.end() ? nullptr : &*qit;
@@ -414,7 +421,7 @@ void RedisQueueBackend::claimed(const QString &name, quint64 consumer, const Red
     if (q)
         --q->claiming;
     if (c)
-        --c->inFlight;
+        c->inFlight -= reserved;
     if (reply.isError() || reply.type != RedisReply::Type::Array || reply.elements.isEmpty()) {
         if (q)
             q->drained = true; // the next tick tries again
@@ -481,17 +488,41 @@ void RedisQueueBackend::settle(quint64 consumer, const QString &queue, qint64 id
     }, Qt::QueuedConnection);
 }
 
-void RedisQueueBackend::ackJob(const QString &queue, qint64 id, quint64 consumer, int tries)
+void RedisQueueBackend::ackJob(const QString &queue, qint64 id, quint64 consumer)
 {
-    eval(Scripts::ack(), {queue.toUtf8(), num(id), holder(consumer)}, [=, this](const RedisReply &reply) {
+    m_acks[queue] << num(id) << holder(consumer);
+    if (m_ackFlushScheduled)
+        return;
+    m_ackFlushScheduled = true;
+    QMetaObject::invokeMethod(this, &RedisQueueBackend::flushAcks, Qt::QueuedConnection);
+}
+
+void RedisQueueBackend::flushAcks()
+{
+    m_ackFlushScheduled = false;
+    const auto acks = std::exchange(m_acks, {});
+    for (auto it = acks.cbegin(); it != acks.cend(); ++it) {
+        for (qsizetype i = 0; i < it->size(); i += 2 * kMaxAckBatch)
+            sendAcks(it.key(), it->mid(i, 2 * kMaxAckBatch), 0);
+    }
+}
+
+void RedisQueueBackend::sendAcks(const QString &queue, const QList<QByteArray> &pairs, int tries)
+{
+    QList<QByteArray> args{queue.toUtf8()};
+    args += pairs;
+    eval(Scripts::ack(), std::move(args), [=, this](const RedisReply &reply) {
         if (isTransient(reply) && tries < kMaxSettleTries && isRunning()) {
-            QTimer::singleShot(kSettleRetryMs, this, [=, this] { ackJob(queue, id, consumer, tries + 1); });
+            QTimer::singleShot(kSettleRetryMs, this, [=, this] { sendAcks(queue, pairs, tries + 1); });
             return;
         }
-        if (reply.isError())
-            qCWarning(lcQueue).noquote() << "ack of job" << id << "of" << queue << "failed:" << reply.string;
-        else if (reply.integer != 1)
-            m_lateSettles.fetch_add(1, std::memory_order_relaxed); // the reaper was faster
+        if (reply.isError()) {
+            qCWarning(lcQueue).noquote() << pairs.size() / 2 << "acks of" << queue << "failed:" << reply.string;
+            return;
+        }
+        const qint64 late = pairs.size() / 2 - reply.integer;
+        if (late > 0)
+            m_lateSettles.fetch_add(quint64(late), std::memory_order_relaxed); // the reaper was faster
     });
 }
 

@@ -108,9 +108,12 @@ private:
     /// restart); @p done runs on this backend's thread.
     void eval(const RedisQueueScripts::Script &script, QList<QByteArray> args, std::function<void(const RedisReply &)> done);
     void pump(const QString &queue);
-    void claimed(const QString &queue, quint64 consumer, const RedisReply &reply);
+    void claimed(const QString &queue, quint64 consumer, int reserved, const RedisReply &reply);
     void failJob(const QString &queue, qint64 id, quint64 consumer, const QString &error, int tries = 0);
-    void ackJob(const QString &queue, qint64 id, quint64 consumer, int tries = 0);
+    /// Acks are grouped per queue and sent once per turn of the thread's loop.
+    void ackJob(const QString &queue, qint64 id, quint64 consumer);
+    void flushAcks();
+    void sendAcks(const QString &queue, const QList<QByteArray> &pairs, int tries);
     Consumer *findConsumer(LocalQueue &q, quint64 consumer);
     void dropConsumerIfIdle(const QString &queue, quint64 consumer);
     void subscribeLocal(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs);
@@ -144,6 +147,8 @@ private:
     QHash<quint64, QList<std::function<void()>>> m_deferred;
     QSet<QString> m_reported;      // queues whose consumer count of this node Redis holds
     QSet<QString> m_known;         // queue names Redis listed at the last stats refresh
+    QHash<QString, QList<QByteArray>> m_acks; // queue -> (id, holder) pairs to send
+    bool m_ackFlushScheduled = false;
     bool m_heartbeatScheduled = false;
     bool m_statsInFlight = false;
     bool m_reapInFlight = false;

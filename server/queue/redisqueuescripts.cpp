@@ -100,16 +100,23 @@ if #nxt > 0 then out[1] = tonumber(nxt[2]) end
 return out
 )lua";
 
-// ARGV: prefix, queue, id, holder. 1 when the holder still held the job (now gone), else 0.
+// ARGV: prefix, queue, then (id, holder) pairs. How many of them the holder still held (those
+// are gone now); the others were taken back by the reaper or are a stranger's.
 constexpr char kAck[] = R"lua(
-local q, id, holder = ARGV[2], ARGV[3], ARGV[4]
+local q = ARGV[2]
 local K = qkey(q)
-local mk = P .. 'm:' .. id
-if redis.call('HGET', mk, 'h') ~= holder or not redis.call('ZSCORE', K .. 'inflight', id) then return 0 end
-redis.call('ZREM', K .. 'inflight', id)
-redis.call('DEL', mk)
-redis.call('HINCRBY', K .. 'stats', 'acked', 1)
-return 1
+local n = 0
+for i = 3, #ARGV, 2 do
+  local id = ARGV[i]
+  local mk = P .. 'm:' .. id
+  if redis.call('HGET', mk, 'h') == ARGV[i + 1] and redis.call('ZSCORE', K .. 'inflight', id) then
+    redis.call('ZREM', K .. 'inflight', id)
+    redis.call('DEL', mk)
+    n = n + 1
+  end
+end
+if n > 0 then redis.call('HINCRBY', K .. 'stats', 'acked', n) end
+return n
 )lua";
 
 // ARGV: prefix, queue, id, holder, now, error, unit, base, cap. {0} when the holder does not
