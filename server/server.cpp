@@ -26,6 +26,7 @@
 #include "hooks/webhooks.h"
 #include "http/router.h"
 #include "protocol/messages.h"
+#include "queue/redisqueuebackend.h"
 #include "queue/sqlitequeuestore.h"
 #include "rooms/ackwaits.h"
 #include "rooms/presenceevents.h"
@@ -78,7 +79,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
             [this](const QString &queue, const QByteArray &payload, qint64 maxDepth,
                    std::function<void(qint64, const QString &, bool)> done) {
                 // Read on an I/O thread like a client's consume: set before they start, reset after.
-                QueueService *queues = m_queues.get();
+                QueueBackend *queues = m_queues.get();
                 if (!queues)
                     return done(0, QStringLiteral("the durable queue store is not available"), false);
                 if (payload.size() > m_config.queueMaxPayload)
@@ -89,7 +90,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
                 message.maxAttempts = m_config.queueMaxAttempts;
                 message.createdAtMs = message.availableAtMs = QDateTime::currentMSecsSinceEpoch();
                 // The HTTP route's enqueue path, with the rule's depth bound.
-                queues->enqueueAsync({message}, maxDepth, [done = std::move(done)](const QueueService::Enqueued &r) {
+                queues->enqueueAsync({message}, maxDepth, [done = std::move(done)](const QueueBackend::Enqueued &r) {
                     done(r.ok ? r.messages.constFirst().id : 0, r.ok ? QString() : r.error, r.full);
                 });
             });
@@ -196,10 +197,18 @@ bool Server::start(QString *error)
     }
 
     {
-        // Durable queues: SQLite in the data dir; in memory (not durable) without one.
-        const QString path = m_config.dataDir.isEmpty() ? QString() : m_config.dataDir + QStringLiteral("/queues.db");
-        auto queues = std::make_unique<QueueService>(*this, m_config,
-                                                     std::make_unique<SqliteQueueStore>(path, m_config.queueFullSync));
+        // Durable queues: in Redis with --redis (shared by the cluster), else SQLite in the data
+        // dir; in memory (not durable) without one.
+        std::unique_ptr<QueueBackend> queues;
+        if (!m_config.redisUrl.isEmpty()) {
+            queues = std::make_unique<RedisQueueBackend>(*RedisUrl::parse(m_config.redisUrl), redisQueueOptions(m_config),
+                                                         [this](quint64 consumer, const QString &queue, qint64 id, const QString &frame) {
+                                                             deliverJob(consumer, queue, id, frame);
+                                                         });
+        } else {
+            const QString path = m_config.dataDir.isEmpty() ? QString() : m_config.dataDir + QStringLiteral("/queues.db");
+            queues = std::make_unique<QueueService>(*this, m_config, std::make_unique<SqliteQueueStore>(path, m_config.queueFullSync));
+        }
         if (m_webhooks) {
             m_webhooks->start();
             queues->setDeadLetterSink([webhooks = m_webhooks.get()](const QString &queue, qint64 id, int attempts, const QString &error) {

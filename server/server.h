@@ -104,8 +104,12 @@ public:
     AddressRateLimits &handshakeRateLimits() { return m_handshakeRates; }
     AddressConnectionCounts &connectionsPerAddress() { return m_connectionsPerAddress; }
     OfflineStore &offlineStore() { return m_offline; }
-    /// The durable queues; null while the server is stopped or when the store cannot open.
-    QueueService *queues() const { return m_queues.get(); }
+    /// The durable queues (local or, with --redis, the cluster's); null while the server is
+    /// stopped or when the store cannot open.
+    QueueBackend *queueBackend() const { return m_queues.get(); }
+    /// The single-node queue service (its blocking calls: tests, the console's dead-letter
+    /// actions); null in cluster mode.
+    QueueService *queues() const { return dynamic_cast<QueueService *>(m_queues.get()); }
     /// Hands a queue job to a consumer's connection (from the queue thread).
     void deliverJob(quint64 connectionId, const QString &queue, qint64 id, const QString &frame);
     /// Runs @p task with connection @p connectionId on its I/O thread, if it is still open
@@ -244,7 +248,7 @@ private:
     Metrics m_metrics;
     EventLog m_eventLog;
     OfflineStore m_offline;
-    std::unique_ptr<QueueService> m_queues;
+    std::unique_ptr<QueueBackend> m_queues;
     std::unique_ptr<SioRecovery> m_sioRecovery;
     std::unique_ptr<SioHooks> m_sioHooks;
     std::unique_ptr<Broker> m_broker;

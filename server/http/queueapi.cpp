@@ -32,7 +32,7 @@ HttpResponse unavailable()
 
 /// The service for the queue named in the path, or a 400 / 503 in @p error. Whether the queue
 /// exists is asked on the queue thread (unknownQueue()).
-QueueService *queueFor(Server *server, const HttpRequest &req, HttpResponse *error)
+QueueBackend *queueFor(Server *server, const HttpRequest &req, HttpResponse *error)
 {
     const QString queue = req.params.value(0);
     if (!isValidQueueName(queue)) {
@@ -40,7 +40,7 @@ QueueService *queueFor(Server *server, const HttpRequest &req, HttpResponse *err
                                      QStringLiteral("queue names are 1-128 characters from A-Z a-z 0-9 _ . : -"));
         return nullptr;
     }
-    QueueService *queues = server->queues();
+    QueueBackend *queues = server->queueBackend();
     if (!queues) {
         *error = unavailable();
         return nullptr;
@@ -133,7 +133,7 @@ void registerQueueRoutes(Router &router, Server &server)
     Server *s = &server;
 
     router.add(Method::Get, QStringLiteral("/api/queue/stats"), Access::Public, [s](const HttpRequest &) {
-        QueueService *queues = s->queues();
+        QueueBackend *queues = s->queueBackend();
         if (!queues)
             return unavailable();
         QJsonArray list;
@@ -155,7 +155,7 @@ void registerQueueRoutes(Router &router, Server &server)
     });
 
     router.add(Method::Get, QStringLiteral("/api/queue/health"), Access::Public, [s](const HttpRequest &) {
-        QueueService *queues = s->queues();
+        QueueBackend *queues = s->queueBackend();
         if (!queues || !queues->isRunning()) {
             return HttpResponse::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("unavailable")},
                                                   {QStringLiteral("error"), QStringLiteral("the durable queue store is not available")}},
@@ -185,7 +185,7 @@ void registerQueueRoutes(Router &router, Server &server)
     router.addDeferred(Method::Post, QStringLiteral("/api/queues/<arg>/messages"), Access::Admin,
                        [s](const HttpRequest &req, const Responder &reply) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, &error);
+        QueueBackend *queues = queueFor(s, req, &error);
         if (!queues)
             return reply.send(error);
         const QString queue = req.params.value(0);
@@ -218,7 +218,7 @@ void registerQueueRoutes(Router &router, Server &server)
             if (!parseMessage(batch.at(i), queue, s->config(), now, &messages[i], &error, isBatch ? int(i) : -1))
                 return reply.send(error);
         }
-        queues->enqueueAsync(std::move(messages), 0, [queue, isBatch, reply](const QueueService::Enqueued &done) {
+        queues->enqueueAsync(std::move(messages), 0, [queue, isBatch, reply](const QueueBackend::Enqueued &done) {
             if (!done.ok)
                 return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("not enqueued: %1").arg(done.error)));
             const QList<QueueMessage> &messages = done.messages;
@@ -237,7 +237,7 @@ void registerQueueRoutes(Router &router, Server &server)
     router.addDeferred(Method::Get, QStringLiteral("/api/queues/<arg>/dlq"), Access::Admin,
                        [s](const HttpRequest &req, const Responder &reply) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, &error);
+        QueueBackend *queues = queueFor(s, req, &error);
         if (!queues)
             return reply.send(error);
         const QString queue = req.params.value(0);
@@ -248,15 +248,16 @@ void registerQueueRoutes(Router &router, Server &server)
         const int limit = limitText.isEmpty() ? 50 : limitText.toInt(&limitOk);
         if (!offsetOk || !limitOk || offset < 0 || limit < 1 || limit > 500)
             return reply.send(badRequest(QStringLiteral("offset must be >= 0 and limit from 1 to 500")));
-        queues->run([queues, queue, offset, limit, reply] {
-            if (!queues->hasQueue(queue))
+        queues->deadLettersAsync(queue, offset, limit, [queue, offset, limit, reply](const QueueBackend::DeadPage &page) {
+            if (!page.ok)
+                return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("the store could not list the dead letters")));
+            if (!page.known)
                 return reply.send(unknownQueue(queue));
-            qint64 total = 0;
             QJsonArray list;
-            for (const QueueMessage &m : queues->deadLetters(queue, offset, limit, &total))
+            for (const QueueMessage &m : page.messages)
                 list.append(messageJson(m));
             reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue},
-                                                      {QStringLiteral("total"), total},
+                                                      {QStringLiteral("total"), page.total},
                                                       {QStringLiteral("offset"), offset},
                                                       {QStringLiteral("limit"), limit},
                                                       {QStringLiteral("messages"), list}}));
@@ -266,7 +267,7 @@ void registerQueueRoutes(Router &router, Server &server)
     router.addDeferred(Method::Post, QStringLiteral("/api/queues/<arg>/dlq/retry"), Access::Admin,
                        [s](const HttpRequest &req, const Responder &reply) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, &error);
+        QueueBackend *queues = queueFor(s, req, &error);
         if (!queues)
             return reply.send(error);
         const QString queue = req.params.value(0);
@@ -284,10 +285,10 @@ void registerQueueRoutes(Router &router, Server &server)
         }
         if ((id != 0) == all)
             return reply.send(badRequest(QStringLiteral("give either \"id\" of one dead letter or \"all\": true")));
-        queues->run([queues, queue, id, reply] {
-            if (!queues->hasQueue(queue))
+        queues->retryDeadAsync(queue, id, [queue, id, reply](const QueueBackend::Moved &moved) {
+            if (!moved.known)
                 return reply.send(unknownQueue(queue));
-            const qint64 retried = queues->retryDead(queue, id);
+            const qint64 retried = moved.count;
             if (retried < 0)
                 return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("the store could not move the messages")));
             if (id != 0 && retried == 0) {
@@ -301,14 +302,14 @@ void registerQueueRoutes(Router &router, Server &server)
     router.addDeferred(Method::Delete, QStringLiteral("/api/queues/<arg>/dlq"), Access::Admin,
                        [s](const HttpRequest &req, const Responder &reply) {
         HttpResponse error;
-        QueueService *queues = queueFor(s, req, &error);
+        QueueBackend *queues = queueFor(s, req, &error);
         if (!queues)
             return reply.send(error);
         const QString queue = req.params.value(0);
-        queues->run([queues, queue, reply] {
-            if (!queues->hasQueue(queue))
+        queues->purgeDeadAsync(queue, [queue, reply](const QueueBackend::Moved &moved) {
+            if (!moved.known)
                 return reply.send(unknownQueue(queue));
-            const qint64 purged = queues->purgeDead(queue);
+            const qint64 purged = moved.count;
             if (purged < 0)
                 return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("the store could not purge the dead letters")));
             reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue}, {QStringLiteral("purged"), purged}}));

@@ -427,6 +427,39 @@ void QueueService::sweepIdle()
     publishStats();
 }
 
+void QueueService::deadLettersAsync(const QString &queue, int offset, int limit, std::function<void(const DeadPage &)> done)
+{
+    run([this, queue, offset, limit, done = std::move(done)] {
+        DeadPage page;
+        page.known = hasQueue(queue);
+        if (page.known)
+            page.messages = deadLetters(queue, offset, limit, &page.total);
+        done(page);
+    });
+}
+
+void QueueService::retryDeadAsync(const QString &queue, qint64 id, std::function<void(const Moved &)> done)
+{
+    run([this, queue, id, done = std::move(done)] {
+        Moved moved;
+        moved.known = hasQueue(queue);
+        if (moved.known)
+            moved.count = retryDead(queue, id);
+        done(moved);
+    });
+}
+
+void QueueService::purgeDeadAsync(const QString &queue, std::function<void(const Moved &)> done)
+{
+    run([this, queue, done = std::move(done)] {
+        Moved moved;
+        moved.known = hasQueue(queue);
+        if (moved.known)
+            moved.count = purgeDead(queue);
+        done(moved);
+    });
+}
+
 bool QueueService::hasQueue(const QString &queue)
 {
     // Not running = its thread may be gone: a blocking call would never return.

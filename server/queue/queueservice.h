@@ -12,6 +12,7 @@
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
 
+#include "queuebackend.h"
 #include "queueengine.h"
 #include "queuestore.h"
 
@@ -30,7 +31,7 @@ struct ServerConfig;
  * never an I/O thread or the GUI thread. Writes that need no reply (acks, attempts, retries) are grouped into one SQLite
  * transaction per turn of the queue thread's loop; an enqueue commits before it returns.
  */
-class QueueService final : public QObject
+class QueueService final : public QObject, public QueueBackend
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(QueueService)
@@ -40,25 +41,15 @@ public:
     ~QueueService() override;
 
     /// Opens the store, recovers the queues and starts the queue thread.
-    bool start(QString *error);
+    bool start(QString *error) override;
     /// Commits what is pending and joins the queue thread. Call after the I/O threads stopped.
-    void stop();
-    bool isRunning() const { return m_running.load(std::memory_order_acquire); }
+    void stop() override;
+    bool isRunning() const override { return m_running.load(std::memory_order_acquire); }
 
     // ---- on the queue thread (run(), post()); elsewhere they block: tests only -----------
     /// Commits @p messages (same queue, validated) and fills in their ids; false with @p error
     /// when the store refused them (nothing was enqueued then).
     bool enqueue(QList<QueueMessage> &messages, QString *error);
-    /// What enqueueAsync() did: committed (ok, the messages have their ids), refused because
-    /// the queue is full (holds maxDepth live messages or would), or refused by the store.
-    struct Enqueued
-    {
-        bool ok = false;
-        bool full = false;
-        qint64 depth = 0;     // live messages before this enqueue (with a maxDepth)
-        QString error;
-        QList<QueueMessage> messages;
-    };
     /// Dead letters of @p queue (oldest first, with payloads) and how many there are.
     QList<QueueMessage> deadLetters(const QString &queue, int offset, int limit, qint64 *total);
     /// Moves dead letters back to ready (@p id 0 = all); returns how many.
@@ -76,29 +67,32 @@ public:
      * before any job of this queue is handed to the consumer.
      */
     void consumeIfKnown(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs,
-                        bool mayWait, std::function<void(bool subscribed)> answer);
+                        bool mayWait, std::function<void(bool subscribed)> answer) override;
     /// Unsubscribes; @p done (optional) runs on the queue thread afterwards, in order with
     /// consumeIfKnown()'s answers.
-    void cancel(quint64 consumer, const QString &queue, std::function<void()> done = {});
-    void settle(quint64 consumer, const QString &queue, qint64 id, bool ok, const QString &error);
-    void consumerGone(quint64 consumer);
+    void cancel(quint64 consumer, const QString &queue, std::function<void()> done = {}) override;
+    void settle(quint64 consumer, const QString &queue, qint64 id, bool ok, const QString &error) override;
+    void consumerGone(quint64 consumer) override;
+
+    // ---- QueueBackend's dead-letter calls: run on the queue thread, answer from there ----
+    void deadLettersAsync(const QString &queue, int offset, int limit, std::function<void(const DeadPage &)> done) override;
+    void retryDeadAsync(const QString &queue, qint64 id, std::function<void(const Moved &)> done) override;
+    void purgeDeadAsync(const QString &queue, std::function<void(const Moved &)> done) override;
 
     // ---- snapshots, any thread, never block on the queue thread --------------------------
-    QList<QueueStats> stats() const;
-    QString storeDescription() const { return m_storeDescription; }
-    bool isDurable() const { return m_durable; }
-    quint64 lateSettles() const { return m_lateSettles.load(std::memory_order_relaxed); }
+    QList<QueueStats> stats() const override;
+    QString storeDescription() const override { return m_storeDescription; }
+    bool isDurable() const override { return m_durable; }
+    quint64 lateSettles() const override { return m_lateSettles.load(std::memory_order_relaxed); }
 
-    /// Told of every message that moves to its dead-letter list after its last attempt, on the
-    /// queue thread (lifecycle webhooks). Set before start().
-    using DeadLetterSink = std::function<void(const QString &queue, qint64 id, int attempts, const QString &error)>;
-    void setDeadLetterSink(DeadLetterSink sink) { m_deadLetterSink = std::move(sink); }
+    /// Called on the queue thread (lifecycle webhooks). Set before start().
+    void setDeadLetterSink(DeadLetterSink sink) override { m_deadLetterSink = std::move(sink); }
 
     /// The one enqueue path of the HTTP route and the event proxy's queue rules, from any
     /// thread: commits @p messages (same queue, validated) on the queue thread and hands the
     /// outcome to @p done there. With @p maxDepth > 0 a queue that would hold more live
     /// messages than that refuses them (Enqueued::full), nothing stored.
-    void enqueueAsync(QList<QueueMessage> messages, qint64 maxDepth, std::function<void(const Enqueued &)> done);
+    void enqueueAsync(QList<QueueMessage> messages, qint64 maxDepth, std::function<void(const Enqueued &)> done) override;
 
     /// Runs @p work on the queue thread, where the blocking methods above are direct calls.
     /// The HTTP queue routes answer from there (Responder); nothing waits for it.

@@ -39,7 +39,7 @@ void Connection::sendJob(const QString &queue, qint64 id, const QString &frame)
 {
     Q_UNUSED(frame);
     // Only the native protocol consumes queues; a job cannot reach anyone else. Hand it back.
-    if (QueueService *queues = m_server.queues())
+    if (QueueBackend *queues = m_server.queueBackend())
         queues->settle(m_info->id, queue, id, false, QStringLiteral("this connection cannot take jobs"));
 }
 
@@ -108,7 +108,7 @@ void Connection::finish(int closeCode, const QString &detail)
     m_rooms.clear();
     if (!m_consuming.isEmpty() || !m_jobs.isEmpty()) {
         // Jobs it held go back to their queues (with backoff) for another consumer.
-        if (QueueService *queues = m_server.queues())
+        if (QueueBackend *queues = m_server.queueBackend())
             queues->consumerGone(m_info->id);
         m_consuming.clear();
         m_jobs.clear();

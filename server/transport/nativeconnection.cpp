@@ -569,7 +569,7 @@ void NativeConnection::handleSettle(const QString &type, const QJsonObject &mess
     if (isNumber) {
         const auto job = m_jobs.constFind(jobId);
         if (job != m_jobs.cend()) {
-            if (QueueService *queues = m_server.queues())
+            if (QueueBackend *queues = m_server.queueBackend())
                 queues->settle(m_info->id, *job, jobId, ok, error);
             m_jobs.erase(job);
             return;
@@ -600,7 +600,7 @@ void NativeConnection::handleConsume(const QJsonObject &message, bool consume)
     };
     if (!isValidQueueName(queue))
         return fail(QStringLiteral("invalid_queue"), QStringLiteral("\"queue\" must be 1-128 characters from A-Z a-z 0-9 _ . : -"));
-    QueueService *queues = m_server.queues();
+    QueueBackend *queues = m_server.queueBackend();
     if (!queues)
         return fail(QStringLiteral("not_available"), QStringLiteral("the durable queue store is not available"));
     QJsonObject reply{{QStringLiteral("queue"), queue}};

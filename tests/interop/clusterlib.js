@@ -64,14 +64,14 @@ function clusterHarness(binary) {
     }
   }
 
-  /** Runs { name, fn(redis) } cases, each with a Redis of its own; exits 0 or 1. */
+  /** Runs { name, fn(redis), redisArgs? } cases, each with a Redis of its own; exits 0 or 1. */
   async function run(title, cases, filter) {
     const failed = [];
     try {
       for (const c of cases) {
         if (filter && !filter.test(c.name)) continue;
         caseNodes = [];
-        const redis = await startRedis();
+        const redis = await startRedis(c.redisArgs);
         const started = Date.now();
         try {
           await within(c.fn(redis), 60000, `case "${c.name}"`);

@@ -195,7 +195,8 @@ function redisCli(port, ...args) {
  * A throwaway redis-server on a free port (no persistence, its own dir), ready when this
  * resolves: { port, url, stop(), restart() (same port), kill(), pause(), resume() }.
  */
-async function startRedis() {
+/** A throwaway redis-server; @p extraArgs (e.g. ['--appendonly', 'yes']) override the defaults. */
+async function startRedis(extraArgs = []) {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-redis-'));
   let child = null;
@@ -203,7 +204,7 @@ async function startRedis() {
     `redis-server on port ${port}`, 10000);
   const launch = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', dir], { stdio: 'ignore' });
+      '--dir', dir, ...extraArgs], { stdio: 'ignore' });
     await ready();
   };
   const stop = async () => {
@@ -219,6 +220,13 @@ async function startRedis() {
     url: `redis://127.0.0.1:${port}`,
     stop,
     restart: async () => { await stop(); await launch(); },
+    /** kill -9, then start again on the same port and data directory. */
+    crashAndRestart: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      await launch();
+    },
     kill: () => child.kill('SIGKILL'),
     /** SIGSTOP / SIGCONT: a Redis that keeps its connections and answers nothing meanwhile. */
     pause: () => child.kill('SIGSTOP'),
