@@ -159,6 +159,16 @@ private:
     QString m_pid;                          // recovery id (empty when recovery is off)
     quint64 m_connectedOffset = 0;
     std::optional<SioRecovery::Saved> m_saved; // the state this socket recovered (taken)
+    quint64 m_recoveryCall = 0;             // a shared store's session read is under way
+    bool m_recoveryRead = false;            // ... and answered (m_saved set when it had one)
+    QSet<QString> m_trackedRooms;           // the rooms the shared store has for this socket
+    qint64 m_trackDueMs = 0;                // when its session is written again
+    /// Shared stores (cluster): reads the session of the CONNECT's pid first; open() goes on
+    /// in recoveryTaken(). False when there is nothing to read.
+    bool takeShared(const Admission &admission);
+    void recoveryTaken(quint64 call, std::optional<SioRecovery::Saved> saved);
+    /// The shared store's copy of this socket's state (rooms, namespaces).
+    void trackSession(qint64 nowMs);
     // Per namespace, the newest offset replayed: live copies of replayed events still on
     // their way to this thread are skipped (offsets reach a thread in increasing order, so
     // the first live event past it ends the check).
