@@ -111,15 +111,18 @@ bool SioConnection::deliver(const OutboundFrame &frame)
     if (frame.offset != 0 && !m_replayedUpTo.isEmpty()) {
         const auto replayed = m_replayedUpTo.constFind(frame.nsp);
         if (replayed != m_replayedUpTo.cend()) {
+            // Kept, not dropped at the first newer one: in a cluster, events of different
+            // nodes may reach this thread in another order than the stream's.
             if (frame.offset <= *replayed)
                 return false; // already sent by the replay
-            m_replayedUpTo.erase(replayed); // every later one is newer still
         }
     }
     // The outbound byte budget is the session's (its WebSocket's or its polling outbox's): a
     // frame over it closes the session as a slow consumer.
     if (m_session.isClosed())
         return false;
+    if (m_catchUpCall != 0 && frame.offset != 0 && !frame.ack && frame.nsp == m_catchUpNsp)
+        return holdForCatchUp(frame);
     if (frame.ack) {
         // The client answers with the ack id; the answer settles the emit like a native ack.
         const qint64 ackId = m_nextAckId++;
@@ -738,6 +741,8 @@ void SioConnection::connectNamespace(const QString &nsp, const QJsonObject &auth
         if (!replay(nsp, *missed))
             return;
         qCDebug(lcWs) << "Socket.IO connection" << id() << "recovered" << nsp;
+        if (m_saved->prefetched)
+            catchUp(nsp);
     }
     trackSession(Server::monotonicMs());
     if (SioHooks *hooks = m_server.sioHooks())

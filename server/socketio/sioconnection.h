@@ -169,6 +169,25 @@ private:
     void recoveryTaken(quint64 call, std::optional<SioRecovery::Saved> saved);
     /// The shared store's copy of this socket's state (rooms, namespaces).
     void trackSession(qint64 nowMs);
+    // Catch-up (siocatchup.cpp): a shared store's session was read before the socket joined
+    // its rooms; what was recorded in between is read again, live events wait meanwhile.
+    void catchUp(const QString &nsp);
+    void caughtUp(quint64 call, bool ok, const QString &error, const std::vector<std::shared_ptr<const OutboundFrame>> &frames);
+    bool holdForCatchUp(const OutboundFrame &frame);
+    void releaseCatchUp();
+    struct HeldFrame
+    {
+        QByteArray message;
+        QByteArray frame;
+        QList<QByteArray> attachments;
+        quint64 offset = 0;
+    };
+    quint64 m_catchUpCall = 0;
+    quint64 m_catchUpCalls = 0;
+    QString m_catchUpNsp;
+    quint64 m_catchUpAfter = 0;
+    std::vector<HeldFrame> m_catchUpHeld;
+    qint64 m_catchUpHeldBytes = 0;
     // Per namespace, the newest offset replayed: live copies of replayed events still on
     // their way to this thread are skipped (offsets reach a thread in increasing order, so
     // the first live event past it ends the check).
