@@ -229,6 +229,7 @@ bool Server::start(QString *error)
         options.maxLen = m_config.recoveryStreamMaxLen;
         options.maxAgeSeconds = m_config.recoveryStreamMaxAgeSeconds;
         options.maxReplayBytes = m_config.recoveryReplayMaxBytes;
+        options.timeoutMs = 2000 + m_config.clusterHeartbeatMs; // the broker's deadline
         auto events = std::make_unique<RedisEventStream>(*RedisUrl::parse(m_config.redisUrl), options);
         events->start();
         m_redisEvents = std::move(events);

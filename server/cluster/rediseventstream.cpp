@@ -66,7 +66,7 @@ struct RedisEventStream::ReadState
 
 RedisEventStream::RedisEventStream(RedisUrl url, Options options)
     : m_options(std::move(options))
-    , m_link(std::move(url), RedisLink::Options{m_options.timeoutMs, qMax<qint64>(64 * 1024 * 1024, 4 * m_options.maxReplayBytes)})
+    , m_link(std::move(url), RedisLink::Options{m_options.timeoutMs, m_options.maxPendingBytes})
     , m_streamKey(m_options.key.toUtf8() + ":sb:events")
     , m_sessionPrefix(m_options.key.toUtf8() + ":sb:recovery:")
 {

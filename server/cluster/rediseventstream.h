@@ -38,6 +38,9 @@ public:
         int maxAgeSeconds = 0;                     // 0: the window
         qint64 maxReplayBytes = 8 * 1024 * 1024;
         int timeoutMs = 3000;
+        /// XADDs waiting for Redis hold their events: past this many bytes of them an event
+        /// is delivered at once, unrecorded (a stalled Redis must not hold memory).
+        qint64 maxPendingBytes = 8 * 1024 * 1024;
     };
 
     RedisEventStream(RedisUrl url, Options options);
