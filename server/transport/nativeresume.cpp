@@ -43,6 +43,11 @@ void NativeConnection::resume(const QString &since, const QJsonValue &id)
         send(resumeFailed(since, QStringLiteral("disabled"), id));
         return;
     }
+    if (events.isShared() != bool(after & StreamOffset::kStreamBit)) {
+        // A stream id on a single node (or the reverse): another server's offset.
+        send(resumeFailed(since, QStringLiteral("unknown offset"), id));
+        return;
+    }
     if (m_resumeCall != 0) {
         send(Protocol::error(QStringLiteral("resume_in_progress"), QStringLiteral("a resume is already under way"), id));
         return;

@@ -25,6 +25,7 @@ const STREAM_KEY = 'socket.io:sb:events';
 function balancer(target) {
   const sockets = new Set();
   const server = net.createServer((inbound) => {
+    if (!server.target) { inbound.destroy(); return; } // nowhere to go (yet)
     const outbound = net.connect(server.target, '127.0.0.1');
     for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
       a.pipe(b);
@@ -133,13 +134,14 @@ test('socket.io: a session whose missed events were trimmed from the stream is n
     await until(async () => (await redisCli(redis.port, 'GET', `socket.io:sb:recovery:${s._pid}`)).includes('"tr"'), 'the session in Redis');
     await emitOk(B.port, { event: 't.room', room: 'tr', payload: { n: 1 } });
     await until(() => got.length === 1, 'the first event');
-    lb.target = B.port;
+    lb.target = null; // the client cannot come back until the stream was trimmed
     const reconnected = new Promise((resolve) => s.once('connect', resolve));
     A.kill('SIGKILL');
     // Missed, then trimmed away before the client is back.
     await emitOk(B.port, { event: 't.room', room: 'tr', payload: { n: 2 } });
     await redisCli(redis.port, 'XTRIM', STREAM_KEY, 'MAXLEN', '0');
     await emitOk(B.port, { event: 't.room', room: 'tr', payload: { n: 3 } });
+    lb.target = B.port;
     await reconnected;
     assert.equal(s.recovered, false, 'not recovered: some of what it missed is gone');
     assert.deepEqual(got, [1], 'nothing replayed');
@@ -203,7 +205,10 @@ test('native resume: ?since= after kill -9 gets the missed user and room events 
   second.send(JSON.stringify({ type: 'resume' }));
   assert.equal((await second.next('error')).code, 'invalid_message');
   // An offset the stream never gave.
-  second.send(JSON.stringify({ type: 'resume', since: '99999999999999-0' }));
+  second.send(JSON.stringify({ type: 'resume', since: '8000000000000-0' }));
+  assert.equal((await second.next('resume_failed')).reason, 'unknown offset');
+  // A single node's kind of offset means nothing to the cluster.
+  second.send(JSON.stringify({ type: 'resume', since: '5' }));
   assert.equal((await second.next('resume_failed')).reason, 'unknown offset');
 
   // Trimmed away: resume_failed, so the client reloads its state.
