@@ -257,16 +257,26 @@ void RedisEventStream::finishRead(std::shared_ptr<ReadState> state) const
         } else {
             const auto info = fields(reply);
             const quint64 last = bare(StreamOffset::fromStreamId(info.value("last-generated-id").string));
+            const qint64 length = info.value("length").integer;
+            // The oldest entry still kept (Redis 7 records it; older ones show the entry).
+            const RedisReply firstEntry = info.value("first-entry");
+            const quint64 first = info.contains("recorded-first-entry-id")
+                ? bare(StreamOffset::fromStreamId(info.value("recorded-first-entry-id").string))
+                : firstEntry.elements.isEmpty() ? 0 : bare(StreamOffset::fromStreamId(firstEntry.elements.at(0).string));
+            const quint64 maxDeleted = bare(StreamOffset::fromStreamId(info.value("max-deleted-entry-id").string));
             if (after > last) {
                 read.error = QStringLiteral("unknown offset");
-            } else if (info.contains("max-deleted-entry-id")) {
-                // Redis 7: the newest id ever trimmed; anything after the offset gone means a gap.
-                read.ok = bare(StreamOffset::fromStreamId(info.value("max-deleted-entry-id").string)) <= after;
+            } else if (maxDeleted > after) {
+                read.ok = false; // XDEL'd after the offset
+            } else if (after == 0) {
+                // Everything from the start: only while nothing was ever trimmed.
+                read.ok = !info.contains("entries-added") ? length == 0 : info.value("entries-added").integer == length;
+            } else if (length == 0) {
+                read.ok = after == last; // trimmed to nothing: fine only when nothing came after
             } else {
-                // Older Redis: only the first entry tells; conservative (no entry of its own).
-                const RedisReply first = info.value("first-entry");
-                const quint64 firstId = first.elements.isEmpty() ? 0 : bare(StreamOffset::fromStreamId(first.elements.at(0).string));
-                read.ok = firstId == 0 ? after == last : firstId <= after || after == 0;
+                // Trimming takes the oldest: when the entry at the offset (or an older one) is
+                // still there, so is everything after it. Conservative when it went itself.
+                read.ok = first <= after;
             }
             if (!read.ok && read.error.isEmpty())
                 read.error = QStringLiteral("expired");
@@ -344,10 +354,10 @@ void RedisEventStream::prune()
 {
     // Trimmed by age every few seconds (XADD trims by length itself).
     const qint64 now = Server::monotonicMs();
-    if (!enabled() || now - m_lastTrimMs.load(std::memory_order_relaxed) < 5000)
+    if (!enabled() || m_options.maxAgeSeconds <= 0 || now - m_lastTrimMs.load(std::memory_order_relaxed) < 5000)
         return;
     m_lastTrimMs.store(now, std::memory_order_relaxed);
-    const qint64 age = qint64(m_options.maxAgeSeconds > 0 ? m_options.maxAgeSeconds : m_options.windowSeconds) * 1000;
+    const qint64 age = qint64(m_options.maxAgeSeconds) * 1000;
     const qint64 minId = QDateTime::currentMSecsSinceEpoch() - age;
     m_link.command({"XTRIM", m_streamKey, "MINID", "~", QByteArray::number(minId) + "-0"});
 }

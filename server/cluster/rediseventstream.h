@@ -18,10 +18,10 @@ namespace Switchboard {
  * An emit is appended with XADD (MAXLEN ~ --recovery-stream-max-len) before it is
  * delivered: the stream id Redis gives it is its offset on every node, and the emitting node
  * delivers and publishes it in the order of the XADD replies, which is the stream's order.
- * The stream is also trimmed by age (XTRIM MINID ~, --recovery-stream-max-age). Reads page
- * through XRANGE on the link's own thread, bounded by --recovery-replay-max-bytes, and use
- * XINFO STREAM's max-deleted-entry-id to tell whether everything after an offset is still
- * kept. A session is written (SET … EX window) when the socket connects, when its rooms
+ * The stream may also be trimmed by age (XTRIM MINID ~, --recovery-stream-max-age). Reads
+ * page through XRANGE on the link's own thread, bounded by --recovery-replay-max-bytes, and
+ * use XINFO STREAM (the oldest entry kept) to tell whether everything after an offset is
+ * still kept. A session is written (SET … EX window) when the socket connects, when its rooms
  * change and every third of the window; a client that comes back takes it with GETDEL.
  *
  * Has its own RedisLink (its own thread and connections): its reads never wait behind the
@@ -35,7 +35,7 @@ public:
         QString key = QStringLiteral("socket.io"); // --redis-key
         int windowSeconds = 120;
         qint64 maxLen = 100000;
-        int maxAgeSeconds = 0;                     // 0: the window
+        int maxAgeSeconds = 0;                     // 0: no trimming by age
         qint64 maxReplayBytes = 8 * 1024 * 1024;
         int timeoutMs = 3000;
         /// XADDs waiting for Redis hold their events: past this many bytes of them an event

@@ -94,7 +94,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("socketio-recovery-window"), QStringLiteral("s"), QStringLiteral("Connection state recovery: missed events are replayed to a client back within this many seconds; 0 = off (default 120).")},
         {QStringLiteral("socketio-recovery-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Memory bound of the recovery log; the oldest events go first (default 67108864).")},
         {QStringLiteral("recovery-stream-max-len"), QStringLiteral("n"), QStringLiteral("Cluster mode: entries kept in the Redis Stream of recorded events, XADD MAXLEN ~ (default 100000).")},
-        {QStringLiteral("recovery-stream-max-age"), QStringLiteral("s"), QStringLiteral("Cluster mode: events older than this are trimmed from the stream; 0 = the recovery window (default 0).")},
+        {QStringLiteral("recovery-stream-max-age"), QStringLiteral("s"), QStringLiteral("Cluster mode: events older than this are trimmed from the stream; 0 = by length only (default 0).")},
         {QStringLiteral("recovery-replay-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Most bytes of events one recovery or native resume replays; beyond it the client gets a fresh session / resume_failed (default 8388608).")},
         {QStringLiteral("max-pending-sessions"), QStringLiteral("n"), QStringLiteral("Engine.IO sessions that have not connected a namespace yet; beyond it handshakes are refused (HTTP 503, WebSocket close 1013) (default 1000).")},
         {QStringLiteral("socketio-namespace"), QStringLiteral("names"), QStringLiteral("Socket.IO namespaces besides /, comma-separated or repeated, e.g. /admin.")},
