@@ -278,6 +278,32 @@ test('single node: native resume from the in-memory log; resume_failed past its 
     b.close();
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+test('single node: a resume over --recovery-replay-max-bytes fails with "too large"; the connection stays', async () => {
+  const { child, port } = await local.startServer(['--recovery-replay-max-bytes', '1024']);
+  try {
+    const token = local.mint('l2');
+    const a = client(`ws://127.0.0.1:${port}/ws?token=${token}`);
+    await a.next('connected');
+    const send = async (n) => {
+      const r = await local.emit(port, { event: 't.user', userId: 'l2', payload: { n, pad: 'x'.repeat(200) } });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    };
+    await send(1);
+    const first = await a.next('t.user');
+    for (let i = 2; i <= 5; ++i) await send(i);
+    for (let i = 2; i <= 5; ++i) assert.equal((await a.next('t.user')).data.n, i);
+    a.send(JSON.stringify({ type: 'resume', since: first.offset, id: 'big' }));
+    const failed = await a.next('resume_failed');
+    assert.deepEqual([failed.reason, failed.id, failed.since], ['too large', 'big', first.offset]);
+    assert.equal(a.unread('t.user'), 0, 'nothing replayed');
+    await send(6);
+    assert.equal((await a.next('t.user')).data.n, 6, 'live events go on');
+    a.close();
+  } finally {
+    child.kill('SIGKILL');
     local.cleanup();
   }
 });
