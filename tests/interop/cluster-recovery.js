@@ -224,6 +224,34 @@ test('native resume: ?since= after kill -9 gets the missed user and room events 
   third.close();
 });
 
+test('native resume: live events held while a resume is read are bounded (--max-pending-bytes): resume_failed, then they are sent', async (redis) => {
+  // Redis frozen: the resume's read waits (up to the link's deadline, 2 s + the heartbeat);
+  // emits past the 8 MiB of XADDs that may wait go out unrecorded at once, and are held.
+  const A = await startNode('A', redis, ['--max-pending-bytes', String(512 * 1024), '--cluster-heartbeat', '5000']);
+  await clusterOf([A]);
+  const ws = client(`ws://127.0.0.1:${A.port}/ws?token=${mint('h1')}`);
+  await ws.next('connected');
+  await emitOk(A.port, { event: 't.user', userId: 'h1', payload: { n: 0 } });
+  const first = await ws.next('t.user');
+  const live = [];
+  ws.on('message', (raw) => { const m = JSON.parse(raw.toString()); if (m.type === 't.big') live.push(m.data.n); });
+  redis.pause();
+  try {
+    ws.send(JSON.stringify({ type: 'resume', since: first.offset, id: 'held' }));
+    const pad = 'x'.repeat(100 * 1024);
+    const emits = Promise.all(Array.from({ length: 80 }, (_, i) => emit(A.port, { event: 't.big', userId: 'h1', payload: { n: i, pad } })));
+    const failed = await ws.next('resume_failed', 5000);
+    assert.equal(failed.reason, 'too many live events while resuming', JSON.stringify(failed));
+    // What was held is sent, and what comes later too: the connection is served.
+    await until(() => live.length >= 5, 'the held events after resume_failed', 5000);
+    redis.resume();
+    await emits;
+  } finally {
+    redis.resume();
+  }
+  ws.close();
+});
+
 test('socket.io peers of the cluster get no extra argument from recorded events', async (redis) => {
   // The offset travels in Switchboard's own "sb" options, which Node servers ignore: a plain
   // socket.io-client on a Switchboard node gets the stream id as its recovery argument, and
