@@ -52,6 +52,9 @@ struct EmitRequest
     QJsonValue sioPayload;
     /// Set when another node published this emit: it is delivered here and not published again.
     bool fromCluster = false;
+    /// Cluster mode: the offset (stream id, rooms/eventstream.h) the emitting node recorded
+    /// this emit under; 0 when it was not recorded.
+    quint64 offset = 0;
     /// The node acks of this emit are reported to (cluster mode; empty: this one).
     QString ackOrigin;
     /// For a persisted emit (see EmitResult::persistPending): called on the offline store's

@@ -33,6 +33,8 @@
 #include "rooms/socketidroom.h"
 #include "socketio/fixture.h"
 #include "socketio/recovery.h"
+#include "cluster/rediseventstream.h"
+#include "rooms/eventstream.h"
 #include "transport/connection.h"
 #include "transport/epolldispatcher.h"
 #include "transport/ioworker.h"
@@ -57,7 +59,9 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_httpRates(config.httpRateLimit, 2.0 * config.httpRateLimit)
     , m_handshakeRates(config.handshakeRateLimit, 2.0 * config.handshakeRateLimit)
     , m_connectionsPerAddress(config.maxConnectionsPerIp)
-    , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds, config.socketioRecoveryMaxBytes))
+    , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds, config.socketioRecoveryMaxBytes,
+                                                  config.recoveryReplayMaxBytes))
+    , m_eventStream(m_sioRecovery.get())
     , m_broker(std::make_unique<LocalBroker>(*this))
     , m_ackWaits(std::make_unique<AckWaits>(config.maxAckWaits, config.maxAckBytes))
     , m_presenceEvents(std::make_unique<PresenceEvents>(*this))
@@ -102,7 +106,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
     m_sampleTimer.setInterval(1000);
     connect(&m_sampleTimer, &QTimer::timeout, this, &Server::sample);
     // The recovery window holds when emits stop too.
-    connect(&m_sampleTimer, &QTimer::timeout, this, [this] { m_sioRecovery->prune(); });
+    connect(&m_sampleTimer, &QTimer::timeout, this, [this] { m_eventStream->prune(); });
 }
 
 Server::~Server()
@@ -227,6 +231,20 @@ bool Server::start(QString *error)
     if (!m_config.redisUrl.isEmpty()) {
         m_broker = std::make_unique<RedisBroker>(*this, *RedisUrl::parse(m_config.redisUrl));
         m_nextConnectionId.store(m_broker->connectionIdBase() + 1, std::memory_order_relaxed);
+        // Recovery and resume state for the whole cluster (docs/cluster.md).
+        RedisEventStream::Options options;
+        options.key = m_config.redisKey;
+        options.windowSeconds = m_config.socketioRecoverySeconds;
+        options.maxLen = m_config.recoveryStreamMaxLen;
+        options.maxAgeSeconds = m_config.recoveryStreamMaxAgeSeconds;
+        options.maxReplayBytes = m_config.recoveryReplayMaxBytes;
+        options.timeoutMs = 2000 + m_config.clusterHeartbeatMs; // the broker's deadline
+        auto events = std::make_unique<RedisEventStream>(*RedisUrl::parse(m_config.redisUrl), options);
+        events->start();
+        m_redisEvents = std::move(events);
+        m_eventStream = m_redisEvents.get();
+    } else {
+        m_eventStream = m_sioRecovery.get();
     }
     m_broker->start();
 
@@ -332,6 +350,10 @@ void Server::stop(int closeCode, const QString &reason)
     // Last: the disconnects of the shutdown and the queue's last dead letters go out too.
     if (m_webhooks)
         m_webhooks->stop();
+    // The recorded events' link answers what it still has in flight (its callbacks post to
+    // the finished workers, which drop the tasks) before the workers go.
+    if (m_redisEvents)
+        static_cast<RedisEventStream *>(m_redisEvents.get())->stop();
     // Nothing can post to a worker any more (the queue thread was the last): delete them.
     for (IoWorker *worker : m_workers)
         delete worker;
@@ -435,6 +457,7 @@ EmitResult Server::emitEvent(EmitRequest request)
         }
     }
 
+    const bool recordable = !request.ack && request.target != EmitRequest::Target::Connection;
     QJsonObject message{{QStringLiteral("type"), request.event},
                         {QStringLiteral("data"), request.payload.isUndefined() ? QJsonValue() : request.payload},
                         {QStringLiteral("id"), request.id},
@@ -511,8 +534,8 @@ EmitResult Server::emitEvent(EmitRequest request)
         break;
     }
 
-    const auto post = [&] {
-        switch (request.target) {
+    const auto post = [this, target = request.target, room, frame, owner, connectionId = request.connectionId] {
+        switch (target) {
         case EmitRequest::Target::Room:
         case EmitRequest::Target::User:
             for (IoWorker *worker : m_workers)
@@ -524,25 +547,60 @@ EmitResult Server::emitEvent(EmitRequest request)
             break;
         case EmitRequest::Target::Connection:
             if (owner)
-                owner->post([owner, id = request.connectionId, frame] { owner->deliverToConnection(id, frame); });
+                owner->post([owner, id = connectionId, frame] { owner->deliverToConnection(id, frame); });
             break;
         }
     };
-    // Room and broadcast emits are kept for Socket.IO connection state recovery (acked ones
-    // carry per-socket ack ids and are not replayed, as in Socket.IO); the log gives them
-    // their offsets in the order of these posts.
-    if (!request.ack && request.target != EmitRequest::Target::Connection)
-        m_sioRecovery->recordThenPost(frame, post);
-    else
-        post();
-
+    // The text as it is now: a shared store stamps the offset into the frame on its own thread.
+    const QString loggedText = frame->text;
     // Cluster mode: every emit made here goes to the other nodes too, except one to a
     // connection of this node.
-    if (!request.fromCluster && !(request.target == EmitRequest::Target::Connection && owner)) {
-        auto published = std::move(request.whenPublished);
-        const bool wait = bool(published);
-        if (m_broker->publish(request, std::move(published)))
-            result.publishPending = wait;
+    const bool publish = !request.fromCluster && !(request.target == EmitRequest::Target::Connection && owner);
+    // Room and broadcast emits are kept for Socket.IO connection state recovery and native
+    // resume (acked ones carry per-socket ack ids and are not replayed, as in Socket.IO); the
+    // store gives them their offsets in the order of these posts.
+    EventStream &events = *m_eventStream;
+    if (recordable && events.enabled() && request.fromCluster) {
+        // Recorded by the node that emitted it (or by nobody: a Node peer, a back end's
+        // PUBLISH); its offset came along.
+        if (request.offset != 0) {
+            frame->offset = request.offset;
+            StreamOffset::stamp(*frame);
+            events.seen(request.offset);
+        }
+        post();
+    } else if (recordable && events.isShared() && events.enabled()) {
+        // The stream id is the offset on every node: delivered here and published once Redis
+        // gave it, in the stream's order.
+        if (publish) {
+            auto published = std::make_shared<EmitRequest>(request);
+            published->whenPersisted = {};
+            request.whenPublished = {};
+            result.publishPending = bool(published->whenPublished);
+            events.recordThenPost(frame, [this, post, frame, published] {
+                post();
+                published->offset = frame->offset;
+                // Whoever waits for the publish hears of it whatever happens.
+                if (!m_broker->publish(*published, published->whenPublished) && published->whenPublished) {
+                    PublishOutcome outcome;
+                    outcome.error = QStringLiteral("not published: the node is leaving the cluster");
+                    published->whenPublished(outcome);
+                }
+            });
+        } else {
+            events.recordThenPost(frame, post);
+        }
+    } else {
+        if (recordable)
+            events.recordThenPost(frame, post);
+        else
+            post();
+        if (publish) {
+            auto published = std::move(request.whenPublished);
+            const bool wait = bool(published);
+            if (m_broker->publish(request, std::move(published)))
+                result.publishPending = wait;
+        }
     }
 
     if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0
@@ -556,7 +614,7 @@ EmitResult Server::emitEvent(EmitRequest request)
                                                              : room;
     // The frame as sent is the detail: no second serialisation on the emit path.
     m_eventLog.append(request.source == QLatin1String("client") ? EventLog::Direction::In : EventLog::Direction::Out,
-                      request.event, target, request.fromUserId, 0, frame->text);
+                      request.event, target, request.fromUserId, 0, loggedText);
     return result;
 }
 

@@ -49,6 +49,7 @@ class PresenceEvents;
 class Router;
 class SioHooks;
 class SioRecovery;
+class EventStream;
 class SubscribeProxy;
 class TlsContext;
 class Webhooks;
@@ -130,7 +131,10 @@ public:
     }
 
     // Socket.IO (docs/socketio.md).
+    /// The in-process recovery log (a single node's Socket.IO recovery).
     SioRecovery &sioRecovery() const { return *m_sioRecovery; }
+    /// Recorded events and recoverable sessions: the in-process log, or Redis in cluster mode.
+    EventStream &eventStream() const { return *m_eventStream; }
     /// Server-side event handlers for Socket.IO sockets; null unless a fixture installs some.
     SioHooks *sioHooks() const { return m_sioHooks.get(); }
     /// Which I/O thread owns an Engine.IO session (any thread; null when unknown).
@@ -250,6 +254,8 @@ private:
     OfflineStore m_offline;
     std::unique_ptr<QueueBackend> m_queues;
     std::unique_ptr<SioRecovery> m_sioRecovery;
+    std::unique_ptr<EventStream> m_redisEvents; // cluster mode
+    EventStream *m_eventStream = nullptr;        // m_sioRecovery or m_redisEvents
     std::unique_ptr<SioHooks> m_sioHooks;
     std::unique_ptr<Broker> m_broker;
     std::unique_ptr<AckWaits> m_ackWaits;

@@ -14,6 +14,7 @@
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
 #include "rooms/ackwaits.h"
+#include "rooms/eventstream.h"
 #include "rooms/presenceevents.h"
 #include "server.h"
 #include "socketio/packets.h"
@@ -350,6 +351,8 @@ bool RedisBroker::publish(const EmitRequest &request, std::function<void(const P
         }
         if (!request.fromUserId.isEmpty())
             sb.insert(QStringLiteral("fromUser"), request.fromUserId);
+        if (request.offset != 0) // the stream id it was recorded under (rooms/eventstream.h)
+            sb.insert(QStringLiteral("offset"), StreamOffset::text(request.offset));
         b.sb = sb;
         channel = adapterChannel(request.nsp);
         if (b.rooms.size() == 1)
@@ -489,6 +492,7 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
     if (const quint64 except = b.sb.value(QLatin1String("exceptConnection")).toString().toULongLong())
         request.exceptConnectionId = except;
     request.fromUserId = b.sb.value(QLatin1String("fromUser")).toString();
+    request.offset = StreamOffset::parse(b.sb.value(QLatin1String("offset")).toString());
     request.id = b.sb.value(QLatin1String("id")).toString();
     if (request.id.isEmpty())
         request.id = Server::newId();

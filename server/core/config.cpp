@@ -93,6 +93,9 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("socketio-ack-timeout"), QStringLiteral("ms"), QStringLiteral("Server-to-client acks not answered within this time are reported as failed (default 30000).")},
         {QStringLiteral("socketio-recovery-window"), QStringLiteral("s"), QStringLiteral("Connection state recovery: missed events are replayed to a client back within this many seconds; 0 = off (default 120).")},
         {QStringLiteral("socketio-recovery-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Memory bound of the recovery log; the oldest events go first (default 67108864).")},
+        {QStringLiteral("recovery-stream-max-len"), QStringLiteral("n"), QStringLiteral("Cluster mode: entries kept in the Redis Stream of recorded events, XADD MAXLEN ~ (default 100000).")},
+        {QStringLiteral("recovery-stream-max-age"), QStringLiteral("s"), QStringLiteral("Cluster mode: events older than this are trimmed from the stream; 0 = by length only (default 0).")},
+        {QStringLiteral("recovery-replay-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Most bytes of events one recovery or native resume replays; beyond it the client gets a fresh session / resume_failed (default 8388608).")},
         {QStringLiteral("max-pending-sessions"), QStringLiteral("n"), QStringLiteral("Engine.IO sessions that have not connected a namespace yet; beyond it handshakes are refused (HTTP 503, WebSocket close 1013) (default 1000).")},
         {QStringLiteral("socketio-namespace"), QStringLiteral("names"), QStringLiteral("Socket.IO namespaces besides /, comma-separated or repeated, e.g. /admin.")},
         {QStringLiteral("socketio-cors-origin"), QStringLiteral("origin"), QStringLiteral("Access-Control-Allow-Origin for Socket.IO long-polling from browsers; * = any (default: none).")},
@@ -437,6 +440,9 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("socketio-ack-timeout"), &v) && !parseNumber(QStringLiteral("socketio-ack-timeout"), v, 10, &c.socketioAckTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("socketio-recovery-window"), &v) && !parseNumber(QStringLiteral("socketio-recovery-window"), v, 0, &c.socketioRecoverySeconds, error)) return false;
     if (resolve(QStringLiteral("socketio-recovery-max-bytes"), &v) && !parseNumber(QStringLiteral("socketio-recovery-max-bytes"), v, qint64(1024), &c.socketioRecoveryMaxBytes, error)) return false;
+    if (resolve(QStringLiteral("recovery-stream-max-len"), &v) && !parseNumber(QStringLiteral("recovery-stream-max-len"), v, qint64(1), &c.recoveryStreamMaxLen, error)) return false;
+    if (resolve(QStringLiteral("recovery-stream-max-age"), &v) && !parseNumber(QStringLiteral("recovery-stream-max-age"), v, 0, &c.recoveryStreamMaxAgeSeconds, error)) return false;
+    if (resolve(QStringLiteral("recovery-replay-max-bytes"), &v) && !parseNumber(QStringLiteral("recovery-replay-max-bytes"), v, qint64(1024), &c.recoveryReplayMaxBytes, error)) return false;
     if (resolve(QStringLiteral("max-pending-sessions"), &v) && !parseNumber(QStringLiteral("max-pending-sessions"), v, 1, &c.maxPendingSessions, error)) return false;
     if (resolve(QStringLiteral("socketio-namespace"), &v)) {
         for (const QString &nsp : splitList(v)) {

@@ -62,6 +62,10 @@ struct ServerConfig
     int socketioAckTimeoutMs = 30000;         // server->client acks not answered are reported failed
     int socketioRecoverySeconds = 120;        // connection state recovery window; 0 = off
     qint64 socketioRecoveryMaxBytes = 64 * 1024 * 1024; // recovery log bound; oldest events go first
+    // Cluster mode: the Redis Stream of recorded events (docs/cluster.md, "Recovery").
+    qint64 recoveryStreamMaxLen = 100000;     // XADD MAXLEN ~ (entries)
+    int recoveryStreamMaxAgeSeconds = 0;      // XTRIM MINID ~ now - age; 0 = by length only
+    qint64 recoveryReplayMaxBytes = 8 * 1024 * 1024; // one recovery or resume replays at most this
     int maxPendingSessions = 1000;            // Engine.IO sessions without a connected namespace
     QStringList socketioNamespaces;           // besides "/"
     QString socketioCorsOrigin;               // empty: no CORS headers; "*": any origin

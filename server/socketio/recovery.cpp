@@ -5,8 +5,8 @@
 
 namespace Switchboard {
 
-SioRecovery::SioRecovery(int windowSeconds, qint64 maxBytes)
-    : m_windowMs(qint64(windowSeconds) * 1000), m_maxBytes(maxBytes)
+SioRecovery::SioRecovery(int windowSeconds, qint64 maxBytes, qint64 maxReplayBytes)
+    : m_windowMs(qint64(windowSeconds) * 1000), m_maxBytes(maxBytes), m_maxReplayBytes(maxReplayBytes)
 {
 }
 
@@ -17,6 +17,7 @@ void SioRecovery::socketOpened()
 
 void SioRecovery::socketClosed()
 {
+    m_lastClosedMs.store(Server::monotonicMs(), std::memory_order_relaxed);
     m_open.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -39,7 +40,7 @@ qint64 SioRecovery::cost(const OutboundFrame &frame)
 
 void SioRecovery::pruneLocked(qint64 nowMs)
 {
-    const bool inUse = inUseLocked();
+    const bool inUse = inUseLocked(nowMs);
     while (!m_events.empty()
            && (!inUse || nowMs - m_events.front().atMs > m_windowMs || m_bytes > m_maxBytes)) {
         m_bytes -= m_events.front().cost;
@@ -57,7 +58,7 @@ void SioRecovery::prune()
     pruneLocked(now);
 }
 
-void SioRecovery::recordThenPost(const std::shared_ptr<OutboundFrame> &frame, const std::function<void()> &post)
+void SioRecovery::recordThenPost(const std::shared_ptr<OutboundFrame> &frame, std::function<void()> post)
 {
     if (!enabled()) {
         post();
@@ -74,12 +75,15 @@ bool SioRecovery::record(const std::shared_ptr<OutboundFrame> &frame)
     const qint64 now = Server::monotonicMs();
     const qint64 bytes = cost(*frame);
     QMutexLocker lock(&m_lock);
-    if (!inUseLocked()) {
+    if (!inUseLocked(now)) {
         if (!m_events.empty())
             pruneLocked(now);
+        // A gap: a resume from before this emit cannot be answered any more.
+        m_prunedUpTo = ++m_offset;
         return false;
     }
     frame->offset = ++m_offset;
+    StreamOffset::stamp(*frame);
     m_events.push_back({frame, now, bytes});
     m_bytes += bytes;
     if (m_bytes > m_maxBytes || m_events.size() % 256 == 0)
@@ -94,6 +98,38 @@ void SioRecovery::save(const QString &pid, Saved saved)
     QMutexLocker lock(&m_lock);
     pruneLocked(now);
     m_saved.insert(pid, std::move(saved));
+}
+
+void SioRecovery::take(const QString &pid, const QString &userId, quint64 after,
+                       std::function<void(std::optional<Session>)> done)
+{
+    Q_UNUSED(after); // missed() reads the log per namespace
+    done(take(pid, userId));
+}
+
+void SioRecovery::readAfter(quint64 after, std::function<void(Read)> done) const
+{
+    Read read;
+    {
+        QMutexLocker lock(&m_lock);
+        if (after < m_prunedUpTo || after > m_offset) {
+            read.error = after > m_offset ? QStringLiteral("unknown offset") : QStringLiteral("expired");
+        } else {
+            auto first = std::partition_point(m_events.cbegin(), m_events.cend(),
+                                              [after](const Logged &l) { return l.frame->offset <= after; });
+            qint64 bytes = 0;
+            for (auto it = first; it != m_events.cend() && bytes <= m_maxReplayBytes; ++it) {
+                bytes += it->cost;
+                read.frames.push_back(it->frame);
+            }
+            read.ok = bytes <= m_maxReplayBytes;
+            if (!read.ok) {
+                read.error = QStringLiteral("too large");
+                read.frames.clear();
+            }
+        }
+    }
+    done(std::move(read));
 }
 
 std::optional<SioRecovery::Saved> SioRecovery::take(const QString &pid, const QString &userId)
@@ -125,18 +161,7 @@ SioRecovery::missed(const Saved &saved, const QSet<QString> &rooms, const QStrin
         for (auto it = first; it != m_events.cend(); ++it)
             logged.push_back(it->frame);
     }
-    std::vector<std::shared_ptr<const OutboundFrame>> out;
-    for (auto &frame : logged) {
-        const OutboundFrame &f = *frame;
-        if (f.nsp != nsp)
-            continue;
-        if (!f.room.isEmpty() && !rooms.contains(f.room))
-            continue;
-        if (f.exceptConnectionId == saved.connectionId || f.exceptConnectionRooms.contains(saved.connectionId) || (!f.exceptUserId.isEmpty() && f.exceptUserId == saved.userId))
-            continue;
-        out.push_back(std::move(frame));
-    }
-    return out;
+    return select(logged, saved.userId, saved.connectionId, rooms, nsp, after);
 }
 
 qint64 SioRecovery::bytes() const

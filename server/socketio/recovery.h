@@ -14,9 +14,9 @@
 #include <QtCore/QSet>
 #include <QtCore/QString>
 
-namespace Switchboard {
+#include "rooms/eventstream.h"
 
-struct OutboundFrame;
+namespace Switchboard {
 
 /**
  * @brief Socket.IO connection state recovery: recent room and broadcast emits with their
@@ -28,40 +28,41 @@ struct OutboundFrame;
  * while Socket.IO is in use: while a Socket.IO connection is open or a saved state waits to
  * be recovered. A saved state is taken by the first socket that recovers it.
  *
+ * Native resume reads the same log (readAfter()): native connections count as users too,
+ * and the log is kept for a window after the last one closed. An emit made while nobody
+ * uses the log still moves the offset on, as a gap: a resume from before it fails.
+ *
  * Thread-safe: emits record from any thread, I/O threads save and recover.
  */
-class SioRecovery final
+class SioRecovery final : public EventStream
 {
 public:
-    struct Saved
-    {
-        QString userId;
-        QSet<QString> rooms;
-        QHash<QString, QString> namespaces; // namespace -> Socket.IO sid
-        quint64 connectionId = 0;
-        quint64 connectedOffset = 0;        // the offset counter when the socket connected
-        qint64 expiresMs = 0;
-    };
+    using Saved = EventStream::Session;
 
     static constexpr qint64 kDefaultMaxBytes = 64 * 1024 * 1024;
 
-    explicit SioRecovery(int windowSeconds, qint64 maxBytes = kDefaultMaxBytes);
+    explicit SioRecovery(int windowSeconds, qint64 maxBytes = kDefaultMaxBytes, qint64 maxReplayBytes = kDefaultMaxBytes);
 
-    bool enabled() const { return m_windowMs > 0; }
-    /// A Socket.IO connection opened / closed: while any is open, emits are recorded.
-    void socketOpened();
-    void socketClosed();
+    bool enabled() const override { return m_windowMs > 0; }
+    bool isShared() const override { return false; }
+    /// A connection opened / closed: while any is open (or closed within the window), emits
+    /// are recorded.
+    void socketOpened() override;
+    void socketClosed() override;
     /// The offset of the newest recorded emit.
-    quint64 currentOffset() const;
+    quint64 currentOffset() const override;
     /// Gives @p frame its offset and keeps it for the window, when recovery is on and
     /// Socket.IO is in use, then runs @p post (the deliveries of the frame to the I/O
     /// threads). Recorded frames are posted in offset order under one lock, so every I/O
     /// thread sees their offsets increase whatever threads emit them: a socket that just had
     /// events replayed can tell a live copy of one of them from a newer event. A frame that is
     /// not recorded (offset 0) is posted outside the lock.
-    void recordThenPost(const std::shared_ptr<OutboundFrame> &frame, const std::function<void()> &post);
+    void recordThenPost(const std::shared_ptr<OutboundFrame> &frame, std::function<void()> post) override;
+    void readAfter(quint64 after, std::function<void(Read)> done) const override;
 
-    void save(const QString &pid, Saved saved);
+    void save(const QString &pid, Saved saved) override;
+    void take(const QString &pid, const QString &userId, quint64 after,
+              std::function<void(std::optional<Session>)> done) override;
     /// Removes and returns the saved state of @p pid when it is recent and belongs to @p userId.
     std::optional<Saved> take(const QString &pid, const QString &userId);
     /// Emits of namespace @p nsp after @p offset that a socket in @p rooms, once connection
@@ -71,7 +72,7 @@ public:
     std::optional<std::vector<std::shared_ptr<const OutboundFrame>>>
     missed(const Saved &saved, const QSet<QString> &rooms, const QString &nsp, quint64 offset) const;
     /// Drops what is past the window (events and saved states); called on a timer.
-    void prune();
+    void prune() override;
 
     /// The memory an event holds while it is logged, as counted against the byte bound.
     static qint64 cost(const OutboundFrame &frame);
@@ -82,11 +83,17 @@ private:
     /// Gives @p frame its offset and keeps it, when Socket.IO is in use; false otherwise.
     bool record(const std::shared_ptr<OutboundFrame> &frame);
     void pruneLocked(qint64 nowMs);
-    bool inUseLocked() const { return m_open.load(std::memory_order_relaxed) > 0 || !m_saved.isEmpty(); }
+    bool inUseLocked(qint64 nowMs) const
+    {
+        return m_open.load(std::memory_order_relaxed) > 0 || !m_saved.isEmpty()
+            || nowMs - m_lastClosedMs.load(std::memory_order_relaxed) <= m_windowMs;
+    }
 
     const qint64 m_windowMs;
     const qint64 m_maxBytes;
+    const qint64 m_maxReplayBytes;
     std::atomic<int> m_open{0};
+    std::atomic<qint64> m_lastClosedMs{-(qint64(1) << 60)};
     std::mutex m_postOrder;   // held from a frame's offset until its deliveries are posted
     mutable QMutex m_lock;
     quint64 m_offset = 0;

@@ -12,6 +12,7 @@
 #include "core/slots.h"
 #include "protocol/messages.h"
 #include "recovery.h"
+#include "rooms/eventstream.h"
 #include "rooms/registry.h"
 #include "server.h"
 #include "transport/ioworker.h"
@@ -43,7 +44,7 @@ void OutboundFrame::buildEngineIo() const
         for (const QJsonValue &arg : moreArgs)
             args.append(arg);
         if (offset != 0)
-            args.append(QString::number(offset)); // the client keeps it for recovery
+            args.append(StreamOffset::text(offset)); // the client keeps it for recovery
         const char type = attachments.isEmpty() ? Event : BinaryEvent;
         m_sio = EngineIo::Message + encode(type, nsp, -1, eventArray(event, args), int(attachments.size()));
         m_sioFrame = WsStream::frame(WsStream::Text, m_sio);
@@ -61,7 +62,7 @@ SioConnection::~SioConnection()
 {
     releasePending();
     if (m_countedOpen)
-        m_server.sioRecovery().socketClosed();
+        m_server.eventStream().socketClosed();
 }
 
 void SioConnection::releasePending()
@@ -110,15 +111,18 @@ bool SioConnection::deliver(const OutboundFrame &frame)
     if (frame.offset != 0 && !m_replayedUpTo.isEmpty()) {
         const auto replayed = m_replayedUpTo.constFind(frame.nsp);
         if (replayed != m_replayedUpTo.cend()) {
+            // Kept, not dropped at the first newer one: in a cluster, events of different
+            // nodes may reach this thread in another order than the stream's.
             if (frame.offset <= *replayed)
                 return false; // already sent by the replay
-            m_replayedUpTo.erase(replayed); // every later one is newer still
         }
     }
     // The outbound byte budget is the session's (its WebSocket's or its polling outbox's): a
     // frame over it closes the session as a slow consumer.
     if (m_session.isClosed())
         return false;
+    if (m_catchUpCall != 0 && frame.offset != 0 && !frame.ack && frame.nsp == m_catchUpNsp)
+        return holdForCatchUp(frame);
     if (frame.ack) {
         // The client answers with the ack id; the answer settles the emit like a native ack.
         const qint64 ackId = m_nextAckId++;
@@ -523,8 +527,74 @@ void SioConnection::connectDecided(quint64 call, const ConnectDecision &decision
     drainHeld();
 }
 
+bool SioConnection::takeShared(const Admission &admission)
+{
+    EventStream &recovery = m_server.eventStream();
+    const QString pid = admission.auth.value(QLatin1String("pid")).toString();
+    if (m_recoveryRead || admission.inBand || pid.isEmpty() || !recovery.isShared() || !recovery.enabled())
+        return false;
+    // The session (and what it missed) may be on any node's side of Redis: read first, then
+    // open. What the client sends meanwhile waits, as while the cluster counts it.
+    const quint64 call = ++m_recoveryCall;
+    m_admission = admission;
+    QPointer<SioConnection> self(this);
+    Server *server = &m_server;
+    const std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
+    const quint64 after = StreamOffset::parse(admission.auth.value(QLatin1String("offset")).toString());
+    recovery.take(pid, admission.userId, after,
+                  [self, server, mailbox, call, id = admission.id, userId = admission.userId](std::optional<SioRecovery::Saved> saved) {
+                      const bool posted = mailbox->post([self, server, call, id, userId, saved = std::move(saved)]() mutable {
+                          if (self)
+                              self->recoveryTaken(call, std::move(saved));
+                          else
+                              server->userConnectionClosed(userId, id);
+                      });
+                      if (!posted)
+                          server->userConnectionClosed(userId, id);
+                  });
+    return true;
+}
+
+void SioConnection::recoveryTaken(quint64 call, std::optional<SioRecovery::Saved> saved)
+{
+    if (!m_admission || call != m_recoveryCall || m_session.isClosed()) {
+        if (m_admission && call == m_recoveryCall)
+            m_server.userConnectionClosed(m_admission->userId, m_admission->id);
+        m_admission.reset();
+        return;
+    }
+    m_recoveryRead = true;
+    m_saved = std::move(saved);
+    const Admission admission = *std::exchange(m_admission, std::nullopt);
+    if (open(admission) && !admission.inBand)
+        connectNamespace(admission.nsp, admission.auth);
+    drainHeld();
+}
+
+void SioConnection::trackSession(qint64 nowMs)
+{
+    // A shared store keeps the state of a live socket for a client whose node dies: written
+    // again when its rooms change, and every third of the window before it expires.
+    EventStream &recovery = m_server.eventStream();
+    if (!recovery.isShared() || !recovery.enabled() || m_pid.isEmpty() || !m_recoverable || m_namespaces.isEmpty())
+        return;
+    if (nowMs < m_trackDueMs && m_rooms == m_trackedRooms)
+        return;
+    m_trackedRooms = m_rooms;
+    m_trackDueMs = nowMs + qMax(1000, m_server.config().socketioRecoverySeconds * 1000 / 3);
+    SioRecovery::Saved session;
+    session.userId = userId();
+    session.rooms = m_rooms;
+    session.namespaces = m_namespaces;
+    session.connectionId = id();
+    session.connectedOffset = m_connectedOffset;
+    recovery.track(m_pid, session);
+}
+
 bool SioConnection::open(const Admission &admission)
 {
+    if (takeShared(admission))
+        return false; // recoveryTaken() goes on
     Metrics &metrics = m_server.metrics();
     const QString &userId = admission.userId;
     QString roomsError;
@@ -561,7 +631,7 @@ bool SioConnection::open(const Admission &admission)
     info->worker = m_worker.index();
     metrics.connectionsTotal.fetch_add(1, std::memory_order_relaxed);
     releasePending();
-    SioRecovery &recovery = m_server.sioRecovery();
+    EventStream &recovery = m_server.eventStream();
     // No recovery for a socket that authenticated in-band: its CONNECT answer had no pid.
     if (recovery.enabled() && !admission.inBand) {
         // Counted before the offset is read: from here on emits are recorded for it.
@@ -572,7 +642,9 @@ bool SioConnection::open(const Admission &admission)
         // namespace). The saved state is taken: a second socket with the same pid gets none.
         const QString pid = auth.value(QLatin1String("pid")).toString();
         if (!pid.isEmpty()) {
-            m_saved = recovery.take(pid, userId);
+            // A shared store's session was read before (takeShared()).
+            if (!recovery.isShared())
+                m_saved = m_server.sioRecovery().take(pid, userId);
             if (m_saved) {
                 QSet<QString> have(rooms.cbegin(), rooms.cend());
                 for (const QString &room : std::as_const(m_saved->rooms)) {
@@ -660,12 +732,16 @@ void SioConnection::connectNamespace(const QString &nsp, const QJsonObject &auth
     // The same pid back (taken in authenticate()), for a namespace it had: socket.recovered
     // is true on the client, and what it missed follows, unless some of that is gone.
     bool recovered = false;
-    const quint64 offset = auth.value(QLatin1String("offset")).toString().toULongLong();
+    const quint64 offset = StreamOffset::parse(auth.value(QLatin1String("offset")).toString());
     std::optional<std::vector<std::shared_ptr<const OutboundFrame>>> missed;
     if (m_saved && sid.isEmpty() && auth.value(QLatin1String("pid")).toString() == m_pid) {
         const auto saved = m_saved->namespaces.constFind(nsp);
         if (saved != m_saved->namespaces.cend()) {
-            missed = m_server.sioRecovery().missed(*m_saved, m_rooms, nsp, offset);
+            const quint64 after = qMax(offset, m_saved->connectedOffset);
+            if (!m_saved->prefetched)
+                missed = m_server.sioRecovery().missed(*m_saved, m_rooms, nsp, offset);
+            else if (after >= m_saved->prefetchedAfter) // read from Redis with the session
+                missed = EventStream::select(*m_saved->prefetched, m_saved->userId, m_saved->connectionId, m_rooms, nsp, after);
             if (missed) {
                 sid = *saved;
                 recovered = true;
@@ -684,7 +760,10 @@ void SioConnection::connectNamespace(const QString &nsp, const QJsonObject &auth
         if (!replay(nsp, *missed))
             return;
         qCDebug(lcWs) << "Socket.IO connection" << id() << "recovered" << nsp;
+        if (m_saved->prefetched)
+            catchUp(nsp);
     }
+    trackSession(Server::monotonicMs());
     if (SioHooks *hooks = m_server.sioHooks())
         hooks->connected(*this, nsp, auth);
     sendConnectedEvent(nsp);
@@ -968,6 +1047,7 @@ void SioConnection::tick(qint64 nowMs)
             m_server.reportAck(it->emitId, id(), userId(), false, QStringLiteral("ack timeout"));
         it = m_acks.erase(it); // a persisted event stays stored until acked, on a later connection
     }
+    trackSession(nowMs);
 }
 
 void SioConnection::heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs)
@@ -1023,7 +1103,7 @@ void SioConnection::onClose(const QString &reason, bool byClient)
     releasePending();
     if (!isActive())
         return;
-    SioRecovery &recovery = m_server.sioRecovery();
+    EventStream &recovery = m_server.eventStream();
     if (recovery.enabled() && m_recoverable && !m_pid.isEmpty() && !m_namespaces.isEmpty()) {
         SioRecovery::Saved saved;
         saved.userId = userId();
@@ -1032,6 +1112,8 @@ void SioConnection::onClose(const QString &reason, bool byClient)
         saved.connectionId = id();
         saved.connectedOffset = m_connectedOffset;
         recovery.save(m_pid, std::move(saved));
+    } else if (recovery.isShared() && !m_pid.isEmpty()) {
+        recovery.forget(m_pid); // its live copy must not be recovered elsewhere
     }
     // After the save: the log is kept while either an open socket or a saved state needs it.
     if (std::exchange(m_countedOpen, false))

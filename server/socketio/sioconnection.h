@@ -159,6 +159,35 @@ private:
     QString m_pid;                          // recovery id (empty when recovery is off)
     quint64 m_connectedOffset = 0;
     std::optional<SioRecovery::Saved> m_saved; // the state this socket recovered (taken)
+    quint64 m_recoveryCall = 0;             // a shared store's session read is under way
+    bool m_recoveryRead = false;            // ... and answered (m_saved set when it had one)
+    QSet<QString> m_trackedRooms;           // the rooms the shared store has for this socket
+    qint64 m_trackDueMs = 0;                // when its session is written again
+    /// Shared stores (cluster): reads the session of the CONNECT's pid first; open() goes on
+    /// in recoveryTaken(). False when there is nothing to read.
+    bool takeShared(const Admission &admission);
+    void recoveryTaken(quint64 call, std::optional<SioRecovery::Saved> saved);
+    /// The shared store's copy of this socket's state (rooms, namespaces).
+    void trackSession(qint64 nowMs);
+    // Catch-up (siocatchup.cpp): a shared store's session was read before the socket joined
+    // its rooms; what was recorded in between is read again, live events wait meanwhile.
+    void catchUp(const QString &nsp);
+    void caughtUp(quint64 call, bool ok, const QString &error, const std::vector<std::shared_ptr<const OutboundFrame>> &frames);
+    bool holdForCatchUp(const OutboundFrame &frame);
+    void releaseCatchUp();
+    struct HeldFrame
+    {
+        QByteArray message;
+        QByteArray frame;
+        QList<QByteArray> attachments;
+        quint64 offset = 0;
+    };
+    quint64 m_catchUpCall = 0;
+    quint64 m_catchUpCalls = 0;
+    QString m_catchUpNsp;
+    quint64 m_catchUpAfter = 0;
+    std::vector<HeldFrame> m_catchUpHeld;
+    qint64 m_catchUpHeldBytes = 0;
     // Per namespace, the newest offset replayed: live copies of replayed events still on
     // their way to this thread are skipped (offsets reach a thread in increasing order, so
     // the first live event past it ends the check).

@@ -719,7 +719,8 @@ void IoWorker::admitNative(std::unique_ptr<WsStream> socket, const QHostAddress 
     info->address = address;
     info->connectedAtMs = QDateTime::currentMSecsSinceEpoch();
     info->worker = m_index;
-    NativeAdmission admission{std::move(socket), info, rooms, jwt.claims, client, std::move(inBandId)};
+    NativeAdmission admission{std::move(socket), info, rooms, jwt.claims, client, std::move(inBandId),
+                              query.queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded)};
 
     // The verdict comes back to this thread; if the worker is gone by then, an admitted
     // connection that never opened is handed back.
@@ -769,8 +770,11 @@ void IoWorker::openNative(NativeAdmission admission)
     const QString address = info->address;
     const quint64 id = info->id;
     const QString userId = info->userId;
-    (new NativeConnection(*this, m_server, std::move(admission.socket), info, admission.rooms, admission.authenticatedId))
-        ->setTokenExpiry(admission.claims);
+    auto *connection = new NativeConnection(*this, m_server, std::move(admission.socket), info, admission.rooms,
+                                            admission.authenticatedId);
+    connection->setTokenExpiry(admission.claims);
+    if (!admission.since.isNull()) // ?since= (docs/protocol.md, "Resume")
+        connection->resume(admission.since);
     m_server.eventLog().append(EventLog::Direction::System, QStringLiteral("connect"), QString(), userId, id, address);
     qCDebug(lcWs) << "connection" << id << "user" << userId << "from" << address << "on thread" << m_index;
 }

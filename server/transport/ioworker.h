@@ -178,6 +178,7 @@ private:
         /// Set when the client authenticated in-band: the "id" of its authenticate message
         /// (undefined when it gave none), answered with "authenticated" before "connected".
         std::optional<QJsonValue> authenticatedId;
+        QString since; // ?since=<offset>: resume (docs/protocol.md)
     };
     /// A native connection without a token, allowed --auth-grace-ms to send
     /// {"type":"authenticate","token":...} (docs/security.md: the pre-auth budget). It holds

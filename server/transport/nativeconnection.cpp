@@ -8,6 +8,7 @@
 #include "auth/jwt.h"
 #include "core/logging.h"
 #include "ioworker.h"
+#include "rooms/eventstream.h"
 #include "rooms/registry.h"
 #include "protocol/messages.h"
 #include "server.h"
@@ -48,6 +49,8 @@ NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique
     const int interval = qMax(2, server.config().heartbeatIntervalMs);
     m_lastPingMs = now - QRandomGenerator::global()->bounded(interval / 2);
     activate(std::move(info), rooms);
+    // Native clients may resume: the in-process log is kept while they are connected.
+    m_server.eventStream().socketOpened();
 
     connect(m_socket.get(), &WsStream::textReceived, this, &NativeConnection::onText);
     connect(m_socket.get(), &WsStream::binaryReceived, this, [this](const QByteArray &) {
@@ -85,19 +88,31 @@ void NativeConnection::deliverOffline(const QList<OfflineStore::Pending> &events
     }
 }
 
-NativeConnection::~NativeConnection() = default;
+NativeConnection::~NativeConnection()
+{
+    m_server.eventStream().socketClosed();
+}
 
 bool NativeConnection::deliver(const OutboundFrame &frame)
 {
     // Socket.IO namespaces other than "/" have no native counterpart.
     if (frame.nsp.size() != 1 || !writable())
         return false;
+    if (frame.offset != 0 && frame.offset <= m_replayedUpTo)
+        return false; // sent by a resume already
+    if (m_resumeCall != 0)
+        return hold(frame);
     // The broadcast's frame is built once; every recipient sends the same bytes.
-    if (!m_socket->sendFrame(frame.nativeFrame()))
+    return sendNative(frame.nativeFrame(), frame.nativePayloadSize(), frame.ack ? frame.id : QString());
+}
+
+bool NativeConnection::sendNative(const QByteArray &frame, qsizetype payloadSize, const QString &ackId)
+{
+    if (!writable() || !m_socket->sendFrame(frame))
         return false;
-    if (frame.ack)
-        m_sentAcks.add(frame.id);
-    sent(frame.nativePayloadSize());
+    if (!ackId.isEmpty())
+        m_sentAcks.add(ackId);
+    sent(payloadSize);
     return true;
 }
 
@@ -296,6 +311,15 @@ void NativeConnection::handle(const QJsonObject &message)
         handleSubscribe(message, false);
     } else if (type == QLatin1String("refresh") || type == QLatin1String("authenticate")) {
         handleRefresh(message, type == QLatin1String("authenticate"));
+    } else if (type == QLatin1String("resume")) {
+        const QJsonValue since = message.value(QLatin1String("since"));
+        if (!since.isString() && !since.isDouble()) {
+            m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+            send(Protocol::error(QStringLiteral("invalid_message"),
+                                 QStringLiteral("resume needs \"since\": the \"offset\" of the last event received"), id));
+        } else {
+            resume(since.isString() ? since.toString() : QString::number(qint64(since.toDouble())), id);
+        }
     } else if (type == QLatin1String("emit")) {
         handleEmit(message);
     } else if (type == QLatin1String("ack") || type == QLatin1String("nack")) {

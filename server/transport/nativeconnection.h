@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <QtCore/QJsonValue>
 
@@ -31,6 +32,11 @@ public:
 
     /// {"type":"auth_error","code":…,"message":…} (+ "id" when the authenticate had one).
     static QString authError(const QString &code, const QString &message, const QJsonValue &id);
+
+    /// Sends the recorded events after offset @p since that this connection's rooms got
+    /// (?since= on connect, or {"type":"resume"}; docs/protocol.md, "Resume"), then
+    /// "resumed"; "resume_failed" when they are no longer all kept. Live events wait meanwhile.
+    void resume(const QString &since, const QJsonValue &id = {});
 
     bool deliver(const OutboundFrame &frame) override;
     void sendJob(const QString &queue, qint64 id, const QString &frame) override;
@@ -91,6 +97,27 @@ private:
     int m_closeCode = 0;
     bool m_gone = false;
     SentAcks m_sentAcks; // acked events sent, not answered yet: the only ids an ack may answer
+
+    // Resume (nativeresume.cpp): live frames wait while the missed ones are read, bounded.
+    struct HeldFrame
+    {
+        QByteArray frame;
+        qsizetype payloadSize = 0;
+        quint64 offset = 0;
+        QString ackId; // non-empty for an acked frame
+    };
+    void resumeRead(quint64 call, quint64 after, const QJsonValue &id, bool ok, const QString &error,
+                    const std::vector<std::shared_ptr<const OutboundFrame>> &frames);
+    /// Sends the held live frames the replay did not cover, and ends the resume.
+    void releaseHeld(quint64 replayedUpTo);
+    bool sendNative(const QByteArray &frame, qsizetype payloadSize, const QString &ackId);
+    /// A live frame that came while a resume is read; false when the hold is over its bound.
+    bool hold(const OutboundFrame &frame);
+    quint64 m_resumeCall = 0;  // non-zero: a resume read is under way
+    quint64 m_resumeCalls = 0;
+    quint64 m_replayedUpTo = 0; // live copies of replayed events are skipped
+    std::vector<HeldFrame> m_held;
+    qint64 m_heldBytes = 0;
 };
 
 } // namespace Switchboard

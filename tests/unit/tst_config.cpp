@@ -262,6 +262,10 @@ void tst_Config::badValues_data()
     QTest::addRow("max-rooms-per-connection zero") << "max-rooms-per-connection" << "0";
     QTest::addRow("max-pending-sessions zero") << "max-pending-sessions" << "0";
     QTest::addRow("socketio-recovery-max-bytes tiny") << "socketio-recovery-max-bytes" << "100";
+    QTest::addRow("recovery-stream-max-len zero") << "recovery-stream-max-len" << "0";
+    QTest::addRow("recovery-stream-max-age negative") << "recovery-stream-max-age" << "-1";
+    QTest::addRow("recovery-replay-max-bytes tiny") << "recovery-replay-max-bytes" << "100";
+    QTest::addRow("recovery-replay-max-bytes text") << "recovery-replay-max-bytes" << "lots";
     QTest::addRow("claim-rooms two lists") << "claim-rooms" << "{region[]}:{shopIds[]}";
     QTest::addRow("claim-rooms unclosed") << "claim-rooms" << "shop:{shopIds";
     QTest::addRow("claim-rooms stray close") << "claim-rooms" << "shop:}x";

@@ -1,0 +1,365 @@
+#include "rediseventstream.h"
+
+#include <QtCore/QDateTime>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+
+#include "core/logging.h"
+#include "server.h"
+#include "transport/ioworker.h"
+
+namespace Switchboard {
+
+namespace {
+
+constexpr int kPageEntries = 256;
+
+QJsonArray idList(const QList<quint64> &ids)
+{
+    QJsonArray out;
+    for (quint64 id : ids)
+        out.append(QString::number(id));
+    return out;
+}
+
+QList<quint64> idsOf(const QJsonValue &value)
+{
+    QList<quint64> out;
+    for (const QJsonValue &v : value.toArray())
+        out.append(v.toString().toULongLong());
+    return out;
+}
+
+QStringList stringsOf(const QJsonValue &value)
+{
+    QStringList out;
+    for (const QJsonValue &v : value.toArray())
+        out.append(v.toString());
+    return out;
+}
+
+quint64 bare(quint64 offset)
+{
+    return offset & ~StreamOffset::kStreamBit;
+}
+
+/// XINFO STREAM's flat key/value reply, by key.
+QHash<QByteArray, RedisReply> fields(const RedisReply &reply)
+{
+    QHash<QByteArray, RedisReply> out;
+    for (qsizetype i = 0; i + 1 < reply.elements.size(); i += 2)
+        out.insert(reply.elements.at(i).string, reply.elements.at(i + 1));
+    return out;
+}
+
+} // namespace
+
+struct RedisEventStream::ReadState
+{
+    quint64 after = 0;
+    quint64 cursor = 0;
+    qint64 bytes = 0;
+    Read read;
+    std::function<void(Read)> done;
+};
+
+RedisEventStream::RedisEventStream(RedisUrl url, Options options)
+    : m_options(std::move(options))
+    , m_link(std::move(url), RedisLink::Options{m_options.timeoutMs, m_options.maxPendingBytes})
+    , m_streamKey(m_options.key.toUtf8() + ":sb:events")
+    , m_sessionPrefix(m_options.key.toUtf8() + ":sb:recovery:")
+{
+    // Where this node starts: every event recorded before it came up is older than its sockets.
+    QObject::connect(&m_link, &RedisLink::connectedChanged, &m_link, [this](bool connected) {
+        if (!connected)
+            return;
+        m_link.command({"XINFO", "STREAM", m_streamKey}, [this](const RedisReply &reply) {
+            if (reply.type != RedisReply::Type::Array)
+                return;
+            seen(StreamOffset::fromStreamId(fields(reply).value("last-generated-id").string));
+        });
+    });
+}
+
+RedisEventStream::~RedisEventStream()
+{
+    stop();
+}
+
+void RedisEventStream::start()
+{
+    m_link.start();
+}
+
+void RedisEventStream::stop()
+{
+    m_link.stop();
+}
+
+quint64 RedisEventStream::currentOffset() const
+{
+    if (const quint64 seen = m_lastSeen.load(std::memory_order_acquire))
+        return seen;
+    // Nothing seen yet (Redis not reached): Redis' ids are its clock's milliseconds.
+    return StreamOffset::kStreamBit | (quint64(QDateTime::currentMSecsSinceEpoch()) << 20);
+}
+
+void RedisEventStream::seen(quint64 offset)
+{
+    quint64 known = m_lastSeen.load(std::memory_order_relaxed);
+    while (offset > known && !m_lastSeen.compare_exchange_weak(known, offset, std::memory_order_acq_rel)) {
+    }
+}
+
+QByteArray RedisEventStream::encodeFrame(const OutboundFrame &frame)
+{
+    QJsonObject o{{QStringLiteral("t"), frame.text}, {QStringLiteral("e"), frame.event},
+                  {QStringLiteral("n"), frame.nsp}, {QStringLiteral("i"), frame.id}};
+    if (!frame.payload.isUndefined())
+        o.insert(QStringLiteral("p"), frame.payload);
+    if (!frame.room.isEmpty())
+        o.insert(QStringLiteral("r"), frame.room);
+    if (!frame.moreRooms.isEmpty())
+        o.insert(QStringLiteral("mr"), QJsonArray::fromStringList(frame.moreRooms));
+    if (!frame.exceptRooms.isEmpty())
+        o.insert(QStringLiteral("xr"), QJsonArray::fromStringList(frame.exceptRooms));
+    if (frame.exceptConnectionId != 0)
+        o.insert(QStringLiteral("xc"), QString::number(frame.exceptConnectionId));
+    if (!frame.exceptUserId.isEmpty())
+        o.insert(QStringLiteral("xu"), frame.exceptUserId);
+    if (!frame.connectionRooms.isEmpty())
+        o.insert(QStringLiteral("cr"), idList(frame.connectionRooms));
+    if (!frame.exceptConnectionRooms.isEmpty())
+        o.insert(QStringLiteral("xcr"), idList(frame.exceptConnectionRooms));
+    if (!frame.moreArgs.isEmpty())
+        o.insert(QStringLiteral("m"), frame.moreArgs);
+    if (!frame.attachments.isEmpty()) {
+        QJsonArray attachments;
+        for (const QByteArray &a : frame.attachments)
+            attachments.append(QString::fromLatin1(a.toBase64()));
+        o.insert(QStringLiteral("a"), attachments);
+    }
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+std::shared_ptr<OutboundFrame> RedisEventStream::decodeFrame(const QByteArray &entry, quint64 offset)
+{
+    const QJsonObject o = QJsonDocument::fromJson(entry).object();
+    if (o.isEmpty())
+        return {};
+    auto frame = std::make_shared<OutboundFrame>();
+    frame->text = o.value(QLatin1String("t")).toString();
+    frame->event = o.value(QLatin1String("e")).toString();
+    frame->nsp = o.value(QLatin1String("n")).toString(QStringLiteral("/"));
+    frame->id = o.value(QLatin1String("i")).toString();
+    frame->payload = o.contains(QLatin1String("p")) ? o.value(QLatin1String("p")) : QJsonValue(QJsonValue::Undefined);
+    frame->room = o.value(QLatin1String("r")).toString();
+    frame->moreRooms = stringsOf(o.value(QLatin1String("mr")));
+    frame->exceptRooms = stringsOf(o.value(QLatin1String("xr")));
+    frame->exceptConnectionId = o.value(QLatin1String("xc")).toString().toULongLong();
+    frame->exceptUserId = o.value(QLatin1String("xu")).toString();
+    frame->connectionRooms = idsOf(o.value(QLatin1String("cr")));
+    frame->exceptConnectionRooms = idsOf(o.value(QLatin1String("xcr")));
+    frame->moreArgs = o.value(QLatin1String("m")).toArray();
+    for (const QJsonValue &a : o.value(QLatin1String("a")).toArray())
+        frame->attachments.append(QByteArray::fromBase64(a.toString().toLatin1()));
+    frame->offset = offset;
+    StreamOffset::stamp(*frame);
+    return frame;
+}
+
+void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &frame, std::function<void()> post)
+{
+    if (!enabled()) {
+        post();
+        return;
+    }
+    // The replies come in the order of the stream (one connection, Redis answers in order):
+    // posting in that order gives every I/O thread, and the other nodes, the stream's order.
+    const QByteArray entry = encodeFrame(*frame);
+    m_link.command({"XADD", m_streamKey, "MAXLEN", "~", QByteArray::number(m_options.maxLen), "*", "f", entry},
+                   [this, frame, post = std::move(post)](const RedisReply &reply) {
+                       bool ok = false;
+                       const quint64 offset = reply.type == RedisReply::Type::String
+                           ? StreamOffset::fromStreamId(reply.string, &ok) : 0;
+                       if (ok) {
+                           frame->offset = offset;
+                           StreamOffset::stamp(*frame);
+                           seen(offset);
+                       } else {
+                           // Delivered without an offset: a client that misses it cannot
+                           // recover it (docs/cluster.md).
+                           const qint64 now = Server::monotonicMs();
+                           if (now - m_lastErrorLogMs.exchange(now) > 5000)
+                               qCWarning(lcServer).noquote() << "cluster: event not recorded for recovery:"
+                                                             << QString::fromUtf8(reply.string);
+                       }
+                       post();
+                   });
+}
+
+void RedisEventStream::readAfter(quint64 after, std::function<void(Read)> done) const
+{
+    auto state = std::make_shared<ReadState>();
+    state->after = after;
+    state->cursor = after;
+    state->done = std::move(done);
+    readPage(std::move(state));
+}
+
+void RedisEventStream::readPage(std::shared_ptr<ReadState> state) const
+{
+    const QByteArray start = bare(state->cursor) == 0 ? QByteArray("-") : "(" + StreamOffset::streamId(state->cursor);
+    m_link.command({"XRANGE", m_streamKey, start, "+", "COUNT", QByteArray::number(kPageEntries)},
+                   [this, state](const RedisReply &reply) {
+                       if (reply.isError()) {
+                           state->read.error = QString::fromUtf8(reply.string);
+                           state->read.frames.clear();
+                           return state->done(std::move(state->read));
+                       }
+                       for (const RedisReply &entry : reply.elements) {
+                           if (entry.elements.size() < 2)
+                               continue;
+                           bool ok = false;
+                           const quint64 offset = StreamOffset::fromStreamId(entry.elements.at(0).string, &ok);
+                           const QList<RedisReply> &kv = entry.elements.at(1).elements;
+                           if (!ok || kv.size() < 2)
+                               continue;
+                           state->cursor = offset;
+                           state->bytes += kv.at(1).string.size();
+                           if (state->bytes > m_options.maxReplayBytes) {
+                               // Bounded: a fresh session rather than an unbounded replay.
+                               state->read.error = QStringLiteral("too large");
+                               state->read.frames.clear();
+                               return state->done(std::move(state->read));
+                           }
+                           if (auto frame = decodeFrame(kv.at(1).string, offset))
+                               state->read.frames.push_back(std::move(frame));
+                       }
+                       if (reply.elements.size() >= kPageEntries)
+                           return readPage(state);
+                       finishRead(state);
+                   });
+}
+
+void RedisEventStream::finishRead(std::shared_ptr<ReadState> state) const
+{
+    // Asked after the pages: an entry trimmed while they were read shows here too.
+    m_link.command({"XINFO", "STREAM", m_streamKey}, [state](const RedisReply &reply) {
+        Read &read = state->read;
+        const quint64 after = bare(state->after);
+        if (reply.isError()) {
+            // No stream at all: nothing was ever recorded, or it was deleted.
+            read.ok = after == 0 && reply.string.startsWith("ERR no such key");
+            if (!read.ok)
+                read.error = reply.string.startsWith("ERR no such key") ? QStringLiteral("expired") : QString::fromUtf8(reply.string);
+        } else {
+            const auto info = fields(reply);
+            const quint64 last = bare(StreamOffset::fromStreamId(info.value("last-generated-id").string));
+            const qint64 length = info.value("length").integer;
+            // The oldest entry still kept (Redis 7 records it; older ones show the entry).
+            const RedisReply firstEntry = info.value("first-entry");
+            const quint64 first = info.contains("recorded-first-entry-id")
+                ? bare(StreamOffset::fromStreamId(info.value("recorded-first-entry-id").string))
+                : firstEntry.elements.isEmpty() ? 0 : bare(StreamOffset::fromStreamId(firstEntry.elements.at(0).string));
+            const quint64 maxDeleted = bare(StreamOffset::fromStreamId(info.value("max-deleted-entry-id").string));
+            if (after > last) {
+                read.error = QStringLiteral("unknown offset");
+            } else if (maxDeleted > after) {
+                read.ok = false; // XDEL'd after the offset
+            } else if (after == 0) {
+                // Everything from the start: only while nothing was ever trimmed.
+                read.ok = !info.contains("entries-added") ? length == 0 : info.value("entries-added").integer == length;
+            } else if (length == 0) {
+                read.ok = after == last; // trimmed to nothing: fine only when nothing came after
+            } else {
+                // Trimming takes the oldest: when the entry at the offset (or an older one) is
+                // still there, so is everything after it. Conservative when it went itself.
+                read.ok = first <= after;
+            }
+            if (!read.ok && read.error.isEmpty())
+                read.error = QStringLiteral("expired");
+        }
+        if (!read.ok)
+            read.frames.clear();
+        state->done(std::move(read));
+    });
+}
+
+QByteArray RedisEventStream::sessionKey(const QString &pid) const
+{
+    return m_sessionPrefix + pid.toUtf8();
+}
+
+void RedisEventStream::track(const QString &pid, const Session &session)
+{
+    if (!enabled())
+        return;
+    QJsonObject namespaces;
+    for (auto it = session.namespaces.cbegin(); it != session.namespaces.cend(); ++it)
+        namespaces.insert(it.key(), it.value());
+    const QJsonObject o{{QStringLiteral("u"), session.userId},
+                        {QStringLiteral("r"), QJsonArray::fromStringList(session.rooms.values())},
+                        {QStringLiteral("n"), namespaces},
+                        {QStringLiteral("c"), QString::number(session.connectionId)},
+                        {QStringLiteral("o"), StreamOffset::text(session.connectedOffset)}};
+    m_link.command({"SET", sessionKey(pid), QJsonDocument(o).toJson(QJsonDocument::Compact), "EX",
+                    QByteArray::number(m_options.windowSeconds)});
+}
+
+void RedisEventStream::save(const QString &pid, Session session)
+{
+    track(pid, session);
+}
+
+void RedisEventStream::forget(const QString &pid)
+{
+    m_link.command({"DEL", sessionKey(pid)});
+}
+
+void RedisEventStream::take(const QString &pid, const QString &userId, quint64 after,
+                            std::function<void(std::optional<Session>)> done)
+{
+    if (!enabled())
+        return done(std::nullopt);
+    // GETDEL: the first socket that comes back with the pid takes it, on whatever node.
+    m_link.command({"GETDEL", sessionKey(pid)}, [this, userId, after, done = std::move(done)](const RedisReply &reply) {
+        const QJsonObject o = reply.type == RedisReply::Type::String ? QJsonDocument::fromJson(reply.string).object() : QJsonObject();
+        if (o.isEmpty() || o.value(QLatin1String("u")).toString() != userId)
+            return done(std::nullopt);
+        Session session;
+        session.userId = userId;
+        for (const QJsonValue &room : o.value(QLatin1String("r")).toArray())
+            session.rooms.insert(room.toString());
+        const QJsonObject namespaces = o.value(QLatin1String("n")).toObject();
+        for (auto it = namespaces.constBegin(); it != namespaces.constEnd(); ++it)
+            session.namespaces.insert(it.key(), it.value().toString());
+        session.connectionId = o.value(QLatin1String("c")).toString().toULongLong();
+        session.connectedOffset = StreamOffset::parse(o.value(QLatin1String("o")).toString());
+        const quint64 from = qMax(after, session.connectedOffset);
+        readAfter(from, [session, from, done](Read read) mutable {
+            if (!read.ok) {
+                qCInfo(lcWs).noquote() << "Socket.IO recovery from another node failed:" << read.error;
+                return done(std::nullopt);
+            }
+            session.prefetched = std::move(read.frames);
+            session.prefetchedAfter = from;
+            done(std::move(session));
+        });
+    });
+}
+
+void RedisEventStream::prune()
+{
+    // Trimmed by age every few seconds (XADD trims by length itself).
+    const qint64 now = Server::monotonicMs();
+    if (!enabled() || m_options.maxAgeSeconds <= 0 || now - m_lastTrimMs.load(std::memory_order_relaxed) < 5000)
+        return;
+    m_lastTrimMs.store(now, std::memory_order_relaxed);
+    const qint64 age = qint64(m_options.maxAgeSeconds) * 1000;
+    const qint64 minId = QDateTime::currentMSecsSinceEpoch() - age;
+    m_link.command({"XTRIM", m_streamKey, "MINID", "~", QByteArray::number(minId) + "-0"});
+}
+
+} // namespace Switchboard
