@@ -52,7 +52,7 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
     raiseDescriptorLimit(config.tlsCert.isEmpty() ? config.maxConnections : 3 * config.maxConnections);
     Server server(config);
     // Installed before listening, so a signal that races the start still shuts down cleanly.
-    onSignals([&server, &app](int signal) {
+    const auto onSignal = [&server, &app](int signal) {
         if (signal == SIGHUP) {
             // Reloads what can be reloaded without a restart: the TLS certificate and key, and
             // the admin token revocation list.
@@ -67,6 +67,12 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
         qCInfo(lcServer) << "signal" << signal << "received, shutting down";
         server.stop(1001, QStringLiteral("server shutting down"));
         app.quit();
+    };
+    onSignals(onSignal);
+    // POST /api/admin/stop and the admin channel's "stop": the same path as SIGTERM.
+    QObject::connect(&server, &Server::stopRequested, &app, [onSignal] {
+        qCInfo(lcServer) << "stop requested by an admin";
+        onSignal(SIGTERM);
     });
     if (!server.start(&error)) {
         qCCritical(lcServer).noquote() << error;
