@@ -75,7 +75,7 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
     raiseDescriptorLimit(config.tlsCert.isEmpty() ? config.maxConnections : 3 * config.maxConnections);
     Server server(config);
     // Installed before listening, so a signal that races the start still shuts down cleanly.
-    onSignals([&server, &app, &invocation](int signal) {
+    const auto onSignal = [&server, &app, &invocation](int signal) {
         if (signal == SIGHUP) {
             // Reloads what can be reloaded without a restart (docs/operations.md#reload): the
             // limits and log level, the TLS certificate and key, the admin revocation list.
@@ -91,6 +91,12 @@ int serve(QCoreApplication &app, const Cli::Invocation &invocation, const UiFact
         qCInfo(lcServer) << "signal" << signal << "received, shutting down";
         server.stop(1001, QStringLiteral("server shutting down"));
         app.quit();
+    };
+    onSignals(onSignal);
+    // POST /api/admin/stop and the admin channel's "stop": the same path as SIGTERM.
+    QObject::connect(&server, &Server::stopRequested, &app, [onSignal] {
+        qCInfo(lcServer) << "stop requested by an admin";
+        onSignal(SIGTERM);
     });
     if (!server.start(&error)) {
         qCCritical(lcServer).noquote() << error;

@@ -11,6 +11,8 @@
 #include <QtNetwork/QHostAddress>
 
 #include "admin/adminauth.h"
+#include "admin/adminchannel.h"
+#include "admin/nodedrain.h"
 #include "admin/auditlog.h"
 #include "auth/jwt.h"
 #include "bridge/amqpbridge.h"
@@ -40,6 +42,7 @@
 #include "transport/ioworker.h"
 #include "transport/listener.h"
 #include "transport/tls.h"
+#include "transport/wsendpoints.h"
 
 #ifndef SWITCHBOARD_VERSION
 #define SWITCHBOARD_VERSION "0.0.0"
@@ -70,9 +73,15 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_adminAuth(std::make_unique<AdminAuth>(m_config, *m_fileWorker))
     , m_auditLog(std::make_unique<AuditLog>(config.dataDir.isEmpty() ? QString() : config.dataDir + QStringLiteral("/audit.log"),
                                             config.auditMaxBytes, *m_fileWorker))
+    , m_wsEndpoints(std::make_unique<WsEndpoints>())
+    , m_drain(std::make_unique<NodeDrain>(*this))
     , m_router(new Router)
 {
     registerApiRoutes(*m_router, *this);
+    m_adminChannels = std::make_unique<AdminChannels>(*this);
+    m_wsEndpoints->add(AdminChannels::path(), [channels = m_adminChannels.get()](IoWorker &worker, const WsUpgrade &upgrade) {
+        channels->open(worker, upgrade);
+    });
     if (config.socketioTestFixture)
         m_sioHooks = std::make_unique<SioTestFixture>();
     if (config.hooks.connect.enabled())
@@ -112,6 +121,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
 Server::~Server()
 {
     stop();
+    m_adminChannels.reset();
     delete m_router;
     // Its queued jobs (audit lines, revocations) use the admin objects: finished first.
     m_fileWorker.reset();
@@ -277,6 +287,8 @@ bool Server::start(QString *error)
         thread->start();
     }
     m_running = true;
+    m_drain->reset();
+    m_adminChannels->start();
     m_startedMs = QDateTime::currentMSecsSinceEpoch();
     m_lastTotals = {};
     m_lastTotals.atMs = monotonicMs();
@@ -299,6 +311,10 @@ void Server::stop(int closeCode, const QString &reason)
     if (!m_running)
         return;
     m_sampleTimer.stop();
+    // Admin channels first: closed with the clients below (their closes are posted before the
+    // workers' shutdown), and nothing is sent to them once the workers go.
+    m_adminChannels->stop(closeCode, reason);
+    m_drain->reset();
     // Emitters waiting for acks get what came in, while their HTTP connections are open.
     m_ackWaits->finishAll();
     // No new emits from the broker; what it delivered and is not acked yet goes back to it.
@@ -712,6 +728,14 @@ void Server::userConnectionClosed(const QString &userId, quint64 connectionId)
 {
     if (m_config.maxConnectionsPerUser > 0)
         m_broker->userConnectionClosed(userId, connectionId);
+}
+
+void Server::requestStop()
+{
+    // After the caller's answer is on its way (the HTTP route's, the channel's result).
+    QMetaObject::invokeMethod(this, [this] {
+        QTimer::singleShot(200, this, [this] { Q_EMIT stopRequested(); });
+    }, Qt::QueuedConnection);
 }
 
 bool Server::disconnectConnection(quint64 id, int code, const QString &reason)

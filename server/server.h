@@ -35,6 +35,7 @@ namespace Switchboard {
 
 class AckWaits;
 class AdminAuth;
+class AdminChannels;
 class AuditLog;
 class ClientEventHandler;
 class ConnectHandler;
@@ -45,6 +46,7 @@ class EventProxy;
 class FileWorker;
 class IoWorker;
 class JoinAuthorizer;
+class NodeDrain;
 class PresenceEvents;
 class Router;
 class SioHooks;
@@ -53,6 +55,7 @@ class EventStream;
 class SubscribeProxy;
 class TlsContext;
 class Webhooks;
+class WsEndpoints;
 
 /**
  * @brief The realtime server: owns the I/O threads, the registry, metrics and the event log.
@@ -179,6 +182,17 @@ public:
     /// Admin credentials and roles, and the audit log (docs/operations.md, "Roles and audit").
     AdminAuth &adminAuth() const { return *m_adminAuth; }
     AuditLog &auditLog() const { return *m_auditLog; }
+    /// The admin channel on /admin/ws (docs/admin-channel.md).
+    AdminChannels &adminChannels() const { return *m_adminChannels; }
+    /// Drain (POST /api/admin/drain): no new sessions, the open ones closed 1001 gradually.
+    NodeDrain &drain() const { return *m_drain; }
+    /// WebSocket paths served above the transport (the admin channel's), for the I/O threads.
+    const WsEndpoints &wsEndpoints() const { return *m_wsEndpoints; }
+    /// The HTTP routes (the admin channel runs its actions through them).
+    const Router &router() const { return *m_router; }
+    /// Asks the application to shut down as on SIGTERM (POST /api/admin/stop; any thread):
+    /// stopRequested() is emitted on this object's thread shortly after.
+    void requestStop();
 
     /// Per-second history (newest last), at most 900 samples (15 minutes).
     QList<MetricsSample> history() const;
@@ -231,6 +245,8 @@ Q_SIGNALS:
                      const QString &error);
     /// Once a second, after a new sample was taken.
     void sampled();
+    /// requestStop() was called: the application shuts down as on SIGTERM.
+    void stopRequested();
 
 private:
     void sample();
@@ -265,6 +281,9 @@ private:
     std::unique_ptr<FileWorker> m_fileWorker;
     std::unique_ptr<AdminAuth> m_adminAuth;
     std::unique_ptr<AuditLog> m_auditLog;
+    std::unique_ptr<WsEndpoints> m_wsEndpoints;
+    std::unique_ptr<NodeDrain> m_drain;
+    std::unique_ptr<AdminChannels> m_adminChannels;
     // --amqp: made by the first start() and kept (its counters outlive a stop); runs only
     // while the server does.
     std::unique_ptr<Bridge> m_bridge;

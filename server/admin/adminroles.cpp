@@ -60,6 +60,8 @@ const RouteRule kRoutes[] = {
     {M::Post, "/api/cluster/server-side-emit", "cluster.emit"},
     {M::Delete, "/api/queues/<arg>/dlq", "dlq.purge"},
     {M::Post, "/api/admin/tokens/revoke", "token.revoke"},
+    {M::Post, "/api/admin/drain", "server.drain"},
+    {M::Post, "/api/admin/stop", "server.stop"},
     {M::Get, "/api/admin/audit", "audit.read"},
     {M::Post, "/api/v1/internal/emit", "internal.emit"},
     {M::Post, "/api/queues/<arg>/messages", "queue.enqueue"},

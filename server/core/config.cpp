@@ -42,6 +42,7 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("max-message-size"), QStringLiteral("bytes"), QStringLiteral("Largest client message (default 1048576).")},
         {QStringLiteral("rate-limit"), QStringLiteral("n"), QStringLiteral("Messages per second per connection (default 100).")},
         {QStringLiteral("rate-burst"), QStringLiteral("n"), QStringLiteral("Token bucket size (default 200).")},
+        {QStringLiteral("max-admin-channels"), QStringLiteral("n"), QStringLiteral("Admin channels (/admin/ws, docs/admin-channel.md) open at once; more are refused with 1013 (default 16).")},
         {QStringLiteral("max-pending-bytes"), QStringLiteral("bytes"), QStringLiteral("Outbound buffer cap per connection before it is dropped as a slow consumer (default 4194304).")},
         {QStringLiteral("max-rooms-per-connection"), QStringLiteral("n"), QStringLiteral("Rooms one connection may be in; joins beyond it are refused with too_many_rooms (default 1000).")},
         {QStringLiteral("control-frame-rate"), QStringLiteral("n"), QStringLiteral("WebSocket pings and pongs a client may send per second (burst twice that); over it the connection is closed with 1008 (default 10).")},
@@ -308,6 +309,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     } else {
         c.rateBurst = c.rateLimit * 2; // the burst follows the rate unless set on its own
     }
+    if (resolve(QStringLiteral("max-admin-channels"), &v) && !parseNumber(QStringLiteral("max-admin-channels"), v, 1, &c.maxAdminChannels, error)) return false;
     if (resolve(QStringLiteral("max-pending-bytes"), &v) && !parseNumber(QStringLiteral("max-pending-bytes"), v, qint64(1024), &c.maxPendingBytes, error)) return false;
     if (resolve(QStringLiteral("handshake-timeout"), &v) && !parseNumber(QStringLiteral("handshake-timeout"), v, 10, &c.handshakeTimeoutMs, error)) return false;
     if (resolve(QStringLiteral("control-frame-rate"), &v) && !parseNumber(QStringLiteral("control-frame-rate"), v, 0.1, &c.controlFrameRate, error)) return false;

@@ -23,6 +23,7 @@ struct ServerConfig
     QString adminToken;
     QString adminSecret;                       // signs admin tokens; never the client JWT secret
     qint64 auditMaxBytes = 10 * 1024 * 1024;   // audit.log rotates to audit.log.1 at this size
+    int maxAdminChannels = 16;                 // admin channels (/admin/ws) open at once; more are refused 1013
     QString dataDir;
     int maxConnections = 10000;
     int heartbeatIntervalMs = 25000;

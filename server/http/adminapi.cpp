@@ -4,6 +4,7 @@
 
 #include "admin/adminauth.h"
 #include "admin/auditlog.h"
+#include "admin/nodedrain.h"
 #include "router.h"
 #include "server.h"
 
@@ -49,6 +50,16 @@ void registerAdminRoutes(Router &router, Server &server)
                                                       QStringLiteral("revoked until the server restarts, but not written: %1").arg(why)));
             reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("target"), jti}, {QStringLiteral("revoked"), true}}));
         });
+    });
+    // Drain and stop the node (docs/http-api.md): typed results; stop goes the SIGTERM way.
+    router.add(Method::Post, QStringLiteral("/api/admin/drain"), Access::Admin, [s](const HttpRequest &) {
+        QJsonObject body = s->drain().begin();
+        body.insert(QStringLiteral("target"), s->nodeName());
+        return HttpResponse::json(body, 202);
+    });
+    router.add(Method::Post, QStringLiteral("/api/admin/stop"), Access::Admin, [s](const HttpRequest &) {
+        s->requestStop();
+        return HttpResponse::json(QJsonObject{{QStringLiteral("stopping"), true}, {QStringLiteral("target"), s->nodeName()}}, 202);
     });
     router.addDeferred(Method::Get, QStringLiteral("/api/admin/audit"), Access::Admin,
                        [s](const HttpRequest &req, const Responder &reply) {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cluster/presence.h"
+#include "metrics/metricsjson.h"
 #include "protocol/emitjson.h"
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
@@ -449,16 +450,7 @@ void registerApiRoutes(Router &router, Server &server)
                 break;
             if ((!room.isEmpty() && it->room != room) || (!user.isEmpty() && it->userId != user))
                 continue;
-            QJsonObject e{{QStringLiteral("seq"), qint64(it->seq)},
-                          {QStringLiteral("timestamp"), it->timestampMs},
-                          {QStringLiteral("direction"), EventLog::directionName(it->direction)},
-                          {QStringLiteral("name"), it->name},
-                          {QStringLiteral("room"), it->room},
-                          {QStringLiteral("userId"), it->userId},
-                          {QStringLiteral("detail"), it->detail}};
-            if (it->connectionId != 0)
-                e.insert(QStringLiteral("connectionId"), QString::number(it->connectionId));
-            events.prepend(e);
+            events.prepend(eventLogEntryJson(*it));
         }
         return HttpResponse::json(QJsonObject{{QStringLiteral("events"), events},
                                               {QStringLiteral("count"), events.size()},

@@ -16,7 +16,9 @@
 #include "core/mailbox.h"
 #include "transport/connecthandler.h"
 #include "transport/ioworker.h"
+#include "transport/wsendpoints.h"
 #include "transport/wsstream.h"
+#include "admin/nodedrain.h"
 #include "requestparser.h"
 #include "router.h"
 #include "transport/listener.h"
@@ -48,8 +50,21 @@ Responder Responder::filtered(std::function<void(HttpResponse &)> filter) const
     return copy;
 }
 
+Responder Responder::toSink(std::function<void(const HttpResponse &)> sink)
+{
+    Responder responder;
+    responder.m_sink = std::make_shared<const std::function<void(const HttpResponse &)>>(std::move(sink));
+    responder.m_answered = std::make_shared<std::atomic<bool>>(false);
+    return responder;
+}
+
 void Responder::deliver(const HttpResponse &response) const
 {
+    if (m_sink) {
+        if (!m_answered->exchange(true))
+            (*m_sink)(response);
+        return;
+    }
     if (!m_mailbox)
         return;
     if (m_mailbox->isOwnerThread()) {
@@ -325,6 +340,16 @@ std::optional<HttpResponse> HttpFront::checkEdge(const RequestData &request, boo
     const QString path = request.url().path();
     const bool engineIo = path.startsWith(config.socketioPath)
         || (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")));
+    if (m_server.wsEndpoints().contains(path)) {
+        // The admin channel: its credential is in the upgrade or its first frame, never a
+        // cookie, so no origin check; handshakes are rate-limited like the clients'.
+        if (wantsUpgrade && !m_server.handshakeRateLimits().tryAcquire(client, now)) {
+            m_server.metrics().rateLimited.fetch_add(1, std::memory_order_relaxed);
+            return HttpResponse::error(429, QStringLiteral("rate_limited"),
+                                       QStringLiteral("more than %1 handshakes per second from this address (--handshake-rate-limit)").arg(config.handshakeRateLimit));
+        }
+        return std::nullopt;
+    }
     if (!engineIo && path != QLatin1String("/ws"))
         return std::nullopt;
     if (!originAllowed(request.value("origin"), config.allowedOrigins)) {
@@ -334,6 +359,10 @@ std::optional<HttpResponse> HttpFront::checkEdge(const RequestData &request, boo
     }
     // A handshake opens a session: a WebSocket upgrade, or an Engine.IO request with no sid.
     const bool handshake = wantsUpgrade || (engineIo && !request.query().hasQueryItem(QStringLiteral("sid")));
+    if (handshake && m_server.drain().isDraining()) {
+        return HttpResponse::error(503, QStringLiteral("draining"),
+                                   QStringLiteral("this node is draining (POST /api/admin/drain): connect to another node"));
+    }
     if (handshake && !m_server.handshakeRateLimits().tryAcquire(client, now)) {
         m_server.metrics().rateLimited.fetch_add(1, std::memory_order_relaxed);
         return HttpResponse::error(429, QStringLiteral("rate_limited"),
@@ -382,6 +411,13 @@ bool HttpFront::handle(const RequestData &request, QTcpSocket *socket, bool want
     }
     if (engineIo == IoWorker::EngineIoRequest::Handled) {
         // Served by the Engine.IO session.
+    } else if (m_server.wsEndpoints().contains(request.url().path())) {
+        if (wantsUpgrade) {
+            upgrade(request, socket);
+            return false;
+        }
+        write(socket, HttpResponse::error(426, QStringLiteral("upgrade_required"),
+                                          QStringLiteral("%1 is a WebSocket endpoint; connect with a WebSocket client").arg(request.url().path())));
     } else if (request.url().path() == QLatin1String("/ws")) {
         if (wantsUpgrade) {
             upgrade(request, socket);

@@ -5,6 +5,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 
+#include "queue/queuejson.h"
 #include "router.h"
 #include "server.h"
 #include "protocol/strictjson.h"
@@ -109,22 +110,6 @@ bool parseMessage(const QJsonValue &value, const QString &queue, const ServerCon
     return true;
 }
 
-QJsonObject messageJson(const QueueMessage &m)
-{
-    QJsonParseError pe;
-    // Payloads are stored as JSON text; scalars were stored bare, so wrap to parse.
-    const QJsonDocument doc = QJsonDocument::fromJson("[" + m.payload + "]", &pe);
-    auto iso = [](qint64 ms) { return ms ? QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs) : QString(); };
-    return {{QStringLiteral("id"), QString::number(m.id)},
-            {QStringLiteral("queue"), m.queue},
-            {QStringLiteral("payload"), doc.array().at(0)},
-            {QStringLiteral("priority"), priorityName(m.priority)},
-            {QStringLiteral("attempts"), m.attempts},
-            {QStringLiteral("maxAttempts"), m.maxAttempts},
-            {QStringLiteral("lastError"), m.lastError},
-            {QStringLiteral("createdAt"), iso(m.createdAtMs)},
-            {QStringLiteral("deadAt"), iso(m.deadAtMs)}};
-}
 
 } // namespace
 
@@ -255,7 +240,7 @@ void registerQueueRoutes(Router &router, Server &server)
                 return reply.send(unknownQueue(queue));
             QJsonArray list;
             for (const QueueMessage &m : page.messages)
-                list.append(messageJson(m));
+                list.append(queueMessageJson(m));
             reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("queue"), queue},
                                                       {QStringLiteral("total"), page.total},
                                                       {QStringLiteral("offset"), offset},

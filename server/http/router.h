@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -105,6 +106,10 @@ public:
         : m_mailbox(std::move(mailbox)), m_front(front), m_token(token)
     {
     }
+    /// A responder that hands the answer to @p sink (on the thread that answers) instead of
+    /// an HTTP connection: the admin channel runs its actions through the routes with it.
+    /// Only the first answer reaches the sink.
+    static Responder toSink(std::function<void(const HttpResponse &)> sink);
     void send(const HttpResponse &response) const;
     /// A copy whose send() first passes the answer through @p filter (the admin routes'
     /// audit and typed result; http/admingate.h), on the thread that answers.
@@ -115,6 +120,8 @@ private:
 
     std::shared_ptr<Mailbox> m_mailbox;
     std::shared_ptr<const std::function<void(HttpResponse &)>> m_filter;
+    std::shared_ptr<const std::function<void(const HttpResponse &)>> m_sink;
+    std::shared_ptr<std::atomic<bool>> m_answered; // with m_sink: whether the sink has had its answer
     HttpFront *m_front = nullptr;
     quint64 m_token = 0;
 };

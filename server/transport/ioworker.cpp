@@ -1,4 +1,5 @@
 #include "ioworker.h"
+#include "wsendpoints.h"
 
 #include <algorithm>
 #include <optional>
@@ -385,7 +386,9 @@ void IoWorker::webSocketOpened(WsUpgrade upgrade)
 {
     const ServerConfig &config = m_server.config();
     const QString path = upgrade.url.path();
-    if (path.startsWith(config.socketioPath))
+    if (const WsEndpoints::Open *open = m_server.wsEndpoints().find(path))
+        (*open)(*this, upgrade); // a path served above the transport (the admin channel)
+    else if (path.startsWith(config.socketioPath))
         acceptEngineIo(upgrade, true);
     else if (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")))
         acceptEngineIo(upgrade, false);

@@ -1,0 +1,586 @@
+#include "adminstreams.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QMutex>
+
+#include "cluster/presence.h"
+#include "metrics/metricsjson.h"
+#include "queue/queuejson.h"
+#include "server.h"
+
+namespace Switchboard {
+
+namespace {
+
+constexpr int kMaxFilterChars = 256;
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+/// A whole number from @p query's @p key in [min, max] (@p fallback when absent); false when
+/// it is something else.
+bool intField(const QJsonObject &query, const char *key, qint64 min, qint64 max, qint64 fallback, qint64 *out)
+{
+    const QJsonValue v = query.value(QLatin1String(key));
+    if (v.isUndefined() || v.isNull()) {
+        *out = fallback;
+        return true;
+    }
+    const double d = v.toDouble(-1e300);
+    if (!v.isDouble() || d != double(qint64(d)) || d < double(min) || d > double(max))
+        return false;
+    *out = qint64(d);
+    return true;
+}
+
+bool stringField(const QJsonObject &query, const char *key, QString *out)
+{
+    const QJsonValue v = query.value(QLatin1String(key));
+    if (v.isUndefined() || v.isNull()) {
+        out->clear();
+        return true;
+    }
+    if (!v.isString() || v.toString().size() > kMaxFilterChars)
+        return false;
+    *out = v.toString();
+    return true;
+}
+
+QString badField(const char *key, const QString &what)
+{
+    return QStringLiteral("\"%1\" must be %2").arg(QLatin1String(key), what);
+}
+
+// ---- connections -------------------------------------------------------------------------
+
+class ConnectionsStream final : public AdminStream
+{
+public:
+    explicit ConnectionsStream(Server &server) : m_server(server) {}
+
+    static constexpr int kMaxLimit = 200;
+
+    QString setQuery(const QJsonObject &q) override
+    {
+        static const QStringList sorts{QStringLiteral("id"), QStringLiteral("user"), QStringLiteral("connectedAt"),
+                                       QStringLiteral("rooms"), QStringLiteral("bytesIn"), QStringLiteral("bytesOut"),
+                                       QStringLiteral("protocol")};
+        QString filter, sort, node;
+        qint64 offset = 0, limit = 0;
+        if (!stringField(q, "filter", &filter))
+            return badField("filter", QStringLiteral("a string of at most %1 characters").arg(kMaxFilterChars));
+        if (!stringField(q, "sort", &sort) || (!sort.isEmpty() && !sorts.contains(sort)))
+            return badField("sort", sorts.join(QLatin1Char('|')));
+        if (!stringField(q, "node", &node))
+            return badField("node", QStringLiteral("a node name"));
+        const QJsonValue desc = q.value(QLatin1String("desc"));
+        if (!desc.isUndefined() && !desc.isNull() && !desc.isBool())
+            return badField("desc", QStringLiteral("true or false"));
+        if (!intField(q, "offset", 0, 1 << 30, 0, &offset))
+            return badField("offset", QStringLiteral("a whole number from 0"));
+        if (!intField(q, "limit", 1, kMaxLimit, 50, &limit))
+            return badField("limit", QStringLiteral("from 1 to %1").arg(kMaxLimit));
+        m_filter = filter;
+        m_sort = sort.isEmpty() ? QStringLiteral("id") : sort;
+        m_node = node;
+        m_desc = desc.toBool();
+        m_offset = int(offset);
+        m_limit = int(limit);
+        return {};
+    }
+
+    void tick(qint64 nowMs, bool full, const Send &send) override
+    {
+        if (!due(nowMs, full))
+            return;
+        const QString nodeName = m_server.nodeName();
+        QList<ConnectionSnapshot> all;
+        if (m_node.isEmpty() || m_node == nodeName)
+            all = m_server.registry().connections();
+        if (!m_filter.isEmpty()) {
+            const auto miss = [this](const ConnectionSnapshot &c) {
+                const auto has = [this](const QString &text) { return text.contains(m_filter, Qt::CaseInsensitive); };
+                if (has(QString::number(c.id)) || has(c.userId) || has(c.address))
+                    return false;
+                return std::none_of(c.rooms.cbegin(), c.rooms.cend(), has);
+            };
+            all.erase(std::remove_if(all.begin(), all.end(), miss), all.end());
+        }
+        const auto key = [this](const ConnectionSnapshot &a, const ConnectionSnapshot &b) {
+            // false: a is not before b; ties go by id so that the order is total.
+            int c = 0;
+            if (m_sort == QLatin1String("user"))
+                c = a.userId.compare(b.userId);
+            else if (m_sort == QLatin1String("connectedAt"))
+                c = a.connectedAtMs < b.connectedAtMs ? -1 : a.connectedAtMs > b.connectedAtMs;
+            else if (m_sort == QLatin1String("rooms"))
+                c = a.rooms.size() < b.rooms.size() ? -1 : a.rooms.size() > b.rooms.size();
+            else if (m_sort == QLatin1String("bytesIn"))
+                c = a.bytesIn < b.bytesIn ? -1 : a.bytesIn > b.bytesIn;
+            else if (m_sort == QLatin1String("bytesOut"))
+                c = a.bytesOut < b.bytesOut ? -1 : a.bytesOut > b.bytesOut;
+            else if (m_sort == QLatin1String("protocol"))
+                c = a.protocol.compare(b.protocol);
+            if (c == 0)
+                c = a.id < b.id ? -1 : a.id > b.id;
+            return m_desc ? c > 0 : c < 0;
+        };
+        const qsizetype total = all.size();
+        const qsizetype begin = qMin<qsizetype>(m_offset, total);
+        const qsizetype end = qMin<qsizetype>(begin + m_limit, total);
+        // Only the page is put in order.
+        std::partial_sort(all.begin(), all.begin() + end, all.end(), key);
+        QList<KeyedPage::Row> rows;
+        rows.reserve(end - begin);
+        for (qsizetype i = begin; i < end; ++i) {
+            const ConnectionSnapshot &c = all.at(i);
+            QJsonObject row = connectionJson(c);
+            row.insert(QStringLiteral("node"), nodeName);
+            // The names the channel's protocol gives them, beside the HTTP API's.
+            row.insert(QStringLiteral("user"), c.userId);
+            row.insert(QStringLiteral("ip"), c.address);
+            rows.append({QString::number(c.id), row});
+        }
+        const QJsonObject message = m_page.update(QStringLiteral("connections"), rows, total, full,
+                                                  {{QStringLiteral("offset"), m_offset}});
+        if (!message.isEmpty())
+            send(message);
+    }
+
+private:
+    Server &m_server;
+    QString m_filter;
+    QString m_sort = QStringLiteral("id");
+    QString m_node;
+    bool m_desc = false;
+    int m_offset = 0;
+    int m_limit = 50;
+    KeyedPage m_page;
+};
+
+// ---- rooms and users ---------------------------------------------------------------------
+
+class RoomsStream final : public AdminStream
+{
+public:
+    explicit RoomsStream(Server &server) : m_server(server) {}
+
+    static constexpr int kMaxLimit = 1000;
+
+    QString setQuery(const QJsonObject &q) override
+    {
+        QString source, filter;
+        qint64 limit = 0;
+        if (!stringField(q, "source", &source) || (!source.isEmpty() && source != QLatin1String("rooms") && source != QLatin1String("users")))
+            return badField("source", QStringLiteral("\"rooms\" or \"users\""));
+        if (!stringField(q, "filter", &filter))
+            return badField("filter", QStringLiteral("a string of at most %1 characters").arg(kMaxFilterChars));
+        if (!intField(q, "limit", 1, kMaxLimit, 200, &limit))
+            return badField("limit", QStringLiteral("from 1 to %1").arg(kMaxLimit));
+        m_users = source == QLatin1String("users");
+        m_filter = filter;
+        m_limit = int(limit);
+        return {};
+    }
+
+    void tick(qint64 nowMs, bool full, const Send &send) override
+    {
+        if (!due(nowMs, full))
+            return;
+        const QHash<QString, int> counts = m_users ? m_server.registry().users() : m_server.registry().roomCounts();
+        QList<QPair<QString, int>> list;
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+            if (m_filter.isEmpty() || it.key().contains(m_filter, Qt::CaseInsensitive))
+                list.append({it.key(), it.value()});
+        }
+        const qsizetype end = qMin<qsizetype>(m_limit, list.size());
+        // Most members first, then by name.
+        std::partial_sort(list.begin(), list.begin() + end, list.end(), [](const auto &a, const auto &b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
+        QList<KeyedPage::Row> rows;
+        for (qsizetype i = 0; i < end; ++i)
+            rows.append({list.at(i).first, QJsonObject{{QStringLiteral("name"), list.at(i).first}, {QStringLiteral("count"), list.at(i).second}}});
+        const QJsonObject message = m_page.update(QStringLiteral("rooms"), rows, list.size(), full,
+                                                  {{QStringLiteral("source"), m_users ? QStringLiteral("users") : QStringLiteral("rooms")}});
+        if (!message.isEmpty())
+            send(message);
+    }
+
+private:
+    Server &m_server;
+    bool m_users = false;
+    QString m_filter;
+    int m_limit = 200;
+    KeyedPage m_page;
+};
+
+// ---- the event log ------------------------------------------------------------------------
+
+class EventsStream final : public AdminStream
+{
+public:
+    explicit EventsStream(Server &server) : m_server(server) {}
+
+    static constexpr int kMaxPerPush = 200;
+    static constexpr int kPeriodMs = 250;
+
+    QString setQuery(const QJsonObject &q) override
+    {
+        QString filter;
+        if (!stringField(q, "filter", &filter))
+            return badField("filter", QStringLiteral("a string of at most %1 characters").arg(kMaxFilterChars));
+        m_filter = filter;
+        return {};
+    }
+
+    void tick(qint64 nowMs, bool full, const Send &send) override
+    {
+        if (!due(nowMs, full, kPeriodMs))
+            return;
+        EventLog &log = m_server.eventLog();
+        if (full && !m_started) {
+            // The page opens with the most recent entries (at most one push's worth).
+            m_started = true;
+            const quint64 last = log.lastSeq();
+            m_lastSeq = last > quint64(kMaxPerPush) ? last - kMaxPerPush : 0;
+            m_logSkipped = log.skipped();
+        }
+        const QList<EventLog::Entry> entries = log.since(m_lastSeq);
+        const quint64 logSkipped = log.skipped();
+        qint64 skipped = qint64(logSkipped - m_logSkipped); // what the log itself sampled away
+        m_logSkipped = logSkipped;
+        if (!entries.isEmpty()) {
+            if (entries.constLast().seq > m_lastSeq + quint64(entries.size()))
+                skipped += qint64(entries.constLast().seq - m_lastSeq - quint64(entries.size())); // overwritten in the ring
+            m_lastSeq = entries.constLast().seq;
+        }
+        QList<const EventLog::Entry *> matching;
+        for (const EventLog::Entry &e : entries) {
+            if (m_filter.isEmpty() || e.name.contains(m_filter, Qt::CaseInsensitive) || e.room.contains(m_filter, Qt::CaseInsensitive)
+                || e.userId.contains(m_filter, Qt::CaseInsensitive))
+                matching.append(&e);
+        }
+        QJsonArray out;
+        if (matching.size() <= kMaxPerPush) {
+            for (const EventLog::Entry *e : std::as_const(matching))
+                out.append(eventLogEntryJson(*e));
+        } else {
+            // Sampled: evenly spread over the interval, the rest counted.
+            for (int i = 0; i < kMaxPerPush; ++i)
+                out.append(eventLogEntryJson(*matching.at(qsizetype(i) * matching.size() / kMaxPerPush)));
+            skipped += matching.size() - kMaxPerPush;
+        }
+        if (out.isEmpty() && skipped == 0 && !full)
+            return;
+        send({{QStringLiteral("type"), QStringLiteral("events")},
+              {QStringLiteral("v"), 1},
+              {QStringLiteral("stream"), QStringLiteral("events")},
+              {QStringLiteral("entries"), out},
+              {QStringLiteral("skipped"), skipped}});
+    }
+
+private:
+    Server &m_server;
+    QString m_filter;
+    bool m_started = false;
+    quint64 m_lastSeq = 0;
+    quint64 m_logSkipped = 0;
+};
+
+// ---- queues -------------------------------------------------------------------------------
+
+class QueuesStream final : public AdminStream
+{
+public:
+    explicit QueuesStream(Server &server) : m_server(server) {}
+
+    QString setQuery(const QJsonObject &) override { return {}; }
+
+    void tick(qint64 nowMs, bool full, const Send &send) override
+    {
+        if (!due(nowMs, full))
+            return;
+        QList<QueueStats> stats;
+        if (QueueService *queues = m_server.queues())
+            stats = queues->stats();
+        std::sort(stats.begin(), stats.end(), [](const QueueStats &a, const QueueStats &b) { return a.name < b.name; });
+        QList<KeyedPage::Row> rows;
+        for (const QueueStats &q : std::as_const(stats))
+            rows.append({q.name, queueStatsJson(q)});
+        const QJsonObject message = m_page.update(QStringLiteral("queues"), rows, rows.size(), full,
+                                                  {{QStringLiteral("available"), m_server.queues() != nullptr}});
+        if (!message.isEmpty())
+            send(message);
+    }
+
+private:
+    Server &m_server;
+    KeyedPage m_page;
+};
+
+// ---- dead letters -------------------------------------------------------------------------
+
+class DeadLettersStream final : public AdminStream
+{
+public:
+    explicit DeadLettersStream(Server &server) : m_server(server) {}
+
+    static constexpr int kMaxLimit = 200;
+
+    QString setQuery(const QJsonObject &q) override
+    {
+        QString queue;
+        qint64 offset = 0, limit = 0;
+        if (!stringField(q, "queue", &queue) || !isValidQueueName(queue))
+            return badField("queue", QStringLiteral("a queue name (1-128 characters from A-Z a-z 0-9 _ . : -)"));
+        if (!intField(q, "offset", 0, 1 << 30, 0, &offset))
+            return badField("offset", QStringLiteral("a whole number from 0"));
+        if (!intField(q, "limit", 1, kMaxLimit, 50, &limit))
+            return badField("limit", QStringLiteral("from 1 to %1").arg(kMaxLimit));
+        m_queue = queue;
+        m_offset = int(offset);
+        m_limit = int(limit);
+        // Answers of the old query are not this one's.
+        m_shared = std::make_shared<Shared>();
+        m_sent.clear();
+        return {};
+    }
+
+    void tick(qint64 nowMs, bool full, const Send &send) override
+    {
+        std::optional<QJsonObject> answer;
+        {
+            QMutexLocker lock(&m_shared->lock);
+            answer = std::exchange(m_shared->answer, std::nullopt);
+        }
+        if (answer) {
+            const QByteArray text = compact(*answer);
+            if (text != m_sent) {
+                m_sent = text;
+                send(*answer);
+            }
+        }
+        if (!due(nowMs, full))
+            return;
+        QueueService *queues = m_server.queues();
+        if (!queues) {
+            QMutexLocker lock(&m_shared->lock);
+            m_shared->answer = snapshot({}, 0, QStringLiteral("the durable queue store is not available"));
+            return;
+        }
+        {
+            QMutexLocker lock(&m_shared->lock);
+            if (m_shared->inFlight)
+                return;
+            m_shared->inFlight = true;
+        }
+        // SQLite is read on the queue thread; the answer is picked up by a later tick.
+        queues->run([queues, shared = m_shared, queue = m_queue, offset = m_offset, limit = m_limit] {
+            qint64 total = 0;
+            QJsonArray rows;
+            QString error;
+            if (queues->hasQueue(queue)) {
+                for (const QueueMessage &m : queues->deadLetters(queue, offset, limit, &total))
+                    rows.append(queueMessageJson(m));
+            } else {
+                error = QStringLiteral("unknown_queue");
+            }
+            QMutexLocker lock(&shared->lock);
+            shared->inFlight = false;
+            shared->answer = QJsonObject{{QStringLiteral("type"), QStringLiteral("snapshot")},
+                                         {QStringLiteral("v"), 1},
+                                         {QStringLiteral("stream"), QStringLiteral("deadletters")},
+                                         {QStringLiteral("queue"), queue},
+                                         {QStringLiteral("offset"), offset},
+                                         {QStringLiteral("total"), total},
+                                         {QStringLiteral("rows"), rows},
+                                         {QStringLiteral("error"), error}};
+        });
+    }
+
+private:
+    struct Shared
+    {
+        QMutex lock;
+        bool inFlight = false;
+        std::optional<QJsonObject> answer;
+    };
+
+    QJsonObject snapshot(const QJsonArray &rows, qint64 total, const QString &error) const
+    {
+        return {{QStringLiteral("type"), QStringLiteral("snapshot")},
+                {QStringLiteral("v"), 1},
+                {QStringLiteral("stream"), QStringLiteral("deadletters")},
+                {QStringLiteral("queue"), m_queue},
+                {QStringLiteral("offset"), m_offset},
+                {QStringLiteral("total"), total},
+                {QStringLiteral("rows"), rows},
+                {QStringLiteral("error"), error}};
+    }
+
+    Server &m_server;
+    QString m_queue;
+    int m_offset = 0;
+    int m_limit = 50;
+    std::shared_ptr<Shared> m_shared = std::make_shared<Shared>();
+    QByteArray m_sent;
+};
+
+// ---- metrics history ----------------------------------------------------------------------
+
+class HistoryStream final : public AdminStream
+{
+public:
+    explicit HistoryStream(Server &server) : m_server(server) {}
+
+    QString setQuery(const QJsonObject &) override { return {}; }
+
+    void tick(qint64 nowMs, bool full, const Send &send) override
+    {
+        if (!due(nowMs, full))
+            return;
+        const QList<MetricsSample> history = m_server.history();
+        QJsonArray samples;
+        qint64 last = m_lastTimestamp;
+        for (const MetricsSample &s : history) {
+            if (full || s.timestampMs > m_lastTimestamp) {
+                samples.append(metricsSampleJson(s));
+                last = qMax(last, s.timestampMs);
+            }
+        }
+        m_lastTimestamp = last;
+        if (!full && samples.isEmpty())
+            return;
+        send({{QStringLiteral("type"), full ? QStringLiteral("snapshot") : QStringLiteral("append")},
+              {QStringLiteral("v"), 1},
+              {QStringLiteral("stream"), QStringLiteral("history")},
+              {QStringLiteral("samples"), samples}});
+    }
+
+private:
+    Server &m_server;
+    qint64 m_lastTimestamp = 0;
+};
+
+// ---- bridges ------------------------------------------------------------------------------
+
+class BridgesStream final : public AdminStream
+{
+public:
+    explicit BridgesStream(Server &server) : m_server(server) {}
+
+    QString setQuery(const QJsonObject &) override { return {}; }
+
+    void tick(qint64 nowMs, bool full, const Send &send) override
+    {
+        if (!due(nowMs, full))
+            return;
+        const QJsonObject data = m_server.bridgesJson();
+        const QByteArray text = compact(data);
+        if (!full && text == m_sent)
+            return;
+        m_sent = text;
+        send({{QStringLiteral("type"), QStringLiteral("snapshot")},
+              {QStringLiteral("v"), 1},
+              {QStringLiteral("stream"), QStringLiteral("bridges")},
+              {QStringLiteral("data"), data}});
+    }
+
+private:
+    Server &m_server;
+    QByteArray m_sent;
+};
+
+} // namespace
+
+QJsonObject KeyedPage::update(const QString &stream, const QList<Row> &rows, qint64 total, bool full,
+                              const QJsonObject &extra)
+{
+    QStringList order;
+    order.reserve(rows.size());
+    QHash<QString, QByteArray> texts;
+    texts.reserve(rows.size());
+    QJsonArray upsert;
+    for (const Row &row : rows) {
+        order.append(row.first);
+        const QByteArray text = compact(row.second);
+        if (full || m_rows.value(row.first) != text)
+            upsert.append(row.second);
+        texts.insert(row.first, text);
+    }
+    QJsonArray remove;
+    for (const QString &key : std::as_const(m_order)) {
+        if (!texts.contains(key))
+            remove.append(key);
+    }
+    const bool changed = full || !upsert.isEmpty() || !remove.isEmpty() || order != m_order || total != m_total;
+    m_order = order;
+    m_rows = std::move(texts);
+    m_total = total;
+    if (!changed)
+        return {};
+    QJsonObject message = extra;
+    message.insert(QStringLiteral("v"), 1);
+    message.insert(QStringLiteral("stream"), stream);
+    message.insert(QStringLiteral("total"), total);
+    if (full) {
+        message.insert(QStringLiteral("type"), QStringLiteral("snapshot"));
+        message.insert(QStringLiteral("rows"), upsert);
+    } else {
+        message.insert(QStringLiteral("type"), QStringLiteral("diff"));
+        message.insert(QStringLiteral("upsert"), upsert);
+        message.insert(QStringLiteral("remove"), remove);
+        message.insert(QStringLiteral("order"), QJsonArray::fromStringList(order));
+    }
+    return message;
+}
+
+std::unique_ptr<AdminStream> AdminStream::make(const QString &name, Server &server)
+{
+    if (name == QLatin1String("connections"))
+        return std::make_unique<ConnectionsStream>(server);
+    if (name == QLatin1String("rooms"))
+        return std::make_unique<RoomsStream>(server);
+    if (name == QLatin1String("events"))
+        return std::make_unique<EventsStream>(server);
+    if (name == QLatin1String("queues"))
+        return std::make_unique<QueuesStream>(server);
+    if (name == QLatin1String("deadletters"))
+        return std::make_unique<DeadLettersStream>(server);
+    if (name == QLatin1String("history"))
+        return std::make_unique<HistoryStream>(server);
+    if (name == QLatin1String("bridges"))
+        return std::make_unique<BridgesStream>(server);
+    return nullptr;
+}
+
+QStringList AdminStream::names()
+{
+    return {QStringLiteral("connections"), QStringLiteral("rooms"), QStringLiteral("events"), QStringLiteral("queues"),
+            QStringLiteral("deadletters"), QStringLiteral("history"), QStringLiteral("bridges")};
+}
+
+QString AdminStream::tableAction(const QString &name)
+{
+    if (name == QLatin1String("connections"))
+        return QStringLiteral("connections.list");
+    if (name == QLatin1String("rooms"))
+        return QStringLiteral("rooms.list");
+    if (name == QLatin1String("events"))
+        return QStringLiteral("events.list");
+    if (name == QLatin1String("deadletters"))
+        return QStringLiteral("dlq.list");
+    if (name == QLatin1String("bridges"))
+        return QStringLiteral("bridges.get");
+    // Queue stats and the metrics history are public over HTTP; a viewer may read them.
+    return QStringLiteral("whoami");
+}
+
+} // namespace Switchboard
