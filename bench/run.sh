@@ -11,7 +11,7 @@
 #                                        switchboard-rawpeer; runs `npm ci` in bench/peers if needed)
 #
 # Scale with environment variables (defaults in brackets):
-#   SERVERS [switchboard socketio ws raw]   SCENARIOS [idle fanout storm echo]; add "cluster" for
+#   SERVERS [switchboard socketio ws raw, plus uws with BENCH_UWS=1]   SCENARIOS [idle fanout storm echo]; add "cluster" for
 #     bench/cluster.sh (two nodes on Redis vs a Socket.IO cluster; its own table, after this one)
 #   CONNECTIONS [10000]  fan-out subscribers and echo clients
 #   IDLE_STEPS [1000,5000,10000,19000]      STORM [10000] handshakes   HOLD [5] s
@@ -37,6 +37,13 @@
 #     cores on a bigger box).
 #     TLS_ROOM_SIZES [the largest of ROOM_SIZES]  TLS_PAYLOADS [PAYLOADS] (latency for those of
 #     them in LATENCY_PAYLOADS, and at RATES)
+#   BENCH_UWS [0]: 1 adds the uWebSockets.js peer (bench/peers/uws-server.js) to SERVERS and installs
+#     it (npm ci in bench/peers/uws: a third-party npm repackage of the uWS.js binaries, pinned
+#     with its integrity; provenance in docs/benchmarks.md). UWS_MODULE: load that module instead
+#     (the smoke test's stand-in, bench/peers/uws-standin.js)
+#   UNBATCHED [1]: also run the fan-out with one publish in flight (--window 1) in one room of the
+#     largest size (CONNECTIONS = that size), LATENCY_PAYLOADS only, with levels of that
+#     saturation: the per-publish path with nothing to batch. Rows "…, one publish in flight"
 #   OUT [a new temporary directory]: results.jsonl, results-sio.jsonl, results-tls.jsonl,
 #     tls-cert.pem and tls-key.pem, server logs, table.md
 set -euo pipefail
@@ -44,7 +51,11 @@ cd "$(dirname "$0")/.."
 root=$PWD
 build=$(cd "${1:-build/release}" && pwd)
 
+BENCH_UWS=${BENCH_UWS:-0}
+UWS_MODULE=${UWS_MODULE:-}
+if [ "$BENCH_UWS" = 1 ]; then SERVERS=${SERVERS:-"switchboard socketio ws raw uws"}; fi
 SERVERS=${SERVERS:-"switchboard socketio ws raw"}
+UNBATCHED=${UNBATCHED:-1}
 SCENARIOS=${SCENARIOS:-"idle fanout storm echo"}
 CONNECTIONS=${CONNECTIONS:-10000}
 IDLE_STEPS=${IDLE_STEPS:-1000,5000,10000,19000}
@@ -100,8 +111,15 @@ if [ "$TLS" = 1 ]; then
 fi
 # The Node peers, pinned by the lockfile (scripts/install-deps.sh installs them too; scripts/run.sh
 # skips npm, so a machine set up with it gets them here).
-case " $SERVERS " in *" socketio "*|*" ws "*)
+case " $SERVERS " in *" socketio "*|*" ws "*|*" uws "*)
   [ -d bench/peers/node_modules ] || (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error) ;;
+esac
+# uWebSockets.js only on request: its binary is a third-party repackage (docs/benchmarks.md).
+case " $SERVERS " in *" uws "*)
+  if [ -z "$UWS_MODULE" ]; then
+    [ "$BENCH_UWS" = 1 ] || { echo "the uws peer needs BENCH_UWS=1 (installs the pinned uWS.js binary; see docs/benchmarks.md)" >&2; exit 1; }
+    [ -d bench/peers/uws/node_modules/uwebsockets ] || (cd bench/peers/uws && npm ci --no-audit --no-fund --loglevel=error)
+  fi ;;
 esac
 
 # Up to the hard descriptor limit for the servers (Node does not raise it itself).
@@ -131,6 +149,8 @@ start_server() { # name -> sets server_pid, port
       (PORT=0 JWT_SECRET=$secret INTERNAL_KEY=$key pin "$SERVER_CPU" node bench/peers/socketio-server.js) 2>"$server_log" & ;;
     ws)
       (PORT=0 JWT_SECRET=$secret INTERNAL_KEY=$key pin "$SERVER_CPU" node bench/peers/ws-server.js) 2>"$server_log" & ;;
+    uws)
+      (PORT=0 JWT_SECRET=$secret INTERNAL_KEY=$key UWS_MODULE=$UWS_MODULE pin "$SERVER_CPU" node bench/peers/uws-server.js) 2>"$server_log" & ;;
     raw)
       (pin "$SERVER_CPU" "$build/bin/switchboard-rawpeer" --port 0 --jwt-secret $secret) 2>"$server_log" & ;;
   esac
@@ -152,8 +172,9 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$OUT"/data.*' EXIT
 
-run_loadgen() { # name
+run_loadgen() { # name [unbatched]
   local url protocol=native results=$OUT/results.jsonl room_sizes=$ROOM_SIZES payloads=$PAYLOADS
+  local connections=$CONNECTIONS window=() rates=$RATES
   case $1 in
     socketio) url=ws://127.0.0.1:$port/socket.io/; protocol=socketio ;;
     switchboard-sio) url=ws://127.0.0.1:$port/socket.io/; protocol=switchboard-socketio
@@ -162,12 +183,18 @@ run_loadgen() { # name
       results=$OUT/results-tls.jsonl room_sizes=$TLS_ROOM_SIZES payloads=$TLS_PAYLOADS ;;
     *) url=ws://127.0.0.1:$port/ws ;;
   esac
+  if [ "${2:-}" = unbatched ]; then
+    # One room, one publish in flight: nothing for any server to batch.
+    results=$OUT/results-unbatched.jsonl room_sizes=${ROOM_SIZES##*,} payloads=$LATENCY_PAYLOADS
+    connections=${ROOM_SIZES##*,} window=(--window 1) rates=""
+  fi
   local args=(--scenario "$scenario" --url "$url" --protocol "$protocol" --secret $secret --label "$1"
               --server-pid "$server_pid" --duration "$DURATION" --warmup "$WARMUP" --concurrency "$CONCURRENCY")
   case $scenario in
     idle) local max=${IDLE_STEPS##*,}; args+=(--connections "$max" --steps "$IDLE_STEPS" --hold "$HOLD") ;;
-    fanout) args+=(--connections "$CONNECTIONS" --room-sizes "$room_sizes" --payloads "$payloads"
-                   --latency-payloads "$LATENCY_PAYLOADS" --levels "$LEVELS" --rates "$RATES") ;;
+    fanout) args+=(--connections "$connections" --room-sizes "$room_sizes" --payloads "$payloads"
+                   --latency-payloads "$LATENCY_PAYLOADS" --levels "$LEVELS" "${window[@]}")
+            [ -n "$rates" ] && args+=(--rates "$rates") ;;
     storm) args+=(--storm-count "$STORM") ;;
     echo) args+=(--connections "$CONNECTIONS") ;;
   esac
@@ -176,7 +203,7 @@ run_loadgen() { # name
 
 {
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GiB, Linux $(uname -r)"
-  echo "# $("$build/bin/switchboard" --version 2>/dev/null | head -n 1), node $(node --version 2>/dev/null || echo '-'), socket.io $(node -p "require('./bench/peers/node_modules/socket.io/package.json').version" 2>/dev/null || echo '-'), ws $(node -p "require('./bench/peers/node_modules/ws/package.json').version" 2>/dev/null || echo '-')"
+  echo "# $("$build/bin/switchboard" --version 2>/dev/null | head -n 1), node $(node --version 2>/dev/null || echo '-'), socket.io $(node -p "require('./bench/peers/node_modules/socket.io/package.json').version" 2>/dev/null || echo '-'), ws $(node -p "require('./bench/peers/node_modules/ws/package.json').version" 2>/dev/null || echo '-')$(case " $SERVERS " in *" uws "*) if [ -n "$UWS_MODULE" ]; then echo ", uws: $UWS_MODULE"; else echo ", uWS.js from npm uwebsockets $(node -p "require('./bench/peers/uws/node_modules/uwebsockets/package.json').version" 2>/dev/null || echo '-') (source_commit $(cat bench/peers/uws/node_modules/uwebsockets/source_commit 2>/dev/null || echo '-'))"; fi ;; esac)"
   echo "# pinning: $([ "$PIN" = 1 ] && echo "server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU" || echo none); Switchboard --threads $THREADS"
   echo "# rounds: ${REPEAT:-1}$([ "${REPEAT:-1}" -gt 1 ] && echo ' (each figure is the median over the rounds)')"
   echo "# load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -185,6 +212,7 @@ cat "$OUT/machine.txt" >&2
 : > "$OUT/results.jsonl"
 : > "$OUT/results-sio.jsonl"
 : > "$OUT/results-tls.jsonl"
+: > "$OUT/results-unbatched.jsonl"
 
 # CPU seconds the whole box spent busy (all cores), from /proc/stat.
 box_busy() { awk '/^cpu / {printf "%.1f", ($2+$3+$4+$7+$8+$9) / '"$(getconf CLK_TCK)"'}' /proc/stat; }
@@ -212,6 +240,14 @@ for round in $(seq "${REPEAT:-1}"); do
       run_loadgen "$name" || echo "loadgen failed for $name/$scenario (see $OUT/loadgen.log)" >&2
       stop_server
     done
+    if [ "$scenario" = fanout ] && [ "$UNBATCHED" = 1 ]; then
+      for name in $SERVERS; do
+        echo "== round $round, fanout with one publish in flight: $name" >&2
+        start_server "$name"
+        run_loadgen "$name" unbatched || echo "loadgen failed for $name/unbatched fanout (see $OUT/loadgen.log)" >&2
+        stop_server
+      done
+    fi
   done
 done
 elapsed=$(( $(date +%s) - started ))
@@ -221,6 +257,6 @@ others=$(awk -v b0="$busy0" -v b1="$(box_busy)" -v o0="$(own_cpu "$OUT/times.bef
 steal=$(awk -v a="$steal0" -v b="$(box_steal)" 'BEGIN { printf "%.0f", b - a }')
 echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s; other processes used $others meanwhile; steal $steal CPU-s" >> "$OUT/machine.txt"
 
-node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" "$OUT/results-sio.jsonl" "$OUT/results-tls.jsonl" | tee "$OUT/table.md"
+node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" "$OUT/results-sio.jsonl" "$OUT/results-tls.jsonl" "$OUT/results-unbatched.jsonl" | tee "$OUT/table.md"
 case " $SCENARIOS " in *" cluster "*) bench/cluster.sh "$build" | tee -a "$OUT/table.md" ;; esac
 echo "results: $OUT" >&2

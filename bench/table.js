@@ -4,16 +4,18 @@
 // extra rows "…, Switchboard over Socket.IO" with that figure in the Switchboard column, compared
 // with the Socket.IO peer only. Fan-out results labelled "switchboard-tls" (Switchboard over
 // TLS, results-tls.jsonl) make a second table, "…, Switchboard over TLS": plain Switchboard,
-// TLS and the ratio TLS / plain.
-//   node bench/table.js results.jsonl [machine.txt] [results-sio.jsonl results-tls.jsonl ...]
+// TLS and the ratio TLS / plain. Fan-out results from a file named *unbatched* (one publish in
+// flight, run.sh's UNBATCHED) become rows "…, one publish in flight" for every server.
+//   node bench/table.js results.jsonl [machine.txt] [results-sio.jsonl results-tls.jsonl results-unbatched.jsonl ...]
 'use strict';
 const fs = require('node:fs');
 
 const args = process.argv.slice(2);
 const machineFile = args.find((a) => a.endsWith('.txt'));
 const lines = args.filter((a) => !a.endsWith('.txt') && fs.existsSync(a))
-  .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
-const names = { switchboard: 'Switchboard', socketio: 'Socket.IO', ws: 'ws', raw: 'raw epoll' };
+  .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .map((l) => (/unbatched[^/]*$/.test(f) && l.scenario === 'fanout' ? { ...l, scenario: 'fanout1' } : l)));
+const names = { switchboard: 'Switchboard', socketio: 'Socket.IO', ws: 'ws', raw: 'raw epoll', uws: 'uWS.js' };
 const SIO = 'switchboard-sio';
 const TLS = 'switchboard-tls';
 const servers = [...new Set(lines.map((l) => l.label))].filter((s) => s !== SIO && s !== TLS);
@@ -102,6 +104,25 @@ if (fanout) {
       row(`fan-out room ${r.roomSize}, ${r.payload} B at ${fmt(rate.targetDeliveriesPerSec, 0)} deliveries/s (every server): p50 / p99 / p99.9 ms (ratio of p99)`,
         (s) => l(s)?.p99Ms, { decimals: 2, lower: true,
           text: (s) => (l(s) ? `${fmt(l(s).p50Ms, 2)} / ${fmt(l(s).p99Ms, 2)} / ${fmt(l(s).p999Ms, 2)}${l(s).lost ? ` (${fmt(l(s).lost, 0)} lost)` : ''}` : '–') });
+    });
+  }
+}
+
+// --- fan-out with one publish in flight (nothing to batch): saturation and latency at levels of it
+const fanout1 = results.fanout1;
+if (fanout1) {
+  const any = fanout1.switchboard ?? fanout1[servers.find((s) => fanout1[s])];
+  const find = (s, size, payload) => fanout1[s]?.results?.find((r) => r.roomSize === size && r.payload === payload);
+  for (const r of any?.results ?? []) {
+    const tag = `fan-out room ${r.roomSize}, ${r.payload} B, one publish in flight`;
+    const sat = (s) => find(s, r.roomSize, r.payload)?.saturation;
+    row(`${tag}: deliveries/s at saturation`, (s) => sat(s)?.deliveriesPerSec, { loadBound: (s) => sat(s)?.loadgenCpuShare > 0.9 });
+    row(`${tag}: deliveries per server CPU-second`, (s) => sat(s)?.deliveriesPerServerCpuSecond);
+    (r.levels ?? []).forEach((level, i) => {
+      const l = (s) => find(s, r.roomSize, r.payload)?.levels?.[i];
+      row(`${tag}, at ${level.percent}% of that saturation: p50 / p99 / p99.9 ms (ratio of p99)`,
+        (s) => l(s)?.p99Ms, { decimals: 2, lower: true,
+          text: (s) => (l(s) ? `${fmt(l(s).p50Ms, 2)} / ${fmt(l(s).p99Ms, 2)} / ${fmt(l(s).p999Ms, 2)}` : '–') });
     });
   }
 }

@@ -129,8 +129,10 @@ int Registry::countMembers(const QString &room, quint64 exceptConnection, const 
     const auto it = m_rooms.constFind(room);
     if (it == m_rooms.cend())
         return 0;
-    if (exceptConnection == 0 && exceptUser.isEmpty())
-        return int(it->size());
+    // The common emit (a client's to its room, not back to itself) is counted without walking
+    // the members: this runs on the emitting thread for every publish.
+    if (exceptUser.isEmpty())
+        return int(it->size()) - (exceptConnection != 0 && it->contains(exceptConnection) ? 1 : 0);
     int n = 0;
     for (quint64 id : *it) {
         if (id == exceptConnection)

@@ -1,6 +1,7 @@
 #include "connection.h"
 
 #include <limits>
+#include <utility>
 
 #include <QtCore/QDateTime>
 
@@ -24,11 +25,6 @@ Connection::Connection(IoWorker &worker, Server &server, QObject *parent)
 
 Connection::~Connection() = default;
 
-quint64 Connection::id() const
-{
-    return m_info ? m_info->id : 0;
-}
-
 const QString &Connection::userId() const
 {
     static const QString none;
@@ -48,6 +44,7 @@ void Connection::activate(std::shared_ptr<ConnectionInfo> info, const QStringLis
     Q_ASSERT(!m_info);
     const LiveLimits &limits = m_server.limits();
     m_info = std::move(info);
+    m_id = m_info->id;
     m_limiter = RateLimiter(limits.rateLimit(), limits.rateBurst(), Server::monotonicMs());
     const int maxRooms = limits.maxRoomsPerConnection();
     m_info->lastActivityMs.store(QDateTime::currentMSecsSinceEpoch(), std::memory_order_relaxed);
@@ -166,10 +163,34 @@ void Connection::countIn(qint64 bytes)
     metrics.bytesIn.fetch_add(quint64(bytes), std::memory_order_relaxed);
 }
 
+namespace {
+thread_local OutTally *t_tally = nullptr;
+} // namespace
+
+OutTally::OutTally(Server &server) : m_server(server), m_outer(std::exchange(t_tally, this)) {}
+
+OutTally::~OutTally()
+{
+    t_tally = m_outer;
+    if (m_messages == 0)
+        return;
+    Metrics &metrics = m_server.metrics();
+    metrics.messagesOut.fetch_add(m_messages, std::memory_order_relaxed);
+    metrics.bytesOut.fetch_add(m_bytes, std::memory_order_relaxed);
+}
+
 void Connection::countOut(qint64 bytes)
 {
-    m_info->messagesOut.fetch_add(1, std::memory_order_relaxed);
-    m_info->bytesOut.fetch_add(quint64(bytes), std::memory_order_relaxed);
+    // Only this connection's thread writes its counters (others read them): no locked
+    // read-modify-write needed.
+    ConnectionInfo &info = *m_info;
+    info.messagesOut.store(info.messagesOut.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    info.bytesOut.store(info.bytesOut.load(std::memory_order_relaxed) + quint64(bytes), std::memory_order_relaxed);
+    if (OutTally *tally = t_tally) {
+        ++tally->m_messages;
+        tally->m_bytes += quint64(bytes);
+        return;
+    }
     Metrics &metrics = m_server.metrics();
     metrics.messagesOut.fetch_add(1, std::memory_order_relaxed);
     metrics.bytesOut.fetch_add(quint64(bytes), std::memory_order_relaxed);

@@ -28,6 +28,29 @@ struct OutboundFrame;
  * SioConnection: Socket.IO on /socket.io/). Owned by its IoWorker and used only on that
  * worker's thread.
  */
+/**
+ * @brief While one is open on a thread, Connection::countOut() adds the server's message and
+ * byte totals up locally; they reach Metrics once, when it closes. A fan-out to 1,000
+ * sockets then updates the shared counters once, not 2,000 times.
+ */
+class OutTally final
+{
+    Q_DISABLE_COPY_MOVE(OutTally)
+
+public:
+    explicit OutTally(Server &server);
+    ~OutTally();
+    /// Messages counted since it opened.
+    quint64 messages() const { return m_messages; }
+
+private:
+    friend class Connection;
+    Server &m_server;
+    OutTally *m_outer;
+    quint64 m_messages = 0;
+    quint64 m_bytes = 0;
+};
+
 class Connection : public QObject
 {
     Q_OBJECT
@@ -36,8 +59,9 @@ class Connection : public QObject
 public:
     ~Connection() override;
 
-    /// Zero until the client has authenticated (activate()).
-    quint64 id() const;
+    /// Zero until the client has authenticated (activate()). Kept here, not only in the shared
+    /// ConnectionInfo: a fan-out reads it for every member (the except-sender check).
+    quint64 id() const { return m_id; }
     const QString &userId() const;
     bool isActive() const { return m_info != nullptr; }
     const ConnectionInfo &info() const { return *m_info; }
@@ -77,6 +101,8 @@ protected:
     void finish(int closeCode, const QString &detail);
 
     void countIn(qint64 bytes);
+    /// One message of @p bytes written to this client: its own counters at once; the server's
+    /// totals at once too, or once per fan-out while an OutTally is open on this thread.
     void countOut(qint64 bytes);
     /// True (and counted, logged, maybe closing the connection) when over the rate limit.
     /// @p answer is called with (code, message) for the protocol's error reply.
@@ -128,6 +154,7 @@ protected:
     IoWorker &m_worker;
     Server &m_server;
     std::shared_ptr<ConnectionInfo> m_info;
+    quint64 m_id = 0; // m_info->id once active
     QSet<QString> m_rooms;
     QSet<QString> m_consuming;        // queues this connection consumes
     QHash<qint64, QString> m_jobs;    // jobs it holds: id -> queue

@@ -32,12 +32,17 @@ constexpr int SendFlags = MSG_NOSIGNAL | MSG_DONTWAIT;
 constexpr qsizetype ScratchSize = 64 * 1024;
 thread_local char t_scratch[ScratchSize];
 
-// The thread's open batch: collected frames, chained per stream, in arrival order.
+// The thread's open batch: collected frames, chained per stream, in arrival order. An entry
+// points into `frames`, which holds each distinct frame once: a broadcast collected for 1,000
+// streams is one reference, not 1,000 reference-count updates.
 struct BatchState
 {
-    struct Entry { QByteArray frame; int next = -1; };
+    struct Entry { const char *data; qsizetype size; int next = -1; };
     int depth = 0;
     std::vector<Entry> entries;
+    std::vector<QByteArray> frames;
+    const char *lastFrame = nullptr; // the data of frames.back()
+    qsizetype lastSize = -1;
     std::vector<WsStream *> streams; // in the order they first collected; null once deleted
 };
 thread_local BatchState t_batch;
@@ -265,12 +270,20 @@ void WsStream::dropOverBudget(qint64 wanted)
     Q_EMIT overBudget(held);
 }
 
-void WsStream::collect(QByteArray frame)
+void WsStream::collect(const QByteArray &frame)
 {
     BatchState &batch = t_batch;
     m_batchBytes += frame.size();
     const int index = int(batch.entries.size());
-    batch.entries.push_back({std::move(frame), -1});
+    // Consecutive collections of one shared frame (a fan-out) keep it once.
+    const char *data = frame.constData();
+    const qsizetype size = frame.size();
+    if (data != batch.lastFrame || size != batch.lastSize) {
+        batch.frames.push_back(frame);
+        batch.lastFrame = data;
+        batch.lastSize = size;
+    }
+    batch.entries.push_back({data, size, -1});
     if (m_batchSlot < 0) {
         m_batchSlot = int(batch.streams.size());
         batch.streams.push_back(this);
@@ -293,9 +306,9 @@ void WsStream::flushCollected()
         int count = 0;
         qsizetype total = 0;
         for (; index >= 0 && count < MaxParts; index = batch.entries[size_t(index)].next) {
-            const QByteArray &frame = batch.entries[size_t(index)].frame;
-            parts[count++] = {const_cast<char *>(frame.constData()), size_t(frame.size())};
-            total += frame.size();
+            const BatchState::Entry &entry = batch.entries[size_t(index)];
+            parts[count++] = {const_cast<char *>(entry.data), size_t(entry.size)};
+            total += entry.size;
         }
         if (!transmit(parts, count, total))
             return;
@@ -325,6 +338,9 @@ void WsStream::Batch::flush()
     }
     batch.streams.clear();
     batch.entries.clear();
+    batch.frames.clear();
+    batch.lastFrame = nullptr;
+    batch.lastSize = -1;
 }
 
 qsizetype WsStream::Batch::pending()
@@ -342,7 +358,7 @@ bool WsStream::write(const char *first, qsizetype firstSize, const char *second,
             QByteArray frame(first, firstSize);
             if (secondSize > 0)
                 frame.append(second, secondSize);
-            collect(std::move(frame));
+            collect(frame);
             return true;
         }
         // Over budget with the collected frames counted: the kernel may take some of them.

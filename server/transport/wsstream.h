@@ -199,7 +199,7 @@ private:
     /// Half-closes towards the peer (after a close_notify over TLS).
     void shutWrite();
     void setWriteWatch(bool on);
-    void collect(QByteArray frame);
+    void collect(const QByteArray &frame);
     void flushCollected();
     /// Whether @p size more bytes fit the budget (always while closing, and on an empty buffer).
     bool fits(qint64 size) const;

@@ -1,7 +1,9 @@
 // Smoke runs of the benchmark tools at tiny size, so they cannot rot: every loadgen scenario
 // against the real switchboard binary (also over TLS, wss://) and against each peer in
 // bench/peers, refused tokens, and bench/run.sh end to end. These check that the tools work and report what they
-// measured; they are not timed (speed lives in docs/benchmarks.md).
+// measured; they are not timed (speed lives in docs/benchmarks.md). The uWebSockets.js peer runs on
+// bench/peers/uws-standin.js (the same calls on top of `ws`) unless BENCH_UWS=1, which uses the
+// pinned binary (npm ci in bench/peers/uws), so its script and rows are covered on every machine.
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
@@ -18,6 +20,17 @@ const QString kSecret = QStringLiteral("smoke-secret");
 // A self-signed certificate and key for the "switchboard-tls" server, made by initTestCase().
 QString tlsCert;
 QString tlsKey;
+
+bool realUws()
+{
+    return qEnvironmentVariableIntValue("BENCH_UWS") == 1;
+}
+
+/// UWS_MODULE for the uws peer: empty (the pinned package) with BENCH_UWS=1, else the stand-in.
+QString uwsModule()
+{
+    return realUws() ? QString() : QStringLiteral(SOURCE_DIR "/bench/peers/uws-standin.js");
+}
 
 QProcessEnvironment cleanEnvironment()
 {
@@ -58,6 +71,8 @@ public:
             env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
             env.insert(QStringLiteral("JWT_SECRET"), kSecret);
             env.insert(QStringLiteral("INTERNAL_KEY"), QStringLiteral("smoke-key"));
+            if (kind == QLatin1String("uws"))
+                env.insert(QStringLiteral("UWS_MODULE"), uwsModule());
         }
         m_process.setProcessEnvironment(env);
         m_process.setProgram(program);
@@ -171,6 +186,13 @@ void TestBenchSmoke::initTestCase()
 {
     QVERIFY2(QDir(QStringLiteral(SOURCE_DIR "/bench/peers/node_modules/socket.io")).exists(),
              "the Socket.IO and ws peers are not installed: run scripts/install-deps.sh (npm ci in bench/peers)");
+    if (realUws()) {
+        QProcess npm;
+        npm.setWorkingDirectory(QStringLiteral(SOURCE_DIR "/bench/peers/uws"));
+        npm.start(QStringLiteral("npm"), {QStringLiteral("ci"), QStringLiteral("--no-audit"), QStringLiteral("--no-fund"),
+                                          QStringLiteral("--loglevel=error")});
+        QVERIFY2(npm.waitForFinished(600000) && npm.exitCode() == 0, npm.readAllStandardError().constData());
+    }
     QVERIFY(m_certs.isValid());
     tlsCert = m_certs.filePath(QStringLiteral("cert.pem"));
     tlsKey = m_certs.filePath(QStringLiteral("key.pem"));
@@ -187,7 +209,7 @@ void TestBenchSmoke::scenario_data()
 {
     QTest::addColumn<QString>("server");
     QTest::addColumn<QString>("scenario");
-    for (const char *server : {"switchboard", "socketio", "ws", "raw", "switchboard-sio", "switchboard-tls"}) {
+    for (const char *server : {"switchboard", "socketio", "ws", "raw", "switchboard-sio", "switchboard-tls", "uws"}) {
         for (const char *scenario : {"idle", "fanout", "storm", "echo", "mixed"}) {
             if ((QLatin1String(server) == QLatin1String("raw") || QLatin1String(server) == QLatin1String("switchboard-tls"))
                 && QLatin1String(scenario) == QLatin1String("mixed"))
@@ -303,6 +325,7 @@ void TestBenchSmoke::refusedTokens_data()
     QTest::addRow("ws") << QStringLiteral("ws") << 4002;
     QTest::addRow("switchboard-sio") << QStringLiteral("switchboard-sio") << 4002; // CONNECT_ERROR with data.code
     QTest::addRow("switchboard-tls") << QStringLiteral("switchboard-tls") << 4002;
+    QTest::addRow("uws") << QStringLiteral("uws") << 401; // refused in the upgrade handler
 }
 
 void TestBenchSmoke::refusedTokens()
@@ -333,6 +356,10 @@ void TestBenchSmoke::runScript()
     for (const auto &[name, value] : tiny)
         env.insert(QString::fromLatin1(name), QString::fromLatin1(value));
     env.insert(QStringLiteral("OUT"), out.path());
+    env.insert(QStringLiteral("SERVERS"), QStringLiteral("switchboard socketio ws raw uws"));
+    env.insert(QStringLiteral("UWS_MODULE"), uwsModule());
+    if (realUws())
+        env.insert(QStringLiteral("BENCH_UWS"), QStringLiteral("1"));
     p.setProcessEnvironment(env);
     p.start(QStringLiteral("bash"), {QStringLiteral(SOURCE_DIR "/bench/run.sh"), QStringLiteral(BUILD_DIR)});
     QVERIFY(p.waitForFinished(300000));
@@ -340,21 +367,41 @@ void TestBenchSmoke::runScript()
     QVERIFY2(p.exitCode() == 0, errors.constData());
     QVERIFY2(!errors.contains("loadgen failed"), errors.constData());
     const QString table = QString::fromUtf8(p.readAllStandardOutput());
-    QVERIFY2(table.contains(QLatin1String("| figure | Switchboard | Socket.IO | ws | raw epoll | Switchboard / Socket.IO | Switchboard / ws | Switchboard / raw epoll |")),
+    QVERIFY2(table.contains(QLatin1String("| figure | Switchboard | Socket.IO | ws | raw epoll | uWS.js | Switchboard / Socket.IO | Switchboard / ws | Switchboard / raw epoll | Switchboard / uWS.js |")),
              qPrintable(table));
     for (const char *figure : {"idle: KiB per connection at 40", "idle: connections held at the top step",
                                "fan-out room 20, 20 B: deliveries/s at saturation", "fan-out room 5, 20 B at 50% of its saturation",
                                "fan-out room 20, 20 B at 200 deliveries/s (every server)",
-                               "storm: handshakes/s", "echo: round trips/s"}) {
+                               "storm: handshakes/s", "echo: round trips/s",
+                               "fan-out room 20, 20 B, one publish in flight: deliveries/s at saturation",
+                               "fan-out room 20, 20 B, one publish in flight: deliveries per server CPU-second",
+                               "fan-out room 20, 20 B, one publish in flight, at 50% of that saturation"}) {
         QVERIFY2(table.contains(QLatin1String(figure)), figure);
     }
+    // One publish in flight: every server, one room of the largest size, its own file.
+    QFile unbatched(out.filePath(QStringLiteral("results-unbatched.jsonl")));
+    QVERIFY(unbatched.open(QIODevice::ReadOnly));
+    const QList<QByteArray> unbatchedLines = unbatched.readAll().trimmed().split('\n');
+    QCOMPARE(unbatchedLines.size(), 5);
+    for (const QByteArray &line : unbatchedLines) {
+        const QJsonObject one = QJsonDocument::fromJson(line).object();
+        QCOMPARE(number(one, "window"), 1);
+        const QJsonArray results = one.value(QLatin1String("results")).toArray();
+        QCOMPARE(results.size(), 1);
+        QCOMPARE(number(results.at(0).toObject(), "roomSize"), 20);
+        QVERIFY2(results.at(0).toObject().value(QLatin1String("saturation")).toObject().value(QLatin1String("deliveriesPerSec")).toDouble() > 0,
+                 line.constData());
+    }
+    // The uWS.js column is filled: a saturation figure and its ratio, not a dash.
+    const QRegularExpression uwsSaturation(QStringLiteral("\\| fan-out room 20, 20 B: deliveries/s at saturation(?: \\| [0-9,]+(?: \\(L\\))?){5} \\|(?: [0-9.]+× \\|){4}"));
+    QVERIFY2(uwsSaturation.match(table).hasMatch(), qPrintable(table));
     // Switchboard over Socket.IO: one fan-out (the largest room, the latency payloads) against the Socket.IO peer.
     QVERIFY2(table.contains(QLatin1String("| fan-out room 20, 20 B, Switchboard over Socket.IO: deliveries/s at saturation |")), qPrintable(table));
     QVERIFY2(table.contains(QLatin1String("fan-out room 20, 20 B, Switchboard over Socket.IO at 50% of its saturation")), qPrintable(table));
     QFile sio(out.filePath(QStringLiteral("results-sio.jsonl")));
     QVERIFY(sio.open(QIODevice::ReadOnly));
     QCOMPARE(sio.readAll().trimmed().split('\n').size(), 1);
-    // Every server answered every scenario: 4 scenarios x 4 servers, and no empty cell in the held row.
+    // Every server answered every scenario: 4 scenarios x 5 servers, and no empty cell in the held row.
     // Switchboard over TLS: the largest room, every payload, against plain Switchboard.
     QVERIFY2(table.contains(QLatin1String("| figure | Switchboard | Switchboard over TLS | TLS / plain |")), qPrintable(table));
     QVERIFY2(table.contains(QLatin1String("| fan-out room 20, 20 B, Switchboard over TLS: deliveries/s at saturation |")), qPrintable(table));
@@ -366,8 +413,8 @@ void TestBenchSmoke::runScript()
     QVERIFY2(tlsResult.contains("\"url\":\"wss://"), tlsResult.constData());
     QFile results(out.filePath(QStringLiteral("results.jsonl")));
     QVERIFY(results.open(QIODevice::ReadOnly));
-    QCOMPARE(results.readAll().trimmed().split('\n').size(), 16);
-    const QRegularExpression held(QStringLiteral("\\| idle: connections held at the top step \\| 40 \\| 40 \\| 40 \\| 40 \\| 1\\.00× \\| 1\\.00× \\| 1\\.00× \\|"));
+    QCOMPARE(results.readAll().trimmed().split('\n').size(), 20);
+    const QRegularExpression held(QStringLiteral("\\| idle: connections held at the top step \\| 40 \\| 40 \\| 40 \\| 40 \\| 40 \\| 1\\.00× \\| 1\\.00× \\| 1\\.00× \\| 1\\.00× \\|"));
     QVERIFY2(held.match(table).hasMatch(), qPrintable(table));
 }
 

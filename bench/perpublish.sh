@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Instructions per delivered message on Switchboard's publish path (docs/benchmarks.md, issue 19):
+# the server runs under valgrind's callgrind with instrumentation off while SUBSCRIBERS clients
+# and a publisher join one room (bench/perpublish.js); then PUBLISHES emits go out one at a time
+# (nothing to batch) and callgrind counts the user-space instructions spent in the I/O thread's
+# task drain (the fan-out and its writes) and in the socket reads (parsing the publish, the
+# emit). Kernel work is not counted: the system calls are, separately, with SYSCALLS=1 (strace
+# -c over the same publishes, no valgrind). Prints one line.
+#
+#   bench/perpublish.sh build/release/bin/switchboard      (SUBSCRIBERS [1000] PUBLISHES [200] PAYLOAD [100])
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$1
+SUBSCRIBERS=${SUBSCRIBERS:-1000}
+PUBLISHES=${PUBLISHES:-200}
+PAYLOAD=${PAYLOAD:-100}
+SYSCALLS=${SYSCALLS:-0}
+out=$(mktemp -d /tmp/switchboard-perpublish.XXXXXX)
+secret=perpublish-secret
+args=(--headless --port 0 --data-dir "$out/data" --jwt-secret $secret --internal-key k --threads 1
+      --max-connections $((SUBSCRIBERS + 100)) --rate-limit 1000000 --heartbeat-interval 25000)
+ulimit -n "$(ulimit -Hn)"
+if [ "$SYSCALLS" = 1 ]; then
+  "$bin" "${args[@]}" 2>"$out/server.log" &
+else
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/callgrind.out" \
+    --toggle-collect='*IoWorker::drainTasks*' --toggle-collect='*WsStream::onReadable*' \
+    "$bin" "${args[@]}" 2>"$out/server.log" &
+fi
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+port=""
+for _ in $(seq 1200); do
+  port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$out/server.log" | head -n 1 || true)
+  [ -n "$port" ] && break
+  kill -0 $server 2>/dev/null || { cat "$out/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "server did not start" >&2; exit 1; }
+
+coproc CLIENT { URL=ws://127.0.0.1:$port/ws JWT_SECRET=$secret SUBSCRIBERS=$SUBSCRIBERS PUBLISHES=$PUBLISHES \
+  PAYLOAD=$PAYLOAD node bench/perpublish.js; }
+read -r line <&"${CLIENT[0]}"
+[ "$line" = ready ] || { echo "client: $line" >&2; exit 1; }
+if [ "$SYSCALLS" = 1 ]; then
+  strace -c -f -o "$out/strace.txt" -p $server & tracer=$!
+  sleep 1 # strace attaches asynchronously; it prints nothing to wait for
+else
+  callgrind_control -i on $server >/dev/null
+fi
+echo go >&"${CLIENT[1]}"
+read -r line <&"${CLIENT[0]}"
+deliveries=${line#done }
+if [ "$SYSCALLS" = 1 ]; then
+  kill -INT $tracer; wait $tracer || true
+  calls=$(awk '$NF == "total" {print $4}' "$out/strace.txt")
+  echo "syscalls: $calls for $deliveries deliveries ($PUBLISHES publishes to $SUBSCRIBERS): $(awk -v c="$calls" -v d="$deliveries" 'BEGIN {printf "%.3f", c / d}') per delivery; $out/strace.txt"
+else
+  callgrind_control -d $server >/dev/null
+  callgrind_control -i off $server >/dev/null
+  file=$out/callgrind.out.1 # the dump of the publishes (callgrind.out is written at exit)
+  for _ in $(seq 100); do [ -s "$file" ] && break; sleep 0.1; done
+  ir=$(callgrind_annotate "$file" | awk '/PROGRAM TOTALS/ && !ir {gsub(",", "", $1); ir = $1} END {print ir}')
+  echo "instructions: $ir for $deliveries deliveries ($PUBLISHES publishes to $SUBSCRIBERS, $PAYLOAD B): $(awk -v i="$ir" -v d="$deliveries" 'BEGIN {printf "%.0f", i / d}') per delivery; callgrind_annotate $file"
+fi
