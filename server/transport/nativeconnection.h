@@ -115,6 +115,8 @@ private:
     bool hold(const OutboundFrame &frame);
     quint64 m_resumeCall = 0;  // non-zero: a resume read is under way
     quint64 m_resumeCalls = 0;
+    QString m_resumeSince;      // of the resume under way, for its answer
+    QJsonValue m_resumeId;
     quint64 m_replayedUpTo = 0; // live copies of replayed events are skipped
     std::vector<HeldFrame> m_held;
     qint64 m_heldBytes = 0;

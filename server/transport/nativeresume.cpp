@@ -55,6 +55,8 @@ void NativeConnection::resume(const QString &since, const QJsonValue &id)
     // Live events that come meanwhile wait (hold()), so that the missed ones go first.
     const quint64 call = ++m_resumeCalls;
     m_resumeCall = call;
+    m_resumeSince = since;
+    m_resumeId = id;
     QPointer<NativeConnection> self(this);
     const std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
     events.readAfter(after, [self, mailbox, call, after, id](EventStream::Read read) {
@@ -105,9 +107,8 @@ bool NativeConnection::hold(const OutboundFrame &frame)
     m_heldBytes += bytes.size();
     if (m_heldBytes > m_server.config().maxPendingBytes) {
         // Bounded like the outbound buffer: the resume gives up rather than hold on.
-        const QString since = QStringLiteral("-");
         m_resumeCall = 0;
-        send(resumeFailed(since, QStringLiteral("too many live events while resuming"), QJsonValue()));
+        send(resumeFailed(m_resumeSince, QStringLiteral("too many live events while resuming"), m_resumeId));
         releaseHeld(0);
         return sendNative(bytes, frame.nativePayloadSize(), frame.ack ? frame.id : QString());
     }

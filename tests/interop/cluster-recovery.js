@@ -241,7 +241,7 @@ test('native resume: live events held while a resume is read are bounded (--max-
     const pad = 'x'.repeat(100 * 1024);
     const emits = Promise.all(Array.from({ length: 80 }, (_, i) => emit(A.port, { event: 't.big', userId: 'h1', payload: { n: i, pad } })));
     const failed = await ws.next('resume_failed', 5000);
-    assert.equal(failed.reason, 'too many live events while resuming', JSON.stringify(failed));
+    assert.deepEqual([failed.reason, failed.since, failed.id], ['too many live events while resuming', first.offset, 'held'], JSON.stringify(failed));
     // What was held is sent, and what comes later too: the connection is served.
     await until(() => live.length >= 5, 'the held events after resume_failed', 5000);
     redis.resume();
