@@ -4,11 +4,13 @@
 
 namespace Switchboard {
 
-void LatencyHistogram::record(qint64 micros)
+void LatencyHistogram::record(qint64 micros, quint64 count)
 {
+    if (count == 0)
+        return;
     const auto it = std::lower_bound(kBoundsUs.begin(), kBoundsUs.end(), micros);
-    m_counts[size_t(it - kBoundsUs.begin())].fetch_add(1, std::memory_order_relaxed);
-    m_sumUs.fetch_add(quint64(qMax<qint64>(0, micros)), std::memory_order_relaxed);
+    m_counts[size_t(it - kBoundsUs.begin())].fetch_add(count, std::memory_order_relaxed);
+    m_sumUs.fetch_add(quint64(qMax<qint64>(0, micros)) * count, std::memory_order_relaxed);
 }
 
 std::array<quint64, LatencyHistogram::kBuckets> LatencyHistogram::counts() const

@@ -22,7 +22,9 @@ public:
                                                          500000, 1000000, 5000000};
     static constexpr int kBuckets = int(kBoundsUs.size()) + 1; // last = overflow
 
-    void record(qint64 micros);
+    /// @p count samples of @p micros: a fan-out records its recipients with one clock read
+    /// and one update.
+    void record(qint64 micros, quint64 count = 1);
     std::array<quint64, kBuckets> counts() const;
     quint64 sumMicros() const { return m_sumUs.load(std::memory_order_relaxed); }
     /// Upper bound of the bucket holding quantile @p q (0..1), in microseconds; 0 if empty.

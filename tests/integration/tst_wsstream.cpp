@@ -186,6 +186,7 @@ private Q_SLOTS:
     void peerVanishes();
     void backpressure();
     void sharedFrame();
+    void sharedFramesInOneBatchKeepOrder();
     void pingFloodFromPeerThatNeverReads();
     void everyFrameKindCountsAgainstTheBudget_data();
     void everyFrameKindCountsAgainstTheBudget();
@@ -491,6 +492,43 @@ void tst_WsStream::sharedFrame()
     QVERIFY(second.sendFrame(frame));
     QCOMPARE(m_peer->next().payload, QByteArray("{\"type\":\"news\"}"));
     QCOMPARE(secondPeer.next().payload, QByteArray("{\"type\":\"news\"}"));
+}
+
+void tst_WsStream::sharedFramesInOneBatchKeepOrder()
+{
+    // A batch keeps a frame shared by many streams once (not one reference per stream); each
+    // stream still gets what it was given in that order, its own frames and its close frame
+    // included, and the shared bytes outlive the senders' copies.
+    int fds[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+    ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    WsStream second(fds[0]);
+    Peer secondPeer(fds[1]);
+    {
+        WsStream::Batch batch;
+        {
+            const QByteArray a = WsStream::frame(WsStream::Text, "A");
+            const QByteArray b = WsStream::frame(WsStream::Text, "B");
+            QVERIFY(m_stream->sendFrame(a));
+            QVERIFY(second.sendFrame(a));
+            QVERIFY(m_stream->sendFrame(b));
+            QVERIFY(m_stream->sendText("own"));
+            QVERIFY(second.sendFrame(b));
+            QVERIFY(m_stream->sendFrame(a));
+            QCOMPARE(WsStream::Batch::pending(), 6);
+        }
+        second.close(1000, QStringLiteral("bye"));
+    }
+    for (const char *expected : {"A", "B", "own", "A"}) {
+        const Peer::Frame f = m_peer->next();
+        QCOMPARE(f.opcode, int(WsStream::Text));
+        QCOMPARE(f.payload, QByteArray(expected));
+    }
+    QCOMPARE(secondPeer.next().payload, QByteArray("A"));
+    QCOMPARE(secondPeer.next().payload, QByteArray("B"));
+    const Peer::Frame close = secondPeer.next();
+    QCOMPARE(close.opcode, int(WsStream::Close));
+    QCOMPARE(close.payload, closeBody(1000, "bye"));
 }
 
 namespace {

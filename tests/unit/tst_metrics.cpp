@@ -15,6 +15,7 @@ private Q_SLOTS:
     void histogramBuckets_data();
     void histogramBuckets();
     void histogramSum();
+    void histogramSeveralSamplesAtOnce();
     void quantiles_data();
     void quantiles();
     void closesByCode();
@@ -63,6 +64,21 @@ void tst_Metrics::histogramSum()
     for (quint64 c : h.counts())
         total += c;
     QCOMPARE(total, quint64(3));
+}
+
+void tst_Metrics::histogramSeveralSamplesAtOnce()
+{
+    // A fan-out records its deliveries with one call: the same as one call per delivery.
+    LatencyHistogram once;
+    LatencyHistogram oneByOne;
+    once.record(300, 1000);
+    once.record(7, 0); // nothing
+    for (int i = 0; i < 1000; ++i)
+        oneByOne.record(300);
+    QCOMPARE(once.counts(), oneByOne.counts());
+    QCOMPARE(once.sumMicros(), quint64(300000));
+    QCOMPARE(once.counts()[4], quint64(1000)); // (250, 500]
+    QCOMPARE(once.counts()[0], quint64(0));
 }
 
 void tst_Metrics::quantiles_data()

@@ -116,6 +116,8 @@ void tst_Registry::countTargets_data()
     QTest::newRow("one room") << "r1" << QStringList{} << QStringList{} << quint64(0) << QString() << 2;
     QTest::newRow("one room except a user") << "r1" << QStringList{} << QStringList{} << quint64(0) << "a" << 0;
     QTest::newRow("one room except a connection") << "r2" << QStringList{} << QStringList{} << quint64(3) << QString() << 1;
+    QTest::newRow("one room except a connection not in it") << "r2" << QStringList{} << QStringList{} << quint64(1) << QString() << 2;
+    QTest::newRow("one room except an unknown connection") << "r1" << QStringList{} << QStringList{} << quint64(99) << QString() << 2;
     QTest::newRow("two rooms, a socket in both counted once") << "r1" << QStringList{"r2"} << QStringList{} << quint64(0) << QString() << 3;
     QTest::newRow("rooms except a room") << "r1" << QStringList{"r2"} << QStringList{"r3", "user:a"} << quint64(0) << QString() << 1;
     QTest::newRow("everyone") << "" << QStringList{} << QStringList{} << quint64(0) << QString() << 4;
