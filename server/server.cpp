@@ -16,6 +16,8 @@
 #include "bridge/amqpbridge.h"
 #include "cluster/localbroker.h"
 #include "cluster/redisbroker.h"
+#include "queue/redisofflinestore.h"
+#include "queue/sqliteofflinestore.h"
 #include "core/connectionlog.h"
 #include "core/fileworker.h"
 #include "core/logging.h"
@@ -56,6 +58,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_httpRates(config.httpRateLimit, 2.0 * config.httpRateLimit)
     , m_handshakeRates(config.handshakeRateLimit, 2.0 * config.handshakeRateLimit)
     , m_connectionsPerAddress(config.maxConnectionsPerIp)
+    , m_offline(std::make_unique<SqliteOfflineStore>())
     , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds, config.socketioRecoveryMaxBytes))
     , m_broker(std::make_unique<LocalBroker>(*this))
     , m_ackWaits(std::make_unique<AckWaits>(config.maxAckWaits, config.maxAckBytes))
@@ -189,10 +192,20 @@ bool Server::start(QString *error)
     }
     m_port = port;
 
-    if (!m_config.dataDir.isEmpty() && !m_offline.isOpen()) {
-        QString storeError;
-        if (!m_offline.open(m_config.dataDir + QStringLiteral("/switchboard.db"), &storeError))
-            qCWarning(lcQueue).noquote() << "offline delivery disabled:" << storeError;
+    if (!m_offline->isOpen()) {
+        // In a cluster every node shares the offline events (docs/cluster.md, "Offline events").
+        if (!m_config.redisUrl.isEmpty()) {
+            auto shared = std::make_unique<RedisOfflineStore>(*RedisUrl::parse(m_config.redisUrl), m_config.redisKey,
+                                                              m_config.offlineLeaseMs);
+            shared->open();
+            m_offline = std::move(shared);
+        } else if (!m_config.dataDir.isEmpty()) {
+            auto local = std::make_unique<SqliteOfflineStore>();
+            QString storeError;
+            if (!local->open(m_config.dataDir + QStringLiteral("/switchboard.db"), &storeError))
+                qCWarning(lcQueue).noquote() << "offline delivery disabled:" << storeError;
+            m_offline = std::move(local);
+        }
     }
 
     {
@@ -334,7 +347,7 @@ void Server::stop(int closeCode, const QString &reason)
         QMutexLocker lock(&m_eioLock);
         m_eioOwners.clear();
     }
-    m_offline.close();
+    m_offline->close();
     m_broker->stop();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
@@ -527,16 +540,22 @@ EmitResult Server::emitEvent(EmitRequest request)
     else
         post();
 
+    // A persisted emit to a user with no socket here, with a store every node shares, is not
+    // published: it is stored, and a connection of the user on any node takes it from there
+    // (leased to one of them, kept until acked); a live copy besides would reach them twice.
+    const bool persistHere = request.persist && request.target == EmitRequest::Target::User && result.delivered == 0;
+    const bool sharedPersist = persistHere && m_offline->isShared() && m_offline->isOpen();
+
     // Cluster mode: every emit made here goes to the other nodes too, except one to a
     // connection of this node.
-    if (!request.fromCluster && !(request.target == EmitRequest::Target::Connection && owner)) {
+    if (!request.fromCluster && !sharedPersist && !(request.target == EmitRequest::Target::Connection && owner)) {
         auto published = std::move(request.whenPublished);
         const bool wait = bool(published);
         if (m_broker->publish(request, std::move(published)))
             result.publishPending = wait;
     }
 
-    if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0
+    if (persistHere
         && !persistForOffline(std::move(request.whenPersisted), request.userId, message, &result))
         return result;
 
@@ -554,7 +573,7 @@ EmitResult Server::emitEvent(EmitRequest request)
 bool Server::persistForOffline(std::function<void(const EmitResult &)> whenPersisted, const QString &userId,
                                QJsonObject message, EmitResult *result)
 {
-    if (!m_offline.isOpen()) {
+    if (!m_offline->isOpen()) {
         result->code = QStringLiteral("unavailable");
         result->error = QStringLiteral("could not keep the event for offline user %1: offline store is not open").arg(userId);
         return false;
@@ -562,6 +581,15 @@ bool Server::persistForOffline(std::function<void(const EmitResult &)> whenPersi
     // Kept until the client acknowledges it, so the stored copy asks for an ack.
     message.insert(QStringLiteral("ack"), true);
     message.insert(QStringLiteral("persisted"), true);
+    QString frame = Protocol::encode(message);
+    const qint64 bytes = frame.toUtf8().size();
+    if (bytes > m_config.offlineMaxBytesPerUser) {
+        // Refused here, before the store: nothing of the user's is dropped for it.
+        result->code = QStringLiteral("payload_too_large");
+        result->error = QStringLiteral("could not keep the event for offline user %1: the event is %2 bytes, over the %3 bytes kept per offline user")
+                            .arg(userId).arg(bytes).arg(m_config.offlineMaxBytesPerUser);
+        return false;
+    }
     // Committed on the offline store's thread, never on the caller's (an I/O thread, the
     // GUI): an emitter that must know when it is durable (the HTTP route) is called back.
     result->persisted = true;
@@ -570,6 +598,7 @@ bool Server::persistForOffline(std::function<void(const EmitResult &)> whenPersi
         outcome.persistPending = false;
         if (stored.ok) {
             m_metrics.offlineStored.fetch_add(1, std::memory_order_relaxed);
+            outcome.offlineDropped = stored.dropped;
             if (stored.dropped > 0) {
                 m_metrics.offlineDropped.fetch_add(quint64(stored.dropped), std::memory_order_relaxed);
                 qCInfo(lcQueue) << "dropped" << stored.dropped << "oldest offline events of user" << userId
@@ -584,7 +613,8 @@ bool Server::persistForOffline(std::function<void(const EmitResult &)> whenPersi
         if (done)
             done(outcome);
     };
-    m_offline.store(userId, Protocol::encode(message), m_config.offlineMaxPerUser, std::move(onStored));
+    m_offline->store(userId, std::move(frame),
+                     OfflineStore::Limits{m_config.offlineMaxPerUser, m_config.offlineMaxBytesPerUser}, std::move(onStored));
     return true;
 }
 

@@ -99,7 +99,7 @@ public:
     AddressRateLimits &httpRateLimits() { return m_httpRates; }
     AddressRateLimits &handshakeRateLimits() { return m_handshakeRates; }
     AddressConnectionCounts &connectionsPerAddress() { return m_connectionsPerAddress; }
-    OfflineStore &offlineStore() { return m_offline; }
+    OfflineStore &offlineStore() { return *m_offline; }
     /// The durable queues; null while the server is stopped or when the store cannot open.
     QueueService *queues() const { return m_queues.get(); }
     /// Hands a queue job to a consumer's connection (from the queue thread).
@@ -238,7 +238,8 @@ private:
     Registry m_registry;
     Metrics m_metrics;
     EventLog m_eventLog;
-    OfflineStore m_offline;
+    // SQLite in the data dir (single node) or Redis (cluster); never null.
+    std::unique_ptr<OfflineStore> m_offline;
     std::unique_ptr<QueueService> m_queues;
     std::unique_ptr<SioRecovery> m_sioRecovery;
     std::unique_ptr<SioHooks> m_sioHooks;
