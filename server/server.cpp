@@ -233,6 +233,7 @@ bool Server::start(QString *error)
         m_nextConnectionId.store(m_broker->connectionIdBase() + 1, std::memory_order_relaxed);
     }
     m_broker->start();
+    m_adminAuth->start(); // cluster mode: revocations shared through Redis
 
     if (m_eventProxy)
         m_eventProxy->start();
@@ -348,6 +349,7 @@ void Server::stop(int closeCode, const QString &reason)
         m_eioOwners.clear();
     }
     m_offline->close();
+    m_adminAuth->stop();
     m_broker->stop();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
