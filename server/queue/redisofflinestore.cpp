@@ -259,8 +259,12 @@ void RedisOfflineStore::taken(quint64 connectionId, const QString &userId, const
     if (again)
         takeFor(connectionId);
     if (!ok) {
-        qCWarning(lcQueue).noquote() << "cannot take offline events for connection" << connectionId << ":"
-                                     << QString::fromUtf8(reply.string);
+        // Once a second at most: while Redis is out of reach every waiting connection retries.
+        const qint64 now = nowMs();
+        qint64 last = m_lastTakeWarningMs.load(std::memory_order_relaxed);
+        if (now - last >= 1000 && m_lastTakeWarningMs.compare_exchange_strong(last, now))
+            qCWarning(lcQueue).noquote() << "cannot take offline events for connection" << connectionId << ":"
+                                         << QString::fromUtf8(reply.string) << "(retrying every second)";
         return;
     }
     if (pending.isEmpty())

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+
 #include <QtCore/QHash>
 #include <QtCore/QMutex>
 #include <QtCore/QObject>
@@ -79,6 +81,7 @@ private:
     const int m_leaseMs;
     QTimer m_tick;
     std::atomic<bool> m_open{false};
+    std::atomic<qint64> m_lastTakeWarningMs{0};
 
     QMutex m_lock;
     QHash<quint64, Waiter> m_waiters;            // this node's live connections that asked
