@@ -1,12 +1,12 @@
 // Issue 16, offline events in cluster mode on a real redis-server: an event persisted through
-// one node reaches the user on another; two sockets of the user on two nodes never both get
+// one node reaches the user on another (native and Socket.IO); two sockets of the user on two nodes never both get
 // it; a lease held by a node that dies runs out and the event goes to another connection; the
 // per-user bounds (events and bytes) with their errors.
 // Usage: node offline-cluster.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
 
-const { client, until, redisCli } = require('./lib');
+const { client, until, redisCli, sio, connected } = require('./lib');
 const { clusterHarness } = require('./clusterlib');
 
 const { mint, startNode, api, emit, clusterOf, run } = clusterHarness(process.argv[2]);
@@ -76,6 +76,22 @@ const cases = [
       assert.equal(third.id, r3.body.id);
       assert.equal(third.persisted, true);
       online.close();
+    },
+  },
+  {
+    name: 'a socket.io-client on another node gets it with an ack callback; its ack deletes it',
+    fn: async (redis) => {
+      const a = await startNode('a', redis);
+      const b = await startNode('b', redis);
+      await clusterOf([a, b]);
+      const r = await persist(a, 'u5', { total: 7 });
+      assert.equal(r.body.persisted, true);
+      const s = sio(b.port, { auth: { token: mint('u5') } });
+      const got = new Promise((resolve) => s.on('invoice', (data, cb) => { cb({ ok: true }); resolve(data); }));
+      await connected(s);
+      assert.deepEqual(await got, { total: 7 });
+      await until(async () => (await waiting(redis, 'u5')) === 0, 'the acked event to be deleted');
+      s.close();
     },
   },
   {
