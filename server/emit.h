@@ -70,6 +70,7 @@ struct EmitResult
 {
     int delivered = 0;         // sockets of this node the event was handed to
     bool persisted = false;    // kept for an offline user (persist + user target + no socket)
+    int offlineDropped = 0;    // persisted: the user's oldest stored events deleted to make room
     bool overloaded = false;   // refused: the I/O threads' backlog is over max-queued-emits
     bool invalid = false;      // refused: the request itself is wrong (e.g. unknown namespace)
     bool persistPending = false; // EmitRequest::whenPersisted will be called with the outcome

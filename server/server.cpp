@@ -18,6 +18,8 @@
 #include "bridge/amqpbridge.h"
 #include "cluster/localbroker.h"
 #include "cluster/redisbroker.h"
+#include "queue/redisofflinestore.h"
+#include "queue/sqliteofflinestore.h"
 #include "core/connectionlog.h"
 #include "core/fileworker.h"
 #include "core/logging.h"
@@ -62,6 +64,7 @@ Server::Server(const ServerConfig &config, QObject *parent)
     , m_httpRates(config.httpRateLimit, 2.0 * config.httpRateLimit)
     , m_handshakeRates(config.handshakeRateLimit, 2.0 * config.handshakeRateLimit)
     , m_connectionsPerAddress(config.maxConnectionsPerIp)
+    , m_offline(std::make_unique<SqliteOfflineStore>())
     , m_sioRecovery(std::make_unique<SioRecovery>(config.socketioRecoverySeconds, config.socketioRecoveryMaxBytes,
                                                   config.recoveryReplayMaxBytes))
     , m_eventStream(m_sioRecovery.get())
@@ -204,10 +207,20 @@ bool Server::start(QString *error)
     }
     m_port = port;
 
-    if (!m_config.dataDir.isEmpty() && !m_offline.isOpen()) {
-        QString storeError;
-        if (!m_offline.open(m_config.dataDir + QStringLiteral("/switchboard.db"), &storeError))
-            qCWarning(lcQueue).noquote() << "offline delivery disabled:" << storeError;
+    if (!m_offline->isOpen()) {
+        // In a cluster every node shares the offline events (docs/cluster.md, "Offline events").
+        if (!m_config.redisUrl.isEmpty()) {
+            auto shared = std::make_unique<RedisOfflineStore>(*RedisUrl::parse(m_config.redisUrl), m_config.redisKey,
+                                                              m_config.offlineLeaseMs);
+            shared->open();
+            m_offline = std::move(shared);
+        } else if (!m_config.dataDir.isEmpty()) {
+            auto local = std::make_unique<SqliteOfflineStore>();
+            QString storeError;
+            if (!local->open(m_config.dataDir + QStringLiteral("/switchboard.db"), &storeError))
+                qCWarning(lcQueue).noquote() << "offline delivery disabled:" << storeError;
+            m_offline = std::move(local);
+        }
     }
 
     {
@@ -257,6 +270,7 @@ bool Server::start(QString *error)
         m_eventStream = m_sioRecovery.get();
     }
     m_broker->start();
+    m_adminAuth->start(); // cluster mode: revocations shared through Redis
 
     if (m_eventProxy)
         m_eventProxy->start();
@@ -381,7 +395,8 @@ void Server::stop(int closeCode, const QString &reason)
         QMutexLocker lock(&m_eioLock);
         m_eioOwners.clear();
     }
-    m_offline.close();
+    m_offline->close();
+    m_adminAuth->stop();
     m_broker->stop();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
@@ -571,12 +586,20 @@ EmitResult Server::emitEvent(EmitRequest request)
     const QString loggedText = frame->text;
     // Cluster mode: every emit made here goes to the other nodes too, except one to a
     // connection of this node.
-    const bool publish = !request.fromCluster && !(request.target == EmitRequest::Target::Connection && owner);
+    // A persisted emit to a user with no socket here, with a store every node shares, is not
+    // published nor recorded: it is stored, and a connection of the user on any node takes it
+    // from there (leased to one of them, kept until acked); a live or replayed copy besides
+    // would reach them twice.
+    const bool persistHere = request.persist && request.target == EmitRequest::Target::User && result.delivered == 0;
+    const bool sharedPersist = persistHere && m_offline->isShared() && m_offline->isOpen();
+    const bool publish = !request.fromCluster && !sharedPersist
+        && !(request.target == EmitRequest::Target::Connection && owner);
+    const bool record = recordable && !sharedPersist;
     // Room and broadcast emits are kept for Socket.IO connection state recovery and native
     // resume (acked ones carry per-socket ack ids and are not replayed, as in Socket.IO); the
     // store gives them their offsets in the order of these posts.
     EventStream &events = *m_eventStream;
-    if (recordable && events.enabled() && request.fromCluster) {
+    if (record && events.enabled() && request.fromCluster) {
         // Recorded by the node that emitted it (or by nobody: a Node peer, a back end's
         // PUBLISH); its offset came along.
         if (request.offset != 0) {
@@ -585,7 +608,7 @@ EmitResult Server::emitEvent(EmitRequest request)
             events.seen(request.offset);
         }
         post();
-    } else if (recordable && events.isShared() && events.enabled()) {
+    } else if (record && events.isShared() && events.enabled()) {
         // The stream id is the offset on every node: delivered here and published once Redis
         // gave it, in the stream's order.
         if (publish) {
@@ -607,7 +630,7 @@ EmitResult Server::emitEvent(EmitRequest request)
             events.recordThenPost(frame, post);
         }
     } else {
-        if (recordable)
+        if (record)
             events.recordThenPost(frame, post);
         else
             post();
@@ -619,7 +642,7 @@ EmitResult Server::emitEvent(EmitRequest request)
         }
     }
 
-    if (request.persist && request.target == EmitRequest::Target::User && result.delivered == 0
+    if (persistHere
         && !persistForOffline(std::move(request.whenPersisted), request.userId, message, &result))
         return result;
 
@@ -637,7 +660,7 @@ EmitResult Server::emitEvent(EmitRequest request)
 bool Server::persistForOffline(std::function<void(const EmitResult &)> whenPersisted, const QString &userId,
                                QJsonObject message, EmitResult *result)
 {
-    if (!m_offline.isOpen()) {
+    if (!m_offline->isOpen()) {
         result->code = QStringLiteral("unavailable");
         result->error = QStringLiteral("could not keep the event for offline user %1: offline store is not open").arg(userId);
         return false;
@@ -645,6 +668,15 @@ bool Server::persistForOffline(std::function<void(const EmitResult &)> whenPersi
     // Kept until the client acknowledges it, so the stored copy asks for an ack.
     message.insert(QStringLiteral("ack"), true);
     message.insert(QStringLiteral("persisted"), true);
+    QString frame = Protocol::encode(message);
+    const qint64 bytes = frame.toUtf8().size();
+    if (bytes > m_config.offlineMaxBytesPerUser) {
+        // Refused here, before the store: nothing of the user's is dropped for it.
+        result->code = QStringLiteral("payload_too_large");
+        result->error = QStringLiteral("could not keep the event for offline user %1: the event is %2 bytes, over the %3 bytes kept per offline user")
+                            .arg(userId).arg(bytes).arg(m_config.offlineMaxBytesPerUser);
+        return false;
+    }
     // Committed on the offline store's thread, never on the caller's (an I/O thread, the
     // GUI): an emitter that must know when it is durable (the HTTP route) is called back.
     result->persisted = true;
@@ -653,6 +685,7 @@ bool Server::persistForOffline(std::function<void(const EmitResult &)> whenPersi
         outcome.persistPending = false;
         if (stored.ok) {
             m_metrics.offlineStored.fetch_add(1, std::memory_order_relaxed);
+            outcome.offlineDropped = stored.dropped;
             if (stored.dropped > 0) {
                 m_metrics.offlineDropped.fetch_add(quint64(stored.dropped), std::memory_order_relaxed);
                 qCInfo(lcQueue) << "dropped" << stored.dropped << "oldest offline events of user" << userId
@@ -667,7 +700,8 @@ bool Server::persistForOffline(std::function<void(const EmitResult &)> whenPersi
         if (done)
             done(outcome);
     };
-    m_offline.store(userId, Protocol::encode(message), m_config.offlineMaxPerUser, std::move(onStored));
+    m_offline->store(userId, std::move(frame),
+                     OfflineStore::Limits{m_config.offlineMaxPerUser, m_config.offlineMaxBytesPerUser}, std::move(onStored));
     return true;
 }
 

@@ -107,7 +107,7 @@ public:
     AddressRateLimits &httpRateLimits() { return m_httpRates; }
     AddressRateLimits &handshakeRateLimits() { return m_handshakeRates; }
     AddressConnectionCounts &connectionsPerAddress() { return m_connectionsPerAddress; }
-    OfflineStore &offlineStore() { return m_offline; }
+    OfflineStore &offlineStore() { return *m_offline; }
     /// The durable queues (local or, with --redis, the cluster's); null while the server is
     /// stopped or when the store cannot open.
     QueueBackend *queueBackend() const { return m_queues.get(); }
@@ -267,7 +267,8 @@ private:
     Registry m_registry;
     Metrics m_metrics;
     EventLog m_eventLog;
-    OfflineStore m_offline;
+    // SQLite in the data dir (single node) or Redis (cluster); never null.
+    std::unique_ptr<OfflineStore> m_offline;
     std::unique_ptr<QueueBackend> m_queues;
     std::unique_ptr<SioRecovery> m_sioRecovery;
     std::unique_ptr<EventStream> m_redisEvents; // cluster mode

@@ -10,6 +10,7 @@
 #include "auth/jwt.h"
 #include "core/config.h"
 #include "core/fileworker.h"
+#include "admin/redisrevocations.h"
 
 namespace Switchboard {
 
@@ -18,13 +19,50 @@ Q_DECLARE_LOGGING_CATEGORY(lcAudit)
 AdminAuth::AdminAuth(const ServerConfig &config, FileWorker &worker)
     : m_internalKey(config.internalKey.toUtf8()), m_staticToken(config.adminToken.toUtf8()),
       m_secret(config.adminSecret.toUtf8()),
-      m_path(config.dataDir.isEmpty() ? QString() : revocationsPath(config.dataDir)), m_worker(worker)
+      m_path(config.dataDir.isEmpty() ? QString() : revocationsPath(config.dataDir)), m_worker(worker),
+      m_redisUrl(config.redisUrl), m_redisKey(config.redisKey)
 {
     if (!m_path.isEmpty()) {
         // Read once here, at start, before any request can be checked: a revoked token must
         // not slip through in the first second. Later reads are the worker's.
         loadFile();
         m_worker.addTick([this] { pollFile(); });
+    }
+}
+
+AdminAuth::~AdminAuth()
+{
+    stop();
+}
+
+void AdminAuth::start()
+{
+    if (m_redisUrl.isEmpty() || m_shared)
+        return;
+    const std::optional<RedisUrl> url = RedisUrl::parse(m_redisUrl);
+    if (!url)
+        return; // refused with the config already
+    m_shared = std::make_shared<RedisRevocations>(*url, m_redisKey, [this](const QStringList &jtis) { addRevoked(jtis); });
+    m_shared->start();
+}
+
+void AdminAuth::stop()
+{
+    if (m_shared) {
+        m_shared->stop();
+        m_shared.reset();
+    }
+}
+
+void AdminAuth::addRevoked(const QStringList &jtis)
+{
+    QWriteLocker locker(&m_lock);
+    for (const QString &jti : jtis) {
+        if (m_revoked.size() >= kMaxRevocations) {
+            qCWarning(lcAudit) << "more than" << kMaxRevocations << "revocations; the rest from Redis are ignored";
+            return;
+        }
+        m_revoked.insert(jti);
     }
 }
 
@@ -89,22 +127,35 @@ bool AdminAuth::isRevoked(const QString &jti) const
     return m_revoked.contains(jti);
 }
 
-void AdminAuth::revoke(const QString &jti, const QString &by, std::function<void(bool, const QString &)> done)
+void AdminAuth::revoke(const QString &jti, const QString &by, qint64 expiresAtSeconds,
+                       std::function<void(bool, const QString &)> done)
 {
     {
         QWriteLocker locker(&m_lock);
         m_revoked.insert(jti);
     }
+    // Then Redis, for the other nodes of a cluster (a link stopped meanwhile answers at once).
+    std::shared_ptr<RedisRevocations> shared = m_shared;
+    auto share = [shared, jti, expiresAtSeconds, done](bool written, const QString &error) {
+        if (!shared)
+            return done(written, error);
+        shared->revoke(jti, expiresAtSeconds, [written, error, done](bool ok, const QString &why) {
+            if (!ok)
+                return done(false, QStringLiteral("not shared with the other nodes (Redis: %1)%2")
+                                       .arg(why, written ? QString() : QStringLiteral("; ") + error));
+            done(written, error);
+        });
+    };
     if (m_path.isEmpty())
-        return done(true, {});
-    const bool posted = m_worker.post([this, jti, by, done] {
+        return share(true, {});
+    const bool posted = m_worker.post([this, jti, by, share] {
         QString error;
         const bool written = appendRevocation(m_path, jti, by, &error);
         pollFile(); // our own line: no reload needed, but remember the new size and time
-        done(written, error);
+        share(written, error);
     });
     if (!posted)
-        done(false, QStringLiteral("the file writer is busy; the revocation holds until the server restarts"));
+        share(false, QStringLiteral("the file writer is busy; the revocation holds until the server restarts"));
 }
 
 void AdminAuth::reload()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include <QtCore/QByteArray>
 #include <QtCore/QDateTime>
@@ -14,6 +15,7 @@
 namespace Switchboard {
 
 class FileWorker;
+class RedisRevocations;
 struct ServerConfig;
 
 /**
@@ -25,6 +27,8 @@ struct ServerConfig;
  * Thread-safe. The revocation list lives in memory; its file (<data dir>/admin-revoked) is
  * re-read on the FileWorker when its modification time changes (checked once a second) and
  * on reload() (SIGHUP), so a revocation written by the CLI takes effect without a restart.
+ * In cluster mode (--redis) revocations are also shared through Redis (RedisRevocations):
+ * one made on any node is refused on every node; the checks stay in memory.
  */
 class AdminAuth final
 {
@@ -32,6 +36,11 @@ class AdminAuth final
 
 public:
     AdminAuth(const ServerConfig &config, FileWorker &worker);
+    ~AdminAuth();
+
+    /// Cluster mode: starts sharing revocations through Redis (server start); stop() ends it.
+    void start();
+    void stop();
 
     struct Result
     {
@@ -48,9 +57,11 @@ public:
     Result authenticate(const QByteArray &internalKey, const QByteArray &authorization,
                         const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
 
-    /// Revokes @p jti at once in memory and appends it to the file on the worker; @p done
-    /// (on the worker) says whether it was written.
-    void revoke(const QString &jti, const QString &by, std::function<void(bool written, const QString &error)> done);
+    /// Revokes @p jti at once in memory and appends it to the file on the worker, then (in a
+    /// cluster) adds it to Redis until @p expiresAtSeconds; @p done (on the worker or the
+    /// Redis thread) says whether it was written everywhere.
+    void revoke(const QString &jti, const QString &by, qint64 expiresAtSeconds,
+                std::function<void(bool written, const QString &error)> done);
     bool isRevoked(const QString &jti) const;
     /// Re-reads the revocation file on the worker (SIGHUP).
     void reload();
@@ -64,6 +75,7 @@ public:
 
 private:
     void loadFile(); // worker thread
+    void addRevoked(const QStringList &jtis); // any thread
     void pollFile(); // worker thread
 
     const QByteArray m_internalKey;
@@ -71,6 +83,10 @@ private:
     const QByteArray m_secret;
     const QString m_path;
     FileWorker &m_worker;
+    const QString m_redisUrl;
+    const QString m_redisKey;
+    // Running while the server is, in a cluster; shared with revocations on their way.
+    std::shared_ptr<RedisRevocations> m_shared;
     mutable QReadWriteLock m_lock;
     QSet<QString> m_revoked;
     QDateTime m_fileTime; // worker thread only

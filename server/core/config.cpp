@@ -58,6 +58,8 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("client-queues"), QStringLiteral("patterns"), QStringLiteral("Comma-separated wildcard patterns of queues clients may consume before they exist, e.g. booking_* (default: none; only existing queues).")},
         {QStringLiteral("queue-idle-ttl"), QStringLiteral("ms"), QStringLiteral("Remove queues that stay empty (no dead letters either) and without consumers this long; 0 = never (default 3600000).")},
         {QStringLiteral("offline-max-per-user"), QStringLiteral("n"), QStringLiteral("Persisted emits kept per offline user; the oldest are dropped beyond it (default 1000).")},
+        {QStringLiteral("offline-max-bytes-per-user"), QStringLiteral("bytes"), QStringLiteral("Bytes of persisted emits kept per offline user; the oldest are dropped beyond it, a larger event is refused (default 8388608).")},
+        {QStringLiteral("offline-lease"), QStringLiteral("ms"), QStringLiteral("Cluster mode: a connection's unacknowledged offline events go to another connection this long after its node died (default 30000).")},
         {QStringLiteral("handshake-timeout"), QStringLiteral("ms"), QStringLiteral("Close TCP connections that send no request within this time (default 10000).")},
         {QStringLiteral("claim-rooms"), QStringLiteral("templates"), QStringLiteral("Comma-separated room templates from token claims: any number of {claim} placeholders and at most one {claim[]} list each, e.g. company:{companyId},{user_type}:{sub},shop:{shopIds[]}.")},
         {QStringLiteral("allowed-origins"), QStringLiteral("origins"), QStringLiteral("Comma-separated origins browsers may open sessions from: exact, https://*.example.com or * (default: any).")},
@@ -342,6 +344,8 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     }
     if (resolve(QStringLiteral("queue-idle-ttl"), &v) && !parseNumber(QStringLiteral("queue-idle-ttl"), v, qint64(0), &c.queueIdleTtlMs, error)) return false;
     if (resolve(QStringLiteral("offline-max-per-user"), &v) && !parseNumber(QStringLiteral("offline-max-per-user"), v, 1, &c.offlineMaxPerUser, error)) return false;
+    if (resolve(QStringLiteral("offline-max-bytes-per-user"), &v) && !parseNumber(QStringLiteral("offline-max-bytes-per-user"), v, qint64(1), &c.offlineMaxBytesPerUser, error)) return false;
+    if (resolve(QStringLiteral("offline-lease"), &v) && !parseNumber(QStringLiteral("offline-lease"), v, 300, &c.offlineLeaseMs, error)) return false;
     if (resolve(QStringLiteral("claim-rooms"), &v)) {
         c.claimRooms = splitList(v);
         for (const QString &tmpl : std::as_const(c.claimRooms)) {

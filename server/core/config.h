@@ -53,6 +53,8 @@ struct ServerConfig
     QStringList clientQueues;
     qint64 queueIdleTtlMs = 3600000;          // empty queues without consumers are removed after this; 0 = never
     int offlineMaxPerUser = 1000;             // persisted emits kept per offline user; oldest dropped
+    qint64 offlineMaxBytesPerUser = 8 * 1024 * 1024; // their bytes per user; oldest dropped, a larger one refused
+    int offlineLeaseMs = 30000;               // cluster: how long a dead node's connection keeps its offline events
     // Socket.IO v4 / Engine.IO v4 at socketioPath (docs/socketio.md); defaults are Socket.IO's.
     QString socketioPath = QStringLiteral("/socket.io/");
     int socketioPingIntervalMs = 25000;

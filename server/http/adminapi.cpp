@@ -44,10 +44,18 @@ void registerAdminRoutes(Router &router, Server &server)
         if (jti.isEmpty() || jti.size() > AdminAuth::kMaxJtiLength)
             return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"),
                                                   QStringLiteral("\"jti\" must be the token id (1-%1 characters)").arg(AdminAuth::kMaxJtiLength)));
-        s->adminAuth().revoke(jti, callerOf(*s, req).name, [reply, jti](bool written, const QString &why) {
+        // In a cluster the revocation is kept in Redis until the token's expiry ("exp", seconds
+        // since the epoch, as in the token); without it, as long as any admin token can live.
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const QJsonValue expValue = body.value(QLatin1String("exp"));
+        const qint64 exp = expValue.isUndefined() ? now + AdminToken::kMaxTtlSeconds : qint64(expValue.toDouble(-1));
+        if (!expValue.isUndefined() && (!expValue.isDouble() || exp <= 0 || exp > now + AdminToken::kMaxTtlSeconds + 86400))
+            return reply.send(HttpResponse::error(400, QStringLiteral("invalid_request"),
+                                                  QStringLiteral("\"exp\" must be the token's expiry in seconds since the epoch")));
+        s->adminAuth().revoke(jti, callerOf(*s, req).name, exp, [reply, jti](bool written, const QString &why) {
             if (!written)
                 return reply.send(HttpResponse::error(500, QStringLiteral("not_persisted"),
-                                                      QStringLiteral("revoked until the server restarts, but not written: %1").arg(why)));
+                                                      QStringLiteral("revoked on this node until it restarts, but: %1").arg(why)));
             reply.send(HttpResponse::json(QJsonObject{{QStringLiteral("target"), jti}, {QStringLiteral("revoked"), true}}));
         });
     });

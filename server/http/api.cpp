@@ -30,12 +30,16 @@ HttpResponse emitResponse(const EmitResult &result, const PublishOutcome *cluste
         return HttpResponse::error(503, QStringLiteral("overloaded"), result.error);
     if (result.invalid)
         return HttpResponse::error(400, result.code.isEmpty() ? QStringLiteral("invalid_request") : result.code, result.error);
+    if (result.code == QLatin1String("payload_too_large"))
+        return HttpResponse::error(413, result.code, result.error);
     if (!result.error.isEmpty())
         return HttpResponse::error(503, QStringLiteral("unavailable"), result.error);
     QJsonObject body{{QStringLiteral("success"), true},
                      {QStringLiteral("delivered"), result.delivered},
                      {QStringLiteral("persisted"), result.persisted},
                      {QStringLiteral("id"), result.id}};
+    if (result.offlineDropped > 0)
+        body.insert(QStringLiteral("droppedOldest"), result.offlineDropped);
     if (cluster) {
         // Delivered here; published (or not) to the other nodes, which count their own.
         QJsonObject c{{QStringLiteral("published"), cluster->published}, {QStringLiteral("nodes"), cluster->nodes}};

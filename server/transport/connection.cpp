@@ -79,10 +79,11 @@ void Connection::finish(int closeCode, const QString &detail)
     m_pendingJoins.clear(); // decisions that come later are dropped
     m_server.metrics().countClose(closeCode);
     m_server.metrics().connectionsCurrent.fetch_sub(1, std::memory_order_relaxed);
-    if (!m_offline.isEmpty()) {
+    OfflineStore &offline = m_server.offlineStore();
+    if (!m_offline.isEmpty() || offline.isShared()) {
         // Unacknowledged persisted events go to the user's next connection (before the
-        // registry says this one is gone).
-        m_server.offlineStore().release(m_info->id);
+        // registry says this one is gone); a shared store also stops asking for this one.
+        offline.release(m_info->userId, m_info->id);
         m_offline.clear();
     }
     PresenceEvents &presence = m_server.presenceEvents();
@@ -223,18 +224,19 @@ void Connection::requestOffline()
     IoWorker *worker = &m_worker;
     OfflineStore *store = &m_server.offlineStore();
     std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
-    store->take(m_info->userId, id, [store, worker, mailbox, id](const QList<OfflineStore::Pending> &events) {
+    const QString userId = m_info->userId;
+    store->take(userId, id, [store, worker, mailbox, id, userId](const QList<OfflineStore::Pending> &events) {
         // On the store's thread. The connection (or its whole I/O thread) may be gone by now:
         // then the events go back to the store for the user's next connection.
-        const bool posted = mailbox->post([store, worker, id, events] {
+        const bool posted = mailbox->post([store, worker, id, userId, events] {
             Connection *connection = worker->connection(id);
             if (connection && !connection->m_finished)
                 connection->deliverOffline(events);
             else
-                store->release(id);
+                store->release(userId, id);
         });
         if (!posted)
-            store->release(id);
+            store->release(userId, id);
     });
 }
 
@@ -244,7 +246,7 @@ bool Connection::settleOffline(const QString &eventId)
     if (kept == m_offline.cend())
         return false;
     Metrics *metrics = &m_server.metrics();
-    m_server.offlineStore().remove(*kept, [metrics](bool removed) {
+    m_server.offlineStore().remove(m_info->userId, *kept, [metrics](bool removed) {
         if (removed)
             metrics->offlineDelivered.fetch_add(1, std::memory_order_relaxed);
     });

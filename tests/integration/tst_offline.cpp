@@ -1,6 +1,7 @@
 // Offline delivery: "persist": true to a user with no connection is committed to SQLite in
 // the data dir and handed to that user's next connection, in order, across a server restart
-// too; it stays stored until the client acks it, and the oldest go beyond the per-user bound.
+// too; it stays stored until the client acks it, and the oldest go beyond the per-user bounds
+// (events and bytes); one event over the byte bound alone is refused with 413.
 #include <QtCore/QFileInfo>
 #include <QtTest/QtTest>
 
@@ -21,6 +22,7 @@ private Q_SLOTS:
     void unackedIsRedeliveredOnNextConnect();
     void deliveredInOrderAndBoundDropsOldest();
     void secondConnectionDoesNotGetLeasedEvents();
+    void byteBoundDropsOldestAndRefusesLarger();
 };
 
 namespace {
@@ -166,6 +168,42 @@ void TestOffline::secondConnectionDoesNotGetLeasedEvents()
     second.send({{"type", "ping"}});
     QVERIFY(second.receives(QStringLiteral("pong"), 5000));
     QCOMPARE(second.count(QStringLiteral("once")), 0);
+}
+
+void TestOffline::byteBoundDropsOldestAndRefusesLarger()
+{
+    ServerConfig config = testConfig();
+    config.offlineMaxBytesPerUser = 2000;
+    TestServer ts(config);
+    QVERIFY(ts.start());
+    for (int n = 1; n <= 3; ++n) {
+        const HttpReply r = persistTo(ts, QStringLiteral("9"), QStringLiteral("small"), n);
+        QCOMPARE(r.status, 200);
+        QVERIFY(!r.json().contains("droppedOldest"));
+    }
+    const auto blob = [&](int size) {
+        return adminPost(ts.httpUrl(QStringLiteral("/api/v1/internal/emit")),
+                         {{"event", "big"}, {"userId", "9"}, {"payload", QJsonObject{{"blob", QString(size, QLatin1Char('x'))}}},
+                          {"persist", true}});
+    };
+    const HttpReply refused = blob(3000);
+    QCOMPARE(refused.status, 413);
+    QCOMPARE(refused.json().value("code").toString(), QStringLiteral("payload_too_large"));
+    QVERIFY2(refused.json().value("error").toString().contains(QStringLiteral("over the 2000 bytes kept per offline user")),
+             qPrintable(refused.json().value("error").toString()));
+    QCOMPARE(ts.server().offlineStore().pendingCount(QStringLiteral("9")), 3);
+
+    // About 1,900 bytes: room is made by dropping the oldest small ones, all three here.
+    const HttpReply large = blob(1800);
+    QCOMPARE(large.status, 200);
+    QCOMPARE(large.json().value("droppedOldest").toInt(), 3);
+    QCOMPARE(ts.server().offlineStore().pendingCount(QStringLiteral("9")), 1);
+
+    WsClient client;
+    QVERIFY(!client.connectAndWelcome(ts.wsUrl(token(QStringLiteral("9")))).isEmpty());
+    const QJsonObject event = client.waitFor(QStringLiteral("big"));
+    QCOMPARE(event.value("id").toString(), large.json().value("id").toString());
+    QCOMPARE(client.count(QStringLiteral("small")), 0);
 }
 
 QTEST_MAIN(TestOffline)

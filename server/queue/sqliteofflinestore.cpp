@@ -1,4 +1,4 @@
-#include "offlinestore.h"
+#include "sqliteofflinestore.h"
 
 #include <QtCore/QDateTime>
 #include <QtCore/QUuid>
@@ -11,17 +11,17 @@
 
 namespace Switchboard {
 
-OfflineStore::OfflineStore()
+SqliteOfflineStore::SqliteOfflineStore()
 {
     m_thread.setObjectName(QStringLiteral("switchboard-offline"));
 }
 
-OfflineStore::~OfflineStore()
+SqliteOfflineStore::~SqliteOfflineStore()
 {
     close();
 }
 
-bool OfflineStore::open(const QString &path, QString *error)
+bool SqliteOfflineStore::open(const QString &path, QString *error)
 {
     if (isOpen())
         return true;
@@ -73,7 +73,7 @@ bool OfflineStore::open(const QString &path, QString *error)
     return true;
 }
 
-void OfflineStore::close()
+void SqliteOfflineStore::close()
 {
     if (!isOpen())
         return;
@@ -95,7 +95,7 @@ void OfflineStore::close()
     m_usersWithEvents.clear();
 }
 
-bool OfflineStore::run(std::function<void()> task)
+bool SqliteOfflineStore::run(std::function<void()> task)
 {
     if (QThread::currentThread() == &m_thread) {
         task();
@@ -105,18 +105,19 @@ bool OfflineStore::run(std::function<void()> task)
     return mailbox && mailbox->post(std::move(task));
 }
 
-void OfflineStore::store(const QString &userId, const QString &frame, int maxPerUser, std::function<void(const Stored &)> done)
+void SqliteOfflineStore::store(const QString &userId, const QString &frame, const Limits &limits,
+                               std::function<void(const Stored &)> done)
 {
-    const bool queued = run([this, userId, frame, maxPerUser, done] {
-        const Stored stored = storeNow(userId, frame, maxPerUser);
+    const bool queued = run([this, userId, frame, limits, done] {
+        const Stored stored = storeNow(userId, frame, limits);
         if (done)
             done(stored);
     });
     if (!queued && done)
-        done(Stored{false, 0, QStringLiteral("offline store is not open")});
+        done(Stored{false, 0, false, QStringLiteral("offline store is not open")});
 }
 
-void OfflineStore::take(const QString &userId, quint64 connectionId, std::function<void(const QList<Pending> &)> done)
+void SqliteOfflineStore::take(const QString &userId, quint64 connectionId, std::function<void(const QList<Pending> &)> done)
 {
     {
         QMutexLocker lock(&m_usersMutex);
@@ -130,8 +131,9 @@ void OfflineStore::take(const QString &userId, quint64 connectionId, std::functi
     });
 }
 
-void OfflineStore::remove(qint64 rowId, std::function<void(bool)> done)
+void SqliteOfflineStore::remove(const QString &userId, qint64 rowId, std::function<void(bool)> done)
 {
+    Q_UNUSED(userId); // row ids are unique
     run([this, rowId, done = std::move(done)] {
         const bool removed = removeNow(rowId);
         if (done)
@@ -139,14 +141,15 @@ void OfflineStore::remove(qint64 rowId, std::function<void(bool)> done)
     });
 }
 
-void OfflineStore::release(quint64 connectionId)
+void SqliteOfflineStore::release(const QString &userId, quint64 connectionId)
 {
+    Q_UNUSED(userId);
     run([this, connectionId] {
         m_leases.removeIf([connectionId](const QHash<qint64, quint64>::iterator it) { return it.value() == connectionId; });
     });
 }
 
-int OfflineStore::pendingCount(const QString &userId)
+int SqliteOfflineStore::pendingCount(const QString &userId)
 {
     if (!isOpen())
         return 0;
@@ -155,9 +158,16 @@ int OfflineStore::pendingCount(const QString &userId)
     return count;
 }
 
-OfflineStore::Stored OfflineStore::storeNow(const QString &userId, const QString &frame, int maxPerUser)
+OfflineStore::Stored SqliteOfflineStore::storeNow(const QString &userId, const QString &frame, const Limits &limits)
 {
     Stored stored;
+    const qint64 size = frame.toUtf8().size();
+    if (size > limits.maxBytes) {
+        stored.tooLarge = true;
+        stored.error = QStringLiteral("the event is %1 bytes, over the %2 bytes kept per offline user")
+                           .arg(size).arg(limits.maxBytes);
+        return stored;
+    }
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     if (!db.transaction()) {
         stored.error = db.lastError().text();
@@ -170,14 +180,26 @@ OfflineStore::Stored OfflineStore::storeNow(const QString &userId, const QString
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
     bool ok = q.exec();
     if (ok) {
-        // Bounded per user: the oldest go first.
-        q.prepare(QStringLiteral("DELETE FROM offline_events WHERE user_id = ? AND id NOT IN"
-                                 " (SELECT id FROM offline_events WHERE user_id = ? ORDER BY id DESC LIMIT ?)"));
+        // Bounded per user in events and bytes: the oldest go first. At most maxEvents + 1
+        // rows to walk, newest first.
+        q.prepare(QStringLiteral("SELECT id, length(CAST(frame AS BLOB)) FROM offline_events WHERE user_id = ? ORDER BY id DESC"));
         q.addBindValue(userId);
-        q.addBindValue(userId);
-        q.addBindValue(maxPerUser);
         ok = q.exec();
-        stored.dropped = ok ? q.numRowsAffected() : 0;
+        QList<qint64> over;
+        qint64 bytes = 0;
+        int count = 0;
+        while (ok && q.next()) {
+            bytes += q.value(1).toLongLong();
+            if (++count > limits.maxEvents || bytes > limits.maxBytes)
+                over.append(q.value(0).toLongLong());
+        }
+        q.finish();
+        for (qsizetype i = 0; ok && i < over.size(); ++i) {
+            q.prepare(QStringLiteral("DELETE FROM offline_events WHERE id = ?"));
+            q.addBindValue(over.at(i));
+            ok = q.exec();
+        }
+        stored.dropped = ok ? int(over.size()) : 0;
     }
     if (!ok || !db.commit()) { // the row is durable when commit() returns
         stored.error = ok ? db.lastError().text() : q.lastError().text();
@@ -191,7 +213,7 @@ OfflineStore::Stored OfflineStore::storeNow(const QString &userId, const QString
     return stored;
 }
 
-QList<OfflineStore::Pending> OfflineStore::takeNow(const QString &userId, quint64 connectionId)
+QList<OfflineStore::Pending> SqliteOfflineStore::takeNow(const QString &userId, quint64 connectionId)
 {
     QList<Pending> pending;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
@@ -220,7 +242,7 @@ QList<OfflineStore::Pending> OfflineStore::takeNow(const QString &userId, quint6
     return pending;
 }
 
-bool OfflineStore::removeNow(qint64 rowId)
+bool SqliteOfflineStore::removeNow(qint64 rowId)
 {
     m_leases.remove(rowId);
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
@@ -233,7 +255,7 @@ bool OfflineStore::removeNow(qint64 rowId)
     return q.numRowsAffected() > 0;
 }
 
-int OfflineStore::countNow(const QString &userId)
+int SqliteOfflineStore::countNow(const QString &userId)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     if (userId.isEmpty()) {
