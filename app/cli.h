@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QtCore/QStringList>
+#include <QtCore/QUrl>
 
 #include "core/config.h"
 
@@ -14,6 +15,9 @@ struct Invocation
     int exitCode = 0;          // for Mode::Exit (help, version, errors)
     ServerConfig config;
     QStringList positional;
+    /// --connect URL: the console attaches to this remote node instead of starting a server;
+    /// config.adminToken (--admin-token) is the credential it presents (docs/console.md).
+    QUrl connectUrl;
 };
 
 /// Decides before any QCoreApplication exists whether a GUI will be needed.
