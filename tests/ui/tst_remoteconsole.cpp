@@ -146,6 +146,8 @@ void tst_RemoteConsole::overviewAndConnectionsShowTheRemoteNode()
     for (const char *user : {"alice", "bob", "carol"})
         QVERIFY(connectClient(QLatin1String(user)));
     attachConsole();
+    if (QTest::currentTestFailed())
+        return;
     // The Overview's figures come from the node's summary.
     QTRY_COMPARE_WITH_TIMEOUT(item(QStringLiteral("kpiConnections"))->property("value").toString(), QStringLiteral("3"), 5000);
     QTRY_COMPARE_WITH_TIMEOUT(item(QStringLiteral("kpiUsers"))->property("value").toString(), QStringLiteral("3"), 5000);
@@ -172,6 +174,8 @@ void tst_RemoteConsole::disconnectFromTheGuiClosesTheRemoteClient()
     QVERIFY(victim);
     QSignalSpy closed(victim, &QWebSocket::disconnected);
     attachConsole();
+    if (QTest::currentTestFailed())
+        return;
     bool shown = false;
     QVERIFY(QMetaObject::invokeMethod(m_console->window(), "showPage", Q_RETURN_ARG(bool, shown),
                                       Q_ARG(QString, QStringLiteral("connections"))));
@@ -191,6 +195,8 @@ void tst_RemoteConsole::nodeGoingDownAndComingBack()
 {
     QVERIFY(connectClient(QStringLiteral("alice")));
     attachConsole();
+    if (QTest::currentTestFailed())
+        return;
     QTRY_COMPARE_WITH_TIMEOUT(item(QStringLiteral("kpiConnections"))->property("value").toString(), QStringLiteral("1"), 5000);
     stopNode();
     // Down: the rail and the banner say so, and the figures shown are flagged stale.
