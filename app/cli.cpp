@@ -65,6 +65,8 @@ Invocation parse(const QStringList &arguments)
         "Switchboard: realtime event server with an operator console.\n\n"
         "  switchboard                 console with the embedded server\n"
         "  switchboard --headless      server only, no GUI\n"
+        "  switchboard --connect http://host:port --admin-token T\n"
+        "                              console attached to a remote node, no embedded server\n"
         "  switchboard token --user ID [--role R] [--rooms a,b] [--ttl S]\n"
         "                              print a signed dev token\n"
         "  switchboard admin-token --role viewer|operator|admin --name NAME [--ttl 8h]\n"
@@ -78,7 +80,12 @@ Invocation parse(const QStringList &arguments)
     const QCommandLineOption headless(QStringLiteral("headless"), QStringLiteral("Run the server without a GUI."));
     parser.addOption(help);
     parser.addOption(version);
+    const QCommandLineOption connect(QStringLiteral("connect"),
+        QStringLiteral("Open the console on the remote node at URL (http://host:port) over its admin channel, "
+                       "with --admin-token as the credential; no server is started here."),
+        QStringLiteral("url"));
     parser.addOption(headless);
+    parser.addOption(connect);
     addConfigOptions(parser);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: token"));
 
@@ -121,6 +128,24 @@ Invocation parse(const QStringList &arguments)
         return result;
     }
     result.mode = parser.isSet(headless) ? Invocation::Mode::Headless : Invocation::Mode::Gui;
+    if (parser.isSet(connect)) {
+        const auto refuse = [&result](const QString &why) {
+            print(stderr, QStringLiteral("switchboard: %1\n").arg(why));
+            result.mode = Invocation::Mode::Exit;
+            result.exitCode = 2;
+            return result;
+        };
+        if (parser.isSet(headless))
+            return refuse(QStringLiteral("--connect opens the console; it cannot be combined with --headless"));
+        const QUrl url(parser.value(connect), QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+            || url.host().isEmpty())
+            return refuse(QStringLiteral("--connect needs the node's address as http://host:port (or https://), not \"%1\"")
+                              .arg(parser.value(connect)));
+        if (result.config.adminToken.isEmpty())
+            return refuse(QStringLiteral("--connect needs an admin token: --admin-token T or SWITCHBOARD_ADMIN_TOKEN"));
+        result.connectUrl = url;
+    }
     return result;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QtCore/QStringList>
+#include <QtCore/QUrl>
 
 #include "core/config.h"
 
@@ -16,6 +17,9 @@ struct Invocation
     /// The options given on the command line, for a reload (SIGHUP) to resolve them the same way.
     QHash<QString, QString> flags;
     QStringList positional;
+    /// --connect URL: the console attaches to this remote node instead of starting a server;
+    /// config.adminToken (--admin-token) is the credential it presents (docs/console.md).
+    QUrl connectUrl;
 };
 
 /// Decides before any QCoreApplication exists whether a GUI will be needed.

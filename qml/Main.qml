@@ -12,7 +12,8 @@ ApplicationWindow {
     minimumWidth: 1100
     minimumHeight: 700
     visible: true
-    title: qsTr("Switchboard — %1").arg(ServerStatus.url)
+    title: ServerStatus.remote ? qsTr("Switchboard — %1 (remote)").arg(ServerStatus.displayName)
+                               : qsTr("Switchboard — %1").arg(ServerStatus.url)
     color: Theme.background
 
     // Page names, in rail order; showPage() takes one of them (tests and the screenshot hook
@@ -87,8 +88,27 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+6"; onActivated: window.currentPage = 5 }
     Shortcut { sequence: "Ctrl+7"; onActivated: window.currentPage = 6 }
 
-    RowLayout {
+    ConnectDialog {
+        id: connectDialog
+        anchors.centerIn: parent
+    }
+
+    ColumnLayout {
         anchors.fill: parent
+        spacing: 0
+
+    // Remote node: profile colour, production banner, link state and stale data.
+    LinkBanner {
+        objectName: "linkBanner"
+        profileName: ServerStatus.profileName
+        profileColour: ServerStatus.profileColour
+        production: ServerStatus.production
+        Layout.fillWidth: true
+    }
+
+    RowLayout {
+        Layout.fillWidth: true
+        Layout.fillHeight: true
         spacing: 0
 
         NavRail {
@@ -97,6 +117,7 @@ ApplicationWindow {
             currentIndex: window.currentPage
             Layout.fillHeight: true
             onPageRequested: index => window.currentPage = index
+            onConnectRequested: connectDialog.open()
         }
 
         StackLayout {
@@ -122,5 +143,6 @@ ApplicationWindow {
             EmitPage { id: emitPage; objectName: "emitPage" }
             SettingsPage { objectName: "settingsPage" }
         }
+    }
     }
 }

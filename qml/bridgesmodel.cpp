@@ -7,18 +7,30 @@
 
 #include "consolecontext.h"
 #include "rowdiff.h"
-#include "server.h"
 
 namespace Switchboard {
 
-BridgesModel::BridgesModel(QObject *parent) : BridgesModel(ConsoleContext::server(), parent)
+BridgesModel::BridgesModel(QObject *parent) : BridgesModel(ConsoleContext::source(), parent)
 {
 }
 
-BridgesModel::BridgesModel(Server *server, QObject *parent) : QAbstractListModel(parent), m_server(server)
+BridgesModel::BridgesModel(Server *server, QObject *parent) : QAbstractListModel(parent), m_source(server)
 {
-    if (m_server)
-        connect(m_server, &Server::sampled, this, &BridgesModel::refresh);
+    init();
+}
+
+BridgesModel::BridgesModel(ConsoleSource *source, QObject *parent) : QAbstractListModel(parent), m_source(source)
+{
+    init();
+}
+
+void BridgesModel::init()
+{
+    if (m_source) {
+        connect(m_source.get(), &ConsoleSource::sampled, this, &BridgesModel::refresh);
+        // Small, and re-sent by a remote node only when it changes.
+        m_source->subscribe(QStringLiteral("bridges"), {});
+    }
     refresh();
 }
 
@@ -73,9 +85,7 @@ int BridgesModel::rowOf(const QString &queue) const
 
 void BridgesModel::refresh()
 {
-    // The bridge comes and goes with the server (start/stop from the Overview page).
-    const QJsonArray bridges = m_server && m_server->isRunning()
-        ? m_server->bridgesJson().value(QLatin1String("bridges")).toArray() : QJsonArray();
+    const QJsonArray bridges = m_source ? m_source->bridges() : QJsonArray();
     const double seconds = m_sinceRefresh.isValid() ? m_sinceRefresh.restart() / 1000.0 : 0;
     if (!m_sinceRefresh.isValid())
         m_sinceRefresh.start();

@@ -6,8 +6,11 @@
 #include <QtCore/QList>
 #include <QtQml/qqmlregistration.h>
 
+#include "source/sourceref.h"
+
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
 
 /**
@@ -40,6 +43,7 @@ public:
 
     explicit BridgesModel(QObject *parent = nullptr);
     BridgesModel(Server *server, QObject *parent);
+    BridgesModel(ConsoleSource *source, QObject *parent);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -92,7 +96,8 @@ private:
         bool operator==(const Connection &o) const = default;
     };
 
-    Server *m_server = nullptr;
+    void init();
+    SourceRef m_source{static_cast<ConsoleSource *>(nullptr)};
     QList<Row> m_rows;
     Connection m_connection;
     QElapsedTimer m_sinceRefresh;

@@ -9,7 +9,6 @@
 
 #include "consolecontext.h"
 #include "rowdiff.h"
-#include "server.h"
 
 namespace Switchboard {
 
@@ -79,8 +78,10 @@ QString ConnectionsModel::transportLabel(const QString &transport)
 
 ConnectionsModel::Params ConnectionsModel::params() const
 {
-    Params p{m_filter, m_room, m_sortColumn, m_sortOrder, {}};
-    if (!m_filter.trimmed().isEmpty()) {
+    // A remote node filtered the rows already (by its own rule, docs/console.md).
+    const QString filter = m_source && m_source->pagesOnServer() ? QString() : m_filter;
+    Params p{filter, m_room, m_sortColumn, m_sortOrder, {}};
+    if (!filter.trimmed().isEmpty()) {
         for (const char *value : {"json", "socket.io"})
             p.labels.insert(QLatin1String(value), protocolLabel(QLatin1String(value)));
         for (const char *value : {"websocket", "polling"})
@@ -89,13 +90,41 @@ ConnectionsModel::Params ConnectionsModel::params() const
     return p;
 }
 
-ConnectionsModel::ConnectionsModel(QObject *parent) : ConnectionsModel(ConsoleContext::server(), parent)
+ConnectionsModel::ConnectionsModel(QObject *parent) : ConnectionsModel(ConsoleContext::source(), parent)
 {
 }
 
 ConnectionsModel::ConnectionsModel(Server *server, QObject *parent)
-    : QAbstractTableModel(parent), m_server(server)
+    : QAbstractTableModel(parent), m_source(server)
 {
+    init();
+}
+
+ConnectionsModel::ConnectionsModel(ConsoleSource *source, QObject *parent)
+    : QAbstractTableModel(parent), m_source(source)
+{
+    init();
+}
+
+ConnectionsModel::~ConnectionsModel()
+{
+    if (m_source)
+        m_source->unsubscribe(QStringLiteral("connections"));
+    // A job still running reads the source: wait for it before the source can go.
+    m_worker.waitForDone();
+}
+
+void ConnectionsModel::init()
+{
+    if (m_source) {
+        // A remote page arrives in pieces; show each piece as it lands.
+        connect(m_source.get(), &ConsoleSource::streamChanged, this, [this](const QString &stream) {
+            if (m_active && stream == QLatin1String("connections"))
+                refresh();
+        });
+        connect(m_source.get(), &ConsoleSource::reset, this, [this] { updateSubscription(); });
+    }
+    updateSubscription();
     m_timer.setInterval(250);
     // The periodic refresh snapshots, filters, sorts and diffs on m_worker; refresh() (first
     // fill, tests) does it all here.
@@ -230,11 +259,64 @@ QHash<int, QByteArray> ConnectionsModel::roleNames() const
             {SortRole, "sortKey"}};
 }
 
+void ConnectionsModel::updateSubscription()
+{
+    if (!m_source)
+        return;
+    if (!m_active) {
+        m_source->unsubscribe(QStringLiteral("connections"));
+        return;
+    }
+    // The node sorts by these keys; other columns sort the page here, by id there.
+    static const QHash<int, QString> keys{{IdColumn, QStringLiteral("id")}, {UserColumn, QStringLiteral("user")},
+                                          {SinceColumn, QStringLiteral("connectedAt")}, {RoomsColumn, QStringLiteral("rooms")},
+                                          {ProtocolColumn, QStringLiteral("protocol")}};
+    // A room's members: the node filters by substring, the exact room is checked here.
+    const QString filter = m_room.isEmpty() ? m_filter.trimmed() : m_room;
+    m_source->subscribe(QStringLiteral("connections"),
+                        {{QStringLiteral("filter"), filter},
+                         {QStringLiteral("sort"), keys.value(m_sortColumn, QStringLiteral("id"))},
+                         {QStringLiteral("desc"), m_sortOrder == Qt::DescendingOrder},
+                         {QStringLiteral("offset"), m_pageOffset},
+                         {QStringLiteral("limit"), m_pageSize},
+                         {QStringLiteral("node"), m_node}});
+}
+
+void ConnectionsModel::setPageOffset(int offset)
+{
+    offset = qMax(0, offset);
+    if (m_pageOffset == offset)
+        return;
+    m_pageOffset = offset;
+    Q_EMIT pageChanged();
+    updateSubscription();
+}
+
+void ConnectionsModel::setPageSize(int size)
+{
+    size = qBound(1, size, 200);
+    if (m_pageSize == size)
+        return;
+    m_pageSize = size;
+    Q_EMIT pageChanged();
+    updateSubscription();
+}
+
+void ConnectionsModel::setNode(const QString &node)
+{
+    if (m_node == node)
+        return;
+    m_node = node;
+    Q_EMIT pageChanged();
+    updateSubscription();
+}
+
 void ConnectionsModel::setActive(bool active)
 {
     if (m_active == active)
         return;
     m_active = active;
+    updateSubscription();
     if (m_active) {
         m_timer.start();
         refresh();
@@ -250,6 +332,7 @@ void ConnectionsModel::setFilterText(const QString &text)
         return;
     m_filter = text;
     Q_EMIT filterTextChanged();
+    updateSubscription();
     refresh();
 }
 
@@ -259,6 +342,7 @@ void ConnectionsModel::setRoom(const QString &room)
         return;
     m_room = room;
     Q_EMIT roomChanged();
+    updateSubscription();
     refresh();
 }
 
@@ -286,6 +370,7 @@ void ConnectionsModel::sort(int column, Qt::SortOrder order)
     m_sortColumn = column;
     m_sortOrder = order;
     Q_EMIT sortChanged();
+    updateSubscription();
     refresh();
 }
 
@@ -360,32 +445,33 @@ QList<ConnectionsModel::Row> ConnectionsModel::buildRows(const QList<ConnectionS
 
 void ConnectionsModel::refresh()
 {
-    if (!m_server)
+    if (!m_source)
         return;
     ++m_generation;
-    const QList<ConnectionSnapshot> all = m_server->registry().connections();
-    apply(buildRows(all, params()), int(all.size()));
+    const QList<ConnectionSnapshot> all = m_source->connections();
+    apply(buildRows(all, params()), m_source->pagesOnServer() ? m_source->connectionsTotal() : int(all.size()));
 }
 
 void ConnectionsModel::refreshInBackground()
 {
-    if (!m_server || m_jobRunning)
+    if (!m_source || m_jobRunning)
         return; // the running job's result is at most one tick old
     m_jobRunning = true;
     const quint64 generation = m_generation;
-    Server *server = m_server;
+    ConsoleSource *source = m_source.get();
     const Params p = params();
     const QPointer<ConnectionsModel> guard(this);
     // The rows as the view has them now (shared, not copied); only a synchronous refresh or a
     // parameter change touches m_rows before the result is back, and those bump m_generation.
     const QList<Row> current = m_rows;
-    m_worker.start([server, p, generation, guard, current] {
-        const QList<ConnectionSnapshot> all = server->registry().connections();
+    m_worker.start([source, p, generation, guard, current] {
+        // connections() is thread-safe in every source.
+        const QList<ConnectionSnapshot> all = source->connections();
         QList<Row> rows = buildRows(all, p);
         // The diff is worked out here too: with 10,000 rows hashing and comparing them took
         // most of a frame on the GUI thread; there only the steps are replayed.
         QList<RowDiffStep> steps = planRows(current, rows, [](const Row &r) { return r.s.id; });
-        const int total = int(all.size());
+        const int total = source->pagesOnServer() ? source->connectionsTotal() : int(all.size());
         // Queued to the application object, which outlives the model; the guard says
         // whether the model is still there when the result arrives.
         QMetaObject::invokeMethod(QCoreApplication::instance(), [guard, rows = std::move(rows), steps = std::move(steps), total, generation] {
@@ -443,10 +529,25 @@ void ConnectionsModel::apply(const QList<Row> &next, int total, const QList<RowD
 
 // ---------------------------------------------------------------------------------------
 
-ConnectionDetails::ConnectionDetails(QObject *parent) : QObject(parent), m_server(ConsoleContext::server())
+ConnectionDetails::ConnectionDetails(QObject *parent) : ConnectionDetails(ConsoleContext::source(), parent)
+{
+}
+
+ConnectionDetails::ConnectionDetails(ConsoleSource *source, QObject *parent) : QObject(parent), m_source(source)
 {
     m_timer.setInterval(250);
     connect(&m_timer, &QTimer::timeout, this, &ConnectionDetails::refresh);
+    if (m_source)
+        connect(m_source, &ConsoleSource::streamChanged, this, [this](const QString &stream) {
+            if (stream == QLatin1String("connection"))
+                refresh();
+        });
+}
+
+ConnectionDetails::~ConnectionDetails()
+{
+    if (m_source && m_id > 0)
+        m_source->unsubscribe(QStringLiteral("connection"));
 }
 
 void ConnectionDetails::setConnectionId(qint64 id)
@@ -459,6 +560,12 @@ void ConnectionDetails::setConnectionId(qint64 id)
         m_timer.start();
     else
         m_timer.stop();
+    if (m_source) {
+        if (m_id > 0)
+            m_source->subscribe(QStringLiteral("connection"), {{QStringLiteral("id"), QString::number(m_id)}});
+        else
+            m_source->unsubscribe(QStringLiteral("connection"));
+    }
     refresh();
 }
 
@@ -486,9 +593,9 @@ QString ConnectionDetails::lastActivity() const
 
 void ConnectionDetails::refresh()
 {
-    if (!m_server)
+    if (!m_source)
         return;
-    const auto snapshot = m_id > 0 ? m_server->registry().snapshot(quint64(m_id)) : std::nullopt;
+    const auto snapshot = m_id > 0 ? m_source->connection(quint64(m_id)) : std::nullopt;
     m_connected = snapshot.has_value();
     // A gone connection keeps showing what it last was, flagged as disconnected.
     if (snapshot)
@@ -498,19 +605,47 @@ void ConnectionDetails::refresh()
     Q_EMIT changed();
 }
 
+bool ConnectionDetails::run(const QString &action, const QJsonObject &args)
+{
+    if (!m_source || m_id <= 0)
+        return false;
+    QJsonObject withId = args;
+    withId.insert(QStringLiteral("id"), QString::number(m_id));
+    // A local source answers before action() returns; a remote one later, maybe after us.
+    struct Answer { bool inCall = true; bool ok = false; };
+    auto answer = std::make_shared<Answer>();
+    const QPointer<ConnectionDetails> guard(this);
+    const bool sent = m_source->action(action, withId, [guard, answer](const SourceResult &r) {
+        if (answer->inCall)
+            answer->ok = r.ok;
+        if (!guard)
+            return;
+        const QString text = r.ok ? QString() : (r.message.isEmpty() ? r.result : r.message);
+        if (guard->m_lastResult != text) {
+            guard->m_lastResult = text;
+            Q_EMIT guard->lastResultChanged();
+        }
+        guard->refresh();
+    });
+    answer->inCall = false;
+    return sent && (m_source->isRemote() || answer->ok);
+}
+
 bool ConnectionDetails::disconnect(int code, const QString &reason)
 {
-    return m_server && m_id > 0 && m_server->disconnectConnection(quint64(m_id), code, reason);
+    return run(QStringLiteral("disconnect"), {{QStringLiteral("code"), code}, {QStringLiteral("reason"), reason}});
 }
 
 bool ConnectionDetails::joinRoom(const QString &room)
 {
-    return m_server && m_id > 0 && !room.trimmed().isEmpty() && m_server->joinRoom(quint64(m_id), room.trimmed());
+    if (room.trimmed().isEmpty())
+        return false;
+    return run(QStringLiteral("join"), {{QStringLiteral("room"), room.trimmed()}});
 }
 
 bool ConnectionDetails::leaveRoom(const QString &room)
 {
-    return m_server && m_id > 0 && m_server->leaveRoom(quint64(m_id), room);
+    return run(QStringLiteral("leave"), {{QStringLiteral("room"), room}});
 }
 
 } // namespace Switchboard

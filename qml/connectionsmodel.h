@@ -2,6 +2,7 @@
 
 #include <QtCore/QAbstractTableModel>
 #include <QtCore/QHash>
+#include <QtCore/QJsonObject>
 #include <QtCore/QStringList>
 #include <QtCore/QThreadPool>
 #include <QtCore/QTimer>
@@ -9,9 +10,11 @@
 
 #include "rooms/registry.h"
 #include "rowdiff.h"
+#include "source/sourceref.h"
 
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
 
 /**
@@ -39,6 +42,11 @@ class ConnectionsModel : public QAbstractTableModel
     Q_PROPERTY(int count READ count NOTIFY countChanged)
     Q_PROPERTY(int totalCount READ totalCount NOTIFY countChanged)
     Q_PROPERTY(int refreshInterval READ refreshInterval WRITE setRefreshInterval NOTIFY refreshIntervalChanged)
+    // A remote node's connections are filtered, sorted and paged there (docs/console.md):
+    // the page of pageSize rows from pageOffset, of a cluster node's connections when set.
+    Q_PROPERTY(int pageOffset READ pageOffset WRITE setPageOffset NOTIFY pageChanged)
+    Q_PROPERTY(int pageSize READ pageSize WRITE setPageSize NOTIFY pageChanged)
+    Q_PROPERTY(QString node READ node WRITE setNode NOTIFY pageChanged)
 
 public:
     enum Column { IdColumn, UserColumn, RoleColumn, AddressColumn, SinceColumn, LastActivityColumn,
@@ -52,6 +60,8 @@ public:
 
     explicit ConnectionsModel(QObject *parent = nullptr);
     ConnectionsModel(Server *server, QObject *parent);
+    ConnectionsModel(ConsoleSource *source, QObject *parent);
+    ~ConnectionsModel() override;
 
     /// "native" for the native JSON protocol ("json"), "Socket.IO" for "socket.io".
     static QString protocolLabel(const QString &protocol);
@@ -76,6 +86,12 @@ public:
     int totalCount() const { return m_total; }
     int refreshInterval() const { return m_timer.interval(); }
     void setRefreshInterval(int ms);
+    int pageOffset() const { return m_pageOffset; }
+    void setPageOffset(int offset);
+    int pageSize() const { return m_pageSize; }
+    void setPageSize(int size);
+    QString node() const { return m_node; }
+    void setNode(const QString &node);
 
     /// Sorts by @p column; the same column again flips the order.
     Q_INVOKABLE void sortBy(int column);
@@ -106,6 +122,7 @@ Q_SIGNALS:
     void countChanged();
     void refreshIntervalChanged();
     void refreshed();
+    void pageChanged();
 
 private:
     struct Row
@@ -133,8 +150,14 @@ private:
     void apply(const QList<Row> &next, int total, const QList<RowDiffStep> *steps = nullptr);
     QString text(const ConnectionSnapshot &s, int column) const;
     QVariant sortKey(const ConnectionSnapshot &s, int column) const;
+    void init();
+    /// Tells the source which page the model shows (a remote node pages on its side).
+    void updateSubscription();
 
-    Server *m_server = nullptr;
+    SourceRef m_source{static_cast<ConsoleSource *>(nullptr)};
+    int m_pageOffset = 0;
+    int m_pageSize = 200;
+    QString m_node;
     QTimer m_timer;
     QList<Row> m_rows;
     int m_total = 0;
@@ -180,9 +203,13 @@ class ConnectionDetails : public QObject
     Q_PROPERTY(qint64 bytesOut READ bytesOut NOTIFY changed)
     Q_PROPERTY(qint64 pendingBytes READ pendingBytes NOTIFY changed)
     Q_PROPERTY(int worker READ worker NOTIFY changed)
+    /// The outcome of the last action: empty, or why the node refused it.
+    Q_PROPERTY(QString lastResult READ lastResult NOTIFY lastResultChanged)
 
 public:
     explicit ConnectionDetails(QObject *parent = nullptr);
+    ConnectionDetails(ConsoleSource *source, QObject *parent);
+    ~ConnectionDetails() override;
 
     qint64 connectionId() const { return m_id; }
     void setConnectionId(qint64 id);
@@ -203,8 +230,12 @@ public:
     qint64 bytesOut() const { return qint64(m_s.bytesOut); }
     qint64 pendingBytes() const { return m_s.pendingBytes; }
     int worker() const { return m_s.worker; }
+    QString lastResult() const { return m_lastResult; }
 
-    /// Asks the owning I/O thread to close the connection. False when it is already gone.
+    /**
+     * Asks the owning I/O thread to close the connection (a remote node: sends the action).
+     * False when it is already gone or cannot be sent; a remote refusal shows in lastResult.
+     */
     Q_INVOKABLE bool disconnect(int code, const QString &reason);
     Q_INVOKABLE bool joinRoom(const QString &room);
     Q_INVOKABLE bool leaveRoom(const QString &room);
@@ -213,11 +244,15 @@ public:
 Q_SIGNALS:
     void connectionIdChanged();
     void changed();
+    void lastResultChanged();
 
 private:
-    Server *m_server = nullptr;
+    bool run(const QString &action, const QJsonObject &args);
+
+    ConsoleSource *m_source = nullptr;
     QTimer m_timer;
     qint64 m_id = 0;
+    QString m_lastResult;
     bool m_connected = false;
     ConnectionSnapshot m_s;
 };

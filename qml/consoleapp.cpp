@@ -22,6 +22,9 @@
 #include "consolesettings.h"
 #include "core/logging.h"
 #include "server.h"
+#include "profiles/profilestore.h"
+#include "source/localsource.h"
+#include "source/remotesource.h"
 
 namespace Switchboard {
 
@@ -74,9 +77,14 @@ void preferSoftwareRendererWithoutGpu()
 } // namespace
 
 ConsoleApp::ConsoleApp(Server &server, const QString &language)
-    : m_server(server)
+    : ConsoleApp(std::make_unique<LocalSource>(server), server.config().lang, language)
 {
-    ConsoleContext::setServer(&m_server);
+}
+
+ConsoleApp::ConsoleApp(std::unique_ptr<ConsoleSource> source, const QString &configuredLanguage, const QString &language)
+    : m_source(std::move(source))
+{
+    ConsoleContext::setSource(m_source.get());
     ConsoleContext::setLanguageSwitcher([this](const QString &lang) { return setLanguage(lang); });
     // Fusion follows the palette Main.qml derives from the Theme, and is compact enough for
     // dense tables; the style must be chosen before the first QML component loads, and once:
@@ -85,22 +93,51 @@ ConsoleApp::ConsoleApp(Server &server, const QString &language)
     if (!std::exchange(styleChosen, true))
         QQuickStyle::setStyle(QStringLiteral("Fusion"));
     preferSoftwareRendererWithoutGpu();
+    ConsoleContext::setAttacher([this](const ConnectionProfile &profile, const QString &token) { attach(profile, token); });
+    createEngine();
+    // --lang (or SWITCHBOARD_LANG / the config file) reaches the console through the server's
+    // configuration unless the caller chose a language.
+    const QString configured = language.isEmpty() ? configuredLanguage : language;
+    setLanguage(configured.isEmpty() ? systemLanguage() : configured);
+}
+
+void ConsoleApp::createEngine()
+{
     m_engine = std::make_unique<QQmlApplicationEngine>();
     // With Qt 6.4's default resource prefix the module's qmldir is at qrc:/Switchboard/Console/.
     m_engine->addImportPath(QStringLiteral("qrc:/"));
-    // --lang (or SWITCHBOARD_LANG / the config file) reaches the console through the server's
-    // configuration unless the caller chose a language.
-    const QString configured = language.isEmpty() ? server.config().lang : language;
-    setLanguage(configured.isEmpty() ? systemLanguage() : configured);
+}
+
+void ConsoleApp::attach(const ConnectionProfile &profile, const QString &token)
+{
+    // Called from QML (the dialog): the engine goes once that call has returned.
+    QTimer::singleShot(0, [this, profile, token] {
+        m_engine.reset();
+        auto remote = std::make_unique<RemoteSource>(profile.url, token);
+        remote->setReadOnly(profile.readOnly);
+        RemoteSource *source = remote.get();
+        m_source = std::move(remote);
+        m_profile = std::make_unique<ConnectionProfile>(profile);
+        ConsoleContext::setSource(m_source.get());
+        ConsoleContext::setProfile(m_profile.get());
+        createEngine();
+        m_engine->setUiLanguage(m_language);
+        QString error;
+        if (!load(&error))
+            qCWarning(lcServer).noquote() << "cannot show the console:" << error;
+        source->open();
+    });
 }
 
 ConsoleApp::~ConsoleApp()
 {
     m_engine.reset();
+    ConsoleContext::setAttacher({});
+    ConsoleContext::setProfile(nullptr);
     if (m_translator)
         QCoreApplication::removeTranslator(m_translator.get());
     ConsoleContext::setLanguageSwitcher({});
-    ConsoleContext::setServer(nullptr);
+    ConsoleContext::setSource(nullptr);
 }
 
 QStringList ConsoleApp::availableLanguages()
@@ -201,9 +238,9 @@ void ConsoleApp::startFrameLog(const QString &path)
         const qsizetype slow = std::count_if(v.cbegin(), v.cend(), [](double ms) { return ms > 50.0; });
         file->write(QStringLiteral("frames=%1 p50=%2ms p99=%3ms max=%4ms over50ms=%5 connections=%6 in/s=%7 out/s=%8\n")
                         .arg(v.size()).arg(at(0.5), 0, 'f', 1).arg(at(0.99), 0, 'f', 1).arg(v.last(), 0, 'f', 1)
-                        .arg(slow).arg(m_server.registry().connectionCount())
-                        .arg(m_server.lastSample().messagesInPerSec, 0, 'f', 0)
-                        .arg(m_server.lastSample().messagesOutPerSec, 0, 'f', 0).toUtf8());
+                        .arg(slow).arg(m_source->status().connections)
+                        .arg(m_source->status().sample.messagesInPerSec, 0, 'f', 0)
+                        .arg(m_source->status().sample.messagesOutPerSec, 0, 'f', 0).toUtf8());
         file->flush();
     });
     timer->start();

@@ -14,11 +14,14 @@ QT_END_NAMESPACE
 
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
+struct ConnectionProfile;
 
 /**
  * @brief The operator console: a QML engine showing Main.qml, with the view models bound to
- * an already running Server. Create it after a QApplication exists (QtCharts needs one).
+ * a ConsoleSource: an already running embedded Server, or a remote node's admin channel.
+ * Create it after a QApplication exists (QtCharts needs one).
  *
  * The language is @p language when given, else the server configuration's (--lang), else the
  * first of the system's UI languages the console has a translation for, else English;
@@ -33,12 +36,22 @@ class ConsoleApp final
 
 public:
     explicit ConsoleApp(Server &server, const QString &language = {});
+    /// The console attached to @p source (a RemoteSource for --connect); @p configuredLanguage
+    /// is used when @p language is empty, before the system's.
+    ConsoleApp(std::unique_ptr<ConsoleSource> source, const QString &configuredLanguage, const QString &language);
     ~ConsoleApp();
 
     bool load(QString *error);
     QQmlApplicationEngine &engine() { return *m_engine; }
     /// The main window once load() succeeded.
     QQuickWindow *window() const;
+
+    /**
+     * Shows the remote node at @p profile's URL instead (the "Connect to server…" dialog):
+     * on the next event-loop turn the QML engine is rebuilt around a new RemoteSource. The
+     * embedded server, if any, keeps running.
+     */
+    void attach(const ConnectionProfile &profile, const QString &token);
 
     /// Installs the translation for @p language ("en", "de", "fr") and retranslates.
     bool setLanguage(const QString &language);
@@ -48,10 +61,12 @@ public:
     static QStringList availableLanguages();
 
 private:
+    void createEngine();
     void startFrameLog(const QString &path);
     void startScreenshots(const QString &dir);
 
-    Server &m_server;
+    std::unique_ptr<ConsoleSource> m_source;
+    std::unique_ptr<ConnectionProfile> m_profile;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     std::unique_ptr<QTranslator> m_translator;
     QString m_language = QStringLiteral("en");

@@ -3,18 +3,41 @@
 namespace Switchboard::ConsoleContext {
 
 namespace {
-Server *g_server = nullptr;
+ConsoleSource *g_source = nullptr;
 LanguageSwitcher g_switcher;
+Attacher g_attacher;
+const ConnectionProfile *g_profile = nullptr;
 }
 
-Server *server()
+const ConnectionProfile *profile()
 {
-    return g_server;
+    return g_profile;
 }
 
-void setServer(Server *server)
+void setProfile(const ConnectionProfile *profile)
 {
-    g_server = server;
+    g_profile = profile;
+}
+
+void setAttacher(Attacher attacher)
+{
+    g_attacher = std::move(attacher);
+}
+
+void attach(const ConnectionProfile &profile, const QString &token)
+{
+    if (g_attacher)
+        g_attacher(profile, token);
+}
+
+ConsoleSource *source()
+{
+    return g_source;
+}
+
+void setSource(ConsoleSource *source)
+{
+    g_source = source;
 }
 
 void setLanguageSwitcher(LanguageSwitcher switcher)

@@ -6,19 +6,29 @@
 
 namespace Switchboard {
 
-class Server;
+class ConsoleSource;
+struct ConnectionProfile;
 
 /**
- * @brief Where the console's QML types find the Server they show.
+ * @brief Where the console's QML types find the ConsoleSource they show.
  *
  * ConsoleApp sets it before Main.qml loads and clears it when the engine is gone; the view
  * models created from QML (and the singletons' create()) read it once, at construction.
- * Tests constructing models directly pass the server explicitly instead.
+ * Tests constructing models directly pass the source (or a server) explicitly instead.
  */
 namespace ConsoleContext {
 
-Server *server();
-void setServer(Server *server);
+ConsoleSource *source();
+void setSource(ConsoleSource *source);
+
+/// The profile the console is attached through (name, colour, banner), or null.
+const ConnectionProfile *profile();
+void setProfile(const ConnectionProfile *profile);
+
+/// Attaches the console to a remote node (the "Connect to server…" dialog); ConsoleApp sets it.
+using Attacher = std::function<void(const ConnectionProfile &profile, const QString &token)>;
+void setAttacher(Attacher attacher);
+void attach(const ConnectionProfile &profile, const QString &token);
 
 /// Installs the translator for @p language ("en", "de", "fr") and retranslates the engine.
 using LanguageSwitcher = std::function<bool(const QString &language)>;

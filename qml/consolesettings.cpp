@@ -10,7 +10,6 @@
 #include "auth/jwt.h"
 #include "connectionsmodel.h"
 #include "consolecontext.h"
-#include "server.h"
 
 namespace Switchboard {
 
@@ -31,18 +30,29 @@ void ConsoleSettings::setCurrentLanguage(const QString &language)
 
 ConsoleSettings *ConsoleSettings::create(QQmlEngine *, QJSEngine *)
 {
-    auto *settings = new ConsoleSettings(ConsoleContext::server());
+    auto *settings = new ConsoleSettings(ConsoleContext::source());
     QJSEngine::setObjectOwnership(settings, QJSEngine::JavaScriptOwnership);
     return settings;
 }
 
-ConsoleSettings::ConsoleSettings(Server *server, QObject *parent) : QObject(parent), m_server(server)
+ConsoleSettings::ConsoleSettings(Server *server, QObject *parent) : QObject(parent), m_source(server)
+{
+    init();
+}
+
+ConsoleSettings::ConsoleSettings(ConsoleSource *source, QObject *parent) : QObject(parent), m_source(source)
+{
+    init();
+}
+
+void ConsoleSettings::init()
 {
     g_instance = this;
     m_dark = QSettings().value(kThemeKey, true).toBool();
-    if (m_server) {
-        connect(m_server, &Server::started, this, &ConsoleSettings::serverChanged);
-        connect(m_server, &Server::stopped, this, &ConsoleSettings::serverChanged);
+    if (m_source) {
+        // Started or stopped (local), attached or reattached (remote).
+        connect(m_source.get(), &ConsoleSource::linkChanged, this, &ConsoleSettings::serverChanged);
+        connect(m_source.get(), &ConsoleSource::roleChanged, this, &ConsoleSettings::serverChanged);
     }
 }
 
@@ -79,29 +89,30 @@ QStringList ConsoleSettings::languageNames() const
     return {QStringLiteral("English"), QStringLiteral("Deutsch"), QStringLiteral("Français")};
 }
 
-QString ConsoleSettings::host() const { return m_server ? m_server->config().host : QString(); }
-int ConsoleSettings::port() const { return m_server ? m_server->port() : 0; }
-QString ConsoleSettings::url() const { return m_server ? m_server->url() : QString(); }
-QString ConsoleSettings::wsUrl() const { return m_server ? m_server->wsUrl() : QString(); }
-QString ConsoleSettings::dataDir() const { return m_server ? m_server->config().dataDir : QString(); }
-int ConsoleSettings::threads() const { return m_server ? m_server->config().effectiveThreads() : 0; }
-int ConsoleSettings::maxConnections() const { return m_server ? m_server->config().maxConnections : 0; }
-int ConsoleSettings::heartbeatInterval() const { return m_server ? m_server->config().heartbeatIntervalMs : 0; }
-int ConsoleSettings::heartbeatTimeout() const { return m_server ? m_server->config().heartbeatTimeoutMs : 0; }
-qint64 ConsoleSettings::maxMessageSize() const { return m_server ? m_server->config().maxMessageSize : 0; }
-double ConsoleSettings::rateLimit() const { return m_server ? m_server->config().rateLimit : 0; }
-double ConsoleSettings::rateBurst() const { return m_server ? m_server->config().rateBurst : 0; }
-qint64 ConsoleSettings::maxPendingBytes() const { return m_server ? m_server->config().maxPendingBytes : 0; }
-QString ConsoleSettings::redisUrl() const { return m_server ? m_server->config().redisUrl : QString(); }
-QString ConsoleSettings::jwtSecret() const { return m_server ? m_server->config().jwtSecret : QString(); }
-QString ConsoleSettings::internalKey() const { return m_server ? m_server->config().internalKey : QString(); }
-QString ConsoleSettings::adminToken() const { return m_server ? m_server->config().adminToken : QString(); }
+QString ConsoleSettings::host() const { return m_source ? m_source->settings().host : QString(); }
+int ConsoleSettings::port() const { return m_source ? m_source->settings().port : 0; }
+QString ConsoleSettings::url() const { return m_source ? m_source->settings().url : QString(); }
+QString ConsoleSettings::wsUrl() const { return m_source ? m_source->settings().wsUrl : QString(); }
+QString ConsoleSettings::dataDir() const { return m_source ? m_source->settings().dataDir : QString(); }
+int ConsoleSettings::threads() const { return m_source ? m_source->settings().threads : 0; }
+int ConsoleSettings::maxConnections() const { return m_source ? m_source->settings().maxConnections : 0; }
+int ConsoleSettings::heartbeatInterval() const { return m_source ? m_source->settings().heartbeatInterval : 0; }
+int ConsoleSettings::heartbeatTimeout() const { return m_source ? m_source->settings().heartbeatTimeout : 0; }
+qint64 ConsoleSettings::maxMessageSize() const { return m_source ? m_source->settings().maxMessageSize : 0; }
+double ConsoleSettings::rateLimit() const { return m_source ? m_source->settings().rateLimit : 0; }
+double ConsoleSettings::rateBurst() const { return m_source ? m_source->settings().rateBurst : 0; }
+qint64 ConsoleSettings::maxPendingBytes() const { return m_source ? m_source->settings().maxPendingBytes : 0; }
+QString ConsoleSettings::redisUrl() const { return m_source ? m_source->settings().redisUrl : QString(); }
+QString ConsoleSettings::jwtSecret() const { return m_source ? m_source->settings().jwtSecret : QString(); }
+QString ConsoleSettings::internalKey() const { return m_source ? m_source->settings().internalKey : QString(); }
+QString ConsoleSettings::adminToken() const { return m_source ? m_source->settings().adminToken : QString(); }
 QString ConsoleSettings::version() const { return QStringLiteral(SWITCHBOARD_VERSION); }
 
 QString ConsoleSettings::mintToken(const QString &userId, const QString &role, const QString &rooms,
                                    int ttlSeconds) const
 {
-    if (!m_server || userId.trimmed().isEmpty())
+    // Only the embedded server's secret is at hand; a remote node's never leaves it.
+    if (!m_source || userId.trimmed().isEmpty() || m_source->settings().jwtSecret.isEmpty())
         return {};
     QStringList roomList;
     for (const QString &room : rooms.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
@@ -109,14 +120,14 @@ QString ConsoleSettings::mintToken(const QString &userId, const QString &role, c
             roomList.append(room.trimmed());
     }
     return QString::fromLatin1(Jwt::mint(userId.trimmed(), role.trimmed(), roomList,
-                                         qMax(60, ttlSeconds), m_server->jwtSecret()));
+                                         qMax(60, ttlSeconds), m_source->settings().jwtSecret.toUtf8()));
 }
 
 QString ConsoleSettings::connectUrl(const QString &token) const
 {
-    if (!m_server || token.isEmpty())
+    if (!m_source || token.isEmpty())
         return {};
-    return m_server->wsUrl() + QStringLiteral("?token=") + token;
+    return m_source->settings().wsUrl + QStringLiteral("?token=") + token;
 }
 
 void ConsoleSettings::copyToClipboard(const QString &text) const

@@ -4,6 +4,8 @@
 #include <QtCore/QStringList>
 #include <QtQml/qqmlregistration.h>
 
+#include "source/sourceref.h"
+
 QT_BEGIN_NAMESPACE
 class QQmlEngine;
 class QJSEngine;
@@ -11,6 +13,7 @@ QT_END_NAMESPACE
 
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
 
 /**
@@ -47,6 +50,7 @@ class ConsoleSettings final : public QObject
 
 public:
     explicit ConsoleSettings(Server *server, QObject *parent = nullptr);
+    explicit ConsoleSettings(ConsoleSource *source, QObject *parent = nullptr);
     static ConsoleSettings *create(QQmlEngine *, QJSEngine *);
 
     bool darkTheme() const { return m_dark; }
@@ -93,7 +97,8 @@ Q_SIGNALS:
     void serverChanged();
 
 private:
-    Server *m_server = nullptr;
+    void init();
+    SourceRef m_source{static_cast<ConsoleSource *>(nullptr)};
     bool m_dark = true;
 };
 

@@ -3,10 +3,10 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QPointer>
 
 #include "consolecontext.h"
 #include "rowdiff.h"
-#include "server.h"
 
 namespace Switchboard {
 
@@ -36,11 +36,21 @@ bool DeadLettersModel::Row::operator==(const Row &o) const
         && deadAtMs == o.deadAtMs;
 }
 
-DeadLettersModel::DeadLettersModel(QObject *parent) : DeadLettersModel(ConsoleContext::server(), parent)
+DeadLettersModel::DeadLettersModel(QObject *parent) : DeadLettersModel(ConsoleContext::source(), parent)
 {
 }
 
-DeadLettersModel::DeadLettersModel(Server *server, QObject *parent) : QAbstractListModel(parent), m_server(server)
+DeadLettersModel::DeadLettersModel(Server *server, QObject *parent) : QAbstractListModel(parent), m_source(server)
+{
+    init();
+}
+
+DeadLettersModel::DeadLettersModel(ConsoleSource *source, QObject *parent) : QAbstractListModel(parent), m_source(source)
+{
+    init();
+}
+
+void DeadLettersModel::init()
 {
     m_timer.setInterval(500);
     connect(&m_timer, &QTimer::timeout, this, &DeadLettersModel::poll);
@@ -187,12 +197,11 @@ void DeadLettersModel::setLoading(bool loading)
 // Twice a second from the stats snapshot (no work for the queue thread): has the list changed?
 void DeadLettersModel::poll()
 {
-    if (m_queue.isEmpty() || !m_server)
+    if (m_queue.isEmpty() || !m_source)
         return;
-    QueueService *queues = m_server->queues();
-    if (!queues || !queues->isRunning())
+    if (!m_source->queueInfo().available)
         return;
-    for (const QueueStats &s : queues->stats()) {
+    for (const QueueStats &s : m_source->queueStats()) {
         if (s.name != m_queue)
             continue;
         if (s.dead != m_seenDead || s.deadLettered != m_seenDeadLettered)
@@ -203,10 +212,9 @@ void DeadLettersModel::poll()
 
 void DeadLettersModel::reload()
 {
-    if (m_queue.isEmpty() || !m_server)
+    if (m_queue.isEmpty() || !m_source)
         return;
-    QueueService *queues = m_server->queues();
-    if (!queues || !queues->isRunning()) {
+    if (!m_source->queueInfo().available) {
         if (!m_rows.isEmpty() || m_total != 0) {
             beginResetModel();
             m_rows.clear();
@@ -223,7 +231,7 @@ void DeadLettersModel::reload()
         return;
     }
     // Remember what the stats said when the request left, so a change after it is noticed.
-    for (const QueueStats &s : queues->stats()) {
+    for (const QueueStats &s : m_source->queueStats()) {
         if (s.name == m_queue) {
             m_seenDead = s.dead;
             m_seenDeadLettered = s.deadLettered;
@@ -235,17 +243,16 @@ void DeadLettersModel::reload()
     const int offset = m_offset;
     const int limit = m_pageSize;
     const quint64 generation = m_generation;
-    // Runs on the queue thread, where the blocking deadLetters() is a direct call.
-    queues->post([queues, queue, offset, limit] {
-        Page page;
-        page.messages = queues->deadLetters(queue, offset, limit, &page.total);
-        return page;
-    }, this, [this, generation](const Page &page) {
-        setLoading(false);
-        if (generation == m_generation)
-            apply(page);
-        if (m_reloadWanted || generation != m_generation)
-            reload();
+    // Locally on the queue thread; remotely a "deadletters" subscription. Never blocks here.
+    const QPointer<DeadLettersModel> guard(this);
+    m_source->deadLetters(queue, offset, limit, [guard, generation](const SourceDeadLetters &result) {
+        if (!guard)
+            return;
+        guard->setLoading(false);
+        if (result.error.isEmpty() && generation == guard->m_generation)
+            guard->apply(Page{result.rows, result.total});
+        if (guard->m_reloadWanted || generation != guard->m_generation)
+            guard->reload();
     });
 }
 

@@ -4,10 +4,13 @@
 #include <QtCore/QTimer>
 #include <QtQml/qqmlregistration.h>
 
+#include "source/sourceref.h"
+
 #include "queue/queuemessage.h"
 
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
 
 /**
@@ -44,6 +47,7 @@ public:
 
     explicit DeadLettersModel(QObject *parent = nullptr);
     DeadLettersModel(Server *server, QObject *parent);
+    DeadLettersModel(ConsoleSource *source, QObject *parent);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -105,7 +109,8 @@ private:
     void apply(const Page &page);
     void setLoading(bool loading);
 
-    Server *m_server = nullptr;
+    void init();
+    SourceRef m_source{static_cast<ConsoleSource *>(nullptr)};
     QTimer m_timer;
     QString m_queue;
     bool m_active = true;

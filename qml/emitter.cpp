@@ -2,6 +2,7 @@
 
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QPointer>
 #include <QtQml/QQmlEngine>
 
 #include "consolecontext.h"
@@ -129,12 +130,22 @@ const EmitHistoryModel::Entry *EmitHistoryModel::at(int row) const
 
 Emitter *Emitter::create(QQmlEngine *, QJSEngine *)
 {
-    auto *emitter = new Emitter(ConsoleContext::server());
+    auto *emitter = new Emitter(ConsoleContext::source());
     QJSEngine::setObjectOwnership(emitter, QJSEngine::JavaScriptOwnership);
     return emitter;
 }
 
-Emitter::Emitter(Server *server, QObject *parent) : QObject(parent), m_server(server)
+Emitter::Emitter(Server *server, QObject *parent) : QObject(parent), m_source(server)
+{
+    init();
+}
+
+Emitter::Emitter(ConsoleSource *source, QObject *parent) : QObject(parent), m_source(source)
+{
+    init();
+}
+
+void Emitter::init()
 {
     m_ackTimeout.setSingleShot(true);
     connect(&m_ackTimeout, &QTimer::timeout, this, [this] {
@@ -147,9 +158,10 @@ Emitter::Emitter(Server *server, QObject *parent) : QObject(parent), m_server(se
     m_flushTimer.setInterval(100);
     m_flushTimer.setSingleShot(true);
     connect(&m_flushTimer, &QTimer::timeout, this, &Emitter::flushAcks);
-    if (m_server) {
+    if (m_source) {
         // Runs on the I/O thread that read the ack: only the console's own ids go further.
-        m_ackConnection = connect(m_server, &Server::ackReceived, m_server,
+        // Only a local source reports acks (docs/console.md, "Remote nodes").
+        m_ackConnection = connect(m_source.get(), &ConsoleSource::ackReceived, m_source.get(),
             [this](const QString &emitId, quint64 connectionId, const QString &userId, bool ok, const QString &error) {
                 {
                     QMutexLocker lock(&m_watchMutex);
@@ -181,7 +193,7 @@ void Emitter::setError(const QString &error)
 QString Emitter::send(int targetKind, const QString &target, const QString &event, const QString &payloadJson,
                       bool ack, int ackTimeoutMs, bool persist, const QString &exceptUser)
 {
-    if (!m_server) {
+    if (!m_source) {
         setError(tr("No server"));
         return {};
     }
@@ -242,43 +254,60 @@ QString Emitter::send(int targetKind, const QString &target, const QString &even
     m_timedOut = false;
     m_sentAt.start();
 
-    const EmitResult result = m_server->emitEvent(request);
-    m_lastId = result.id;
-    m_lastDelivered = result.delivered;
-    m_lastError = result.error;
-    m_lastEvent = name;
-    m_lastAck = ack && result.error.isEmpty();
-    ++m_sent;
-    if (m_lastAck && result.delivered > 0)
-        m_ackTimeout.start(qMax(100, ackTimeoutMs));
-    else
-        m_ackTimeout.stop();
+    // A local source answers before emitEvent() returns; a remote one when the node has.
+    struct Answer { bool inCall = true; bool answered = false; EmitResult result; };
+    auto answer = std::make_shared<Answer>();
+    const QPointer<Emitter> guard(this);
+    const QString exceptUserId = request.exceptUserId;
+    const QString requestId = request.id;
+    m_source->emitEvent(request, [answer, guard, exceptUserId, name, ack, ackTimeoutMs, targetKind, t, payloadJson,
+                                  persist](const EmitResult &result) {
+        if (answer->inCall) {
+            answer->answered = true;
+            answer->result = result;
+        }
+        if (!guard)
+            return;
+        guard->m_lastId = result.id;
+        guard->m_lastDelivered = result.delivered;
+        guard->m_lastError = result.error;
+        guard->m_lastEvent = name;
+        guard->m_lastAck = ack && result.error.isEmpty();
+        ++guard->m_sent;
+        if (guard->m_lastAck && result.delivered > 0)
+            guard->m_ackTimeout.start(qMax(100, ackTimeoutMs));
+        else
+            guard->m_ackTimeout.stop();
 
-    EmitHistoryModel::Entry entry;
-    entry.id = result.id;
-    entry.time = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"));
-    entry.targetKind = targetKind;
-    entry.target = t;
-    entry.event = name;
-    entry.payload = payloadJson.trimmed().isEmpty() ? QString() : JsonCheck().compact(payloadJson);
-    entry.delivered = result.delivered;
-    entry.ack = ack;
-    entry.persist = persist;
-    entry.exceptUser = request.exceptUserId;
-    entry.ackTimeoutMs = ackTimeoutMs;
-    entry.error = result.error;
-    m_history.prepend(entry);
+        EmitHistoryModel::Entry entry;
+        entry.id = result.id;
+        entry.time = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"));
+        entry.targetKind = targetKind;
+        entry.target = t;
+        entry.event = name;
+        entry.payload = payloadJson.trimmed().isEmpty() ? QString() : JsonCheck().compact(payloadJson);
+        entry.delivered = result.delivered;
+        entry.ack = ack;
+        entry.persist = persist;
+        entry.exceptUser = exceptUserId;
+        entry.ackTimeoutMs = ackTimeoutMs;
+        entry.error = result.error;
+        guard->m_history.prepend(entry);
 
-    m_recent.removeAll(name);
-    m_recent.prepend(name);
-    while (m_recent.size() > 12)
-        m_recent.removeLast();
-    Q_EMIT recentEventsChanged();
-    Q_EMIT lastChanged();
-    Q_EMIT acksChanged();
-    if (result.error.isEmpty())
-        Q_EMIT sent(result.id, result.delivered);
-    return result.error.isEmpty() ? result.id : QString();
+        guard->m_recent.removeAll(name);
+        guard->m_recent.prepend(name);
+        while (guard->m_recent.size() > 12)
+            guard->m_recent.removeLast();
+        Q_EMIT guard->recentEventsChanged();
+        Q_EMIT guard->lastChanged();
+        Q_EMIT guard->acksChanged();
+        if (result.error.isEmpty())
+            Q_EMIT guard->sent(result.id, result.delivered);
+    });
+    answer->inCall = false;
+    if (!answer->answered)
+        return requestId; // sent; the node's answer updates the last result
+    return answer->result.error.isEmpty() ? answer->result.id : QString();
 }
 
 QString Emitter::resend(int row)

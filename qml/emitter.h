@@ -8,6 +8,8 @@
 #include <QtCore/QTimer>
 #include <QtQml/qqmlregistration.h>
 
+#include "source/sourceref.h"
+
 QT_BEGIN_NAMESPACE
 class QQmlEngine;
 class QJSEngine;
@@ -15,6 +17,7 @@ QT_END_NAMESPACE
 
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
 
 /**
@@ -139,6 +142,7 @@ public:
     Q_ENUM(TargetKind)
 
     explicit Emitter(Server *server, QObject *parent = nullptr);
+    explicit Emitter(ConsoleSource *source, QObject *parent = nullptr);
     ~Emitter() override;
     static Emitter *create(QQmlEngine *, QJSEngine *);
 
@@ -178,7 +182,8 @@ private:
     void flushAcks();
     void setError(const QString &error);
 
-    Server *m_server = nullptr;
+    void init();
+    SourceRef m_source{static_cast<ConsoleSource *>(nullptr)};
     QMetaObject::Connection m_ackConnection;
     QMutex m_watchMutex;
     QSet<QString> m_watched;          // ids of console emits that asked for acks

@@ -9,21 +9,51 @@
 #include <QtCore/QUrl>
 
 #include "consolecontext.h"
-#include "server.h"
 
 namespace Switchboard {
 
-EventsModel::EventsModel(QObject *parent) : EventsModel(ConsoleContext::server(), parent)
+EventsModel::EventsModel(QObject *parent) : EventsModel(ConsoleContext::source(), parent)
 {
 }
 
 EventsModel::EventsModel(Server *server, QObject *parent, int capacity)
-    : QAbstractListModel(parent), m_server(server), m_capacity(qMax(1, capacity))
+    : QAbstractListModel(parent), m_source(server), m_capacity(qMax(1, capacity))
 {
-    if (m_server) {
+    init();
+}
+
+EventsModel::EventsModel(ConsoleSource *source, QObject *parent, int capacity)
+    : QAbstractListModel(parent), m_source(source), m_capacity(qMax(1, capacity))
+{
+    init();
+}
+
+EventsModel::~EventsModel()
+{
+    if (m_source)
+        m_source->unsubscribe(QStringLiteral("events"));
+}
+
+// A remote node sends the log only while the page is shown (sampled under load; what it
+// leaves out counts as skipped). The filters apply here, to what arrived.
+void EventsModel::updateSubscription()
+{
+    if (!m_source)
+        return;
+    if (m_active)
+        m_source->subscribe(QStringLiteral("events"), {{QStringLiteral("filter"), QString()}});
+    else
+        m_source->unsubscribe(QStringLiteral("events"));
+}
+
+void EventsModel::init()
+{
+    if (m_source) {
         // Start with what the server still remembers, so the page is not empty on open.
-        m_skippedAtStart = m_server->eventLog().skipped();
+        m_skippedAtStart = m_source->eventsSkipped();
+        connect(m_source.get(), &ConsoleSource::reset, this, &EventsModel::updateSubscription);
     }
+    updateSubscription();
     m_timer.setInterval(200);
     connect(&m_timer, &QTimer::timeout, this, &EventsModel::poll);
     m_timer.start();
@@ -65,7 +95,7 @@ QHash<int, QByteArray> EventsModel::roleNames() const
 
 qint64 EventsModel::skipped() const
 {
-    const quint64 serverSkipped = m_server ? m_server->eventLog().skipped() - m_skippedAtStart : 0;
+    const quint64 serverSkipped = m_source ? m_source->eventsSkipped() - m_skippedAtStart : 0;
     return qint64(serverSkipped) + m_gaps;
 }
 
@@ -85,6 +115,7 @@ void EventsModel::setActive(bool active)
         return;
     m_active = active;
     Q_EMIT activeChanged();
+    updateSubscription();
     if (m_active && m_stale) {
         m_stale = false;
         refilter();
@@ -152,9 +183,9 @@ void EventsModel::refilter()
 
 void EventsModel::poll()
 {
-    if (!m_server || m_paused)
+    if (!m_source || m_paused)
         return;
-    const QList<EventLog::Entry> fresh = m_server->eventLog().since(m_lastSeq);
+    const QList<EventLog::Entry> fresh = m_source->eventsSince(m_lastSeq);
     if (fresh.isEmpty())
         return;
     // Rows that left the server's ring before we pulled them.

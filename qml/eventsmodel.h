@@ -6,10 +6,13 @@
 #include <QtCore/QTimer>
 #include <QtQml/qqmlregistration.h>
 
+#include "source/sourceref.h"
+
 #include "metrics/eventlog.h"
 
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
 
 /**
@@ -43,6 +46,8 @@ public:
 
     explicit EventsModel(QObject *parent = nullptr);
     EventsModel(Server *server, QObject *parent, int capacity = 10000);
+    EventsModel(ConsoleSource *source, QObject *parent, int capacity = 10000);
+    ~EventsModel() override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -87,7 +92,9 @@ private:
     bool accepts(const EventLog::Entry &e) const;
     void refilter();
 
-    Server *m_server = nullptr;
+    void init();
+    void updateSubscription();
+    SourceRef m_source{static_cast<ConsoleSource *>(nullptr)};
     QTimer m_timer;
     const int m_capacity;
     std::deque<EventLog::Entry> m_all;     // oldest first, every buffered row

@@ -4,10 +4,10 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QPointer>
 
 #include "consolecontext.h"
 #include "jsoncheck.h"
-#include "server.h"
 
 namespace Switchboard {
 
@@ -26,23 +26,27 @@ QByteArray storedPayload(const QJsonValue &value)
 
 } // namespace
 
-QueueActions::QueueActions(QObject *parent) : QueueActions(ConsoleContext::server(), parent)
+QueueActions::QueueActions(QObject *parent) : QueueActions(ConsoleContext::source(), parent)
 {
 }
 
-QueueActions::QueueActions(Server *server, QObject *parent) : QObject(parent), m_server(server)
+QueueActions::QueueActions(Server *server, QObject *parent) : QObject(parent), m_source(server)
+{
+    init();
+}
+
+QueueActions::QueueActions(ConsoleSource *source, QObject *parent) : QObject(parent), m_source(source)
+{
+    init();
+}
+
+void QueueActions::init()
 {
 }
 
 int QueueActions::defaultMaxAttempts() const
 {
-    return m_server ? m_server->config().queueMaxAttempts : 5;
-}
-
-QueueService *QueueActions::service()
-{
-    QueueService *queues = m_server ? m_server->queues() : nullptr;
-    return queues && queues->isRunning() ? queues : nullptr;
+    return m_source ? m_source->settings().queueMaxAttempts : 5;
 }
 
 QString QueueActions::queueNameProblem(const QString &name) const
@@ -69,33 +73,51 @@ void QueueActions::done(Action action, bool ok, const QString &message)
     Q_EMIT finished(action, ok, message);
 }
 
-// Runs @p work on the queue thread; @p message turns its Outcome into the text to show.
-template <typename Work, typename Message>
-bool QueueActions::run(Action action, Work work, Message message)
+// Runs admin action @p name through the source (locally on the queue thread, remotely on the
+// node); @p message turns its Outcome into the text to show.
+template <typename Message>
+bool QueueActions::run(Action action, const QString &name, const QJsonObject &args, Message message)
 {
-    QueueService *queues = service();
-    if (!queues)
+    if (!m_source || !m_source->queueInfo().available)
         return refuse(action, tr("The durable queue store is not available (is the server running?)."));
+    if (!m_source->allows(name))
+        return refuse(action, tr("Your role may not do this (%1).").arg(name));
     ++m_pending;
     if (m_pending == 1)
         Q_EMIT busyChanged();
-    queues->post([queues, work = std::move(work)]() mutable {
-                     // The server may have been stopped since this was posted.
-                     if (!queues->isRunning()) {
-                         Outcome o;
-                         o.unavailable = true;
-                         return o;
-                     }
-                     return work(queues);
-                 }, this,
-                 [this, action, message = std::move(message)](const Outcome &outcome) {
-                     --m_pending;
-                     if (m_pending == 0)
-                         Q_EMIT busyChanged();
-                     done(action, outcome.ok && !outcome.unavailable,
-                          outcome.unavailable ? tr("The durable queue store is not available (is the server running?).")
-                                              : message(outcome));
-                 });
+    const QPointer<QueueActions> guard(this);
+    const bool sent = m_source->action(name, args, [guard, action, message = std::move(message)](const SourceResult &r) {
+        if (!guard)
+            return;
+        --guard->m_pending;
+        if (guard->m_pending == 0)
+            Q_EMIT guard->busyChanged();
+        Outcome o;
+        o.ok = r.ok;
+        o.unknownQueue = r.result == QLatin1String("not_found");
+        o.unavailable = r.data.value(QLatin1String("unavailable")).toBool();
+        o.error = r.message;
+        for (const char *key : {"count", "retried", "purged", "id"}) {
+            if (r.data.contains(QLatin1String(key))) {
+                o.count = r.data.value(QLatin1String(key)).toVariant().toLongLong();
+                break;
+            }
+        }
+        if (action == Retry)
+            o.ok = o.ok && o.count > 0; // nothing moved: the message was no longer dead
+        if (o.unavailable)
+            return guard->done(action, false, tr("The durable queue store is not available (is the server running?)."));
+        // Refused by the node (role, token, bad arguments): its reason, as it gave it.
+        if (!r.ok && !o.unknownQueue && r.result != QLatin1String("error"))
+            return guard->done(action, false, tr("Refused (%1): %2").arg(r.result, r.message));
+        guard->done(action, o.ok, message(o));
+    });
+    if (!sent) {
+        --m_pending;
+        if (m_pending == 0)
+            Q_EMIT busyChanged();
+        return refuse(action, tr("Not connected to the node."));
+    }
     return true;
 }
 
@@ -119,25 +141,16 @@ bool QueueActions::enqueue(const QString &queue, const QString &payloadJson, int
     if (delayMs < 0 || delayMs > kMaxDelayMs)
         return refuse(Enqueue, tr("The delay must be from 0 to 30 days."));
 
-    QueueMessage m;
-    m.queue = name;
-    m.payload = storedPayload(payload.value);
-    const qint64 limit = m_server ? m_server->config().queueMaxPayload : 0;
-    if (limit > 0 && m.payload.size() > limit)
-        return refuse(Enqueue, tr("The payload is %1 bytes as JSON; the limit is %2.").arg(m.payload.size()).arg(limit));
-    m.priority = QueuePriority(priority);
-    m.maxAttempts = maxAttempts;
-    m.createdAtMs = QDateTime::currentMSecsSinceEpoch();
-    m.availableAtMs = m.createdAtMs + delayMs;
-
-    return run(Enqueue,
-        [m](QueueService *queues) {
-            QList<QueueMessage> batch{m};
-            Outcome o;
-            o.ok = queues->enqueue(batch, &o.error);
-            o.count = o.ok ? batch.constFirst().id : 0;
-            return o;
-        },
+    const QByteArray stored = storedPayload(payload.value);
+    const qint64 limit = m_source ? m_source->settings().queueMaxPayload : 0;
+    if (limit > 0 && stored.size() > limit)
+        return refuse(Enqueue, tr("The payload is %1 bytes as JSON; the limit is %2.").arg(stored.size()).arg(limit));
+    const QJsonObject args{{QStringLiteral("queue"), name},
+                           {QStringLiteral("payload"), payload.value},
+                           {QStringLiteral("priority"), priorityName(QueuePriority(priority))},
+                           {QStringLiteral("maxAttempts"), maxAttempts},
+                           {QStringLiteral("delayMs"), delayMs}};
+    return run(Enqueue, QStringLiteral("enqueue"), args,
         [this, name, delayMs](const Outcome &o) {
             if (!o.ok)
                 return tr("Not enqueued: %1").arg(o.error);
@@ -152,14 +165,7 @@ bool QueueActions::retry(const QString &queue, qint64 id)
 {
     if (id <= 0)
         return refuse(Retry, tr("Choose a dead letter to retry."));
-    return run(Retry,
-        [queue, id](QueueService *queues) {
-            Outcome o;
-            o.unknownQueue = !queues->hasQueue(queue);
-            o.count = o.unknownQueue ? 0 : queues->retryDead(queue, id);
-            o.ok = o.count > 0;
-            return o;
-        },
+    return run(Retry, QStringLiteral("retry_dead"), {{QStringLiteral("queue"), queue}, {QStringLiteral("id"), id}},
         [queue, id](const Outcome &o) {
             if (o.unknownQueue)
                 return tr("There is no queue named %1.").arg(queue);
@@ -173,14 +179,7 @@ bool QueueActions::retry(const QString &queue, qint64 id)
 
 bool QueueActions::retryAll(const QString &queue)
 {
-    return run(RetryAll,
-        [queue](QueueService *queues) {
-            Outcome o;
-            o.unknownQueue = !queues->hasQueue(queue);
-            o.count = o.unknownQueue ? 0 : queues->retryDead(queue, 0);
-            o.ok = !o.unknownQueue && o.count >= 0;
-            return o;
-        },
+    return run(RetryAll, QStringLiteral("retry_dead"), {{QStringLiteral("queue"), queue}, {QStringLiteral("id"), 0}},
         [queue](const Outcome &o) {
             if (o.unknownQueue)
                 return tr("There is no queue named %1.").arg(queue);
@@ -192,14 +191,7 @@ bool QueueActions::retryAll(const QString &queue)
 
 bool QueueActions::purge(const QString &queue)
 {
-    return run(Purge,
-        [queue](QueueService *queues) {
-            Outcome o;
-            o.unknownQueue = !queues->hasQueue(queue);
-            o.count = o.unknownQueue ? 0 : queues->purgeDead(queue);
-            o.ok = !o.unknownQueue && o.count >= 0;
-            return o;
-        },
+    return run(Purge, QStringLiteral("purge_dead"), {{QStringLiteral("queue"), queue}},
         [queue](const Outcome &o) {
             if (o.unknownQueue)
                 return tr("There is no queue named %1.").arg(queue);

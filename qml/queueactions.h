@@ -3,18 +3,21 @@
 #include <QtCore/QObject>
 #include <QtQml/qqmlregistration.h>
 
+#include "source/sourceref.h"
+
 namespace Switchboard {
 
 class QueueService;
+class ConsoleSource;
 class Server;
 
 /**
  * @brief The Queues page's operations: enqueue a test message, retry one or all dead
  * letters, purge them.
  *
- * Each is validated here (as the HTTP API validates, with the same limits) and then runs on
- * the queue thread through QueueService::post(): the store's blocking calls never run on the
- * GUI thread. The outcome comes back as `finished` and in @c message / @c failed, in words
+ * Each is validated here (as the HTTP API validates, with the same limits) and then runs as an
+ * admin action of the ConsoleSource: on the embedded server's queue thread (the store's
+ * blocking calls never run on the GUI thread), or on a remote node, which checks the role. The outcome comes back as `finished` and in @c message / @c failed, in words
  * for the page to show.
  */
 class QueueActions : public QObject
@@ -40,6 +43,7 @@ public:
 
     explicit QueueActions(QObject *parent = nullptr);
     QueueActions(Server *server, QObject *parent);
+    QueueActions(ConsoleSource *source, QObject *parent);
 
     bool busy() const { return m_pending > 0; }
     QString message() const { return m_message; }
@@ -79,13 +83,13 @@ private:
         bool unavailable = false; // the service stopped before the work ran
     };
 
-    QueueService *service();
     bool refuse(Action action, const QString &message);
     void done(Action action, bool ok, const QString &message);
-    template <typename Work, typename Message>
-    bool run(Action action, Work work, Message message);
+    template <typename Message>
+    bool run(Action action, const QString &name, const QJsonObject &args, Message message);
 
-    Server *m_server = nullptr;
+    void init();
+    SourceRef m_source{static_cast<ConsoleSource *>(nullptr)};
     int m_pending = 0;
     QString m_message;
     bool m_failed = false;

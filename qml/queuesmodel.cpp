@@ -6,7 +6,6 @@
 
 #include "consolecontext.h"
 #include "rowdiff.h"
-#include "server.h"
 
 namespace Switchboard {
 
@@ -18,17 +17,32 @@ bool QueuesModel::Row::operator==(const Row &o) const
         && acked == o.acked && nacked == o.nacked && deadLettered == o.deadLettered;
 }
 
-QueuesModel::QueuesModel(QObject *parent) : QueuesModel(ConsoleContext::server(), parent)
+QueuesModel::QueuesModel(QObject *parent) : QueuesModel(ConsoleContext::source(), parent)
 {
 }
 
-QueuesModel::QueuesModel(Server *server, QObject *parent) : QAbstractListModel(parent), m_server(server)
+QueuesModel::QueuesModel(Server *server, QObject *parent) : QAbstractListModel(parent), m_source(server)
+{
+    init();
+}
+
+QueuesModel::QueuesModel(ConsoleSource *source, QObject *parent) : QAbstractListModel(parent), m_source(source)
+{
+    init();
+}
+
+void QueuesModel::init()
 {
     m_timer.setInterval(250);
     connect(&m_timer, &QTimer::timeout, this, &QueuesModel::refresh);
     m_timer.start();
-    if (m_server)
-        connect(m_server, &Server::sampled, this, &QueuesModel::sample);
+    if (m_source) {
+        connect(m_source.get(), &ConsoleSource::sampled, this, &QueuesModel::sample);
+        // The depth history is kept whether the page is shown or not (as locally), and the
+        // rows are one per queue, sent by a remote node only when they change.
+        m_source->subscribe(QStringLiteral("queues"), {});
+        connect(m_source.get(), &ConsoleSource::reset, this, [this] { m_source->subscribe(QStringLiteral("queues"), {}); });
+    }
     refresh();
 }
 
@@ -109,11 +123,10 @@ qint64 QueuesModel::deadOf(const QString &name) const
 
 void QueuesModel::updateAvailability()
 {
-    // The service comes and goes with the server (start/stop from the Overview page).
-    const QueueService *queues = m_server ? m_server->queues() : nullptr;
-    const bool available = queues && queues->isRunning();
-    const QString description = queues ? queues->storeDescription() : QString();
-    const bool durable = queues && queues->isDurable();
+    const SourceQueueInfo info = m_source ? m_source->queueInfo() : SourceQueueInfo();
+    const bool available = info.available;
+    const QString description = info.description;
+    const bool durable = info.durable;
     if (available == m_available && description == m_storeDescription && durable == m_durable)
         return;
     m_available = available;
@@ -125,7 +138,7 @@ void QueuesModel::updateAvailability()
 void QueuesModel::refresh()
 {
     updateAvailability();
-    const QList<QueueStats> stats = m_available ? m_server->queues()->stats() : QList<QueueStats>();
+    const QList<QueueStats> stats = m_available ? m_source->queueStats() : QList<QueueStats>();
     QList<Row> next;
     next.reserve(stats.size());
     Row totals;
@@ -181,9 +194,8 @@ void QueuesModel::sample()
 {
     Sample s;
     s.timestampMs = QDateTime::currentMSecsSinceEpoch();
-    const QueueService *queues = m_server ? m_server->queues() : nullptr;
-    if (queues && queues->isRunning()) {
-        const QList<QueueStats> stats = queues->stats();
+    if (m_source && m_source->queueInfo().available) {
+        const QList<QueueStats> stats = m_source->queueStats();
         s.queues.reserve(stats.size());
         for (const QueueStats &q : stats) {
             Depth d;

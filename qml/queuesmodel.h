@@ -7,8 +7,11 @@
 #include <QtCore/QTimer>
 #include <QtQml/qqmlregistration.h>
 
+#include "source/sourceref.h"
+
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
 
 /**
@@ -55,6 +58,7 @@ public:
 
     explicit QueuesModel(QObject *parent = nullptr);
     QueuesModel(Server *server, QObject *parent);
+    QueuesModel(ConsoleSource *source, QObject *parent);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -134,7 +138,8 @@ private:
 
     void updateAvailability();
 
-    Server *m_server = nullptr;
+    void init();
+    SourceRef m_source{static_cast<ConsoleSource *>(nullptr)};
     QTimer m_timer;
     QList<Row> m_rows;
     Row m_totals;

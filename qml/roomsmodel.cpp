@@ -4,16 +4,54 @@
 
 #include "consolecontext.h"
 #include "rowdiff.h"
-#include "server.h"
 
 namespace Switchboard {
 
-RoomsModel::RoomsModel(QObject *parent) : RoomsModel(ConsoleContext::server(), parent)
+RoomsModel::RoomsModel(QObject *parent) : RoomsModel(ConsoleContext::source(), parent)
 {
 }
 
-RoomsModel::RoomsModel(Server *server, QObject *parent) : QAbstractListModel(parent), m_server(server)
+RoomsModel::RoomsModel(Server *server, QObject *parent) : QAbstractListModel(parent), m_data(server)
 {
+    init();
+}
+
+RoomsModel::RoomsModel(ConsoleSource *source, QObject *parent) : QAbstractListModel(parent), m_data(source)
+{
+    init();
+}
+
+RoomsModel::~RoomsModel()
+{
+    if (m_data)
+        m_data->unsubscribe(QStringLiteral("rooms"));
+}
+
+void RoomsModel::updateSubscription()
+{
+    if (!m_data)
+        return;
+    if (!m_active) {
+        m_data->unsubscribe(QStringLiteral("rooms"));
+        return;
+    }
+    // A remote node filters and caps the list (at most 1,000 names) on its side.
+    m_data->subscribe(QStringLiteral("rooms"),
+                      {{QStringLiteral("source"), m_source == Users ? QStringLiteral("users") : QStringLiteral("rooms")},
+                       {QStringLiteral("filter"), m_filter.trimmed()},
+                       {QStringLiteral("limit"), 1000}});
+}
+
+void RoomsModel::init()
+{
+    if (m_data) {
+        connect(m_data.get(), &ConsoleSource::streamChanged, this, [this](const QString &stream) {
+            if (m_active && stream == QLatin1String("rooms"))
+                refresh();
+        });
+        connect(m_data.get(), &ConsoleSource::reset, this, &RoomsModel::updateSubscription);
+    }
+    updateSubscription();
     m_timer.setInterval(250);
     connect(&m_timer, &QTimer::timeout, this, &RoomsModel::refresh);
     m_timer.start();
@@ -57,6 +95,7 @@ void RoomsModel::setSource(Source source)
         return;
     m_source = source;
     Q_EMIT sourceChanged();
+    updateSubscription();
     beginResetModel();
     m_rows.clear();
     endResetModel();
@@ -68,6 +107,7 @@ void RoomsModel::setActive(bool active)
     if (m_active == active)
         return;
     m_active = active;
+    updateSubscription();
     if (m_active) {
         m_timer.start();
         refresh();
@@ -83,6 +123,7 @@ void RoomsModel::setFilterText(const QString &text)
         return;
     m_filter = text;
     Q_EMIT filterTextChanged();
+    updateSubscription();
     refresh();
 }
 
@@ -108,10 +149,9 @@ int RoomsModel::membersOf(const QString &name) const
 
 void RoomsModel::refresh()
 {
-    if (!m_server)
+    if (!m_data)
         return;
-    const QHash<QString, int> counts = m_source == Rooms ? m_server->registry().roomCounts()
-                                                          : m_server->registry().users();
+    const QHash<QString, int> counts = m_data->roomCounts(m_source == Users);
     QList<Row> next;
     next.reserve(counts.size());
     const QString filter = m_filter.trimmed();

@@ -4,8 +4,11 @@
 #include <QtCore/QTimer>
 #include <QtQml/qqmlregistration.h>
 
+#include "source/sourceref.h"
+
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
 
 /**
@@ -32,6 +35,8 @@ public:
 
     explicit RoomsModel(QObject *parent = nullptr);
     RoomsModel(Server *server, QObject *parent);
+    RoomsModel(ConsoleSource *source, QObject *parent);
+    ~RoomsModel() override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -65,7 +70,10 @@ private:
         bool operator==(const Row &o) const { return name == o.name && members == o.members; }
     };
 
-    Server *m_server = nullptr;
+    void init();
+    void updateSubscription();
+    // Named for what it is, since "source" is the rooms-or-users choice here.
+    SourceRef m_data{static_cast<ConsoleSource *>(nullptr)};
     QTimer m_timer;
     QList<Row> m_rows;
     int m_total = 0;

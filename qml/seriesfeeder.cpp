@@ -7,19 +7,28 @@
 #include <QtCharts/QXYSeries>
 
 #include "consolecontext.h"
-#include "server.h"
 
 namespace Switchboard {
 
-SeriesFeeder::SeriesFeeder(QObject *parent) : SeriesFeeder(ConsoleContext::server(), parent)
+SeriesFeeder::SeriesFeeder(QObject *parent) : SeriesFeeder(ConsoleContext::source(), parent)
 {
 }
 
-SeriesFeeder::SeriesFeeder(Server *server, QObject *parent) : QObject(parent), m_server(server)
+SeriesFeeder::SeriesFeeder(Server *server, QObject *parent) : QObject(parent), m_source(server)
+{
+    init();
+}
+
+SeriesFeeder::SeriesFeeder(ConsoleSource *source, QObject *parent) : QObject(parent), m_source(source)
+{
+    init();
+}
+
+void SeriesFeeder::init()
 {
     // Queue metrics refresh on their model's sample instead, which follows this one.
-    if (m_server)
-        connect(m_server, &Server::sampled, this, [this] {
+    if (m_source)
+        connect(m_source.get(), &ConsoleSource::sampled, this, [this] {
             if (!isQueueMetric())
                 refresh();
         });
@@ -97,9 +106,9 @@ void SeriesFeeder::refresh()
         refreshQueue();
         return;
     }
-    if (!m_server)
+    if (!m_source)
         return;
-    const QList<MetricsSample> history = m_server->history();
+    const QList<MetricsSample> history = m_source->history();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 newest = history.isEmpty() ? now : history.last().timestampMs;
     const qint64 oldest = newest - qint64(m_window) * 1000;

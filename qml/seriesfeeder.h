@@ -6,10 +6,13 @@
 #include <QtQml/QQmlListProperty>
 #include <QtQml/qqmlregistration.h>
 
+#include "source/sourceref.h"
+
 #include "queuesmodel.h"
 
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
 
 /**
@@ -48,6 +51,7 @@ public:
 
     explicit SeriesFeeder(QObject *parent = nullptr);
     SeriesFeeder(Server *server, QObject *parent);
+    SeriesFeeder(ConsoleSource *source, QObject *parent);
 
     QObject *series() const { return m_series; }
     void setSeries(QObject *series);
@@ -82,8 +86,9 @@ Q_SIGNALS:
 
 private:
     void refreshQueue();
+    void init();
 
-    Server *m_server = nullptr;
+    SourceRef m_source{static_cast<ConsoleSource *>(nullptr)};
     QPointer<QObject> m_series;
     QPointer<QueuesModel> m_queues;
     QMetaObject::Connection m_queuesConnection;

@@ -5,20 +5,22 @@
 #include <QtQml/QQmlEngine>
 
 #include "consolecontext.h"
-#include "server.h"
+#include "profiles/profilestore.h"
+#include "source/sourceref.h"
 
 namespace Switchboard {
 
 ServerStatus *ServerStatus::create(QQmlEngine *, QJSEngine *)
 {
-    Server *server = ConsoleContext::server();
-    Q_ASSERT_X(server, "ServerStatus", "ConsoleApp must set the server before QML loads");
-    auto *status = new ServerStatus(*server);
+    ConsoleSource *source = ConsoleContext::source();
+    Q_ASSERT_X(source, "ServerStatus", "ConsoleApp must set the source before QML loads");
+    auto *status = new ServerStatus(source);
     QJSEngine::setObjectOwnership(status, QJSEngine::JavaScriptOwnership);
     return status;
 }
 
-ServerStatus::ServerStatus(Server &server, QObject *parent) : QObject(parent), m_server(server)
+ServerStatus::ServerStatus(Server &server, QObject *parent)
+    : QObject(parent), m_source(std::make_unique<SourceRef>(&server))
 {
     m_timer.setInterval(250);
     connect(&m_timer, &QTimer::timeout, this, &ServerStatus::refresh);
@@ -26,35 +28,52 @@ ServerStatus::ServerStatus(Server &server, QObject *parent) : QObject(parent), m
     refresh();
 }
 
+ServerStatus::ServerStatus(ConsoleSource *source, QObject *parent)
+    : QObject(parent), m_source(std::make_unique<SourceRef>(source))
+{
+    if (const ConnectionProfile *profile = ConsoleContext::profile()) {
+        m_profileName = profile->name;
+        m_profileColour = profile->colour;
+        m_production = profile->production;
+    }
+    connect(source, &ConsoleSource::linkChanged, this, &ServerStatus::linkChanged);
+    connect(source, &ConsoleSource::roleChanged, this, &ServerStatus::linkChanged);
+    m_timer.setInterval(250);
+    connect(&m_timer, &QTimer::timeout, this, &ServerStatus::refresh);
+    m_timer.start();
+    refresh();
+}
+
+ServerStatus::~ServerStatus() = default;
+
 void ServerStatus::refresh()
 {
-    const Registry &registry = m_server.registry();
-    m_connections = registry.connectionCount();
-    m_users = registry.userCount();
-    m_rooms = registry.roomCount();
-    const MetricsSample s = m_server.lastSample();
-    m_inPerSec = s.messagesInPerSec;
-    m_outPerSec = s.messagesOutPerSec;
-    m_queueDepth = s.queueDepth;
-    m_errorsPerSec = s.errorsPerSec;
-    m_p50 = s.p50Ms;
-    m_p99 = s.p99Ms;
-    const Metrics &metrics = m_server.metrics();
-    m_totalConnections = qint64(metrics.connectionsTotal.load(std::memory_order_relaxed));
-    m_authFailures = qint64(metrics.authFailures.load(std::memory_order_relaxed));
-    m_rateLimited = qint64(metrics.rateLimited.load(std::memory_order_relaxed));
-    m_errorsTotal = qint64(metrics.errors.load(std::memory_order_relaxed));
-    // Health and the node list are local reads (the broker caches what it last read from
-    // Redis on its own thread): no network I/O here. The node list changes once a second.
-    m_degradedReason = m_server.isRunning() ? m_server.broker().degradedReason() : QString();
+    const SourceStatus s = (*m_source)->status();
+    m_connections = s.connections;
+    m_users = s.users;
+    m_rooms = s.rooms;
+    m_inPerSec = s.sample.messagesInPerSec;
+    m_outPerSec = s.sample.messagesOutPerSec;
+    m_queueDepth = s.sample.queueDepth;
+    m_errorsPerSec = s.sample.errorsPerSec;
+    m_p50 = s.sample.p50Ms;
+    m_p99 = s.sample.p99Ms;
+    m_totalConnections = s.totalConnections;
+    m_authFailures = s.authFailures;
+    m_rateLimited = s.rateLimited;
+    m_errorsTotal = s.errorsTotal;
+    m_degradedReason = s.degradedReason;
+    // The node list changes once a second.
     if (m_ticks++ % 4 == 0) {
-        const QJsonObject nodes = m_server.broker().nodesJson();
-        m_redisAddress = nodes.value(QLatin1String("redis")).toString();
-        m_clusterNodes = nodes.value(QLatin1String("nodes")).toArray().toVariantList();
+        m_redisAddress = s.redisAddress;
+        m_clusterNodes = s.nodes.toVariantList();
         m_clusterNodesUp = 0;
         for (const QVariant &node : std::as_const(m_clusterNodes)) {
-            const QString state = node.toMap().value(QStringLiteral("state")).toString();
-            if (state == QLatin1String("up") || state == QLatin1String("degraded"))
+            const QVariantMap map = node.toMap();
+            const QString state = map.value(QStringLiteral("state")).toString();
+            // A node row of the admin channel says "up": true instead of a state.
+            if (state == QLatin1String("up") || state == QLatin1String("degraded")
+                || (state.isEmpty() && map.value(QStringLiteral("up")).toBool()))
                 ++m_clusterNodesUp;
         }
         Q_EMIT clusterChanged();
@@ -65,7 +84,7 @@ void ServerStatus::refresh()
 bool ServerStatus::start()
 {
     QString error;
-    const bool ok = m_server.start(&error);
+    const bool ok = (*m_source)->start(&error);
     if (m_lastError != error) {
         m_lastError = error;
         Q_EMIT lastErrorChanged();
@@ -76,17 +95,54 @@ bool ServerStatus::start()
 
 void ServerStatus::stop()
 {
-    m_server.stop(1001, QStringLiteral("server stopped from the console"));
+    (*m_source)->stop();
     refresh();
 }
 
-QString ServerStatus::url() const { return m_server.url(); }
-QString ServerStatus::wsUrl() const { return m_server.wsUrl(); }
-bool ServerStatus::running() const { return m_server.isRunning(); }
-int ServerStatus::threads() const { return m_server.isRunning() ? m_server.threadCount() : 0; }
-qint64 ServerStatus::uptime() const { return m_server.uptimeSeconds(); }
-int ServerStatus::maxConnections() const { return m_server.config().maxConnections; }
-bool ServerStatus::clustered() const { return m_server.broker().isClustered(); }
-QString ServerStatus::nodeName() const { return m_server.nodeName(); }
+QString ServerStatus::url() const { return (*m_source)->status().url; }
+QString ServerStatus::wsUrl() const { return (*m_source)->status().wsUrl; }
+bool ServerStatus::running() const { return (*m_source)->status().running && !stale(); }
+int ServerStatus::threads() const { return (*m_source)->status().threads; }
+qint64 ServerStatus::uptime() const { return (*m_source)->status().uptime; }
+int ServerStatus::maxConnections() const { return (*m_source)->settings().maxConnections; }
+bool ServerStatus::clustered() const { return (*m_source)->status().clustered; }
+QString ServerStatus::nodeName() const { return (*m_source)->status().nodeName; }
+bool ServerStatus::remote() const { return (*m_source)->isRemote(); }
+QString ServerStatus::linkError() const { return (*m_source)->linkError(); }
+bool ServerStatus::stale() const { return (*m_source)->isStale(); }
+QString ServerStatus::role() const { return (*m_source)->role(); }
+bool ServerStatus::readOnly() const { return (*m_source)->isReadOnly(); }
+QString ServerStatus::displayName() const { return (*m_source)->displayName(); }
+bool ServerStatus::canStartStop() const { return (*m_source)->canStartStop(); }
+
+QString ServerStatus::link() const
+{
+    switch ((*m_source)->link()) {
+    case ConsoleSource::Link::Local: return QStringLiteral("local");
+    case ConsoleSource::Link::Connecting: return QStringLiteral("connecting");
+    case ConsoleSource::Link::Connected: return QStringLiteral("connected");
+    case ConsoleSource::Link::Reconnecting: return QStringLiteral("reconnecting");
+    case ConsoleSource::Link::Refused: return QStringLiteral("refused");
+    }
+    return {};
+}
+
+bool ServerStatus::allows(const QString &action) const
+{
+    return (*m_source)->allows(action);
+}
+
+QString ServerStatus::deniedReason(const QString &action) const
+{
+    const ConsoleSource *source = m_source->get();
+    if (source->allows(action))
+        return {};
+    if (source->isReadOnly())
+        return tr("This connection profile is read-only.");
+    const QString needed = source->requiredRole(action);
+    if (needed == QLatin1String("unknown"))
+        return tr("Not connected to the node yet.");
+    return tr("Needs the %1 role; you are %2.").arg(needed, source->role().isEmpty() ? tr("not signed in") : source->role());
+}
 
 } // namespace Switchboard

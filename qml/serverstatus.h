@@ -1,8 +1,11 @@
 #pragma once
 
+#include <memory>
+
 #include <QtCore/QObject>
 #include <QtCore/QTimer>
 #include <QtCore/QVariantList>
+#include <QtGui/QColor>
 #include <QtQml/qqmlregistration.h>
 
 QT_BEGIN_NAMESPACE
@@ -12,13 +15,17 @@ QT_END_NAMESPACE
 
 namespace Switchboard {
 
+class ConsoleSource;
 class Server;
+class SourceRef;
 
 /**
- * @brief Live status and headline figures of the embedded server for QML.
+ * @brief Live status and headline figures of the node the console shows, for QML.
  *
- * Polled from lock-protected counters and the per-second metrics sample four times a second
- * (never from the network threads directly); one change signal per poll keeps bindings cheap.
+ * Read from the ConsoleSource four times a second (for the embedded server: lock-protected
+ * counters and the per-second metrics sample, never the network threads); one change signal
+ * per poll keeps bindings cheap. Also says where the console is attached (remote, link
+ * state, stale data, role) and which actions the role allows.
  */
 class ServerStatus final : public QObject
 {
@@ -52,9 +59,24 @@ class ServerStatus final : public QObject
     Q_PROPERTY(QString degradedReason READ degradedReason NOTIFY changed)
     Q_PROPERTY(QVariantList clusterNodes READ clusterNodes NOTIFY clusterChanged)
     Q_PROPERTY(int clusterNodesUp READ clusterNodesUp NOTIFY clusterChanged)
+    // Where the console is attached (docs/console.md, "Remote nodes").
+    Q_PROPERTY(bool remote READ remote CONSTANT)
+    Q_PROPERTY(QString link READ link NOTIFY linkChanged)
+    Q_PROPERTY(QString linkError READ linkError NOTIFY linkChanged)
+    Q_PROPERTY(bool stale READ stale NOTIFY linkChanged)
+    Q_PROPERTY(QString role READ role NOTIFY linkChanged)
+    Q_PROPERTY(bool readOnly READ readOnly NOTIFY linkChanged)
+    Q_PROPERTY(QString displayName READ displayName NOTIFY linkChanged)
+    Q_PROPERTY(bool canStartStop READ canStartStop CONSTANT)
+    // The connection profile the console was attached through (empty without one).
+    Q_PROPERTY(QString profileName READ profileName CONSTANT)
+    Q_PROPERTY(QColor profileColour READ profileColour CONSTANT)
+    Q_PROPERTY(bool production READ production CONSTANT)
 
 public:
     explicit ServerStatus(Server &server, QObject *parent = nullptr);
+    explicit ServerStatus(ConsoleSource *source, QObject *parent = nullptr);
+    ~ServerStatus() override;
     static ServerStatus *create(QQmlEngine *, QJSEngine *);
 
     QString url() const;
@@ -83,6 +105,23 @@ public:
     QString degradedReason() const { return m_degradedReason; }
     QVariantList clusterNodes() const { return m_clusterNodes; }
     int clusterNodesUp() const { return m_clusterNodesUp; }
+    bool remote() const;
+    /// "local", "connecting", "connected", "reconnecting" or "refused".
+    QString link() const;
+    QString linkError() const;
+    bool stale() const;
+    QString role() const;
+    bool readOnly() const;
+    QString displayName() const;
+    bool canStartStop() const;
+    QString profileName() const { return m_profileName; }
+    QColor profileColour() const { return m_profileColour; }
+    bool production() const { return m_production; }
+
+    /// Whether the console's role allows @p action ("disconnect", "emit", ...).
+    Q_INVOKABLE bool allows(const QString &action) const;
+    /// Why @p action is not allowed (for a disabled button's tooltip), empty when it is.
+    Q_INVOKABLE QString deniedReason(const QString &action) const;
 
     /// Starts the embedded server again after stop(); false (and lastError) when it cannot bind.
     Q_INVOKABLE bool start();
@@ -94,9 +133,13 @@ Q_SIGNALS:
     void changed();
     void lastErrorChanged();
     void clusterChanged();
+    void linkChanged();
 
 private:
-    Server &m_server;
+    std::unique_ptr<SourceRef> m_source;
+    QString m_profileName;
+    QColor m_profileColour;
+    bool m_production = false;
     QTimer m_timer;
     int m_connections = 0;
     int m_users = 0;

@@ -2,6 +2,81 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>ConnectDialog</name>
+    <message>
+        <source>Connect to server</source>
+        <translation>Mit Server verbinden</translation>
+    </message>
+    <message>
+        <source>Saved profiles</source>
+        <translation>Gespeicherte Profile</translation>
+    </message>
+    <message>
+        <source>production</source>
+        <translation>Produktion</translation>
+    </message>
+    <message>
+        <source>read-only</source>
+        <translation>nur lesen</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Verbinden</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Admin token</source>
+        <translation>Admin-Token</translation>
+    </message>
+    <message>
+        <source>from switchboard admin-token</source>
+        <translation>von switchboard admin-token</translation>
+    </message>
+    <message>
+        <source>Profile name</source>
+        <translation>Profilname</translation>
+    </message>
+    <message>
+        <source>optional, to save it</source>
+        <translation>optional, zum Speichern</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>Farbe</translation>
+    </message>
+    <message>
+        <source>Production (a red banner)</source>
+        <translation>Produktion (rotes Banner)</translation>
+    </message>
+    <message>
+        <source>Read-only (no actions from this console)</source>
+        <translation>Nur lesen (keine Aktionen aus dieser Konsole)</translation>
+    </message>
+    <message>
+        <source>No keychain: store the token in plain text in the settings file</source>
+        <translation>Kein Schlüsselbund: Token im Klartext in der Einstellungsdatei speichern</translation>
+    </message>
+    <message>
+        <source>This system has no keychain (Secret Service or KWallet). Unless you tick the box, the token is not saved and you enter it each time.</source>
+        <translation>Dieses System hat keinen Schlüsselbund (Secret Service oder KWallet). Ohne das Häkchen wird das Token nicht gespeichert und Sie geben es jedes Mal ein.</translation>
+    </message>
+    <message>
+        <source>Save profile</source>
+        <translation>Profil speichern</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionsPage</name>
     <message>
         <source>Connections</source>
@@ -165,6 +240,14 @@
     <message>
         <source>disconnected by operator</source>
         <translation>vom Operator getrennt</translation>
+    </message>
+    <message>
+        <source>‹ Previous</source>
+        <translation>‹ Zurück</translation>
+    </message>
+    <message>
+        <source>Next ›</source>
+        <translation>Weiter ›</translation>
     </message>
 </context>
 <context>
@@ -565,10 +648,53 @@
     </message>
 </context>
 <context>
+    <name>LinkBanner</name>
+    <message>
+        <source>PRODUCTION</source>
+        <translation>PRODUKTION</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>connected as %1</source>
+        <translation>verbunden als %1</translation>
+    </message>
+    <message>
+        <source>connecting…</source>
+        <translation>verbinde…</translation>
+    </message>
+    <message>
+        <source>reconnecting…</source>
+        <translation>verbinde erneut…</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>abgelehnt</translation>
+    </message>
+    <message>
+        <source>read-only</source>
+        <translation>nur lesen</translation>
+    </message>
+    <message>
+        <source>Stale data — %1</source>
+        <translation>Veraltete Daten — %1</translation>
+    </message>
+    <message>
+        <source>Stale data — the node is not reachable</source>
+        <translation>Veraltete Daten — der Knoten ist nicht erreichbar</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>Switchboard — %1</source>
         <translation>Switchboard — %1</translation>
+    </message>
+    <message>
+        <source>Switchboard — %1 (remote)</source>
+        <translation>Switchboard — %1 (entfernt)</translation>
     </message>
 </context>
 <context>
@@ -620,6 +746,49 @@
     <message>
         <source>v%1</source>
         <translation>v%1</translation>
+    </message>
+    <message>
+        <source>Remote: connected</source>
+        <translation>Entfernt: verbunden</translation>
+    </message>
+    <message>
+        <source>Remote: refused</source>
+        <translation>Entfernt: abgelehnt</translation>
+    </message>
+    <message>
+        <source>Remote: connecting…</source>
+        <translation>Entfernt: verbinde…</translation>
+    </message>
+    <message>
+        <source>Remote: reconnecting…</source>
+        <translation>Entfernt: verbinde erneut…</translation>
+    </message>
+    <message>
+        <source>Connect to server…</source>
+        <translation>Mit Server verbinden…</translation>
+    </message>
+</context>
+<context>
+    <name>NodesPane</name>
+    <message>
+        <source>Nodes</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>All nodes</source>
+        <translation>Alle Knoten</translation>
+    </message>
+    <message>
+        <source>%1 · %2 conn. · %3</source>
+        <translation>%1 · %2 Verb. · %3</translation>
+    </message>
+    <message>
+        <source>up</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <source>gone</source>
+        <translation>weg</translation>
     </message>
 </context>
 <context>
@@ -855,6 +1024,32 @@
     <message>
         <source> (this node)</source>
         <translation> (dieser Knoten)</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileStore</name>
+    <message>
+        <source>Give the profile a name.</source>
+        <translation>Geben Sie dem Profil einen Namen.</translation>
+    </message>
+    <message>
+        <source>Profile names are at most %1 characters.</source>
+        <translation>Profilnamen haben höchstens %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>The address must be http://host:port or https://host:port.</source>
+        <translation>Die Adresse muss http://host:port oder https://host:port sein.</translation>
+    </message>
+    <message>
+        <source>At most %1 profiles; remove one first.</source>
+        <translation>Höchstens %1 Profile; entfernen Sie zuerst eines.</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Built without QtKeychain.</source>
+        <translation>Ohne QtKeychain gebaut.</translation>
     </message>
 </context>
 <context>
@@ -1758,6 +1953,64 @@ Letzter Fehler: %4
     </message>
 </context>
 <context>
+    <name>Switchboard::LocalSource</name>
+    <message>
+        <source>The durable queue store is not available (is the server running?).</source>
+        <translation>Der dauerhafte Warteschlangenspeicher ist nicht verfügbar (läuft der Server?).</translation>
+    </message>
+    <message>
+        <source>The connection is gone.</source>
+        <translation>Die Verbindung besteht nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Unknown action %1.</source>
+        <translation>Unbekannte Aktion %1.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ProfilesModel</name>
+    <message>
+        <source>Profile %1 saved.</source>
+        <translation>Profil %1 gespeichert.</translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; its token is in the system keychain.</source>
+        <translation>Profil %1 gespeichert; sein Token liegt im Schlüsselbund des Systems.</translation>
+    </message>
+    <message>
+        <source>No keychain on this system: the token of %1 is saved in plain text in the console&apos;s settings file, as you asked.</source>
+        <translation>Kein Schlüsselbund auf diesem System: Das Token von %1 ist wie gewünscht im Klartext in der Einstellungsdatei der Konsole gespeichert.</translation>
+    </message>
+    <message>
+        <source>No keychain on this system: profile %1 is saved without its token; you will be asked for it when you connect.</source>
+        <translation>Kein Schlüsselbund auf diesem System: Profil %1 ist ohne Token gespeichert; beim Verbinden werden Sie danach gefragt.</translation>
+    </message>
+    <message>
+        <source>The keychain refused the token (%1); profile %2 is saved without it.</source>
+        <translation>Der Schlüsselbund hat das Token abgelehnt (%1); Profil %2 ist ohne Token gespeichert.</translation>
+    </message>
+    <message>
+        <source>Profile %1 removed.</source>
+        <translation>Profil %1 entfernt.</translation>
+    </message>
+    <message>
+        <source>There is no profile named %1.</source>
+        <translation>Es gibt kein Profil namens %1.</translation>
+    </message>
+    <message>
+        <source>No saved token for %1: enter it to connect.</source>
+        <translation>Kein gespeichertes Token für %1: Geben Sie es zum Verbinden ein.</translation>
+    </message>
+    <message>
+        <source>Enter the admin token.</source>
+        <translation>Geben Sie das Admin-Token ein.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Verbinde mit %1…</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::QueueActions</name>
     <message>
         <source>Enter a queue name.</source>
@@ -1844,6 +2097,84 @@ Letzter Fehler: %4
             <numerusform>%n Dead Letter von %1 gelöscht.</numerusform>
             <numerusform>%n Dead Letters von %1 gelöscht.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Your role may not do this (%1).</source>
+        <translation>Ihre Rolle darf das nicht (%1).</translation>
+    </message>
+    <message>
+        <source>Refused (%1): %2</source>
+        <translation>Abgelehnt (%1): %2</translation>
+    </message>
+    <message>
+        <source>Not connected to the node.</source>
+        <translation>Nicht mit dem Knoten verbunden.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::RemoteSource</name>
+    <message>
+        <source>%1 is not an http:// or https:// address.</source>
+        <translation>%1 ist keine http://- oder https://-Adresse.</translation>
+    </message>
+    <message>
+        <source>The connection to the node was lost.</source>
+        <translation>Die Verbindung zum Knoten ist abgerissen.</translation>
+    </message>
+    <message>
+        <source>The node refused the admin token.</source>
+        <translation>Der Knoten hat das Admin-Token abgelehnt.</translation>
+    </message>
+    <message>
+        <source>Disconnected.</source>
+        <translation>Getrennt.</translation>
+    </message>
+    <message>
+        <source>The connection was closed (code %1).</source>
+        <translation>Die Verbindung wurde geschlossen (Code %1).</translation>
+    </message>
+    <message>
+        <source>on %1</source>
+        <translation>auf %1</translation>
+    </message>
+    <message>
+        <source>Not connected to the node.</source>
+        <translation>Nicht mit dem Knoten verbunden.</translation>
+    </message>
+    <message>
+        <source>superseded</source>
+        <translation>ersetzt</translation>
+    </message>
+    <message>
+        <source>This profile is read-only.</source>
+        <translation>Dieses Profil ist schreibgeschützt.</translation>
+    </message>
+    <message>
+        <source>Your role (%1) may not do this; it needs %2.</source>
+        <translation>Ihre Rolle (%1) darf das nicht; nötig ist %2.</translation>
+    </message>
+    <message>
+        <source>Too many actions waiting for the node.</source>
+        <translation>Zu viele Aktionen warten auf den Knoten.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ServerStatus</name>
+    <message>
+        <source>This connection profile is read-only.</source>
+        <translation>Dieses Verbindungsprofil ist schreibgeschützt.</translation>
+    </message>
+    <message>
+        <source>Not connected to the node yet.</source>
+        <translation>Noch nicht mit dem Knoten verbunden.</translation>
+    </message>
+    <message>
+        <source>Needs the %1 role; you are %2.</source>
+        <translation>Erfordert die Rolle %1; Sie sind %2.</translation>
+    </message>
+    <message>
+        <source>not signed in</source>
+        <translation>nicht angemeldet</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,81 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>ConnectDialog</name>
+    <message>
+        <source>Connect to server</source>
+        <translation>Connect to server</translation>
+    </message>
+    <message>
+        <source>Saved profiles</source>
+        <translation>Saved profiles</translation>
+    </message>
+    <message>
+        <source>production</source>
+        <translation>production</translation>
+    </message>
+    <message>
+        <source>read-only</source>
+        <translation>read-only</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Connect</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Node</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Admin token</source>
+        <translation>Admin token</translation>
+    </message>
+    <message>
+        <source>from switchboard admin-token</source>
+        <translation>from switchboard admin-token</translation>
+    </message>
+    <message>
+        <source>Profile name</source>
+        <translation>Profile name</translation>
+    </message>
+    <message>
+        <source>optional, to save it</source>
+        <translation>optional, to save it</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>Colour</translation>
+    </message>
+    <message>
+        <source>Production (a red banner)</source>
+        <translation>Production (a red banner)</translation>
+    </message>
+    <message>
+        <source>Read-only (no actions from this console)</source>
+        <translation>Read-only (no actions from this console)</translation>
+    </message>
+    <message>
+        <source>No keychain: store the token in plain text in the settings file</source>
+        <translation>No keychain: store the token in plain text in the settings file</translation>
+    </message>
+    <message>
+        <source>This system has no keychain (Secret Service or KWallet). Unless you tick the box, the token is not saved and you enter it each time.</source>
+        <translation>This system has no keychain (Secret Service or KWallet). Unless you tick the box, the token is not saved and you enter it each time.</translation>
+    </message>
+    <message>
+        <source>Save profile</source>
+        <translation>Save profile</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionsPage</name>
     <message>
         <source>Connections</source>
@@ -165,6 +240,14 @@
     <message>
         <source>disconnected by operator</source>
         <translation>disconnected by operator</translation>
+    </message>
+    <message>
+        <source>‹ Previous</source>
+        <translation>‹ Previous</translation>
+    </message>
+    <message>
+        <source>Next ›</source>
+        <translation>Next ›</translation>
     </message>
 </context>
 <context>
@@ -565,10 +648,53 @@
     </message>
 </context>
 <context>
+    <name>LinkBanner</name>
+    <message>
+        <source>PRODUCTION</source>
+        <translation>PRODUCTION</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>connected as %1</source>
+        <translation>connected as %1</translation>
+    </message>
+    <message>
+        <source>connecting…</source>
+        <translation>connecting…</translation>
+    </message>
+    <message>
+        <source>reconnecting…</source>
+        <translation>reconnecting…</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>refused</translation>
+    </message>
+    <message>
+        <source>read-only</source>
+        <translation>read-only</translation>
+    </message>
+    <message>
+        <source>Stale data — %1</source>
+        <translation>Stale data — %1</translation>
+    </message>
+    <message>
+        <source>Stale data — the node is not reachable</source>
+        <translation>Stale data — the node is not reachable</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>Switchboard — %1</source>
         <translation>Switchboard — %1</translation>
+    </message>
+    <message>
+        <source>Switchboard — %1 (remote)</source>
+        <translation>Switchboard — %1 (remote)</translation>
     </message>
 </context>
 <context>
@@ -620,6 +746,49 @@
     <message>
         <source>v%1</source>
         <translation>v%1</translation>
+    </message>
+    <message>
+        <source>Remote: connected</source>
+        <translation>Remote: connected</translation>
+    </message>
+    <message>
+        <source>Remote: refused</source>
+        <translation>Remote: refused</translation>
+    </message>
+    <message>
+        <source>Remote: connecting…</source>
+        <translation>Remote: connecting…</translation>
+    </message>
+    <message>
+        <source>Remote: reconnecting…</source>
+        <translation>Remote: reconnecting…</translation>
+    </message>
+    <message>
+        <source>Connect to server…</source>
+        <translation>Connect to server…</translation>
+    </message>
+</context>
+<context>
+    <name>NodesPane</name>
+    <message>
+        <source>Nodes</source>
+        <translation>Nodes</translation>
+    </message>
+    <message>
+        <source>All nodes</source>
+        <translation>All nodes</translation>
+    </message>
+    <message>
+        <source>%1 · %2 conn. · %3</source>
+        <translation>%1 · %2 conn. · %3</translation>
+    </message>
+    <message>
+        <source>up</source>
+        <translation>up</translation>
+    </message>
+    <message>
+        <source>gone</source>
+        <translation>gone</translation>
     </message>
 </context>
 <context>
@@ -855,6 +1024,32 @@
     <message>
         <source> (this node)</source>
         <translation> (this node)</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileStore</name>
+    <message>
+        <source>Give the profile a name.</source>
+        <translation>Give the profile a name.</translation>
+    </message>
+    <message>
+        <source>Profile names are at most %1 characters.</source>
+        <translation>Profile names are at most %1 characters.</translation>
+    </message>
+    <message>
+        <source>The address must be http://host:port or https://host:port.</source>
+        <translation>The address must be http://host:port or https://host:port.</translation>
+    </message>
+    <message>
+        <source>At most %1 profiles; remove one first.</source>
+        <translation>At most %1 profiles; remove one first.</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Built without QtKeychain.</source>
+        <translation>Built without QtKeychain.</translation>
     </message>
 </context>
 <context>
@@ -1758,6 +1953,64 @@ Last error: %4
     </message>
 </context>
 <context>
+    <name>Switchboard::LocalSource</name>
+    <message>
+        <source>The durable queue store is not available (is the server running?).</source>
+        <translation>The durable queue store is not available (is the server running?).</translation>
+    </message>
+    <message>
+        <source>The connection is gone.</source>
+        <translation>The connection is gone.</translation>
+    </message>
+    <message>
+        <source>Unknown action %1.</source>
+        <translation>Unknown action %1.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ProfilesModel</name>
+    <message>
+        <source>Profile %1 saved.</source>
+        <translation>Profile %1 saved.</translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; its token is in the system keychain.</source>
+        <translation>Profile %1 saved; its token is in the system keychain.</translation>
+    </message>
+    <message>
+        <source>No keychain on this system: the token of %1 is saved in plain text in the console&apos;s settings file, as you asked.</source>
+        <translation>No keychain on this system: the token of %1 is saved in plain text in the console&apos;s settings file, as you asked.</translation>
+    </message>
+    <message>
+        <source>No keychain on this system: profile %1 is saved without its token; you will be asked for it when you connect.</source>
+        <translation>No keychain on this system: profile %1 is saved without its token; you will be asked for it when you connect.</translation>
+    </message>
+    <message>
+        <source>The keychain refused the token (%1); profile %2 is saved without it.</source>
+        <translation>The keychain refused the token (%1); profile %2 is saved without it.</translation>
+    </message>
+    <message>
+        <source>Profile %1 removed.</source>
+        <translation>Profile %1 removed.</translation>
+    </message>
+    <message>
+        <source>There is no profile named %1.</source>
+        <translation>There is no profile named %1.</translation>
+    </message>
+    <message>
+        <source>No saved token for %1: enter it to connect.</source>
+        <translation>No saved token for %1: enter it to connect.</translation>
+    </message>
+    <message>
+        <source>Enter the admin token.</source>
+        <translation>Enter the admin token.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Connecting to %1…</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::QueueActions</name>
     <message>
         <source>Enter a queue name.</source>
@@ -1844,6 +2097,84 @@ Last error: %4
             <numerusform>%n dead letter of %1 purged.</numerusform>
             <numerusform>%n dead letters of %1 purged.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Your role may not do this (%1).</source>
+        <translation>Your role may not do this (%1).</translation>
+    </message>
+    <message>
+        <source>Refused (%1): %2</source>
+        <translation>Refused (%1): %2</translation>
+    </message>
+    <message>
+        <source>Not connected to the node.</source>
+        <translation>Not connected to the node.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::RemoteSource</name>
+    <message>
+        <source>%1 is not an http:// or https:// address.</source>
+        <translation>%1 is not an http:// or https:// address.</translation>
+    </message>
+    <message>
+        <source>The connection to the node was lost.</source>
+        <translation>The connection to the node was lost.</translation>
+    </message>
+    <message>
+        <source>The node refused the admin token.</source>
+        <translation>The node refused the admin token.</translation>
+    </message>
+    <message>
+        <source>Disconnected.</source>
+        <translation>Disconnected.</translation>
+    </message>
+    <message>
+        <source>The connection was closed (code %1).</source>
+        <translation>The connection was closed (code %1).</translation>
+    </message>
+    <message>
+        <source>on %1</source>
+        <translation>on %1</translation>
+    </message>
+    <message>
+        <source>Not connected to the node.</source>
+        <translation>Not connected to the node.</translation>
+    </message>
+    <message>
+        <source>superseded</source>
+        <translation>superseded</translation>
+    </message>
+    <message>
+        <source>This profile is read-only.</source>
+        <translation>This profile is read-only.</translation>
+    </message>
+    <message>
+        <source>Your role (%1) may not do this; it needs %2.</source>
+        <translation>Your role (%1) may not do this; it needs %2.</translation>
+    </message>
+    <message>
+        <source>Too many actions waiting for the node.</source>
+        <translation>Too many actions waiting for the node.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ServerStatus</name>
+    <message>
+        <source>This connection profile is read-only.</source>
+        <translation>This connection profile is read-only.</translation>
+    </message>
+    <message>
+        <source>Not connected to the node yet.</source>
+        <translation>Not connected to the node yet.</translation>
+    </message>
+    <message>
+        <source>Needs the %1 role; you are %2.</source>
+        <translation>Needs the %1 role; you are %2.</translation>
+    </message>
+    <message>
+        <source>not signed in</source>
+        <translation>not signed in</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,81 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>ConnectDialog</name>
+    <message>
+        <source>Connect to server</source>
+        <translation>Se connecter à un serveur</translation>
+    </message>
+    <message>
+        <source>Saved profiles</source>
+        <translation>Profils enregistrés</translation>
+    </message>
+    <message>
+        <source>production</source>
+        <translation>production</translation>
+    </message>
+    <message>
+        <source>read-only</source>
+        <translation>lecture seule</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Se connecter</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Supprimer</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Nœud</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Admin token</source>
+        <translation>Jeton d&apos;administration</translation>
+    </message>
+    <message>
+        <source>from switchboard admin-token</source>
+        <translation>issu de switchboard admin-token</translation>
+    </message>
+    <message>
+        <source>Profile name</source>
+        <translation>Nom du profil</translation>
+    </message>
+    <message>
+        <source>optional, to save it</source>
+        <translation>facultatif, pour l’enregistrer</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>Couleur</translation>
+    </message>
+    <message>
+        <source>Production (a red banner)</source>
+        <translation>Production (bandeau rouge)</translation>
+    </message>
+    <message>
+        <source>Read-only (no actions from this console)</source>
+        <translation>Lecture seule (aucune action depuis cette console)</translation>
+    </message>
+    <message>
+        <source>No keychain: store the token in plain text in the settings file</source>
+        <translation>Pas de trousseau : enregistrer le jeton en clair dans le fichier de réglages</translation>
+    </message>
+    <message>
+        <source>This system has no keychain (Secret Service or KWallet). Unless you tick the box, the token is not saved and you enter it each time.</source>
+        <translation>Ce système n&apos;a pas de trousseau (Secret Service ou KWallet). Sans cocher la case, le jeton n&apos;est pas enregistré et vous le saisissez à chaque fois.</translation>
+    </message>
+    <message>
+        <source>Save profile</source>
+        <translation>Enregistrer le profil</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionsPage</name>
     <message>
         <source>Connections</source>
@@ -165,6 +240,14 @@
     <message>
         <source>disconnected by operator</source>
         <translation>déconnecté par l&apos;opérateur</translation>
+    </message>
+    <message>
+        <source>‹ Previous</source>
+        <translation>‹ Précédent</translation>
+    </message>
+    <message>
+        <source>Next ›</source>
+        <translation>Suivant ›</translation>
     </message>
 </context>
 <context>
@@ -565,10 +648,53 @@
     </message>
 </context>
 <context>
+    <name>LinkBanner</name>
+    <message>
+        <source>PRODUCTION</source>
+        <translation>PRODUCTION</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>connected as %1</source>
+        <translation>connecté en tant que %1</translation>
+    </message>
+    <message>
+        <source>connecting…</source>
+        <translation>connexion…</translation>
+    </message>
+    <message>
+        <source>reconnecting…</source>
+        <translation>reconnexion…</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>refusé</translation>
+    </message>
+    <message>
+        <source>read-only</source>
+        <translation>lecture seule</translation>
+    </message>
+    <message>
+        <source>Stale data — %1</source>
+        <translation>Données périmées — %1</translation>
+    </message>
+    <message>
+        <source>Stale data — the node is not reachable</source>
+        <translation>Données périmées — le nœud n&apos;est pas joignable</translation>
+    </message>
+</context>
+<context>
     <name>Main</name>
     <message>
         <source>Switchboard — %1</source>
         <translation>Switchboard — %1</translation>
+    </message>
+    <message>
+        <source>Switchboard — %1 (remote)</source>
+        <translation>Switchboard — %1 (distant)</translation>
     </message>
 </context>
 <context>
@@ -620,6 +746,49 @@
     <message>
         <source>v%1</source>
         <translation>v%1</translation>
+    </message>
+    <message>
+        <source>Remote: connected</source>
+        <translation>Distant : connecté</translation>
+    </message>
+    <message>
+        <source>Remote: refused</source>
+        <translation>Distant : refusé</translation>
+    </message>
+    <message>
+        <source>Remote: connecting…</source>
+        <translation>Distant : connexion…</translation>
+    </message>
+    <message>
+        <source>Remote: reconnecting…</source>
+        <translation>Distant : reconnexion…</translation>
+    </message>
+    <message>
+        <source>Connect to server…</source>
+        <translation>Se connecter à un serveur…</translation>
+    </message>
+</context>
+<context>
+    <name>NodesPane</name>
+    <message>
+        <source>Nodes</source>
+        <translation>Nœuds</translation>
+    </message>
+    <message>
+        <source>All nodes</source>
+        <translation>Tous les nœuds</translation>
+    </message>
+    <message>
+        <source>%1 · %2 conn. · %3</source>
+        <translation>%1 · %2 conn. · %3</translation>
+    </message>
+    <message>
+        <source>up</source>
+        <translation>actif</translation>
+    </message>
+    <message>
+        <source>gone</source>
+        <translation>disparu</translation>
     </message>
 </context>
 <context>
@@ -855,6 +1024,32 @@
     <message>
         <source> (this node)</source>
         <translation> (ce nœud)</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileStore</name>
+    <message>
+        <source>Give the profile a name.</source>
+        <translation>Donnez un nom au profil.</translation>
+    </message>
+    <message>
+        <source>Profile names are at most %1 characters.</source>
+        <translation>Les noms de profil font au plus %1 caractères.</translation>
+    </message>
+    <message>
+        <source>The address must be http://host:port or https://host:port.</source>
+        <translation>L&apos;adresse doit être http://hôte:port ou https://hôte:port.</translation>
+    </message>
+    <message>
+        <source>At most %1 profiles; remove one first.</source>
+        <translation>Au plus %1 profils ; supprimez-en un d&apos;abord.</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Built without QtKeychain.</source>
+        <translation>Compilé sans QtKeychain.</translation>
     </message>
 </context>
 <context>
@@ -1758,6 +1953,64 @@ Dernière erreur&#xa0;: %4
     </message>
 </context>
 <context>
+    <name>Switchboard::LocalSource</name>
+    <message>
+        <source>The durable queue store is not available (is the server running?).</source>
+        <translation>Le stockage durable des files n&apos;est pas disponible (le serveur tourne-t-il ?).</translation>
+    </message>
+    <message>
+        <source>The connection is gone.</source>
+        <translation>La connexion n&apos;existe plus.</translation>
+    </message>
+    <message>
+        <source>Unknown action %1.</source>
+        <translation>Action inconnue %1.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ProfilesModel</name>
+    <message>
+        <source>Profile %1 saved.</source>
+        <translation>Profil %1 enregistré.</translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; its token is in the system keychain.</source>
+        <translation>Profil %1 enregistré ; son jeton est dans le trousseau du système.</translation>
+    </message>
+    <message>
+        <source>No keychain on this system: the token of %1 is saved in plain text in the console&apos;s settings file, as you asked.</source>
+        <translation>Pas de trousseau sur ce système : le jeton de %1 est enregistré en clair dans le fichier de réglages de la console, comme demandé.</translation>
+    </message>
+    <message>
+        <source>No keychain on this system: profile %1 is saved without its token; you will be asked for it when you connect.</source>
+        <translation>Pas de trousseau sur ce système : le profil %1 est enregistré sans son jeton ; il vous sera demandé à la connexion.</translation>
+    </message>
+    <message>
+        <source>The keychain refused the token (%1); profile %2 is saved without it.</source>
+        <translation>Le trousseau a refusé le jeton (%1) ; le profil %2 est enregistré sans lui.</translation>
+    </message>
+    <message>
+        <source>Profile %1 removed.</source>
+        <translation>Profil %1 supprimé.</translation>
+    </message>
+    <message>
+        <source>There is no profile named %1.</source>
+        <translation>Il n&apos;y a pas de profil nommé %1.</translation>
+    </message>
+    <message>
+        <source>No saved token for %1: enter it to connect.</source>
+        <translation>Aucun jeton enregistré pour %1 : saisissez-le pour vous connecter.</translation>
+    </message>
+    <message>
+        <source>Enter the admin token.</source>
+        <translation>Saisissez le jeton d&apos;administration.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Connexion à %1…</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::QueueActions</name>
     <message>
         <source>Enter a queue name.</source>
@@ -1844,6 +2097,84 @@ Dernière erreur&#xa0;: %4
             <numerusform>%n lettre morte de %1 purgée.</numerusform>
             <numerusform>%n lettres mortes de %1 purgées.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Your role may not do this (%1).</source>
+        <translation>Votre rôle ne permet pas cela (%1).</translation>
+    </message>
+    <message>
+        <source>Refused (%1): %2</source>
+        <translation>Refusé (%1) : %2</translation>
+    </message>
+    <message>
+        <source>Not connected to the node.</source>
+        <translation>Pas connecté au nœud.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::RemoteSource</name>
+    <message>
+        <source>%1 is not an http:// or https:// address.</source>
+        <translation>%1 n&apos;est pas une adresse http:// ou https://.</translation>
+    </message>
+    <message>
+        <source>The connection to the node was lost.</source>
+        <translation>La connexion au nœud a été perdue.</translation>
+    </message>
+    <message>
+        <source>The node refused the admin token.</source>
+        <translation>Le nœud a refusé le jeton d&apos;administration.</translation>
+    </message>
+    <message>
+        <source>Disconnected.</source>
+        <translation>Déconnecté.</translation>
+    </message>
+    <message>
+        <source>The connection was closed (code %1).</source>
+        <translation>La connexion a été fermée (code %1).</translation>
+    </message>
+    <message>
+        <source>on %1</source>
+        <translation>sur %1</translation>
+    </message>
+    <message>
+        <source>Not connected to the node.</source>
+        <translation>Pas connecté au nœud.</translation>
+    </message>
+    <message>
+        <source>superseded</source>
+        <translation>remplacé</translation>
+    </message>
+    <message>
+        <source>This profile is read-only.</source>
+        <translation>Ce profil est en lecture seule.</translation>
+    </message>
+    <message>
+        <source>Your role (%1) may not do this; it needs %2.</source>
+        <translation>Votre rôle (%1) ne permet pas cela ; il faut %2.</translation>
+    </message>
+    <message>
+        <source>Too many actions waiting for the node.</source>
+        <translation>Trop d&apos;actions en attente du nœud.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ServerStatus</name>
+    <message>
+        <source>This connection profile is read-only.</source>
+        <translation>Ce profil de connexion est en lecture seule.</translation>
+    </message>
+    <message>
+        <source>Not connected to the node yet.</source>
+        <translation>Pas encore connecté au nœud.</translation>
+    </message>
+    <message>
+        <source>Needs the %1 role; you are %2.</source>
+        <translation>Nécessite le rôle %1 ; vous êtes %2.</translation>
+    </message>
+    <message>
+        <source>not signed in</source>
+        <translation>non connecté</translation>
     </message>
 </context>
 </TS>

@@ -10,6 +10,7 @@ Rectangle {
 
     required property int currentIndex
     signal pageRequested(int index)
+    signal connectRequested()
 
     color: Theme.rail
     implicitWidth: Theme.railWidth
@@ -100,22 +101,35 @@ Rectangle {
                         implicitWidth: 8
                         implicitHeight: 8
                         radius: 4
-                        color: ServerStatus.running ? Theme.ok : Theme.danger
+                        color: ServerStatus.stale ? Theme.warn : (ServerStatus.running ? Theme.ok : Theme.danger)
                     }
                     Label {
                         objectName: "railServerState"
-                        text: ServerStatus.running ? qsTr("Server running") : qsTr("Server stopped")
+                        // A remote node's link state is always in view: connected, reconnecting, refused.
+                        text: !ServerStatus.remote ? (ServerStatus.running ? qsTr("Server running") : qsTr("Server stopped"))
+                            : ServerStatus.link === "connected" ? qsTr("Remote: connected")
+                            : ServerStatus.link === "refused" ? qsTr("Remote: refused")
+                            : ServerStatus.link === "connecting" ? qsTr("Remote: connecting…")
+                            : qsTr("Remote: reconnecting…")
                         color: Theme.text
                         font.pixelSize: Theme.fontSmall
                         font.weight: Font.DemiBold
                     }
                 }
                 Label {
-                    text: ServerStatus.running ? ServerStatus.url : "—"
+                    text: ServerStatus.remote ? ServerStatus.displayName : (ServerStatus.running ? ServerStatus.url : "—")
                     color: Theme.textMuted
                     font.pixelSize: Theme.fontSmall
                     font.family: Theme.monoFamily
                     elide: Text.ElideRight
+                    Layout.fillWidth: true
+                }
+                Button {
+                    objectName: "connectToServer"
+                    text: qsTr("Connect to server…")
+                    flat: true
+                    font.pixelSize: Theme.fontSmall
+                    onClicked: rail.connectRequested()
                     Layout.fillWidth: true
                 }
                 Label {

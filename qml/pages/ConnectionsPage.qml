@@ -9,6 +9,13 @@ Item {
     id: page
 
     property alias selectedId: table.selectedId
+    // Re-read when the role or the link changes (the node's welcome says what the role allows).
+    readonly property bool canLeave: {
+        ServerStatus.role;
+        ServerStatus.readOnly;
+        ServerStatus.link;
+        return ServerStatus.allows("leave");
+    }
     readonly property ConnectionsModel model: connections
     signal emitRequested(int kind, string target)
 
@@ -22,6 +29,7 @@ Item {
         id: connections
         active: page.visible
         filterText: filter.filterText
+        node: nodes.selectedNode
     }
 
     ConnectionDetails {
@@ -65,6 +73,27 @@ Item {
                         color: Theme.textMuted
                     }
                     Item { Layout.fillWidth: true }
+                    // A remote node pages on its side (at most 200 rows a page).
+                    Button {
+                        objectName: "connectionsPrevious"
+                        visible: ServerStatus.remote && connections.totalCount > connections.pageSize
+                        text: qsTr("‹ Previous")
+                        enabled: connections.pageOffset > 0
+                        onClicked: connections.pageOffset = Math.max(0, connections.pageOffset - connections.pageSize)
+                    }
+                    Button {
+                        objectName: "connectionsNext"
+                        visible: ServerStatus.remote && connections.totalCount > connections.pageSize
+                        text: qsTr("Next ›")
+                        enabled: connections.pageOffset + connections.pageSize < connections.totalCount
+                        onClicked: connections.pageOffset += connections.pageSize
+                    }
+                }
+
+                NodesPane {
+                    id: nodes
+                    Layout.fillWidth: true
+                    onNodeSelected: name => nodes.selectedNode = name
                 }
 
                 ConnectionTable {
@@ -193,8 +222,10 @@ Item {
                                         objectName: "leaveRoom_" + roomRow.modelData
                                         text: qsTr("Leave")
                                         flat: true
-                                        enabled: details.connected
+                                        enabled: details.connected && page.canLeave
                                         onClicked: details.leaveRoom(roomRow.modelData)
+                                        ToolTip.visible: hovered && !page.canLeave
+                                        ToolTip.text: ServerStatus.deniedReason("leave")
                                     }
                                 }
                             }
@@ -208,14 +239,19 @@ Item {
                                     Layout.fillWidth: true
                                     onAccepted: joinButton.clicked()
                                 }
-                                Button {
-                                    id: joinButton
-                                    objectName: "joinRoomButton"
-                                    text: qsTr("Join")
-                                    enabled: details.connected && joinField.text.trim().length > 0
-                                    onClicked: {
-                                        if (details.joinRoom(joinField.text))
-                                            joinField.clear();
+                                RoleGate {
+                                    id: gate_joinRoomButton
+                                    action: "join"
+                                    Button {
+                                        id: joinButton
+                                        objectName: "joinRoomButton"
+                                        text: qsTr("Join")
+                                        enabled: gate_joinRoomButton.allowed && (details.connected && joinField.text.trim().length > 0)
+                                        onClicked: {
+                                            if (details.joinRoom(joinField.text))
+                                                joinField.clear();
+                                        }
+                                        anchors.fill: parent
                                     }
                                 }
                             }
@@ -306,14 +342,19 @@ Item {
                                 maximumLength: 120
                                 Layout.fillWidth: true
                             }
-                            Button {
-                                objectName: "disconnectButton"
-                                text: qsTr("Disconnect")
-                                enabled: details.connected && disconnectBox.codeValid
-                                palette.button: Theme.dangerSoft
-                                palette.buttonText: Theme.danger
+                            RoleGate {
+                                id: gate_disconnectButton
+                                action: "disconnect"
                                 Layout.fillWidth: true
-                                onClicked: details.disconnect(disconnectBox.code, reasonField.text)
+                                Button {
+                                    objectName: "disconnectButton"
+                                    text: qsTr("Disconnect")
+                                    enabled: gate_disconnectButton.allowed && (details.connected && disconnectBox.codeValid)
+                                    palette.button: Theme.dangerSoft
+                                    palette.buttonText: Theme.danger
+                                    onClicked: details.disconnect(disconnectBox.code, reasonField.text)
+                                    anchors.fill: parent
+                                }
                             }
                         }
                     }

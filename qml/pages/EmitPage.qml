@@ -278,13 +278,18 @@ Item {
                         RowLayout {
                             Layout.fillWidth: true
                             spacing: 10
-                            Button {
-                                objectName: "sendButton"
-                                text: qsTr("Send")
-                                highlighted: true
-                                enabled: page.blocker.length === 0
-                                implicitWidth: 120
-                                onClicked: page.send()
+                            RoleGate {
+                                id: gate_sendButton
+                                action: "emit"
+                                Button {
+                                    objectName: "sendButton"
+                                    text: qsTr("Send")
+                                    highlighted: true
+                                    enabled: gate_sendButton.allowed && (page.blocker.length === 0)
+                                    implicitWidth: 120
+                                    onClicked: page.send()
+                                    anchors.fill: parent
+                                }
                             }
                             Label {
                                 objectName: "sendHint"

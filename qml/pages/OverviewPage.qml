@@ -135,6 +135,8 @@ ScrollView {
                 }
                 Button {
                     objectName: "startStopButton"
+                    // Only the embedded server is started and stopped here.
+                    visible: ServerStatus.canStartStop
                     text: ServerStatus.running ? qsTr("Stop server") : qsTr("Start server")
                     onClicked: ServerStatus.running ? ServerStatus.stop() : ServerStatus.start()
                     ToolTip.visible: hovered

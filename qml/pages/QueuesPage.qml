@@ -12,6 +12,13 @@ Item {
 
     // The queue the chart and the dead-letter browser show; empty = all queues (chart only).
     property string selectedQueue
+    // Re-read when the role or the link changes (the node's welcome says what the role allows).
+    readonly property bool canRetry: {
+        ServerStatus.role;
+        ServerStatus.readOnly;
+        ServerStatus.link;
+        return ServerStatus.allows("retry_dead");
+    }
     property int windowSeconds: [60, 300, 900][windowSelector.currentIndex]
     readonly property QueuesModel model: queues
     readonly property DeadLettersModel deadLetters: dlq
@@ -159,11 +166,16 @@ Item {
             subtitle: queues.available ? qsTr("Store: %1 · click a queue for its chart and dead letters").arg(queues.storeDescription)
                                        : qsTr("The durable queue store is not available")
             actions: [
-                Button {
-                    objectName: "queueEnqueueTest"
-                    text: qsTr("Enqueue test message…")
-                    enabled: queues.available
-                    onClicked: page.openEnqueue()
+                RoleGate {
+                    id: gate_queueEnqueueTest
+                    action: "enqueue"
+                    Button {
+                        objectName: "queueEnqueueTest"
+                        text: qsTr("Enqueue test message…")
+                        enabled: gate_queueEnqueueTest.allowed && (queues.available)
+                        onClicked: page.openEnqueue()
+                        anchors.fill: parent
+                    }
                 }
             ]
 
@@ -460,21 +472,31 @@ Item {
                 title: page.selectedQueue.length > 0 ? qsTr("Dead letters of %1").arg(page.selectedQueue) : qsTr("Dead letters")
                 subtitle: qsTr("Messages that used up their attempts: payload, attempts, last error")
                 actions: [
-                    Button {
-                        objectName: "dlqRetryAll"
-                        text: qsTr("Retry all")
-                        enabled: page.selectedQueue.length > 0 && dlq.total > 0 && !dlqActions.busy
-                        onClicked: dlqActions.retryAll(page.selectedQueue)
+                    RoleGate {
+                        id: gate_dlqRetryAll
+                        action: "retry_dead"
+                        Button {
+                            objectName: "dlqRetryAll"
+                            text: qsTr("Retry all")
+                            enabled: gate_dlqRetryAll.allowed && (page.selectedQueue.length > 0 && dlq.total > 0 && !dlqActions.busy)
+                            onClicked: dlqActions.retryAll(page.selectedQueue)
+                            anchors.fill: parent
+                        }
                     },
-                    Button {
-                        objectName: "dlqPurge"
-                        text: qsTr("Purge…")
-                        enabled: page.selectedQueue.length > 0 && dlq.total > 0 && !dlqActions.busy
-                        palette.buttonText: Theme.danger
-                        onClicked: {
-                            purgeDialog.queue = page.selectedQueue;
-                            purgeDialog.letters = dlq.total;
-                            purgeDialog.open();
+                    RoleGate {
+                        id: gate_dlqPurge
+                        action: "purge_dead"
+                        Button {
+                            objectName: "dlqPurge"
+                            text: qsTr("Purge…")
+                            enabled: gate_dlqPurge.allowed && (page.selectedQueue.length > 0 && dlq.total > 0 && !dlqActions.busy)
+                            palette.buttonText: Theme.danger
+                            onClicked: {
+                                purgeDialog.queue = page.selectedQueue;
+                                purgeDialog.letters = dlq.total;
+                                purgeDialog.open();
+                            }
+                            anchors.fill: parent
                         }
                     }
                 ]
@@ -607,7 +629,9 @@ Item {
                                     flat: true
                                     leftPadding: 4
                                     rightPadding: 4
-                                    enabled: !dlqActions.busy
+                                    enabled: !dlqActions.busy && page.canRetry
+                                    ToolTip.visible: hovered && !page.canRetry
+                                    ToolTip.text: ServerStatus.deniedReason("retry_dead")
                                     Layout.preferredWidth: dlqHeader.widths[5]
                                     onClicked: dlqActions.retry(page.selectedQueue, letter.messageId)
                                 }

@@ -175,11 +175,16 @@ Item {
                                 color: broadcastCheck.valid ? Theme.text : Theme.danger
                                 JsonCheck { id: broadcastCheck; text: broadcastPayload.text }
                             }
-                            Button {
-                                objectName: "roomBroadcastButton"
-                                text: qsTr("Broadcast")
-                                enabled: broadcastCheck.valid && broadcastEvent.text.trim().length > 0
-                                onClicked: Emitter.send(Emitter.Room, page.selectedRoom, broadcastEvent.text, broadcastPayload.text)
+                            RoleGate {
+                                id: gate_roomBroadcastButton
+                                action: "emit"
+                                Button {
+                                    objectName: "roomBroadcastButton"
+                                    text: qsTr("Broadcast")
+                                    enabled: gate_roomBroadcastButton.allowed && (broadcastCheck.valid && broadcastEvent.text.trim().length > 0)
+                                    onClicked: Emitter.send(Emitter.Room, page.selectedRoom, broadcastEvent.text, broadcastPayload.text)
+                                    anchors.fill: parent
+                                }
                             }
                             Button {
                                 objectName: "roomOpenEmit"
@@ -204,14 +209,19 @@ Item {
                     spacing: 8
                     Label { text: qsTr("Members"); color: Theme.textStrong; font.weight: Font.DemiBold }
                     Item { Layout.fillWidth: true }
-                    Button {
-                        objectName: "removeMemberButton"
-                        text: qsTr("Remove selected member from room")
-                        enabled: memberTable.selectedId > 0
-                        onClicked: {
-                            memberActions.connectionId = memberTable.selectedId;
-                            memberActions.leaveRoom(page.selectedRoom);
-                            memberTable.selectedId = 0;
+                    RoleGate {
+                        id: gate_removeMemberButton
+                        action: "leave"
+                        Button {
+                            objectName: "removeMemberButton"
+                            text: qsTr("Remove selected member from room")
+                            enabled: gate_removeMemberButton.allowed && (memberTable.selectedId > 0)
+                            onClicked: {
+                                memberActions.connectionId = memberTable.selectedId;
+                                memberActions.leaveRoom(page.selectedRoom);
+                                memberTable.selectedId = 0;
+                            }
+                            anchors.fill: parent
                         }
                     }
                 }

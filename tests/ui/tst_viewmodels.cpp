@@ -23,6 +23,7 @@
 #include "roomsmodel.h"
 #include "seriesfeeder.h"
 #include "socketiotestsupport.h"
+#include "source/localsource.h"
 #include "testsupport.h"
 
 #ifndef QT_WIDGETS_LIB
@@ -663,9 +664,10 @@ void tst_ViewModels::connectionsTransportUpgradeIsSignalled()
 
 void tst_ViewModels::connectionDetailsProtocolAndTransport()
 {
-    // ConnectionDetails finds the server through ConsoleContext, as in the console.
-    ConsoleContext::setServer(&m_ts->server());
-    const auto clearContext = qScopeGuard([] { ConsoleContext::setServer(nullptr); });
+    // ConnectionDetails finds its source through ConsoleContext, as in the console.
+    LocalSource source(m_ts->server());
+    ConsoleContext::setSource(&source);
+    const auto clearContext = qScopeGuard([] { ConsoleContext::setSource(nullptr); });
     const Client native = connectClient(QStringLiteral("nat"));
     FakeSocketIoConnection sio(m_ts->server(), QStringLiteral("sio"));
 

@@ -1,0 +1,306 @@
+#include "localsource.h"
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QPointer>
+
+#include "protocol/emitjson.h"
+#include "queue/queueservice.h"
+#include "server.h"
+
+namespace Switchboard {
+
+namespace {
+
+/// The stored form of a payload, as the HTTP API stores it: compact JSON, scalars bare.
+QByteArray storedPayload(const QJsonValue &value)
+{
+    if (value.isObject())
+        return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    if (value.isArray())
+        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
+SourceResult resultOf(bool ok, const QString &code, const QString &message = {}, const QJsonObject &data = {})
+{
+    return SourceResult{ok, code, message, data};
+}
+
+// What a queue action did on the queue thread.
+struct QueueOutcome
+{
+    bool unavailable = false;
+    bool unknownQueue = false;
+    bool ok = false;
+    qint64 count = 0;
+    QString error;
+};
+
+} // namespace
+
+LocalSource::LocalSource(Server &server, QObject *parent) : ConsoleSource(parent), m_server(server)
+{
+    connect(&m_server, &Server::sampled, this, &ConsoleSource::sampled);
+    // Started and stopped from the Overview page: what depends on the listener follows.
+    connect(&m_server, &Server::started, this, &ConsoleSource::linkChanged);
+    connect(&m_server, &Server::stopped, this, &ConsoleSource::linkChanged);
+    // Acks are read on I/O threads; the emitter filters them there (see Emitter).
+    connect(&m_server, &Server::ackReceived, this, &ConsoleSource::ackReceived, Qt::DirectConnection);
+}
+
+bool LocalSource::start(QString *error)
+{
+    return m_server.start(error);
+}
+
+void LocalSource::stop()
+{
+    m_server.stop(1001, QStringLiteral("server stopped from the console"));
+}
+
+QString LocalSource::displayName() const
+{
+    return m_server.url();
+}
+
+SourceStatus LocalSource::status() const
+{
+    SourceStatus s;
+    const Registry &registry = m_server.registry();
+    s.running = m_server.isRunning();
+    s.url = m_server.url();
+    s.wsUrl = m_server.wsUrl();
+    s.threads = s.running ? m_server.threadCount() : 0;
+    s.uptime = m_server.uptimeSeconds();
+    s.connections = registry.connectionCount();
+    s.users = registry.userCount();
+    s.rooms = registry.roomCount();
+    const Metrics &metrics = m_server.metrics();
+    s.totalConnections = qint64(metrics.connectionsTotal.load(std::memory_order_relaxed));
+    s.authFailures = qint64(metrics.authFailures.load(std::memory_order_relaxed));
+    s.rateLimited = qint64(metrics.rateLimited.load(std::memory_order_relaxed));
+    s.errorsTotal = qint64(metrics.errors.load(std::memory_order_relaxed));
+    s.sample = m_server.lastSample();
+    // Health and the node list are local reads (the broker caches what it last read from
+    // Redis on its own thread): no network I/O here.
+    s.clustered = m_server.broker().isClustered();
+    s.nodeName = m_server.nodeName();
+    s.degradedReason = s.running ? m_server.broker().degradedReason() : QString();
+    const QJsonObject nodes = m_server.broker().nodesJson();
+    s.redisAddress = nodes.value(QLatin1String("redis")).toString();
+    s.nodes = nodes.value(QLatin1String("nodes")).toArray();
+    return s;
+}
+
+SourceSettings LocalSource::settings() const
+{
+    const ServerConfig &c = m_server.config();
+    SourceSettings s;
+    s.host = c.host;
+    s.port = m_server.port();
+    s.url = m_server.url();
+    s.wsUrl = m_server.wsUrl();
+    s.dataDir = c.dataDir;
+    s.threads = c.effectiveThreads();
+    s.maxConnections = c.maxConnections;
+    s.heartbeatInterval = c.heartbeatIntervalMs;
+    s.heartbeatTimeout = c.heartbeatTimeoutMs;
+    s.maxMessageSize = c.maxMessageSize;
+    s.rateLimit = c.rateLimit;
+    s.rateBurst = c.rateBurst;
+    s.maxPendingBytes = c.maxPendingBytes;
+    s.redisUrl = c.redisUrl;
+    s.queueMaxAttempts = c.queueMaxAttempts;
+    s.queueMaxPayload = c.queueMaxPayload;
+    s.jwtSecret = c.jwtSecret;
+    s.internalKey = c.internalKey;
+    s.adminToken = c.adminToken;
+    return s;
+}
+
+QList<MetricsSample> LocalSource::history() const
+{
+    return m_server.history();
+}
+
+QList<ConnectionSnapshot> LocalSource::connections() const
+{
+    return m_server.registry().connections();
+}
+
+int LocalSource::connectionsTotal() const
+{
+    return m_server.registry().connectionCount();
+}
+
+std::optional<ConnectionSnapshot> LocalSource::connection(quint64 id) const
+{
+    return m_server.registry().snapshot(id);
+}
+
+QHash<QString, int> LocalSource::roomCounts(bool users) const
+{
+    return users ? m_server.registry().users() : m_server.registry().roomCounts();
+}
+
+QList<EventLog::Entry> LocalSource::eventsSince(quint64 seq) const
+{
+    return m_server.eventLog().since(seq);
+}
+
+quint64 LocalSource::eventsSkipped() const
+{
+    return m_server.eventLog().skipped();
+}
+
+QJsonArray LocalSource::bridges() const
+{
+    // The bridge comes and goes with the server (start/stop from the Overview page).
+    return m_server.isRunning() ? m_server.bridgesJson().value(QLatin1String("bridges")).toArray() : QJsonArray();
+}
+
+SourceQueueInfo LocalSource::queueInfo() const
+{
+    // The service comes and goes with the server (start/stop from the Overview page).
+    const QueueService *queues = m_server.queues();
+    SourceQueueInfo info;
+    info.available = queues && queues->isRunning();
+    info.description = queues ? queues->storeDescription() : QString();
+    info.durable = queues && queues->isDurable();
+    return info;
+}
+
+QList<QueueStats> LocalSource::queueStats() const
+{
+    const QueueService *queues = m_server.queues();
+    return queues && queues->isRunning() ? queues->stats() : QList<QueueStats>();
+}
+
+void LocalSource::deadLetters(const QString &queue, int offset, int limit,
+                              std::function<void(const SourceDeadLetters &)> done)
+{
+    QueueService *queues = m_server.queues();
+    if (!queues || !queues->isRunning()) {
+        SourceDeadLetters page;
+        page.error = tr("The durable queue store is not available (is the server running?).");
+        done(page);
+        return;
+    }
+    // Runs on the queue thread, where the blocking deadLetters() is a direct call.
+    queues->post([queues, queue, offset, limit] {
+        SourceDeadLetters page;
+        page.rows = queues->deadLetters(queue, offset, limit, &page.total);
+        return page;
+    }, this, [done = std::move(done)](const SourceDeadLetters &page) { done(page); });
+}
+
+void LocalSource::emitEvent(const EmitRequest &request, std::function<void(const EmitResult &)> done)
+{
+    done(m_server.emitEvent(request));
+}
+
+bool LocalSource::action(const QString &action, const QJsonObject &args, SourceCallback done)
+{
+    const quint64 id = args.value(QLatin1String("id")).toVariant().toULongLong();
+    const auto found = [&done](bool ok) {
+        done(ok ? resultOf(true, QStringLiteral("ok"))
+                : resultOf(false, QStringLiteral("not_found"), tr("The connection is gone.")));
+        return true;
+    };
+    if (action == QLatin1String("connection")) {
+        const auto s = m_server.registry().snapshot(id);
+        done(s ? resultOf(true, QStringLiteral("ok")) : resultOf(false, QStringLiteral("not_found")));
+        return true;
+    }
+    if (action == QLatin1String("disconnect"))
+        return found(m_server.disconnectConnection(id, args.value(QLatin1String("code")).toInt(1000),
+                                                   args.value(QLatin1String("reason")).toString()));
+    if (action == QLatin1String("join"))
+        return found(m_server.joinRoom(id, args.value(QLatin1String("room")).toString()));
+    if (action == QLatin1String("leave"))
+        return found(m_server.leaveRoom(id, args.value(QLatin1String("room")).toString()));
+    if (action == QLatin1String("emit")) {
+        EmitRequest request;
+        QString why;
+        if (!parseEmitJson(args, &request, &why)) {
+            done(resultOf(false, QStringLiteral("invalid"), why));
+            return true;
+        }
+        request.source = QStringLiteral("console");
+        const EmitResult r = m_server.emitEvent(request);
+        done(resultOf(r.error.isEmpty(), r.error.isEmpty() ? QStringLiteral("ok") : QStringLiteral("error"), r.error,
+                      {{QStringLiteral("id"), r.id}, {QStringLiteral("delivered"), r.delivered}}));
+        return true;
+    }
+    if (action == QLatin1String("stop")) {
+        stop();
+        done(resultOf(true, QStringLiteral("ok")));
+        return true;
+    }
+    return queueAction(action, args, std::move(done));
+}
+
+bool LocalSource::queueAction(const QString &action, const QJsonObject &args, SourceCallback done)
+{
+    QueueService *queues = m_server.queues();
+    const QString queue = args.value(QLatin1String("queue")).toString();
+    std::function<QueueOutcome(QueueService *)> work;
+    if (action == QLatin1String("retry_dead")) {
+        const qint64 id = args.value(QLatin1String("id")).toVariant().toLongLong();
+        work = [queue, id](QueueService *q) {
+            QueueOutcome o;
+            o.unknownQueue = !q->hasQueue(queue);
+            o.count = o.unknownQueue ? 0 : q->retryDead(queue, id);
+            o.ok = !o.unknownQueue && o.count >= 0;
+            return o;
+        };
+    } else if (action == QLatin1String("purge_dead")) {
+        work = [queue](QueueService *q) {
+            QueueOutcome o;
+            o.unknownQueue = !q->hasQueue(queue);
+            o.count = o.unknownQueue ? 0 : q->purgeDead(queue);
+            o.ok = !o.unknownQueue && o.count >= 0;
+            return o;
+        };
+    } else if (action == QLatin1String("enqueue")) {
+        QueueMessage m;
+        m.queue = queue;
+        m.payload = storedPayload(args.value(QLatin1String("payload")));
+        parsePriority(args.value(QLatin1String("priority")).toString(QStringLiteral("normal")), &m.priority);
+        m.maxAttempts = args.value(QLatin1String("maxAttempts")).toInt(m_server.config().queueMaxAttempts);
+        m.createdAtMs = QDateTime::currentMSecsSinceEpoch();
+        m.availableAtMs = m.createdAtMs + args.value(QLatin1String("delayMs")).toVariant().toLongLong();
+        work = [m](QueueService *q) {
+            QList<QueueMessage> batch{m};
+            QueueOutcome o;
+            o.ok = q->enqueue(batch, &o.error);
+            o.count = o.ok ? batch.constFirst().id : 0;
+            return o;
+        };
+    } else {
+        done(resultOf(false, QStringLiteral("invalid"), tr("Unknown action %1.").arg(action)));
+        return true;
+    }
+    if (!queues || !queues->isRunning())
+        return false;
+    queues->post([queues, work = std::move(work)] {
+        // The server may have been stopped since this was posted.
+        if (!queues->isRunning()) {
+            QueueOutcome o;
+            o.unavailable = true;
+            return o;
+        }
+        return work(queues);
+    }, this, [done = std::move(done)](const QueueOutcome &o) {
+        if (o.unavailable)
+            return done(resultOf(false, QStringLiteral("error"), tr("The durable queue store is not available (is the server running?).")));
+        if (o.unknownQueue)
+            return done(resultOf(false, QStringLiteral("not_found")));
+        done(resultOf(o.ok, o.ok ? QStringLiteral("ok") : QStringLiteral("error"), o.error,
+                      {{QStringLiteral("count"), o.count}, {QStringLiteral("id"), o.count}}));
+    });
+    return true;
+}
+
+} // namespace Switchboard
