@@ -183,7 +183,7 @@ EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address, const 
     settings.pingIntervalMs = config.socketioPingIntervalMs;
     settings.pingTimeoutMs = config.socketioPingTimeoutMs;
     settings.maxPayload = config.socketioMaxPayload;
-    settings.maxBufferedBytes = config.maxPendingBytes;
+    settings.maxBufferedBytes = m_server.limits().maxPendingBytes(); // reloaded by SIGHUP: sessions opened after it
     settings.controlFrameRate = config.controlFrameRate;
     // Not for the official test suites' fixture, which time the first ping.
     settings.spreadFirstPing = !config.socketioTestFixture;

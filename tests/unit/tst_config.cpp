@@ -1,5 +1,7 @@
 // Unit tests for Switchboard::ConfigLoader: precedence flag > env > file > default, file key
 // spellings, validation.
+#include <algorithm>
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -8,6 +10,7 @@
 
 #include "cluster/redislink.h"
 #include "core/config.h"
+#include "core/livelimits.h"
 
 using Switchboard::ConfigLoader;
 using Switchboard::RedisUrl;
@@ -39,6 +42,9 @@ private Q_SLOTS:
     void envName_data();
     void envName();
     void optionsHaveEnvAndHelp();
+    void logLevel_data();
+    void logLevel();
+    void liveLimitsApply();
     void effectiveThreads();
     void amqp();
     void envAliases();
@@ -606,4 +612,54 @@ void tst_Config::webhookBadValues()
 }
 
 QTEST_GUILESS_MAIN(tst_Config)
+void tst_Config::logLevel_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<bool>("valid");
+    for (const char *v : {"debug", "info", "warning", "critical"})
+        QTest::addRow("%s", v) << QString::fromLatin1(v) << true;
+    QTest::addRow("verbose") << QStringLiteral("verbose") << false;
+    QTest::addRow("upper case") << QStringLiteral("INFO") << false;
+    QTest::addRow("empty") << QString() << false;
+}
+
+void tst_Config::logLevel()
+{
+    QFETCH(QString, value);
+    QFETCH(bool, valid);
+    ServerConfig c;
+    QString error;
+    QCOMPARE(c.logLevel, QStringLiteral("info"));
+    QCOMPARE(ConfigLoader::load({{QStringLiteral("log-level"), value}}, {}, &c, &error), valid);
+    if (valid)
+        QCOMPARE(c.logLevel, value);
+    else
+        QVERIFY2(error.startsWith(QStringLiteral("invalid value for log-level")), qPrintable(error));
+}
+
+void tst_Config::liveLimitsApply()
+{
+    ServerConfig c;
+    LiveLimits limits(c);
+    QCOMPARE(limits.maxMessageSize(), c.maxMessageSize);
+    QCOMPARE(limits.apply(c), QStringList()); // nothing changed
+    ServerConfig next = c;
+    next.maxMessageSize = 2048;
+    next.rateLimit = 5;
+    next.maxConnections = 3;
+    next.port = 9999; // not a live limit: ignored
+    const QStringList changed = limits.apply(next);
+    QCOMPARE(changed, (QStringList{QStringLiteral("max-connections: 10000 -> 3"), QStringLiteral("max-message-size: 1048576 -> 2048"),
+                                   QStringLiteral("rate-limit: 100 -> 5")}));
+    QCOMPARE(limits.maxMessageSize(), qint64(2048));
+    QCOMPARE(limits.rateLimit(), 5.0);
+    QCOMPARE(limits.maxConnections(), 3);
+    QCOMPARE(limits.rateBurst(), c.rateBurst);
+    for (const QString &name : LiveLimits::optionNames()) {
+        const bool known = std::any_of(ConfigLoader::options().cbegin(), ConfigLoader::options().cend(),
+                                       [&](const ConfigLoader::Option &o) { return o.name == name; });
+        QVERIFY2(known, qPrintable(name));
+    }
+}
+
 #include "tst_config.moc"
