@@ -3,6 +3,7 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QPointer>
 
 #include "consolecontext.h"
 #include "rowdiff.h"
@@ -189,7 +190,7 @@ void DeadLettersModel::poll()
 {
     if (m_queue.isEmpty() || !m_server)
         return;
-    QueueService *queues = m_server->queues();
+    QueueBackend *queues = m_server->queueBackend();
     if (!queues || !queues->isRunning())
         return;
     for (const QueueStats &s : queues->stats()) {
@@ -205,7 +206,7 @@ void DeadLettersModel::reload()
 {
     if (m_queue.isEmpty() || !m_server)
         return;
-    QueueService *queues = m_server->queues();
+    QueueBackend *queues = m_server->queueBackend();
     if (!queues || !queues->isRunning()) {
         if (!m_rows.isEmpty() || m_total != 0) {
             beginResetModel();
@@ -235,18 +236,23 @@ void DeadLettersModel::reload()
     const int offset = m_offset;
     const int limit = m_pageSize;
     const quint64 generation = m_generation;
-    // Runs on the queue thread, where the blocking deadLetters() is a direct call.
-    queues->post([queues, queue, offset, limit] {
+    // Answered on the queue thread; applied here.
+    queues->deadLettersAsync(queue, offset, limit, [self = QPointer<DeadLettersModel>(this), generation](const QueueBackend::DeadPage &dead) {
         Page page;
-        page.messages = queues->deadLetters(queue, offset, limit, &page.total);
-        return page;
-    }, this, [this, generation](const Page &page) {
-        setLoading(false);
-        if (generation == m_generation)
-            apply(page);
-        if (m_reloadWanted || generation != m_generation)
-            reload();
+        page.messages = dead.messages;
+        page.total = dead.total;
+        if (self)
+            QMetaObject::invokeMethod(self.data(), [self, generation, page] { if (self) self->applyLoaded(generation, page); }, Qt::QueuedConnection);
     });
+}
+
+void DeadLettersModel::applyLoaded(quint64 generation, const Page &page)
+{
+    setLoading(false);
+    if (generation == m_generation)
+        apply(page);
+    if (m_reloadWanted || generation != m_generation)
+        reload();
 }
 
 void DeadLettersModel::apply(const Page &page)

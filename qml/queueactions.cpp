@@ -4,6 +4,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QPointer>
 
 #include "consolecontext.h"
 #include "jsoncheck.h"
@@ -39,9 +40,9 @@ int QueueActions::defaultMaxAttempts() const
     return m_server ? m_server->config().queueMaxAttempts : 5;
 }
 
-QueueService *QueueActions::service()
+QueueBackend *QueueActions::service()
 {
-    QueueService *queues = m_server ? m_server->queues() : nullptr;
+    QueueBackend *queues = m_server ? m_server->queueBackend() : nullptr;
     return queues && queues->isRunning() ? queues : nullptr;
 }
 
@@ -69,33 +70,32 @@ void QueueActions::done(Action action, bool ok, const QString &message)
     Q_EMIT finished(action, ok, message);
 }
 
-// Runs @p work on the queue thread; @p message turns its Outcome into the text to show.
+// Hands @p work the queue backend and a reply to call with its Outcome (on the backend's
+// thread); @p message turns the Outcome into the text to show, here on the GUI thread.
 template <typename Work, typename Message>
 bool QueueActions::run(Action action, Work work, Message message)
 {
-    QueueService *queues = service();
+    QueueBackend *queues = service();
     if (!queues)
         return refuse(action, tr("The durable queue store is not available (is the server running?)."));
     ++m_pending;
     if (m_pending == 1)
         Q_EMIT busyChanged();
-    queues->post([queues, work = std::move(work)]() mutable {
-                     // The server may have been stopped since this was posted.
-                     if (!queues->isRunning()) {
-                         Outcome o;
-                         o.unavailable = true;
-                         return o;
-                     }
-                     return work(queues);
-                 }, this,
-                 [this, action, message = std::move(message)](const Outcome &outcome) {
-                     --m_pending;
-                     if (m_pending == 0)
-                         Q_EMIT busyChanged();
-                     done(action, outcome.ok && !outcome.unavailable,
-                          outcome.unavailable ? tr("The durable queue store is not available (is the server running?).")
-                                              : message(outcome));
-                 });
+    Reply reply = [self = QPointer<QueueActions>(this), action, message = std::move(message)](const Outcome &outcome) {
+        if (!self)
+            return;
+        QMetaObject::invokeMethod(self.data(), [self, action, message, outcome] {
+            if (!self)
+                return;
+            --self->m_pending;
+            if (self->m_pending == 0)
+                Q_EMIT self->busyChanged();
+            self->done(action, outcome.ok && !outcome.unavailable,
+                       outcome.unavailable ? tr("The durable queue store is not available (is the server running?).")
+                                           : message(outcome));
+        }, Qt::QueuedConnection);
+    };
+    work(queues, std::move(reply));
     return true;
 }
 
@@ -131,12 +131,14 @@ bool QueueActions::enqueue(const QString &queue, const QString &payloadJson, int
     m.availableAtMs = m.createdAtMs + delayMs;
 
     return run(Enqueue,
-        [m](QueueService *queues) {
-            QList<QueueMessage> batch{m};
-            Outcome o;
-            o.ok = queues->enqueue(batch, &o.error);
-            o.count = o.ok ? batch.constFirst().id : 0;
-            return o;
+        [m](QueueBackend *queues, const Reply &reply) {
+            queues->enqueueAsync({m}, 0, [reply](const QueueBackend::Enqueued &r) {
+                Outcome o;
+                o.ok = r.ok;
+                o.error = r.error;
+                o.count = r.ok ? r.messages.constFirst().id : 0;
+                reply(o);
+            });
         },
         [this, name, delayMs](const Outcome &o) {
             if (!o.ok)
@@ -153,12 +155,14 @@ bool QueueActions::retry(const QString &queue, qint64 id)
     if (id <= 0)
         return refuse(Retry, tr("Choose a dead letter to retry."));
     return run(Retry,
-        [queue, id](QueueService *queues) {
-            Outcome o;
-            o.unknownQueue = !queues->hasQueue(queue);
-            o.count = o.unknownQueue ? 0 : queues->retryDead(queue, id);
-            o.ok = o.count > 0;
-            return o;
+        [queue, id](QueueBackend *queues, const Reply &reply) {
+            queues->retryDeadAsync(queue, id, [reply](const QueueBackend::Moved &moved) {
+                Outcome o;
+                o.unknownQueue = !moved.known;
+                o.count = o.unknownQueue ? 0 : moved.count;
+                o.ok = o.count > 0;
+                reply(o);
+            });
         },
         [queue, id](const Outcome &o) {
             if (o.unknownQueue)
@@ -174,12 +178,14 @@ bool QueueActions::retry(const QString &queue, qint64 id)
 bool QueueActions::retryAll(const QString &queue)
 {
     return run(RetryAll,
-        [queue](QueueService *queues) {
-            Outcome o;
-            o.unknownQueue = !queues->hasQueue(queue);
-            o.count = o.unknownQueue ? 0 : queues->retryDead(queue, 0);
-            o.ok = !o.unknownQueue && o.count >= 0;
-            return o;
+        [queue](QueueBackend *queues, const Reply &reply) {
+            queues->retryDeadAsync(queue, 0, [reply](const QueueBackend::Moved &moved) {
+                Outcome o;
+                o.unknownQueue = !moved.known;
+                o.count = o.unknownQueue ? 0 : moved.count;
+                o.ok = !o.unknownQueue && o.count >= 0;
+                reply(o);
+            });
         },
         [queue](const Outcome &o) {
             if (o.unknownQueue)
@@ -193,12 +199,14 @@ bool QueueActions::retryAll(const QString &queue)
 bool QueueActions::purge(const QString &queue)
 {
     return run(Purge,
-        [queue](QueueService *queues) {
-            Outcome o;
-            o.unknownQueue = !queues->hasQueue(queue);
-            o.count = o.unknownQueue ? 0 : queues->purgeDead(queue);
-            o.ok = !o.unknownQueue && o.count >= 0;
-            return o;
+        [queue](QueueBackend *queues, const Reply &reply) {
+            queues->purgeDeadAsync(queue, [reply](const QueueBackend::Moved &moved) {
+                Outcome o;
+                o.unknownQueue = !moved.known;
+                o.count = o.unknownQueue ? 0 : moved.count;
+                o.ok = !o.unknownQueue && o.count >= 0;
+                reply(o);
+            });
         },
         [queue](const Outcome &o) {
             if (o.unknownQueue)

@@ -1,20 +1,22 @@
 #pragma once
 
+#include <functional>
+
 #include <QtCore/QObject>
 #include <QtQml/qqmlregistration.h>
 
 namespace Switchboard {
 
-class QueueService;
+class QueueBackend;
 class Server;
 
 /**
  * @brief The Queues page's operations: enqueue a test message, retry one or all dead
  * letters, purge them.
  *
- * Each is validated here (as the HTTP API validates, with the same limits) and then runs on
- * the queue thread through QueueService::post(): the store's blocking calls never run on the
- * GUI thread. The outcome comes back as `finished` and in @c message / @c failed, in words
+ * Each is validated here (as the HTTP API validates, with the same limits) and then handed
+ * to the QueueBackend (SQLite on one node, Redis in a cluster), whose answer is posted back
+ * here: the store is never waited for on the GUI thread. The outcome comes back as `finished` and in @c message / @c failed, in words
  * for the page to show.
  */
 class QueueActions : public QObject
@@ -79,7 +81,8 @@ private:
         bool unavailable = false; // the service stopped before the work ran
     };
 
-    QueueService *service();
+    using Reply = std::function<void(const Outcome &)>;
+    QueueBackend *service();
     bool refuse(Action action, const QString &message);
     void done(Action action, bool ok, const QString &message);
     template <typename Work, typename Message>

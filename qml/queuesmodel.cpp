@@ -110,7 +110,7 @@ qint64 QueuesModel::deadOf(const QString &name) const
 void QueuesModel::updateAvailability()
 {
     // The service comes and goes with the server (start/stop from the Overview page).
-    const QueueService *queues = m_server ? m_server->queues() : nullptr;
+    const QueueBackend *queues = m_server ? m_server->queueBackend() : nullptr;
     const bool available = queues && queues->isRunning();
     const QString description = queues ? queues->storeDescription() : QString();
     const bool durable = queues && queues->isDurable();
@@ -125,7 +125,7 @@ void QueuesModel::updateAvailability()
 void QueuesModel::refresh()
 {
     updateAvailability();
-    const QList<QueueStats> stats = m_available ? m_server->queues()->stats() : QList<QueueStats>();
+    const QList<QueueStats> stats = m_available ? m_server->queueBackend()->stats() : QList<QueueStats>();
     QList<Row> next;
     next.reserve(stats.size());
     Row totals;
@@ -181,7 +181,7 @@ void QueuesModel::sample()
 {
     Sample s;
     s.timestampMs = QDateTime::currentMSecsSinceEpoch();
-    const QueueService *queues = m_server ? m_server->queues() : nullptr;
+    const QueueBackend *queues = m_server ? m_server->queueBackend() : nullptr;
     if (queues && queues->isRunning()) {
         const QList<QueueStats> stats = queues->stats();
         s.queues.reserve(stats.size());
