@@ -16,8 +16,9 @@ class Server;
 /**
  * @brief One page of a queue's dead-letter list (oldest first), for the dead-letter browser.
  *
- * Reading dead letters is a SQLite query on the queue thread, so it is never done on the GUI
- * thread: the page is requested with QueueService::post() and applied when it comes back.
+ * Reading dead letters is a SQLite query on the queue thread (or a Redis script in cluster
+ * mode), never done on the GUI thread: the page is requested with
+ * QueueBackend::deadLettersAsync() and applied here when it comes back.
  * While @c active the model watches the queue's dead count and dead-lettered total in the
  * stats snapshot (twice a second, no queue-thread work) and reloads the page only when one
  * of them changed. A page that arrives for a queue or offset the view no longer shows is
@@ -107,6 +108,8 @@ private:
 
     void poll();
     void apply(const Page &page);
+    /// A page back from the queue thread, for the request made at @p generation.
+    void applyLoaded(quint64 generation, const Page &page);
     void setLoading(bool loading);
 
     void init();

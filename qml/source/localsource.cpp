@@ -4,7 +4,7 @@
 #include <QtCore/QPointer>
 
 #include "protocol/emitjson.h"
-#include "queue/queueservice.h"
+#include "queue/queuebackend.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -26,16 +26,6 @@ SourceResult resultOf(bool ok, const QString &code, const QString &message = {},
 {
     return SourceResult{ok, code, message, data};
 }
-
-// What a queue action did on the queue thread.
-struct QueueOutcome
-{
-    bool unavailable = false;
-    bool unknownQueue = false;
-    bool ok = false;
-    qint64 count = 0;
-    QString error;
-};
 
 } // namespace
 
@@ -162,8 +152,9 @@ QJsonArray LocalSource::bridges() const
 
 SourceQueueInfo LocalSource::queueInfo() const
 {
-    // The service comes and goes with the server (start/stop from the Overview page).
-    const QueueService *queues = m_server.queues();
+    // The backend comes and goes with the server (start/stop from the Overview page); with
+    // --redis it is the cluster's (RedisQueueBackend).
+    const QueueBackend *queues = m_server.queueBackend();
     SourceQueueInfo info;
     info.available = queues && queues->isRunning();
     info.description = queues ? queues->storeDescription() : QString();
@@ -173,26 +164,38 @@ SourceQueueInfo LocalSource::queueInfo() const
 
 QList<QueueStats> LocalSource::queueStats() const
 {
-    const QueueService *queues = m_server.queues();
+    const QueueBackend *queues = m_server.queueBackend();
     return queues && queues->isRunning() ? queues->stats() : QList<QueueStats>();
+}
+
+template <typename Done, typename Value>
+void LocalSource::answerHere(Done done, Value value)
+{
+    // The backend answers on its own thread; the models live on this one.
+    QMetaObject::invokeMethod(this, [done = std::move(done), value = std::move(value)]() mutable { done(value); },
+                              Qt::QueuedConnection);
 }
 
 void LocalSource::deadLetters(const QString &queue, int offset, int limit,
                               std::function<void(const SourceDeadLetters &)> done)
 {
-    QueueService *queues = m_server.queues();
+    QueueBackend *queues = m_server.queueBackend();
     if (!queues || !queues->isRunning()) {
         SourceDeadLetters page;
         page.error = tr("The durable queue store is not available (is the server running?).");
         done(page);
         return;
     }
-    // Runs on the queue thread, where the blocking deadLetters() is a direct call.
-    queues->post([queues, queue, offset, limit] {
+    QPointer<LocalSource> self(this);
+    queues->deadLettersAsync(queue, offset, limit, [self, done = std::move(done)](const QueueBackend::DeadPage &dead) {
         SourceDeadLetters page;
-        page.rows = queues->deadLetters(queue, offset, limit, &page.total);
-        return page;
-    }, this, [done = std::move(done)](const SourceDeadLetters &page) { done(page); });
+        page.rows = dead.messages;
+        page.total = dead.total;
+        if (!dead.ok)
+            page.error = tr("The store could not list the dead letters.");
+        if (self)
+            self->answerHere(std::move(done), page);
+    });
 }
 
 void LocalSource::emitEvent(const EmitRequest &request, std::function<void(const EmitResult &)> done)
@@ -243,27 +246,30 @@ bool LocalSource::action(const QString &action, const QJsonObject &args, SourceC
 
 bool LocalSource::queueAction(const QString &action, const QJsonObject &args, SourceCallback done)
 {
-    QueueService *queues = m_server.queues();
+    QueueBackend *queues = m_server.queueBackend();
     const QString queue = args.value(QLatin1String("queue")).toString();
-    std::function<QueueOutcome(QueueService *)> work;
+    const bool known = action == QLatin1String("retry_dead") || action == QLatin1String("purge_dead")
+        || action == QLatin1String("enqueue");
+    if (!known) {
+        done(resultOf(false, QStringLiteral("invalid"), tr("Unknown action %1.").arg(action)));
+        return true;
+    }
+    if (!queues || !queues->isRunning())
+        return false;
+    QPointer<LocalSource> self(this);
+    const auto moved = [self, done](const QueueBackend::Moved &m) {
+        if (!self)
+            return;
+        SourceResult result = !m.known ? resultOf(false, QStringLiteral("not_found"))
+            : m.count < 0 ? resultOf(false, QStringLiteral("error"), tr("The store failed."))
+                          : resultOf(true, QStringLiteral("ok"), {}, {{QStringLiteral("count"), m.count}});
+        self->answerHere(done, result);
+    };
     if (action == QLatin1String("retry_dead")) {
-        const qint64 id = args.value(QLatin1String("id")).toVariant().toLongLong();
-        work = [queue, id](QueueService *q) {
-            QueueOutcome o;
-            o.unknownQueue = !q->hasQueue(queue);
-            o.count = o.unknownQueue ? 0 : q->retryDead(queue, id);
-            o.ok = !o.unknownQueue && o.count >= 0;
-            return o;
-        };
+        queues->retryDeadAsync(queue, args.value(QLatin1String("id")).toVariant().toLongLong(), moved);
     } else if (action == QLatin1String("purge_dead")) {
-        work = [queue](QueueService *q) {
-            QueueOutcome o;
-            o.unknownQueue = !q->hasQueue(queue);
-            o.count = o.unknownQueue ? 0 : q->purgeDead(queue);
-            o.ok = !o.unknownQueue && o.count >= 0;
-            return o;
-        };
-    } else if (action == QLatin1String("enqueue")) {
+        queues->purgeDeadAsync(queue, moved);
+    } else {
         QueueMessage m;
         m.queue = queue;
         m.payload = storedPayload(args.value(QLatin1String("payload")));
@@ -271,35 +277,14 @@ bool LocalSource::queueAction(const QString &action, const QJsonObject &args, So
         m.maxAttempts = args.value(QLatin1String("maxAttempts")).toInt(m_server.config().queueMaxAttempts);
         m.createdAtMs = QDateTime::currentMSecsSinceEpoch();
         m.availableAtMs = m.createdAtMs + args.value(QLatin1String("delayMs")).toVariant().toLongLong();
-        work = [m](QueueService *q) {
-            QList<QueueMessage> batch{m};
-            QueueOutcome o;
-            o.ok = q->enqueue(batch, &o.error);
-            o.count = o.ok ? batch.constFirst().id : 0;
-            return o;
-        };
-    } else {
-        done(resultOf(false, QStringLiteral("invalid"), tr("Unknown action %1.").arg(action)));
-        return true;
+        queues->enqueueAsync({m}, 0, [self, done](const QueueBackend::Enqueued &e) {
+            if (!self)
+                return;
+            const qint64 id = e.ok && !e.messages.isEmpty() ? e.messages.constFirst().id : 0;
+            self->answerHere(done, resultOf(e.ok, e.ok ? QStringLiteral("ok") : QStringLiteral("error"), e.error,
+                                            {{QStringLiteral("count"), id}, {QStringLiteral("id"), id}}));
+        });
     }
-    if (!queues || !queues->isRunning())
-        return false;
-    queues->post([queues, work = std::move(work)] {
-        // The server may have been stopped since this was posted.
-        if (!queues->isRunning()) {
-            QueueOutcome o;
-            o.unavailable = true;
-            return o;
-        }
-        return work(queues);
-    }, this, [done = std::move(done)](const QueueOutcome &o) {
-        if (o.unavailable)
-            return done(resultOf(false, QStringLiteral("error"), tr("The durable queue store is not available (is the server running?).")));
-        if (o.unknownQueue)
-            return done(resultOf(false, QStringLiteral("not_found")));
-        done(resultOf(o.ok, o.ok ? QStringLiteral("ok") : QStringLiteral("error"), o.error,
-                      {{QStringLiteral("count"), o.count}, {QStringLiteral("id"), o.count}}));
-    });
     return true;
 }
 

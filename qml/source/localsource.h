@@ -51,6 +51,9 @@ public:
     void emitEvent(const EmitRequest &request, std::function<void(const EmitResult &)> done) override;
 
 private:
+    /// Hands @p value to @p done on this object's thread (backend callbacks come on theirs).
+    template <typename Done, typename Value>
+    void answerHere(Done done, Value value);
     bool queueAction(const QString &action, const QJsonObject &args, SourceCallback done);
 
     Server &m_server;
