@@ -8,23 +8,9 @@
 
 #include "consolecontext.h"
 #include "jsoncheck.h"
+#include "queue/queuejson.h"
 
 namespace Switchboard {
-
-namespace {
-
-/// The stored form of a payload, as the HTTP API stores it: compact JSON, scalars bare.
-QByteArray storedPayload(const QJsonValue &value)
-{
-    if (value.isObject())
-        return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
-    if (value.isArray())
-        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
-    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return wrapped.mid(1, wrapped.size() - 2);
-}
-
-} // namespace
 
 QueueActions::QueueActions(QObject *parent) : QueueActions(ConsoleContext::source(), parent)
 {

@@ -7,6 +7,7 @@
 #include <QtWebSockets/QWebSocket>
 
 #include "protocol/emitjson.h"
+#include "queue/queuejson.h"
 
 namespace Switchboard {
 
@@ -40,17 +41,6 @@ qint64 timeMs(const QJsonValue &v)
     if (v.isString())
         return QDateTime::fromString(v.toString(), Qt::ISODateWithMs).toMSecsSinceEpoch();
     return qint64(v.toDouble());
-}
-
-// A JSON value as compact text, scalars bare (the stored form of a queue payload).
-QByteArray compactJson(const QJsonValue &value)
-{
-    if (value.isObject())
-        return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
-    if (value.isArray())
-        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
-    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return wrapped.mid(1, wrapped.size() - 2);
 }
 
 // The key of a row: connections by id, everything else by name.
@@ -352,8 +342,8 @@ void RemoteSource::onRows(const QJsonObject &m, bool snapshot)
         return;
     }
     if (stream == QLatin1String("bridges")) {
-        const QJsonValue b = m.value(QLatin1String("bridges"));
-        m_bridges = b.isArray() ? b.toArray() : m.value(QLatin1String("rows")).toArray();
+        // docs/admin-channel.md: the snapshot carries GET /api/bridges under "data".
+        m_bridges = m.value(QLatin1String("data")).toObject().value(QLatin1String("bridges")).toArray();
         Q_EMIT streamChanged(stream);
         return;
     }
@@ -738,7 +728,7 @@ QueueMessage RemoteSource::deadLetterFrom(const QJsonObject &o)
     QueueMessage m;
     m.id = num(o, "id");
     m.queue = str(o, "queue");
-    m.payload = compactJson(o.value(QLatin1String("payload")));
+    m.payload = storedPayload(o.value(QLatin1String("payload")));
     parsePriority(str(o, "priority"), &m.priority);
     m.attempts = int(num(o, "attempts"));
     m.maxAttempts = int(num(o, "maxAttempts"));

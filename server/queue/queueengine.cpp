@@ -7,6 +7,7 @@
 #include <QtCore/QRegularExpression>
 
 #include "core/backoff.h"
+#include "roundrobin.h"
 
 namespace Switchboard {
 
@@ -182,11 +183,7 @@ void QueueEngine::dropConsumerIfIdle(Queue &q, quint64 consumer)
     if (it == q.consumers.end() || it->active || it->inFlight > 0)
         return;
     const size_t index = size_t(it - q.consumers.begin());
-    q.consumers.erase(it);
-    if (q.cursor > index)
-        --q.cursor;
-    if (q.cursor >= q.consumers.size())
-        q.cursor = 0;
+    RoundRobin::erase(q.consumers, index, q.cursor);
 }
 
 bool QueueEngine::unsubscribe(quint64 consumer, const QString &queue)
@@ -307,16 +304,7 @@ QList<QueueEngine::Delivery> QueueEngine::dispatch(qint64 nowMs)
         const size_t n = q.consumers.size();
         while (!q.ready.empty() && n > 0) {
             // The next consumer after the last one served that has room for a job.
-            Consumer *chosen = nullptr;
-            for (size_t i = 0; i < n; ++i) {
-                const size_t index = (q.cursor + i) % n;
-                Consumer &c = q.consumers[index];
-                if (c.active && c.inFlight < c.prefetch) {
-                    chosen = &c;
-                    q.cursor = (index + 1) % n;
-                    break;
-                }
-            }
+            Consumer *chosen = RoundRobin::next(q.consumers, q.cursor);
             if (!chosen)
                 break;
             const qint64 id = q.ready.begin()->second;

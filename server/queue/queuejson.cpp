@@ -23,4 +23,14 @@ QJsonObject queueMessageJson(const QueueMessage &m)
             {QStringLiteral("deadAt"), iso(m.deadAtMs)}};
 }
 
+QByteArray storedPayload(const QJsonValue &value)
+{
+    if (value.isObject())
+        return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    if (value.isArray())
+        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
 } // namespace Switchboard

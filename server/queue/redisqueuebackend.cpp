@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/logging.h"
+#include "roundrobin.h"
 
 namespace Switchboard {
 
@@ -215,11 +216,7 @@ void RedisQueueBackend::dropConsumerIfIdle(const QString &queue, quint64 consume
     if (it == q.consumers.end() || it->active || it->inFlight > 0)
         return;
     const size_t index = size_t(it - q.consumers.begin());
-    q.consumers.erase(it);
-    if (q.cursor > index)
-        --q.cursor;
-    if (q.cursor >= q.consumers.size())
-        q.cursor = 0;
+    RoundRobin::erase(q.consumers, index, q.cursor);
     if (q.consumers.empty())
         m_local.erase(qit);
 }
@@ -358,11 +355,7 @@ void RedisQueueBackend::consumerGone(quint64 consumer)
                 auto c = std::find_if(q.consumers.begin(), q.consumers.end(), [&](const Consumer &x) { return x.id == consumer; });
                 if (c != q.consumers.end()) {
                     const size_t index = size_t(c - q.consumers.begin());
-                    q.consumers.erase(c);
-                    if (q.cursor > index)
-                        --q.cursor;
-                    if (q.cursor >= q.consumers.size())
-                        q.cursor = 0;
+                    RoundRobin::erase(q.consumers, index, q.cursor);
                 }
                 if (q.consumers.empty())
                     it = m_local.erase(it);
@@ -390,16 +383,7 @@ void RedisQueueBackend::pump(const QString &name)
     const qint64 now = nowMs();
     while (q.claiming < maxClaims && n > 0) {
         // The next consumer after the last one served that has room: one job each, round robin.
-        Consumer *chosen = nullptr;
-        for (size_t i = 0; i < n; ++i) {
-            const size_t index = (q.cursor + i) % n;
-            Consumer &c = q.consumers[index];
-            if (c.active && c.inFlight < c.prefetch) {
-                chosen = &c;
-                q.cursor = (index + 1) % n;
-                break;
-            }
-        }
+        Consumer *chosen = RoundRobin::next(q.consumers, q.cursor);
         if (!chosen)
             break;
         // Several jobs per claim when the consumer has the room (fewer round trips), the

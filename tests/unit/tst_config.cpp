@@ -13,6 +13,7 @@
 #include "core/livelimits.h"
 
 using Switchboard::ConfigLoader;
+using Switchboard::LiveLimits;
 using Switchboard::RedisUrl;
 using Switchboard::ServerConfig;
 
