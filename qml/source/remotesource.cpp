@@ -368,7 +368,8 @@ void RemoteSource::onRows(const QJsonObject &m, bool snapshot)
                                                         : nullptr;
     if (!rows)
         return;
-    QMutexLocker lock(stream == QLatin1String("connections") ? &m_connectionsMutex : nullptr);
+    // Only the connections are read off this thread, but one lock for all keeps it simple.
+    QMutexLocker lock(&m_connectionsMutex);
     if (snapshot) {
         rows->byKey.clear();
         rows->order.clear();

@@ -128,6 +128,11 @@ void tst_RemoteConsole::attachConsole()
     m_console = std::make_unique<ConsoleApp>(std::move(source), QString(), QStringLiteral("en"));
     QString error;
     QVERIFY2(m_console->load(&error), qPrintable(error));
+    // Clicks reach only an exposed, active window (as in tst_console).
+    QVERIFY(m_console->window());
+    QVERIFY(QTest::qWaitForWindowExposed(m_console->window()));
+    m_console->window()->requestActivate();
+    QVERIFY(QTest::qWaitForWindowActive(m_console->window()));
     m_source->open();
     QTRY_COMPARE_WITH_TIMEOUT(m_source->link(), ConsoleSource::Link::Connected, 10000);
     QCOMPARE(item(QStringLiteral("linkStatePill"))->property("text").toString(), QStringLiteral("connected as admin"));
@@ -137,8 +142,11 @@ void tst_RemoteConsole::click(QQuickItem *target)
 {
     QVERIFY(target);
     QTRY_VERIFY(target->isVisible() && target->isEnabled());
-    const QPointF centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2));
-    QTest::mouseClick(m_console->window(), Qt::LeftButton, {}, centre.toPoint());
+    const QPoint centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2)).toPoint();
+    QVERIFY2(QRect(QPoint(), m_console->window()->size()).contains(centre),
+             qPrintable(QStringLiteral("%1 is outside the window at %2,%3")
+                            .arg(target->objectName()).arg(centre.x()).arg(centre.y())));
+    QTest::mouseClick(m_console->window(), Qt::LeftButton, {}, centre);
 }
 
 void tst_RemoteConsole::overviewAndConnectionsShowTheRemoteNode()
@@ -182,7 +190,15 @@ void tst_RemoteConsole::disconnectFromTheGuiClosesTheRemoteClient()
     QQuickItem *page = item(QStringLiteral("connectionsPage"));
     auto *model = page->property("model").value<ConnectionsModel *>();
     QTRY_COMPARE_WITH_TIMEOUT(model->count(), 1, 5000);
-    page->setProperty("selectedId", model->idAt(0));
+    // Select the row with a click, as an operator would: the details pane opens for it.
+    QQuickItem *view = item(QStringLiteral("connectionTableView"));
+    QVERIFY(view);
+    QQuickItem *cell = nullptr;
+    QTRY_VERIFY(QMetaObject::invokeMethod(view, "itemAtCell", Q_RETURN_ARG(QQuickItem *, cell),
+                                          Q_ARG(QPoint, QPoint(ConnectionsModel::UserColumn, 0)))
+                && cell);
+    click(cell);
+    QTRY_COMPARE(page->property("selectedId").toULongLong(), quint64(model->idAt(0)));
     QQuickItem *code = item(QStringLiteral("disconnectCode"));
     QVERIFY(code);
     code->setProperty("text", QStringLiteral("4321"));
