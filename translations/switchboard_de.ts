@@ -818,6 +818,10 @@
         <translation>Aktueller Zustand des eingebetteten Servers</translation>
     </message>
     <message>
+        <source>Live state of the remote node</source>
+        <translation>Aktueller Zustand des entfernten Knotens</translation>
+    </message>
+    <message>
         <source>Window</source>
         <translation>Zeitraum</translation>
     </message>

@@ -818,6 +818,10 @@
         <translation>Live state of the embedded server</translation>
     </message>
     <message>
+        <source>Live state of the remote node</source>
+        <translation>Live state of the remote node</translation>
+    </message>
+    <message>
         <source>Window</source>
         <translation>Window</translation>
     </message>

@@ -818,6 +818,10 @@
         <translation>État en direct du serveur intégré</translation>
     </message>
     <message>
+        <source>Live state of the remote node</source>
+        <translation>État en direct du nœud distant</translation>
+    </message>
+    <message>
         <source>Window</source>
         <translation>Fenêtre</translation>
     </message>

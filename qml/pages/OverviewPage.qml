@@ -39,7 +39,7 @@ ScrollView {
 
         PageHeader {
             title: qsTr("Overview")
-            subtitle: qsTr("Live state of the embedded server")
+            subtitle: ServerStatus.remote ? qsTr("Live state of the remote node") : qsTr("Live state of the embedded server")
             Layout.fillWidth: true
             Layout.margins: Theme.spacingLarge
             Layout.bottomMargin: 0
