@@ -163,7 +163,6 @@ private:
         AdminCaller caller;
         QByteArray authorization;
         std::map<QString, std::unique_ptr<AdminStream>> streams;
-        std::map<QString, bool> fresh; // streams whose snapshot is due
     };
 
     void audit(const Session &session, const AdminCaller &who, const QString &result, const QString &detail)

@@ -9,6 +9,7 @@
 
 #include "cluster/presence.h"
 #include "metrics/metricsjson.h"
+#include "queue/queuebackend.h"
 #include "queue/queuejson.h"
 #include "server.h"
 
@@ -307,15 +308,16 @@ public:
     {
         if (!due(nowMs, full))
             return;
+        // The backend: this node's queues, or with --redis the cluster's.
         QList<QueueStats> stats;
-        if (QueueService *queues = m_server.queues())
+        if (QueueBackend *queues = m_server.queueBackend())
             stats = queues->stats();
         std::sort(stats.begin(), stats.end(), [](const QueueStats &a, const QueueStats &b) { return a.name < b.name; });
         QList<KeyedPage::Row> rows;
         for (const QueueStats &q : std::as_const(stats))
             rows.append({q.name, queueStatsJson(q)});
         const QJsonObject message = m_page.update(QStringLiteral("queues"), rows, rows.size(), full,
-                                                  {{QStringLiteral("available"), m_server.queues() != nullptr}});
+                                                  {{QStringLiteral("available"), m_server.queueBackend() != nullptr}});
         if (!message.isEmpty())
             send(message);
     }
@@ -369,7 +371,7 @@ public:
         }
         if (!due(nowMs, full))
             return;
-        QueueService *queues = m_server.queues();
+        QueueBackend *queues = m_server.queueBackend();
         if (!queues) {
             QMutexLocker lock(&m_shared->lock);
             m_shared->answer = snapshot({}, 0, QStringLiteral("the durable queue store is not available"));
@@ -381,17 +383,16 @@ public:
                 return;
             m_shared->inFlight = true;
         }
-        // SQLite is read on the queue thread; the answer is picked up by a later tick.
-        queues->run([queues, shared = m_shared, queue = m_queue, offset = m_offset, limit = m_limit] {
-            qint64 total = 0;
+        // Read on the backend's thread (SQLite, or Redis in a cluster); the answer is picked
+        // up by a later tick.
+        queues->deadLettersAsync(m_queue, m_offset, m_limit,
+                                 [shared = m_shared, queue = m_queue, offset = m_offset](const QueueBackend::DeadPage &page) {
             QJsonArray rows;
-            QString error;
-            if (queues->hasQueue(queue)) {
-                for (const QueueMessage &m : queues->deadLetters(queue, offset, limit, &total))
-                    rows.append(queueMessageJson(m));
-            } else {
-                error = QStringLiteral("unknown_queue");
-            }
+            for (const QueueMessage &m : page.messages)
+                rows.append(queueMessageJson(m));
+            const QString error = !page.ok ? QStringLiteral("store_failed")
+                : !page.known             ? QStringLiteral("unknown_queue")
+                                          : QString();
             QMutexLocker lock(&shared->lock);
             shared->inFlight = false;
             shared->answer = QJsonObject{{QStringLiteral("type"), QStringLiteral("snapshot")},
@@ -399,7 +400,7 @@ public:
                                          {QStringLiteral("stream"), QStringLiteral("deadletters")},
                                          {QStringLiteral("queue"), queue},
                                          {QStringLiteral("offset"), offset},
-                                         {QStringLiteral("total"), total},
+                                         {QStringLiteral("total"), page.ok && page.known ? page.total : 0},
                                          {QStringLiteral("rows"), rows},
                                          {QStringLiteral("error"), error}};
         });

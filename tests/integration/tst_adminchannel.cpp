@@ -451,6 +451,108 @@ private Q_SLOTS:
         QVERIFY(error.value(QLatin1String("message")).toString().contains(QLatin1String("limit")));
     }
 
+    void everyStreamAndQueueAction()
+    {
+        QJsonObject welcome;
+        auto admin = channel(adminToken(AdminRole::Admin, QStringLiteral("streamer")), &welcome);
+        QVERIFY(admin);
+        QCOMPARE(welcome.value(QLatin1String("streams")).toArray().size(), 7);
+        auto subscribe = [&](const QString &stream, const QJsonObject &query) {
+            admin->send({{QStringLiteral("type"), QStringLiteral("subscribe")}, {QStringLiteral("v"), 1},
+                         {QStringLiteral("stream"), stream}, {QStringLiteral("query"), query}});
+        };
+        // Waits for the next message of @p type on @p stream (others of that stream are skipped).
+        auto next = [&](const QString &type, const QString &stream) {
+            QElapsedTimer timer;
+            timer.start();
+            while (timer.elapsed() < 8000) {
+                const QJsonObject m = admin->waitFor(type, 8000 - int(timer.elapsed()));
+                if (m.isEmpty() || m.value(QLatin1String("stream")).toString() == stream)
+                    return m;
+            }
+            return QJsonObject();
+        };
+
+        // Queues: an enqueue through the channel shows up as a diff of the queues stream.
+        subscribe(QStringLiteral("queues"), {});
+        QVERIFY(!next(QStringLiteral("snapshot"), QStringLiteral("queues")).isEmpty());
+        const QJsonObject enqueued = act(*admin, 20, QStringLiteral("enqueue"),
+                                         {{QStringLiteral("queue"), QStringLiteral("chan_jobs")},
+                                          {QStringLiteral("payload"), QJsonObject{{QStringLiteral("n"), 1}}}, {QStringLiteral("priority"), QStringLiteral("high")}});
+        QVERIFY2(enqueued.value(QLatin1String("ok")).toBool(), qPrintable(compact(enqueued)));
+        QVERIFY(!enqueued.value(QLatin1String("data")).toObject().value(QLatin1String("id")).toString().isEmpty());
+        QJsonObject diff;
+        bool ready = false;
+        for (int i = 0; i < 5 && !ready; ++i) { // one diff a second at most
+            diff = next(QStringLiteral("diff"), QStringLiteral("queues"));
+            for (const QJsonValue &row : diff.value(QLatin1String("upsert")).toArray()) {
+                if (row.toObject().value(QLatin1String("name")).toString() == QLatin1String("chan_jobs"))
+                    ready = row.toObject().value(QLatin1String("ready")).toInt() == 1;
+            }
+        }
+        QVERIFY2(ready, qPrintable(compact(diff)));
+        QVERIFY(diff.value(QLatin1String("order")).toArray().contains(QStringLiteral("chan_jobs")));
+        QCOMPARE(act(*admin, 21, QStringLiteral("enqueue"), {{QStringLiteral("queue"), QStringLiteral("chan_jobs")}})
+                     .value(QLatin1String("result")).toString(), QStringLiteral("invalid"));
+
+        // Dead letters: none yet; an unknown queue says so.
+        subscribe(QStringLiteral("deadletters"), {{QStringLiteral("queue"), QStringLiteral("chan_jobs")}});
+        const QJsonObject dead = next(QStringLiteral("snapshot"), QStringLiteral("deadletters"));
+        QCOMPARE(dead.value(QLatin1String("total")).toInt(-1), 0);
+        QCOMPARE(dead.value(QLatin1String("queue")).toString(), QStringLiteral("chan_jobs"));
+        subscribe(QStringLiteral("deadletters"), {{QStringLiteral("queue"), QStringLiteral("no_such_queue")}});
+        QCOMPARE(next(QStringLiteral("snapshot"), QStringLiteral("deadletters")).value(QLatin1String("error")).toString(), QStringLiteral("unknown_queue"));
+        QCOMPARE(act(*admin, 22, QStringLiteral("retry_dead"), {{QStringLiteral("queue"), QStringLiteral("chan_jobs")}, {QStringLiteral("id"), 0}})
+                     .value(QLatin1String("data")).toObject().value(QLatin1String("retried")).toInt(-1), 0);
+        QCOMPARE(act(*admin, 23, QStringLiteral("purge_dead"), {{QStringLiteral("queue"), QStringLiteral("chan_jobs")}})
+                     .value(QLatin1String("result")).toString(), QStringLiteral("ok"));
+        QCOMPARE(act(*admin, 24, QStringLiteral("purge_dead"), {{QStringLiteral("queue"), QStringLiteral("no_such_queue")}})
+                     .value(QLatin1String("result")).toString(), QStringLiteral("not_found"));
+
+        // History: a snapshot of samples, then appends.
+        subscribe(QStringLiteral("history"), {});
+        const QJsonObject history = next(QStringLiteral("snapshot"), QStringLiteral("history"));
+        QVERIFY(!history.value(QLatin1String("samples")).toArray().isEmpty());
+        QVERIFY(history.value(QLatin1String("samples")).toArray().last().toObject().contains(QLatin1String("messagesOutPerSec")));
+        QVERIFY(!next(QStringLiteral("append"), QStringLiteral("history")).value(QLatin1String("samples")).toArray().isEmpty());
+
+        // Bridges: the GET /api/bridges object.
+        subscribe(QStringLiteral("bridges"), {});
+        QVERIFY(next(QStringLiteral("snapshot"), QStringLiteral("bridges")).value(QLatin1String("data")).isObject());
+
+        // Rooms and events: a client that connects and joins appears in both; a join and a
+        // leave through the channel.
+        subscribe(QStringLiteral("rooms"), {{QStringLiteral("filter"), QStringLiteral("streamed")}});
+        QCOMPARE(next(QStringLiteral("snapshot"), QStringLiteral("rooms")).value(QLatin1String("total")).toInt(-1), 0);
+        subscribe(QStringLiteral("events"), {{QStringLiteral("filter"), QStringLiteral("streamed")}});
+        WsClient user;
+        const QJsonObject connected = user.connectAndWelcome(clientUrl(QStringLiteral("streamed")));
+        QVERIFY(!connected.isEmpty());
+        const QJsonObject roomsDiff = next(QStringLiteral("diff"), QStringLiteral("rooms"));
+        QVERIFY2(roomsDiff.value(QLatin1String("order")).toArray().contains(QStringLiteral("user:streamed")), qPrintable(compact(roomsDiff)));
+        bool seen = false;
+        QJsonObject events;
+        for (int i = 0; i < 5 && !seen; ++i) {
+            events = next(QStringLiteral("events"), QStringLiteral("events"));
+            for (const QJsonValue &e : events.value(QLatin1String("entries")).toArray())
+                seen = seen || e.toObject().value(QLatin1String("userId")).toString() == QLatin1String("streamed");
+        }
+        QVERIFY2(seen, qPrintable(compact(events)));
+        const QJsonValue id = connected.value(QLatin1String("connectionId"));
+        QVERIFY(act(*admin, 25, QStringLiteral("join"), {{QStringLiteral("id"), id}, {QStringLiteral("room"), QStringLiteral("streamed/lobby")}})
+                    .value(QLatin1String("ok")).toBool());
+        QTRY_VERIFY_WITH_TIMEOUT(act(*admin, 26, QStringLiteral("connection"), {{QStringLiteral("id"), id}})
+                                     .value(QLatin1String("data")).toObject().value(QLatin1String("rooms")).toArray().contains(QStringLiteral("streamed/lobby")), 5000);
+        QVERIFY(act(*admin, 27, QStringLiteral("leave"), {{QStringLiteral("id"), id}, {QStringLiteral("room"), QStringLiteral("streamed/lobby")}})
+                    .value(QLatin1String("ok")).toBool());
+        // Unsubscribed streams stop.
+        admin->send({{QStringLiteral("type"), QStringLiteral("unsubscribe")}, {QStringLiteral("v"), 1}, {QStringLiteral("stream"), QStringLiteral("history")}});
+        QVERIFY(admin->receives(QStringLiteral("summary"), 3000)); // the unsubscribe is through
+        while (!admin->waitFor(QStringLiteral("append"), 0).isEmpty()) {
+        }
+        QVERIFY(!admin->receives(QStringLiteral("append"), 2500));
+    }
+
     void channelLimits()
     {
         // A frame over 64 KiB closes with 1009.
