@@ -18,8 +18,6 @@
 #include "bridge/amqpbridge.h"
 #include "cluster/localbroker.h"
 #include "cluster/redisbroker.h"
-#include "queue/redisofflinestore.h"
-#include "queue/sqliteofflinestore.h"
 #include "core/connectionlog.h"
 #include "core/fileworker.h"
 #include "core/logging.h"
@@ -30,8 +28,7 @@
 #include "hooks/webhooks.h"
 #include "http/router.h"
 #include "protocol/messages.h"
-#include "queue/redisqueuebackend.h"
-#include "queue/sqlitequeuestore.h"
+#include "queue/sqliteofflinestore.h"
 #include "rooms/ackwaits.h"
 #include "rooms/presenceevents.h"
 #include "rooms/socketidroom.h"
@@ -44,6 +41,7 @@
 #include "transport/ioworker.h"
 #include "transport/listener.h"
 #include "transport/tls.h"
+#include "stores.h"
 #include "transport/wsendpoints.h"
 
 #ifndef SWITCHBOARD_VERSION
@@ -207,35 +205,12 @@ bool Server::start(QString *error)
     }
     m_port = port;
 
-    if (!m_offline->isOpen()) {
-        // In a cluster every node shares the offline events (docs/cluster.md, "Offline events").
-        if (!m_config.redisUrl.isEmpty()) {
-            auto shared = std::make_unique<RedisOfflineStore>(*RedisUrl::parse(m_config.redisUrl), m_config.redisKey,
-                                                              m_config.offlineLeaseMs);
-            shared->open();
-            m_offline = std::move(shared);
-        } else if (!m_config.dataDir.isEmpty()) {
-            auto local = std::make_unique<SqliteOfflineStore>();
-            QString storeError;
-            if (!local->open(m_config.dataDir + QStringLiteral("/switchboard.db"), &storeError))
-                qCWarning(lcQueue).noquote() << "offline delivery disabled:" << storeError;
-            m_offline = std::move(local);
-        }
-    }
+    if (!m_offline->isOpen())
+        m_offline = Stores::offline(m_config);
 
     {
-        // Durable queues: in Redis with --redis (shared by the cluster), else SQLite in the data
-        // dir; in memory (not durable) without one.
-        std::unique_ptr<QueueBackend> queues;
-        if (!m_config.redisUrl.isEmpty()) {
-            queues = std::make_unique<RedisQueueBackend>(*RedisUrl::parse(m_config.redisUrl), redisQueueOptions(m_config),
-                                                         [this](quint64 consumer, const QString &queue, qint64 id, const QString &frame) {
-                                                             deliverJob(consumer, queue, id, frame);
-                                                         });
-        } else {
-            const QString path = m_config.dataDir.isEmpty() ? QString() : m_config.dataDir + QStringLiteral("/queues.db");
-            queues = std::make_unique<QueueService>(*this, m_config, std::make_unique<SqliteQueueStore>(path, m_config.queueFullSync));
-        }
+        // Durable queues: shared through Redis with --redis, else this node's (docs/queues.md).
+        std::unique_ptr<QueueBackend> queues = Stores::queues(*this, m_config);
         if (m_webhooks) {
             m_webhooks->start();
             queues->setDeadLetterSink([webhooks = m_webhooks.get()](const QString &queue, qint64 id, int attempts, const QString &error) {
@@ -254,21 +229,11 @@ bool Server::start(QString *error)
     if (!m_config.redisUrl.isEmpty()) {
         m_broker = std::make_unique<RedisBroker>(*this, *RedisUrl::parse(m_config.redisUrl));
         m_nextConnectionId.store(m_broker->connectionIdBase() + 1, std::memory_order_relaxed);
-        // Recovery and resume state for the whole cluster (docs/cluster.md).
-        RedisEventStream::Options options;
-        options.key = m_config.redisKey;
-        options.windowSeconds = m_config.socketioRecoverySeconds;
-        options.maxLen = m_config.recoveryStreamMaxLen;
-        options.maxAgeSeconds = m_config.recoveryStreamMaxAgeSeconds;
-        options.maxReplayBytes = m_config.recoveryReplayMaxBytes;
-        options.timeoutMs = 2000 + m_config.clusterHeartbeatMs; // the broker's deadline
-        auto events = std::make_unique<RedisEventStream>(*RedisUrl::parse(m_config.redisUrl), options);
-        events->start();
-        m_redisEvents = std::move(events);
-        m_eventStream = m_redisEvents.get();
-    } else {
-        m_eventStream = m_sioRecovery.get();
     }
+    // Recovery and resume state: the cluster's stream with --redis (docs/cluster.md), else
+    // this node's in-memory log.
+    m_redisEvents = Stores::sharedEvents(m_config);
+    m_eventStream = m_redisEvents ? static_cast<EventStream *>(m_redisEvents.get()) : m_sioRecovery.get();
     m_broker->start();
     m_adminAuth->start(); // cluster mode: revocations shared through Redis
 
@@ -383,7 +348,7 @@ void Server::stop(int closeCode, const QString &reason)
     // The recorded events' link answers what it still has in flight (its callbacks post to
     // the finished workers, which drop the tasks) before the workers go.
     if (m_redisEvents)
-        static_cast<RedisEventStream *>(m_redisEvents.get())->stop();
+        m_redisEvents->stop();
     // Nothing can post to a worker any more (the queue thread was the last): delete them.
     for (IoWorker *worker : m_workers)
         delete worker;
@@ -599,7 +564,8 @@ EmitResult Server::emitEvent(EmitRequest request)
     // resume (acked ones carry per-socket ack ids and are not replayed, as in Socket.IO); the
     // store gives them their offsets in the order of these posts.
     EventStream &events = *m_eventStream;
-    if (record && events.enabled() && request.fromCluster) {
+    const bool recording = record && events.enabled();
+    if (recording && request.fromCluster) {
         // Recorded by the node that emitted it (or by nobody: a Node peer, a back end's
         // PUBLISH); its offset came along.
         if (request.offset != 0) {
@@ -608,27 +574,23 @@ EmitResult Server::emitEvent(EmitRequest request)
             events.seen(request.offset);
         }
         post();
-    } else if (record && events.isShared() && events.enabled()) {
+    } else if (recording && events.isShared() && publish) {
         // The stream id is the offset on every node: delivered here and published once Redis
         // gave it, in the stream's order.
-        if (publish) {
-            auto published = std::make_shared<EmitRequest>(request);
-            published->whenPersisted = {};
-            request.whenPublished = {};
-            result.publishPending = bool(published->whenPublished);
-            events.recordThenPost(frame, [this, post, frame, published] {
-                post();
-                published->offset = frame->offset;
-                // Whoever waits for the publish hears of it whatever happens.
-                if (!m_broker->publish(*published, published->whenPublished) && published->whenPublished) {
-                    PublishOutcome outcome;
-                    outcome.error = QStringLiteral("not published: the node is leaving the cluster");
-                    published->whenPublished(outcome);
-                }
-            });
-        } else {
-            events.recordThenPost(frame, post);
-        }
+        auto published = std::make_shared<EmitRequest>(request);
+        published->whenPersisted = {};
+        request.whenPublished = {};
+        result.publishPending = bool(published->whenPublished);
+        events.recordThenPost(frame, [this, post, frame, published] {
+            post();
+            published->offset = frame->offset;
+            // Whoever waits for the publish hears of it whatever happens.
+            if (!m_broker->publish(*published, published->whenPublished) && published->whenPublished) {
+                PublishOutcome outcome;
+                outcome.error = QStringLiteral("not published: the node is leaving the cluster");
+                published->whenPublished(outcome);
+            }
+        });
     } else {
         if (record)
             events.recordThenPost(frame, post);

@@ -48,6 +48,7 @@ class IoWorker;
 class JoinAuthorizer;
 class NodeDrain;
 class PresenceEvents;
+class RedisEventStream;
 class Router;
 class SioHooks;
 class SioRecovery;
@@ -271,7 +272,7 @@ private:
     std::unique_ptr<OfflineStore> m_offline;
     std::unique_ptr<QueueBackend> m_queues;
     std::unique_ptr<SioRecovery> m_sioRecovery;
-    std::unique_ptr<EventStream> m_redisEvents; // cluster mode
+    std::unique_ptr<RedisEventStream> m_redisEvents; // cluster mode
     EventStream *m_eventStream = nullptr;        // m_sioRecovery or m_redisEvents
     std::unique_ptr<SioHooks> m_sioHooks;
     std::unique_ptr<Broker> m_broker;
