@@ -593,6 +593,19 @@ void RedisLink::stop()
     d->thread.wait();
 }
 
+void RedisLink::later(int delayMs, std::function<void()> fn)
+{
+    if (!d->started || d->stopRequested.load(std::memory_order_acquire))
+        return;
+    d->post([this, delayMs, fn = std::move(fn)] {
+        if (!d->stopping)
+            QTimer::singleShot(delayMs, d->home, [this, fn] {
+                if (!d->stopping)
+                    fn();
+            });
+    });
+}
+
 QString RedisLink::lastError() const
 {
     QMutexLocker lock(&d->errorLock);
