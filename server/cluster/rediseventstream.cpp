@@ -118,6 +118,12 @@ void RedisEventStream::stop()
     m_link.stop();
 }
 
+std::shared_ptr<OutboundFrame> RedisEventStream::takeOwn(quint64 offset)
+{
+    m_ownTotal -= m_ownBytes.take(offset);
+    return m_own.take(offset);
+}
+
 void RedisEventStream::tailStarted(const QByteArray &id)
 {
     const quint64 start = StreamOffset::fromStreamId(id);
@@ -127,7 +133,7 @@ void RedisEventStream::tailStarted(const QByteArray &id)
         m_tailLast = qMax(m_tailLast, start);
         // Recorded here before the tail knew where it starts: not in what it will read.
         while (!m_own.isEmpty() && m_own.firstKey() <= m_tailLast)
-            late.push_back(m_own.take(m_own.firstKey()));
+            late.push_back(takeOwn(m_own.firstKey()));
     }
     seen(start);
     for (auto &frame : late)
@@ -149,15 +155,15 @@ void RedisEventStream::tailEntry(const RedisReply &entry)
         // Frames of this node the tail passed without reading (trimmed before it got there,
         // while it was cut off): delivered late rather than lost.
         while (!m_own.isEmpty() && m_own.firstKey() < offset)
-            out.push_back(m_own.take(m_own.firstKey()));
+            out.push_back(takeOwn(m_own.firstKey()));
         if (isEvent) {
-            if (auto own = m_own.take(offset)) {
+            if (auto own = takeOwn(offset)) {
                 out.push_back(std::move(own));
             } else {
                 lock.unlock();
                 decoded = decodeFrame(kv.at(1).string, offset);
                 lock.relock();
-                if (auto own = m_own.take(offset)) {
+                if (auto own = takeOwn(offset)) {
                     // Its record's answer came while the entry was decoded: this node's frame.
                     out.push_back(std::move(own));
                 } else if (decoded) {
@@ -304,7 +310,7 @@ void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &fram
         m_inflight.insert(frame->id, 0);
     }
     record(entry, gap, "events were delivered unrecorded (a record failed)",
-           [this, frame, gap, gapsWanted, post = std::move(post)](const RedisReply &reply) {
+           [this, frame, gap, gapsWanted, size = qint64(entry.size()), post = std::move(post)](const RedisReply &reply) {
                const bool answered = reply.type == RedisReply::Type::Array && reply.elements.size() >= 2;
                if (answered && gap && reply.elements.at(0).type == RedisReply::Type::String) {
                    quint64 written = m_gapsWritten.load();
@@ -324,8 +330,14 @@ void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &fram
                    QMutexLocker lock(&m_tailLock);
                    const quint64 seenAt = m_inflight.take(frame->id);
                    if (ok) {
-                       if (offset > m_tailLast)
-                           m_own.insert(offset, frame); // else the tail delivered its copy already
+                       // Kept for the tail (else it delivered its copy already). Past the
+                       // bound (a tail that cannot read) the tail decodes the stream's copy
+                       // instead: nothing is lost, nothing more is held.
+                       if (offset > m_tailLast && m_ownTotal + size <= m_options.maxPendingBytes) {
+                           m_own.insert(offset, frame);
+                           m_ownBytes.insert(offset, size);
+                           m_ownTotal += size;
+                       }
                    } else if (seenAt != 0) {
                        // The answer was lost (a deadline), but the tail read it: it is recorded.
                        offset = seenAt;

@@ -92,6 +92,7 @@ private:
     void record(const QByteArray &entry, bool gap, const QByteArray &reason, RedisLink::Done done);
     void writeGap(const QByteArray &reason);
     void tailStarted(const QByteArray &id);
+    std::shared_ptr<OutboundFrame> takeOwn(quint64 offset); // under m_tailLock
     void tailEntry(const RedisReply &entry);
     void readPage(std::shared_ptr<ReadState> state) const;
     void finishRead(std::shared_ptr<ReadState> state) const;
@@ -109,6 +110,8 @@ private:
     QMutex m_tailLock;
     quint64 m_tailLast = 0;
     QMap<quint64, std::shared_ptr<OutboundFrame>> m_own;  // recorded here, not reached by the tail yet
+    QHash<quint64, qint64> m_ownBytes;                    // their entries' sizes; the sum is bounded
+    qint64 m_ownTotal = 0;
     QHash<QString, quint64> m_inflight;                   // emit id -> the offset the tail saw it at (0: not yet)
     QHash<QString, qint64> m_unrecorded;                  // emit id -> until when: delivered unrecorded, skipped if it lands late
     // Gaps: how many were wanted (a record failed, an event was too large) and written.

@@ -234,4 +234,37 @@ test('gap: a record Redis does not answer within the deadline is delivered live 
   live.close();
 });
 
+test('tail: a node whose stream reads fail and whose Redis connections drop goes on from its last id: every event recorded meanwhile, in order, once', async (redis) => {
+  const nodes = [await startNode('A', redis), await startNode('B', redis)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const onA = await member(A.port, 'w1', 'tl');
+  const onB = await member(B.port, 'w2', 'tl');
+  await emitOk(A.port, { event: 't.room', room: 'tl', payload: { n: 0 } });
+  await until(() => onA.got.length === 1 && onB.got.length === 1, 'the first event on both nodes');
+  // No node can read the stream now (records still work): nothing is delivered.
+  await redisCli(redis.port, 'ACL', 'SETUSER', 'default', '-xread');
+  // An XREAD already blocked is still served: wait until the tails' blocked reads ran out (BLOCK < 1 s).
+  await until(async () => /blocked_clients:0/.test(await redisCli(redis.port, 'INFO', 'clients')), 'no tail blocked in XREAD', 5000);
+  for (let n = 1; n <= 6; ++n)
+    await emitOk(n % 2 ? A.port : B.port, { event: 't.room', room: 'tl', payload: { n } });
+  assert.equal((await redisCli(redis.port, 'XLEN', STREAM_KEY)).trim(), '7', 'recorded while no tail reads');
+  // Every connection dropped: the nodes reconnect, and their tails start again from their last id.
+  await redisCli(redis.port, 'CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+  for (const node of nodes)
+    await until(async () => (await api(node.port, 'GET', '/health')).body.status !== 'degraded', `${node.name} back`, 10000);
+  assert.equal(onA.got.length + onB.got.length, 2, 'nothing delivered while the stream cannot be read');
+  await redisCli(redis.port, 'ACL', 'SETUSER', 'default', '+xread');
+  for (const ws of [onA, onB])
+    await until(() => ws.got.length === 7, 'the events recorded meanwhile', 8000);
+  for (const ws of [onA, onB]) {
+    assert.deepEqual(ws.got.map((m) => m.data.n), [0, 1, 2, 3, 4, 5, 6], 'in order, once each');
+    for (let k = 1; k < ws.got.length; ++k) assert.ok(streamLess(ws.got[k - 1].offset, ws.got[k].offset));
+  }
+  await emitOk(B.port, { event: 't.room', room: 'tl', payload: { n: 7 } });
+  for (const ws of [onA, onB]) await until(() => ws.got.length === 8, 'live again');
+  onA.close();
+  onB.close();
+});
+
 run('cluster stream', cases, filter);
