@@ -234,6 +234,38 @@ test('gap: a record Redis does not answer within the deadline is delivered live 
   live.close();
 });
 
+test('gap: a record that lands after its deadline (Redis stopped, then resumed) reaches a client once, not again from the stream', async (redis) => {
+  const A = await startNode('A', redis);
+  await clusterOf([A]);
+  const live = await member(A.port, 'l1', 'lt');
+  await emitOk(A.port, { event: 't.room', room: 'lt', payload: { n: 1 } });
+  await until(() => live.got.length === 1, 'the first event');
+  const o1 = live.got[0].offset;
+  redis.pause(); // SIGSTOP: the record waits in Redis' socket buffer past the link's deadline
+  let r;
+  try {
+    r = await emit(A.port, { event: 't.room', room: 'lt', payload: { n: 2 } });
+    await until(() => live.got.length === 2, 'the unrecorded event live', 6000);
+  } finally {
+    redis.resume();
+  }
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(live.got[1].offset, undefined, 'delivered without an offset');
+  // Redis, running again, executes the record it had read: the event is in the stream after all.
+  await until(async () => /"n":2/.test(await redisCli(redis.port, 'XRANGE', STREAM_KEY, '-', '+')), 'the late record in the stream', 10000);
+  await until(async () => {
+    const x = await emit(A.port, { event: 't.room', room: 'lt', payload: { n: 3 } });
+    return x.status === 200 && x.body.cluster && x.body.cluster.published;
+  }, 'an emit recorded and published again', 10000);
+  await until(() => live.got.some((m) => m.data.n === 3 && m.offset), 'a recorded event after it', 5000);
+  assert.equal(live.got.filter((m) => m.data.n === 2).length, 1, 'the late record was not delivered a second time');
+  const { ws, answer } = await resumeFrom(A.port, 'l2', 'lt', o1);
+  assert.equal(answer.type, 'resume_failed', JSON.stringify(answer));
+  assert.equal(answer.reason, 'gap');
+  ws.close();
+  live.close();
+});
+
 test('tail: a node whose stream reads fail and whose Redis connections drop goes on from its last id: every event recorded meanwhile, in order, once', async (redis) => {
   const nodes = [await startNode('A', redis), await startNode('B', redis)];
   const [A, B] = nodes;
