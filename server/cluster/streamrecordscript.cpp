@@ -6,7 +6,8 @@ namespace Switchboard::StreamRecordScript {
 
 const QByteArray &source()
 {
-    // Trimming reads the oldest entries in pages (8, doubling) to add up what they free;
+    // Trimming reads the oldest entries in pages (1, doubling: a stream at its bound drops
+    // one entry per record, and reads just that one) to add up what they free;
     // one exact XTRIM MAXLEN then removes them, so readers see the oldest entry kept move
     // (XINFO STREAM), as with any trim.
     static const QByteArray script = QByteArrayLiteral(R"LUA(
@@ -36,7 +37,7 @@ if maxAge > 0 then
   local t = redis.call('TIME')
   minMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - maxAge
 end
-local drop, cursor, page = 0, '-', 8
+local drop, cursor, page = 0, '-', 1
 local function over(e)
   if len - drop > maxLen or bytes > maxBytes then return true end
   if minMs < 0 then return false end

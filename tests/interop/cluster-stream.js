@@ -142,6 +142,19 @@ test('bytes: large events keep the stream under --recovery-stream-max-bytes, whi
   for (const c of [ws, late, recent]) c.close();
 });
 
+test('entries and age: --recovery-stream-max-len is exact; --recovery-stream-max-age trims by Redis\' clock even with no emits', async (redis) => {
+  const A = await startNode('A', redis, ['--recovery-stream-max-len', '5', '--recovery-stream-max-age', '2']);
+  await clusterOf([A]);
+  for (let n = 1; n <= 12; ++n) await emitOk(A.port, { event: 't.room', room: 'len', payload: { n } });
+  assert.equal((await redisCli(redis.port, 'XLEN', STREAM_KEY)).trim(), '5', 'exactly the newest 5 kept');
+  const kept = await redisCli(redis.port, 'XRANGE', STREAM_KEY, '-', '+');
+  assert.match(kept, /"n":8/);
+  assert.doesNotMatch(kept, /"n":7\b/);
+  // No more emits: the node trims by age on its own (every 5 s), so the stream empties.
+  await until(async () => (await redisCli(redis.port, 'XLEN', STREAM_KEY)).trim() === '0', 'the stream trimmed by age', 12000);
+  assert.equal((await redisCli(redis.port, 'GET', BYTES_KEY)).trim(), '0', 'the byte total follows');
+});
+
 test('gap: an event over one entry\'s share of the budget is delivered live, not recorded, and a resume or recovery across it fails', async (redis) => {
   const budget = 256 * 1024; // one entry may be 16 KiB
   const A = await startNode('A', redis, ['--recovery-stream-max-bytes', String(budget)]);
