@@ -272,6 +272,27 @@ bool Server::start(QString *error)
     m_lastTotals = {};
     m_lastTotals.atMs = monotonicMs();
     m_sampleTimer.start();
+    // Cluster mode: recorded events (this node's and the others') reach this node's sockets
+    // from the stream, in its order (docs/cluster.md); the tail waits while the I/O threads
+    // are at their queued limit.
+    if (m_redisEvents) {
+        m_redisEvents->startTail(
+            [this](std::shared_ptr<const OutboundFrame> frame) {
+                for (IoWorker *worker : m_workers) {
+                    if (frame->room.isEmpty())
+                        worker->post([worker, frame] { worker->deliverToAll(frame); });
+                    else
+                        worker->post([worker, room = frame->room, frame] { worker->deliverToRoom(room, frame); });
+                }
+            },
+            [this] {
+                for (const IoWorker *worker : m_workers) {
+                    if (worker->queued() >= m_config.maxQueuedEmits)
+                        return false;
+                }
+                return true;
+            });
+    }
     // The bridge emits through emitEvent, so it starts once the server runs (and stops first).
     if (!m_config.amqpUrl.isEmpty()) {
         if (!m_bridge)
@@ -566,23 +587,21 @@ EmitResult Server::emitEvent(EmitRequest request)
     EventStream &events = *m_eventStream;
     const bool recording = record && events.enabled();
     if (recording && request.fromCluster) {
-        // Recorded by the node that emitted it (or by nobody: a Node peer, a back end's
-        // PUBLISH); its offset came along.
-        if (request.offset != 0) {
-            frame->offset = request.offset;
-            StreamOffset::stamp(*frame);
-            events.seen(request.offset);
-        }
-        post();
+        // Recorded by the node that emitted it: this node's tail of the stream delivers it,
+        // in stream order, so the pub/sub copy (sent for Node Socket.IO peers) is dropped.
+        // Unrecorded (a Node peer, a back end's PUBLISH, a record that failed): delivered now.
+        if (request.offset == 0 || !events.isShared())
+            post();
     } else if (recording && events.isShared() && publish) {
-        // The stream id is the offset on every node: delivered here and published once Redis
-        // gave it, in the stream's order.
+        // The stream id is the offset on every node: recorded, then delivered by every
+        // node's tail of the stream (this one's too), and published once Redis gave it.
         auto published = std::make_shared<EmitRequest>(request);
         published->whenPersisted = {};
         request.whenPublished = {};
         result.publishPending = bool(published->whenPublished);
         events.recordThenPost(frame, [this, post, frame, published] {
-            post();
+            if (frame->offset == 0)
+                post(); // not recorded: delivered now, without an offset (a gap is marked)
             published->offset = frame->offset;
             // Whoever waits for the publish hears of it whatever happens.
             if (!m_broker->publish(*published, published->whenPublished) && published->whenPublished) {

@@ -51,6 +51,7 @@ std::unique_ptr<RedisEventStream> sharedEvents(const ServerConfig &config)
     options.windowSeconds = config.socketioRecoverySeconds;
     options.maxLen = config.recoveryStreamMaxLen;
     options.maxAgeSeconds = config.recoveryStreamMaxAgeSeconds;
+    options.maxBytes = config.recoveryStreamMaxBytes;
     options.maxReplayBytes = config.recoveryReplayMaxBytes;
     options.timeoutMs = 2000 + config.clusterHeartbeatMs; // the broker's deadline
     auto events = std::make_unique<RedisEventStream>(*RedisUrl::parse(config.redisUrl), options);

@@ -5,6 +5,8 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 
+#include "cluster/redisstreamtail.h"
+#include "cluster/streamrecordscript.h"
 #include "core/logging.h"
 #include "server.h"
 #include "transport/ioworker.h"
@@ -66,14 +68,19 @@ struct RedisEventStream::ReadState
 
 RedisEventStream::RedisEventStream(RedisUrl url, Options options)
     : m_options(std::move(options))
+    , m_url(url)
     , m_link(std::move(url), RedisLink::Options{m_options.timeoutMs, m_options.maxPendingBytes})
     , m_streamKey(m_options.key.toUtf8() + ":sb:events")
     , m_sessionPrefix(m_options.key.toUtf8() + ":sb:recovery:")
+    , m_bytesKey(m_streamKey + ":bytes")
 {
     // Where this node starts: every event recorded before it came up is older than its sockets.
     QObject::connect(&m_link, &RedisLink::connectedChanged, &m_link, [this](bool connected) {
         if (!connected)
             return;
+        // A gap left while Redis was away is marked at once, not only with the next record.
+        if (m_gapsWanted.load() > m_gapsWritten.load())
+            writeGap("events were delivered unrecorded while Redis could not be written");
         m_link.command({"XINFO", "STREAM", m_streamKey}, [this](const RedisReply &reply) {
             if (reply.type != RedisReply::Type::Array)
                 return;
@@ -92,9 +99,120 @@ void RedisEventStream::start()
     m_link.start();
 }
 
+void RedisEventStream::startTail(Deliver deliver, std::function<bool()> ready)
+{
+    if (!enabled() || m_tail)
+        return;
+    m_deliver = std::move(deliver);
+    m_tail = std::make_unique<RedisStreamTail>(m_url, m_streamKey,
+                                               RedisStreamTail::Options{m_options.timeoutMs, 256});
+    m_tail->start([this](const QByteArray &id) { tailStarted(id); }, [this](const RedisReply &entry) { tailEntry(entry); },
+                  std::move(ready));
+}
+
 void RedisEventStream::stop()
 {
+    // The tail first: it delivers nothing more once the recording link is gone.
+    if (m_tail)
+        m_tail->stop();
     m_link.stop();
+}
+
+std::shared_ptr<OutboundFrame> RedisEventStream::takeOwn(quint64 offset)
+{
+    m_ownTotal -= m_ownBytes.take(offset);
+    return m_own.take(offset);
+}
+
+void RedisEventStream::tailStarted(const QByteArray &id)
+{
+    const quint64 start = StreamOffset::fromStreamId(id);
+    std::vector<std::shared_ptr<const OutboundFrame>> late;
+    {
+        QMutexLocker lock(&m_tailLock);
+        m_tailLast = qMax(m_tailLast, start);
+        // Recorded here before the tail knew where it starts: not in what it will read.
+        while (!m_own.isEmpty() && m_own.firstKey() <= m_tailLast)
+            late.push_back(takeOwn(m_own.firstKey()));
+    }
+    seen(start);
+    for (auto &frame : late)
+        m_deliver(std::move(frame));
+}
+
+void RedisEventStream::tailEntry(const RedisReply &entry)
+{
+    bool ok = false;
+    const quint64 offset = StreamOffset::fromStreamId(entry.elements.at(0).string, &ok);
+    const QList<RedisReply> &kv = entry.elements.at(1).elements;
+    if (!ok)
+        return;
+    const bool isEvent = kv.size() >= 2 && kv.at(0).string == "f";
+    std::vector<std::shared_ptr<const OutboundFrame>> out;
+    std::shared_ptr<OutboundFrame> decoded;
+    {
+        QMutexLocker lock(&m_tailLock);
+        // Frames of this node the tail passed without reading (trimmed before it got there,
+        // while it was cut off): delivered late rather than lost.
+        while (!m_own.isEmpty() && m_own.firstKey() < offset)
+            out.push_back(takeOwn(m_own.firstKey()));
+        if (isEvent) {
+            if (auto own = takeOwn(offset)) {
+                out.push_back(std::move(own));
+            } else {
+                lock.unlock();
+                decoded = decodeFrame(kv.at(1).string, offset);
+                lock.relock();
+                if (auto own = takeOwn(offset)) {
+                    // Its record's answer came while the entry was decoded: this node's frame.
+                    out.push_back(std::move(own));
+                } else if (decoded) {
+                    if (auto it = m_inflight.find(decoded->id); it != m_inflight.end())
+                        it.value() = offset; // recorded here; its reply may yet say it failed
+                    if (m_unrecorded.remove(decoded->id)) {
+                        decoded.reset(); // delivered unrecorded after its record seemed to fail
+                    } else {
+                        decoded->emittedNs = Server::monotonicNs();
+                        out.push_back(decoded);
+                    }
+                }
+            }
+        }
+        m_tailLast = qMax(m_tailLast, offset);
+    }
+    seen(offset);
+    for (auto &frame : out)
+        m_deliver(std::move(frame));
+}
+
+void RedisEventStream::record(const QByteArray &entry, bool gap, const QByteArray &reason, RedisLink::Done done)
+{
+    QList<QByteArray> args{"2", m_streamKey, m_bytesKey, entry, gap ? "1" : "0", reason,
+                           QByteArray::number(m_options.maxLen), QByteArray::number(m_options.maxBytes),
+                           QByteArray::number(qint64(m_options.maxAgeSeconds) * 1000),
+                           QByteArray::number(m_options.maxEntryBytes())};
+    // EVAL after a NOSCRIPT (a flushed or restarted Redis): the order of records no longer
+    // matters, the stream gives it.
+    m_link.command(QList<QByteArray>{"EVALSHA", StreamRecordScript::sha1()} + args,
+                   [this, args, done = std::move(done)](const RedisReply &reply) {
+                       if (reply.isError() && reply.string.startsWith("NOSCRIPT"))
+                           return m_link.command(QList<QByteArray>{"EVAL", StreamRecordScript::source()} + args, done);
+                       if (done)
+                           done(reply);
+                   });
+}
+
+void RedisEventStream::writeGap(const QByteArray &reason)
+{
+    const quint64 wanted = m_gapsWanted.load();
+    record({}, true, reason, [this, wanted](const RedisReply &reply) {
+        if (reply.type == RedisReply::Type::Array && !reply.elements.isEmpty()
+            && reply.elements.at(0).type == RedisReply::Type::String) {
+            quint64 written = m_gapsWritten.load();
+            while (written < wanted && !m_gapsWritten.compare_exchange_weak(written, wanted)) {
+            }
+        }
+    });
 }
 
 quint64 RedisEventStream::currentOffset() const
@@ -175,28 +293,73 @@ void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &fram
         post();
         return;
     }
-    // The replies come in the order of the stream (one connection, Redis answers in order):
-    // posting in that order gives every I/O thread, and the other nodes, the stream's order.
     const QByteArray entry = encodeFrame(*frame);
-    m_link.command({"XADD", m_streamKey, "MAXLEN", "~", QByteArray::number(m_options.maxLen), "*", "f", entry},
-                   [this, frame, post = std::move(post)](const RedisReply &reply) {
-                       bool ok = false;
-                       const quint64 offset = reply.type == RedisReply::Type::String
-                           ? StreamOffset::fromStreamId(reply.string, &ok) : 0;
-                       if (ok) {
-                           frame->offset = offset;
-                           StreamOffset::stamp(*frame);
-                           seen(offset);
-                       } else {
-                           // Delivered without an offset: a client that misses it cannot
-                           // recover it (docs/cluster.md).
-                           const qint64 now = Server::monotonicMs();
-                           if (now - m_lastErrorLogMs.exchange(now) > 5000)
-                               qCWarning(lcServer).noquote() << "cluster: event not recorded for recovery:"
-                                                             << QString::fromUtf8(reply.string);
+    if (entry.size() > m_options.maxEntryBytes()) {
+        // Over its share of the byte budget: delivered now, unrecorded, and marked as a gap
+        // at once (the script would refuse it too; this spares sending it).
+        m_gapsWanted.fetch_add(1);
+        writeGap("an event of " + QByteArray::number(entry.size()) + " bytes was not recorded (over "
+                 + QByteArray::number(m_options.maxEntryBytes()) + ")");
+        post();
+        return;
+    }
+    const quint64 gapsWanted = m_gapsWanted.load();
+    const bool gap = gapsWanted > m_gapsWritten.load();
+    {
+        QMutexLocker lock(&m_tailLock);
+        m_inflight.insert(frame->id, 0);
+    }
+    record(entry, gap, "events were delivered unrecorded (a record failed)",
+           [this, frame, gap, gapsWanted, size = qint64(entry.size()), post = std::move(post)](const RedisReply &reply) {
+               const bool answered = reply.type == RedisReply::Type::Array && reply.elements.size() >= 2;
+               if (answered && gap && reply.elements.at(0).type == RedisReply::Type::String) {
+                   quint64 written = m_gapsWritten.load();
+                   while (written < gapsWanted && !m_gapsWritten.compare_exchange_weak(written, gapsWanted)) {
+                   }
+               }
+               bool ok = false;
+               quint64 offset = answered && reply.elements.at(1).type == RedisReply::Type::String
+                   ? StreamOffset::fromStreamId(reply.elements.at(1).string, &ok) : 0;
+               if (ok) {
+                   // Stamped before the tail can see it: from here on the tail delivers it.
+                   frame->offset = offset;
+                   StreamOffset::stamp(*frame);
+               }
+               bool landed = false;
+               {
+                   QMutexLocker lock(&m_tailLock);
+                   const quint64 seenAt = m_inflight.take(frame->id);
+                   if (ok) {
+                       // Kept for the tail (else it delivered its copy already). Past the
+                       // bound (a tail that cannot read) the tail decodes the stream's copy
+                       // instead: nothing is lost, nothing more is held.
+                       if (offset > m_tailLast && m_ownTotal + size <= m_options.maxPendingBytes) {
+                           m_own.insert(offset, frame);
+                           m_ownBytes.insert(offset, size);
+                           m_ownTotal += size;
                        }
-                       post();
-                   });
+                   } else if (seenAt != 0) {
+                       // The answer was lost (a deadline), but the tail read it: it is recorded.
+                       offset = seenAt;
+                       landed = true;
+                   } else if (m_unrecorded.size() < 10000) {
+                       m_unrecorded.insert(frame->id, Server::monotonicMs() + qint64(m_options.windowSeconds) * 1000);
+                   }
+               }
+               if (landed) {
+                   frame->offset = offset;
+                   StreamOffset::stamp(*frame);
+               } else if (!ok) {
+                   // Delivered without an offset (by post, now): the gap is marked with the
+                   // next record, or when the link is back (docs/cluster.md).
+                   m_gapsWanted.fetch_add(1);
+                   const qint64 now = Server::monotonicMs();
+                   if (now - m_lastErrorLogMs.exchange(now) > 5000)
+                       qCWarning(lcServer).noquote() << "cluster: event not recorded for recovery (a gap is marked):"
+                                                     << QString::fromUtf8(answered ? QByteArray("refused as too large") : reply.string);
+               }
+               post();
+           });
 }
 
 void RedisEventStream::readAfter(quint64 after, std::function<void(Read)> done) const
@@ -226,6 +389,12 @@ void RedisEventStream::readPage(std::shared_ptr<ReadState> state) const
                            const QList<RedisReply> &kv = entry.elements.at(1).elements;
                            if (!ok || kv.size() < 2)
                                continue;
+                           if (kv.at(0).string == "g") {
+                               // A gap marker: an event in this range was delivered unrecorded.
+                               state->read.error = QStringLiteral("gap");
+                               state->read.frames.clear();
+                               return state->done(std::move(state->read));
+                           }
                            state->cursor = offset;
                            state->bytes += kv.at(1).string.size();
                            if (state->bytes > m_options.maxReplayBytes) {
@@ -352,14 +521,19 @@ void RedisEventStream::take(const QString &pid, const QString &userId, quint64 a
 
 void RedisEventStream::prune()
 {
-    // Trimmed by age every few seconds (XADD trims by length itself).
+    {
+        const qint64 now = Server::monotonicMs();
+        QMutexLocker lock(&m_tailLock);
+        for (auto it = m_unrecorded.begin(); it != m_unrecorded.end();)
+            it = it.value() < now ? m_unrecorded.erase(it) : std::next(it);
+    }
+    // Trimmed by age every few seconds even when nothing is recorded (the record script
+    // trims by length, bytes and age itself), by Redis' clock.
     const qint64 now = Server::monotonicMs();
     if (!enabled() || m_options.maxAgeSeconds <= 0 || now - m_lastTrimMs.load(std::memory_order_relaxed) < 5000)
         return;
     m_lastTrimMs.store(now, std::memory_order_relaxed);
-    const qint64 age = qint64(m_options.maxAgeSeconds) * 1000;
-    const qint64 minId = QDateTime::currentMSecsSinceEpoch() - age;
-    m_link.command({"XTRIM", m_streamKey, "MINID", "~", QByteArray::number(minId) + "-0"});
+    record({}, false, {}, {});
 }
 
 } // namespace Switchboard

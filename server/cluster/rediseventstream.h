@@ -1,8 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 
 #include <QtCore/QByteArray>
+#include <QtCore/QHash>
+#include <QtCore/QMap>
 #include <QtCore/QMutex>
 
 #include "cluster/redislink.h"
@@ -10,15 +13,22 @@
 
 namespace Switchboard {
 
+class RedisStreamTail;
+
 /**
  * @brief Cluster mode's EventStream: recorded events in one Redis Stream, recoverable
  * Socket.IO sessions in Redis keys with the recovery window as their expiry
  * (docs/cluster.md, "Connection state recovery").
  *
- * An emit is appended with XADD (MAXLEN ~ --recovery-stream-max-len) before it is
- * delivered: the stream id Redis gives it is its offset on every node, and the emitting node
- * delivers and publishes it in the order of the XADD replies, which is the stream's order.
- * The stream may also be trimmed by age (XTRIM MINID ~, --recovery-stream-max-age). Reads
+ * An emit is appended by one Lua script (StreamRecordScript: XADD, then trimming to
+ * --recovery-stream-max-len entries, --recovery-stream-max-bytes and
+ * --recovery-stream-max-age, by Redis' clock): the stream id Redis gives it is its offset on
+ * every node. Recorded events are delivered from the stream, not from the emit: every node
+ * tails it (RedisStreamTail) and hands its entries to its I/O threads in stream order, the
+ * emitting node included, so live order is stream order is replay order on every node. An
+ * emit that could not be recorded is delivered at once without an offset and leaves a gap:
+ * the next record (or the link's reconnection) writes a gap marker entry first, and a read
+ * whose range holds a marker fails (docs/cluster.md). Reads
  * page through XRANGE on the link's own thread, bounded by --recovery-replay-max-bytes, and
  * use XINFO STREAM (the oldest entry kept) to tell whether everything after an offset is
  * still kept. A session is written (SET … EX window) when the socket connects, when its rooms
@@ -41,12 +51,21 @@ public:
         /// XADDs waiting for Redis hold their events: past this many bytes of them an event
         /// is delivered at once, unrecorded (a stalled Redis must not hold memory).
         qint64 maxPendingBytes = 8 * 1024 * 1024;
+        qint64 maxBytes = 64 * 1024 * 1024;        // --recovery-stream-max-bytes
+        /// One entry's share of maxBytes: a larger event is delivered, not recorded (a gap).
+        qint64 maxEntryBytes() const { return qMax<qint64>(1024, maxBytes / 16); }
     };
+    /// Hands a recorded event (read from the stream, in stream order) to this node's sockets.
+    using Deliver = std::function<void(std::shared_ptr<const OutboundFrame>)>;
 
     RedisEventStream(RedisUrl url, Options options);
     ~RedisEventStream() override;
 
     void start();
+    /// Starts following the stream: every recorded event, this node's and the others', is
+    /// handed to @p deliver in stream order (on the tail's thread); @p ready says whether
+    /// the sockets can take more (the I/O threads' queued limit), else the tail waits.
+    void startTail(Deliver deliver, std::function<bool()> ready);
     void stop();
 
     bool enabled() const override { return m_options.windowSeconds > 0; }
@@ -70,14 +89,34 @@ public:
 
 private:
     struct ReadState;
+    void record(const QByteArray &entry, bool gap, const QByteArray &reason, RedisLink::Done done);
+    void writeGap(const QByteArray &reason);
+    void tailStarted(const QByteArray &id);
+    std::shared_ptr<OutboundFrame> takeOwn(quint64 offset); // under m_tailLock
+    void tailEntry(const RedisReply &entry);
     void readPage(std::shared_ptr<ReadState> state) const;
     void finishRead(std::shared_ptr<ReadState> state) const;
     QByteArray sessionKey(const QString &pid) const;
 
     const Options m_options;
+    const RedisUrl m_url; // the tail's link connects to it too
     mutable RedisLink m_link;
     const QByteArray m_streamKey;
     const QByteArray m_sessionPrefix;
+    const QByteArray m_bytesKey;
+    std::unique_ptr<RedisStreamTail> m_tail;
+    Deliver m_deliver;
+    // Shared by the record replies (the link's thread) and the tail (its own thread).
+    QMutex m_tailLock;
+    quint64 m_tailLast = 0;
+    QMap<quint64, std::shared_ptr<OutboundFrame>> m_own;  // recorded here, not reached by the tail yet
+    QHash<quint64, qint64> m_ownBytes;                    // their entries' sizes; the sum is bounded
+    qint64 m_ownTotal = 0;
+    QHash<QString, quint64> m_inflight;                   // emit id -> the offset the tail saw it at (0: not yet)
+    QHash<QString, qint64> m_unrecorded;                  // emit id -> until when: delivered unrecorded, skipped if it lands late
+    // Gaps: how many were wanted (a record failed, an event was too large) and written.
+    std::atomic<quint64> m_gapsWanted{0};
+    std::atomic<quint64> m_gapsWritten{0};
     std::atomic<quint64> m_lastSeen{0};
     std::atomic<qint64> m_lastTrimMs{0};
     std::atomic<qint64> m_lastErrorLogMs{-1000000};

@@ -593,6 +593,26 @@ void RedisLink::stop()
     d->thread.wait();
 }
 
+void RedisLink::later(int delayMs, std::function<void()> fn)
+{
+    if (!d->started || d->stopRequested.load(std::memory_order_acquire))
+        return;
+    d->post([this, delayMs, fn = std::move(fn)] {
+        if (d->stopping)
+            return;
+        // A child of home, not QTimer::singleShot: one still pending when the link stops is
+        // deleted with home instead of left behind on the finished thread.
+        auto *timer = new QTimer(d->home);
+        timer->setSingleShot(true);
+        QObject::connect(timer, &QTimer::timeout, d->home, [this, timer, fn] {
+            timer->deleteLater();
+            if (!d->stopping)
+                fn();
+        });
+        timer->start(delayMs);
+    });
+}
+
 QString RedisLink::lastError() const
 {
     QMutexLocker lock(&d->errorLock);

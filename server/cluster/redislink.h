@@ -112,6 +112,9 @@ public:
     /// bytes are over Options::maxPendingBytes), or at once on the caller's thread with "not
     /// connected" when the link is not running.
     void command(QList<QByteArray> args, Done done = {});
+    /// Runs @p fn on the link's thread after @p delayMs (nothing once the link is stopping):
+    /// a caller that waits for something other than Redis does so without blocking the thread.
+    void later(int delayMs, std::function<void()> fn);
     /// Subscriptions survive reconnects.
     void subscribe(const QByteArray &channel);
     void psubscribe(const QByteArray &pattern);

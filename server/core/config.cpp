@@ -96,8 +96,9 @@ const QList<ConfigLoader::Option> &ConfigLoader::options()
         {QStringLiteral("socketio-ack-timeout"), QStringLiteral("ms"), QStringLiteral("Server-to-client acks not answered within this time are reported as failed (default 30000).")},
         {QStringLiteral("socketio-recovery-window"), QStringLiteral("s"), QStringLiteral("Connection state recovery: missed events are replayed to a client back within this many seconds; 0 = off (default 120).")},
         {QStringLiteral("socketio-recovery-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Memory bound of the recovery log; the oldest events go first (default 67108864).")},
-        {QStringLiteral("recovery-stream-max-len"), QStringLiteral("n"), QStringLiteral("Cluster mode: entries kept in the Redis Stream of recorded events, XADD MAXLEN ~ (default 100000).")},
-        {QStringLiteral("recovery-stream-max-age"), QStringLiteral("s"), QStringLiteral("Cluster mode: events older than this are trimmed from the stream; 0 = by length only (default 0).")},
+        {QStringLiteral("recovery-stream-max-len"), QStringLiteral("n"), QStringLiteral("Cluster mode: entries kept in the Redis Stream of recorded events (default 100000).")},
+        {QStringLiteral("recovery-stream-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Cluster mode: bytes of entries kept in the Redis Stream of recorded events; an event over 1/16 of it is delivered but not recorded (default 67108864).")},
+        {QStringLiteral("recovery-stream-max-age"), QStringLiteral("s"), QStringLiteral("Cluster mode: events older than this (by Redis' clock) are trimmed from the stream; 0 = by length and bytes only (default 0).")},
         {QStringLiteral("recovery-replay-max-bytes"), QStringLiteral("bytes"), QStringLiteral("Most bytes of events one recovery or native resume replays; beyond it the client gets a fresh session / resume_failed (default 8388608).")},
         {QStringLiteral("max-pending-sessions"), QStringLiteral("n"), QStringLiteral("Engine.IO sessions that have not connected a namespace yet; beyond it handshakes are refused (HTTP 503, WebSocket close 1013) (default 1000).")},
         {QStringLiteral("socketio-namespace"), QStringLiteral("names"), QStringLiteral("Socket.IO namespaces besides /, comma-separated or repeated, e.g. /admin.")},
@@ -447,6 +448,7 @@ bool ConfigLoader::load(const QHash<QString, QString> &flags, const QHash<QStrin
     if (resolve(QStringLiteral("socketio-recovery-window"), &v) && !parseNumber(QStringLiteral("socketio-recovery-window"), v, 0, &c.socketioRecoverySeconds, error)) return false;
     if (resolve(QStringLiteral("socketio-recovery-max-bytes"), &v) && !parseNumber(QStringLiteral("socketio-recovery-max-bytes"), v, qint64(1024), &c.socketioRecoveryMaxBytes, error)) return false;
     if (resolve(QStringLiteral("recovery-stream-max-len"), &v) && !parseNumber(QStringLiteral("recovery-stream-max-len"), v, qint64(1), &c.recoveryStreamMaxLen, error)) return false;
+    if (resolve(QStringLiteral("recovery-stream-max-bytes"), &v) && !parseNumber(QStringLiteral("recovery-stream-max-bytes"), v, qint64(64 * 1024), &c.recoveryStreamMaxBytes, error)) return false;
     if (resolve(QStringLiteral("recovery-stream-max-age"), &v) && !parseNumber(QStringLiteral("recovery-stream-max-age"), v, 0, &c.recoveryStreamMaxAgeSeconds, error)) return false;
     if (resolve(QStringLiteral("recovery-replay-max-bytes"), &v) && !parseNumber(QStringLiteral("recovery-replay-max-bytes"), v, qint64(1024), &c.recoveryReplayMaxBytes, error)) return false;
     if (resolve(QStringLiteral("max-pending-sessions"), &v) && !parseNumber(QStringLiteral("max-pending-sessions"), v, 1, &c.maxPendingSessions, error)) return false;

@@ -66,8 +66,9 @@ struct ServerConfig
     int socketioRecoverySeconds = 120;        // connection state recovery window; 0 = off
     qint64 socketioRecoveryMaxBytes = 64 * 1024 * 1024; // recovery log bound; oldest events go first
     // Cluster mode: the Redis Stream of recorded events (docs/cluster.md, "Recovery").
-    qint64 recoveryStreamMaxLen = 100000;     // XADD MAXLEN ~ (entries)
-    int recoveryStreamMaxAgeSeconds = 0;      // XTRIM MINID ~ now - age; 0 = by length only
+    qint64 recoveryStreamMaxLen = 100000;     // entries the stream keeps
+    int recoveryStreamMaxAgeSeconds = 0;      // trimmed by Redis' clock; 0 = by length and bytes only
+    qint64 recoveryStreamMaxBytes = 64 * 1024 * 1024; // bytes of entries the stream keeps
     qint64 recoveryReplayMaxBytes = 8 * 1024 * 1024; // one recovery or resume replays at most this
     int maxPendingSessions = 1000;            // Engine.IO sessions without a connected namespace
     QStringList socketioNamespaces;           // besides "/"

@@ -271,6 +271,8 @@ void tst_Config::badValues_data()
     QTest::addRow("socketio-recovery-max-bytes tiny") << "socketio-recovery-max-bytes" << "100";
     QTest::addRow("recovery-stream-max-len zero") << "recovery-stream-max-len" << "0";
     QTest::addRow("recovery-stream-max-age negative") << "recovery-stream-max-age" << "-1";
+    QTest::addRow("recovery-stream-max-bytes tiny") << "recovery-stream-max-bytes" << "1000";
+    QTest::addRow("recovery-stream-max-bytes text") << "recovery-stream-max-bytes" << "64MiB";
     QTest::addRow("recovery-replay-max-bytes tiny") << "recovery-replay-max-bytes" << "100";
     QTest::addRow("recovery-replay-max-bytes text") << "recovery-replay-max-bytes" << "lots";
     QTest::addRow("claim-rooms two lists") << "claim-rooms" << "{region[]}:{shopIds[]}";

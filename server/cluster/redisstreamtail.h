@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+
+#include <QtCore/QByteArray>
+
+#include "cluster/redislink.h"
+
+namespace Switchboard {
+
+/**
+ * @brief Follows one Redis Stream from where it was when the tail started: XREAD BLOCK
+ * COUNT n from the last id read, again and again, on a RedisLink of its own (its own thread
+ * and connection, so a blocked XREAD holds up no other command, and never an I/O thread).
+ *
+ * Every entry is handed to the entry handler in stream order, once. The BLOCK time stays
+ * well inside the link's command deadline (a third of it, at most 1 s), so a Redis that
+ * stops answering is still noticed. After a reconnect the tail goes on from the last id it
+ * read: entries added meanwhile are handed over, and entries trimmed meanwhile are skipped
+ * (XREAD answers what is after the id, whatever is left). Before each read it asks the
+ * ready() callback; while that says no (the consumers are full) it looks again every 10 ms
+ * instead of reading, so what it holds is one read's entries at most.
+ */
+class RedisStreamTail final
+{
+    Q_DISABLE_COPY_MOVE(RedisStreamTail)
+
+public:
+    struct Options
+    {
+        int timeoutMs = 3000; // the link's command deadline
+        int count = 256;      // entries per XREAD
+    };
+    /// On the tail's thread: the id the tail starts after (the stream's last id when it first
+    /// reached Redis; "0-0" for no stream yet).
+    using Started = std::function<void(const QByteArray &id)>;
+    /// On the tail's thread: one entry, [id, [field, value, …]].
+    using Entry = std::function<void(const RedisReply &entry)>;
+
+    RedisStreamTail(RedisUrl url, QByteArray streamKey, Options options);
+    ~RedisStreamTail();
+
+    void start(Started started, Entry entry, std::function<bool()> ready);
+    void stop();
+
+    bool isConnected() const { return m_link.isConnected(); }
+
+private:
+    void begin();
+    void read();
+
+    const Options m_options;
+    RedisLink m_link;
+    const QByteArray m_streamKey;
+    Started m_started;
+    Entry m_entry;
+    std::function<bool()> m_ready;
+    // The tail's thread only.
+    QByteArray m_last;     // empty until the start point is known
+    bool m_reading = false;
+};
+
+} // namespace Switchboard
