@@ -731,12 +731,14 @@ void RedisQueueBackend::statsPage(QByteArray cursor)
         list.reserve(m_statsPass.size());
         for (QueueStats &s : m_statsPass) {
             const auto last = m_lastTotals.constFind(s.name);
+            // Totals start again at 0 when an idle queue expired and came back.
+            auto rate = [seconds](quint64 now, quint64 before) { return now >= before ? double(now - before) / seconds : 0.0; };
             if (last != m_lastTotals.cend()) {
                 if (sample) {
-                    s.enqueuedPerSec = double(s.enqueued - last->enqueued) / seconds;
-                    s.ackedPerSec = double(s.acked - last->acked) / seconds;
-                    s.nackedPerSec = double(s.nacked - last->nacked) / seconds;
-                    s.deadLetteredPerSec = double(s.deadLettered - last->deadLettered) / seconds;
+                    s.enqueuedPerSec = rate(s.enqueued, last->enqueued);
+                    s.ackedPerSec = rate(s.acked, last->acked);
+                    s.nackedPerSec = rate(s.nacked, last->nacked);
+                    s.deadLetteredPerSec = rate(s.deadLettered, last->deadLettered);
                 } else {
                     s.enqueuedPerSec = last->enqueuedPerSec;
                     s.ackedPerSec = last->ackedPerSec;
@@ -835,7 +837,6 @@ void RedisQueueBackend::moveDead(const QString &queue, bool purge, qint64 moved,
     if (!purge)
         args << "0";
     args << num(batch);
-    m_deadBatches.fetch_add(1, std::memory_order_relaxed);
     eval(purge ? Scripts::purgeDead() : Scripts::retryDead(), std::move(args),
          [this, queue, purge, moved, limit, batch, done = std::move(done)](const RedisReply &reply) mutable {
         Moved result;
@@ -855,8 +856,11 @@ void RedisQueueBackend::moveDead(const QString &queue, bool purge, qint64 moved,
         if (limit < 0)
             limit = step + left;
         moved += step;
-        if (step == batch && left > 0 && moved < limit && isRunning())
-            return moveDead(queue, purge, moved, limit, std::move(done));
+        if (step == batch && left > 0 && moved < limit) {
+            if (isRunning())
+                return moveDead(queue, purge, moved, limit, std::move(done));
+            return done(result); // stopped midway: count -1, as for a failure
+        }
         result.count = moved;
         done(result);
     });

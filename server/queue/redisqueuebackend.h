@@ -80,8 +80,6 @@ public:
     void cancel(quint64 consumer, const QString &queue, std::function<void()> done = {}) override;
     void settle(quint64 consumer, const QString &queue, qint64 id, bool ok, const QString &error) override;
     void consumerGone(quint64 consumer) override;
-    /// Script calls that DLQ retry-all and purge made so far (one per Options::deadBatch).
-    quint64 deadBatches() const { return m_deadBatches.load(std::memory_order_relaxed); }
     void deadLettersAsync(const QString &queue, int offset, int limit, std::function<void(const DeadPage &)> done) override;
     void retryDeadAsync(const QString &queue, qint64 id, std::function<void(const Moved &)> done) override;
     void purgeDeadAsync(const QString &queue, std::function<void(const Moved &)> done) override;
@@ -149,7 +147,6 @@ private:
     QTimer *m_heartbeatTimer = nullptr;
     std::atomic<bool> m_running{false};
     std::atomic<quint64> m_lateSettles{0};
-    std::atomic<quint64> m_deadBatches{0};
     mutable std::atomic<qint64> m_statsAskedMs{0};
     DeadLetterSink m_deadLetterSink;
 
