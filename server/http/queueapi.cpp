@@ -204,6 +204,8 @@ void registerQueueRoutes(Router &router, Server &server)
                 return reply.send(error);
         }
         queues->enqueueAsync(std::move(messages), 0, [queue, isBatch, reply](const QueueBackend::Enqueued &done) {
+            if (done.tooManyQueues)
+                return reply.send(HttpResponse::error(507, QStringLiteral("too_many_queues"), QStringLiteral("not enqueued: %1").arg(done.error)));
             if (!done.ok)
                 return reply.send(HttpResponse::error(503, QStringLiteral("store_failed"), QStringLiteral("not enqueued: %1").arg(done.error)));
             const QList<QueueMessage> &messages = done.messages;

@@ -47,6 +47,7 @@ public:
     {
         bool ok = false;
         bool full = false;
+        bool tooManyQueues = false; // a new queue, and the store holds as many as it may
         qint64 depth = 0;     // live messages before this enqueue (with a maxDepth)
         QString error;
         QList<QueueMessage> messages;
@@ -56,13 +57,16 @@ public:
     /// hold more live messages than that refuses them (Enqueued::full), nothing stored.
     virtual void enqueueAsync(QList<QueueMessage> messages, qint64 maxDepth, std::function<void(const Enqueued &)> done) = 0;
 
+    /// What consumeIfKnown() did: subscribed, or refused because the queue does not exist, or
+    /// because the store could not tell (Redis unreachable).
+    enum class ConsumeAnswer { Subscribed, UnknownQueue, Unavailable };
     /**
      * A client's consume: subscribes only when @p queue exists or @p mayWait (it matches
      * --client-queues; the consumer then waits for the queue's first message). @p answer runs
-     * with whether it subscribed, before any job of this queue is handed to the consumer.
+     * with what it did, before any job of this queue is handed to the consumer.
      */
     virtual void consumeIfKnown(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs,
-                                bool mayWait, std::function<void(bool subscribed)> answer) = 0;
+                                bool mayWait, std::function<void(ConsumeAnswer)> answer) = 0;
     /// Unsubscribes; @p done (optional) runs afterwards, in order with consumeIfKnown()'s answers.
     virtual void cancel(quint64 consumer, const QString &queue, std::function<void()> done = {}) = 0;
     virtual void settle(quint64 consumer, const QString &queue, qint64 id, bool ok, const QString &error) = 0;

@@ -236,14 +236,14 @@ qint64 QueueService::purgeDead(const QString &queue)
 }
 
 void QueueService::consumeIfKnown(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs,
-                                  bool mayWait, std::function<void(bool)> answer)
+                                  bool mayWait, std::function<void(ConsumeAnswer)> answer)
 {
     QMetaObject::invokeMethod(this, [=, this, answer = std::move(answer)] {
         const bool subscribe = mayWait || m_engine.hasQueue(queue);
         if (subscribe)
             m_engine.subscribe(consumer, queue, prefetch, visibilityTimeoutMs);
         // Before the pump: the consumer hears "consuming" before its first job.
-        answer(subscribe);
+        answer(subscribe ? ConsumeAnswer::Subscribed : ConsumeAnswer::UnknownQueue);
         if (subscribe)
             schedulePump();
     }, Qt::QueuedConnection);

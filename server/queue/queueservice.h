@@ -67,7 +67,7 @@ public:
      * before any job of this queue is handed to the consumer.
      */
     void consumeIfKnown(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs,
-                        bool mayWait, std::function<void(bool subscribed)> answer) override;
+                        bool mayWait, std::function<void(ConsumeAnswer)> answer) override;
     /// Unsubscribes; @p done (optional) runs on the queue thread afterwards, in order with
     /// consumeIfKnown()'s answers.
     void cancel(quint64 consumer, const QString &queue, std::function<void()> done = {}) override;

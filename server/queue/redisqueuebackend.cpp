@@ -64,6 +64,7 @@ RedisQueueBackend::Options redisQueueOptions(const ServerConfig &config)
     options.backoffBaseMs = config.queueBackoffBaseMs;
     options.backoffCapMs = config.queueBackoffCapMs;
     options.fullSync = config.queueFullSync;
+    options.idleTtlMs = config.queueIdleTtlMs;
     return options;
 }
 
@@ -154,7 +155,7 @@ void RedisQueueBackend::stop()
         m_tick->stop();
         m_heartbeatTimer->stop();
         flushAcks();
-        QList<QByteArray> args{m_uid.toUtf8(), num(nowMs())};
+        QList<QByteArray> args{m_uid.toUtf8(), num(m_options.maxQueues)};
         for (const QString &queue : std::as_const(m_reported))
             args << queue.toUtf8() << "0";
         m_reported.clear();
@@ -235,20 +236,28 @@ void RedisQueueBackend::enqueueAsync(QList<QueueMessage> messages, qint64 maxDep
         result.error = QStringLiteral("the queue store is not running");
         return done(result);
     }
+    // Delays go as durations: Redis' clock sets the due time (and createdAt), not this node's.
     const qint64 now = nowMs();
     QList<QByteArray> args;
-    args.reserve(4 + 5 * result.messages.size());
+    args.reserve(4 + 4 * result.messages.size());
     const QString queue = result.messages.constFirst().queue;
-    args << queue.toUtf8() << num(now) << num(qMax<qint64>(0, maxDepth)) << num(result.messages.size());
+    args << queue.toUtf8() << num(qMax<qint64>(0, maxDepth)) << num(m_options.maxQueues) << num(result.messages.size());
     for (const QueueMessage &m : std::as_const(result.messages))
-        args << m.payload << num(int(m.priority)) << num(m.maxAttempts) << num(m.availableAtMs) << num(m.createdAtMs);
+        args << m.payload << num(int(m.priority)) << num(m.maxAttempts) << num(qMax<qint64>(0, m.availableAtMs - now));
     // Straight to the link from the caller's thread; the answer comes back on ours.
-    eval(Scripts::enqueue(), std::move(args), [result = std::move(result), done = std::move(done), queue, maxDepth](const RedisReply &reply) mutable {
+    eval(Scripts::enqueue(), std::move(args), [result = std::move(result), done = std::move(done), queue, maxDepth,
+                                                maxQueues = m_options.maxQueues](const RedisReply &reply) mutable {
         if (reply.isError() || reply.type != RedisReply::Type::Array || reply.elements.size() < 2) {
             result.error = QStringLiteral("Redis: %1").arg(QString::fromUtf8(reply.isError() ? reply.string : QByteArray("unexpected reply")));
             return done(result);
         }
         const qint64 first = reply.elements.at(0).integer;
+        if (first == -2) {
+            result.tooManyQueues = true;
+            result.error = QStringLiteral("queue %1 would be a new queue, and there are %2 already (at most %3 in cluster mode)")
+                               .arg(queue).arg(reply.elements.at(1).integer).arg(maxQueues);
+            return done(result);
+        }
         if (first < 0) {
             result.full = true;
             result.depth = reply.elements.at(1).integer;
@@ -276,21 +285,20 @@ void RedisQueueBackend::subscribeLocal(quint64 consumer, const QString &queue, i
     c->visibilityTimeoutMs = visibilityTimeoutMs > 0 ? visibilityTimeoutMs : m_options.visibilityTimeoutMs;
     c->active = true;
     q.drained = false;
-    m_known.insert(queue);
 }
 
 void RedisQueueBackend::consumeIfKnown(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs,
-                                       bool mayWait, std::function<void(bool)> answer)
+                                       bool mayWait, std::function<void(ConsumeAnswer)> answer)
 {
     QMetaObject::invokeMethod(this, [=, this, answer = std::move(answer)] {
         auto subscribe = [=, this] {
             subscribeLocal(consumer, queue, prefetch, visibilityTimeoutMs);
             // Before the first claim: the consumer hears "consuming" before its first job.
-            answer(true);
+            answer(ConsumeAnswer::Subscribed);
             scheduleHeartbeat();
             pump(queue);
         };
-        if (mayWait || m_known.contains(queue) || m_local.contains(queue))
+        if (mayWait || m_local.contains(queue))
             return subscribe();
         // Whether another node created it: asked of Redis; what this consumer asks for
         // meanwhile (cancel, disconnect) waits for the answer.
@@ -298,10 +306,12 @@ void RedisQueueBackend::consumeIfKnown(quint64 consumer, const QString &queue, i
         QList<QByteArray> command{"SISMEMBER", m_options.keyPrefix + "queues", queue.toUtf8()};
         m_link->command(std::move(command), [this, consumer, subscribe, answer](const RedisReply &reply) {
             QMetaObject::invokeMethod(this, [=, this] {
-                if (!reply.isError() && reply.integer == 1)
+                if (reply.isError())
+                    answer(ConsumeAnswer::Unavailable); // not "unknown": Redis could not say
+                else if (reply.integer == 1)
                     subscribe();
                 else
-                    answer(false);
+                    answer(ConsumeAnswer::UnknownQueue);
                 if (--m_pendingConsumes[consumer] > 0)
                     return;
                 m_pendingConsumes.remove(consumer);
@@ -380,7 +390,6 @@ void RedisQueueBackend::pump(const QString &name)
     const size_t n = q.consumers.size();
     // One probe at a time for a queue that had nothing; more in flight while it has work.
     const int maxClaims = q.drained ? 1 : kMaxClaimsInFlight;
-    const qint64 now = nowMs();
     while (q.claiming < maxClaims && n > 0) {
         // The next consumer after the last one served that has room: one job each, round robin.
         Consumer *chosen = RoundRobin::next(q.consumers, q.cursor);
@@ -392,12 +401,14 @@ void RedisQueueBackend::pump(const QString &name)
         chosen->inFlight += count;
         ++q.claiming;
         const quint64 consumer = chosen->id;
-        eval(Scripts::claim(), {name.toUtf8(), num(now), holder(consumer), num(chosen->visibilityTimeoutMs), num(count)},
-             [this, name, consumer, count](const RedisReply &reply) { claimed(name, consumer, count, reply); });
+        const QByteArray claimId = m_uid.toUtf8() + ':' + num(qint64(++m_claimSeq));
+        eval(Scripts::claim(), {name.toUtf8(), holder(consumer), num(chosen->visibilityTimeoutMs), num(count), claimId},
+             [this, name, consumer, count, claimId](const RedisReply &reply) { claimed(name, consumer, count, claimId, reply); });
     }
 }
 
-void RedisQueueBackend::claimed(const QString &name, quint64 consumer, int reserved, const RedisReply &reply)
+void RedisQueueBackend::claimed(const QString &name, quint64 consumer, int reserved, const QByteArray &claimId,
+                                const RedisReply &reply)
 {
     const auto qit = m_local.find(name);
     LocalQueue *q = qit == m_local.end() ? nullptr : &*qit;
@@ -410,6 +421,10 @@ void RedisQueueBackend::claimed(const QString &name, quint64 consumer, int reser
         if (q)
             q->drained = true; // the next tick tries again
         qCDebug(lcQueue).noquote() << "claim on" << name << "failed:" << reply.string;
+        // It may have run with its reply lost (a timeout, a cut connection): what it took
+        // goes back now instead of after the visibility timeout, attempts not counted.
+        if (reply.isError() && !reply.string.startsWith("not connected") && !reply.string.startsWith("overloaded"))
+            releaseClaim(name, consumer, claimId); // (those two were never sent)
         dropConsumerIfIdle(name, consumer);
         return;
     }
@@ -431,10 +446,10 @@ void RedisQueueBackend::claimed(const QString &name, quint64 consumer, int reser
     }
     if (q) {
         q->drained = jobs == 0;
-        const qint64 nextDue = reply.elements.at(0).integer;
-        if (jobs == 0 && nextDue > 0 && nextDue - now < m_options.pollIntervalMs) {
+        const qint64 nextDueIn = reply.elements.at(0).integer; // ms, by Redis' clock
+        if (jobs == 0 && nextDueIn > 0 && nextDueIn < m_options.pollIntervalMs) {
             // A delayed job comes due before the next tick.
-            QTimer::singleShot(int(std::max<qint64>(0, nextDue - now)), this, [this, name] {
+            QTimer::singleShot(int(nextDueIn), this, [this, name] {
                 const auto it = m_local.find(name);
                 if (it == m_local.end())
                     return;
@@ -445,6 +460,23 @@ void RedisQueueBackend::claimed(const QString &name, quint64 consumer, int reser
     }
     dropConsumerIfIdle(name, consumer);
     pump(name);
+}
+
+void RedisQueueBackend::releaseClaim(const QString &queue, quint64 consumer, const QByteArray &claimId, int tries)
+{
+    eval(Scripts::release(), {queue.toUtf8(), holder(consumer), claimId}, [=, this](const RedisReply &reply) {
+        if (isTransient(reply) && tries < kMaxSettleTries && isRunning()) {
+            QTimer::singleShot(kSettleRetryMs, this, [=, this] { releaseClaim(queue, consumer, claimId, tries + 1); });
+            return;
+        }
+        if (reply.isError()) {
+            qCWarning(lcQueue).noquote() << "releasing claim" << claimId << "of" << queue << "failed:" << reply.string
+                                         << "(its jobs come back after their visibility timeout)";
+            return;
+        }
+        if (reply.integer > 0)
+            qCInfo(lcQueue).noquote() << reply.integer << "jobs of" << queue << "taken by a claim whose reply was lost are ready again";
+    });
 }
 
 void RedisQueueBackend::settle(quint64 consumer, const QString &queue, qint64 id, bool ok, const QString &error)
@@ -512,7 +544,7 @@ void RedisQueueBackend::sendAcks(const QString &queue, const QList<QByteArray> &
 
 void RedisQueueBackend::failJob(const QString &queue, qint64 id, quint64 consumer, const QString &error, int tries)
 {
-    QList<QByteArray> args{queue.toUtf8(), num(id), holder(consumer), num(nowMs()), error.toUtf8(),
+    QList<QByteArray> args{queue.toUtf8(), num(id), holder(consumer), error.toUtf8(),
                            QByteArray::number(randomUnit(), 'g', 17), num(m_options.backoffBaseMs), num(m_options.backoffCapMs)};
     eval(Scripts::fail(), std::move(args), [=, this](const RedisReply &reply) {
         if (isTransient(reply) && tries < kMaxSettleTries && isRunning()) {
@@ -534,7 +566,7 @@ void RedisQueueBackend::failJob(const QString &queue, qint64 id, quint64 consume
         }
         // A delayed retry is claimed by whichever node looks first once it is due.
         if (kind == 1 && reply.elements.size() >= 3) {
-            const qint64 wait = reply.elements.at(2).integer - nowMs();
+            const qint64 wait = reply.elements.at(2).integer; // ms, by Redis' clock
             if (m_local.contains(queue) && wait < m_options.pollIntervalMs) {
                 QTimer::singleShot(int(std::max<qint64>(0, wait)), this, [this, queue] {
                     const auto it = m_local.find(queue);
@@ -587,7 +619,11 @@ void RedisQueueBackend::tick()
             pump(name);
         }
     }
-    refreshStats();
+    // Stats only while someone reads them (the HTTP routes, /metrics, the console, the
+    // server's history), at most once per statsMaxAgeMs.
+    const qint64 now = nowMs();
+    if (now - m_statsAskedMs.load(std::memory_order_relaxed) <= m_options.statsDemandMs && now - m_statsAtMs >= m_options.statsMaxAgeMs)
+        refreshStats();
 }
 
 void RedisQueueBackend::reap()
@@ -595,16 +631,16 @@ void RedisQueueBackend::reap()
     if (m_reapInFlight)
         return;
     m_reapInFlight = true;
-    QList<QByteArray> args{num(nowMs()), QByteArray::number(randomUnit(), 'g', 17), num(m_options.backoffBaseMs),
-                           num(m_options.backoffCapMs), "200"};
+    QList<QByteArray> args{QByteArray::number(randomUnit(), 'g', 17), num(m_options.backoffBaseMs), num(m_options.backoffCapMs),
+                           "200", num(m_options.idleTtlMs), num(m_options.consumersStaleMs)};
     eval(Scripts::reap(), std::move(args), [this](const RedisReply &reply) {
         m_reapInFlight = false;
-        if (reply.isError() || reply.type != RedisReply::Type::Array || reply.elements.isEmpty())
+        if (reply.isError() || reply.type != RedisReply::Type::Array || reply.elements.size() < 2)
             return;
         const qint64 retried = reply.elements.at(0).integer;
         if (retried > 0)
             qCDebug(lcQueue) << retried << "jobs past their visibility timeout come back";
-        for (qsizetype i = 1; i + 2 < reply.elements.size(); i += 3) {
+        for (qsizetype i = 2; i + 2 < reply.elements.size(); i += 3) {
             const QString queue = QString::fromUtf8(reply.elements.at(i).string);
             const qint64 id = reply.elements.at(i + 1).string.toLongLong();
             const int attempts = int(reply.elements.at(i + 2).integer);
@@ -613,6 +649,9 @@ void RedisQueueBackend::reap()
             if (m_deadLetterSink)
                 m_deadLetterSink(queue, id, attempts, QStringLiteral("visibility timeout"));
         }
+        // More was due than one call moves: go on at once (each call is bounded).
+        if (reply.elements.at(1).integer == 1 && isRunning())
+            QMetaObject::invokeMethod(this, &RedisQueueBackend::reap, Qt::QueuedConnection);
     });
 }
 
@@ -629,7 +668,7 @@ void RedisQueueBackend::heartbeat()
     m_heartbeatScheduled = false;
     if (!isRunning())
         return;
-    QList<QByteArray> args{m_uid.toUtf8(), num(nowMs())};
+    QList<QByteArray> args{m_uid.toUtf8(), num(m_options.maxQueues)};
     QSet<QString> reported;
     for (auto it = m_local.cbegin(); it != m_local.cend(); ++it) {
         const auto active = std::count_if(it->consumers.begin(), it->consumers.end(), [](const Consumer &c) { return c.active; });
@@ -650,18 +689,22 @@ void RedisQueueBackend::refreshStats()
     if (m_statsInFlight)
         return;
     m_statsInFlight = true;
-    eval(Scripts::stats(), {num(nowMs()), num(m_options.consumersStaleMs)}, [this](const RedisReply &reply) {
-        m_statsInFlight = false;
-        if (reply.isError() || reply.type != RedisReply::Type::Array)
+    m_statsPass.clear();
+    statsPage("0");
+}
+
+void RedisQueueBackend::statsPage(QByteArray cursor)
+{
+    // One SSCAN page per script call, the next one from its answer: a cluster with many queues
+    // costs more calls, never one long one.
+    eval(Scripts::stats(), {cursor, num(m_options.statsPage), num(m_options.consumersStaleMs)}, [this](const RedisReply &reply) {
+        if (reply.isError() || reply.type != RedisReply::Type::Array || reply.elements.isEmpty() || !isRunning()) {
+            m_statsInFlight = false;
             return;
-        const qint64 now = nowMs();
-        const double seconds = qMax<qint64>(1, now - m_lastTotalsAtMs) / 1000.0;
-        const bool sample = now - m_lastTotalsAtMs >= 1000;
-        QList<QueueStats> list;
-        QSet<QString> known;
+        }
         constexpr int kFields = 10;
-        for (qsizetype i = 0; i + kFields <= reply.elements.size(); i += kFields) {
-            const auto &e = reply.elements;
+        const auto &e = reply.elements;
+        for (qsizetype i = 1; i + kFields <= e.size(); i += kFields) {
             QueueStats s;
             s.name = QString::fromUtf8(e.at(i).string);
             s.ready = e.at(i + 1).integer;
@@ -673,14 +716,29 @@ void RedisQueueBackend::refreshStats()
             s.nacked = quint64(e.at(i + 7).integer);
             s.deadLettered = quint64(e.at(i + 8).integer);
             s.consumers = int(e.at(i + 9).integer);
-            known.insert(s.name);
+            m_statsPass.insert(s.name, s); // SSCAN may list a name twice
+        }
+        const QByteArray next = e.at(0).string;
+        if (next != "0")
+            return statsPage(next);
+        m_statsInFlight = false;
+
+        const qint64 now = nowMs();
+        m_statsAtMs = now;
+        const double seconds = qMax<qint64>(1, now - m_lastTotalsAtMs) / 1000.0;
+        const bool sample = now - m_lastTotalsAtMs >= 1000;
+        QList<QueueStats> list;
+        list.reserve(m_statsPass.size());
+        for (QueueStats &s : m_statsPass) {
             const auto last = m_lastTotals.constFind(s.name);
+            // Totals start again at 0 when an idle queue expired and came back.
+            auto rate = [seconds](quint64 now, quint64 before) { return now >= before ? double(now - before) / seconds : 0.0; };
             if (last != m_lastTotals.cend()) {
                 if (sample) {
-                    s.enqueuedPerSec = double(s.enqueued - last->enqueued) / seconds;
-                    s.ackedPerSec = double(s.acked - last->acked) / seconds;
-                    s.nackedPerSec = double(s.nacked - last->nacked) / seconds;
-                    s.deadLetteredPerSec = double(s.deadLettered - last->deadLettered) / seconds;
+                    s.enqueuedPerSec = rate(s.enqueued, last->enqueued);
+                    s.ackedPerSec = rate(s.acked, last->acked);
+                    s.nackedPerSec = rate(s.nacked, last->nacked);
+                    s.deadLetteredPerSec = rate(s.deadLettered, last->deadLettered);
                 } else {
                     s.enqueuedPerSec = last->enqueuedPerSec;
                     s.ackedPerSec = last->ackedPerSec;
@@ -690,6 +748,7 @@ void RedisQueueBackend::refreshStats()
             }
             list << s;
         }
+        m_statsPass.clear();
         std::sort(list.begin(), list.end(), [](const QueueStats &a, const QueueStats &b) { return a.name < b.name; });
         if (sample || m_lastTotals.isEmpty()) {
             m_lastTotals.clear();
@@ -697,7 +756,6 @@ void RedisQueueBackend::refreshStats()
                 m_lastTotals.insert(s.name, s);
             m_lastTotalsAtMs = now;
         }
-        m_known = known;
         QMutexLocker lock(&m_statsMutex);
         m_stats = std::move(list);
     });
@@ -705,6 +763,8 @@ void RedisQueueBackend::refreshStats()
 
 QList<QueueStats> RedisQueueBackend::stats() const
 {
+    // Read on demand: the next tick refreshes a snapshot older than statsMaxAgeMs.
+    m_statsAskedMs.store(nowMs(), std::memory_order_relaxed);
     QMutexLocker lock(&m_statsMutex);
     return m_stats;
 }
@@ -743,31 +803,66 @@ void RedisQueueBackend::deadLettersAsync(const QString &queue, int offset, int l
 
 void RedisQueueBackend::retryDeadAsync(const QString &queue, qint64 id, std::function<void(const Moved &)> done)
 {
-    eval(Scripts::retryDead(), {queue.toUtf8(), num(id), num(nowMs())}, [queue, done = std::move(done)](const RedisReply &reply) {
-        Moved moved;
-        if (reply.isError() || reply.type != RedisReply::Type::Array || reply.elements.size() < 2) {
-            qCWarning(lcQueue).noquote() << "retrying dead letters of" << queue << "failed:" << reply.string;
-            moved.known = true;
-            return done(moved);
-        }
-        moved.known = reply.elements.at(0).integer == 1;
-        moved.count = reply.elements.at(1).integer;
-        done(moved);
-    });
+    if (id != 0) {
+        eval(Scripts::retryDead(), {queue.toUtf8(), num(id), "1"}, [queue, done = std::move(done)](const RedisReply &reply) {
+            Moved moved;
+            if (reply.isError() || reply.type != RedisReply::Type::Array || reply.elements.size() < 3) {
+                qCWarning(lcQueue).noquote() << "retrying a dead letter of" << queue << "failed:" << reply.string;
+                moved.known = true;
+                return done(moved);
+            }
+            moved.known = reply.elements.at(0).integer == 1;
+            moved.count = reply.elements.at(1).integer;
+            done(moved);
+        });
+        return;
+    }
+    QMetaObject::invokeMethod(this, [this, queue, done = std::move(done)]() mutable { moveDead(queue, false, 0, -1, std::move(done)); },
+                              Qt::QueuedConnection);
 }
 
 void RedisQueueBackend::purgeDeadAsync(const QString &queue, std::function<void(const Moved &)> done)
 {
-    eval(Scripts::purgeDead(), {queue.toUtf8()}, [queue, done = std::move(done)](const RedisReply &reply) {
-        Moved moved;
-        if (reply.isError() || reply.type != RedisReply::Type::Array || reply.elements.size() < 2) {
-            qCWarning(lcQueue).noquote() << "purging dead letters of" << queue << "failed:" << reply.string;
-            moved.known = true;
-            return done(moved);
+    QMetaObject::invokeMethod(this, [this, queue, done = std::move(done)]() mutable { moveDead(queue, true, 0, -1, std::move(done)); },
+                              Qt::QueuedConnection);
+}
+
+void RedisQueueBackend::moveDead(const QString &queue, bool purge, qint64 moved, qint64 limit, std::function<void(const Moved &)> done)
+{
+    // Batches of deadBatch, one script call each, so that Redis serves everyone else between
+    // them. At most as many as the list held at the first call: dead letters that arrive
+    // meanwhile (a retried job failing again) wait for the next retry or purge.
+    const int batch = limit < 0 ? m_options.deadBatch : int(std::min<qint64>(m_options.deadBatch, limit - moved));
+    QList<QByteArray> args{queue.toUtf8()};
+    if (!purge)
+        args << "0";
+    args << num(batch);
+    eval(purge ? Scripts::purgeDead() : Scripts::retryDead(), std::move(args),
+         [this, queue, purge, moved, limit, batch, done = std::move(done)](const RedisReply &reply) mutable {
+        Moved result;
+        result.known = true;
+        if (reply.isError() || reply.type != RedisReply::Type::Array || reply.elements.size() < 3) {
+            // What the batches before moved stays moved; the answer says the store failed.
+            qCWarning(lcQueue).noquote() << (purge ? "purging" : "retrying") << "dead letters of" << queue << "failed after" << moved
+                                         << "of them:" << reply.string;
+            return done(result);
         }
-        moved.known = reply.elements.at(0).integer == 1;
-        moved.count = reply.elements.at(1).integer;
-        done(moved);
+        if (reply.elements.at(0).integer != 1) {
+            result.known = false;
+            return done(result);
+        }
+        const qint64 step = reply.elements.at(1).integer;
+        const qint64 left = reply.elements.at(2).integer;
+        if (limit < 0)
+            limit = step + left;
+        moved += step;
+        if (step == batch && left > 0 && moved < limit) {
+            if (isRunning())
+                return moveDead(queue, purge, moved, limit, std::move(done));
+            return done(result); // stopped midway: count -1, as for a failure
+        }
+        result.count = moved;
+        done(result);
     });
 }
 

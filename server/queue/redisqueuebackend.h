@@ -52,6 +52,12 @@ public:
         int pollIntervalMs = 1000;            // claims for idle consumers and the reaper
         int heartbeatIntervalMs = 2000;       // this node's consumer counts
         qint64 consumersStaleMs = 7000;       // a node not heard of for this long counts no consumers
+        qint64 idleTtlMs = 3600000;           // --queue-idle-ttl: empty queues without consumers go; 0 = never
+        qint64 maxQueues = 100000;            // queue names in Redis; an enqueue to a new one beyond is refused
+        int deadBatch = 1000;                 // dead letters moved or deleted per script call
+        int statsPage = 256;                  // queues per stats script call
+        qint64 statsMaxAgeMs = 1000;          // a stats snapshot older than this is read again, if asked for
+        qint64 statsDemandMs = 10000;         // ... while stats() was called within this long
     };
     /// Hands a job frame to a local consumer's connection.
     using JobSink = std::function<void(quint64 consumer, const QString &queue, qint64 id, const QString &frame)>;
@@ -70,7 +76,7 @@ public:
 
     void enqueueAsync(QList<QueueMessage> messages, qint64 maxDepth, std::function<void(const Enqueued &)> done) override;
     void consumeIfKnown(quint64 consumer, const QString &queue, int prefetch, qint64 visibilityTimeoutMs, bool mayWait,
-                        std::function<void(bool subscribed)> answer) override;
+                        std::function<void(ConsumeAnswer)> answer) override;
     void cancel(quint64 consumer, const QString &queue, std::function<void()> done = {}) override;
     void settle(quint64 consumer, const QString &queue, qint64 id, bool ok, const QString &error) override;
     void consumerGone(quint64 consumer) override;
@@ -108,7 +114,11 @@ private:
     /// restart); @p done runs on this backend's thread.
     void eval(const RedisQueueScripts::Script &script, QList<QByteArray> args, std::function<void(const RedisReply &)> done);
     void pump(const QString &queue);
-    void claimed(const QString &queue, quint64 consumer, int reserved, const RedisReply &reply);
+    void claimed(const QString &queue, quint64 consumer, int reserved, const QByteArray &claimId, const RedisReply &reply);
+    /// Gives back what a claim whose reply was lost took (attempts not counted).
+    void releaseClaim(const QString &queue, quint64 consumer, const QByteArray &claimId, int tries = 0);
+    /// One batch of a DLQ retry-all (@p purge false) or purge; the next one from its answer.
+    void moveDead(const QString &queue, bool purge, qint64 moved, qint64 limit, std::function<void(const Moved &)> done);
     void failJob(const QString &queue, qint64 id, quint64 consumer, const QString &error, int tries = 0);
     /// Acks are grouped per queue and sent once per turn of the thread's loop.
     void ackJob(const QString &queue, qint64 id, quint64 consumer);
@@ -123,6 +133,7 @@ private:
     void heartbeat();
     void scheduleHeartbeat();
     void refreshStats();
+    void statsPage(QByteArray cursor);
     QByteArray holder(quint64 consumer) const;
 
     const RedisUrl m_url;
@@ -136,6 +147,7 @@ private:
     QTimer *m_heartbeatTimer = nullptr;
     std::atomic<bool> m_running{false};
     std::atomic<quint64> m_lateSettles{0};
+    mutable std::atomic<qint64> m_statsAskedMs{0};
     DeadLetterSink m_deadLetterSink;
 
     // On the backend's thread only.
@@ -146,13 +158,15 @@ private:
     QHash<quint64, int> m_pendingConsumes;
     QHash<quint64, QList<std::function<void()>>> m_deferred;
     QSet<QString> m_reported;      // queues whose consumer count of this node Redis holds
-    QSet<QString> m_known;         // queue names Redis listed at the last stats refresh
     QHash<QString, QList<QByteArray>> m_acks; // queue -> (id, holder) pairs to send
     bool m_ackFlushScheduled = false;
     bool m_heartbeatScheduled = false;
     bool m_statsInFlight = false;
     bool m_reapInFlight = false;
     bool m_checkedFsync = false;
+    quint64 m_claimSeq = 0;
+    QHash<QString, QueueStats> m_statsPass; // the pages of the stats pass under way
+    qint64 m_statsAtMs = 0;                 // when the last pass finished
     QHash<QString, QueueStats> m_lastTotals;
     qint64 m_lastTotalsAtMs = 0;
 

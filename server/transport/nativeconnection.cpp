@@ -646,8 +646,8 @@ void NativeConnection::handleConsume(const QJsonObject &message, bool consume)
         m_consuming.insert(queue);
         const qint64 shown = visibility > 0 ? visibility : m_server.config().queueVisibilityTimeoutMs;
         queues->consumeIfKnown(m_info->id, queue, prefetch, visibility, mayWait,
-                               [back = fromQueueThread(), queue, prefetch, shown, id](bool subscribed) {
-            back([=](NativeConnection *self) { self->consumeAnswered(queue, subscribed, prefetch, shown, id); });
+                               [back = fromQueueThread(), queue, prefetch, shown, id](QueueBackend::ConsumeAnswer answer) {
+            back([=](NativeConnection *self) { self->consumeAnswered(queue, answer, prefetch, shown, id); });
         });
         return;
     }
@@ -672,10 +672,17 @@ std::function<void(std::function<void(NativeConnection *)>)> NativeConnection::f
     };
 }
 
-void NativeConnection::consumeAnswered(const QString &queue, bool subscribed, int prefetch, qint64 visibilityMs,
-                                       const QJsonValue &id)
+void NativeConnection::consumeAnswered(const QString &queue, QueueBackend::ConsumeAnswer answer, int prefetch,
+                                       qint64 visibilityMs, const QJsonValue &id)
 {
-    if (!subscribed) {
+    if (answer == QueueBackend::ConsumeAnswer::Unavailable) {
+        m_consuming.remove(queue);
+        m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
+        send(queueError(QStringLiteral("unavailable"),
+                        QStringLiteral("the queue store cannot tell whether queue %1 exists now; try again").arg(queue), queue, id));
+        return;
+    }
+    if (answer != QueueBackend::ConsumeAnswer::Subscribed) {
         m_consuming.remove(queue);
         m_server.metrics().errors.fetch_add(1, std::memory_order_relaxed);
         send(queueError(QStringLiteral("unknown_queue"),

@@ -7,6 +7,7 @@
 #include <QtCore/QJsonValue>
 
 #include "connection.h"
+#include "queue/queuebackend.h"
 #include "sentacks.h"
 
 namespace Switchboard {
@@ -84,7 +85,7 @@ private:
     /// everything the queue thread sent it before (jobs, earlier answers), if it is still open.
     std::function<void(std::function<void(NativeConnection *)>)> fromQueueThread() const;
     /// The queue thread's answer to a consume (see QueueService::consumeIfKnown).
-    void consumeAnswered(const QString &queue, bool subscribed, int prefetch, qint64 visibilityMs, const QJsonValue &id);
+    void consumeAnswered(const QString &queue, QueueBackend::ConsumeAnswer answer, int prefetch, qint64 visibilityMs, const QJsonValue &id);
     void handleSettle(const QString &type, const QJsonObject &message);
     bool isSettlingHeldWork(const QJsonObject &message) const;
     void sendConnected();

@@ -19,15 +19,16 @@ function clusterHarness(binary) {
 
   const mint = (user) => execFileSync(binary, ['token', '--user', user, '--jwt-secret', secret]).toString().trim();
 
-  /** A headless node on @p redis named @p name; resolves once it listens. */
-  function startNode(name, redis, extra = []) {
+  /** A headless node on @p redis named @p name; resolves once it listens. @p env: variables
+   *  added to this process's environment for it. */
+  function startNode(name, redis, extra = [], env = undefined) {
     const dataDir = fs.mkdtempSync(path.join(tmp, `${name}-`));
     return new Promise((resolve, reject) => {
       const child = spawn(binary, ['--headless', '--port', '0', '--threads', '2', '--data-dir', dataDir,
         '--jwt-secret', secret, '--internal-key', key, '--redis', redis.url, '--node-name', name,
         ...(extra.includes('--cluster-heartbeat') ? [] : ['--cluster-heartbeat', String(HEARTBEAT)]),
         '--rate-limit', '100000', ...extra],
-      { stdio: ['ignore', 'ignore', 'pipe'] });
+      { stdio: ['ignore', 'ignore', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
       let log = '';
       const timer = setTimeout(() => reject(new Error(`node ${name} did not start:\n${log}`)), 15000);
       child.stderr.on('data', (chunk) => {
