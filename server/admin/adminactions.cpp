@@ -36,6 +36,8 @@ const Mapping kMappings[] = {
     {"enqueue", "queue.enqueue"},
     {"purge_dead", "dlq.purge"},
     {"drain", "server.drain"},
+    {"undrain", "server.undrain"},
+    {"mint_token", "token.mint"},
     {"stop", "server.stop"},
 };
 
@@ -143,9 +145,18 @@ bool requestFor(const QString &action, const QJsonObject &args, Method *method, 
         *body = args;
         return true;
     }
-    if (action == QLatin1String("drain") || action == QLatin1String("stop")) {
+    if (action == QLatin1String("drain") || action == QLatin1String("undrain") || action == QLatin1String("stop")) {
         *method = Method::Post;
         *path = QStringLiteral("/api/admin/%1").arg(action);
+        return true;
+    }
+    if (action == QLatin1String("mint_token")) {
+        *method = Method::Post;
+        *path = QStringLiteral("/api/admin/tokens");
+        for (const char *key : {"role", "name", "ttl"}) {
+            if (args.contains(QLatin1String(key)))
+                body->insert(QLatin1String(key), args.value(QLatin1String(key)));
+        }
         return true;
     }
     *error = invalid(QStringLiteral("unknown action \"%1\"").arg(action.left(64)));
