@@ -99,7 +99,9 @@ private:
         const bool truncated = result.page.value(QLatin1String("truncated")).toBool();
         QString error = result.error;
         if (truncated && error.isEmpty())
-            error = QStringLiteral("a node's answer was cut at %1 bytes").arg(NodePageQuery::kMaxAnswerBytes);
+            error = QStringLiteral("a node's answer was cut at its bound (%1 bytes; cluster-wide rooms: %2 names per node)")
+                        .arg(NodePageQuery::kMaxAnswerBytes)
+                        .arg(NodePageQuery::kMaxClusterRooms);
         QJsonObject extra{{QStringLiteral("node"), m_query.everyNode() ? QStringLiteral("*") : m_query.node},
                           {QStringLiteral("partial"), result.partial || truncated},
                           {QStringLiteral("error"), error}};

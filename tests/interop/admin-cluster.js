@@ -160,6 +160,35 @@ const cases = [
     },
   },
   {
+    name: "a node's answer is bounded: 11,000 rooms on b make the cluster-wide rooms page partial",
+    fn: async (redis) => {
+      const a = await startNode('a', redis, withAdmin);
+      const b = await startNode('b', redis, [...withAdmin, '--max-rooms-per-connection', '20000']);
+      await clusterOf([a, b]);
+      const many = await nativeClient(b, 'many');
+      for (let i = 0; i < 110; ++i) {
+        const topics = Array.from({ length: 100 }, (_, k) => `room-${i * 100 + k}`);
+        many.send(JSON.stringify({ type: 'subscribe', topics, id: String(i) }));
+        const r = await many.next('subscribed');
+        assert.equal(r.topics.length, 100, JSON.stringify(r).slice(0, 300));
+      }
+      const console = await channel(a);
+      // Cluster-wide every node sends all its matching names, at most 10,000: b's are cut.
+      console.subscribe('rooms', { node: '*', limit: 10 });
+      let { rows, page } = await console.pageOf('rooms', (r, p) => p.last.partial === true, 'a partial cluster-wide page');
+      assert.equal(rows.length, 10);
+      assert.match(page.last.error, /cut at its bound/);
+      assert.ok(page.total >= 10000 && page.total < 11000, String(page.total));
+      // b's own page is paged on b: whole and exact.
+      console.subscribe('rooms', { node: 'b', limit: 10 });
+      ({ rows, page } = await console.pageOf('rooms', (r, p) => p.total >= 11000, "b's 11,000 rooms"));
+      assert.equal(page.last.partial, false);
+      assert.equal(rows.length, 10);
+      many.close();
+      console.close();
+    },
+  },
+  {
     name: 'a drained node answers /health 503 and refuses handshakes until undrained',
     fn: async (redis) => {
       const a = await startNode('a', redis, withAdmin);
