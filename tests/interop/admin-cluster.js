@@ -103,6 +103,15 @@ const cases = [
       assert.equal(page.last.partial, false);
       assert.equal(rows[0].user, 'bob', 'sorted by user on b');
 
+      // The connection action finds a connection of b from a (with its rooms and node).
+      const bobRow = rows.find((r) => r.user === 'bob');
+      const detail = await console.action('connection', { id: bobRow.id });
+      assert.equal(detail.ok, true, JSON.stringify(detail));
+      assert.deepEqual([detail.data.id, detail.data.node, detail.data.userId], [bobRow.id, 'b', 'bob']);
+      assert.ok(detail.data.rooms.includes('lobby'), JSON.stringify(detail.data.rooms));
+      const missing = await console.action('connection', { id: '999999999999' });
+      assert.equal(missing.result, 'not_found');
+
       // "*" and "": every node's, sorted and paged across them.
       for (const node of ['*', '']) {
         console.subscribe('connections', { node, sort: 'user', desc: true });
