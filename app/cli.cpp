@@ -1,12 +1,15 @@
 #include "cli.h"
 
 #include <cstdio>
+#include <optional>
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
+#include <QtCore/QDateTime>
 #include <QtCore/QJsonObject>
 
 #include "admin/adminauth.h"
+#include "admin/redisrevocations.h"
 #include "auth/admintoken.h"
 #include "auth/jwt.h"
 #include "core/datadir.h"
@@ -14,6 +17,9 @@
 namespace Switchboard::Cli {
 
 namespace {
+
+/// How long `admin-token --revoke` waits for Redis.
+constexpr int kCliRedisTimeoutMs = 5000;
 
 void print(FILE *stream, const QString &text)
 {
@@ -71,8 +77,9 @@ Invocation parse(const QStringList &arguments)
         "                              print a signed dev token\n"
         "  switchboard admin-token --role viewer|operator|admin --name NAME [--ttl 8h]\n"
         "                              print an admin token (signed with --admin-secret)\n"
-        "  switchboard admin-token --revoke JTI\n"
-        "                              revoke an admin token (the running server picks it up)\n\n"
+        "  switchboard admin-token --revoke JTI [--redis URL]\n"
+        "                              revoke an admin token (the running server picks it up;\n"
+        "                              with --redis every node of the cluster)\n\n"
         "Every option can also come from SWITCHBOARD_<NAME> or a JSON --config file;\n"
         "precedence: flag > environment > file > default."));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
@@ -211,7 +218,8 @@ int runAdminToken(const QStringList &arguments)
     parser.addOption({QStringLiteral("role"), QStringLiteral("viewer, operator or admin."), QStringLiteral("role")});
     parser.addOption({QStringLiteral("name"), QStringLiteral("Who holds the token (sub claim; shown in the audit log)."), QStringLiteral("name")});
     parser.addOption({QStringLiteral("ttl"), QStringLiteral("Lifetime: 30m, 8h, 7d ... from 1m to 90d (default 8h)."), QStringLiteral("duration"), QStringLiteral("8h")});
-    parser.addOption({QStringLiteral("revoke"), QStringLiteral("Revoke the token with this id instead of minting one."), QStringLiteral("jti")});
+    parser.addOption({QStringLiteral("revoke"), QStringLiteral("Revoke the token with this id instead of minting one (with --redis, in the whole cluster)."), QStringLiteral("jti")});
+    parser.addOption({QStringLiteral("exp"), QStringLiteral("With --revoke and --redis: the token's expiry (seconds since the epoch), until which the cluster keeps the revocation (default: 90 days)."), QStringLiteral("seconds")});
     addConfigOptions(parser);
     QStringList args = arguments;
     args.removeAt(1); // "admin-token"
@@ -237,12 +245,40 @@ int runAdminToken(const QStringList &arguments)
             print(stderr, QStringLiteral("%1: --revoke needs a token id (jti, 1-%2 characters)\n").arg(me).arg(AdminAuth::kMaxJtiLength));
             return 2;
         }
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        qint64 exp = now + AdminToken::kMaxTtlSeconds;
+        if (parser.isSet(QStringLiteral("exp"))) {
+            bool ok = false;
+            exp = parser.value(QStringLiteral("exp")).toLongLong(&ok);
+            if (!ok || exp <= 0 || exp > now + AdminToken::kMaxTtlSeconds + 86400) {
+                print(stderr, QStringLiteral("%1: --exp must be the token's expiry in seconds since the epoch\n").arg(me));
+                return 2;
+            }
+        }
+        std::optional<RedisUrl> redis;
+        if (!config.redisUrl.isEmpty()) {
+            redis = RedisUrl::parse(config.redisUrl, &error);
+            if (!redis) {
+                print(stderr, QStringLiteral("%1: --redis: %2\n").arg(me, error));
+                return 2;
+            }
+        }
         const QString path = AdminAuth::revocationsPath(config.dataDir);
         if (!AdminAuth::appendRevocation(path, jti, QStringLiteral("cli"), &error)) {
             print(stderr, QStringLiteral("%1: %2\n").arg(me, error));
             return 1;
         }
         print(stderr, QStringLiteral("revoked %1 in %2; a running server picks it up within a second\n").arg(jti, path));
+        if (redis) {
+            // A cluster: every node refuses the token once Redis has it (docs/operations.md).
+            if (!RedisRevocations::revokeBlocking(*redis, config.redisKey, jti, exp, kCliRedisTimeoutMs, &error)) {
+                print(stderr, QStringLiteral("%1: the revocation did not reach the cluster (Redis %2): %3\n")
+                                  .arg(me, redis->display(), error));
+                return 1;
+            }
+            print(stderr, QStringLiteral("revoked %1 in the cluster (Redis %2, key %3): every node refuses it\n")
+                              .arg(jti, redis->display(), config.redisKey));
+        }
         return 0;
     }
     AdminRole role = AdminRole::None;

@@ -11,6 +11,7 @@
 #include "core/logging.h"
 #include "core/loglevel.h"
 #include "server.h"
+#include "transport/limitsreload.h"
 #include "unixsignals.h"
 
 namespace Switchboard {
@@ -46,12 +47,15 @@ void reloadConfig(Server &server, const Cli::Invocation &invocation)
         return;
     }
     const QStringList changed = server.limits().apply(fresh);
+    // Open connections take the new limits on their threads, queued before the line below is
+    // written (a test that reads it may then rely on them once its connection has answered).
+    const int told = changed.isEmpty() ? 0 : applyLimitsToOpenConnections(server);
     // Said at the level in force until now, so that a reload to "warning" still says it.
     if (changed.isEmpty())
         qCInfo(lcServer).noquote() << "SIGHUP: configuration reloaded; no limit changed (log level" << fresh.logLevel + QLatin1Char(')');
     else
         qCInfo(lcServer).noquote() << "SIGHUP: configuration reloaded:" << changed.join(QStringLiteral(", "))
-                                   << "(log level" << fresh.logLevel + QLatin1Char(')');
+                                   << "(log level" << fresh.logLevel + QLatin1Char(')') << "; open connections told:" << told;
     applyLogLevel(fresh.logLevel);
 }
 

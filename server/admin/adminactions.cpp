@@ -7,6 +7,8 @@
 #include "admin/adminauth.h"
 #include "admin/adminroles.h"
 #include "admin/auditlog.h"
+#include "cluster/nodepage.h"
+#include "cluster/nodepages.h"
 #include "cluster/presence.h"
 #include "http/admingate.h"
 #include "http/router.h"
@@ -36,6 +38,8 @@ const Mapping kMappings[] = {
     {"enqueue", "queue.enqueue"},
     {"purge_dead", "dlq.purge"},
     {"drain", "server.drain"},
+    {"undrain", "server.undrain"},
+    {"mint_token", "token.mint"},
     {"stop", "server.stop"},
 };
 
@@ -143,9 +147,18 @@ bool requestFor(const QString &action, const QJsonObject &args, Method *method, 
         *body = args;
         return true;
     }
-    if (action == QLatin1String("drain") || action == QLatin1String("stop")) {
+    if (action == QLatin1String("drain") || action == QLatin1String("undrain") || action == QLatin1String("stop")) {
         *method = Method::Post;
         *path = QStringLiteral("/api/admin/%1").arg(action);
+        return true;
+    }
+    if (action == QLatin1String("mint_token")) {
+        *method = Method::Post;
+        *path = QStringLiteral("/api/admin/tokens");
+        for (const char *key : {"role", "name", "ttl"}) {
+            if (args.contains(QLatin1String(key)))
+                body->insert(QLatin1String(key), args.value(QLatin1String(key)));
+        }
         return true;
     }
     *error = invalid(QStringLiteral("unknown action \"%1\"").arg(action.left(64)));
@@ -197,6 +210,28 @@ void run(Server &server, const QString &action, const QJsonObject &args, const Q
         if (id == 0)
             return done(invalid(QStringLiteral("\"id\" must be a connection id")));
         const auto snapshot = server.registry().snapshot(id);
+        NodePages *cluster = server.broker().isClustered() ? dynamic_cast<NodePages *>(&server.broker()) : nullptr;
+        if (!snapshot && cluster) {
+            // On another node, perhaps: its connections page filtered by the id, the exact id
+            // first (an id that contains it as a substring is longer, so larger).
+            NodePageQuery query;
+            query.filter = QString::number(id);
+            query.limit = NodePageQuery::kMaxConnectionsLimit;
+            query.window = true;
+            const QString wanted = QString::number(id);
+            cluster->askNodePages(query.toJson(), [done, wanted](const NodePages::Answer &answer) {
+                for (const PresencePart &part : answer.parts) {
+                    for (const QJsonValue &row : part.part.value(QLatin1String("rows")).toArray()) {
+                        if (row.toObject().value(QLatin1String("id")).toString() == wanted)
+                            return done({true, QStringLiteral("ok"), {}, row.toObject()});
+                    }
+                }
+                done({false, QStringLiteral("not_found"),
+                      QStringLiteral("no connection %1 on any node%2").arg(wanted, answer.partial ? QStringLiteral(" that answered (%1)").arg(answer.error) : QString()),
+                      {}});
+            });
+            return;
+        }
         if (!snapshot)
             return done({false, QStringLiteral("not_found"), QStringLiteral("no connection %1 on this node").arg(id), {}});
         QJsonObject data = connectionJson(*snapshot);

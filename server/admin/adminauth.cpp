@@ -121,6 +121,15 @@ AdminAuth::Result AdminAuth::authenticate(const QByteArray &internalKey, const Q
     return r;
 }
 
+QByteArray AdminAuth::mint(AdminRole role, const QString &name, qint64 ttlSeconds, QString *jti, qint64 *expiresAt) const
+{
+    if (m_secret.isEmpty())
+        return {};
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    *expiresAt = now.toSecsSinceEpoch() + ttlSeconds;
+    return AdminToken::mint(role, name, ttlSeconds, m_secret, jti, now);
+}
+
 bool AdminAuth::isRevoked(const QString &jti) const
 {
     QReadLocker locker(&m_lock);

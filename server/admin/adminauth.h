@@ -63,6 +63,9 @@ public:
     void revoke(const QString &jti, const QString &by, qint64 expiresAtSeconds,
                 std::function<void(bool written, const QString &error)> done);
     bool isRevoked(const QString &jti) const;
+    /// A new admin token signed with this node's admin secret (POST /api/admin/tokens); empty
+    /// when there is no secret. @p jti and @p expiresAt (seconds since the epoch) describe it.
+    QByteArray mint(AdminRole role, const QString &name, qint64 ttlSeconds, QString *jti, qint64 *expiresAt) const;
     /// Re-reads the revocation file on the worker (SIGHUP).
     void reload();
 

@@ -34,7 +34,9 @@ const Action kActions[] = {
     {"dlq.purge", A, true},
     {"server.stop", A, true},
     {"server.drain", A, true},
+    {"server.undrain", A, true},
     {"token.revoke", A, true},
+    {"token.mint", A, true},
     {"audit.read", A, false},
     // The back end's data plane (usually the internal key, which is admin).
     {"internal.emit", A, false},
@@ -61,6 +63,8 @@ const RouteRule kRoutes[] = {
     {M::Delete, "/api/queues/<arg>/dlq", "dlq.purge"},
     {M::Post, "/api/admin/tokens/revoke", "token.revoke"},
     {M::Post, "/api/admin/drain", "server.drain"},
+    {M::Post, "/api/admin/undrain", "server.undrain"},
+    {M::Post, "/api/admin/tokens", "token.mint"},
     {M::Post, "/api/admin/stop", "server.stop"},
     {M::Get, "/api/admin/audit", "audit.read"},
     {M::Post, "/api/v1/internal/emit", "internal.emit"},

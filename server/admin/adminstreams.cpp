@@ -7,6 +7,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QMutex>
 
+#include "admin/adminpagestream.h"
 #include "cluster/presence.h"
 #include "metrics/metricsjson.h"
 #include "queue/queuebackend.h"
@@ -57,170 +58,6 @@ QString badField(const char *key, const QString &what)
 {
     return QStringLiteral("\"%1\" must be %2").arg(QLatin1String(key), what);
 }
-
-// ---- connections -------------------------------------------------------------------------
-
-class ConnectionsStream final : public AdminStream
-{
-public:
-    explicit ConnectionsStream(Server &server) : m_server(server) {}
-
-    static constexpr int kMaxLimit = 200;
-
-    QString setQuery(const QJsonObject &q) override
-    {
-        static const QStringList sorts{QStringLiteral("id"), QStringLiteral("user"), QStringLiteral("connectedAt"),
-                                       QStringLiteral("rooms"), QStringLiteral("bytesIn"), QStringLiteral("bytesOut"),
-                                       QStringLiteral("protocol")};
-        QString filter, sort, node;
-        qint64 offset = 0, limit = 0;
-        if (!stringField(q, "filter", &filter))
-            return badField("filter", QStringLiteral("a string of at most %1 characters").arg(kMaxFilterChars));
-        if (!stringField(q, "sort", &sort) || (!sort.isEmpty() && !sorts.contains(sort)))
-            return badField("sort", sorts.join(QLatin1Char('|')));
-        if (!stringField(q, "node", &node))
-            return badField("node", QStringLiteral("a node name"));
-        const QJsonValue desc = q.value(QLatin1String("desc"));
-        if (!desc.isUndefined() && !desc.isNull() && !desc.isBool())
-            return badField("desc", QStringLiteral("true or false"));
-        if (!intField(q, "offset", 0, 1 << 30, 0, &offset))
-            return badField("offset", QStringLiteral("a whole number from 0"));
-        if (!intField(q, "limit", 1, kMaxLimit, 50, &limit))
-            return badField("limit", QStringLiteral("from 1 to %1").arg(kMaxLimit));
-        m_filter = filter;
-        m_sort = sort.isEmpty() ? QStringLiteral("id") : sort;
-        m_node = node;
-        m_desc = desc.toBool();
-        m_offset = int(offset);
-        m_limit = int(limit);
-        return {};
-    }
-
-    void tick(qint64 nowMs, bool full, const Send &send) override
-    {
-        if (!due(nowMs, full))
-            return;
-        const QString nodeName = m_server.nodeName();
-        QList<ConnectionSnapshot> all;
-        if (m_node.isEmpty() || m_node == nodeName)
-            all = m_server.registry().connections();
-        if (!m_filter.isEmpty()) {
-            const auto miss = [this](const ConnectionSnapshot &c) {
-                const auto has = [this](const QString &text) { return text.contains(m_filter, Qt::CaseInsensitive); };
-                if (has(QString::number(c.id)) || has(c.userId) || has(c.address))
-                    return false;
-                return std::none_of(c.rooms.cbegin(), c.rooms.cend(), has);
-            };
-            all.erase(std::remove_if(all.begin(), all.end(), miss), all.end());
-        }
-        const auto key = [this](const ConnectionSnapshot &a, const ConnectionSnapshot &b) {
-            // false: a is not before b; ties go by id so that the order is total.
-            int c = 0;
-            if (m_sort == QLatin1String("user"))
-                c = a.userId.compare(b.userId);
-            else if (m_sort == QLatin1String("connectedAt"))
-                c = a.connectedAtMs < b.connectedAtMs ? -1 : a.connectedAtMs > b.connectedAtMs;
-            else if (m_sort == QLatin1String("rooms"))
-                c = a.rooms.size() < b.rooms.size() ? -1 : a.rooms.size() > b.rooms.size();
-            else if (m_sort == QLatin1String("bytesIn"))
-                c = a.bytesIn < b.bytesIn ? -1 : a.bytesIn > b.bytesIn;
-            else if (m_sort == QLatin1String("bytesOut"))
-                c = a.bytesOut < b.bytesOut ? -1 : a.bytesOut > b.bytesOut;
-            else if (m_sort == QLatin1String("protocol"))
-                c = a.protocol.compare(b.protocol);
-            if (c == 0)
-                c = a.id < b.id ? -1 : a.id > b.id;
-            return m_desc ? c > 0 : c < 0;
-        };
-        const qsizetype total = all.size();
-        const qsizetype begin = qMin<qsizetype>(m_offset, total);
-        const qsizetype end = qMin<qsizetype>(begin + m_limit, total);
-        // Only the page is put in order.
-        std::partial_sort(all.begin(), all.begin() + end, all.end(), key);
-        QList<KeyedPage::Row> rows;
-        rows.reserve(end - begin);
-        for (qsizetype i = begin; i < end; ++i) {
-            const ConnectionSnapshot &c = all.at(i);
-            QJsonObject row = connectionJson(c);
-            row.insert(QStringLiteral("node"), nodeName);
-            // The names the channel's protocol gives them, beside the HTTP API's.
-            row.insert(QStringLiteral("user"), c.userId);
-            row.insert(QStringLiteral("ip"), c.address);
-            rows.append({QString::number(c.id), row});
-        }
-        const QJsonObject message = m_page.update(QStringLiteral("connections"), rows, total, full,
-                                                  {{QStringLiteral("offset"), m_offset}});
-        if (!message.isEmpty())
-            send(message);
-    }
-
-private:
-    Server &m_server;
-    QString m_filter;
-    QString m_sort = QStringLiteral("id");
-    QString m_node;
-    bool m_desc = false;
-    int m_offset = 0;
-    int m_limit = 50;
-    KeyedPage m_page;
-};
-
-// ---- rooms and users ---------------------------------------------------------------------
-
-class RoomsStream final : public AdminStream
-{
-public:
-    explicit RoomsStream(Server &server) : m_server(server) {}
-
-    static constexpr int kMaxLimit = 1000;
-
-    QString setQuery(const QJsonObject &q) override
-    {
-        QString source, filter;
-        qint64 limit = 0;
-        if (!stringField(q, "source", &source) || (!source.isEmpty() && source != QLatin1String("rooms") && source != QLatin1String("users")))
-            return badField("source", QStringLiteral("\"rooms\" or \"users\""));
-        if (!stringField(q, "filter", &filter))
-            return badField("filter", QStringLiteral("a string of at most %1 characters").arg(kMaxFilterChars));
-        if (!intField(q, "limit", 1, kMaxLimit, 200, &limit))
-            return badField("limit", QStringLiteral("from 1 to %1").arg(kMaxLimit));
-        m_users = source == QLatin1String("users");
-        m_filter = filter;
-        m_limit = int(limit);
-        return {};
-    }
-
-    void tick(qint64 nowMs, bool full, const Send &send) override
-    {
-        if (!due(nowMs, full))
-            return;
-        const QHash<QString, int> counts = m_users ? m_server.registry().users() : m_server.registry().roomCounts();
-        QList<QPair<QString, int>> list;
-        for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
-            if (m_filter.isEmpty() || it.key().contains(m_filter, Qt::CaseInsensitive))
-                list.append({it.key(), it.value()});
-        }
-        const qsizetype end = qMin<qsizetype>(m_limit, list.size());
-        // Most members first, then by name.
-        std::partial_sort(list.begin(), list.begin() + end, list.end(), [](const auto &a, const auto &b) {
-            return a.second != b.second ? a.second > b.second : a.first < b.first;
-        });
-        QList<KeyedPage::Row> rows;
-        for (qsizetype i = 0; i < end; ++i)
-            rows.append({list.at(i).first, QJsonObject{{QStringLiteral("name"), list.at(i).first}, {QStringLiteral("count"), list.at(i).second}}});
-        const QJsonObject message = m_page.update(QStringLiteral("rooms"), rows, list.size(), full,
-                                                  {{QStringLiteral("source"), m_users ? QStringLiteral("users") : QStringLiteral("rooms")}});
-        if (!message.isEmpty())
-            send(message);
-    }
-
-private:
-    Server &m_server;
-    bool m_users = false;
-    QString m_filter;
-    int m_limit = 200;
-    KeyedPage m_page;
-};
 
 // ---- the event log ------------------------------------------------------------------------
 
@@ -521,7 +358,9 @@ QJsonObject KeyedPage::update(const QString &stream, const QList<Row> &rows, qin
         if (!texts.contains(key))
             remove.append(key);
     }
-    const bool changed = full || !upsert.isEmpty() || !remove.isEmpty() || order != m_order || total != m_total;
+    QByteArray extraText = compact(extra);
+    const bool changed = full || !upsert.isEmpty() || !remove.isEmpty() || order != m_order || total != m_total || extraText != m_extra;
+    m_extra = std::move(extraText);
     m_order = order;
     m_rows = std::move(texts);
     m_total = total;
@@ -545,10 +384,8 @@ QJsonObject KeyedPage::update(const QString &stream, const QList<Row> &rows, qin
 
 std::unique_ptr<AdminStream> AdminStream::make(const QString &name, Server &server)
 {
-    if (name == QLatin1String("connections"))
-        return std::make_unique<ConnectionsStream>(server);
-    if (name == QLatin1String("rooms"))
-        return std::make_unique<RoomsStream>(server);
+    if (name == QLatin1String("connections") || name == QLatin1String("rooms"))
+        return makeNodePageStream(server, name == QLatin1String("rooms"));
     if (name == QLatin1String("events"))
         return std::make_unique<EventsStream>(server);
     if (name == QLatin1String("queues"))

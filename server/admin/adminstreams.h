@@ -27,7 +27,8 @@ public:
     using Row = QPair<QString, QJsonObject>; // key, row
 
     /// The message to send for @p rows (in page order) of @p total matching; empty when
-    /// nothing changed. @p full: a snapshot whatever changed. @p extra goes into either.
+    /// nothing changed (rows, order, total and @p extra alike). @p full: a snapshot whatever
+    /// changed. @p extra goes into either.
     QJsonObject update(const QString &stream, const QList<Row> &rows, qint64 total, bool full,
                        const QJsonObject &extra = {});
 
@@ -35,6 +36,7 @@ private:
     QStringList m_order;
     QHash<QString, QByteArray> m_rows; // key -> the row as sent (compact JSON)
     qint64 m_total = -1;
+    QByteArray m_extra; // the extra fields as last sent: a change of them is a change too
 };
 
 /**

@@ -33,6 +33,27 @@ QJsonObject NodeDrain::begin()
             {QStringLiteral("already"), already}};
 }
 
+QJsonObject NodeDrain::end()
+{
+    const bool was = m_draining.exchange(false, std::memory_order_acq_rel);
+    const int leftOpen = m_remaining.load(std::memory_order_relaxed);
+    if (was) {
+        qCInfo(lcServer) << "undrained: new sessions are accepted again;" << leftOpen << "connections the drain had not closed stay open";
+        // The steps run on the server's thread: stopped there, after any step in progress.
+        // A drain begun again before this runs has queued its own start after it.
+        QMetaObject::invokeMethod(this, [this] {
+            if (m_draining.load(std::memory_order_acquire))
+                return;
+            m_timer.stop();
+            m_toClose.clear();
+            m_remaining.store(0, std::memory_order_relaxed);
+        }, Qt::QueuedConnection);
+    }
+    return {{QStringLiteral("draining"), false},
+            {QStringLiteral("wasDraining"), was},
+            {QStringLiteral("leftOpen"), was ? leftOpen : 0}};
+}
+
 void NodeDrain::reset()
 {
     m_timer.stop();

@@ -17,7 +17,8 @@ class Server;
  * handshakes are answered 503 "draining"), and the connections open at that moment are
  * closed with 1001 "server draining" in steps, every 100 ms a fiftieth of them (at least
  * 50), so that clients reconnect to other nodes spread over about five seconds instead of
- * all at once. The admin channel and the HTTP API stay up; start() of the server ends it.
+ * all at once. /health answers 503 "draining" meanwhile. The admin channel and the HTTP API
+ * stay up; end() (POST /api/admin/undrain) or start() of the server ends it.
  *
  * Lives in the Server's thread; begin() and isDraining() may be called from any thread.
  */
@@ -36,6 +37,9 @@ public:
     /// Starts draining (any thread): {"draining": true, "connections": n at the start,
     /// "already": whether it was draining before}.
     QJsonObject begin();
+    /// Stops draining (any thread): handshakes are accepted again and the connections not
+    /// closed yet stay. {"draining": false, "wasDraining": bool, "leftOpen": n}.
+    QJsonObject end();
     bool isDraining() const { return m_draining.load(std::memory_order_acquire); }
     /// Connections still to be closed by the drain.
     int remaining() const { return m_remaining.load(std::memory_order_relaxed); }

@@ -1,6 +1,11 @@
 #include "redisrevocations.h"
 
+#include <memory>
+
 #include <QtCore/QDateTime>
+#include <QtCore/QEventLoop>
+#include <QtCore/QMutex>
+#include <QtCore/QTimer>
 
 #include "admin/adminauth.h"
 
@@ -49,6 +54,57 @@ void RedisRevocations::start()
 void RedisRevocations::stop()
 {
     m_link.stop();
+}
+
+bool RedisRevocations::revokeBlocking(const RedisUrl &url, const QString &key, const QString &jti, qint64 expiresAtSeconds,
+                                      int timeoutMs, QString *error)
+{
+    struct Outcome
+    {
+        QMutex lock;
+        bool done = false;
+        bool ok = false;
+        QString error;
+    };
+    const auto outcome = std::make_shared<Outcome>();
+    QEventLoop loop;
+    const auto finish = [outcome, &loop](bool ok, const QString &why) {
+        {
+            QMutexLocker locker(&outcome->lock);
+            if (outcome->done)
+                return;
+            outcome->done = true;
+            outcome->ok = ok;
+            outcome->error = why;
+        }
+        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
+    };
+    const QByteArray set = (key + QStringLiteral(":sb:admin:revoked")).toUtf8();
+    RedisLink link(url);
+    QObject::connect(&link, &RedisLink::connectedChanged, &link, [&link, set, jti, expiresAtSeconds, finish](bool up) {
+        if (!up)
+            return;
+        link.command({"EVAL", kRevoke, "1", set, jti.toUtf8(), QByteArray::number(expiresAtSeconds), set},
+                     [finish](const RedisReply &reply) {
+            finish(!reply.isError(), reply.isError() ? QString::fromUtf8(reply.string) : QString());
+        });
+    }, Qt::DirectConnection);
+    QTimer::singleShot(timeoutMs, &loop, [finish, &link, url, timeoutMs] {
+        const QString why = link.lastError();
+        finish(false, QStringLiteral("no answer from Redis at %1 within %2 ms%3")
+                          .arg(url.display())
+                          .arg(timeoutMs)
+                          .arg(why.isEmpty() ? QString() : QStringLiteral(" (") + why + QLatin1Char(')')));
+    });
+    link.start();
+    loop.exec();
+    // Every callback has run or gets "connection lost" before stop() returns; none touches
+    // the loop after that (finish() is done).
+    link.stop();
+    QMutexLocker locker(&outcome->lock);
+    if (!outcome->ok && error)
+        *error = outcome->error;
+    return outcome->ok;
 }
 
 void RedisRevocations::loadAll()

@@ -35,6 +35,12 @@ public:
     /// the link's thread, or at once when the link is down) learns whether Redis took it.
     void revoke(const QString &jti, qint64 expiresAtSeconds, std::function<void(bool ok, const QString &error)> done);
 
+    /// The CLI's revocation (`switchboard admin-token --revoke JTI --redis URL`): the same
+    /// script as revoke(), over a link of its own, waiting at most @p timeoutMs for Redis.
+    /// Blocks the calling thread (a nested event loop): for the CLI only, never a server thread.
+    static bool revokeBlocking(const RedisUrl &url, const QString &key, const QString &jti, qint64 expiresAtSeconds,
+                               int timeoutMs, QString *error);
+
 private:
     void loadAll();
 

@@ -9,6 +9,7 @@
 
 #include "cluster/adaptercodec.h"
 #include "cluster/localbroker.h"
+#include "cluster/nodepage.h"
 #include "core/logging.h"
 #include "protocol/emitjson.h"
 #include "protocol/messages.h"
@@ -613,7 +614,7 @@ void RedisBroker::onInternal(const QByteArray &payload)
                                                message.value(QLatin1String("join")).toBool());
         return;
     }
-    if (type == QLatin1String("op") || type == QLatin1String("presence"))
+    if (type == QLatin1String("op") || type == QLatin1String("presence") || type == QLatin1String("page"))
         return answerInternal(message);
     malformed(QStringLiteral("node"), QStringLiteral("unknown type \"%1\"").arg(type));
 }
@@ -624,8 +625,15 @@ void RedisBroker::answerInternal(const QJsonObject &request)
                          {QStringLiteral("rid"), request.value(QLatin1String("rid"))},
                          {QStringLiteral("from"), m_uid},
                          {QStringLiteral("node"), m_server.nodeName()}};
-    if (request.value(QLatin1String("t")).toString() == QLatin1String("presence")) {
+    const QString type = request.value(QLatin1String("t")).toString();
+    if (type == QLatin1String("presence")) {
         response.insert(QStringLiteral("part"), localPresence(m_server, presenceQueryFrom(request.value(QLatin1String("q")).toObject())));
+    } else if (type == QLatin1String("page")) {
+        // An admin channel's page (cluster/nodepage.h): a node it does not ask answers without
+        // a part, so that the asking node need not wait for it.
+        const NodePageQuery query = NodePageQuery::fromJson(request.value(QLatin1String("q")).toObject());
+        if (query.asks(m_server.nodeName()))
+            response.insert(QStringLiteral("part"), localNodePage(m_server.registry(), m_server.nodeName(), query));
     } else {
         const quint64 id = request.value(QLatin1String("id")).toString().toULongLong();
         const QString op = request.value(QLatin1String("op")).toString();
@@ -1290,6 +1298,22 @@ void RedisBroker::query(const PresenceQuery &query, std::function<void(const QJs
         done(merged);
     };
     fanIn({{QStringLiteral("t"), QStringLiteral("presence")}, {QStringLiteral("q"), presenceQueryJson(query)}}, state, kFanInTimeoutMs);
+}
+
+void RedisBroker::askNodePages(const QJsonObject &queryJson, std::function<void(const Answer &)> done)
+{
+    const NodePageQuery query = NodePageQuery::fromJson(queryJson);
+    auto state = std::make_shared<FanIn>();
+    if (query.asks(m_server.nodeName()))
+        state->parts.append({m_server.nodeName(), localNodePage(m_server.registry(), m_server.nodeName(), query), m_uid});
+    state->done = [done = std::move(done)](FanIn &s) {
+        Answer answer;
+        answer.parts = s.parts;
+        answer.partial = s.partial;
+        answer.error = s.error;
+        done(answer);
+    };
+    fanIn({{QStringLiteral("t"), QStringLiteral("page")}, {QStringLiteral("q"), queryJson}}, state, kFanInTimeoutMs);
 }
 
 void RedisBroker::remoteConnection(quint64 id, ConnectionOp op, const QString &room, int code, const QString &reason,

@@ -10,6 +10,7 @@
 #include <QtCore/QTimer>
 
 #include "cluster/broker.h"
+#include "cluster/nodepages.h"
 #include "cluster/presence.h"
 #include "cluster/redislink.h"
 
@@ -29,7 +30,7 @@ namespace Cluster { struct Broadcast; }
  * registry. The object itself lives in the Server's thread for its announce timer; shared
  * state is behind m_lock.
  */
-class RedisBroker final : public QObject, public Broker, public PresenceStore
+class RedisBroker final : public QObject, public Broker, public PresenceStore, public NodePages
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RedisBroker)
@@ -57,6 +58,8 @@ public:
     QJsonObject nodesJson() const override;
     void serverSideEmit(const QString &nsp, const QJsonArray &data, bool ack, int timeoutMs,
                         std::function<void(const QJsonObject &)> done) override;
+
+    void askNodePages(const QJsonObject &query, std::function<void(const Answer &)> done) override;
 
     QString uid() const { return m_uid; }
     QString nodeId() const override { return m_uid; }

@@ -13,9 +13,9 @@ namespace Switchboard {
  * runs. Every thread reads them when it accepts, admits or checks a connection; the main
  * thread writes them. ServerConfig keeps the values the server started with.
  *
- * A connection takes its message size, outbound budget and rate limit when it is admitted:
- * new values apply to connections opened after the reload. The connection cap and the rooms
- * per connection are checked against the current value at every accept and join.
+ * A connection takes its message size, outbound budget and rate limit when it is admitted;
+ * a reload hands open ones the new values too (transport/limitsreload.h). The connection cap
+ * and the rooms per connection are checked against the current value at every accept and join.
  */
 class LiveLimits final
 {

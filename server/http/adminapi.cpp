@@ -5,6 +5,7 @@
 #include "admin/adminauth.h"
 #include "admin/auditlog.h"
 #include "admin/nodedrain.h"
+#include "core/logging.h"
 #include "router.h"
 #include "server.h"
 
@@ -64,6 +65,58 @@ void registerAdminRoutes(Router &router, Server &server)
         QJsonObject body = s->drain().begin();
         body.insert(QStringLiteral("target"), s->nodeName());
         return HttpResponse::json(body, 202);
+    });
+    router.add(Method::Post, QStringLiteral("/api/admin/undrain"), Access::Admin, [s](const HttpRequest &) {
+        QJsonObject body = s->drain().end();
+        body.insert(QStringLiteral("target"), s->nodeName());
+        return HttpResponse::json(body);
+    });
+    // Minting from a remote console: the token is in this answer only (the audit record gets
+    // its jti as the target; nothing logs the body).
+    router.add(Method::Post, QStringLiteral("/api/admin/tokens"), Access::Admin, [s](const HttpRequest &req) {
+        QJsonObject body;
+        HttpResponse error;
+        if (!req.jsonBody(&body, &error))
+            return error;
+        const auto invalid = [](const QString &message) {
+            return HttpResponse::error(400, QStringLiteral("invalid_request"), message);
+        };
+        AdminRole role = AdminRole::None;
+        if (!parseAdminRole(body.value(QLatin1String("role")).toString(), &role))
+            return invalid(QStringLiteral("\"role\" must be viewer, operator or admin"));
+        const QJsonValue nameValue = body.value(QLatin1String("name"));
+        const QString name = nameValue.toString().trimmed();
+        if (!nameValue.isString() || name.isEmpty() || name.size() > AdminToken::kMaxNameLength)
+            return invalid(QStringLiteral("\"name\" must be who holds the token (1-%1 characters)").arg(AdminToken::kMaxNameLength));
+        const QJsonValue ttlValue = body.value(QLatin1String("ttl"));
+        qint64 ttl = 8 * 3600;
+        QString why;
+        if (ttlValue.isString()) {
+            ttl = AdminToken::parseTtl(ttlValue.toString(), &why);
+        } else if (ttlValue.isDouble()) {
+            const double d = ttlValue.toDouble();
+            ttl = d == double(qint64(d)) ? AdminToken::parseTtl(QString::number(qint64(d)), &why) : -1;
+        } else if (!ttlValue.isUndefined() && !ttlValue.isNull()) {
+            ttl = -1;
+        }
+        if (ttl < 0)
+            return invalid(QStringLiteral("\"ttl\" must be a lifetime from 1 minute to 90 days (\"30m\", \"8h\", \"7d\" or seconds)%1")
+                               .arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why));
+        QString jti;
+        qint64 expiresAt = 0;
+        const QByteArray token = s->adminAuth().mint(role, name, ttl, &jti, &expiresAt);
+        if (token.isEmpty())
+            return HttpResponse::error(503, QStringLiteral("admin_tokens_disabled"),
+                                       QStringLiteral("this server has no admin secret, so it cannot mint admin tokens"));
+        qCInfo(lcHttp).noquote() << "admin token" << jti << "minted for" << name << "with role" << adminRoleName(role)
+                                 << "by" << callerOf(*s, req).name;
+        return HttpResponse::json(QJsonObject{{QStringLiteral("target"), jti},
+                                              {QStringLiteral("token"), QString::fromLatin1(token)},
+                                              {QStringLiteral("jti"), jti},
+                                              {QStringLiteral("role"), adminRoleName(role)},
+                                              {QStringLiteral("name"), name},
+                                              {QStringLiteral("expiresAt"), expiresAt}},
+                                  201);
     });
     router.add(Method::Post, QStringLiteral("/api/admin/stop"), Access::Admin, [s](const HttpRequest &) {
         s->requestStop();

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "admin/nodedrain.h"
 #include "cluster/presence.h"
 #include "metrics/metricsjson.h"
 #include "protocol/emitjson.h"
@@ -170,7 +171,13 @@ void registerApiRoutes(Router &router, Server &server)
     registerAdminRoutes(router, server);
 
     router.add(Method::Get, QStringLiteral("/health"), Access::Public, [s](const HttpRequest &) {
-        return HttpResponse::json(s->healthJson());
+        QJsonObject health = s->healthJson();
+        // A draining node tells the load balancer to send its traffic elsewhere.
+        if (s->isRunning() && s->drain().isDraining()) {
+            health.insert(QStringLiteral("status"), QStringLiteral("draining"));
+            return HttpResponse::json(health, 503);
+        }
+        return HttpResponse::json(health);
     });
     router.add(Method::Get, QStringLiteral("/metrics"), Access::Public, [s](const HttpRequest &) {
         return HttpResponse::text(s->prometheusText(), QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"));

@@ -36,6 +36,16 @@ public:
         return false;
     }
 
+    /// New rate and burst (a reload): the tokens the bucket holds stay, cut to @p burst.
+    void setLimits(double ratePerSecond, double burst)
+    {
+        m_rate = ratePerSecond;
+        m_burst = burst;
+        m_tokens = qMin(m_tokens, burst);
+    }
+    double rate() const { return m_rate; }
+    double burst() const { return m_burst; }
+
     /// Messages refused in the current abuse window (10 s): sustained abuse when large.
     int rejectedRecently() const { return m_rejectedInWindow; }
     static constexpr qint64 kAbuseWindowMs = 10000;

@@ -42,6 +42,13 @@ QByteArray EioSession::openPacket() const
     return EngineIo::Open + QJsonDocument(open).toJson(QJsonDocument::Compact);
 }
 
+void EioSession::setMaxBufferedBytes(qint64 bytes)
+{
+    m_settings.maxBufferedBytes = bytes;
+    if (m_socket)
+        m_socket->setMaxBufferedBytes(bytes);
+}
+
 void EioSession::configure(WsStream *socket) const
 {
     socket->setMaxMessageSize(m_settings.maxPayload);

@@ -68,6 +68,9 @@ public:
     Transport transport() const { return m_transport; }
     bool isClosed() const { return m_closed; }
     void setHandler(std::unique_ptr<EioHandler> handler) { m_handler = std::move(handler); }
+    /// A reload lowered or raised --max-pending-bytes: the session's budget (and its
+    /// WebSocket's) from the next send on.
+    void setMaxBufferedBytes(qint64 bytes);
     EioHandler *handler() const { return m_handler.get(); }
 
     /// The open packet's JSON ("upgrades" depends on the transport).
@@ -126,7 +129,7 @@ private:
 
     IoWorker &m_worker;
     const QString m_sid;
-    const Settings m_settings;
+    Settings m_settings; // maxBufferedBytes changes on a reload (setMaxBufferedBytes)
     std::unique_ptr<EioHandler> m_handler;
     Transport m_transport = Transport::Polling;
     WsStream *m_socket = nullptr;        // owned (WebSocket transport)

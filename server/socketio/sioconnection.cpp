@@ -1059,6 +1059,13 @@ void SioConnection::heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs)
     checkTokenExpiry(nowMs); // a server-side DISCONNECT on every namespace when it passed
 }
 
+void SioConnection::applyLimits(const LiveLimits &limits)
+{
+    Connection::applyLimits(limits);
+    // Messages are bounded by --socketio-max-payload, which a reload does not change.
+    m_session.setMaxBufferedBytes(limits.maxPendingBytes());
+}
+
 void SioConnection::tokenExpiring(int seconds)
 {
     for (auto it = m_namespaces.cbegin(); it != m_namespaces.cend(); ++it)

@@ -59,6 +59,7 @@ public:
     bool isClosing() const override { return m_closing; }
     void heartbeat(qint64 nowMs, qint64 intervalMs, qint64 timeoutMs) override;
     void tokenExpiring(int seconds) override;
+    void applyLimits(const LiveLimits &limits) override;
     void sendPresence(const QString &nsp, const QString &event, const QJsonObject &data) override;
 
     // EioHandler

@@ -71,6 +71,11 @@ void Connection::activate(std::shared_ptr<ConnectionInfo> info, const QStringLis
         presence.localChange(room, m_info->userId, true);
 }
 
+void Connection::applyLimits(const LiveLimits &limits)
+{
+    m_limiter.setLimits(limits.rateLimit(), limits.rateBurst());
+}
+
 void Connection::finish(int closeCode, const QString &detail)
 {
     if (m_finished || !m_info)

@@ -16,6 +16,7 @@
 namespace Switchboard {
 
 class IoWorker;
+class LiveLimits;
 class Server;
 struct ConnectionInfo;
 struct OutboundFrame;
@@ -81,6 +82,11 @@ public:
     /// (clients are answered first, see checkJoin()).
     bool join(const QString &room);
     bool leave(const QString &room);
+
+    /// The limits a reload changed (core/livelimits.h) reach this open connection: its rate
+    /// bucket here, its stream's message size and byte budget in the protocol's override
+    /// (which calls this one). On the connection's I/O thread.
+    virtual void applyLimits(const LiveLimits &limits);
 
     /// A presence event (rooms/presenceevents.h) in the client's protocol; @p nsp is the
     /// Socket.IO namespace the subscription came from.

@@ -189,6 +189,14 @@ void NativeConnection::abort()
     onDisconnected(); // idempotent; abort() may or may not have emitted disconnected already
 }
 
+void NativeConnection::applyLimits(const LiveLimits &limits)
+{
+    Connection::applyLimits(limits);
+    // The next frame read is checked against the new size; the next write against the budget.
+    m_socket->setMaxMessageSize(limits.maxMessageSize());
+    m_socket->setMaxBufferedBytes(limits.maxPendingBytes());
+}
+
 void NativeConnection::tokenExpiring(int seconds)
 {
     send(Protocol::encode(QJsonObject{{QStringLiteral("type"), QStringLiteral("token_expiring")},

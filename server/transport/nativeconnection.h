@@ -49,6 +49,7 @@ public:
 
 protected:
     void tokenExpiring(int seconds) override;
+    void applyLimits(const LiveLimits &limits) override;
 
     /// Queues a text frame; false when closing or over the byte budget (then dropped as slow).
     bool send(const QString &text);

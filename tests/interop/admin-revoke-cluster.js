@@ -97,5 +97,44 @@ const cases = [
       assert.ok(score > Date.now() / 1000 + 89 * 24 * 3600, String(score));
     },
   },
+  {
+    name: 'the CLI with --redis revokes in the whole cluster; an unreachable Redis is an error',
+    fn: async (redis) => {
+      const a = await startNode('a', redis, withSecret);
+      const b = await startNode('b', redis, withSecret);
+      await clusterOf([a, b]);
+      const t = adminToken('admin', 'ada');
+      const other = adminToken('admin', 'otto');
+      for (const n of [a, b]) assert.equal((await whoami(n, t.token)).status, 200);
+      // The CLI's data dir is neither node's: only Redis can tell them.
+      const out = execFileSync(binary, ['admin-token', '--revoke', t.jti, '--exp', String(t.exp),
+        '--data-dir', scratch, '--redis', redis.url, ...withSecret],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+      assert.equal(out.toString(), '', 'nothing on stdout');
+      for (const n of [a, b]) await until(() => refusedRevoked(n, t.token), `node ${n.name || n.port} to refuse the token revoked by the CLI`, 3000);
+      const score = Number((await redisCli(redis.port, 'ZSCORE', 'socket.io:sb:admin:revoked', t.jti)).trim());
+      assert.equal(score, t.exp, 'kept until the --exp given');
+      assert.equal((await whoami(a, other.token)).status, 200, 'only that token');
+      assert.ok(fs.readFileSync(path.join(scratch, 'admin-revoked'), 'utf8').includes(t.jti), 'in the local file too');
+
+      // Redis that does not answer: exit 1 with the reason, after the local file got it.
+      const u = adminToken('admin', 'ursula');
+      const dead = await new Promise((resolve) => {
+        const srv = require('node:net').createServer();
+        srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+      });
+      let failed = null;
+      try {
+        execFileSync(binary, ['admin-token', '--revoke', u.jti, '--data-dir', scratch,
+          '--redis', `redis://127.0.0.1:${dead}`, ...withSecret], { stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (e) {
+        failed = e;
+      }
+      assert.ok(failed, 'the CLI fails when Redis cannot be reached');
+      assert.equal(failed.status, 1);
+      assert.match(failed.stderr.toString(), /did not reach the cluster/);
+      assert.equal((await whoami(a, u.token)).status, 200, 'not revoked in the cluster');
+    },
+  },
 ];
 run('admin token revocations in a cluster', cases, filter);

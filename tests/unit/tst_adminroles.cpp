@@ -102,7 +102,7 @@ void tst_AdminRoles::rolesAgainstActions_data()
     QTest::addColumn<QString>("action");
     QTest::addColumn<bool>("allowed");
     const QStringList operatorActions{"disconnect", "join", "leave", "dlq.retry"};
-    const QStringList adminActions{"emit", "cluster.emit", "dlq.purge", "server.stop", "server.drain", "token.revoke",
+    const QStringList adminActions{"emit", "cluster.emit", "dlq.purge", "server.stop", "server.drain", "server.undrain", "token.revoke", "token.mint",
                                    "audit.read", "internal.emit", "queue.enqueue"};
     qsizetype count = 0;
     const AdminRoles::Action *all = AdminRoles::actions(&count);

@@ -33,6 +33,7 @@ private Q_SLOTS:
     void abuseWindowResets();
     void grantsDoNotCountAsAbuse();
     void defaultIsSpecRate();
+    void setLimitsKeepsTokensCutToTheNewBurst();
 };
 
 void tst_RateLimiter::burstThenRefusal_data()
@@ -144,6 +145,23 @@ void tst_RateLimiter::defaultIsSpecRate()
     RateLimiter limiter;
     QCOMPARE(limiter.tokens(), 200.0);
     QCOMPARE(drain(limiter, 0), 200);
+}
+
+void tst_RateLimiter::setLimitsKeepsTokensCutToTheNewBurst()
+{
+    // A reload lowering rate and burst: a full bucket of 1000 keeps only 5 ...
+    RateLimiter limiter(1000.0, 1000.0, kStart);
+    limiter.setLimits(1.0, 5.0);
+    QCOMPARE(limiter.rate(), 1.0);
+    QCOMPARE(limiter.burst(), 5.0);
+    QCOMPARE(drain(limiter, kStart), 5);
+    // ... and refills at the new rate (1 a second), never past the new burst.
+    QCOMPARE(drain(limiter, kStart + 2000), 2);
+    QCOMPARE(drain(limiter, kStart + 3600 * 1000), 5);
+    // Raising them keeps what is left (nothing is handed out for free).
+    limiter.setLimits(100.0, 50.0);
+    QCOMPARE(drain(limiter, kStart + 3600 * 1000), 0);
+    QCOMPARE(drain(limiter, kStart + 3600 * 1000 + 100), 10);
 }
 
 QTEST_GUILESS_MAIN(tst_RateLimiter)
