@@ -114,6 +114,14 @@ QString ServerStatus::role() const { return (*m_source)->role(); }
 bool ServerStatus::readOnly() const { return (*m_source)->isReadOnly(); }
 QString ServerStatus::displayName() const { return (*m_source)->displayName(); }
 bool ServerStatus::canStartStop() const { return (*m_source)->canStartStop(); }
+bool ServerStatus::draining() const { return (*m_source)->status().draining; }
+bool ServerStatus::canReturnToLocal() const { return (*m_source)->isRemote() && ConsoleContext::canDetach(); }
+
+void ServerStatus::returnToLocal()
+{
+    if (canReturnToLocal())
+        ConsoleContext::detach();
+}
 
 QString ServerStatus::link() const
 {

@@ -14,7 +14,9 @@ Rectangle {
     // Widths per ConnectionsModel column (0 hides one). The flexible column (Rooms, else the
     // last visible one) takes what the others leave, down to its own width; past that the
     // table scrolls sideways.
-    property list<int> columnWidths: [64, 110, 90, 140, 90, 100, 140, 76, 76, 76, 86, 96]
+    // The node column shows only for a remote node in a cluster (rows of several nodes).
+    property list<int> columnWidths: [64, 110, 90, 140, 90, 100, 140, 76, 76, 76, 86, 96,
+                                      ServerStatus.remote && ServerStatus.clustered ? 110 : 0]
     property int flexColumn: ConnectionsModel.RoomsColumn
     readonly property alias table: tableView
     readonly property int rows: tableView.rows

@@ -92,6 +92,7 @@ Item {
 
                 NodesPane {
                     id: nodes
+                    problem: connections.nodeProblem
                     Layout.fillWidth: true
                     onNodeSelected: name => nodes.selectedNode = name
                 }
