@@ -144,7 +144,7 @@ Item {
                                 Layout.fillWidth: true
                                 Label {
                                     objectName: "detailsTitle"
-                                    text: qsTr("Connection #%1").arg(page.selectedId)
+                                    text: qsTr("Connection #%1").arg(String(page.selectedId))
                                     color: Theme.textStrong
                                     font.pixelSize: Theme.fontMedium
                                     font.weight: Font.DemiBold

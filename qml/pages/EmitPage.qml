@@ -392,7 +392,7 @@ Item {
                             ScrollBar.vertical: ScrollBar {}
                             delegate: RowLayout {
                                 id: ackRow
-                                required property int connectionId
+                                required property real connectionId
                                 required property string userId
                                 required property bool ok
                                 required property string error

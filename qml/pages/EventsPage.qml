@@ -179,7 +179,7 @@ Item {
                         required property string name
                         required property string room
                         required property string userId
-                        required property int connectionId
+                        required property real connectionId
                         required property string detail
                         width: ListView.view.width
                         height: 26
