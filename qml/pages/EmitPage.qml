@@ -401,7 +401,7 @@ Item {
                                 height: 24
                                 spacing: 8
                                 Label { text: ackRow.ok ? "✓" : "✕"; color: ackRow.ok ? Theme.ok : Theme.danger }
-                                Label { text: "#" + ackRow.connectionId; font.family: Theme.monoFamily; color: Theme.textMuted; Layout.preferredWidth: 60 }
+                                Label { text: "#" + ackRow.connectionId; font.family: Theme.monoFamily; color: Theme.textMuted; Layout.preferredWidth: Math.max(60, implicitWidth) }
                                 Label { text: ackRow.userId; color: Theme.text; elide: Text.ElideRight; Layout.fillWidth: true }
                                 Label { text: ackRow.ok ? "" : ackRow.error; color: Theme.danger; elide: Text.ElideRight }
                                 Label { text: ackRow.latencyMs >= 0 ? qsTr("%1 ms").arg(ackRow.latencyMs) : "—"; color: Theme.textMuted; font.family: Theme.monoFamily }
