@@ -36,6 +36,8 @@ ServerStatus::ServerStatus(ConsoleSource *source, QObject *parent)
         m_profileColour = profile->colour;
         m_production = profile->production;
     }
+    // First, so that the revision has moved when the bindings read it.
+    connect(this, &ServerStatus::linkChanged, this, [this] { ++m_permissions; });
     connect(source, &ConsoleSource::linkChanged, this, &ServerStatus::linkChanged);
     connect(source, &ConsoleSource::roleChanged, this, &ServerStatus::linkChanged);
     m_timer.setInterval(250);

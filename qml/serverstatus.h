@@ -66,6 +66,10 @@ class ServerStatus final : public QObject
     Q_PROPERTY(bool stale READ stale NOTIFY linkChanged)
     Q_PROPERTY(QString role READ role NOTIFY linkChanged)
     Q_PROPERTY(bool readOnly READ readOnly NOTIFY linkChanged)
+    // Changes whenever what the role allows may have (link, role, read-only): a binding that
+    // calls allows() or deniedReason() reads it, so that it is evaluated again (a bare read
+    // as a statement is compiled away and would not make the binding depend on anything).
+    Q_PROPERTY(int permissions READ permissions NOTIFY linkChanged)
     Q_PROPERTY(QString displayName READ displayName NOTIFY linkChanged)
     Q_PROPERTY(bool canStartStop READ canStartStop CONSTANT)
     // The node is draining (POST /api/admin/drain): no new sessions, the open ones closing.
@@ -116,6 +120,7 @@ public:
     bool stale() const;
     QString role() const;
     bool readOnly() const;
+    int permissions() const { return m_permissions; }
     QString displayName() const;
     bool canStartStop() const;
     bool canReturnToLocal() const;
@@ -168,6 +173,7 @@ private:
     QVariantList m_clusterNodes;
     int m_clusterNodesUp = 0;
     int m_ticks = 0;
+    int m_permissions = 0;
 };
 
 } // namespace Switchboard

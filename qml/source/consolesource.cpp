@@ -29,7 +29,8 @@ bool ConsoleSource::allows(const QString &action) const
     if (m_readOnly && action != QLatin1String("connection"))
         return false;
     const QString needed = requiredRole(action);
-    return needed.isEmpty() || roleRank(role()) >= roleRank(needed);
+    // "unknown" (no welcome yet) ranks like no role at all: nothing is allowed until it says.
+    return needed.isEmpty() || (roleRank(needed) > 0 && roleRank(role()) >= roleRank(needed));
 }
 
 QList<SourceRoom> ConsoleSource::rooms(bool users) const

@@ -20,6 +20,7 @@
 #include "auth/jwt.h"
 #include "connectionsmodel.h"
 #include "consoleapp.h"
+#include "consolecontext.h"
 #include "emitter.h"
 #include "roomsmodel.h"
 #include "source/remotesource.h"
@@ -105,12 +106,13 @@ private Q_SLOTS:
     void backToTheEmbeddedServer();
     void roomsAndConnectionsOfAllNodes();
     void drainAndUndrainFromTheOverview();
+    void nodeActionsFollowTheRole();
 
 private:
     /// A client of @p port (user @p user) that acks every acked event it receives.
     QWebSocket *ackingClient(quint16 port, const QString &user, const QByteArray &secret = kNodeJwtSecret,
                              const QString &room = {});
-    void attachRemote(const QUrl &url);
+    void attachRemote(const QUrl &url, const QString &token = QLatin1String(kNodeAdminToken));
     void showConsole();
     QQuickItem *item(const QString &name) const { return findItem(m_console->window()->contentItem(), name); }
     QString text(const QString &name) const
@@ -173,9 +175,9 @@ void tst_ConsoleFleet::showConsole()
     QVERIFY(QTest::qWaitForWindowActive(m_console->window()));
 }
 
-void tst_ConsoleFleet::attachRemote(const QUrl &url)
+void tst_ConsoleFleet::attachRemote(const QUrl &url, const QString &token)
 {
-    auto source = std::make_unique<RemoteSource>(url, QLatin1String(kNodeAdminToken));
+    auto source = std::make_unique<RemoteSource>(url, token);
     RemoteSource *remote = source.get();
     m_console = std::make_unique<ConsoleApp>(std::move(source), QString(), QStringLiteral("en"));
     QString error;
@@ -457,6 +459,53 @@ void tst_ConsoleFleet::drainAndUndrainFromTheOverview()
                              5000);
     if (!shown(QStringLiteral("drainingPill")))
         QVERIFY(ackingClient(node.port, QStringLiteral("back")));
+}
+
+void tst_ConsoleFleet::nodeActionsFollowTheRole()
+{
+    // Admin tokens signed with the node's admin secret, minted by the real CLI.
+    const QString secret = QStringLiteral("fleet-console-admin-secret");
+    const auto mint = [&](const QString &role) {
+        QProcess cli;
+        cli.start(QStringLiteral(SWITCHBOARD_BINARY), {QStringLiteral("admin-token"), QStringLiteral("--role"), role,
+                                                      QStringLiteral("--name"), role + QStringLiteral("-olga"),
+                                                      QStringLiteral("--admin-secret"), secret});
+        return cli.waitForFinished(10000) && cli.exitCode() == 0 ? QString::fromLatin1(cli.readAllStandardOutput().trimmed()) : QString();
+    };
+    const QString viewer = mint(QStringLiteral("viewer"));
+    const QString admin = mint(QStringLiteral("admin"));
+    QVERIFY(!viewer.isEmpty() && !admin.isEmpty());
+    Node node;
+    QVERIFY(node.start({QStringLiteral("--admin-secret"), secret}));
+
+    // A viewer: Drain and Mint are disabled, and say which role they need.
+    attachRemote(node.url(), viewer);
+    if (QTest::currentTestFailed())
+        return;
+    QTRY_VERIFY(shown(QStringLiteral("drainButton")));
+    QVERIFY(!item(QStringLiteral("drainButton"))->isEnabled());
+    QVERIFY(!item(QStringLiteral("mintTokenOpen"))->isEnabled());
+    QTRY_COMPARE(item(QStringLiteral("mintTokenOpen"))->parentItem()->property("reason").toString(),
+                 QStringLiteral("Needs the admin role; you are viewer."));
+    m_console.reset();
+
+    // An admin mints a token in the dialog: the node's answer shows once, or, for a node
+    // without POST /api/admin/tokens, the dialog says so.
+    attachRemote(node.url(), admin);
+    if (QTest::currentTestFailed())
+        return;
+    click(item(QStringLiteral("mintTokenOpen")));
+    QQuickItem *name = item(QStringLiteral("tokenName"));
+    QVERIFY(name);
+    QTRY_VERIFY(name->isVisible());
+    name->setProperty("text", QStringLiteral("ci-bot"));
+    click(item(QStringLiteral("mintTokenButton")), false);
+    QTRY_VERIFY_WITH_TIMEOUT(shown(QStringLiteral("mintedToken")) || text(QStringLiteral("tokenMessage")).contains(QLatin1String("/api/admin/tokens")),
+                             5000);
+    if (shown(QStringLiteral("mintedToken"))) {
+        // The token works: a console attached with it is connected as viewer (the default role).
+        QVERIFY(text(QStringLiteral("mintedToken")).count(QLatin1Char('.')) == 2);
+    }
 }
 
 QTEST_MAIN(tst_ConsoleFleet)
