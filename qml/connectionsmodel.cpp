@@ -171,6 +171,7 @@ QString ConnectionsModel::text(const ConnectionSnapshot &s, int column) const
     case PendingColumn: return formatBytes(s.pendingBytes);
     case ProtocolColumn: return protocolLabel(s.protocol);
     case TransportColumn: return transportLabel(s.transport);
+    case NodeColumn: return m_source ? m_source->nodeOf(s.id) : QString();
     }
     return {};
 }
@@ -236,6 +237,7 @@ QVariant ConnectionsModel::headerData(int section, Qt::Orientation orientation, 
     case PendingColumn: return tr("Pending");
     case ProtocolColumn: return tr("Protocol");
     case TransportColumn: return tr("Transport");
+    case NodeColumn: return tr("Node");
     }
     return {};
 }

@@ -47,11 +47,13 @@ class ConnectionsModel : public QAbstractTableModel
     Q_PROPERTY(int pageOffset READ pageOffset WRITE setPageOffset NOTIFY pageChanged)
     Q_PROPERTY(int pageSize READ pageSize WRITE setPageSize NOTIFY pageChanged)
     Q_PROPERTY(QString node READ node WRITE setNode NOTIFY pageChanged)
+    // Why the node could not list the node asked for (an older version), else empty.
+    Q_PROPERTY(QString nodeProblem READ nodeProblem NOTIFY countChanged)
 
 public:
     enum Column { IdColumn, UserColumn, RoleColumn, AddressColumn, SinceColumn, LastActivityColumn,
                   RoomsColumn, MessagesInColumn, MessagesOutColumn, PendingColumn, ProtocolColumn,
-                  TransportColumn, ColumnCount };
+                  TransportColumn, NodeColumn, ColumnCount };
     Q_ENUM(Column)
     enum Role { ConnectionIdRole = Qt::UserRole + 1, UserIdRole, RoleNameRole, AddressRole,
                 ConnectedAtRole, LastActivityRole, RoomsRole, MessagesInRole, MessagesOutRole,
@@ -91,6 +93,7 @@ public:
     int pageSize() const { return m_pageSize; }
     void setPageSize(int size);
     QString node() const { return m_node; }
+    QString nodeProblem() const { return m_source ? m_source->nodeQueryProblem(QStringLiteral("connections")) : QString(); }
     void setNode(const QString &node);
 
     /// Sorts by @p column; the same column again flips the order.

@@ -79,6 +79,8 @@ void preferSoftwareRendererWithoutGpu()
 ConsoleApp::ConsoleApp(Server &server, const QString &language)
     : ConsoleApp(std::make_unique<LocalSource>(server), server.config().lang, language)
 {
+    m_local = &server;
+    ConsoleContext::setDetacher([this] { detach(); });
 }
 
 ConsoleApp::ConsoleApp(std::unique_ptr<ConsoleSource> source, const QString &configuredLanguage, const QString &language)
@@ -112,27 +114,48 @@ void ConsoleApp::attach(const ConnectionProfile &profile, const QString &token)
 {
     // Called from QML (the dialog): the engine goes once that call has returned.
     QTimer::singleShot(0, [this, profile, token] {
-        m_engine.reset();
         auto remote = std::make_unique<RemoteSource>(profile.url, token);
         remote->setReadOnly(profile.readOnly);
         RemoteSource *source = remote.get();
-        m_source = std::move(remote);
-        m_profile = std::make_unique<ConnectionProfile>(profile);
-        ConsoleContext::setSource(m_source.get());
-        ConsoleContext::setProfile(m_profile.get());
-        createEngine();
-        m_engine->setUiLanguage(m_language);
-        QString error;
-        if (!load(&error))
-            qCWarning(lcServer).noquote() << "cannot show the console:" << error;
+        rebuild(std::move(remote), std::make_unique<ConnectionProfile>(profile));
         source->open();
     });
+}
+
+void ConsoleApp::detach()
+{
+    if (!m_local)
+        return;
+    // Called from QML (the rail): the engine goes once that call has returned.
+    QTimer::singleShot(0, [this] {
+        if (!m_source->isRemote())
+            return;
+        qCInfo(lcServer).noquote() << "leaving" << m_source->displayName() << "- showing the embedded server again";
+        rebuild(std::make_unique<LocalSource>(*m_local), nullptr);
+    });
+}
+
+void ConsoleApp::rebuild(std::unique_ptr<ConsoleSource> source, std::unique_ptr<ConnectionProfile> profile)
+{
+    // The engine (and every model reading the old source) goes first, then the old source:
+    // a RemoteSource closes its link as it is destroyed.
+    m_engine.reset();
+    m_source = std::move(source);
+    m_profile = std::move(profile);
+    ConsoleContext::setSource(m_source.get());
+    ConsoleContext::setProfile(m_profile.get());
+    createEngine();
+    m_engine->setUiLanguage(m_language);
+    QString error;
+    if (!load(&error))
+        qCWarning(lcServer).noquote() << "cannot show the console:" << error;
 }
 
 ConsoleApp::~ConsoleApp()
 {
     m_engine.reset();
     ConsoleContext::setAttacher({});
+    ConsoleContext::setDetacher({});
     ConsoleContext::setProfile(nullptr);
     if (m_translator)
         QCoreApplication::removeTranslator(m_translator.get());

@@ -52,6 +52,14 @@ public:
      * embedded server, if any, keeps running.
      */
     void attach(const ConnectionProfile &profile, const QString &token);
+    /**
+     * Shows the embedded server again after attach() (the rail's "Back to the embedded
+     * server"): on the next event-loop turn the remote link is closed and the QML engine is
+     * rebuilt around the server, so nothing the remote node sent stays on screen. Does nothing
+     * for a console started with --connect (it has no embedded server).
+     */
+    void detach();
+    bool hasEmbeddedServer() const { return m_local != nullptr; }
 
     /// Installs the translation for @p language ("en", "de", "fr") and retranslates.
     bool setLanguage(const QString &language);
@@ -62,10 +70,13 @@ public:
 
 private:
     void createEngine();
+    /// Makes @p source the console's and loads Main.qml around it (after attach/detach).
+    void rebuild(std::unique_ptr<ConsoleSource> source, std::unique_ptr<ConnectionProfile> profile);
     void startFrameLog(const QString &path);
     void startScreenshots(const QString &dir);
 
     std::unique_ptr<ConsoleSource> m_source;
+    Server *m_local = nullptr;   // the embedded server, kept running while a remote node is shown
     std::unique_ptr<ConnectionProfile> m_profile;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     std::unique_ptr<QTranslator> m_translator;

@@ -6,6 +6,7 @@ namespace {
 ConsoleSource *g_source = nullptr;
 LanguageSwitcher g_switcher;
 Attacher g_attacher;
+Detacher g_detacher;
 const ConnectionProfile *g_profile = nullptr;
 }
 
@@ -28,6 +29,22 @@ void attach(const ConnectionProfile &profile, const QString &token)
 {
     if (g_attacher)
         g_attacher(profile, token);
+}
+
+void setDetacher(Detacher detacher)
+{
+    g_detacher = std::move(detacher);
+}
+
+bool canDetach()
+{
+    return bool(g_detacher);
+}
+
+void detach()
+{
+    if (g_detacher)
+        g_detacher();
 }
 
 ConsoleSource *source()

@@ -30,6 +30,13 @@ using Attacher = std::function<void(const ConnectionProfile &profile, const QStr
 void setAttacher(Attacher attacher);
 void attach(const ConnectionProfile &profile, const QString &token);
 
+/// Shows the embedded server again after attach() (the rail's "Back to the embedded server");
+/// ConsoleApp sets it when it has an embedded server. canDetach() is true when it is set.
+using Detacher = std::function<void()>;
+void setDetacher(Detacher detacher);
+bool canDetach();
+void detach();
+
 /// Installs the translator for @p language ("en", "de", "fr") and retranslates the engine.
 using LanguageSwitcher = std::function<bool(const QString &language)>;
 void setLanguageSwitcher(LanguageSwitcher switcher);

@@ -121,6 +121,19 @@ void EmitHistoryModel::addAcks(const QString &id, int n)
     }
 }
 
+void EmitHistoryModel::setDelivered(const QString &id, int delivered)
+{
+    for (int i = 0; i < m_entries.size(); ++i) {
+        if (m_entries.at(i).id == id) {
+            if (m_entries.at(i).delivered != delivered) {
+                m_entries[i].delivered = delivered;
+                Q_EMIT dataChanged(index(i), index(i), {DeliveredRole});
+            }
+            return;
+        }
+    }
+}
+
 const EmitHistoryModel::Entry *EmitHistoryModel::at(int row) const
 {
     return row >= 0 && row < m_entries.size() ? &m_entries.at(row) : nullptr;
@@ -181,7 +194,12 @@ Emitter::~Emitter()
 
 bool Emitter::ackPending() const
 {
-    return m_lastAck && m_acksOk + m_acksFailed + int(m_pendingAcks.size()) < m_lastDelivered && !m_timedOut;
+    if (!m_lastAck || m_timedOut)
+        return false;
+    if (m_waiting)
+        return true;
+    const int total = m_ackTotal >= 0 ? m_ackTotal : m_lastDelivered;
+    return m_acksOk + m_acksFailed + int(m_pendingAcks.size()) < total;
 }
 
 void Emitter::setError(const QString &error)
@@ -252,7 +270,20 @@ QString Emitter::send(int targetKind, const QString &target, const QString &even
     m_acksOk = 0;
     m_acksFailed = 0;
     m_timedOut = false;
+    m_ackTotal = -1;
+    m_ackWaitError.clear();
+    m_waiting = ack;
+    m_clustered = m_source->status().clustered;
+    m_awaitingAnswer = true;
     m_sentAt.start();
+    // Shown at once: a remote node answers an acked emit only when its ack wait is over.
+    m_lastId = request.id;
+    m_lastEvent = name;
+    m_lastError.clear();
+    m_lastDelivered = 0;
+    m_lastAck = ack;
+    Q_EMIT lastChanged();
+    Q_EMIT acksChanged();
 
     // A local source answers before emitEvent() returns; a remote one when the node has.
     struct Answer { bool inCall = true; bool answered = false; EmitResult result; };
@@ -260,7 +291,7 @@ QString Emitter::send(int targetKind, const QString &target, const QString &even
     const QPointer<Emitter> guard(this);
     const QString exceptUserId = request.exceptUserId;
     const QString requestId = request.id;
-    m_source->emitEvent(request, [answer, guard, exceptUserId, name, ack, ackTimeoutMs, targetKind, t, payloadJson,
+    m_source->emitEvent(request, ack ? ackTimeoutMs : 0, [answer, guard, exceptUserId, name, ack, ackTimeoutMs, targetKind, t, payloadJson,
                                   persist](const EmitResult &result) {
         if (answer->inCall) {
             answer->answered = true;
@@ -273,9 +304,13 @@ QString Emitter::send(int targetKind, const QString &target, const QString &even
         guard->m_lastError = result.error;
         guard->m_lastEvent = name;
         guard->m_lastAck = ack && result.error.isEmpty();
+        guard->m_awaitingAnswer = false;
+        if (!guard->m_lastAck)
+            guard->m_waiting = false;
         ++guard->m_sent;
-        if (guard->m_lastAck && result.delivered > 0)
-            guard->m_ackTimeout.start(qMax(100, ackTimeoutMs));
+        // The ack wait ends by itself; this is the backstop should its answer never come.
+        if (guard->m_lastAck && (result.delivered > 0 || guard->m_waiting))
+            guard->m_ackTimeout.start(qMax(100, ackTimeoutMs) + (guard->m_waiting ? 2000 : 0));
         else
             guard->m_ackTimeout.stop();
 
@@ -303,6 +338,9 @@ QString Emitter::send(int targetKind, const QString &target, const QString &even
         Q_EMIT guard->acksChanged();
         if (result.error.isEmpty())
             Q_EMIT guard->sent(result.id, result.delivered);
+    }, [guard, requestId](const SourceAckWait &wait) {
+        if (guard)
+            guard->onAckWait(requestId, wait);
     });
     answer->inCall = false;
     if (!answer->answered)
@@ -344,6 +382,47 @@ void Emitter::onAck(const QString &emitId, quint64 connectionId, const QString &
     // Thousands of acks may arrive at once; the list is updated at most ten times a second.
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
+}
+
+void Emitter::onAckWait(const QString &emitId, const SourceAckWait &wait)
+{
+    if (emitId != m_lastId || !m_lastAck) {
+        // An older emit's wait: only its history row learns the outcome.
+        if (wait.error.isEmpty()) {
+            m_history.setDelivered(emitId, wait.delivered);
+            if (!m_source->acksLive())
+                m_history.addAcks(emitId, int(wait.acks.size()));
+        }
+        return;
+    }
+    m_waiting = false;
+    if (!wait.error.isEmpty()) {
+        // Acks still come one by one from a local source; they are set against this node's count.
+        m_ackWaitError = wait.error;
+        if (!ackPending())
+            m_ackTimeout.stop();
+        Q_EMIT acksChanged();
+        return;
+    }
+    if (!m_source->acksLive()) {
+        for (const SourceAckWait::Ack &a : wait.acks) {
+            AcksModel::Ack ack;
+            ack.connectionId = a.connectionId;
+            ack.userId = a.userId;
+            ack.ok = a.ok;
+            ack.error = a.error;
+            ack.latencyMs = -1; // the node's answer does not say when each came
+            ack.time = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+            m_pendingAcks.append(ack);
+        }
+    }
+    flushAcks();
+    m_ackTotal = wait.delivered;
+    m_history.setDelivered(emitId, wait.delivered);
+    const int answered = m_acksOk + m_acksFailed;
+    m_timedOut = !wait.complete && wait.delivered >= 0 && answered < wait.delivered;
+    m_ackTimeout.stop();
+    Q_EMIT acksChanged();
 }
 
 void Emitter::flushAcks()

@@ -100,6 +100,8 @@ public:
 
     void prepend(const Entry &entry);
     void addAcks(const QString &id, int n);
+    /// The cluster-wide socket count of emit @p id, once its ack wait knows it.
+    void setDelivered(const QString &id, int delivered);
     const Entry *at(int row) const;
 
 Q_SIGNALS:
@@ -113,6 +115,10 @@ private:
 /**
  * @brief The manual emit tool: sends console events through Server::emitEvent and follows
  * the acks that come back.
+ *
+ * An acked emit also waits for its acks the way the HTTP emit's "waitMs" does (through the
+ * ConsoleSource): the wait's answer gives the sockets of every node of a cluster the event
+ * reached (ackTotal), which the acks are counted against; a remote node's acks come with it.
  *
  * Server::ackReceived fires on I/O threads for every acked emit in the process; a direct
  * connection filters for the console's own emit ids (under a mutex) and queues only those
@@ -133,6 +139,13 @@ class Emitter final : public QObject
     Q_PROPERTY(int acksFailed READ acksFailed NOTIFY acksChanged)
     Q_PROPERTY(bool ackTimedOut READ ackTimedOut NOTIFY acksChanged)
     Q_PROPERTY(bool ackPending READ ackPending NOTIFY acksChanged)
+    // The sockets of every node the last acked emit reached, once its ack wait ended (-1
+    // before): the count its acks are set against. In a cluster lastDelivered is this node's.
+    Q_PROPERTY(int ackTotal READ ackTotal NOTIFY acksChanged)
+    Q_PROPERTY(bool clustered READ clustered NOTIFY lastChanged)
+    // A remote node answers an acked emit once its ack wait is over: until then, this is true.
+    Q_PROPERTY(bool awaitingAnswer READ awaitingAnswer NOTIFY lastChanged)
+    Q_PROPERTY(QString ackWaitError READ ackWaitError NOTIFY acksChanged)
     Q_PROPERTY(QStringList recentEvents READ recentEvents NOTIFY recentEventsChanged)
     Q_PROPERTY(AcksModel *acks READ acks CONSTANT)
     Q_PROPERTY(EmitHistoryModel *history READ history CONSTANT)
@@ -156,6 +169,10 @@ public:
     int acksFailed() const { return m_acksFailed; }
     bool ackTimedOut() const { return m_timedOut; }
     bool ackPending() const;
+    int ackTotal() const { return m_ackTotal; }
+    bool clustered() const { return m_clustered; }
+    bool awaitingAnswer() const { return m_awaitingAnswer; }
+    QString ackWaitError() const { return m_ackWaitError; }
     QStringList recentEvents() const { return m_recent; }
     AcksModel *acks() { return &m_acks; }
     EmitHistoryModel *history() { return &m_history; }
@@ -180,6 +197,7 @@ Q_SIGNALS:
 private:
     void onAck(const QString &emitId, quint64 connectionId, const QString &userId, bool ok, const QString &error);
     void flushAcks();
+    void onAckWait(const QString &emitId, const SourceAckWait &wait);
     void setError(const QString &error);
 
     void init();
@@ -196,6 +214,11 @@ private:
     int m_acksOk = 0;
     int m_acksFailed = 0;
     bool m_timedOut = false;
+    int m_ackTotal = -1;
+    bool m_clustered = false;
+    bool m_awaitingAnswer = false;
+    bool m_waiting = false;           // the last acked emit's ack wait has not ended
+    QString m_ackWaitError;
     QElapsedTimer m_sentAt;
     QTimer m_ackTimeout;
     QTimer m_flushTimer;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "consolecontext.h"
+#include "source/consolesource.h"
 #include "rowdiff.h"
 
 namespace Switchboard {
@@ -39,7 +40,8 @@ void RoomsModel::updateSubscription()
     m_data->subscribe(QStringLiteral("rooms"),
                       {{QStringLiteral("source"), m_source == Users ? QStringLiteral("users") : QStringLiteral("rooms")},
                        {QStringLiteral("filter"), m_filter.trimmed()},
-                       {QStringLiteral("limit"), 1000}});
+                       {QStringLiteral("limit"), 1000},
+                       {QStringLiteral("node"), m_node}});
 }
 
 void RoomsModel::init()
@@ -72,6 +74,7 @@ QVariant RoomsModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case NameRole: return row.name;
     case MembersRole: return row.members;
+    case NodeRole: return row.node;
     case KindRole:
         if (m_source == Users)
             return QStringLiteral("user");
@@ -86,7 +89,7 @@ QVariant RoomsModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> RoomsModel::roleNames() const
 {
-    return {{Qt::DisplayRole, "display"}, {NameRole, "name"}, {MembersRole, "members"}, {KindRole, "kind"}};
+    return {{Qt::DisplayRole, "display"}, {NameRole, "name"}, {MembersRole, "members"}, {KindRole, "kind"}, {NodeRole, "node"}};
 }
 
 void RoomsModel::setSource(Source source)
@@ -99,6 +102,16 @@ void RoomsModel::setSource(Source source)
     beginResetModel();
     m_rows.clear();
     endResetModel();
+    refresh();
+}
+
+void RoomsModel::setNode(const QString &node)
+{
+    if (m_node == node)
+        return;
+    m_node = node;
+    Q_EMIT nodeChanged();
+    updateSubscription();
     refresh();
 }
 
@@ -143,34 +156,45 @@ int RoomsModel::rowOf(const QString &name) const
 
 int RoomsModel::membersOf(const QString &name) const
 {
-    const int row = rowOf(name);
-    return row < 0 ? 0 : m_rows.at(row).members;
+    // A room on several nodes ("node": "*") has a row on each.
+    int members = 0;
+    for (const Row &row : m_rows) {
+        if (row.name == name)
+            members += row.members;
+    }
+    return members;
 }
 
 void RoomsModel::refresh()
 {
     if (!m_data)
         return;
-    const QHash<QString, int> counts = m_data->roomCounts(m_source == Users);
+    const QList<SourceRoom> rooms = m_data->rooms(m_source == Users);
     QList<Row> next;
-    next.reserve(counts.size());
+    next.reserve(rooms.size());
     const QString filter = m_filter.trimmed();
-    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
-        if (filter.isEmpty() || it.key().contains(filter, Qt::CaseInsensitive))
-            next.append(Row{it.key(), it.value()});
+    for (const SourceRoom &room : rooms) {
+        if (filter.isEmpty() || room.name.contains(filter, Qt::CaseInsensitive))
+            next.append(Row{room.name, room.count, room.node});
     }
-    std::sort(next.begin(), next.end(), [](const Row &a, const Row &b) { return a.name < b.name; });
+    // By name; a room on several nodes has a row per node, by node.
+    std::sort(next.begin(), next.end(), [](const Row &a, const Row &b) {
+        return a.name != b.name ? a.name < b.name : a.node < b.node;
+    });
     const int oldCount = int(m_rows.size());
     const int oldTotal = m_total;
-    m_total = int(counts.size());
+    m_total = int(rooms.size());
+    const QString problem = m_node.isEmpty() ? QString() : m_data->nodeQueryProblem(QStringLiteral("rooms"));
     RowDiffOps ops{
         [this](int f, int l) { beginRemoveRows({}, f, l); }, [this] { endRemoveRows(); },
         [this](int f, int l) { beginInsertRows({}, f, l); }, [this] { endInsertRows(); },
         [this] { beginResetModel(); }, [this] { endResetModel(); },
         [this](int f, int l) { Q_EMIT dataChanged(index(f), index(l)); }};
-    syncRows(m_rows, next, [](const Row &r) { return r.name; }, ops);
-    if (oldCount != m_rows.size() || oldTotal != m_total)
+    syncRows(m_rows, next, [](const Row &r) { return r.node + QLatin1Char('/') + r.name; }, ops);
+    if (oldCount != m_rows.size() || oldTotal != m_total || problem != m_nodeProblem) {
+        m_nodeProblem = problem;
         Q_EMIT countChanged();
+    }
 }
 
 } // namespace Switchboard

@@ -26,11 +26,15 @@ class RoomsModel : public QAbstractListModel
     Q_PROPERTY(QString filterText READ filterText WRITE setFilterText NOTIFY filterTextChanged)
     Q_PROPERTY(int count READ count NOTIFY countChanged)
     Q_PROPERTY(int totalCount READ totalCount NOTIFY countChanged)
+    // A remote node in a cluster: "" its own rooms, a node's name that node's, "*" every node's
+    // (each row then says its node). Why the node could not, when it could not.
+    Q_PROPERTY(QString node READ node WRITE setNode NOTIFY nodeChanged)
+    Q_PROPERTY(QString nodeProblem READ nodeProblem NOTIFY countChanged)
 
 public:
     enum Source { Rooms, Users };
     Q_ENUM(Source)
-    enum Role { NameRole = Qt::UserRole + 1, MembersRole, KindRole };
+    enum Role { NameRole = Qt::UserRole + 1, MembersRole, KindRole, NodeRole };
     Q_ENUM(Role)
 
     explicit RoomsModel(QObject *parent = nullptr);
@@ -50,6 +54,9 @@ public:
     void setFilterText(const QString &text);
     int count() const { return int(m_rows.size()); }
     int totalCount() const { return m_total; }
+    QString node() const { return m_node; }
+    void setNode(const QString &node);
+    QString nodeProblem() const { return m_nodeProblem; }
 
     Q_INVOKABLE QString nameAt(int row) const;
     Q_INVOKABLE int rowOf(const QString &name) const;
@@ -61,13 +68,15 @@ Q_SIGNALS:
     void activeChanged();
     void filterTextChanged();
     void countChanged();
+    void nodeChanged();
 
 private:
     struct Row
     {
         QString name;
         int members = 0;
-        bool operator==(const Row &o) const { return name == o.name && members == o.members; }
+        QString node;
+        bool operator==(const Row &o) const { return name == o.name && members == o.members && node == o.node; }
     };
 
     void init();
@@ -80,6 +89,8 @@ private:
     Source m_source = Rooms;
     bool m_active = true;
     QString m_filter;
+    QString m_node;
+    QString m_nodeProblem;
 };
 
 } // namespace Switchboard

@@ -36,6 +36,8 @@ ServerStatus::ServerStatus(ConsoleSource *source, QObject *parent)
         m_profileColour = profile->colour;
         m_production = profile->production;
     }
+    // First, so that the revision has moved when the bindings read it.
+    connect(this, &ServerStatus::linkChanged, this, [this] { ++m_permissions; });
     connect(source, &ConsoleSource::linkChanged, this, &ServerStatus::linkChanged);
     connect(source, &ConsoleSource::roleChanged, this, &ServerStatus::linkChanged);
     m_timer.setInterval(250);
@@ -114,6 +116,14 @@ QString ServerStatus::role() const { return (*m_source)->role(); }
 bool ServerStatus::readOnly() const { return (*m_source)->isReadOnly(); }
 QString ServerStatus::displayName() const { return (*m_source)->displayName(); }
 bool ServerStatus::canStartStop() const { return (*m_source)->canStartStop(); }
+bool ServerStatus::draining() const { return (*m_source)->status().draining; }
+bool ServerStatus::canReturnToLocal() const { return (*m_source)->isRemote() && ConsoleContext::canDetach(); }
+
+void ServerStatus::returnToLocal()
+{
+    if (canReturnToLocal())
+        ConsoleContext::detach();
+}
 
 QString ServerStatus::link() const
 {

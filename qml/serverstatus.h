@@ -66,8 +66,16 @@ class ServerStatus final : public QObject
     Q_PROPERTY(bool stale READ stale NOTIFY linkChanged)
     Q_PROPERTY(QString role READ role NOTIFY linkChanged)
     Q_PROPERTY(bool readOnly READ readOnly NOTIFY linkChanged)
+    // Changes whenever what the role allows may have (link, role, read-only): a binding that
+    // calls allows() or deniedReason() reads it, so that it is evaluated again (a bare read
+    // as a statement is compiled away and would not make the binding depend on anything).
+    Q_PROPERTY(int permissions READ permissions NOTIFY linkChanged)
     Q_PROPERTY(QString displayName READ displayName NOTIFY linkChanged)
     Q_PROPERTY(bool canStartStop READ canStartStop CONSTANT)
+    // The node is draining (POST /api/admin/drain): no new sessions, the open ones closing.
+    Q_PROPERTY(bool draining READ draining NOTIFY changed)
+    // Attached to a remote node from a console that has an embedded server: it can go back.
+    Q_PROPERTY(bool canReturnToLocal READ canReturnToLocal CONSTANT)
     // The connection profile the console was attached through (empty without one).
     Q_PROPERTY(QString profileName READ profileName CONSTANT)
     Q_PROPERTY(QColor profileColour READ profileColour CONSTANT)
@@ -112,8 +120,11 @@ public:
     bool stale() const;
     QString role() const;
     bool readOnly() const;
+    int permissions() const { return m_permissions; }
     QString displayName() const;
     bool canStartStop() const;
+    bool canReturnToLocal() const;
+    bool draining() const;
     QString profileName() const { return m_profileName; }
     QColor profileColour() const { return m_profileColour; }
     bool production() const { return m_production; }
@@ -128,6 +139,8 @@ public:
     /// Closes every client with 1001 and stops listening.
     Q_INVOKABLE void stop();
     Q_INVOKABLE void refresh();
+    /// Leaves the remote node and shows the embedded server again (the engine is rebuilt).
+    Q_INVOKABLE void returnToLocal();
 
 Q_SIGNALS:
     void changed();
@@ -160,6 +173,7 @@ private:
     QVariantList m_clusterNodes;
     int m_clusterNodesUp = 0;
     int m_ticks = 0;
+    int m_permissions = 0;
 };
 
 } // namespace Switchboard

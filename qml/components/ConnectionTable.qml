@@ -10,16 +10,19 @@ Rectangle {
     id: root
 
     required property ConnectionsModel model
-    property int selectedId: 0
+    // A real, not an int: connection ids of a cluster node start at a per-node base above 2^31.
+    property real selectedId: 0
     // Widths per ConnectionsModel column (0 hides one). The flexible column (Rooms, else the
     // last visible one) takes what the others leave, down to its own width; past that the
     // table scrolls sideways.
-    property list<int> columnWidths: [64, 110, 90, 140, 90, 100, 140, 76, 76, 76, 86, 96]
+    // The node column shows only for a remote node in a cluster (rows of several nodes).
+    property list<int> columnWidths: [64, 110, 90, 140, 90, 100, 140, 76, 76, 76, 86, 96,
+                                      ServerStatus.remote && ServerStatus.clustered ? 110 : 0]
     property int flexColumn: ConnectionsModel.RoomsColumn
     readonly property alias table: tableView
     readonly property int rows: tableView.rows
 
-    signal activated(int connectionId)
+    signal activated(real connectionId)
 
     color: Theme.surface
     border.color: Theme.border
@@ -114,7 +117,7 @@ Rectangle {
             required property string display
             required property int row
             required property int column
-            required property int connectionId
+            required property real connectionId
             readonly property bool selected: connectionId === root.selectedId
             objectName: "cell_" + row + "_" + column
             implicitHeight: Theme.rowHeight

@@ -125,6 +125,17 @@ Rectangle {
                     Layout.fillWidth: true
                 }
                 Button {
+                    objectName: "backToLocal"
+                    visible: ServerStatus.canReturnToLocal
+                    text: qsTr("Back to the embedded server")
+                    flat: true
+                    font.pixelSize: Theme.fontSmall
+                    onClicked: ServerStatus.returnToLocal()
+                    Layout.fillWidth: true
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("Leave the remote node and show the server running in this console again")
+                }
+                Button {
                     objectName: "connectToServer"
                     text: qsTr("Connect to server…")
                     flat: true

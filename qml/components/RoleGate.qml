@@ -10,19 +10,9 @@ Item {
     id: gate
 
     property string action
-    // Re-evaluated when the role, the read-only flag or the link changes.
-    readonly property bool allowed: {
-        ServerStatus.role;
-        ServerStatus.readOnly;
-        ServerStatus.link;
-        return ServerStatus.allows(gate.action);
-    }
-    readonly property string reason: {
-        ServerStatus.role;
-        ServerStatus.readOnly;
-        ServerStatus.link;
-        return ServerStatus.deniedReason(gate.action);
-    }
+    // Re-evaluated when the role, the read-only flag or the link changes (ServerStatus.permissions).
+    readonly property bool allowed: ServerStatus.permissions >= 0 && ServerStatus.allows(gate.action)
+    readonly property string reason: ServerStatus.permissions >= 0 ? ServerStatus.deniedReason(gate.action) : ""
 
     implicitWidth: children.length > 0 ? children[0].implicitWidth : 0
     implicitHeight: children.length > 0 ? children[0].implicitHeight : 0

@@ -10,12 +10,7 @@ Item {
 
     property alias selectedId: table.selectedId
     // Re-read when the role or the link changes (the node's welcome says what the role allows).
-    readonly property bool canLeave: {
-        ServerStatus.role;
-        ServerStatus.readOnly;
-        ServerStatus.link;
-        return ServerStatus.allows("leave");
-    }
+    readonly property bool canLeave: ServerStatus.permissions >= 0 && ServerStatus.allows("leave")
     readonly property ConnectionsModel model: connections
     signal emitRequested(int kind, string target)
 
@@ -92,6 +87,7 @@ Item {
 
                 NodesPane {
                     id: nodes
+                    problem: connections.nodeProblem
                     Layout.fillWidth: true
                     onNodeSelected: name => nodes.selectedNode = name
                 }
@@ -143,7 +139,7 @@ Item {
                                 Layout.fillWidth: true
                                 Label {
                                     objectName: "detailsTitle"
-                                    text: qsTr("Connection #%1").arg(page.selectedId)
+                                    text: qsTr("Connection #%1").arg(String(page.selectedId))
                                     color: Theme.textStrong
                                     font.pixelSize: Theme.fontMedium
                                     font.weight: Font.DemiBold
@@ -225,7 +221,7 @@ Item {
                                         enabled: details.connected && page.canLeave
                                         onClicked: details.leaveRoom(roomRow.modelData)
                                         ToolTip.visible: hovered && !page.canLeave
-                                        ToolTip.text: ServerStatus.deniedReason("leave")
+                                        ToolTip.text: ServerStatus.permissions >= 0 ? ServerStatus.deniedReason("leave") : ""
                                     }
                                 }
                             }

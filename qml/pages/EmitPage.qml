@@ -330,11 +330,21 @@ Item {
                                 Label { text: qsTr("Delivered to"); color: Theme.textMuted; font.pixelSize: Theme.fontSmall }
                                 Label {
                                     objectName: "deliveredLabel"
-                                    text: Emitter.sentCount > 0 && Emitter.lastError.length === 0 ? String(Emitter.lastDelivered) : "—"
+                                    // In a cluster the ack wait's count covers every node; before it ends, this node's.
+                                    text: Emitter.awaitingAnswer ? "…"
+                                        : Emitter.sentCount > 0 && Emitter.lastError.length === 0
+                                          ? String(Emitter.lastAck && Emitter.ackTotal >= 0 ? Emitter.ackTotal : Emitter.lastDelivered) : "—"
                                     color: Theme.textStrong
                                     font.pixelSize: Theme.fontHuge
                                 }
-                                Label { text: qsTr("sockets"); color: Theme.textMuted; font.pixelSize: Theme.fontSmall }
+                                Label {
+                                    objectName: "deliveredScope"
+                                    text: !Emitter.clustered ? qsTr("sockets")
+                                        : Emitter.lastAck && Emitter.ackTotal >= 0 ? qsTr("sockets, all nodes")
+                                        : qsTr("sockets on this node")
+                                    color: Theme.textMuted
+                                    font.pixelSize: Theme.fontSmall
+                                }
                             }
                             ColumnLayout {
                                 visible: Emitter.lastAck
@@ -342,14 +352,20 @@ Item {
                                 Label { text: qsTr("Acks"); color: Theme.textMuted; font.pixelSize: Theme.fontSmall }
                                 Label {
                                     objectName: "acksLabel"
-                                    text: qsTr("%1 / %2").arg(Emitter.acksReceived).arg(Emitter.lastDelivered)
+                                    // Acks are set against the sockets of every node once the ack wait says how
+                                    // many there were; until then, in a cluster, they are only counted.
+                                    text: Emitter.ackTotal >= 0 ? qsTr("%1 / %2").arg(Emitter.acksReceived).arg(Emitter.ackTotal)
+                                        : Emitter.clustered || Emitter.awaitingAnswer ? qsTr("%1 (cluster)").arg(Emitter.acksReceived)
+                                        : qsTr("%1 / %2").arg(Emitter.acksReceived).arg(Emitter.lastDelivered)
                                     color: Emitter.acksFailed > 0 ? Theme.warn : Theme.textStrong
                                     font.pixelSize: Theme.fontHuge
                                 }
                                 Label {
                                     objectName: "acksState"
-                                    text: Emitter.ackPending ? qsTr("waiting…")
-                                        : Emitter.ackTimedOut ? qsTr("timed out, %1 missing").arg(Emitter.lastDelivered - Emitter.acksReceived - Emitter.acksFailed)
+                                    text: Emitter.awaitingAnswer ? qsTr("waiting for the node…")
+                                        : Emitter.ackPending ? qsTr("waiting…")
+                                        : Emitter.ackTimedOut ? qsTr("timed out, %1 missing").arg((Emitter.ackTotal >= 0 ? Emitter.ackTotal : Emitter.lastDelivered) - Emitter.acksReceived - Emitter.acksFailed)
+                                        : Emitter.ackWaitError.length > 0 ? Emitter.ackWaitError
                                         : Emitter.acksFailed > 0 ? qsTr("%n nack(s)", "", Emitter.acksFailed) : qsTr("all acknowledged")
                                     color: Emitter.ackTimedOut || Emitter.acksFailed > 0 ? Theme.warn : Theme.textMuted
                                     font.pixelSize: Theme.fontSmall
@@ -376,7 +392,7 @@ Item {
                             ScrollBar.vertical: ScrollBar {}
                             delegate: RowLayout {
                                 id: ackRow
-                                required property int connectionId
+                                required property real connectionId
                                 required property string userId
                                 required property bool ok
                                 required property string error
@@ -385,10 +401,10 @@ Item {
                                 height: 24
                                 spacing: 8
                                 Label { text: ackRow.ok ? "✓" : "✕"; color: ackRow.ok ? Theme.ok : Theme.danger }
-                                Label { text: "#" + ackRow.connectionId; font.family: Theme.monoFamily; color: Theme.textMuted; Layout.preferredWidth: 60 }
+                                Label { text: "#" + ackRow.connectionId; font.family: Theme.monoFamily; color: Theme.textMuted; Layout.preferredWidth: Math.max(60, implicitWidth) }
                                 Label { text: ackRow.userId; color: Theme.text; elide: Text.ElideRight; Layout.fillWidth: true }
                                 Label { text: ackRow.ok ? "" : ackRow.error; color: Theme.danger; elide: Text.ElideRight }
-                                Label { text: qsTr("%1 ms").arg(ackRow.latencyMs); color: Theme.textMuted; font.family: Theme.monoFamily }
+                                Label { text: ackRow.latencyMs >= 0 ? qsTr("%1 ms").arg(ackRow.latencyMs) : "—"; color: Theme.textMuted; font.family: Theme.monoFamily }
                             }
                         }
                         Item { Layout.fillHeight: true; visible: !Emitter.lastAck }

@@ -179,7 +179,7 @@ Item {
                         required property string name
                         required property string room
                         required property string userId
-                        required property int connectionId
+                        required property real connectionId
                         required property string detail
                         width: ListView.view.width
                         height: 26
@@ -200,7 +200,7 @@ Item {
                             Label { text: row.name; color: Theme.textStrong; elide: Text.ElideRight; Layout.preferredWidth: 150 }
                             Label { text: row.room; color: Theme.text; font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall; elide: Text.ElideRight; Layout.preferredWidth: 150 }
                             Label { text: row.userId; color: Theme.text; elide: Text.ElideRight; Layout.preferredWidth: 100 }
-                            Label { text: row.connectionId > 0 ? "#" + row.connectionId : ""; color: Theme.textMuted; font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall; Layout.preferredWidth: 56 }
+                            Label { text: row.connectionId > 0 ? "#" + row.connectionId : ""; color: Theme.textMuted; font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall; Layout.preferredWidth: Math.max(56, implicitWidth) }
                             Label { text: row.detail; color: Theme.textMuted; font.family: Theme.monoFamily; font.pixelSize: Theme.fontSmall; elide: Text.ElideRight; Layout.fillWidth: true; textFormat: Text.PlainText }
                         }
                     }

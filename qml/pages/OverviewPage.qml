@@ -133,6 +133,7 @@ ScrollView {
                     elide: Text.ElideRight
                     Layout.maximumWidth: 300
                 }
+                NodeActionsBar {}
                 Button {
                     objectName: "startStopButton"
                     // Only the embedded server is started and stopped here.

@@ -13,12 +13,7 @@ Item {
     // The queue the chart and the dead-letter browser show; empty = all queues (chart only).
     property string selectedQueue
     // Re-read when the role or the link changes (the node's welcome says what the role allows).
-    readonly property bool canRetry: {
-        ServerStatus.role;
-        ServerStatus.readOnly;
-        ServerStatus.link;
-        return ServerStatus.allows("retry_dead");
-    }
+    readonly property bool canRetry: ServerStatus.permissions >= 0 && ServerStatus.allows("retry_dead")
     property int windowSeconds: [60, 300, 900][windowSelector.currentIndex]
     readonly property QueuesModel model: queues
     readonly property DeadLettersModel deadLetters: dlq
@@ -631,7 +626,7 @@ Item {
                                     rightPadding: 4
                                     enabled: !dlqActions.busy && page.canRetry
                                     ToolTip.visible: hovered && !page.canRetry
-                                    ToolTip.text: ServerStatus.deniedReason("retry_dead")
+                                    ToolTip.text: ServerStatus.permissions >= 0 ? ServerStatus.deniedReason("retry_dead") : ""
                                     Layout.preferredWidth: dlqHeader.widths[5]
                                     onClicked: dlqActions.retry(page.selectedQueue, letter.messageId)
                                 }

@@ -22,11 +22,13 @@ Item {
         id: rooms
         active: page.visible
         filterText: roomFilter.filterText
+        node: roomNodes.selectedNode
     }
     ConnectionsModel {
         id: members
         active: page.visible && page.selectedRoom.length > 0
         room: page.selectedRoom
+        node: roomNodes.selectedNode
     }
 
     ColumnLayout {
@@ -65,6 +67,13 @@ Item {
                             placeholderText: qsTr("Filter rooms")
                             Layout.fillWidth: true
                         }
+                        NodesPane {
+                            id: roomNodes
+                            namePrefix: "roomsNodeFilter_"
+                            problem: rooms.nodeProblem
+                            Layout.fillWidth: true
+                            onNodeSelected: name => roomNodes.selectedNode = name
+                        }
                         Label {
                             objectName: "roomsCount"
                             text: roomFilter.active ? qsTr("%1 of %2 rooms").arg(rooms.count).arg(rooms.totalCount)
@@ -88,8 +97,10 @@ Item {
                             required property string name
                             required property int members
                             required property string kind
+                            required property string node
                             required property int index
-                            objectName: "room_" + name
+                            // A room on several nodes ("All nodes") has a row on each.
+                            objectName: node.length > 0 ? "room_" + node + "_" + name : "room_" + name
                             width: ListView.view.width
                             height: 36
                             highlighted: page.selectedRoom === name
@@ -110,6 +121,15 @@ Item {
                                     color: Theme.text
                                     elide: Text.ElideRight
                                     Layout.fillWidth: true
+                                }
+                                Label {
+                                    objectName: "roomNode_" + roomDelegate.index
+                                    visible: roomDelegate.node.length > 0
+                                    text: roomDelegate.node
+                                    color: Theme.textFaint
+                                    font.pixelSize: Theme.fontSmall
+                                    elide: Text.ElideRight
+                                    Layout.maximumWidth: 90
                                 }
                                 Label {
                                     text: roomDelegate.members
@@ -231,7 +251,7 @@ Item {
                     objectName: "roomMembersTable"
                     visible: page.selectedRoom.length > 0
                     model: members
-                    columnWidths: [56, 110, 84, 140, 84, 96, 0, 72, 72, 0, 0, 0]
+                    columnWidths: [56, 110, 84, 140, 84, 96, 0, 72, 72, 0, 0, 0, ServerStatus.remote && ServerStatus.clustered ? 96 : 0]
                     flexColumn: ConnectionsModel.UserColumn
                     Layout.fillWidth: true
                     Layout.fillHeight: true

@@ -39,6 +39,7 @@ struct SourceStatus
     QString redisAddress;
     QString degradedReason;
     QJsonArray nodes;   // /api/cluster/nodes "nodes" entries (name, state, connections, ...)
+    bool draining = false; // POST /api/admin/drain: no new sessions, the open ones closed gradually
 };
 
 /// The node's configuration as the Settings page shows it. Secrets are empty for a remote node.
@@ -82,6 +83,39 @@ struct SourceResult
     QJsonObject data;
 };
 using SourceCallback = std::function<void(const SourceResult &)>;
+
+/**
+ * What waiting for an acked console emit's acks gave: the answer of the HTTP emit with
+ * "ack": true and "waitMs" (docs/hooks.md, "Acks back to the emitter"), whose "delivered"
+ * counts the sockets of every node of a cluster, not only this one's.
+ */
+struct SourceAckWait
+{
+    struct Ack
+    {
+        quint64 connectionId = 0;
+        QString userId;
+        bool ok = true;
+        QString error;
+    };
+    QString error;          // the wait could not run or its answer was lost; the rest is unset
+    int delivered = -1;     // sockets of every node the event was handed to (-1: not known)
+    bool complete = false;  // every socket answered (and, in a cluster, every node reported)
+    QList<Ack> acks;        // the answers, in the order the node collected them
+    int timedOut = 0;       // sockets that had not answered when the wait ended
+    int omitted = 0;        // answers over the node's --max-ack-bytes, counted only
+
+    /// Reads the "waitMs" answer of POST /api/v1/internal/emit (or AckWaits' result).
+    static SourceAckWait fromJson(const QJsonObject &answer);
+};
+
+/// A room (or user) and its member (or connection) count, on a cluster node when known.
+struct SourceRoom
+{
+    QString name;
+    int count = 0;
+    QString node;   // empty: the node the console shows (a rooms query for this node only)
+};
 
 /// A page of dead letters.
 struct SourceDeadLetters
@@ -155,6 +189,16 @@ public:
     virtual std::optional<ConnectionSnapshot> connection(quint64 id) const = 0;
     /// Room (or user) name -> members.
     virtual QHash<QString, int> roomCounts(bool users) const = 0;
+    /// The rooms (or users) the rooms query asked for, with the node each row is on: a remote
+    /// node asked for another node ("node": its name) or all of them ("*") says which.
+    virtual QList<SourceRoom> rooms(bool users) const;
+    /// The cluster node connection @p id is on (empty when not clustered or not known).
+    virtual QString nodeOf(quint64 id) const { Q_UNUSED(id); return {}; }
+    /**
+     * Why the node could not answer a stream's "node" query as asked (a node of an older
+     * version lists only its own rows), for the page to say so; empty when it did.
+     */
+    virtual QString nodeQueryProblem(const QString &stream) const { Q_UNUSED(stream); return {}; }
     /// Event log entries newer than @p seq, oldest first, and how many the log left out.
     virtual QList<EventLog::Entry> eventsSince(quint64 seq) const = 0;
     virtual quint64 eventsSkipped() const = 0;
@@ -170,14 +214,29 @@ public:
      * Runs admin action @p action ("disconnect", "join", "leave", "retry_dead", "purge_dead",
      * "enqueue", "emit", "connection", "drain", "stop") with @p args as the admin channel names
      * them. Returns false (and calls nothing) when it cannot even be sent.
+     *
+     * Two more run through the node's HTTP admin routes (docs/console.md, "Drain and tokens"):
+     * "undrain" (POST /api/admin/undrain) and "mint_token" (POST /api/admin/tokens, args
+     * {role, name, ttl}, data {token}). A node without those routes answers "not_found".
      */
     virtual bool action(const QString &action, const QJsonObject &args, SourceCallback done) = 0;
 
     /**
      * Sends a console emit. @p done gets the result on the GUI thread (a local source calls it
-     * before returning). Acks arrive through ackReceived() only from a local source.
+     * before returning). For an acked emit with @p ackWaitMs > 0 the source also waits up to
+     * that long for the clients' acks on every node and hands the outcome to @p waited, on the
+     * GUI thread (always, once @p done ran without an error): a local source reports each ack
+     * as it comes through ackReceived() as well; a remote one gets them all with the node's
+     * answer (acksLive() is false), which then also carries @p done's result.
      */
-    virtual void emitEvent(const EmitRequest &request, std::function<void(const EmitResult &)> done) = 0;
+    virtual void emitEvent(const EmitRequest &request, int ackWaitMs, std::function<void(const EmitResult &)> done,
+                           std::function<void(const SourceAckWait &)> waited) = 0;
+    void emitEvent(const EmitRequest &request, std::function<void(const EmitResult &)> done)
+    {
+        emitEvent(request, 0, std::move(done), {});
+    }
+    /// Whether ackReceived() reports a console emit's acks one by one as they arrive.
+    virtual bool acksLive() const { return false; }
 
     static int roleRank(const QString &role);
 

@@ -5,6 +5,11 @@
 
 #include "protocol/emitjson.h"
 #include "queue/queuebackend.h"
+#include "rooms/ackwaits.h"
+#include "admin/nodedrain.h"
+#include "http/admingate.h"
+#include "http/router.h"
+#include "cluster/broker.h"
 #include "server.h"
 #include "queue/queuejson.h"
 
@@ -70,6 +75,7 @@ SourceStatus LocalSource::status() const
     const QJsonObject nodes = m_server.broker().nodesJson();
     s.redisAddress = nodes.value(QLatin1String("redis")).toString();
     s.nodes = nodes.value(QLatin1String("nodes")).toArray();
+    s.draining = m_server.drain().isDraining();
     return s;
 }
 
@@ -122,6 +128,13 @@ std::optional<ConnectionSnapshot> LocalSource::connection(quint64 id) const
 QHash<QString, int> LocalSource::roomCounts(bool users) const
 {
     return users ? m_server.registry().users() : m_server.registry().roomCounts();
+}
+
+QString LocalSource::nodeOf(quint64 id) const
+{
+    // The embedded server lists only its own connections.
+    Q_UNUSED(id);
+    return m_server.broker().isClustered() ? m_server.nodeName() : QString();
 }
 
 QList<EventLog::Entry> LocalSource::eventsSince(quint64 seq) const
@@ -188,9 +201,52 @@ void LocalSource::deadLetters(const QString &queue, int offset, int limit,
     });
 }
 
-void LocalSource::emitEvent(const EmitRequest &request, std::function<void(const EmitResult &)> done)
+void LocalSource::emitEvent(const EmitRequest &request, int ackWaitMs, std::function<void(const EmitResult &)> done,
+                            std::function<void(const SourceAckWait &)> waited)
 {
-    done(m_server.emitEvent(request));
+    if (!request.ack || ackWaitMs <= 0 || !waited) {
+        done(m_server.emitEvent(request));
+        return;
+    }
+    // The same wait as the HTTP emit's "waitMs" (rooms/ackwaits.h): in a cluster, the other
+    // nodes report the sockets they handed the emit to, so the wait's "delivered" is the
+    // cluster's and the console's ack count can be set against it (docs/console.md, "Emit").
+    EmitRequest r = request;
+    if (r.id.isEmpty())
+        r.id = Server::newId();
+    const QString id = r.id;
+    AckWaits &acks = m_server.ackWaits();
+    QPointer<LocalSource> self(this);
+    const auto opened = acks.open(id, qBound(1, ackWaitMs, m_server.config().maxAckWaitMs),
+                                  [self, waited](const QJsonObject &collected) {
+        if (self)
+            self->answerHere(waited, SourceAckWait::fromJson(collected));
+    });
+    if (opened != AckWaits::Opened::Ok) {
+        // The acks still arrive one by one; only the cluster-wide count is missing.
+        const EmitResult result = m_server.emitEvent(r);
+        done(result);
+        SourceAckWait failed;
+        failed.error = opened == AckWaits::Opened::Full ? tr("Too many emits are waiting for acks on this server.")
+                                                        : tr("An emit with this id is waiting for its acks already.");
+        waited(failed);
+        return;
+    }
+    r.ackTargets = true;
+    if (m_server.broker().isClustered()) {
+        r.whenPublished = [&acks, id](const PublishOutcome &outcome) {
+            acks.expectReports(id, outcome.published ? outcome.switchboardNodes : 0);
+        };
+    }
+    const EmitResult result = m_server.emitEvent(std::move(r));
+    if (!result.error.isEmpty()) {
+        acks.finish(id);
+    } else {
+        if (!result.publishPending)
+            acks.expectReports(id, 0);
+        acks.expect(id, result.targets, result.moreTargets);
+    }
+    done(result);
 }
 
 bool LocalSource::action(const QString &action, const QJsonObject &args, SourceCallback done)
@@ -226,12 +282,45 @@ bool LocalSource::action(const QString &action, const QJsonObject &args, SourceC
                       {{QStringLiteral("id"), r.id}, {QStringLiteral("delivered"), r.delivered}}));
         return true;
     }
+    // Drain and tokens take the HTTP routes' way: the same checks, result and audit.
+    if (action == QLatin1String("drain") || action == QLatin1String("undrain")) {
+        routeAction(QStringLiteral("/api/admin/%1").arg(action), {}, std::move(done));
+        return true;
+    }
+    if (action == QLatin1String("mint_token")) {
+        routeAction(QStringLiteral("/api/admin/tokens"), args, std::move(done));
+        return true;
+    }
     if (action == QLatin1String("stop")) {
         stop();
         done(resultOf(true, QStringLiteral("ok")));
         return true;
     }
     return queueAction(action, args, std::move(done));
+}
+
+void LocalSource::routeAction(const QString &path, const QJsonObject &body, SourceCallback done)
+{
+    // The console acts for the operator at this desk: the server's own internal key (or its
+    // static admin token), as a back end on this host would call the route.
+    const ServerConfig &config = m_server.config();
+    QList<QPair<QByteArray, QByteArray>> headers{{QByteArrayLiteral("content-type"), QByteArrayLiteral("application/json")}};
+    if (!config.internalKey.isEmpty())
+        headers.append({QByteArrayLiteral("x-internal-key"), config.internalKey.toUtf8()});
+    else if (!config.adminToken.isEmpty())
+        headers.append({QByteArrayLiteral("authorization"), "Bearer " + config.adminToken.toUtf8()});
+    const RequestData request(QHttpServerRequest::Method::Post, QUrl(path), headers,
+                              QJsonDocument(body).toJson(QJsonDocument::Compact), QHostAddress(QHostAddress::LocalHost));
+    QPointer<LocalSource> self(this);
+    m_server.router().dispatch(request, m_server, Responder::toSink([self, done, path](const HttpResponse &response) {
+        const QJsonObject data = QJsonDocument::fromJson(response.body).object();
+        const QString result = AdminGate::resultOf(response.status);
+        QString message = data.value(QLatin1String("error")).toString();
+        if (response.status == 404 && message.isEmpty())
+            message = tr("This server has no %1 route (an older version).").arg(path);
+        if (self)
+            self->answerHere(done, resultOf(result == QLatin1String("ok"), result, message, data));
+    }));
 }
 
 bool LocalSource::queueAction(const QString &action, const QJsonObject &args, SourceCallback done)

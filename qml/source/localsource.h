@@ -40,6 +40,7 @@ public:
     int connectionsTotal() const override;
     std::optional<ConnectionSnapshot> connection(quint64 id) const override;
     QHash<QString, int> roomCounts(bool users) const override;
+    QString nodeOf(quint64 id) const override;
     QList<EventLog::Entry> eventsSince(quint64 seq) const override;
     quint64 eventsSkipped() const override;
     QJsonArray bridges() const override;
@@ -48,13 +49,18 @@ public:
     void deadLetters(const QString &queue, int offset, int limit,
                      std::function<void(const SourceDeadLetters &)> done) override;
     bool action(const QString &action, const QJsonObject &args, SourceCallback done) override;
-    void emitEvent(const EmitRequest &request, std::function<void(const EmitResult &)> done) override;
+    void emitEvent(const EmitRequest &request, int ackWaitMs, std::function<void(const EmitResult &)> done,
+                   std::function<void(const SourceAckWait &)> waited) override;
+    using ConsoleSource::emitEvent;
+    bool acksLive() const override { return true; }
 
 private:
     /// Hands @p value to @p done on this object's thread (backend callbacks come on theirs).
     template <typename Done, typename Value>
     void answerHere(Done done, Value value);
     bool queueAction(const QString &action, const QJsonObject &args, SourceCallback done);
+    /// Runs an admin action through the server's own HTTP route, with its internal key.
+    void routeAction(const QString &path, const QJsonObject &body, SourceCallback done);
 
     Server &m_server;
 };

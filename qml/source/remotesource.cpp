@@ -3,7 +3,10 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QPointer>
 #include <QtCore/QSet>
+#include <QtNetwork/QNetworkAccessManager>
+#include <QtNetwork/QNetworkReply>
 #include <QtWebSockets/QWebSocket>
 
 #include "protocol/emitjson.h"
@@ -53,7 +56,23 @@ QString keyOf(const QString &stream, const QJsonValue &row)
         const QJsonValue id = o.value(QLatin1String("id"));
         return id.isString() ? id.toString() : QString::number(qint64(id.toDouble()));
     }
-    return o.value(QLatin1String("name")).toString();
+    // Rooms of other nodes ("node": a name or "*") may share a name: the node tells them apart.
+    const QString name = o.value(QLatin1String("name")).toString();
+    const QString node = o.value(QLatin1String("node")).toString();
+    return stream == QLatin1String("rooms") && !node.isEmpty() ? node + QLatin1Char('/') + name : name;
+}
+
+// Whether @p key, as the node lists it in a diff's "order", names @p row: the node's own key
+// for a row of several nodes may join node and name differently from keyOf().
+bool keyNames(const QString &key, const QJsonObject &row)
+{
+    const QString name = row.value(QLatin1String("name")).toString();
+    const QString node = row.value(QLatin1String("node")).toString();
+    if (key == name)
+        return node.isEmpty();
+    const qsizetype parts = name.size() + node.size();
+    return !node.isEmpty() && key.size() >= parts && key.size() <= parts + 3
+        && ((key.startsWith(node) && key.endsWith(name)) || (key.startsWith(name) && key.endsWith(node)));
 }
 
 } // namespace
@@ -134,10 +153,79 @@ QString RemoteSource::displayName() const
     return m_nodeName.isEmpty() ? m_url.toString() : QStringLiteral("%1 (%2)").arg(m_nodeName, m_url.toString());
 }
 
+namespace {
+
+// Admin actions the channel does not carry (its welcome does not list them): the console
+// calls the node's HTTP admin route instead, with the same token (docs/console.md).
+struct HttpAction
+{
+    const char *action;
+    const char *path;
+    const char *role;   // the least role, as AdminRoles' table has it for the route
+};
+const HttpAction kHttpActions[] = {
+    {"undrain", "/api/admin/undrain", "admin"},
+    {"mint_token", "/api/admin/tokens", "admin"},
+};
+
+const HttpAction *findHttpAction(const QString &action)
+{
+    for (const HttpAction &a : kHttpActions) {
+        if (action == QLatin1String(a.action))
+            return &a;
+    }
+    return nullptr;
+}
+
+} // namespace
+
 QString RemoteSource::requiredRole(const QString &action) const
 {
     // Until the welcome says otherwise, nothing is allowed: the buttons stay disabled.
-    return m_actionRoles.value(action, QStringLiteral("unknown"));
+    const auto it = m_actionRoles.constFind(action);
+    if (it != m_actionRoles.cend())
+        return *it;
+    const HttpAction *http = findHttpAction(action);
+    return http && !m_role.isEmpty() ? QLatin1String(http->role) : QStringLiteral("unknown");
+}
+
+void RemoteSource::httpAction(const QString &path, const QJsonObject &body, SourceCallback done)
+{
+    if (!m_http)
+        m_http = std::make_unique<QNetworkAccessManager>();
+    QUrl url(m_url);
+    url.setPath(path);
+    url.setQuery(QString());
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_token.toUtf8());
+    request.setTransferTimeout(kHttpTimeoutMs);
+    QNetworkReply *reply = m_http->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    // An answer bigger than any of these routes gives is cut off, not buffered.
+    connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
+        if (received > kMaxHttpAnswerBytes)
+            reply->abort();
+    });
+    connect(reply, &QNetworkReply::finished, this, [reply, path, done] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray bytes = reply->read(kMaxHttpAnswerBytes);
+        if (status == 0) {
+            done(SourceResult{false, QStringLiteral("error"), reply->errorString(), {}});
+            return;
+        }
+        const QJsonObject data = QJsonDocument::fromJson(bytes).object();
+        SourceResult r;
+        r.ok = status >= 200 && status < 300;
+        r.result = r.ok ? QStringLiteral("ok") : status == 401 ? QStringLiteral("unauthenticated")
+            : status == 403 ? QStringLiteral("forbidden") : status == 404 ? QStringLiteral("not_found")
+            : status < 500 ? QStringLiteral("invalid") : QStringLiteral("error");
+        r.message = data.value(QLatin1String("error")).toString();
+        if (status == 404 && r.message.isEmpty())
+            r.message = tr("The node has no %1 route (an older version).").arg(path);
+        r.data = data;
+        done(r);
+    });
 }
 
 void RemoteSource::setLink(Link link, const QString &error)
@@ -295,6 +383,7 @@ void RemoteSource::onSummary(const QJsonObject &m)
     s.redisAddress = str(m, "redisAddress");
     s.degradedReason = str(m, "degradedReason");
     s.nodes = m.value(QLatin1String("nodes")).toArray();
+    s.draining = m.value(QLatin1String("draining")).toBool();
     const QJsonObject sample = m.value(QLatin1String("sample")).toObject();
     if (!sample.isEmpty()) {
         s.sample = sampleFrom(sample);
@@ -388,7 +477,15 @@ void RemoteSource::onRows(const QJsonObject &m, bool snapshot)
             rows->order.removeAll(key);
         }
         for (const QJsonValue &v : m.value(QLatin1String("upsert")).toArray()) {
-            const QString key = keyOf(stream, v);
+            QString key = keyOf(stream, v);
+            if (!rows->byKey.contains(key) && stream == QLatin1String("rooms")) {
+                for (auto it = rows->byKey.cbegin(); it != rows->byKey.cend(); ++it) {
+                    if (keyNames(it.key(), v.toObject())) {
+                        key = it.key();
+                        break;
+                    }
+                }
+            }
             if (!rows->byKey.contains(key)) {
                 if (rows->order.size() >= kMaxRows)
                     continue;
@@ -397,6 +494,26 @@ void RemoteSource::onRows(const QJsonObject &m, bool snapshot)
             rows->byKey.insert(key, v.toObject());
         }
         const QJsonArray order = m.value(QLatin1String("order")).toArray();
+        if (!order.isEmpty() && stream == QLatin1String("rooms")) {
+            // Rows keyed here otherwise than the node keys them take the node's key.
+            for (const QJsonValue &v : order) {
+                const QString key = v.toString();
+                if (key.isEmpty() || rows->byKey.contains(key))
+                    continue;
+                for (auto it = rows->byKey.begin(); it != rows->byKey.end(); ++it) {
+                    if (keyNames(key, *it)) {
+                        const QJsonObject row = *it;
+                        const QString old = it.key();
+                        rows->byKey.erase(it);
+                        rows->byKey.insert(key, row);
+                        const qsizetype at = rows->order.indexOf(old);
+                        if (at >= 0)
+                            rows->order.replace(at, key);
+                        break;
+                    }
+                }
+            }
+        }
         if (!order.isEmpty()) {
             QStringList next;
             for (const QJsonValue &v : order) {
@@ -505,9 +622,12 @@ void RemoteSource::pollWatchedConnection()
     action(QStringLiteral("connection"), {{QStringLiteral("id"), QString::number(id)}}, [this, id](const SourceResult &r) {
         if (id != m_watchedId)
             return;
-        if (r.ok)
-            m_watched = connectionFrom(r.data.contains(QLatin1String("connection"))
-                                           ? r.data.value(QLatin1String("connection")).toObject() : r.data);
+        if (r.ok) {
+            const QJsonObject row = r.data.contains(QLatin1String("connection"))
+                ? r.data.value(QLatin1String("connection")).toObject() : r.data;
+            m_watched = connectionFrom(row);
+            m_watchedNode = str(row, "node");
+        }
         else if (r.result == QLatin1String("not_found"))
             m_watched.reset();
         Q_EMIT streamChanged(QStringLiteral("connection"));
@@ -549,9 +669,69 @@ QHash<QString, int> RemoteSource::roomCounts(bool users) const
     QHash<QString, int> out;
     if (subscribedUsers != users)
         return out;
+    // Rows of several nodes ("node": "*") add up per name.
+    QMutexLocker lock(&m_connectionsMutex);
     for (auto it = m_rooms.byKey.cbegin(); it != m_rooms.byKey.cend(); ++it)
-        out.insert(it.key(), int(num(*it, "count")));
+        out[str(*it, "name")] += int(num(*it, "count"));
     return out;
+}
+
+QList<SourceRoom> RemoteSource::rooms(bool users) const
+{
+    const bool subscribedUsers = m_subscriptions.value(QStringLiteral("rooms")).value(QLatin1String("source")).toString()
+        == QLatin1String("users");
+    QList<SourceRoom> out;
+    if (subscribedUsers != users)
+        return out;
+    QMutexLocker lock(&m_connectionsMutex);
+    out.reserve(m_rooms.order.size());
+    for (const QString &key : m_rooms.order) {
+        const QJsonObject row = m_rooms.byKey.value(key);
+        out.append(SourceRoom{str(row, "name"), int(num(row, "count")), str(row, "node")});
+    }
+    return out;
+}
+
+QString RemoteSource::nodeOf(quint64 id) const
+{
+    {
+        QMutexLocker lock(&m_connectionsMutex);
+        const auto it = m_connections.byKey.constFind(QString::number(id));
+        if (it != m_connections.byKey.cend() && it->contains(QLatin1String("node")))
+            return str(*it, "node");
+    }
+    if (m_watched && m_watched->id == id)
+        return m_watchedNode;
+    return m_status.clustered ? m_nodeName : QString();
+}
+
+QString RemoteSource::nodeQueryProblem(const QString &stream) const
+{
+    const QString node = m_subscriptions.value(stream).value(QLatin1String("node")).toString();
+    if (node.isEmpty() || node == m_nodeName || m_link != Link::Connected)
+        return {};
+    QMutexLocker lock(&m_connectionsMutex);
+    const Rows &rows = stream == QLatin1String("rooms") ? m_rooms : m_connections;
+    if (stream == QLatin1String("rooms")) {
+        // A node that reads no "node" in the query lists its own rooms, without a node field.
+        for (const QJsonObject &row : rows.byKey) {
+            if (!row.contains(QLatin1String("node")))
+                return tr("This node lists only its own rooms (it runs an older version): attach to the other nodes to see theirs.");
+        }
+        return {};
+    }
+    // An older node answers a query for another node (or "*") with an empty page, though the
+    // summary counts connections there.
+    if (rows.total > 0)
+        return {};
+    int elsewhere = 0;
+    for (const QJsonValue &v : m_status.nodes) {
+        const QJsonObject n = v.toObject();
+        if (node == QLatin1String("*") || str(n, "name") == node)
+            elsewhere += int(num(n, "connections"));
+    }
+    return elsewhere > 0 ? tr("This node lists only its own connections (it runs an older version): attach to the other nodes to see theirs.")
+                         : QString();
 }
 
 QList<EventLog::Entry> RemoteSource::eventsSince(quint64 seq) const
@@ -613,6 +793,12 @@ bool RemoteSource::action(const QString &action, const QJsonObject &args, Source
                           {}});
         return true;
     }
+    if (!m_actionRoles.contains(action)) {
+        if (const HttpAction *http = findHttpAction(action)) {
+            httpAction(QLatin1String(http->path), args, std::move(done));
+            return true;
+        }
+    }
     if (m_pending.size() >= kMaxPendingActions) {
         done(SourceResult{false, QStringLiteral("error"), tr("Too many actions waiting for the node."), {}});
         return true;
@@ -624,20 +810,47 @@ bool RemoteSource::action(const QString &action, const QJsonObject &args, Source
     return true;
 }
 
-void RemoteSource::emitEvent(const EmitRequest &request, std::function<void(const EmitResult &)> done)
+void RemoteSource::emitEvent(const EmitRequest &request, int ackWaitMs, std::function<void(const EmitResult &)> done,
+                             std::function<void(const SourceAckWait &)> waited)
 {
     QJsonObject body = emitJson(request);
-    // Acks are not followed over the channel (docs/console.md): the node does not ask for them.
-    body.remove(QStringLiteral("ack"));
-    const bool sent = action(QStringLiteral("emit"), body, [done, id = request.id](const SourceResult &r) {
+    const bool wait = request.ack && ackWaitMs > 0 && waited;
+    if (wait) {
+        // The node holds its answer until every socket of the cluster acked or waitMs passed,
+        // and returns the acks with it (the HTTP emit's "waitMs"; docs/console.md, "Emit").
+        body.insert(QStringLiteral("waitMs"), qBound(1, ackWaitMs, kMaxAckWaitMs));
+    } else {
+        // Nobody would follow the acks: the clients are not asked for them.
+        body.remove(QStringLiteral("ack"));
+    }
+    const QPointer<RemoteSource> self(this);
+    const auto answered = [self, done, waited, wait, request, ackWaitMs](const SourceResult &r) {
+        // A node whose --max-ack-wait-ms is below the wait asked for refuses it before sending
+        // anything: send again without the wait (the acks then are not followed).
+        if (wait && r.result == QLatin1String("invalid") && r.message.contains(QLatin1String("waitMs")) && self) {
+            qCInfo(lcRemote).noquote() << "the node refused the ack wait:" << r.message;
+            EmitRequest plain = request;
+            plain.ack = false;
+            self->emitEvent(plain, 0, done, {});
+            SourceAckWait refused;
+            refused.error = tr("The node does not wait %1 s for acks: %2").arg(ackWaitMs / 1000).arg(r.message);
+            waited(refused);
+            return;
+        }
         EmitResult result;
-        result.id = r.data.value(QLatin1String("id")).toString(id);
+        result.id = r.data.value(QLatin1String("id")).toString(request.id);
         result.delivered = r.data.value(QLatin1String("delivered")).toInt();
         if (!r.ok)
             result.error = r.message.isEmpty() ? r.result : r.message;
         done(result);
-    });
-    if (!sent) {
+        if (!wait)
+            return;
+        SourceAckWait acks = r.ok ? SourceAckWait::fromJson(r.data) : SourceAckWait{};
+        if (!r.ok)
+            acks.error = result.error;
+        waited(acks);
+    };
+    if (!action(QStringLiteral("emit"), body, answered)) {
         EmitResult result;
         result.id = request.id;
         result.error = tr("Not connected to the node.");

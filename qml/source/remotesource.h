@@ -11,6 +11,7 @@
 #include "consolesource.h"
 
 QT_BEGIN_NAMESPACE
+class QNetworkAccessManager;
 class QWebSocket;
 QT_END_NAMESPACE
 
@@ -41,6 +42,9 @@ public:
     static constexpr int kMaxEvents = 10000;
     static constexpr int kMaxHistory = 3600;
     static constexpr int kMaxPendingActions = 256;
+    /// Admin actions over HTTP (undrain, mint_token): answers over this are cut off.
+    static constexpr qint64 kMaxHttpAnswerBytes = 64 * 1024;
+    static constexpr int kHttpTimeoutMs = 10000;
 
     /// @p url is the node's HTTP address (http://host:port, https:// for TLS); @p token an admin token.
     RemoteSource(const QUrl &url, const QString &token, QObject *parent = nullptr);
@@ -76,6 +80,9 @@ public:
     bool pagesOnServer() const override { return true; }
     std::optional<ConnectionSnapshot> connection(quint64 id) const override;
     QHash<QString, int> roomCounts(bool users) const override;
+    QList<SourceRoom> rooms(bool users) const override;
+    QString nodeOf(quint64 id) const override;
+    QString nodeQueryProblem(const QString &stream) const override;
     QList<EventLog::Entry> eventsSince(quint64 seq) const override;
     quint64 eventsSkipped() const override { return m_eventsSkipped; }
     QJsonArray bridges() const override { return m_bridges; }
@@ -84,7 +91,12 @@ public:
     void deadLetters(const QString &queue, int offset, int limit,
                      std::function<void(const SourceDeadLetters &)> done) override;
     bool action(const QString &action, const QJsonObject &args, SourceCallback done) override;
-    void emitEvent(const EmitRequest &request, std::function<void(const EmitResult &)> done) override;
+    void emitEvent(const EmitRequest &request, int ackWaitMs, std::function<void(const EmitResult &)> done,
+                   std::function<void(const SourceAckWait &)> waited) override;
+    using ConsoleSource::emitEvent;
+    /// The longest ack wait asked of a node: --max-ack-wait-ms's default (the welcome does not
+    /// give the node's own).
+    static constexpr int kMaxAckWaitMs = 30000;
 
     /// Parsers for the channel's rows (public for tests).
     static ConnectionSnapshot connectionFrom(const QJsonObject &row);
@@ -116,10 +128,12 @@ private:
     void scheduleReconnect();
     void failPending(const QString &why);
     void pollWatchedConnection();
+    void httpAction(const QString &path, const QJsonObject &body, SourceCallback done);
 
     QUrl m_url;
     QString m_token;
     std::unique_ptr<QWebSocket> m_socket;
+    std::unique_ptr<QNetworkAccessManager> m_http; // the admin actions the channel lacks
     bool m_wanted = false;
     Link m_link = Link::Connecting;
     QString m_linkError;
@@ -150,6 +164,7 @@ private:
     // The "connection" pseudo-stream: one connection's details, asked for once a second.
     quint64 m_watchedId = 0;
     std::optional<ConnectionSnapshot> m_watched;
+    QString m_watchedNode;
     QTimer m_watchTimer;
 
     SourceDeadLetters m_deadLetters;

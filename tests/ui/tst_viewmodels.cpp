@@ -274,7 +274,7 @@ void tst_ViewModels::connectionsRoleNamesAndHeaders()
     for (int c = 0; c < model.columnCount(); ++c)
         headers << model.headerData(c, Qt::Horizontal).toString();
     QCOMPARE(headers, QStringList({"ID", "User", "Role", "Address", "Connected", "Last activity", "Rooms",
-                                   "Msgs in", "Msgs out", "Pending", "Protocol", "Transport"}));
+                                   "Msgs in", "Msgs out", "Pending", "Protocol", "Transport", "Node"}));
 }
 
 void tst_ViewModels::connectionsFollowLiveClients()
@@ -748,7 +748,7 @@ void tst_ViewModels::roomsFollowMembership()
 {
     RoomsModel model(&m_ts->server(), nullptr);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QCOMPARE(roleNameList(model), sorted({"display", "name", "members", "kind"}));
+    QCOMPARE(roleNameList(model), sorted({"display", "name", "members", "kind", "node"}));
     QCOMPARE(model.rowCount(), 0);
 
     const Client a = connectClient(QStringLiteral("a"), {QStringLiteral("team:red")}, QStringLiteral("ops"));
