@@ -65,16 +65,20 @@ void IoWorker::drainTasks()
         tasks.swap(m_tasks);
     }
     // Deliveries of all these tasks leave together: one write per socket, not per frame.
-    // SWITCHBOARD_WRITE_BATCH=0 writes each frame at once instead (for A/B measurements).
+    // A lone task (a publish that found the thread idle: nothing queued behind it) is written
+    // as it goes instead: there is nothing to share a write with, each member's frame reaches
+    // the kernel without waiting for the rest of the room to be collected, and collecting costs
+    // a fifth of the fan-out's instructions (docs/benchmarks.md, issue 19).
+    // SWITCHBOARD_WRITE_BATCH=0 writes each frame at once always (for A/B measurements).
     static const bool batching = qEnvironmentVariableIntValue("SWITCHBOARD_WRITE_BATCH") != 0
                                  || !qEnvironmentVariableIsSet("SWITCHBOARD_WRITE_BATCH");
     std::optional<WsStream::Batch> batch;
-    if (batching)
+    if (batching && tasks.size() > 1)
         batch.emplace();
     for (std::function<void()> &task : tasks) {
         m_queued.fetch_sub(1, std::memory_order_relaxed);
         task();
-        if (batching && WsStream::Batch::pending() >= 65536)
+        if (batch && WsStream::Batch::pending() >= 65536)
             WsStream::Batch::flush();
     }
 }
