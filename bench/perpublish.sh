@@ -7,7 +7,10 @@
 # emit). Kernel work is not counted: the system calls are, separately, with SYSCALLS=1 (strace
 # -c over the same publishes, no valgrind). Prints one line.
 #
-#   bench/perpublish.sh build/release/bin/switchboard      (SUBSCRIBERS [1000] PUBLISHES [200] PAYLOAD [100])
+#   bench/perpublish.sh build/release/bin/switchboard      (SUBSCRIBERS [1000] PUBLISHES [200] PAYLOAD [100] THREADS [1])
+#
+# THREADS=2 runs two I/O threads and adds a line per thread (callgrind --separate-threads): the
+# instructions of each thread's drain, i.e. how the writes of one publish were shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$1
@@ -15,16 +18,17 @@ SUBSCRIBERS=${SUBSCRIBERS:-1000}
 PUBLISHES=${PUBLISHES:-200}
 PAYLOAD=${PAYLOAD:-100}
 SYSCALLS=${SYSCALLS:-0}
+THREADS=${THREADS:-1}
 out=$(mktemp -d /tmp/switchboard-perpublish.XXXXXX)
 secret=perpublish-secret
-args=(--headless --port 0 --data-dir "$out/data" --jwt-secret $secret --internal-key k --threads 1
+args=(--headless --port 0 --data-dir "$out/data" --jwt-secret $secret --internal-key k --threads "$THREADS"
       --max-connections $((SUBSCRIBERS + 100)) --rate-limit 1000000 --heartbeat-interval 25000)
 ulimit -n "$(ulimit -Hn)"
 if [ "$SYSCALLS" = 1 ]; then
   "$bin" "${args[@]}" 2>"$out/server.log" &
 else
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/callgrind.out" \
-    --toggle-collect='*IoWorker::drainTasks*' --toggle-collect='*WsStream::onReadable*' \
+    --separate-threads=yes --toggle-collect='*IoWorker::drainTasks*' --toggle-collect='*WsStream::onReadable*' \
     "$bin" "${args[@]}" 2>"$out/server.log" &
 fi
 server=$!
@@ -58,8 +62,16 @@ if [ "$SYSCALLS" = 1 ]; then
 else
   callgrind_control -d $server >/dev/null
   callgrind_control -i off $server >/dev/null
-  file=$out/callgrind.out.1 # the dump of the publishes (callgrind.out is written at exit)
-  for _ in $(seq 100); do [ -s "$file" ] && break; sleep 0.1; done
-  ir=$(callgrind_annotate "$file" | awk '/PROGRAM TOTALS/ && !ir {gsub(",", "", $1); ir = $1} END {print ir}')
-  echo "instructions: $ir for $deliveries deliveries ($PUBLISHES publishes to $SUBSCRIBERS, $PAYLOAD B): $(awk -v i="$ir" -v d="$deliveries" 'BEGIN {printf "%.0f", i / d}') per delivery; callgrind_annotate $file"
+  # The dump of the publishes, one file per thread (callgrind.out itself is written at exit).
+  for _ in $(seq 100); do compgen -G "$out/callgrind.out.1-*" >/dev/null && break; sleep 0.1; done
+  ir=0
+  perthread=""
+  for file in "$out"/callgrind.out.1-*; do
+    n=$(callgrind_annotate "$file" 2>/dev/null | awk '/PROGRAM TOTALS/ && !ir {gsub(",", "", $1); ir = $1} END {print ir + 0}')
+    [ "$n" -gt 0 ] || continue
+    ir=$((ir + n))
+    perthread="$perthread  thread ${file##*.1-}: $n instructions; callgrind_annotate $file"$'\n'
+  done
+  echo "instructions: $ir for $deliveries deliveries ($PUBLISHES publishes to $SUBSCRIBERS, $PAYLOAD B, --threads $THREADS): $(awk -v i="$ir" -v d="$deliveries" 'BEGIN {printf "%.0f", i / d}') per delivery"
+  printf '%s' "$perthread"
 fi
