@@ -64,16 +64,16 @@ void IoWorker::drainTasks()
         std::lock_guard lock(m_tasksMutex);
         tasks.swap(m_tasks);
     }
-    // Deliveries of all these tasks leave together: one write per socket, not per frame.
-    // A lone task (a publish that found the thread idle: nothing queued behind it) is written
-    // as it goes instead: there is nothing to share a write with, each member's frame reaches
-    // the kernel without waiting for the rest of the room to be collected, and collecting costs
-    // a fifth of the fan-out's instructions (docs/benchmarks.md, issue 19).
-    // SWITCHBOARD_WRITE_BATCH=0 writes each frame at once always (for A/B measurements).
+    // Deliveries of all these tasks leave together: one write per socket, not per frame. A lone
+    // task is batched too: writing its frames as it goes saved a fifth of the fan-out's
+    // instructions but cost more CPU time and wall time in an interleaved A/B (probably the
+    // cache: the batch touches the recipients' objects in one pass and makes the system calls in
+    // another; issue 19 in docs/benchmarks.md). SWITCHBOARD_WRITE_BATCH=0 writes each frame at
+    // once instead.
     static const bool batching = qEnvironmentVariableIntValue("SWITCHBOARD_WRITE_BATCH") != 0
                                  || !qEnvironmentVariableIsSet("SWITCHBOARD_WRITE_BATCH");
     std::optional<WsStream::Batch> batch;
-    if (batching && tasks.size() > 1)
+    if (batching)
         batch.emplace();
     for (std::function<void()> &task : tasks) {
         m_queued.fetch_sub(1, std::memory_order_relaxed);

@@ -1,7 +1,8 @@
-// Issue 19: an I/O thread writes a lone publish as it goes (no write batch) and batches only
-// when several deliveries queued up behind each other. Either way each socket gets its frames in
-// order, acked events keep their per-socket ack ids, and a close frame comes behind what was
-// queued before it. One I/O thread, so every publish below meets the same drain.
+// Issue 19: an I/O thread's drain runs whatever is queued when it gets to it, one publish (a
+// publish that found the thread idle) or hundreds (a burst read in one go), inside one write
+// batch. Either way each socket gets its frames in order, acked events keep their per-socket ack
+// ids, and a close frame comes behind what was queued before it. One I/O thread, so every
+// publish below meets the same drain.
 // Usage: node write-order.js <switchboard binary>
 'use strict';
 const assert = require('node:assert/strict');
@@ -46,7 +47,7 @@ function inOrder(c, event, count, who) {
 
 const cases = [
   {
-    // One publish in flight: every drain holds one task, written without a batch.
+    // One publish in flight: every drain holds one task.
     name: 'one publish at a time: each member gets every event in order, each emit acked',
     fn: async (port) => {
       const subs = await members(port, 20);
