@@ -190,6 +190,9 @@ run_loadgen() { # name [unbatched]
   fi
   local args=(--scenario "$scenario" --url "$url" --protocol "$protocol" --secret $secret --label "$1"
               --server-pid "$server_pid" --duration "$DURATION" --warmup "$WARMUP" --concurrency "$CONCURRENCY")
+  # Switchboard's own emit latency around each level (serverP50Ms/serverP99Ms in the JSON): the
+  # server's share of the publish->receive latency.
+  case $1 in switchboard|switchboard-sio) args+=(--server-metrics "http://127.0.0.1:$port/metrics") ;; esac
   case $scenario in
     idle) local max=${IDLE_STEPS##*,}; args+=(--connections "$max" --steps "$IDLE_STEPS" --hold "$HOLD") ;;
     fanout) args+=(--connections "$connections" --room-sizes "$room_sizes" --payloads "$payloads"

@@ -28,6 +28,7 @@
 #include "hooks/webhooks.h"
 #include "http/router.h"
 #include "protocol/messages.h"
+#include "protocol/eventtext.h"
 #include "queue/sqliteofflinestore.h"
 #include "rooms/ackwaits.h"
 #include "rooms/presenceevents.h"
@@ -475,38 +476,36 @@ EmitResult Server::emitEvent(EmitRequest request)
     }
 
     const bool recordable = !request.ack && request.target != EmitRequest::Target::Connection;
-    QJsonObject message{{QStringLiteral("type"), request.event},
-                        {QStringLiteral("data"), request.payload.isUndefined() ? QJsonValue() : request.payload},
-                        {QStringLiteral("id"), request.id},
-                        {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
+    Protocol::EventFields message;
+    message.type = request.event;
+    message.data = request.payload.isUndefined() ? QJsonValue() : request.payload;
+    message.id = request.id;
+    message.timestamp = QDateTime::currentMSecsSinceEpoch();
     QString room;
     switch (request.target) {
     case EmitRequest::Target::Room: room = request.room; break;
     case EmitRequest::Target::User: room = QStringLiteral("user:") + request.userId; break;
     default: break;
     }
-    if (request.target == EmitRequest::Target::Room)
-        message.insert(QStringLiteral("room"), room);
-    if (!request.fromUserId.isEmpty())
-        message.insert(QStringLiteral("from"), request.fromUserId);
-    if (request.ack)
-        message.insert(QStringLiteral("ack"), true);
+    message.room = room;
+    message.hasRoom = request.target == EmitRequest::Target::Room;
+    message.from = request.fromUserId;
+    message.ack = request.ack;
     if (!request.moreArgs.isEmpty()) {
         // Several Socket.IO arguments (a Node emitter's emit("e", a, b)): native clients get
         // them all in "args", the first also in "data".
-        QJsonArray args{message.value(QLatin1String("data"))};
+        message.args.append(message.data);
         for (const QJsonValue &arg : request.moreArgs)
-            args.append(arg);
-        message.insert(QStringLiteral("args"), args);
+            message.args.append(arg);
     }
 
     auto frame = std::make_shared<OutboundFrame>();
-    frame->text = Protocol::encode(message);
+    frame->text = Protocol::encodeEvent(message); // the text of Protocol::eventObject(message)
     frame->emittedNs = monotonicNs();
     frame->exceptConnectionId = request.exceptConnectionId;
     frame->exceptUserId = request.exceptUserId;
     frame->event = request.event;
-    frame->payload = request.attachments.isEmpty() ? message.value(QLatin1String("data")) : request.sioPayload;
+    frame->payload = request.attachments.isEmpty() ? message.data : request.sioPayload;
     frame->attachments = request.attachments;
     frame->nsp = request.nsp;
     frame->id = request.id;
@@ -624,7 +623,7 @@ EmitResult Server::emitEvent(EmitRequest request)
     }
 
     if (persistHere
-        && !persistForOffline(std::move(request.whenPersisted), request.userId, message, &result))
+        && !persistForOffline(std::move(request.whenPersisted), request.userId, Protocol::eventObject(message), &result))
         return result;
 
     m_metrics.emits.fetch_add(1, std::memory_order_relaxed);

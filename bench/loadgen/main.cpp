@@ -18,6 +18,7 @@
 #include "control.h"
 #include "options.h"
 #include "procstat.h"
+#include "servermetrics.h"
 #include "worker.h"
 
 using namespace Switchboard::Bench;
@@ -317,13 +318,19 @@ std::string runFanout(const Options &o, Driver &d)
                     rate.warmup = o.warmup;
                     rate.rate = d.perProcess(target / recipients);
                     const double c0 = d.serverCpu();
+                    const ServerLatency server0 = readServerLatency(o.serverMetrics);
                     const std::int64_t w0 = monotonicUs();
                     const Report l = d.all(rate);
+                    const ServerLatency server1 = readServerLatency(o.serverMetrics);
                     const double w = double(monotonicUs() - w0) / 1e6;
                     lj.num("targetDeliveriesPerSec", target, 0);
                     lj.num("deliveriesPerSec", double(l.received) / o.duration, 0).num("lost", double(l.lost));
                     lj.num("serverCpuSeconds", d.serverCpu() - c0).num("scheduleLagMs", ms(double(l.maxLagUs)));
                     lj.num("loadgenCpuShare", l.cpuSeconds / w, 2);
+                    // The server's share (emit -> frame handed to the socket), warm-up included.
+                    if (server0.ok())
+                        lj.num("serverP50Ms", serverQuantileMs(server0, server1, 0.5))
+                            .num("serverP99Ms", serverQuantileMs(server0, server1, 0.99));
                     std::fprintf(stderr, "loadgen:   at %.0f deliveries/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n", target,
                                  ms(l.histogram.quantile(0.5)), ms(l.histogram.quantile(0.99)), ms(l.histogram.quantile(0.999)));
                     errors.serverErrors += l.serverErrors;

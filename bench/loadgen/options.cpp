@@ -58,6 +58,8 @@ Options:
   --procs N              load processes (default: enough for 15,000 sockets each)
   --sources N            loopback source addresses per process, 127.0.0.2 upwards (default 4)
   --server-pid PID       read the server's RSS and CPU time from /proc/PID
+  --server-metrics URL   fanout: Switchboard's http://IP:PORT/metrics; each latency level also
+                         reports the server's own emit latency over it (serverP50Ms, serverP99Ms)
   --label TEXT           label in the JSON result
   --steps A,B,...        idle: connection counts (default 1000,5000,10000,19000)
   --hold S               idle: seconds to hold the last step (default 5)
@@ -177,6 +179,7 @@ bool parseOptions(int argc, char **argv, Options *o, int *exitCode)
         else if (name == "procs") ok = integer(&o->procs);
         else if (name == "sources") ok = integer(&o->sources) && o->sources > 0 && o->sources <= 50;
         else if (name == "server-pid") { int pid = 0; ok = integer(&pid); o->serverPid = pid; }
+        else if (name == "server-metrics") o->serverMetrics = value;
         else if (name == "steps") ok = parseList(v, &o->steps);
         else if (name == "hold") ok = number(&o->hold);
         else if (name == "room-sizes") ok = parseList(v, &o->roomSizes);

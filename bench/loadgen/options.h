@@ -32,6 +32,7 @@ struct Options
     int procs = 0;                    // 0 = enough for the descriptor limit
     int sources = 4;                  // loopback source addresses per process
     pid_t serverPid = 0;
+    std::string serverMetrics;        // fanout: Switchboard's GET /metrics, read around each latency level
     std::vector<int> steps{1000, 5000, 10000, 19000};   // idle
     double hold = 5;                                    // idle: seconds to hold the maximum
     std::vector<int> roomSizes{10, 100, 1000};          // fanout

@@ -64,8 +64,12 @@ void IoWorker::drainTasks()
         std::lock_guard lock(m_tasksMutex);
         tasks.swap(m_tasks);
     }
-    // Deliveries of all these tasks leave together: one write per socket, not per frame.
-    // SWITCHBOARD_WRITE_BATCH=0 writes each frame at once instead (for A/B measurements).
+    // Deliveries of all these tasks leave together: one write per socket, not per frame. A lone
+    // task is batched too: writing its frames as it goes saved a fifth of the fan-out's
+    // instructions but cost more CPU time and wall time in an interleaved A/B (probably the
+    // cache: the batch touches the recipients' objects in one pass and makes the system calls in
+    // another; issue 19 in docs/benchmarks.md). SWITCHBOARD_WRITE_BATCH=0 writes each frame at
+    // once instead.
     static const bool batching = qEnvironmentVariableIntValue("SWITCHBOARD_WRITE_BATCH") != 0
                                  || !qEnvironmentVariableIsSet("SWITCHBOARD_WRITE_BATCH");
     std::optional<WsStream::Batch> batch;
@@ -74,7 +78,7 @@ void IoWorker::drainTasks()
     for (std::function<void()> &task : tasks) {
         m_queued.fetch_sub(1, std::memory_order_relaxed);
         task();
-        if (batching && WsStream::Batch::pending() >= 65536)
+        if (batch && WsStream::Batch::pending() >= 65536)
             WsStream::Batch::flush();
     }
 }

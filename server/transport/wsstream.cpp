@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -467,8 +468,12 @@ qsizetype WsStream::sendParts(iovec *parts, int count)
     message.msg_iov = parts;
     message.msg_iovlen = size_t(count);
     ssize_t n;
+    // The system call itself, not glibc's sendmsg(): that one is a thread cancellation point and
+    // switches asynchronous cancellation on and off around every call, about 6 % of the user-space
+    // instructions of a delivery (issue 19). Nothing here is ever cancelled, and the socket never
+    // blocks (MSG_DONTWAIT).
     do {
-        n = ::sendmsg(m_fd, &message, SendFlags);
+        n = ::syscall(SYS_sendmsg, m_fd, &message, SendFlags);
     } while (n < 0 && errno == EINTR);
     if (n >= 0)
         return n;

@@ -238,6 +238,10 @@ void TestBenchSmoke::scenario()
     if (scenario == QLatin1String("fanout"))
         args << QStringLiteral("--room-sizes") << QStringLiteral("5,20") << QStringLiteral("--payloads") << QStringLiteral("20,1024")
              << QStringLiteral("--latency-payloads") << QStringLiteral("1024") << QStringLiteral("--levels") << QStringLiteral("50");
+    // Switchboard's own emit latency around each level (plain HTTP: not the TLS server's).
+    const bool serverMetrics = server == QLatin1String("switchboard") || server == QLatin1String("switchboard-sio");
+    if (scenario == QLatin1String("fanout") && serverMetrics)
+        args << QStringLiteral("--server-metrics") << QStringLiteral("http://127.0.0.1:%1/metrics").arg(s.port());
     if (scenario == QLatin1String("mixed")) {
         const QString http = QStringLiteral("http://127.0.0.1:%1").arg(s.port());
         args << QStringLiteral("--http") << http << QStringLiteral("--internal-key") << QStringLiteral("smoke-key")
@@ -295,6 +299,13 @@ void TestBenchSmoke::scenario()
                 QVERIFY(l.toObject().value(QLatin1String("deliveriesPerSec")).toDouble() > 0);
                 QCOMPARE(number(l.toObject(), "lost"), 0);
                 QVERIFY(l.toObject().value(QLatin1String("p99Ms")).toDouble() > 0);
+                // The server's share: read from its histogram before and after the level.
+                QCOMPARE(l.toObject().contains(QLatin1String("serverP99Ms")), serverMetrics);
+                if (serverMetrics) {
+                    const double p50 = l.toObject().value(QLatin1String("serverP50Ms")).toDouble();
+                    const double p99 = l.toObject().value(QLatin1String("serverP99Ms")).toDouble();
+                    QVERIFY2(p50 > 0 && p99 >= p50, QJsonDocument(l.toObject()).toJson().constData());
+                }
             }
         }
         QCOMPARE(number(r, "closedByServer"), 0);
