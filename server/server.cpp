@@ -29,6 +29,7 @@
 #include "http/router.h"
 #include "protocol/messages.h"
 #include "queue/sqliteofflinestore.h"
+#include "offlinefallback.h"
 #include "rooms/ackwaits.h"
 #include "rooms/presenceevents.h"
 #include "rooms/socketidroom.h"
@@ -604,9 +605,17 @@ EmitResult Server::emitEvent(EmitRequest request)
         }
     }
 
-    if (persistHere
-        && !persistForOffline(std::move(request.whenPersisted), request.userId, message, &result))
-        return result;
+    if (persistHere) {
+        // With a shared store the emit was neither published nor recorded: should the store
+        // fail, the fallback emits it live instead, and tells the emitter (offlinefallback.h).
+        const bool waited = bool(request.whenPersisted);
+        auto whenPersisted = sharedPersist
+            ? OfflineFallback::wrap(*this, request, std::move(request.whenPersisted))
+            : std::move(request.whenPersisted);
+        if (!persistForOffline(std::move(whenPersisted), request.userId, message, &result))
+            return result;
+        result.persistPending = result.persistPending && waited;
+    }
 
     m_metrics.emits.fetch_add(1, std::memory_order_relaxed);
     m_metrics.countEvent(request.event);
