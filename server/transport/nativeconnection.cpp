@@ -103,7 +103,10 @@ bool NativeConnection::deliver(const OutboundFrame &frame)
     if (m_resumeCall != 0)
         return hold(frame);
     // The broadcast's frame is built once; every recipient sends the same bytes.
-    return sendNative(frame.nativeFrame(), frame.nativePayloadSize(), frame.ack ? frame.id : QString());
+    if (!sendNative(frame.nativeFrame(), frame.nativePayloadSize(), frame.ack ? frame.id : QString()))
+        return false;
+    noteSent(frame.offset);
+    return true;
 }
 
 bool NativeConnection::sendNative(const QByteArray &frame, qsizetype payloadSize, const QString &ackId)
