@@ -249,6 +249,19 @@ test('native resume after subscribing again: what the connection got live is not
   second.send(JSON.stringify({ type: 'resume', since, id: 'r2' }));
   assert.equal((await second.next('resumed')).count, 0);
   assert.deepEqual(seen, [4, 5, 2, 3, 6]);
+
+  // The connection remembers the last 512 events it was sent: past that, a resume that
+  // reaches one it can no longer tell apart fails rather than send it again.
+  const before = seen.length;
+  for (let n = 100; n < 620; ++n) await emitOk(A.port, { event: 't.room', room: 'rs', payload: { n } });
+  await until(() => seen.length === before + 520, 'the live events', 15000);
+  second.send(JSON.stringify({ type: 'resume', since, id: 'r3' }));
+  const failed = await second.next('resume_failed');
+  assert.deepEqual([failed.reason, failed.id], ['overlaps sent events', 'r3'], JSON.stringify(failed));
+  assert.equal(seen.length, before + 520, 'nothing sent twice');
+  await emitOk(A.port, { event: 't.room', room: 'rs', payload: { n: 1000 } });
+  await until(() => seen.at(-1) === 1000, 'live events go on');
+  assert.equal(new Set(seen).size, seen.length, 'each event once');
   second.close();
 });
 
