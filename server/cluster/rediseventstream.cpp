@@ -366,7 +366,11 @@ void RedisEventStream::save(const QString &pid, Session session)
 
 void RedisEventStream::forget(const QString &pid, quint64 connectionId)
 {
-    m_link.command({"EVAL", kWriteScript, "1", sessionKey(pid), owner(connectionId), QByteArray(), QByteArray("0")});
+    m_link.command({"EVAL", kWriteScript, "1", sessionKey(pid), owner(connectionId), QByteArray(), QByteArray("0")},
+                   [pid](const RedisReply &reply) {
+                       if (reply.type == RedisReply::Type::Integer && reply.integer == 0)
+                           qCInfo(lcWs).noquote() << "Socket.IO session" << pid << "not deleted: another connection took it";
+                   });
 }
 
 void RedisEventStream::take(const QString &pid, const QString &userId, quint64 after, quint64 takerId,

@@ -12,13 +12,14 @@
 // Usage: node cluster-recovery-gaps.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const net = require('node:net');
 
 const { client, sio, connected, until, within, redisCli } = require('./lib');
 const { clusterHarness } = require('./clusterlib');
 
 const binary = process.argv[2];
-const { mint, startNode, emit, clusterOf, run } = clusterHarness(binary);
+const { mint, startNode, emit, metric, clusterOf, run } = clusterHarness(binary);
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 
 /** A TCP relay standing in for a load balancer: clients connect to its port, it forwards to @p target. */
@@ -48,7 +49,8 @@ function balancer(target) {
  * A relay in front of Redis that watches what a node sends. Armed, it cuts the connection
  * that takes a session (the take script; GETDEL before it) as soon as that connection sends its second XRANGE after
  * it: the first pages the session's missed events, the second is the catch-up read that
- * follows the recovered CONNECT.
+ * follows the recovered CONNECT. With relay.hold set it holds that connection's commands
+ * from there instead, until relay.release().
  */
 function redisRelay(redisPort) {
   const sockets = new Set();
@@ -59,6 +61,14 @@ function redisRelay(redisPort) {
       const text = chunk.toString('latin1');
       if (relay.armed && (text.includes('taken = 1') || text.includes('\r\nGETDEL\r\n'))) xranges = 0;
       if (xranges >= 0) xranges += text.split('\r\nXRANGE\r\n').length - 1;
+      if (xranges >= 2 && relay.hold) {
+        relay.armed = false;
+        relay.held.push(chunk);
+        if (!relay.release) {
+          relay.release = () => { relay.hold = false; for (const c of relay.held.splice(0)) outbound.write(c); };
+        }
+        return;
+      }
       if (xranges >= 2) {
         relay.armed = false;
         relay.cuts += 1;
@@ -78,6 +88,9 @@ function redisRelay(redisPort) {
   });
   relay.armed = false;
   relay.cuts = 0;
+  relay.hold = false;
+  relay.held = [];
+  relay.release = null;
   return new Promise((resolve) => relay.listen(0, '127.0.0.1', () => {
     relay.url = `redis://127.0.0.1:${relay.address().port}`;
     relay.closeAll = () => { for (const s of sockets) s.destroy(); relay.close(); };
@@ -135,6 +148,53 @@ test('socket.io: a catch-up read that fails after the recovered CONNECT closes t
     await until(() => got.includes(3), 'an event on the fresh session');
     s.disconnect();
   } finally {
+    lb.closeAll();
+    relay.closeAll();
+  }
+});
+
+test('socket.io: live events held for a catch-up past --max-pending-bytes close the transport; the client comes back unrecovered', async (redis) => {
+  // B's catch-up read is held at the relay while C emits 10 x 10 KB to the room, past B's
+  // 32 KiB; they cannot be sent before the read is in, and sending them without it would
+  // leave a gap: the transport is closed instead.
+  const relay = await redisRelay(redis.port);
+  const A = await startNode('A', redis);
+  const B = await startNode('B', { url: relay.url }, ['--max-pending-bytes', String(32 * 1024)]);
+  const C = await startNode('C', redis);
+  await clusterOf([A, B, C]);
+  const lb = await balancer(A.port);
+  try {
+    const s = sio(lb.port, { auth: { token: mint('cu2') }, reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 200 });
+    const got = [];
+    s.onAny((event, ...args) => { if (event.startsWith('t.')) got.push(args[0].n); });
+    await connected(s);
+    assert.deepEqual(await s.timeout(5000).emitWithAck('join_room', 'hd'), { ok: true, room: 'hd' });
+    await until(async () => (await redisCli(redis.port, 'GET', `socket.io:sb:recovery:${s._pid}`)).includes('"hd"'), 'the session in Redis');
+    await emitOk(C.port, { event: 't.room', room: 'hd', payload: { n: 1 } });
+    await until(() => got.length === 1, 'the first event');
+    lb.target = null;
+    const disconnected = new Promise((resolve) => s.once('disconnect', resolve));
+    A.kill('SIGKILL');
+    await disconnected;
+    relay.armed = true;
+    relay.hold = true;
+    const recovered = nextConnect(s);
+    lb.target = B.port;
+    await recovered;
+    assert.equal(s.recovered, true);
+    await until(() => relay.release, 'the catch-up read to be held');
+    const closed = new Promise((resolve) => s.once('disconnect', resolve));
+    const pad = 'x'.repeat(10 * 1024);
+    for (let i = 0; i < 10; ++i) await emitOk(C.port, { event: 't.big', room: 'hd', payload: { n: 100 + i, pad } });
+    assert.match(await within(closed, 5000, 'the transport to close'), /^transport (close|error)$/);
+    assert.match(B.log(), /catch-up after recovery failed \(too many live events meanwhile\)/, 'closed for the bound, not for the read');
+    relay.release();
+    await within(nextConnect(s), 10000, 'the client to reconnect');
+    assert.equal(s.recovered, false, 'a fresh session');
+    assert.deepEqual(got, [1], 'none of the held events were sent ahead of the catch-up');
+    s.disconnect();
+  } finally {
+    if (relay.release) relay.release();
     lb.closeAll();
     relay.closeAll();
   }
@@ -290,6 +350,11 @@ test('a session taken through another node is not written back by the old one', 
     // A hangs (SIGSTOP): the client's connection drops, it comes back through B.
     A.kill('SIGSTOP');
     stopped = true;
+    // Every thread of A stopped before its client's connection drops (a busy box may take a
+    // moment to stop a running thread).
+    await until(() => fs.readdirSync(`/proc/${A.pid}/task`).every((t) => {
+      try { return /^\d+ \(.*\) [Tt] /.test(fs.readFileSync(`/proc/${A.pid}/task/${t}/stat`, 'latin1')); } catch { return true; }
+    }), 'A to be stopped');
     const back = nextConnect(s);
     lb.target = B.port;
     lb.cut();
@@ -298,10 +363,17 @@ test('a session taken through another node is not written back by the old one', 
     await until(async () => { const o = await session(); return o && !o.taken && owner(o) !== onA; }, 'B to hold the session');
     const onB = owner(await session());
     assert.ok(onB && onA, 'sessions name their owner');
-    // A wakes up, sees its socket closed and saves the session it had: refused.
+    // A wakes up, sees its socket closed and saves the session it had (or deletes it, when
+    // the close was an error): refused either way.
     A.kill('SIGCONT');
     stopped = false;
-    await until(() => A.log().includes(`Socket.IO session ${s._pid} not saved: another connection took it`), 'A\'s save to be refused', 10000);
+    await until(async () => (await metric(A.port, 'connections')).current === 0, 'A to see its socket closed');
+    // A barrier: A's emit is recorded (XADD) on the same Redis connection as its session
+    // writes, after the one its close made, and answered after it.
+    await emitOk(A.port, { event: 't.room', room: 'elsewhere', payload: { n: 0 } });
+    assert.equal(owner(await session()), onB, 'the session is still B\'s after A wrote it');
+    await until(() => A.log().includes(`Socket.IO session ${s._pid} not saved: another connection took it`)
+      || A.log().includes(`Socket.IO session ${s._pid} not deleted: another connection took it`), 'A\'s write to be refused', 10000);
     assert.equal(owner(await session()), onB, 'the session is still B\'s');
     s.disconnect();
     await until(async () => (await session()) === null, 'the session forgotten after disconnect()');
