@@ -30,6 +30,7 @@
 #include "protocol/messages.h"
 #include "protocol/eventtext.h"
 #include "queue/sqliteofflinestore.h"
+#include "offlinefallback.h"
 #include "rooms/ackwaits.h"
 #include "rooms/presenceevents.h"
 #include "rooms/socketidroom.h"
@@ -591,6 +592,10 @@ EmitResult Server::emitEvent(EmitRequest request)
         // Unrecorded (a Node peer, a back end's PUBLISH, a record that failed): delivered now.
         if (request.offset == 0 || !events.isShared())
             post();
+        // A Switchboard node's emit without an offset (a Node peer's says "cluster"): its
+        // record may land late, and this node's tail must not deliver that copy too.
+        if (request.offset == 0 && events.isShared() && request.source != QLatin1String("cluster"))
+            events.deliveredUnrecorded(request.id);
     } else if (recording && events.isShared() && publish) {
         // The stream id is the offset on every node: recorded, then delivered by every
         // node's tail of the stream (this one's too), and published once Redis gave it.
@@ -622,9 +627,17 @@ EmitResult Server::emitEvent(EmitRequest request)
         }
     }
 
-    if (persistHere
-        && !persistForOffline(std::move(request.whenPersisted), request.userId, Protocol::eventObject(message), &result))
-        return result;
+    if (persistHere) {
+        // With a shared store the emit was neither published nor recorded: should the store
+        // fail, the fallback emits it live instead, and tells the emitter (offlinefallback.h).
+        const bool waited = bool(request.whenPersisted);
+        auto whenPersisted = sharedPersist
+            ? OfflineFallback::wrap(*this, request, std::move(request.whenPersisted))
+            : std::move(request.whenPersisted);
+        if (!persistForOffline(std::move(whenPersisted), request.userId, Protocol::eventObject(message), &result))
+            return result;
+        result.persistPending = result.persistPending && waited;
+    }
 
     m_metrics.emits.fetch_add(1, std::memory_order_relaxed);
     m_metrics.countEvent(request.event);

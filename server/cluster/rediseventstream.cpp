@@ -4,6 +4,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QRandomGenerator>
 
 #include "cluster/redisstreamtail.h"
 #include "cluster/streamrecordscript.h"
@@ -16,6 +17,29 @@ namespace Switchboard {
 namespace {
 
 constexpr int kPageEntries = 256;
+
+// A session key holds the socket's state and "w", the connection that owns it. Only the
+// owner (or anyone, on a key without one) writes or deletes it.
+constexpr char kWriteScript[] = R"(
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local ok, o = pcall(cjson.decode, cur)
+  if ok and type(o) == 'table' and o.w and o.w ~= ARGV[1] then return 0 end
+end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+return 1
+)";
+
+// Takes a session of the user: answers it and leaves a tombstone owned by the taker for the
+// window (a session of another user, or a tombstone, is left alone and not answered).
+constexpr char kTakeScript[] = R"(
+local cur = redis.call('GET', KEYS[1])
+if not cur then return false end
+local ok, o = pcall(cjson.decode, cur)
+if not ok or type(o) ~= 'table' or o.taken or o.u ~= ARGV[2] then return false end
+redis.call('SET', KEYS[1], cjson.encode({w = ARGV[1], taken = 1}), 'EX', ARGV[3])
+return cur
+)";
 
 QJsonArray idList(const QList<quint64> &ids)
 {
@@ -61,7 +85,9 @@ struct RedisEventStream::ReadState
 {
     quint64 after = 0;
     quint64 cursor = 0;
-    qint64 bytes = 0;
+    Reader reader;
+    qint64 bytes = 0;   // of the reader's events
+    qint64 scanned = 0; // of every entry read
     Read read;
     std::function<void(Read)> done;
 };
@@ -73,6 +99,7 @@ RedisEventStream::RedisEventStream(RedisUrl url, Options options)
     , m_streamKey(m_options.key.toUtf8() + ":sb:events")
     , m_sessionPrefix(m_options.key.toUtf8() + ":sb:recovery:")
     , m_bytesKey(m_streamKey + ":bytes")
+    , m_instance(QByteArray::number(QRandomGenerator::system()->generate64(), 36))
 {
     // Where this node starts: every event recorded before it came up is older than its sockets.
     QObject::connect(&m_link, &RedisLink::connectedChanged, &m_link, [this](bool connected) {
@@ -362,11 +389,21 @@ void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &fram
            });
 }
 
-void RedisEventStream::readAfter(quint64 after, std::function<void(Read)> done) const
+void RedisEventStream::deliveredUnrecorded(const QString &id)
+{
+    if (!enabled() || id.isEmpty())
+        return;
+    QMutexLocker lock(&m_tailLock);
+    if (m_unrecorded.size() < 10000)
+        m_unrecorded.insert(id, Server::monotonicMs() + qint64(m_options.windowSeconds) * 1000);
+}
+
+void RedisEventStream::readAfter(quint64 after, const Reader &reader, std::function<void(Read)> done) const
 {
     auto state = std::make_shared<ReadState>();
     state->after = after;
     state->cursor = after;
+    state->reader = reader;
     state->done = std::move(done);
     readPage(std::move(state));
 }
@@ -396,15 +433,25 @@ void RedisEventStream::readPage(std::shared_ptr<ReadState> state) const
                                return state->done(std::move(state->read));
                            }
                            state->cursor = offset;
-                           state->bytes += kv.at(1).string.size();
+                           const qint64 size = kv.at(1).string.size();
+                           state->scanned += size;
+                           if (state->scanned > m_options.maxScanBytes) {
+                               // The Redis work of one read is bounded too, whoever's events they are.
+                               state->read.error = QStringLiteral("too much to scan");
+                               state->read.frames.clear();
+                               return state->done(std::move(state->read));
+                           }
+                           auto frame = decodeFrame(kv.at(1).string, offset);
+                           if (!frame || !state->reader.wants(*frame))
+                               continue; // not the reader's: counted as scanned only
+                           state->bytes += size;
                            if (state->bytes > m_options.maxReplayBytes) {
                                // Bounded: a fresh session rather than an unbounded replay.
                                state->read.error = QStringLiteral("too large");
                                state->read.frames.clear();
                                return state->done(std::move(state->read));
                            }
-                           if (auto frame = decodeFrame(kv.at(1).string, offset))
-                               state->read.frames.push_back(std::move(frame));
+                           state->read.frames.push_back(std::move(frame));
                        }
                        if (reply.elements.size() >= kPageEntries)
                            return readPage(state);
@@ -461,6 +508,11 @@ QByteArray RedisEventStream::sessionKey(const QString &pid) const
     return m_sessionPrefix + pid.toUtf8();
 }
 
+QByteArray RedisEventStream::owner(quint64 connectionId) const
+{
+    return m_instance + ':' + QByteArray::number(connectionId);
+}
+
 void RedisEventStream::track(const QString &pid, const Session &session)
 {
     if (!enabled())
@@ -468,13 +520,21 @@ void RedisEventStream::track(const QString &pid, const Session &session)
     QJsonObject namespaces;
     for (auto it = session.namespaces.cbegin(); it != session.namespaces.cend(); ++it)
         namespaces.insert(it.key(), it.value());
+    const QByteArray writer = owner(session.connectionId);
     const QJsonObject o{{QStringLiteral("u"), session.userId},
                         {QStringLiteral("r"), QJsonArray::fromStringList(session.rooms.values())},
                         {QStringLiteral("n"), namespaces},
                         {QStringLiteral("c"), QString::number(session.connectionId)},
-                        {QStringLiteral("o"), StreamOffset::text(session.connectedOffset)}};
-    m_link.command({"SET", sessionKey(pid), QJsonDocument(o).toJson(QJsonDocument::Compact), "EX",
-                    QByteArray::number(m_options.windowSeconds)});
+                        {QStringLiteral("o"), StreamOffset::text(session.connectedOffset)},
+                        {QStringLiteral("w"), QString::fromLatin1(writer)}};
+    // Only while this connection owns the key: once another connection took the session (a
+    // client back through another node), this one's late writes are refused.
+    m_link.command({"EVAL", kWriteScript, "1", sessionKey(pid), writer, QJsonDocument(o).toJson(QJsonDocument::Compact),
+                    QByteArray::number(m_options.windowSeconds)},
+                   [pid](const RedisReply &reply) {
+                       if (reply.type == RedisReply::Type::Integer && reply.integer == 0)
+                           qCInfo(lcWs).noquote() << "Socket.IO session" << pid << "not saved: another connection took it";
+                   });
 }
 
 void RedisEventStream::save(const QString &pid, Session session)
@@ -482,18 +542,25 @@ void RedisEventStream::save(const QString &pid, Session session)
     track(pid, session);
 }
 
-void RedisEventStream::forget(const QString &pid)
+void RedisEventStream::forget(const QString &pid, quint64 connectionId)
 {
-    m_link.command({"DEL", sessionKey(pid)});
+    m_link.command({"EVAL", kWriteScript, "1", sessionKey(pid), owner(connectionId), QByteArray(), QByteArray("0")},
+                   [pid](const RedisReply &reply) {
+                       if (reply.type == RedisReply::Type::Integer && reply.integer == 0)
+                           qCInfo(lcWs).noquote() << "Socket.IO session" << pid << "not deleted: another connection took it";
+                   });
 }
 
-void RedisEventStream::take(const QString &pid, const QString &userId, quint64 after,
+void RedisEventStream::take(const QString &pid, const QString &userId, quint64 after, quint64 takerId,
                             std::function<void(std::optional<Session>)> done)
 {
     if (!enabled())
         return done(std::nullopt);
-    // GETDEL: the first socket that comes back with the pid takes it, on whatever node.
-    m_link.command({"GETDEL", sessionKey(pid)}, [this, userId, after, done = std::move(done)](const RedisReply &reply) {
+    // The first socket that comes back with the pid takes it, on whatever node; the tombstone
+    // it leaves keeps the old owner from writing it back.
+    m_link.command({"EVAL", kTakeScript, "1", sessionKey(pid), owner(takerId), userId.toUtf8(),
+                    QByteArray::number(m_options.windowSeconds)},
+                   [this, userId, after, done = std::move(done)](const RedisReply &reply) {
         const QJsonObject o = reply.type == RedisReply::Type::String ? QJsonDocument::fromJson(reply.string).object() : QJsonObject();
         if (o.isEmpty() || o.value(QLatin1String("u")).toString() != userId)
             return done(std::nullopt);
@@ -507,7 +574,14 @@ void RedisEventStream::take(const QString &pid, const QString &userId, quint64 a
         session.connectionId = o.value(QLatin1String("c")).toString().toULongLong();
         session.connectedOffset = StreamOffset::parse(o.value(QLatin1String("o")).toString());
         const quint64 from = qMax(after, session.connectedOffset);
-        readAfter(from, [session, from, done](Read read) mutable {
+        // Only the events this socket would have received count against the replay bound.
+        Reader reader;
+        reader.userId = userId;
+        reader.connectionId = session.connectionId;
+        reader.rooms = session.rooms;
+        for (auto it = session.namespaces.cbegin(); it != session.namespaces.cend(); ++it)
+            reader.namespaces.insert(it.key());
+        readAfter(from, reader, [session, from, done](Read read) mutable {
             if (!read.ok) {
                 qCInfo(lcWs).noquote() << "Socket.IO recovery from another node failed:" << read.error;
                 return done(std::nullopt);

@@ -28,11 +28,15 @@ class RedisStreamTail;
  * emitting node included, so live order is stream order is replay order on every node. An
  * emit that could not be recorded is delivered at once without an offset and leaves a gap:
  * the next record (or the link's reconnection) writes a gap marker entry first, and a read
- * whose range holds a marker fails (docs/cluster.md). Reads
- * page through XRANGE on the link's own thread, bounded by --recovery-replay-max-bytes, and
- * use XINFO STREAM (the oldest entry kept) to tell whether everything after an offset is
- * still kept. A session is written (SET … EX window) when the socket connects, when its rooms
- * change and every third of the window; a client that comes back takes it with GETDEL.
+ * whose range holds a marker fails (docs/cluster.md).
+ *
+ * Reads page through XRANGE on the link's own thread, keep only the reader's events, bounded
+ * by --recovery-replay-max-bytes of those and maxScanBytes of entries scanned, and use XINFO
+ * STREAM (the oldest entry kept) to tell whether everything after an offset is still kept.
+ * A session names the connection that owns it and is written (a small script: only by its
+ * owner) when the socket connects, when its rooms change and every third of the window; a
+ * client that comes back takes it with a script that leaves a tombstone naming the taker for
+ * the window, so a late write of the old owner cannot bring it back.
  *
  * Has its own RedisLink (its own thread and connections): its reads never wait behind the
  * broker's traffic, and nothing here runs on an I/O thread.
@@ -47,6 +51,8 @@ public:
         qint64 maxLen = 100000;
         int maxAgeSeconds = 0;                     // 0: no trimming by age
         qint64 maxReplayBytes = 8 * 1024 * 1024;
+        /// Stream entries one read may scan (bytes), the reader's and others' alike.
+        qint64 maxScanBytes = 16 * maxReplayBytes;
         int timeoutMs = 3000;
         /// XADDs waiting for Redis hold their events: past this many bytes of them an event
         /// is delivered at once, unrecorded (a stalled Redis must not hold memory).
@@ -75,11 +81,12 @@ public:
     quint64 currentOffset() const override;
     void recordThenPost(const std::shared_ptr<OutboundFrame> &frame, std::function<void()> post) override;
     void seen(quint64 offset) override;
-    void readAfter(quint64 after, std::function<void(Read)> done) const override;
+    void deliveredUnrecorded(const QString &id) override;
+    void readAfter(quint64 after, const Reader &reader, std::function<void(Read)> done) const override;
     void track(const QString &pid, const Session &session) override;
     void save(const QString &pid, Session session) override;
-    void forget(const QString &pid) override;
-    void take(const QString &pid, const QString &userId, quint64 after,
+    void forget(const QString &pid, quint64 connectionId) override;
+    void take(const QString &pid, const QString &userId, quint64 after, quint64 takerId,
               std::function<void(std::optional<Session>)> done) override;
     void prune() override;
 
@@ -97,6 +104,8 @@ private:
     void readPage(std::shared_ptr<ReadState> state) const;
     void finishRead(std::shared_ptr<ReadState> state) const;
     QByteArray sessionKey(const QString &pid) const;
+    /// Who writes a session: this node's instance and the connection.
+    QByteArray owner(quint64 connectionId) const;
 
     const Options m_options;
     const RedisUrl m_url; // the tail's link connects to it too
@@ -117,6 +126,7 @@ private:
     // Gaps: how many were wanted (a record failed, an event was too large) and written.
     std::atomic<quint64> m_gapsWanted{0};
     std::atomic<quint64> m_gapsWritten{0};
+    const QByteArray m_instance; // random: connection ids repeat across nodes and restarts
     std::atomic<quint64> m_lastSeen{0};
     std::atomic<qint64> m_lastTrimMs{0};
     std::atomic<qint64> m_lastErrorLogMs{-1000000};

@@ -4,26 +4,34 @@
 
 namespace Switchboard {
 
+bool EventStream::receives(const OutboundFrame &f, const QString &userId, quint64 connectionId,
+                           const QSet<QString> &rooms)
+{
+    if (!f.room.isEmpty()) {
+        bool member = rooms.contains(f.room);
+        for (int i = 0; !member && i < f.moreRooms.size(); ++i)
+            member = rooms.contains(f.moreRooms.at(i));
+        if (!member)
+            return false;
+    }
+    bool excepted = f.exceptConnectionId == connectionId || f.exceptConnectionRooms.contains(connectionId)
+        || (!f.exceptUserId.isEmpty() && f.exceptUserId == userId);
+    for (int i = 0; !excepted && i < f.exceptRooms.size(); ++i)
+        excepted = rooms.contains(f.exceptRooms.at(i));
+    return !excepted;
+}
+
+bool EventStream::Reader::wants(const OutboundFrame &frame) const
+{
+    return namespaces.contains(frame.nsp) && receives(frame, userId, connectionId, rooms);
+}
+
 EventStream::Frames EventStream::select(const Frames &frames, const QString &userId, quint64 connectionId,
                                         const QSet<QString> &rooms, const QString &nsp, quint64 after)
 {
     Frames out;
     for (const auto &frame : frames) {
-        const OutboundFrame &f = *frame;
-        if (f.offset <= after || f.nsp != nsp)
-            continue;
-        if (!f.room.isEmpty()) {
-            bool member = rooms.contains(f.room);
-            for (int i = 0; !member && i < f.moreRooms.size(); ++i)
-                member = rooms.contains(f.moreRooms.at(i));
-            if (!member)
-                continue;
-        }
-        bool excepted = f.exceptConnectionId == connectionId || f.exceptConnectionRooms.contains(connectionId)
-            || (!f.exceptUserId.isEmpty() && f.exceptUserId == userId);
-        for (int i = 0; !excepted && i < f.exceptRooms.size(); ++i)
-            excepted = rooms.contains(f.exceptRooms.at(i));
-        if (!excepted)
+        if (frame->offset > after && frame->nsp == nsp && receives(*frame, userId, connectionId, rooms))
             out.push_back(frame);
     }
     return out;

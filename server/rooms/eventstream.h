@@ -46,11 +46,24 @@ public:
         quint64 prefetchedAfter = 0;
     };
 
+    /// Whose events a read is for: a socket of @p userId, once connection @p connectionId,
+    /// in @p rooms, connected to one of @p namespaces. Only the events it would have received
+    /// are kept and counted against the replay bound (--recovery-replay-max-bytes); a shared
+    /// store scans the others too, bounded separately (docs/cluster.md).
+    struct Reader
+    {
+        QString userId;
+        quint64 connectionId = 0;
+        QSet<QString> rooms;
+        QSet<QString> namespaces;
+        bool wants(const OutboundFrame &frame) const;
+    };
+
     /// A read: the events after the offset asked for, or why there are none to give.
     struct Read
     {
         bool ok = false;
-        QString error;  // "expired" (some are no longer kept), "too large", or Redis' error
+        QString error;  // "expired" (some are no longer kept), "too large", "too much to scan", or Redis' error
         Frames frames;
     };
 
@@ -72,20 +85,29 @@ public:
     virtual void recordThenPost(const std::shared_ptr<OutboundFrame> &frame, std::function<void()> post) = 0;
     /// A frame another node recorded (its offset came with it): remembered as seen.
     virtual void seen(quint64 offset) { Q_UNUSED(offset); }
-    /// Every recorded event after @p after, in order, bounded by the replay byte limit.
-    virtual void readAfter(quint64 after, std::function<void(Read)> done) const = 0;
+    /// Another Switchboard node's emit that came without an offset (its record seemed to fail)
+    /// was delivered here: should the record have landed after all, the stream's copy is not
+    /// delivered again.
+    virtual void deliveredUnrecorded(const QString &id) { Q_UNUSED(id); }
+    /// The recorded events after @p after that @p reader would have received, in order,
+    /// bounded by the replay byte limit (counting only those events).
+    virtual void readAfter(quint64 after, const Reader &reader, std::function<void(Read)> done) const = 0;
 
     /// A live Socket.IO socket's state (shared stores keep it in Redis for the window, so a
     /// client whose node dies can come back elsewhere); called on connect and room changes.
     virtual void track(const QString &pid, const Session &session) { Q_UNUSED(pid); Q_UNUSED(session); }
     /// The socket closed and may come back within the window.
     virtual void save(const QString &pid, Session session) = 0;
-    /// The socket closed for good (a client or server disconnect): no recovery.
-    virtual void forget(const QString &pid) { Q_UNUSED(pid); }
+    /// The socket (connection @p connectionId) closed for good (a client or server
+    /// disconnect): no recovery. A shared store deletes the session only while that
+    /// connection owns it.
+    virtual void forget(const QString &pid, quint64 connectionId) { Q_UNUSED(pid); Q_UNUSED(connectionId); }
     /// Takes the saved state of @p pid when it is recent and belongs to @p userId; a shared
     /// store also reads the events after @p after into Session::prefetched (no session when
-    /// some of them are gone or they are over the replay bound).
-    virtual void take(const QString &pid, const QString &userId, quint64 after,
+    /// some of them are gone or they are over the replay bound). @p takerId is the
+    /// connection that takes it: a shared store lets only that connection write the session
+    /// from then on (a late save of the old one is refused).
+    virtual void take(const QString &pid, const QString &userId, quint64 after, quint64 takerId,
                       std::function<void(std::optional<Session>)> done) = 0;
     /// Drops what is past the window; called every second.
     virtual void prune() = 0;
@@ -94,6 +116,10 @@ public:
     /// connection @p session.connectionId of session.userId, would have received.
     static Frames select(const Frames &frames, const QString &userId, quint64 connectionId,
                          const QSet<QString> &rooms, const QString &nsp, quint64 after);
+    /// Whether a socket of @p userId, once connection @p connectionId, in @p rooms would have
+    /// received @p frame (its namespace aside).
+    static bool receives(const OutboundFrame &frame, const QString &userId, quint64 connectionId,
+                         const QSet<QString> &rooms);
 };
 
 /// Offsets as clients see them: a number for the in-process store, "<ms>-<seq>" (the Redis

@@ -100,14 +100,15 @@ void SioRecovery::save(const QString &pid, Saved saved)
     m_saved.insert(pid, std::move(saved));
 }
 
-void SioRecovery::take(const QString &pid, const QString &userId, quint64 after,
+void SioRecovery::take(const QString &pid, const QString &userId, quint64 after, quint64 takerId,
                        std::function<void(std::optional<Session>)> done)
 {
     Q_UNUSED(after); // missed() reads the log per namespace
+    Q_UNUSED(takerId); // one process: the old socket's save came before (it closed first)
     done(take(pid, userId));
 }
 
-void SioRecovery::readAfter(quint64 after, std::function<void(Read)> done) const
+void SioRecovery::readAfter(quint64 after, const Reader &reader, std::function<void(Read)> done) const
 {
     Read read;
     {
@@ -117,8 +118,11 @@ void SioRecovery::readAfter(quint64 after, std::function<void(Read)> done) const
         } else {
             auto first = std::partition_point(m_events.cbegin(), m_events.cend(),
                                               [after](const Logged &l) { return l.frame->offset <= after; });
+            // Only what the reader would have received counts (and is kept).
             qint64 bytes = 0;
             for (auto it = first; it != m_events.cend() && bytes <= m_maxReplayBytes; ++it) {
+                if (!reader.wants(*it->frame))
+                    continue;
                 bytes += it->cost;
                 read.frames.push_back(it->frame);
             }

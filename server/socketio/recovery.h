@@ -58,10 +58,10 @@ public:
     /// events replayed can tell a live copy of one of them from a newer event. A frame that is
     /// not recorded (offset 0) is posted outside the lock.
     void recordThenPost(const std::shared_ptr<OutboundFrame> &frame, std::function<void()> post) override;
-    void readAfter(quint64 after, std::function<void(Read)> done) const override;
+    void readAfter(quint64 after, const Reader &reader, std::function<void(Read)> done) const override;
 
     void save(const QString &pid, Saved saved) override;
-    void take(const QString &pid, const QString &userId, quint64 after,
+    void take(const QString &pid, const QString &userId, quint64 after, quint64 takerId,
               std::function<void(std::optional<Session>)> done) override;
     /// Removes and returns the saved state of @p pid when it is recent and belongs to @p userId.
     std::optional<Saved> take(const QString &pid, const QString &userId);

@@ -1,7 +1,9 @@
 // SioConnection's catch-up after a recovery from a shared store (docs/cluster.md,
 // "Connection state recovery"): the session and its missed events were read from Redis
 // before the socket joined its rooms, so what was recorded in between is read once more,
-// while the live events that come meanwhile wait (bounded), and then those are sent.
+// while the live events that come meanwhile wait (bounded), and then those are sent. A
+// catch-up that cannot be completed closes the transport: the client has been told
+// "recovered", and must not go on with a gap (it reconnects and gets a fresh session).
 
 #include "sioconnection.h"
 
@@ -28,9 +30,17 @@ void SioConnection::catchUp(const QString &nsp)
     m_catchUpCall = call;
     m_catchUpNsp = nsp;
     m_catchUpAfter = after;
+    // What this socket has for sure is what was read with the session: should it close before
+    // the catch-up is in, a later recovery of its session reads from there.
+    m_connectedOffset = qMin(m_connectedOffset, after);
+    EventStream::Reader reader;
+    reader.userId = userId();
+    reader.connectionId = m_saved->connectionId;
+    reader.rooms = m_rooms;
+    reader.namespaces = {nsp};
     QPointer<SioConnection> self(this);
     const std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
-    m_server.eventStream().readAfter(after, [self, mailbox, call](EventStream::Read read) {
+    m_server.eventStream().readAfter(after, reader, [self, mailbox, call](EventStream::Read read) {
         mailbox->post([self, call, read = std::move(read)] {
             if (self)
                 self->caughtUp(call, read.ok, read.error, read.frames);
@@ -44,8 +54,10 @@ void SioConnection::caughtUp(quint64 call, bool ok, const QString &error,
     if (call != m_catchUpCall)
         return;
     if (!ok) {
-        qCInfo(lcWs).noquote() << "Socket.IO connection" << id() << "catch-up after recovery failed:" << error;
-    } else if (!m_session.isClosed()) {
+        abandonRecovery(error);
+        return;
+    }
+    if (!m_session.isClosed()) {
         const auto mine = EventStream::select(frames, userId(), m_saved ? m_saved->connectionId : id(), m_rooms,
                                               m_catchUpNsp, m_catchUpAfter);
         quint64 high = m_catchUpAfter;
@@ -66,14 +78,26 @@ bool SioConnection::holdForCatchUp(const OutboundFrame &frame)
         bytes += attachment.size();
     m_catchUpHeldBytes += bytes;
     if (m_catchUpHeldBytes > m_server.config().maxPendingBytes) {
-        // Bounded like the outbound buffer: stop waiting for the read, send what is held.
-        qCInfo(lcWs) << "Socket.IO connection" << id() << "gave up its catch-up: too many live events meanwhile";
-        releaseCatchUp();
-        sendShared(frame);
-        return true;
+        // Bounded like the outbound buffer: what is held cannot be sent before the read is
+        // in, and sending it without the read would leave a gap the client cannot see.
+        abandonRecovery(QStringLiteral("too many live events meanwhile"));
+        return false;
     }
     m_catchUpHeld.push_back({message, frame.engineIoFrame(), frame.attachments, frame.offset});
     return true;
+}
+
+void SioConnection::abandonRecovery(const QString &why)
+{
+    qCInfo(lcWs).noquote() << "Socket.IO connection" << id() << "catch-up after recovery failed (" + why
+                                  + "): transport closed, the client reconnects as a new session";
+    m_catchUpCall = 0;
+    m_catchUpHeld.clear();
+    m_catchUpHeldBytes = 0;
+    // Not saved (onClose() forgets it): the session it would leave has the gap in it. A
+    // transport close, not a DISCONNECT: socket.io-client reconnects by itself.
+    m_recoverable = false;
+    m_session.close(QStringLiteral("recovery incomplete"));
 }
 
 void SioConnection::releaseCatchUp()

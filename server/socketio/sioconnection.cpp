@@ -541,7 +541,7 @@ bool SioConnection::takeShared(const Admission &admission)
     Server *server = &m_server;
     const std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
     const quint64 after = StreamOffset::parse(admission.auth.value(QLatin1String("offset")).toString());
-    recovery.take(pid, admission.userId, after,
+    recovery.take(pid, admission.userId, after, admission.id,
                   [self, server, mailbox, call, id = admission.id, userId = admission.userId](std::optional<SioRecovery::Saved> saved) {
                       const bool posted = mailbox->post([self, server, call, id, userId, saved = std::move(saved)]() mutable {
                           if (self)
@@ -1120,7 +1120,7 @@ void SioConnection::onClose(const QString &reason, bool byClient)
         saved.connectedOffset = m_connectedOffset;
         recovery.save(m_pid, std::move(saved));
     } else if (recovery.isShared() && !m_pid.isEmpty()) {
-        recovery.forget(m_pid); // its live copy must not be recovered elsewhere
+        recovery.forget(m_pid, id()); // its live copy must not be recovered elsewhere
     }
     // After the save: the log is kept while either an open socket or a saved state needs it.
     if (std::exchange(m_countedOpen, false))

@@ -176,6 +176,9 @@ private:
     void caughtUp(quint64 call, bool ok, const QString &error, const std::vector<std::shared_ptr<const OutboundFrame>> &frames);
     bool holdForCatchUp(const OutboundFrame &frame);
     void releaseCatchUp();
+    /// The catch-up could not be completed: the transport is closed without saving the
+    /// session, so the client reconnects and is told it was not recovered.
+    void abandonRecovery(const QString &why);
     struct HeldFrame
     {
         QByteArray message;

@@ -112,7 +112,10 @@ bool NativeConnection::deliver(const OutboundFrame &frame)
         return hold(frame);
     // The broadcast's frame is built once; every recipient sends the same bytes.
     const QByteArray &bytes = frame.nativeFrame();
-    return sendNative(bytes, payloadSize(bytes), frame.ack ? frame.id : QString());
+    if (!sendNative(bytes, payloadSize(bytes), frame.ack ? frame.id : QString()))
+        return false;
+    noteSent(frame.offset);
+    return true;
 }
 
 bool NativeConnection::sendNative(const QByteArray &frame, qsizetype payloadSize, const QString &ackId)

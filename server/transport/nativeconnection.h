@@ -115,6 +115,9 @@ private:
     bool sendNative(const QByteArray &frame, qsizetype payloadSize, const QString &ackId);
     /// A live frame that came while a resume is read; false when the hold is over its bound.
     bool hold(const OutboundFrame &frame);
+    /// A recorded event was sent (live, held or replayed): a later resume does not send it again.
+    void noteSent(quint64 offset);
+    static constexpr size_t kSentOffsets = 512;
     quint64 m_resumeCall = 0;  // non-zero: a resume read is under way
     quint64 m_resumeCalls = 0;
     QString m_resumeSince;      // of the resume under way, for its answer
@@ -122,6 +125,10 @@ private:
     quint64 m_replayedUpTo = 0; // live copies of replayed events are skipped
     std::vector<HeldFrame> m_held;
     qint64 m_heldBytes = 0;
+    // The offsets of the last kSentOffsets recorded events sent, a ring (allocated at the first).
+    std::vector<quint64> m_sentOffsets;
+    size_t m_sentNext = 0;
+    quint64 m_sentForgottenUpTo = 0; // the newest offset the ring no longer holds
 };
 
 } // namespace Switchboard

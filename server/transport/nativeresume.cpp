@@ -3,6 +3,8 @@
 
 #include "nativeconnection.h"
 
+#include <algorithm>
+
 #include <QtCore/QJsonObject>
 #include <QtCore/QPointer>
 
@@ -59,7 +61,13 @@ void NativeConnection::resume(const QString &since, const QJsonValue &id)
     m_resumeId = id;
     QPointer<NativeConnection> self(this);
     const std::shared_ptr<Mailbox> mailbox = m_worker.mailbox();
-    events.readAfter(after, [self, mailbox, call, after, id](EventStream::Read read) {
+    // Only this connection's events count against the replay bound.
+    EventStream::Reader reader;
+    reader.userId = m_info->userId;
+    reader.connectionId = m_info->id;
+    reader.rooms = m_rooms;
+    reader.namespaces = {QStringLiteral("/")};
+    events.readAfter(after, reader, [self, mailbox, call, after, id](EventStream::Read read) {
         mailbox->post([self, call, after, id, read = std::move(read)] {
             if (self)
                 self->resumeRead(call, after, id, read.ok, read.error, read.frames);
@@ -79,13 +87,30 @@ void NativeConnection::resumeRead(quint64 call, quint64 after, const QJsonValue 
         releaseHeld(0);
         return;
     }
+    // Events this connection was sent already (live after a subscribe, or by an earlier
+    // resume) are not sent again. The ring tells which, for its last kSentOffsets; an event
+    // older than those it can no longer tell apart fails the resume instead of repeating it.
+    std::vector<quint64> sent(m_sentOffsets);
+    std::sort(sent.begin(), sent.end());
+    EventStream::Frames missed;
+    for (const auto &frame : EventStream::select(frames, m_info->userId, m_info->id, m_rooms, QStringLiteral("/"), after)) {
+        if (std::binary_search(sent.cbegin(), sent.cend(), frame->offset))
+            continue;
+        if (frame->offset <= m_sentForgottenUpTo) {
+            send(resumeFailed(since, QStringLiteral("overlaps sent events"), id));
+            releaseHeld(0);
+            return;
+        }
+        missed.push_back(frame);
+    }
     quint64 high = after;
     int count = 0;
-    for (const auto &frame : EventStream::select(frames, m_info->userId, m_info->id, m_rooms, QStringLiteral("/"), after)) {
+    for (const auto &frame : missed) {
         // Through the outbound byte budget like live frames: a client that does not read is
         // closed as a slow consumer instead of buffering the whole replay.
         if (!sendNative(frame->nativeFrame(), frame->nativePayloadSize(), QString()))
             return;
+        noteSent(frame->offset);
         high = qMax(high, frame->offset);
         ++count;
     }
@@ -110,7 +135,10 @@ bool NativeConnection::hold(const OutboundFrame &frame)
         m_resumeCall = 0;
         send(resumeFailed(m_resumeSince, QStringLiteral("too many live events while resuming"), m_resumeId));
         releaseHeld(0);
-        return sendNative(bytes, frame.nativePayloadSize(), frame.ack ? frame.id : QString());
+        if (!sendNative(bytes, frame.nativePayloadSize(), frame.ack ? frame.id : QString()))
+            return false;
+        noteSent(frame.offset);
+        return true;
     }
     m_held.push_back({bytes, frame.nativePayloadSize(), frame.offset, frame.ack ? frame.id : QString()});
     return true;
@@ -128,7 +156,22 @@ void NativeConnection::releaseHeld(quint64 replayedUpTo)
             continue; // the replay had it
         if (!sendNative(frame.frame, frame.payloadSize, frame.ackId))
             return;
+        noteSent(frame.offset);
     }
+}
+
+void NativeConnection::noteSent(quint64 offset)
+{
+    if (offset == 0)
+        return;
+    if (m_sentOffsets.size() < kSentOffsets) {
+        m_sentOffsets.push_back(offset);
+        return;
+    }
+    quint64 &slot = m_sentOffsets[m_sentNext];
+    m_sentForgottenUpTo = qMax(m_sentForgottenUpTo, slot);
+    slot = offset;
+    m_sentNext = (m_sentNext + 1) % kSentOffsets;
 }
 
 } // namespace Switchboard
