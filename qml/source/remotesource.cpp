@@ -606,9 +606,16 @@ void RemoteSource::flushSubscriptions()
         return;
     const QSet<QString> dirty = std::exchange(m_dirtySubscriptions, {});
     for (const QString &stream : dirty) {
-        if (m_subscriptions.contains(stream))
+        if (m_subscriptions.contains(stream)) {
+            // No node chosen means the attached node's own rows: the node is named, since a
+            // node that lists the cluster reads an empty "node" as every node's.
+            QJsonObject query = m_subscriptions.value(stream);
+            if (query.contains(QLatin1String("node")) && query.value(QLatin1String("node")).toString().isEmpty()
+                && !m_nodeName.isEmpty())
+                query.insert(QStringLiteral("node"), m_nodeName);
             send({{QStringLiteral("type"), QStringLiteral("subscribe")}, {QStringLiteral("stream"), stream},
-                  {QStringLiteral("query"), m_subscriptions.value(stream)}});
+                  {QStringLiteral("query"), query}});
+        }
         else
             send({{QStringLiteral("type"), QStringLiteral("unsubscribe")}, {QStringLiteral("stream"), stream}});
     }
@@ -687,6 +694,14 @@ QList<SourceRoom> RemoteSource::rooms(bool users) const
     out.reserve(m_rooms.order.size());
     for (const QString &key : m_rooms.order) {
         const QJsonObject row = m_rooms.byKey.value(key);
+        // The whole cluster's page has a row per name ("node": "*") with its count on each node
+        // in "nodes": the console shows a row per node, as for one node's page.
+        const QJsonObject perNode = row.value(QLatin1String("nodes")).toObject();
+        if (str(row, "node") == QLatin1String("*") && !perNode.isEmpty()) {
+            for (auto it = perNode.constBegin(); it != perNode.constEnd(); ++it)
+                out.append(SourceRoom{str(row, "name"), it.value().toInt(), it.key()});
+            continue;
+        }
         out.append(SourceRoom{str(row, "name"), int(num(row, "count")), str(row, "node")});
     }
     return out;
