@@ -27,6 +27,7 @@
 #include "hooks/subscribeproxy.h"
 #include "hooks/webhooks.h"
 #include "http/router.h"
+#include "protocol/eventjson.h"
 #include "protocol/messages.h"
 #include "queue/sqliteofflinestore.h"
 #include "rooms/ackwaits.h"
@@ -416,6 +417,34 @@ IoWorker *Server::workerFor(quint64 connectionId) const
     return m_workers[size_t(index)];
 }
 
+namespace {
+
+/// The native protocol's event message of @p request (its "data" is @p data).
+QJsonObject messageOf(const EmitRequest &request, const QJsonValue &data, const QString &room, qint64 timestamp)
+{
+    QJsonObject message{{QStringLiteral("type"), request.event},
+                        {QStringLiteral("data"), data},
+                        {QStringLiteral("id"), request.id},
+                        {QStringLiteral("timestamp"), timestamp}};
+    if (request.target == EmitRequest::Target::Room)
+        message.insert(QStringLiteral("room"), room);
+    if (!request.fromUserId.isEmpty())
+        message.insert(QStringLiteral("from"), request.fromUserId);
+    if (request.ack)
+        message.insert(QStringLiteral("ack"), true);
+    if (!request.moreArgs.isEmpty()) {
+        // Several Socket.IO arguments (a Node emitter's emit("e", a, b)): native clients get
+        // them all in "args", the first also in "data".
+        QJsonArray args{data};
+        for (const QJsonValue &arg : request.moreArgs)
+            args.append(arg);
+        message.insert(QStringLiteral("args"), args);
+    }
+    return message;
+}
+
+} // namespace
+
 EmitResult Server::emitEvent(EmitRequest request)
 {
     EmitResult result;
@@ -454,38 +483,28 @@ EmitResult Server::emitEvent(EmitRequest request)
     }
 
     const bool recordable = !request.ack && request.target != EmitRequest::Target::Connection;
-    QJsonObject message{{QStringLiteral("type"), request.event},
-                        {QStringLiteral("data"), request.payload.isUndefined() ? QJsonValue() : request.payload},
-                        {QStringLiteral("id"), request.id},
-                        {QStringLiteral("timestamp"), QDateTime::currentMSecsSinceEpoch()}};
     QString room;
     switch (request.target) {
     case EmitRequest::Target::Room: room = request.room; break;
     case EmitRequest::Target::User: room = QStringLiteral("user:") + request.userId; break;
     default: break;
     }
-    if (request.target == EmitRequest::Target::Room)
-        message.insert(QStringLiteral("room"), room);
-    if (!request.fromUserId.isEmpty())
-        message.insert(QStringLiteral("from"), request.fromUserId);
-    if (request.ack)
-        message.insert(QStringLiteral("ack"), true);
-    if (!request.moreArgs.isEmpty()) {
-        // Several Socket.IO arguments (a Node emitter's emit("e", a, b)): native clients get
-        // them all in "args", the first also in "data".
-        QJsonArray args{message.value(QLatin1String("data"))};
-        for (const QJsonValue &arg : request.moreArgs)
-            args.append(arg);
-        message.insert(QStringLiteral("args"), args);
-    }
-
+    const qint64 timestamp = QDateTime::currentMSecsSinceEpoch();
+    const QJsonValue data = request.payload.isUndefined() ? QJsonValue() : request.payload;
     auto frame = std::make_shared<OutboundFrame>();
-    frame->text = Protocol::encode(message);
+    // The common emit's message is written directly (a QJsonObject built and serialised
+    // for it was a fifth of an HTTP ingest request's instructions); the same bytes.
+    std::optional<QString> direct;
+    if (request.fromUserId.isEmpty() && !request.ack && request.moreArgs.isEmpty()) {
+        direct = Protocol::encodeEvent(request.event, data, request.id,
+                                       request.target == EmitRequest::Target::Room ? &room : nullptr, timestamp);
+    }
+    frame->text = direct ? *std::move(direct) : Protocol::encode(messageOf(request, data, room, timestamp));
     frame->emittedNs = monotonicNs();
     frame->exceptConnectionId = request.exceptConnectionId;
     frame->exceptUserId = request.exceptUserId;
     frame->event = request.event;
-    frame->payload = request.attachments.isEmpty() ? message.value(QLatin1String("data")) : request.sioPayload;
+    frame->payload = request.attachments.isEmpty() ? data : request.sioPayload;
     frame->attachments = request.attachments;
     frame->nsp = request.nsp;
     frame->id = request.id;
@@ -605,7 +624,7 @@ EmitResult Server::emitEvent(EmitRequest request)
     }
 
     if (persistHere
-        && !persistForOffline(std::move(request.whenPersisted), request.userId, message, &result))
+        && !persistForOffline(std::move(request.whenPersisted), request.userId, messageOf(request, data, room, timestamp), &result))
         return result;
 
     m_metrics.emits.fetch_add(1, std::memory_order_relaxed);
