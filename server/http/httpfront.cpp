@@ -1,8 +1,5 @@
 #include "httpfront.h"
 
-#include <cerrno>
-
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
