@@ -204,9 +204,21 @@ void HttpFront::write(HttpSocket *socket, const HttpResponse &response, bool clo
 {
     if (!socket->isConnected())
         return;
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + httpReasonPhrase(response.status)
-        + "\r\nContent-Type: " + response.contentType + "\r\nContent-Length: " + QByteArray::number(response.body.size())
-        + "\r\n" + extraHeaders + (close ? "Connection: close\r\n\r\n" : "\r\n");
+    // One buffer, sized once: the concatenation it replaces allocated at every step.
+    const QByteArray reason = httpReasonPhrase(response.status);
+    QByteArray out;
+    out.reserve(96 + reason.size() + response.contentType.size() + extraHeaders.size() + response.body.size());
+    out += "HTTP/1.1 ";
+    out += QByteArray::number(response.status);
+    out += ' ';
+    out += reason;
+    out += "\r\nContent-Type: ";
+    out += response.contentType;
+    out += "\r\nContent-Length: ";
+    out += QByteArray::number(response.body.size());
+    out += "\r\n";
+    out += extraHeaders;
+    out += close ? "Connection: close\r\n\r\n" : "\r\n";
     out += response.body;
     // Straight to the kernel when nothing is queued ahead of it; what it does not take waits.
     socket->write(out);
