@@ -8,6 +8,10 @@
 #   bench/http-ingest.sh [build-dir]   (default build/release)
 # Environment: DURATION [8] s  CONNECTIONS [16]  SERVERS [switchboard node]  BINARY [build's
 #   switchboard; set it to compare another build]  SERVER_CPU [0]  LOAD_CPU [1]
+#   CALLGRIND [0]: 1 runs Switchboard under valgrind's callgrind instead and prints the
+#   user-space instructions it executes per request over the measured run: a figure that does
+#   not move with the box's load (this VM has no hardware counters for `perf stat`). Only the
+#   request count matters then, not the rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(cd "${1:-build/release}" && pwd)
@@ -37,11 +41,13 @@ member() { # port: one WebSocket member of room user:member; prints "ready" once
 }
 
 hz=$(getconf CLK_TCK)
+callgrind=()
+[ "${CALLGRIND:-0}" = 1 ] && callgrind=(valgrind --tool=callgrind --callgrind-out-file="$tmp/callgrind.%p" --dump-instr=no)
 for server in $SERVERS; do
   port=$(free_port)
   case $server in
     switchboard)
-      taskset -c "$SERVER_CPU" "$BINARY" --headless --port "$port" --threads 1 --data-dir "$tmp/sb" --jwt-secret "$secret" \
+      taskset -c "$SERVER_CPU" ${callgrind[@]+"${callgrind[@]}"} "$BINARY" --headless --port "$port" --threads 1 --data-dir "$tmp/sb" --jwt-secret "$secret" \
         --internal-key "$key" --socketio-recovery-window 0 2>"$tmp/sb.log" & ;;
     node)
       PORT=$port JWT_SECRET=$secret INTERNAL_KEY=$key taskset -c "$SERVER_CPU" node bench/peers/ws-server.js 2>"$tmp/node.log" & ;;
@@ -49,18 +55,26 @@ for server in $SERVERS; do
   esac
   pid=$!
   pids+=($pid)
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   wait_http "$port"
   member "$port"
   # Warm-up, then the measured run.
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d2s -s "$tmp/emit.lua" "http://127.0.0.1:$port/api/v1/internal/emit" >/dev/null
+  [ "${CALLGRIND:-0}" = 1 ] && [ "$server" = switchboard ] && callgrind_control -z "$pid" >/dev/null 2>&1
   before=$(cpu_ticks "$pid")
   out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$tmp/emit.lua" "http://127.0.0.1:$port/api/v1/internal/emit")
   after=$(cpu_ticks "$pid")
+  instructions=
+  if [ "${CALLGRIND:-0}" = 1 ] && [ "$server" = switchboard ]; then
+    callgrind_control -d "$pid" >/dev/null 2>&1
+    instructions=$(cat "$tmp"/callgrind.*.[0-9]* 2>/dev/null | awk -v n="$(awk '/requests in/ {print $1}' <<<"$out")" '
+      /^(summary|totals):/ {ir = $2} END {if (n > 0) printf ", %.0f user-space instructions per request (callgrind)", ir / n}')
+  fi
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   cpu=$(awk -v a="$after" -v b="$before" -v hz="$hz" 'BEGIN {printf "%.2f", (a - b) / hz}')
   total=$(awk '/requests in/ {print $1}' <<<"$out")
   per=$(awk -v n="$total" -v c="$cpu" 'BEGIN {printf "%.0f", (c > 0 ? n / c : 0)}')
-  echo "$server: ${rps} requests/s, server CPU ${cpu} s over ${DURATION} s, ${per} requests per CPU-second${non2xx:+, non-2xx: $non2xx}"
+  echo "$server: ${rps} requests/s, server CPU ${cpu} s over ${DURATION} s, ${per} requests per CPU-second${non2xx:+, non-2xx: $non2xx}${instructions}"
   stop_all
 done

@@ -1,8 +1,5 @@
 #include "httpfront.h"
 
-#include <cerrno>
-
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,11 +7,11 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QTimer>
-#include <QtNetwork/QTcpSocket>
 
 #include "core/logging.h"
 #include "core/mailbox.h"
 #include "transport/connecthandler.h"
+#include "transport/httpsocket.h"
 #include "transport/ioworker.h"
 #include "transport/wsendpoints.h"
 #include "transport/wsstream.h"
@@ -80,7 +77,6 @@ void Responder::deliver(const HttpResponse &response) const
 struct HttpFront::Connection
 {
     std::unique_ptr<RequestParser> parser;
-    QByteArray inbox;        // read, not yet parsed (at most kReadChunk)
     bool closing = false;    // answered with Connection: close; what comes is dropped
     bool closeAfter = false; // close once the answer being waited for is written
     qint64 lingered = 0;     // bytes dropped since closing
@@ -100,22 +96,17 @@ HttpFront::~HttpFront()
 void HttpFront::bind(GuardedTcpServer *tcp)
 {
     m_tcp = tcp;
-    connect(tcp, &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *socket = m_tcp->nextPendingConnection())
-            accept(socket);
-    });
+    connect(tcp, &GuardedTcpServer::accepted, this, &HttpFront::accept);
 }
 
-void HttpFront::accept(QTcpSocket *socket)
+void HttpFront::accept(HttpSocket *socket)
 {
-    // Qt reads no more from the kernel than this; the rest waits there (TCP flow control).
-    socket->setReadBufferSize(kReadChunk);
     auto connection = std::make_shared<Connection>();
     const ServerConfig &config = m_server.config();
     connection->parser = std::make_unique<RequestParser>(
         HttpLimits{}, [this, &config](const RequestData &head) {
             RequestParser::HeadVerdict verdict;
-            const QString path = head.url().path();
+            const QString path = head.path();
             if (path.startsWith(config.socketioPath)
                 || (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")))) {
                 verdict.maxBody = config.socketioMaxPayload; // Engine.IO's maxHttpBufferSize
@@ -127,117 +118,118 @@ void HttpFront::accept(QTcpSocket *socket)
         socket->peerAddress());
     m_connections.insert(socket, connection);
     connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.remove(socket); });
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
-    if (socket->bytesAvailable() > 0)
-        read(socket);
+    connect(socket, &HttpSocket::readable, this, [this, socket] { read(socket); });
 }
 
-bool HttpFront::waiting(QTcpSocket *socket) const
+bool HttpFront::waiting(HttpSocket *socket) const
 {
     return m_tcp && m_tcp->isHeld(socket);
 }
 
-void HttpFront::read(QTcpSocket *socket)
+void HttpFront::read(HttpSocket *socket)
 {
     const std::shared_ptr<Connection> connection = m_connections.value(socket);
     if (!connection)
         return;
-    const QPointer<QTcpSocket> alive(socket);
-    while (alive && socket->state() == QAbstractSocket::ConnectedState) {
+    const QPointer<HttpSocket> alive(socket);
+    // Read straight into the stack: nothing is allocated per read, and only what a request
+    // waiting for its answer leaves unparsed is copied (into the socket, unread()).
+    char buffer[kReadChunk];
+    while (alive && socket->isConnected()) {
         if (connection->closing) {
             // Dropped unread: the client gets to read the refusal instead of a reset.
-            connection->lingered += socket->skip(socket->bytesAvailable());
+            const qsizetype dropped = socket->read(buffer, kReadChunk);
+            connection->lingered += dropped;
             if (connection->lingered > kLingerBytes)
                 socket->abort();
+            if (dropped == 0)
+                return;
+            continue;
+        }
+        if (waiting(socket)) {
+            socket->hold(); // served after the answer ahead of it (resume())
             return;
         }
-        if (waiting(socket))
-            return; // served after the answer ahead of it (resume())
-        if (connection->inbox.isEmpty()) {
-            // What Qt holds, not kReadChunk: read(n) allocates n bytes whatever arrived. A
-            // 64 KiB block per connection, kept until its next read or its end, made bursts of
-            // handshakes and requests peak at tens of MiB of heap, which the allocator then
-            // kept (docs/security.md, "Soak").
-            connection->inbox = socket->read(qMin(socket->bytesAvailable(), kReadChunk));
-            if (connection->inbox.isEmpty())
+        const qsizetype size = socket->read(buffer, kReadChunk);
+        if (size <= 0)
+            return;
+        RequestParser &parser = *connection->parser;
+        qsizetype offset = 0;
+        while (offset < size) {
+            const qsizetype taken = parser.feed(buffer + offset, size - offset);
+            offset += taken;
+            if (parser.failed()) {
+                m_server.metrics().httpRefused.fetch_add(1, std::memory_order_relaxed);
+                if (parser.error().status == 413)
+                    m_worker.refusedEngineIoBody(parser.head());
+                refuse(socket, *connection, parser.error());
+                return;
+            }
+            if (parser.wantsContinue())
+                socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+            if (!parser.hasRequest()) {
+                if (taken == 0)
+                    break; // (the parser takes everything unless it stops for a request or an error)
+                continue;
+            }
+            // What came behind this request is parsed once it is served: kept by the socket
+            // (and handed on with an upgrade).
+            socket->unread(buffer + offset, size - offset);
+            offset = size;
+            const bool upgrade = parser.upgrade();
+            const bool closeAfter = parser.closeAfter();
+            if (!handle(parser.takeRequest(), socket, upgrade, closeAfter))
                 return;
         }
-        RequestParser &parser = *connection->parser;
-        const qsizetype taken = parser.feed(connection->inbox.constData(), connection->inbox.size());
-        if (taken >= connection->inbox.size())
-            connection->inbox.clear(); // gives the block back; remove() would keep its capacity
-        else
-            connection->inbox.remove(0, taken);
-        if (parser.failed()) {
-            m_server.metrics().httpRefused.fetch_add(1, std::memory_order_relaxed);
-            if (parser.error().status == 413)
-                m_worker.refusedEngineIoBody(parser.head());
-            refuse(socket, *connection, parser.error());
-            return;
-        }
-        if (parser.wantsContinue())
-            socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-        if (!parser.hasRequest())
-            continue;
-        const bool upgrade = parser.upgrade();
-        const bool closeAfter = parser.closeAfter();
-        if (!handle(parser.takeRequest(), socket, upgrade, closeAfter))
-            return;
     }
 }
 
-void HttpFront::refuse(QTcpSocket *socket, Connection &connection, const HttpResponse &response)
+void HttpFront::refuse(HttpSocket *socket, Connection &connection, const HttpResponse &response)
 {
     qCDebug(lcHttp) << "refused an HTTP request with" << response.status << response.body;
     connection.closing = true;
-    connection.inbox.clear();
     write(socket, response, true);
     // Half-close once the answer is out, then drop what the client still sends for a while
-    // (a peer that gets a reset may never read the answer); then the connection goes.
-    const QPointer<QTcpSocket> guard(socket);
-    auto halfClose = [guard] {
-        if (guard && guard->bytesToWrite() == 0 && guard->state() == QAbstractSocket::ConnectedState)
-            ::shutdown(int(guard->socketDescriptor()), SHUT_WR);
-    };
-    socket->flush();
-    if (socket->bytesToWrite() == 0)
-        halfClose();
-    else
-        connect(socket, &QTcpSocket::bytesWritten, socket, halfClose);
+    // (a peer that gets a reset may never read the answer); then the connection goes. What
+    // arrives meanwhile is read and dropped by read().
+    socket->shutdownWriteWhenFlushed();
+    const QPointer<HttpSocket> guard(socket);
     QTimer::singleShot(kLingerMs, socket, [guard] {
         if (guard)
             guard->abort();
     });
-    connection.lingered += socket->skip(socket->bytesAvailable());
 }
 
-void HttpFront::write(QTcpSocket *socket, const HttpResponse &response, bool close, const QByteArray &extraHeaders)
+void HttpFront::write(HttpSocket *socket, const HttpResponse &response, bool close, const QByteArray &extraHeaders)
 {
-    if (socket->state() != QAbstractSocket::ConnectedState)
+    if (!socket->isConnected())
         return;
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + httpReasonPhrase(response.status)
-        + "\r\nContent-Type: " + response.contentType + "\r\nContent-Length: " + QByteArray::number(response.body.size())
-        + "\r\n" + extraHeaders + (close ? "Connection: close\r\n\r\n" : "\r\n");
+    // One buffer, sized once: the concatenation it replaces allocated at every step.
+    const QByteArray reason = httpReasonPhrase(response.status);
+    QByteArray out;
+    out.reserve(96 + reason.size() + response.contentType.size() + extraHeaders.size() + response.body.size());
+    out += "HTTP/1.1 ";
+    out += QByteArray::number(response.status);
+    out += ' ';
+    out += reason;
+    out += "\r\nContent-Type: ";
+    out += response.contentType;
+    out += "\r\nContent-Length: ";
+    out += QByteArray::number(response.body.size());
+    out += "\r\n";
+    out += extraHeaders;
+    out += close ? "Connection: close\r\n\r\n" : "\r\n";
     out += response.body;
-    // Straight to the kernel when nothing is queued ahead of it: QTcpSocket::write() would
-    // arm the write notifier and disarm it after the write (two epoll_ctl calls per answer,
-    // about 10 % of an HTTP-ingest profile). Whatever the kernel does not take is queued.
-    qsizetype sent = 0;
-    if (socket->bytesToWrite() == 0) {
-        const ssize_t n = ::send(int(socket->socketDescriptor()), out.constData(), size_t(out.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        sent = n > 0 ? qsizetype(n) : 0;
-    }
-    if (sent < out.size())
-        socket->write(out.constData() + sent, out.size() - sent);
+    // Straight to the kernel when nothing is queued ahead of it; what it does not take waits.
+    socket->write(out);
 }
 
-void HttpFront::serve(const RequestData &request, QTcpSocket *socket)
+void HttpFront::serve(const RequestData &request, HttpSocket *socket)
 {
     const quint64 token = m_nextToken++;
     m_unanswered.insert(token, socket);
     m_router.dispatch(request, m_server, Responder(m_mailbox, this, token));
-    qCDebug(lcHttp) << request.method() << request.url().path() << (m_unanswered.contains(token) ? "deferred" : "answered");
+    qCDebug(lcHttp) << request.method() << request.path() << (m_unanswered.contains(token) ? "deferred" : "answered");
     if (m_unanswered.contains(token))
         m_worker.holdHttp(socket, true); // waiting for its answer: not idle, and not read further
 }
@@ -247,15 +239,18 @@ void HttpFront::answer(quint64 token, const HttpResponse &response)
     const auto it = m_unanswered.find(token);
     if (it == m_unanswered.end())
         return; // answered already
-    const QPointer<QTcpSocket> socket = it.value();
+    const QPointer<HttpSocket> socket = it.value();
     m_unanswered.erase(it);
     if (!socket)
         return; // the client went away meanwhile
     write(socket, response);
-    m_worker.holdHttp(socket, false); // resumes reading (resume())
+    // A deferred answer ends the wait and resumes reading (resume()); one given inside
+    // serve() never started one.
+    if (waiting(socket))
+        m_worker.holdHttp(socket, false);
 }
 
-void HttpFront::resume(QTcpSocket *socket)
+void HttpFront::resume(HttpSocket *socket)
 {
     const std::shared_ptr<Connection> connection = m_connections.value(socket);
     if (!connection || waiting(socket))
@@ -265,14 +260,15 @@ void HttpFront::resume(QTcpSocket *socket)
         socket->disconnectFromHost();
         return;
     }
+    socket->resume();
     // Queued: the answer that ended the wait may be written from inside a request's handling.
-    QMetaObject::invokeMethod(this, [this, socket = QPointer<QTcpSocket>(socket)] {
+    QMetaObject::invokeMethod(this, [this, socket = QPointer<HttpSocket>(socket)] {
         if (socket)
             read(socket);
     }, Qt::QueuedConnection);
 }
 
-void HttpFront::upgrade(const RequestData &request, QTcpSocket *socket)
+void HttpFront::upgrade(const RequestData &request, HttpSocket *socket)
 {
     auto refuse = [&](QByteArray status, const QByteArray &extraHeaders, const QString &message) {
         const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("error"), QStringLiteral("bad_handshake")},
@@ -296,29 +292,20 @@ void HttpFront::upgrade(const RequestData &request, QTcpSocket *socket)
         refuse("400 Bad Request", {}, QStringLiteral("a WebSocket handshake must be a GET"));
         return;
     }
-    // The connection leaves Qt here: a duplicate of the descriptor outlives the QTcpSocket,
-    // which is closed (no shutdown, so the TCP connection stays up) and deleted. The
-    // duplicate shares the non-blocking file status.
-    const int descriptor = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-    if (descriptor < 0) {
-        qCWarning(lcHttp) << "cannot take over a WebSocket connection:" << qt_error_string(errno);
-        socket->abort();
-        return;
-    }
     const QByteArray response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                 "Sec-WebSocket-Accept: " + WsStream::acceptKey(key) + "\r\n\r\n";
     // Behind a trusted proxy the client is the address X-Forwarded-For names (no port).
     const QHostAddress client = m_server.clientAddress().of(request);
     const QString peer = clientText(client, socket->peerAddress(), socket->peerPort());
-    WsUpgrade upgrade{descriptor, request.url(), request.value("authorization"), peer, client, {}};
+    WsUpgrade upgrade{-1, request.url(), request.value("authorization"), peer, client, {}};
     if (const ConnectHandler *proxy = m_server.connectHandler())
         upgrade.headers = ConnectHandler::pick(request.headers(), proxy->headerNames());
     // A client that sent frames without waiting for the 101 (RFC 6455 says it must wait):
     // what was read behind the request goes with the connection, not away with the socket.
-    if (const std::shared_ptr<Connection> connection = m_connections.value(socket))
-        upgrade.leftover = std::exchange(connection->inbox, {});
-    upgrade.leftover += socket->readAll();
-    socket->abort();
+    upgrade.leftover = socket->takeKept();
+    // The connection leaves the HTTP front here: the socket hands its descriptor on and goes.
+    const int descriptor = socket->takeDescriptor();
+    upgrade.descriptor = descriptor;
     // A fresh connection's send buffer is empty: the kernel takes the 101 whole, or the peer is gone.
     if (::send(descriptor, response.constData(), size_t(response.size()), MSG_NOSIGNAL | MSG_DONTWAIT) != response.size()) {
         ::close(descriptor);
@@ -337,7 +324,7 @@ std::optional<HttpResponse> HttpFront::checkEdge(const RequestData &request, boo
         return HttpResponse::error(429, QStringLiteral("rate_limited"),
                                    QStringLiteral("more than %1 HTTP requests per second from this address (--http-rate-limit)").arg(config.httpRateLimit));
     }
-    const QString path = request.url().path();
+    const QString path = request.path();
     const bool engineIo = path.startsWith(config.socketioPath)
         || (config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/")));
     if (m_server.wsEndpoints().contains(path)) {
@@ -376,7 +363,7 @@ std::optional<HttpResponse> HttpFront::checkEdge(const RequestData &request, boo
     return std::nullopt;
 }
 
-bool HttpFront::handle(const RequestData &request, QTcpSocket *socket, bool wantsUpgrade, bool closeAfter)
+bool HttpFront::handle(const RequestData &request, HttpSocket *socket, bool wantsUpgrade, bool closeAfter)
 {
     m_server.metrics().httpRequests.fetch_add(1, std::memory_order_relaxed);
     Q_EMIT requestReceived(socket);
@@ -411,14 +398,14 @@ bool HttpFront::handle(const RequestData &request, QTcpSocket *socket, bool want
     }
     if (engineIo == IoWorker::EngineIoRequest::Handled) {
         // Served by the Engine.IO session.
-    } else if (m_server.wsEndpoints().contains(request.url().path())) {
+    } else if (m_server.wsEndpoints().contains(request.path())) {
         if (wantsUpgrade) {
             upgrade(request, socket);
             return false;
         }
         write(socket, HttpResponse::error(426, QStringLiteral("upgrade_required"),
-                                          QStringLiteral("%1 is a WebSocket endpoint; connect with a WebSocket client").arg(request.url().path())));
-    } else if (request.url().path() == QLatin1String("/ws")) {
+                                          QStringLiteral("%1 is a WebSocket endpoint; connect with a WebSocket client").arg(request.path())));
+    } else if (request.path() == QLatin1String("/ws")) {
         if (wantsUpgrade) {
             upgrade(request, socket);
             return false;

@@ -6,7 +6,6 @@
 #include <QtCore/QList>
 #include <QtCore/QPointer>
 #include <QtCore/QObject>
-#include <QtNetwork/QTcpSocket>
 
 #include "router.h"
 
@@ -17,6 +16,7 @@ class Mailbox;
 class Server;
 
 class GuardedTcpServer;
+class HttpSocket;
 class RequestParser;
 
 /**
@@ -46,9 +46,9 @@ public:
     /// Writes the answer of request @p token (this thread; see Responder::send()).
     void answer(quint64 token, const HttpResponse &response);
     /// @p socket no longer waits for an answer: reads and serves what came behind it.
-    void resume(QTcpSocket *socket);
+    void resume(HttpSocket *socket);
 
-    /// Bytes read from a socket at a time (and the most its read buffer holds).
+    /// Bytes read from a socket at a time (into a buffer on the stack).
     static constexpr qint64 kReadChunk = 64 * 1024;
     /// After a refused request: how long, and how many bytes, are read and dropped so that
     /// the client sees the answer rather than a reset.
@@ -57,29 +57,29 @@ public:
 
 Q_SIGNALS:
     /// A complete request (API call or WebSocket upgrade) arrived on @p socket.
-    void requestReceived(QTcpSocket *socket);
+    void requestReceived(HttpSocket *socket);
 
 private:
     struct Connection;
-    void accept(QTcpSocket *socket);
+    void accept(HttpSocket *socket);
     /// Reads and serves @p socket's requests until it waits for an answer or has no more.
-    void read(QTcpSocket *socket);
+    void read(HttpSocket *socket);
     /// Serves one complete request; false when nothing more is to be read from @p socket.
-    bool handle(const RequestData &request, QTcpSocket *socket, bool upgrade, bool closeAfter);
+    bool handle(const RequestData &request, HttpSocket *socket, bool upgrade, bool closeAfter);
     /// Answers a request refused before or while it was read, then closes the connection.
-    void refuse(QTcpSocket *socket, Connection &connection, const HttpResponse &response);
+    void refuse(HttpSocket *socket, Connection &connection, const HttpResponse &response);
     /// Writes @p response as one HTTP/1.1 message on @p socket (keep-alive unless @p close).
-    static void write(QTcpSocket *socket, const HttpResponse &response, bool close = false,
+    static void write(HttpSocket *socket, const HttpResponse &response, bool close = false,
                       const QByteArray &extraHeaders = {});
     /// The per-address edge policy: HTTP rate, and for sessions the origin and the handshake
     /// rate. An answer when the request is refused.
     std::optional<HttpResponse> checkEdge(const RequestData &request, bool wantsUpgrade);
     /// Routes one request of @p socket; its answer is written now or when the route sends it.
-    void serve(const RequestData &request, QTcpSocket *socket);
+    void serve(const RequestData &request, HttpSocket *socket);
     /// Answers a WebSocket upgrade itself (101, or 400/426 with the reason) and hands the
     /// connection's descriptor to the worker; QtWebSockets is not involved.
-    void upgrade(const RequestData &request, QTcpSocket *socket);
-    bool waiting(QTcpSocket *socket) const;
+    void upgrade(const RequestData &request, HttpSocket *socket);
+    bool waiting(HttpSocket *socket) const;
 
     const Router &m_router;
     Server &m_server;
@@ -87,8 +87,8 @@ private:
     GuardedTcpServer *m_tcp = nullptr;
     std::shared_ptr<Mailbox> m_mailbox; // deferred answers come back through it
     quint64 m_nextToken = 1;
-    QHash<quint64, QPointer<QTcpSocket>> m_unanswered; // token -> its connection
-    QHash<QTcpSocket *, std::shared_ptr<Connection>> m_connections; // removed when the socket is destroyed
+    QHash<quint64, QPointer<HttpSocket>> m_unanswered; // token -> its connection
+    QHash<HttpSocket *, std::shared_ptr<Connection>> m_connections; // removed when the socket is destroyed
 };
 
 } // namespace Switchboard

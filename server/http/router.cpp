@@ -2,6 +2,7 @@
 
 #include <QtCore/QJsonParseError>
 #include <QtCore/QUrlQuery>
+#include <QtCore/QVarLengthArray>
 
 #include "admingate.h"
 #include "core/logging.h"
@@ -90,16 +91,22 @@ QStringList Router::adminRoutesWithoutRole() const
     return list;
 }
 
-bool Router::match(const Route &route, const QStringList &segments, QStringList *params)
+bool Router::match(const Route &route, const QStringView *segments, qsizetype count, QStringList *params)
 {
-    if (route.segments.size() != segments.size())
+    if (route.segments.size() != count)
         return false;
     params->clear();
-    for (qsizetype i = 0; i < segments.size(); ++i) {
-        if (route.segments[i] == QLatin1String("<arg>"))
-            params->append(segments[i]);
-        else if (route.segments[i] != segments[i])
+    for (qsizetype i = 0; i < count; ++i) {
+        const QString &pattern = route.segments[i];
+        // Decoded only when it has to be: an <arg>, or a segment with an escape in it.
+        if (pattern == QLatin1String("<arg>")) {
+            params->append(QUrl::fromPercentEncoding(segments[i].toUtf8()));
+        } else if (segments[i].contains(QLatin1Char('%'))) {
+            if (QUrl::fromPercentEncoding(segments[i].toUtf8()) != pattern)
+                return false;
+        } else if (segments[i] != pattern) {
             return false;
+        }
     }
     return true;
 }
@@ -113,22 +120,17 @@ void Router::limitBody(Method method, const QString &pattern, qint64 maxBody)
     }
 }
 
-QStringList Router::segmentsOf(const QUrl &url)
-{
-    // Split before decoding: a room named "order:2024/17" arrives as "order:2024%2F17" and
-    // is one <arg>, not two segments.
-    QStringList segments;
-    for (const QString &segment : url.path(QUrl::FullyEncoded).split(QLatin1Char('/'), Qt::SkipEmptyParts))
-        segments << QUrl::fromPercentEncoding(segment.toUtf8());
-    return segments;
-}
-
 const Router::Route *Router::find(const RequestData &request, QStringList *params, bool *pathKnown) const
 {
-    const QStringList segments = segmentsOf(request.url());
+    // Split before decoding: a room named "order:2024/17" arrives as "order:2024%2F17" and
+    // is one <arg>, not two segments. Views into the path, nothing allocated per segment.
+    const QString path = request.url().path(QUrl::FullyEncoded);
+    QVarLengthArray<QStringView, 8> segments;
+    for (const QStringView segment : QStringView(path).tokenize(u'/', Qt::SkipEmptyParts))
+        segments.append(segment);
     *pathKnown = false;
     for (const Route &route : m_routes) {
-        if (!match(route, segments, params))
+        if (!match(route, segments.constData(), segments.size(), params))
             continue;
         *pathKnown = true;
         if (route.method == request.method())

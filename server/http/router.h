@@ -51,13 +51,15 @@ public:
     RequestData() = default;
     RequestData(Method method, QUrl url, QList<QPair<QByteArray, QByteArray>> headers, QByteArray body,
                 QHostAddress remoteAddress)
-        : m_method(method), m_url(std::move(url)), m_headers(std::move(headers)), m_body(std::move(body)),
-          m_remoteAddress(std::move(remoteAddress))
+        : m_method(method), m_url(std::move(url)), m_path(m_url.path()), m_headers(std::move(headers)),
+          m_body(std::move(body)), m_remoteAddress(std::move(remoteAddress))
     {
     }
 
     Method method() const { return m_method; }
     const QUrl &url() const { return m_url; }
+    /// url().path(), decoded once: the front and the routes ask for it several times.
+    const QString &path() const { return m_path; }
     QUrlQuery query() const { return QUrlQuery(m_url); }
     const QList<QPair<QByteArray, QByteArray>> &headers() const { return m_headers; }
     /// The first header named @p name, ignoring case.
@@ -75,6 +77,7 @@ public:
 private:
     Method m_method = Method::Unknown;
     QUrl m_url;
+    QString m_path;
     QList<QPair<QByteArray, QByteArray>> m_headers;
     QByteArray m_body;
     QHostAddress m_remoteAddress;
@@ -174,8 +177,9 @@ private:
         DeferredHandler deferred;
         qint64 maxBody = kDefaultMaxBody;
     };
-    static bool match(const Route &route, const QStringList &segments, QStringList *params);
-    static QStringList segmentsOf(const QUrl &url);
+    /// Whether @p route's pattern matches the path's @p segments (percent-encoded, as sent);
+    /// the decoded <arg> values go to @p params.
+    static bool match(const Route &route, const QStringView *segments, qsizetype count, QStringList *params);
     /// The route for @p request's method and path; @p pathKnown says whether any method has it.
     const Route *find(const RequestData &request, QStringList *params, bool *pathKnown) const;
     void append(Route route);

@@ -20,6 +20,7 @@
 #include "core/mailbox.h"
 #include "http/httpfront.h"
 #include "http/router.h"
+#include "httpsocket.h"
 #include "listener.h"
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
@@ -218,10 +219,10 @@ EioSession *IoWorker::openEngineIo(bool socketIo, const QString &address, const 
     return session;
 }
 
-IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const RequestData &request, QTcpSocket *socket)
+IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const RequestData &request, HttpSocket *socket)
 {
     const ServerConfig &config = m_server.config();
-    const QString path = request.url().path();
+    const QString path = request.path();
     const bool socketIo = path.startsWith(config.socketioPath);
     if (!socketIo && !(config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/"))))
         return EngineIoRequest::NotEngineIo;
@@ -282,7 +283,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const RequestData &req
         return refuse(400, owner ? eioError(3, "Bad request") : eioError(1, "Session ID unknown"));
     if (get) {
         // A poll that the client gives up on (closes) ends the session, as in Engine.IO.
-        m_held[token].abortWatch = connect(socket, &QTcpSocket::disconnected, this, [this, owner, sid, token] {
+        m_held[token].abortWatch = connect(socket, &HttpSocket::disconnected, this, [this, owner, sid, token] {
             m_held.remove(token);
             runOn(owner, [owner, sid, token] {
                 if (EioSession *session = owner->engineIoSession(sid))
@@ -308,7 +309,7 @@ IoWorker::EngineIoRequest IoWorker::handleEngineIoRequest(const RequestData &req
 void IoWorker::refusedEngineIoBody(const RequestData &head)
 {
     const ServerConfig &config = m_server.config();
-    const QString path = head.url().path();
+    const QString path = head.path();
     if (!path.startsWith(config.socketioPath) && !(config.socketioTestFixture && path.startsWith(QLatin1String("/engine.io/"))))
         return; // an API route's 413: no session involved
     const QString sid = QUrlQuery(head.url()).queryItemValue(QStringLiteral("sid"));
@@ -321,7 +322,7 @@ void IoWorker::refusedEngineIoBody(const RequestData &head)
     });
 }
 
-void IoWorker::holdHttp(QTcpSocket *socket, bool held)
+void IoWorker::holdHttp(HttpSocket *socket, bool held)
 {
     if (!m_tcp)
         return;
@@ -336,10 +337,10 @@ void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
     const Held held = m_held.take(token);
     if (held.abortWatch)
         disconnect(held.abortWatch);
-    QTcpSocket *socket = held.socket;
+    HttpSocket *socket = held.socket;
     if (!socket)
         return;
-    if (socket->state() != QAbstractSocket::ConnectedState) {
+    if (!socket->isConnected()) {
         holdHttp(socket, false);
         return;
     }
@@ -356,7 +357,6 @@ void IoWorker::answerHeld(quint64 token, int status, const QByteArray &body)
     out += "\r\n";
     out += body;
     socket->write(out);
-    socket->flush();
     holdHttp(socket, false); // after the answer: what came behind it is served next
 }
 

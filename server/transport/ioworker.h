@@ -19,16 +19,11 @@
 #include <QtCore/QSet>
 #include <QtCore/QTimer>
 #include <QtCore/QUrlQuery>
-#include <QtNetwork/QTcpSocket>
 
 #include "auth/jwt.h"
 #include "connecthandler.h"
 #include "core/once.h"
 #include "wsstream.h"
-
-QT_BEGIN_NAMESPACE
-class QTcpSocket;
-QT_END_NAMESPACE
 
 namespace Switchboard {
 
@@ -37,6 +32,7 @@ struct ConnectionInfo;
 class EioSession;
 class GuardedTcpServer;
 class HttpFront;
+class HttpSocket;
 class RequestData;
 class Mailbox;
 class Router;
@@ -147,12 +143,12 @@ public:
     enum class EngineIoRequest { NotEngineIo, Handled, Upgrade, RefusedUpgrade };
     /// An HTTP request on an Engine.IO path: answered (now or later), or an upgrade to let
     /// HttpFront complete, or not an Engine.IO request at all.
-    EngineIoRequest handleEngineIoRequest(const RequestData &request, QTcpSocket *socket);
+    EngineIoRequest handleEngineIoRequest(const RequestData &request, HttpSocket *socket);
     /// An Engine.IO POST refused from its head with 413 (over maxPayload): its session ends.
     void refusedEngineIoBody(const RequestData &head);
     /// A request on HTTP connection @p socket waits for its answer (true) or was answered:
     /// a connection that waits is not idle (--http-idle-timeout).
-    void holdHttp(QTcpSocket *socket, bool held);
+    void holdHttp(HttpSocket *socket, bool held);
     /// Answers an HTTP request held by handleEngineIoRequest (this worker's thread).
     void answerHeld(quint64 token, int status, const QByteArray &body);
     EioSession *engineIoSession(const QString &sid) const { return m_eio.value(sid); }
@@ -290,7 +286,7 @@ private:
     QTimer m_eioTimer;
     SlicedPass<QString> m_eioPass;               // Engine.IO sessions, by sid
     QHash<QString, EioSession *> m_eio;          // Engine.IO sessions this thread owns
-    struct Held { QPointer<QTcpSocket> socket; QMetaObject::Connection abortWatch; QByteArray origin; };
+    struct Held { QPointer<HttpSocket> socket; QMetaObject::Connection abortWatch; QByteArray origin; };
     QHash<quint64, Held> m_held;                 // HTTP requests waiting for a session's answer
     QSet<WsStream *> m_disposing;                // streams finishing their close handshake
     quint64 m_nextToken = 1;

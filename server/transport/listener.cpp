@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <QtCore/QPointer>
-#include <QtNetwork/QTcpSocket>
 
 #include "core/logging.h"
 #include "core/slots.h"
@@ -87,18 +86,16 @@ void closeDescriptor(qintptr fd)
 
 namespace {
 
-/// A socket whose peer is set by hand: the plain end of a TLS connection (a socketpair) has no
-/// address of its own, so it carries its TCP peer's.
-class PlainEndSocket final : public QTcpSocket
+/// The peer of @p descriptor.
+void peerOf(int descriptor, QHostAddress *address, quint16 *port)
 {
-public:
-    using QTcpSocket::QTcpSocket;
-    void setPeer(const QHostAddress &address, quint16 port)
-    {
-        setPeerAddress(address);
-        setPeerPort(port);
+    sockaddr_storage storage{};
+    socklen_t length = sizeof(storage);
+    if (::getpeername(descriptor, reinterpret_cast<sockaddr *>(&storage), &length) == 0) {
+        address->setAddress(reinterpret_cast<const sockaddr *>(&storage));
+        *port = portOf(storage);
     }
-};
+}
 
 } // namespace
 
@@ -127,17 +124,16 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         }
         return;
     }
-    QTcpSocket *socket = nullptr;
+    HttpSocket *socket = nullptr;
     if (m_tls) {
         socket = terminateTls(descriptor);
     } else {
-        socket = new QTcpSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            socket = nullptr;
-        } else {
-            socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        }
+        const int one = 1;
+        ::setsockopt(int(descriptor), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        QHostAddress address;
+        quint16 port = 0;
+        peerOf(int(descriptor), &address, &port);
+        socket = new HttpSocket(int(descriptor), address, port, this);
     }
     if (!socket) {
         m_open->fetch_sub(1, std::memory_order_relaxed);
@@ -151,61 +147,48 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
             m_open->fetch_sub(1, std::memory_order_relaxed);
     });
     // A response still being written (a slow reader) is activity, not idleness.
-    connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] { touch(socket); });
-    addPendingConnection(socket);
+    connect(socket, &HttpSocket::bytesWritten, this, [this, socket] { touch(socket); });
+    Q_EMIT accepted(socket);
 }
 
-QTcpSocket *GuardedTcpServer::terminateTls(qintptr descriptor)
+HttpSocket *GuardedTcpServer::terminateTls(qintptr descriptor)
 {
     const int one = 1;
     ::setsockopt(int(descriptor), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     // Non-blocking like every socket of an I/O thread (WsStream reads it after a hand-over).
     ::fcntl(int(descriptor), F_SETFL, ::fcntl(int(descriptor), F_GETFL) | O_NONBLOCK);
-    sockaddr_storage storage{};
-    socklen_t length = sizeof(storage);
     QHostAddress address;
     quint16 port = 0;
-    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&storage), &length) == 0) {
-        address.setAddress(reinterpret_cast<const sockaddr *>(&storage));
-        port = portOf(storage);
-    }
+    peerOf(int(descriptor), &address, &port);
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
         qCWarning(lcHttp) << "cannot terminate TLS:" << qt_error_string(errno);
         ::close(int(descriptor));
         return nullptr;
     }
-    auto *socket = new PlainEndSocket(this);
-    if (!socket->setSocketDescriptor(pair[0])) {
-        qCWarning(lcHttp) << "cannot terminate TLS:" << socket->errorString();
-        delete socket;
+    SSL *session = m_tls->newSession();
+    if (!session) {
+        qCWarning(lcHttp) << "cannot terminate TLS: no memory for a session";
         ::close(pair[0]);
         ::close(pair[1]);
         ::close(int(descriptor));
         return nullptr;
     }
-    SSL *session = m_tls->newSession();
-    if (!session) {
-        qCWarning(lcHttp) << "cannot terminate TLS: no memory for a session";
-        delete socket;
-        ::close(pair[1]);
-        ::close(int(descriptor));
-        return nullptr;
-    }
-    socket->setPeer(address, port);
+    // The plain end (a socketpair) has no address of its own: it carries its TCP peer's.
+    auto *socket = new HttpSocket(pair[0], address, port, this);
     auto *pump = new TlsPump(descriptor, pair[1], pair[0], session, this);
     connect(pump, &TlsPump::handshakeFailed, this, &GuardedTcpServer::tlsHandshakeFailed);
     return socket;
 }
 
-void GuardedTcpServer::touch(QTcpSocket *socket)
+void GuardedTcpServer::touch(HttpSocket *socket)
 {
     const auto it = m_sockets.find(socket);
     if (it != m_sockets.end())
         it->sinceMs = Server::monotonicMs();
 }
 
-void GuardedTcpServer::requestReceived(QTcpSocket *socket)
+void GuardedTcpServer::requestReceived(HttpSocket *socket)
 {
     const auto it = m_sockets.find(socket);
     if (it != m_sockets.end()) {
@@ -214,7 +197,7 @@ void GuardedTcpServer::requestReceived(QTcpSocket *socket)
     }
 }
 
-void GuardedTcpServer::setHeld(QTcpSocket *socket, bool held)
+void GuardedTcpServer::setHeld(HttpSocket *socket, bool held)
 {
     const auto it = m_sockets.find(socket);
     if (it == m_sockets.end())
@@ -230,16 +213,16 @@ int GuardedTcpServer::closeIdle(qint64 nowMs, qint64 handshakeMs, qint64 idleMs)
     if (nowMs - m_lastWalkMs < qBound(qint64(20), qMin(handshakeMs, idleMs) / 4, qint64(1000)))
         return 0;
     m_lastWalkMs = nowMs;
-    QList<QPointer<QTcpSocket>> idle;
+    QList<QPointer<HttpSocket>> idle;
     for (const Tracked &tracked : std::as_const(m_sockets)) {
-        if (!tracked.socket || tracked.held > 0 || tracked.socket->state() == QAbstractSocket::UnconnectedState)
+        if (!tracked.socket || tracked.held > 0 || !tracked.socket->isConnected())
             continue;
         if (nowMs - tracked.sinceMs >= (tracked.served ? idleMs : handshakeMs))
             idle.append(tracked.socket);
     }
     // Aborted after the walk: an abort runs handlers synchronously.
     int closed = 0;
-    for (const QPointer<QTcpSocket> &socket : std::as_const(idle)) {
+    for (const QPointer<HttpSocket> &socket : std::as_const(idle)) {
         if (socket) {
             socket->abort();
             ++closed;

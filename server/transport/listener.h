@@ -9,6 +9,8 @@
 #include <QtNetwork/QHostAddress>
 #include <QtNetwork/QTcpServer>
 
+#include "httpsocket.h"
+
 namespace Switchboard {
 
 class TlsContext;
@@ -22,7 +24,8 @@ quint16 boundPort(qintptr fd);
 void closeDescriptor(qintptr fd);
 
 /**
- * @brief QTcpServer that sets TCP_NODELAY on every accepted socket, caps the HTTP
+ * @brief QTcpServer that hands every accepted connection on as an HttpSocket (with
+ * TCP_NODELAY; accepted() says so), caps the HTTP
  * connections of the whole server, and closes idle ones (checked by the owning worker's
  * sweep): a socket that sends no complete request within the handshake timeout of its
  * accept, and a kept-alive one idle for the idle timeout after its last request or response
@@ -51,11 +54,11 @@ public:
     /// sockets idle for @p idleMs after their last request or response bytes.
     int closeIdle(qint64 nowMs, qint64 handshakeMs, qint64 idleMs);
     /// A whole request arrived on @p socket: it is out of the handshake window.
-    void requestReceived(QTcpSocket *socket);
+    void requestReceived(HttpSocket *socket);
     /// A request on @p socket waits for its answer (true) or was answered (false).
-    void setHeld(QTcpSocket *socket, bool held);
+    void setHeld(HttpSocket *socket, bool held);
     /// A request on @p socket is waiting for its answer.
-    bool isHeld(QTcpSocket *socket) const
+    bool isHeld(HttpSocket *socket) const
     {
         const auto it = m_sockets.constFind(socket);
         return it != m_sockets.cend() && it->held > 0;
@@ -64,6 +67,8 @@ public:
     int openHere() const { return int(m_sockets.size()); }
 
 Q_SIGNALS:
+    /// A new HTTP connection (owned by this server; it deletes itself once closed).
+    void accepted(HttpSocket *socket);
     /// A TLS handshake failed (a plain HTTP request, an old version, a broken record...).
     void tlsHandshakeFailed();
 
@@ -73,17 +78,17 @@ protected:
 private:
     struct Tracked
     {
-        QPointer<QTcpSocket> socket;
+        QPointer<HttpSocket> socket;
         qint64 sinceMs = 0;     // accept, or the last request or response bytes
         bool served = false;    // a complete request arrived: the idle timeout applies
         int held = 0;           // requests waiting for an answer
     };
-    void touch(QTcpSocket *socket);
+    void touch(HttpSocket *socket);
     /// The plain end of a TLS connection on @p descriptor, or null.
-    QTcpSocket *terminateTls(qintptr descriptor);
+    HttpSocket *terminateTls(qintptr descriptor);
 
     // Keyed by address for O(1) lookups; the entry goes when the socket is destroyed.
-    QHash<QTcpSocket *, Tracked> m_sockets;
+    QHash<HttpSocket *, Tracked> m_sockets;
     std::shared_ptr<std::atomic<int>> m_open;
     std::shared_ptr<const TlsContext> m_tls;
     int m_maxOpen = 1024;
