@@ -242,7 +242,9 @@ const cases = [
   },
   {
     name: 'a wss client that stops reading is dropped as a slow consumer; memory stays bounded',
-    args: ['--max-pending-bytes', '1048576'],
+    // The single-node recovery log keeps these events too (within its own budget, 64 MiB by
+    // default): a small one here, so the RSS bound is about the dropped consumer.
+    args: ['--max-pending-bytes', '1048576', '--socketio-recovery-max-bytes', '4194304'],
     fn: async (port, pid) => {
       // Sockets only: files the server opens meanwhile (its stores, logs) do not count.
       const fds = () => fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => {
