@@ -6,7 +6,7 @@
 # (utime + stime from /proc) and requests per CPU-second, one line per server; numbers in
 # docs/benchmarks.md ("HTTP ingest"). Not part of ctest.
 #   bench/http-ingest.sh [build-dir]   (default build/release)
-# Environment: DURATION [8] s  CONNECTIONS [16]  SERVERS [switchboard node]  BINARY [build's
+# Environment: DURATION [8] s  WARMUP [2] s  CONNECTIONS [16]  SERVERS [switchboard node]  BINARY [build's
 #   switchboard; set it to compare another build]  SERVER_CPU [0]  LOAD_CPU [1]
 #   CALLGRIND [0]: 1 runs Switchboard under valgrind's callgrind instead and prints the
 #   user-space instructions it executes per request over the measured run: a figure that does
@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(cd "${1:-build/release}" && pwd)
-DURATION=${DURATION:-8} CONNECTIONS=${CONNECTIONS:-16} SERVERS=${SERVERS:-"switchboard node"}
+DURATION=${DURATION:-8} WARMUP=${WARMUP:-2} CONNECTIONS=${CONNECTIONS:-16} SERVERS=${SERVERS:-"switchboard node"}
 BINARY=${BINARY:-$build/bin/switchboard} SERVER_CPU=${SERVER_CPU:-0} LOAD_CPU=${LOAD_CPU:-1}
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 2; }
 (cd bench/peers && [ -d node_modules/ws ] || npm ci --no-audit --no-fund --loglevel=error)
@@ -59,7 +59,7 @@ for server in $SERVERS; do
   wait_http "$port"
   member "$port"
   # Warm-up, then the measured run.
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d2s -s "$tmp/emit.lua" "http://127.0.0.1:$port/api/v1/internal/emit" >/dev/null
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$tmp/emit.lua" "http://127.0.0.1:$port/api/v1/internal/emit" >/dev/null
   [ "${CALLGRIND:-0}" = 1 ] && [ "$server" = switchboard ] && callgrind_control -z "$pid" >/dev/null 2>&1
   before=$(cpu_ticks "$pid")
   out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$tmp/emit.lua" "http://127.0.0.1:$port/api/v1/internal/emit")

@@ -11,8 +11,11 @@
 #                                        switchboard-rawpeer; runs `npm ci` in bench/peers if needed)
 #
 # Scale with environment variables (defaults in brackets):
-#   SERVERS [switchboard socketio ws raw, plus uws with BENCH_UWS=1]   SCENARIOS [idle fanout storm echo]; add "cluster" for
-#     bench/cluster.sh (two nodes on Redis vs a Socket.IO cluster; its own table, after this one)
+#   SERVERS [switchboard socketio ws raw, plus uws with BENCH_UWS=1]   SCENARIOS [idle fanout storm echo ingest]; add "cluster" for
+#     bench/cluster.sh (two nodes on Redis vs a Socket.IO cluster; its own table, after this one);
+#     "ingest" runs bench/http-ingest.sh (wrk posting POST /api/v1/internal/emit against
+#     Switchboard and the Node http + ws peer; its own table: requests per server CPU-second)
+#     INGEST_DURATION [8] s  INGEST_WARMUP [2] s
 #   CONNECTIONS [10000]  fan-out subscribers and echo clients
 #   IDLE_STEPS [1000,5000,10000,19000]      STORM [10000] handshakes   HOLD [5] s
 #   ROOM_SIZES [10,100,1000]  PAYLOADS [20,100,1024]  LATENCY_PAYLOADS [100]  LEVELS [25,50,75]
@@ -56,7 +59,7 @@ UWS_MODULE=${UWS_MODULE:-}
 if [ "$BENCH_UWS" = 1 ]; then SERVERS=${SERVERS:-"switchboard socketio ws raw uws"}; fi
 SERVERS=${SERVERS:-"switchboard socketio ws raw"}
 UNBATCHED=${UNBATCHED:-1}
-SCENARIOS=${SCENARIOS:-"idle fanout storm echo"}
+SCENARIOS=${SCENARIOS:-"idle fanout storm echo ingest"}
 CONNECTIONS=${CONNECTIONS:-10000}
 IDLE_STEPS=${IDLE_STEPS:-1000,5000,10000,19000}
 STORM=${STORM:-10000}
@@ -230,7 +233,7 @@ started=$(date +%s)
 # With REPEAT > 1 the whole sequence runs again (interleaved, so contention from elsewhere is
 # spread over the servers) and the table shows the median of each figure.
 for round in $(seq "${REPEAT:-1}"); do
-  for scenario in ${SCENARIOS//cluster/}; do
+  for scenario in $(tr " " "\n" <<<"$SCENARIOS" | grep -vx -e cluster -e ingest); do
     # Switchboard's Socket.IO endpoint and Switchboard over TLS run the fan-out right after the
     # servers (their results go to results-sio.jsonl and results-tls.jsonl; results.jsonl keeps
     # one line per server and scenario).
@@ -262,4 +265,20 @@ echo "# load after the run: $(cut -d' ' -f1-3 /proc/loadavg); $elapsed s; other 
 
 node bench/table.js "$OUT/results.jsonl" "$OUT/machine.txt" "$OUT/results-sio.jsonl" "$OUT/results-tls.jsonl" "$OUT/results-unbatched.jsonl" | tee "$OUT/table.md"
 case " $SCENARIOS " in *" cluster "*) bench/cluster.sh "$build" | tee -a "$OUT/table.md" ;; esac
+# HTTP ingest: its own table, Switchboard / Node per server CPU-second (the figure that matters:
+# both saturate their core; docs/benchmarks.md "HTTP ingest").
+case " $SCENARIOS " in *" ingest "*)
+  DURATION=${INGEST_DURATION:-8} WARMUP=${INGEST_WARMUP:-2} SERVERS="switchboard node" \
+    bench/http-ingest.sh "$build" > "$OUT/ingest.txt" || echo "ingest failed (see $OUT/ingest.txt)" >&2
+  awk '/^(switchboard|node): / {
+         name = $1; sub(":", "", name); rps[name] = $2
+         for (i = 1; i <= NF; ++i) if ($i == "requests" && $(i + 1) == "per") per[name] = $(i - 1)
+       }
+       END {
+         if (!("switchboard" in per) || !("node" in per)) exit
+         print ""; print "| figure | Switchboard | Node http + ws | Switchboard / Node |"; print "|---|---:|---:|---:|"
+         printf "| HTTP ingest: requests/s (one core each) | %s | %s | %.2f× |\n", rps["switchboard"], rps["node"], (rps["node"] > 0 ? rps["switchboard"] / rps["node"] : 0)
+         printf "| HTTP ingest: requests per server CPU-second | %s | %s | %.2f× |\n", per["switchboard"], per["node"], (per["node"] > 0 ? per["switchboard"] / per["node"] : 0)
+       }' "$OUT/ingest.txt" | tee -a "$OUT/table.md" ;;
+esac
 echo "results: $OUT" >&2

@@ -11,7 +11,7 @@ packages=(
   qml6-module-qtquick-templates qml6-module-qtquick-window qml6-module-qtcharts
   qml6-module-qttest qml6-module-qtqml-workerscript qml6-module-qt-labs-settings
   qml6-module-qtcore qml6-module-qtquick-dialogs qt6-qpa-plugins qtkeychain-qt6-dev
-  xvfb xauth redis-server libhiredis-dev libmsgpack-cxx-dev libhttp-parser-dev libssl-dev openssl librabbitmq-dev rabbitmq-server help2man systemd procps clang libclang-rt-14-dev faketime nodejs npm
+  xvfb xauth redis-server libhiredis-dev libmsgpack-cxx-dev libhttp-parser-dev libssl-dev openssl librabbitmq-dev rabbitmq-server help2man systemd procps clang libclang-rt-14-dev faketime wrk nodejs npm
 )
 
 missing=()

@@ -363,7 +363,8 @@ void TestBenchSmoke::runScript()
     QProcessEnvironment env = cleanEnvironment();
     const QList<QPair<const char *, const char *>> tiny = {
         {"CONNECTIONS", "40"}, {"IDLE_STEPS", "20,40"}, {"STORM", "40"}, {"HOLD", "0.2"}, {"ROOM_SIZES", "5,20"},
-        {"PAYLOADS", "20"}, {"LATENCY_PAYLOADS", "20"}, {"LEVELS", "50"}, {"RATES", "200"}, {"DURATION", "0.3"}, {"WARMUP", "0.1"}};
+        {"PAYLOADS", "20"}, {"LATENCY_PAYLOADS", "20"}, {"LEVELS", "50"}, {"RATES", "200"}, {"DURATION", "0.3"}, {"WARMUP", "0.1"},
+        {"INGEST_DURATION", "1"}, {"INGEST_WARMUP", "1"}};
     for (const auto &[name, value] : tiny)
         env.insert(QString::fromLatin1(name), QString::fromLatin1(value));
     env.insert(QStringLiteral("OUT"), out.path());
@@ -389,6 +390,9 @@ void TestBenchSmoke::runScript()
                                "fan-out room 20, 20 B, one publish in flight, at 50% of that saturation"}) {
         QVERIFY2(table.contains(QLatin1String(figure)), figure);
     }
+    // HTTP ingest (bench/http-ingest.sh with wrk): Switchboard and the Node peer, per CPU-second.
+    const QRegularExpression ingest(QStringLiteral("\\| HTTP ingest: requests per server CPU-second \\| [0-9]+ \\| [0-9]+ \\| [0-9.]+× \\|"));
+    QVERIFY2(ingest.match(table).hasMatch(), qPrintable(table));
     // One publish in flight: every server, one room of the largest size, its own file.
     QFile unbatched(out.filePath(QStringLiteral("results-unbatched.jsonl")));
     QVERIFY(unbatched.open(QIODevice::ReadOnly));
