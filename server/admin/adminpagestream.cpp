@@ -14,6 +14,39 @@ namespace Switchboard {
 
 namespace {
 
+/// Cluster fan-ins asked for admin pages, whatever channel or subscription asks: at most two
+/// in flight and one every 200 ms per node, so re-subscribing in a loop (a new stream each
+/// time) or many channels cannot make every node build and publish pages faster than that.
+struct ClusterAskGate
+{
+    static constexpr int kMaxInFlight = 2;
+    static constexpr qint64 kMinIntervalMs = 200;
+    QMutex lock;
+    int inFlight = 0;
+    qint64 lastMs = -kMinIntervalMs;
+
+    bool take(qint64 nowMs)
+    {
+        QMutexLocker locker(&lock);
+        if (inFlight >= kMaxInFlight || nowMs - lastMs < kMinIntervalMs)
+            return false;
+        ++inFlight;
+        lastMs = nowMs;
+        return true;
+    }
+    void done()
+    {
+        QMutexLocker locker(&lock);
+        --inFlight;
+    }
+};
+
+ClusterAskGate &clusterAskGate()
+{
+    static ClusterAskGate gate;
+    return gate;
+}
+
 /**
  * @brief A page of connections or rooms. This node's alone is read from its registry on the
  * hub's thread at each refresh; other nodes' come through the cluster's fan-in (NodePages),
@@ -62,11 +95,14 @@ public:
             QMutexLocker lock(&m_shared->lock);
             if (m_shared->inFlight)
                 return; // the last request is still on its way: this refresh waits for it
+            if (!clusterAskGate().take(nowMs))
+                return; // the node's fan-ins for admin pages are at their rate: a later tick
             m_shared->inFlight = true;
         }
         NodePageQuery asked = m_query;
         asked.window = asked.everyNode();
         cluster->askNodePages(asked.toJson(), [shared = m_shared, asked](const NodePages::Answer &a) {
+            clusterAskGate().done();
             Result result{mergeNodePages(asked, a.parts), a.partial, a.error};
             QMutexLocker lock(&shared->lock);
             shared->inFlight = false;

@@ -134,7 +134,7 @@ void RedisEventStream::startTail(Deliver deliver, std::function<bool()> ready)
     m_tail = std::make_unique<RedisStreamTail>(m_url, m_streamKey,
                                                RedisStreamTail::Options{m_options.timeoutMs, 256});
     m_tail->start([this](const QByteArray &id) { tailStarted(id); }, [this](const RedisReply &entry) { tailEntry(entry); },
-                  std::move(ready));
+                  [this] { tailRewound(); }, std::move(ready));
 }
 
 void RedisEventStream::stop()
@@ -163,6 +163,22 @@ void RedisEventStream::tailStarted(const QByteArray &id)
             late.push_back(takeOwn(m_own.firstKey()));
     }
     seen(start);
+    for (auto &frame : late)
+        m_deliver(std::move(frame));
+}
+
+void RedisEventStream::tailRewound()
+{
+    // The stream went back (Redis lost it, or it was deleted): the tail reads the new one from
+    // its start. Frames recorded here in the old stream that the tail had not reached yet
+    // never will be: delivered now.
+    std::vector<std::shared_ptr<OutboundFrame>> late;
+    {
+        QMutexLocker lock(&m_tailLock);
+        m_tailLast = 0;
+        while (!m_own.isEmpty())
+            late.push_back(takeOwn(m_own.firstKey()));
+    }
     for (auto &frame : late)
         m_deliver(std::move(frame));
 }
@@ -353,6 +369,7 @@ void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &fram
                    StreamOffset::stamp(*frame);
                }
                bool landed = false;
+               bool rewound = false;
                {
                    QMutexLocker lock(&m_tailLock);
                    const quint64 seenAt = m_inflight.take(frame->id);
@@ -360,7 +377,11 @@ void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &fram
                        // Kept for the tail (else it delivered its copy already). Past the
                        // bound (a tail that cannot read) the tail decodes the stream's copy
                        // instead: nothing is lost, nothing more is held.
-                       if (offset > m_tailLast && m_ownTotal + size <= m_options.maxPendingBytes) {
+                       if (offset <= m_tailLast) {
+                           // The tail is past it: it delivered it (seenAt), or the stream went
+                           // back (Redis lost it) and the tail reads above the new ids.
+                           rewound = seenAt == 0;
+                       } else if (m_ownTotal + size <= m_options.maxPendingBytes) {
                            m_own.insert(offset, frame);
                            m_ownBytes.insert(offset, size);
                            m_ownTotal += size;
@@ -373,6 +394,8 @@ void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &fram
                        m_unrecorded.insert(frame->id, Server::monotonicMs() + qint64(m_options.windowSeconds) * 1000);
                    }
                }
+               if (rewound && m_tail)
+                   m_tail->recheck();
                if (landed) {
                    frame->offset = offset;
                    StreamOffset::stamp(*frame);

@@ -101,6 +101,7 @@ private:
     void tailStarted(const QByteArray &id);
     std::shared_ptr<OutboundFrame> takeOwn(quint64 offset); // under m_tailLock
     void tailEntry(const RedisReply &entry);
+    void tailRewound();
     void readPage(std::shared_ptr<ReadState> state) const;
     void finishRead(std::shared_ptr<ReadState> state) const;
     QByteArray sessionKey(const QString &pid) const;

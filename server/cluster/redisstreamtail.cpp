@@ -1,6 +1,9 @@
 #include "redisstreamtail.h"
 
+#include <chrono>
+
 #include "core/logging.h"
+#include "rooms/eventstream.h"
 
 namespace Switchboard {
 
@@ -9,9 +12,11 @@ RedisStreamTail::RedisStreamTail(RedisUrl url, QByteArray streamKey, Options opt
     , m_link(std::move(url), RedisLink::Options{options.timeoutMs, 1024 * 1024})
     , m_streamKey(std::move(streamKey))
 {
+    // connectedChanged arrives on the thread the link object lives on (the main thread):
+    // begin() runs on the link's own thread, where every other use of m_last and m_reading is.
     QObject::connect(&m_link, &RedisLink::connectedChanged, &m_link, [this](bool connected) {
         if (connected)
-            begin();
+            m_link.later(0, [this] { begin(); });
     });
 }
 
@@ -20,10 +25,11 @@ RedisStreamTail::~RedisStreamTail()
     stop();
 }
 
-void RedisStreamTail::start(Started started, Entry entry, std::function<bool()> ready)
+void RedisStreamTail::start(Started started, Entry entry, Rewound rewound, std::function<bool()> ready)
 {
     m_started = std::move(started);
     m_entry = std::move(entry);
+    m_rewound = std::move(rewound);
     m_ready = std::move(ready);
     m_link.start();
 }
@@ -38,26 +44,51 @@ void RedisStreamTail::begin()
     if (m_reading)
         return;
     m_reading = true;
-    if (!m_last.isEmpty())
-        return read();
-    // Where the tail starts: what was recorded before the node reached Redis is not its to deliver.
-    m_link.command({"XINFO", "STREAM", m_streamKey}, [this](const RedisReply &reply) {
+    check(true);
+}
+
+void RedisStreamTail::recheck()
+{
+    m_link.later(0, [this] {
+        if (m_reading && !m_last.isEmpty())
+            check(false);
+    });
+}
+
+void RedisStreamTail::check(bool starting)
+{
+    // Where the tail starts (what was recorded before the node reached Redis is not its to
+    // deliver), or whether the stream went back since it last read.
+    m_link.command({"XINFO", "STREAM", m_streamKey}, [this, starting](const RedisReply &reply) {
+        QByteArray lastGenerated;
         if (reply.type == RedisReply::Type::Array) {
             for (qsizetype i = 0; i + 1 < reply.elements.size(); i += 2) {
                 if (reply.elements.at(i).string == "last-generated-id")
-                    m_last = reply.elements.at(i + 1).string;
+                    lastGenerated = reply.elements.at(i + 1).string;
             }
         } else if (reply.isError() && reply.string.startsWith("ERR no such key")) {
-            m_last = "0-0";
+            lastGenerated = "0-0";
         }
-        if (m_last.isEmpty()) { // the link went down, or an unexpected answer: tried again when it is back
+        if (lastGenerated.isEmpty()) { // the link went down, or an unexpected answer: tried again when it is back
+            if (!starting)
+                return;
             m_reading = false;
             if (m_link.isConnected())
                 m_link.later(1000, [this] { begin(); });
             return;
         }
-        m_started(m_last);
-        read();
+        if (m_last.isEmpty()) {
+            m_last = lastGenerated;
+            m_started(m_last);
+        } else if (StreamOffset::fromStreamId(lastGenerated) < StreamOffset::fromStreamId(m_last)) {
+            qCWarning(lcServer).noquote() << "cluster: the recovery stream went back (Redis lost or deleted it): last id"
+                                          << QString::fromLatin1(lastGenerated) << "below" << QString::fromLatin1(m_last)
+                                          << "read; reading it from its start";
+            m_last = "0-0";
+            m_rewound();
+        }
+        if (starting)
+            read();
     });
 }
 
@@ -80,6 +111,16 @@ void RedisStreamTail::read()
                            return;
                        }
                        // Nil: nothing within the BLOCK time. Otherwise [[key, [entry, …]]].
+                       if (reply.elements.isEmpty()) {
+                           // A quiet stream, or one that went back below m_last (whose new
+                           // entries XREAD never returns): looked at every few seconds.
+                           const qint64 now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::steady_clock::now().time_since_epoch()).count();
+                           if (now - m_lastCheckMs >= kQuietCheckMs) {
+                               m_lastCheckMs = now;
+                               check(false);
+                           }
+                       }
                        for (const RedisReply &stream : reply.elements) {
                            if (stream.elements.size() < 2)
                                continue;

@@ -21,6 +21,13 @@ namespace Switchboard {
  * (XREAD answers what is after the id, whatever is left). Before each read it asks the
  * ready() callback; while that says no (the consumers are full) it looks again every 10 ms
  * instead of reading, so what it holds is one read's entries at most.
+ *
+ * A stream that went back (Redis lost it in a restart without persistence, or it was deleted
+ * or flushed: its last id is now below the last id read, or it is gone) is read again from
+ * its start, and the rewound handler is told: its entries are all newer than what was read,
+ * and none of them was handed over yet. This is checked after every reconnect, and when
+ * recheck() asks (a record answered with an id the tail has passed), and every 2 s while
+ * reads come back empty.
  */
 class RedisStreamTail final
 {
@@ -37,17 +44,22 @@ public:
     using Started = std::function<void(const QByteArray &id)>;
     /// On the tail's thread: one entry, [id, [field, value, …]].
     using Entry = std::function<void(const RedisReply &entry)>;
+    /// On the tail's thread: the stream went back; the tail reads it from its start.
+    using Rewound = std::function<void()>;
 
     RedisStreamTail(RedisUrl url, QByteArray streamKey, Options options);
     ~RedisStreamTail();
 
-    void start(Started started, Entry entry, std::function<bool()> ready);
+    void start(Started started, Entry entry, Rewound rewound, std::function<bool()> ready);
     void stop();
+    /// Any thread: checks on the tail's thread whether the stream went back (see above).
+    void recheck();
 
     bool isConnected() const { return m_link.isConnected(); }
 
 private:
     void begin();
+    void check(bool starting);
     void read();
 
     const Options m_options;
@@ -55,10 +67,13 @@ private:
     const QByteArray m_streamKey;
     Started m_started;
     Entry m_entry;
+    Rewound m_rewound;
     std::function<bool()> m_ready;
     // The tail's thread only.
     QByteArray m_last;     // empty until the start point is known
     bool m_reading = false;
+    qint64 m_lastCheckMs = 0;
+    static constexpr qint64 kQuietCheckMs = 2000;
 };
 
 } // namespace Switchboard

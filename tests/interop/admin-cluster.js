@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { client, until } = require('./lib');
+const { client, until, redisCli } = require('./lib');
 const { clusterHarness } = require('./clusterlib');
 
 const binary = process.argv[2];
@@ -298,6 +298,36 @@ const cases = [
       }
       console.close();
       viewerChannel.close();
+    },
+  },
+  {
+    name: 'a viewer re-subscribing in a loop cannot make the cluster build pages faster than the node\'s fan-in rate',
+    fn: async (redis) => {
+      const a = await startNode('a', redis, withAdmin);
+      const b = await startNode('b', redis, withAdmin);
+      await clusterOf([a, b]);
+      const viewer = await api(a.port, 'POST', '/api/admin/tokens', { role: 'viewer', name: 'vera', ttl: '1h' });
+      assert.equal(viewer.status, 201, JSON.stringify(viewer.body));
+      const ws = await channel(a, viewer.body.token);
+      const publishes = async () => Number(/cmdstat_publish:calls=(\d+)/.exec(await redisCli(redis.port, 'INFO', 'commandstats'))?.[1] || 0);
+      // Every subscribe makes a new subscription, which asks the cluster at once; 20 frames a
+      // second is the channel's own rate limit. Each fan-in is a request and an answer per node.
+      const before = await publishes();
+      const started = Date.now();
+      let sent = 0;
+      while (Date.now() - started < 3000) {
+        ws.subscribe('connections', { node: '*' });
+        ++sent;
+        await new Promise((resolve) => setTimeout(resolve, 50)); // pacing the load, not waiting for anything
+      }
+      const fanIns = (await publishes()) - before;
+      // At most one fan-in per 200 ms (15 in 3 s, each a request and up to two answers, plus
+      // the nodes' own heartbeats and stats); ungated, every subscribe asked: about 120 here.
+      assert.ok(sent >= 40, `${sent} subscribes sent`);
+      assert.ok(fanIns <= 60, `${fanIns} publishes for ${sent} subscribes in 3 s`);
+      // The page still arrives.
+      await ws.pageOf('connections', (rows) => Array.isArray(rows), 'a page after the churn');
+      ws.close();
     },
   },
 ];

@@ -312,4 +312,27 @@ test('tail: a node whose stream reads fail and whose Redis connections drop goes
   onB.close();
 });
 
+test('rewind: the stream lost (FLUSHALL) with new ids below what the tails read: every node reads the new stream from its start', async (redis) => {
+  const nodes = [await startNode('A', redis), await startNode('B', redis)];
+  const [A, B] = nodes;
+  await clusterOf(nodes);
+  const onA = await member(A.port, 'v1', 'rw');
+  const onB = await member(B.port, 'v2', 'rw');
+  await emitOk(A.port, { event: 't.room', room: 'rw', payload: { n: 0 } });
+  await until(() => onA.got.length === 1 && onB.got.length === 1, 'the first event on both nodes');
+  // An entry a minute ahead of Redis' clock (a gap marker: delivered to nobody) moves both
+  // tails there; then the stream is lost, and Redis' next ids are below where they read.
+  const ahead = `${Date.now() + 60000}-0`;
+  await redisCli(redis.port, 'XADD', STREAM_KEY, ahead, 'g', 'test: an id ahead of the clock');
+  await until(async () => /blocked_clients:2/.test(await redisCli(redis.port, 'INFO', 'clients')), 'both tails read past it', 5000);
+  await redisCli(redis.port, 'FLUSHALL');
+  await emitOk(B.port, { event: 't.room', room: 'rw', payload: { n: 1 } });
+  await emitOk(A.port, { event: 't.room', room: 'rw', payload: { n: 2 } });
+  for (const ws of [onA, onB])
+    await until(() => ws.got.length === 3, 'the events recorded in the new stream, on both nodes', 8000);
+  for (const ws of [onA, onB]) assert.deepEqual(ws.got.map((m) => m.data.n), [0, 1, 2], 'in order, once each');
+  onA.close();
+  onB.close();
+});
+
 run('cluster stream', cases, filter);

@@ -78,6 +78,11 @@ test('three nodes: every target through C reaches exactly the right native and S
   assert.equal((await nat.next('ack')).id, 'c1');
   // A Socket.IO relay from B reaches the native member on A (not the sender).
   assert.equal((await s.timeout(5000).emitWithAck('t.relay', { room: 'r', x: 1 })).ok, true);
+  // Recorded events reach every node through its tail of the recovery stream, acked ones (not
+  // recorded) straight over pub/sub: one may overtake the other (docs/cluster.md), so the
+  // acked emit waits until the two above have arrived.
+  await until(() => atS.some((m) => m.type === 't.fromA') && atNat.some((m) => m.type === 't.relay'),
+    't.fromA on B and t.relay on A');
   // An acked emit through C: the clients on A and B ack, and C counts both acks.
   const acksBefore = await metric(C.port, 'acks');
   s.once('t.acked', (data, cb) => cb({ ok: true }));
