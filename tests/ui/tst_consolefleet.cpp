@@ -391,7 +391,7 @@ void tst_ConsoleFleet::roomsAndConnectionsOfAllNodes()
         QCOMPARE(rooms->data(rooms->index(row), RoomsModel::NodeRole).toString(), QStringLiteral("node-b"));
         QCOMPARE(rooms->data(rooms->index(rooms->rowOf(QStringLiteral("team:a"))), RoomsModel::NodeRole).toString(),
                  QStringLiteral("node-a"));
-        QVERIFY(shown(QStringLiteral("room_node-b_team:b")));
+        QTRY_VERIFY_WITH_TIMEOUT(shown(QStringLiteral("room_node-b_team:b")), 5000); // the row's delegate follows the model
     }
 
     // The same on Connections: "All nodes" lists both nodes' clients, with their node.
