@@ -12,6 +12,7 @@
 #include "metrics/metricsjson.h"
 #include "queue/queuebackend.h"
 #include "queue/queuejson.h"
+#include "core/jsonfields.h"
 #include "server.h"
 
 namespace Switchboard {
@@ -23,40 +24,6 @@ constexpr int kMaxFilterChars = 256;
 QByteArray compact(const QJsonObject &o)
 {
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
-}
-
-/// A whole number from @p query's @p key in [min, max] (@p fallback when absent); false when
-/// it is something else.
-bool intField(const QJsonObject &query, const char *key, qint64 min, qint64 max, qint64 fallback, qint64 *out)
-{
-    const QJsonValue v = query.value(QLatin1String(key));
-    if (v.isUndefined() || v.isNull()) {
-        *out = fallback;
-        return true;
-    }
-    const double d = v.toDouble(-1e300);
-    if (!v.isDouble() || d != double(qint64(d)) || d < double(min) || d > double(max))
-        return false;
-    *out = qint64(d);
-    return true;
-}
-
-bool stringField(const QJsonObject &query, const char *key, QString *out)
-{
-    const QJsonValue v = query.value(QLatin1String(key));
-    if (v.isUndefined() || v.isNull()) {
-        out->clear();
-        return true;
-    }
-    if (!v.isString() || v.toString().size() > kMaxFilterChars)
-        return false;
-    *out = v.toString();
-    return true;
-}
-
-QString badField(const char *key, const QString &what)
-{
-    return QStringLiteral("\"%1\" must be %2").arg(QLatin1String(key), what);
 }
 
 // ---- the event log ------------------------------------------------------------------------
@@ -72,8 +39,8 @@ public:
     QString setQuery(const QJsonObject &q) override
     {
         QString filter;
-        if (!stringField(q, "filter", &filter))
-            return badField("filter", QStringLiteral("a string of at most %1 characters").arg(kMaxFilterChars));
+        if (!JsonFields::string(q, "filter", kMaxFilterChars, &filter))
+            return JsonFields::mustBe("filter", QStringLiteral("a string of at most %1 characters").arg(kMaxFilterChars));
         m_filter = filter;
         return {};
     }
@@ -177,12 +144,12 @@ public:
     {
         QString queue;
         qint64 offset = 0, limit = 0;
-        if (!stringField(q, "queue", &queue) || !isValidQueueName(queue))
-            return badField("queue", QStringLiteral("a queue name (1-128 characters from A-Z a-z 0-9 _ . : -)"));
-        if (!intField(q, "offset", 0, 1 << 30, 0, &offset))
-            return badField("offset", QStringLiteral("a whole number from 0"));
-        if (!intField(q, "limit", 1, kMaxLimit, 50, &limit))
-            return badField("limit", QStringLiteral("from 1 to %1").arg(kMaxLimit));
+        if (!JsonFields::string(q, "queue", kMaxFilterChars, &queue) || !isValidQueueName(queue))
+            return JsonFields::mustBe("queue", QStringLiteral("a queue name (1-128 characters from A-Z a-z 0-9 _ . : -)"));
+        if (!JsonFields::wholeNumber(q, "offset", 0, 1 << 30, 0, &offset))
+            return JsonFields::mustBe("offset", QStringLiteral("a whole number from 0"));
+        if (!JsonFields::wholeNumber(q, "limit", 1, kMaxLimit, 50, &limit))
+            return JsonFields::mustBe("limit", QStringLiteral("from 1 to %1").arg(kMaxLimit));
         m_queue = queue;
         m_offset = int(offset);
         m_limit = int(limit);

@@ -6,6 +6,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QMap>
 
+#include "core/jsonfields.h"
 #include "rooms/registry.h"
 
 namespace Switchboard {
@@ -18,40 +19,6 @@ const QStringList &connectionSorts()
                                    QStringLiteral("rooms"), QStringLiteral("bytesIn"), QStringLiteral("bytesOut"),
                                    QStringLiteral("protocol")};
     return sorts;
-}
-
-/// A whole number from @p query's @p key in [min, max] (@p fallback when absent); false when
-/// it is something else.
-bool intField(const QJsonObject &query, const char *key, qint64 min, qint64 max, qint64 fallback, qint64 *out)
-{
-    const QJsonValue v = query.value(QLatin1String(key));
-    if (v.isUndefined() || v.isNull()) {
-        *out = fallback;
-        return true;
-    }
-    const double d = v.toDouble(-1e300);
-    if (!v.isDouble() || d != double(qint64(d)) || d < double(min) || d > double(max))
-        return false;
-    *out = qint64(d);
-    return true;
-}
-
-bool stringField(const QJsonObject &query, const char *key, QString *out)
-{
-    const QJsonValue v = query.value(QLatin1String(key));
-    if (v.isUndefined() || v.isNull()) {
-        out->clear();
-        return true;
-    }
-    if (!v.isString() || v.toString().size() > NodePageQuery::kMaxFilterChars)
-        return false;
-    *out = v.toString();
-    return true;
-}
-
-QString badField(const char *key, const QString &what)
-{
-    return QStringLiteral("\"%1\" must be %2").arg(QLatin1String(key), what);
 }
 
 /// The value a connection sorts by (a number or a string), as it travels between nodes.
@@ -184,18 +151,18 @@ QString NodePageQuery::parse(const QJsonObject &q, bool rooms, bool clustered, N
     NodePageQuery r;
     r.rooms = rooms;
     QString node;
-    if (!stringField(q, "filter", &r.filter))
-        return badField("filter", QStringLiteral("a string of at most %1 characters").arg(kMaxFilterChars));
-    if (!stringField(q, "node", &node))
-        return badField("node", QStringLiteral("a node name, \"*\" or \"\""));
+    if (!JsonFields::string(q, "filter", kMaxFilterChars, &r.filter))
+        return JsonFields::mustBe("filter", QStringLiteral("a string of at most %1 characters").arg(kMaxFilterChars));
+    if (!JsonFields::string(q, "node", kMaxFilterChars, &node))
+        return JsonFields::mustBe("node", QStringLiteral("a node name, \"*\" or \"\""));
     r.node = node;
     if (rooms) {
         QString source;
         qint64 limit = 0;
-        if (!stringField(q, "source", &source) || (!source.isEmpty() && source != QLatin1String("rooms") && source != QLatin1String("users")))
-            return badField("source", QStringLiteral("\"rooms\" or \"users\""));
-        if (!intField(q, "limit", 1, kMaxRoomsLimit, 200, &limit))
-            return badField("limit", QStringLiteral("from 1 to %1").arg(kMaxRoomsLimit));
+        if (!JsonFields::string(q, "source", kMaxFilterChars, &source) || (!source.isEmpty() && source != QLatin1String("rooms") && source != QLatin1String("users")))
+            return JsonFields::mustBe("source", QStringLiteral("\"rooms\" or \"users\""));
+        if (!JsonFields::wholeNumber(q, "limit", 1, kMaxRoomsLimit, 200, &limit))
+            return JsonFields::mustBe("limit", QStringLiteral("from 1 to %1").arg(kMaxRoomsLimit));
         r.users = source == QLatin1String("users");
         r.limit = int(limit);
         *out = r;
@@ -203,15 +170,15 @@ QString NodePageQuery::parse(const QJsonObject &q, bool rooms, bool clustered, N
     }
     QString sort;
     qint64 offset = 0, limit = 0;
-    if (!stringField(q, "sort", &sort) || (!sort.isEmpty() && !connectionSorts().contains(sort)))
-        return badField("sort", connectionSorts().join(QLatin1Char('|')));
+    if (!JsonFields::string(q, "sort", kMaxFilterChars, &sort) || (!sort.isEmpty() && !connectionSorts().contains(sort)))
+        return JsonFields::mustBe("sort", connectionSorts().join(QLatin1Char('|')));
     const QJsonValue desc = q.value(QLatin1String("desc"));
     if (!desc.isUndefined() && !desc.isNull() && !desc.isBool())
-        return badField("desc", QStringLiteral("true or false"));
-    if (!intField(q, "offset", 0, 1 << 30, 0, &offset))
-        return badField("offset", QStringLiteral("a whole number from 0"));
-    if (!intField(q, "limit", 1, kMaxConnectionsLimit, 50, &limit))
-        return badField("limit", QStringLiteral("from 1 to %1").arg(kMaxConnectionsLimit));
+        return JsonFields::mustBe("desc", QStringLiteral("true or false"));
+    if (!JsonFields::wholeNumber(q, "offset", 0, 1 << 30, 0, &offset))
+        return JsonFields::mustBe("offset", QStringLiteral("a whole number from 0"));
+    if (!JsonFields::wholeNumber(q, "limit", 1, kMaxConnectionsLimit, 50, &limit))
+        return JsonFields::mustBe("limit", QStringLiteral("from 1 to %1").arg(kMaxConnectionsLimit));
     if (clustered && r.everyNode() && offset + limit > kMaxClusterWindow)
         return QStringLiteral("for the whole cluster (\"node\" \"\" or \"*\") \"offset\" + \"limit\" must be at most %1; "
                               "filter by node to page further").arg(kMaxClusterWindow);
