@@ -52,10 +52,7 @@ std::unique_ptr<RedisEventStream> sharedEvents(const ServerConfig &config)
     options.maxLen = config.recoveryStreamMaxLen;
     options.maxAgeSeconds = config.recoveryStreamMaxAgeSeconds;
     options.maxBytes = config.recoveryStreamMaxBytes;
-    options.maxReplayBytes = config.recoveryReplayMaxBytes;
-    // Entries of other rooms are scanned but not counted against the replay bound: the Redis
-    // work of one recovery is bounded by this (docs/cluster.md).
-    options.maxScanBytes = 16 * config.recoveryReplayMaxBytes;
+    options.maxReplayBytes = config.recoveryReplayMaxBytes; // and 16x that scanned (docs/cluster.md)
     options.timeoutMs = 2000 + config.clusterHeartbeatMs; // the broker's deadline
     auto events = std::make_unique<RedisEventStream>(*RedisUrl::parse(config.redisUrl), options);
     events->start();

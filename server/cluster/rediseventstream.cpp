@@ -1,5 +1,7 @@
 #include "rediseventstream.h"
 
+#include <limits>
+
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -151,6 +153,29 @@ std::shared_ptr<OutboundFrame> RedisEventStream::takeOwn(quint64 offset)
     return m_own.take(offset);
 }
 
+void RedisEventStream::takeOwnBelow(quint64 bound, std::vector<std::shared_ptr<const OutboundFrame>> *out)
+{
+    while (!m_own.isEmpty() && m_own.firstKey() < bound)
+        out->push_back(takeOwn(m_own.firstKey()));
+}
+
+void RedisEventStream::rememberUnrecordedLocked(const QString &id)
+{
+    if (m_unrecorded.size() < 10000)
+        m_unrecorded.insert(id, Server::monotonicMs() + qint64(m_options.windowSeconds) * 1000);
+}
+
+void RedisEventStream::gapsWrittenBy(const RedisReply &reply, quint64 wanted)
+{
+    // The script answers [marker id or nil, entry id or nil]; a marker id: it was written.
+    if (reply.type != RedisReply::Type::Array || reply.elements.isEmpty()
+        || reply.elements.at(0).type != RedisReply::Type::String)
+        return;
+    quint64 written = m_gapsWritten.load();
+    while (written < wanted && !m_gapsWritten.compare_exchange_weak(written, wanted)) {
+    }
+}
+
 void RedisEventStream::tailStarted(const QByteArray &id)
 {
     const quint64 start = StreamOffset::fromStreamId(id);
@@ -159,8 +184,7 @@ void RedisEventStream::tailStarted(const QByteArray &id)
         QMutexLocker lock(&m_tailLock);
         m_tailLast = qMax(m_tailLast, start);
         // Recorded here before the tail knew where it starts: not in what it will read.
-        while (!m_own.isEmpty() && m_own.firstKey() <= m_tailLast)
-            late.push_back(takeOwn(m_own.firstKey()));
+        takeOwnBelow(m_tailLast + 1, &late);
     }
     seen(start);
     for (auto &frame : late)
@@ -172,12 +196,11 @@ void RedisEventStream::tailRewound()
     // The stream went back (Redis lost it, or it was deleted): the tail reads the new one from
     // its start. Frames recorded here in the old stream that the tail had not reached yet
     // never will be: delivered now.
-    std::vector<std::shared_ptr<OutboundFrame>> late;
+    std::vector<std::shared_ptr<const OutboundFrame>> late;
     {
         QMutexLocker lock(&m_tailLock);
         m_tailLast = 0;
-        while (!m_own.isEmpty())
-            late.push_back(takeOwn(m_own.firstKey()));
+        takeOwnBelow(std::numeric_limits<quint64>::max(), &late);
     }
     for (auto &frame : late)
         m_deliver(std::move(frame));
@@ -197,8 +220,7 @@ void RedisEventStream::tailEntry(const RedisReply &entry)
         QMutexLocker lock(&m_tailLock);
         // Frames of this node the tail passed without reading (trimmed before it got there,
         // while it was cut off): delivered late rather than lost.
-        while (!m_own.isEmpty() && m_own.firstKey() < offset)
-            out.push_back(takeOwn(m_own.firstKey()));
+        takeOwnBelow(offset, &out);
         if (isEvent) {
             if (auto own = takeOwn(offset)) {
                 out.push_back(std::move(own));
@@ -236,26 +258,13 @@ void RedisEventStream::record(const QByteArray &entry, bool gap, const QByteArra
                            QByteArray::number(m_options.maxEntryBytes())};
     // EVAL after a NOSCRIPT (a flushed or restarted Redis): the order of records no longer
     // matters, the stream gives it.
-    m_link.command(QList<QByteArray>{"EVALSHA", StreamRecordScript::sha1()} + args,
-                   [this, args, done = std::move(done)](const RedisReply &reply) {
-                       if (reply.isError() && reply.string.startsWith("NOSCRIPT"))
-                           return m_link.command(QList<QByteArray>{"EVAL", StreamRecordScript::source()} + args, done);
-                       if (done)
-                           done(reply);
-                   });
+    m_link.evalScript(StreamRecordScript::sha1(), StreamRecordScript::source(), std::move(args), std::move(done));
 }
 
 void RedisEventStream::writeGap(const QByteArray &reason)
 {
     const quint64 wanted = m_gapsWanted.load();
-    record({}, true, reason, [this, wanted](const RedisReply &reply) {
-        if (reply.type == RedisReply::Type::Array && !reply.elements.isEmpty()
-            && reply.elements.at(0).type == RedisReply::Type::String) {
-            quint64 written = m_gapsWritten.load();
-            while (written < wanted && !m_gapsWritten.compare_exchange_weak(written, wanted)) {
-            }
-        }
-    });
+    record({}, true, reason, [this, wanted](const RedisReply &reply) { gapsWrittenBy(reply, wanted); });
 }
 
 quint64 RedisEventStream::currentOffset() const
@@ -355,11 +364,8 @@ void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &fram
     record(entry, gap, "events were delivered unrecorded (a record failed)",
            [this, frame, gap, gapsWanted, size = qint64(entry.size()), post = std::move(post)](const RedisReply &reply) {
                const bool answered = reply.type == RedisReply::Type::Array && reply.elements.size() >= 2;
-               if (answered && gap && reply.elements.at(0).type == RedisReply::Type::String) {
-                   quint64 written = m_gapsWritten.load();
-                   while (written < gapsWanted && !m_gapsWritten.compare_exchange_weak(written, gapsWanted)) {
-                   }
-               }
+               if (gap)
+                   gapsWrittenBy(reply, gapsWanted);
                bool ok = false;
                quint64 offset = answered && reply.elements.at(1).type == RedisReply::Type::String
                    ? StreamOffset::fromStreamId(reply.elements.at(1).string, &ok) : 0;
@@ -390,8 +396,8 @@ void RedisEventStream::recordThenPost(const std::shared_ptr<OutboundFrame> &fram
                        // The answer was lost (a deadline), but the tail read it: it is recorded.
                        offset = seenAt;
                        landed = true;
-                   } else if (m_unrecorded.size() < 10000) {
-                       m_unrecorded.insert(frame->id, Server::monotonicMs() + qint64(m_options.windowSeconds) * 1000);
+                   } else {
+                       rememberUnrecordedLocked(frame->id);
                    }
                }
                if (rewound && m_tail)
@@ -417,8 +423,7 @@ void RedisEventStream::deliveredUnrecorded(const QString &id)
     if (!enabled() || id.isEmpty())
         return;
     QMutexLocker lock(&m_tailLock);
-    if (m_unrecorded.size() < 10000)
-        m_unrecorded.insert(id, Server::monotonicMs() + qint64(m_options.windowSeconds) * 1000);
+    rememberUnrecordedLocked(id);
 }
 
 void RedisEventStream::readAfter(quint64 after, const Reader &reader, std::function<void(Read)> done) const
@@ -458,7 +463,7 @@ void RedisEventStream::readPage(std::shared_ptr<ReadState> state) const
                            state->cursor = offset;
                            const qint64 size = kv.at(1).string.size();
                            state->scanned += size;
-                           if (state->scanned > m_options.maxScanBytes) {
+                           if (state->scanned > m_options.maxScanBytes()) {
                                // The Redis work of one read is bounded too, whoever's events they are.
                                state->read.error = QStringLiteral("too much to scan");
                                state->read.frames.clear();

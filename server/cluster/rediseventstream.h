@@ -31,7 +31,7 @@ class RedisStreamTail;
  * whose range holds a marker fails (docs/cluster.md).
  *
  * Reads page through XRANGE on the link's own thread, keep only the reader's events, bounded
- * by --recovery-replay-max-bytes of those and maxScanBytes of entries scanned, and use XINFO
+ * by --recovery-replay-max-bytes of those and maxScanBytes() of entries scanned, and use XINFO
  * STREAM (the oldest entry kept) to tell whether everything after an offset is still kept.
  * A session names the connection that owns it and is written (a small script: only by its
  * owner) when the socket connects, when its rooms change and every third of the window; a
@@ -52,7 +52,7 @@ public:
         int maxAgeSeconds = 0;                     // 0: no trimming by age
         qint64 maxReplayBytes = 8 * 1024 * 1024;
         /// Stream entries one read may scan (bytes), the reader's and others' alike.
-        qint64 maxScanBytes = 16 * maxReplayBytes;
+        qint64 maxScanBytes() const { return 16 * maxReplayBytes; }
         int timeoutMs = 3000;
         /// XADDs waiting for Redis hold their events: past this many bytes of them an event
         /// is delivered at once, unrecorded (a stalled Redis must not hold memory).
@@ -100,6 +100,12 @@ private:
     void writeGap(const QByteArray &reason);
     void tailStarted(const QByteArray &id);
     std::shared_ptr<OutboundFrame> takeOwn(quint64 offset); // under m_tailLock
+    /// Under m_tailLock: this node's kept frames below @p bound, in offset order, into @p out.
+    void takeOwnBelow(quint64 bound, std::vector<std::shared_ptr<const OutboundFrame>> *out);
+    /// Under m_tailLock: @p id went out unrecorded; the stream's copy, should it land, is skipped.
+    void rememberUnrecordedLocked(const QString &id);
+    /// A record's @p reply: when its gap marker was written, the gaps wanted up to @p wanted are.
+    void gapsWrittenBy(const RedisReply &reply, quint64 wanted);
     void tailEntry(const RedisReply &entry);
     void tailRewound();
     void readPage(std::shared_ptr<ReadState> state) const;

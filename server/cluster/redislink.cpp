@@ -624,6 +624,26 @@ qint64 RedisLink::pendingBytes() const
     return d->pendingBytes.load(std::memory_order_relaxed);
 }
 
+void RedisLink::evalScript(const QByteArray &sha1, const QByteArray &source, QList<QByteArray> keysAndArgs, Done done)
+{
+    QList<QByteArray> command;
+    command.reserve(keysAndArgs.size() + 2);
+    command << "EVALSHA" << sha1;
+    command += keysAndArgs;
+    this->command(std::move(command), [this, source, keysAndArgs = std::move(keysAndArgs), done = std::move(done)](const RedisReply &reply) mutable {
+        if (!(reply.isError() && reply.string.startsWith("NOSCRIPT"))) {
+            if (done)
+                done(reply);
+            return;
+        }
+        QList<QByteArray> again;
+        again.reserve(keysAndArgs.size() + 2);
+        again << "EVAL" << source;
+        again += keysAndArgs;
+        this->command(std::move(again), std::move(done));
+    });
+}
+
 void RedisLink::command(QList<QByteArray> args, Done done)
 {
     QMutexLocker postLock(&d->postLock);

@@ -112,6 +112,10 @@ public:
     /// bytes are over Options::maxPendingBytes), or at once on the caller's thread with "not
     /// connected" when the link is not running.
     void command(QList<QByteArray> args, Done done = {});
+    /// Runs a Lua script by its SHA1 (EVALSHA), and by its @p source (EVAL) when Redis does not
+    /// know it (NOSCRIPT: restarted, or SCRIPT FLUSH). @p keysAndArgs starts with the number of
+    /// keys, as after EVAL's script. @p done as for command().
+    void evalScript(const QByteArray &sha1, const QByteArray &source, QList<QByteArray> keysAndArgs, Done done = {});
     /// Runs @p fn on the link's thread after @p delayMs (nothing once the link is stopping):
     /// a caller that waits for something other than Redis does so without blocking the thread.
     void later(int delayMs, std::function<void()> fn);

@@ -172,24 +172,11 @@ void RedisQueueBackend::stop()
 
 void RedisQueueBackend::eval(const Scripts::Script &script, QList<QByteArray> args, std::function<void(const RedisReply &)> done)
 {
-    QList<QByteArray> command;
-    command.reserve(args.size() + 4);
-    command << "EVALSHA" << script.sha1 << "0" << m_options.keyPrefix;
-    command += args;
-    auto deliver = [this, done](const RedisReply &reply) {
+    args.prepend(m_options.keyPrefix);
+    args.prepend("0");
+    m_link->evalScript(script.sha1, script.source, std::move(args), [this, done](const RedisReply &reply) {
         if (done)
             QMetaObject::invokeMethod(this, [done, reply] { done(reply); }, Qt::QueuedConnection);
-    };
-    m_link->command(std::move(command), [this, &script, args = std::move(args), deliver](const RedisReply &reply) mutable {
-        if (reply.isError() && reply.string.startsWith("NOSCRIPT")) {
-            QList<QByteArray> again;
-            again.reserve(args.size() + 4);
-            again << "EVAL" << script.source << "0" << m_options.keyPrefix;
-            again += args;
-            m_link->command(std::move(again), deliver);
-            return;
-        }
-        deliver(reply);
     });
 }
 
