@@ -53,8 +53,32 @@
 namespace Switchboard {
 
 namespace {
+
 constexpr int kHistorySize = 900;
+
+/// Hands @p frame to every I/O thread, for everyone there (@p everyone) or for @p room's members.
+void postToEveryWorker(const std::vector<IoWorker *> &workers, bool everyone, const QString &room,
+                       const std::shared_ptr<const OutboundFrame> &frame)
+{
+    for (IoWorker *worker : workers) {
+        if (everyone)
+            worker->post([worker, frame] { worker->deliverToAll(frame); });
+        else
+            worker->post([worker, room, frame] { worker->deliverToRoom(room, frame); });
+    }
 }
+
+/// The first I/O thread with @p limit or more deliveries waiting, if any.
+const IoWorker *fullWorker(const std::vector<IoWorker *> &workers, int limit)
+{
+    for (const IoWorker *worker : workers) {
+        if (worker->queued() >= limit)
+            return worker;
+    }
+    return nullptr;
+}
+
+} // namespace
 
 Server::Server(const ServerConfig &config, QObject *parent)
     : QObject(parent)
@@ -280,20 +304,9 @@ bool Server::start(QString *error)
     if (m_redisEvents) {
         m_redisEvents->startTail(
             [this](std::shared_ptr<const OutboundFrame> frame) {
-                for (IoWorker *worker : m_workers) {
-                    if (frame->room.isEmpty())
-                        worker->post([worker, frame] { worker->deliverToAll(frame); });
-                    else
-                        worker->post([worker, room = frame->room, frame] { worker->deliverToRoom(room, frame); });
-                }
+                postToEveryWorker(m_workers, frame->room.isEmpty(), frame->room, frame);
             },
-            [this] {
-                for (const IoWorker *worker : m_workers) {
-                    if (worker->queued() >= m_config.maxQueuedEmits)
-                        return false;
-                }
-                return true;
-            });
+            [this] { return !fullWorker(m_workers, m_config.maxQueuedEmits); });
     }
     // The bridge emits through emitEvent, so it starts once the server runs (and stops first).
     if (!m_config.amqpUrl.isEmpty()) {
@@ -465,15 +478,13 @@ EmitResult Server::emitEvent(EmitRequest request)
     }
     // Backpressure: a producer faster than the sockets gets a clear refusal instead of an
     // ever-growing queue in the I/O threads.
-    for (const IoWorker *worker : m_workers) {
-        if (worker->queued() >= m_config.maxQueuedEmits) {
-            m_metrics.emitsRefused.fetch_add(1, std::memory_order_relaxed);
-            result.overloaded = true;
-            result.code = QStringLiteral("overloaded");
-            result.error = QStringLiteral("server overloaded: %1 deliveries waiting on an I/O thread; retry later")
-                               .arg(worker->queued());
-            return result;
-        }
+    if (const IoWorker *worker = fullWorker(m_workers, m_config.maxQueuedEmits)) {
+        m_metrics.emitsRefused.fetch_add(1, std::memory_order_relaxed);
+        result.overloaded = true;
+        result.code = QStringLiteral("overloaded");
+        result.error = QStringLiteral("server overloaded: %1 deliveries waiting on an I/O thread; retry later")
+                           .arg(worker->queued());
+        return result;
     }
 
     const bool recordable = !request.ack && request.target != EmitRequest::Target::Connection;
@@ -555,12 +566,8 @@ EmitResult Server::emitEvent(EmitRequest request)
         switch (target) {
         case EmitRequest::Target::Room:
         case EmitRequest::Target::User:
-            for (IoWorker *worker : m_workers)
-                worker->post([worker, room, frame] { worker->deliverToRoom(room, frame); });
-            break;
         case EmitRequest::Target::Broadcast:
-            for (IoWorker *worker : m_workers)
-                worker->post([worker, frame] { worker->deliverToAll(frame); });
+            postToEveryWorker(m_workers, target == EmitRequest::Target::Broadcast, room, frame);
             break;
         case EmitRequest::Target::Connection:
             if (owner)
