@@ -239,13 +239,7 @@ void LocalSource::emitEvent(const EmitRequest &request, int ackWaitMs, std::func
         };
     }
     const EmitResult result = m_server.emitEvent(std::move(r));
-    if (!result.error.isEmpty()) {
-        acks.finish(id);
-    } else {
-        if (!result.publishPending)
-            acks.expectReports(id, 0);
-        acks.expect(id, result.targets, result.moreTargets);
-    }
+    acks.emitted(id, result);
     done(result);
 }
 

@@ -313,16 +313,8 @@ void registerApiRoutes(Router &router, Server &server)
             if (!result.persistPending)
                 pending->result = result;
         }
-        if (waitMs > 0) {
-            // Not under the pending lock: a wait that is complete answers at once.
-            if (!result.error.isEmpty()) {
-                acks.finish(id);
-            } else {
-                if (!result.publishPending)
-                    acks.expectReports(id, 0);
-                acks.expect(id, result.targets, result.moreTargets);
-            }
-        }
+        if (waitMs > 0) // not under the pending lock: a wait that is complete answers at once
+            acks.emitted(id, result);
         pending->settle([](PendingEmit &) {});
     });
     router.add(Method::Get, QStringLiteral("/api/socket"), Access::Public, [s](const HttpRequest &) {

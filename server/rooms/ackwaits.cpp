@@ -5,6 +5,8 @@
 #include <QtCore/QSet>
 #include <QtCore/QTimer>
 
+#include "emit.h"
+
 namespace Switchboard {
 
 namespace {
@@ -125,6 +127,15 @@ void AckWaits::expect(const QString &emitId, const Targets &targets, int untrack
             return;
     }
     settle(wait, false);
+}
+
+void AckWaits::emitted(const QString &emitId, const EmitResult &result)
+{
+    if (!result.error.isEmpty())
+        return finish(emitId);
+    if (!result.publishPending)
+        expectReports(emitId, 0);
+    expect(emitId, result.targets, result.moreTargets);
 }
 
 void AckWaits::expectReports(const QString &emitId, int nodes)

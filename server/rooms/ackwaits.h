@@ -15,6 +15,8 @@
 
 namespace Switchboard {
 
+struct EmitResult;
+
 /**
  * @brief Acked emits whose emitter waits for the clients' answers ("ack": true, "waitMs": N
  * on POST /api/v1/internal/emit; docs/hooks.md, "Acks back to the emitter").
@@ -54,6 +56,10 @@ public:
     /// How many other nodes will report their targets (0 on a single node, or when the emit
     /// was not published).
     void expectReports(const QString &emitId, int nodes);
+    /// What the emit of a wait gave (EmitResult, from Server::emitEvent): a failed emit ends
+    /// the wait; else this node's targets are expected, and no node's report when the emit
+    /// was not being published (a publish pending reports through expectReports()).
+    void emitted(const QString &emitId, const EmitResult &result);
     /// A client answered emit @p emitId; an "ack timeout" nack (Socket.IO's own deadline) counts
     /// as timed out.
     void offer(const QString &emitId, quint64 connectionId, const QString &userId, bool ok, const QString &error,
