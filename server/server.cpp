@@ -873,7 +873,12 @@ MetricsSample Server::lastSample() const
 QJsonObject Server::healthJson() const
 {
     const QString degraded = m_running ? m_broker->degradedReason() : QString();
-    QJsonObject health{{QStringLiteral("status"), !m_running ? QStringLiteral("stopped") : degraded.isEmpty() ? QStringLiteral("ok") : QStringLiteral("degraded")},
+    // A draining node tells a load balancer to send its traffic elsewhere (GET /health: 503).
+    const QString status = !m_running             ? QStringLiteral("stopped")
+        : m_drain->isDraining()                  ? QStringLiteral("draining")
+        : degraded.isEmpty()                     ? QStringLiteral("ok")
+                                                 : QStringLiteral("degraded");
+    QJsonObject health{{QStringLiteral("status"), status},
                        {QStringLiteral("uptime"), uptimeSeconds()},
                        {QStringLiteral("connections"), m_registry.connectionCount()},
                        {QStringLiteral("version"), QStringLiteral(SWITCHBOARD_VERSION)}};

@@ -195,13 +195,8 @@ void registerApiRoutes(Router &router, Server &server)
     registerAdminRoutes(router, server);
 
     router.add(Method::Get, QStringLiteral("/health"), Access::Public, [s](const HttpRequest &) {
-        QJsonObject health = s->healthJson();
-        // A draining node tells the load balancer to send its traffic elsewhere.
-        if (s->isRunning() && s->drain().isDraining()) {
-            health.insert(QStringLiteral("status"), QStringLiteral("draining"));
-            return HttpResponse::json(health, 503);
-        }
-        return HttpResponse::json(health);
+        const QJsonObject health = s->healthJson();
+        return HttpResponse::json(health, health.value(QLatin1String("status")) == QLatin1String("draining") ? 503 : 200);
     });
     router.add(Method::Get, QStringLiteral("/metrics"), Access::Public, [s](const HttpRequest &) {
         return HttpResponse::text(s->prometheusText(), QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"));
