@@ -5,10 +5,10 @@
 
 #include <optional>
 
-#include "admin/nodedrain.h"
 #include "cluster/presence.h"
 #include "metrics/metricsjson.h"
 #include "protocol/emitjson.h"
+#include "protocol/eventtext.h"
 #include "protocol/messages.h"
 #include "protocol/strictjson.h"
 #include "rooms/ackwaits.h"
@@ -24,17 +24,6 @@ using Method = QHttpServerRequest::Method;
 using Access = Router::Access;
 
 
-/// Whether @p text is printable ASCII that JSON writes as it is (no quote, backslash or
-/// control character).
-bool plainJsonString(const QString &text)
-{
-    for (const QChar c : text) {
-        if (c.unicode() < 0x20 || c.unicode() > 0x7e || c == QLatin1Char('"') || c == QLatin1Char('\\'))
-            return false;
-    }
-    return true;
-}
-
 HttpResponse emitResponse(const EmitResult &result, const PublishOutcome *cluster = nullptr,
                           const QJsonObject *acks = nullptr)
 {
@@ -46,7 +35,7 @@ HttpResponse emitResponse(const EmitResult &result, const PublishOutcome *cluste
         return HttpResponse::error(413, result.code, result.error);
     if (!result.error.isEmpty())
         return HttpResponse::error(503, QStringLiteral("unavailable"), result.error);
-    if (result.offlineDropped <= 0 && !cluster && !acks && plainJsonString(result.id)) {
+    if (result.offlineDropped <= 0 && !cluster && !acks) {
         // The common answer, written without a QJsonObject (building and serialising one
         // was a sixth of an ingest request's instructions): the same bytes QJsonDocument
         // writes, keys in its order.
@@ -54,9 +43,9 @@ HttpResponse emitResponse(const EmitResult &result, const PublishOutcome *cluste
         body.reserve(64 + result.id.size());
         body += "{\"delivered\":";
         body += QByteArray::number(result.delivered);
-        body += ",\"id\":\"";
-        body += result.id.toLatin1();
-        body += result.persisted ? "\",\"persisted\":true,\"success\":true}" : "\",\"persisted\":false,\"success\":true}";
+        body += ",\"id\":";
+        Protocol::appendJsonString(body, result.id);
+        body += result.persisted ? ",\"persisted\":true,\"success\":true}" : ",\"persisted\":false,\"success\":true}";
         return {200, body};
     }
     QJsonObject body{{QStringLiteral("success"), true},

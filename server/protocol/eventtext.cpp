@@ -13,7 +13,9 @@ void appendValue(QByteArray &out, const QJsonValue &value)
     out.append(array.constData() + 1, array.size() - 2); // without the brackets
 }
 
-void appendString(QByteArray &out, const QString &text)
+} // namespace
+
+void appendJsonString(QByteArray &out, const QString &text)
 {
     for (const QChar c : text) {
         const char16_t u = c.unicode();
@@ -27,8 +29,6 @@ void appendString(QByteArray &out, const QString &text)
         out += char(c.unicode());
     out += '"';
 }
-
-} // namespace
 
 QJsonObject eventObject(const EventFields &event)
 {
@@ -71,18 +71,18 @@ QString encodeEvent(const EventFields &event)
         appendValue(out, event.data);
     if (!event.from.isEmpty()) {
         out += ",\"from\":";
-        appendString(out, event.from);
+        appendJsonString(out, event.from);
     }
     out += ",\"id\":";
-    appendString(out, event.id);
+    appendJsonString(out, event.id);
     if (event.hasRoom) {
         out += ",\"room\":";
-        appendString(out, event.room);
+        appendJsonString(out, event.room);
     }
     out += ",\"timestamp\":";
     out += QByteArray::number(event.timestamp);
     out += ",\"type\":";
-    appendString(out, event.type);
+    appendJsonString(out, event.type);
     out += '}';
     return QString::fromUtf8(out);
 }

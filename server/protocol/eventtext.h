@@ -24,6 +24,10 @@ struct EventFields
     QJsonArray args;       // written when not empty
 };
 
+/// Appends @p text as a JSON string, the bytes QJsonDocument writes for it (printable ASCII
+/// copied as it is, anything else escaped by Qt).
+void appendJsonString(QByteArray &out, const QString &text);
+
 /// The frame as a QJsonObject (for what stores or edits it further).
 QJsonObject eventObject(const EventFields &event);
 
