@@ -66,7 +66,19 @@ struct OutboundFrame
     /// The native text as a complete WebSocket frame, built by the first recipient on any
     /// thread; every other recipient sends the same bytes.
     const QByteArray &nativeFrame() const;
-    qsizetype nativePayloadSize() const { return nativeFrame().size() - m_nativeHeader; }
+    qsizetype nativePayloadSize() const { return native().payloadSize; }
+    /// The frame and its payload length with one look at whether it is built (per recipient
+    /// of a fan-out: issue 19's per-publish profile).
+    struct NativeBytes
+    {
+        const QByteArray &frame;
+        qsizetype payloadSize;
+    };
+    NativeBytes native() const
+    {
+        const QByteArray &frame = nativeFrame();
+        return {frame, frame.size() - m_nativeHeader};
+    }
 
     /// The Engine.IO message carrying the Socket.IO EVENT packet ("42[...]", UTF-8), built by
     /// the first Socket.IO recipient on any thread and sent as is by the rest, with its

@@ -33,14 +33,6 @@ QString queueError(const QString &code, const QString &text, const QString &queu
     return Protocol::encode(error);
 }
 
-/// The payload length of a complete unmasked server frame, from its own header: the frame is
-/// looked up once per recipient, not twice (issue 19's per-publish profile).
-qsizetype payloadSize(const QByteArray &frame)
-{
-    const auto length = quint8(frame.at(1)) & 0x7F;
-    return frame.size() - (length < 126 ? 2 : length == 126 ? 4 : 10);
-}
-
 } // namespace
 
 NativeConnection::NativeConnection(IoWorker &worker, Server &server, std::unique_ptr<WsStream> socket,
@@ -111,8 +103,8 @@ bool NativeConnection::deliver(const OutboundFrame &frame)
     if (m_resumeCall != 0)
         return hold(frame);
     // The broadcast's frame is built once; every recipient sends the same bytes.
-    const QByteArray &bytes = frame.nativeFrame();
-    if (!sendNative(bytes, payloadSize(bytes), frame.ack ? frame.id : QString()))
+    const OutboundFrame::NativeBytes native = frame.native();
+    if (!sendNative(native.frame, native.payloadSize, frame.ack ? frame.id : QString()))
         return false;
     noteSent(frame.offset);
     return true;
