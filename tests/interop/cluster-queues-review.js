@@ -10,33 +10,15 @@
 'use strict';
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { execFileSync } = require('node:child_process');
 
 const { client, until, redisCli } = require('./lib');
-const { clusterHarness } = require('./clusterlib');
+const { clusterHarness, ack, nack } = require('./clusterlib');
 
 const binary = process.argv[2];
-const { startNode, api, run } = clusterHarness(binary);
+const { startNode, api, run, workerToken, worker } = clusterHarness(binary);
 const P = 'socket.io:'; // the default --redis-key, and its ':'
 const FAST = ['--queue-backoff-base', '50', '--queue-backoff-cap', '200', '--queue-max-attempts', '3'];
 
-const workerToken = (user) => execFileSync(binary, ['token', '--user', user, '--role', 'worker',
-  '--jwt-secret', 'cluster-test-secret']).toString().trim();
-
-/** A native worker on @p node; @p onJob(msg, ws). Resolves once the consume is answered. */
-async function worker(node, user, queue, opts, onJob) {
-  const ws = client(`ws://127.0.0.1:${node.port}/ws?token=${workerToken(user)}`);
-  await ws.next('connected');
-  ws.on('message', (raw) => {
-    const msg = JSON.parse(raw.toString());
-    if (msg.type === 'job') onJob(msg, ws);
-  });
-  ws.send(JSON.stringify({ type: 'consume', queue, ...opts }));
-  await ws.next('consuming');
-  return ws;
-}
-const ack = (ws, id) => ws.send(JSON.stringify({ type: 'ack', id }));
-const nack = (ws, id, error) => ws.send(JSON.stringify({ type: 'nack', id, error }));
 const enqueue = (node, queue, body) => api(node.port, 'POST', `/api/queues/${queue}/messages`, body);
 /** The first enqueue of a case: a node that just started may not have reached Redis yet (503). */
 async function firstEnqueue(node, queue, body) {

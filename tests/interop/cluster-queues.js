@@ -7,33 +7,14 @@
 // 202 is lost). Usage: node cluster-queues.js /path/to/switchboard [case-regex]
 'use strict';
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
 
-const { client, until } = require('./lib');
-const { clusterHarness } = require('./clusterlib');
+const { until } = require('./lib');
+const { clusterHarness, ack, nack } = require('./clusterlib');
 
 const binary = process.argv[2];
-const { startNode, api, run } = clusterHarness(binary);
+const { startNode, api, run, worker } = clusterHarness(binary);
 const FAST = ['--queue-backoff-base', '50', '--queue-backoff-cap', '200', '--queue-max-attempts', '3'];
 
-const workerToken = (user) => execFileSync(binary, ['token', '--user', user, '--role', 'worker',
-  '--jwt-secret', 'cluster-test-secret']).toString().trim();
-
-/** A native worker on @p node consuming @p queue; @p onJob(msg, ws) decides ack or nack. */
-async function worker(node, user, queue, opts, onJob) {
-  const ws = client(`ws://127.0.0.1:${node.port}/ws?token=${workerToken(user)}`);
-  await ws.next('connected');
-  ws.on('message', (raw) => {
-    const msg = JSON.parse(raw.toString());
-    if (msg.type === 'job') onJob(msg, ws);
-  });
-  ws.send(JSON.stringify({ type: 'consume', queue, ...opts }));
-  await ws.next('consuming');
-  return ws;
-}
-
-const ack = (ws, id) => ws.send(JSON.stringify({ type: 'ack', id }));
-const nack = (ws, id, error) => ws.send(JSON.stringify({ type: 'nack', id, error }));
 const statsOf = async (node, queue) => (await api(node.port, 'GET', '/api/queue/stats')).body.queues.find((q) => q.name === queue);
 
 async function flow(redis) {

@@ -16,34 +16,12 @@ const fs = require('node:fs');
 const net = require('node:net');
 
 const { client, sio, connected, until, within, redisCli } = require('./lib');
-const { clusterHarness } = require('./clusterlib');
+const { clusterHarness, balancer } = require('./clusterlib');
 
 const binary = process.argv[2];
 const { mint, startNode, emit, metric, clusterOf, run } = clusterHarness(binary);
 const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 
-/** A TCP relay standing in for a load balancer: clients connect to its port, it forwards to @p target. */
-function balancer(target) {
-  const sockets = new Set();
-  const server = net.createServer((inbound) => {
-    if (!server.target) { inbound.destroy(); return; } // nowhere to go (yet)
-    const outbound = net.connect(server.target, '127.0.0.1');
-    for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
-      a.pipe(b);
-      a.on('error', () => b.destroy());
-      a.on('close', () => b.destroy());
-    }
-    sockets.add(inbound);
-    inbound.on('close', () => sockets.delete(inbound));
-  });
-  server.target = target;
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    server.port = server.address().port;
-    server.cut = () => { for (const s of sockets) s.destroy(); };
-    server.closeAll = () => { server.cut(); server.close(); };
-    resolve(server);
-  }));
-}
 
 /**
  * A relay in front of Redis that watches what a node sends. Armed, it cuts the connection

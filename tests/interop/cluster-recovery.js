@@ -9,10 +9,9 @@
 // Usage: node cluster-recovery.js /path/to/switchboard [case-filter]
 'use strict';
 const assert = require('node:assert/strict');
-const net = require('node:net');
 
 const { client, sio, connected, until, redisCli, harness } = require('./lib');
-const { clusterHarness } = require('./clusterlib');
+const { clusterHarness, balancer, streamLess } = require('./clusterlib');
 
 const binary = process.argv[2];
 const { mint, startNode, emit, clusterOf, run } = clusterHarness(binary);
@@ -21,34 +20,7 @@ const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 const STREAM_ID = /^\d+-\d+$/;
 const STREAM_KEY = 'socket.io:sb:events';
 
-/** A TCP relay standing in for a load balancer: clients connect to its port, it forwards to @p target. */
-function balancer(target) {
-  const sockets = new Set();
-  const server = net.createServer((inbound) => {
-    if (!server.target) { inbound.destroy(); return; } // nowhere to go (yet)
-    const outbound = net.connect(server.target, '127.0.0.1');
-    for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
-      a.pipe(b);
-      a.on('error', () => b.destroy());
-      a.on('close', () => b.destroy());
-    }
-    sockets.add(inbound);
-    inbound.on('close', () => sockets.delete(inbound));
-  });
-  server.target = target;
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    server.port = server.address().port;
-    server.closeAll = () => { for (const s of sockets) s.destroy(); server.close(); };
-    resolve(server);
-  }));
-}
 
-/** Compares offsets of one stream ("<ms>-<seq>"). */
-function streamLess(a, b) {
-  const [am, as] = a.split('-').map(BigInt);
-  const [bm, bs] = b.split('-').map(BigInt);
-  return am < bm || (am === bm && as < bs);
-}
 
 function assertIncreasing(offsets, what) {
   for (let i = 1; i < offsets.length; ++i)

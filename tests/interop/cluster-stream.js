@@ -13,7 +13,7 @@
 const assert = require('node:assert/strict');
 
 const { client, sio, connected, until, redisCli } = require('./lib');
-const { clusterHarness } = require('./clusterlib');
+const { clusterHarness, streamLess } = require('./clusterlib');
 
 const binary = process.argv[2];
 const { mint, startNode, emit, api, clusterOf, run } = clusterHarness(binary);
@@ -22,11 +22,6 @@ const filter = process.argv[3] ? new RegExp(process.argv[3]) : null;
 const STREAM_KEY = 'socket.io:sb:events';
 const BYTES_KEY = 'socket.io:sb:events:bytes';
 
-function streamLess(a, b) {
-  const [am, as] = a.split('-').map(BigInt);
-  const [bm, bs] = b.split('-').map(BigInt);
-  return am < bm || (am === bm && as < bs);
-}
 
 async function emitOk(port, body) {
   const r = await emit(port, body);

@@ -7,7 +7,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { until, within, startRedis } = require('./lib');
+const net = require('node:net');
+
+const { client, until, within, startRedis } = require('./lib');
 
 const secret = 'cluster-test-secret';
 const key = 'cluster-test-key';
@@ -105,11 +107,65 @@ function clusterHarness(binary) {
     process.exit(0);
   }
 
+  const workerToken = (user) => execFileSync(binary, ['token', '--user', user, '--role', 'worker',
+    '--jwt-secret', secret]).toString().trim();
+
+  /** A native worker on @p node consuming @p queue; @p onJob(msg, ws). Resolves once the consume is answered. */
+  async function worker(node, user, queue, opts, onJob) {
+    const ws = client(`ws://127.0.0.1:${node.port}/ws?token=${workerToken(user)}`);
+    await ws.next('connected');
+    ws.on('message', (raw) => {
+      const msg = JSON.parse(raw.toString());
+      if (msg.type === 'job') onJob(msg, ws);
+    });
+    ws.send(JSON.stringify({ type: 'consume', queue, ...opts }));
+    await ws.next('consuming');
+    return ws;
+  }
+
   return {
-    mint, startNode, api, clusterOf, run,
+    mint, startNode, api, clusterOf, run, workerToken, worker,
     emit: (port, body) => api(port, 'POST', '/api/v1/internal/emit', body),
     metric: async (port, name) => (await api(port, 'GET', '/api/metrics')).body[name],
   };
 }
 
-module.exports = { clusterHarness, HEARTBEAT };
+/** A queue job's ack / nack from a worker's socket. */
+const ack = (ws, id) => ws.send(JSON.stringify({ type: 'ack', id }));
+const nack = (ws, id, error) => ws.send(JSON.stringify({ type: 'nack', id, error }));
+
+/** Compares offsets of one stream ("<ms>-<seq>"). */
+function streamLess(a, b) {
+  const [am, as] = a.split('-').map(BigInt);
+  const [bm, bs] = b.split('-').map(BigInt);
+  return am < bm || (am === bm && as < bs);
+}
+
+/**
+ * A TCP relay standing in for a load balancer: clients connect to its port, it forwards to
+ * @p target (server.target may change: new connections go there). cut() drops the
+ * connections it relays; closeAll() also stops listening.
+ */
+function balancer(target) {
+  const sockets = new Set();
+  const server = net.createServer((inbound) => {
+    if (!server.target) { inbound.destroy(); return; } // nowhere to go (yet)
+    const outbound = net.connect(server.target, '127.0.0.1');
+    for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
+      a.pipe(b);
+      a.on('error', () => b.destroy());
+      a.on('close', () => b.destroy());
+    }
+    sockets.add(inbound);
+    inbound.on('close', () => sockets.delete(inbound));
+  });
+  server.target = target;
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    server.port = server.address().port;
+    server.cut = () => { for (const s of sockets) s.destroy(); };
+    server.closeAll = () => { server.cut(); server.close(); };
+    resolve(server);
+  }));
+}
+
+module.exports = { clusterHarness, HEARTBEAT, ack, nack, streamLess, balancer };
