@@ -17,6 +17,7 @@
 #include "seriesfeeder.h"
 #include "eventsmodel.h"
 #include "jsoncheck.h"
+#include "quicktestsupport.h"
 #include "socketiotestsupport.h"
 #include "rabbitprocess.h"
 #include "testsupport.h"
@@ -30,36 +31,6 @@ using namespace Switchboard;
 using namespace Switchboard::Test;
 
 namespace {
-
-/// Every item below @p root (visual children, then QObject children such as popups' items)
-/// for which @p match is true, in breadth-first order.
-template <typename Match>
-QList<QQuickItem *> findItems(QQuickItem *root, Match match)
-{
-    QList<QQuickItem *> found;
-    QList<QQuickItem *> queue{root};
-    QSet<QQuickItem *> seen;
-    while (!queue.isEmpty()) {
-        QQuickItem *item = queue.takeFirst();
-        if (!item || seen.contains(item))
-            continue;
-        seen.insert(item);
-        if (item != root && match(item))
-            found.append(item);
-        queue.append(item->childItems());
-        for (QObject *child : item->children()) {
-            if (auto *childItem = qobject_cast<QQuickItem *>(child))
-                queue.append(childItem);
-        }
-    }
-    return found;
-}
-
-QQuickItem *findItem(QQuickItem *root, const QString &objectName)
-{
-    const auto items = findItems(root, [&](QQuickItem *i) { return i->objectName() == objectName; });
-    return items.isEmpty() ? nullptr : items.first();
-}
 
 /// Visible, i.e. effectively visible: the item and all its ancestors.
 bool shown(const QQuickItem *item)

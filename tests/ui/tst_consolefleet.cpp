@@ -22,6 +22,7 @@
 #include "consoleapp.h"
 #include "consolecontext.h"
 #include "emitter.h"
+#include "quicktestsupport.h"
 #include "roomsmodel.h"
 #include "source/remotesource.h"
 #include "testsupport.h"
@@ -33,24 +34,6 @@ namespace {
 
 constexpr auto kNodeAdminToken = "fleet-console-admin-token";
 constexpr auto kNodeJwtSecret = "fleet-console-jwt-secret";
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
-
-QQuickItem *findItem(QQuickItem *root, const QString &name)
-{
-    QList<QQuickItem *> queue{root};
-    while (!queue.isEmpty()) {
-        QQuickItem *item = queue.takeFirst();
-        if (item->objectName() == name)
-            return item;
-        queue.append(item->childItems());
-    }
-    return nullptr;
-}
 
 /// A headless switchboard process on a free port, killed with the object.
 struct Node

@@ -14,32 +14,16 @@
 #include "auth/jwt.h"
 #include "connectionsmodel.h"
 #include "consoleapp.h"
+#include "quicktestsupport.h"
 #include "source/remotesource.h"
 
 using namespace Switchboard;
+using namespace Switchboard::Test;
 
 namespace {
 
 constexpr auto kAdminToken = "remote-console-admin-token";
 constexpr auto kJwtSecret = "remote-console-jwt-secret";
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
-
-QQuickItem *findItem(QQuickItem *root, const QString &name)
-{
-    QList<QQuickItem *> queue{root};
-    while (!queue.isEmpty()) {
-        QQuickItem *item = queue.takeFirst();
-        if (item->objectName() == name)
-            return item;
-        queue.append(item->childItems());
-    }
-    return nullptr;
-}
 
 } // namespace
 
