@@ -599,12 +599,6 @@ EmitResult Server::emitEvent(EmitRequest request)
         // Unrecorded (a Node peer, a back end's PUBLISH, a record that failed): delivered now.
         if (request.offset == 0 || !events.isShared())
             post();
-        // A Switchboard node's emit without an offset (a Node peer's says "cluster", a back
-        // end's PUBLISH on the JSON channel "redis"; neither is ever recorded): its record may
-        // land late, and this node's tail must not deliver that copy too.
-        if (request.offset == 0 && events.isShared() && request.source != QLatin1String("cluster")
-            && request.source != QLatin1String("redis"))
-            events.deliveredUnrecorded(request.id);
     } else if (recording && events.isShared() && publish) {
         // The stream id is the offset on every node: recorded, then delivered by every
         // node's tail of the stream (this one's too), and published once Redis gave it.

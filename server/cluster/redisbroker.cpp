@@ -511,6 +511,11 @@ void RedisBroker::deliverBroadcast(const Cluster::Broadcast &b, const QString &n
             rememberAck(request.id, route);
     }
     request.ackTargets = !reportTo.isEmpty();
+    // A Switchboard node's emit (it carries Switchboard's fields) without an offset: its record
+    // failed or timed out, and may still land; this node's tail must not deliver that copy
+    // too (docs/cluster.md). A Node peer's emits are never recorded.
+    if (request.offset == 0 && !request.ack && b.sb.contains(QLatin1String("id")))
+        m_server.eventStream().deliveredUnrecorded(request.id);
     const QString emitId = request.id;
     const EmitResult result = m_server.emitEvent(std::move(request));
     if (!result.error.isEmpty())
