@@ -883,6 +883,20 @@ QJsonObject Server::healthJson() const
     return health;
 }
 
+QJsonObject Server::readyJson() const
+{
+    QString reason = !m_running          ? QStringLiteral("stopped")
+        : m_drain->isDraining()          ? QStringLiteral("draining")
+                                         : m_broker->notReadyReason();
+    if (reason.isEmpty() && m_eventStream && !m_eventStream->ready())
+        reason = QStringLiteral("cluster: the recovery stream has not been read from Redis yet");
+    QJsonObject ready{{QStringLiteral("ready"), reason.isEmpty()},
+                      {QStringLiteral("status"), healthJson().value(QLatin1String("status"))}};
+    if (!reason.isEmpty())
+        ready.insert(QStringLiteral("reason"), reason);
+    return ready;
+}
+
 QString Server::nodeName() const
 {
     return m_config.nodeName.isEmpty() ? QStringLiteral("%1:%2").arg(m_config.host).arg(m_port) : m_config.nodeName;

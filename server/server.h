@@ -200,6 +200,9 @@ public:
     MetricsSample lastSample() const;
 
     QJsonObject healthJson() const;
+    /// GET /ready: {"ready", "reason"?, "status"}: whether a load balancer should send this node
+    /// new clients (running, not draining, joined to its cluster; docs/operations.md).
+    QJsonObject readyJson() const;
     QJsonObject metricsJson() const;
     QJsonObject statsJson() const;
     /// Depth by state of every durable queue, plus totals.

@@ -30,6 +30,9 @@ public:
     virtual void stop() = 0;
     /// Empty when healthy; why the node is "degraded" otherwise.
     virtual QString degradedReason() const = 0;
+    /// Empty once the node has joined its cluster (reached Redis and subscribed, once since it
+    /// started); why it has not otherwise (GET /ready). A later outage leaves it ready.
+    virtual QString notReadyReason() const { return {}; }
     /// Connection ids handed out by this node start here (unique across the cluster).
     virtual quint64 connectionIdBase() const = 0;
     /// This node's identity on the wire (presence): unique across the cluster even when two

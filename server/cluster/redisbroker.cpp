@@ -193,6 +193,7 @@ RedisBroker::RedisBroker(Server &server, const RedisUrl &url)
     m_link.setMessageHandler([this](const QByteArray &channel, const QByteArray &payload) { onMessage(channel, payload); });
     connect(&m_link, &RedisLink::connectedChanged, this, [this](bool up) {
         if (up) {
+            m_joined.store(true);
             qCInfo(lcServer).noquote() << "cluster: connected to Redis as node" << m_server.nodeName() << "uid" << m_uid;
             if (m_perUser)
                 startSession();
@@ -295,6 +296,18 @@ QString RedisBroker::degradedReason() const
         return QStringLiteral("cluster: Redis %1 unreachable: %2").arg(m_url.display(), m_link.lastError());
     QMutexLocker lock(&m_lock);
     return m_prefixConflict.isEmpty() ? QString() : QStringLiteral("cluster: ") + m_prefixConflict;
+}
+
+QString RedisBroker::notReadyReason() const
+{
+    if (m_left.load())
+        return QStringLiteral("left the cluster");
+    if (!m_joined.load()) {
+        const QString error = m_link.lastError();
+        return QStringLiteral("cluster: not yet joined (Redis %1%2)")
+            .arg(m_url.display(), error.isEmpty() ? QString() : QStringLiteral(": ") + error);
+    }
+    return {};
 }
 
 // --- emits out ----------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ public:
     void leave() override;
     void stop() override;
     QString degradedReason() const override;
+    QString notReadyReason() const override;
     quint64 connectionIdBase() const override { return m_prefix << 32; }
     bool publish(const EmitRequest &request, std::function<void(const PublishOutcome &)> done) override;
     void remoteConnection(quint64 id, ConnectionOp op, const QString &room, int code, const QString &reason,
@@ -179,6 +180,7 @@ private:
     std::atomic<qint64> m_lastReregisterMs{0};
     std::atomic<int> m_admissionScripts{0}; // sent and not answered (bounded: kMaxAdmissionScripts)
     std::atomic<bool> m_left{false};
+    std::atomic<bool> m_joined{false}; // reached Redis and subscribed, once since start()
     std::atomic<quint64> m_nextRequest{1};
 
     mutable QMutex m_lock;

@@ -187,6 +187,7 @@ void RedisEventStream::tailStarted(const QByteArray &id)
         takeOwnBelow(m_tailLast + 1, &late);
     }
     seen(start);
+    m_tailBegun.store(true, std::memory_order_release);
     for (auto &frame : late)
         m_deliver(std::move(frame));
 }

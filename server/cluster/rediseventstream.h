@@ -82,6 +82,7 @@ public:
     void recordThenPost(const std::shared_ptr<OutboundFrame> &frame, std::function<void()> post) override;
     void seen(quint64 offset) override;
     void deliveredUnrecorded(const QString &id) override;
+    bool ready() const override { return !enabled() || m_tailBegun.load(std::memory_order_acquire); }
     void readAfter(quint64 after, const Reader &reader, std::function<void(Read)> done) const override;
     void track(const QString &pid, const Session &session) override;
     void save(const QString &pid, Session session) override;
@@ -135,6 +136,7 @@ private:
     std::atomic<quint64> m_gapsWritten{0};
     const QByteArray m_instance; // random: connection ids repeat across nodes and restarts
     std::atomic<quint64> m_lastSeen{0};
+    std::atomic<bool> m_tailBegun{false}; // the tail knew where it starts, once
     std::atomic<qint64> m_lastTrimMs{0};
     std::atomic<qint64> m_lastErrorLogMs{-1000000};
 };

@@ -187,6 +187,11 @@ void registerApiRoutes(Router &router, Server &server)
         const QJsonObject health = s->healthJson();
         return HttpResponse::json(health, health.value(QLatin1String("status")) == QLatin1String("draining") ? 503 : 200);
     });
+    // Readiness: 503 until the node can take clients (docs/operations.md, "Health and readiness").
+    router.add(Method::Get, QStringLiteral("/ready"), Access::Public, [s](const HttpRequest &) {
+        const QJsonObject ready = s->readyJson();
+        return HttpResponse::json(ready, ready.value(QLatin1String("ready")).toBool() ? 200 : 503);
+    });
     router.add(Method::Get, QStringLiteral("/metrics"), Access::Public, [s](const HttpRequest &) {
         return HttpResponse::text(s->prometheusText(), QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"));
     });

@@ -72,6 +72,9 @@ public:
     virtual bool enabled() const = 0;
     /// Events and sessions are read from Redis (asynchronously), on every node alike.
     virtual bool isShared() const = 0;
+    /// Whether a socket that connects now gets every event recorded from now on: a shared
+    /// stream is once this node's tail has read from Redis (GET /ready).
+    virtual bool ready() const { return true; }
     /// A connection that may ask for missed events opened / closed: the in-process log is
     /// kept while one is open, a session waits, or one closed within the window.
     virtual void socketOpened() = 0;

@@ -130,6 +130,10 @@ void tst_HttpApi::health()
     QVERIFY(json.value("uptime").isDouble());
     QVERIFY(json.value("uptime").toDouble() >= 0);
     QCOMPARE(json.value("version").toString(), QStringLiteral(SWITCHBOARD_VERSION));
+    // A single node is ready as soon as it runs (no cluster to join).
+    const HttpReply ready = http("GET", url(QStringLiteral("/ready")));
+    QCOMPARE(ready.status, 200);
+    QCOMPARE(ready.json(), (QJsonObject{{"ready", true}, {"status", "ok"}}));
 }
 
 void tst_HttpApi::prometheus()
@@ -583,7 +587,7 @@ void tst_HttpApi::adminAuth()
 void tst_HttpApi::publicRoutes_data()
 {
     QTest::addColumn<QString>("path");
-    for (const char *path : {"/health", "/metrics", "/api/metrics", "/api/websocket/stats", "/api/socket", "/api/events/stats"})
+    for (const char *path : {"/health", "/ready", "/metrics", "/api/metrics", "/api/websocket/stats", "/api/socket", "/api/events/stats"})
         QTest::addRow("%s", path) << QString::fromLatin1(path);
 }
 

@@ -250,6 +250,48 @@ const cases = [
     },
   },
   {
+    name: '/ready: 503 until the node joined its cluster, 200 through a later Redis outage, 503 while draining',
+    fn: async (redis) => {
+      const ready = async (node) => {
+        const res = await fetch(`http://127.0.0.1:${node.port}/ready`);
+        return { status: res.status, body: await res.json() };
+      };
+      // Redis stopped (SIGSTOP): the node's connects are accepted but never answered.
+      redis.pause();
+      let a;
+      try {
+        a = await startNode('a', redis, withAdmin);
+        const before = await ready(a);
+        assert.equal(before.status, 503, JSON.stringify(before.body));
+        assert.equal(before.body.ready, false);
+        assert.match(before.body.reason, /^cluster: not yet joined/);
+      } finally {
+        redis.resume();
+      }
+      await until(async () => (await ready(a)).status === 200, 'ready once Redis answers', 15000);
+      const joined = await ready(a);
+      assert.deepEqual(joined.body, { ready: true, status: 'ok' });
+      // Redis away again: still ready (every node shares it), and /health says degraded.
+      redis.pause();
+      try {
+        await until(async () => (await (await fetch(`http://127.0.0.1:${a.port}/health`)).json()).status === 'degraded',
+          '/health degraded while Redis does not answer', 15000);
+        const during = await ready(a);
+        assert.equal(during.status, 200, JSON.stringify(during.body));
+        assert.equal(during.body.status, 'degraded');
+      } finally {
+        redis.resume();
+      }
+      await until(async () => (await ready(a)).body.status === 'ok', 'healthy again', 15000);
+      assert.equal((await api(a.port, 'POST', '/api/admin/drain')).status, 202);
+      const draining = await ready(a);
+      assert.equal(draining.status, 503);
+      assert.equal(draining.body.reason, 'draining');
+      assert.equal((await api(a.port, 'POST', '/api/admin/undrain')).status, 200);
+      assert.equal((await ready(a)).status, 200);
+    },
+  },
+  {
     name: 'admin tokens minted through the API and the channel work, and are never logged',
     fn: async (redis) => {
       const a = await startNode('a', redis, withAdmin);
