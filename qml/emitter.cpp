@@ -173,7 +173,7 @@ void Emitter::init()
     connect(&m_flushTimer, &QTimer::timeout, this, &Emitter::flushAcks);
     if (m_source) {
         // Runs on the I/O thread that read the ack: only the console's own ids go further.
-        // Only a local source reports acks (docs/console.md, "Remote nodes").
+        // A remote source reports them too when its node pushes acks (docs/console.md, "Remote nodes").
         m_ackConnection = connect(m_source.get(), &ConsoleSource::ackReceived, m_source.get(),
             [this](const QString &emitId, quint64 connectionId, const QString &userId, bool ok, const QString &error) {
                 {

@@ -225,9 +225,10 @@ public:
      * Sends a console emit. @p done gets the result on the GUI thread (a local source calls it
      * before returning). For an acked emit with @p ackWaitMs > 0 the source also waits up to
      * that long for the clients' acks on every node and hands the outcome to @p waited, on the
-     * GUI thread (always, once @p done ran without an error): a local source reports each ack
-     * as it comes through ackReceived() as well; a remote one gets them all with the node's
-     * answer (acksLive() is false), which then also carries @p done's result.
+     * GUI thread (always, once @p done ran without an error). Each ack also comes through
+     * ackReceived() as it arrives when acksLive(): a local source's from the server, a remote
+     * one's from the node's "acks" pushes (every quarter second); a remote node without them
+     * gives them all with its answer, which then also carries @p done's result.
      */
     virtual void emitEvent(const EmitRequest &request, int ackWaitMs, std::function<void(const EmitResult &)> done,
                            std::function<void(const SourceAckWait &)> waited) = 0;
@@ -249,8 +250,9 @@ Q_SIGNALS:
     void streamChanged(const QString &stream);
     /// Emitted by a source whose node restarted or that reattached: models re-read everything.
     void reset();
-    /// A client acked a console emit. Emitted on the thread that read the ack (an I/O thread):
-    /// connect with Qt::DirectConnection, filter, and queue the rest to your own thread.
+    /// A client acked a console emit. Emitted on the thread that read the ack (a local
+    /// source: an I/O thread; a remote one: the GUI thread): connect with
+    /// Qt::DirectConnection, filter, and queue the rest to your own thread.
     void ackReceived(const QString &emitId, quint64 connectionId, const QString &userId, bool ok,
                      const QString &error);
 

@@ -315,6 +315,8 @@ void RemoteSource::onMessage(const QString &text)
         onEvents(m);
     else if (type == QLatin1String("result"))
         onResult(m);
+    else if (type == QLatin1String("acks"))
+        onAcks(m);
     else if (type == QLatin1String("error"))
         m_linkError = str(m, "message").isEmpty() ? str(m, "code") : str(m, "message");
 }
@@ -323,6 +325,7 @@ void RemoteSource::onWelcome(const QJsonObject &m)
 {
     m_backoffMs = 0;
     m_role = str(m, "role");
+    m_ackPush = m.value(QLatin1String("features")).toArray().contains(QJsonValue(QStringLiteral("acks")));
     m_nodeName = m.value(QLatin1String("node")).toObject().value(QLatin1String("name")).toString();
     m_actionRoles.clear();
     const QJsonObject actions = m.value(QLatin1String("actions")).toObject();
@@ -558,6 +561,20 @@ void RemoteSource::onResult(const QJsonObject &m)
         return;
     done(SourceResult{m.value(QLatin1String("ok")).toBool(), str(m, "result"), str(m, "message"),
                       m.value(QLatin1String("data")).toObject()});
+}
+
+void RemoteSource::onAcks(const QJsonObject &m)
+{
+    // Acks of an emit this console made with a wait, as the node collected them (from every
+    // node of its cluster), ahead of the emit's result.
+    const QString emitId = str(m, "emitId");
+    for (const QJsonValue &value : m.value(QLatin1String("acks")).toArray()) {
+        const QJsonObject ack = value.toObject();
+        const QJsonValue id = ack.value(QLatin1String("connectionId"));
+        const quint64 connectionId = id.isString() ? id.toString().toULongLong() : quint64(id.toDouble());
+        Q_EMIT ackReceived(emitId, connectionId, str(ack, "userId"), ack.value(QLatin1String("ok")).toBool(true),
+                           str(ack, "error"));
+    }
 }
 
 void RemoteSource::subscribe(const QString &stream, const QJsonObject &query)

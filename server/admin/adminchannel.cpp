@@ -1,6 +1,7 @@
 #include "adminchannel.h"
 
 #include <map>
+#include <set>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDateTime>
@@ -18,6 +19,7 @@
 #include "admin/adminsummary.h"
 #include "admin/auditlog.h"
 #include "protocol/ratelimiter.h"
+#include "rooms/ackwaits.h"
 #include "protocol/strictjson.h"
 #include "server.h"
 #include "transport/ioworker.h"
@@ -86,6 +88,9 @@ public:
         if (m_timer)
             m_timer->stop();
         m_sessions.clear();
+        // Nothing may call into the channels once they are gone.
+        for (const QString &emitId : std::exchange(m_watched, {}))
+            m_server.ackWaits().unwatch(emitId);
     }
 
     void opened(const std::shared_ptr<Link> &link)
@@ -138,11 +143,19 @@ public:
             send(session, errorMessage(QStringLiteral("invalid"), QStringLiteral("unknown message type \"%1\"").arg(type.left(64))));
     }
 
-    void actionDone(quint64 id, const QJsonValue &requestId, const QString &name, const AdminActions::Outcome &outcome)
+    void actionDone(quint64 id, const QJsonValue &requestId, const QString &name, const AdminActions::Outcome &outcome,
+                    const QString &watched)
     {
+        if (!watched.isEmpty() && m_watched.erase(watched))
+            m_server.ackWaits().unwatch(watched);
         const auto it = m_sessions.find(id);
         if (it == m_sessions.end())
             return;
+        if (!watched.isEmpty()) {
+            // The acks that came since the last tick go ahead of the result.
+            flushAcks(it->second, watched);
+            --it->second.watching;
+        }
         QJsonObject result{{QStringLiteral("type"), QStringLiteral("result")},
                            {QStringLiteral("v"), 1},
                            {QStringLiteral("id"), requestId},
@@ -154,7 +167,25 @@ public:
         send(it->second, result);
     }
 
+    /// An ack of the channel emit @p emitId (AckWaits::watch), pushed with the next tick.
+    void ackArrived(quint64 id, const QJsonValue &requestId, const QString &emitId, const QJsonObject &ack)
+    {
+        const auto it = m_sessions.find(id);
+        if (it == m_sessions.end())
+            return;
+        PendingAcks &pending = it->second.acks[emitId];
+        pending.requestId = requestId;
+        pending.acks.append(ack);
+    }
+
 private:
+    /// Acks of one watched emit not pushed yet (bounded by the wait's --max-ack-bytes).
+    struct PendingAcks
+    {
+        QJsonValue requestId;
+        QJsonArray acks;
+    };
+
     struct Session
     {
         std::shared_ptr<Link> link;
@@ -163,7 +194,27 @@ private:
         AdminCaller caller;
         QByteArray authorization;
         std::map<QString, std::unique_ptr<AdminStream>> streams;
+        std::map<QString, PendingAcks> acks; // by emit id
+        int watching = 0;                    // emits whose acks are followed
     };
+
+    /// At most this many emits of one channel have their acks pushed at once; beyond, the
+    /// acks come only with the result.
+    static constexpr int kMaxWatchedEmits = 8;
+
+    void flushAcks(Session &session, const QString &emitId)
+    {
+        const auto it = session.acks.find(emitId);
+        if (it == session.acks.end())
+            return;
+        const PendingAcks pending = std::move(it->second);
+        session.acks.erase(it);
+        send(session, {{QStringLiteral("type"), QStringLiteral("acks")},
+                       {QStringLiteral("v"), 1},
+                       {QStringLiteral("id"), pending.requestId},
+                       {QStringLiteral("emitId"), emitId},
+                       {QStringLiteral("acks"), pending.acks}});
+    }
 
     void audit(const Session &session, const AdminCaller &who, const QString &result, const QString &detail)
     {
@@ -209,6 +260,7 @@ private:
                        {QStringLiteral("server"), AdminSummary::serverJson(m_server)},
                        {QStringLiteral("actions"), AdminActions::rolesJson()},
                        {QStringLiteral("streams"), QJsonArray::fromStringList(AdminStream::names())},
+                       {QStringLiteral("features"), QJsonArray{QStringLiteral("acks")}},
                        {QStringLiteral("limits"), QJsonObject{{QStringLiteral("maxFrameBytes"), kMaxFrameBytes},
                                                               {QStringLiteral("framesPerSecond"), kFramesPerSecond},
                                                               {QStringLiteral("maxPendingBytes"), session.link->maxQueued}}}});
@@ -255,14 +307,33 @@ private:
         const QJsonValue args = message.value(QLatin1String("args"));
         if (!args.isUndefined() && !args.isNull() && !args.isObject()) {
             AdminActions::Outcome outcome{false, QStringLiteral("invalid"), QStringLiteral("\"args\" must be an object"), {}};
-            return actionDone(session.link->id, requestId, name, outcome);
+            return actionDone(session.link->id, requestId, name, outcome, {});
         }
         AdminChannels *owner = &m_owner;
         const quint64 id = session.link->id;
-        AdminActions::run(m_server, name, args.toObject(), session.authorization, session.link->client,
-                          [owner, id, requestId, name](const AdminActions::Outcome &outcome) {
+        QJsonObject body = args.toObject();
+        // An emit that waits for its acks: they are pushed as they come ("acks"), not only
+        // with the result (docs/admin-channel.md, "Actions").
+        QString watched;
+        const QJsonValue emitId = body.value(QLatin1String("id"));
+        if (name == QLatin1String("emit") && body.value(QLatin1String("ack")).toBool()
+            && body.value(QLatin1String("waitMs")).toDouble() > 0 && session.watching < kMaxWatchedEmits
+            && (emitId.isUndefined() || (emitId.isString() && !emitId.toString().isEmpty()))) {
+            if (emitId.isUndefined())
+                body.insert(QStringLiteral("id"), Server::newId());
+            const QString watch = body.value(QLatin1String("id")).toString();
+            if (m_server.ackWaits().watch(watch, [owner, id, requestId, watch](const QJsonObject &ack) {
+                    owner->toHub([id, requestId, watch, ack](Hub &hub) { hub.ackArrived(id, requestId, watch, ack); });
+                })) {
+                watched = watch;
+                m_watched.insert(watch);
+                ++session.watching;
+            }
+        }
+        AdminActions::run(m_server, name, body, session.authorization, session.link->client,
+                          [owner, id, requestId, name, watched](const AdminActions::Outcome &outcome) {
             // Answers may come from the queue thread or the store's: back to the hub.
-            owner->toHub([id, requestId, name, outcome](Hub &hub) { hub.actionDone(id, requestId, name, outcome); });
+            owner->toHub([id, requestId, name, outcome, watched](Hub &hub) { hub.actionDone(id, requestId, name, outcome, watched); });
         });
     }
 
@@ -305,6 +376,8 @@ private:
                 }
                 sendText(session, summary);
             }
+            while (!session.acks.empty() && !session.link->closing.load(std::memory_order_relaxed))
+                flushAcks(session, session.acks.begin()->first);
             for (auto &[name, stream] : session.streams) {
                 stream->tick(now, false, [this, &session](const QJsonObject &m) { send(session, m); });
                 if (session.link->closing.load(std::memory_order_relaxed))
@@ -355,6 +428,7 @@ private:
     QTimer *m_timer = nullptr;
     qint64 m_lastSummaryMs = 0;
     std::map<quint64, Session> m_sessions;
+    std::set<QString> m_watched; // emit ids whose acks are followed (AckWaits::watch)
 };
 
 AdminChannels::AdminChannels(Server &server)

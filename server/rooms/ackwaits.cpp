@@ -43,16 +43,17 @@ struct AckWaits::Wait
         return localKnown && pending.isEmpty() && untracked == 0 && reportsExpected >= 0
             && reportsReceived >= reportsExpected;
     }
-    /// Appends @p entry to @p list when it fits in @p maxBytes; counts it otherwise.
-    void keep(QJsonArray &list, const QJsonObject &entry, qint64 maxBytes)
+    /// Appends @p entry to @p list when it fits in @p maxBytes (true); counts it otherwise.
+    bool keep(QJsonArray &list, const QJsonObject &entry, qint64 maxBytes)
     {
         const qint64 size = kEntryBytes + (entry.size() > 2 ? QJsonDocument(entry).toJson(QJsonDocument::Compact).size() : 0);
         if (bytes + size > maxBytes) {
             ++omitted;
-            return;
+            return false;
         }
         bytes += size;
         list.append(entry);
+        return true;
     }
 };
 
@@ -178,12 +179,31 @@ void AckWaits::offer(const QString &emitId, quint64 connectionId, const QString 
                 entry.insert(QStringLiteral("args"), args);
             if (!ok)
                 entry.insert(QStringLiteral("error"), error);
-            wait->keep(wait->acks, entry, m_maxBytes);
+            if (wait->keep(wait->acks, entry, m_maxBytes)) {
+                const auto watcher = m_watchers.constFind(emitId);
+                if (watcher != m_watchers.cend())
+                    watcher.value()(entry);
+            }
         }
         if (!wait->complete())
             return;
     }
     settle(wait, false);
+}
+
+bool AckWaits::watch(const QString &emitId, Progress progress)
+{
+    QMutexLocker lock(&m_lock);
+    if (m_watchers.contains(emitId) || m_watchers.size() >= m_maxWaits)
+        return false;
+    m_watchers.insert(emitId, std::move(progress));
+    return true;
+}
+
+void AckWaits::unwatch(const QString &emitId)
+{
+    QMutexLocker lock(&m_lock);
+    m_watchers.remove(emitId);
 }
 
 void AckWaits::finish(const QString &emitId)

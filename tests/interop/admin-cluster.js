@@ -250,6 +250,56 @@ const cases = [
     },
   },
   {
+    name: "a channel emit that waits for acks gets each one pushed as it comes, from both nodes, before its result",
+    fn: async (redis) => {
+      const a = await startNode('a', redis, withAdmin);
+      const b = await startNode('b', redis, withAdmin);
+      await clusterOf([a, b]);
+      const fast = await nativeClient(a, 'fast', 'crew');
+      const slow = await nativeClient(b, 'slow', 'crew');
+      const answer = (ws, data) => (m) => ws.send(JSON.stringify({ type: 'ack', id: m.id, data }));
+      fast.on('message', (raw) => { const m = JSON.parse(raw.toString()); if (m.type === 'ping' && m.ack) answer(fast, { on: 'a' })(m); });
+      let slowEvent = null;
+      slow.on('message', (raw) => { const m = JSON.parse(raw.toString()); if (m.type === 'ping' && m.ack) slowEvent = m; });
+      await until(async () => (await api(a.port, 'GET', '/api/rooms/crew')).body.count === 2, 'the room on both nodes');
+      const console = await channel(a);
+      assert.ok(console.welcome.features.includes('acks'), JSON.stringify(console.welcome));
+      const seen = [];
+      console.on('message', (raw) => {
+        const m = JSON.parse(raw.toString());
+        if (m.type === 'acks' || (m.type === 'result' && m.id === 71)) seen.push(m);
+      });
+      console.send(JSON.stringify({ type: 'action', v: 1, id: 71, action: 'emit',
+        args: { event: 'ping', room: 'crew', payload: {}, ack: true, waitMs: 20000 } }));
+      // The fast client's ack is pushed while the slow one has not answered: no result yet.
+      await until(() => seen.some((m) => m.type === 'acks'), "the fast client's ack pushed", 5000);
+      await until(() => slowEvent !== null, 'the event on b');
+      assert.equal(seen.length, 1, JSON.stringify(seen));
+      const first = seen[0];
+      assert.equal(first.id, 71);
+      assert.deepEqual(first.acks.map((x) => [x.userId, x.ok, x.data]), [['fast', true, { on: 'a' }]]);
+      const emitId = first.emitId;
+      assert.ok(emitId, 'the channel named the emit');
+      // The slow client on the other node answers: its ack is pushed, then the result.
+      answer(slow, { on: 'b' })(slowEvent);
+      await until(() => seen.some((m) => m.type === 'result'), 'the result', 10000);
+      const pushed = seen.filter((m) => m.type === 'acks').flatMap((m) => m.acks.map((x) => x.userId));
+      assert.deepEqual(pushed, ['fast', 'slow']);
+      assert.ok(seen.every((m) => m.type !== 'acks' || m.emitId === emitId));
+      assert.equal(seen[seen.length - 1].type, 'result', 'the acks come before the result');
+      const result = seen[seen.length - 1];
+      assert.equal(result.ok, true, JSON.stringify(result));
+      assert.equal(result.data.complete, true, JSON.stringify(result.data));
+      assert.equal(result.data.delivered, 2);
+      // Without a wait nothing is pushed.
+      seen.length = 0;
+      console.send(JSON.stringify({ type: 'action', v: 1, id: 71, action: 'emit', args: { event: 'ping', room: 'crew', payload: {} } }));
+      await until(() => seen.some((m) => m.type === 'result'), 'the plain result');
+      assert.deepEqual(seen.map((m) => m.type), ['result']);
+      for (const ws of [fast, slow, console]) ws.close();
+    },
+  },
+  {
     name: '/ready: 503 until the node joined its cluster, 200 through a later Redis outage, 503 while draining',
     fn: async (redis) => {
       const ready = async (node) => {
