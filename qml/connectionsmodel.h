@@ -188,7 +188,10 @@ class ConnectionDetails : public QObject
 {
     Q_OBJECT
     QML_ELEMENT
-    Q_PROPERTY(qint64 connectionId READ connectionId WRITE setConnectionId NOTIFY connectionIdChanged)
+    // A double for QML: Qt 6.4 rounds a JavaScript number on its way into a qint64 (+0.5),
+    // which is off by one for odd ids from 2^52 (a cluster node's ids reach 2^53 - 1, exact as
+    // doubles; docs/console.md). tests/ui/qml/tst_connectionids.qml.
+    Q_PROPERTY(double connectionId READ connectionIdNumber WRITE setConnectionIdNumber NOTIFY connectionIdChanged)
     Q_PROPERTY(bool connected READ connected NOTIFY changed)
     Q_PROPERTY(QString userId READ userId NOTIFY changed)
     Q_PROPERTY(QString role READ role NOTIFY changed)
@@ -215,6 +218,8 @@ public:
     ~ConnectionDetails() override;
 
     qint64 connectionId() const { return m_id; }
+    double connectionIdNumber() const { return double(m_id); }
+    void setConnectionIdNumber(double id) { setConnectionId(id > 0 && id < 9007199254740992.0 ? qint64(id) : 0); }
     void setConnectionId(qint64 id);
     bool connected() const { return m_connected; }
     QString userId() const { return m_s.userId; }
