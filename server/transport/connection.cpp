@@ -59,6 +59,11 @@ void Connection::activate(std::shared_ptr<ConnectionInfo> info, const QStringLis
     PresenceEvents &presence = m_server.presenceEvents();
     QStringList firstOfUser;
     m_server.registry().add(m_info, kept, presence.isEnabled() ? &firstOfUser : nullptr);
+    // A reload between the accept and here (the token check and the admission are
+    // asynchronous, an Engine.IO session may wait for its CONNECT) did not reach this
+    // connection, which was not in the registry yet. It takes the limits now, after the
+    // registry has it, so whichever reload comes later tells it (transport/limitsreload.h).
+    applyLimits(limits);
     if (Webhooks *webhooks = m_server.webhooks())
         webhooks->connected(*m_info, kept);
     for (const QString &room : std::as_const(kept)) {

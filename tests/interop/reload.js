@@ -107,6 +107,32 @@ const cases = [
       assert.ok(limitedOpen >= 20, `most of a burst of 30 on the connection opened before refused (${limitedOpen})`);
     }
   }],
+  ['max-pending-bytes reaches an Engine.IO session opened before the reload and connected after it',
+    { 'max-pending-bytes': 4194304 }, async (port, child, writeConfig) => {
+    {
+      const token = h.mint('r5');
+      // An Engine.IO session over polling, without its Socket.IO CONNECT yet.
+      const base = `http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`;
+      const opened = await (await fetch(base)).text();
+      assert.match(opened, /^0\{/);
+      const session = `${base}&sid=${JSON.parse(opened.slice(1)).sid}`;
+      writeConfig({ 'max-pending-bytes': 16384 });
+      await hup(child, /max-pending-bytes: 4194304 -> 16384/);
+      // CONNECT now: the connection is admitted after the reload, which could not reach it.
+      assert.equal((await fetch(session, { method: 'POST', body: `40${JSON.stringify({ token })}` })).status, 200);
+      assert.match(await (await fetch(session)).text(), /^40\{.*"sid"/);
+      const slow = async () => (await h.api(port, 'GET', '/api/metrics')).body.slowConsumers;
+      const before = await slow();
+      // Never polled again: 64 KB of events go past the new 16 KB budget (the old one was 4 MiB).
+      for (let i = 0; i < 8; ++i) {
+        const r = await h.emit(port, { event: 'fill', userId: 'r5', payload: { pad: 'x'.repeat(8192) } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+      await until(async () => (await slow()) > before, 'the session closed as a slow consumer under the reloaded budget', 5000);
+      const left = await h.api(port, 'GET', '/api/websocket/connections?userId=r5');
+      assert.equal(left.body.connections.length, 0, JSON.stringify(left.body));
+    }
+  }],
   ['max-connections reloads for the next accept', { 'max-connections': 100 }, async (port, child, writeConfig) => {
     {
       const token = h.mint('r3');
