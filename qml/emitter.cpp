@@ -390,7 +390,7 @@ void Emitter::onAckWait(const QString &emitId, const SourceAckWait &wait)
         // An older emit's wait: only its history row learns the outcome.
         if (wait.error.isEmpty()) {
             m_history.setDelivered(emitId, wait.delivered);
-            if (!m_source->acksLive())
+            if (!wait.live)
                 m_history.addAcks(emitId, int(wait.acks.size()));
         }
         return;
@@ -404,7 +404,7 @@ void Emitter::onAckWait(const QString &emitId, const SourceAckWait &wait)
         Q_EMIT acksChanged();
         return;
     }
-    if (!m_source->acksLive()) {
+    if (!wait.live) {
         for (const SourceAckWait::Ack &a : wait.acks) {
             AcksModel::Ack ack;
             ack.connectionId = a.connectionId;

@@ -66,6 +66,8 @@ SourceAckWait SourceAckWait::fromJson(const QJsonObject &answer)
     }
     wait.timedOut = int(answer.value(QLatin1String("timedOut")).toArray().size());
     wait.omitted = answer.value(QLatin1String("omitted")).toInt();
+    // The admin channel pushed them one by one ("acks") and left them out of its answer.
+    wait.live = answer.value(QLatin1String("acksPushed")).toBool();
     return wait;
 }
 

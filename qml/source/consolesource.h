@@ -104,6 +104,8 @@ struct SourceAckWait
     QList<Ack> acks;        // the answers, in the order the node collected them
     int timedOut = 0;       // sockets that had not answered when the wait ended
     int omitted = 0;        // answers over the node's --max-ack-bytes, counted only
+    bool live = false;      // every ack came through ConsoleSource::ackReceived() already, as it
+                            // arrived: "acks" holds none of them or repeats them
 
     /// Reads the "waitMs" answer of POST /api/v1/internal/emit (or AckWaits' result).
     static SourceAckWait fromJson(const QJsonObject &answer);
@@ -225,10 +227,10 @@ public:
      * Sends a console emit. @p done gets the result on the GUI thread (a local source calls it
      * before returning). For an acked emit with @p ackWaitMs > 0 the source also waits up to
      * that long for the clients' acks on every node and hands the outcome to @p waited, on the
-     * GUI thread (always, once @p done ran without an error). Each ack also comes through
-     * ackReceived() as it arrives when acksLive(): a local source's from the server, a remote
-     * one's from the node's "acks" pushes (every quarter second); a remote node without them
-     * gives them all with its answer, which then also carries @p done's result.
+     * GUI thread (always, once @p done ran without an error). When the outcome says "live",
+     * each ack came through ackReceived() as it arrived: a local source's from the server, a
+     * remote one's from the node's "acks" pushes (every quarter second); otherwise (an older
+     * node, or more emits waiting on the channel than it follows) they are in the outcome.
      */
     virtual void emitEvent(const EmitRequest &request, int ackWaitMs, std::function<void(const EmitResult &)> done,
                            std::function<void(const SourceAckWait &)> waited) = 0;
@@ -236,8 +238,6 @@ public:
     {
         emitEvent(request, 0, std::move(done), {});
     }
-    /// Whether ackReceived() reports a console emit's acks one by one as they arrive.
-    virtual bool acksLive() const { return false; }
 
     static int roleRank(const QString &role);
 

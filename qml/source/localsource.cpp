@@ -219,8 +219,11 @@ void LocalSource::emitEvent(const EmitRequest &request, int ackWaitMs, std::func
     QPointer<LocalSource> self(this);
     const auto opened = acks.open(id, qBound(1, ackWaitMs, m_server.config().maxAckWaitMs),
                                   [self, waited](const QJsonObject &collected) {
-        if (self)
-            self->answerHere(waited, SourceAckWait::fromJson(collected));
+        if (!self)
+            return;
+        SourceAckWait wait = SourceAckWait::fromJson(collected);
+        wait.live = true; // every ack came through ackReceived() too
+        self->answerHere(waited, wait);
     });
     if (opened != AckWaits::Opened::Ok) {
         // The acks still arrive one by one; only the cluster-wide count is missing.

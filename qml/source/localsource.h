@@ -52,7 +52,6 @@ public:
     void emitEvent(const EmitRequest &request, int ackWaitMs, std::function<void(const EmitResult &)> done,
                    std::function<void(const SourceAckWait &)> waited) override;
     using ConsoleSource::emitEvent;
-    bool acksLive() const override { return true; }
 
 private:
     /// Hands @p value to @p done on this object's thread (backend callbacks come on theirs).

@@ -325,7 +325,6 @@ void RemoteSource::onWelcome(const QJsonObject &m)
 {
     m_backoffMs = 0;
     m_role = str(m, "role");
-    m_ackPush = m.value(QLatin1String("features")).toArray().contains(QJsonValue(QStringLiteral("acks")));
     m_nodeName = m.value(QLatin1String("node")).toObject().value(QLatin1String("name")).toString();
     m_actionRoles.clear();
     const QJsonObject actions = m.value(QLatin1String("actions")).toObject();

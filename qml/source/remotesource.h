@@ -93,7 +93,6 @@ public:
     bool action(const QString &action, const QJsonObject &args, SourceCallback done) override;
     void emitEvent(const EmitRequest &request, int ackWaitMs, std::function<void(const EmitResult &)> done,
                    std::function<void(const SourceAckWait &)> waited) override;
-    bool acksLive() const override { return m_ackPush; }
     using ConsoleSource::emitEvent;
     /// The longest ack wait asked of a node: --max-ack-wait-ms's default (the welcome does not
     /// give the node's own).
@@ -144,7 +143,7 @@ private:
 
     QString m_role;
     QString m_nodeName;
-    bool m_ackPush = false; // the node pushes a console emit's acks as they come ("acks")
+
     QHash<QString, QString> m_actionRoles;
     SourceStatus m_status;
     SourceSettings m_settings;

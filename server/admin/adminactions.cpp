@@ -187,7 +187,8 @@ QJsonObject rolesJson()
 }
 
 void run(Server &server, const QString &action, const QJsonObject &args, const QByteArray &authorization,
-         const QHostAddress &remote, std::function<void(const Outcome &)> done)
+         const QHostAddress &remote, std::function<void(const Outcome &)> done,
+         std::function<void(const QString &emitId, const QJsonObject &ack)> progress)
 {
     const char *table = tableAction(action);
     if (!table)
@@ -266,7 +267,7 @@ void run(Server &server, const QString &action, const QJsonObject &args, const Q
                   QStringLiteral("admin channel"), response.status, remote);
         }
         done(outcome);
-    }));
+    }, std::move(progress)));
 }
 
 } // namespace Switchboard::AdminActions

@@ -34,10 +34,13 @@ QJsonObject rolesJson();
 
 /**
  * Runs @p action with @p args for the caller whose credential is @p authorization
- * ("Bearer <token>"), from @p remote. @p done gets the outcome, on any thread.
+ * ("Bearer <token>"), from @p remote. @p done gets the outcome, on any thread. @p progress:
+ * an emit that waits for acks hands each one to it as it comes, before @p done (only once the
+ * route accepted the emit and opened its wait: never for a refused one).
  */
 void run(Server &server, const QString &action, const QJsonObject &args, const QByteArray &authorization,
-         const QHostAddress &remote, std::function<void(const Outcome &)> done);
+         const QHostAddress &remote, std::function<void(const Outcome &)> done,
+         std::function<void(const QString &emitId, const QJsonObject &ack)> progress = {});
 
 } // namespace AdminActions
 

@@ -1,7 +1,6 @@
 #include "adminchannel.h"
 
 #include <map>
-#include <set>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDateTime>
@@ -88,9 +87,6 @@ public:
         if (m_timer)
             m_timer->stop();
         m_sessions.clear();
-        // Nothing may call into the channels once they are gone.
-        for (const QString &emitId : std::exchange(m_watched, {}))
-            m_server.ackWaits().unwatch(emitId);
     }
 
     void opened(const std::shared_ptr<Link> &link)
@@ -143,18 +139,22 @@ public:
             send(session, errorMessage(QStringLiteral("invalid"), QStringLiteral("unknown message type \"%1\"").arg(type.left(64))));
     }
 
-    void actionDone(quint64 id, const QJsonValue &requestId, const QString &name, const AdminActions::Outcome &outcome,
-                    const QString &watched)
+    /// @p ticket: non-zero for an emit whose acks were pushed ("acks" messages).
+    void actionDone(quint64 id, const QJsonValue &requestId, const QString &name, AdminActions::Outcome outcome,
+                    quint64 ticket)
     {
-        if (!watched.isEmpty() && m_watched.erase(watched))
-            m_server.ackWaits().unwatch(watched);
         const auto it = m_sessions.find(id);
         if (it == m_sessions.end())
             return;
-        if (!watched.isEmpty()) {
-            // The acks that came since the last tick go ahead of the result.
-            flushAcks(it->second, watched);
+        if (ticket != 0) {
+            // The acks that came since the last tick go ahead of the result, which then does
+            // not list them again (a console counts what was pushed).
+            flushAcks(it->second, ticket);
             --it->second.watching;
+            if (outcome.ok && outcome.data.contains(QLatin1String("acks"))) {
+                outcome.data.remove(QStringLiteral("acks"));
+                outcome.data.insert(QStringLiteral("acksPushed"), true);
+            }
         }
         QJsonObject result{{QStringLiteral("type"), QStringLiteral("result")},
                            {QStringLiteral("v"), 1},
@@ -167,14 +167,15 @@ public:
         send(it->second, result);
     }
 
-    /// An ack of the channel emit @p emitId (AckWaits::watch), pushed with the next tick.
-    void ackArrived(quint64 id, const QJsonValue &requestId, const QString &emitId, const QJsonObject &ack)
+    /// An ack of the channel emit @p emitId (its action's @p ticket), pushed with the next tick.
+    void ackArrived(quint64 id, quint64 ticket, const QJsonValue &requestId, const QString &emitId, const QJsonObject &ack)
     {
         const auto it = m_sessions.find(id);
         if (it == m_sessions.end())
             return;
-        PendingAcks &pending = it->second.acks[emitId];
+        PendingAcks &pending = it->second.acks[ticket];
         pending.requestId = requestId;
+        pending.emitId = emitId;
         pending.acks.append(ack);
     }
 
@@ -183,6 +184,7 @@ private:
     struct PendingAcks
     {
         QJsonValue requestId;
+        QString emitId;
         QJsonArray acks;
     };
 
@@ -194,7 +196,7 @@ private:
         AdminCaller caller;
         QByteArray authorization;
         std::map<QString, std::unique_ptr<AdminStream>> streams;
-        std::map<QString, PendingAcks> acks; // by emit id
+        std::map<quint64, PendingAcks> acks; // by the emit action's ticket
         int watching = 0;                    // emits whose acks are followed
     };
 
@@ -202,9 +204,9 @@ private:
     /// acks come only with the result.
     static constexpr int kMaxWatchedEmits = 8;
 
-    void flushAcks(Session &session, const QString &emitId)
+    void flushAcks(Session &session, quint64 ticket)
     {
-        const auto it = session.acks.find(emitId);
+        const auto it = session.acks.find(ticket);
         if (it == session.acks.end())
             return;
         const PendingAcks pending = std::move(it->second);
@@ -212,7 +214,7 @@ private:
         send(session, {{QStringLiteral("type"), QStringLiteral("acks")},
                        {QStringLiteral("v"), 1},
                        {QStringLiteral("id"), pending.requestId},
-                       {QStringLiteral("emitId"), emitId},
+                       {QStringLiteral("emitId"), pending.emitId},
                        {QStringLiteral("acks"), pending.acks}});
     }
 
@@ -307,34 +309,28 @@ private:
         const QJsonValue args = message.value(QLatin1String("args"));
         if (!args.isUndefined() && !args.isNull() && !args.isObject()) {
             AdminActions::Outcome outcome{false, QStringLiteral("invalid"), QStringLiteral("\"args\" must be an object"), {}};
-            return actionDone(session.link->id, requestId, name, outcome, {});
+            return actionDone(session.link->id, requestId, name, outcome, 0);
         }
         AdminChannels *owner = &m_owner;
         const quint64 id = session.link->id;
-        QJsonObject body = args.toObject();
         // An emit that waits for its acks: they are pushed as they come ("acks"), not only
-        // with the result (docs/admin-channel.md, "Actions").
-        QString watched;
-        const QJsonValue emitId = body.value(QLatin1String("id"));
-        if (name == QLatin1String("emit") && body.value(QLatin1String("ack")).toBool()
-            && body.value(QLatin1String("waitMs")).toDouble() > 0 && session.watching < kMaxWatchedEmits
-            && (emitId.isUndefined() || (emitId.isString() && !emitId.toString().isEmpty()))) {
-            if (emitId.isUndefined())
-                body.insert(QStringLiteral("id"), Server::newId());
-            const QString watch = body.value(QLatin1String("id")).toString();
-            if (m_server.ackWaits().watch(watch, [owner, id, requestId, watch](const QJsonObject &ack) {
-                    owner->toHub([id, requestId, watch, ack](Hub &hub) { hub.ackArrived(id, requestId, watch, ack); });
-                })) {
-                watched = watch;
-                m_watched.insert(watch);
-                ++session.watching;
-            }
+        // with the result (docs/admin-channel.md, "Actions"). The progress belongs to this
+        // action's wait alone: the route hands it to the wait it opens, once it accepted the
+        // emit (role, body, a free and unique id), so no other emit's acks can reach it.
+        quint64 ticket = 0;
+        std::function<void(const QString &, const QJsonObject &)> progress;
+        if (name == QLatin1String("emit") && session.watching < kMaxWatchedEmits) {
+            ticket = m_nextTicket++;
+            ++session.watching;
+            progress = [owner, id, ticket, requestId](const QString &emitId, const QJsonObject &ack) {
+                owner->toHub([id, ticket, requestId, emitId, ack](Hub &hub) { hub.ackArrived(id, ticket, requestId, emitId, ack); });
+            };
         }
-        AdminActions::run(m_server, name, body, session.authorization, session.link->client,
-                          [owner, id, requestId, name, watched](const AdminActions::Outcome &outcome) {
+        AdminActions::run(m_server, name, args.toObject(), session.authorization, session.link->client,
+                          [owner, id, requestId, name, ticket](const AdminActions::Outcome &outcome) {
             // Answers may come from the queue thread or the store's: back to the hub.
-            owner->toHub([id, requestId, name, outcome, watched](Hub &hub) { hub.actionDone(id, requestId, name, outcome, watched); });
-        });
+            owner->toHub([id, requestId, name, outcome, ticket](Hub &hub) { hub.actionDone(id, requestId, name, outcome, ticket); });
+        }, std::move(progress));
     }
 
     void tick()
@@ -428,7 +424,7 @@ private:
     QTimer *m_timer = nullptr;
     qint64 m_lastSummaryMs = 0;
     std::map<quint64, Session> m_sessions;
-    std::set<QString> m_watched; // emit ids whose acks are followed (AckWaits::watch)
+    quint64 m_nextTicket = 1;
 };
 
 AdminChannels::AdminChannels(Server &server)

@@ -274,7 +274,7 @@ void registerApiRoutes(Router &router, Server &server)
             request.ackTargets = true;
             const auto opened = acks.open(request.id, waitMs, [pending](const QJsonObject &collected) {
                 pending->settle([collected](PendingEmit &p) { p.acks = collected; });
-            });
+            }, reply.ackProgress());
             if (opened == AckWaits::Opened::Full)
                 return reply.send(HttpResponse::error(503, QStringLiteral("too_many_ack_waits"),
                                                       QStringLiteral("%1 emits are waiting for acks already (--max-ack-waits); retry later").arg(s->config().maxAckWaits)));

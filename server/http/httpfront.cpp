@@ -47,10 +47,12 @@ Responder Responder::filtered(std::function<void(HttpResponse &)> filter) const
     return copy;
 }
 
-Responder Responder::toSink(std::function<void(const HttpResponse &)> sink)
+Responder Responder::toSink(std::function<void(const HttpResponse &)> sink, AckProgress progress)
 {
     Responder responder;
     responder.m_sink = std::make_shared<const std::function<void(const HttpResponse &)>>(std::move(sink));
+    if (progress)
+        responder.m_progress = std::make_shared<const AckProgress>(std::move(progress));
     responder.m_answered = std::make_shared<std::atomic<bool>>(false);
     return responder;
 }

@@ -109,11 +109,17 @@ public:
         : m_mailbox(std::move(mailbox)), m_front(front), m_token(token)
     {
     }
+    /// The acks of an emit, one by one as they come (rooms/ackwaits.h, AckWaits::Progress).
+    using AckProgress = std::function<void(const QString &emitId, const QJsonObject &ack)>;
+
     /// A responder that hands the answer to @p sink (on the thread that answers) instead of
     /// an HTTP connection: the admin channel runs its actions through the routes with it.
-    /// Only the first answer reaches the sink.
-    static Responder toSink(std::function<void(const HttpResponse &)> sink);
+    /// Only the first answer reaches the sink. @p progress: a route whose answer waits for
+    /// acks hands them to it as they come (an HTTP client gets them only with the answer).
+    static Responder toSink(std::function<void(const HttpResponse &)> sink, AckProgress progress = {});
     void send(const HttpResponse &response) const;
+    /// The channel's ack progress (empty for an HTTP connection).
+    AckProgress ackProgress() const { return m_progress ? *m_progress : AckProgress(); }
     /// A copy whose send() first passes the answer through @p filter (the admin routes'
     /// audit and typed result; http/admingate.h), on the thread that answers.
     Responder filtered(std::function<void(HttpResponse &)> filter) const;
@@ -124,6 +130,7 @@ private:
     std::shared_ptr<Mailbox> m_mailbox;
     std::shared_ptr<const std::function<void(HttpResponse &)>> m_filter;
     std::shared_ptr<const std::function<void(const HttpResponse &)>> m_sink;
+    std::shared_ptr<const AckProgress> m_progress;
     std::shared_ptr<std::atomic<bool>> m_answered; // with m_sink: whether the sink has had its answer
     HttpFront *m_front = nullptr;
     quint64 m_token = 0;

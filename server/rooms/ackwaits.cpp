@@ -25,6 +25,7 @@ struct AckWaits::Wait
 {
     QString emitId;
     Done done;
+    Progress progress;
     QHash<quint64, QString> pending;   // handed the emit, not answered yet
     QSet<quint64> answered;            // acked, nacked or timed out (before or after expect())
     QJsonArray acks;
@@ -73,11 +74,12 @@ std::shared_ptr<AckWaits::Wait> AckWaits::findLocked(const QString &emitId) cons
     return wait && !wait->finished ? wait : nullptr;
 }
 
-AckWaits::Opened AckWaits::open(const QString &emitId, int waitMs, Done done)
+AckWaits::Opened AckWaits::open(const QString &emitId, int waitMs, Done done, Progress progress)
 {
     auto wait = std::make_shared<Wait>();
     wait->emitId = emitId;
     wait->done = std::move(done);
+    wait->progress = std::move(progress);
     {
         QMutexLocker lock(&m_lock);
         if (m_waits.contains(emitId))
@@ -179,31 +181,13 @@ void AckWaits::offer(const QString &emitId, quint64 connectionId, const QString 
                 entry.insert(QStringLiteral("args"), args);
             if (!ok)
                 entry.insert(QStringLiteral("error"), error);
-            if (wait->keep(wait->acks, entry, m_maxBytes)) {
-                const auto watcher = m_watchers.constFind(emitId);
-                if (watcher != m_watchers.cend())
-                    watcher.value()(entry);
-            }
+            if (wait->keep(wait->acks, entry, m_maxBytes) && wait->progress)
+                wait->progress(emitId, entry);
         }
         if (!wait->complete())
             return;
     }
     settle(wait, false);
-}
-
-bool AckWaits::watch(const QString &emitId, Progress progress)
-{
-    QMutexLocker lock(&m_lock);
-    if (m_watchers.contains(emitId) || m_watchers.size() >= m_maxWaits)
-        return false;
-    m_watchers.insert(emitId, std::move(progress));
-    return true;
-}
-
-void AckWaits::unwatch(const QString &emitId)
-{
-    QMutexLocker lock(&m_lock);
-    m_watchers.remove(emitId);
 }
 
 void AckWaits::finish(const QString &emitId)
@@ -236,6 +220,7 @@ void AckWaits::settle(const std::shared_ptr<Wait> &wait, bool timedOut)
         if (wait->finished)
             return;
         wait->finished = true;
+        wait->progress = nullptr;
         m_waits.remove(wait->emitId);
         m_count.store(int(m_waits.size()), std::memory_order_relaxed);
         for (auto it = wait->pending.cbegin(); it != wait->pending.cend(); ++it)

@@ -41,8 +41,9 @@ class AckWaits final : public QObject
 
 public:
     using Done = std::function<void(const QJsonObject &)>;
-    /// One answer as the wait keeps it: {"connectionId", "userId", "ok", "data"?, "args"?, "error"?}.
-    using Progress = std::function<void(const QJsonObject &ack)>;
+    /// One answer of emit @p emitId as the wait keeps it: {"connectionId", "userId", "ok",
+    /// "data"?, "args"?, "error"?}.
+    using Progress = std::function<void(const QString &emitId, const QJsonObject &ack)>;
     using Targets = QList<QPair<quint64, QString>>;
 
     AckWaits(int maxWaits, qint64 maxBytes, QObject *parent = nullptr);
@@ -50,8 +51,11 @@ public:
 
     enum class Opened { Ok, Full, Duplicate };
     /// Starts waiting up to @p waitMs for the acks of emit @p emitId (any thread). @p done
-    /// runs once, on any thread, with the result.
-    Opened open(const QString &emitId, int waitMs, Done done);
+    /// runs once, on any thread, with the result. @p progress, if set (the admin channel's
+    /// "acks" pushes), gets each answer the wait keeps in "acks" as it comes (not those over
+    /// the byte bound, not the timed out), on the thread that offered it and under this
+    /// object's lock, so every call comes before @p done: it must only post.
+    Opened open(const QString &emitId, int waitMs, Done done, Progress progress = {});
     /// @p targets (connection id, user id) were handed emit @p emitId, and @p untracked more
     /// that are not listed. With @p fromNode, one other node's report.
     void expect(const QString &emitId, const Targets &targets, int untracked, bool fromNode = false);
@@ -66,16 +70,6 @@ public:
     /// as timed out.
     void offer(const QString &emitId, quint64 connectionId, const QString &userId, bool ok, const QString &error,
                const QJsonArray &args);
-    /**
-     * Follows the acks of emit @p emitId as they come (the admin channel's "acks" pushes):
-     * @p progress gets each answer its wait keeps in "acks" (not those over the byte bound,
-     * not the timed out), on the thread that offered it and under this object's lock, so that
-     * every call comes before the wait's result is handed over; it must only post. Call it
-     * before the emit, then unwatch() once its answer came. False when @p emitId is watched
-     * already or maxWaits emits are.
-     */
-    bool watch(const QString &emitId, Progress progress);
-    void unwatch(const QString &emitId);
     /// Ends the wait for @p emitId now with what it has (the emit failed, the server stops).
     void finish(const QString &emitId);
     void finishAll();
@@ -91,7 +85,6 @@ private:
     const qint64 m_maxBytes;
     mutable QMutex m_lock;
     QHash<QString, std::shared_ptr<Wait>> m_waits;
-    QHash<QString, Progress> m_watchers;
     std::atomic<int> m_count{0};
 };
 

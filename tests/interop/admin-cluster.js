@@ -267,7 +267,7 @@ const cases = [
       const seen = [];
       console.on('message', (raw) => {
         const m = JSON.parse(raw.toString());
-        if (m.type === 'acks' || (m.type === 'result' && m.id === 71)) seen.push(m);
+        if (m.type === 'acks' || m.type === 'result') seen.push(m);
       });
       console.send(JSON.stringify({ type: 'action', v: 1, id: 71, action: 'emit',
         args: { event: 'ping', room: 'crew', payload: {}, ack: true, waitMs: 20000 } }));
@@ -280,6 +280,14 @@ const cases = [
       assert.deepEqual(first.acks.map((x) => [x.userId, x.ok, x.data]), [['fast', true, { on: 'a' }]]);
       const emitId = first.emitId;
       assert.ok(emitId, 'the channel named the emit');
+      // A viewer that sends an emit with the same id while that wait is open gets a refusal,
+      // and never the acks of the admin's emit.
+      const viewerToken = (await api(a.port, 'POST', '/api/admin/tokens', { role: 'viewer', name: 'peek', ttl: '1h' })).body.token;
+      const viewer = await channel(a, viewerToken);
+      const peeked = [];
+      viewer.on('message', (raw) => { const m = JSON.parse(raw.toString()); if (m.type === 'acks') peeked.push(m); });
+      const refused = await viewer.action('emit', { event: 'ping', room: 'crew', payload: {}, id: emitId, ack: true, waitMs: 20000 });
+      assert.equal(refused.result, 'forbidden', JSON.stringify(refused));
       // The slow client on the other node answers: its ack is pushed, then the result.
       answer(slow, { on: 'b' })(slowEvent);
       await until(() => seen.some((m) => m.type === 'result'), 'the result', 10000);
@@ -291,6 +299,28 @@ const cases = [
       assert.equal(result.ok, true, JSON.stringify(result));
       assert.equal(result.data.complete, true, JSON.stringify(result.data));
       assert.equal(result.data.delivered, 2);
+      // Pushed, so not listed again.
+      assert.equal(result.data.acksPushed, true);
+      assert.equal(result.data.acks, undefined);
+      // The viewer, whose emit was refused, heard nothing of it.
+      await viewer.action('connection', { id: '1' }); // a round trip after the acks were pushed
+      assert.deepEqual(peeked, []);
+      viewer.close();
+      // A channel follows at most 8 emits at once: a 9th gets its acks in its result instead.
+      seen.length = 0;
+      for (let i = 0; i < 9; ++i) {
+        console.send(JSON.stringify({ type: 'action', v: 1, id: 100 + i, action: 'emit',
+          args: { event: 'ping', room: 'crew', payload: {}, ack: true, waitMs: 3000 } }));
+      }
+      await until(() => seen.filter((m) => m.type === 'result').length === 9, 'nine results', 10000);
+      const results = Object.fromEntries(seen.filter((m) => m.type === 'result').map((m) => [m.id, m]));
+      for (let i = 0; i < 8; ++i) {
+        assert.equal(results[100 + i].data.acksPushed, true, JSON.stringify(results[100 + i]));
+        assert.ok(seen.some((m) => m.type === 'acks' && m.id === 100 + i), `acks of ${100 + i} pushed`);
+      }
+      assert.equal(results[108].data.acksPushed, undefined, JSON.stringify(results[108]));
+      assert.deepEqual(results[108].data.acks.map((x) => x.userId), ['fast']);
+      assert.ok(!seen.some((m) => m.type === 'acks' && m.id === 108));
       // Without a wait nothing is pushed.
       seen.length = 0;
       console.send(JSON.stringify({ type: 'action', v: 1, id: 71, action: 'emit', args: { event: 'ping', room: 'crew', payload: {} } }));
