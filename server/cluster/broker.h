@@ -30,8 +30,9 @@ public:
     virtual void stop() = 0;
     /// Empty when healthy; why the node is "degraded" otherwise.
     virtual QString degradedReason() const = 0;
-    /// Empty once the node has joined its cluster (reached Redis and subscribed, once since it
-    /// started); why it has not otherwise (GET /ready). A later outage leaves it ready.
+    /// Empty once the node has joined its cluster (reached Redis, subscribed and had its
+    /// connection-id prefix confirmed, once since it started) and holds no prefix another node
+    /// holds; why not otherwise (GET /ready). A later Redis outage leaves it ready.
     virtual QString notReadyReason() const { return {}; }
     /// Connection ids handed out by this node start here (unique across the cluster).
     virtual quint64 connectionIdBase() const = 0;

@@ -193,7 +193,6 @@ RedisBroker::RedisBroker(Server &server, const RedisUrl &url)
     m_link.setMessageHandler([this](const QByteArray &channel, const QByteArray &payload) { onMessage(channel, payload); });
     connect(&m_link, &RedisLink::connectedChanged, this, [this](bool up) {
         if (up) {
-            m_joined.store(true);
             qCInfo(lcServer).noquote() << "cluster: connected to Redis as node" << m_server.nodeName() << "uid" << m_uid;
             if (m_perUser)
                 startSession();
@@ -302,6 +301,12 @@ QString RedisBroker::notReadyReason() const
 {
     if (m_left.load())
         return QStringLiteral("left the cluster");
+    {
+        // This node's own fault (the other nodes are fine): no new clients for it.
+        QMutexLocker lock(&m_lock);
+        if (!m_prefixConflict.isEmpty())
+            return QStringLiteral("cluster: ") + m_prefixConflict;
+    }
     if (!m_joined.load()) {
         const QString error = m_link.lastError();
         return QStringLiteral("cluster: not yet joined (Redis %1%2)")
@@ -1671,6 +1676,7 @@ void RedisBroker::claimPrefix()
         if (set.type == RedisReply::Type::Status) { // OK: ours now
             QMutexLocker lock(&m_lock);
             m_prefixConflict.clear();
+            m_joined.store(true);
             return;
         }
         m_link.command({"GET", key}, [this, key, ttl, uid](const RedisReply &held) {
@@ -1680,6 +1686,7 @@ void RedisBroker::claimPrefix()
                 m_link.command({"PEXPIRE", key, ttl});
                 QMutexLocker lock(&m_lock);
                 m_prefixConflict.clear();
+                m_joined.store(true);
                 return;
             }
             QMutexLocker lock(&m_lock);

@@ -180,7 +180,7 @@ private:
     std::atomic<qint64> m_lastReregisterMs{0};
     std::atomic<int> m_admissionScripts{0}; // sent and not answered (bounded: kMaxAdmissionScripts)
     std::atomic<bool> m_left{false};
-    std::atomic<bool> m_joined{false}; // reached Redis and subscribed, once since start()
+    std::atomic<bool> m_joined{false}; // subscribed and its id prefix confirmed, once since start()
     std::atomic<quint64> m_nextRequest{1};
 
     mutable QMutex m_lock;

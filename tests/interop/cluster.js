@@ -268,7 +268,7 @@ test('SIGTERM: a node leaves the cluster before closing its clients with 1001', 
     `B gone from the node list (${listed})`, HEARTBEAT * 3);
 });
 
-test('connection-id prefixes: each node holds its own in Redis; a node whose prefix another holds is degraded', async (redis) => {
+test('connection-id prefixes: each node holds its own in Redis; a node whose prefix another holds is degraded and not ready', async (redis) => {
   const A = await startNode('A', redis);
   await clusterOf([A]);
   const self = (await api(A.port, 'GET', '/api/cluster/nodes')).body.nodes[0];
@@ -277,8 +277,13 @@ test('connection-id prefixes: each node holds its own in Redis; a node whose pre
   await redisCli(redis.port, 'SET', prefixKey, 'someone-else');
   await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'degraded', 'A degraded', HEARTBEAT * 4);
   assert.match((await api(A.port, 'GET', '/health')).body.reason, /prefix/);
+  // Its own fault, not the cluster's: a balancer sends it no new clients (GET /ready).
+  const ready = await api(A.port, 'GET', '/ready');
+  assert.equal(ready.status, 503, JSON.stringify(ready.body));
+  assert.match(ready.body.reason, /prefix/);
   await redisCli(redis.port, 'DEL', prefixKey);
   await until(async () => (await api(A.port, 'GET', '/health')).body.status === 'ok', 'A healthy again', HEARTBEAT * 4);
+  assert.equal((await api(A.port, 'GET', '/ready')).status, 200);
 });
 
 test('Redis restart: degraded health and counted publish failures while down; delivery across nodes resumes', async (redis) => {
