@@ -9,11 +9,13 @@ void Registry::add(std::shared_ptr<ConnectionInfo> info, const QStringList &room
     QWriteLocker lock(&m_lock);
     const quint64 id = info->id;
     m_users[info->userId].insert(id);
-    QSet<QString> &mine = m_roomsOf[id];
+    QStringList &mine = m_roomsOf[id];
     for (const QString &room : rooms) {
-        if (firstOfUser && !mine.contains(room) && !userInRoomLocked(info->userId, room, id))
+        if (mine.contains(room))
+            continue;
+        if (firstOfUser && !userInRoomLocked(info->userId, room, id))
             firstOfUser->append(room);
-        mine.insert(room);
+        mine.append(room);
         m_rooms[room].insert(id);
     }
     m_connections.insert(id, std::move(info));
@@ -49,10 +51,12 @@ bool Registry::join(quint64 id, const QString &room, bool *firstOfUser)
     const auto info = m_connections.value(id);
     if (!info)
         return false;
-    QSet<QString> &mine = m_roomsOf[id];
+    QStringList &mine = m_roomsOf[id];
+    const bool had = mine.contains(room);
     if (firstOfUser)
-        *firstOfUser = !mine.contains(room) && !userInRoomLocked(info->userId, room, id);
-    mine.insert(room);
+        *firstOfUser = !had && !userInRoomLocked(info->userId, room, id);
+    if (!had)
+        mine.append(room);
     m_rooms[room].insert(id);
     return true;
 }
@@ -61,7 +65,7 @@ bool Registry::leave(quint64 id, const QString &room, bool *lastOfUser)
 {
     QWriteLocker lock(&m_lock);
     auto mine = m_roomsOf.find(id);
-    if (mine == m_roomsOf.end() || !mine->remove(room))
+    if (mine == m_roomsOf.end() || !mine->removeOne(room))
         return false;
     auto it = m_rooms.find(room);
     if (it != m_rooms.end()) {
@@ -253,7 +257,7 @@ ConnectionSnapshot Registry::snapshotLocked(const ConnectionInfo &info) const
     s.bytesOut = info.bytesOut.load(std::memory_order_relaxed);
     s.pendingBytes = info.pendingBytes.load(std::memory_order_relaxed);
     s.worker = info.worker;
-    s.rooms = m_roomsOf.value(info.id).values();
+    s.rooms = m_roomsOf.value(info.id);
     s.rooms.sort();
     return s;
 }
@@ -318,7 +322,7 @@ QList<quint64> Registry::userConnections(const QString &userId) const
 QStringList Registry::roomsOf(quint64 id) const
 {
     QReadLocker lock(&m_lock);
-    return m_roomsOf.value(id).values();
+    return m_roomsOf.value(id);
 }
 
 } // namespace Switchboard

@@ -120,7 +120,9 @@ private:
 
     mutable QReadWriteLock m_lock;
     QHash<quint64, std::shared_ptr<ConnectionInfo>> m_connections;
-    QHash<quint64, QSet<QString>> m_roomsOf;
+    // A list, not a set: a connection is in few rooms (at most --max-rooms-per-connection), and
+    // an empty QSet in Qt 6.4 allocates 48 entries at its first insert (1.2 KiB per connection).
+    QHash<quint64, QStringList> m_roomsOf;
     QHash<QString, QSet<quint64>> m_rooms;
     QHash<QString, QSet<quint64>> m_users;
 };

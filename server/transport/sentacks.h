@@ -1,6 +1,6 @@
 #pragma once
 
-#include <array>
+#include <vector>
 
 #include <QtCore/QString>
 
@@ -13,7 +13,9 @@ namespace Switchboard {
  *
  * Bounded: the last kCapacity ids; an older unanswered one is forgotten, and a late answer to
  * it is refused like an unknown id. The strings are shared with the frame (no copy per
- * connection). Used on the connection's thread only.
+ * connection). The ring grows as ids come (a connection never sent an acked event holds
+ * nothing: 128 strings inline were 3 KiB of every idle connection). Used on the
+ * connection's thread only.
  */
 class SentAcks final
 {
@@ -22,6 +24,10 @@ public:
 
     void add(const QString &id)
     {
+        if (m_ids.size() < size_t(kCapacity)) {
+            m_ids.push_back(id);
+            return;
+        }
         m_ids[size_t(m_next)] = id;
         m_next = (m_next + 1) % kCapacity;
     }
@@ -40,7 +46,7 @@ public:
     }
 
 private:
-    std::array<QString, kCapacity> m_ids;
+    std::vector<QString> m_ids; // up to kCapacity; once full, m_next is the oldest
     int m_next = 0;
 };
 
