@@ -242,12 +242,14 @@ test('gap: a record Redis does not answer within the deadline is delivered live 
   live.close();
 });
 
-test('gap: a record that lands after its deadline (Redis stopped, then resumed) reaches a client once, not again from the stream', async (redis) => {
+test('gap: a record that lands after its deadline (Redis stopped, then resumed) reaches a client once, not again from the stream, on the emitting node and another', async (redis) => {
   const A = await startNode('A', redis);
-  await clusterOf([A]);
+  const B = await startNode('B', redis);
+  await clusterOf([A, B]);
   const live = await member(A.port, 'l1', 'lt');
+  const far = await member(B.port, 'l3', 'lt');
   await emitOk(A.port, { event: 't.room', room: 'lt', payload: { n: 1 } });
-  await until(() => live.got.length === 1, 'the first event');
+  await until(() => live.got.length === 1 && far.got.length === 1, 'the first event on both nodes');
   const o1 = live.got[0].offset;
   redis.pause(); // SIGSTOP: the record waits in Redis' socket buffer past the link's deadline
   let r;
@@ -266,12 +268,16 @@ test('gap: a record that lands after its deadline (Redis stopped, then resumed) 
     return x.status === 200 && x.body.cluster && x.body.cluster.published;
   }, 'an emit recorded and published again', 10000);
   await until(() => live.got.some((m) => m.data.n === 3 && m.offset), 'a recorded event after it', 5000);
+  await until(() => far.got.some((m) => m.data.n === 3 && m.offset), 'a recorded event after it on B', 5000);
   assert.equal(live.got.filter((m) => m.data.n === 2).length, 1, 'the late record was not delivered a second time');
+  assert.equal(far.got.filter((m) => m.data.n === 2).length, 1,
+    `the late record reached B's client once: ${JSON.stringify(far.got.map((m) => [m.data.n, m.offset]))}`);
   const { ws, answer } = await resumeFrom(A.port, 'l2', 'lt', o1);
   assert.equal(answer.type, 'resume_failed', JSON.stringify(answer));
   assert.equal(answer.reason, 'gap');
   ws.close();
   live.close();
+  far.close();
 });
 
 test('tail: a node whose stream reads fail and whose Redis connections drop goes on from its last id: every event recorded meanwhile, in order, once', async (redis) => {
