@@ -46,7 +46,19 @@ function spawnUntil(cmd, args, options, stream, re, what) {
  * fixed port; the test's copy differs only in that port (asserted), since the back end here
  * listens on a free one. Resolves to { port, url, backendUrl, secrets, server, backend, stop() }.
  */
-async function startExample(binaryPath, name, { backendEnv = {}, args = [] } = {}) {
+async function startExample(binaryPath, name, options = {}) {
+  // The port is chosen before the server binds it (the back end is told the server's URL
+  // first), so another test may take it in between: then both start again on another port.
+  for (let attempt = 1; ; ++attempt) {
+    try {
+      return await startExampleOnce(binaryPath, name, options);
+    } catch (err) {
+      if (attempt >= 5 || !/address is already in use/.test(String(err && err.message))) throw err;
+    }
+  }
+}
+
+async function startExampleOnce(binaryPath, name, { backendEnv = {}, args = [] } = {}) {
   assert.ok(binaryPath && fs.existsSync(binaryPath), 'pass the switchboard binary path');
   const binary = path.resolve(binaryPath); // the server runs in the example's directory
   const dir = path.join(examplesDir, name);
