@@ -385,6 +385,10 @@ void Server::stop(int closeCode, const QString &reason)
     // the finished workers, which drop the tasks) before the workers go.
     if (m_redisEvents)
         m_redisEvents->stop();
+    // So does the offline store: a persisted emit it refuses now is emitted live by its
+    // fallback (offlinefallback.h) from the store's thread, which must not find the workers
+    // gone; closed, it calls nothing more.
+    m_offline->close();
     // Nothing can post to a worker any more (the queue thread was the last): delete them.
     for (IoWorker *worker : m_workers)
         delete worker;
@@ -396,7 +400,6 @@ void Server::stop(int closeCode, const QString &reason)
         QMutexLocker lock(&m_eioLock);
         m_eioOwners.clear();
     }
-    m_offline->close();
     m_adminAuth->stop();
     m_broker->stop();
     qCInfo(lcServer) << "stopped";

@@ -307,7 +307,8 @@ private:
     std::atomic<quint64> m_nextConnectionId{1};
     std::vector<QThread *> m_threads;
     std::vector<IoWorker *> m_workers;
-    bool m_running = false;
+    // Written by the Server's thread, read by every other (HTTP routes, the stores' threads).
+    std::atomic<bool> m_running{false};
     quint16 m_port = 0;
     qint64 m_startedMs = 0;
     QTimer m_sampleTimer;
