@@ -18,7 +18,6 @@
 #include "admin/adminsummary.h"
 #include "admin/auditlog.h"
 #include "protocol/ratelimiter.h"
-#include "rooms/ackwaits.h"
 #include "protocol/strictjson.h"
 #include "server.h"
 #include "transport/ioworker.h"
