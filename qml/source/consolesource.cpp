@@ -43,6 +43,11 @@ QList<SourceRoom> ConsoleSource::rooms(bool users) const
     return out;
 }
 
+quint64 SourceAckWait::connectionIdOf(const QJsonValue &id)
+{
+    return id.isString() ? id.toString().toULongLong() : quint64(id.toDouble());
+}
+
 SourceAckWait SourceAckWait::fromJson(const QJsonObject &answer)
 {
     SourceAckWait wait;
@@ -54,8 +59,7 @@ SourceAckWait SourceAckWait::fromJson(const QJsonObject &answer)
     for (const QJsonValue &v : answer.value(QLatin1String("acks")).toArray()) {
         const QJsonObject o = v.toObject();
         Ack ack;
-        const QJsonValue id = o.value(QLatin1String("connectionId"));
-        ack.connectionId = id.isString() ? id.toString().toULongLong() : quint64(id.toDouble());
+        ack.connectionId = connectionIdOf(o.value(QLatin1String("connectionId")));
         ack.userId = o.value(QLatin1String("userId")).toString();
         ack.ok = o.value(QLatin1String("ok")).toBool(true);
         const QJsonValue error = o.value(QLatin1String("error"));

@@ -109,6 +109,8 @@ struct SourceAckWait
 
     /// Reads the "waitMs" answer of POST /api/v1/internal/emit (or AckWaits' result).
     static SourceAckWait fromJson(const QJsonObject &answer);
+    /// An ack entry's "connectionId": a decimal string, or a number from an older node.
+    static quint64 connectionIdOf(const QJsonValue &id);
 };
 
 /// A room (or user) and its member (or connection) count, on a cluster node when known.

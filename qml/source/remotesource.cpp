@@ -569,9 +569,7 @@ void RemoteSource::onAcks(const QJsonObject &m)
     const QString emitId = str(m, "emitId");
     for (const QJsonValue &value : m.value(QLatin1String("acks")).toArray()) {
         const QJsonObject ack = value.toObject();
-        const QJsonValue id = ack.value(QLatin1String("connectionId"));
-        const quint64 connectionId = id.isString() ? id.toString().toULongLong() : quint64(id.toDouble());
-        Q_EMIT ackReceived(emitId, connectionId, str(ack, "userId"), ack.value(QLatin1String("ok")).toBool(true),
+        Q_EMIT ackReceived(emitId, SourceAckWait::connectionIdOf(ack.value(QLatin1String("connectionId"))), str(ack, "userId"), ack.value(QLatin1String("ok")).toBool(true),
                            str(ack, "error"));
     }
 }
