@@ -867,14 +867,22 @@ MetricsSample Server::lastSample() const
     return m_history.isEmpty() ? MetricsSample{} : m_history.last();
 }
 
+QString Server::statusName(QString *degraded) const
+{
+    const QString reason = m_running ? m_broker->degradedReason() : QString();
+    if (degraded)
+        *degraded = reason;
+    // A draining node tells a load balancer to send its traffic elsewhere (GET /health: 503).
+    return !m_running              ? QStringLiteral("stopped")
+        : m_drain->isDraining()   ? QStringLiteral("draining")
+        : reason.isEmpty()        ? QStringLiteral("ok")
+                                  : QStringLiteral("degraded");
+}
+
 QJsonObject Server::healthJson() const
 {
-    const QString degraded = m_running ? m_broker->degradedReason() : QString();
-    // A draining node tells a load balancer to send its traffic elsewhere (GET /health: 503).
-    const QString status = !m_running             ? QStringLiteral("stopped")
-        : m_drain->isDraining()                  ? QStringLiteral("draining")
-        : degraded.isEmpty()                     ? QStringLiteral("ok")
-                                                 : QStringLiteral("degraded");
+    QString degraded;
+    const QString status = statusName(&degraded);
     QJsonObject health{{QStringLiteral("status"), status},
                        {QStringLiteral("uptime"), uptimeSeconds()},
                        {QStringLiteral("connections"), m_registry.connectionCount()},
@@ -894,7 +902,7 @@ QJsonObject Server::readyJson() const
     if (reason.isEmpty() && m_eventStream && !m_eventStream->ready())
         reason = QStringLiteral("cluster: the recovery stream has not been read from Redis yet");
     QJsonObject ready{{QStringLiteral("ready"), reason.isEmpty()},
-                      {QStringLiteral("status"), healthJson().value(QLatin1String("status"))}};
+                      {QStringLiteral("status"), statusName()}};
     if (!reason.isEmpty())
         ready.insert(QStringLiteral("reason"), reason);
     return ready;

@@ -200,6 +200,9 @@ public:
     MetricsSample lastSample() const;
 
     QJsonObject healthJson() const;
+    /// "stopped", "draining", "degraded" or "ok" (GET /health's status); @p degraded gets the
+    /// broker's reason for "degraded".
+    QString statusName(QString *degraded = nullptr) const;
     /// GET /ready: {"ready", "reason"?, "status"}: whether a load balancer should send this node
     /// new clients (running, not draining, joined to its cluster; docs/operations.md).
     QJsonObject readyJson() const;
