@@ -81,6 +81,7 @@ struct HttpFront::Connection
     std::unique_ptr<RequestParser> parser;
     bool closing = false;    // answered with Connection: close; what comes is dropped
     bool closeAfter = false; // close once the answer being waited for is written
+    bool upgrading = false;  // a 101 waits behind earlier answers; then the WebSocket takes over
     qint64 lingered = 0;     // bytes dropped since closing
 };
 
@@ -148,8 +149,8 @@ void HttpFront::read(HttpSocket *socket)
                 return;
             continue;
         }
-        if (waiting(socket)) {
-            socket->hold(); // served after the answer ahead of it (resume())
+        if (waiting(socket) || connection->upgrading) {
+            socket->hold(); // served after the answer ahead of it (resume()), or the WebSocket's
             return;
         }
         const qsizetype size = socket->read(buffer, kReadChunk);
@@ -302,14 +303,33 @@ void HttpFront::upgrade(const RequestData &request, HttpSocket *socket)
     WsUpgrade upgrade{-1, request.url(), request.value("authorization"), peer, client, {}};
     if (const ConnectHandler *proxy = m_server.connectHandler())
         upgrade.headers = ConnectHandler::pick(request.headers(), proxy->headerNames());
+    if (socket->bytesToWrite() == 0) {
+        handOver(socket, std::move(upgrade), response);
+        return;
+    }
+    // Answers to requests pipelined ahead of this one still wait for the client to read them:
+    // the 101 goes behind them, and the connection is handed on once all of it is out. What
+    // arrives meanwhile is kept unparsed (read()), for the WebSocket.
+    if (const std::shared_ptr<Connection> connection = m_connections.value(socket))
+        connection->upgrading = true;
+    socket->write(response);
+    connect(socket, &HttpSocket::bytesWritten, this, [this, socket, upgrade]() {
+        if (socket->isConnected() && socket->bytesToWrite() == 0)
+            handOver(socket, upgrade, {});
+    });
+}
+
+void HttpFront::handOver(HttpSocket *socket, WsUpgrade upgrade, const QByteArray &response)
+{
     // A client that sent frames without waiting for the 101 (RFC 6455 says it must wait):
     // what was read behind the request goes with the connection, not away with the socket.
     upgrade.leftover = socket->takeKept();
     // The connection leaves the HTTP front here: the socket hands its descriptor on and goes.
     const int descriptor = socket->takeDescriptor();
     upgrade.descriptor = descriptor;
-    // A fresh connection's send buffer is empty: the kernel takes the 101 whole, or the peer is gone.
-    if (::send(descriptor, response.constData(), size_t(response.size()), MSG_NOSIGNAL | MSG_DONTWAIT) != response.size()) {
+    // Nothing waits in the send buffer here: the kernel takes the 101 whole, or the peer is gone.
+    if (!response.isEmpty()
+        && ::send(descriptor, response.constData(), size_t(response.size()), MSG_NOSIGNAL | MSG_DONTWAIT) != response.size()) {
         ::close(descriptor);
         return;
     }

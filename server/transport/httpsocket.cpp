@@ -41,7 +41,7 @@ qsizetype HttpSocket::read(char *buffer, qsizetype max)
             m_kept.remove(0, n);
         return n;
     }
-    if (m_fd < 0 || max <= 0)
+    if (m_fd < 0 || max <= 0 || m_endOfInput)
         return 0;
     for (;;) {
         const ssize_t n = ::recv(m_fd, buffer, size_t(max), 0);
@@ -51,7 +51,10 @@ qsizetype HttpSocket::read(char *buffer, qsizetype max)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return 0;
-        finish(true); // end of stream or a reset: closed, as QTcpSocket does
+        if (n == 0)
+            endOfInput();
+        else
+            finish(true); // a reset: closed at once
         return 0;
     }
 }
@@ -70,7 +73,7 @@ void HttpSocket::hold()
 void HttpSocket::resume()
 {
     m_holding = false;
-    if (m_fd >= 0)
+    if (m_fd >= 0 && !m_endOfInput)
         m_readNotifier->setEnabled(true);
 }
 
@@ -95,7 +98,10 @@ void HttpSocket::onReadable()
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
-        finish(true);
+        if (n == 0)
+            endOfInput();
+        else
+            finish(true);
         return;
     }
     if (m_fd >= 0 && m_kept.size() >= kMaxKept)
@@ -142,8 +148,8 @@ void HttpSocket::onWritable()
     if (m_fd < 0)
         return;
     Q_EMIT bytesWritten();
-    if (bytesToWrite() > 0)
-        return;
+    if (m_fd < 0 || bytesToWrite() > 0)
+        return; // (handed on from the signal: an upgrade that waited for the answers ahead of it)
     m_out = QByteArray();
     m_outPos = 0;
     setWriteWatch(false);
@@ -153,6 +159,18 @@ void HttpSocket::onWritable()
     }
     if (std::exchange(m_shutWhenFlushed, false))
         ::shutdown(m_fd, SHUT_WR);
+}
+
+void HttpSocket::endOfInput()
+{
+    if (bytesToWrite() == 0) {
+        finish(true);
+        return;
+    }
+    // Half-closed by the peer: it may still read. What it was answered goes out first.
+    m_endOfInput = true;
+    m_readNotifier->setEnabled(false);
+    m_closeWhenFlushed = true;
 }
 
 void HttpSocket::setWriteWatch(bool on)

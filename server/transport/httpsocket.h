@@ -23,8 +23,11 @@ namespace Switchboard {
  *
  * While the reader does not want input (a request waiting for its answer), hold() keeps what
  * arrives, up to kMaxKept bytes, and stops reading after that; the peer's close is still
- * noticed while there is room. The peer's end of stream or a reset closes the connection, as
- * QTcpSocket does: disconnected() follows, queued, then the object deletes itself later.
+ * noticed while there is room. A reset closes the connection at once. The peer's end of stream
+ * (a client that half-closed after its requests) stops the reading; answers written already
+ * still go out, then the connection closes; with none waiting it closes at once, as QTcpSocket
+ * does (an answer still being prepared is abandoned, as Node's http server does by default).
+ * disconnected() follows the close, queued, then the object deletes itself later.
  *
  * Lives in (and is only touched from) the thread that created it.
  */
@@ -89,6 +92,8 @@ Q_SIGNALS:
 private:
     void onReadable();
     void onWritable();
+    /// The peer sent its last byte: closes now, or once what waits is written.
+    void endOfInput();
     void setWriteWatch(bool on);
     /// Closes the descriptor (unless taken), emits disconnected() queued and deletes later.
     void finish(bool closeDescriptor);
@@ -100,6 +105,7 @@ private:
     QSocketNotifier *m_writeNotifier = nullptr;
     QByteArray m_kept;          // input read but not consumed, parsed before the kernel's
     bool m_holding = false;     // the reader does not read: onReadable() keeps instead
+    bool m_endOfInput = false;  // the peer half-closed: nothing more to read
     QByteArray m_out;           // bytes the kernel did not take yet, from m_outPos
     qsizetype m_outPos = 0;
     bool m_closeWhenFlushed = false;

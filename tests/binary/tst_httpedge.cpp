@@ -64,6 +64,61 @@ QByteArray head(const QByteArray &method, const QByteArray &target, const QByteA
 }
 
 const QByteArray kKey = QByteArray("x-internal-key: ") + kInternalKey + "\r\n";
+
+/// Pipelined GET /metrics (7 KiB each) whose answers outgrow what the kernel holds for a
+/// client that does not read yet (a small receive window): here it took 2.8 MB of them, and
+/// up to `tcp_wmem`'s 4 MiB, so more than a MiB waits in the server's own buffer (under
+/// --max-pending-bytes, 4 MiB, past which the connection would be cut).
+constexpr int kPipelined = 700;
+
+/// switchboard_http_requests_total from GET /metrics (that request included).
+qint64 httpRequestsServed(quint16 port)
+{
+    const Reply reply = exchange(port, head("GET", "/metrics", "Connection: close\r\n"));
+    static const QRegularExpression re(QStringLiteral("\\nswitchboard_http_requests_total (\\d+)"));
+    const auto m = re.match(QString::fromLatin1(reply.all));
+    return m.hasMatch() ? m.captured(1).toLongLong() : -1;
+}
+
+/// A connection whose receive buffer is small (set before connect(), so the window is too).
+int connectSmallWindow(quint16 port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    const int size = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/// The HTTP answers at the front of @p bytes, each whole (its Content-Length of body there);
+/// what follows the last whole one is left in @p bytes.
+int takeWholeAnswers(QByteArray *bytes, QList<int> *statuses)
+{
+    int count = 0;
+    static const QRegularExpression lengthRe(QStringLiteral("(?i)content-length:\\s*(\\d+)"));
+    while (bytes->startsWith("HTTP/1.1 ") && !bytes->startsWith("HTTP/1.1 101")) {
+        const qsizetype end = bytes->indexOf("\r\n\r\n");
+        if (end < 0)
+            break;
+        const auto m = lengthRe.match(QString::fromLatin1(bytes->left(end)));
+        const qsizetype total = end + 4 + (m.hasMatch() ? m.captured(1).toLongLong() : 0);
+        if (bytes->size() < total)
+            break;
+        statuses->append(bytes->mid(9, 3).toInt());
+        bytes->remove(0, total);
+        ++count;
+    }
+    return count;
+}
 const QByteArray kEmitBody = R"({"event":"e","room":"nobody","payload":1})";
 
 } // namespace
@@ -92,6 +147,8 @@ private Q_SLOTS:
     void aTrickledBodyIsCutOffByItsClock_data();
     void aTrickledBodyIsCutOffByItsClock();
     void framesSentBeforeThe101AreNotLost();
+    void aHalfClosedClientGetsTheAnswersWrittenAlready();
+    void anUpgradeBehindUnreadAnswersWaitsForThem();
 
 private:
     /// A second server with the per-address options; 127.0.0.1 is a trusted proxy, so each
@@ -549,6 +606,63 @@ void TestHttpEdge::framesSentBeforeThe101AreNotLost()
     const qsizetype second = got.indexOf("early-1");
     const qsizetype third = got.indexOf("early-2");
     QVERIFY2(first > 0 && second > first && third > second, got.constData()); // every pong, in order
+}
+
+void TestHttpEdge::aHalfClosedClientGetsTheAnswersWrittenAlready()
+{
+    // The client pipelines requests, half-closes (FIN) and only then reads: every answer the
+    // server wrote arrives whole before it closes. Before, the end of stream closed the
+    // connection at once and dropped the answers still waiting to be written.
+    const qint64 before = httpRequestsServed(m_port);
+    const int fd = connectSmallWindow(m_port);
+    QVERIFY(fd >= 0);
+    QByteArray requests;
+    for (int i = 0; i < kPipelined; ++i)
+        requests += Raw::get(m_port, "/metrics");
+    QVERIFY(Raw::sendAll(fd, requests));
+    // The end of stream only once all of them are served, so that it arrives while most of the
+    // answers wait in the server (the client has not read any).
+    qint64 polls = 0;
+    QTRY_VERIFY_WITH_TIMEOUT(httpRequestsServed(m_port) - before - ++polls >= kPipelined, 10000);
+    QCOMPARE(::shutdown(fd, SHUT_WR), 0);
+    QByteArray all = readToEnd(fd);
+    ::close(fd);
+    const qsizetype received = all.size();
+    QList<int> statuses;
+    const int answers = takeWholeAnswers(&all, &statuses);
+    QVERIFY2(answers == kPipelined, qPrintable(QStringLiteral("%1 whole answers of %2 (%3 bytes), %4 bytes left over")
+                                                   .arg(answers).arg(kPipelined).arg(received).arg(all.size())));
+    QVERIFY(all.isEmpty());
+    QVERIFY(std::all_of(statuses.cbegin(), statuses.cend(), [](int s) { return s == 200; }));
+}
+
+void TestHttpEdge::anUpgradeBehindUnreadAnswersWaitsForThem()
+{
+    // A WebSocket upgrade pipelined behind requests whose answers the client has not read:
+    // the 101 follows the last of them, and the socket is a WebSocket after it. Before, the
+    // upgrade handed the descriptor on at once, dropping the answers that waited.
+    const int fd = connectSmallWindow(m_port);
+    QVERIFY(fd >= 0);
+    QByteArray requests;
+    for (int i = 0; i < kPipelined; ++i)
+        requests += Raw::get(m_port, "/metrics");
+    requests += head("GET", "/ws?token=" + token(QStringLiteral("behind")),
+                     "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+    QVERIFY(Raw::sendAll(fd, requests));
+    QByteArray all;
+    QElapsedTimer clock;
+    clock.start();
+    while (!all.contains("\"type\":\"connected\"") && clock.elapsed() < 10000)
+        Raw::readMore(fd, &all, 200);
+    ::close(fd);
+    const qsizetype received = all.size();
+    QList<int> statuses;
+    const int answers = takeWholeAnswers(&all, &statuses);
+    QVERIFY2(answers == kPipelined, qPrintable(QStringLiteral("%1 whole answers of %2 (%3 bytes)")
+                                                   .arg(answers).arg(kPipelined).arg(received)));
+    QVERIFY2(all.startsWith("HTTP/1.1 101"), all.left(80).constData());
+    QVERIFY2(all.contains("\"type\":\"connected\""), all.left(300).constData()); // the WebSocket's welcome
 }
 
 QTEST_GUILESS_MAIN(TestHttpEdge)
