@@ -47,6 +47,9 @@
 #   UNBATCHED [1]: also run the fan-out with one publish in flight (--window 1) in one room of the
 #     largest size (CONNECTIONS = that size), LATENCY_PAYLOADS only, with levels of that
 #     saturation: the per-publish path with nothing to batch. Rows "…, one publish in flight"
+#   SPIN [0]: 1 runs the load generator with --spin 1: it polls without sleeping, so no server
+#     pays for waking it on every frame that lands on an idle core (its CPU share reads 100 %,
+#     so no (L) marks mean anything then)
 #   OUT [a new temporary directory]: results.jsonl, results-sio.jsonl, results-tls.jsonl,
 #     tls-cert.pem and tls-key.pem, server logs, table.md
 set -euo pipefail
@@ -193,6 +196,7 @@ run_loadgen() { # name [unbatched]
   fi
   local args=(--scenario "$scenario" --url "$url" --protocol "$protocol" --secret $secret --label "$1"
               --server-pid "$server_pid" --duration "$DURATION" --warmup "$WARMUP" --concurrency "$CONCURRENCY")
+  [ "${SPIN:-0}" = 1 ] && args+=(--spin 1)
   # Switchboard's own emit latency around each level (serverP50Ms/serverP99Ms in the JSON): the
   # server's share of the publish->receive latency.
   case $1 in switchboard|switchboard-sio) args+=(--server-metrics "http://127.0.0.1:$port/metrics") ;; esac
@@ -210,7 +214,7 @@ run_loadgen() { # name [unbatched]
 {
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GiB, Linux $(uname -r)"
   echo "# $("$build/bin/switchboard" --version 2>/dev/null | head -n 1), node $(node --version 2>/dev/null || echo '-'), socket.io $(node -p "require('./bench/peers/node_modules/socket.io/package.json').version" 2>/dev/null || echo '-'), ws $(node -p "require('./bench/peers/node_modules/ws/package.json').version" 2>/dev/null || echo '-')$(case " $SERVERS " in *" uws "*) if [ -n "$UWS_MODULE" ]; then echo ", uws: $UWS_MODULE"; else echo ", uWS.js from npm uwebsockets $(node -p "require('./bench/peers/uws/node_modules/uwebsockets/package.json').version" 2>/dev/null || echo '-') (source_commit $(cat bench/peers/uws/node_modules/uwebsockets/source_commit 2>/dev/null || echo '-'))"; fi ;; esac)"
-  echo "# pinning: $([ "$PIN" = 1 ] && echo "server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU" || echo none); Switchboard --threads $THREADS"
+  echo "# pinning: $([ "$PIN" = 1 ] && echo "server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU" || echo none); Switchboard --threads $THREADS$([ "${SPIN:-0}" = 1 ] && echo "; load generator spinning (--spin 1)")"
   echo "# rounds: ${REPEAT:-1}$([ "${REPEAT:-1}" -gt 1 ] && echo ' (each figure is the median over the rounds)')"
   echo "# load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/machine.txt"

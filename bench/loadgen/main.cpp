@@ -273,7 +273,7 @@ std::string runFanout(const Options &o, Driver &d)
                                    [&](Command &c, int k) { c.count = d.perProcess(std::int64_t(o.connections), k); });
     logConnect("fanout connect", connected);
     addTls(out, connected);
-    out.num("subscribers", o.connections).num("window", o.window).num("connections", double(connected.attempted));
+    out.num("subscribers", o.connections).num("window", o.window).num("spin", o.spin ? 1 : 0).num("connections", double(connected.attempted));
     out.num("ready", double(connected.ready)).num("failed", double(connected.failed));
     out.num("connectSeconds", connected.seconds).num("rssKiB", d.serverRss(), 0);
     std::vector<std::string> results;

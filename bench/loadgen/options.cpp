@@ -69,6 +69,8 @@ Options:
   --levels A,B,...       fanout latency levels in % of saturation (default 25,50,75)
   --rates A,B,...        fanout latency also at these deliveries/s, the same for every server (default none)
   --window N             fanout: publishes in flight per room at saturation (default 4)
+  --spin 0|1             1: poll the sockets without ever sleeping, so the server never pays
+                         for waking the load process (its CPU share then reads 100 %; default 0)
   --storm-count N        storm: connections to open (default --connections)
   --timeout S            seconds a phase may take to settle (default 60)
   --help
@@ -188,6 +190,7 @@ bool parseOptions(int argc, char **argv, Options *o, int *exitCode)
         else if (name == "levels") ok = parseList(v, &o->levels);
         else if (name == "rates") ok = parseList(v, &o->rates);
         else if (name == "window") ok = integer(&o->window) && o->window > 0;
+        else if (name == "spin") { int spin = 0; ok = integer(&spin) && spin <= 1; o->spin = spin == 1; }
         else if (name == "storm-count") ok = integer(&o->stormCount);
         else if (name == "timeout") ok = number(&o->timeout) && o->timeout > 0;
         else {

@@ -41,6 +41,7 @@ struct Options
     std::vector<int> levels{25, 50, 75};                // fanout: % of saturation
     std::vector<int> rates;                             // fanout: fixed deliveries/s, the same for every server
     int window = 4;                                     // fanout: publishes in flight per room
+    bool spin = false;                                  // poll without sleeping (no wake-ups to pay for)
     int stormCount = 0;                                 // storm: 0 = connections
     double timeout = 60;                                // seconds a phase may take to settle
 

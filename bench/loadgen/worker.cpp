@@ -177,7 +177,7 @@ bool Worker::runUntil(const std::function<bool()> &done, double seconds, const s
             return true;
         if (monotonicUs() >= deadline)
             return false;
-        m_engine.poll(pollMs);
+        m_engine.poll(m_options.spin ? 0 : pollMs);
         if (tick)
             tick();
     }

@@ -166,12 +166,18 @@ void NativeConnection::noteSent(quint64 offset)
         return;
     if (m_sentOffsets.size() < kSentOffsets) {
         m_sentOffsets.push_back(offset);
-        return;
+    } else {
+        // The slot's old value, of the previous lap, is forgotten now: everything of the earlier
+        // laps counts as forgotten (a resume fails rather than repeat one), and the ring itself is
+        // only written, never read, on the delivery path.
+        m_sentForgottenUpTo = m_sentEarlierLaps;
+        m_sentOffsets[m_sentNext] = offset;
     }
-    quint64 &slot = m_sentOffsets[m_sentNext];
-    m_sentForgottenUpTo = qMax(m_sentForgottenUpTo, slot);
-    slot = offset;
-    m_sentNext = (m_sentNext + 1) % kSentOffsets;
+    m_sentThisLap = qMax(m_sentThisLap, offset);
+    if (++m_sentNext == kSentOffsets) {
+        m_sentNext = 0;
+        m_sentEarlierLaps = qMax(m_sentEarlierLaps, std::exchange(m_sentThisLap, 0));
+    }
 }
 
 } // namespace Switchboard

@@ -209,6 +209,7 @@ void TestBenchSmoke::scenario_data()
 {
     QTest::addColumn<QString>("server");
     QTest::addColumn<QString>("scenario");
+    QTest::addColumn<bool>("spin");
     for (const char *server : {"switchboard", "socketio", "ws", "raw", "switchboard-sio", "switchboard-tls", "uws"}) {
         for (const char *scenario : {"idle", "fanout", "storm", "echo", "mixed"}) {
             if ((QLatin1String(server) == QLatin1String("raw") || QLatin1String(server) == QLatin1String("switchboard-tls"))
@@ -216,15 +217,18 @@ void TestBenchSmoke::scenario_data()
                 continue; // the raw peer has no HTTP emit endpoint, the loadgen's HTTP emits no TLS
             if (QLatin1String(server) == QLatin1String("switchboard-sio") && QLatin1String(scenario) == QLatin1String("echo"))
                 continue; // Switchboard's Socket.IO endpoint has no echo event
-            QTest::addRow("%s %s", server, scenario) << QString::fromLatin1(server) << QString::fromLatin1(scenario);
+            QTest::addRow("%s %s", server, scenario) << QString::fromLatin1(server) << QString::fromLatin1(scenario) << false;
         }
     }
+    // The load generator polling without sleeping (run.sh's SPIN=1).
+    QTest::addRow("switchboard fanout, --spin 1") << QStringLiteral("switchboard") << QStringLiteral("fanout") << true;
 }
 
 void TestBenchSmoke::scenario()
 {
     QFETCH(QString, server);
     QFETCH(QString, scenario);
+    QFETCH(bool, spin);
     Server s;
     QVERIFY(s.start(server));
     constexpr int n = 40;
@@ -233,6 +237,8 @@ void TestBenchSmoke::scenario()
          << QStringLiteral("--server-pid") << QString::number(s.pid()) << QStringLiteral("--connections") << QString::number(n)
          << QStringLiteral("--duration") << QStringLiteral("0.5") << QStringLiteral("--warmup") << QStringLiteral("0.2")
          << QStringLiteral("--procs") << QStringLiteral("2") << QStringLiteral("--timeout") << QStringLiteral("60");
+    if (spin)
+        args << QStringLiteral("--spin") << QStringLiteral("1");
     if (scenario == QLatin1String("idle"))
         args << QStringLiteral("--steps") << QStringLiteral("20,40") << QStringLiteral("--hold") << QStringLiteral("0.3");
     if (scenario == QLatin1String("fanout"))
@@ -282,6 +288,7 @@ void TestBenchSmoke::scenario()
         QCOMPARE(number(r, "closedDuringHold"), 0);
         QCOMPARE(number(r, "cleanClosed"), n);
     } else if (scenario == QLatin1String("fanout")) {
+        QCOMPARE(number(r, "spin"), spin ? 1 : 0);
         const int publishers = 2 * 4 + 2 * 1; // per process: 20 subscribers, 4 rooms of 5 and 1 of 20
         QCOMPARE(number(r, "ready"), n + publishers);
         QCOMPARE(number(r, "failed"), 0);
