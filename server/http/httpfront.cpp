@@ -1,8 +1,5 @@
 #include "httpfront.h"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLoggingCategory>
@@ -303,36 +300,32 @@ void HttpFront::upgrade(const RequestData &request, HttpSocket *socket)
     WsUpgrade upgrade{-1, request.url(), request.value("authorization"), peer, client, {}};
     if (const ConnectHandler *proxy = m_server.connectHandler())
         upgrade.headers = ConnectHandler::pick(request.headers(), proxy->headerNames());
+    // Behind the answers still waiting for the client, if any; what the kernel does not take
+    // now (its buffer may be full even when ours is empty) waits too.
+    socket->write(response);
+    if (!socket->isConnected())
+        return; // the peer is gone
     if (socket->bytesToWrite() == 0) {
-        handOver(socket, std::move(upgrade), response);
+        handOver(socket, std::move(upgrade));
         return;
     }
-    // Answers to requests pipelined ahead of this one still wait for the client to read them:
-    // the 101 goes behind them, and the connection is handed on once all of it is out. What
-    // arrives meanwhile is kept unparsed (read()), for the WebSocket.
+    // The connection is handed on once all of it is out. What arrives meanwhile is kept
+    // unparsed (read()), for the WebSocket.
     if (const std::shared_ptr<Connection> connection = m_connections.value(socket))
         connection->upgrading = true;
-    socket->write(response);
     connect(socket, &HttpSocket::bytesWritten, this, [this, socket, upgrade]() {
         if (socket->isConnected() && socket->bytesToWrite() == 0)
-            handOver(socket, upgrade, {});
+            handOver(socket, upgrade);
     });
 }
 
-void HttpFront::handOver(HttpSocket *socket, WsUpgrade upgrade, const QByteArray &response)
+void HttpFront::handOver(HttpSocket *socket, WsUpgrade upgrade)
 {
     // A client that sent frames without waiting for the 101 (RFC 6455 says it must wait):
     // what was read behind the request goes with the connection, not away with the socket.
     upgrade.leftover = socket->takeKept();
     // The connection leaves the HTTP front here: the socket hands its descriptor on and goes.
-    const int descriptor = socket->takeDescriptor();
-    upgrade.descriptor = descriptor;
-    // Nothing waits in the send buffer here: the kernel takes the 101 whole, or the peer is gone.
-    if (!response.isEmpty()
-        && ::send(descriptor, response.constData(), size_t(response.size()), MSG_NOSIGNAL | MSG_DONTWAIT) != response.size()) {
-        ::close(descriptor);
-        return;
-    }
+    upgrade.descriptor = socket->takeDescriptor();
     m_worker.webSocketOpened(std::move(upgrade));
 }
 

@@ -80,9 +80,9 @@ private:
     /// Answers a WebSocket upgrade itself (101, or 400/426 with the reason) and hands the
     /// connection's descriptor to the worker; QtWebSockets is not involved.
     void upgrade(const RequestData &request, HttpSocket *socket);
-    /// Gives @p socket's descriptor and what it kept to the worker as a WebSocket, after
-    /// sending @p response (the 101) unless it was written already.
-    void handOver(HttpSocket *socket, WsUpgrade upgrade, const QByteArray &response);
+    /// Gives @p socket's descriptor and what it kept to the worker as a WebSocket (its 101 is
+    /// out).
+    void handOver(HttpSocket *socket, WsUpgrade upgrade);
     bool waiting(HttpSocket *socket) const;
 
     const Router &m_router;

@@ -25,7 +25,8 @@ namespace {
 
 constexpr int kReadChunk = 64 * 1024;        // one recv() from either side
 constexpr qsizetype kNetHigh = 256 * 1024;   // ciphertext queued before the plain side waits
-constexpr int kEndGraceMs = 2000;            // after either side ended, everything closes
+constexpr int kEndGraceMs = 2000;            // after the plain side ended, everything closes (once
+                                             // a peer that ended too has not read for that long)
 constexpr qint64 kDiscardLimit = 256 * 1024; // input read and dropped after the plain side ended
 
 /// OpenSSL's error queue as one line (and emptied).
@@ -364,6 +365,8 @@ void TlsPump::flushNet()
                 return;
             }
             sent = n > 0 ? qsizetype(n) : 0;
+            if (sent > 0)
+                peerRead();
         }
         if (sent < pending)
             m_netOut.append(data + sent, pending - sent);
@@ -386,8 +389,11 @@ void TlsPump::flushNet()
     } else {
         m_closeWatch.stop();
     }
-    if (m_netOut.isEmpty() && m_plainEnded)
+    if (m_netOut.isEmpty() && m_plainEnded) {
         ::shutdown(m_net, SHUT_WR); // the close_notify is out
+        if (m_netEnded)
+            finish(); // and the peer had ended already: nothing more either way
+    }
 }
 
 void TlsPump::onNetWritable()
@@ -399,9 +405,19 @@ void TlsPump::onNetWritable()
         netBroke();
         return;
     }
-    if (n > 0)
+    if (n > 0) {
         m_netOut.remove(0, n);
+        peerRead();
+    }
     flushNet();
+}
+
+void TlsPump::peerRead()
+{
+    // A peer that half-closed (its request sent, its answers still coming) keeps reading: the
+    // grace counts from its last progress, not from its end of file.
+    if (m_netEnded && m_deadline.isActive())
+        m_deadline.start();
 }
 
 void TlsPump::updateNetRead()
@@ -433,13 +449,13 @@ void TlsPump::netEnded()
         return;
     m_netEnded = true;
     m_netRead->setEnabled(false);
-    // What was decrypted is still offered; the plain side reads end of file after it.
+    // What was decrypted is still offered; the plain side reads end of file after it. Its owner
+    // closes when it is done (at once, or once the answers it still has are out: a peer may
+    // half-close and read on), bounded by its own timeouts; that close ends this (plainEnded()).
     if (!m_plainEnded)
         flushPlain();
     if (m_plainEnded)
         finish();
-    else
-        m_deadline.start();
 }
 
 void TlsPump::plainEnded()
@@ -450,10 +466,12 @@ void TlsPump::plainEnded()
     m_plainRead->setEnabled(false);
     m_plainWrite->setEnabled(false);
     m_plainOut.clear();
-    if (m_netEnded) {
+    if (m_netEnded && (m_netBroken || m_refusedPlain)) {
         finish();
         return;
     }
+    // A peer that only half-closed still gets what was encrypted for it, then the close_notify
+    // (finish() once it is out; the deadline bounds a peer that stops reading).
     if (SSL_is_init_finished(m_ssl)) {
         ERR_clear_error();
         SSL_shutdown(m_ssl); // close_notify

@@ -117,6 +117,8 @@ private:
     void netBroke();
     /// The plain side is done: close_notify and half-close towards the peer.
     void plainEnded();
+    /// The peer took more of what waits for it: a grace that runs since its end of file restarts.
+    void peerRead();
     /// Closes everything and deletes this.
     void finish();
     /// Reads from the network only while both directions have room.

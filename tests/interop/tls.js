@@ -276,6 +276,49 @@ const cases = [
     },
   },
   {
+    name: 'a client that half-closes after pipelined requests, then reads late, gets every answer',
+    // Room for the answers in the server: they outgrow what the kernels hold by megabytes.
+    args: ['--max-pending-bytes', '16777216'],
+    fn: async (port) => {
+      const served = async () => Number(/^switchboard_http_requests_total (\d+)$/m.exec((await request(port, 'GET', '/metrics')).body)[1]);
+      const n = 1000; // ~7 MB of /metrics answers
+      const before = await served();
+      const socket = tls.connect({ host: '127.0.0.1', port, ca, servername: 'localhost', allowHalfOpen: true });
+      await within(new Promise((resolve, reject) => { socket.once('secureConnect', resolve); socket.once('error', reject); }), 5000, 'the handshake');
+      socket.pause(); // reads nothing yet: the answers pile up in the kernels and then in the server
+      socket.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(n));
+      let polls = 0;
+      await until(async () => (await served()) - before - ++polls >= n, 'every request served', 10000);
+      socket.end(); // close_notify and FIN: the server's end of input
+      // Then it reads, slowly: for longer than the TLS pump's 2 s grace, which counted from the
+      // client's end of file before (and cut the answers off).
+      const chunks = [];
+      socket.on('data', (c) => {
+        chunks.push(c);
+        socket.pause();
+        setTimeout(() => socket.resume(), 20);
+      });
+      socket.resume();
+      const started = Date.now();
+      await within(new Promise((resolve) => socket.once('end', resolve)), 60000, 'the server\'s end of stream');
+      const took = Date.now() - started;
+      let all = Buffer.concat(chunks).toString('latin1');
+      const received = all.length;
+      let answers = 0;
+      for (;;) {
+        const end = all.indexOf('\r\n\r\n');
+        const m = end >= 0 && /content-length:\s*(\d+)/i.exec(all.slice(0, end));
+        if (!m || all.length < end + 4 + Number(m[1])) break;
+        assert.ok(all.startsWith('HTTP/1.1 200'), all.slice(0, 40));
+        all = all.slice(end + 4 + Number(m[1]));
+        ++answers;
+      }
+      assert.equal(answers, n, `${answers} whole answers of ${n} (${received} bytes in ${took} ms)`);
+      assert.ok(took > 2000, `read in ${took} ms: not slower than the grace, so this proves nothing`);
+      assert.equal(all.length, 0);
+    },
+  },
+  {
     name: 'a storm of 10,000 SIGHUPs: the server keeps answering, reloads, and still stops on SIGTERM',
     fn: async (port, pid, child) => {
       for (let i = 0; i < 10000; ++i) process.kill(pid, 'SIGHUP'); // hung the server for good before (a blocking signal pipe)
