@@ -80,23 +80,10 @@ qint64 httpRequestsServed(quint16 port)
     return m.hasMatch() ? m.captured(1).toLongLong() : -1;
 }
 
-/// A connection whose receive buffer is small (set before connect(), so the window is too).
+/// A connection whose receive buffer (and so its window) is small: a client that reads late.
 int connectSmallWindow(quint16 port)
 {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    const int size = 4096;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
+    return Raw::connectTcp(port, 4096);
 }
 
 /// The HTTP answers at the front of @p bytes, each whole (its Content-Length of body there);

@@ -19,12 +19,15 @@
 
 namespace Switchboard::Test::Raw {
 
-/// A connected blocking TCP socket to 127.0.0.1:@p port, or -1.
-inline int connectTcp(quint16 port)
+/// A connected blocking TCP socket to 127.0.0.1:@p port, or -1. A @p receiveBuffer (bytes)
+/// is set before connecting, so the advertised window is small too.
+inline int connectTcp(quint16 port, int receiveBuffer = 0)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
+    if (receiveBuffer > 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof(receiveBuffer));
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
