@@ -163,14 +163,10 @@ void HttpSocket::onWritable()
 
 void HttpSocket::endOfInput()
 {
-    if (bytesToWrite() == 0) {
-        finish(true);
-        return;
-    }
     // Half-closed by the peer: it may still read. What it was answered goes out first.
     m_endOfInput = true;
     m_readNotifier->setEnabled(false);
-    m_closeWhenFlushed = true;
+    disconnectFromHost();
 }
 
 void HttpSocket::setWriteWatch(bool on)
